@@ -1,0 +1,67 @@
+package kspm
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/kspm-dev/kspm/benchmark"
+)
+
+// BenchmarkOption configures the bundled benchmarks.
+type BenchmarkOption interface{ applyBenchmark(*benchmarkConfig) }
+
+type benchmarkOptionFunc func(*benchmarkConfig)
+
+func (f benchmarkOptionFunc) applyBenchmark(c *benchmarkConfig) { f(c) }
+
+type benchmarkConfig struct {
+	pssVersion string
+}
+
+// bundled lists the bundled benchmarks in the order --list shows them.
+var bundled = []struct {
+	name string
+	make func(*benchmarkConfig) (benchmark.Benchmark, error)
+}{}
+
+// BenchmarkNames returns the names of the bundled benchmarks.
+func BenchmarkNames() []string {
+	names := make([]string, len(bundled))
+	for i, b := range bundled {
+		names[i] = b.name
+	}
+	return names
+}
+
+// Benchmarks returns fresh copies of every bundled benchmark.
+func Benchmarks(opts ...BenchmarkOption) ([]benchmark.Benchmark, error) {
+	return SelectBenchmarks(BenchmarkNames(), opts...)
+}
+
+// SelectBenchmarks returns fresh copies of the named bundled benchmarks, in the order given.
+// An unknown name is an error that lists the valid ones.
+func SelectBenchmarks(names []string, opts ...BenchmarkOption) ([]benchmark.Benchmark, error) {
+	cfg := &benchmarkConfig{pssVersion: "latest"}
+	for _, o := range opts {
+		o.applyBenchmark(cfg)
+	}
+	var out []benchmark.Benchmark
+	for _, name := range names {
+		i := slices.IndexFunc(bundled, func(b struct {
+			name string
+			make func(*benchmarkConfig) (benchmark.Benchmark, error)
+		}) bool {
+			return b.name == name
+		})
+		if i < 0 {
+			return nil, fmt.Errorf("%w %q (valid: %s)", ErrUnknownBenchmark, name, strings.Join(BenchmarkNames(), ", "))
+		}
+		b, err := bundled[i].make(cfg)
+		if err != nil {
+			return nil, fmt.Errorf("benchmark %s: %w", name, err)
+		}
+		out = append(out, b)
+	}
+	return out, nil
+}

@@ -1,0 +1,72 @@
+package check
+
+import (
+	"fmt"
+
+	"github.com/kspm-dev/kspm/inventory"
+)
+
+// Finding is one verdict a check reports through its Pass.
+type Finding struct {
+	// Status is the verdict.
+	Status Status
+	// Object is what the verdict is about; nil for a verdict about the whole cluster.
+	Object *inventory.Object
+	// Field is the field path the verdict concerns, e.g.
+	// "spec.template.spec.containers[0].securityContext.privileged".
+	Field string
+	// Message explains the verdict; for NotEvaluated and NotApplicable it is the reason.
+	Message string
+}
+
+// Pass is the only contact between a check and the runner: the inventory and parameters go
+// in, findings come out through Report. A Pass is used by one check run at a time.
+type Pass struct {
+	// Inventory is the snapshot being scanned. It is shared: do not modify it.
+	Inventory *inventory.Inventory
+	// Check is the metadata of the check being run.
+	Check Meta
+	// Params are the check's parameters as the caller set them (nil for none).
+	Params map[string]any
+
+	report func(Finding)
+}
+
+// NewPass returns a pass for a check run that hands each finding to report. Runners and test
+// helpers use it; checks receive their pass ready-made.
+func NewPass(inv *inventory.Inventory, meta Meta, params map[string]any, report func(Finding)) *Pass {
+	return &Pass{Inventory: inv, Check: meta, Params: params, report: report}
+}
+
+// Report hands a finding to the runner.
+func (p *Pass) Report(f Finding) { p.report(f) }
+
+// Pass reports that obj complies.
+func (p *Pass) Pass(obj *inventory.Object, msg string) {
+	p.report(Finding{Status: StatusPass, Object: obj, Message: msg})
+}
+
+// Fail reports that obj does not comply, at the field path field.
+func (p *Pass) Fail(obj *inventory.Object, field, msg string) {
+	p.report(Finding{Status: StatusFail, Object: obj, Field: field, Message: msg})
+}
+
+// Failf is Fail with a formatted message.
+func (p *Pass) Failf(obj *inventory.Object, field, format string, args ...any) {
+	p.Fail(obj, field, fmt.Sprintf(format, args...))
+}
+
+// NotEvaluated reports that obj could not be evaluated, and why.
+func (p *Pass) NotEvaluated(obj *inventory.Object, reason string) {
+	p.report(Finding{Status: StatusNotEvaluated, Object: obj, Message: reason})
+}
+
+// NotApplicable reports that the check does not apply to obj, and why.
+func (p *Pass) NotApplicable(obj *inventory.Object, reason string) {
+	p.report(Finding{Status: StatusNotApplicable, Object: obj, Message: reason})
+}
+
+// Error reports that evaluating obj failed.
+func (p *Pass) Error(obj *inventory.Object, err error) {
+	p.report(Finding{Status: StatusError, Object: obj, Message: err.Error()})
+}

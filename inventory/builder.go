@@ -1,0 +1,170 @@
+package inventory
+
+import (
+	"fmt"
+	"slices"
+	"sync"
+
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/types"
+)
+
+// Builder assembles an Inventory. Its methods are safe for concurrent use; Build may be called
+// once, after which the Builder must not be used.
+type Builder struct {
+	mu       sync.Mutex
+	mode     Mode
+	sources  []string
+	objects  []*Object
+	coverage map[schema.GroupKind]Coverage
+	errs     []error
+}
+
+// NewBuilder returns an empty Builder for an inventory of the given mode.
+func NewBuilder(mode Mode) *Builder {
+	return &Builder{mode: mode, coverage: make(map[schema.GroupKind]Coverage)}
+}
+
+// AddSource records an input the inventory was read from (a path or a cluster address).
+func (b *Builder) AddSource(s string) {
+	b.mu.Lock()
+	b.sources = append(b.sources, s)
+	b.mu.Unlock()
+}
+
+// Add adds one object read from src. Typed objects of built-in kinds are kept as they are;
+// an *unstructured.Unstructured of a built-in kind is converted to its typed form. The object's
+// kind comes from its TypeMeta, or from its Go type for typed built-in objects.
+func (b *Builder) Add(obj runtime.Object, src Source) error {
+	o, err := wrap(obj, src)
+	if err != nil {
+		return err
+	}
+	b.mu.Lock()
+	b.objects = append(b.objects, o)
+	b.mu.Unlock()
+	return nil
+}
+
+// SetCoverage records how a kind was seen. Count is filled in by Build.
+func (b *Builder) SetCoverage(c Coverage) {
+	b.mu.Lock()
+	b.coverage[c.GroupKind()] = c
+	b.mu.Unlock()
+}
+
+// AddError records a problem met while loading; the inventory reports it from Errors.
+func (b *Builder) AddError(err error) {
+	if err == nil {
+		return
+	}
+	b.mu.Lock()
+	b.errs = append(b.errs, err)
+	b.mu.Unlock()
+}
+
+// Build returns the inventory. Objects are ordered by group, kind, namespace and name; the
+// second of two objects with the same kind, namespace and name is dropped with an error that
+// names both sources.
+func (b *Builder) Build() *Inventory {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	objs := b.objects
+	b.objects = nil
+	slices.SortStableFunc(objs, compareObjects)
+	inv := &Inventory{
+		mode:     b.mode,
+		sources:  b.sources,
+		byKind:   make(map[schema.GroupKind][]*Object),
+		byNSKind: make(map[nsKind][]*Object),
+		byName:   make(map[objKey]*Object, len(objs)),
+		byUID:    make(map[types.UID]*Object),
+		coverage: b.coverage,
+		errs:     b.errs,
+	}
+	inv.objects = make([]*Object, 0, len(objs))
+	for _, o := range objs {
+		k := objKey{o.GroupKind(), o.Namespace(), o.Name()}
+		if prev, dup := inv.byName[k]; dup {
+			inv.errs = append(inv.errs, &SourceError{Source: o.source, Object: o.String(),
+				Err: fmt.Errorf("%w: %s is already defined at %s", ErrDuplicate, o, describeSource(prev.source))})
+			continue
+		}
+		inv.byName[k] = o
+		inv.objects = append(inv.objects, o)
+		inv.byKind[k.gk] = append(inv.byKind[k.gk], o)
+		inv.byNSKind[nsKind{k.gk, k.ns}] = append(inv.byNSKind[nsKind{k.gk, k.ns}], o)
+		if uid := o.meta.GetUID(); uid != "" {
+			inv.byUID[uid] = o
+		}
+	}
+	for gk, c := range inv.coverage {
+		c.Count = len(inv.byKind[gk])
+		inv.coverage[gk] = c
+	}
+	inv.podTmpls = buildPodTemplates(inv)
+	return inv
+}
+
+func describeSource(s Source) string {
+	if s.File == "" {
+		return "the API"
+	}
+	return s.String()
+}
+
+// wrap turns obj into an Object, converting unstructured built-in kinds to typed objects.
+func wrap(obj runtime.Object, src Source) (*Object, error) {
+	if obj == nil {
+		return nil, fmt.Errorf("nil object")
+	}
+	gvk := obj.GetObjectKind().GroupVersionKind()
+	if u, ok := obj.(*unstructured.Unstructured); ok {
+		if gvk.Kind == "" {
+			return nil, &SourceError{Source: src, Err: fmt.Errorf("object has no kind")}
+		}
+		if k, ok := LookupKind(gvk.GroupKind()); ok {
+			typedObj := k.New()
+			if err := runtime.DefaultUnstructuredConverter.FromUnstructured(u.Object, typedObj); err != nil {
+				return nil, &SourceError{Source: src, Object: gvk.Kind + " " + u.GetName(), Err: err}
+			}
+			return newObject(typedObj, gvk, src)
+		}
+		return newObject(u, gvk, src)
+	}
+	if gvk.Kind == "" {
+		k, ok := kindOfType(obj)
+		if !ok {
+			return nil, fmt.Errorf("%T: unknown kind; set its TypeMeta", obj)
+		}
+		gvk = k.GroupVersionKind
+	}
+	return newObject(obj, gvk, src)
+}
+
+var kindsByType = func() map[string]KindInfo {
+	m := make(map[string]KindInfo)
+	for _, k := range builtinKinds {
+		m[fmt.Sprintf("%T", k.New())] = k
+	}
+	return m
+}()
+
+func kindOfType(obj runtime.Object) (KindInfo, bool) {
+	k, ok := kindsByType[fmt.Sprintf("%T", obj)]
+	return k, ok
+}
+
+// New returns an inventory in manifest mode holding objs, for tests and for callers that
+// already have their objects. Objects with no source get none.
+func New(objs ...runtime.Object) (*Inventory, error) {
+	b := NewBuilder(ModeManifests)
+	for _, o := range objs {
+		if err := b.Add(o, Source{}); err != nil {
+			return nil, err
+		}
+	}
+	return b.Build(), nil
+}

@@ -1,0 +1,46 @@
+package inventory
+
+import "k8s.io/apimachinery/pkg/runtime/schema"
+
+// State says how much of one kind an inventory saw.
+type State string
+
+// The coverage states of a kind.
+const (
+	// Listed: the kind was listed completely from an API server.
+	Listed State = "listed"
+	// Loaded: objects of the kind were found in the manifests read.
+	Loaded State = "loaded"
+	// Absent: the manifests read contain no object of the kind. Whether the cluster has any
+	// cannot be told.
+	Absent State = "absent"
+	// Forbidden: the API server refused to list the kind.
+	Forbidden State = "forbidden"
+	// NotServed: the API server does not serve the kind, so the cluster has none.
+	NotServed State = "notServed"
+	// Failed: listing the kind failed for another reason (see Reason).
+	Failed State = "error"
+)
+
+// Coverage records whether and how one kind was seen.
+type Coverage struct {
+	Group  string `json:"group,omitempty"`
+	Kind   string `json:"kind"`
+	State  State  `json:"state"`
+	Count  int    `json:"count"`
+	Reason string `json:"reason,omitempty"`
+}
+
+// GroupKind returns the kind the coverage is about.
+func (c Coverage) GroupKind() schema.GroupKind { return schema.GroupKind{Group: c.Group, Kind: c.Kind} }
+
+// Complete reports whether the inventory holds every object of the kind that exists, so that
+// "there are none" is a fact rather than a blind spot: the kind was listed, is not served,
+// or was loaded from manifests (whose set of objects is, by definition, the input).
+func (c Coverage) Complete() bool {
+	switch c.State {
+	case Listed, Loaded, NotServed:
+		return true
+	}
+	return false
+}

@@ -1,0 +1,55 @@
+package inventory
+
+import (
+	"errors"
+	"fmt"
+
+	"k8s.io/apimachinery/pkg/runtime/schema"
+)
+
+// SourceError is a problem with one document or object of the input. It names the file and
+// line (or, for API objects, the object) so the user can find it.
+type SourceError struct {
+	Source Source
+	// Object names the object when it is known, e.g. "Deployment shop/web".
+	Object string
+	Err    error
+}
+
+// Error implements error.
+func (e *SourceError) Error() string {
+	var where string
+	switch {
+	case e.Source.File != "" && e.Object != "":
+		where = e.Source.String() + ": " + e.Object
+	case e.Source.File != "":
+		where = e.Source.String()
+	default:
+		where = e.Object
+	}
+	if where == "" {
+		return e.Err.Error()
+	}
+	return where + ": " + e.Err.Error()
+}
+
+// Unwrap returns the underlying error.
+func (e *SourceError) Unwrap() error { return e.Err }
+
+// ListError is a failure to list one kind from an API server.
+type ListError struct {
+	Kind  schema.GroupKind
+	State State
+	Err   error
+}
+
+// Error implements error.
+func (e *ListError) Error() string {
+	return fmt.Sprintf("list %s: %v", kindPlural(e.Kind), e.Err)
+}
+
+// Unwrap returns the underlying error.
+func (e *ListError) Unwrap() error { return e.Err }
+
+// ErrNoInput is returned when a loader is given nothing to read.
+var ErrNoInput = errors.New("no input")

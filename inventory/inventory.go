@@ -1,0 +1,299 @@
+package inventory
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	appsv1 "k8s.io/api/apps/v1"
+	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/types"
+)
+
+// Mode says where an inventory came from.
+type Mode string
+
+// Inventory modes.
+const (
+	// ModeCluster: listed from an API server.
+	ModeCluster Mode = "cluster"
+	// ModeManifests: read from manifest files.
+	ModeManifests Mode = "manifests"
+)
+
+// Inventory is an immutable snapshot of a cluster's objects, with indexes for the lookups
+// checks make. It is safe for concurrent use. Build one with a loader (FromClientset,
+// FromConfig, LoadManifests) or with a Builder.
+type Inventory struct {
+	mode     Mode
+	sources  []string
+	objects  []*Object
+	byKind   map[schema.GroupKind][]*Object
+	byNSKind map[nsKind][]*Object
+	byName   map[objKey]*Object
+	byUID    map[types.UID]*Object
+	coverage map[schema.GroupKind]Coverage
+	errs     []error
+	podTmpls []PodTemplate
+}
+
+type nsKind struct {
+	gk schema.GroupKind
+	ns string
+}
+
+type objKey struct {
+	gk       schema.GroupKind
+	ns, name string
+}
+
+// Mode returns where the inventory came from.
+func (inv *Inventory) Mode() Mode { return inv.mode }
+
+// Sources returns what the inventory was read from: manifest paths or a cluster's address.
+func (inv *Inventory) Sources() []string { return slices.Clone(inv.sources) }
+
+// Len returns the number of objects.
+func (inv *Inventory) Len() int { return len(inv.objects) }
+
+// Objects returns every object, ordered by group, kind, namespace and name. The slice is
+// shared: do not modify it.
+func (inv *Inventory) Objects() []*Object { return inv.objects }
+
+// ByKind returns the objects of one kind, ordered by namespace and name. The slice is
+// shared: do not modify it.
+func (inv *Inventory) ByKind(gk schema.GroupKind) []*Object { return inv.byKind[gk] }
+
+// InNamespace returns the objects of one kind in one namespace, ordered by name.
+func (inv *Inventory) InNamespace(gk schema.GroupKind, namespace string) []*Object {
+	return inv.byNSKind[nsKind{gk, namespace}]
+}
+
+// Get returns the object of kind gk named name in namespace ("" for cluster-scoped kinds),
+// or nil.
+func (inv *Inventory) Get(gk schema.GroupKind, namespace, name string) *Object {
+	return inv.byName[objKey{gk, namespace, name}]
+}
+
+// ByUID returns the object with the given UID, or nil.
+func (inv *Inventory) ByUID(uid types.UID) *Object {
+	if uid == "" {
+		return nil
+	}
+	return inv.byUID[uid]
+}
+
+// Kinds returns the kinds that have at least one object, in a fixed order.
+func (inv *Inventory) Kinds() []schema.GroupKind {
+	out := make([]schema.GroupKind, 0, len(inv.byKind))
+	for gk := range inv.byKind {
+		out = append(out, gk)
+	}
+	slices.SortFunc(out, compareGK)
+	return out
+}
+
+// Coverage returns how the kind gk was seen. A kind the loader never looked at and that has
+// no objects is Absent.
+func (inv *Inventory) Coverage(gk schema.GroupKind) Coverage {
+	if c, ok := inv.coverage[gk]; ok {
+		return c
+	}
+	n := len(inv.byKind[gk])
+	if n > 0 {
+		return Coverage{Group: gk.Group, Kind: gk.Kind, State: Loaded, Count: n}
+	}
+	return Coverage{Group: gk.Group, Kind: gk.Kind, State: Absent,
+		Reason: fmt.Sprintf("no %s in the input", gk.Kind)}
+}
+
+// CoverageAll returns the coverage of every built-in kind and of every other kind that has
+// objects, in a fixed order.
+func (inv *Inventory) CoverageAll() []Coverage {
+	seen := make(map[schema.GroupKind]bool)
+	var out []Coverage
+	add := func(gk schema.GroupKind) {
+		if !seen[gk] {
+			seen[gk] = true
+			out = append(out, inv.Coverage(gk))
+		}
+	}
+	for _, k := range builtinKinds {
+		add(k.GroupKind())
+	}
+	for _, gk := range inv.Kinds() {
+		add(gk)
+	}
+	for gk := range inv.coverage {
+		add(gk)
+	}
+	slices.SortFunc(out, func(a, b Coverage) int { return compareGK(a.GroupKind(), b.GroupKind()) })
+	return out
+}
+
+// Unseen returns a reason when any of kinds is not completely known (see Coverage.Complete),
+// and "" when all are. Checks use it to report notEvaluated instead of a false pass.
+func (inv *Inventory) Unseen(kinds ...schema.GroupKind) string {
+	var reasons []string
+	for _, gk := range kinds {
+		c := inv.Coverage(gk)
+		if c.Complete() {
+			continue
+		}
+		r := fmt.Sprintf("%s %s", kindPlural(gk), c.State)
+		if c.Reason != "" {
+			r += ": " + c.Reason
+		}
+		reasons = append(reasons, r)
+	}
+	return strings.Join(reasons, "; ")
+}
+
+func kindPlural(gk schema.GroupKind) string {
+	if k, ok := LookupKind(gk); ok {
+		return k.Resource
+	}
+	return gk.String()
+}
+
+// Errors returns the problems met while loading (each names its file and line, or its
+// kind), in input order. Objects that loaded are in the inventory regardless.
+func (inv *Inventory) Errors() []error { return slices.Clone(inv.errs) }
+
+// PodTemplates returns every pod specification in the inventory with the object that owns it:
+// bare pods, and the templates of every workload kind (including a CronJob's job template).
+// A pod or workload controlled by another object in the inventory (a Deployment's ReplicaSets
+// and their pods, a CronJob's Jobs) is not repeated: its controller's template stands for it.
+func (inv *Inventory) PodTemplates() []PodTemplate { return inv.podTmpls }
+
+// Typed accessors. Each returns the objects of one built-in kind, ordered by namespace and
+// name; the objects are shared and must not be modified.
+
+// Namespaces returns the Namespaces.
+func (inv *Inventory) Namespaces() []*corev1.Namespace {
+	return typed[*corev1.Namespace](inv, KindNamespace)
+}
+
+// Nodes returns the Nodes.
+func (inv *Inventory) Nodes() []*corev1.Node { return typed[*corev1.Node](inv, KindNode) }
+
+// Pods returns the Pods.
+func (inv *Inventory) Pods() []*corev1.Pod { return typed[*corev1.Pod](inv, KindPod) }
+
+// ReplicationControllers returns the ReplicationControllers.
+func (inv *Inventory) ReplicationControllers() []*corev1.ReplicationController {
+	return typed[*corev1.ReplicationController](inv, KindReplicationController)
+}
+
+// ServiceAccounts returns the ServiceAccounts.
+func (inv *Inventory) ServiceAccounts() []*corev1.ServiceAccount {
+	return typed[*corev1.ServiceAccount](inv, KindServiceAccount)
+}
+
+// Services returns the Services.
+func (inv *Inventory) Services() []*corev1.Service { return typed[*corev1.Service](inv, KindService) }
+
+// Secrets returns the Secrets. They carry metadata (and type) only: the inventory never
+// holds secret values.
+func (inv *Inventory) Secrets() []*corev1.Secret { return typed[*corev1.Secret](inv, KindSecret) }
+
+// ConfigMaps returns the ConfigMaps.
+func (inv *Inventory) ConfigMaps() []*corev1.ConfigMap {
+	return typed[*corev1.ConfigMap](inv, KindConfigMap)
+}
+
+// ResourceQuotas returns the ResourceQuotas.
+func (inv *Inventory) ResourceQuotas() []*corev1.ResourceQuota {
+	return typed[*corev1.ResourceQuota](inv, KindResourceQuota)
+}
+
+// LimitRanges returns the LimitRanges.
+func (inv *Inventory) LimitRanges() []*corev1.LimitRange {
+	return typed[*corev1.LimitRange](inv, KindLimitRange)
+}
+
+// Deployments returns the Deployments.
+func (inv *Inventory) Deployments() []*appsv1.Deployment {
+	return typed[*appsv1.Deployment](inv, KindDeployment)
+}
+
+// ReplicaSets returns the ReplicaSets.
+func (inv *Inventory) ReplicaSets() []*appsv1.ReplicaSet {
+	return typed[*appsv1.ReplicaSet](inv, KindReplicaSet)
+}
+
+// StatefulSets returns the StatefulSets.
+func (inv *Inventory) StatefulSets() []*appsv1.StatefulSet {
+	return typed[*appsv1.StatefulSet](inv, KindStatefulSet)
+}
+
+// DaemonSets returns the DaemonSets.
+func (inv *Inventory) DaemonSets() []*appsv1.DaemonSet {
+	return typed[*appsv1.DaemonSet](inv, KindDaemonSet)
+}
+
+// Jobs returns the Jobs.
+func (inv *Inventory) Jobs() []*batchv1.Job { return typed[*batchv1.Job](inv, KindJob) }
+
+// CronJobs returns the CronJobs.
+func (inv *Inventory) CronJobs() []*batchv1.CronJob { return typed[*batchv1.CronJob](inv, KindCronJob) }
+
+// Roles returns the Roles.
+func (inv *Inventory) Roles() []*rbacv1.Role { return typed[*rbacv1.Role](inv, KindRole) }
+
+// ClusterRoles returns the ClusterRoles.
+func (inv *Inventory) ClusterRoles() []*rbacv1.ClusterRole {
+	return typed[*rbacv1.ClusterRole](inv, KindClusterRole)
+}
+
+// RoleBindings returns the RoleBindings.
+func (inv *Inventory) RoleBindings() []*rbacv1.RoleBinding {
+	return typed[*rbacv1.RoleBinding](inv, KindRoleBinding)
+}
+
+// ClusterRoleBindings returns the ClusterRoleBindings.
+func (inv *Inventory) ClusterRoleBindings() []*rbacv1.ClusterRoleBinding {
+	return typed[*rbacv1.ClusterRoleBinding](inv, KindClusterRoleBinding)
+}
+
+// NetworkPolicies returns the NetworkPolicies.
+func (inv *Inventory) NetworkPolicies() []*networkingv1.NetworkPolicy {
+	return typed[*networkingv1.NetworkPolicy](inv, KindNetworkPolicy)
+}
+
+// Ingresses returns the Ingresses.
+func (inv *Inventory) Ingresses() []*networkingv1.Ingress {
+	return typed[*networkingv1.Ingress](inv, KindIngress)
+}
+
+func typed[T any](inv *Inventory, gk schema.GroupKind) []T {
+	objs := inv.byKind[gk]
+	out := make([]T, 0, len(objs))
+	for _, o := range objs {
+		if t, ok := o.obj.(T); ok {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+func compareGK(a, b schema.GroupKind) int {
+	return cmp.Or(cmp.Compare(a.Group, b.Group), cmp.Compare(a.Kind, b.Kind))
+}
+
+func compareObjects(a, b *Object) int {
+	return cmp.Or(compareGK(a.GroupKind(), b.GroupKind()),
+		cmp.Compare(a.Namespace(), b.Namespace()),
+		cmp.Compare(a.Name(), b.Name()),
+		cmp.Compare(a.source.File, b.source.File),
+		cmp.Compare(a.source.Line, b.source.Line))
+}
+
+// ErrDuplicate is wrapped by the error recorded when two inputs hold the same object.
+var ErrDuplicate = errors.New("duplicate object")

@@ -1,0 +1,141 @@
+package inventory
+
+import (
+	"fmt"
+	"sync"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+)
+
+// Source locates an object in the input it was read from. For objects listed from an API
+// server, File is empty.
+type Source struct {
+	// File is the manifest's path, or "-" for standard input.
+	File string `json:"file,omitempty"`
+	// Line is the 1-based line of the first line of the object's document in File.
+	Line int `json:"line,omitempty"`
+}
+
+// String returns "file:line", "file", or "" for an API object.
+func (s Source) String() string {
+	switch {
+	case s.File == "":
+		return ""
+	case s.Line == 0:
+		return s.File
+	default:
+		return fmt.Sprintf("%s:%d", s.File, s.Line)
+	}
+}
+
+// Ref identifies an object in results and reports.
+type Ref struct {
+	APIVersion string  `json:"apiVersion"`
+	Kind       string  `json:"kind"`
+	Namespace  string  `json:"namespace,omitempty"`
+	Name       string  `json:"name"`
+	UID        string  `json:"uid,omitempty"`
+	Source     *Source `json:"source,omitempty"`
+}
+
+// String returns "Kind namespace/name" or "Kind name".
+func (r Ref) String() string {
+	if r.Namespace == "" {
+		return r.Kind + " " + r.Name
+	}
+	return r.Kind + " " + r.Namespace + "/" + r.Name
+}
+
+// Object is one object of an inventory. Built-in kinds (see BuiltinKinds) are held as their
+// typed Go structs; every other kind as *unstructured.Unstructured. An Object is immutable
+// and safe for concurrent use: callers must not modify what its methods return.
+type Object struct {
+	gvk    schema.GroupVersionKind
+	meta   metav1.Object
+	obj    runtime.Object
+	source Source
+
+	mapOnce sync.Once
+	asMap   map[string]any
+	mapErr  error
+}
+
+// newObject wraps obj; obj must carry its GroupVersionKind or gvk must be set.
+func newObject(obj runtime.Object, gvk schema.GroupVersionKind, src Source) (*Object, error) {
+	m, ok := obj.(metav1.Object)
+	if !ok {
+		return nil, fmt.Errorf("%s has no object metadata", gvk)
+	}
+	if u, ok := obj.(*unstructured.Unstructured); ok {
+		o := &Object{gvk: gvk, meta: m, obj: obj, source: src, asMap: u.Object}
+		o.mapOnce.Do(func() {})
+		return o, nil
+	}
+	// Typed objects carry their kind here, not in TypeMeta (which decoding may leave empty).
+	obj.GetObjectKind().SetGroupVersionKind(gvk)
+	return &Object{gvk: gvk, meta: m, obj: obj, source: src}, nil
+}
+
+// GroupVersionKind returns the object's group, version and kind.
+func (o *Object) GroupVersionKind() schema.GroupVersionKind { return o.gvk }
+
+// GroupKind returns the object's group and kind.
+func (o *Object) GroupKind() schema.GroupKind { return o.gvk.GroupKind() }
+
+// Kind returns the object's kind, e.g. "Deployment".
+func (o *Object) Kind() string { return o.gvk.Kind }
+
+// Namespace returns the object's namespace ("" for cluster-scoped objects).
+func (o *Object) Namespace() string { return o.meta.GetNamespace() }
+
+// Name returns the object's name.
+func (o *Object) Name() string { return o.meta.GetName() }
+
+// Meta returns the object's metadata.
+func (o *Object) Meta() metav1.Object { return o.meta }
+
+// Object returns the typed object (e.g. *corev1.Pod) or, for kinds that are not built in,
+// an *unstructured.Unstructured.
+func (o *Object) Object() runtime.Object { return o.obj }
+
+// Source returns where the object was read from.
+func (o *Object) Source() Source { return o.source }
+
+// Ref returns the object's reference for reports.
+func (o *Object) Ref() Ref {
+	r := Ref{
+		APIVersion: o.gvk.GroupVersion().String(),
+		Kind:       o.gvk.Kind,
+		Namespace:  o.meta.GetNamespace(),
+		Name:       o.meta.GetName(),
+		UID:        string(o.meta.GetUID()),
+	}
+	if o.source.File != "" {
+		s := o.source
+		r.Source = &s
+	}
+	return r
+}
+
+// String returns the object's reference as text, e.g. "Deployment shop/web".
+func (o *Object) String() string { return o.Ref().String() }
+
+// Map returns the object as generic JSON-like data (map[string]any), as CEL and other
+// generic consumers see it. It is converted once, on first use, and cached; the result is
+// shared and must not be modified.
+func (o *Object) Map() (map[string]any, error) {
+	o.mapOnce.Do(func() {
+		m, err := runtime.DefaultUnstructuredConverter.ToUnstructured(o.obj)
+		if err != nil {
+			o.mapErr = fmt.Errorf("convert %s: %w", o, err)
+			return
+		}
+		m["apiVersion"] = o.gvk.GroupVersion().String()
+		m["kind"] = o.gvk.Kind
+		o.asMap = m
+	})
+	return o.asMap, o.mapErr
+}

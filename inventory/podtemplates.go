@@ -1,0 +1,80 @@
+package inventory
+
+import (
+	appsv1 "k8s.io/api/apps/v1"
+	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+)
+
+// PodTemplate is one pod specification in the inventory and the object that owns it.
+type PodTemplate struct {
+	// Owner is the object that holds the template: the Pod itself, or the workload.
+	Owner *Object
+	// Metadata is the pod's metadata (a template's own metadata for workloads). For a
+	// workload template, its namespace is empty: the pod runs in Owner's namespace.
+	Metadata *metav1.ObjectMeta
+	// Spec is the pod specification.
+	Spec *corev1.PodSpec
+	// Path is the field path of Spec within Owner, e.g. "spec.template.spec".
+	Path string
+}
+
+// Namespace returns the namespace the pods run in.
+func (t PodTemplate) Namespace() string { return t.Owner.Namespace() }
+
+func buildPodTemplates(inv *Inventory) []PodTemplate {
+	var out []PodTemplate
+	for _, o := range inv.objects {
+		var t PodTemplate
+		switch obj := o.obj.(type) {
+		case *corev1.Pod:
+			t = PodTemplate{Metadata: &obj.ObjectMeta, Spec: &obj.Spec, Path: "spec"}
+		case *corev1.ReplicationController:
+			if obj.Spec.Template == nil {
+				continue
+			}
+			t = PodTemplate{Metadata: &obj.Spec.Template.ObjectMeta, Spec: &obj.Spec.Template.Spec, Path: "spec.template.spec"}
+		case *appsv1.Deployment:
+			t = PodTemplate{Metadata: &obj.Spec.Template.ObjectMeta, Spec: &obj.Spec.Template.Spec, Path: "spec.template.spec"}
+		case *appsv1.ReplicaSet:
+			t = PodTemplate{Metadata: &obj.Spec.Template.ObjectMeta, Spec: &obj.Spec.Template.Spec, Path: "spec.template.spec"}
+		case *appsv1.StatefulSet:
+			t = PodTemplate{Metadata: &obj.Spec.Template.ObjectMeta, Spec: &obj.Spec.Template.Spec, Path: "spec.template.spec"}
+		case *appsv1.DaemonSet:
+			t = PodTemplate{Metadata: &obj.Spec.Template.ObjectMeta, Spec: &obj.Spec.Template.Spec, Path: "spec.template.spec"}
+		case *batchv1.Job:
+			t = PodTemplate{Metadata: &obj.Spec.Template.ObjectMeta, Spec: &obj.Spec.Template.Spec, Path: "spec.template.spec"}
+		case *batchv1.CronJob:
+			tmpl := &obj.Spec.JobTemplate.Spec.Template
+			t = PodTemplate{Metadata: &tmpl.ObjectMeta, Spec: &tmpl.Spec, Path: "spec.jobTemplate.spec.template.spec"}
+		default:
+			continue
+		}
+		if controlledByInventory(inv, o) {
+			continue
+		}
+		t.Owner = o
+		out = append(out, t)
+	}
+	return out
+}
+
+// controlledByInventory reports whether o's controller is itself in the inventory: by UID
+// when the reference has one, else (manifests) by kind and name in o's namespace.
+func controlledByInventory(inv *Inventory, o *Object) bool {
+	ref := metav1.GetControllerOfNoCopy(o.meta)
+	if ref == nil {
+		return false
+	}
+	if ref.UID != "" && inv.ByUID(ref.UID) != nil {
+		return true
+	}
+	gv, err := schema.ParseGroupVersion(ref.APIVersion)
+	if err != nil {
+		return false
+	}
+	c := inv.Get(schema.GroupKind{Group: gv.Group, Kind: ref.Kind}, o.Namespace(), ref.Name)
+	return c != nil && (ref.UID == "" || c.meta.GetUID() == "" || c.meta.GetUID() == ref.UID)
+}

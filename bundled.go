@@ -65,3 +65,13 @@ func SelectBenchmarks(names []string, opts ...BenchmarkOption) ([]benchmark.Benc
 	}
 	return out, nil
 }
+
+// WithPSSVersion sets the Pod Security Standards version the pss-* benchmarks evaluate at:
+// "latest" (the default) or "v1.N".
+func WithPSSVersion(v string) BenchmarkOption {
+	return benchmarkOptionFunc(func(c *benchmarkConfig) {
+		if v != "" {
+			c.pssVersion = v
+		}
+	})
+}

@@ -67,14 +67,14 @@ var ErrNoBinaries = errors.New("etcd/kube-apiserver not built: run hack/build-co
 
 // Start starts etcd and kube-apiserver under dir and waits until /readyz answers.
 // Stop the cluster with Stop; it kills exactly the processes it started.
-func Start(ctx context.Context, dir string) (c *Cluster, err error) {
+func Start(ctx context.Context, dir string) (_ *Cluster, err error) {
 	bin := BinDir()
 	for _, b := range []string{"etcd", "kube-apiserver"} {
 		if _, err := os.Stat(filepath.Join(bin, b)); err != nil {
 			return nil, fmt.Errorf("%w (%s missing)", ErrNoBinaries, filepath.Join(bin, b))
 		}
 	}
-	c = &Cluster{Dir: dir, tokens: map[string]string{}}
+	c := &Cluster{Dir: dir, tokens: map[string]string{}}
 	defer func() {
 		if err != nil {
 			c.Stop()
@@ -136,6 +136,7 @@ func Start(ctx context.Context, dir string) (c *Cluster, err error) {
 		"--service-account-signing-key-file="+keyFile,
 		"--service-cluster-ip-range=10.96.0.0/16",
 		"--allow-privileged=true",
+		"--endpoint-reconciler-type=none", // loopback cannot be an endpoint; no controller needs one
 		"--enable-priority-and-fairness=false",
 		"--v=0"); err != nil {
 		return nil, err

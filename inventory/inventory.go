@@ -199,8 +199,9 @@ func (inv *Inventory) ServiceAccounts() []*corev1.ServiceAccount {
 // Services returns the Services.
 func (inv *Inventory) Services() []*corev1.Service { return typed[*corev1.Service](inv, KindService) }
 
-// Secrets returns the Secrets. They carry metadata (and type) only: the inventory never
-// holds secret values.
+// Secrets returns the Secrets. They carry metadata, and their type when the loader could
+// read it, only: the inventory never holds secret values. Secrets read as metadata (FromConfig,
+// or FromClientset with WithMetadataClient) have an empty Type, which means unknown.
 func (inv *Inventory) Secrets() []*corev1.Secret { return typed[*corev1.Secret](inv, KindSecret) }
 
 // ConfigMaps returns the ConfigMaps.

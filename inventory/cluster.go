@@ -1,0 +1,561 @@
+package inventory
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
+
+	"golang.org/x/sync/errgroup"
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/metadata"
+	"k8s.io/client-go/rest"
+	"k8s.io/client-go/tools/clientcmd"
+	"k8s.io/client-go/util/flowcontrol"
+)
+
+// ErrNoKubeconfig is wrapped by the error FromKubeconfig returns when there is no kubeconfig
+// to read and the process does not run inside a cluster.
+var ErrNoKubeconfig = errors.New("no kubeconfig")
+
+const (
+	defaultPageSize        = 500
+	defaultListParallelism = 4
+	// maxListAttempts bounds how often one kind's list is started from the beginning after
+	// the server expired its continue token (410 Gone) part way through.
+	maxListAttempts = 3
+	// reasonNotRequested is the coverage reason of kinds left out by WithKinds.
+	reasonNotRequested = "not requested"
+	// lastAppliedAnnotation is kubectl's copy of the applied object. On a Secret it holds
+	// the values, so the loader drops it.
+	lastAppliedAnnotation = "kubectl.kubernetes.io/last-applied-configuration"
+	// Client-side rate limit FromConfig uses when the rest.Config sets none. client-go's own
+	// default (5 requests per second) would make paging through a large cluster slow; the
+	// API server's priority and fairness still protects the server.
+	defaultQPS   = 50
+	defaultBurst = 100
+)
+
+// ClusterOption configures FromClientset, FromConfig and FromKubeconfig.
+type ClusterOption interface {
+	applyCluster(*clusterOptions)
+}
+
+type clusterOptions struct {
+	pageSize    int64
+	parallelism int
+	metadata    metadata.Interface
+	kinds       []schema.GroupKind
+	source      string
+}
+
+type clusterOptionFunc func(*clusterOptions)
+
+func (f clusterOptionFunc) applyCluster(o *clusterOptions) { f(o) }
+
+// WithPageSize sets how many objects one list request asks for (the Limit of each page).
+// The default is 500; n <= 0 keeps the default.
+func WithPageSize(n int64) ClusterOption {
+	return clusterOptionFunc(func(o *clusterOptions) {
+		if n > 0 {
+			o.pageSize = n
+		}
+	})
+}
+
+// WithListParallelism sets how many kinds are listed at the same time. The default is 4;
+// n < 1 keeps the default.
+func WithListParallelism(n int) ClusterOption {
+	return clusterOptionFunc(func(o *clusterOptions) {
+		if n >= 1 {
+			o.parallelism = n
+		}
+	})
+}
+
+// WithMetadataClient lists Secrets through mc, as metadata only, so that no secret value
+// ever reaches this process. FromConfig sets one itself. Without one, Secrets are listed with
+// the typed client and their values are dropped as each page arrives.
+func WithMetadataClient(mc metadata.Interface) ClusterOption {
+	return clusterOptionFunc(func(o *clusterOptions) { o.metadata = mc })
+}
+
+// WithKinds lists only the given built-in kinds. The other built-in kinds get the coverage
+// state Absent with the reason "not requested", so checks that need them are not evaluated.
+// Calling it with no kinds lists every kind. A kind that is not built in (see BuiltinKinds)
+// makes the loader return an error.
+func WithKinds(kinds ...schema.GroupKind) ClusterOption {
+	kinds = append([]schema.GroupKind(nil), kinds...)
+	return clusterOptionFunc(func(o *clusterOptions) { o.kinds = kinds })
+}
+
+// withSource records the cluster's address as the inventory's source.
+func withSource(s string) ClusterOption {
+	return clusterOptionFunc(func(o *clusterOptions) { o.source = s })
+}
+
+// FromKubeconfig loads the inventory from the cluster a kubeconfig points at. An empty path
+// uses the usual loading rules ($KUBECONFIG, else ~/.kube/config); an empty contextName uses
+// the kubeconfig's current context. When no kubeconfig exists and the process runs inside a
+// cluster (KUBERNETES_SERVICE_HOST is set and a service account token is mounted), the
+// in-cluster configuration is used. When there is neither, the error wraps ErrNoKubeconfig.
+func FromKubeconfig(ctx context.Context, path, contextName string, opts ...ClusterOption) (*Inventory, error) {
+	cfg, err := kubeconfig(path, contextName)
+	if err != nil {
+		return nil, err
+	}
+	return FromConfig(ctx, cfg, opts...)
+}
+
+func kubeconfig(path, contextName string) (*rest.Config, error) {
+	rules := clientcmd.NewDefaultClientConfigLoadingRules()
+	rules.ExplicitPath = path
+	cc := clientcmd.NewNonInteractiveDeferredLoadingClientConfig(rules,
+		&clientcmd.ConfigOverrides{CurrentContext: contextName})
+	// The deferred loader falls back to the in-cluster configuration by itself when the
+	// kubeconfig is empty or missing and the process runs in a pod.
+	cfg, err := cc.ClientConfig()
+	switch {
+	case err == nil:
+		return cfg, nil
+	case path != "" && errors.Is(err, fs.ErrNotExist):
+		return nil, fmt.Errorf("%w: %s does not exist; pass an existing file with --kubeconfig, or scan manifests with -f",
+			ErrNoKubeconfig, path)
+	case clientcmd.IsEmptyConfig(err):
+		where := strings.Join(rules.GetLoadingPrecedence(), ", ")
+		if where == "" {
+			where = "$KUBECONFIG and ~/.kube/config"
+		}
+		return nil, fmt.Errorf("%w: none found at %s and not running in a cluster; pass --kubeconfig, or scan manifests with -f",
+			ErrNoKubeconfig, where)
+	default:
+		return nil, fmt.Errorf("load kubeconfig: %w", err)
+	}
+}
+
+// FromConfig loads the inventory from the cluster cfg points at. It builds a clientset and
+// a metadata client (so Secrets are read as metadata only) sharing one HTTP client, and
+// records cfg.Host as the inventory's source. When cfg sets no rate limit (QPS and
+// RateLimiter unset), it allows 50 requests per second with bursts of 100 instead of
+// client-go's 5. cfg is not modified.
+func FromConfig(ctx context.Context, cfg *rest.Config, opts ...ClusterOption) (*Inventory, error) {
+	if cfg == nil {
+		return nil, errors.New("inventory: nil rest.Config")
+	}
+	c := rest.CopyConfig(cfg)
+	if c.QPS == 0 && c.RateLimiter == nil {
+		c.QPS, c.Burst = defaultQPS, defaultBurst
+		c.RateLimiter = flowcontrol.NewTokenBucketRateLimiter(c.QPS, c.Burst)
+	}
+	hc, err := rest.HTTPClientFor(c)
+	if err != nil {
+		return nil, fmt.Errorf("inventory: HTTP client for %s: %w", c.Host, err)
+	}
+	cs, err := kubernetes.NewForConfigAndClient(c, hc)
+	if err != nil {
+		return nil, fmt.Errorf("inventory: clientset for %s: %w", c.Host, err)
+	}
+	mc, err := metadata.NewForConfigAndClient(c, hc)
+	if err != nil {
+		return nil, fmt.Errorf("inventory: metadata client for %s: %w", c.Host, err)
+	}
+	// The caller's options come last, so their WithMetadataClient wins.
+	all := append([]ClusterOption{WithMetadataClient(mc), withSource(c.Host)}, opts...)
+	return FromClientset(ctx, cs, all...)
+}
+
+// FromClientset loads the inventory in ModeCluster by listing every built-in kind (see
+// BuiltinKinds, or the kinds given with WithKinds) from the cluster cs talks to.
+//
+// Kinds are listed concurrently (WithListParallelism) and in pages (WithPageSize), following
+// continue tokens. When the server expires a continue token part way through (410 Gone), the
+// kind is listed again from the beginning, up to 3 times in all, so that each kind is one
+// consistent list; a kind that cannot be listed whole keeps none of its objects.
+//
+// Each kind's Coverage records the outcome: Listed; Forbidden (the server refused; Reason is
+// its message); NotServed (the server answered 404 and its discovery confirms it serves the
+// kind in no version); or Failed (anything else, including a kind served only at a version
+// the inventory does not read). Forbidden and Failed kinds are also reported by
+// Inventory.Errors as *ListError. The load goes on past them.
+//
+// FromClientset returns an error only when ctx ends, when the first list shows the server
+// cannot be reached or rejects the credentials (401), or when no kind at all could be
+// listed: an inventory that saw nothing would only produce "not evaluated" results.
+//
+// Secrets never carry values: with a metadata client (WithMetadataClient; FromConfig always
+// sets one) they are listed as PartialObjectMetadata and hold only their ObjectMeta, so
+// their Type is empty; without one they are listed typed and Data and StringData are dropped
+// as each page arrives. Either way kubectl's last-applied-configuration annotation, which
+// repeats the values, is removed. The managedFields of every object are dropped: they are
+// server bookkeeping and a large share of each object's memory.
+//
+// Objects listed from the API have an empty Source.
+func FromClientset(ctx context.Context, cs kubernetes.Interface, opts ...ClusterOption) (*Inventory, error) {
+	if cs == nil {
+		return nil, errors.New("inventory: nil clientset")
+	}
+	o := clusterOptions{pageSize: defaultPageSize, parallelism: defaultListParallelism}
+	for _, opt := range opts {
+		if opt != nil {
+			opt.applyCluster(&o)
+		}
+	}
+	kinds, skipped, err := selectKinds(o.kinds)
+	if err != nil {
+		return nil, err
+	}
+	l := &clusterLoader{cs: cs, md: o.metadata, pageSize: o.pageSize, parallelism: o.parallelism,
+		b: NewBuilder(ModeCluster)}
+	where := "the API server"
+	if o.source != "" {
+		l.b.AddSource(o.source)
+		where = "the API server at " + o.source
+	}
+	for _, k := range skipped {
+		l.b.SetCoverage(Coverage{Group: k.Group, Kind: k.Kind, State: Absent, Reason: reasonNotRequested})
+	}
+	if err := l.load(ctx, kinds, where); err != nil {
+		return nil, err
+	}
+	return l.b.Build(), nil
+}
+
+// selectKinds returns the built-in kinds to list, in BuiltinKinds order, and those left out.
+func selectKinds(want []schema.GroupKind) (list, skipped []KindInfo, err error) {
+	if len(want) == 0 {
+		return BuiltinKinds(), nil, nil
+	}
+	wanted := make(map[schema.GroupKind]bool, len(want))
+	for _, gk := range want {
+		if _, ok := LookupKind(gk); !ok {
+			return nil, nil, fmt.Errorf("inventory: WithKinds: %s is not a built-in kind", gk)
+		}
+		wanted[gk] = true
+	}
+	for _, k := range builtinKinds {
+		if wanted[k.GroupKind()] {
+			list = append(list, k)
+		} else {
+			skipped = append(skipped, k)
+		}
+	}
+	return list, skipped, nil
+}
+
+// clusterLoader lists kinds from one cluster into a Builder. Each unit of work (today, one
+// kind) runs as a task in one bounded group, so later per-node fetches can join the group.
+type clusterLoader struct {
+	cs          kubernetes.Interface
+	md          metadata.Interface
+	pageSize    int64
+	parallelism int
+	b           *Builder
+	disc        discoveryCache
+}
+
+// kindOutcome is how listing one kind ended.
+type kindOutcome struct {
+	state State
+	err   error
+}
+
+// load lists kinds into l.b. The first kind is listed alone, as a probe: when the server
+// cannot be reached or rejects the credentials, load stops there rather than waiting for
+// every kind to fail.
+func (l *clusterLoader) load(ctx context.Context, kinds []KindInfo, where string) error {
+	if len(kinds) == 0 {
+		return nil
+	}
+	out := make([]kindOutcome, len(kinds))
+	out[0] = l.loadKind(ctx, kinds[0])
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("inventory: list from %s: %w", where, err)
+	}
+	if err := out[0].err; err != nil {
+		if apierrors.IsUnauthorized(err) {
+			return fmt.Errorf("inventory: %s rejected the credentials: %w", where, err)
+		}
+		if unreachable(err) {
+			return fmt.Errorf("inventory: cannot reach %s: %w", where, err)
+		}
+	}
+	var g errgroup.Group
+	g.SetLimit(l.parallelism)
+	for i := 1; i < len(kinds); i++ {
+		g.Go(func() error {
+			out[i] = l.loadKind(ctx, kinds[i])
+			return nil
+		})
+	}
+	_ = g.Wait() // tasks report through out, never through the group
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("inventory: list from %s: %w", where, err)
+	}
+	var firstErr error
+	for _, r := range out {
+		switch r.state {
+		case Listed, Forbidden, NotServed:
+			return nil
+		}
+		if firstErr == nil {
+			firstErr = r.err
+		}
+	}
+	return fmt.Errorf("inventory: no kind could be listed from %s: %w", where, firstErr)
+}
+
+// loadKind lists one kind completely, adds its objects and records its coverage.
+func (l *clusterLoader) loadKind(ctx context.Context, k KindInfo) kindOutcome {
+	gk := k.GroupKind()
+	objs, err := l.listAll(ctx, l.pager(k))
+	if err == nil {
+		for _, obj := range objs {
+			// Items of a typed list carry no TypeMeta; setting it here spares Add the lookup.
+			obj.GetObjectKind().SetGroupVersionKind(k.GroupVersionKind)
+			if err := l.b.Add(obj, Source{}); err != nil {
+				l.b.AddError(&ListError{Kind: gk, State: Listed, Err: err})
+			}
+		}
+		l.b.SetCoverage(Coverage{Group: gk.Group, Kind: gk.Kind, State: Listed})
+		return kindOutcome{state: Listed}
+	}
+	if ctx.Err() != nil {
+		return kindOutcome{state: Failed, err: err} // load reports the context's error
+	}
+	state, reason := Failed, err.Error()
+	switch {
+	case apierrors.IsForbidden(err):
+		state = Forbidden
+	case apierrors.IsNotFound(err):
+		state, reason, err = l.notFound(ctx, k, err)
+	}
+	l.b.SetCoverage(Coverage{Group: gk.Group, Kind: gk.Kind, State: state, Reason: reason})
+	if state != NotServed { // a kind the server does not serve is a fact, not a failure
+		l.b.AddError(&ListError{Kind: gk, State: state, Err: err})
+	}
+	return kindOutcome{state: state, err: err}
+}
+
+// pageFunc lists one page, appends its items to dst and returns the continue token.
+type pageFunc func(ctx context.Context, opts metav1.ListOptions, dst []runtime.Object) ([]runtime.Object, string, error)
+
+func (l *clusterLoader) pager(k KindInfo) pageFunc {
+	if k.GroupKind() == KindSecret && l.md != nil {
+		return metadataSecretPages(l.md, k.GroupVersionResource())
+	}
+	return typedPages(l.cs, k.GroupKind())
+}
+
+// listAll lists every page of one kind. When the server expires the continue token, the
+// list starts over (maxListAttempts in all) rather than mixing pages from two snapshots.
+func (l *clusterLoader) listAll(ctx context.Context, list pageFunc) ([]runtime.Object, error) {
+	if list == nil {
+		return nil, errors.New("no lister for the kind")
+	}
+	for attempt := 1; ; attempt++ {
+		objs, err := l.listPages(ctx, list)
+		if err == nil {
+			return objs, nil
+		}
+		if !apierrors.IsResourceExpired(err) && !apierrors.IsGone(err) {
+			return nil, err
+		}
+		if attempt == maxListAttempts {
+			return nil, fmt.Errorf("listed %d times, and each time the server expired the continue token: %w",
+				maxListAttempts, err)
+		}
+	}
+}
+
+func (l *clusterLoader) listPages(ctx context.Context, list pageFunc) ([]runtime.Object, error) {
+	opts := metav1.ListOptions{Limit: l.pageSize}
+	var objs []runtime.Object
+	for {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		var cont string
+		var err error
+		objs, cont, err = list(ctx, opts, objs)
+		if err != nil {
+			return nil, err
+		}
+		if cont == "" {
+			return objs, nil
+		}
+		if cont == opts.Continue {
+			return nil, fmt.Errorf("the server returned the continue token %q twice", cont)
+		}
+		opts.Continue = cont
+	}
+}
+
+// listPages adapts a typed client's List. Each item is taken by address, so the list
+// response itself is not kept; managedFields are dropped at once.
+func listPages[L interface{ GetContinue() string }, T any, PT interface {
+	*T
+	runtime.Object
+	metav1.Object
+}](list func(context.Context, metav1.ListOptions) (L, error), items func(L) []T) pageFunc {
+	return func(ctx context.Context, opts metav1.ListOptions, dst []runtime.Object) ([]runtime.Object, string, error) {
+		l, err := list(ctx, opts)
+		if err != nil {
+			return dst, "", err
+		}
+		its := items(l)
+		for i := range its {
+			p := PT(&its[i])
+			p.SetManagedFields(nil)
+			dst = append(dst, p)
+		}
+		return dst, l.GetContinue(), nil
+	}
+}
+
+// metadataSecretPages lists Secrets as PartialObjectMetadata: the values never leave the
+// server. The metadata API has no type field, so the Secrets' Type is empty.
+func metadataSecretPages(mc metadata.Interface, gvr schema.GroupVersionResource) pageFunc {
+	return func(ctx context.Context, opts metav1.ListOptions, dst []runtime.Object) ([]runtime.Object, string, error) {
+		l, err := mc.Resource(gvr).List(ctx, opts)
+		if err != nil {
+			return dst, "", err
+		}
+		secrets := make([]corev1.Secret, len(l.Items))
+		for i := range l.Items {
+			s := &secrets[i]
+			s.ObjectMeta = l.Items[i].ObjectMeta
+			s.ManagedFields = nil
+			dropLastApplied(&s.ObjectMeta)
+			dst = append(dst, s)
+		}
+		return dst, l.Continue, nil
+	}
+}
+
+// scrubSecrets drops every value from a typed Secret list before its items are used.
+func scrubSecrets(l *corev1.SecretList) []corev1.Secret {
+	for i := range l.Items {
+		s := &l.Items[i]
+		s.Data, s.StringData = nil, nil
+		dropLastApplied(&s.ObjectMeta)
+	}
+	return l.Items
+}
+
+// dropLastApplied removes kubectl's last-applied-configuration annotation. It builds a new
+// map rather than editing the one it was given, which a client's cache may share.
+func dropLastApplied(m *metav1.ObjectMeta) {
+	if _, ok := m.Annotations[lastAppliedAnnotation]; !ok {
+		return
+	}
+	var a map[string]string
+	if len(m.Annotations) > 1 {
+		a = make(map[string]string, len(m.Annotations)-1)
+		for k, v := range m.Annotations {
+			if k != lastAppliedAnnotation {
+				a[k] = v
+			}
+		}
+	}
+	m.Annotations = a
+}
+
+// unreachable reports whether err is a transport failure (no HTTP answer at all) rather
+// than an answer from the server.
+func unreachable(err error) bool {
+	var ue *url.Error
+	var ne net.Error
+	return errors.As(err, &ue) || errors.As(err, &ne)
+}
+
+// discoveryCache remembers the server's API groups and resource lists, which the loader reads
+// only when a list answers 404, to tell a kind the server does not serve from other causes.
+type discoveryCache struct {
+	mu        sync.Mutex
+	groups    *metav1.APIGroupList
+	resources map[string]*metav1.APIResourceList
+}
+
+// notFound classifies a list that answered 404. The kind is NotServed only when discovery
+// confirms the server serves it in no version: a 404 from something that is not an API
+// server, or a kind served only at another version, must not read as "there are none".
+func (l *clusterLoader) notFound(ctx context.Context, k KindInfo, listErr error) (State, string, error) {
+	served, groupServed, err := l.disc.servingVersions(ctx, l.cs, k)
+	if err != nil {
+		e := fmt.Errorf("%w (discovery, asked to confirm, failed: %v)", listErr, err)
+		return Failed, e.Error(), e
+	}
+	gr := schema.GroupResource{Group: k.Group, Resource: k.Resource}
+	switch {
+	case !groupServed:
+		return NotServed, fmt.Sprintf("the server does not serve the API group %s", k.Group), listErr
+	case len(served) == 0:
+		return NotServed, fmt.Sprintf("the server does not serve %s in any version", gr), listErr
+	case slices.Contains(served, k.Version):
+		e := fmt.Errorf("%w (discovery lists %s %s)", listErr, gr, k.Version)
+		return Failed, e.Error(), e
+	default:
+		e := fmt.Errorf("%s is served only at version %s; the inventory reads %s", gr,
+			strings.Join(served, ", "), k.Version)
+		return Failed, e.Error(), e
+	}
+}
+
+// servingVersions returns the versions of k's group that serve k's resource, and whether the
+// group is served at all.
+func (d *discoveryCache) servingVersions(ctx context.Context, cs kubernetes.Interface, k KindInfo) ([]string, bool, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	dc := cs.Discovery()
+	if dc == nil {
+		return nil, false, errors.New("the clientset has no discovery client")
+	}
+	if d.groups == nil {
+		groups, err := dc.ServerGroupsWithContext(ctx)
+		if err != nil {
+			return nil, false, err
+		}
+		if !slices.ContainsFunc(groups.Groups, func(g metav1.APIGroup) bool { return g.Name == "" }) {
+			return nil, false, errors.New("discovery does not list the core API: is this a Kubernetes API server?")
+		}
+		d.groups, d.resources = groups, make(map[string]*metav1.APIResourceList)
+	}
+	for _, g := range d.groups.Groups {
+		if g.Name != k.Group {
+			continue
+		}
+		var served []string
+		for _, v := range g.Versions {
+			rl, ok := d.resources[v.GroupVersion]
+			if !ok {
+				var err error
+				rl, err = dc.ServerResourcesForGroupVersionWithContext(ctx, v.GroupVersion)
+				if err != nil && !apierrors.IsNotFound(err) {
+					return nil, true, err
+				}
+				d.resources[v.GroupVersion] = rl
+			}
+			if rl == nil {
+				continue
+			}
+			for _, r := range rl.APIResources {
+				if r.Name == k.Resource {
+					served = append(served, v.Version)
+					break
+				}
+			}
+		}
+		return served, true, nil
+	}
+	return nil, false, nil
+}

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/kspm-dev/kspm/benchmark"
+	"github.com/kspm-dev/kspm/benchmark/starter"
 )
 
 // BenchmarkOption configures the bundled benchmarks.
@@ -23,7 +24,9 @@ type benchmarkConfig struct {
 var bundled = []struct {
 	name string
 	make func(*benchmarkConfig) (benchmark.Benchmark, error)
-}{}
+}{
+	{name: "kspm", make: func(*benchmarkConfig) (benchmark.Benchmark, error) { return starter.Benchmark(), nil }},
+}
 
 // BenchmarkNames returns the names of the bundled benchmarks.
 func BenchmarkNames() []string {

@@ -1,0 +1,86 @@
+package report
+
+import (
+	"bytes"
+	_ "embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/kspm-dev/kspm/check"
+	"github.com/kspm-dev/kspm/inventory"
+)
+
+// ErrSchemaVersion is wrapped by the error ReadJSON returns for a document whose
+// schemaVersion is missing or is not SchemaVersion.
+var ErrSchemaVersion = errors.New("unsupported report schema version")
+
+//go:embed schema.json
+var schema []byte
+
+// Schema returns the JSON Schema (draft 2020-12) of the document WriteJSON writes. The
+// returned slice is a fresh copy.
+func Schema() []byte { return bytes.Clone(schema) }
+
+// WriteJSON writes r as an indented JSON document followed by a newline. Fields appear in a
+// fixed order (the order of the Go struct fields; map keys sorted), so equal reports give
+// equal bytes. Missing lists and counts are written as empty ones ([] and {}), never null.
+// r is not modified.
+func WriteJSON(w io.Writer, r *Report) error {
+	if r == nil {
+		return errors.New("write JSON report: nil report")
+	}
+	out := *r
+	if out.Results == nil {
+		out.Results = []check.Result{}
+	}
+	if out.Inventory.Coverage == nil {
+		out.Inventory.Coverage = []inventory.Coverage{}
+	}
+	if out.Summary.ByStatus == nil {
+		out.Summary.ByStatus = map[check.Status]int{}
+	}
+	if out.Summary.FailedBySeverity == nil {
+		out.Summary.FailedBySeverity = map[check.Severity]int{}
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(&out); err != nil {
+		return fmt.Errorf("write JSON report: %w", err)
+	}
+	return nil
+}
+
+// ReadJSON reads a report written by WriteJSON. It rejects a document whose schemaVersion is
+// not SchemaVersion (the error wraps ErrSchemaVersion) and one holding a result with an
+// unknown status or severity. Fields it does not know are ignored: a version may gain fields.
+func ReadJSON(rd io.Reader) (*Report, error) {
+	dec := json.NewDecoder(rd)
+	var r Report
+	if err := dec.Decode(&r); err != nil {
+		return nil, fmt.Errorf("read JSON report: %w", err)
+	}
+	if r.SchemaVersion != SchemaVersion {
+		if r.SchemaVersion == "" {
+			return nil, fmt.Errorf("read JSON report: %w: schemaVersion is missing (want %q)", ErrSchemaVersion, SchemaVersion)
+		}
+		return nil, fmt.Errorf("read JSON report: %w %q (want %q)", ErrSchemaVersion, r.SchemaVersion, SchemaVersion)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, errors.New("read JSON report: unexpected data after the report")
+	}
+	for i, res := range r.Results {
+		if !res.Status.Valid() {
+			return nil, fmt.Errorf("read JSON report: results[%d] (%s): unknown status %q", i, res.CheckID, res.Status)
+		}
+		if !res.Severity.Valid() {
+			return nil, fmt.Errorf("read JSON report: results[%d] (%s): unknown severity %q", i, res.CheckID, res.Severity)
+		}
+	}
+	if r.Results == nil {
+		r.Results = []check.Result{}
+	}
+	return &r, nil
+}

@@ -1,0 +1,123 @@
+package report_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/kspm-dev/kspm/check"
+	"github.com/kspm-dev/kspm/report"
+)
+
+func TestJSONRoundTrip(t *testing.T) {
+	want := fixtureReport(t)
+	var buf bytes.Buffer
+	require.NoError(t, report.WriteJSON(&buf, want))
+
+	got, err := report.ReadJSON(bytes.NewReader(buf.Bytes()))
+	require.NoError(t, err)
+	assert.True(t, want.GeneratedAt.Equal(got.GeneratedAt), "generatedAt: want %v, got %v", want.GeneratedAt, got.GeneratedAt)
+	got.GeneratedAt = want.GeneratedAt
+	assert.Equal(t, want, got)
+
+	// Writing what was read gives the same bytes.
+	var again bytes.Buffer
+	require.NoError(t, report.WriteJSON(&again, got))
+	assert.Equal(t, buf.String(), again.String())
+}
+
+func TestWriteJSONGolden(t *testing.T) {
+	var buf bytes.Buffer
+	require.NoError(t, report.WriteJSON(&buf, fixtureReport(t)))
+	out := buf.String()
+	assert.True(t, strings.HasSuffix(out, "}\n"), "ends with a newline")
+	assert.NotContains(t, out, `\u003c`, "HTML characters are not escaped")
+	golden(t, "report.golden.json", buf.Bytes())
+}
+
+func TestWriteJSONStableOrder(t *testing.T) {
+	r := fixtureReport(t)
+	var first bytes.Buffer
+	require.NoError(t, report.WriteJSON(&first, r))
+	for range 20 {
+		var buf bytes.Buffer
+		require.NoError(t, report.WriteJSON(&buf, r))
+		require.Equal(t, first.String(), buf.String())
+	}
+	// Top-level fields come in the documented order.
+	out := first.String()
+	var last int
+	for _, key := range []string{`"schemaVersion"`, `"tool"`, `"generatedAt"`, `"benchmarks"`, `"inventory"`, `"results"`, `"summary"`} {
+		i := strings.Index(out, key)
+		require.Greater(t, i, last, "%s after the previous field", key)
+		last = i
+	}
+}
+
+func TestWriteJSONEmptyListsNotNull(t *testing.T) {
+	r := &report.Report{SchemaVersion: report.SchemaVersion, GeneratedAt: fixtureTime}
+	var buf bytes.Buffer
+	require.NoError(t, report.WriteJSON(&buf, r))
+	var doc map[string]any
+	require.NoError(t, json.Unmarshal(buf.Bytes(), &doc))
+	assert.Equal(t, []any{}, doc["results"])
+	assert.Equal(t, []any{}, doc["inventory"].(map[string]any)["coverage"])
+	assert.Equal(t, map[string]any{}, doc["summary"].(map[string]any)["byStatus"])
+	assert.Equal(t, map[string]any{}, doc["summary"].(map[string]any)["failedBySeverity"])
+	assert.Nil(t, r.Results, "the caller's report is not modified")
+
+	assert.Error(t, report.WriteJSON(&buf, nil))
+}
+
+func TestReadJSONRejects(t *testing.T) {
+	var buf bytes.Buffer
+	require.NoError(t, report.WriteJSON(&buf, fixtureReport(t)))
+	valid := buf.String()
+
+	tests := []struct {
+		name     string
+		doc      string
+		errIs    error
+		contains string
+	}{
+		{name: "other schema version",
+			doc:   strings.Replace(valid, report.SchemaVersion, "kspm.dev/report/v2", 1),
+			errIs: report.ErrSchemaVersion, contains: `"kspm.dev/report/v2"`},
+		{name: "no schema version", doc: `{"results": []}`, errIs: report.ErrSchemaVersion, contains: "missing"},
+		{name: "not JSON", doc: `schemaVersion: v1`, contains: "read JSON report"},
+		{name: "unknown status",
+			doc:      strings.Replace(valid, `"status": "notApplicable"`, `"status": "skipped"`, 1),
+			contains: `results[6] (kspm:managed): unknown status "skipped"`},
+		{name: "unknown severity",
+			doc:      strings.Replace(valid, `"severity": "critical"`, `"severity": "urgent"`, 1),
+			contains: `results[0] (kspm:privileged): unknown severity "urgent"`},
+		{name: "trailing data", doc: valid + "{}", contains: "after the report"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			require.NotEqual(t, valid, tt.doc, "the test edits the document")
+			_, err := report.ReadJSON(strings.NewReader(tt.doc))
+			require.Error(t, err)
+			if tt.errIs != nil {
+				assert.ErrorIs(t, err, tt.errIs)
+			}
+			assert.Contains(t, err.Error(), tt.contains)
+		})
+	}
+}
+
+func TestReadJSONIgnoresUnknownFields(t *testing.T) {
+	doc := `{"schemaVersion": "kspm.dev/report/v1", "futureField": 1,
+		"generatedAt": "2026-03-04T05:06:07Z",
+		"results": [{"checkID": "x", "title": "X", "severity": "low", "status": "pass", "extra": true}]}`
+	r, err := report.ReadJSON(strings.NewReader(doc))
+	require.NoError(t, err)
+	require.Len(t, r.Results, 1)
+	assert.Equal(t, check.StatusPass, r.Results[0].Status)
+	assert.Equal(t, time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC), r.GeneratedAt.UTC())
+}

@@ -1,0 +1,216 @@
+package report_test
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/kspm-dev/kspm/check"
+	"github.com/kspm-dev/kspm/inventory"
+	"github.com/kspm-dev/kspm/report"
+)
+
+func TestWriteTextGolden(t *testing.T) {
+	manifests := func() *inventory.Inventory {
+		b := inventory.NewBuilder(inventory.ModeManifests)
+		b.AddSource("deploy/")
+		b.AddError(&inventory.SourceError{Source: inventory.Source{File: "deploy/bad.yaml", Line: 7},
+			Err: errors.New("yaml: line 3: mapping values are not allowed in this context")})
+		return b.Build()
+	}
+	tests := []struct {
+		name   string
+		report func(t *testing.T) *report.Report
+		opts   report.TextOptions
+	}{
+		{"text.golden", fixtureReport, report.TextOptions{}},
+		{"text-verbose.golden", fixtureReport, report.TextOptions{Verbose: true, Remediation: true}},
+		{"text-color.golden", fixtureReport, report.TextOptions{Color: true, Verbose: true}},
+		{"text-sections.golden", func(t *testing.T) *report.Report {
+			return report.New(manifests(), []string{"cis-1.12", "kspm"}, sectionResults(),
+				report.Tool{Name: "kspm", Version: "1.2.3"}, fixtureTime)
+		}, report.TextOptions{Remediation: true}},
+		{"text-sections-verbose.golden", func(t *testing.T) *report.Report {
+			return report.New(manifests(), []string{"cis-1.12", "kspm"}, sectionResults(),
+				report.Tool{Name: "kspm", Version: "1.2.3"}, fixtureTime)
+		}, report.TextOptions{Verbose: true}},
+		{"text-all-pass.golden", func(t *testing.T) *report.Report {
+			res := fixtureResults()[1]
+			return report.New(fixtureInventory(t), nil, []check.Result{res}, report.Tool{Name: "kspm", Version: "1.2.3"}, fixtureTime)
+		}, report.TextOptions{}},
+		{"text-empty.golden", func(t *testing.T) *report.Report {
+			return report.New(manifests(), nil, nil, report.Tool{Name: "kspm", Version: "1.2.3"}, fixtureTime)
+		}, report.TextOptions{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			require.NoError(t, report.WriteText(&buf, tt.report(t), tt.opts))
+			out := buf.String()
+			if tt.opts.Color {
+				assert.Contains(t, out, "\x1b[")
+			} else {
+				assert.NotContains(t, out, "\x1b[", "no ANSI escapes without Color")
+			}
+			golden(t, tt.name, buf.Bytes())
+		})
+	}
+}
+
+func TestWriteTextContent(t *testing.T) {
+	var buf bytes.Buffer
+	require.NoError(t, report.WriteText(&buf, fixtureReport(t), report.TextOptions{}))
+	out := buf.String()
+	lines := strings.Split(out, "\n")
+
+	row := func(checkID string) string {
+		for _, l := range lines {
+			if strings.Contains(l, checkID) {
+				return l
+			}
+		}
+		t.Fatalf("no row for %s in\n%s", checkID, out)
+		return ""
+	}
+	// A failing row names status, severity, check, object and message.
+	priv := row("kspm:privileged")
+	for _, want := range []string{"fail", "critical", "Deployment shop/web", `container "app" runs privileged`} {
+		assert.Contains(t, priv, want)
+	}
+	// Passing results are left out without Verbose; the multi-line message is folded.
+	assert.NotContains(t, out, "no privileged container")
+	assert.Contains(t, out, `container "sh" uses image busybox (no tag)`)
+	// Failures come first, most severe first, then the other statuses in check.Statuses order.
+	order := []string{"kspm:privileged", "kspm:latest-tag", "kspm:boom", "kspm:namespace-network-policy", "kspm:review", "kspm:managed"}
+	last := -1
+	for _, id := range order {
+		i := strings.Index(out, id)
+		require.Greater(t, i, last, "%s is listed after the previous row", id)
+		last = i
+	}
+	// The summary: counts by check, status and severity, coverage gaps and load errors.
+	for _, want := range []string{
+		"Checks:   6 (2 failed, 2 not evaluated, 1 manual, 1 not applicable)",
+		"Results:  7 (2 fail, 1 error, 1 notEvaluated, 1 manual, 1 notApplicable, 1 pass)",
+		"Failures by severity: 1 critical, 1 low",
+		`secrets: forbidden: secrets is forbidden: User "scanner" cannot list resource "secrets"`,
+		"networkpolicies: error: the server was unable to return a response in the time allotted",
+		"Load errors (1):",
+		"list networkpolicies: timeout",
+	} {
+		assert.Contains(t, out, want)
+	}
+}
+
+func TestWriteTextColumnsAlign(t *testing.T) {
+	var buf bytes.Buffer
+	require.NoError(t, report.WriteText(&buf, fixtureReport(t), report.TextOptions{}))
+	var header string
+	var rows []string
+	for _, l := range strings.Split(buf.String(), "\n") {
+		switch {
+		case strings.HasPrefix(strings.TrimSpace(l), "STATUS"):
+			header = l
+		case header != "" && l == "":
+			header += "\x00" // end of table
+		case header != "" && !strings.Contains(header, "\x00"):
+			rows = append(rows, l)
+		}
+	}
+	require.NotEmpty(t, rows)
+	col := strings.Index(header, "CHECK")
+	for _, r := range rows {
+		assert.Equal(t, "kspm:", r[col:col+5], "row %q: CHECK column starts at %d", r, col)
+	}
+}
+
+func TestWriteTextNil(t *testing.T) {
+	assert.Error(t, report.WriteText(&bytes.Buffer{}, nil, report.TextOptions{}))
+}
+
+func TestSectionSummaries(t *testing.T) {
+	got := report.SectionSummaries(sectionResults())
+	want := []report.SectionSummary{
+		// 5.1.1 has a failing and a passing result: failed. 5.1.2 not evaluated, 5.1.3 passed,
+		// 5.1.4 manual.
+		{Section: "5.1 RBAC and Service Accounts", Checks: 4, Passed: 1, Failed: 1, NotEvaluated: 1, Manual: 1},
+		{Section: "5.3 Network Policies and CNI", Checks: 1, Passed: 1},
+		{Section: "5.7 General Policies", Checks: 1, NotApplicable: 1},
+	}
+	assert.Equal(t, want, got)
+	assert.Equal(t, "1/2 passed (1 not evaluated, 1 manual)", got[0].Compliance())
+	assert.Equal(t, "1/1 passed (0 not evaluated)", got[1].Compliance())
+	assert.Equal(t, "0/0 passed (0 not evaluated, 1 not applicable)", got[2].Compliance())
+	assert.Equal(t, 2, got[0].Evaluated())
+
+	assert.Nil(t, report.SectionSummaries(fixtureResults()), "no sections")
+}
+
+func TestSectionSummariesVerdicts(t *testing.T) {
+	res := func(id string, st check.Status) check.Result {
+		return check.Result{CheckID: id, Severity: check.Low, Status: st, Section: "1"}
+	}
+	tests := []struct {
+		name    string
+		results []check.Result
+		want    report.SectionSummary
+	}{
+		{"a fail outweighs unknowns", []check.Result{res("a", check.StatusNotEvaluated), res("a", check.StatusFail)},
+			report.SectionSummary{Section: "1", Checks: 1, Failed: 1}},
+		{"a pass with an error is not evaluated", []check.Result{res("a", check.StatusPass), res("a", check.StatusError)},
+			report.SectionSummary{Section: "1", Checks: 1, NotEvaluated: 1}},
+		{"a pass with a notEvaluated is not evaluated", []check.Result{res("a", check.StatusPass), res("a", check.StatusNotEvaluated)},
+			report.SectionSummary{Section: "1", Checks: 1, NotEvaluated: 1}},
+		{"pass and notApplicable pass", []check.Result{res("a", check.StatusNotApplicable), res("a", check.StatusPass)},
+			report.SectionSummary{Section: "1", Checks: 1, Passed: 1}},
+		{"checks counted once each", []check.Result{res("a", check.StatusPass), res("a", check.StatusPass), res("b", check.StatusPass)},
+			report.SectionSummary{Section: "1", Checks: 2, Passed: 2}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := report.SectionSummaries(tt.results)
+			require.Len(t, got, 1)
+			assert.Equal(t, tt.want, got[0])
+		})
+	}
+}
+
+func TestWriteTextSingleSectionAllPass(t *testing.T) {
+	results := []check.Result{{CheckID: "cis:5.3.2", Title: "NetworkPolicies", Severity: check.Medium,
+		Status: check.StatusPass, Section: "5.3 Network Policies and CNI"}}
+	r := report.New(inventory.NewBuilder(inventory.ModeManifests).Build(), nil, results, report.Tool{}, fixtureTime)
+	var buf bytes.Buffer
+	require.NoError(t, report.WriteText(&buf, r, report.TextOptions{}))
+	assert.Contains(t, buf.String(), "  5.3 Network Policies and CNI: 1/1 passed (0 not evaluated)\n")
+	assert.NotContains(t, buf.String(), "STATUS", "no table header without rows")
+}
+
+func BenchmarkWriters(b *testing.B) {
+	results := make([]check.Result, 100_000)
+	for i := range results {
+		st := check.StatusPass
+		if i%5 == 0 {
+			st = check.StatusFail
+		}
+		results[i] = check.Result{CheckID: fmt.Sprintf("kspm:c%d", i%20), Title: "T", Severity: check.Severities()[i%5],
+			Status: st, Section: fmt.Sprintf("%d", i%20/4), Message: "message",
+			Object: &inventory.Ref{APIVersion: "v1", Kind: "Pod", Namespace: "ns", Name: fmt.Sprintf("p-%d", i)}}
+	}
+	r := report.New(inventory.NewBuilder(inventory.ModeManifests).Build(), nil, results, report.Tool{}, fixtureTime)
+	b.Run("text", func(b *testing.B) {
+		for range b.N {
+			require.NoError(b, report.WriteText(io.Discard, r, report.TextOptions{Verbose: true}))
+		}
+	})
+	b.Run("json", func(b *testing.B) {
+		for range b.N {
+			require.NoError(b, report.WriteJSON(io.Discard, r))
+		}
+	})
+}

@@ -1,0 +1,185 @@
+package pss
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/pod-security-admission/api"
+
+	"github.com/kspm-dev/kspm/benchmark"
+	"github.com/kspm-dev/kspm/check"
+	"github.com/kspm-dev/kspm/inventory"
+)
+
+// Benchmark names.
+const (
+	BaselineName   = "pss-baseline"
+	RestrictedName = "pss-restricted"
+	NamespacesName = "pss-namespaces"
+	WhatIfName     = "pss-what-if"
+)
+
+// IDPrefix starts the ID of every control of this package: "pss:<upstream check ID>".
+const IDPrefix = "pss:"
+
+// workloadKinds are the kinds whose pod templates the controls evaluate.
+var workloadKinds = []schema.GroupKind{
+	inventory.KindPod, inventory.KindReplicationController, inventory.KindDeployment,
+	inventory.KindReplicaSet, inventory.KindStatefulSet, inventory.KindDaemonSet,
+	inventory.KindJob, inventory.KindCronJob,
+}
+
+// Baseline returns the Pod Security Standards baseline benchmark, "pss-baseline": one control
+// per upstream baseline check in force at the chosen version (WithVersion), each evaluating
+// every pod template of the inventory.
+func Baseline(opts ...Option) (benchmark.Benchmark, error) {
+	return levelBenchmark(api.LevelBaseline, opts)
+}
+
+// Restricted returns the Pod Security Standards restricted benchmark, "pss-restricted": one
+// control per upstream restricted check in force at the chosen version (WithVersion), plus
+// every baseline check that no restricted check replaces at that version, as the admission
+// controller evaluates the restricted level.
+func Restricted(opts ...Option) (benchmark.Benchmark, error) {
+	return levelBenchmark(api.LevelRestricted, opts)
+}
+
+func levelBenchmark(level api.Level, opts []Option) (benchmark.Benchmark, error) {
+	cfg, err := newConfig(opts)
+	if err != nil {
+		return benchmark.Benchmark{}, err
+	}
+	lv := api.LevelVersion{Level: level, Version: cfg.lv}
+	checks, err := Checks(string(level), cfg.version)
+	if err != nil {
+		return benchmark.Benchmark{}, err
+	}
+	name, title := BaselineName, "Baseline"
+	if level == api.LevelRestricted {
+		name, title = RestrictedName, "Restricted"
+	}
+	b := benchmark.Benchmark{
+		Name:  name,
+		Title: fmt.Sprintf("Pod Security Standards %s (%s)", title, describeVersion(lv.Version)),
+		Description: fmt.Sprintf("Every pod and workload pod template evaluated with the checks the "+
+			"Kubernetes Pod Security admission controller runs for %q, from "+
+			"k8s.io/pod-security-admission. A failure means admission at this level would reject "+
+			"the pod.", lv.String()),
+		Checks: checks,
+	}
+	return b, nil
+}
+
+// describeVersion says which policy a version evaluates, e.g. "latest = v1.37" or
+// "v1.40, evaluated as v1.37".
+func describeVersion(v api.Version) string {
+	eff := rules().effective(v)
+	switch {
+	case v.Latest():
+		return "latest = " + eff.String()
+	case eff != v:
+		return fmt.Sprintf("%s, evaluated as %s", v, eff)
+	}
+	return v.String()
+}
+
+// Checks returns the controls the admission controller evaluates for level ("baseline" or
+// "restricted") at version ("latest" or "v1.N"), in its order. Baseline and Restricted wrap
+// them in a benchmark.
+func Checks(level, version string) ([]check.Check, error) {
+	l, err := parseLevel(level)
+	if err != nil {
+		return nil, err
+	}
+	if l == api.LevelPrivileged {
+		return nil, fmt.Errorf("%w: the privileged level has no checks", ErrInvalidLevel)
+	}
+	v, err := parseVersion(version)
+	if err != nil {
+		return nil, err
+	}
+	lv := api.LevelVersion{Level: l, Version: v}
+	rs := rules().rulesFor(lv)
+	out := make([]check.Check, 0, len(rs))
+	for _, r := range rs {
+		c, ok := controls[r.id]
+		if !ok {
+			return nil, fmt.Errorf("upstream check %s has no description in package pss", r.id)
+		}
+		out = append(out, newPodCheck(r, c, lv))
+	}
+	return out, nil
+}
+
+func newPodCheck(r rule, c control, lv api.LevelVersion) check.Check {
+	meta := check.Meta{
+		ID:          IDPrefix + string(r.id),
+		Title:       c.title,
+		Description: c.description + versionNote(r, lv),
+		Severity:    c.severity,
+		Remediation: c.remediation,
+		References:  []string{docStandards + "#" + string(r.level), docAdmission},
+		Section:     "Pod Security Standards: " + capitalize(string(r.level)),
+		Level:       string(r.level),
+		Kinds:       workloadKinds,
+	}
+	passMsg := fmt.Sprintf("allowed by PodSecurity %q", lv.String())
+	return check.New(meta, func(ctx context.Context, pass *check.Pass) error {
+		inv := pass.Inventory
+		if reason := blindSpots(inv); reason != "" {
+			pass.NotEvaluated(nil, "some workloads could not be read, so they were not evaluated: "+reason)
+		}
+		tmpls := inv.PodTemplates()
+		if len(tmpls) == 0 {
+			pass.NotApplicable(nil, "no pods or workload pod templates in the inventory")
+			return nil
+		}
+		for i, t := range tmpls {
+			if i%512 == 0 {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+			}
+			meta, spec := podInput(t.Metadata, t.Spec)
+			if v, failed := r.evaluate(meta, spec, t.Path); failed {
+				pass.Fail(t.Owner, v.field, v.message())
+			} else {
+				pass.Report(check.Finding{Status: check.StatusPass, Object: t.Owner, Field: t.Path, Message: passMsg})
+			}
+		}
+		return nil
+	})
+}
+
+// versionNote tells which upstream implementation a control runs.
+func versionNote(r rule, lv api.LevelVersion) string {
+	return fmt.Sprintf(" Evaluated as upstream check %q in its version from %s, the one in force at %s.",
+		r.id, r.since, lv.String())
+}
+
+// blindSpots names the workload kinds the inventory failed to read (forbidden or failed
+// listings). Kinds merely absent from manifests are not blind spots: the input is the set.
+func blindSpots(inv *inventory.Inventory) string {
+	var reasons []string
+	for _, gk := range workloadKinds {
+		c := inv.Coverage(gk)
+		if c.State != inventory.Forbidden && c.State != inventory.Failed {
+			continue
+		}
+		r := fmt.Sprintf("%s %s", gk.Kind, c.State)
+		if c.Reason != "" {
+			r += " (" + c.Reason + ")"
+		}
+		reasons = append(reasons, r)
+	}
+	return strings.Join(reasons, "; ")
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}

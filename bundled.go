@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/kspm-dev/kspm/benchmark"
+	"github.com/kspm-dev/kspm/benchmark/pss"
 	"github.com/kspm-dev/kspm/benchmark/starter"
 )
 
@@ -20,12 +21,21 @@ type benchmarkConfig struct {
 	pssVersion string
 }
 
-// bundled lists the bundled benchmarks in the order --list shows them.
-var bundled = []struct {
+type bundledBenchmark struct {
 	name string
 	make func(*benchmarkConfig) (benchmark.Benchmark, error)
-}{
+}
+
+// bundled lists the bundled benchmarks in the order --list shows them.
+var bundled = []bundledBenchmark{
 	{name: "kspm", make: func(*benchmarkConfig) (benchmark.Benchmark, error) { return starter.Benchmark(), nil }},
+	{name: pss.BaselineName, make: func(c *benchmarkConfig) (benchmark.Benchmark, error) {
+		return pss.Baseline(pss.WithVersion(c.pssVersion))
+	}},
+	{name: pss.RestrictedName, make: func(c *benchmarkConfig) (benchmark.Benchmark, error) {
+		return pss.Restricted(pss.WithVersion(c.pssVersion))
+	}},
+	{name: pss.NamespacesName, make: func(*benchmarkConfig) (benchmark.Benchmark, error) { return pss.Namespaces() }},
 }
 
 // BenchmarkNames returns the names of the bundled benchmarks.
@@ -51,12 +61,7 @@ func SelectBenchmarks(names []string, opts ...BenchmarkOption) ([]benchmark.Benc
 	}
 	var out []benchmark.Benchmark
 	for _, name := range names {
-		i := slices.IndexFunc(bundled, func(b struct {
-			name string
-			make func(*benchmarkConfig) (benchmark.Benchmark, error)
-		}) bool {
-			return b.name == name
-		})
+		i := slices.IndexFunc(bundled, func(b bundledBenchmark) bool { return b.name == name })
 		if i < 0 {
 			return nil, fmt.Errorf("%w %q (valid: %s)", ErrUnknownBenchmark, name, strings.Join(BenchmarkNames(), ", "))
 		}

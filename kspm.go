@@ -201,8 +201,8 @@ func safeRun(ctx context.Context, c check.Check, pass *check.Pass) (err error) {
 func sortFindings(fs []check.Finding) {
 	slices.SortStableFunc(fs, func(a, b check.Finding) int {
 		switch {
-		case a.Object == b.Object:
-			return 0
+		case a.Object == nil && b.Object == nil:
+			return cmp.Or(cmp.Compare(a.Field, b.Field), cmp.Compare(a.Status, b.Status), cmp.Compare(a.Message, b.Message))
 		case a.Object == nil:
 			return -1
 		case b.Object == nil:
@@ -211,7 +211,8 @@ func sortFindings(fs []check.Finding) {
 		ga, gb := a.Object.GroupKind(), b.Object.GroupKind()
 		return cmp.Or(cmp.Compare(ga.Group, gb.Group), cmp.Compare(ga.Kind, gb.Kind),
 			cmp.Compare(a.Object.Namespace(), b.Object.Namespace()),
-			cmp.Compare(a.Object.Name(), b.Object.Name()))
+			cmp.Compare(a.Object.Name(), b.Object.Name()),
+			cmp.Compare(a.Field, b.Field), cmp.Compare(a.Status, b.Status), cmp.Compare(a.Message, b.Message))
 	})
 }
 

@@ -1,0 +1,240 @@
+package check_test
+
+import (
+	"errors"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	"github.com/kspm-dev/kspm/check"
+	"github.com/kspm-dev/kspm/inventory"
+)
+
+func TestLoadCELFile(t *testing.T) {
+	checks, err := check.LoadCELFile(filepath.Join("testdata", "checks.yaml"))
+	require.NoError(t, err)
+	require.NoError(t, check.Validate(checks))
+	require.Len(t, checks, 3)
+
+	reg := checks[0].Meta()
+	assert.Equal(t, "custom:allowed-registries", reg.ID)
+	assert.Equal(t, "Images come from approved registries", reg.Title)
+	assert.Equal(t, check.High, reg.Severity)
+	assert.Equal(t, []string{"https://kubernetes.io/docs/concepts/containers/images/"}, reg.References)
+	assert.Equal(t, []schema.GroupKind{inventory.KindPod, inventory.KindDeployment, inventory.KindStatefulSet,
+		inventory.KindDaemonSet, inventory.KindJob, inventory.KindCronJob, inventory.KindReplicaSet,
+		inventory.KindReplicationController}, reg.Kinds)
+	netpol := checks[1].Meta()
+	assert.Equal(t, []schema.GroupKind{inventory.KindNetworkPolicy}, netpol.Requires)
+	assert.Equal(t, "custom:owner-label", checks[2].Meta().ID, "checks of every document")
+
+	// The loaded checks work: registries from the params default, pod templates, messages.
+	inv := mustInventory(t,
+		deployment("shop", "web", func(d *appsv1.Deployment) {
+			d.Spec.Template.Spec.Containers = []corev1.Container{
+				{Name: "app", Image: "registry.example.com/web:1"},
+				{Name: "sidecar", Image: "docker.io/envoy:1"},
+			}
+		}),
+		pod("shop", "ok"),
+	)
+	assert.Equal(t, []finding{
+		{Object: "Pod shop/ok", Status: check.StatusPass, Field: "spec"},
+		{Object: "Deployment shop/web", Status: check.StatusFail, Field: "spec.template.spec",
+			Message: "images not from an approved registry: docker.io/envoy:1"},
+	}, mustRun(t, checks[0], inv, nil))
+}
+
+const header = "apiVersion: kspm.dev/v1alpha1\nkind: CheckList\nchecks:\n"
+
+const goodEntry = `- id: custom:good
+  title: Good
+  severity: low
+  remediation: None needed.
+  kinds: [Pod]
+  expression: "true"
+`
+
+func TestParseCELChecksErrors(t *testing.T) {
+	tests := []struct {
+		name  string
+		yaml  string
+		wants []string // substrings of the joined error, each expected
+	}{
+		{
+			name: "unknown field is an error with a suggestion",
+			yaml: header + goodEntry + `- id: custom:typo
+  title: Typo
+  severity: high
+  remediation: Fix it.
+  kinds: [Pod]
+  expresion: object.spec.hostNetwork == false
+`,
+			wants: []string{
+				`src.yaml:15: check custom:typo: unknown field "expresion" (did you mean "expression"?)`,
+				`src.yaml:10: check custom:typo: no expression`,
+			},
+		},
+		{
+			name: "bad severity",
+			yaml: header + `- id: custom:sev
+  title: Severity
+  severity: urgent
+  remediation: Fix it.
+  expression: "true"
+`,
+			wants: []string{`src.yaml:6: check custom:sev: unknown severity "urgent"`},
+		},
+		{
+			name: "missing metadata",
+			yaml: header + `- id: custom:bare
+  severity: low
+  expression: "true"
+`,
+			wants: []string{"src.yaml:4: check custom:bare: no title", "src.yaml:4: check custom:bare: no remediation"},
+		},
+		{
+			name: "duplicate IDs across documents",
+			yaml: header + goodEntry + "---\n" + header + goodEntry,
+			wants: []string{
+				"src.yaml:14: check custom:good: duplicate ID: also defined at line 4",
+			},
+		},
+		{
+			name: "compile error names the file line of the expression",
+			yaml: header + `- id: custom:cel
+  title: CEL
+  severity: low
+  remediation: Fix it.
+  kinds: [Pod]
+  expression: |
+    object.spec.containers.all(c,
+      c.securityContext.privileged == flase)
+`,
+			wants: []string{
+				"src.yaml:11: check custom:cel: expression: line 2, column 35: undeclared reference to 'flase'",
+			},
+		},
+		{
+			name: "wrong result type",
+			yaml: header + `- id: custom:type
+  title: Type
+  severity: low
+  remediation: Fix it.
+  expression: size(object.metadata.name)
+`,
+			wants: []string{"src.yaml:8: check custom:type: expression: wrong result type: got int, want bool"},
+		},
+		{
+			name: "bad kinds",
+			yaml: header + `- id: custom:kinds
+  title: Kinds
+  severity: low
+  remediation: Fix it.
+  kinds: [Pod, deploymnets, foos.example.com]
+  expression: "true"
+`,
+			wants: []string{
+				`src.yaml:8: check custom:kinds: kinds: unknown kind "deploymnets"`,
+				`src.yaml:8: check custom:kinds: kinds: unknown kind "foos.example.com"`,
+			},
+		},
+		{
+			name:  "wrong header",
+			yaml:  "apiVersion: v1\nkind: List\nchecks: []\n",
+			wants: []string{`src.yaml:1: apiVersion "v1", kind "List": want apiVersion kspm.dev/v1alpha1, kind CheckList`},
+		},
+		{
+			name:  "unknown top-level field",
+			yaml:  header + goodEntry + "check: []\n",
+			wants: []string{`src.yaml:10: unknown field "check" (did you mean "checks"?)`},
+		},
+		{
+			name:  "not a list of checks",
+			yaml:  "apiVersion: kspm.dev/v1alpha1\nkind: CheckList\nchecks: {id: x}\n",
+			wants: []string{"src.yaml:3: checks: want a list, got a YAML mapping"},
+		},
+		{
+			name:  "YAML syntax error",
+			yaml:  header + "- id: [unclosed\n",
+			wants: []string{"src.yaml: parse YAML: yaml: line "},
+		},
+		{
+			name:  "type error in a field",
+			yaml:  header + goodEntry + "  costLimit: lots\n",
+			wants: []string{"src.yaml:4: check custom:good: yaml: unmarshal errors:\n  line 10: cannot unmarshal !!str `lots` into uint64"},
+		},
+		{
+			name:  "empty input",
+			yaml:  "# nothing\n",
+			wants: []string{"src.yaml: no CheckList document"},
+		},
+		{
+			name: "pod templates of a kind without them",
+			yaml: header + `- id: custom:svc
+  title: Svc
+  severity: low
+  remediation: Fix it.
+  kinds: [Service]
+  podTemplates: true
+  expression: "true"
+`,
+			wants: []string{"src.yaml:8: check custom:svc: kinds: kind Service has no pod template; podTemplates checks apply to Pod,"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			checks, err := check.ParseCELChecks([]byte(tt.yaml), "src.yaml")
+			require.Error(t, err)
+			assert.Nil(t, checks, "no checks from an input with errors")
+			for _, w := range tt.wants {
+				assert.Contains(t, err.Error(), w)
+			}
+			var fe *check.CELFileError
+			require.ErrorAs(t, err, &fe)
+			assert.Equal(t, "src.yaml", fe.File)
+		})
+	}
+}
+
+func TestParseCELChecksReportsEveryError(t *testing.T) {
+	yaml := header + `- id: custom:a
+  title: A
+  severity: high
+  remediation: Fix.
+  expression: nope == 1
+- id: custom:b
+  title: B
+  severity: extreme
+  remediation: Fix.
+  expression: "true"
+` + goodEntry
+	_, err := check.ParseCELChecks([]byte(yaml), "many.yaml")
+	require.Error(t, err)
+	lines := strings.Split(err.Error(), "\n")
+	assert.Len(t, lines, 2)
+	assert.Contains(t, err.Error(), "many.yaml:8: check custom:a: expression: line 1, column 1: undeclared reference to 'nope'")
+	assert.Contains(t, err.Error(), `many.yaml:11: check custom:b: unknown severity "extreme"`)
+	var ce *check.CELError
+	require.ErrorAs(t, err, &ce, "compile errors stay inspectable")
+	assert.Equal(t, "custom:a", ce.CheckID)
+}
+
+func TestLoadCELFileNamesTheFile(t *testing.T) {
+	path := filepath.Join("testdata", "bad", "typo.yaml")
+	_, err := check.LoadCELFile(path)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), path+`:9: check custom:typo: unknown field "expresion"`)
+
+	_, err = check.LoadCELFile(filepath.Join("testdata", "missing.yaml"))
+	require.Error(t, err)
+	var fe *check.CELFileError
+	assert.False(t, errors.As(err, &fe))
+	assert.Contains(t, err.Error(), "missing.yaml")
+}

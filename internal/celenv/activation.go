@@ -1,0 +1,53 @@
+package celenv
+
+import (
+	"github.com/google/cel-go/common/types"
+	"github.com/google/cel-go/interpreter"
+)
+
+// Activation supplies the variables of one evaluation. One value can be refilled and reused
+// for each object of a check run (evaluation does not keep it), which saves an allocation per
+// object. A zero field resolves to null.
+type Activation struct {
+	Object          map[string]any
+	NamespaceObject map[string]any
+	Params          map[string]any
+	PodSpec         map[string]any
+	PodMetadata     map[string]any
+	Inventory       *Inventory
+}
+
+// ResolveName implements interpreter.Activation.
+func (a *Activation) ResolveName(name string) (any, bool) {
+	switch name {
+	case VarObject:
+		return orNull(a.Object), true
+	case VarNamespaceObject:
+		return orNull(a.NamespaceObject), true
+	case VarParams:
+		if a.Params == nil {
+			return map[string]any{}, true
+		}
+		return a.Params, true
+	case VarPodSpec:
+		return orNull(a.PodSpec), true
+	case VarPodMetadata:
+		return orNull(a.PodMetadata), true
+	case VarInventory:
+		if a.Inventory == nil {
+			return types.NullValue, true
+		}
+		return a.Inventory, true
+	}
+	return nil, false
+}
+
+// Parent implements interpreter.Activation.
+func (a *Activation) Parent() interpreter.Activation { return nil }
+
+func orNull(m map[string]any) any {
+	if m == nil {
+		return types.NullValue
+	}
+	return m
+}

@@ -1,0 +1,252 @@
+package celenv
+
+import (
+	"errors"
+	"fmt"
+	"reflect"
+	"sync"
+
+	"github.com/google/cel-go/cel"
+	"github.com/google/cel-go/common/types"
+	"github.com/google/cel-go/common/types/ref"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	"github.com/kspm-dev/kspm/inventory"
+)
+
+// InventoryType is the CEL type of the `inventory` variable. Its member functions look other
+// objects up through the inventory's indexes:
+//
+//	inventory.list(kind string) -> list(dyn)                 // every object of kind
+//	inventory.list(kind string, namespace string) -> list(dyn) // the objects of kind in namespace
+//	inventory.get(kind string, namespace string, name string) -> optional(dyn)
+//
+// kind is written as users write it ("Pod", "NetworkPolicy", "deployments.apps"; see
+// inventory.ParseGroupKind); namespace is "" for cluster-scoped kinds. When the inventory does
+// not hold every object of kind (see inventory.Coverage.Complete), list fails with an
+// *IncompleteError, and so does get when the object is not found: an answer built on a
+// partial listing could be a false pass.
+var InventoryType = cel.OpaqueType("kspm.Inventory")
+
+// Overload IDs of the inventory functions.
+const (
+	overloadList   = "kspm_inventory_list_string"
+	overloadListNS = "kspm_inventory_list_string_string"
+	overloadGet    = "kspm_inventory_get_string_string_string"
+)
+
+// IncompleteError is the evaluation error of an inventory lookup on a kind the inventory
+// does not hold completely. A check reports the object it was evaluating as not evaluated.
+type IncompleteError struct {
+	// Kind is the kind looked up.
+	Kind schema.GroupKind
+	// Reason says why the kind is incomplete, e.g. "networkpolicies forbidden: ...".
+	Reason string
+}
+
+// Error implements error.
+func (e *IncompleteError) Error() string {
+	return "cannot be evaluated: " + e.Reason
+}
+
+// ErrBadKind is wrapped by the evaluation error of a lookup with an empty kind.
+var ErrBadKind = errors.New("invalid kind")
+
+// Inventory is the value of the `inventory` variable during one check run: the inventory plus
+// caches of the lists expressions asked for. It is safe for concurrent use.
+type Inventory struct {
+	inv *inventory.Inventory
+
+	mu    sync.Mutex
+	kinds map[string]schema.GroupKind
+	lists map[listKey]ref.Val
+}
+
+type listKey struct {
+	gk    schema.GroupKind
+	ns    string
+	allNS bool
+}
+
+// NewInventory returns the CEL value of inv.
+func NewInventory(inv *inventory.Inventory) *Inventory {
+	return &Inventory{inv: inv}
+}
+
+// ConvertToNative implements ref.Val.
+func (v *Inventory) ConvertToNative(t reflect.Type) (any, error) {
+	if reflect.TypeOf(v.inv).AssignableTo(t) {
+		return v.inv, nil
+	}
+	return nil, fmt.Errorf("inventory cannot be converted to %v", t)
+}
+
+// ConvertToType implements ref.Val.
+func (v *Inventory) ConvertToType(t ref.Type) ref.Val {
+	switch t {
+	case InventoryType:
+		return v
+	case types.TypeType:
+		return InventoryType
+	}
+	return types.NewErr("type conversion error from '%s' to '%s'", InventoryType, t)
+}
+
+// Equal implements ref.Val.
+func (v *Inventory) Equal(other ref.Val) ref.Val {
+	o, ok := other.(*Inventory)
+	return types.Bool(ok && o.inv == v.inv)
+}
+
+// Type implements ref.Val.
+func (v *Inventory) Type() ref.Type { return InventoryType }
+
+// Value implements ref.Val.
+func (v *Inventory) Value() any { return v.inv }
+
+func (v *Inventory) groupKind(kind string) (schema.GroupKind, error) {
+	if kind == "" {
+		return schema.GroupKind{}, fmt.Errorf("%w: empty kind", ErrBadKind)
+	}
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if gk, ok := v.kinds[kind]; ok {
+		return gk, nil
+	}
+	gk := inventory.ParseGroupKind(kind)
+	if gk.Kind == "" {
+		return schema.GroupKind{}, fmt.Errorf("%w: %q", ErrBadKind, kind)
+	}
+	if v.kinds == nil {
+		v.kinds = make(map[string]schema.GroupKind)
+	}
+	v.kinds[kind] = gk
+	return gk, nil
+}
+
+func (v *Inventory) incomplete(gk schema.GroupKind) error {
+	if reason := v.inv.Unseen(gk); reason != "" {
+		return &IncompleteError{Kind: gk, Reason: reason}
+	}
+	return nil
+}
+
+// list returns the objects of gk (in namespace ns unless allNS) as a CEL list. Lists are
+// built once per run and kept; the objects' maps are the inventory's cached ones.
+func (v *Inventory) list(kind, ns string, allNS bool) ref.Val {
+	gk, err := v.groupKind(kind)
+	if err != nil {
+		return types.WrapErr(err)
+	}
+	if err := v.incomplete(gk); err != nil {
+		return types.WrapErr(err)
+	}
+	key := listKey{gk: gk, ns: ns, allNS: allNS}
+	v.mu.Lock()
+	l, ok := v.lists[key]
+	v.mu.Unlock()
+	if ok {
+		return l
+	}
+	var objs []*inventory.Object
+	if allNS {
+		objs = v.inv.ByKind(gk)
+	} else {
+		objs = v.inv.InNamespace(gk, ns)
+	}
+	elems := make([]any, len(objs))
+	for i, o := range objs {
+		m, err := o.Map()
+		if err != nil {
+			return types.WrapErr(err)
+		}
+		elems[i] = m
+	}
+	l = types.NewDynamicList(types.DefaultTypeAdapter, elems)
+	v.mu.Lock()
+	if v.lists == nil {
+		v.lists = make(map[listKey]ref.Val)
+	}
+	v.lists[key] = l
+	v.mu.Unlock()
+	return l
+}
+
+func (v *Inventory) get(kind, ns, name string) ref.Val {
+	gk, err := v.groupKind(kind)
+	if err != nil {
+		return types.WrapErr(err)
+	}
+	o := v.inv.Get(gk, ns, name)
+	if o == nil {
+		if err := v.incomplete(gk); err != nil {
+			return types.WrapErr(err)
+		}
+		return types.OptionalNone
+	}
+	m, err := o.Map()
+	if err != nil {
+		return types.WrapErr(err)
+	}
+	return types.OptionalOf(types.DefaultTypeAdapter.NativeToValue(m))
+}
+
+func inventoryFunctions() cel.EnvOption {
+	return cel.Lib(inventoryLib{})
+}
+
+type inventoryLib struct{}
+
+func (inventoryLib) LibraryName() string { return "kspm.inventory" }
+
+func (inventoryLib) CompileOptions() []cel.EnvOption {
+	return []cel.EnvOption{
+		cel.Types(InventoryType),
+		cel.Function("list",
+			cel.MemberOverload(overloadList, []*cel.Type{InventoryType, cel.StringType}, cel.ListType(cel.DynType),
+				cel.BinaryBinding(func(recv, kind ref.Val) ref.Val {
+					inv, k, ok := inventoryArgs(recv, kind)
+					if !ok {
+						return types.NoSuchOverloadErr()
+					}
+					return inv.list(k, "", true)
+				})),
+			cel.MemberOverload(overloadListNS, []*cel.Type{InventoryType, cel.StringType, cel.StringType}, cel.ListType(cel.DynType),
+				cel.FunctionBinding(func(args ...ref.Val) ref.Val {
+					if len(args) != 3 {
+						return types.NoSuchOverloadErr()
+					}
+					inv, k, ok := inventoryArgs(args[0], args[1])
+					ns, nsOK := args[2].(types.String)
+					if !ok || !nsOK {
+						return types.NoSuchOverloadErr()
+					}
+					return inv.list(k, string(ns), false)
+				})),
+		),
+		cel.Function("get",
+			cel.MemberOverload(overloadGet, []*cel.Type{InventoryType, cel.StringType, cel.StringType, cel.StringType},
+				cel.OptionalType(cel.DynType),
+				cel.FunctionBinding(func(args ...ref.Val) ref.Val {
+					if len(args) != 4 {
+						return types.NoSuchOverloadErr()
+					}
+					inv, k, ok := inventoryArgs(args[0], args[1])
+					ns, nsOK := args[2].(types.String)
+					name, nameOK := args[3].(types.String)
+					if !ok || !nsOK || !nameOK {
+						return types.NoSuchOverloadErr()
+					}
+					return inv.get(k, string(ns), string(name))
+				})),
+		),
+	}
+}
+
+func (inventoryLib) ProgramOptions() []cel.ProgramOption { return nil }
+
+func inventoryArgs(recv, kind ref.Val) (*Inventory, string, bool) {
+	inv, ok := recv.(*Inventory)
+	k, kOK := kind.(types.String)
+	return inv, string(k), ok && kOK && inv != nil
+}

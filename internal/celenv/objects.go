@@ -1,0 +1,65 @@
+package celenv
+
+import (
+	"fmt"
+	"strings"
+
+	"k8s.io/apimachinery/pkg/runtime"
+
+	"github.com/kspm-dev/kspm/inventory"
+)
+
+// NamespaceOf returns the map form of the Namespace object obj lives in, or nil when obj is
+// cluster-scoped or its Namespace is not in the inventory.
+func NamespaceOf(inv *inventory.Inventory, obj *inventory.Object) (map[string]any, error) {
+	ns := obj.Namespace()
+	if ns == "" {
+		return nil, nil
+	}
+	o := inv.Get(inventory.KindNamespace, "", ns)
+	if o == nil {
+		return nil, nil
+	}
+	return o.Map()
+}
+
+// PodTemplateMaps returns the map forms of a pod template's spec and metadata. They are taken
+// from the owner's cached map (at t.Path and beside it), so nothing is converted twice; when
+// the owner's map lacks them they are converted from the typed template.
+func PodTemplateMaps(t inventory.PodTemplate) (spec, meta map[string]any, err error) {
+	owner, err := t.Owner.Map()
+	if err != nil {
+		return nil, nil, err
+	}
+	path := strings.Split(t.Path, ".")
+	spec = lookup(owner, path)
+	meta = lookup(owner, append(path[:len(path)-1:len(path)-1], "metadata"))
+	if spec == nil && t.Spec != nil {
+		if spec, err = runtime.DefaultUnstructuredConverter.ToUnstructured(t.Spec); err != nil {
+			return nil, nil, fmt.Errorf("convert pod template of %s: %w", t.Owner, err)
+		}
+	}
+	if meta == nil && t.Metadata != nil {
+		if meta, err = runtime.DefaultUnstructuredConverter.ToUnstructured(t.Metadata); err != nil {
+			return nil, nil, fmt.Errorf("convert pod template metadata of %s: %w", t.Owner, err)
+		}
+	}
+	if spec == nil {
+		spec = map[string]any{}
+	}
+	if meta == nil {
+		meta = map[string]any{}
+	}
+	return spec, meta, nil
+}
+
+func lookup(m map[string]any, path []string) map[string]any {
+	for _, p := range path {
+		next, ok := m[p].(map[string]any)
+		if !ok {
+			return nil
+		}
+		m = next
+	}
+	return m
+}

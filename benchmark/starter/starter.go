@@ -25,7 +25,8 @@ func Benchmark() benchmark.Benchmark {
 		Title: "kspm workload and cluster hygiene",
 		Description: "Workload settings that hand a pod the node (privileged containers, host " +
 			"namespaces, hostPath volumes), unpinned images, Secrets in environment variables, " +
-			"service account tokens mounted by default, and namespaces without a NetworkPolicy.",
+			"service account tokens mounted by default, namespaces without a NetworkPolicy, and " +
+			"images from registries outside an allowed list.",
 		Checks: []check.Check{
 			Privileged(),
 			HostNamespaces(),
@@ -35,6 +36,7 @@ func Benchmark() benchmark.Benchmark {
 			DefaultSAAutomount(),
 			WorkloadDefaultSA(),
 			NamespaceNetworkPolicy(),
+			AllowedRegistries(),
 		},
 	}
 }

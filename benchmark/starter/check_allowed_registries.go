@@ -1,0 +1,57 @@
+// kspm:allowed-registries inspects the image of every container, init container and
+// ephemeral container of every pod template. It passes when each image's registry (with the
+// runtime's Docker Hub default for images that name no registry host) starts one of the
+// entries of the parameter registries, e.g. "registry.example.com" or "ghcr.io/acme".
+// The rule is the CEL expression in allowed_registries.yaml. With no registries configured
+// the control is not evaluated: there is no policy to hold images to.
+
+package starter
+
+import (
+	"context"
+	_ "embed"
+	"fmt"
+
+	"github.com/kspm-dev/kspm/check"
+)
+
+//go:embed allowed_registries.yaml
+var allowedRegistriesYAML []byte
+
+// AllowedRegistries returns the kspm:allowed-registries control. Set its parameter
+// "registries" (a list, or a comma-separated string) to the allowed registries.
+func AllowedRegistries() check.Check {
+	checks, err := check.ParseCELChecks(allowedRegistriesYAML, "allowed_registries.yaml")
+	if err != nil || len(checks) != 1 {
+		panic(fmt.Sprintf("starter: bundled CEL check does not load: %v", err)) // a build defect, caught by tests
+	}
+	return &allowedRegistries{Check: checks[0]}
+}
+
+// allowedRegistries refuses to run the CEL rule without a policy: with no registries, every
+// image would fail, which says nothing about the cluster.
+type allowedRegistries struct{ check.Check }
+
+func (c *allowedRegistries) Run(ctx context.Context, pass *check.Pass) error {
+	regs, err := stringListParam(pass.Params, "registries", nil)
+	if err != nil {
+		return err
+	}
+	if err := checkParams(pass.Params, "registries"); err != nil {
+		return err
+	}
+	if len(regs) == 0 {
+		pass.NotEvaluated(nil, "no allowed registries configured: set the parameter registries of "+c.Meta().ID)
+		return nil
+	}
+	params := map[string]any{"registries": regs}
+	return c.Check.Run(ctx, check.NewPass(pass.Inventory, pass.Check, params, pass.Report))
+}
+
+// Validate validates the CEL rule.
+func (c *allowedRegistries) Validate() error {
+	if v, ok := c.Check.(check.Validator); ok {
+		return v.Validate()
+	}
+	return nil
+}

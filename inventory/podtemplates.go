@@ -61,20 +61,39 @@ func buildPodTemplates(inv *Inventory) []PodTemplate {
 	return out
 }
 
-// controlledByInventory reports whether o's controller is itself in the inventory: by UID
-// when the reference has one, else (manifests) by kind and name in o's namespace.
+// controlledByInventory reports whether o's controller is itself in the inventory and holds
+// a pod template that stands for o: by UID when the reference has one, else (manifests) by
+// kind and name in o's namespace. A controller of another kind does not count: a static
+// pod's mirror pod is controlled by its Node, which has no pod template.
 func controlledByInventory(inv *Inventory, o *Object) bool {
 	ref := metav1.GetControllerOfNoCopy(o.meta)
 	if ref == nil {
 		return false
 	}
-	if ref.UID != "" && inv.ByUID(ref.UID) != nil {
-		return true
-	}
 	gv, err := schema.ParseGroupVersion(ref.APIVersion)
 	if err != nil {
 		return false
 	}
-	c := inv.Get(schema.GroupKind{Group: gv.Group, Kind: ref.Kind}, o.Namespace(), ref.Name)
+	gk := schema.GroupKind{Group: gv.Group, Kind: ref.Kind}
+	if !holdsPodTemplate(gk) {
+		return false
+	}
+	if ref.UID != "" {
+		if c := inv.ByUID(ref.UID); c != nil {
+			return c.GroupKind() == gk
+		}
+	}
+	c := inv.Get(gk, o.Namespace(), ref.Name)
 	return c != nil && (ref.UID == "" || c.meta.GetUID() == "" || c.meta.GetUID() == ref.UID)
+}
+
+// holdsPodTemplate reports whether objects of kind gk carry a pod template (see
+// buildPodTemplates).
+func holdsPodTemplate(gk schema.GroupKind) bool {
+	switch gk {
+	case KindReplicationController, KindDeployment, KindReplicaSet, KindStatefulSet,
+		KindDaemonSet, KindJob, KindCronJob:
+		return true
+	}
+	return false
 }

@@ -41,12 +41,19 @@ func WorkloadDefaultSA() check.Check {
 	}, runWorkloadDefaultSA)
 }
 
+// mirrorPodAnnotation marks the API's mirror of a kubelet static pod.
+const mirrorPodAnnotation = "kubernetes.io/config.mirror"
+
 func runWorkloadDefaultSA(ctx context.Context, pass *check.Pass) error {
 	inv := pass.Inventory
 	reportUnseen(pass, workloadKinds...)
 	for _, t := range inv.PodTemplates() {
 		if err := ctx.Err(); err != nil {
 			return err
+		}
+		if _, mirror := t.Metadata.Annotations[mirrorPodAnnotation]; mirror && t.Owner.GroupKind() == inventory.KindPod {
+			pass.NotApplicable(t.Owner, "static pod (mirror of a kubelet manifest): the API server does not let it use a ServiceAccount")
+			continue
 		}
 		if sa := serviceAccountName(t.Spec); sa != "default" {
 			pass.Pass(t.Owner, fmt.Sprintf("runs as ServiceAccount %q", sa))

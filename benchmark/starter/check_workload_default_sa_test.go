@@ -25,6 +25,15 @@ func TestWorkloadDefaultSA(t *testing.T) {
 			want: []verdict{pass("Deployment shop/web", `runs as ServiceAccount "web"`)},
 		},
 		{
+			name: "static pod mirror is not applicable",
+			objs: []runtime.Object{func() runtime.Object {
+				p := pod("kube-system", "kube-apiserver-cp-1", corev1.PodSpec{Containers: app})
+				p.Annotations = map[string]string{"kubernetes.io/config.mirror": "4b2f"}
+				return p
+			}()},
+			want: []verdict{notApplicable("Pod kube-system/kube-apiserver-cp-1", "static pod")},
+		},
+		{
 			name: "deprecated serviceAccount field is read",
 			objs: []runtime.Object{deployment("shop", "web", corev1.PodSpec{Containers: app, DeprecatedServiceAccount: "legacy"})},
 			want: []verdict{pass("Deployment shop/web", `runs as ServiceAccount "legacy"`)},

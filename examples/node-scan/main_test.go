@@ -1,0 +1,72 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func testRoot(t *testing.T) string {
+	root := t.TempDir()
+	put := func(p string, mode os.FileMode, content string) {
+		full := filepath.Join(root, p)
+		require.NoError(t, os.MkdirAll(filepath.Dir(full), 0o755))
+		require.NoError(t, os.WriteFile(full, []byte(content), mode))
+		require.NoError(t, os.Chmod(full, mode))
+	}
+	put("/etc/kubernetes/manifests/kube-apiserver.yaml", 0o644,
+		"apiVersion: v1\nkind: Pod\nmetadata: {name: kube-apiserver}\nspec: {containers: [{name: a, command: [kube-apiserver]}]}\n")
+	put("/var/lib/kubelet/config.yaml", 0o600, "kind: KubeletConfiguration\nreadOnlyPort: 0\n")
+	return root
+}
+
+func TestNodeScanJSON(t *testing.T) {
+	var out, errOut bytes.Buffer
+	code := run(context.Background(), []string{"-root", testRoot(t), "-node", "cp1", "-o", "json", "-fail"}, &out, &errOut)
+	assert.Equal(t, 1, code, errOut.String())
+	var rep struct {
+		Results []struct {
+			CheckID, Status string
+		} `json:"results"`
+	}
+	require.NoError(t, json.Unmarshal(out.Bytes(), &rep))
+	got := map[string]string{}
+	for _, r := range rep.Results {
+		got[r.CheckID] = r.Status
+	}
+	assert.Equal(t, "fail", got["cis:1.1.1"], "kube-apiserver manifest is 0644")
+	assert.Equal(t, "pass", got["cis:4.1.9"])
+	assert.Equal(t, "pass", got["cis:4.2.4"])
+	assert.NotContains(t, got, "cis:1.2.15", "API-server flag controls are left to the cluster scan")
+}
+
+func TestNodeScanObjects(t *testing.T) {
+	var out, errOut bytes.Buffer
+	code := run(context.Background(), []string{"-root", testRoot(t), "-node", "cp1", "-o", "objects"}, &out, &errOut)
+	require.Equal(t, 0, code, errOut.String())
+	s := out.String()
+	assert.Contains(t, s, "kind: NodeFiles")
+	assert.Contains(t, s, "kind: KubeletConfiguration")
+	assert.Equal(t, 2, strings.Count(s, "\n---\n")+boolInt(strings.HasPrefix(s, "---")), s)
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func TestNodeScanBadRoot(t *testing.T) {
+	var out, errOut bytes.Buffer
+	code := run(context.Background(), []string{"-root", filepath.Join(t.TempDir(), "none"), "-node", "n"}, &out, &errOut)
+	assert.Equal(t, 2, code)
+	assert.Contains(t, errOut.String(), "none")
+}

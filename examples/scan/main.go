@@ -1,0 +1,175 @@
+// Command scan is kspm's standalone scanner. It loads an inventory from manifests (-f) or
+// a live cluster (--kubeconfig), runs bundled benchmarks (-b) and custom CEL checks
+// (--checks) over it, and writes a report as a table or JSON (-o).
+//
+//	go run ./examples/scan -f examples/demo
+//	go run ./examples/scan -f examples/demo -b pss-restricted -o json
+//	go run ./examples/scan --kubeconfig ~/.kube/config --context prod --fail-on high
+//	go run ./examples/scan -f examples/demo --checks examples/cel-checks/images.yaml
+//
+// Run it with -h for every flag and the exit codes. It uses only kspm's public API, so it
+// doubles as an example of wiring the library: load → select → scan → write.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/kspm-dev/kspm"
+	"github.com/kspm-dev/kspm/benchmark"
+	"github.com/kspm-dev/kspm/inventory"
+	"github.com/kspm-dev/kspm/report"
+)
+
+// progName prefixes messages on stderr.
+const progName = "kspm-scan"
+
+// Exit codes.
+const (
+	exitOK     = 0 // the scan ran; --fail-on (if any) was not reached
+	exitFailOn = 1 // a failing result reached the --fail-on severity
+	exitError  = 2 // usage error, nothing to scan, no checks, or load errors
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// run is the whole command: it parses args, reads standard input from stdin when a path
+// is "-", writes the report or listing to stdout and messages to stderr, and returns the
+// exit code.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	o, err := parseArgs(args)
+	if errors.Is(err, errHelp) {
+		fmt.Fprint(stdout, usage)
+		return exitOK
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: %v\nRun '%s -h' for usage.\n", progName, err, progName)
+		return exitError
+	}
+	if o.timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, o.timeout)
+		defer cancel()
+	}
+
+	bms, err := plan(o)
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", progName, err)
+		return exitError
+	}
+	if o.mode() == modeList {
+		if err := writeList(stdout, bms, o.format); err != nil {
+			fmt.Fprintf(stderr, "%s: %v\n", progName, err)
+			return exitError
+		}
+		return exitOK
+	}
+
+	var prog *progress
+	if isTerminal(stderr) {
+		prog = newProgress(stderr)
+	}
+	inv, err := load(ctx, o, stdin, prog)
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", progName, err)
+		return exitError
+	}
+
+	// Modes that work on the loaded inventory without running checks (RBAC who-can, PSS
+	// what-if) branch off here.
+
+	rep, err := scan(ctx, inv, bms, o, prog)
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", progName, err)
+		return exitError
+	}
+	if err := write(stdout, rep, o); err != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", progName, err)
+		return exitError
+	}
+	loadErrs := inv.Errors()
+	for _, e := range loadErrs {
+		fmt.Fprintf(stderr, "%s: load error: %v\n", progName, e)
+	}
+	return exitCode(rep, o, len(loadErrs))
+}
+
+// load reads the inventory from the manifests of -f or, without -f, from the cluster of the
+// kubeconfig. Problems with single documents or kinds do not fail the load: they are in the
+// inventory's Errors.
+func load(ctx context.Context, o *options, stdin io.Reader, prog *progress) (*inventory.Inventory, error) {
+	if prog != nil {
+		defer prog.clear()
+	}
+	if len(o.files) > 0 {
+		if prog != nil {
+			prog.status("loading manifests…")
+		}
+		// The loader's errors name what they are about ("load manifests: stat PATH: ...").
+		return inventory.LoadManifests(ctx, o.files, inventory.WithStdin(stdin))
+	}
+	if prog != nil {
+		prog.status("listing objects from the cluster…")
+	}
+	inv, err := inventory.FromKubeconfig(ctx, o.kubeconfig, o.kubeContext)
+	if errors.Is(err, inventory.ErrNoKubeconfig) {
+		// The error says where it looked and what to pass instead.
+		return nil, fmt.Errorf("nothing to scan: %w", err)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load cluster: %w", err)
+	}
+	return inv, nil
+}
+
+// scan runs the benchmarks over inv.
+func scan(ctx context.Context, inv *inventory.Inventory, bms []benchmark.Benchmark, o *options, prog *progress) (*report.Report, error) {
+	opts := []kspm.Option{kspm.WithParallelism(o.parallelism), kspm.WithCheckTimeout(o.checkTimeout)}
+	if prog != nil {
+		opts = append(opts, kspm.WithProgress(prog.update))
+		defer prog.clear()
+	}
+	rep, err := kspm.Scan(ctx, inv, bms, opts...)
+	if err != nil {
+		if errors.Is(err, context.DeadlineExceeded) && o.timeout > 0 {
+			return nil, fmt.Errorf("%w (--timeout %s)", err, o.timeout)
+		}
+		return nil, err
+	}
+	return rep, nil
+}
+
+// write writes the report in the format of -o.
+func write(w io.Writer, rep *report.Report, o *options) error {
+	if o.format == formatJSON {
+		return report.WriteJSON(w, rep)
+	}
+	return report.WriteText(w, rep, report.TextOptions{
+		Color:       useColor(w),
+		Verbose:     o.verbose,
+		Remediation: o.remediation,
+	})
+}
+
+// exitCode returns exitError when loading met errors (the scan saw less than it was asked
+// to), else exitFailOn when a failing result reaches --fail-on, else exitOK.
+func exitCode(rep *report.Report, o *options, loadErrors int) int {
+	switch {
+	case loadErrors > 0:
+		return exitError
+	case o.failOn != "" && rep.MaxFailedSeverity().Rank() >= o.failOn.Rank():
+		return exitFailOn
+	default:
+		return exitOK
+	}
+}

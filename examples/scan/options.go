@@ -1,0 +1,221 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/kspm-dev/kspm/check"
+)
+
+// Output formats of -o.
+const (
+	formatTable = "table"
+	formatJSON  = "json"
+)
+
+// options are the parsed command line.
+type options struct {
+	files        []string // -f: manifest files and directories; "-" is standard input
+	kubeconfig   string   // --kubeconfig
+	kubeContext  string   // --context
+	benchmarks   []string // -b: bundled benchmark names; "all" means every one
+	checkIDs     []string // --check: run only these check IDs
+	checkFiles   []string // --checks: CEL check files
+	list         bool     // --list: list benchmarks and checks instead of scanning
+	pssVersion   string   // --pss-version
+	format       string   // -o
+	failOn       check.Severity
+	parallelism  int
+	timeout      time.Duration // whole run: load and scan
+	checkTimeout time.Duration // each check
+	verbose      bool
+	remediation  bool
+
+	// Further modes (RBAC --who-can, PSS --pss-what-if) add their flags here, a value to
+	// mode() and a case in run.
+}
+
+// mode is what the command does.
+type mode int
+
+const (
+	// modeScan loads an inventory, runs checks and writes a report (the default).
+	modeScan mode = iota
+	// modeList lists the selected benchmarks and their checks; it loads nothing.
+	modeList
+)
+
+// mode returns what the options ask the command to do.
+func (o *options) mode() mode {
+	if o.list {
+		return modeList
+	}
+	return modeScan
+}
+
+// listFlag is a repeatable string flag. With split set, each value is also split at commas,
+// so "-b a,b" is "-b a -b b".
+type listFlag struct {
+	values *[]string
+	split  bool
+}
+
+func (f listFlag) String() string {
+	if f.values == nil {
+		return ""
+	}
+	return strings.Join(*f.values, ",")
+}
+
+func (f listFlag) Set(v string) error {
+	parts := []string{v}
+	if f.split {
+		parts = strings.Split(v, ",")
+	}
+	for _, p := range parts {
+		p = strings.TrimSpace(p)
+		if p == "" {
+			return errors.New("empty value")
+		}
+		*f.values = append(*f.values, p)
+	}
+	return nil
+}
+
+// severityFlag parses --fail-on.
+type severityFlag struct{ sev *check.Severity }
+
+func (f severityFlag) String() string {
+	if f.sev == nil {
+		return ""
+	}
+	return string(*f.sev)
+}
+
+func (f severityFlag) Set(v string) error {
+	if strings.EqualFold(v, "none") {
+		*f.sev = ""
+		return nil
+	}
+	s, err := check.ParseSeverity(v)
+	if err != nil {
+		return err
+	}
+	*f.sev = s
+	return nil
+}
+
+// errHelp is returned by parseArgs for -h and --help.
+var errHelp = flag.ErrHelp
+
+// newFlagSet returns the command's flags bound to o. Flags have a short and a long name
+// where both are useful; the flag package accepts one or two dashes for either.
+func newFlagSet(o *options) *flag.FlagSet {
+	fs := flag.NewFlagSet(progName, flag.ContinueOnError)
+	fs.SetOutput(io.Discard) // parseArgs reports errors itself
+	fs.Usage = func() {}
+
+	files := listFlag{values: &o.files}
+	fs.Var(files, "f", "")
+	fs.Var(files, "file", "")
+	fs.StringVar(&o.kubeconfig, "kubeconfig", "", "")
+	fs.StringVar(&o.kubeContext, "context", "", "")
+
+	benchmarks := listFlag{values: &o.benchmarks, split: true}
+	fs.Var(benchmarks, "b", "")
+	fs.Var(benchmarks, "benchmark", "")
+	fs.Var(listFlag{values: &o.checkIDs, split: true}, "check", "")
+	fs.Var(listFlag{values: &o.checkFiles}, "checks", "")
+	fs.BoolVar(&o.list, "list", false, "")
+	fs.StringVar(&o.pssVersion, "pss-version", "latest", "")
+
+	fs.StringVar(&o.format, "o", formatTable, "")
+	fs.StringVar(&o.format, "output", formatTable, "")
+	fs.Var(severityFlag{&o.failOn}, "fail-on", "")
+	fs.BoolVar(&o.verbose, "v", false, "")
+	fs.BoolVar(&o.verbose, "verbose", false, "")
+	fs.BoolVar(&o.remediation, "remediation", false, "")
+
+	fs.IntVar(&o.parallelism, "parallelism", 0, "")
+	fs.DurationVar(&o.timeout, "timeout", 0, "")
+	fs.DurationVar(&o.checkTimeout, "check-timeout", 0, "")
+	return fs
+}
+
+// usage is the text of -h. Every flag of newFlagSet appears in it (a test checks).
+const usage = `Usage: kspm-scan [flags]
+
+Scans Kubernetes objects for security misconfigurations and writes a report.
+
+Input (one of):
+  -f, --file PATH         manifest file or directory (recursive); "-" reads standard input;
+                          repeatable. YAML (multi-document), JSON and kind: List are read.
+  --kubeconfig PATH       scan the live cluster of this kubeconfig (default: $KUBECONFIG,
+                          then ~/.kube/config, then the in-cluster configuration)
+  --context NAME          kubeconfig context (default: the current context)
+
+What to run:
+  -b, --benchmark NAME    bundled benchmark; repeatable or comma-separated; "all" selects
+                          every bundled benchmark. Default: all of them, unless --checks is
+                          given, in which case only the custom checks run.
+  --checks FILE           YAML file of CEL checks (kind: CheckList); repeatable
+  --check ID              run only the checks with these IDs (from the selected benchmarks
+                          and --checks files); repeatable or comma-separated
+  --pss-version VERSION   Pod Security Standards version for pss-* benchmarks: latest or v1.N
+                          (default latest)
+  --list                  list the selected benchmarks and their checks (ID, severity,
+                          title) and exit
+
+Output:
+  -o, --output FORMAT     table or json (default table)
+  -v, --verbose           table: list passing results too, with field paths and sources
+  --remediation           table: add the remediation of every failed check
+  --fail-on SEVERITY      exit 1 when a result fails with this severity or a higher one:
+                          critical, high, medium, low, info or none (default none)
+
+Run:
+  --parallelism N         checks run at once (default: number of CPUs)
+  --timeout DURATION      bound the whole run, loading included (e.g. 5m; default none)
+  --check-timeout DURATION
+                          bound each check; an overrun check gets an error result
+
+Exit status:
+  0  the scan ran (and --fail-on was not reached)
+  1  a failing result reached the --fail-on severity
+  2  usage error, nothing to scan, no checks selected, or errors while loading the input
+     (the report is still written for what loaded; errors are named on stderr)
+`
+
+// parseArgs parses the command line. It returns errHelp for -h or --help.
+func parseArgs(args []string) (*options, error) {
+	o := &options{}
+	fs := newFlagSet(o)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil, errHelp
+		}
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected argument %q (name manifests with -f PATH)", fs.Arg(0))
+	}
+	switch o.format {
+	case formatTable, formatJSON:
+	default:
+		return nil, fmt.Errorf("-o %q: want %s or %s", o.format, formatTable, formatJSON)
+	}
+	if len(o.files) > 0 && (o.kubeconfig != "" || o.kubeContext != "") {
+		return nil, errors.New("-f reads manifests; --kubeconfig and --context read a cluster: use one or the other")
+	}
+	if o.parallelism < 0 {
+		return nil, fmt.Errorf("--parallelism %d: want a positive number", o.parallelism)
+	}
+	if o.timeout < 0 || o.checkTimeout < 0 {
+		return nil, errors.New("--timeout and --check-timeout must not be negative")
+	}
+	return o, nil
+}

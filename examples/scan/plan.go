@@ -1,0 +1,183 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/kspm-dev/kspm"
+	"github.com/kspm-dev/kspm/benchmark"
+	"github.com/kspm-dev/kspm/check"
+)
+
+// customBenchmark names the benchmark that holds the checks of --checks files in reports.
+const customBenchmark = "custom"
+
+// errNoChecks is returned when the selection holds no check: a scan of nothing would
+// report success for nothing.
+var errNoChecks = errors.New("no checks selected")
+
+// plan returns the benchmarks to run: the bundled benchmarks of -b (all of them when -b is
+// not given, unless --checks is), then a benchmark of the --checks files' checks, narrowed to
+// --check IDs when given. Benchmarks left with no check are dropped; an empty plan is an
+// error wrapping errNoChecks.
+func plan(o *options) ([]benchmark.Benchmark, error) {
+	custom, err := loadCustomChecks(o.checkFiles)
+	if err != nil {
+		return nil, err
+	}
+	bms, err := kspm.SelectBenchmarks(benchmarkNames(o), kspm.WithPSSVersion(o.pssVersion))
+	if err != nil {
+		return nil, err
+	}
+	if len(custom) > 0 {
+		if err := checkCollisions(bms, custom); err != nil {
+			return nil, err
+		}
+		bms = append(bms, benchmark.Benchmark{
+			Name:        customBenchmark,
+			Title:       "Custom checks",
+			Description: "Checks loaded with --checks from " + strings.Join(o.checkFiles, ", "),
+			Checks:      custom,
+		})
+	}
+	if len(o.checkIDs) > 0 {
+		if bms, err = onlyChecks(bms, o.checkIDs); err != nil {
+			return nil, err
+		}
+	}
+	if countChecks(bms) == 0 {
+		return nil, fmt.Errorf("%w: the selected benchmarks and check files hold no check (see --list)", errNoChecks)
+	}
+	return bms, nil
+}
+
+// benchmarkNames resolves -b: "all" expands to every bundled benchmark, and no -b means
+// every bundled benchmark unless --checks files are given (and no --check: IDs are looked
+// up among the bundled checks too).
+func benchmarkNames(o *options) []string {
+	if len(o.benchmarks) == 0 {
+		if len(o.checkFiles) > 0 && len(o.checkIDs) == 0 {
+			return nil
+		}
+		return kspm.BenchmarkNames()
+	}
+	var names []string
+	for _, n := range o.benchmarks {
+		if n == "all" {
+			names = append(names, kspm.BenchmarkNames()...)
+		} else {
+			names = append(names, n)
+		}
+	}
+	// A name given twice (or "all" plus a name) selects the benchmark once.
+	var out []string
+	for _, n := range names {
+		if !slices.Contains(out, n) {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// loadCustomChecks loads every --checks file and validates the checks together, so an ID
+// defined in two files is an error rather than a check silently dropped.
+func loadCustomChecks(files []string) ([]check.Check, error) {
+	var (
+		all  []check.Check
+		errs []error
+	)
+	for _, f := range files {
+		cs, err := check.LoadCELFile(f)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		all = append(all, cs...)
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	if err := check.Validate(all); err != nil {
+		return nil, fmt.Errorf("--checks: %w", err)
+	}
+	return all, nil
+}
+
+// checkCollisions reports custom checks whose IDs are also the IDs of bundled checks.
+func checkCollisions(bms []benchmark.Benchmark, custom []check.Check) error {
+	bundled := make(map[string]string)
+	for _, b := range bms {
+		for _, c := range b.Checks {
+			bundled[c.Meta().ID] = b.Name
+		}
+	}
+	var errs []error
+	for _, c := range custom {
+		if b, ok := bundled[c.Meta().ID]; ok {
+			errs = append(errs, fmt.Errorf("--checks: check ID %s is already used by benchmark %s; give the custom check another ID", c.Meta().ID, b))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// onlyChecks keeps the checks whose IDs are in ids. An ID that no selected check has is an
+// error listing the valid ones.
+func onlyChecks(bms []benchmark.Benchmark, ids []string) ([]benchmark.Benchmark, error) {
+	want := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		want[id] = true
+	}
+	var (
+		valid []string
+		out   []benchmark.Benchmark
+	)
+	for _, b := range bms {
+		var keep []check.Check
+		for _, c := range b.Checks {
+			id := c.Meta().ID
+			valid = append(valid, id)
+			if want[id] {
+				keep = append(keep, c)
+			}
+		}
+		if len(keep) > 0 {
+			b.Checks = keep
+			out = append(out, b)
+		}
+	}
+	var unknown []string
+	for _, id := range ids {
+		if !slices.Contains(valid, id) && !slices.Contains(unknown, id) {
+			unknown = append(unknown, id)
+		}
+	}
+	if len(unknown) > 0 {
+		slices.Sort(valid)
+		valid = slices.Compact(valid)
+		return nil, fmt.Errorf("unknown check %s; the selected benchmarks and check files have: %s",
+			strings.Join(quote(unknown), ", "), strings.Join(valid, ", "))
+	}
+	return out, nil
+}
+
+// countChecks returns the number of distinct check IDs in bms (kspm.Scan runs a check that
+// several benchmarks share once).
+func countChecks(bms []benchmark.Benchmark) int {
+	seen := make(map[string]bool)
+	for _, b := range bms {
+		for _, c := range b.Checks {
+			seen[c.Meta().ID] = true
+		}
+	}
+	return len(seen)
+}
+
+func quote(ss []string) []string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = fmt.Sprintf("%q", s)
+	}
+	return out
+}

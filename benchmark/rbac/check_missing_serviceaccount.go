@@ -1,0 +1,79 @@
+package rbac
+
+// rbac:missing-serviceaccount
+//
+// Inspects: binding subjects that name a service account (a ServiceAccount subject, or the
+// User system:serviceaccount:NS:NAME) that does not exist. Whoever creates a service account
+// of that name later, in that namespace, gets the binding's role at once. A ServiceAccount
+// subject without a namespace in a ClusterRoleBinding, which matches no one, is reported too.
+// Every namespace's "default" service account counts as existing.
+// Passes: every service account a binding names exists. Needs ServiceAccounts completely
+// known.
+
+import (
+	"context"
+	"fmt"
+
+	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	"github.com/kspm-dev/kspm/check"
+	"github.com/kspm-dev/kspm/inventory"
+	"github.com/kspm-dev/kspm/inventory/rbac"
+)
+
+// serviceAccountOf returns the service account subject s names, if it names one.
+func serviceAccountOf(s rbac.Subject) (ns, name string, ok bool) {
+	switch s.Kind {
+	case rbac.KindServiceAccount:
+		return s.Namespace, s.Name, true
+	case rbac.KindUser:
+		return rbac.SplitServiceAccountUsername(s.Name)
+	}
+	return "", "", false
+}
+
+func missingServiceAccount(c *engineCache) check.Check {
+	return check.New(check.Meta{
+		ID:       "rbac:missing-serviceaccount",
+		Title:    "Bindings that name missing service accounts",
+		Severity: check.Medium,
+		Description: "Reports binding subjects naming a service account that does not exist: one created later " +
+			"with that name inherits the binding's role.",
+		Remediation: "Remove the subject from the binding (or delete the binding), or create the service account " +
+			"it was meant for.",
+		Section:    Section,
+		References: references,
+		Kinds:      bindingKinds,
+		Requires:   []schema.GroupKind{inventory.KindServiceAccount},
+	}, func(ctx context.Context, pass *check.Pass) error {
+		allow, err := allowListFrom(pass.Params)
+		if err != nil {
+			return err
+		}
+		inv := pass.Inventory
+		e := c.get(inv)
+		fails := 0
+		for _, b := range e.Bindings() {
+			for i, s := range b.Subjects {
+				ns, name, ok := serviceAccountOf(s)
+				if !ok || allow.allows(b, s) {
+					continue
+				}
+				field := fmt.Sprintf("subjects[%d]", i)
+				switch {
+				case ns == "":
+					fails++
+					pass.Fail(b.Object, field, fmt.Sprintf("%s names ServiceAccount %q without a namespace: in a ClusterRoleBinding it matches no one", b, name))
+				case name == "default" || inv.Get(inventory.KindServiceAccount, ns, name) != nil:
+				default:
+					fails++
+					pass.Fail(b.Object, field, fmt.Sprintf("%s names ServiceAccount %s/%s, which does not exist: a service account "+
+						"created later with that name gets %s %s", b, ns, name, b.RoleRefString(), scopeOf(b)))
+				}
+			}
+		}
+		conclude(pass, inv.Unseen(inventory.KindRoleBinding, inventory.KindClusterRoleBinding), fails,
+			"every service account named by a binding exists")
+		return ctx.Err()
+	})
+}

@@ -1,0 +1,86 @@
+package rbac
+
+// rbac:unused-serviceaccount
+//
+// Inspects: service accounts that no pod or workload template runs as, and that hold
+// something: a binding that names them, or a long-lived token Secret
+// (kubernetes.io/service-account-token). Such a service account is a dormant credential:
+// its permissions serve no workload, and its tokens, or any pod someone creates under it,
+// carry them. Every namespace's "default" service account and service accounts on the
+// allow-list are not reported.
+// Passes: every service account with bindings or token Secrets is used. Needs ServiceAccounts
+// and every workload kind completely known.
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	"github.com/kspm-dev/kspm/check"
+	"github.com/kspm-dev/kspm/inventory"
+	"github.com/kspm-dev/kspm/inventory/rbac"
+)
+
+func unusedServiceAccount(c *engineCache) check.Check {
+	requires := append([]schema.GroupKind{inventory.KindServiceAccount}, podTemplateKinds...)
+	return check.New(check.Meta{
+		ID:       "rbac:unused-serviceaccount",
+		Title:    "Unused service accounts that hold bindings or tokens",
+		Severity: check.Low,
+		Description: "Reports service accounts that no pod or workload uses but that a binding names or a " +
+			"long-lived token Secret belongs to.",
+		Remediation: "Delete the service account and its bindings and token Secrets, or add it to the allow " +
+			"parameter if something outside the cluster uses it.",
+		Section:    Section,
+		References: references,
+		Kinds:      []schema.GroupKind{inventory.KindServiceAccount},
+		Requires:   requires,
+	}, func(ctx context.Context, pass *check.Pass) error {
+		allow, err := allowListFrom(pass.Params)
+		if err != nil {
+			return err
+		}
+		inv := pass.Inventory
+		e := c.get(inv)
+		type saKey struct{ ns, name string }
+		used := make(map[saKey]bool)
+		for _, t := range inv.PodTemplates() {
+			used[saKey{t.Namespace(), serviceAccountName(t.Spec)}] = true
+		}
+		tokens := make(map[saKey][]string)
+		for _, s := range inv.Secrets() {
+			if s.Type == corev1.SecretTypeServiceAccountToken {
+				k := saKey{s.Namespace, s.Annotations[corev1.ServiceAccountNameKey]}
+				tokens[k] = append(tokens[k], s.Name)
+			}
+		}
+		fails := 0
+		for _, o := range inv.ByKind(inventory.KindServiceAccount) {
+			k := saKey{o.Namespace(), o.Name()}
+			subject := rbac.Subject{Kind: rbac.KindServiceAccount, Namespace: k.ns, Name: k.name}
+			if k.name == "default" || used[k] || allow.allowsSubject(subject) {
+				continue
+			}
+			var held []string
+			bindings := e.SubjectBindings(subject)
+			bindings = append(bindings, e.SubjectBindings(rbac.Subject{Kind: rbac.KindUser, Name: rbac.ServiceAccountUsername(k.ns, k.name)})...)
+			for _, b := range bindings {
+				held = append(held, fmt.Sprintf("%s (%s %s)", b, b.RoleRefString(), scopeOf(b)))
+			}
+			if n := tokens[k]; len(n) > 0 {
+				held = append(held, "token Secret "+strings.Join(n, ", "))
+			}
+			if len(held) == 0 {
+				continue
+			}
+			fails++
+			pass.Fail(o, "", fmt.Sprintf("ServiceAccount %s/%s is used by no pod or workload but holds %s", k.ns, k.name, strings.Join(held, "; ")))
+		}
+		reason := inv.Unseen(inventory.KindRoleBinding, inventory.KindClusterRoleBinding, inventory.KindSecret)
+		conclude(pass, reason, fails, "every service account holding bindings or tokens is used by a workload")
+		return ctx.Err()
+	})
+}

@@ -1,0 +1,173 @@
+package rbac
+
+// rbac:workload-serviceaccount
+//
+// Inspects: every pod and workload template (inventory.PodTemplates), the service account it
+// runs as (serviceAccountName, else the deprecated serviceAccount, else "default"), and what
+// that service account may do, through its own bindings and those of its groups
+// (system:serviceaccounts, system:serviceaccounts:NS, system:authenticated). A workload whose
+// service account holds a risky permission hands it to anyone who compromises the workload.
+// The risky permissions are those of this benchmark's permission checks: reading secrets,
+// creating pods or pod controllers, exec/attach/port-forward/ephemeral containers, bind or
+// escalate, impersonate, service account tokens, approving CSRs, nodes/proxy, writing
+// admission configuration, creating PersistentVolumes. A template that mounts no token
+// (automountServiceAccountToken false on the pod, or on the service account when the pod
+// leaves it unset, and no projected service account token volume) is not reported.
+// Passes: no workload's service account holds a risky permission outside the allow-list.
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	"github.com/kspm-dev/kspm/check"
+	"github.com/kspm-dev/kspm/inventory"
+	"github.com/kspm-dev/kspm/inventory/rbac"
+)
+
+// podTemplateKinds are the kinds inventory.PodTemplates draws from.
+var podTemplateKinds = []schema.GroupKind{
+	inventory.KindPod, inventory.KindReplicationController, inventory.KindDeployment, inventory.KindReplicaSet,
+	inventory.KindStatefulSet, inventory.KindDaemonSet, inventory.KindJob, inventory.KindCronJob,
+}
+
+// riskyPermissions are the permissions whose holders rbac:workload-serviceaccount reports.
+func riskyPermissions() []permission {
+	return []permission{
+		permSecretsRead(anywhere), permCreatePods(), permPodExec(), permBindEscalate(), permImpersonate(),
+		permServiceAccountToken(), permNodesProxy(), permAdmissionWrite(), permCreatePersistentVolumes(),
+	}
+}
+
+// serviceAccountName returns the service account a pod spec runs as.
+func serviceAccountName(spec *corev1.PodSpec) string {
+	switch {
+	case spec.ServiceAccountName != "":
+		return spec.ServiceAccountName
+	case spec.DeprecatedServiceAccount != "":
+		return spec.DeprecatedServiceAccount
+	}
+	return "default"
+}
+
+// mountsToken reports whether pods of spec get a token of their service account sa (nil
+// when the service account is not in the inventory: assume the default, true).
+func mountsToken(spec *corev1.PodSpec, sa *corev1.ServiceAccount) bool {
+	for _, v := range spec.Volumes {
+		if v.Projected == nil {
+			continue
+		}
+		for _, src := range v.Projected.Sources {
+			if src.ServiceAccountToken != nil {
+				return true
+			}
+		}
+	}
+	switch {
+	case spec.AutomountServiceAccountToken != nil:
+		return *spec.AutomountServiceAccountToken
+	case sa != nil && sa.AutomountServiceAccountToken != nil:
+		return *sa.AutomountServiceAccountToken
+	}
+	return true
+}
+
+// identityRisks returns, for each risky permission u holds through grants the allow-list does
+// not allow, "WHAT SCOPE (CHAIN)" naming the first such grant.
+func identityRisks(id *rbac.Identity, perms []permission, allow allowList) []string {
+	var out []string
+	for _, p := range perms {
+		if g, ok := firstGrant(id, p.requests, allow); ok {
+			out = append(out, fmt.Sprintf("%s %s (%s)", p.what, g.Scope(), g))
+		}
+	}
+	// Approving CSRs takes both the approval update and approve on a signer.
+	if a, ok := firstGrant(id, permCSRApprovalUpdate().requests, allow); ok {
+		if s, ok := firstGrant(id, permSignerApprove().requests, allow); ok {
+			out = append(out, fmt.Sprintf("approve certificate signing requests (%s; %s)", a, s))
+		}
+	}
+	return out
+}
+
+func firstGrant(id *rbac.Identity, reqs []rbac.Request, allow allowList) (rbac.Grant, bool) {
+	for _, req := range reqs {
+		_, gs := id.CanAnywhere(req)
+		for _, g := range gs {
+			if !allow.allowsGrant(g) {
+				return g, true
+			}
+		}
+	}
+	return rbac.Grant{}, false
+}
+
+func workloadServiceAccount(c *engineCache) check.Check {
+	return check.New(check.Meta{
+		ID:       "rbac:workload-serviceaccount",
+		Title:    "Workloads whose service account holds risky permissions",
+		Severity: check.High,
+		Description: "Reports pods and workload templates that mount a token of a service account able to read " +
+			"secrets, create pods, exec into pods, bind or escalate roles, impersonate, create tokens, approve " +
+			"CSRs, use nodes/proxy, change admission configuration or create PersistentVolumes.",
+		Remediation: "Give the workload a service account with only the permissions it needs, or set " +
+			"automountServiceAccountToken: false when it needs none.",
+		Section:    Section,
+		References: references,
+		Kinds:      podTemplateKinds,
+	}, func(ctx context.Context, pass *check.Pass) error {
+		allow, err := allowListFrom(pass.Params)
+		if err != nil {
+			return err
+		}
+		inv := pass.Inventory
+		e := c.get(inv)
+		type saKey struct{ ns, name string }
+		risks := make(map[saKey][]string)
+		perms := riskyPermissions()
+		fails := 0
+		for _, t := range inv.PodTemplates() {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			k := saKey{t.Namespace(), serviceAccountName(t.Spec)}
+			var sa *corev1.ServiceAccount
+			if o := inv.Get(inventory.KindServiceAccount, k.ns, k.name); o != nil {
+				sa, _ = o.Object().(*corev1.ServiceAccount)
+			}
+			if !mountsToken(t.Spec, sa) {
+				continue
+			}
+			r, ok := risks[k]
+			if !ok {
+				r = identityRisks(e.Identity(rbac.ServiceAccountUser(k.ns, k.name)), perms, allow)
+				risks[k] = r
+			}
+			if len(r) == 0 {
+				continue
+			}
+			fails++
+			pass.Fail(t.Owner, t.Path+".serviceAccountName", fmt.Sprintf("%s runs as ServiceAccount %s/%s, which can %s",
+				t.Owner, k.ns, k.name, strings.Join(r, "; ")))
+		}
+		incomplete := e.Complete()
+		if u := inv.Unseen(podTemplateKinds...); u != "" {
+			incomplete = joinReasons(incomplete, "workloads not completely known: "+u)
+		}
+		conclude(pass, incomplete, fails, "no workload runs as a service account holding a risky permission")
+		return nil
+	})
+}
+
+func joinReasons(a, b string) string {
+	switch {
+	case a == "":
+		return b
+	case b == "":
+		return a
+	}
+	return a + "; " + b
+}

@@ -1,0 +1,18 @@
+package rbac
+
+import "testing"
+
+func TestWorkloadServiceAccount(t *testing.T) {
+	fixtureTest{
+		mode:      asCluster,
+		passWants: []want{pass("no workload runs as a service account holding a risky permission")},
+		failWants: []want{
+			fail("CronJob batch/report", "spec.jobTemplate.spec.template.spec.serviceAccountName",
+				`runs as ServiceAccount batch/reporter, which can read secrets in namespace "batch"`),
+			fail("Deployment shop/web", "spec.template.spec.serviceAccountName",
+				`read secrets in namespace "shop" (Group system:serviceaccounts:shop → RoleBinding shop/all-sa-read`,
+				`create pods or pod controllers in namespace "shop" (ServiceAccount shop/web → RoleBinding shop/web-creates`),
+			fail("Pod shop/debug", "spec.serviceAccountName", "runs as ServiceAccount shop/default, which can read secrets"),
+		},
+	}.run(t, "rbac:workload-serviceaccount")
+}

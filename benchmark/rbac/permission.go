@@ -1,0 +1,194 @@
+package rbac
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	"github.com/kspm-dev/kspm/check"
+	"github.com/kspm-dev/kspm/inventory"
+	"github.com/kspm-dev/kspm/inventory/rbac"
+)
+
+// References cited by every check.
+var references = []string{
+	"https://kubernetes.io/docs/concepts/security/rbac-good-practices/",
+	"https://kubernetes.io/docs/reference/access-authn-authz/rbac/",
+}
+
+var bindingKinds = []schema.GroupKind{inventory.KindRoleBinding, inventory.KindClusterRoleBinding}
+
+// permScope restricts where a permission counts.
+type permScope int
+
+const (
+	// anywhere: cluster-wide or in any namespace.
+	anywhere permScope = iota
+	// clusterWideOnly: granted by ClusterRoleBindings (every namespace at once).
+	clusterWideOnly
+	// namespacedOnly: granted by RoleBindings, in their namespace.
+	namespacedOnly
+)
+
+// permission is a risky capability: holding any of its requests is holding it.
+type permission struct {
+	// what completes "can ...", e.g. "read secrets".
+	what     string
+	requests []rbac.Request
+	scope    permScope
+}
+
+// requests builds requests for every verb × resource, each for some name (a rule restricted
+// by resourceNames still hands out the capability on those objects).
+func requests(verbs []string, resources ...string) []rbac.Request {
+	var out []rbac.Request
+	for _, r := range resources {
+		for _, v := range verbs {
+			out = append(out, rbac.NewRequest(v, r).ForSomeName())
+		}
+	}
+	return out
+}
+
+// holding is what one binding subject holds of a permission.
+type holding struct {
+	grant rbac.Grant // the first grant found; names subject, binding and role
+	// resources and verbs are the resources held, in request order, and their verbs.
+	resources []string
+	verbs     map[string][]string
+	rules     []rbac.Rule
+}
+
+func (h *holding) add(req rbac.Request, g rbac.Grant) {
+	r := req.GroupResource()
+	if h.verbs == nil {
+		h.verbs = make(map[string][]string)
+	}
+	if _, ok := h.verbs[r]; !ok {
+		h.resources = append(h.resources, r)
+	}
+	if !slices.Contains(h.verbs[r], req.Verb) {
+		h.verbs[r] = append(h.verbs[r], req.Verb)
+	}
+	if !slices.ContainsFunc(h.rules, func(r rbac.Rule) bool { return r.Index == g.Rule.Index }) {
+		h.rules = append(h.rules, g.Rule)
+	}
+}
+
+// chain returns "subject → binding → role → rule #i (...); rule #j (...)".
+func (h *holding) chain() string {
+	slices.SortFunc(h.rules, func(a, b rbac.Rule) int { return cmp.Compare(a.Index, b.Index) })
+	rules := make([]string, len(h.rules))
+	for i, r := range h.rules {
+		rules[i] = r.String()
+	}
+	g := h.grant
+	return g.Subject.String() + " → " + g.Binding.String() + " → " + g.Role.String() + " → " + strings.Join(rules, "; ")
+}
+
+// actions returns what is held: "get, watch secrets; create pods".
+func (h *holding) actions() string {
+	parts := make([]string, len(h.resources))
+	for i, r := range h.resources {
+		parts[i] = strings.Join(h.verbs[r], ", ") + " " + r
+	}
+	return strings.Join(parts, "; ")
+}
+
+// message returns "SUBJECT can ACTIONS SCOPE (CHAIN)".
+func (h *holding) message() string {
+	return fmt.Sprintf("%s can %s %s (%s)", h.grant.Subject, h.actions(), h.grant.Scope(), h.chain())
+}
+
+// field is the binding subject's field path.
+func (h *holding) field() string { return fmt.Sprintf("subjects[%d]", h.grant.SubjectIndex) }
+
+type holdingKey struct {
+	kind, namespace, name string
+	subject               int
+}
+
+// holdings returns, per binding subject, what it holds of p through grants the allow-list
+// does not allow, ordered by binding and subject.
+func holdings(e *rbac.Engine, p permission, allow allowList) []*holding {
+	byKey := make(map[holdingKey]*holding)
+	var out []*holding
+	for _, req := range p.requests {
+		var gs []rbac.Grant
+		if p.scope == clusterWideOnly {
+			gs = e.WhoCan(req.In(""))
+		} else {
+			gs = e.WhoCanAnywhere(req)
+		}
+		for _, g := range gs {
+			if p.scope == namespacedOnly && g.ClusterWide() || allow.allowsGrant(g) {
+				continue
+			}
+			k := holdingKey{g.Binding.Kind, g.Binding.Namespace, g.Binding.Name, g.SubjectIndex}
+			h := byKey[k]
+			if h == nil {
+				h = &holding{grant: g}
+				byKey[k] = h
+				out = append(out, h)
+			}
+			h.add(req, g)
+		}
+	}
+	sortHoldings(out)
+	return out
+}
+
+func sortHoldings(hs []*holding) {
+	slices.SortFunc(hs, func(a, b *holding) int {
+		x, y := a.grant, b.grant
+		return cmp.Or(cmp.Compare(bindingOrder(x.Binding.Kind), bindingOrder(y.Binding.Kind)),
+			cmp.Compare(x.Binding.Namespace, y.Binding.Namespace), cmp.Compare(x.Binding.Name, y.Binding.Name),
+			cmp.Compare(x.SubjectIndex, y.SubjectIndex))
+	})
+}
+
+func bindingOrder(kind string) int {
+	if kind == rbac.KindClusterRoleBinding {
+		return 0
+	}
+	return 1
+}
+
+// permissionCheck returns a check that fails every binding subject holding p.
+func permissionCheck(c *engineCache, meta check.Meta, p permission) check.Check {
+	meta.Section = Section
+	meta.Kinds = bindingKinds
+	if meta.References == nil {
+		meta.References = references
+	}
+	return check.New(meta, func(ctx context.Context, pass *check.Pass) error {
+		allow, err := allowListFrom(pass.Params)
+		if err != nil {
+			return err
+		}
+		e := c.get(pass.Inventory)
+		hs := holdings(e, p, allow)
+		for _, h := range hs {
+			pass.Fail(h.grant.Binding.Object, h.field(), h.message())
+		}
+		conclude(pass, e.Complete(), len(hs), "no subject outside the allow-list can "+p.what)
+		return ctx.Err()
+	})
+}
+
+// conclude reports the check's verdict besides its failures: notEvaluated when incomplete
+// says why others might hold what was looked for, else a pass when nothing failed.
+func conclude(pass *check.Pass, incomplete string, fails int, passMsg string) {
+	switch {
+	case incomplete != "" && fails > 0:
+		pass.NotEvaluated(nil, "there may be more than the failures reported: "+incomplete)
+	case incomplete != "":
+		pass.NotEvaluated(nil, "cannot tell: "+incomplete)
+	case fails == 0:
+		pass.Pass(nil, passMsg)
+	}
+}

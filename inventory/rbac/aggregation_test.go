@@ -1,0 +1,154 @@
+package rbac
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	rbacv1 "k8s.io/api/rbac/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+func labeled(cr *rbacv1.ClusterRole, kv ...string) *rbacv1.ClusterRole {
+	cr.Labels = map[string]string{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		cr.Labels[kv[i]] = kv[i+1]
+	}
+	return cr
+}
+
+func aggregating(cr *rbacv1.ClusterRole, selectors ...metav1.LabelSelector) *rbacv1.ClusterRole {
+	cr.AggregationRule = &rbacv1.AggregationRule{ClusterRoleSelectors: selectors}
+	return cr
+}
+
+func matchLabels(kv ...string) metav1.LabelSelector {
+	m := map[string]string{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		m[kv[i]] = kv[i+1]
+	}
+	return metav1.LabelSelector{MatchLabels: m}
+}
+
+func ruleStrings(r *Role) []string {
+	var out []string
+	for _, x := range r.Rules {
+		out = append(out, x.String())
+	}
+	return out
+}
+
+func TestAggregation(t *testing.T) {
+	getPods := pr(l("get"), l(""), l("pods"))
+	getSecrets := pr(l("get"), l(""), l("secrets"))
+	createPods := pr(l("create"), l(""), l("pods"))
+
+	t.Run("union of matching roles replaces the stored rules", func(t *testing.T) {
+		e := New(manifests(t,
+			aggregating(clusterRole("monitoring", pr(l("delete"), l(""), l("nodes"))), matchLabels("agg", "mon")),
+			labeled(clusterRole("b-part", getSecrets, getPods), "agg", "mon"),
+			labeled(clusterRole("a-part", getPods), "agg", "mon"),
+			labeled(clusterRole("other", createPods), "agg", "other"),
+			crb("mon", "monitoring", user("alice")),
+		))
+		r := e.Role(KindClusterRole, "", "monitoring")
+		require.NotNil(t, r)
+		assert.True(t, r.Aggregated)
+		// Matched roles by name, duplicates dropped, stored rule gone.
+		assert.Equal(t, []string{
+			`rule #0 (verbs: get; apiGroups: ""; resources: pods) aggregated from ClusterRole a-part`,
+			`rule #1 (verbs: get; apiGroups: ""; resources: secrets) aggregated from ClusterRole b-part`,
+		}, ruleStrings(r))
+		u := AuthenticatedUser("alice")
+		ok, _ := e.Can(u, NewRequest("get", "secrets").In("x"))
+		assert.True(t, ok)
+		ok, _ = e.Can(u, NewRequest("delete", "nodes"))
+		assert.False(t, ok, "the aggregation controller replaces rules written in the aggregated role")
+		ok, _ = e.Can(u, NewRequest("create", "pods").In("x"))
+		assert.False(t, ok, "a role that matches no selector is not aggregated")
+	})
+
+	t.Run("several selectors, in selector order", func(t *testing.T) {
+		e := New(manifests(t,
+			aggregating(clusterRole("edit"), matchLabels("to", "edit"), matchLabels("to", "view")),
+			labeled(clusterRole("a-view", getPods), "to", "view"),
+			labeled(clusterRole("z-edit", createPods), "to", "edit"),
+		))
+		assert.Equal(t, []string{
+			`rule #0 (verbs: create; apiGroups: ""; resources: pods) aggregated from ClusterRole z-edit`,
+			`rule #1 (verbs: get; apiGroups: ""; resources: pods) aggregated from ClusterRole a-view`,
+		}, ruleStrings(e.Role(KindClusterRole, "", "edit")))
+	})
+
+	t.Run("matchExpressions and an empty selector", func(t *testing.T) {
+		e := New(manifests(t,
+			aggregating(clusterRole("expr"), metav1.LabelSelector{MatchExpressions: []metav1.LabelSelectorRequirement{
+				{Key: "tier", Operator: metav1.LabelSelectorOpIn, Values: []string{"gold", "silver"}}}}),
+			aggregating(clusterRole("everything"), metav1.LabelSelector{}),
+			labeled(clusterRole("g", getPods), "tier", "gold"),
+			labeled(clusterRole("s", getSecrets), "tier", "bronze"),
+		))
+		assert.Len(t, e.Role(KindClusterRole, "", "expr").Rules, 1)
+		// The empty selector matches every other ClusterRole, itself excluded.
+		assert.Len(t, e.Role(KindClusterRole, "", "everything").Rules, 2)
+	})
+
+	t.Run("nested aggregation settles", func(t *testing.T) {
+		e := New(manifests(t,
+			aggregating(clusterRole("admin"), matchLabels("to", "admin")),
+			labeled(aggregating(clusterRole("edit"), matchLabels("to", "edit")), "to", "admin"),
+			labeled(clusterRole("edit-part", createPods), "to", "edit"),
+			labeled(clusterRole("admin-part", getSecrets), "to", "admin"),
+			rb("ns", "admins", KindClusterRole, "admin", group("ops")),
+		))
+		assert.Equal(t, []string{
+			`rule #0 (verbs: get; apiGroups: ""; resources: secrets) aggregated from ClusterRole admin-part`,
+			`rule #1 (verbs: create; apiGroups: ""; resources: pods) aggregated from ClusterRole edit-part`,
+		}, ruleStrings(e.Role(KindClusterRole, "", "admin")))
+		ok, gs := e.Can(AuthenticatedUser("bob", "ops"), NewRequest("create", "pods").In("ns"))
+		assert.True(t, ok)
+		require.Len(t, gs, 1)
+		assert.Equal(t, "edit-part", gs[0].Rule.AggregatedFrom)
+	})
+
+	t.Run("no match leaves no rules", func(t *testing.T) {
+		e := New(manifests(t,
+			aggregating(clusterRole("lonely", getPods), matchLabels("x", "y")),
+		))
+		r := e.Role(KindClusterRole, "", "lonely")
+		assert.True(t, r.Aggregated)
+		assert.Empty(t, r.Rules)
+	})
+
+	t.Run("a cycle uses stored rules and is reported", func(t *testing.T) {
+		e := New(manifests(t,
+			labeled(aggregating(clusterRole("a", getPods), matchLabels("n", "b")), "n", "a"),
+			labeled(aggregating(clusterRole("b", getSecrets), matchLabels("n", "a")), "n", "b"),
+		))
+		assert.NotEmpty(t, e.Problems())
+		assert.NotNil(t, e.Role(KindClusterRole, "", "a"))
+	})
+
+	t.Run("an invalid selector keeps the stored rules", func(t *testing.T) {
+		e := New(manifests(t,
+			aggregating(clusterRole("bad", getPods), metav1.LabelSelector{MatchExpressions: []metav1.LabelSelectorRequirement{
+				{Key: "k", Operator: "Near"}}}),
+			labeled(clusterRole("x", getSecrets), "k", "v"),
+		))
+		require.Len(t, e.Problems(), 1)
+		assert.Contains(t, e.Problems()[0].Error(), "ClusterRole bad")
+		r := e.Role(KindClusterRole, "", "bad")
+		assert.False(t, r.Aggregated)
+		assert.Equal(t, []string{`rule #0 (verbs: get; apiGroups: ""; resources: pods)`}, ruleStrings(r))
+	})
+
+	t.Run("cluster inventories use the stored rules", func(t *testing.T) {
+		e := New(cluster(t, nil,
+			aggregating(clusterRole("edit", createPods), matchLabels("to", "edit")),
+			labeled(clusterRole("part", getSecrets), "to", "edit"),
+		))
+		r := e.Role(KindClusterRole, "", "edit")
+		assert.False(t, r.Aggregated)
+		assert.Equal(t, []string{`rule #0 (verbs: create; apiGroups: ""; resources: pods)`}, ruleStrings(r))
+	})
+}

@@ -1,0 +1,37 @@
+package rbac_test
+
+import (
+	"fmt"
+
+	rbacv1 "k8s.io/api/rbac/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/kspm-dev/kspm/inventory"
+	"github.com/kspm-dev/kspm/inventory/rbac"
+)
+
+func ExampleEngine_WhoCan() {
+	inv, err := inventory.New(
+		&rbacv1.ClusterRole{
+			ObjectMeta: metav1.ObjectMeta{Name: "secret-reader"},
+			Rules:      []rbacv1.PolicyRule{{Verbs: []string{"get", "list"}, APIGroups: []string{""}, Resources: []string{"secrets"}}},
+		},
+		&rbacv1.RoleBinding{
+			ObjectMeta: metav1.ObjectMeta{Namespace: "shop", Name: "ci-reads-secrets"},
+			RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: "secret-reader"},
+			Subjects:   []rbacv1.Subject{{Kind: "ServiceAccount", Name: "ci"}},
+		},
+	)
+	if err != nil {
+		panic(err)
+	}
+	e := rbac.New(inv)
+	for _, g := range e.WhoCan(rbac.NewRequest("list", "secrets").In("shop")) {
+		fmt.Println(g)
+	}
+	ok, _ := e.Can(rbac.ServiceAccountUser("shop", "ci"), rbac.NewRequest("get", "secrets").In("prod"))
+	fmt.Println("in prod:", ok)
+	// Output:
+	// ServiceAccount shop/ci → RoleBinding shop/ci-reads-secrets → ClusterRole secret-reader → rule #0 (verbs: get, list; apiGroups: ""; resources: secrets)
+	// in prod: false
+}

@@ -1,0 +1,227 @@
+package rbac
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	rbacv1 "k8s.io/api/rbac/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
+
+	"github.com/kspm-dev/kspm/inventory"
+)
+
+// Role kinds, as role references spell them.
+const (
+	KindRole        = "Role"
+	KindClusterRole = "ClusterRole"
+)
+
+// ClusterAdmin is the name of the built-in ClusterRole that allows everything.
+const ClusterAdmin = "cluster-admin"
+
+// Rule is one rule of a role's effective rules.
+type Rule struct {
+	// Index is the rule's position in the role's effective rules: for an aggregated
+	// ClusterRole read from manifests, in the rules the aggregation controller would write.
+	Index int `json:"index"`
+	// AggregatedFrom names the ClusterRole the rule was aggregated from, when the engine
+	// resolved the role's aggregationRule.
+	AggregatedFrom string `json:"aggregatedFrom,omitempty"`
+	rbacv1.PolicyRule
+}
+
+// String describes the rule, e.g.
+// `rule #0 (verbs: get, list; apiGroups: ""; resources: secrets)`.
+func (r Rule) String() string {
+	var parts []string
+	add := func(name string, vals []string) {
+		if len(vals) == 0 {
+			return
+		}
+		q := make([]string, len(vals))
+		for i, v := range vals {
+			if v == "" {
+				v = `""`
+			}
+			q[i] = v
+		}
+		parts = append(parts, name+": "+strings.Join(q, ", "))
+	}
+	add("verbs", r.Verbs)
+	add("apiGroups", r.APIGroups)
+	add("resources", r.Resources)
+	add("resourceNames", r.ResourceNames)
+	add("nonResourceURLs", r.NonResourceURLs)
+	s := fmt.Sprintf("rule #%d (%s)", r.Index, strings.Join(parts, "; "))
+	if r.AggregatedFrom != "" {
+		s += " aggregated from ClusterRole " + r.AggregatedFrom
+	}
+	return s
+}
+
+// Role is a Role or ClusterRole with its effective rules.
+type Role struct {
+	// Kind is "Role" or "ClusterRole".
+	Kind string
+	// Namespace is a Role's namespace; empty for a ClusterRole.
+	Namespace string
+	// Name is the role's name.
+	Name string
+	// Object is the role in the inventory; nil for a built-in stand-in (see Builtin).
+	Object *inventory.Object
+	// Rules are the effective rules.
+	Rules []Rule
+	// Aggregated reports that Rules were resolved from the ClusterRole's aggregationRule.
+	Aggregated bool
+	// Builtin reports a stand-in for a built-in role that the input lacks but every cluster
+	// has with fixed rules (cluster-admin).
+	Builtin bool
+}
+
+// Ref returns the role's reference for grants.
+func (r *Role) Ref() RoleRef {
+	return RoleRef{Kind: r.Kind, Namespace: r.Namespace, Name: r.Name, Object: r.Object}
+}
+
+// RoleRef names a role in a grant.
+type RoleRef struct {
+	Kind string `json:"kind"`
+	// Namespace is a Role's namespace (the binding's); empty for a ClusterRole.
+	Namespace string `json:"namespace,omitempty"`
+	Name      string `json:"name"`
+	// Object is the role in the inventory (nil for a built-in stand-in).
+	Object *inventory.Object `json:"-"`
+}
+
+// String returns "ClusterRole name" or "Role namespace/name".
+func (r RoleRef) String() string {
+	if r.Namespace == "" {
+		return r.Kind + " " + r.Name
+	}
+	return r.Kind + " " + r.Namespace + "/" + r.Name
+}
+
+func toRules(prs []rbacv1.PolicyRule) []Rule {
+	out := make([]Rule, len(prs))
+	for i, pr := range prs {
+		out[i] = Rule{Index: i, PolicyRule: pr}
+	}
+	return out
+}
+
+// clusterAdminStandIn is the built-in cluster-admin ClusterRole's rules: everything, on
+// every resource and every non-resource URL.
+func clusterAdminStandIn() *Role {
+	return &Role{Kind: KindClusterRole, Name: ClusterAdmin, Builtin: true, Rules: toRules([]rbacv1.PolicyRule{
+		{Verbs: []string{rbacv1.VerbAll}, APIGroups: []string{rbacv1.APIGroupAll}, Resources: []string{rbacv1.ResourceAll}},
+		{Verbs: []string{rbacv1.VerbAll}, NonResourceURLs: []string{rbacv1.NonResourceAll}},
+	})}
+}
+
+// isBuiltinRoleName reports whether a role of this kind, namespace and name is one the API
+// server or kubeadm creates in every cluster (so that its absence from manifests says
+// nothing about the cluster).
+func isBuiltinRoleName(kind, namespace, name string) bool {
+	switch kind {
+	case KindClusterRole:
+		switch name {
+		case ClusterAdmin, "admin", "edit", "view":
+			return true
+		}
+		return strings.HasPrefix(name, "system:") || strings.HasPrefix(name, "kubeadm:")
+	case KindRole:
+		if namespace != "kube-system" && namespace != "kube-public" {
+			return false
+		}
+		return strings.HasPrefix(name, "system:") || strings.HasPrefix(name, "kubeadm:") ||
+			name == "extension-apiserver-authentication-reader" || name == "kube-proxy"
+	}
+	return false
+}
+
+// aggregator resolves aggregationRules over a set of ClusterRoles, as the aggregation
+// controller would settle them: each aggregated role's rules are the rules of the other
+// ClusterRoles its selectors match, in selector order, matched roles by name, duplicates
+// dropped. A matched role that aggregates in turn contributes its own resolved rules.
+type aggregator struct {
+	byName   map[string]*rbacv1.ClusterRole
+	sorted   []*rbacv1.ClusterRole // by name
+	state    map[string]int        // 0 new, 1 resolving, 2 done
+	resolved map[string][]Rule
+	problems []error
+}
+
+func newAggregator(crs []*rbacv1.ClusterRole) *aggregator {
+	a := &aggregator{
+		byName:   make(map[string]*rbacv1.ClusterRole, len(crs)),
+		state:    make(map[string]int),
+		resolved: make(map[string][]Rule),
+	}
+	for _, cr := range crs {
+		a.byName[cr.Name] = cr
+		a.sorted = append(a.sorted, cr)
+	}
+	slices.SortFunc(a.sorted, func(x, y *rbacv1.ClusterRole) int { return strings.Compare(x.Name, y.Name) })
+	return a
+}
+
+// rules returns the effective rules of the ClusterRole named name, and whether they were
+// aggregated.
+func (a *aggregator) rules(name string) ([]Rule, bool) {
+	cr := a.byName[name]
+	if cr.AggregationRule == nil {
+		return toRules(cr.Rules), false
+	}
+	switch a.state[name] {
+	case 2:
+		return a.resolved[name], true
+	case 1:
+		// A cycle: the controller would read this role's stored rules at this point.
+		a.problems = append(a.problems, fmt.Errorf("ClusterRole %s: aggregationRule selects itself through other aggregated roles; using its stored rules there", name))
+		return toRules(cr.Rules), false
+	}
+	a.state[name] = 1
+	var selectors []labels.Selector
+	for i := range cr.AggregationRule.ClusterRoleSelectors {
+		sel, err := metav1.LabelSelectorAsSelector(&cr.AggregationRule.ClusterRoleSelectors[i])
+		if err != nil {
+			// The controller fails and leaves the stored rules in place.
+			a.problems = append(a.problems, fmt.Errorf("ClusterRole %s: aggregationRule selector #%d: %w; using its stored rules", name, i, err))
+			a.state[name] = 2
+			a.resolved[name] = toRules(cr.Rules)
+			return a.resolved[name], false
+		}
+		selectors = append(selectors, sel)
+	}
+	var out []Rule
+	for _, sel := range selectors {
+		for _, other := range a.sorted {
+			if other.Name == name || !sel.Matches(labels.Set(other.Labels)) {
+				continue
+			}
+			childRules, aggregated := a.rules(other.Name)
+			for _, r := range childRules {
+				if slices.ContainsFunc(out, func(x Rule) bool { return samePolicyRule(&x.PolicyRule, &r.PolicyRule) }) {
+					continue
+				}
+				from := other.Name
+				if aggregated && r.AggregatedFrom != "" {
+					from = r.AggregatedFrom
+				}
+				out = append(out, Rule{Index: len(out), AggregatedFrom: from, PolicyRule: r.PolicyRule})
+			}
+		}
+	}
+	a.state[name] = 2
+	a.resolved[name] = out
+	return out, true
+}
+
+// samePolicyRule compares two rules field by field, treating nil and empty lists alike.
+func samePolicyRule(a, b *rbacv1.PolicyRule) bool {
+	return slices.Equal(a.Verbs, b.Verbs) && slices.Equal(a.APIGroups, b.APIGroups) &&
+		slices.Equal(a.Resources, b.Resources) && slices.Equal(a.ResourceNames, b.ResourceNames) &&
+		slices.Equal(a.NonResourceURLs, b.NonResourceURLs)
+}

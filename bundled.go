@@ -7,6 +7,7 @@ import (
 
 	"github.com/kspm-dev/kspm/benchmark"
 	"github.com/kspm-dev/kspm/benchmark/pss"
+	rbacbench "github.com/kspm-dev/kspm/benchmark/rbac"
 	"github.com/kspm-dev/kspm/benchmark/starter"
 )
 
@@ -35,6 +36,7 @@ var bundled = []bundledBenchmark{
 	{name: pss.RestrictedName, make: func(c *benchmarkConfig) (benchmark.Benchmark, error) {
 		return pss.Restricted(pss.WithVersion(c.pssVersion))
 	}},
+	{name: rbacbench.Name, make: func(*benchmarkConfig) (benchmark.Benchmark, error) { return rbacbench.Benchmark(), nil }},
 	{name: pss.NamespacesName, make: func(*benchmarkConfig) (benchmark.Benchmark, error) { return pss.Namespaces() }},
 }
 

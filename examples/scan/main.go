@@ -87,6 +87,14 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 
 	// Modes that work on the loaded inventory without running checks (RBAC who-can, PSS
 	// what-if) branch off here.
+	if o.mode() == modeWhoCan {
+		req, _ := o.whoCan.request(o.args) // checked by parseArgs
+		if err := whoCan(stdout, inv, req, o.format); err != nil {
+			fmt.Fprintf(stderr, "%s: %v\n", progName, err)
+			return exitError
+		}
+		return exitOK
+	}
 
 	rep, err := scan(ctx, inv, bms, o, prog)
 	if err != nil {

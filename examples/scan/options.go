@@ -35,8 +35,10 @@ type options struct {
 	verbose      bool
 	remediation  bool
 
-	// Further modes (RBAC --who-can, PSS --pss-what-if) add their flags here, a value to
-	// mode() and a case in run.
+	whoCan whoCanOptions
+	args   []string // positional arguments (who-can's RESOURCE)
+
+	// Further modes (PSS --pss-what-if) add their flags here, a value to mode() and a case in run.
 }
 
 // mode is what the command does.
@@ -47,12 +49,17 @@ const (
 	modeScan mode = iota
 	// modeList lists the selected benchmarks and their checks; it loads nothing.
 	modeList
+	// modeWhoCan loads an inventory and lists who may make one request.
+	modeWhoCan
 )
 
 // mode returns what the options ask the command to do.
 func (o *options) mode() mode {
 	if o.list {
 		return modeList
+	}
+	if o.whoCan.verb != "" {
+		return modeWhoCan
 	}
 	return modeScan
 }
@@ -143,11 +150,14 @@ func newFlagSet(o *options) *flag.FlagSet {
 	fs.IntVar(&o.parallelism, "parallelism", 0, "")
 	fs.DurationVar(&o.timeout, "timeout", 0, "")
 	fs.DurationVar(&o.checkTimeout, "check-timeout", 0, "")
+	addWhoCanFlags(fs, &o.whoCan)
 	return fs
 }
 
 // usage is the text of -h. Every flag of newFlagSet appears in it (a test checks).
-const usage = `Usage: kspm-scan [flags]
+const usage = scanUsage + "\n" + whoCanUsage
+
+const scanUsage = `Usage: kspm-scan [flags]
 
 Scans Kubernetes objects for security misconfigurations and writes a report.
 
@@ -194,14 +204,28 @@ Exit status:
 func parseArgs(args []string) (*options, error) {
 	o := &options{}
 	fs := newFlagSet(o)
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil, errHelp
+	// Positional arguments may come between flags ("--who-can get secrets -n shop"): parse
+	// again after each one.
+	for rest := args; ; {
+		if err := fs.Parse(rest); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, errHelp
+			}
+			return nil, err
 		}
-		return nil, err
+		if fs.NArg() == 0 {
+			break
+		}
+		o.args = append(o.args, fs.Arg(0))
+		rest = fs.Args()[1:]
 	}
-	if fs.NArg() > 0 {
-		return nil, fmt.Errorf("unexpected argument %q (name manifests with -f PATH)", fs.Arg(0))
+	if o.whoCan.verb == "" && len(o.args) > 0 {
+		return nil, fmt.Errorf("unexpected argument %q (name manifests with -f PATH)", o.args[0])
+	}
+	if o.whoCan.verb != "" {
+		if _, err := o.whoCan.request(o.args); err != nil {
+			return nil, err
+		}
 	}
 	switch o.format {
 	case formatTable, formatJSON:

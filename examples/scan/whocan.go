@@ -1,0 +1,117 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/kspm-dev/kspm/inventory"
+	"github.com/kspm-dev/kspm/inventory/rbac"
+)
+
+// whoCanOptions are the flags of the who-can mode.
+type whoCanOptions struct {
+	verb           string // --who-can VERB (RESOURCE is the one positional argument)
+	resource       string
+	subresource    string // --subresource
+	name           string // --name
+	nonResourceURL string // --non-resource-url PATH (instead of RESOURCE)
+	namespace      string // -n, --namespace
+}
+
+// addWhoCanFlags binds the who-can flags to w.
+func addWhoCanFlags(fs *flag.FlagSet, w *whoCanOptions) {
+	fs.StringVar(&w.verb, "who-can", "", "")
+	fs.StringVar(&w.subresource, "subresource", "", "")
+	fs.StringVar(&w.name, "name", "", "")
+	fs.StringVar(&w.nonResourceURL, "non-resource-url", "", "")
+	fs.StringVar(&w.namespace, "n", "", "")
+	fs.StringVar(&w.namespace, "namespace", "", "")
+}
+
+// whoCanUsage is the usage section of the who-can mode.
+const whoCanUsage = `Who can (instead of a scan):
+  --who-can VERB RESOURCE list the subjects allowed VERB on RESOURCE (spelled as kubectl
+                          spells it: pods, deployments.apps, pods/exec, *), with the binding,
+                          role and rule that allow it
+  --subresource NAME      with --who-can: the subresource (e.g. exec, log, scale)
+  --name NAME             with --who-can: one object (rules restricted by resourceNames)
+  --non-resource-url PATH with --who-can VERB: a non-resource URL (e.g. /metrics) instead of
+                          RESOURCE
+  -n, --namespace NS      with --who-can: in this namespace only, as the API server decides;
+                          without it, grants cluster-wide and in any namespace
+`
+
+// request checks the who-can arguments (args are the positional ones) and returns the request.
+func (w *whoCanOptions) request(args []string) (rbac.Request, error) {
+	if w.nonResourceURL != "" {
+		if len(args) > 0 || w.subresource != "" || w.name != "" || w.namespace != "" {
+			return rbac.Request{}, errors.New("--non-resource-url takes no RESOURCE, --subresource, --name or --namespace")
+		}
+		if !strings.HasPrefix(w.nonResourceURL, "/") {
+			return rbac.Request{}, fmt.Errorf("--non-resource-url %q: want a path starting with /", w.nonResourceURL)
+		}
+		return rbac.NonResourceRequest(w.verb, w.nonResourceURL), nil
+	}
+	if len(args) != 1 {
+		return rbac.Request{}, errors.New("--who-can VERB RESOURCE: want one RESOURCE (or --non-resource-url PATH)")
+	}
+	w.resource = args[0]
+	req, err := rbac.ParseRequest(w.verb, args[0])
+	if err != nil {
+		return rbac.Request{}, fmt.Errorf("--who-can: %w", err)
+	}
+	if w.subresource != "" {
+		if req.Subresource != "" {
+			return rbac.Request{}, fmt.Errorf("--subresource %q: %s already names subresource %q", w.subresource, args[0], req.Subresource)
+		}
+		req.Subresource = w.subresource
+	}
+	return req.Named(w.name).In(w.namespace), nil
+}
+
+// whoCan answers the who-can question over inv and writes the grants as a table or as JSON
+// {"grants": [...], "incomplete": "..."}.
+func whoCan(out io.Writer, inv *inventory.Inventory, req rbac.Request, format string) error {
+	e := rbac.New(inv)
+	var grants []rbac.Grant
+	if req.Namespace != "" || !req.ResourceRequest {
+		grants = e.WhoCan(req)
+	} else {
+		grants = e.WhoCanAnywhere(req)
+	}
+	incomplete := e.Complete()
+	if format == formatJSON {
+		if grants == nil {
+			grants = []rbac.Grant{}
+		}
+		enc := json.NewEncoder(out)
+		enc.SetIndent("", "  ")
+		return enc.Encode(struct {
+			Request    rbac.Request `json:"request"`
+			Grants     []rbac.Grant `json:"grants"`
+			Incomplete string       `json:"incomplete,omitempty"`
+		}{req, grants, incomplete})
+	}
+	fmt.Fprintf(out, "Who can %s:\n", req)
+	if len(grants) == 0 {
+		fmt.Fprintln(out, "  nobody")
+	} else {
+		tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "SUBJECT\tSCOPE\tBINDING\tROLE\tRULE")
+		for _, g := range grants {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", g.Subject, g.Scope(), g.Binding, g.Role, g.Rule)
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+	}
+	if incomplete != "" {
+		fmt.Fprintf(out, "\nThe answer may be incomplete: %s.\n", incomplete)
+	}
+	return nil
+}

@@ -1,0 +1,304 @@
+package yamldoc
+
+import (
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	yaml "go.yaml.in/yaml/v3"
+	sigsyaml "sigs.k8s.io/yaml"
+)
+
+func parse(t *testing.T, s string) *yaml.Node {
+	t.Helper()
+	var n yaml.Node
+	require.NoError(t, yaml.Unmarshal([]byte(s), &n))
+	return &n
+}
+
+func toJSON(t *testing.T, s string) (string, error) {
+	t.Helper()
+	out, err := AppendJSON(nil, parse(t, s))
+	return string(out), err
+}
+
+// TestAppendJSONScalarsMatchKubectl checks scalar typing against sigs.k8s.io/yaml, which
+// kubectl uses to read manifests.
+func TestAppendJSONScalarsMatchKubectl(t *testing.T) {
+	tests := []struct {
+		in   string
+		want string
+	}{
+		{"abc", `"abc"`},
+		{"yes", `true`},
+		{"No", `false`},
+		{"on", `true`},
+		{"OFF", `false`},
+		{"y", `true`},
+		{"n", `false`},
+		{"true", `true`},
+		{"FALSE", `false`},
+		{"yEs", `"yEs"`},
+		{"~", `null`},
+		{"null", `null`},
+		{"", `null`},
+		{`"yes"`, `"yes"`},
+		{`'123'`, `"123"`},
+		{"123", `123`},
+		{"-17", `-17`},
+		{"+5", `5`},
+		{"0777", `511`},
+		{"0o17", `15`},
+		{"0x1F", `31`},
+		{"0b101", `5`},
+		{"1_000", `1000`},
+		{"08", `8`},
+		{"1.0", `1`},
+		{"1.5", `1.5`},
+		{".5", `0.5`},
+		{"-.5", `-0.5`},
+		{"1e3", `1000`},
+		{"1e-7", `1e-7`},
+		{"1e21", `1e+21`},
+		{"18446744073709551615", `18446744073709551615`},
+		{"123456789012345678901234", `123456789012345680000000`},
+		{"1.2.3", `"1.2.3"`},
+		{"2001-12-14", `"2001-12-14"`},
+		{"2001-12-14T21:59:43.10-05:00", `"2001-12-14T21:59:43.10-05:00"`},
+		{"12:30", `"12:30"`},
+		{"-x", `"-x"`},
+		{"0.0.0.0/0", `"0.0.0.0/0"`},
+		{"!!str 123", `"123"`},
+		{"!!int '42'", `42`},
+		{"!!float 1", `1`},
+		{"!custom text", `"text"`},
+		{"!!binary aGVsbG8=", `"hello"`},
+		{"|\n  line\n  two\n", `"line\ntwo\n"`},
+		{">-\n  folded\n  text\n", `"folded text"`},
+		{`"tab\there \u00e9 \"q\" \\"`, `"tab\there é \"q\" \\"`},
+		{`"ctl \x01"`, `"ctl \u0001"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			doc := "v: " + tt.in
+			got, err := toJSON(t, doc)
+			require.NoError(t, err)
+			assert.JSONEq(t, `{"v":`+tt.want+`}`, got)
+			kubectl, err := sigsyaml.YAMLToJSON([]byte(doc))
+			require.NoError(t, err)
+			assert.JSONEq(t, string(kubectl), got, "differs from sigs.k8s.io/yaml")
+		})
+	}
+}
+
+func TestAppendJSONStructure(t *testing.T) {
+	tests := []struct {
+		name    string
+		in      string
+		want    string
+		wantErr string
+	}{
+		{"key order kept", "b: 1\na: 2\n", `{"b":1,"a":2}`, ""},
+		{"YAML 1.1 boolean key", "y: 1\nno: 2\n", `{"true":1,"false":2}`, ""},
+		{"non-string keys", "1: a\ntrue: b\n1.5: c\n", `{"1":"a","true":"b","1.5":"c"}`, ""},
+		{"flow collections", "a: {b: [1, x, {c: null}]}", `{"a":{"b":[1,"x",{"c":null}]}}`, ""},
+		{"empty document", "# nothing\n", `null`, ""},
+		{"alias", "a: &x {k: v}\nb: *x\n", `{"a":{"k":"v"},"b":{"k":"v"}}`, ""},
+		{
+			"merge keys: explicit keys win, earlier merges win",
+			"base: &b {x: 1, w: 1}\nother: &o {w: 2, z: 2}\nm:\n  w: 0\n  <<: [*b, *o]\n",
+			`{"base":{"x":1,"w":1},"other":{"w":2,"z":2},"m":{"w":0,"x":1,"z":2}}`, "",
+		},
+		{"quoted << is a key", "'<<': 1\n", `{"<<":1}`, ""},
+		{"duplicate key", "a: 1\nb:\n  c: 1\n  c: 2\n", "", "line 4: mapping key \"c\" already defined at line 3"},
+		{"duplicate after conversion", "1: a\n\"1\": b\n", "", "line 2: mapping key \"1\" already defined at line 1"},
+		{"duplicate in a large mapping", largeMapping(40) + "k7: again\n", "", "line 41: mapping key \"k7\" already defined at line 8"},
+		{"duplicate merged key is not an error", "b: &b {x: 1}\nm:\n  x: 2\n  <<: *b\n", `{"b":{"x":1},"m":{"x":2}}`, ""},
+		{"null key", "~: a\n", "", "line 1: mapping key is null"},
+		{"collection key", "? [a]\n: b\n", "", "line 1: mapping key is not a scalar"},
+		{"infinity", "a:\n  b: .inf\n", "", "line 2: .inf has no JSON form"},
+		{"bad merge", "a:\n  <<: 3\n", "", "line 2: merge key << needs a mapping or a list of mappings"},
+		{"bad tag", "a: !!int abc\n", "", `line 1: cannot read "abc" as !!int`},
+		{"bad binary", "a: !!binary '%%'\n", "", "line 1: !!binary value is not valid base64"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := toJSON(t, tt.in)
+			if tt.wantErr != "" {
+				require.EqualError(t, err, tt.wantErr)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, got)
+		})
+	}
+}
+
+func largeMapping(n int) string {
+	var b strings.Builder
+	for i := range n {
+		fmt.Fprintf(&b, "k%d: %d\n", i, i)
+	}
+	return b.String()
+}
+
+func TestAppendJSONAliasLimits(t *testing.T) {
+	bomb := "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
+	prev := "a"
+	for _, name := range []string{"b", "c", "d", "e", "f", "g", "h", "i"} {
+		bomb += fmt.Sprintf("%s: &%s [*%s, *%s, *%s, *%s, *%s, *%s, *%s, *%s, *%s, *%s]\n", name, name, prev, prev, prev, prev, prev, prev, prev, prev, prev, prev)
+		prev = name
+	}
+	_, err := toJSON(t, bomb)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "expands aliases excessively")
+
+	n := parse(t, "a: &a\n  b: 1\n")
+	m := n.Content[0].Content[1]
+	m.Content[1] = &yaml.Node{Kind: yaml.AliasNode, Value: "a", Alias: m, Line: 2}
+	_, err = AppendJSON(nil, n)
+	assert.EqualError(t, err, "line 2: alias *a refers to a node that contains it")
+}
+
+func TestCheckExcept(t *testing.T) {
+	tests := []struct {
+		in      string
+		wantErr string
+	}{
+		{"kind: List\nitems:\n- {a: 1, a: 2}\n", ""},
+		{"kind: List\nkind: List\nitems: []\n", `line 2: mapping key "kind" already defined at line 1`},
+		{"kind: List\nmetadata: {x: .inf}\nitems: []\n", "line 2: .inf has no JSON form"},
+		{"b: &b {x: 1}\n<<: *b\nitems: []\n", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			err := CheckExcept(parse(t, tt.in).Content[0], "items")
+			if tt.wantErr == "" {
+				assert.NoError(t, err)
+			} else {
+				assert.EqualError(t, err, tt.wantErr)
+			}
+		})
+	}
+}
+
+func TestIsYAML11Bool(t *testing.T) {
+	for in, want := range map[string]bool{"n": true, "Yes": true, "OFF": true, "true": false, "'no'": false, "nO": false, "x": false, "!!str on": false} {
+		t.Run(in, func(t *testing.T) {
+			n := parse(t, "v: "+in)
+			assert.Equal(t, want, IsYAML11Bool(n.Content[0].Content[1]))
+		})
+	}
+}
+
+func TestLocateAndLookup(t *testing.T) {
+	src := strings.Join([]string{
+		"apiVersion: v1", // 1
+		"kind: Pod",
+		"spec:",
+		"  containers:",
+		"  - name: a", // 5
+		"    ports:",
+		"    - containerPort: 80",
+		"  - name: b",
+		"    ports:",
+		"    - containerPort: http", // 10
+		"      extra: 1",
+		"  meta.data:",
+		"    x: y",
+	}, "\n")
+	n := parse(t, src)
+	out, err := AppendJSON(nil, n)
+	require.NoError(t, err)
+
+	off := strings.Index(string(out), `"http"`) + len(`"http"`) // a JSON decoder's type error offset
+	key, value, path := Locate(n, off)
+	require.NotNil(t, key)
+	assert.Equal(t, 10, key.Line)
+	assert.Equal(t, "containerPort", key.Value)
+	assert.Equal(t, "http", value.Value)
+	assert.Equal(t, "spec.containers[1].ports[0].containerPort", path)
+
+	key, value, path = Locate(n, strings.Index(string(out), `[{"name":"a"`)+1)
+	require.NotNil(t, key)
+	assert.Equal(t, "spec.containers", path)
+	assert.Equal(t, 4, key.Line)
+	assert.Equal(t, yaml.SequenceNode, value.Kind)
+
+	key, _, _ = Locate(n, len(out)+5)
+	assert.Nil(t, key)
+
+	tests := []struct {
+		path string
+		want int
+	}{
+		{"spec.containers[1].ports[0].extra", 11},
+		{"spec.containers[0].name", 5},
+		{"spec.meta.data.x", 13},
+		{"spec.containers[7]", 0},
+		{"spec.nothing", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.path, func(t *testing.T) {
+			k := Lookup(n.Content[0], tt.path)
+			if tt.want == 0 {
+				assert.Nil(t, k)
+				return
+			}
+			require.NotNil(t, k)
+			assert.Equal(t, tt.want, k.Line)
+		})
+	}
+
+	assert.Equal(t, "Pod", Get(n.Content[0], "kind").Value)
+	merged := parse(t, "b: &b {kind: Pod}\nm:\n  <<: *b\n")
+	assert.Equal(t, "Pod", Get(Get(merged.Content[0], "m"), "kind").Value)
+	assert.Nil(t, Get(n.Content[0], "nothing"))
+}
+
+// TestAppendJSONMatchesKubectlOnCorpus converts every document of the real-world corpus and
+// compares the result with sigs.k8s.io/yaml's (kubectl's) conversion. Where ours refuses a
+// document, the strict conversion must refuse it too.
+func TestAppendJSONMatchesKubectlOnCorpus(t *testing.T) {
+	if testing.Short() {
+		t.Skip("corpus sweep skipped in short mode")
+	}
+	root := filepath.Join("..", "..", "..", "shared", "corpus", "real")
+	if _, err := os.Stat(root); err != nil {
+		t.Skipf("corpus not available at %s: %v", root, err)
+	}
+	docs := 0
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".yaml") {
+			return err
+		}
+		data, err := os.ReadFile(path)
+		require.NoError(t, err)
+		for _, doc := range Split(data) {
+			docs++
+			var n yaml.Node
+			require.NoError(t, yaml.Unmarshal(doc.Data, &n), "%s:%d", path, doc.Line)
+			ours, err := AppendJSON(nil, &n)
+			if err != nil {
+				_, strictErr := sigsyaml.YAMLToJSONStrict(doc.Data)
+				assert.Error(t, strictErr, "%s:%d: we refuse (%v), kubectl's strict conversion does not", path, doc.Line, err)
+				continue
+			}
+			theirs, err := sigsyaml.YAMLToJSON(doc.Data)
+			require.NoError(t, err, "%s:%d", path, doc.Line)
+			var a, b any
+			require.NoError(t, json.Unmarshal(ours, &a), "%s:%d", path, doc.Line)
+			require.NoError(t, json.Unmarshal(theirs, &b))
+			assert.Equal(t, b, a, "%s:%d", path, doc.Line)
+		}
+		return nil
+	})
+	require.NoError(t, err)
+	assert.Greater(t, docs, 500)
+}

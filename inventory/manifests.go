@@ -1,0 +1,989 @@
+package inventory
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	goruntime "runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/kspm-dev/kspm/internal/yamldoc"
+	yamlv2 "go.yaml.in/yaml/v2"
+	yaml "go.yaml.in/yaml/v3"
+	"golang.org/x/sync/errgroup"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	sigsjson "sigs.k8s.io/json"
+)
+
+// ErrUnknownField is wrapped by the error recorded when a manifest sets a field that its
+// (built-in) kind does not have. The object is still loaded, without the field: the API
+// server drops unknown fields, or refuses the object under strict field validation.
+var ErrUnknownField = errors.New("unknown field")
+
+// ManifestOption configures LoadManifests.
+type ManifestOption interface {
+	applyManifest(*manifestConfig)
+}
+
+type manifestConfig struct {
+	stdin       io.Reader
+	parallelism int
+}
+
+type manifestOptionFunc func(*manifestConfig)
+
+func (f manifestOptionFunc) applyManifest(c *manifestConfig) { f(c) }
+
+// WithStdin sets what the path "-" reads; the default is os.Stdin.
+func WithStdin(r io.Reader) ManifestOption {
+	return manifestOptionFunc(func(c *manifestConfig) { c.stdin = r })
+}
+
+// WithParallelism sets how many files and documents are read and decoded at once; the
+// default (and the value used for n < 1) is GOMAXPROCS.
+func WithParallelism(n int) ManifestOption {
+	return manifestOptionFunc(func(c *manifestConfig) { c.parallelism = n })
+}
+
+// LoadManifests reads Kubernetes objects from manifests and returns them as an inventory in
+// ModeManifests. Each path is a file, a directory (read recursively: files named *.yaml,
+// *.yml or *.json, skipping hidden files and directories, not following symbolic links to
+// directories), or "-" for standard input (see WithStdin). A path that does not exist is a
+// returned error; so is a cancelled ctx. Everything else that is wrong with the input is
+// recorded in the inventory's Errors, and the rest loads.
+//
+// Input. A YAML file may hold several documents ("---"); an empty document is skipped. A
+// JSON file holds one or more values, each an object or an array of objects; standard input
+// is read as JSON when it starts with '{' or '[', else as YAML. A document of kind List, or
+// of any kind named "...List" that has items (PodList, ...), stands for its items, each an
+// object (an item without kind and apiVersion takes them from its list: Pod from PodList).
+// YAML is read as kubectl reads it (YAML 1.1 scalars: unquoted yes/no are booleans).
+//
+// Objects. Built-in kinds (see BuiltinKinds) are decoded into their typed structs, matched
+// by group and kind whatever the version; other kinds are kept as
+// *unstructured.Unstructured, with their namespace as written (the loader cannot know
+// whether such a kind is namespaced). Every object's Source is its file and the line where
+// it starts (the first line of its document's content; for a List item, the item's line).
+// Objects are then defaulted as the API server would where that changes a security verdict
+// (see ApplyDefaults). Secrets keep the names of their data and stringData keys, with empty
+// values; their last-applied-configuration annotation, which copies the values, is dropped.
+//
+// Errors. A document that cannot become an object is not loaded, and a *SourceError naming
+// its file and the line of the problem is recorded: a YAML or JSON syntax error, a mapping
+// key written twice in one mapping (as under the API server's strict field validation), a
+// value of the wrong type (the error names the field path, e.g.
+// spec.containers[0].ports[0].containerPort, and its line), a missing apiVersion, kind or
+// metadata.name, or an object that is not a mapping. A field a built-in kind does not have
+// is recorded as ErrUnknownField, and the object loads. A file that cannot be read is an
+// error naming the file. Errors are in input order: by path, then file (walked in lexical
+// order), then line; objects defined twice (see Builder.Build) are reported after them.
+//
+// Coverage: kinds with objects are Loaded; the others are Absent.
+//
+// Files are read, and documents decoded, by a bounded pool of workers (WithParallelism);
+// the documents of a large file, and the items of a large List, are spread over the pool.
+// The result does not depend on the parallelism.
+func LoadManifests(ctx context.Context, paths []string, opts ...ManifestOption) (*Inventory, error) {
+	cfg := manifestConfig{stdin: os.Stdin}
+	for _, o := range opts {
+		if o != nil {
+			o.applyManifest(&cfg)
+		}
+	}
+	if cfg.parallelism < 1 {
+		cfg.parallelism = goruntime.GOMAXPROCS(0)
+	}
+	if len(paths) == 0 {
+		return nil, fmt.Errorf("load manifests: %w", ErrNoInput)
+	}
+	infos := make([]fs.FileInfo, len(paths))
+	for i, p := range paths {
+		if p == "-" {
+			continue
+		}
+		fi, err := os.Stat(p)
+		if err != nil {
+			return nil, fmt.Errorf("load manifests: %w", err)
+		}
+		infos[i] = fi
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("load manifests: %w", err)
+	}
+
+	b := NewBuilder(ModeManifests)
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(cfg.parallelism)
+	l := &manifestLoader{ctx: gctx, g: g, workers: cfg.parallelism, b: b, stdin: cfg.stdin, seen: make(map[string]bool)}
+	var walkErr error
+	for i, p := range paths {
+		b.AddSource(p)
+		if walkErr = l.input(p, infos[i]); walkErr != nil {
+			break
+		}
+	}
+	err := g.Wait()
+	if err == nil {
+		err = cmp.Or(walkErr, ctx.Err())
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load manifests: %w", err)
+	}
+	slices.SortStableFunc(l.errs, func(a, b manifestError) int {
+		return cmp.Or(cmp.Compare(a.seq, b.seq), cmp.Compare(a.line, b.line), cmp.Compare(a.err.Error(), b.err.Error()))
+	})
+	for _, e := range l.errs {
+		b.AddError(e.err)
+	}
+	return b.Build(), nil
+}
+
+// manifestLoader is the state of one LoadManifests call.
+type manifestLoader struct {
+	ctx     context.Context
+	g       *errgroup.Group
+	workers int
+	b       *Builder
+	stdin   io.Reader
+
+	seq  int             // files dispatched so far; orders errors
+	seen map[string]bool // files dispatched, by cleaned path
+
+	mu   sync.Mutex
+	errs []manifestError
+}
+
+type manifestError struct {
+	seq, line int
+	err       error
+}
+
+// manifestFile is one input file; name is "-" for standard input.
+type manifestFile struct {
+	name string
+	seq  int
+}
+
+// splitListMin is the size from which a List document is split into its items textually,
+// so that they are parsed in parallel, rather than parsed whole. A variable for tests.
+var splitListMin = 1 << 20
+
+// input walks one path argument and dispatches its files.
+func (l *manifestLoader) input(path string, fi fs.FileInfo) error {
+	switch {
+	case path == "-":
+		l.dispatch(path, true)
+		return nil
+	case !fi.IsDir():
+		l.dispatch(path, true)
+		return nil
+	}
+	return filepath.WalkDir(path, func(p string, d fs.DirEntry, err error) error {
+		if cerr := l.ctx.Err(); cerr != nil {
+			return cerr
+		}
+		if err != nil {
+			// An unreadable directory (or one that vanished): the rest goes on.
+			l.record(manifestFile{name: p, seq: l.nextSeq()}, 0, "", fmt.Errorf("read: %w", unwrapPathError(err)))
+			if d != nil && d.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		hidden := p != path && strings.HasPrefix(d.Name(), ".")
+		if d.IsDir() {
+			if hidden {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if hidden || !isManifestName(d.Name()) {
+			return nil
+		}
+		if d.Type()&fs.ModeSymlink != 0 {
+			fi, err := os.Stat(p)
+			if err != nil || !fi.Mode().IsRegular() {
+				return nil
+			}
+		} else if !d.Type().IsRegular() {
+			return nil
+		}
+		l.dispatch(p, false)
+		return nil
+	})
+}
+
+func isManifestName(name string) bool {
+	switch strings.ToLower(filepath.Ext(name)) {
+	case ".yaml", ".yml", ".json":
+		return true
+	}
+	return false
+}
+
+func unwrapPathError(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+func (l *manifestLoader) nextSeq() int {
+	l.seq++
+	return l.seq
+}
+
+// dispatch starts reading one file (or standard input) on the pool, once per file.
+func (l *manifestLoader) dispatch(name string, explicit bool) {
+	key := name
+	if name != "-" {
+		if abs, err := filepath.Abs(name); err == nil {
+			key = abs
+		}
+		key = filepath.Clean(key)
+	}
+	if l.seen[key] {
+		return
+	}
+	l.seen[key] = true
+	f := manifestFile{name: name, seq: l.nextSeq()}
+	l.g.Go(func() error {
+		l.readFile(f, explicit)
+		return l.ctx.Err()
+	})
+}
+
+func (l *manifestLoader) readFile(f manifestFile, explicit bool) {
+	var data []byte
+	var err error
+	if f.name == "-" {
+		if l.stdin == nil {
+			err = errors.New("no standard input")
+		} else {
+			data, err = io.ReadAll(l.stdin)
+		}
+	} else {
+		data, err = os.ReadFile(f.name)
+		err = unwrapPathError(err)
+	}
+	if err != nil {
+		l.record(f, 0, "", fmt.Errorf("read: %w", err))
+		return
+	}
+	ext := strings.ToLower(filepath.Ext(f.name))
+	isJSON := ext == ".json"
+	if f.name == "-" || (explicit && ext != ".yaml" && ext != ".yml" && ext != ".json") {
+		isJSON = looksLikeJSON(data)
+	}
+	s := fileObjectSink{l: l, f: f}
+	if isJSON {
+		l.loadJSON(s, data)
+	} else {
+		l.loadYAML(s, data)
+	}
+}
+
+func looksLikeJSON(data []byte) bool {
+	data = bytes.TrimLeft(bytes.TrimPrefix(data, []byte("\ufeff")), " \t\r\n")
+	return len(data) > 0 && (data[0] == '{' || data[0] == '[')
+}
+
+func (l *manifestLoader) record(f manifestFile, line int, object string, err error) {
+	e := &SourceError{Source: Source{File: f.name, Line: line}, Object: object, Err: err}
+	l.mu.Lock()
+	l.errs = append(l.errs, manifestError{seq: f.seq, line: line, err: e})
+	l.mu.Unlock()
+}
+
+// decodeScratch is a worker's reusable buffer.
+type decodeScratch struct{ json []byte }
+
+var decodeScratchPool = sync.Pool{New: func() any { return new(decodeScratch) }}
+
+// each calls fn for 0 <= i < n on the calling goroutine and on helpers started while the
+// pool has room (work stealing, one index at a time), and returns when all calls are done.
+func (l *manifestLoader) each(n int, fn func(i int, sc *decodeScratch)) {
+	var next atomic.Int64
+	work := func() {
+		sc := decodeScratchPool.Get().(*decodeScratch)
+		defer decodeScratchPool.Put(sc)
+		for {
+			i := int(next.Add(1)) - 1
+			if i >= n || l.ctx.Err() != nil {
+				return
+			}
+			fn(i, sc)
+		}
+	}
+	var wg sync.WaitGroup
+	for range min(l.workers-1, n-1) {
+		wg.Add(1)
+		if !l.g.TryGo(func() error { defer wg.Done(); work(); return nil }) {
+			wg.Done()
+			break
+		}
+	}
+	work()
+	wg.Wait()
+}
+
+// objectSink receives what decoding one document produces: objects (with the line they
+// start at) and problems.
+type objectSink interface {
+	add(obj runtime.Object, line int, object string)
+	fail(line int, object string, err error)
+}
+
+// fileObjectSink adds to the inventory directly.
+type fileObjectSink struct {
+	l *manifestLoader
+	f manifestFile
+}
+
+func (s fileObjectSink) add(obj runtime.Object, line int, object string) {
+	if err := s.l.b.Add(obj, Source{File: s.f.name, Line: line}); err != nil {
+		s.fail(line, object, err)
+	}
+}
+
+func (s fileObjectSink) fail(line int, object string, err error) { s.l.record(s.f, line, object, err) }
+
+// bufferedSink holds results until they are known to stand (see splitList).
+type bufferedSink struct {
+	objs []bufferedManifestObject
+	errs []bufferedManifestError
+}
+
+type bufferedManifestObject struct {
+	obj    runtime.Object
+	line   int
+	object string
+}
+
+type bufferedManifestError struct {
+	line   int
+	object string
+	err    error
+}
+
+func (s *bufferedSink) add(obj runtime.Object, line int, object string) {
+	s.objs = append(s.objs, bufferedManifestObject{obj, line, object})
+}
+
+func (s *bufferedSink) fail(line int, object string, err error) {
+	s.errs = append(s.errs, bufferedManifestError{line, object, err})
+}
+
+func (s *bufferedSink) commit(to objectSink) {
+	for _, o := range s.objs {
+		to.add(o.obj, o.line, o.object)
+	}
+	for _, e := range s.errs {
+		to.fail(e.line, e.object, e.err)
+	}
+}
+
+// YAML
+
+func (l *manifestLoader) loadYAML(s fileObjectSink, data []byte) {
+	docs := yamldoc.Split(data)
+	l.each(len(docs), func(i int, sc *decodeScratch) { l.yamlDocument(s, docs[i], sc) })
+}
+
+func (l *manifestLoader) yamlDocument(s objectSink, d yamldoc.Document, sc *decodeScratch) {
+	if len(d.Data) >= splitListMin {
+		if head, items, ok := yamldoc.SplitItems(d); ok && l.splitList(s, d, head, items) {
+			return
+		}
+	}
+	root, err := parseYAML(d.Data)
+	if err != nil {
+		line, msg := yamlErrorLine(d, err)
+		s.fail(line, "", errors.New(msg))
+		return
+	}
+	if root == nil || len(root.Content) == 0 {
+		return
+	}
+	n := root.Content[0]
+	switch n.Kind {
+	case yaml.MappingNode:
+		l.yamlObject(s, d.Line, n, nil, sc)
+	case yaml.SequenceNode:
+		// Not something kubectl reads, but unambiguous: a list of objects.
+		for _, e := range n.Content {
+			l.yamlObject(s, d.Line, e, nil, sc)
+		}
+	default:
+		if v, _ := yamldoc.ScalarValue(n); v.Kind != "null" {
+			s.fail(d.Line+n.Line-1, "", errors.New("document is not an object"))
+		}
+	}
+}
+
+// parseYAML parses the one document of data; it returns nil for an empty document.
+func parseYAML(data []byte) (*yaml.Node, error) {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var doc yaml.Node
+	if err := dec.Decode(&doc); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, nil
+		}
+		return nil, err
+	}
+	var extra yaml.Node
+	switch err := dec.Decode(&extra); {
+	case errors.Is(err, io.EOF):
+		return &doc, nil
+	case err != nil:
+		return nil, err
+	default:
+		// The splitter and the parser disagree on where documents start: never drop one.
+		return nil, &yamldoc.Error{Line: extra.Line, Msg: "unexpected second document (a document marker the splitter did not see)"}
+	}
+}
+
+var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): `)
+
+// yamlParserProblems are the messages of go-yaml's parser (as opposed to its scanner). The
+// parser's errors give 0-based line numbers.
+var yamlParserProblems = []string{
+	"did not find expected", "found duplicate %", "found incompatible YAML document", "found undefined tag handle",
+}
+
+// yamlErrorLine returns the line of the input a parse error of d is about, and the error's
+// message without its document-relative line.
+//
+// go-yaml v3 reports where the construct that failed started ("while parsing a block
+// mapping"), which for an indentation mistake can be far above it; v2 (which kubectl uses)
+// reports where the problem was found. Both count the lines of parser errors from 0. So
+// for parser errors other than an unclosed flow collection (whose start is the useful
+// line), the document is parsed again with v2 for its line.
+func yamlErrorLine(d yamldoc.Document, err error) (int, string) {
+	var ye *yamldoc.Error
+	if errors.As(err, &ye) {
+		return d.Line + ye.Line - 1, ye.Text(d.Line - 1)
+	}
+	rel, msg, ok := splitYAMLError(err)
+	if !ok {
+		return d.ContentLine, err.Error()
+	}
+	parser := false
+	for _, p := range yamlParserProblems {
+		parser = parser || strings.HasPrefix(msg, p)
+	}
+	if parser {
+		rel++
+		if !strings.HasPrefix(msg, "did not find expected ','") {
+			var v any
+			if rel2, msg2, ok := splitYAMLError(yamlv2.Unmarshal(d.Data, &v)); ok && msg2 == msg {
+				rel = rel2 + 1
+			}
+		}
+	}
+	return d.Line + rel - 1, "yaml: " + msg
+}
+
+// splitYAMLError splits "yaml: line N: message".
+func splitYAMLError(err error) (line int, msg string, ok bool) {
+	if err == nil {
+		return 0, "", false
+	}
+	s := err.Error()
+	m := yamlLineRE.FindStringSubmatch(s)
+	if m == nil {
+		return 0, "", false
+	}
+	n, aerr := strconv.Atoi(m[1])
+	if aerr != nil {
+		return 0, "", false
+	}
+	return n, s[len(m[0]):], true
+}
+
+// listItemDefaults are what a List gives its items.
+type listItemDefaults struct{ apiVersion, kind string }
+
+// yamlObject decodes the mapping n, whose lines count from base: an object or a List.
+func (l *manifestLoader) yamlObject(s objectSink, base int, n *yaml.Node, list *listItemDefaults, sc *decodeScratch) {
+	line := base + n.Line - 1
+	if n.Kind == yaml.AliasNode {
+		n = n.Alias
+	}
+	if n == nil || n.Kind != yaml.MappingNode {
+		if v, ok := yamldoc.ScalarValue(n); ok && v.Kind == "null" && list == nil {
+			return
+		}
+		s.fail(line, "", errors.New("not an object"))
+		return
+	}
+	h := docHeader{
+		apiVersion: yamlText(yamldoc.Get(n, "apiVersion")),
+		kind:       yamlText(yamldoc.Get(n, "kind")),
+	}
+	if md := yamldoc.Get(n, "metadata"); md != nil {
+		h.name = yamlText(yamldoc.Get(md, "name"))
+		h.namespace = yamlText(yamldoc.Get(md, "namespace"))
+	}
+	if list == nil && isListKindName(h.kind) {
+		if items := yamldoc.Get(n, "items"); items != nil {
+			if err := yamldoc.CheckExcept(n, "items"); err != nil {
+				var ye *yamldoc.Error
+				if errors.As(err, &ye) {
+					line = base + ye.Line - 1
+					err = errors.New(ye.Text(base - 1))
+				}
+				s.fail(line, h.describe(), err)
+				return
+			}
+			ld := h.itemDefaults()
+			switch items = derefNode(items); items.Kind {
+			case yaml.SequenceNode:
+				for _, it := range items.Content {
+					l.yamlObject(s, base, it, &ld, sc)
+				}
+			case yaml.ScalarNode:
+				if v, _ := yamldoc.ScalarValue(items); v.Kind != "null" {
+					s.fail(base+items.Line-1, h.describe(), errors.New("items is not a list"))
+				}
+			default:
+				s.fail(base+items.Line-1, h.describe(), errors.New("items is not a list"))
+			}
+			return
+		}
+	}
+	h.inherit(list)
+	gvk, err := h.gvk()
+	if err != nil {
+		s.fail(line, h.describe(), err)
+		return
+	}
+	sc.json, err = yamldoc.AppendJSON(sc.json[:0], n)
+	if err != nil {
+		var ye *yamldoc.Error
+		if errors.As(err, &ye) {
+			s.fail(base+ye.Line-1, h.describe(), errors.New(ye.Text(base-1)))
+		} else {
+			s.fail(line, h.describe(), err)
+		}
+		return
+	}
+	decodeManifestObject(s, sc.json, gvk, line, h, yamlFieldLocator{base: base, n: n, line: line})
+}
+
+func derefNode(n *yaml.Node) *yaml.Node {
+	if n != nil && n.Kind == yaml.AliasNode && n.Alias != nil {
+		return n.Alias
+	}
+	return n
+}
+
+// yamlText returns a scalar's text when it reads as a string, else "".
+func yamlText(n *yaml.Node) string {
+	if v, ok := yamldoc.ScalarValue(n); ok && v.Kind == "string" {
+		return v.Text
+	}
+	return ""
+}
+
+// splitList loads a large List document from its textually split items (see
+// yamldoc.SplitItems), parsing the items in parallel. It reports false, having recorded
+// nothing, when the split does not hold up; the caller then parses the document whole.
+func (l *manifestLoader) splitList(s objectSink, d yamldoc.Document, head []byte, items []yamldoc.Document) bool {
+	root, err := parseYAML(head)
+	if err != nil || root == nil || len(root.Content) == 0 || root.Content[0].Kind != yaml.MappingNode {
+		return false
+	}
+	top := root.Content[0]
+	if err := yamldoc.CheckExcept(top, "items"); err != nil {
+		return false
+	}
+	h := docHeader{apiVersion: yamlText(yamldoc.Get(top, "apiVersion")), kind: yamlText(yamldoc.Get(top, "kind"))}
+	if v, ok := yamldoc.ScalarValue(yamldoc.Get(top, "items")); !isListKindName(h.kind) || !ok || v.Kind != "null" {
+		return false
+	}
+	ld := h.itemDefaults()
+	results := make([]bufferedSink, len(items))
+	var bad atomic.Bool
+	l.each(len(items), func(i int, sc *decodeScratch) {
+		if bad.Load() {
+			return
+		}
+		n, err := parseYAML(items[i].Data)
+		if err != nil || n == nil || len(n.Content) != 1 || n.Content[0].Kind != yaml.SequenceNode || len(n.Content[0].Content) != 1 {
+			bad.Store(true)
+			return
+		}
+		l.yamlObject(&results[i], items[i].Line, n.Content[0].Content[0], &ld, sc)
+	})
+	if bad.Load() || l.ctx.Err() != nil {
+		return false
+	}
+	for i := range results {
+		results[i].commit(s)
+	}
+	return true
+}
+
+// yamlFieldLocator finds lines in a YAML object for decoding errors.
+type yamlFieldLocator struct {
+	base int
+	n    *yaml.Node
+	line int
+}
+
+func (y yamlFieldLocator) offset(off int) (int, string, string) {
+	key, value, path := yamldoc.Locate(y.n, off)
+	if key == nil {
+		return y.line, "", ""
+	}
+	hint := ""
+	if yamldoc.IsYAML11Bool(value) {
+		hint = fmt.Sprintf(" (unquoted %s is a boolean in YAML 1.1, as kubectl reads it: quote it)", value.Value)
+	}
+	return y.base + key.Line - 1, path, hint
+}
+
+func (y yamlFieldLocator) field(path string, _ bool) int {
+	if k := yamldoc.Lookup(y.n, path); k != nil {
+		return y.base + k.Line - 1
+	}
+	return y.line
+}
+
+// JSON
+
+func (l *manifestLoader) loadJSON(s fileObjectSink, data []byte) {
+	vals, err := yamldoc.SplitJSON(data)
+	var docs []yamldoc.Document
+	for _, v := range vals {
+		if v.Data[0] != '[' {
+			docs = append(docs, v)
+			continue
+		}
+		elems, err := yamldoc.JSONElements(v)
+		if err != nil {
+			s.fail(jsonErrorLine(v, err), "", jsonError(err))
+		}
+		docs = append(docs, elems...)
+	}
+	if err != nil {
+		s.fail(jsonErrorLine(yamldoc.Document{Line: 1}, err), "", jsonError(err))
+	}
+	l.each(len(docs), func(i int, sc *decodeScratch) { l.jsonObject(s, docs[i], nil) })
+}
+
+func jsonErrorLine(d yamldoc.Document, err error) int {
+	var ye *yamldoc.Error
+	if errors.As(err, &ye) {
+		return ye.Line
+	}
+	return d.Line
+}
+
+// jsonError turns a structure error into an error without its line (the SourceError has it).
+func jsonError(err error) error {
+	var ye *yamldoc.Error
+	if errors.As(err, &ye) {
+		return errors.New(ye.Text(0))
+	}
+	return err
+}
+
+func (l *manifestLoader) jsonObject(s objectSink, d yamldoc.Document, list *listItemDefaults) {
+	if bytes.Equal(d.Data, []byte("null")) && list == nil {
+		return
+	}
+	if d.Data[0] != '{' {
+		s.fail(d.Line, "", errors.New("not an object"))
+		return
+	}
+	members, err := yamldoc.JSONMembers(d)
+	if err != nil {
+		s.fail(jsonErrorLine(d, err), "", jsonError(err))
+		return
+	}
+	var h docHeader
+	var items *yamldoc.Document
+	for i, m := range members {
+		switch m.Key {
+		case "apiVersion":
+			h.apiVersion, _ = yamldoc.JSONString(m.Value)
+		case "kind":
+			h.kind, _ = yamldoc.JSONString(m.Value)
+		case "items":
+			items = &members[i].Value
+		case "metadata":
+			if md, err := yamldoc.JSONMembers(m.Value); err == nil {
+				for _, mm := range md {
+					switch mm.Key {
+					case "name":
+						h.name, _ = yamldoc.JSONString(mm.Value)
+					case "namespace":
+						h.namespace, _ = yamldoc.JSONString(mm.Value)
+					}
+				}
+			}
+		}
+	}
+	if list == nil && isListKindName(h.kind) && items != nil {
+		if bytes.Equal(items.Data, []byte("null")) {
+			return
+		}
+		elems, err := yamldoc.JSONElements(*items)
+		if err != nil {
+			s.fail(jsonErrorLine(*items, err), h.describe(), jsonError(err))
+			return
+		}
+		ld := h.itemDefaults()
+		l.each(len(elems), func(i int, _ *decodeScratch) { l.jsonObject(s, elems[i], &ld) })
+		return
+	}
+	h.inherit(list)
+	gvk, err := h.gvk()
+	if err != nil {
+		s.fail(d.Line, h.describe(), err)
+		return
+	}
+	decodeManifestObject(s, d.Data, gvk, d.Line, h, jsonFieldLocator{d})
+}
+
+// jsonFieldLocator finds lines in a JSON object for decoding errors.
+type jsonFieldLocator struct{ d yamldoc.Document }
+
+func (j jsonFieldLocator) offset(off int) (int, string, string) {
+	return yamldoc.LineAt(j.d, off), "", ""
+}
+
+func (j jsonFieldLocator) field(path string, last bool) int {
+	if line, ok := yamldoc.JSONLookup(j.d, path, last); ok {
+		return line
+	}
+	return j.d.Line
+}
+
+// Decoding, shared by YAML and JSON.
+
+// docHeader is what an object says about itself, read before decoding it.
+type docHeader struct {
+	apiVersion, kind, name, namespace string
+}
+
+func isListKindName(kind string) bool { return strings.HasSuffix(kind, "List") }
+
+func (h docHeader) itemDefaults() listItemDefaults {
+	return listItemDefaults{apiVersion: h.apiVersion, kind: strings.TrimSuffix(h.kind, "List")}
+}
+
+func (h *docHeader) inherit(list *listItemDefaults) {
+	if list == nil {
+		return
+	}
+	if h.kind == "" {
+		h.kind = list.kind
+		if h.apiVersion == "" {
+			h.apiVersion = list.apiVersion
+		}
+	}
+}
+
+// describe names the object for errors: "Deployment shop/web", "Deployment web", "Deployment".
+func (h docHeader) describe() string {
+	switch {
+	case h.kind == "":
+		return ""
+	case h.name == "":
+		return h.kind
+	case h.namespace == "":
+		return h.kind + " " + h.name
+	default:
+		return h.kind + " " + h.namespace + "/" + h.name
+	}
+}
+
+func (h docHeader) gvk() (schema.GroupVersionKind, error) {
+	switch {
+	case h.apiVersion == "" && h.kind == "":
+		return schema.GroupVersionKind{}, errors.New("not a Kubernetes object: apiVersion and kind are missing")
+	case h.apiVersion == "":
+		return schema.GroupVersionKind{}, errors.New("apiVersion is missing")
+	case h.kind == "":
+		return schema.GroupVersionKind{}, errors.New("kind is missing")
+	}
+	gv, err := schema.ParseGroupVersion(h.apiVersion)
+	if err != nil {
+		return schema.GroupVersionKind{}, fmt.Errorf("apiVersion: %w", err)
+	}
+	return gv.WithKind(h.kind), nil
+}
+
+// fieldLocator finds the line of a decoding error's field.
+type fieldLocator interface {
+	// offset returns the line and field path of the value at a byte offset of the JSON, and
+	// a hint for the user about that value.
+	offset(off int) (line int, path, hint string)
+	// field returns the line of the field at path; last picks the last of duplicates.
+	field(path string, last bool) int
+}
+
+// decodeManifestObject decodes the JSON of one object (starting at line) into its typed struct or
+// an Unstructured, checks it, and hands it to s.
+func decodeManifestObject(s objectSink, data []byte, gvk schema.GroupVersionKind, line int, h docHeader, loc fieldLocator) {
+	desc := h.describe()
+	var obj runtime.Object
+	var strict []error
+	var err error
+	if k, ok := LookupKind(gvk.GroupKind()); ok {
+		obj = k.New()
+		strict, err = sigsjson.UnmarshalStrict(data, obj)
+	} else {
+		m := make(map[string]any)
+		strict, err = sigsjson.UnmarshalStrict(data, &m, sigsjson.DisallowDuplicateFields)
+		obj = &unstructured.Unstructured{Object: m}
+	}
+	if err != nil {
+		errLine, err := decodeErrorLine(err, line, loc)
+		s.fail(errLine, desc, err)
+		return
+	}
+	var warnings []bufferedManifestError
+	for _, se := range strict {
+		var fe sigsjson.FieldError
+		path := ""
+		if errors.As(se, &fe) {
+			path = fe.FieldPath()
+		}
+		if strings.HasPrefix(se.Error(), "unknown field") {
+			warnings = append(warnings, bufferedManifestError{loc.field(path, false), desc, fmt.Errorf("%w %q", ErrUnknownField, path)})
+			continue
+		}
+		// A duplicate field: which value the API server would take is not certain.
+		s.fail(loc.field(path, true), desc, fmt.Errorf("field %q is defined more than once", path))
+		return
+	}
+	obj.GetObjectKind().SetGroupVersionKind(gvk)
+	meta, ok := obj.(metav1.Object)
+	if !ok || meta.GetName() == "" {
+		s.fail(line, desc, errors.New("metadata.name is missing"))
+		return
+	}
+	if forgetSecretValues(obj) {
+		clear(data) // the JSON text held the values too
+	}
+	ApplyDefaults(obj)
+	s.add(obj, line, desc)
+	for _, w := range warnings {
+		s.fail(w.line, w.object, w.err)
+	}
+}
+
+// decodeErrorLine turns a JSON decoding error into the line and error to record.
+func decodeErrorLine(err error, line int, loc fieldLocator) (int, error) {
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		l, path, hint := loc.offset(int(te.Offset))
+		if path == "" {
+			path = te.Field
+		}
+		return l, &manifestFieldError{path: path, err: te,
+			msg: fmt.Sprintf("wrong type: found %s, want %s%s", jsonValueName(te.Value), goTypeName(te.Type), hint)}
+	}
+	if ok, off := sigsjson.SyntaxErrorOffset(err); ok {
+		l, _, _ := loc.offset(int(off))
+		return l, err
+	}
+	return line, err
+}
+
+// manifestFieldError is a decoding error about one field.
+type manifestFieldError struct {
+	path, msg string
+	err       error
+}
+
+func (e *manifestFieldError) Error() string {
+	if e.path == "" {
+		return e.msg
+	}
+	return e.path + ": " + e.msg
+}
+
+func (e *manifestFieldError) Unwrap() error { return e.err }
+
+func jsonValueName(v string) string {
+	switch {
+	case v == "string":
+		return "a string"
+	case v == "bool":
+		return "a boolean"
+	case v == "array":
+		return "a list"
+	case v == "object":
+		return "an object"
+	case strings.HasPrefix(v, "number"):
+		return v
+	}
+	return v
+}
+
+func goTypeName(t reflect.Type) string {
+	if t == nil {
+		return "another type"
+	}
+	switch t.Kind() {
+	case reflect.Struct, reflect.Map:
+		return "an object"
+	case reflect.Slice:
+		if t.Elem().Kind() == reflect.Uint8 {
+			return "a base64 string"
+		}
+		return "a list"
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "a boolean"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "an integer (" + t.Kind().String() + ")"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	}
+	return t.String()
+}
+
+// forgetSecretValues empties a Secret's values as soon as it is decoded, keeping the names of
+// its keys: the inventory never holds secret values. The last-applied-configuration
+// annotation, which kubectl fills with the whole object, values included, is dropped. It
+// reports whether obj is a Secret.
+func forgetSecretValues(obj runtime.Object) bool {
+	sec, ok := obj.(*corev1.Secret)
+	if !ok {
+		return false
+	}
+	for k := range sec.Data {
+		sec.Data[k] = nil
+	}
+	for k := range sec.StringData {
+		sec.StringData[k] = ""
+	}
+	delete(sec.Annotations, corev1.LastAppliedConfigAnnotation)
+	return true
+}

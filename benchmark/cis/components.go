@@ -1,0 +1,541 @@
+package cis
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/kspm-dev/kspm/check"
+	"github.com/kspm-dev/kspm/internal/flags"
+	"github.com/kspm-dev/kspm/inventory"
+)
+
+// component is a control-plane program whose pods the control-plane controls inspect.
+type component struct {
+	name     string // binary and label value, e.g. "kube-apiserver"
+	manifest string // kubeadm's static pod manifest
+	// bools are the component's boolean flags: they never take the next word as a value.
+	bools map[string]bool
+	// envPrefix, when set, makes environment variables with that prefix count as flags
+	// (etcd reads ETCD_CLIENT_CERT_AUTH as --client-cert-auth).
+	envPrefix string
+	// configFlag names a flag whose file, when given, replaces the other flags (etcd's
+	// --config-file): the pod spec then does not show the settings.
+	configFlag string
+
+	instances memo[[]instance]
+}
+
+var (
+	kubeAPIServer = &component{
+		name:     "kube-apiserver",
+		manifest: "/etc/kubernetes/manifests/kube-apiserver.yaml",
+		bools: set("anonymous-auth", "profiling", "contention-profiling", "service-account-lookup",
+			"service-account-extend-token-expiration", "allow-privileged", "enable-aggregator-routing",
+			"enable-bootstrap-token-auth", "enable-garbage-collector", "enable-priority-and-fairness",
+			"audit-log-compress", "enable-logs-handler", "watch-cache", "permit-port-sharing",
+			"permit-address-sharing", "logtostderr", "alsologtostderr", "add-dir-header", "skip-headers"),
+	}
+	kubeControllerManager = &component{
+		name:     "kube-controller-manager",
+		manifest: "/etc/kubernetes/manifests/kube-controller-manager.yaml",
+		bools: set("profiling", "contention-profiling", "use-service-account-credentials", "leader-elect",
+			"allocate-node-cidrs", "configure-cloud-routes", "enable-garbage-collector",
+			"enable-hostpath-provisioner", "enable-dynamic-provisioning", "permit-port-sharing",
+			"permit-address-sharing", "authentication-skip-lookup", "authentication-tolerate-lookup-failure",
+			"logtostderr", "alsologtostderr"),
+	}
+	kubeScheduler = &component{
+		name:     "kube-scheduler",
+		manifest: "/etc/kubernetes/manifests/kube-scheduler.yaml",
+		bools: set("profiling", "contention-profiling", "leader-elect", "permit-port-sharing",
+			"permit-address-sharing", "authentication-skip-lookup", "authentication-tolerate-lookup-failure",
+			"logtostderr", "alsologtostderr"),
+	}
+	etcd = &component{
+		name:     "etcd",
+		manifest: "/etc/kubernetes/manifests/etcd.yaml",
+		bools: set("client-cert-auth", "peer-client-cert-auth", "auto-tls", "peer-auto-tls",
+			"strict-reconfig-check", "enable-v2", "enable-pprof", "force-new-cluster", "enable-grpc-gateway",
+			"pre-vote", "socket-reuse-port", "socket-reuse-address", "enable-log-rotation", "unsafe-no-fsync",
+			"initial-corrupt-check", "experimental-initial-corrupt-check", "experimental-enable-distributed-tracing"),
+		envPrefix:  "ETCD_",
+		configFlag: "config-file",
+	}
+)
+
+func set(names ...string) map[string]bool {
+	m := make(map[string]bool, len(names))
+	for _, n := range names {
+		m[n] = true
+	}
+	return m
+}
+
+// instance is one running (or, in manifest mode, declared) copy of a component.
+type instance struct {
+	obj       *inventory.Object
+	pod       *corev1.Pod
+	container int
+	flags     *flags.Set
+}
+
+// field returns the field path of flag in the instance's pod: where it was set, or the
+// container's command when it is not set.
+func (in instance) field(flag string) string {
+	base := fmt.Sprintf("spec.containers[%d]", in.container)
+	if flag != "" {
+		if v, ok := in.flags.Lookup(flag); ok {
+			if strings.HasPrefix(v.Origin, "env ") {
+				return base + ".env"
+			}
+			return base + "." + v.Origin
+		}
+	}
+	if len(in.pod.Spec.Containers[in.container].Command) == 0 {
+		return base + ".args"
+	}
+	return base + ".command"
+}
+
+const (
+	annotationMirror       = "kubernetes.io/config.mirror"
+	annotationConfigSource = "kubernetes.io/config.source"
+)
+
+// staticPodLike reports whether pod may be a component pod: in kube-system, a mirror pod,
+// owned by a Node, or (in manifest mode) a bare pod that nothing controls, such as a static
+// pod manifest read from disk.
+func staticPodLike(inv *inventory.Inventory, pod *corev1.Pod) bool {
+	if pod.Namespace == "kube-system" {
+		return true
+	}
+	if _, ok := pod.Annotations[annotationMirror]; ok {
+		return true
+	}
+	if pod.Annotations[annotationConfigSource] == "file" {
+		return true
+	}
+	for _, ref := range pod.OwnerReferences {
+		if ref.Kind == "Node" {
+			return true
+		}
+	}
+	return inv.Mode() == inventory.ModeManifests && len(pod.OwnerReferences) == 0
+}
+
+// findInstances returns the pods that run c, each with its parsed flags, ordered as the
+// inventory orders pods. The result is shared: do not modify it.
+func findInstances(inv *inventory.Inventory, c *component) []instance {
+	return c.instances.get(inv, func(inv *inventory.Inventory) []instance { return scanInstances(inv, c) })
+}
+
+func scanInstances(inv *inventory.Inventory, c *component) []instance {
+	var out []instance
+	for _, o := range inv.ByKind(inventory.KindPod) {
+		pod, ok := o.Object().(*corev1.Pod)
+		if !ok || !staticPodLike(inv, pod) {
+			continue
+		}
+		if in, ok := matchComponent(o, pod, c); ok {
+			out = append(out, in)
+		}
+	}
+	return out
+}
+
+func matchComponent(o *inventory.Object, pod *corev1.Pod, c *component) (instance, bool) {
+	spec := flags.Spec{Bools: c.bools}
+	for i, ctr := range pod.Spec.Containers {
+		env := envOf(ctr)
+		if toks, found := flags.Locate(ctr.Command, ctr.Args, env, c.name); found {
+			return newInstance(o, pod, i, toks, spec, c, ctr), true
+		}
+	}
+	labelled := pod.Labels["component"] == c.name || pod.Labels["k8s-app"] == c.name ||
+		pod.Labels["app.kubernetes.io/name"] == c.name
+	if !labelled || len(pod.Spec.Containers) == 0 {
+		return instance{}, false
+	}
+	// Labelled as the component, with the binary started by the image's entrypoint: pick
+	// the container named after the component, else the only one.
+	idx := -1
+	for i, ctr := range pod.Spec.Containers {
+		if ctr.Name == c.name || strings.TrimPrefix(c.name, "kube-") == ctr.Name {
+			idx = i
+			break
+		}
+	}
+	if idx < 0 {
+		if len(pod.Spec.Containers) != 1 {
+			return instance{}, false
+		}
+		idx = 0
+	}
+	ctr := pod.Spec.Containers[idx]
+	return newInstance(o, pod, idx, flags.Args(ctr.Command, ctr.Args, envOf(ctr)), spec, c, ctr), true
+}
+
+func newInstance(o *inventory.Object, pod *corev1.Pod, idx int, toks []flags.Token, spec flags.Spec, c *component, ctr corev1.Container) instance {
+	fs := flags.ParseTokens(toks, spec)
+	if c.envPrefix != "" {
+		fs.AddEnv(envList(ctr), c.envPrefix)
+	}
+	return instance{obj: o, pod: pod, container: idx, flags: fs}
+}
+
+func envList(ctr corev1.Container) []flags.EnvVar {
+	out := make([]flags.EnvVar, 0, len(ctr.Env))
+	for _, e := range ctr.Env {
+		out = append(out, flags.EnvVar{Name: e.Name, Value: e.Value, Unknown: e.ValueFrom != nil})
+	}
+	return out
+}
+
+func envOf(ctr corev1.Container) map[string]flags.EnvVar {
+	if len(ctr.Env) == 0 {
+		return nil
+	}
+	m := make(map[string]flags.EnvVar, len(ctr.Env))
+	for _, e := range envList(ctr) {
+		m[e.Name] = e
+	}
+	return m
+}
+
+// verdict is the outcome of a rule over one component's flags.
+type verdict struct {
+	status check.Status
+	flag   string // the flag the verdict is about, for the field path
+	msg    string
+}
+
+func passf(flag, format string, args ...any) verdict {
+	return verdict{check.StatusPass, flag, fmt.Sprintf(format, args...)}
+}
+
+func failf(flag, format string, args ...any) verdict {
+	return verdict{check.StatusFail, flag, fmt.Sprintf(format, args...)}
+}
+
+func unknownf(flag, format string, args ...any) verdict {
+	return verdict{check.StatusNotEvaluated, flag, fmt.Sprintf(format, args...)}
+}
+
+// flagRule judges a component's flags.
+type flagRule func(fs *flags.Set) verdict
+
+// absentReason returns the status and reason to report when no pod runs c.
+func absentReason(inv *inventory.Inventory, c *component) (check.Status, string) {
+	if reason := inv.Unseen(inventory.KindPod); reason != "" {
+		return check.StatusNotEvaluated, fmt.Sprintf("cannot find the %s pod: %s", c.name, reason)
+	}
+	if c == etcd && len(findInstances(inv, kubeAPIServer)) > 0 {
+		if inv.Mode() == inventory.ModeManifests {
+			return check.StatusNotEvaluated, "no etcd pod in the input although kube-apiserver is there: etcd is " +
+				"external or its manifest was not included"
+		}
+		return check.StatusNotEvaluated, "no etcd pod found although kube-apiserver pods exist: etcd runs " +
+			"outside the cluster's pods (external etcd); evaluate it on the etcd hosts"
+	}
+	where := "in kube-system"
+	if inv.Mode() == inventory.ModeManifests {
+		where = "in the input"
+	}
+	return check.StatusNotApplicable, fmt.Sprintf("no %s pod %s: managed control plane or not visible", c.name, where)
+}
+
+// runComponent returns a check body that applies rule to every pod running c.
+func runComponent(c *component, rule flagRule) check.RunFunc {
+	return func(ctx context.Context, pass *check.Pass) error {
+		insts := findInstances(pass.Inventory, c)
+		if len(insts) == 0 {
+			status, reason := absentReason(pass.Inventory, c)
+			pass.Report(check.Finding{Status: status, Message: reason})
+			return nil
+		}
+		for _, in := range insts {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			v := judge(in, c, rule)
+			pass.Report(check.Finding{Status: v.status, Object: in.obj, Field: in.field(v.flag), Message: v.msg})
+		}
+		return nil
+	}
+}
+
+func judge(in instance, c *component, rule flagRule) verdict {
+	if c.configFlag != "" {
+		if v, ok := in.flags.Lookup(c.configFlag); ok {
+			return unknownf(c.configFlag, "%s reads its settings from --%s=%s, which replaces its flags; "+
+				"the file is not visible in the pod spec", c.name, c.configFlag, v.Raw)
+		}
+	}
+	return rule(in.flags)
+}
+
+// Rule builders. Each states the flag it reads and how an unset flag is judged.
+
+// lookup returns the flag's last value, or notEvaluated when the value is not knowable.
+func lookup(fs *flags.Set, name string) (flags.Value, bool, *verdict) {
+	v, ok := fs.Lookup(name)
+	if ok && v.Unknown {
+		u := unknownf(name, "--%s is set from a Secret, ConfigMap or field reference whose value is not visible", name)
+		return v, ok, &u
+	}
+	return v, ok, nil
+}
+
+// boolIs passes when the boolean flag is want; def is the component's default when unset.
+func boolIs(name string, want, def bool) flagRule {
+	return func(fs *flags.Set) verdict {
+		v, ok, u := lookup(fs, name)
+		if u != nil {
+			return *u
+		}
+		if !ok {
+			if def == want {
+				return passf(name, "--%s is not set; it defaults to %t", name, def)
+			}
+			return failf(name, "--%s is not set and defaults to %t; want %t", name, def, want)
+		}
+		b, err := v.Bool()
+		if err != nil {
+			return failf(name, "%v", err)
+		}
+		if b == want {
+			return passf(name, "--%s=%s", name, display(v))
+		}
+		return failf(name, "--%s=%s; want %t", name, display(v), want)
+	}
+}
+
+func display(v flags.Value) string {
+	if v.Bare {
+		return "true (bare flag)"
+	}
+	return v.Raw
+}
+
+// isSet passes when every named flag is set to a non-empty value.
+func isSet(names ...string) flagRule {
+	return func(fs *flags.Set) verdict {
+		var got []string
+		for _, name := range names {
+			v, ok, u := lookup(fs, name)
+			if u != nil {
+				return *u
+			}
+			if !ok || strings.TrimSpace(v.Raw) == "" {
+				return failf(name, "--%s is not set", name)
+			}
+			got = append(got, "--"+name+"="+v.Raw)
+		}
+		return passf(names[0], "%s", strings.Join(got, " "))
+	}
+}
+
+// notSet passes when the flag is absent (or given an empty value).
+func notSet(name string) flagRule {
+	return func(fs *flags.Set) verdict {
+		v, ok, u := lookup(fs, name)
+		if u != nil {
+			return *u
+		}
+		if ok && strings.TrimSpace(v.Raw) != "" {
+			return failf(name, "--%s=%s is set", name, v.Raw)
+		}
+		return passf(name, "--%s is not set", name)
+	}
+}
+
+// listHas passes when the list flag contains item (exact item, not a substring). def is the
+// list in effect when the flag is unset.
+func listHas(name, item string, def []string) flagRule {
+	return listRule(name, item, def, true)
+}
+
+// listLacks passes when the list flag does not contain item.
+func listLacks(name, item string, def []string) flagRule {
+	return listRule(name, item, def, false)
+}
+
+func listRule(name, item string, def []string, want bool) flagRule {
+	return func(fs *flags.Set) verdict {
+		items, ok, unknown := fs.List(name)
+		if unknown {
+			return unknownf(name, "--%s is set from a reference whose value is not visible", name)
+		}
+		desc := "--" + name + "=" + strings.Join(items, ",")
+		if !ok {
+			items = def
+			desc = fmt.Sprintf("--%s is not set (default %q)", name, strings.Join(def, ","))
+		}
+		has := contains(items, item)
+		switch {
+		case has == want && want:
+			return passf(name, "%s includes %s", desc, item)
+		case has == want:
+			return passf(name, "%s does not include %s", desc, item)
+		case want:
+			return failf(name, "%s does not include %s", desc, item)
+		default:
+			return failf(name, "%s includes %s", desc, item)
+		}
+	}
+}
+
+func contains(items []string, item string) bool {
+	for _, it := range items {
+		if it == item {
+			return true
+		}
+	}
+	return false
+}
+
+// pluginEnabled passes when the admission plugin is in --enable-admission-plugins and not in
+// --disable-admission-plugins.
+func pluginEnabled(plugin string) flagRule {
+	return func(fs *flags.Set) verdict {
+		dis, _, unknown := fs.List("disable-admission-plugins")
+		if unknown {
+			return unknownf("disable-admission-plugins", "--disable-admission-plugins is set from a reference whose value is not visible")
+		}
+		if contains(dis, plugin) {
+			return failf("disable-admission-plugins", "--disable-admission-plugins includes %s", plugin)
+		}
+		return listHas("enable-admission-plugins", plugin, nil)(fs)
+	}
+}
+
+// intAtLeast passes when the integer flag is at least min; def applies when unset.
+func intAtLeast(name string, min, def int64) flagRule {
+	return func(fs *flags.Set) verdict {
+		v, ok, u := lookup(fs, name)
+		if u != nil {
+			return *u
+		}
+		if !ok {
+			if def >= min {
+				return passf(name, "--%s is not set; it defaults to %d", name, def)
+			}
+			return failf(name, "--%s is not set (default %d); want at least %d", name, def, min)
+		}
+		n, err := v.Int()
+		if err != nil {
+			return failf(name, "%v", err)
+		}
+		if n >= min {
+			return passf(name, "--%s=%d", name, n)
+		}
+		return failf(name, "--%s=%d; want at least %d", name, n, min)
+	}
+}
+
+// loopbackOnly passes when the address flag is a loopback address; def applies when unset.
+func loopbackOnly(name, def string) flagRule {
+	return func(fs *flags.Set) verdict {
+		v, ok, u := lookup(fs, name)
+		if u != nil {
+			return *u
+		}
+		if !ok {
+			if isLoopback(def) {
+				return passf(name, "--%s is not set; it defaults to %s", name, def)
+			}
+			return failf(name, "--%s is not set: the component listens on %s (every interface); want 127.0.0.1", name, def)
+		}
+		if isLoopback(v.Raw) {
+			return passf(name, "--%s=%s", name, v.Raw)
+		}
+		return failf(name, "--%s=%s is not a loopback address; want 127.0.0.1", name, v.Raw)
+	}
+}
+
+// subsetOf passes when the list flag is set and holds only allowed items.
+func subsetOf(name string, allowed []string) flagRule {
+	return func(fs *flags.Set) verdict {
+		items, ok, unknown := fs.List(name)
+		if unknown {
+			return unknownf(name, "--%s is set from a reference whose value is not visible", name)
+		}
+		if !ok || len(items) == 0 {
+			return failf(name, "--%s is not set: the Go defaults apply, which include suites outside the strong list", name)
+		}
+		var bad []string
+		for _, it := range items {
+			if !contains(allowed, it) {
+				bad = append(bad, it)
+			}
+		}
+		if len(bad) > 0 {
+			return failf(name, "--%s includes weak or unlisted suites: %s", name, strings.Join(bad, ", "))
+		}
+		return passf(name, "--%s lists only strong suites", name)
+	}
+}
+
+// gateNotFalse passes unless the feature gate is set to false in --feature-gates.
+func gateNotFalse(gate string) flagRule {
+	return func(fs *flags.Set) verdict {
+		const name = "feature-gates"
+		m, ok, unknown := fs.Map(name)
+		if unknown {
+			return unknownf(name, "--%s is set from a reference whose value is not visible", name)
+		}
+		val, has := m[gate]
+		if !ok || !has {
+			return passf(name, "feature gate %s is not set: it keeps its default (enabled)", gate)
+		}
+		b, err := strconv.ParseBool(val)
+		if err != nil {
+			return failf(name, "feature gate %s=%q is not a boolean", gate, val)
+		}
+		if !b {
+			return failf(name, "feature gate %s=false", gate)
+		}
+		return passf(name, "feature gate %s=true", gate)
+	}
+}
+
+// unlessFile returns notEvaluated when the settings rule reads come from a file named by
+// flag and the flags rule reads are not set.
+func unlessFile(fileFlag string, ruleFlags []string, rule flagRule) flagRule {
+	return func(fs *flags.Set) verdict {
+		if v, ok := fs.Lookup(fileFlag); ok && v.Raw != "" {
+			set := false
+			for _, f := range ruleFlags {
+				set = set || fs.Has(f)
+			}
+			if !set {
+				return unknownf(fileFlag, "the setting lives in the file --%s=%s, which is not visible in the pod spec", fileFlag, v.Raw)
+			}
+		}
+		return rule(fs)
+	}
+}
+
+// all passes when every rule passes; the first verdict that does not pass is returned.
+func all(rules ...flagRule) flagRule {
+	return func(fs *flags.Set) verdict {
+		var msgs []string
+		var first verdict
+		for i, r := range rules {
+			v := r(fs)
+			if v.status != check.StatusPass {
+				return v
+			}
+			if i == 0 {
+				first = v
+			}
+			msgs = append(msgs, v.msg)
+		}
+		first.msg = strings.Join(msgs, "; ")
+		return first
+	}
+}

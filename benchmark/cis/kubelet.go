@@ -1,0 +1,455 @@
+package cis
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"sigs.k8s.io/yaml"
+
+	"github.com/kspm-dev/kspm/check"
+	"github.com/kspm-dev/kspm/inventory"
+)
+
+// kubeletConfig is one kubelet configuration to judge, with the object results go on.
+type kubeletConfig struct {
+	obj *inventory.Object
+	// fields is the KubeletConfiguration as generic data.
+	fields map[string]any
+	// live reports a running kubelet's /configz, where every default is already applied and
+	// a missing field holds its zero value (the v1beta1 fields are omitempty). In a file a
+	// missing field takes the v1beta1 default.
+	live bool
+	// prefix is the field path of the configuration within obj ("data.kubelet" for the
+	// ConfigMap).
+	prefix string
+	// flags are the kubelet command-line flags applied over a configuration file.
+	flags []string
+}
+
+// path returns the field path of a configuration field within the object.
+func (kc kubeletConfig) path(field string) string {
+	if kc.prefix == "" {
+		return field
+	}
+	return kc.prefix + "." + field
+}
+
+// get returns the value at a dotted path.
+func (kc kubeletConfig) get(field string) (any, bool) {
+	var cur any = kc.fields
+	for _, part := range strings.Split(field, ".") {
+		m, ok := cur.(map[string]any)
+		if !ok {
+			return nil, false
+		}
+		if cur, ok = m[part]; !ok {
+			return nil, false
+		}
+	}
+	return cur, cur != nil
+}
+
+// kubeletRule judges one kubelet configuration.
+type kubeletRule func(kc kubeletConfig) verdict
+
+// kubeletControl is a control decided by the kubelet's configuration.
+type kubeletControl struct {
+	id, title string
+	level     string
+	cisManual bool
+	severity  check.Severity
+	what, fix string
+	rule      kubeletRule
+}
+
+// strongKubeletCiphers are the TLS cipher suites 4.2.12 accepts.
+var strongKubeletCiphers = []string{
+	"TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+	"TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+	"TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305", "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+}
+
+// kubeletControls are section 4.2, except 4.2.7 (a command-line flag only: see the node
+// file controls).
+func kubeletControls() []control {
+	kcs := []kubeletControl{
+		{id: "4.2.1", title: "Kubelet rejects anonymous requests", level: l1, severity: check.High,
+			what: "passes when authentication.anonymous.enabled is false (the configuration file default)",
+			fix:  "set authentication.anonymous.enabled: false",
+			rule: kubeletBool("authentication.anonymous.enabled", false, false)},
+		{id: "4.2.2", title: "Kubelet authorization mode not AlwaysAllow", level: l1, severity: check.Critical,
+			what: "passes when authorization.mode is not AlwaysAllow (the configuration file default is Webhook)",
+			fix:  "set authorization.mode: Webhook",
+			rule: kubeletAuthzMode},
+		{id: "4.2.3", title: "Kubelet client CA file configured", level: l1, severity: check.High,
+			what: "passes when authentication.x509.clientCAFile is set",
+			fix:  "set authentication.x509.clientCAFile to the cluster CA certificate",
+			rule: kubeletSet("authentication.x509.clientCAFile")},
+		{id: "4.2.4", title: "Kubelet read-only port disabled", level: l1, cisManual: true, severity: check.High,
+			what: "passes when readOnlyPort is 0 or absent (absent means 0 in a configuration file and in /configz)",
+			fix:  "set readOnlyPort: 0 (and remove any --read-only-port flag)",
+			rule: kubeletReadOnlyPort},
+		{id: "4.2.5", title: "Kubelet streaming idle timeout not zero", level: l1, cisManual: true, severity: check.Medium,
+			what: "fails when streamingConnectionIdleTimeout is 0 in the running kubelet; in a file, 0 or absent " +
+				"is replaced by the default 4h0m0s",
+			fix:  "set streamingConnectionIdleTimeout to a bounded value such as 4h0m0s",
+			rule: kubeletIdleTimeout},
+		{id: "4.2.6", title: "Kubelet manages iptables utility chains", level: l1, severity: check.Low,
+			what: "passes when makeIPTablesUtilChains is true or absent (the default is true)",
+			fix:  "set makeIPTablesUtilChains: true",
+			rule: kubeletBool("makeIPTablesUtilChains", true, true)},
+		{id: "4.2.8", title: "Kubelet event record QPS set appropriately", level: l2, cisManual: true, severity: check.Low,
+			what: "passes when eventRecordQPS is 0 or more (absent means the default 50)",
+			fix:  "set eventRecordQPS to a rate that keeps the events you need",
+			rule: kubeletEventQPS},
+		{id: "4.2.9", title: "Kubelet serving TLS cert and key set", level: l1, cisManual: true, severity: check.Medium,
+			what: "passes when tlsCertFile and tlsPrivateKeyFile are set, or serverTLSBootstrap is true (the serving " +
+				"certificate is then issued by the cluster CA); otherwise the kubelet serves a self-signed certificate",
+			fix:  "set tlsCertFile and tlsPrivateKeyFile, or serverTLSBootstrap: true with a CSR approver",
+			rule: kubeletServingCert},
+		{id: "4.2.10", title: "Kubelet client certificate rotation enabled", level: l1, severity: check.Medium,
+			what: "passes when rotateCertificates is true; absent fails (the default is false)",
+			fix:  "set rotateCertificates: true",
+			rule: kubeletBool("rotateCertificates", true, false)},
+		{id: "4.2.11", title: "Kubelet serving certificate rotation not disabled", level: l1, cisManual: true, severity: check.Medium,
+			what: "passes unless featureGates.RotateKubeletServerCertificate is false",
+			fix:  "remove RotateKubeletServerCertificate: false from featureGates",
+			rule: kubeletGateNotFalse("RotateKubeletServerCertificate")},
+		{id: "4.2.12", title: "Kubelet restricted to strong TLS cipher suites", level: l1, cisManual: true, severity: check.Medium,
+			what: "passes when tlsCipherSuites is set and lists only strong ECDHE AEAD suites; absent fails",
+			fix:  "set tlsCipherSuites to strong suites only (e.g. TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256)",
+			rule: kubeletCiphers},
+		{id: "4.2.13", title: "Kubelet pod PID limit set", level: l1, cisManual: true, severity: check.Medium,
+			what: "passes when podPidsLimit is above 0; absent or -1 means unlimited and fails",
+			fix:  "set podPidsLimit to a bound suited to the workloads (e.g. 4096)",
+			rule: kubeletPodPids},
+		{id: "4.2.14", title: "Kubelet applies RuntimeDefault seccomp by default", level: l1, cisManual: true, severity: check.Medium,
+			what: "passes when seccompDefault is true; absent fails (the default is false)",
+			fix:  "set seccompDefault: true",
+			rule: kubeletBool("seccompDefault", true, false)},
+	}
+	out := make([]control, len(kcs))
+	for i, kc := range kcs {
+		out[i] = control{
+			id: kc.id, title: kc.title, level: kc.level, cisManual: kc.cisManual, severity: kc.severity,
+			what: "Reads each kubelet's configuration (live /configz per node, KubeletConfiguration files, or the " +
+				"kube-system/kubelet-config ConfigMap): " + kc.what,
+			remediation: "In the kubelet configuration file (kubeadm: /var/lib/kubelet/config.yaml on each node, and " +
+				"the kube-system/kubelet-config ConfigMap for new nodes), " + kc.fix + "; then restart the kubelet. " +
+				"Command-line flags override the file: remove conflicting ones.",
+			kinds: []schema.GroupKind{inventory.KindKubeletConfiguration, inventory.KindConfigMap},
+			run:   runKubelet(kc.rule),
+		}
+	}
+	return out
+}
+
+// kubeletConfigs returns the kubelet configurations to judge: KubeletConfiguration objects
+// (live or files), else the kubeadm ConfigMap. missing lists the nodes without a live
+// configuration when some nodes have one. errs are ConfigMaps whose data cannot be parsed.
+func kubeletConfigs(inv *inventory.Inventory) (cfgs []kubeletConfig, missing []*inventory.Object, errs []error) {
+	live := make(map[string]bool)
+	for _, o := range inv.ByKind(inventory.KindKubeletConfiguration) {
+		m, err := o.Map()
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		ann := o.Meta().GetAnnotations()
+		isLive := ann[inventory.AnnotationKubeletConfigSource] == inventory.KubeletConfigFromConfigz
+		kc := kubeletConfig{obj: o, fields: m, live: isLive}
+		if isLive {
+			live[ann[inventory.AnnotationNode]] = true
+		} else if node := ann[inventory.AnnotationNode]; node != "" {
+			// A node's configuration file: the kubelet's flags, when the scan saw them, win.
+			kc.fields, kc.flags = withKubeletFlags(inv, node, m)
+		}
+		cfgs = append(cfgs, kc)
+	}
+	if len(live) > 0 {
+		for _, n := range inv.ByKind(inventory.KindNode) {
+			if !live[n.Name()] {
+				missing = append(missing, n)
+			}
+		}
+	}
+	if len(cfgs) > 0 {
+		return cfgs, missing, errs
+	}
+	for _, name := range []string{"kubelet-config"} {
+		o := inv.Get(inventory.KindConfigMap, "kube-system", name)
+		if o == nil {
+			continue
+		}
+		cm, ok := o.Object().(*corev1.ConfigMap)
+		if !ok {
+			continue
+		}
+		data, ok := cm.Data["kubelet"]
+		if !ok {
+			continue
+		}
+		var m map[string]any
+		if err := yaml.Unmarshal([]byte(data), &m); err != nil {
+			errs = append(errs, fmt.Errorf("%s: data.kubelet is not a KubeletConfiguration: %w", o, err))
+			continue
+		}
+		cfgs = append(cfgs, kubeletConfig{obj: o, fields: m, prefix: "data.kubelet"})
+	}
+	// Older kubeadm versions name the ConfigMap after the minor version (kubelet-config-1.23).
+	if len(cfgs) == 0 {
+		for _, o := range inv.InNamespace(inventory.KindConfigMap, "kube-system") {
+			cm, ok := o.Object().(*corev1.ConfigMap)
+			if !ok || !strings.HasPrefix(cm.Name, "kubelet-config-1.") {
+				continue
+			}
+			var m map[string]any
+			if err := yaml.Unmarshal([]byte(cm.Data["kubelet"]), &m); err != nil || m == nil {
+				continue
+			}
+			cfgs = append(cfgs, kubeletConfig{obj: o, fields: m, prefix: "data.kubelet"})
+		}
+	}
+	return cfgs, missing, errs
+}
+
+func runKubelet(rule kubeletRule) check.RunFunc {
+	return func(ctx context.Context, pass *check.Pass) error {
+		cfgs, missing, errs := kubeletConfigs(pass.Inventory)
+		for _, err := range errs {
+			pass.Report(check.Finding{Status: check.StatusNotEvaluated, Message: err.Error()})
+		}
+		if len(cfgs) == 0 {
+			if len(errs) == 0 {
+				pass.NotEvaluated(nil, "no kubelet configuration in the input: fetch each node's live configuration "+
+					"(/configz), give KubeletConfiguration files, or include the kube-system/kubelet-config ConfigMap")
+			}
+			return nil
+		}
+		for _, kc := range cfgs {
+			v := rule(kc)
+			if len(kc.flags) > 0 {
+				v.msg += " (with the kubelet's flags " + strings.Join(kc.flags, " ") + " applied over the file)"
+			}
+			pass.Report(check.Finding{Status: v.status, Object: kc.obj, Field: kc.path(v.flag), Message: v.msg})
+		}
+		for _, n := range missing {
+			pass.NotEvaluated(n, "the live kubelet configuration of this node could not be fetched")
+		}
+		return nil
+	}
+}
+
+// Kubelet rule builders. def is the v1beta1 default, applied when a file omits the field;
+// a live /configz omits only zero values (false, 0, "").
+
+func kubeletBool(field string, want, def bool) kubeletRule {
+	return func(kc kubeletConfig) verdict {
+		v, ok := kc.get(field)
+		if !ok {
+			d := def
+			how := "is absent from the configuration file; the default is"
+			if kc.live {
+				d, how = false, "is absent from the running configuration, which means"
+			}
+			if d == want {
+				return passf(field, "%s %s %t", field, how, d)
+			}
+			return failf(field, "%s %s %t; want %t", field, how, d, want)
+		}
+		b, err := asBool(v)
+		if err != nil {
+			return failf(field, "%s: %v", field, err)
+		}
+		if b == want {
+			return passf(field, "%s: %t", field, b)
+		}
+		return failf(field, "%s: %t; want %t", field, b, want)
+	}
+}
+
+func asBool(v any) (bool, error) {
+	switch x := v.(type) {
+	case bool:
+		return x, nil
+	case string:
+		return strconv.ParseBool(x)
+	}
+	return false, fmt.Errorf("%v is not a boolean", v)
+}
+
+func asInt(v any) (int64, error) {
+	switch x := v.(type) {
+	case int64:
+		return x, nil
+	case int:
+		return int64(x), nil
+	case int32:
+		return int64(x), nil
+	case float64:
+		if x == float64(int64(x)) {
+			return int64(x), nil
+		}
+	case string:
+		return strconv.ParseInt(x, 10, 64)
+	}
+	return 0, fmt.Errorf("%v is not an integer", v)
+}
+
+func kubeletSet(field string) kubeletRule {
+	return func(kc kubeletConfig) verdict {
+		v, ok := kc.get(field)
+		if s, isStr := v.(string); !ok || !isStr || strings.TrimSpace(s) == "" {
+			return failf(field, "%s is not set", field)
+		}
+		return passf(field, "%s: %v", field, v)
+	}
+}
+
+func kubeletAuthzMode(kc kubeletConfig) verdict {
+	const field = "authorization.mode"
+	v, ok := kc.get(field)
+	if !ok {
+		if kc.live {
+			return failf(field, "%s is absent from the running configuration", field)
+		}
+		return passf(field, "%s is absent; the configuration file default is Webhook", field)
+	}
+	if s, _ := v.(string); s == "AlwaysAllow" {
+		return failf(field, "%s: AlwaysAllow", field)
+	}
+	return passf(field, "%s: %v", field, v)
+}
+
+func kubeletReadOnlyPort(kc kubeletConfig) verdict {
+	const field = "readOnlyPort"
+	v, ok := kc.get(field)
+	if !ok {
+		return passf(field, "%s is absent, which means 0 (disabled)", field)
+	}
+	n, err := asInt(v)
+	if err != nil {
+		return failf(field, "%s: %v", field, err)
+	}
+	if n == 0 {
+		return passf(field, "%s: 0", field)
+	}
+	return failf(field, "%s: %d serves the kubelet API without authentication", field, n)
+}
+
+func kubeletIdleTimeout(kc kubeletConfig) verdict {
+	const field = "streamingConnectionIdleTimeout"
+	v, ok := kc.get(field)
+	var d time.Duration
+	if ok {
+		s, isStr := v.(string)
+		var err error
+		if d, err = time.ParseDuration(s); !isStr || err != nil {
+			return failf(field, "%s: %v is not a duration", field, v)
+		}
+	}
+	switch {
+	case d != 0:
+		return passf(field, "%s: %s", field, d)
+	case kc.live:
+		return failf(field, "%s is 0 in the running kubelet: streaming connections never time out", field)
+	default:
+		return passf(field, "%s is 0 or absent in the file, which the kubelet replaces with the default 4h0m0s", field)
+	}
+}
+
+func kubeletEventQPS(kc kubeletConfig) verdict {
+	const field = "eventRecordQPS"
+	v, ok := kc.get(field)
+	if !ok {
+		if kc.live {
+			return passf(field, "%s is absent from the running configuration, which means 0 (no limit)", field)
+		}
+		return passf(field, "%s is absent; the default is 50", field)
+	}
+	n, err := asInt(v)
+	if err != nil {
+		return failf(field, "%s: %v", field, err)
+	}
+	if n < 0 {
+		return failf(field, "%s: %d is negative", field, n)
+	}
+	return passf(field, "%s: %d", field, n)
+}
+
+func kubeletServingCert(kc kubeletConfig) verdict {
+	cert := kubeletSet("tlsCertFile")(kc)
+	key := kubeletSet("tlsPrivateKeyFile")(kc)
+	if cert.status == check.StatusPass && key.status == check.StatusPass {
+		return passf("tlsCertFile", "%s; %s", cert.msg, key.msg)
+	}
+	if v, ok := kc.get("serverTLSBootstrap"); ok {
+		if b, err := asBool(v); err == nil && b {
+			return passf("serverTLSBootstrap", "serverTLSBootstrap: true (the serving certificate is requested from the cluster CA)")
+		}
+	}
+	if cert.status != check.StatusPass {
+		return failf("tlsCertFile", "tlsCertFile is not set and serverTLSBootstrap is not true: the kubelet serves a self-signed certificate")
+	}
+	return failf("tlsPrivateKeyFile", "tlsPrivateKeyFile is not set")
+}
+
+func kubeletGateNotFalse(gate string) kubeletRule {
+	return func(kc kubeletConfig) verdict {
+		field := "featureGates." + gate
+		v, ok := kc.get(field)
+		if !ok {
+			return passf(field, "feature gate %s is not set: it keeps its default (enabled)", gate)
+		}
+		b, err := asBool(v)
+		if err != nil {
+			return failf(field, "feature gate %s: %v", gate, err)
+		}
+		if !b {
+			return failf(field, "feature gate %s: false", gate)
+		}
+		return passf(field, "feature gate %s: true", gate)
+	}
+}
+
+func kubeletCiphers(kc kubeletConfig) verdict {
+	const field = "tlsCipherSuites"
+	v, ok := kc.get(field)
+	list, isList := v.([]any)
+	if !ok || !isList || len(list) == 0 {
+		return failf(field, "%s is not set: the Go defaults apply, which include suites outside the strong list", field)
+	}
+	var bad []string
+	for _, it := range list {
+		s, _ := it.(string)
+		if !slices.Contains(strongKubeletCiphers, s) {
+			bad = append(bad, fmt.Sprint(it))
+		}
+	}
+	if len(bad) > 0 {
+		return failf(field, "%s includes weak or unlisted suites: %s", field, strings.Join(bad, ", "))
+	}
+	return passf(field, "%s lists only strong suites", field)
+}
+
+func kubeletPodPids(kc kubeletConfig) verdict {
+	const field = "podPidsLimit"
+	v, ok := kc.get(field)
+	if !ok {
+		return failf(field, "%s is absent: pods may create unlimited processes (default -1)", field)
+	}
+	n, err := asInt(v)
+	if err != nil {
+		return failf(field, "%s: %v", field, err)
+	}
+	if n <= 0 {
+		return failf(field, "%s: %d means unlimited; want a positive limit", field, n)
+	}
+	return passf(field, "%s: %d", field, n)
+}

@@ -1,0 +1,221 @@
+package cis
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"sigs.k8s.io/yaml"
+
+	"github.com/kspm-dev/kspm/check"
+	"github.com/kspm-dev/kspm/inventory"
+)
+
+// kubeletFile returns a KubeletConfiguration object from YAML, as a manifest file gives it.
+func kubeletFile(t *testing.T, name, doc string) *unstructured.Unstructured {
+	t.Helper()
+	var m map[string]any
+	require.NoError(t, yaml.Unmarshal([]byte(doc), &m))
+	if m == nil {
+		m = map[string]any{}
+	}
+	u := &unstructured.Unstructured{Object: m}
+	u.SetAPIVersion("kubelet.config.k8s.io/v1beta1")
+	u.SetKind("KubeletConfiguration")
+	u.SetName(name)
+	return u
+}
+
+// kubeletLive returns a KubeletConfiguration as /configz gives it for node.
+func kubeletLive(t *testing.T, node, doc string) *unstructured.Unstructured {
+	u := kubeletFile(t, node, doc)
+	u.SetAnnotations(map[string]string{inventory.AnnotationNode: node,
+		inventory.AnnotationKubeletConfigSource: inventory.KubeletConfigFromConfigz})
+	return u
+}
+
+const hardenedKubelet = `
+authentication:
+  anonymous: {enabled: false}
+  webhook: {enabled: true}
+  x509: {clientCAFile: /etc/kubernetes/pki/ca.crt}
+authorization: {mode: Webhook}
+readOnlyPort: 0
+streamingConnectionIdleTimeout: 4h0m0s
+makeIPTablesUtilChains: true
+eventRecordQPS: 5
+tlsCertFile: /var/lib/kubelet/pki/kubelet.crt
+tlsPrivateKeyFile: /var/lib/kubelet/pki/kubelet.key
+rotateCertificates: true
+featureGates: {RotateKubeletServerCertificate: true}
+tlsCipherSuites: [TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384]
+podPidsLimit: 4096
+seccompDefault: true
+`
+
+func TestKubeletControls(t *testing.T) {
+	tests := []struct {
+		id   string
+		fail string // YAML merged over the hardened configuration
+	}{
+		{"4.2.1", "authentication: {anonymous: {enabled: true}, x509: {clientCAFile: /ca.crt}}"},
+		{"4.2.2", "authorization: {mode: AlwaysAllow}"},
+		{"4.2.3", "authentication: {anonymous: {enabled: false}, x509: {}}"},
+		{"4.2.4", "readOnlyPort: 10255"},
+		{"4.2.6", "makeIPTablesUtilChains: false"},
+		{"4.2.8", "eventRecordQPS: -1"},
+		{"4.2.9", "tlsCertFile: ''"},
+		{"4.2.10", "rotateCertificates: false"},
+		{"4.2.11", "featureGates: {RotateKubeletServerCertificate: false}"},
+		{"4.2.12", "tlsCipherSuites: [TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, TLS_RSA_WITH_3DES_EDE_CBC_SHA]"},
+		{"4.2.13", "podPidsLimit: -1"},
+		{"4.2.14", "seccompDefault: false"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.id, func(t *testing.T) {
+			fs := run(t, tc.id, newInv(t, kubeletFile(t, "node-config", hardenedKubelet)))
+			require.Len(t, fs, 1)
+			assert.Equal(t, check.StatusPass, fs[0].Status, fs[0].Message)
+			assert.Equal(t, "node-config", fs[0].Object.Name())
+
+			bad := kubeletFile(t, "node-config", hardenedKubelet)
+			var patch map[string]any
+			require.NoError(t, yaml.Unmarshal([]byte(tc.fail), &patch))
+			for k, v := range patch {
+				bad.Object[k] = v
+			}
+			fs = run(t, tc.id, newInv(t, bad))
+			require.Len(t, fs, 1)
+			assert.Equal(t, check.StatusFail, fs[0].Status, fs[0].Message)
+			assert.NotEmpty(t, fs[0].Field)
+		})
+	}
+	// 4.2.5 cannot fail from a file: the kubelet replaces 0 with 4h. It fails live.
+	t.Run("4.2.5", func(t *testing.T) {
+		fs := run(t, "4.2.5", newInv(t, kubeletLive(t, "n1", "streamingConnectionIdleTimeout: 4h0m0s")))
+		require.Len(t, fs, 1)
+		assert.Equal(t, check.StatusPass, fs[0].Status)
+		fs = run(t, "4.2.5", newInv(t, kubeletLive(t, "n1", "streamingConnectionIdleTimeout: 0s")))
+		require.Len(t, fs, 1)
+		assert.Equal(t, check.StatusFail, fs[0].Status)
+		fs = run(t, "4.2.5", newInv(t, kubeletFile(t, "f", "streamingConnectionIdleTimeout: 0s")))
+		require.Len(t, fs, 1)
+		assert.Equal(t, check.StatusPass, fs[0].Status)
+		assert.Contains(t, fs[0].Message, "4h0m0s")
+	})
+}
+
+// An empty configuration file is judged by the v1beta1 defaults; an empty live configuration
+// by zero values (its fields are omitempty).
+func TestKubeletDefaults(t *testing.T) {
+	tests := []struct {
+		id         string
+		file, live check.Status
+	}{
+		{"4.2.1", check.StatusPass, check.StatusPass},
+		{"4.2.2", check.StatusPass, check.StatusFail},
+		{"4.2.3", check.StatusFail, check.StatusFail},
+		{"4.2.4", check.StatusPass, check.StatusPass},
+		{"4.2.6", check.StatusPass, check.StatusFail},
+		{"4.2.8", check.StatusPass, check.StatusPass},
+		{"4.2.9", check.StatusFail, check.StatusFail},
+		{"4.2.10", check.StatusFail, check.StatusFail},
+		{"4.2.11", check.StatusPass, check.StatusPass},
+		{"4.2.12", check.StatusFail, check.StatusFail},
+		{"4.2.13", check.StatusFail, check.StatusFail},
+		{"4.2.14", check.StatusFail, check.StatusFail},
+	}
+	for _, tc := range tests {
+		t.Run(tc.id, func(t *testing.T) {
+			fs := run(t, tc.id, newInv(t, kubeletFile(t, "f", "")))
+			require.Len(t, fs, 1)
+			assert.Equal(t, tc.file, fs[0].Status, "file: "+fs[0].Message)
+			fs = run(t, tc.id, newInv(t, kubeletLive(t, "n1", "")))
+			require.Len(t, fs, 1)
+			assert.Equal(t, tc.live, fs[0].Status, "live: "+fs[0].Message)
+		})
+	}
+}
+
+func TestKubeletSources(t *testing.T) {
+	t.Run("no data", func(t *testing.T) {
+		fs := run(t, "4.2.1", newInv(t))
+		require.Len(t, fs, 1)
+		assert.Equal(t, check.StatusNotEvaluated, fs[0].Status)
+	})
+	t.Run("kubeadm ConfigMap", func(t *testing.T) {
+		cm := &corev1.ConfigMap{
+			TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "ConfigMap"},
+			ObjectMeta: metav1.ObjectMeta{Name: "kubelet-config", Namespace: "kube-system"},
+			Data:       map[string]string{"kubelet": "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\nreadOnlyPort: 10255\n"},
+		}
+		fs := run(t, "4.2.4", newInv(t, cm))
+		require.Len(t, fs, 1)
+		assert.Equal(t, check.StatusFail, fs[0].Status)
+		assert.Equal(t, "data.kubelet.readOnlyPort", fs[0].Field)
+		assert.Equal(t, "ConfigMap", fs[0].Object.Kind())
+	})
+	t.Run("broken ConfigMap", func(t *testing.T) {
+		cm := &corev1.ConfigMap{
+			TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "ConfigMap"},
+			ObjectMeta: metav1.ObjectMeta{Name: "kubelet-config", Namespace: "kube-system"},
+			Data:       map[string]string{"kubelet": "readOnlyPort: [unclosed"},
+		}
+		fs := run(t, "4.2.4", newInv(t, cm))
+		require.Len(t, fs, 1)
+		assert.Equal(t, check.StatusNotEvaluated, fs[0].Status)
+		assert.Contains(t, fs[0].Message, "kube-system/kubelet-config")
+	})
+	t.Run("live per node, unfetched node not evaluated", func(t *testing.T) {
+		node := func(name string) *corev1.Node {
+			return &corev1.Node{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Node"}, ObjectMeta: metav1.ObjectMeta{Name: name}}
+		}
+		inv := newInv(t, node("n1"), node("n2"), node("n3"),
+			kubeletLive(t, "n1", "readOnlyPort: 0"), kubeletLive(t, "n2", "readOnlyPort: 10255"))
+		fs := run(t, "4.2.4", inv)
+		require.Len(t, fs, 3)
+		assert.Equal(t, []check.Status{check.StatusPass, check.StatusFail, check.StatusNotEvaluated}, statuses(fs))
+		assert.Equal(t, "n3", fs[2].Object.Name())
+		assert.Equal(t, "Node", fs[2].Object.Kind())
+	})
+	t.Run("JSON numbers from configz", func(t *testing.T) {
+		obj, err := inventory.ParseConfigz("n1", []byte(`{"kubeletconfig":{"podPidsLimit":4096,"readOnlyPort":10255}}`))
+		require.NoError(t, err)
+		fs := run(t, "4.2.13", newInv(t, obj))
+		require.Len(t, fs, 1)
+		assert.Equal(t, check.StatusPass, fs[0].Status)
+		fs = run(t, "4.2.4", newInv(t, obj))
+		require.Len(t, fs, 1)
+		assert.Equal(t, check.StatusFail, fs[0].Status)
+	})
+	t.Run("serverTLSBootstrap", func(t *testing.T) {
+		fs := run(t, "4.2.9", newInv(t, kubeletFile(t, "f", "serverTLSBootstrap: true")))
+		require.Len(t, fs, 1)
+		assert.Equal(t, check.StatusPass, fs[0].Status)
+	})
+}
+
+// The kubelet's command-line flags, seen by a node scan, override its configuration file.
+func TestKubeletFlagsOverrideFile(t *testing.T) {
+	file := kubeletFile(t, "n1", "readOnlyPort: 0\nrotateCertificates: true\nfeatureGates: {Foo: true}\n")
+	file.SetAnnotations(map[string]string{inventory.AnnotationNode: "n1",
+		inventory.AnnotationKubeletConfigSource: inventory.KubeletConfigFromFile})
+	nf := nodeFilesObj("n1", false, map[string]any{
+		"kubeletArgs":     []any{"--read-only-port=10255", "--rotate-certificates=false", "--feature-gates=RotateKubeletServerCertificate=false"},
+		"kubeletArgsFrom": []any{"/var/lib/kubelet/kubeadm-flags.env"},
+	})
+	inv := newInv(t, file, nf)
+	for _, id := range []string{"4.2.4", "4.2.10", "4.2.11"} {
+		fs := run(t, id, inv)
+		require.Len(t, fs, 1, id)
+		assert.Equal(t, check.StatusFail, fs[0].Status, id)
+		assert.Contains(t, fs[0].Message, "flags", id)
+	}
+	// The file object itself is not modified.
+	m, err := inv.ByKind(inventory.KindKubeletConfiguration)[0].Map()
+	require.NoError(t, err)
+	assert.EqualValues(t, 0, m["readOnlyPort"])
+}

@@ -1,0 +1,134 @@
+package cis
+
+import (
+	"maps"
+	"strconv"
+	"strings"
+
+	"github.com/kspm-dev/kspm/internal/flags"
+	"github.com/kspm-dev/kspm/inventory"
+)
+
+// kubeletFlagFields maps the kubelet's command-line flags to the configuration fields they
+// override, for the fields section 4.2 reads. Flags win over the configuration file.
+var kubeletFlagFields = map[string]struct {
+	field string
+	kind  byte // 'b' bool, 'i' integer, 's' string, 'l' list, 'm' map of booleans
+}{
+	"anonymous-auth":                    {"authentication.anonymous.enabled", 'b'},
+	"authorization-mode":                {"authorization.mode", 's'},
+	"client-ca-file":                    {"authentication.x509.clientCAFile", 's'},
+	"read-only-port":                    {"readOnlyPort", 'i'},
+	"streaming-connection-idle-timeout": {"streamingConnectionIdleTimeout", 's'},
+	"make-iptables-util-chains":         {"makeIPTablesUtilChains", 'b'},
+	"event-qps":                         {"eventRecordQPS", 'i'},
+	"tls-cert-file":                     {"tlsCertFile", 's'},
+	"tls-private-key-file":              {"tlsPrivateKeyFile", 's'},
+	"rotate-certificates":               {"rotateCertificates", 'b'},
+	"feature-gates":                     {"featureGates", 'm'},
+	"tls-cipher-suites":                 {"tlsCipherSuites", 'l'},
+	"pod-max-pids":                      {"podPidsLimit", 'i'},
+	"seccomp-default":                   {"seccompDefault", 'b'},
+}
+
+var kubeletBools = set("anonymous-auth", "make-iptables-util-chains", "rotate-certificates", "seccomp-default",
+	"register-node", "fail-swap-on", "protect-kernel-defaults", "serialize-image-pulls", "enable-server",
+	"enable-debugging-handlers", "cgroups-per-qos", "exit-on-lock-contention", "kernel-memcg-notification")
+
+// withKubeletFlags returns the configuration fields with the kubelet's command-line flags
+// (from a node scan of the same node) applied over them, and the flags that were applied.
+func withKubeletFlags(inv *inventory.Inventory, node string, fields map[string]any) (map[string]any, []string) {
+	o := inv.Get(inventory.KindNodeFiles, "", node)
+	if o == nil {
+		return fields, nil
+	}
+	m, err := o.Map()
+	if err != nil {
+		return fields, nil
+	}
+	spec, _ := m["spec"].(map[string]any)
+	list, _ := spec["kubeletArgs"].([]any)
+	args := make([]string, 0, len(list))
+	for _, a := range list {
+		if s, ok := a.(string); ok {
+			args = append(args, s)
+		}
+	}
+	fs := flags.Parse(args, flags.Spec{Bools: kubeletBools})
+	var applied []string
+	out := fields
+	for _, name := range fs.Names() {
+		target, ok := kubeletFlagFields[name]
+		if !ok {
+			continue
+		}
+		v, _ := fs.Lookup(name)
+		var val any
+		switch target.kind {
+		case 'b':
+			b, err := v.Bool()
+			if err != nil {
+				continue
+			}
+			val = b
+		case 'i':
+			n, err := strconv.ParseInt(strings.TrimSpace(v.Raw), 10, 64)
+			if err != nil {
+				continue
+			}
+			val = n
+		case 's':
+			val = v.Raw
+		case 'l':
+			items, _, _ := fs.List(name)
+			l := make([]any, len(items))
+			for i, it := range items {
+				l[i] = it
+			}
+			val = l
+		case 'm':
+			gates, _, _ := fs.Map(name)
+			g := map[string]any{}
+			if old, ok := fields["featureGates"].(map[string]any); ok {
+				maps.Copy(g, old)
+			}
+			for k, s := range gates {
+				if b, err := strconv.ParseBool(s); err == nil {
+					g[k] = b
+				}
+			}
+			val = g
+		}
+		if len(applied) == 0 {
+			out = deepCopyMap(fields)
+		}
+		setPath(out, target.field, val)
+		applied = append(applied, "--"+name)
+	}
+	return out, applied
+}
+
+func deepCopyMap(m map[string]any) map[string]any {
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		if sub, ok := v.(map[string]any); ok {
+			out[k] = deepCopyMap(sub)
+		} else {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+func setPath(m map[string]any, path string, val any) {
+	parts := strings.Split(path, ".")
+	for _, p := range parts[:len(parts)-1] {
+		sub, ok := m[p].(map[string]any)
+		if !ok {
+			sub = map[string]any{}
+			m[p] = sub
+		}
+		m = sub
+	}
+	m[parts[len(parts)-1]] = val
+}

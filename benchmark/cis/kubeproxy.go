@@ -1,0 +1,164 @@
+package cis
+
+import (
+	"context"
+	"path"
+	"strings"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"sigs.k8s.io/yaml"
+
+	"github.com/kspm-dev/kspm/check"
+	"github.com/kspm-dev/kspm/internal/flags"
+	"github.com/kspm-dev/kspm/inventory"
+)
+
+// kubeProxyControls are section 4.3.
+func kubeProxyControls() []control {
+	return []control{{
+		id: "4.3.1", title: "kube-proxy metrics endpoint bound to localhost", level: l1, severity: check.Medium,
+		what: "Reads the kube-proxy DaemonSet's --metrics-bind-address, or metricsBindAddress in the configuration " +
+			"file it loads with --config (a ConfigMap): passes for a loopback address or when unset (the default is " +
+			"127.0.0.1:10249)",
+		remediation: "Set metricsBindAddress: 127.0.0.1:10249 in the kube-proxy configuration (kubeadm: the " +
+			"kube-system/kube-proxy ConfigMap, key config.conf), or --metrics-bind-address=127.0.0.1:10249, then " +
+			"restart the kube-proxy pods.",
+		kinds: []schema.GroupKind{inventory.KindDaemonSet, inventory.KindConfigMap},
+		run:   runKubeProxyMetrics,
+	}}
+}
+
+const kubeProxyDefaultMetrics = "127.0.0.1:10249"
+
+var kubeProxyBools = set("profiling", "masquerade-all", "bind-address-hard-fail", "cleanup", "init-only",
+	"iptables-localhost-nodeports", "ipvs-strict-arp", "nftables-localhost-nodeports")
+
+func runKubeProxyMetrics(_ context.Context, pass *check.Pass) error {
+	inv := pass.Inventory
+	found := false
+	for _, o := range inv.ByKind(inventory.KindDaemonSet) {
+		ds, ok := o.Object().(*appsv1.DaemonSet)
+		if !ok {
+			continue
+		}
+		spec := &ds.Spec.Template.Spec
+		for i, ctr := range spec.Containers {
+			toks, ok := flags.Locate(ctr.Command, ctr.Args, envOf(ctr), "kube-proxy")
+			if !ok {
+				continue
+			}
+			found = true
+			fs := flags.ParseTokens(toks, flags.Spec{Bools: kubeProxyBools})
+			base := "spec.template.spec.containers[" + itoa(i) + "]"
+			judgeKubeProxy(pass, inv, o, spec, ctr, fs, base)
+			break
+		}
+	}
+	if found {
+		return nil
+	}
+	// No DaemonSet: the kubeadm ConfigMap alone still says what kube-proxy is given.
+	if cm := inv.Get(inventory.KindConfigMap, "kube-system", "kube-proxy"); cm != nil {
+		if c, ok := cm.Object().(*corev1.ConfigMap); ok {
+			if data, ok := c.Data["config.conf"]; ok {
+				v := metricsFromConfig(data)
+				pass.Report(check.Finding{Status: v.status, Object: cm, Field: "data[config.conf].metricsBindAddress", Message: v.msg})
+				return nil
+			}
+		}
+	}
+	if reason := inv.Unseen(inventory.KindDaemonSet); reason != "" {
+		pass.NotEvaluated(nil, "cannot find kube-proxy: "+reason)
+		return nil
+	}
+	pass.NotApplicable(nil, "no kube-proxy DaemonSet: the cluster replaces kube-proxy or runs it outside the API's view")
+	return nil
+}
+
+func judgeKubeProxy(pass *check.Pass, inv *inventory.Inventory, o *inventory.Object, spec *corev1.PodSpec, ctr corev1.Container, fs *flags.Set, base string) {
+	if cfg, ok := fs.Lookup("config"); ok && cfg.Raw != "" {
+		// With --config, kube-proxy ignores its other flags and reads the file.
+		cmName, key := configMapFor(spec, ctr, cfg.Raw)
+		if cmName == "" {
+			pass.NotEvaluated(o, "kube-proxy reads --config="+cfg.Raw+", which is not mounted from a ConfigMap")
+			return
+		}
+		cm := inv.Get(inventory.KindConfigMap, o.Namespace(), cmName)
+		if cm == nil {
+			reason := "it is not in the input"
+			if r := inv.Unseen(inventory.KindConfigMap); r != "" {
+				reason = r
+			}
+			pass.NotEvaluated(o, "kube-proxy reads its configuration from ConfigMap "+o.Namespace()+"/"+cmName+": "+reason)
+			return
+		}
+		c, _ := cm.Object().(*corev1.ConfigMap)
+		data, ok := c.Data[key]
+		if c == nil || !ok {
+			pass.NotEvaluated(o, "ConfigMap "+o.Namespace()+"/"+cmName+" has no key "+key)
+			return
+		}
+		v := metricsFromConfig(data)
+		pass.Report(check.Finding{Status: v.status, Object: o, Field: base + ".args",
+			Message: v.msg + " (in ConfigMap " + o.Namespace() + "/" + cmName + ", key " + key + ")"})
+		return
+	}
+	v := loopbackOnly("metrics-bind-address", kubeProxyDefaultMetrics)(fs)
+	field := base + ".command"
+	if val, ok := fs.Lookup("metrics-bind-address"); ok {
+		field = base + "." + val.Origin
+	}
+	pass.Report(check.Finding{Status: v.status, Object: o, Field: field, Message: v.msg})
+}
+
+// configMapFor finds the ConfigMap volume that holds file in the container, and its key.
+func configMapFor(spec *corev1.PodSpec, ctr corev1.Container, file string) (name, key string) {
+	for _, m := range ctr.VolumeMounts {
+		rel, ok := strings.CutPrefix(path.Clean(file), path.Clean(m.MountPath)+"/")
+		if !ok {
+			continue
+		}
+		if m.SubPath != "" {
+			continue
+		}
+		for _, v := range spec.Volumes {
+			if v.Name != m.Name || v.ConfigMap == nil {
+				continue
+			}
+			key = rel
+			for _, it := range v.ConfigMap.Items {
+				if it.Path == rel {
+					key = it.Key
+				}
+			}
+			return v.ConfigMap.Name, key
+		}
+	}
+	return "", ""
+}
+
+func metricsFromConfig(data string) verdict {
+	var cfg struct {
+		MetricsBindAddress string `json:"metricsBindAddress"`
+	}
+	if err := yaml.Unmarshal([]byte(data), &cfg); err != nil {
+		return unknownf("", "the kube-proxy configuration cannot be parsed: %v", err)
+	}
+	if cfg.MetricsBindAddress == "" {
+		return passf("", "metricsBindAddress is not set; it defaults to %s", kubeProxyDefaultMetrics)
+	}
+	if isLoopback(cfg.MetricsBindAddress) {
+		return passf("", "metricsBindAddress: %s", cfg.MetricsBindAddress)
+	}
+	return failf("", "metricsBindAddress: %s listens beyond localhost", cfg.MetricsBindAddress)
+}
+
+func itoa(i int) string {
+	const digits = "0123456789"
+	if i < 10 {
+		return digits[i : i+1]
+	}
+	return itoa(i/10) + digits[i%10:i%10+1]
+}

@@ -1,0 +1,265 @@
+package cis
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	"github.com/kspm-dev/kspm/check"
+	"github.com/kspm-dev/kspm/inventory"
+)
+
+// systemNamespaces hold the cluster's own components, not user workloads.
+var systemNamespaces = set("kube-system", "kube-public", "kube-node-lease")
+
+// userNamespaces returns the Namespace objects that hold user workloads.
+func userNamespaces(inv *inventory.Inventory) []*inventory.Object {
+	var out []*inventory.Object
+	for _, o := range inv.ByKind(inventory.KindNamespace) {
+		if !systemNamespaces[o.Name()] {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// policyControls are 5.2.1, 5.3.2 and 5.6.4: controls over namespaces.
+func policyControls() []control {
+	return []control{
+		{id: "5.2.1", title: "At least one active pod admission policy mechanism", level: l1, cisManual: true, severity: check.High,
+			what: "Reads each user namespace: passes when its pod-security.kubernetes.io/enforce label is baseline or " +
+				"restricted, or a policy engine's validating webhook (Kyverno, Gatekeeper, Kubewarden, jsPolicy) or a " +
+				"denying ValidatingAdmissionPolicy covers its pods",
+			remediation: "Label each namespace with pod-security.kubernetes.io/enforce: baseline (or restricted), or " +
+				"enforce pod policies with an admission policy engine.",
+			kinds:    []schema.GroupKind{inventory.KindNamespace},
+			requires: []schema.GroupKind{inventory.KindNamespace},
+			run:      runAdmissionPolicy},
+		{id: "5.3.2", title: "Every namespace has NetworkPolicies", level: l2, cisManual: true, severity: check.Medium,
+			what: "Reads each user namespace: passes when at least one NetworkPolicy is defined in it",
+			remediation: "Give every namespace NetworkPolicies, starting with a default-deny policy for ingress and " +
+				"egress, then allow the traffic each application needs.",
+			kinds:    []schema.GroupKind{inventory.KindNamespace},
+			requires: []schema.GroupKind{inventory.KindNamespace, inventory.KindNetworkPolicy},
+			run:      runNetworkPolicies},
+		{id: "5.6.4", title: "Avoid using the default namespace", level: l2, cisManual: true, severity: check.Low,
+			what: "Fails for each user object in namespace default (the kubernetes Service, the kube-root-ca.crt " +
+				"ConfigMap, the default ServiceAccount and objects owned by another are not counted)",
+			remediation: "Move workloads and their objects out of the default namespace into namespaces of their own.",
+			run:         runDefaultNamespace},
+	}
+}
+
+const labelEnforce = "pod-security.kubernetes.io/enforce"
+
+var policyEngines = []string{"kyverno", "gatekeeper", "kubewarden", "jspolicy", "k-rail", "polaris"}
+
+func runAdmissionPolicy(_ context.Context, pass *check.Pass) error {
+	inv := pass.Inventory
+	nss := userNamespaces(inv)
+	if len(nss) == 0 {
+		pass.NotApplicable(nil, "no user namespaces")
+		return nil
+	}
+	vaps := denyingPodPolicies(inv)
+	unseen := inv.Unseen(inventory.KindValidatingWebhookConfiguration, inventory.KindValidatingAdmissionPolicy,
+		inventory.KindValidatingAdmissionPolicyBinding)
+	admissionConfig := ""
+	for _, in := range findInstances(inv, kubeAPIServer) {
+		if v, ok := in.flags.Lookup("admission-control-config-file"); ok {
+			admissionConfig = v.Raw
+		}
+	}
+	for _, o := range nss {
+		ns, _ := o.Object().(*corev1.Namespace)
+		if ns == nil {
+			continue
+		}
+		switch level := ns.Labels[labelEnforce]; level {
+		case "baseline", "restricted":
+			pass.Pass(o, "Pod Security admission enforces "+level)
+			continue
+		case "privileged":
+			pass.Fail(o, "metadata.labels", "Pod Security admission enforces privileged, which allows everything")
+			continue
+		}
+		if name := coveringWebhook(inv, ns); name != "" {
+			pass.Pass(o, "pods are validated by policy engine webhook "+name)
+			continue
+		}
+		if len(vaps) > 0 {
+			pass.Pass(o, "pods are validated by ValidatingAdmissionPolicy "+strings.Join(vaps, ", "))
+			continue
+		}
+		switch {
+		case unseen != "":
+			pass.NotEvaluated(o, "no Pod Security enforce label; policy engines could not be seen: "+unseen)
+		case admissionConfig != "":
+			pass.NotEvaluated(o, "no Pod Security enforce label; cluster-wide Pod Security defaults may be set in "+
+				"the API server's --admission-control-config-file="+admissionConfig+", which is not visible")
+		default:
+			pass.Fail(o, "metadata.labels", "no Pod Security enforce label and no policy engine validates its pods")
+		}
+	}
+	return nil
+}
+
+// coveringWebhook returns the name of a known policy engine's validating webhook that sees
+// pod creation in ns, or "".
+func coveringWebhook(inv *inventory.Inventory, ns *corev1.Namespace) string {
+	nsLabels := labels.Set{"kubernetes.io/metadata.name": ns.Name}
+	for k, v := range ns.Labels {
+		nsLabels[k] = v
+	}
+	for _, o := range inv.ByKind(inventory.KindValidatingWebhookConfiguration) {
+		vwc, ok := o.Object().(*admissionregistrationv1.ValidatingWebhookConfiguration)
+		if !ok || !isPolicyEngine(vwc.Name) {
+			continue
+		}
+		for _, wh := range vwc.Webhooks {
+			if !rulesCoverPods(wh.Rules) {
+				continue
+			}
+			if wh.NamespaceSelector != nil {
+				sel, err := metav1.LabelSelectorAsSelector(wh.NamespaceSelector)
+				if err != nil || !sel.Matches(nsLabels) {
+					continue
+				}
+			}
+			return vwc.Name
+		}
+	}
+	return ""
+}
+
+func isPolicyEngine(name string) bool {
+	name = strings.ToLower(name)
+	for _, e := range policyEngines {
+		if strings.Contains(name, e) {
+			return true
+		}
+	}
+	return false
+}
+
+func rulesCoverPods(rules []admissionregistrationv1.RuleWithOperations) bool {
+	for _, r := range rules {
+		core := false
+		for _, g := range r.APIGroups {
+			core = core || g == "" || g == "*"
+		}
+		create := false
+		for _, op := range r.Operations {
+			create = create || op == admissionregistrationv1.Create || op == admissionregistrationv1.OperationAll
+		}
+		res := false
+		for _, rs := range r.Resources {
+			res = res || rs == "pods" || rs == "*" || rs == "*/*"
+		}
+		if core && create && res {
+			return true
+		}
+	}
+	return false
+}
+
+// denyingPodPolicies returns the ValidatingAdmissionPolicies that match pods and are bound
+// with the Deny action.
+func denyingPodPolicies(inv *inventory.Inventory) []string {
+	denying := make(map[string]bool)
+	for _, o := range inv.ByKind(inventory.KindValidatingAdmissionPolicyBinding) {
+		b, ok := o.Object().(*admissionregistrationv1.ValidatingAdmissionPolicyBinding)
+		if !ok {
+			continue
+		}
+		for _, a := range b.Spec.ValidationActions {
+			if a == admissionregistrationv1.Deny {
+				denying[b.Spec.PolicyName] = true
+			}
+		}
+	}
+	var out []string
+	for _, o := range inv.ByKind(inventory.KindValidatingAdmissionPolicy) {
+		p, ok := o.Object().(*admissionregistrationv1.ValidatingAdmissionPolicy)
+		if !ok || !denying[p.Name] || p.Spec.MatchConstraints == nil {
+			continue
+		}
+		for _, r := range p.Spec.MatchConstraints.ResourceRules {
+			if rulesCoverPods([]admissionregistrationv1.RuleWithOperations{r.RuleWithOperations}) {
+				out = append(out, p.Name)
+				break
+			}
+		}
+	}
+	return out
+}
+
+func runNetworkPolicies(_ context.Context, pass *check.Pass) error {
+	inv := pass.Inventory
+	nss := userNamespaces(inv)
+	if len(nss) == 0 {
+		pass.NotApplicable(nil, "no user namespaces")
+		return nil
+	}
+	for _, o := range nss {
+		if n := len(inv.InNamespace(inventory.KindNetworkPolicy, o.Name())); n > 0 {
+			pass.Pass(o, fmt.Sprintf("%d NetworkPolicies", n))
+		} else {
+			pass.Fail(o, "", "no NetworkPolicy in namespace "+o.Name()+": all traffic to and from its pods is allowed")
+		}
+	}
+	return nil
+}
+
+// defaultNamespaceKinds are the kinds whose objects in namespace default 5.6.4 reports.
+var defaultNamespaceKinds = append(append([]schema.GroupKind(nil), podKinds...),
+	inventory.KindService, inventory.KindConfigMap, inventory.KindSecret, inventory.KindServiceAccount,
+	inventory.KindRole, inventory.KindRoleBinding, inventory.KindIngress, inventory.KindNetworkPolicy)
+
+func runDefaultNamespace(ctx context.Context, pass *check.Pass) error {
+	inv := pass.Inventory
+	found := 0
+	for _, gk := range defaultNamespaceKinds {
+		for _, o := range inv.InNamespace(gk, "default") {
+			if builtinDefaultObject(o) || metav1.GetControllerOfNoCopy(o.Meta()) != nil {
+				continue
+			}
+			found++
+			pass.Failf(o, "metadata.namespace", "%s is in namespace default", o)
+		}
+	}
+	if found > 0 {
+		return nil
+	}
+	if inv.Mode() == inventory.ModeCluster {
+		if reason := inv.Unseen(defaultNamespaceKinds...); reason != "" {
+			pass.NotEvaluated(nil, "no user object found in namespace default, but some kinds could not be listed: "+reason)
+			return nil
+		}
+	}
+	pass.Pass(nil, "no user object in namespace default")
+	return nil
+}
+
+// builtinDefaultObject reports objects Kubernetes itself keeps in namespace default.
+func builtinDefaultObject(o *inventory.Object) bool {
+	switch o.GroupKind() {
+	case inventory.KindService:
+		return o.Name() == "kubernetes"
+	case inventory.KindConfigMap:
+		return o.Name() == "kube-root-ca.crt"
+	case inventory.KindServiceAccount:
+		return o.Name() == "default"
+	case inventory.KindSecret:
+		s, ok := o.Object().(*corev1.Secret)
+		return ok && s.Type == corev1.SecretTypeServiceAccountToken &&
+			s.Annotations[corev1.ServiceAccountNameKey] == "default"
+	}
+	return false
+}

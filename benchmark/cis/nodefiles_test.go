@@ -1,0 +1,169 @@
+package cis
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"github.com/kspm-dev/kspm/check"
+	"github.com/kspm-dev/kspm/inventory"
+)
+
+type nodeFile struct {
+	role, path, typ, mode, user, group string
+}
+
+func nodeFilesObj(node string, controlPlane bool, extra map[string]any, files ...nodeFile) *unstructured.Unstructured {
+	var list []any
+	for _, f := range files {
+		typ := f.typ
+		if typ == "" {
+			typ = "file"
+		}
+		list = append(list, map[string]any{"role": f.role, "path": f.path, "exists": true, "type": typ,
+			"mode": f.mode, "user": f.user, "group": f.group, "uid": int64(0), "gid": int64(0)})
+	}
+	spec := map[string]any{"node": node, "root": "/host", "controlPlane": controlPlane, "files": list,
+		"searched": map[string]any{}}
+	for k, v := range extra {
+		spec[k] = v
+	}
+	u := &unstructured.Unstructured{Object: map[string]any{"spec": spec}}
+	u.SetAPIVersion("kspm.dev/v1alpha1")
+	u.SetKind("NodeFiles")
+	u.SetName(node)
+	return u
+}
+
+func TestNodeFileControls(t *testing.T) {
+	for _, c := range nodeFileControls() {
+		fc, ok := fileControlByID(c.id)
+		if !ok {
+			continue // 1.2.28 and 4.2.7 are tested below
+		}
+		t.Run(c.id, func(t *testing.T) {
+			p := "/etc/kubernetes/some-file"
+			if fc.match != nil {
+				p = "/etc/kubernetes/pki/x" + map[bool]string{true: ".crt", false: ".key"}[fc.match("a.crt")]
+			}
+			typ := "file"
+			if fc.roles[0] == inventory.NodeFileEtcdDataDir {
+				typ = "dir"
+			}
+			good := nodeFile{role: fc.roles[0], path: p, typ: typ, mode: "0600", user: "root", group: "root"}
+			bad := good
+			if fc.maxMode != 0 {
+				good.mode = "0400"
+				bad.mode = "0666"
+			} else {
+				if fc.owner == "etcd:etcd" {
+					good.user, good.group = "etcd", "etcd"
+				}
+				bad.user = "alice"
+			}
+			fs := run(t, c.id, newInv(t, nodeFilesObj("cp1", true, nil, good)))
+			require.Len(t, fs, 1)
+			assert.Equal(t, check.StatusPass, fs[0].Status, fs[0].Message)
+			assert.Equal(t, "cp1", fs[0].Object.Name())
+
+			fs = run(t, c.id, newInv(t, nodeFilesObj("cp1", true, nil, good, bad)))
+			require.Len(t, fs, 1)
+			assert.Equal(t, check.StatusFail, fs[0].Status, fs[0].Message)
+			assert.Equal(t, "spec.files[1]", fs[0].Field)
+
+			fs = run(t, c.id, newInv(t, nodeFilesObj("w1", false, nil)))
+			require.Len(t, fs, 1)
+			assert.Equal(t, check.StatusNotApplicable, fs[0].Status)
+		})
+	}
+}
+
+func fileControlByID(id string) (fileControl, bool) {
+	// Rebuild the table's entry from the control's check: the judge is a method value, so
+	// look the control up through its metadata instead.
+	for _, fc := range fileControlTable() {
+		if fc.id == id {
+			return fc, true
+		}
+	}
+	return fileControl{}, false
+}
+
+func TestNodeFileEdges(t *testing.T) {
+	t.Run("no node data", func(t *testing.T) {
+		fs := run(t, "1.1.1", newInv(t))
+		require.Len(t, fs, 1)
+		assert.Equal(t, check.StatusNotEvaluated, fs[0].Status)
+	})
+	t.Run("setuid bit is extra", func(t *testing.T) {
+		fs := run(t, "4.1.9", newInv(t, nodeFilesObj("n", false, nil,
+			nodeFile{role: inventory.NodeFileKubeletConfig, path: "/var/lib/kubelet/config.yaml", mode: "4600", user: "root", group: "root"})))
+		require.Len(t, fs, 1)
+		assert.Equal(t, check.StatusFail, fs[0].Status)
+	})
+	t.Run("directories do not count for file modes", func(t *testing.T) {
+		fs := run(t, "1.1.9", newInv(t, nodeFilesObj("n", false, nil,
+			nodeFile{role: inventory.NodeFileCNI, path: "/etc/cni/net.d", typ: "dir", mode: "0755", user: "root", group: "root"},
+			nodeFile{role: inventory.NodeFileCNI, path: "/etc/cni/net.d/10-calico.conflist", mode: "0600", user: "root", group: "root"})))
+		require.Len(t, fs, 1)
+		assert.Equal(t, check.StatusPass, fs[0].Status)
+	})
+	t.Run("per node", func(t *testing.T) {
+		kc := func(mode string) nodeFile {
+			return nodeFile{role: inventory.NodeFileKubeletConfig, path: "/var/lib/kubelet/config.yaml", mode: mode, user: "root", group: "root"}
+		}
+		fs := run(t, "4.1.9", newInv(t, nodeFilesObj("n1", false, nil, kc("0600")), nodeFilesObj("n2", false, nil, kc("0644"))))
+		require.Len(t, fs, 2)
+		assert.Equal(t, []check.Status{check.StatusPass, check.StatusFail}, statuses(fs))
+	})
+}
+
+func TestEncryptionProvider(t *testing.T) {
+	manifest := nodeFile{role: inventory.NodeFileAPIServerManifest, path: "/etc/kubernetes/manifests/kube-apiserver.yaml", mode: "0600", user: "root", group: "root"}
+	enc := func(providers ...any) map[string]any {
+		return map[string]any{"encryption": map[string]any{"path": "/etc/kubernetes/enc/enc.yaml",
+			"resources": []any{map[string]any{"resources": []any{"secrets"}, "providers": providers}}}}
+	}
+	tests := []struct {
+		name  string
+		extra map[string]any
+		cp    bool
+		want  check.Status
+	}{
+		{"aescbc first", enc("aescbc", "identity"), true, check.StatusPass},
+		{"kms first", enc("kms", "identity"), true, check.StatusPass},
+		{"identity first", enc("identity", "aescbc"), true, check.StatusFail},
+		{"aesgcm is not listed", enc("aesgcm"), true, check.StatusFail},
+		{"no configuration", nil, true, check.StatusFail},
+		{"unreadable", map[string]any{"encryption": map[string]any{"path": "/x", "error": "not mounted"}}, true, check.StatusNotEvaluated},
+		{"worker", nil, false, check.StatusNotApplicable},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var files []nodeFile
+			if tc.cp {
+				files = append(files, manifest)
+			}
+			fs := run(t, "1.2.28", newInv(t, nodeFilesObj("cp1", tc.cp, tc.extra, files...)))
+			require.Len(t, fs, 1)
+			assert.Equal(t, tc.want, fs[0].Status, fs[0].Message)
+		})
+	}
+}
+
+func TestHostnameOverride(t *testing.T) {
+	args := func(a ...any) map[string]any {
+		return map[string]any{"kubeletArgs": a, "kubeletArgsFrom": []any{"/etc/systemd/system/kubelet.service.d/10-kubeadm.conf"}}
+	}
+	fs := run(t, "4.2.7", newInv(t, nodeFilesObj("n", false, args("--config=/var/lib/kubelet/config.yaml"))))
+	require.Len(t, fs, 1)
+	assert.Equal(t, check.StatusPass, fs[0].Status)
+	fs = run(t, "4.2.7", newInv(t, nodeFilesObj("n", false, args("--hostname-override", "foo"))))
+	require.Len(t, fs, 1)
+	assert.Equal(t, check.StatusFail, fs[0].Status)
+	fs = run(t, "4.2.7", newInv(t, nodeFilesObj("n", false, nil)))
+	require.Len(t, fs, 1)
+	assert.Equal(t, check.StatusNotEvaluated, fs[0].Status)
+}

@@ -1,0 +1,129 @@
+package cis
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	"github.com/kspm-dev/kspm/check"
+	"github.com/kspm-dev/kspm/inventory"
+)
+
+// problem is one reason a pod specification does not comply.
+type problem struct {
+	field string // relative to the pod spec, e.g. "containers[0].securityContext.privileged"
+	msg   string
+}
+
+// podRule returns the problems of one pod specification (none: it complies).
+type podRule func(t inventory.PodTemplate) []problem
+
+// podKinds are the kinds that hold pod specifications.
+var podKinds = []schema.GroupKind{
+	inventory.KindPod, inventory.KindReplicationController, inventory.KindDeployment,
+	inventory.KindReplicaSet, inventory.KindStatefulSet, inventory.KindDaemonSet,
+	inventory.KindJob, inventory.KindCronJob,
+}
+
+// runPods returns a check body that applies rule to every pod specification: a pass or a
+// fail per owning object. In a cluster, kinds that could not be listed are reported as not
+// evaluated.
+func runPods(rule podRule) check.RunFunc {
+	return func(ctx context.Context, pass *check.Pass) error {
+		inv := pass.Inventory
+		if inv.Mode() == inventory.ModeCluster {
+			if reason := inv.Unseen(podKinds...); reason != "" {
+				pass.NotEvaluated(nil, "some pod specifications could not be read: "+reason)
+			}
+		}
+		tmpls := inv.PodTemplates()
+		if len(tmpls) == 0 {
+			if inv.Mode() == inventory.ModeManifests || inv.Unseen(podKinds...) == "" {
+				pass.NotApplicable(nil, "no pod specifications in the input")
+			}
+			return nil
+		}
+		for i, t := range tmpls {
+			if i%1024 == 0 && ctx.Err() != nil {
+				return ctx.Err()
+			}
+			probs := rule(t)
+			if len(probs) == 0 {
+				pass.Pass(t.Owner, "")
+				continue
+			}
+			msgs := make([]string, len(probs))
+			for j, p := range probs {
+				msgs[j] = p.msg
+			}
+			pass.Fail(t.Owner, t.Path+"."+probs[0].field, strings.Join(msgs, "; "))
+		}
+		return nil
+	}
+}
+
+// containerRef is one container of a pod spec with its field path and kind.
+type containerRef struct {
+	c     *corev1.Container
+	field string // "containers[0]"
+	// ephemeral containers have no securityContext field of their own that matters less:
+	// they are checked like the others.
+}
+
+// containersOf returns every container of spec: init containers, containers and ephemeral
+// containers (whose common fields share the Container layout).
+func containersOf(spec *corev1.PodSpec) []containerRef {
+	out := make([]containerRef, 0, len(spec.InitContainers)+len(spec.Containers)+len(spec.EphemeralContainers))
+	for i := range spec.InitContainers {
+		out = append(out, containerRef{&spec.InitContainers[i], fmt.Sprintf("initContainers[%d]", i)})
+	}
+	for i := range spec.Containers {
+		out = append(out, containerRef{&spec.Containers[i], fmt.Sprintf("containers[%d]", i)})
+	}
+	for i := range spec.EphemeralContainers {
+		c := corev1.Container(spec.EphemeralContainers[i].EphemeralContainerCommon)
+		out = append(out, containerRef{&c, fmt.Sprintf("ephemeralContainers[%d]", i)})
+	}
+	return out
+}
+
+func (r containerRef) name() string { return fmt.Sprintf("container %q", r.c.Name) }
+
+// eachContainer builds a pod rule from a per-container test.
+func eachContainer(test func(spec *corev1.PodSpec, c containerRef) *problem) podRule {
+	return func(t inventory.PodTemplate) []problem {
+		var out []problem
+		for _, c := range containersOf(t.Spec) {
+			if p := test(t.Spec, c); p != nil {
+				out = append(out, *p)
+			}
+		}
+		return out
+	}
+}
+
+func isWindows(spec *corev1.PodSpec) bool {
+	return spec.OS != nil && spec.OS.Name == corev1.Windows
+}
+
+// podControl is a policy control decided by each pod specification.
+type podControl struct {
+	id, title string
+	level     string
+	severity  check.Severity
+	what, fix string
+	rule      podRule
+}
+
+func (pc podControl) control() control {
+	return control{
+		id: pc.id, title: pc.title, level: pc.level, cisManual: true, severity: pc.severity,
+		what:        "Reads every pod specification (pods and workload templates): " + pc.what,
+		remediation: pc.fix,
+		kinds:       podKinds,
+		run:         runPods(pc.rule),
+	}
+}

@@ -1,0 +1,394 @@
+package cis
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	"github.com/kspm-dev/kspm/check"
+	"github.com/kspm-dev/kspm/inventory"
+	"github.com/kspm-dev/kspm/inventory/rbac"
+)
+
+var rbacKinds = []schema.GroupKind{inventory.KindRole, inventory.KindClusterRole, inventory.KindRoleBinding, inventory.KindClusterRoleBinding}
+
+// whoCanControl is a 5.1 control that asks who holds some permissions.
+type whoCanControl struct {
+	id, title string
+	severity  check.Severity
+	// requests are the permissions asked about, in any namespace.
+	requests []rbac.Request
+	// everyone restricts the question to grants to everyone (any authenticated user, any
+	// service account, anonymous requests); otherwise every subject is reported except the
+	// cluster's own default bindings and system:masters (see 5.1.7).
+	everyone  bool
+	what, fix string
+}
+
+func req(verb, resource string) rbac.Request { return rbac.NewRequest(verb, resource) }
+
+func reqs(verbs []string, resources ...string) []rbac.Request {
+	var out []rbac.Request
+	for _, r := range resources {
+		for _, v := range verbs {
+			out = append(out, req(v, r))
+		}
+	}
+	return out
+}
+
+// rbacControls are section 5.1.
+func rbacControls() []control {
+	wcs := []whoCanControl{
+		{id: "5.1.2", title: "Minimize get/list/watch access to Secrets", severity: check.High, everyone: true,
+			requests: reqs([]string{"get", "list", "watch"}, "secrets"),
+			what:     "fails for each binding that lets every authenticated user, every service account or anonymous requests get, list or watch Secrets",
+			fix:      "Remove the binding, or bind the role to the specific users and service accounts that need to read Secrets."},
+		{id: "5.1.4", title: "Minimize permission to create pods", severity: check.High, everyone: true,
+			requests: reqs([]string{"create"}, "pods"),
+			what:     "fails for each binding that lets every authenticated user, every service account or anonymous requests create pods",
+			fix:      "Remove the binding, or bind the role only to the subjects that must create pods."},
+		{id: "5.1.8", title: "Limit bind, impersonate and escalate verbs", severity: check.High,
+			requests: append(append(reqs([]string{"bind", "escalate"}, "roles.rbac.authorization.k8s.io", "clusterroles.rbac.authorization.k8s.io"),
+				reqs([]string{"impersonate"}, "users", "groups", "serviceaccounts")...),
+				req("impersonate", "uids.authentication.k8s.io"), req("impersonate", "userextras.authentication.k8s.io")),
+			what: "fails for each subject (outside the cluster's default bindings) granted bind or escalate on roles, or impersonate",
+			fix:  "Remove bind, escalate and impersonate from roles bound to subjects that do not administer RBAC."},
+		{id: "5.1.9", title: "Minimize permission to create PersistentVolumes", severity: check.High,
+			requests: reqs([]string{"create"}, "persistentvolumes"),
+			what:     "fails for each subject (outside the cluster's default bindings) that can create PersistentVolumes (a hostPath volume reaches the node)",
+			fix:      "Grant create on persistentvolumes only to storage administrators; let workloads use PersistentVolumeClaims."},
+		{id: "5.1.10", title: "Minimize access to the nodes/proxy subresource", severity: check.High,
+			requests: reqs([]string{"get", "create", "update", "patch", "delete"}, "nodes/proxy"),
+			what:     "fails for each subject (outside the cluster's default bindings) with access to nodes/proxy (the kubelet API, including exec)",
+			fix:      "Remove nodes/proxy from roles; monitoring can read metrics through nodes/metrics instead."},
+		{id: "5.1.11", title: "Minimize CSR approval permissions", severity: check.High,
+			requests: append(reqs([]string{"update", "patch"}, "certificatesigningrequests.certificates.k8s.io/approval"),
+				req("approve", "signers.certificates.k8s.io")),
+			what: "fails for each subject (outside the cluster's default bindings) that can approve certificate signing requests",
+			fix:  "Grant update on certificatesigningrequests/approval and approve on signers only to the CSR approvers that need it."},
+		{id: "5.1.12", title: "Minimize access to admission webhook configurations", severity: check.High,
+			requests: reqs([]string{"create", "update", "patch", "delete"},
+				"validatingwebhookconfigurations.admissionregistration.k8s.io", "mutatingwebhookconfigurations.admissionregistration.k8s.io"),
+			what: "fails for each subject (outside the cluster's default bindings) that can change admission webhook configurations",
+			fix:  "Grant write access to webhook configurations only to the cluster administrators and the controllers that own them."},
+		{id: "5.1.13", title: "Minimize permission to create service account tokens", severity: check.High,
+			requests: reqs([]string{"create"}, "serviceaccounts/token"),
+			what:     "fails for each subject (outside the cluster's default bindings) that can create service account tokens",
+			fix:      "Remove create on serviceaccounts/token from roles bound to subjects that do not mint tokens."},
+	}
+	cs := []control{
+		{id: "5.1.1", title: "Use cluster-admin role only where strictly needed", level: l1, cisManual: true, severity: check.High,
+			what: "Reads ClusterRoleBindings to the cluster-admin ClusterRole: the built-in one named cluster-admin " +
+				"passes, every other fails",
+			remediation: "Bind cluster-admin only where it is truly needed; give other subjects a role with the " +
+				"permissions they use, then delete the extra ClusterRoleBinding.",
+			kinds: []schema.GroupKind{inventory.KindClusterRoleBinding}, requires: []schema.GroupKind{inventory.KindClusterRoleBinding},
+			run: runClusterAdmin},
+		{id: "5.1.3", title: "Minimize wildcards in Roles and ClusterRoles", level: l1, cisManual: true, severity: check.Medium,
+			what: "Reads every Role and ClusterRole: fails when a rule has \"*\" in apiGroups, resources, verbs or " +
+				"nonResourceURLs (the cluster's default roles that need wildcards pass)",
+			remediation: "Replace wildcards with the API groups, resources and verbs the subject uses.",
+			kinds:       []schema.GroupKind{inventory.KindRole, inventory.KindClusterRole},
+			requires:    []schema.GroupKind{inventory.KindRole, inventory.KindClusterRole},
+			run:         runWildcards},
+		{id: "5.1.5", title: "Default service accounts do not automount tokens", level: l1, cisManual: true, severity: check.Medium,
+			what: "Reads every ServiceAccount named default: passes when automountServiceAccountToken is false (unset fails)",
+			remediation: "Set automountServiceAccountToken: false on each namespace's default ServiceAccount; give " +
+				"workloads that call the API a service account of their own.",
+			kinds: []schema.GroupKind{inventory.KindServiceAccount}, requires: []schema.GroupKind{inventory.KindServiceAccount},
+			run: runDefaultServiceAccounts},
+		{id: "5.1.6", title: "Mount service account tokens only where needed", level: l1, cisManual: true, severity: check.Medium,
+			what: "Reads every pod specification: passes when no token is mounted (automountServiceAccountToken false on " +
+				"the pod, or false on its service account and not true on the pod)",
+			remediation: "Set automountServiceAccountToken: false on pods (or their service accounts) that do not call the API.",
+			kinds:       podKinds,
+			run:         runTokenMounts},
+		{id: "5.1.7", title: "Avoid use of the system:masters group", level: l1, cisManual: true, severity: check.High,
+			what: "Reads every RoleBinding and ClusterRoleBinding: fails for each that names the group system:masters " +
+				"(except the cluster's own default binding). Membership through client certificates (O=system:masters) is not visible",
+			remediation: "Remove system:masters from bindings and do not issue certificates with O=system:masters " +
+				"except for break-glass access; grant administrators a ClusterRole through RBAC instead.",
+			kinds:    []schema.GroupKind{inventory.KindRoleBinding, inventory.KindClusterRoleBinding},
+			requires: []schema.GroupKind{inventory.KindRoleBinding, inventory.KindClusterRoleBinding},
+			run:      runSystemMasters},
+	}
+	for _, wc := range wcs {
+		cs = append(cs, control{id: wc.id, title: wc.title, level: l1, cisManual: true, severity: wc.severity,
+			what:        "Asks the RBAC rules who can " + describeRequests(wc.requests) + ": " + wc.what,
+			remediation: wc.fix,
+			kinds:       []schema.GroupKind{inventory.KindRoleBinding, inventory.KindClusterRoleBinding},
+			run:         runWhoCan(wc)})
+	}
+	return cs
+}
+
+func describeRequests(rs []rbac.Request) string {
+	var parts []string
+	for _, r := range rs {
+		s := r.Verb + " " + r.GroupResource()
+		if !slices.Contains(parts, s) {
+			parts = append(parts, s)
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// everyoneSubject reports subjects that stand for every user or every service account.
+func everyoneSubject(s rbac.Subject) bool {
+	switch s.Kind {
+	case rbac.KindGroup:
+		return s.Name == rbac.GroupAuthenticated || s.Name == rbac.GroupUnauthenticated || s.Name == rbac.GroupServiceAccounts
+	case rbac.KindUser:
+		return s.Name == rbac.AnonymousUserName
+	}
+	return false
+}
+
+// rbacEngines shares one RBAC engine among the 5.1 checks of a scan.
+var rbacEngines memo[*rbac.Engine]
+
+const labelBootstrapping = "kubernetes.io/bootstrapping"
+
+// defaultGrant reports a grant from the cluster's own default RBAC policy (bindings the API
+// server creates, labelled kubernetes.io/bootstrapping=rbac-defaults) or to system:masters.
+func defaultGrant(g rbac.Grant) bool {
+	if g.Subject.Kind == rbac.KindGroup && g.Subject.Name == rbac.GroupMasters {
+		return true
+	}
+	if o := g.Binding.Object; o != nil && o.Meta().GetLabels()[labelBootstrapping] == "rbac-defaults" {
+		return !everyoneSubject(g.Subject)
+	}
+	return false
+}
+
+func runWhoCan(wc whoCanControl) check.RunFunc {
+	return func(ctx context.Context, pass *check.Pass) error {
+		e := rbacEngines.get(pass.Inventory, rbac.New)
+		type key struct {
+			binding *inventory.Object
+			subject rbac.Subject
+		}
+		perms := make(map[key][]string)
+		scopes := make(map[key]string)
+		var order []key
+		for _, r := range wc.requests {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			for _, g := range e.WhoCanAnywhere(r) {
+				report := everyoneSubject(g.Subject)
+				if !wc.everyone {
+					report = !defaultGrant(g)
+				}
+				if !report || g.Binding.Object == nil {
+					continue
+				}
+				k := key{g.Binding.Object, g.Subject}
+				p := r.Verb + " " + r.GroupResource()
+				if _, ok := perms[k]; !ok {
+					order = append(order, k)
+					scopes[k] = g.Scope() + " through " + g.Role.String()
+				}
+				if !slices.Contains(perms[k], p) {
+					perms[k] = append(perms[k], p)
+				}
+			}
+		}
+		for _, k := range order {
+			pass.Failf(k.binding, "subjects", "%s can %s (%s)", k.subject, strings.Join(perms[k], ", "), scopes[k])
+		}
+		if len(order) > 0 {
+			return nil
+		}
+		if reason := e.Complete(); reason != "" {
+			pass.NotEvaluated(nil, reason)
+			return nil
+		}
+		if wc.everyone {
+			pass.Pass(nil, "no binding grants this to every user, every service account or anonymous requests")
+		} else {
+			pass.Pass(nil, "only the cluster's default bindings grant this")
+		}
+		return nil
+	}
+}
+
+func runClusterAdmin(_ context.Context, pass *check.Pass) error {
+	found := false
+	for _, o := range pass.Inventory.ByKind(inventory.KindClusterRoleBinding) {
+		crb, ok := o.Object().(*rbacv1.ClusterRoleBinding)
+		if !ok || crb.RoleRef.Kind != "ClusterRole" || crb.RoleRef.Name != "cluster-admin" {
+			continue
+		}
+		found = true
+		if crb.Name == "cluster-admin" {
+			pass.Pass(o, "the built-in cluster-admin binding")
+			continue
+		}
+		pass.Failf(o, "roleRef", "binds cluster-admin to %s", subjectList(crb.Subjects))
+	}
+	if !found {
+		pass.Pass(nil, "no ClusterRoleBinding grants cluster-admin")
+	}
+	return nil
+}
+
+func subjectList(ss []rbacv1.Subject) string {
+	if len(ss) == 0 {
+		return "no subjects"
+	}
+	parts := make([]string, len(ss))
+	for i, s := range ss {
+		if s.Namespace != "" {
+			parts[i] = s.Kind + " " + s.Namespace + "/" + s.Name
+		} else {
+			parts[i] = s.Kind + " " + s.Name
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// wildcardDefaults are the default ClusterRoles whose rules need wildcards.
+var wildcardDefaults = set("cluster-admin", "system:controller:generic-garbage-collector",
+	"system:controller:namespace-controller", "system:controller:resourcequota-controller",
+	"system:kube-controller-manager", "system:controller:horizontal-pod-autoscaler")
+
+func runWildcards(_ context.Context, pass *check.Pass) error {
+	inv := pass.Inventory
+	judge := func(o *inventory.Object, rules []rbacv1.PolicyRule) {
+		var found []string
+		field := ""
+		for i, r := range rules {
+			for _, part := range []struct {
+				name string
+				vals []string
+			}{{"apiGroups", r.APIGroups}, {"resources", r.Resources}, {"verbs", r.Verbs}, {"nonResourceURLs", r.NonResourceURLs}} {
+				for _, v := range part.vals {
+					if v == "*" || strings.HasPrefix(v, "*/") {
+						if field == "" {
+							field = fmt.Sprintf("rules[%d].%s", i, part.name)
+						}
+						found = append(found, fmt.Sprintf("rules[%d].%s %q", i, part.name, v))
+					}
+				}
+			}
+		}
+		switch {
+		case len(found) == 0:
+			pass.Pass(o, "")
+		case o.GroupKind() == inventory.KindClusterRole && wildcardDefaults[o.Name()] &&
+			o.Meta().GetLabels()[labelBootstrapping] == "rbac-defaults":
+			pass.Pass(o, "a default role of the cluster that needs wildcards: "+strings.Join(found, ", "))
+		default:
+			pass.Fail(o, field, "wildcards: "+strings.Join(found, ", "))
+		}
+	}
+	for _, o := range inv.ByKind(inventory.KindClusterRole) {
+		if cr, ok := o.Object().(*rbacv1.ClusterRole); ok {
+			judge(o, cr.Rules)
+		}
+	}
+	for _, o := range inv.ByKind(inventory.KindRole) {
+		if r, ok := o.Object().(*rbacv1.Role); ok {
+			judge(o, r.Rules)
+		}
+	}
+	if len(inv.ByKind(inventory.KindClusterRole))+len(inv.ByKind(inventory.KindRole)) == 0 {
+		pass.Pass(nil, "no Role or ClusterRole")
+	}
+	return nil
+}
+
+func runDefaultServiceAccounts(_ context.Context, pass *check.Pass) error {
+	found := false
+	for _, o := range pass.Inventory.ByKind(inventory.KindServiceAccount) {
+		sa, ok := o.Object().(*corev1.ServiceAccount)
+		if !ok || sa.Name != "default" {
+			continue
+		}
+		found = true
+		switch {
+		case sa.AutomountServiceAccountToken == nil:
+			pass.Fail(o, "automountServiceAccountToken", "automountServiceAccountToken is not set: pods mount its token by default")
+		case *sa.AutomountServiceAccountToken:
+			pass.Fail(o, "automountServiceAccountToken", "automountServiceAccountToken is true")
+		default:
+			pass.Pass(o, "automountServiceAccountToken is false")
+		}
+	}
+	if !found {
+		pass.NotApplicable(nil, "no default ServiceAccount in the input")
+	}
+	return nil
+}
+
+func runTokenMounts(ctx context.Context, pass *check.Pass) error {
+	inv := pass.Inventory
+	saUnseen := inv.Unseen(inventory.KindServiceAccount)
+	return runPods(func(t inventory.PodTemplate) []problem {
+		if v := t.Spec.AutomountServiceAccountToken; v != nil {
+			if *v {
+				return []problem{{"automountServiceAccountToken", "the pod mounts its service account token (automountServiceAccountToken: true)"}}
+			}
+			return nil
+		}
+		name := t.Spec.ServiceAccountName
+		if name == "" {
+			name = t.Spec.DeprecatedServiceAccount
+		}
+		if name == "" {
+			name = "default"
+		}
+		so := inv.Get(inventory.KindServiceAccount, t.Namespace(), name)
+		if so != nil {
+			if sa, ok := so.Object().(*corev1.ServiceAccount); ok && sa.AutomountServiceAccountToken != nil && !*sa.AutomountServiceAccountToken {
+				return nil
+			}
+			return []problem{{"automountServiceAccountToken", fmt.Sprintf("the pod mounts the token of service account %q "+
+				"(automountServiceAccountToken is not false on the pod or the service account)", name)}}
+		}
+		why := "it is not in the input"
+		if saUnseen != "" {
+			why = saUnseen
+		}
+		return []problem{{"automountServiceAccountToken", fmt.Sprintf("the pod does not set automountServiceAccountToken: "+
+			"false, and its service account %q cannot turn mounting off (%s)", name, why)}}
+	})(ctx, pass)
+}
+
+func runSystemMasters(_ context.Context, pass *check.Pass) error {
+	inv := pass.Inventory
+	found := false
+	judge := func(o *inventory.Object, subjects []rbacv1.Subject) {
+		if o.Meta().GetLabels()[labelBootstrapping] == "rbac-defaults" {
+			return // the built-in cluster-admin binding: system:masters exists by design
+		}
+		for i, s := range subjects {
+			if s.Kind == rbacv1.GroupKind && s.Name == rbac.GroupMasters {
+				found = true
+				pass.Failf(o, fmt.Sprintf("subjects[%d]", i), "binds the group system:masters, which bypasses RBAC")
+				return
+			}
+		}
+	}
+	for _, o := range inv.ByKind(inventory.KindClusterRoleBinding) {
+		if b, ok := o.Object().(*rbacv1.ClusterRoleBinding); ok {
+			judge(o, b.Subjects)
+		}
+	}
+	for _, o := range inv.ByKind(inventory.KindRoleBinding) {
+		if b, ok := o.Object().(*rbacv1.RoleBinding); ok {
+			judge(o, b.Subjects)
+		}
+	}
+	if !found {
+		pass.Pass(nil, "no binding names system:masters (membership through client certificates is not visible)")
+	}
+	return nil
+}

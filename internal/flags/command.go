@@ -1,0 +1,248 @@
+package flags
+
+import (
+	"path"
+	"strings"
+)
+
+// Token is one word of a component's command line and where it came from.
+type Token struct {
+	// Text is the word after $(VAR) expansion.
+	Text string
+	// Origin locates the word in the container spec, e.g. "command[2]" or "args[0]".
+	Origin string
+	// Unknown reports that the word refers to a variable whose value the spec does not hold.
+	Unknown bool
+}
+
+// EnvVar is a container environment variable as the parser sees it.
+type EnvVar struct {
+	Name  string
+	Value string
+	// Unknown reports a variable filled from a Secret, ConfigMap, field or resource reference.
+	Unknown bool
+}
+
+// Expand replaces $(NAME) references in s with the values of env, as the kubelet does for a
+// container's command and args: "$$" is a literal "$", and a reference to an undefined
+// variable stays as written. unknown reports a reference to a variable whose value the pod
+// spec does not hold.
+func Expand(s string, env map[string]EnvVar) (out string, unknown bool) {
+	if !strings.Contains(s, "$") {
+		return s, false
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c != '$' || i+1 >= len(s) {
+			b.WriteByte(c)
+			continue
+		}
+		switch s[i+1] {
+		case '$':
+			b.WriteByte('$')
+			i++
+			continue
+		case '(':
+			end := strings.IndexByte(s[i+2:], ')')
+			if end < 0 {
+				b.WriteByte(c)
+				continue
+			}
+			name := s[i+2 : i+2+end]
+			if v, ok := env[name]; ok {
+				if v.Unknown {
+					unknown = true
+				}
+				b.WriteString(v.Value)
+			} else {
+				b.WriteString(s[i : i+3+end])
+			}
+			i += 2 + end
+			continue
+		}
+		b.WriteByte(c)
+	}
+	return b.String(), unknown
+}
+
+var shellOperators = map[string]bool{";": true, "&&": true, "||": true, "|": true, "&": true}
+
+var shells = map[string]bool{"sh": true, "bash": true, "ash": true, "dash": true, "zsh": true, "busybox": true}
+
+// hyperkubeNames maps the subcommand names of multi-call binaries (hyperkube) to components.
+var hyperkubeNames = map[string]string{
+	"apiserver": "kube-apiserver", "controller-manager": "kube-controller-manager",
+	"scheduler": "kube-scheduler", "proxy": "kube-proxy",
+}
+
+// Locate finds the command line of binary (e.g. "kube-apiserver") in a container's command
+// and args and returns the tokens after the program name. It looks through a shell wrapper
+// ("sh -c 'exec kube-apiserver --flag=...'") and hyperkube-style multi-call binaries.
+// found is false when binary is not named; callers that know the container runs the
+// component anyway (by its labels) can use Args.
+func Locate(command, args []string, env map[string]EnvVar, binary string) (toks []Token, found bool) {
+	all := tokens(command, args, env)
+	if len(all) >= 3 && shells[path.Base(all[0].Text)] {
+		for i := 1; i+1 < len(all); i++ {
+			if all[i].Text == "-c" {
+				script := all[i+1]
+				var words []Token
+				for _, w := range ShellWords(script.Text) {
+					words = append(words, Token{Text: w, Origin: script.Origin, Unknown: script.Unknown})
+				}
+				if t, ok := after(words, binary, true); ok {
+					return t, true
+				}
+				break
+			}
+		}
+	}
+	return after(all, binary, false)
+}
+
+// Args returns the container's command and args as tokens, without a leading program name:
+// the command's first word is dropped unless it is a flag.
+func Args(command, args []string, env map[string]EnvVar) []Token {
+	all := tokens(command, args, env)
+	if len(all) > 0 && len(command) > 0 && !strings.HasPrefix(all[0].Text, "-") {
+		all = all[1:]
+	}
+	return all
+}
+
+func tokens(command, args []string, env map[string]EnvVar) []Token {
+	out := make([]Token, 0, len(command)+len(args))
+	add := func(field string, words []string) {
+		for i, w := range words {
+			text, unknown := Expand(w, env)
+			out = append(out, Token{Text: text, Origin: field + "[" + itoa(i) + "]", Unknown: unknown})
+		}
+	}
+	add("command", command)
+	add("args", args)
+	return out
+}
+
+// after returns the tokens after the word that names binary. In a shell script, the command
+// line ends at a shell operator.
+func after(toks []Token, binary string, shell bool) ([]Token, bool) {
+	for i, t := range toks {
+		base := path.Base(t.Text)
+		match := base == binary
+		if !match && i+1 < len(toks) && (base == "hyperkube" || base == "kubernetes") {
+			next := toks[i+1].Text
+			if next == binary || hyperkubeNames[next] == binary {
+				i++
+				match = true
+			}
+		}
+		if !match {
+			continue
+		}
+		rest := toks[i+1:]
+		if shell {
+			for j, r := range rest {
+				if shellOperators[r.Text] {
+					rest = rest[:j]
+					break
+				}
+			}
+		}
+		return rest, true
+	}
+	return nil, false
+}
+
+// ShellWords splits a shell command line into words, honouring single and double quotes and
+// backslash escapes. Shell operators (; && || | &) separated by spaces are their own words.
+func ShellWords(s string) []string {
+	var (
+		words []string
+		cur   strings.Builder
+		in    bool // a word is being built
+		quote byte
+	)
+	flush := func() {
+		if in {
+			words = append(words, cur.String())
+			cur.Reset()
+			in = false
+		}
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case quote == '\'':
+			if c == '\'' {
+				quote = 0
+			} else {
+				cur.WriteByte(c)
+			}
+		case quote == '"':
+			switch {
+			case c == '"':
+				quote = 0
+			case c == '\\' && i+1 < len(s) && strings.IndexByte("\"\\$`", s[i+1]) >= 0:
+				i++
+				cur.WriteByte(s[i])
+			default:
+				cur.WriteByte(c)
+			}
+		case c == '\'' || c == '"':
+			quote = c
+			in = true
+		case c == '\\' && i+1 < len(s):
+			i++
+			if s[i] != '\n' {
+				cur.WriteByte(s[i])
+				in = true
+			}
+		case c == ' ' || c == '\t' || c == '\n':
+			flush()
+		case c == ';' || c == '|' || c == '&':
+			flush()
+			op := string(c)
+			if i+1 < len(s) && (s[i+1] == '|' || s[i+1] == '&') && s[i+1] == c {
+				op += string(c)
+				i++
+			}
+			words = append(words, op)
+		default:
+			cur.WriteByte(c)
+			in = true
+		}
+	}
+	flush()
+	return words
+}
+
+// ParseTokens parses tokens like Parse and records each value's origin.
+func ParseTokens(toks []Token, spec Spec) *Set {
+	texts := make([]string, len(toks))
+	for i, t := range toks {
+		texts[i] = t.Text
+	}
+	s := Parse(texts, spec)
+	for _, name := range s.order {
+		vs := s.vals[name]
+		for i := range vs {
+			idx := vs[i].Index
+			vs[i].Origin = toks[idx].Origin
+			// A value taken from the next token ("--flag value") inherits that token's state.
+			unknown := toks[idx].Unknown
+			if !vs[i].Bare && !strings.Contains(toks[idx].Text, "=") && idx+1 < len(toks) {
+				unknown = toks[idx+1].Unknown
+			}
+			vs[i].Unknown = unknown
+		}
+	}
+	return s
+}
+
+func itoa(i int) string {
+	if i < 10 {
+		return string(rune('0' + i))
+	}
+	return itoa(i/10) + string(rune('0'+i%10))
+}

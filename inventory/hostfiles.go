@@ -1,0 +1,106 @@
+package inventory
+
+import (
+	"context"
+	"fmt"
+
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	"github.com/kspm-dev/kspm/internal/nodefs"
+)
+
+// KindNodeFiles is the kind of the object a node scan produces (kspm.dev/v1alpha1
+// NodeFiles): what was seen of the files on one node that Kubernetes' security depends on.
+// Its name is the node's. Its spec holds:
+//
+//	node, root          the node and where its filesystem was mounted
+//	controlPlane        whether control-plane static pod manifests were found
+//	files[]             role, path, exists, type, mode ("0600"), uid, gid, user, group, error
+//	searched            per role, the paths looked at (a role with no existing file was
+//	                    absent at all of them)
+//	kubeletArgs[]       the kubelet's flags from its systemd unit and environment files,
+//	kubeletArgsFrom[]   and the files they came from
+//	encryption          the API server's EncryptionConfiguration reduced to provider names:
+//	                    path, resources[] {resources[], providers[]}, error
+//	errors[]            problems met while reading
+//
+// Key material is never read: private keys and kubeconfigs are only stat'ed.
+var KindNodeFiles = schema.GroupKind{Group: "kspm.dev", Kind: "NodeFiles"}
+
+// Roles of the files in a NodeFiles object.
+const (
+	NodeFileAPIServerManifest           = nodefs.RoleAPIServerManifest
+	NodeFileControllerManagerManifest   = nodefs.RoleControllerManagerManifest
+	NodeFileSchedulerManifest           = nodefs.RoleSchedulerManifest
+	NodeFileEtcdManifest                = nodefs.RoleEtcdManifest
+	NodeFileCNI                         = nodefs.RoleCNI
+	NodeFileEtcdDataDir                 = nodefs.RoleEtcdDataDir
+	NodeFileAdminKubeconfig             = nodefs.RoleAdminKubeconfig
+	NodeFileSuperAdminKubeconfig        = nodefs.RoleSuperAdminKubeconfig
+	NodeFileSchedulerKubeconfig         = nodefs.RoleSchedulerKubeconfig
+	NodeFileControllerManagerKubeconfig = nodefs.RoleControllerManagerKubeconfig
+	NodeFilePKI                         = nodefs.RolePKI
+	NodeFileKubeletService              = nodefs.RoleKubeletService
+	NodeFileKubeProxyKubeconfig         = nodefs.RoleKubeProxyKubeconfig
+	NodeFileKubeletKubeconfig           = nodefs.RoleKubeletKubeconfig
+	NodeFileKubeletClientCA             = nodefs.RoleKubeletClientCA
+	NodeFileKubeletConfig               = nodefs.RoleKubeletConfig
+	NodeFileEncryptionConfig            = nodefs.RoleEncryptionConfig
+	NodeFileAuditPolicy                 = nodefs.RoleAuditPolicy
+)
+
+// ReadNodeFiles scans a node's filesystem mounted at root (e.g. a read-only hostPath mount
+// of / at /host) and returns a NodeFiles object for node and, when the kubelet's
+// configuration file was found, a KubeletConfiguration object named after the node and
+// annotated with AnnotationNode and AnnotationKubeletConfigSource=file. Add both to a
+// Builder. Files that cannot be read are recorded in the object; only an unusable root is
+// an error.
+func ReadNodeFiles(ctx context.Context, root, node string) ([]*unstructured.Unstructured, error) {
+	snap, err := nodefs.Read(ctx, root, node)
+	if err != nil {
+		return nil, err
+	}
+	spec, err := runtime.DefaultUnstructuredConverter.ToUnstructured(snap)
+	if err != nil {
+		return nil, fmt.Errorf("node %s: %w", node, err)
+	}
+	nf := &unstructured.Unstructured{Object: map[string]any{"spec": spec}}
+	nf.SetAPIVersion("kspm.dev/v1alpha1")
+	nf.SetKind(KindNodeFiles.Kind)
+	nf.SetName(node)
+	nf.SetAnnotations(map[string]string{AnnotationNode: node})
+	out := []*unstructured.Unstructured{nf}
+	if snap.KubeletConfig != nil {
+		kc := &unstructured.Unstructured{Object: runtime.DeepCopyJSON(normalizeJSON(snap.KubeletConfig).(map[string]any))}
+		kc.SetAPIVersion("kubelet.config.k8s.io/v1beta1")
+		kc.SetKind(KindKubeletConfiguration.Kind)
+		kc.SetName(node)
+		kc.SetAnnotations(map[string]string{AnnotationNode: node, AnnotationKubeletConfigSource: KubeletConfigFromFile})
+		out = append(out, kc)
+	}
+	return out, nil
+}
+
+// normalizeJSON turns the numbers sigs.k8s.io/yaml decodes (float64) into int64 where they
+// are whole, as unstructured objects hold them.
+func normalizeJSON(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, e := range x {
+			x[k] = normalizeJSON(e)
+		}
+		return x
+	case []any:
+		for i, e := range x {
+			x[i] = normalizeJSON(e)
+		}
+		return x
+	case float64:
+		if x == float64(int64(x)) {
+			return int64(x)
+		}
+	}
+	return v
+}

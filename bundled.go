@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/kspm-dev/kspm/benchmark"
+	"github.com/kspm-dev/kspm/benchmark/cis"
 	"github.com/kspm-dev/kspm/benchmark/pss"
 	rbacbench "github.com/kspm-dev/kspm/benchmark/rbac"
 	"github.com/kspm-dev/kspm/benchmark/starter"
@@ -25,6 +26,9 @@ type benchmarkConfig struct {
 type bundledBenchmark struct {
 	name string
 	make func(*benchmarkConfig) (benchmark.Benchmark, error)
+	// alias marks a benchmark whose controls another bundled benchmark already runs
+	// (cis-2.0 shares cis-1.12's): it is selectable by name but not part of the default set.
+	alias bool
 }
 
 // bundled lists the bundled benchmarks in the order --list shows them.
@@ -37,6 +41,8 @@ var bundled = []bundledBenchmark{
 		return pss.Restricted(pss.WithVersion(c.pssVersion))
 	}},
 	{name: rbacbench.Name, make: func(*benchmarkConfig) (benchmark.Benchmark, error) { return rbacbench.Benchmark(), nil }},
+	{name: "cis-1.12", make: func(*benchmarkConfig) (benchmark.Benchmark, error) { return cis.Benchmark112(), nil }},
+	{name: "cis-2.0", make: func(*benchmarkConfig) (benchmark.Benchmark, error) { return cis.Benchmark20(), nil }, alias: true},
 	{name: pss.NamespacesName, make: func(*benchmarkConfig) (benchmark.Benchmark, error) { return pss.Namespaces() }},
 }
 
@@ -49,9 +55,21 @@ func BenchmarkNames() []string {
 	return names
 }
 
-// Benchmarks returns fresh copies of every bundled benchmark.
+// DefaultBenchmarkNames returns the names of the benchmarks a scan runs when none are named:
+// every bundled benchmark except those whose controls another one already runs (cis-2.0).
+func DefaultBenchmarkNames() []string {
+	var names []string
+	for _, b := range bundled {
+		if !b.alias {
+			names = append(names, b.name)
+		}
+	}
+	return names
+}
+
+// Benchmarks returns fresh copies of the default benchmarks (see DefaultBenchmarkNames).
 func Benchmarks(opts ...BenchmarkOption) ([]benchmark.Benchmark, error) {
-	return SelectBenchmarks(BenchmarkNames(), opts...)
+	return SelectBenchmarks(DefaultBenchmarkNames(), opts...)
 }
 
 // SelectBenchmarks returns fresh copies of the named bundled benchmarks, in the order given.

@@ -53,20 +53,20 @@ func plan(o *options) ([]benchmark.Benchmark, error) {
 	return bms, nil
 }
 
-// benchmarkNames resolves -b: "all" expands to every bundled benchmark, and no -b means
-// every bundled benchmark unless --checks files are given (and no --check: IDs are looked
+// benchmarkNames resolves -b: "all" expands to the default benchmarks (every bundled one but
+// aliases such as cis-2.0), and no -b means the default benchmarks unless --checks files are given (and no --check: IDs are looked
 // up among the bundled checks too).
 func benchmarkNames(o *options) []string {
 	if len(o.benchmarks) == 0 {
 		if len(o.checkFiles) > 0 && len(o.checkIDs) == 0 {
 			return nil
 		}
-		return kspm.BenchmarkNames()
+		return kspm.DefaultBenchmarkNames()
 	}
 	var names []string
 	for _, n := range o.benchmarks {
 		if n == "all" {
-			names = append(names, kspm.BenchmarkNames()...)
+			names = append(names, kspm.DefaultBenchmarkNames()...)
 		} else {
 			names = append(names, n)
 		}

@@ -43,8 +43,9 @@ type ManifestOption interface {
 }
 
 type manifestConfig struct {
-	stdin       io.Reader
-	parallelism int
+	stdin            io.Reader
+	parallelism      int
+	defaultNamespace string
 }
 
 type manifestOptionFunc func(*manifestConfig)
@@ -60,6 +61,21 @@ func WithStdin(r io.Reader) ManifestOption {
 // default (and the value used for n < 1) is GOMAXPROCS.
 func WithParallelism(n int) ManifestOption {
 	return manifestOptionFunc(func(c *manifestConfig) { c.parallelism = n })
+}
+
+// WithDefaultNamespace sets the namespace of built-in namespaced objects written without
+// one, as `kubectl apply -n NS` does; the default is "default". Objects of other kinds keep
+// their namespace as written: their scope is not known.
+func WithDefaultNamespace(ns string) ManifestOption {
+	return manifestOptionFunc(func(c *manifestConfig) { c.defaultNamespace = ns })
+}
+
+// isConfigFileKind reports whether gvk is a component's configuration file kind
+// (KubeletConfiguration, EncryptionConfiguration, an audit Policy, kubeadm's configurations),
+// which carries no metadata.name. Such an object is named after its file and line.
+func isConfigFileKind(gvk schema.GroupVersionKind) bool {
+	g := gvk.Group
+	return strings.HasSuffix(g, ".config.k8s.io") || g == "audit.k8s.io" || g == "kubeadm.k8s.io"
 }
 
 // LoadManifests reads Kubernetes objects from manifests and returns them as an inventory in
@@ -131,7 +147,7 @@ func LoadManifests(ctx context.Context, paths []string, opts ...ManifestOption) 
 	b := NewBuilder(ModeManifests)
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(cfg.parallelism)
-	l := &manifestLoader{ctx: gctx, g: g, workers: cfg.parallelism, b: b, stdin: cfg.stdin, seen: make(map[string]bool)}
+	l := &manifestLoader{ctx: gctx, g: g, workers: cfg.parallelism, b: b, stdin: cfg.stdin, defaultNamespace: cfg.defaultNamespace, seen: make(map[string]bool)}
 	var walkErr error
 	for i, p := range paths {
 		b.AddSource(p)
@@ -162,6 +178,8 @@ type manifestLoader struct {
 	workers int
 	b       *Builder
 	stdin   io.Reader
+
+	defaultNamespace string
 
 	seq  int             // files dispatched so far; orders errors
 	seen map[string]bool // files dispatched, by cleaned path
@@ -359,6 +377,11 @@ type fileObjectSink struct {
 }
 
 func (s fileObjectSink) add(obj runtime.Object, line int, object string) {
+	if m, ok := obj.(metav1.Object); ok {
+		if m.GetName() == "" { // a component's configuration file (see isConfigFileKind)
+			m.SetName(fmt.Sprintf("%s:%d", s.f.name, line))
+		}
+	}
 	if err := s.l.b.Add(obj, Source{File: s.f.name, Line: line}); err != nil {
 		s.fail(line, object, err)
 	}
@@ -586,7 +609,7 @@ func (l *manifestLoader) yamlObject(s objectSink, base int, n *yaml.Node, list *
 		}
 		return
 	}
-	decodeManifestObject(s, sc.json, gvk, line, h, yamlFieldLocator{base: base, n: n, line: line})
+	decodeManifestObject(s, sc.json, gvk, line, h, yamlFieldLocator{base: base, n: n, line: line}, l.defaultNamespace)
 }
 
 func derefNode(n *yaml.Node) *yaml.Node {
@@ -763,7 +786,7 @@ func (l *manifestLoader) jsonObject(s objectSink, d yamldoc.Document, list *list
 		s.fail(d.Line, h.describe(), err)
 		return
 	}
-	decodeManifestObject(s, d.Data, gvk, d.Line, h, jsonFieldLocator{d})
+	decodeManifestObject(s, d.Data, gvk, d.Line, h, jsonFieldLocator{d}, l.defaultNamespace)
 }
 
 // jsonFieldLocator finds lines in a JSON object for decoding errors.
@@ -846,7 +869,7 @@ type fieldLocator interface {
 
 // decodeManifestObject decodes the JSON of one object (starting at line) into its typed struct or
 // an Unstructured, checks it, and hands it to s.
-func decodeManifestObject(s objectSink, data []byte, gvk schema.GroupVersionKind, line int, h docHeader, loc fieldLocator) {
+func decodeManifestObject(s objectSink, data []byte, gvk schema.GroupVersionKind, line int, h docHeader, loc fieldLocator, defaultNS string) {
 	desc := h.describe()
 	var obj runtime.Object
 	var strict []error
@@ -881,12 +904,17 @@ func decodeManifestObject(s objectSink, data []byte, gvk schema.GroupVersionKind
 	}
 	obj.GetObjectKind().SetGroupVersionKind(gvk)
 	meta, ok := obj.(metav1.Object)
-	if !ok || meta.GetName() == "" {
+	if !ok || (meta.GetName() == "" && !isConfigFileKind(gvk)) {
 		s.fail(line, desc, errors.New("metadata.name is missing"))
 		return
 	}
 	if forgetSecretValues(obj) {
 		clear(data) // the JSON text held the values too
+	}
+	if defaultNS != "" && meta.GetNamespace() == "" {
+		if k, ok := LookupKind(gvk.GroupKind()); ok && k.Namespaced {
+			meta.SetNamespace(defaultNS)
+		}
 	}
 	ApplyDefaults(obj)
 	s.add(obj, line, desc)

@@ -124,7 +124,11 @@ func load(ctx context.Context, o *options, stdin io.Reader, prog *progress) (*in
 			prog.status("loading manifests…")
 		}
 		// The loader's errors name what they are about ("load manifests: stat PATH: ...").
-		return inventory.LoadManifests(ctx, o.files, inventory.WithStdin(stdin))
+		opts := []inventory.ManifestOption{inventory.WithStdin(stdin)}
+		if o.defaultNS != "" {
+			opts = append(opts, inventory.WithDefaultNamespace(o.defaultNS))
+		}
+		return inventory.LoadManifests(ctx, o.files, opts...)
 	}
 	if prog != nil {
 		prog.status("listing objects from the cluster…")

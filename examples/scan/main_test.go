@@ -461,3 +461,30 @@ func TestDemo(t *testing.T) {
 	require.Equal(t, exitOK, code, stderr)
 	assert.Contains(t, stdout, "legacy/log-shipper")
 }
+
+func TestDefaultNamespace(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "sa.yaml"), []byte("apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: default}\n"), 0o644))
+	for _, tt := range []struct {
+		args   []string
+		wantNS string
+	}{
+		{nil, "default"},
+		{[]string{"--default-namespace", "argocd"}, "argocd"},
+	} {
+		args := append([]string{"-f", dir, "-b", "kspm", "-v"}, tt.args...)
+		code, rep, stderr := scanJSON(t, "", args...)
+		require.Equal(t, exitOK, code, stderr)
+		var found bool
+		for _, r := range rep.Results {
+			if r.Object != nil && r.Object.Kind == "ServiceAccount" {
+				found = true
+				assert.Equal(t, tt.wantNS, r.Object.Namespace)
+			}
+		}
+		assert.True(t, found, "kspm:default-sa-automount reports on the default ServiceAccount")
+	}
+	code, _, stderr := runScan(t, "", "--default-namespace", "x")
+	assert.Equal(t, exitError, code)
+	assert.Contains(t, stderr, "use it with -f")
+}

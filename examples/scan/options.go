@@ -21,6 +21,7 @@ const (
 type options struct {
 	files        []string // -f: manifest files and directories; "-" is standard input
 	kubeconfig   string   // --kubeconfig
+	defaultNS    string   // --default-namespace
 	kubeContext  string   // --context
 	benchmarks   []string // -b: bundled benchmark names; "all" means every one
 	checkIDs     []string // --check: run only these check IDs
@@ -130,6 +131,7 @@ func newFlagSet(o *options) *flag.FlagSet {
 	fs.Var(files, "f", "")
 	fs.Var(files, "file", "")
 	fs.StringVar(&o.kubeconfig, "kubeconfig", "", "")
+	fs.StringVar(&o.defaultNS, "default-namespace", "", "")
 	fs.StringVar(&o.kubeContext, "context", "", "")
 
 	benchmarks := listFlag{values: &o.benchmarks, split: true}
@@ -164,6 +166,8 @@ Scans Kubernetes objects for security misconfigurations and writes a report.
 Input (one of):
   -f, --file PATH         manifest file or directory (recursive); "-" reads standard input;
                           repeatable. YAML (multi-document), JSON and kind: List are read.
+  --default-namespace NS  with -f: the namespace of objects written without one, as
+                          kubectl apply -n NS sets it (default: default)
   --kubeconfig PATH       scan the live cluster of this kubeconfig (default: $KUBECONFIG,
                           then ~/.kube/config, then the in-cluster configuration)
   --context NAME          kubeconfig context (default: the current context)
@@ -231,6 +235,9 @@ func parseArgs(args []string) (*options, error) {
 	case formatTable, formatJSON:
 	default:
 		return nil, fmt.Errorf("-o %q: want %s or %s", o.format, formatTable, formatJSON)
+	}
+	if o.defaultNS != "" && len(o.files) == 0 {
+		return nil, errors.New("--default-namespace applies to manifests: use it with -f")
 	}
 	if len(o.files) > 0 && (o.kubeconfig != "" || o.kubeContext != "") {
 		return nil, errors.New("-f reads manifests; --kubeconfig and --context read a cluster: use one or the other")

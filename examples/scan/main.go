@@ -95,6 +95,13 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		}
 		return exitOK
 	}
+	if o.mode() == modeWhatIf {
+		code, err := whatIf(ctx, stdout, inv, o)
+		if err != nil {
+			fmt.Fprintf(stderr, "%s: %v\n", progName, err)
+		}
+		return code
+	}
 
 	rep, err := scan(ctx, inv, bms, o, prog)
 	if err != nil {

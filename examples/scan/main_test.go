@@ -488,3 +488,28 @@ func TestDefaultNamespace(t *testing.T) {
 	assert.Equal(t, exitError, code)
 	assert.Contains(t, stderr, "use it with -f")
 }
+
+func TestPSSWhatIf(t *testing.T) {
+	code, stdout, stderr := runScan(t, "", "-f", "../demo", "--pss-what-if", "restricted", "-n", "payments,shop")
+	require.Equal(t, exitFailOn, code, "workloads would be rejected: exit 1 (stderr: %s)", stderr)
+	assert.Contains(t, stdout, `enforce "restricted:latest"`)
+	assert.Regexp(t, `(?m)^payments\s+restricted:latest\s+\d+\s+[1-9]`, stdout, "payments has a rejected workload")
+	assert.Contains(t, stdout, "Deployment payments/payment-gateway")
+	assert.NotContains(t, stdout, "legacy/", "only the namespaces asked about")
+
+	code, rep, stderr := scanJSON(t, "", "-f", "../demo", "--pss-what-if", "baseline:v1.30", "-n", "shop")
+	require.Equal(t, exitOK, code, stderr)
+	require.NotEmpty(t, rep.Results)
+	for _, r := range rep.Results {
+		assert.Equal(t, "pss:what-if", r.CheckID)
+		require.NotNil(t, r.Object)
+		assert.Equal(t, "shop", r.Object.Namespace)
+	}
+
+	code, _, stderr = runScan(t, "", "-f", "../demo", "--pss-what-if", "strict")
+	assert.Equal(t, exitError, code)
+	assert.Contains(t, stderr, `invalid Pod Security Standards level "strict"`)
+	code, _, stderr = runScan(t, "", "-f", "../demo", "--pss-what-if", "baseline", "--who-can", "get", "pods")
+	assert.Equal(t, exitError, code)
+	assert.Contains(t, stderr, "separate modes")
+}

@@ -37,9 +37,10 @@ type options struct {
 	remediation  bool
 
 	whoCan whoCanOptions
+	whatIf whatIfOptions
 	args   []string // positional arguments (who-can's RESOURCE)
 
-	// Further modes (PSS --pss-what-if) add their flags here, a value to mode() and a case in run.
+	// Further modes add their flags here, a value to mode() and a case in run.
 }
 
 // mode is what the command does.
@@ -52,6 +53,8 @@ const (
 	modeList
 	// modeWhoCan loads an inventory and lists who may make one request.
 	modeWhoCan
+	// modeWhatIf loads an inventory and tells which workloads a Pod Security level would reject.
+	modeWhatIf
 )
 
 // mode returns what the options ask the command to do.
@@ -61,6 +64,9 @@ func (o *options) mode() mode {
 	}
 	if o.whoCan.verb != "" {
 		return modeWhoCan
+	}
+	if o.whatIf.policy != "" {
+		return modeWhatIf
 	}
 	return modeScan
 }
@@ -153,11 +159,12 @@ func newFlagSet(o *options) *flag.FlagSet {
 	fs.DurationVar(&o.timeout, "timeout", 0, "")
 	fs.DurationVar(&o.checkTimeout, "check-timeout", 0, "")
 	addWhoCanFlags(fs, &o.whoCan)
+	addWhatIfFlags(fs, &o.whatIf)
 	return fs
 }
 
 // usage is the text of -h. Every flag of newFlagSet appears in it (a test checks).
-const usage = scanUsage + "\n" + whoCanUsage
+const usage = scanUsage + "\n" + whoCanUsage + "\n" + whatIfUsage
 
 const scanUsage = `Usage: kspm-scan [flags]
 
@@ -230,6 +237,9 @@ func parseArgs(args []string) (*options, error) {
 		if _, err := o.whoCan.request(o.args); err != nil {
 			return nil, err
 		}
+	}
+	if err := validateWhatIf(o); err != nil {
+		return nil, err
 	}
 	switch o.format {
 	case formatTable, formatJSON:

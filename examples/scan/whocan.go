@@ -43,7 +43,8 @@ const whoCanUsage = `Who can (instead of a scan):
   --non-resource-url PATH with --who-can VERB: a non-resource URL (e.g. /metrics) instead of
                           RESOURCE
   -n, --namespace NS      with --who-can: in this namespace only, as the API server decides;
-                          without it, grants cluster-wide and in any namespace
+                          without it, grants cluster-wide and in any namespace. With
+                          --pss-what-if: the namespaces to assess (comma-separated)
 `
 
 // request checks the who-can arguments (args are the positional ones) and returns the request.

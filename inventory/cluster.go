@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"golang.org/x/sync/errgroup"
 	corev1 "k8s.io/api/core/v1"
@@ -44,6 +45,19 @@ const (
 	// API server's priority and fairness still protects the server.
 	defaultQPS   = 50
 	defaultBurst = 100
+	// defaultRequestTimeout bounds each list request (one page) unless WithRequestTimeout
+	// says otherwise: long enough for a page of a slow server, short enough that a hung
+	// connection does not stall the load.
+	defaultRequestTimeout = 60 * time.Second
+	// defaultConfigRetries is how often FromConfig and FromKubeconfig retry a list request
+	// that failed transiently, unless WithRetries says otherwise.
+	defaultConfigRetries = 3
+	// The wait before the first retry of a list request; it doubles on each further retry,
+	// up to retryMaxDelay. A delay the server asks for (Retry-After) is honoured up to
+	// retryMaxServerDelay.
+	retryBaseDelay      = 500 * time.Millisecond
+	retryMaxDelay       = 8 * time.Second
+	retryMaxServerDelay = 30 * time.Second
 )
 
 // ClusterOption configures FromClientset, FromConfig and FromKubeconfig.
@@ -52,11 +66,13 @@ type ClusterOption interface {
 }
 
 type clusterOptions struct {
-	pageSize    int64
-	parallelism int
-	metadata    metadata.Interface
-	kinds       []schema.GroupKind
-	source      string
+	pageSize       int64
+	parallelism    int
+	metadata       metadata.Interface
+	kinds          []schema.GroupKind
+	source         string
+	requestTimeout time.Duration
+	retries        int
 }
 
 type clusterOptionFunc func(*clusterOptions)
@@ -83,9 +99,36 @@ func WithListParallelism(n int) ClusterOption {
 	})
 }
 
-// WithMetadataClient lists Secrets through mc, as metadata only, so that no secret value
-// ever reaches this process. FromConfig sets one itself. Without one, Secrets are listed with
-// the typed client and their values are dropped as each page arrives.
+// WithRequestTimeout bounds each list request (one page of one kind): a request the server
+// has not answered in full within d fails, and counts as a transient failure (see
+// WithRetries). The default is 60 seconds; d <= 0 keeps the default. A rest.Config's own
+// Timeout, when set, also applies.
+func WithRequestTimeout(d time.Duration) ClusterOption {
+	return clusterOptionFunc(func(o *clusterOptions) {
+		if d > 0 {
+			o.requestTimeout = d
+		}
+	})
+}
+
+// WithRetries sets how many times a list request that failed transiently is retried before
+// the kind is given up as Failed. Transient failures are the answers 429 (Too Many
+// Requests), 500, 502, 503 and 504, and requests that hit the request timeout
+// (WithRequestTimeout). Retries wait 0.5 s, then twice as long each time (up to 8 s), or
+// longer when the server's answer asks for a longer delay. client-go's REST client already
+// retries, by itself, answers that carry a Retry-After header; these retries come on top.
+//
+// FromConfig and FromKubeconfig retry 3 times by default. FromClientset retries only when
+// given this option: the clientset is the caller's, with the caller's policy. n < 0 means 0.
+func WithRetries(n int) ClusterOption {
+	return clusterOptionFunc(func(o *clusterOptions) { o.retries = max(n, 0) })
+}
+
+// WithMetadataClient lists Secrets through mc, as metadata only, so that secret values do
+// not reach this process (but for values kubectl apply copied into the last-applied-configuration
+// annotation, which is metadata: the loader drops that annotation on arrival). FromConfig
+// sets one itself. Without one, Secrets are listed with the typed client and their values are
+// dropped as each page arrives.
 func WithMetadataClient(mc metadata.Interface) ClusterOption {
 	return clusterOptionFunc(func(o *clusterOptions) { o.metadata = mc })
 }
@@ -147,7 +190,8 @@ func kubeconfig(path, contextName string) (*rest.Config, error) {
 // a metadata client (so Secrets are read as metadata only) sharing one HTTP client, and
 // records cfg.Host as the inventory's source. When cfg sets no rate limit (QPS and
 // RateLimiter unset), it allows 50 requests per second with bursts of 100 instead of
-// client-go's 5. cfg is not modified.
+// client-go's 5. Transiently failed list requests are retried 3 times unless WithRetries
+// says otherwise. cfg is not modified.
 func FromConfig(ctx context.Context, cfg *rest.Config, opts ...ClusterOption) (*Inventory, error) {
 	if cfg == nil {
 		return nil, errors.New("inventory: nil rest.Config")
@@ -170,7 +214,7 @@ func FromConfig(ctx context.Context, cfg *rest.Config, opts ...ClusterOption) (*
 		return nil, fmt.Errorf("inventory: metadata client for %s: %w", c.Host, err)
 	}
 	// The caller's options come last, so their WithMetadataClient wins.
-	all := append([]ClusterOption{WithMetadataClient(mc), withSource(c.Host)}, opts...)
+	all := append([]ClusterOption{WithMetadataClient(mc), withSource(c.Host), WithRetries(defaultConfigRetries)}, opts...)
 	return FromClientset(ctx, cs, all...)
 }
 
@@ -180,7 +224,9 @@ func FromConfig(ctx context.Context, cfg *rest.Config, opts ...ClusterOption) (*
 // Kinds are listed concurrently (WithListParallelism) and in pages (WithPageSize), following
 // continue tokens. When the server expires a continue token part way through (410 Gone), the
 // kind is listed again from the beginning, up to 3 times in all, so that each kind is one
-// consistent list; a kind that cannot be listed whole keeps none of its objects.
+// consistent list; a kind that cannot be listed whole keeps none of its objects. Each list
+// request is bounded by WithRequestTimeout (60 seconds by default); with WithRetries,
+// requests that fail transiently (429, 5xx, timeouts) are retried with backoff.
 //
 // Each kind's Coverage records the outcome: Listed; Forbidden (the server refused; Reason is
 // its message); NotServed (the server answered 404 and its discovery confirms it serves the
@@ -204,7 +250,8 @@ func FromClientset(ctx context.Context, cs kubernetes.Interface, opts ...Cluster
 	if cs == nil {
 		return nil, errors.New("inventory: nil clientset")
 	}
-	o := clusterOptions{pageSize: defaultPageSize, parallelism: defaultListParallelism}
+	o := clusterOptions{pageSize: defaultPageSize, parallelism: defaultListParallelism,
+		requestTimeout: defaultRequestTimeout}
 	for _, opt := range opts {
 		if opt != nil {
 			opt.applyCluster(&o)
@@ -215,7 +262,7 @@ func FromClientset(ctx context.Context, cs kubernetes.Interface, opts ...Cluster
 		return nil, err
 	}
 	l := &clusterLoader{cs: cs, md: o.metadata, pageSize: o.pageSize, parallelism: o.parallelism,
-		b: NewBuilder(ModeCluster)}
+		requestTimeout: o.requestTimeout, retries: o.retries, b: NewBuilder(ModeCluster)}
 	where := "the API server"
 	if o.source != "" {
 		l.b.AddSource(o.source)
@@ -255,18 +302,23 @@ func selectKinds(want []schema.GroupKind) (list, skipped []KindInfo, err error) 
 // clusterLoader lists kinds from one cluster into a Builder. Each unit of work (today, one
 // kind) runs as a task in one bounded group, so later per-node fetches can join the group.
 type clusterLoader struct {
-	cs          kubernetes.Interface
-	md          metadata.Interface
-	pageSize    int64
-	parallelism int
-	b           *Builder
-	disc        discoveryCache
+	cs             kubernetes.Interface
+	md             metadata.Interface
+	pageSize       int64
+	parallelism    int
+	requestTimeout time.Duration
+	retries        int
+	b              *Builder
+	disc           discoveryCache
 }
 
 // kindOutcome is how listing one kind ended.
 type kindOutcome struct {
 	state State
 	err   error
+	// errs are the errors to report from Inventory.Errors. load adds them in kind order, so
+	// that the order does not depend on which list finished first.
+	errs []error
 }
 
 // load lists kinds into l.b. The first kind is listed alone, as a probe: when the server
@@ -301,6 +353,11 @@ func (l *clusterLoader) load(ctx context.Context, kinds []KindInfo, where string
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("inventory: list from %s: %w", where, err)
 	}
+	for _, r := range out {
+		for _, err := range r.errs {
+			l.b.AddError(err)
+		}
+	}
 	var firstErr error
 	for _, r := range out {
 		switch r.state {
@@ -319,15 +376,16 @@ func (l *clusterLoader) loadKind(ctx context.Context, k KindInfo) kindOutcome {
 	gk := k.GroupKind()
 	objs, err := l.listAll(ctx, l.pager(k))
 	if err == nil {
+		var errs []error
 		for _, obj := range objs {
 			// Items of a typed list carry no TypeMeta; setting it here spares Add the lookup.
 			obj.GetObjectKind().SetGroupVersionKind(k.GroupVersionKind)
 			if err := l.b.Add(obj, Source{}); err != nil {
-				l.b.AddError(&ListError{Kind: gk, State: Listed, Err: err})
+				errs = append(errs, &ListError{Kind: gk, State: Listed, Err: err})
 			}
 		}
 		l.b.SetCoverage(Coverage{Group: gk.Group, Kind: gk.Kind, State: Listed})
-		return kindOutcome{state: Listed}
+		return kindOutcome{state: Listed, errs: errs}
 	}
 	if ctx.Err() != nil {
 		return kindOutcome{state: Failed, err: err} // load reports the context's error
@@ -340,10 +398,11 @@ func (l *clusterLoader) loadKind(ctx context.Context, k KindInfo) kindOutcome {
 		state, reason, err = l.notFound(ctx, k, err)
 	}
 	l.b.SetCoverage(Coverage{Group: gk.Group, Kind: gk.Kind, State: state, Reason: reason})
+	out := kindOutcome{state: state, err: err}
 	if state != NotServed { // a kind the server does not serve is a fact, not a failure
-		l.b.AddError(&ListError{Kind: gk, State: state, Err: err})
+		out.errs = []error{&ListError{Kind: gk, State: state, Err: err}}
 	}
-	return kindOutcome{state: state, err: err}
+	return out
 }
 
 // pageFunc lists one page, appends its items to dst and returns the continue token.
@@ -386,7 +445,7 @@ func (l *clusterLoader) listPages(ctx context.Context, list pageFunc) ([]runtime
 		}
 		var cont string
 		var err error
-		objs, cont, err = list(ctx, opts, objs)
+		objs, cont, err = l.page(ctx, list, opts, objs)
 		if err != nil {
 			return nil, err
 		}
@@ -398,6 +457,55 @@ func (l *clusterLoader) listPages(ctx context.Context, list pageFunc) ([]runtime
 		}
 		opts.Continue = cont
 	}
+}
+
+// page lists one page within the request timeout, retrying transient failures (up to
+// l.retries times) with backoff.
+func (l *clusterLoader) page(ctx context.Context, list pageFunc, opts metav1.ListOptions, dst []runtime.Object) ([]runtime.Object, string, error) {
+	for attempt := 0; ; attempt++ {
+		pctx, cancel := context.WithTimeout(ctx, l.requestTimeout)
+		out, cont, err := list(pctx, opts, dst)
+		timedOut := err != nil && ctx.Err() == nil && errors.Is(pctx.Err(), context.DeadlineExceeded)
+		cancel()
+		if err == nil {
+			return out, cont, nil
+		}
+		// A failed page adds nothing: dst, as passed, is what the next attempt extends.
+		if timedOut {
+			err = fmt.Errorf("no complete answer within %s: %w", l.requestTimeout, err)
+		}
+		if attempt >= l.retries || ctx.Err() != nil || !(timedOut || transientStatus(err)) {
+			if attempt > 0 {
+				err = fmt.Errorf("%w (gave up after %d attempts)", err, attempt+1)
+			}
+			return dst, "", err
+		}
+		wait := min(retryBaseDelay<<min(attempt, 6), retryMaxDelay)
+		if s, ok := apierrors.SuggestsClientDelay(err); ok {
+			wait = max(wait, min(time.Duration(s)*time.Second, retryMaxServerDelay))
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return dst, "", ctx.Err()
+		case <-t.C:
+		}
+	}
+}
+
+// transientStatus reports whether err is an answer that says "try again later": 429, or a
+// 500, 502, 503 or 504 server error.
+func transientStatus(err error) bool {
+	var s apierrors.APIStatus
+	if !errors.As(err, &s) {
+		return false
+	}
+	switch s.Status().Code {
+	case 429, 500, 502, 503, 504:
+		return true
+	}
+	return false
 }
 
 // listPages adapts a typed client's List. Each item is taken by address, so the list

@@ -1,13 +1,12 @@
 //go:build integration
 
-// Package integration runs kspm against a real kube-apiserver and etcd on loopback.
-// Build the binaries first with hack/build-controlplane.sh (hack/test.sh does).
 package integration
 
 import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -22,13 +21,19 @@ func TestMain(m *testing.M) {
 	os.Exit(run(m))
 }
 
-func run(m *testing.M) int {
+func run(m *testing.M) (code int) {
 	dir, err := os.MkdirTemp("", "kspm-integration-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	defer os.RemoveAll(dir)
+	defer func() {
+		if code != 0 { // keep the server's logs for the post-mortem
+			fmt.Fprintf(os.Stderr, "integration: logs of etcd and kube-apiserver kept in %s\n", dir)
+			return
+		}
+		os.RemoveAll(dir)
+	}()
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	start := time.Now()
@@ -39,12 +44,16 @@ func run(m *testing.M) int {
 	}
 	defer cluster.Stop()
 	fmt.Fprintf(os.Stderr, "integration: kube-apiserver ready at %s in %s\n", cluster.URL, time.Since(start).Round(time.Millisecond))
-	return m.Run()
+	code = m.Run()
+	if scannerPath != "" {
+		os.RemoveAll(filepath.Dir(scannerPath))
+	}
+	return code
 }
 
 func adminClient(t *testing.T) kubernetes.Interface {
 	t.Helper()
-	cs, err := kubernetes.NewForConfig(cluster.RESTConfig(testcluster.AdminUser))
+	cs, err := kubernetes.NewForConfig(adminConfig())
 	if err != nil {
 		t.Fatal(err)
 	}

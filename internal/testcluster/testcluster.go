@@ -159,16 +159,21 @@ func Start(ctx context.Context, dir string) (_ *Cluster, err error) {
 	return c, nil
 }
 
-// RESTConfig returns a client configuration for user (AdminUser or LowPrivUser).
+// RESTConfig returns a client configuration for user (AdminUser or LowPrivUser). Its rate
+// limit is high (2000 requests per second): the test server has no priority and fairness to
+// protect, and tests create thousands of objects.
 func (c *Cluster) RESTConfig(user string) *rest.Config {
 	return &rest.Config{
 		Host:            c.URL,
 		BearerToken:     c.tokens[user],
 		TLSClientConfig: rest.TLSClientConfig{CAData: c.caData},
-		QPS:             200,
-		Burst:           400,
+		QPS:             2000,
+		Burst:           4000,
 	}
 }
+
+// CAData returns the PEM certificate that the API server serves with; clients trust it.
+func (c *Cluster) CAData() []byte { return c.caData }
 
 func (c *Cluster) kubeconfig(user string) clientcmdapi.Config {
 	cfg := clientcmdapi.NewConfig()

@@ -1,0 +1,122 @@
+//go:build integration
+
+package integration
+
+import (
+	"encoding/json"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	authorizationv1 "k8s.io/api/authorization/v1"
+	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/kspm-dev/kspm/check"
+	"github.com/kspm-dev/kspm/inventory"
+	"github.com/kspm-dev/kspm/inventory/rbac"
+	"github.com/kspm-dev/kspm/report"
+)
+
+// TestLeastPrivilege applies examples/deploy's ServiceAccount, ClusterRole and binding (in a
+// fresh namespace), authenticates as the ServiceAccount with a token from the TokenRequest
+// API, and shows that the role is enough for a full scan: no kind is forbidden, and the
+// results equal cluster-admin's.
+func TestLeastPrivilege(t *testing.T) {
+	ctx := t.Context()
+	cs := adminClient(t)
+	deploy := filepath.Join(repoRoot(), "examples", "deploy")
+	manifests, err := inventory.LoadManifests(ctx, []string{filepath.Join(deploy, "rbac.yaml"), filepath.Join(deploy, "cronjob.yaml")})
+	require.NoError(t, err)
+	require.Empty(t, manifests.Errors())
+
+	// Fresh names for everything the manifests name.
+	ns := freshName("kspm")
+	suffix := "-" + ns
+	nsObj := manifests.Namespaces()
+	require.Len(t, nsObj, 1)
+	n := nsObj[0].DeepCopy()
+	n.Name = ns
+	_, err = cs.CoreV1().Namespaces().Create(ctx, n, metav1.CreateOptions{})
+	require.NoError(t, err)
+	require.Len(t, manifests.ServiceAccounts(), 1)
+	sa := manifests.ServiceAccounts()[0].DeepCopy()
+	sa.Namespace = ns
+	_, err = cs.CoreV1().ServiceAccounts(ns).Create(ctx, sa, metav1.CreateOptions{})
+	require.NoError(t, err)
+	_, err = cs.CoreV1().ServiceAccounts(ns).Create(ctx, &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: "default"}}, metav1.CreateOptions{})
+	require.NoError(t, err)
+	require.Len(t, manifests.ClusterRoles(), 1)
+	cr := manifests.ClusterRoles()[0].DeepCopy()
+	cr.Name += suffix
+	_, err = cs.RbacV1().ClusterRoles().Create(ctx, cr, metav1.CreateOptions{})
+	require.NoError(t, err)
+	require.Len(t, manifests.ClusterRoleBindings(), 1)
+	crb := manifests.ClusterRoleBindings()[0].DeepCopy()
+	crb.Name += suffix
+	crb.RoleRef.Name = cr.Name
+	require.Len(t, crb.Subjects, 1)
+	require.Equal(t, rbacv1.Subject{Kind: rbacv1.ServiceAccountKind, Name: sa.Name, Namespace: manifests.Namespaces()[0].Name}, crb.Subjects[0])
+	crb.Subjects[0].Namespace = ns
+	_, err = cs.RbacV1().ClusterRoleBindings().Create(ctx, crb, metav1.CreateOptions{})
+	require.NoError(t, err)
+
+	// The CronJob is valid for the API server, and its pod passes the namespace's Pod
+	// Security level (restricted).
+	require.Len(t, manifests.CronJobs(), 1)
+	cj := manifests.CronJobs()[0].DeepCopy()
+	cj.Namespace = ns
+	_, err = cs.BatchV1().CronJobs(ns).Create(ctx, cj, metav1.CreateOptions{DryRun: []string{metav1.DryRunAll}})
+	require.NoError(t, err)
+	job := &batchv1.Job{ObjectMeta: metav1.ObjectMeta{Name: "kspm-scan-now"}, Spec: cj.Spec.JobTemplate.Spec}
+	_, err = cs.BatchV1().Jobs(ns).Create(ctx, job, metav1.CreateOptions{DryRun: []string{metav1.DryRunAll}})
+	require.NoError(t, err)
+	pod := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "kspm-scan-pod"}, Spec: cj.Spec.JobTemplate.Spec.Template.Spec}
+	_, err = cs.CoreV1().Pods(ns).Create(ctx, pod, metav1.CreateOptions{DryRun: []string{metav1.DryRunAll}})
+	require.NoError(t, err, "the scanner's pod is admitted in a restricted namespace")
+
+	saUser := rbac.ServiceAccountUser(ns, sa.Name)
+	require.Eventually(t, func() bool {
+		ok, err := sar(t, cs, saUser, &authorizationv1.ResourceAttributes{Verb: "list", Group: "admissionregistration.k8s.io",
+			Resource: "validatingadmissionpolicybindings"}, nil)
+		return err == nil && ok
+	}, 10*time.Second, 50*time.Millisecond, "the authorizer never saw the binding")
+	cfg := serviceAccountConfig(t, cs, ns, sa.Name)
+
+	inv, err := inventory.FromConfig(ctx, cfg)
+	require.NoError(t, err)
+	assert.Empty(t, inv.Errors())
+	for _, c := range inv.CoverageAll() {
+		assert.True(t, c.State == inventory.Listed || c.State == inventory.NotServed, "%s: %s %s", c.Kind, c.State, c.Reason)
+	}
+	adminInv, err := inventory.FromConfig(ctx, adminConfig())
+	require.NoError(t, err)
+	assert.Equal(t, adminInv.CoverageAll(), inv.CoverageAll(), "the same kinds and counts")
+
+	bms := benchmarks(t)
+	asSA, asAdmin := scan(t, inv, bms), scan(t, adminInv, bms)
+	keys := func(rep *report.Report) []string {
+		var out []string
+		for _, r := range rep.Results {
+			out = append(out, resultKey(r))
+		}
+		slices.Sort(out)
+		return out
+	}
+	assert.Equal(t, keys(asAdmin), keys(asSA), "the ServiceAccount's scan gives cluster-admin's results")
+	assert.Positive(t, asSA.Summary.ByStatus[check.StatusPass])
+
+	// The scanner, run with the CronJob's arguments as the ServiceAccount, completes cleanly.
+	args := append(slices.Clone(cj.Spec.JobTemplate.Spec.Template.Spec.Containers[0].Args), "--kubeconfig", writeKubeconfig(t, cfg))
+	stdout, stderr, code := runScanner(t, args...)
+	assert.Equal(t, 0, code, "stderr:\n%s", stderr)
+	var rep report.Report
+	require.NoError(t, json.Unmarshal([]byte(stdout), &rep), "the CronJob's args ask for JSON")
+	assert.Empty(t, rep.Inventory.Errors)
+	assert.Equal(t, keys(asAdmin), keys(&rep), "the scanner's results equal the library scan's")
+}

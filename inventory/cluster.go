@@ -73,6 +73,7 @@ type clusterOptions struct {
 	source         string
 	requestTimeout time.Duration
 	retries        int
+	kubeletConfigz int // concurrency of per-node /configz fetches; 0: off
 }
 
 type clusterOptionFunc func(*clusterOptions)
@@ -145,6 +146,21 @@ func WithKinds(kinds ...schema.GroupKind) ClusterOption {
 // withSource records the cluster's address as the inventory's source.
 func withSource(s string) ClusterOption {
 	return clusterOptionFunc(func(o *clusterOptions) { o.source = s })
+}
+
+// WithKubeletConfigz also reads each node's live kubelet configuration through the API
+// server's node proxy (GET /api/v1/nodes/NAME/proxy/configz), at most concurrency nodes at a
+// time (4 when concurrency < 1), as KubeletConfiguration objects (see FetchKubeletConfigs).
+// It needs get on nodes/proxy, which also lets the holder reach the kubelet API: grant it only
+// to a scanner that needs the kubelet controls. The coverage of KubeletConfiguration records
+// whether every node answered.
+func WithKubeletConfigz(concurrency int) ClusterOption {
+	return clusterOptionFunc(func(o *clusterOptions) {
+		if concurrency < 1 {
+			concurrency = 4
+		}
+		o.kubeletConfigz = concurrency
+	})
 }
 
 // FromKubeconfig loads the inventory from the cluster a kubeconfig points at. An empty path
@@ -274,7 +290,50 @@ func FromClientset(ctx context.Context, cs kubernetes.Interface, opts ...Cluster
 	if err := l.load(ctx, kinds, where); err != nil {
 		return nil, err
 	}
+	if o.kubeletConfigz > 0 {
+		l.loadKubeletConfigs(ctx, o.kubeletConfigz)
+	}
 	return l.b.Build(), nil
+}
+
+// loadKubeletConfigs adds the live kubelet configuration of every listed Node and records the
+// coverage of KubeletConfiguration: Listed when every node answered, else the state of the
+// first failure (Forbidden for a missing nodes/proxy permission) with the reason.
+func (l *clusterLoader) loadKubeletConfigs(ctx context.Context, concurrency int) {
+	gk := KindKubeletConfiguration
+	nodeCov, listed := l.b.coverage[KindNode]
+	if !listed || nodeCov.State != Listed {
+		l.b.SetCoverage(Coverage{Group: gk.Group, Kind: gk.Kind, State: Failed,
+			Reason: "nodes could not be listed, so no kubelet was asked for its configuration"})
+		return
+	}
+	var nodes []string
+	l.b.mu.Lock()
+	for _, o := range l.b.objects {
+		if o.GroupKind() == KindNode {
+			nodes = append(nodes, o.Name())
+		}
+	}
+	l.b.mu.Unlock()
+	slices.Sort(nodes)
+	objs, errs := FetchKubeletConfigs(ctx, l.cs, nodes, concurrency)
+	for _, obj := range objs {
+		if err := l.b.Add(obj, Source{}); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	cov := Coverage{Group: gk.Group, Kind: gk.Kind, State: Listed}
+	if len(errs) > 0 {
+		cov.State = Failed
+		if apierrors.IsForbidden(errs[0]) {
+			cov.State = Forbidden
+		}
+		cov.Reason = fmt.Sprintf("%d of %d nodes did not return their kubelet configuration: %v", len(errs), len(nodes), errs[0])
+	}
+	for _, err := range errs {
+		l.b.AddError(&ListError{Kind: gk, State: cov.State, Err: err})
+	}
+	l.b.SetCoverage(cov)
 }
 
 // selectKinds returns the built-in kinds to list, in BuiltinKinds order, and those left out.

@@ -51,3 +51,67 @@ func TestFetchKubeletConfigsFakeClient(t *testing.T) {
 	require.Len(t, errs, 1)
 	assert.True(t, strings.Contains(errs[0].Error(), "REST client"))
 }
+
+func TestFromClientsetWithKubeletConfigz(t *testing.T) {
+	forbidN2 := true
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		switch r.URL.Path {
+		case "/api/v1/nodes":
+			_, _ = w.Write([]byte(`{"kind":"NodeList","apiVersion":"v1","metadata":{},"items":[{"metadata":{"name":"n2"}},{"metadata":{"name":"n1"}}]}`))
+		case "/api/v1/namespaces":
+			_, _ = w.Write([]byte(`{"kind":"NamespaceList","apiVersion":"v1","metadata":{},"items":[]}`))
+		case "/api/v1/nodes/n1/proxy/configz":
+			_, _ = w.Write([]byte(`{"kubeletconfig":{"readOnlyPort":0}}`))
+		case "/api/v1/nodes/n2/proxy/configz":
+			if forbidN2 {
+				w.WriteHeader(http.StatusForbidden)
+				_, _ = w.Write([]byte(`{"kind":"Status","apiVersion":"v1","status":"Failure","reason":"Forbidden","code":403,"message":"nodes \"n2\" is forbidden: cannot get resource \"nodes/proxy\""}`))
+				return
+			}
+			_, _ = w.Write([]byte(`{"kubeletconfig":{"readOnlyPort":10255}}`))
+		default:
+			w.WriteHeader(http.StatusNotFound)
+		}
+	}))
+	defer srv.Close()
+	cs, err := kubernetes.NewForConfig(&rest.Config{Host: srv.URL})
+	require.NoError(t, err)
+	load := func(opts ...ClusterOption) *Inventory {
+		inv, err := FromClientset(context.Background(), cs, append([]ClusterOption{WithKinds(KindNode)}, opts...)...)
+		require.NoError(t, err)
+		return inv
+	}
+
+	t.Run("off by default", func(t *testing.T) {
+		inv := load()
+		assert.Empty(t, inv.ByKind(KindKubeletConfiguration))
+		assert.False(t, inv.Coverage(KindKubeletConfiguration).Complete(), "not fetched is not 'there are none'")
+	})
+	t.Run("a node refuses: forbidden coverage, the others loaded", func(t *testing.T) {
+		inv := load(WithKubeletConfigz(2))
+		kcs := inv.ByKind(KindKubeletConfiguration)
+		require.Len(t, kcs, 1)
+		assert.Equal(t, "n1", kcs[0].Name())
+		c := inv.Coverage(KindKubeletConfiguration)
+		assert.Equal(t, Forbidden, c.State)
+		assert.Contains(t, c.Reason, "1 of 2 nodes")
+		require.Len(t, inv.Errors(), 1)
+		assert.Contains(t, inv.Errors()[0].Error(), "node n2")
+	})
+	t.Run("every node answers: listed", func(t *testing.T) {
+		forbidN2 = false
+		defer func() { forbidN2 = true }()
+		inv := load(WithKubeletConfigz(0))
+		assert.Len(t, inv.ByKind(KindKubeletConfiguration), 2)
+		assert.Equal(t, Coverage{Group: KindKubeletConfiguration.Group, Kind: "KubeletConfiguration", State: Listed, Count: 2},
+			inv.Coverage(KindKubeletConfiguration))
+		assert.Empty(t, inv.Errors())
+	})
+	t.Run("nodes not listed: not asked", func(t *testing.T) {
+		inv := load(WithKinds(KindNamespace), WithKubeletConfigz(1))
+		c := inv.Coverage(KindKubeletConfiguration)
+		assert.Equal(t, Failed, c.State)
+		assert.Contains(t, c.Reason, "nodes could not be listed")
+	})
+}

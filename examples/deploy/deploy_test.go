@@ -52,6 +52,11 @@ func TestClusterRoleGrantsExactlyTheLoadedKinds(t *testing.T) {
 	slices.Sort(want)
 	assert.Equal(t, want, granted)
 
+	kubelet := inv.Get(inventory.KindClusterRole, "", "kspm-kubelet-config")
+	require.NotNil(t, kubelet, "the optional kubelet-config role")
+	assert.Equal(t, []rbacv1.PolicyRule{{APIGroups: []string{""}, Resources: []string{"nodes/proxy"}, Verbs: []string{"get"}}},
+		kubelet.Object().(*rbacv1.ClusterRole).Rules, "nodes/proxy get, for /configz, and nothing else")
+
 	crb := inv.Get(inventory.KindClusterRoleBinding, "", "kspm-scanner").Object().(*rbacv1.ClusterRoleBinding)
 	assert.Equal(t, "kspm-scanner", crb.RoleRef.Name)
 	require.Len(t, crb.Subjects, 1)
@@ -61,7 +66,8 @@ func TestClusterRoleGrantsExactlyTheLoadedKinds(t *testing.T) {
 
 // TestManifestsPassTheirOwnScan scans rbac.yaml and cronjob.yaml with every bundled
 // benchmark. The only failures are the ones a scanner's deployment cannot avoid: it lists
-// Secrets cluster-wide (as metadata, which RBAC cannot express) and mounts its token.
+// Secrets cluster-wide (as metadata, which RBAC cannot express), mounts its token, and (with
+// the optional kubelet-config role) can reach the kubelet API through nodes/proxy.
 func TestManifestsPassTheirOwnScan(t *testing.T) {
 	inv := load(t, "rbac.yaml", "cronjob.yaml")
 	cj := inv.Get(inventory.KindCronJob, "kspm", "kspm-scan")
@@ -83,7 +89,9 @@ func TestManifestsPassTheirOwnScan(t *testing.T) {
 		}
 	}
 	expected := []string{
+		"cis:5.1.10 ClusterRoleBinding kspm-kubelet-config",
 		"cis:5.1.6 CronJob kspm/kspm-scan",
+		"rbac:nodes-proxy ClusterRoleBinding kspm-kubelet-config",
 		"rbac:secrets-read-cluster-wide ClusterRoleBinding kspm-scanner",
 		"rbac:workload-serviceaccount CronJob kspm/kspm-scan",
 	}

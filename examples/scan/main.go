@@ -140,7 +140,11 @@ func load(ctx context.Context, o *options, stdin io.Reader, prog *progress) (*in
 	if prog != nil {
 		prog.status("listing objects from the cluster…")
 	}
-	inv, err := inventory.FromKubeconfig(ctx, o.kubeconfig, o.kubeContext)
+	var copts []inventory.ClusterOption
+	if o.configz {
+		copts = append(copts, inventory.WithKubeletConfigz(0))
+	}
+	inv, err := inventory.FromKubeconfig(ctx, o.kubeconfig, o.kubeContext, copts...)
 	if errors.Is(err, inventory.ErrNoKubeconfig) {
 		// The error says where it looked and what to pass instead.
 		return nil, fmt.Errorf("nothing to scan: %w", err)

@@ -22,6 +22,7 @@ type options struct {
 	files        []string // -f: manifest files and directories; "-" is standard input
 	kubeconfig   string   // --kubeconfig
 	defaultNS    string   // --default-namespace
+	configz      bool     // --kubelet-configz
 	kubeContext  string   // --context
 	benchmarks   []string // -b: bundled benchmark names; "all" means every one
 	checkIDs     []string // --check: run only these check IDs
@@ -138,6 +139,7 @@ func newFlagSet(o *options) *flag.FlagSet {
 	fs.Var(files, "file", "")
 	fs.StringVar(&o.kubeconfig, "kubeconfig", "", "")
 	fs.StringVar(&o.defaultNS, "default-namespace", "", "")
+	fs.BoolVar(&o.configz, "kubelet-configz", false, "")
 	fs.StringVar(&o.kubeContext, "context", "", "")
 
 	benchmarks := listFlag{values: &o.benchmarks, split: true}
@@ -178,6 +180,9 @@ Input (one of):
   --kubeconfig PATH       scan the live cluster of this kubeconfig (default: $KUBECONFIG,
                           then ~/.kube/config, then the in-cluster configuration)
   --context NAME          kubeconfig context (default: the current context)
+  --kubelet-configz       with a cluster: also read each node's live kubelet configuration
+                          (GET nodes/NAME/proxy/configz; needs get on nodes/proxy) for the
+                          CIS kubelet controls
 
 What to run:
   -b, --benchmark NAME    bundled benchmark; repeatable or comma-separated; "all" selects
@@ -245,6 +250,9 @@ func parseArgs(args []string) (*options, error) {
 	case formatTable, formatJSON:
 	default:
 		return nil, fmt.Errorf("-o %q: want %s or %s", o.format, formatTable, formatJSON)
+	}
+	if o.configz && len(o.files) > 0 {
+		return nil, errors.New("--kubelet-configz reads a cluster's nodes: it does not go with -f")
 	}
 	if o.defaultNS != "" && len(o.files) == 0 {
 		return nil, errors.New("--default-namespace applies to manifests: use it with -f")

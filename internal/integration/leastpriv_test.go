@@ -51,20 +51,25 @@ func TestLeastPrivilege(t *testing.T) {
 	require.NoError(t, err)
 	_, err = cs.CoreV1().ServiceAccounts(ns).Create(ctx, &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: "default"}}, metav1.CreateOptions{})
 	require.NoError(t, err)
-	require.Len(t, manifests.ClusterRoles(), 1)
-	cr := manifests.ClusterRoles()[0].DeepCopy()
-	cr.Name += suffix
-	_, err = cs.RbacV1().ClusterRoles().Create(ctx, cr, metav1.CreateOptions{})
-	require.NoError(t, err)
-	require.Len(t, manifests.ClusterRoleBindings(), 1)
-	crb := manifests.ClusterRoleBindings()[0].DeepCopy()
-	crb.Name += suffix
-	crb.RoleRef.Name = cr.Name
-	require.Len(t, crb.Subjects, 1)
-	require.Equal(t, rbacv1.Subject{Kind: rbacv1.ServiceAccountKind, Name: sa.Name, Namespace: manifests.Namespaces()[0].Name}, crb.Subjects[0])
-	crb.Subjects[0].Namespace = ns
-	_, err = cs.RbacV1().ClusterRoleBindings().Create(ctx, crb, metav1.CreateOptions{})
-	require.NoError(t, err)
+	// Both roles: list on every kind, and (optional) get on nodes/proxy for kubelet /configz.
+	require.Len(t, manifests.ClusterRoles(), 2)
+	require.Len(t, manifests.ClusterRoleBindings(), 2)
+	for _, cr := range manifests.ClusterRoles() {
+		cr := cr.DeepCopy()
+		cr.Name += suffix
+		_, err = cs.RbacV1().ClusterRoles().Create(ctx, cr, metav1.CreateOptions{})
+		require.NoError(t, err)
+	}
+	for _, crb := range manifests.ClusterRoleBindings() {
+		crb := crb.DeepCopy()
+		crb.Name += suffix
+		crb.RoleRef.Name += suffix
+		require.Len(t, crb.Subjects, 1)
+		require.Equal(t, rbacv1.Subject{Kind: rbacv1.ServiceAccountKind, Name: sa.Name, Namespace: manifests.Namespaces()[0].Name}, crb.Subjects[0])
+		crb.Subjects[0].Namespace = ns
+		_, err = cs.RbacV1().ClusterRoleBindings().Create(ctx, crb, metav1.CreateOptions{})
+		require.NoError(t, err)
+	}
 
 	// The CronJob is valid for the API server, and its pod passes the namespace's Pod
 	// Security level (restricted).
@@ -86,15 +91,19 @@ func TestLeastPrivilege(t *testing.T) {
 			Resource: "validatingadmissionpolicybindings"}, nil)
 		return err == nil && ok
 	}, 10*time.Second, 50*time.Millisecond, "the authorizer never saw the binding")
+	require.Eventually(t, func() bool {
+		ok, err := sar(t, cs, saUser, &authorizationv1.ResourceAttributes{Verb: "get", Resource: "nodes", Subresource: "proxy", Name: "any-node"}, nil)
+		return err == nil && ok
+	}, 10*time.Second, 50*time.Millisecond, "the kubelet-config role lets the scanner read /configz")
 	cfg := serviceAccountConfig(t, cs, ns, sa.Name)
 
-	inv, err := inventory.FromConfig(ctx, cfg)
+	inv, err := inventory.FromConfig(ctx, cfg, inventory.WithKubeletConfigz(0))
 	require.NoError(t, err)
 	assert.Empty(t, inv.Errors())
 	for _, c := range inv.CoverageAll() {
 		assert.True(t, c.State == inventory.Listed || c.State == inventory.NotServed, "%s: %s %s", c.Kind, c.State, c.Reason)
 	}
-	adminInv, err := inventory.FromConfig(ctx, adminConfig())
+	adminInv, err := inventory.FromConfig(ctx, adminConfig(), inventory.WithKubeletConfigz(0))
 	require.NoError(t, err)
 	assert.Equal(t, adminInv.CoverageAll(), inv.CoverageAll(), "the same kinds and counts")
 

@@ -74,6 +74,7 @@ type clusterOptions struct {
 	requestTimeout time.Duration
 	retries        int
 	kubeletConfigz int // concurrency of per-node /configz fetches; 0: off
+	secretTables   rest.Interface
 }
 
 type clusterOptionFunc func(*clusterOptions)
@@ -230,7 +231,8 @@ func FromConfig(ctx context.Context, cfg *rest.Config, opts ...ClusterOption) (*
 		return nil, fmt.Errorf("inventory: metadata client for %s: %w", c.Host, err)
 	}
 	// The caller's options come last, so their WithMetadataClient wins.
-	all := append([]ClusterOption{WithMetadataClient(mc), withSource(c.Host), WithRetries(defaultConfigRetries)}, opts...)
+	all := append([]ClusterOption{WithMetadataClient(mc), withSecretTables(cs.CoreV1().RESTClient()),
+		withSource(c.Host), WithRetries(defaultConfigRetries)}, opts...)
 	return FromClientset(ctx, cs, all...)
 }
 
@@ -254,9 +256,10 @@ func FromConfig(ctx context.Context, cfg *rest.Config, opts ...ClusterOption) (*
 // cannot be reached or rejects the credentials (401), or when no kind at all could be
 // listed: an inventory that saw nothing would only produce "not evaluated" results.
 //
-// Secrets never carry values: with a metadata client (WithMetadataClient; FromConfig always
-// sets one) they are listed as PartialObjectMetadata and hold only their ObjectMeta, so
-// their Type is empty; without one they are listed typed and Data and StringData are dropped
+// Secrets never carry values. FromConfig lists them as server-side Tables (what kubectl get
+// prints: name, type, number of keys) with each row's metadata, so they hold their ObjectMeta
+// and Type; with only a metadata client (WithMetadataClient), as PartialObjectMetadata, so
+// their Type is empty (unknown); without one they are listed typed and Data and StringData are dropped
 // as each page arrives. Either way kubectl's last-applied-configuration annotation, which
 // repeats the values, is removed. The managedFields of every object are dropped: they are
 // server bookkeeping and a large share of each object's memory.
@@ -277,7 +280,7 @@ func FromClientset(ctx context.Context, cs kubernetes.Interface, opts ...Cluster
 	if err != nil {
 		return nil, err
 	}
-	l := &clusterLoader{cs: cs, md: o.metadata, pageSize: o.pageSize, parallelism: o.parallelism,
+	l := &clusterLoader{cs: cs, md: o.metadata, tables: o.secretTables, pageSize: o.pageSize, parallelism: o.parallelism,
 		requestTimeout: o.requestTimeout, retries: o.retries, b: NewBuilder(ModeCluster)}
 	where := "the API server"
 	if o.source != "" {
@@ -363,6 +366,7 @@ func selectKinds(want []schema.GroupKind) (list, skipped []KindInfo, err error) 
 type clusterLoader struct {
 	cs             kubernetes.Interface
 	md             metadata.Interface
+	tables         rest.Interface // lists Secrets as Tables (metadata and type); nil: not used
 	pageSize       int64
 	parallelism    int
 	requestTimeout time.Duration
@@ -468,8 +472,10 @@ func (l *clusterLoader) loadKind(ctx context.Context, k KindInfo) kindOutcome {
 type pageFunc func(ctx context.Context, opts metav1.ListOptions, dst []runtime.Object) ([]runtime.Object, string, error)
 
 func (l *clusterLoader) pager(k KindInfo) pageFunc {
-	if k.GroupKind() == KindSecret && l.md != nil {
-		return metadataSecretPages(l.md, k.GroupVersionResource())
+	if k.GroupKind() == KindSecret {
+		if p := secretPager(l.tables, l.md, k.GroupVersionResource()); p != nil {
+			return p
+		}
 	}
 	return typedPages(l.cs, k.GroupKind())
 }

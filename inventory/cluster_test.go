@@ -31,6 +31,7 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/kubernetes/fake"
 	metadatafake "k8s.io/client-go/metadata/fake"
+	"k8s.io/client-go/rest"
 	clienttesting "k8s.io/client-go/testing"
 
 	"github.com/kspm-dev/kspm/inventory"
@@ -630,6 +631,7 @@ type apiServer struct {
 	maxInFlight int32
 	auth        []string
 	secretsSeen []string // Accept headers of the secret lists
+	noTables    bool     // answer Table requests with metadata lists, as a server without Tables
 	podTokens   []string
 }
 
@@ -701,6 +703,22 @@ func (s *apiServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.mu.Lock()
 		s.secretsSeen = append(s.secretsSeen, r.Header.Get("Accept"))
 		s.mu.Unlock()
+		if strings.Contains(r.Header.Get("Accept"), "as=Table") && !s.noTables {
+			assert.Equal(s.t, "Metadata", q.Get("includeObject"), "table rows carry metadata, not the object")
+			obj, _ := json.Marshal(metav1.PartialObjectMetadata{
+				TypeMeta: metav1.TypeMeta{APIVersion: "meta.k8s.io/v1", Kind: "PartialObjectMetadata"},
+				ObjectMeta: metav1.ObjectMeta{Name: "db", Namespace: "shop",
+					Annotations: map[string]string{lastApplied: `{"data":{"password":"c2VjcmV0"}}`}},
+			})
+			s.writeJSON(w, http.StatusOK, metav1.Table{
+				TypeMeta: metav1.TypeMeta{APIVersion: "meta.k8s.io/v1", Kind: "Table"},
+				ColumnDefinitions: []metav1.TableColumnDefinition{
+					{Name: "Name", Type: "string"}, {Name: "Type", Type: "string"}, {Name: "Data", Type: "string"}, {Name: "Age", Type: "string"}},
+				Rows: []metav1.TableRow{{Cells: []any{"db", "kubernetes.io/basic-auth", int64(1), "3d"},
+					Object: runtime.RawExtension{Raw: obj}}},
+			})
+			return
+		}
 		s.writeJSON(w, http.StatusOK, metav1.PartialObjectMetadataList{
 			TypeMeta: metav1.TypeMeta{APIVersion: "meta.k8s.io/v1", Kind: "PartialObjectMetadataList"},
 			Items: []metav1.PartialObjectMetadata{{
@@ -785,8 +803,9 @@ func TestFromKubeconfigAgainstHTTPServer(t *testing.T) {
 		require.Len(t, secrets, 1)
 		assert.Equal(t, "db", secrets[0].Name)
 		assert.Empty(t, secrets[0].Annotations)
+		assert.Equal(t, corev1.SecretType("kubernetes.io/basic-auth"), secrets[0].Type, "the Table's Type column")
 		require.Len(t, api.secretsSeen, 1)
-		assert.Contains(t, api.secretsSeen[0], "as=PartialObjectMetadataList", "Secrets are asked for as metadata")
+		assert.Contains(t, api.secretsSeen[0], "as=Table", "Secrets are asked for as a Table of metadata")
 
 		api.mu.Lock()
 		defer api.mu.Unlock()
@@ -837,4 +856,24 @@ func BenchmarkFromClientsetPods(b *testing.B) {
 			b.Fatalf("loaded %v pods: %v", inv.Len(), err)
 		}
 	}
+}
+
+// TestFromConfigSecretsWithoutTables: a server that does not answer Table requests gets a
+// metadata list instead; the Secrets still carry no value, and their type is unknown.
+func TestFromConfigSecretsWithoutTables(t *testing.T) {
+	api := newAPIServer(t, 2)
+	api.noTables = true
+	srv := httptest.NewTLSServer(api)
+	t.Cleanup(srv.Close)
+	caPEM := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw})
+	cfg := &rest.Config{Host: srv.URL, BearerToken: "scanner-token", TLSClientConfig: rest.TLSClientConfig{CAData: caPEM}}
+	inv, err := inventory.FromConfig(t.Context(), cfg, inventory.WithPageSize(2), inventory.WithKinds(inventory.KindSecret))
+	require.NoError(t, err)
+	secrets := inv.Secrets()
+	require.Len(t, secrets, 1)
+	assert.Empty(t, secrets[0].Type, "metadata lists have no type: unknown, not Opaque")
+	assert.Empty(t, secrets[0].Annotations)
+	require.Len(t, api.secretsSeen, 2)
+	assert.Contains(t, api.secretsSeen[0], "as=Table")
+	assert.Contains(t, api.secretsSeen[1], "as=PartialObjectMetadataList", "then as metadata")
 }

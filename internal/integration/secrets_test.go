@@ -23,8 +23,8 @@ import (
 )
 
 // TestSecretsAreListedAsMetadataOnly creates a Secret with a distinctive value and shows that
-// FromConfig asks for Secrets as PartialObjectMetadata, so that the value never reaches the
-// process, let alone the inventory.
+// FromConfig asks for Secrets as a Table of metadata (with the type), so that the value never
+// reaches the process, let alone the inventory.
 func TestSecretsAreListedAsMetadataOnly(t *testing.T) {
 	ctx := t.Context()
 	cs := adminClient(t)
@@ -62,13 +62,17 @@ func TestSecretsAreListedAsMetadataOnly(t *testing.T) {
 		secretLists++
 		assert.Equal(t, http.MethodGet, ex.method)
 		assert.Equal(t, http.StatusOK, ex.status)
-		// The metadata client asks for PartialObjectMetadataList first (protobuf, then JSON);
-		// its last resort, plain JSON, is for servers older than 1.15.
-		first, _, _ := strings.Cut(ex.accept, ",")
-		assert.Contains(t, first, ";as=PartialObjectMetadataList;g=meta.k8s.io;v=v1", "Accept: %s", ex.accept)
-		list := decodeMetadataList(t, ex.contentType, ex.body)
-		assert.Equal(t, "PartialObjectMetadataList", list.Kind, "the server answered with metadata")
-		for _, it := range list.Items {
+		// Secrets are asked for as a Table (kubectl get's form: name, type, number of keys)
+		// whose rows carry metadata only.
+		assert.Contains(t, ex.accept, "as=Table;v=v1;g=meta.k8s.io", "Accept: %s", ex.accept)
+		assert.Contains(t, ex.query, "includeObject=Metadata")
+		var table metav1.Table
+		require.NoError(t, json.Unmarshal(ex.body, &table), "content type %s", ex.contentType)
+		assert.Equal(t, "Table", table.Kind, "the server answered with a Table")
+		for _, row := range table.Rows {
+			var it metav1.PartialObjectMetadata
+			require.NoError(t, json.Unmarshal(row.Object.Raw, &it))
+			assert.Equal(t, "PartialObjectMetadata", it.Kind, "rows carry metadata, not the Secret")
 			if it.Namespace == ns {
 				names = append(names, it.Name)
 			}
@@ -81,6 +85,7 @@ func TestSecretsAreListedAsMetadataOnly(t *testing.T) {
 	require.NotNil(t, got, "the secret is in the inventory, as metadata")
 	sec := got.Object().(*corev1.Secret)
 	assert.Equal(t, map[string]string{"app": "db"}, sec.Labels)
+	assert.Equal(t, corev1.SecretTypeOpaque, sec.Type, "the type comes from the Table's Type column")
 	assert.Empty(t, sec.Data)
 	assert.Empty(t, sec.StringData)
 	for _, o := range inv.Objects() {

@@ -1,0 +1,89 @@
+package inventory
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sync/atomic"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/client-go/metadata"
+	"k8s.io/client-go/rest"
+)
+
+// tableAccept asks the API server for a Table (the form kubectl get prints): for Secrets its
+// columns hold the name, the type and the number of keys, never a value.
+const tableAccept = "application/json;as=Table;v=v1;g=meta.k8s.io, application/json"
+
+// withSecretTables lists Secrets as server-side Tables through rc (core/v1), so their Type is
+// known as well as their metadata; a server that does not answer with a Table falls back to
+// the metadata client.
+func withSecretTables(rc rest.Interface) ClusterOption {
+	return clusterOptionFunc(func(o *clusterOptions) { o.secretTables = rc })
+}
+
+// tableSecretPages lists Secrets as Tables with each row's object as metadata
+// (includeObject=Metadata), reading the Type column. When the server answers with something
+// other than a Table, it switches to fallback (metadata only) for good.
+func tableSecretPages(rc rest.Interface, fallback pageFunc) pageFunc {
+	var noTables atomic.Bool
+	return func(ctx context.Context, opts metav1.ListOptions, dst []runtime.Object) ([]runtime.Object, string, error) {
+		if noTables.Load() && fallback != nil {
+			return fallback(ctx, opts, dst)
+		}
+		raw, err := rc.Get().Resource("secrets").
+			VersionedParams(&opts, metav1.ParameterCodec).
+			Param("includeObject", string(metav1.IncludeMetadata)).
+			SetHeader("Accept", tableAccept).
+			Do(ctx).Raw()
+		if err != nil {
+			return dst, "", err
+		}
+		var table metav1.Table
+		if err := json.Unmarshal(raw, &table); err != nil || table.Kind != "Table" {
+			if fallback == nil {
+				return dst, "", fmt.Errorf("secrets: the server did not answer with a Table")
+			}
+			noTables.Store(true)
+			return fallback(ctx, opts, dst)
+		}
+		typeCol := -1
+		for i, c := range table.ColumnDefinitions {
+			if c.Name == "Type" {
+				typeCol = i
+			}
+		}
+		for _, row := range table.Rows {
+			var pom metav1.PartialObjectMetadata
+			if err := json.Unmarshal(row.Object.Raw, &pom); err != nil {
+				return dst, "", fmt.Errorf("secrets: table row object: %w", err)
+			}
+			s := &corev1.Secret{ObjectMeta: pom.ObjectMeta}
+			s.ManagedFields = nil
+			dropLastApplied(&s.ObjectMeta)
+			if typeCol >= 0 && typeCol < len(row.Cells) {
+				if t, ok := row.Cells[typeCol].(string); ok {
+					s.Type = corev1.SecretType(t)
+				}
+			}
+			dst = append(dst, s)
+		}
+		return dst, table.Continue, nil
+	}
+}
+
+// secretPager returns how Secrets are listed: as Tables (metadata and type) when a REST
+// client for them is set, else as metadata, else nil (typed, values dropped on arrival).
+func secretPager(tables rest.Interface, md metadata.Interface, gvr schema.GroupVersionResource) pageFunc {
+	var fallback pageFunc
+	if md != nil {
+		fallback = metadataSecretPages(md, gvr)
+	}
+	if tables != nil {
+		return tableSecretPages(tables, fallback)
+	}
+	return fallback
+}

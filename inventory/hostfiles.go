@@ -22,6 +22,10 @@ import (
 //	                    absent at all of them)
 //	kubeletArgs[]       the kubelet's flags from its systemd unit and environment files,
 //	kubeletArgsFrom[]   and the files they came from
+//	kubeletCommandLine  whether the kubelet's ExecStart was found (kubeletArgs complete)
+//	kubeletConfigSource file or none (the kubelet runs without --config)
+//	kubeletConfigDropins[] the --config-dir files merged into the configuration
+//	kubeletConfigError  why the kubelet's configuration could not be read
 //	encryption          the API server's EncryptionConfiguration reduced to provider names:
 //	                    path, resources[] {resources[], providers[]}, error
 //	errors[]            problems met while reading
@@ -53,9 +57,10 @@ const (
 
 // ReadNodeFiles scans a node's filesystem mounted at root (e.g. a read-only hostPath mount
 // of / at /host) and returns a NodeFiles object for node and, when the kubelet's
-// configuration file was found, a KubeletConfiguration object named after the node and
-// annotated with AnnotationNode and AnnotationKubeletConfigSource=file. Add both to a
-// Builder. Files that cannot be read are recorded in the object; only an unusable root is
+// configuration is known, a KubeletConfiguration object named after the node and annotated
+// with AnnotationNode and AnnotationKubeletConfigSource (file, or none when the kubelet runs
+// without --config); when its configuration file cannot be read, that object is empty and
+// carries AnnotationKubeletConfigError. Add them all to a Builder. Files that cannot be read are recorded in the object; only an unusable root is
 // an error.
 func ReadNodeFiles(ctx context.Context, root, node string) ([]*unstructured.Unstructured, error) {
 	snap, err := nodefs.Read(ctx, root, node)
@@ -72,12 +77,24 @@ func ReadNodeFiles(ctx context.Context, root, node string) ([]*unstructured.Unst
 	nf.SetName(node)
 	nf.SetAnnotations(map[string]string{AnnotationNode: node})
 	out := []*unstructured.Unstructured{nf}
-	if snap.KubeletConfig != nil {
-		kc := &unstructured.Unstructured{Object: runtime.DeepCopyJSON(normalizeJSON(snap.KubeletConfig).(map[string]any))}
+	if snap.KubeletConfig != nil || snap.KubeletConfigError != "" {
+		cfg := snap.KubeletConfig
+		if snap.KubeletConfigError != "" {
+			cfg = map[string]any{} // settings partly read are not settings
+		}
+		kc := &unstructured.Unstructured{Object: runtime.DeepCopyJSON(normalizeJSON(cfg).(map[string]any))}
 		kc.SetAPIVersion("kubelet.config.k8s.io/v1beta1")
 		kc.SetKind(KindKubeletConfiguration.Kind)
 		kc.SetName(node)
-		kc.SetAnnotations(map[string]string{AnnotationNode: node, AnnotationKubeletConfigSource: KubeletConfigFromFile})
+		source := KubeletConfigFromFile
+		if snap.KubeletConfigSource == nodefs.KubeletConfigNone {
+			source = KubeletConfigWithoutFile
+		}
+		ann := map[string]string{AnnotationNode: node, AnnotationKubeletConfigSource: source}
+		if snap.KubeletConfigError != "" {
+			ann[AnnotationKubeletConfigError] = snap.KubeletConfigError
+		}
+		kc.SetAnnotations(ann)
 		out = append(out, kc)
 	}
 	return out, nil

@@ -24,15 +24,26 @@ const (
 	// AnnotationNode names the node an object describes.
 	AnnotationNode = "kspm.dev/node"
 	// AnnotationKubeletConfigSource says where a KubeletConfiguration came from:
-	// KubeletConfigFromConfigz (the running kubelet, defaults applied) or KubeletConfigFromFile
-	// (a node's configuration file, read by a node scanner).
+	// KubeletConfigFromConfigz (the running kubelet, defaults applied), KubeletConfigFromFile
+	// (a node's configuration file, read by a node scanner) or KubeletConfigWithoutFile (a
+	// node scan found the kubelet running without --config).
 	AnnotationKubeletConfigSource = "kspm.dev/kubelet-config-source"
+	// AnnotationKubeletConfigError, on a KubeletConfiguration from a node scan, says why the
+	// kubelet's configuration is not known (its --config file or a --config-dir drop-in
+	// could not be read); the object then holds no settings.
+	AnnotationKubeletConfigError = "kspm.dev/kubelet-config-error"
 )
 
 // Values of AnnotationKubeletConfigSource.
 const (
 	KubeletConfigFromConfigz = "configz"
 	KubeletConfigFromFile    = "file"
+	// KubeletConfigWithoutFile marks the settings of a kubelet started without --config: the
+	// object holds only its --config-dir drop-ins (usually nothing), and a missing field has
+	// the kubelet's command-line default, which for anonymous authentication (on),
+	// authorization (AlwaysAllow) and the read-only port (10255) differs from the
+	// configuration file defaults. The node's kubelet flags are in its NodeFiles object.
+	KubeletConfigWithoutFile = "none"
 )
 
 // FetchKubeletConfigs reads the running configuration of each named node's kubelet from the

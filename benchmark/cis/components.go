@@ -25,6 +25,9 @@ type component struct {
 	// configFlag names a flag whose file, when given, replaces the other flags (etcd's
 	// --config-file): the pod spec then does not show the settings.
 	configFlag string
+	// goFlags marks a program parsed by Go's flag package (etcd), which, unlike the
+	// Kubernetes components, does not read "_" in a flag name as "-".
+	goFlags bool
 
 	instances memo[[]instance]
 }
@@ -64,6 +67,7 @@ var (
 			"initial-corrupt-check", "experimental-initial-corrupt-check", "experimental-enable-distributed-tracing"),
 		envPrefix:  "ETCD_",
 		configFlag: "config-file",
+		goFlags:    true,
 	}
 )
 
@@ -81,6 +85,9 @@ type instance struct {
 	pod       *corev1.Pod
 	container int
 	flags     *flags.Set
+	// opaque, when set, says why the component's flags are not visible (a container
+	// labelled as the component runs a program of its own that starts it).
+	opaque string
 }
 
 // field returns the field path of flag in the instance's pod: where it was set, or the
@@ -148,7 +155,7 @@ func scanInstances(inv *inventory.Inventory, c *component) []instance {
 }
 
 func matchComponent(o *inventory.Object, pod *corev1.Pod, c *component) (instance, bool) {
-	spec := flags.Spec{Bools: c.bools}
+	spec := flags.Spec{Bools: c.bools, WordSep: !c.goFlags}
 	for i, ctr := range pod.Spec.Containers {
 		env := envOf(ctr)
 		if toks, found := flags.Locate(ctr.Command, ctr.Args, env, c.name); found {
@@ -176,7 +183,14 @@ func matchComponent(o *inventory.Object, pod *corev1.Pod, c *component) (instanc
 		idx = 0
 	}
 	ctr := pod.Spec.Containers[idx]
-	return newInstance(o, pod, idx, flags.Args(ctr.Command, ctr.Args, envOf(ctr)), spec, c, ctr), true
+	in := newInstance(o, pod, idx, flags.Args(ctr.Command, ctr.Args, envOf(ctr)), spec, c, ctr)
+	if len(ctr.Command) > 0 {
+		// Not the image's entrypoint but some program that does not name the component:
+		// the flags it passes on are not in the pod spec.
+		in.opaque = fmt.Sprintf("the pod is labelled %s but its container runs %s, which does not name %s: "+
+			"the flags it starts %s with are not visible", c.name, ctr.Command[0], c.name, c.name)
+	}
+	return in, true
 }
 
 func newInstance(o *inventory.Object, pod *corev1.Pod, idx int, toks []flags.Token, spec flags.Spec, c *component, ctr corev1.Container) instance {
@@ -184,7 +198,12 @@ func newInstance(o *inventory.Object, pod *corev1.Pod, idx int, toks []flags.Tok
 	if c.envPrefix != "" {
 		fs.AddEnv(envList(ctr), c.envPrefix)
 	}
-	return instance{obj: o, pod: pod, container: idx, flags: fs}
+	in := instance{obj: o, pod: pod, container: idx, flags: fs}
+	if hidden := fs.Hidden(); len(hidden) > 0 {
+		in.opaque = fmt.Sprintf("the %s command line has words whose value is not visible (spec.containers[%d].%s: "+
+			"a shell expansion or a Secret/ConfigMap reference) and may hold further flags", c.name, idx, hidden[0])
+	}
+	return in
 }
 
 func envList(ctr corev1.Container) []flags.EnvVar {
@@ -269,6 +288,9 @@ func runComponent(c *component, rule flagRule) check.RunFunc {
 }
 
 func judge(in instance, c *component, rule flagRule) verdict {
+	if in.opaque != "" {
+		return unknownf("", "%s", in.opaque)
+	}
 	if c.configFlag != "" {
 		if v, ok := in.flags.Lookup(c.configFlag); ok {
 			return unknownf(c.configFlag, "%s reads its settings from --%s=%s, which replaces its flags; "+
@@ -346,6 +368,10 @@ func notSet(name string) flagRule {
 		if u != nil {
 			return *u
 		}
+		if ok && v.Bare {
+			// A non-boolean flag written without a value takes the next word as its value.
+			return failf(name, "--%s is set", name)
+		}
 		if ok && strings.TrimSpace(v.Raw) != "" {
 			return failf(name, "--%s=%s is set", name, v.Raw)
 		}
@@ -371,9 +397,15 @@ func listRule(name, item string, def []string, want bool) flagRule {
 			return unknownf(name, "--%s is set from a reference whose value is not visible", name)
 		}
 		desc := "--" + name + "=" + strings.Join(items, ",")
-		if !ok {
+		switch {
+		case !ok:
 			items = def
 			desc = fmt.Sprintf("--%s is not set (default %q)", name, strings.Join(def, ","))
+		case len(items) == 0 && def != nil:
+			// An empty list is no list: the component falls back to its default
+			// (kube-apiserver: --authorization-mode= means AlwaysAllow).
+			items = def
+			desc = fmt.Sprintf("--%s is empty (default %q)", name, strings.Join(def, ","))
 		}
 		has := contains(items, item)
 		switch {
@@ -490,6 +522,12 @@ func gateNotFalse(gate string) flagRule {
 		}
 		val, has := m[gate]
 		if !ok || !has {
+			if all, set := m["AllBeta"]; set {
+				if b, err := strconv.ParseBool(all); err != nil || !b {
+					return failf(name, "--feature-gates sets AllBeta=%s, which turns off %s (a beta feature in "+
+						"Kubernetes 1.37) as it is not set explicitly", all, gate)
+				}
+			}
 			return passf(name, "feature gate %s is not set: it keeps its default (enabled)", gate)
 		}
 		b, err := strconv.ParseBool(val)

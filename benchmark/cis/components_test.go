@@ -184,6 +184,14 @@ func TestFlagDefaultsAndForms(t *testing.T) {
 		{"anonymous-auth in authentication-config is not visible", "1.2.1", kubeAPIServer,
 			with(without(api, "anonymous-auth"), "--authentication-config=/etc/kubernetes/authn.yaml"), check.StatusNotEvaluated, "authn.yaml"},
 		{"authorization-mode unset defaults to AlwaysAllow", "1.2.6", kubeAPIServer, without(api, "authorization-mode"), check.StatusFail, "AlwaysAllow"},
+		{"authorization-mode empty also means AlwaysAllow", "1.2.6", kubeAPIServer, with(without(api, "authorization-mode"), "--authorization-mode="), check.StatusFail, "AlwaysAllow"},
+		{"authorization-mode empty has no Node", "1.2.7", kubeAPIServer, with(without(api, "authorization-mode"), "--authorization-mode="), check.StatusFail, "AlwaysAllow"},
+		{"underscores read as dashes", "1.2.2", kubeAPIServer, with(api, "--token_auth_file=/etc/kubernetes/tokens.csv"), check.StatusFail, "token-auth-file"},
+		{"underscore spelling given later wins", "1.2.1", kubeAPIServer, with(api, "--anonymous_auth=true"), check.StatusFail, "want false"},
+		{"underscore admission list accumulates", "1.2.10", kubeAPIServer, with(api, "--enable_admission_plugins=AlwaysAdmit"), check.StatusFail, "AlwaysAdmit"},
+		{"quoted list value read as pflag's CSV", "1.2.10", kubeAPIServer, with(without(api, "enable-admission-plugins"), `--enable-admission-plugins="AlwaysAdmit"`), check.StatusFail, "AlwaysAdmit is on"},
+		{"a non-boolean flag without a value is still set", "1.2.2", kubeAPIServer, with(api, "--token-auth-file", "--v=2"), check.StatusFail, "token-auth-file"},
+		{"etcd does not read underscores as dashes", "2.2", etcd, with(without(hardened[etcd], "client-cert-auth"), "--client_cert_auth=true"), check.StatusFail, "not set"},
 		{"authorization-config hides the authorizers", "1.2.6", kubeAPIServer,
 			with(without(api, "authorization-mode"), "--authorization-config=/etc/kubernetes/authz.yaml"), check.StatusNotEvaluated, ""},
 		{"authorization-mode space form", "1.2.8", kubeAPIServer, with(without(api, "authorization-mode"), "--authorization-mode", "Node,RBAC"), check.StatusPass, ""},
@@ -203,6 +211,10 @@ func TestFlagDefaultsAndForms(t *testing.T) {
 		{"cipher suites unset", "1.2.29", kubeAPIServer, without(api, "tls-cipher-suites"), check.StatusFail, "not set"},
 		{"controller manager bind ::1", "1.3.7", kubeControllerManager, with(hardened[kubeControllerManager], "--bind-address=::1"), check.StatusPass, ""},
 		{"feature gate absent", "1.3.6", kubeControllerManager, without(hardened[kubeControllerManager], "feature-gates"), check.StatusPass, ""},
+		{"AllBeta=false turns the beta gate off", "1.3.6", kubeControllerManager,
+			with(without(hardened[kubeControllerManager], "feature-gates"), "--feature-gates=AllBeta=false"), check.StatusFail, "AllBeta"},
+		{"an explicit gate wins over AllBeta=false", "1.3.6", kubeControllerManager,
+			with(without(hardened[kubeControllerManager], "feature-gates"), "--feature-gates=AllBeta=false", "--feature-gates=RotateKubeletServerCertificate=true"), check.StatusPass, ""},
 		{"scheduler config file hides profiling", "1.4.1", kubeScheduler,
 			with(without(hardened[kubeScheduler], "profiling"), "--config=/etc/kubernetes/scheduler-config.yaml"), check.StatusNotEvaluated, "enableProfiling"},
 		{"scheduler bind unset", "1.4.2", kubeScheduler, without(hardened[kubeScheduler], "bind-address"), check.StatusFail, "every interface"},
@@ -278,6 +290,21 @@ func TestComponentAbsent(t *testing.T) {
 		{"no pods in manifests", newInv(t), "1.3.2", check.StatusNotEvaluated, "no Pod"},
 		{"external etcd", clusterInv(t, []inventory.KindInfo{podKind}, staticPod("kube-apiserver", "cp1", hardened[kubeAPIServer]...)),
 			"2.1", check.StatusNotEvaluated, "external etcd"},
+		{"a backup pod naming the etcd data directory is not etcd", clusterInv(t, []inventory.KindInfo{podKind},
+			staticPod("kube-apiserver", "cp1", hardened[kubeAPIServer]...),
+			func() *corev1.Pod {
+				p := staticPod("etcd-backup", "cp1", "etcdctl", "snapshot", "save", "/backup/snap.db", "--data-dir", "/var/lib/etcd")
+				p.Annotations = nil
+				return p
+			}()),
+			"2.2", check.StatusNotEvaluated, "external etcd"},
+		{"managed control plane with a log shipper reading /var/log/kube-apiserver", clusterInv(t, []inventory.KindInfo{podKind},
+			func() *corev1.Pod {
+				p := staticPod("fluent-bit", "n1", "/fluent-bit/bin/fluent-bit", "-i", "tail", "-p", "path=/var/log/kube-apiserver", "-o", "stdout")
+				p.Annotations = nil
+				return p
+			}()),
+			"1.2.2", check.StatusNotApplicable, "managed control plane"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -305,6 +332,19 @@ func TestComponentDiscovery(t *testing.T) {
 	require.Len(t, fs, 1)
 	assert.Equal(t, check.StatusFail, fs[0].Status)
 	assert.Equal(t, "spec.containers[0].args[0]", fs[0].Field)
+
+	// Labelled as the component but started by a script of its own: the flags are not visible.
+	scripted := staticPod("kube-apiserver", "cp1", "/opt/start-apiserver.sh")
+	fs = run(t, "1.2.2", newInv(t, scripted))
+	require.Len(t, fs, 1)
+	assert.Equal(t, check.StatusNotEvaluated, fs[0].Status, fs[0].Message)
+	assert.Contains(t, fs[0].Message, "/opt/start-apiserver.sh")
+
+	// A shell wrapper that adds flags built at run time: what they are is not visible.
+	dynamic := staticPod("kube-apiserver", "cp1", "/bin/sh", "-c", "exec kube-apiserver --authorization-mode=Node,RBAC $EXTRA_FLAGS")
+	fs = run(t, "1.2.2", newInv(t, dynamic))
+	require.Len(t, fs, 1)
+	assert.Equal(t, check.StatusNotEvaluated, fs[0].Status, fs[0].Message)
 
 	// A shell wrapper.
 	wrapped := staticPod("kube-scheduler", "cp1", "/bin/sh", "-c", "exec /usr/local/bin/kube-scheduler --profiling=false --bind-address=127.0.0.1")

@@ -26,8 +26,9 @@ func controllerManagerControls() []control {
 			fix:  "set --root-ca-file to the cluster CA certificate",
 			rule: isSet("root-ca-file")},
 		{id: "1.3.6", title: "Kubelet serving cert rotation gate not disabled", level: l1, severity: check.Medium,
-			what: "passes unless --feature-gates sets RotateKubeletServerCertificate=false",
-			fix:  "remove RotateKubeletServerCertificate=false from --feature-gates",
+			what: "passes unless --feature-gates sets RotateKubeletServerCertificate=false, or AllBeta=false without " +
+				"naming the gate (it is beta in Kubernetes 1.37)",
+			fix:  "remove RotateKubeletServerCertificate=false from --feature-gates (with AllBeta=false, add RotateKubeletServerCertificate=true)",
 			rule: gateNotFalse("RotateKubeletServerCertificate")},
 		{id: "1.3.7", title: "Controller manager binds to loopback only", level: l1, severity: check.Medium,
 			what: "passes when --bind-address is a loopback address; unset fails (the default 0.0.0.0 listens on every interface)",

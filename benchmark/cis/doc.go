@@ -9,7 +9,9 @@
 //     component pod. A flag that is not set is judged by the component's own default.
 //     Without such pods (a managed control plane) the controls are notApplicable.
 //   - Kubelet (4.2): KubeletConfiguration objects (the live /configz of each node, fetched
-//     by inventory.FetchKubeletConfigs, or files given as manifests), else kubeadm's
+//     by inventory.FetchKubeletConfigs; a node scan's configuration file with its drop-ins
+//     and the kubelet's command-line flags applied over it, or a kubelet's command-line
+//     defaults when it runs without --config; or files given as manifests), else kubeadm's
 //     kubelet-config ConfigMap. Without any, notEvaluated.
 //   - Policies (4.3.1, section 5): API objects; "who can" questions are answered from the
 //     bound RBAC rules.

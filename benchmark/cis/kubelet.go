@@ -3,6 +3,7 @@ package cis
 import (
 	"context"
 	"fmt"
+	"path"
 	"slices"
 	"strconv"
 	"strings"
@@ -25,11 +26,21 @@ type kubeletConfig struct {
 	// a missing field holds its zero value (the v1beta1 fields are omitempty). In a file a
 	// missing field takes the v1beta1 default.
 	live bool
+	// noFile reports a kubelet started without --config (seen by a node scan): fields
+	// hold only its --config-dir drop-ins, and the command-line defaults, which differ from
+	// the file defaults for anonymous authentication, authorization and the read-only port,
+	// were filled in.
+	noFile bool
 	// prefix is the field path of the configuration within obj ("data.kubelet" for the
 	// ConfigMap).
 	prefix string
-	// flags are the kubelet command-line flags applied over a configuration file.
-	flags []string
+	// flags are the kubelet command-line flags applied over a configuration file, and
+	// fromFlag the fields they set (a flag's value is final: the file defaults that replace
+	// zero values do not apply to it).
+	flags    []string
+	fromFlag map[string]bool
+	// unknown says why the configuration is not known (a node scan could not read it).
+	unknown string
 }
 
 // path returns the field path of a configuration field within the object.
@@ -96,8 +107,8 @@ func kubeletControls() []control {
 			fix:  "set readOnlyPort: 0 (and remove any --read-only-port flag)",
 			rule: kubeletReadOnlyPort},
 		{id: "4.2.5", title: "Kubelet streaming idle timeout not zero", level: l1, cisManual: true, severity: check.Medium,
-			what: "fails when streamingConnectionIdleTimeout is 0 in the running kubelet; in a file, 0 or absent " +
-				"is replaced by the default 4h0m0s",
+			what: "fails when streamingConnectionIdleTimeout is 0 in the running kubelet or on its command line; in a " +
+				"file, 0 or absent is replaced by the default 4h0m0s",
 			fix:  "set streamingConnectionIdleTimeout to a bounded value such as 4h0m0s",
 			rule: kubeletIdleTimeout},
 		{id: "4.2.6", title: "Kubelet manages iptables utility chains", level: l1, severity: check.Low,
@@ -110,7 +121,9 @@ func kubeletControls() []control {
 			rule: kubeletEventQPS},
 		{id: "4.2.9", title: "Kubelet serving TLS cert and key set", level: l1, cisManual: true, severity: check.Medium,
 			what: "passes when tlsCertFile and tlsPrivateKeyFile are set, or serverTLSBootstrap is true (the serving " +
-				"certificate is then issued by the cluster CA); otherwise the kubelet serves a self-signed certificate",
+				"certificate is then issued by the cluster CA); otherwise the kubelet serves a self-signed certificate. " +
+				"A running kubelet reports the self-signed <cert-dir>/kubelet.crt it generated as tlsCertFile: that " +
+				"path in /configz is not evaluated",
 			fix:  "set tlsCertFile and tlsPrivateKeyFile, or serverTLSBootstrap: true with a CSR approver",
 			rule: kubeletServingCert},
 		{id: "4.2.10", title: "Kubelet client certificate rotation enabled", level: l1, severity: check.Medium,
@@ -118,8 +131,9 @@ func kubeletControls() []control {
 			fix:  "set rotateCertificates: true",
 			rule: kubeletBool("rotateCertificates", true, false)},
 		{id: "4.2.11", title: "Kubelet serving certificate rotation not disabled", level: l1, cisManual: true, severity: check.Medium,
-			what: "passes unless featureGates.RotateKubeletServerCertificate is false",
-			fix:  "remove RotateKubeletServerCertificate: false from featureGates",
+			what: "passes unless featureGates.RotateKubeletServerCertificate is false (or unset with AllBeta: false: " +
+				"the gate is beta in Kubernetes 1.37)",
+			fix:  "remove RotateKubeletServerCertificate: false from featureGates (with AllBeta: false, add RotateKubeletServerCertificate: true)",
 			rule: kubeletGateNotFalse("RotateKubeletServerCertificate")},
 		{id: "4.2.12", title: "Kubelet restricted to strong TLS cipher suites", level: l1, cisManual: true, severity: check.Medium,
 			what: "passes when tlsCipherSuites is set and lists only strong ECDHE AEAD suites; absent fails",
@@ -138,8 +152,10 @@ func kubeletControls() []control {
 	for i, kc := range kcs {
 		out[i] = control{
 			id: kc.id, title: kc.title, level: kc.level, cisManual: kc.cisManual, severity: kc.severity,
-			what: "Reads each kubelet's configuration (live /configz per node, KubeletConfiguration files, or the " +
-				"kube-system/kubelet-config ConfigMap): " + kc.what,
+			what: "Reads each kubelet's configuration (live /configz per node; or a node scan's configuration file " +
+				"with --config-dir drop-ins and the kubelet's flags applied over it, a kubelet without --config " +
+				"taking its command-line defaults; or KubeletConfiguration files; or the kube-system/kubelet-config " +
+				"ConfigMap): " + kc.what,
 			remediation: "In the kubelet configuration file (kubeadm: /var/lib/kubelet/config.yaml on each node, and " +
 				"the kube-system/kubelet-config ConfigMap for new nodes), " + kc.fix + "; then restart the kubelet. " +
 				"Command-line flags override the file: remove conflicting ones.",
@@ -151,10 +167,11 @@ func kubeletControls() []control {
 }
 
 // kubeletConfigs returns the kubelet configurations to judge: KubeletConfiguration objects
-// (live or files), else the kubeadm ConfigMap. missing lists the nodes without a live
-// configuration when some nodes have one. errs are ConfigMaps whose data cannot be parsed.
+// (live or files), else the kubeadm ConfigMap. missing lists the nodes without a
+// configuration of their own (live or from a node scan) when some nodes have one. errs are
+// objects whose data cannot be parsed.
 func kubeletConfigs(inv *inventory.Inventory) (cfgs []kubeletConfig, missing []*inventory.Object, errs []error) {
-	live := make(map[string]bool)
+	covered := make(map[string]bool)
 	for _, o := range inv.ByKind(inventory.KindKubeletConfiguration) {
 		m, err := o.Map()
 		if err != nil {
@@ -162,19 +179,29 @@ func kubeletConfigs(inv *inventory.Inventory) (cfgs []kubeletConfig, missing []*
 			continue
 		}
 		ann := o.Meta().GetAnnotations()
-		isLive := ann[inventory.AnnotationKubeletConfigSource] == inventory.KubeletConfigFromConfigz
-		kc := kubeletConfig{obj: o, fields: m, live: isLive}
-		if isLive {
-			live[ann[inventory.AnnotationNode]] = true
-		} else if node := ann[inventory.AnnotationNode]; node != "" {
+		source := ann[inventory.AnnotationKubeletConfigSource]
+		isLive := source == inventory.KubeletConfigFromConfigz
+		kc := kubeletConfig{obj: o, fields: m, live: isLive, unknown: ann[inventory.AnnotationKubeletConfigError]}
+		node := ann[inventory.AnnotationNode]
+		if node != "" {
+			covered[node] = true
+		}
+		switch {
+		case isLive:
+		case source == inventory.KubeletConfigWithoutFile:
+			// A kubelet without --config: the command-line defaults, then its flags.
+			kc.noFile = true
+			kc.fields = withoutFileDefaults(m)
+			kc.fields, kc.flags, kc.fromFlag = withKubeletFlags(inv, node, kc.fields)
+		case node != "":
 			// A node's configuration file: the kubelet's flags, when the scan saw them, win.
-			kc.fields, kc.flags = withKubeletFlags(inv, node, m)
+			kc.fields, kc.flags, kc.fromFlag = withKubeletFlags(inv, node, m)
 		}
 		cfgs = append(cfgs, kc)
 	}
-	if len(live) > 0 {
+	if len(covered) > 0 {
 		for _, n := range inv.ByKind(inventory.KindNode) {
-			if !live[n.Name()] {
+			if !covered[n.Name()] {
 				missing = append(missing, n)
 			}
 		}
@@ -233,14 +260,27 @@ func runKubelet(rule kubeletRule) check.RunFunc {
 			return nil
 		}
 		for _, kc := range cfgs {
+			if kc.unknown != "" {
+				pass.NotEvaluated(kc.obj, "the node scan could not read the kubelet's configuration: "+kc.unknown)
+				continue
+			}
 			v := rule(kc)
-			if len(kc.flags) > 0 {
+			switch {
+			case kc.noFile && len(kc.flags) > 0:
+				v.msg += " (the kubelet runs without a configuration file: its command-line defaults, then its flags " +
+					strings.Join(kc.flags, " ") + ")"
+			case kc.noFile:
+				v.msg += " (the kubelet runs without a configuration file: its command-line defaults apply)"
+			case len(kc.flags) > 0:
 				v.msg += " (with the kubelet's flags " + strings.Join(kc.flags, " ") + " applied over the file)"
+			case kc.prefix != "":
+				v.msg += " (kubeadm's cluster-wide kubelet configuration: a node's own file or flags may differ)"
 			}
 			pass.Report(check.Finding{Status: v.status, Object: kc.obj, Field: kc.path(v.flag), Message: v.msg})
 		}
 		for _, n := range missing {
-			pass.NotEvaluated(n, "the live kubelet configuration of this node could not be fetched")
+			pass.NotEvaluated(n, "no kubelet configuration for this node: its live configuration (/configz) could "+
+				"not be fetched and no node scan of it is in the input")
 		}
 		return nil
 	}
@@ -359,6 +399,9 @@ func kubeletIdleTimeout(kc kubeletConfig) verdict {
 		return passf(field, "%s: %s", field, d)
 	case kc.live:
 		return failf(field, "%s is 0 in the running kubelet: streaming connections never time out", field)
+	case kc.fromFlag[field]:
+		return failf(field, "--streaming-connection-idle-timeout=0 on the command line: the flag is applied after "+
+			"the file defaults, so streaming connections never time out")
 	default:
 		return passf(field, "%s is 0 or absent in the file, which the kubelet replaces with the default 4h0m0s", field)
 	}
@@ -384,15 +427,31 @@ func kubeletEventQPS(kc kubeletConfig) verdict {
 }
 
 func kubeletServingCert(kc kubeletConfig) verdict {
+	bootstrap := false
+	if v, ok := kc.get("serverTLSBootstrap"); ok {
+		if b, err := asBool(v); err == nil && b {
+			bootstrap = true
+		}
+	}
 	cert := kubeletSet("tlsCertFile")(kc)
 	key := kubeletSet("tlsPrivateKeyFile")(kc)
 	if cert.status == check.StatusPass && key.status == check.StatusPass {
+		if kc.live && !bootstrap {
+			c, _ := kc.get("tlsCertFile")
+			k, _ := kc.get("tlsPrivateKeyFile")
+			cs, ks := fmt.Sprint(c), fmt.Sprint(k)
+			if path.Base(cs) == "kubelet.crt" && path.Base(ks) == "kubelet.key" && path.Dir(cs) == path.Dir(ks) {
+				// Without a configured certificate the kubelet generates a self-signed one
+				// as <cert-dir>/kubelet.crt and reports that path in its running configuration.
+				return unknownf("tlsCertFile", "tlsCertFile: %s is where the kubelet writes the self-signed certificate it "+
+					"generates when none is configured; the running configuration cannot tell the two apart "+
+					"(check the node's configuration file)", cs)
+			}
+		}
 		return passf("tlsCertFile", "%s; %s", cert.msg, key.msg)
 	}
-	if v, ok := kc.get("serverTLSBootstrap"); ok {
-		if b, err := asBool(v); err == nil && b {
-			return passf("serverTLSBootstrap", "serverTLSBootstrap: true (the serving certificate is requested from the cluster CA)")
-		}
+	if bootstrap {
+		return passf("serverTLSBootstrap", "serverTLSBootstrap: true (the serving certificate is requested from the cluster CA)")
 	}
 	if cert.status != check.StatusPass {
 		return failf("tlsCertFile", "tlsCertFile is not set and serverTLSBootstrap is not true: the kubelet serves a self-signed certificate")
@@ -405,6 +464,12 @@ func kubeletGateNotFalse(gate string) kubeletRule {
 		field := "featureGates." + gate
 		v, ok := kc.get(field)
 		if !ok {
+			if all, set := kc.get("featureGates.AllBeta"); set {
+				if b, err := asBool(all); err != nil || !b {
+					return failf("featureGates.AllBeta", "featureGates sets AllBeta: %v, which turns off %s (a beta "+
+						"feature in Kubernetes 1.37) as it is not set explicitly", all, gate)
+				}
+			}
 			return passf(field, "feature gate %s is not set: it keeps its default (enabled)", gate)
 		}
 		b, err := asBool(v)

@@ -219,3 +219,112 @@ func TestKubeletFlagsOverrideFile(t *testing.T) {
 	require.NoError(t, err)
 	assert.EqualValues(t, 0, m["readOnlyPort"])
 }
+
+// nodeKubelet returns a node scan's KubeletConfiguration for node (source file or none) and
+// the node's NodeFiles object with the kubelet flags given.
+func nodeKubelet(t *testing.T, node, source, doc string, args ...string) (*unstructured.Unstructured, *unstructured.Unstructured) {
+	t.Helper()
+	kc := kubeletFile(t, node, doc)
+	kc.SetAnnotations(map[string]string{inventory.AnnotationNode: node, inventory.AnnotationKubeletConfigSource: source})
+	list := make([]any, len(args))
+	for i, a := range args {
+		list[i] = a
+	}
+	nf := nodeFilesObj(node, false, map[string]any{
+		"kubeletArgs": list, "kubeletArgsFrom": []any{"/usr/lib/systemd/system/kubelet.service"}, "kubeletCommandLine": true,
+	})
+	return kc, nf
+}
+
+func TestKubeletFlagsAndSources(t *testing.T) {
+	const file, none = inventory.KubeletConfigFromFile, inventory.KubeletConfigWithoutFile
+	tests := []struct {
+		name   string
+		id     string
+		source string
+		doc    string
+		args   []string
+		want   check.Status
+		msg    string
+	}{
+		{"idle timeout 0 from a flag is not defaulted", "4.2.5", file, "streamingConnectionIdleTimeout: 4h0m0s",
+			[]string{"--streaming-connection-idle-timeout=0"}, check.StatusFail, "flag"},
+		{"idle timeout 0s in the file is defaulted", "4.2.5", file, "streamingConnectionIdleTimeout: 0s", nil, check.StatusPass, "4h0m0s"},
+		{"underscore flag overrides the file", "4.2.4", file, "readOnlyPort: 0", []string{"--read_only_port=10255"}, check.StatusFail, "10255"},
+		{"--rotate-server-certificates=false overrides serverTLSBootstrap", "4.2.9", file, "serverTLSBootstrap: true",
+			[]string{"--rotate-server-certificates=false"}, check.StatusFail, "self-signed"},
+		{"no --config: anonymous auth is on by default", "4.2.1", none, "", nil, check.StatusFail, "without a configuration file"},
+		{"no --config: authorization defaults to AlwaysAllow", "4.2.2", none, "", nil, check.StatusFail, "AlwaysAllow"},
+		{"no --config: the read-only port defaults to 10255", "4.2.4", none, "", nil, check.StatusFail, "10255"},
+		{"no --config: flags decide", "4.2.1", none, "", []string{"--anonymous-auth=false"}, check.StatusPass, ""},
+		{"no --config: Webhook from a flag", "4.2.2", none, "", []string{"--authorization-mode=Webhook"}, check.StatusPass, ""},
+		{"no --config: read-only port closed by a flag", "4.2.4", none, "", []string{"--read-only-port", "0"}, check.StatusPass, ""},
+		{"no --config: other defaults as in a file", "4.2.6", none, "", nil, check.StatusPass, ""},
+		{"no --config: drop-ins still count", "4.2.1", none, "authentication: {anonymous: {enabled: false}}", nil, check.StatusPass, ""},
+		{"AllBeta=false turns the beta gate off", "4.2.11", file, "featureGates: {AllBeta: false}", nil, check.StatusFail, "AllBeta"},
+		{"AllBeta=false from a flag", "4.2.11", file, "featureGates: {Foo: true}", []string{"--feature-gates=AllBeta=false"}, check.StatusFail, "AllBeta"},
+		{"an explicit gate wins over AllBeta", "4.2.11", file, "featureGates: {AllBeta: false, RotateKubeletServerCertificate: true}", nil, check.StatusPass, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			kc, nf := nodeKubelet(t, "n1", tc.source, tc.doc, tc.args...)
+			fs := run(t, tc.id, newInv(t, kc, nf))
+			require.Len(t, fs, 1)
+			assert.Equal(t, tc.want, fs[0].Status, fs[0].Message)
+			assert.Contains(t, fs[0].Message, tc.msg)
+		})
+	}
+}
+
+func TestKubeletConfigUnreadable(t *testing.T) {
+	kc, nf := nodeKubelet(t, "n1", inventory.KubeletConfigFromFile, "")
+	kc.SetAnnotations(map[string]string{inventory.AnnotationNode: "n1", inventory.AnnotationKubeletConfigSource: inventory.KubeletConfigFromFile,
+		inventory.AnnotationKubeletConfigError: "read /etc/kubelet/config.yaml: permission denied"})
+	for _, id := range []string{"4.2.1", "4.2.4", "4.2.13"} {
+		fs := run(t, id, newInv(t, kc, nf))
+		require.Len(t, fs, 1)
+		assert.Equal(t, check.StatusNotEvaluated, fs[0].Status, id)
+		assert.Contains(t, fs[0].Message, "permission denied", id)
+	}
+}
+
+// The running kubelet fills tlsCertFile with the self-signed certificate it generates when
+// none is configured: /configz then shows a path, which is no evidence of a CA-signed one.
+func TestKubeletLiveServingCert(t *testing.T) {
+	tests := []struct {
+		doc  string
+		want check.Status
+	}{
+		{"tlsCertFile: /var/lib/kubelet/pki/kubelet.crt\ntlsPrivateKeyFile: /var/lib/kubelet/pki/kubelet.key\n", check.StatusNotEvaluated},
+		{"tlsCertFile: /etc/kubernetes/pki/kubelet-serving.crt\ntlsPrivateKeyFile: /etc/kubernetes/pki/kubelet-serving.key\n", check.StatusPass},
+		{"serverTLSBootstrap: true\n", check.StatusPass},
+	}
+	for _, tc := range tests {
+		t.Run(tc.doc, func(t *testing.T) {
+			fs := run(t, "4.2.9", newInv(t, kubeletLive(t, "n1", tc.doc)))
+			require.Len(t, fs, 1)
+			assert.Equal(t, tc.want, fs[0].Status, fs[0].Message)
+		})
+	}
+	// In a file the same path is the operator's choice.
+	fs := run(t, "4.2.9", newInv(t, kubeletFile(t, "f", tests[0].doc)))
+	require.Len(t, fs, 1)
+	assert.Equal(t, check.StatusPass, fs[0].Status)
+}
+
+// A node whose kubelet configuration came from a node scan is not reported as lacking its
+// live configuration.
+func TestKubeletNodeCoveredByScan(t *testing.T) {
+	node := func(name string) *corev1.Node {
+		return &corev1.Node{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Node"}, ObjectMeta: metav1.ObjectMeta{Name: name}}
+	}
+	kc, nf := nodeKubelet(t, "n2", inventory.KubeletConfigFromFile, "readOnlyPort: 0")
+	fs := run(t, "4.2.4", newInv(t, node("n1"), node("n2"), kubeletLive(t, "n1", "readOnlyPort: 0"), kc, nf))
+	assert.Equal(t, []check.Status{check.StatusPass, check.StatusPass}, statuses(fs))
+
+	// With node scans only, a node that was not scanned is not silently left out.
+	fs = run(t, "4.2.4", newInv(t, node("n1"), node("n2"), kc, nf))
+	require.Len(t, fs, 2)
+	assert.Equal(t, []check.Status{check.StatusPass, check.StatusNotEvaluated}, statuses(fs))
+	assert.Equal(t, "n1", fs[1].Object.Name())
+}

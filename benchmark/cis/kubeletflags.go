@@ -29,22 +29,38 @@ var kubeletFlagFields = map[string]struct {
 	"tls-cipher-suites":                 {"tlsCipherSuites", 'l'},
 	"pod-max-pids":                      {"podPidsLimit", 'i'},
 	"seccomp-default":                   {"seccompDefault", 'b'},
+	"rotate-server-certificates":        {"serverTLSBootstrap", 'b'},
 }
 
-var kubeletBools = set("anonymous-auth", "make-iptables-util-chains", "rotate-certificates", "seccomp-default",
-	"register-node", "fail-swap-on", "protect-kernel-defaults", "serialize-image-pulls", "enable-server",
-	"enable-debugging-handlers", "cgroups-per-qos", "exit-on-lock-contention", "kernel-memcg-notification")
+// withoutFileDefaults returns fields (a kubelet's --config-dir drop-ins, if any) completed
+// with the defaults of a kubelet started without --config where they differ from the file
+// defaults: anonymous authentication on, authorization AlwaysAllow, read-only port 10255
+// (kubelet's applyLegacyDefaults).
+func withoutFileDefaults(fields map[string]any) map[string]any {
+	out := deepCopyMap(fields)
+	for path, val := range map[string]any{
+		"authentication.anonymous.enabled": true,
+		"authorization.mode":               "AlwaysAllow",
+		"readOnlyPort":                     int64(10255),
+	} {
+		if _, ok := (kubeletConfig{fields: out}).get(path); !ok {
+			setPath(out, path, val)
+		}
+	}
+	return out
+}
 
 // withKubeletFlags returns the configuration fields with the kubelet's command-line flags
-// (from a node scan of the same node) applied over them, and the flags that were applied.
-func withKubeletFlags(inv *inventory.Inventory, node string, fields map[string]any) (map[string]any, []string) {
+// (from a node scan of the same node) applied over them, the flags that were applied and
+// the fields they set.
+func withKubeletFlags(inv *inventory.Inventory, node string, fields map[string]any) (map[string]any, []string, map[string]bool) {
 	o := inv.Get(inventory.KindNodeFiles, "", node)
 	if o == nil {
-		return fields, nil
+		return fields, nil, nil
 	}
 	m, err := o.Map()
 	if err != nil {
-		return fields, nil
+		return fields, nil, nil
 	}
 	spec, _ := m["spec"].(map[string]any)
 	list, _ := spec["kubeletArgs"].([]any)
@@ -54,8 +70,9 @@ func withKubeletFlags(inv *inventory.Inventory, node string, fields map[string]a
 			args = append(args, s)
 		}
 	}
-	fs := flags.Parse(args, flags.Spec{Bools: kubeletBools})
+	fs := flags.Parse(args, flags.KubeletSpec())
 	var applied []string
+	set := map[string]bool{}
 	out := fields
 	for _, name := range fs.Names() {
 		target, ok := kubeletFlagFields[name]
@@ -103,9 +120,10 @@ func withKubeletFlags(inv *inventory.Inventory, node string, fields map[string]a
 			out = deepCopyMap(fields)
 		}
 		setPath(out, target.field, val)
+		set[target.field] = true
 		applied = append(applied, "--"+name)
 	}
-	return out, applied
+	return out, applied, set
 }
 
 func deepCopyMap(m map[string]any) map[string]any {

@@ -7,6 +7,7 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"sigs.k8s.io/yaml"
 
@@ -19,13 +20,13 @@ import (
 func kubeProxyControls() []control {
 	return []control{{
 		id: "4.3.1", title: "kube-proxy metrics endpoint bound to localhost", level: l1, severity: check.Medium,
-		what: "Reads the kube-proxy DaemonSet's --metrics-bind-address, or metricsBindAddress in the configuration " +
+		what: "Reads the kube-proxy DaemonSet's (or static pods') --metrics-bind-address, or metricsBindAddress in the configuration " +
 			"file it loads with --config (a ConfigMap): passes for a loopback address or when unset (the default is " +
 			"127.0.0.1:10249)",
 		remediation: "Set metricsBindAddress: 127.0.0.1:10249 in the kube-proxy configuration (kubeadm: the " +
 			"kube-system/kube-proxy ConfigMap, key config.conf), or --metrics-bind-address=127.0.0.1:10249, then " +
 			"restart the kube-proxy pods.",
-		kinds: []schema.GroupKind{inventory.KindDaemonSet, inventory.KindConfigMap},
+		kinds: []schema.GroupKind{inventory.KindDaemonSet, inventory.KindPod, inventory.KindConfigMap},
 		run:   runKubeProxyMetrics,
 	}}
 }
@@ -50,9 +51,27 @@ func runKubeProxyMetrics(_ context.Context, pass *check.Pass) error {
 				continue
 			}
 			found = true
-			fs := flags.ParseTokens(toks, flags.Spec{Bools: kubeProxyBools})
+			fs := flags.ParseTokens(toks, flags.Spec{Bools: kubeProxyBools, WordSep: true})
 			base := "spec.template.spec.containers[" + itoa(i) + "]"
 			judgeKubeProxy(pass, inv, o, spec, ctr, fs, base)
+			break
+		}
+	}
+	// kube-proxy may also run as static pods (mirror pods in the API), outside any DaemonSet.
+	for _, o := range inv.ByKind(inventory.KindPod) {
+		pod, ok := o.Object().(*corev1.Pod)
+		if !ok || !staticPodLike(inv, pod) || metav1.GetControllerOfNoCopy(pod) != nil && !ownedByNode(pod) {
+			continue
+		}
+		spec := &pod.Spec
+		for i, ctr := range spec.Containers {
+			toks, ok := flags.Locate(ctr.Command, ctr.Args, envOf(ctr), "kube-proxy")
+			if !ok {
+				continue
+			}
+			found = true
+			fs := flags.ParseTokens(toks, flags.Spec{Bools: kubeProxyBools, WordSep: true})
+			judgeKubeProxy(pass, inv, o, spec, ctr, fs, "spec.containers["+itoa(i)+"]")
 			break
 		}
 	}
@@ -69,7 +88,7 @@ func runKubeProxyMetrics(_ context.Context, pass *check.Pass) error {
 			}
 		}
 	}
-	if reason := inv.Unseen(inventory.KindDaemonSet); reason != "" {
+	if reason := inv.Unseen(inventory.KindDaemonSet, inventory.KindPod); reason != "" {
 		pass.NotEvaluated(nil, "cannot find kube-proxy: "+reason)
 		return nil
 	}
@@ -78,6 +97,11 @@ func runKubeProxyMetrics(_ context.Context, pass *check.Pass) error {
 }
 
 func judgeKubeProxy(pass *check.Pass, inv *inventory.Inventory, o *inventory.Object, spec *corev1.PodSpec, ctr corev1.Container, fs *flags.Set, base string) {
+	if hidden := fs.Hidden(); len(hidden) > 0 {
+		pass.NotEvaluated(o, "the kube-proxy command line has words whose value is not visible ("+base+"."+hidden[0]+
+			": a shell expansion or a Secret/ConfigMap reference) and may hold further flags")
+		return
+	}
 	if cfg, ok := fs.Lookup("config"); ok && cfg.Raw != "" {
 		// With --config, kube-proxy ignores its other flags and reads the file.
 		cmName, key := configMapFor(spec, ctr, cfg.Raw)
@@ -111,6 +135,12 @@ func judgeKubeProxy(pass *check.Pass, inv *inventory.Inventory, o *inventory.Obj
 		field = base + "." + val.Origin
 	}
 	pass.Report(check.Finding{Status: v.status, Object: o, Field: field, Message: v.msg})
+}
+
+// ownedByNode reports a mirror pod, which its Node controls.
+func ownedByNode(pod *corev1.Pod) bool {
+	ref := metav1.GetControllerOfNoCopy(pod)
+	return ref != nil && ref.Kind == "Node"
 }
 
 // configMapFor finds the ConfigMap volume that holds file in the container, and its key.

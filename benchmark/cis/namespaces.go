@@ -35,7 +35,8 @@ func policyControls() []control {
 		{id: "5.2.1", title: "At least one active pod admission policy mechanism", level: l1, cisManual: true, severity: check.High,
 			what: "Reads each user namespace: passes when its pod-security.kubernetes.io/enforce label is baseline or " +
 				"restricted, or a policy engine's validating webhook (Kyverno, Gatekeeper, Kubewarden, jsPolicy) or a " +
-				"denying ValidatingAdmissionPolicy covers its pods",
+				"denying ValidatingAdmissionPolicy covers its pods, and the API server runs the admission plugin " +
+				"that applies it (PodSecurity, ValidatingAdmissionWebhook, ValidatingAdmissionPolicy)",
 			remediation: "Label each namespace with pod-security.kubernetes.io/enforce: baseline (or restricted), or " +
 				"enforce pod policies with an admission policy engine.",
 			kinds:    []schema.GroupKind{inventory.KindNamespace},
@@ -71,40 +72,63 @@ func runAdmissionPolicy(_ context.Context, pass *check.Pass) error {
 	unseen := inv.Unseen(inventory.KindValidatingWebhookConfiguration, inventory.KindValidatingAdmissionPolicy,
 		inventory.KindValidatingAdmissionPolicyBinding)
 	admissionConfig := ""
+	// The admission plugins that make labels, webhooks and policies work, as every visible
+	// API server runs them (all on by default, e.g. on a managed control plane).
+	pluginOff := map[string]string{}
 	for _, in := range findInstances(inv, kubeAPIServer) {
 		if v, ok := in.flags.Lookup("admission-control-config-file"); ok {
 			admissionConfig = v.Raw
 		}
+		for _, p := range []string{"PodSecurity", "ValidatingAdmissionWebhook", "ValidatingAdmissionPolicy"} {
+			if on, why, _, unknown := admissionPlugin(in.flags, p); !on && !unknown {
+				pluginOff[p] = why + " (" + in.obj.String() + ")"
+			}
+		}
+	}
+	if pluginOff["ValidatingAdmissionPolicy"] != "" {
+		vaps = nil // policies are not evaluated
 	}
 	for _, o := range nss {
 		ns, _ := o.Object().(*corev1.Namespace)
 		if ns == nil {
 			continue
 		}
-		switch level := ns.Labels[labelEnforce]; level {
+		level := ns.Labels[labelEnforce]
+		var notes []string
+		switch level {
 		case "baseline", "restricted":
+			if off := pluginOff["PodSecurity"]; off != "" {
+				notes = append(notes, "its Pod Security enforce label ("+level+") has no effect: "+off)
+				break
+			}
 			pass.Pass(o, "Pod Security admission enforces "+level)
 			continue
 		case "privileged":
-			pass.Fail(o, "metadata.labels", "Pod Security admission enforces privileged, which allows everything")
-			continue
+			notes = append(notes, "Pod Security admission enforces privileged, which allows everything")
 		}
 		if name := coveringWebhook(inv, ns); name != "" {
-			pass.Pass(o, "pods are validated by policy engine webhook "+name)
-			continue
+			if off := pluginOff["ValidatingAdmissionWebhook"]; off != "" {
+				notes = append(notes, "policy engine webhook "+name+" is not called: "+off)
+			} else {
+				pass.Pass(o, "pods are validated by policy engine webhook "+name)
+				continue
+			}
 		}
 		if len(vaps) > 0 {
 			pass.Pass(o, "pods are validated by ValidatingAdmissionPolicy "+strings.Join(vaps, ", "))
 			continue
 		}
+		if level == "" {
+			notes = append(notes, "no Pod Security enforce label")
+		}
 		switch {
 		case unseen != "":
-			pass.NotEvaluated(o, "no Pod Security enforce label; policy engines could not be seen: "+unseen)
-		case admissionConfig != "":
-			pass.NotEvaluated(o, "no Pod Security enforce label; cluster-wide Pod Security defaults may be set in "+
+			pass.NotEvaluated(o, strings.Join(notes, "; ")+"; policy engines could not be seen: "+unseen)
+		case admissionConfig != "" && level == "" && pluginOff["PodSecurity"] == "":
+			pass.NotEvaluated(o, strings.Join(notes, "; ")+"; cluster-wide Pod Security defaults may be set in "+
 				"the API server's --admission-control-config-file="+admissionConfig+", which is not visible")
 		default:
-			pass.Fail(o, "metadata.labels", "no Pod Security enforce label and no policy engine validates its pods")
+			pass.Fail(o, "metadata.labels", strings.Join(notes, "; ")+"; no policy engine validates its pods")
 		}
 	}
 	return nil

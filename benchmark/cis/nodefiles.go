@@ -82,20 +82,51 @@ func fileControlTable() []fileControl {
 	}
 }
 
+// roleFiles says, for the remediation texts, which files a role stands for.
+var roleFiles = map[string]string{
+	inventory.NodeFileAPIServerManifest:           "/etc/kubernetes/manifests/kube-apiserver.yaml",
+	inventory.NodeFileControllerManagerManifest:   "/etc/kubernetes/manifests/kube-controller-manager.yaml",
+	inventory.NodeFileSchedulerManifest:           "/etc/kubernetes/manifests/kube-scheduler.yaml",
+	inventory.NodeFileEtcdManifest:                "/etc/kubernetes/manifests/etcd.yaml",
+	inventory.NodeFileCNI:                         "the CNI configuration files (/etc/cni/net.d/*) and /var/lib/cni/networks",
+	inventory.NodeFileEtcdDataDir:                 "the etcd data directory (--data-dir, kubeadm: /var/lib/etcd)",
+	inventory.NodeFileAdminKubeconfig:             "/etc/kubernetes/admin.conf",
+	inventory.NodeFileSuperAdminKubeconfig:        "/etc/kubernetes/super-admin.conf",
+	inventory.NodeFileSchedulerKubeconfig:         "/etc/kubernetes/scheduler.conf",
+	inventory.NodeFileControllerManagerKubeconfig: "/etc/kubernetes/controller-manager.conf",
+	inventory.NodeFilePKI:                         "/etc/kubernetes/pki and everything under it",
+	inventory.NodeFileKubeletService:              "the kubelet's systemd unit and drop-ins (kubelet.service, kubelet.service.d/*.conf)",
+	inventory.NodeFileKubeProxyKubeconfig:         "the kube-proxy kubeconfig",
+	inventory.NodeFileKubeletKubeconfig:           "the kubelet's --kubeconfig (kubeadm: /etc/kubernetes/kubelet.conf)",
+	inventory.NodeFileKubeletClientCA:             "the kubelet's client CA file (authentication.x509.clientCAFile)",
+	inventory.NodeFileKubeletConfig:               "the kubelet's --config file (kubeadm: /var/lib/kubelet/config.yaml)",
+}
+
+func filesOf(roles []string) string {
+	parts := make([]string, len(roles))
+	for i, r := range roles {
+		parts[i] = roleFiles[r]
+		if parts[i] == "" {
+			parts[i] = "the " + r + " file"
+		}
+	}
+	return strings.Join(parts, " and ")
+}
+
 func nodeFileControlsFrom(fcs []fileControl) []control {
 	out := make([]control, 0, len(fcs)+2)
 	for _, fc := range fcs {
-		what := fmt.Sprintf("Reads node scans (NodeFiles) for the %s files: passes when ", strings.Join(fc.roles, " and "))
+		what := fmt.Sprintf("Reads node scans (NodeFiles) for %s: passes when ", filesOf(fc.roles))
 		fix := fc.fix
 		if fc.maxMode != 0 {
 			what += fmt.Sprintf("each has mode %04o or stricter (no permission bit beyond those)", fc.maxMode)
 			if fix == "" {
-				fix = fmt.Sprintf("Run chmod %o on the %s file(s) on each node that has them.", fc.maxMode, strings.Join(fc.roles, " and "))
+				fix = fmt.Sprintf("Run chmod %o on %s, on each node that has them.", fc.maxMode, filesOf(fc.roles))
 			}
 		} else {
 			what += "each is owned by " + fc.owner
 			if fix == "" {
-				fix = fmt.Sprintf("Run chown %s on the %s file(s) on each node that has them.", fc.owner, strings.Join(fc.roles, " and "))
+				fix = fmt.Sprintf("Run chown %s on %s, on each node that has them.", fc.owner, filesOf(fc.roles))
 			}
 		}
 		out = append(out, control{
@@ -193,11 +224,15 @@ func (fc fileControl) judge(n nodeFiles) verdict {
 		if exists, _ := f["exists"].(bool); !exists || !slices.Contains(fc.roles, str(f, "role")) {
 			continue
 		}
-		if fc.match != nil && !fc.match(str(f, "path")) {
-			continue
-		}
-		if fc.maxMode != 0 && str(f, "type") == "dir" && !slices.Contains(fc.roles, inventory.NodeFileEtcdDataDir) {
-			continue // directories listed with their files are judged for ownership only
+		// An entry with an error (a file that could not be stat'ed, a directory that could
+		// not be listed or was only partly read) may hide files of any kind: it always counts.
+		if str(f, "error") == "" {
+			if fc.match != nil && !fc.match(str(f, "path")) {
+				continue
+			}
+			if fc.maxMode != 0 && str(f, "type") == "dir" && !slices.Contains(fc.roles, inventory.NodeFileEtcdDataDir) {
+				continue // directories listed with their files are judged for ownership only
+			}
 		}
 		files = append(files, found{i, f})
 	}
@@ -270,19 +305,22 @@ func (fc fileControl) judge(n nodeFiles) verdict {
 	return passf("", "%s: %s", strings.Join(paths, ", "), want)
 }
 
-// ownerOf returns "user:group" for a file, with names from the node (root for ID 0).
+// ownerOf returns "user:group" for a file, with names from the node; ID 0 is root whatever
+// the node's account files call it, and an ID without a name is given as a number.
 func ownerOf(f map[string]any) (string, bool) {
-	user, group := str(f, "user"), str(f, "group")
-	if user == "" {
-		if uid, ok := f["uid"].(int64); ok {
-			user = strconv.FormatInt(uid, 10)
+	name := func(nameKey, idKey string) string {
+		id, hasID := f[idKey].(int64)
+		switch {
+		case hasID && id == 0:
+			return "root"
+		case str(f, nameKey) != "":
+			return str(f, nameKey)
+		case hasID:
+			return strconv.FormatInt(id, 10)
 		}
+		return ""
 	}
-	if group == "" {
-		if gid, ok := f["gid"].(int64); ok {
-			group = strconv.FormatInt(gid, 10)
-		}
-	}
+	user, group := name("user", "uid"), name("group", "gid")
 	return user + ":" + group, user != "" && group != ""
 }
 
@@ -335,6 +373,10 @@ func judgeHostnameOverride(n nodeFiles) verdict {
 	if len(from) == 0 {
 		return unknownf("", "the kubelet's command line was not found (no systemd unit or environment file)")
 	}
+	if found, _ := n.spec["kubeletCommandLine"].(bool); !found {
+		return unknownf("", "no systemd unit that runs the kubelet was found: only the flags in its environment "+
+			"files are known, and --hostname-override may be set elsewhere")
+	}
 	var args []string
 	if list, ok := n.spec["kubeletArgs"].([]any); ok {
 		for _, a := range list {
@@ -343,7 +385,7 @@ func judgeHostnameOverride(n nodeFiles) verdict {
 			}
 		}
 	}
-	fs := flags.Parse(args, flags.Spec{})
+	fs := flags.Parse(args, flags.KubeletSpec())
 	if v, ok := fs.Lookup("hostname-override"); ok {
 		return failf("spec.kubeletArgs", "the kubelet runs with --hostname-override=%s", v.Raw)
 	}

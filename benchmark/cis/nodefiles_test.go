@@ -12,7 +12,7 @@ import (
 )
 
 type nodeFile struct {
-	role, path, typ, mode, user, group string
+	role, path, typ, mode, user, group, err string
 }
 
 func nodeFilesObj(node string, controlPlane bool, extra map[string]any, files ...nodeFile) *unstructured.Unstructured {
@@ -22,8 +22,19 @@ func nodeFilesObj(node string, controlPlane bool, extra map[string]any, files ..
 		if typ == "" {
 			typ = "file"
 		}
-		list = append(list, map[string]any{"role": f.role, "path": f.path, "exists": true, "type": typ,
-			"mode": f.mode, "user": f.user, "group": f.group, "uid": int64(0), "gid": int64(0)})
+		uid, gid := int64(1000), int64(1000)
+		if f.user == "root" {
+			uid = 0
+		}
+		if f.group == "root" {
+			gid = 0
+		}
+		m := map[string]any{"role": f.role, "path": f.path, "exists": true, "type": typ,
+			"mode": f.mode, "user": f.user, "group": f.group, "uid": uid, "gid": gid}
+		if f.err != "" {
+			m["error"] = f.err
+		}
+		list = append(list, m)
 	}
 	spec := map[string]any{"node": node, "root": "/host", "controlPlane": controlPlane, "files": list,
 		"searched": map[string]any{}}
@@ -155,7 +166,8 @@ func TestEncryptionProvider(t *testing.T) {
 
 func TestHostnameOverride(t *testing.T) {
 	args := func(a ...any) map[string]any {
-		return map[string]any{"kubeletArgs": a, "kubeletArgsFrom": []any{"/etc/systemd/system/kubelet.service.d/10-kubeadm.conf"}}
+		return map[string]any{"kubeletArgs": a, "kubeletArgsFrom": []any{"/etc/systemd/system/kubelet.service.d/10-kubeadm.conf"},
+			"kubeletCommandLine": true}
 	}
 	fs := run(t, "4.2.7", newInv(t, nodeFilesObj("n", false, args("--config=/var/lib/kubelet/config.yaml"))))
 	require.Len(t, fs, 1)
@@ -166,4 +178,77 @@ func TestHostnameOverride(t *testing.T) {
 	fs = run(t, "4.2.7", newInv(t, nodeFilesObj("n", false, nil)))
 	require.Len(t, fs, 1)
 	assert.Equal(t, check.StatusNotEvaluated, fs[0].Status)
+	fs = run(t, "4.2.7", newInv(t, nodeFilesObj("n", false, args("--hostname_override=foo"))))
+	require.Len(t, fs, 1)
+	assert.Equal(t, check.StatusFail, fs[0].Status, "the kubelet reads _ as -")
+
+	// Flags from environment files only: the unit that runs the kubelet was not found, so
+	// flags it sets itself are not known.
+	envOnly := map[string]any{"kubeletArgs": []any{"--v=2"}, "kubeletArgsFrom": []any{"/var/lib/kubelet/kubeadm-flags.env"}}
+	fs = run(t, "4.2.7", newInv(t, nodeFilesObj("n", false, envOnly)))
+	require.Len(t, fs, 1)
+	assert.Equal(t, check.StatusNotEvaluated, fs[0].Status, fs[0].Message)
+}
+
+// A file entry with an error (a directory that could not be listed or was only partly read,
+// a file that could not be stat'ed) keeps its role's control from passing, whatever the
+// role's filters.
+func TestNodeFilesPartlyRead(t *testing.T) {
+	pki := func(p, mode, err string) nodeFile {
+		return nodeFile{role: inventory.NodeFilePKI, path: p, typ: "file", mode: mode, user: "root", group: "root", err: err}
+	}
+	marker := pki("/etc/kubernetes/pki", "", "more than 5000 entries; the rest were not read")
+	marker.typ = "dir"
+	for _, id := range []string{"1.1.19", "1.1.20", "1.1.21"} {
+		fs := run(t, id, newInv(t, nodeFilesObj("cp1", true, nil,
+			pki("/etc/kubernetes/pki/ca.crt", "0644", ""), pki("/etc/kubernetes/pki/ca.key", "0600", ""), marker)))
+		require.Len(t, fs, 1)
+		assert.Equal(t, check.StatusNotEvaluated, fs[0].Status, id+": "+fs[0].Message)
+	}
+	cni := nodeFile{role: inventory.NodeFileCNI, path: "/etc/cni/net.d", typ: "dir", err: "cannot list the directory: permission denied"}
+	fs := run(t, "1.1.9", newInv(t, nodeFilesObj("n", false, nil, cni)))
+	require.Len(t, fs, 1)
+	assert.Equal(t, check.StatusNotEvaluated, fs[0].Status, fs[0].Message)
+}
+
+// Ownership: UID and GID 0 are root whatever the node's account files call them; other IDs
+// are judged by name.
+func TestOwnership(t *testing.T) {
+	file := func(user, group string, uid, gid int64) map[string]any {
+		return map[string]any{"role": inventory.NodeFileKubeletConfig, "path": "/var/lib/kubelet/config.yaml", "exists": true,
+			"type": "file", "mode": "0600", "user": user, "group": group, "uid": uid, "gid": gid}
+	}
+	tests := []struct {
+		name string
+		f    map[string]any
+		want check.Status
+	}{
+		{"root by name and ID", file("root", "root", 0, 0), check.StatusPass},
+		{"ID 0 under another name", file("toor", "wheel", 0, 0), check.StatusPass},
+		{"no names, IDs 0", map[string]any{"role": inventory.NodeFileKubeletConfig, "path": "/var/lib/kubelet/config.yaml",
+			"exists": true, "type": "file", "mode": "0600", "uid": int64(0), "gid": int64(0)}, check.StatusPass},
+		{"unnamed non-root ID", map[string]any{"role": inventory.NodeFileKubeletConfig, "path": "/var/lib/kubelet/config.yaml",
+			"exists": true, "type": "file", "mode": "0600", "uid": int64(1001), "gid": int64(0)}, check.StatusFail},
+		{"another user", file("kube", "root", 999, 0), check.StatusFail},
+		{"owner unknown", map[string]any{"role": inventory.NodeFileKubeletConfig, "path": "/var/lib/kubelet/config.yaml",
+			"exists": true, "type": "file", "mode": "0600"}, check.StatusNotEvaluated},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			nf := nodeFilesObj("n", false, nil)
+			nf.Object["spec"].(map[string]any)["files"] = []any{tc.f}
+			fs := run(t, "4.1.10", newInv(t, nf))
+			require.Len(t, fs, 1)
+			assert.Equal(t, tc.want, fs[0].Status, fs[0].Message)
+		})
+	}
+}
+
+// Every file role a control reads is named in words for its description and remediation.
+func TestFileRolesDescribed(t *testing.T) {
+	for _, fc := range fileControlTable() {
+		for _, r := range fc.roles {
+			assert.NotEmpty(t, roleFiles[r], "%s: role %s", fc.id, r)
+		}
+	}
 }

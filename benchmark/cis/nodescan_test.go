@@ -58,3 +58,50 @@ func TestNodeScanEndToEnd(t *testing.T) {
 		})
 	}
 }
+
+// A kubelet whose unit runs it without --config ignores /var/lib/kubelet/config.yaml: it runs
+// on its command-line defaults (anonymous authentication on, AlwaysAllow, read-only port
+// 10255) and its flags, and a drop-in in a later unit directory counts.
+func TestNodeScanKubeletWithoutConfig(t *testing.T) {
+	root := t.TempDir()
+	put := func(p, content string) {
+		full := filepath.Join(root, p)
+		require.NoError(t, os.MkdirAll(filepath.Dir(full), 0o755))
+		require.NoError(t, os.WriteFile(full, []byte(content), 0o600))
+	}
+	put("/var/lib/kubelet/config.yaml", "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\n"+
+		"authentication: {anonymous: {enabled: false}}\nauthorization: {mode: Webhook}\nreadOnlyPort: 0\n")
+	put("/usr/lib/systemd/system/kubelet.service", "[Service]\nExecStart=/usr/bin/kubelet $KUBELET_EXTRA_ARGS\n")
+	put("/etc/systemd/system/kubelet.service.d/20-extra.conf", "[Service]\nEnvironment=\"KUBELET_EXTRA_ARGS=--read-only-port=0\"\n")
+
+	objs, err := inventory.ReadNodeFiles(context.Background(), root, "w1")
+	require.NoError(t, err)
+	require.Len(t, objs, 2)
+	assert.Equal(t, inventory.KubeletConfigWithoutFile, objs[1].GetAnnotations()[inventory.AnnotationKubeletConfigSource])
+	inv := newInv(t, objs[0], objs[1])
+	for id, want := range map[string]check.Status{
+		"4.2.1": check.StatusFail, // anonymous authentication on by default
+		"4.2.2": check.StatusFail, // AlwaysAllow by default
+		"4.2.4": check.StatusPass, // closed by the flag from the drop-in's environment
+	} {
+		fs := run(t, id, inv)
+		require.Len(t, fs, 1, id)
+		assert.Equal(t, want, fs[0].Status, "%s: %s", id, fs[0].Message)
+	}
+}
+
+// A configuration file the scan cannot read leaves the kubelet controls not evaluated, not
+// judged on the cluster's ConfigMap.
+func TestNodeScanKubeletConfigUnreadable(t *testing.T) {
+	root := t.TempDir()
+	unit := filepath.Join(root, "/usr/lib/systemd/system/kubelet.service")
+	require.NoError(t, os.MkdirAll(filepath.Dir(unit), 0o755))
+	require.NoError(t, os.WriteFile(unit, []byte("[Service]\nExecStart=/usr/bin/kubelet --config=/etc/kubelet/missing.yaml\n"), 0o600))
+	objs, err := inventory.ReadNodeFiles(context.Background(), root, "w1")
+	require.NoError(t, err)
+	require.Len(t, objs, 2)
+	assert.Contains(t, objs[1].GetAnnotations()[inventory.AnnotationKubeletConfigError], "missing.yaml")
+	fs := run(t, "4.2.1", newInv(t, objs[0], objs[1]))
+	require.Len(t, fs, 1)
+	assert.Equal(t, check.StatusNotEvaluated, fs[0].Status, fs[0].Message)
+}

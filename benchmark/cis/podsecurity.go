@@ -23,7 +23,7 @@ func podSecurityControls() []control {
 			fix:  "Remove privileged: true from the containers' securityContext; grant only the specific capabilities needed.",
 			rule: eachContainer(func(_ *corev1.PodSpec, c containerRef) *problem {
 				if sc := c.c.SecurityContext; sc != nil && sc.Privileged != nil && *sc.Privileged {
-					return &problem{c.field + ".securityContext.privileged", c.name() + " is privileged"}
+					return &problem{field: c.field + ".securityContext.privileged", msg: c.name() + " is privileged"}
 				}
 				return nil
 			})},
@@ -45,7 +45,7 @@ func podSecurityControls() []control {
 			fix: "Set allowPrivilegeEscalation: false in every container's securityContext.",
 			rule: eachContainer(func(_ *corev1.PodSpec, c containerRef) *problem {
 				if sc := c.c.SecurityContext; sc != nil && sc.AllowPrivilegeEscalation != nil && *sc.AllowPrivilegeEscalation {
-					return &problem{c.field + ".securityContext.allowPrivilegeEscalation", c.name() + " allows privilege escalation"}
+					return &problem{field: c.field + ".securityContext.allowPrivilegeEscalation", msg: c.name() + " allows privilege escalation"}
 				}
 				return nil
 			})},
@@ -74,8 +74,7 @@ func podSecurityControls() []control {
 				var out []problem
 				for i, v := range t.Spec.Volumes {
 					if v.HostPath != nil {
-						out = append(out, problem{fmt.Sprintf("volumes[%d].hostPath", i),
-							fmt.Sprintf("volume %q mounts host path %s", v.Name, v.HostPath.Path)})
+						out = append(out, problem{field: fmt.Sprintf("volumes[%d].hostPath", i), msg: fmt.Sprintf("volume %q mounts host path %s", v.Name, v.HostPath.Path)})
 					}
 				}
 				return out
@@ -88,8 +87,7 @@ func podSecurityControls() []control {
 				for _, c := range containersOf(t.Spec) {
 					for j, p := range c.c.Ports {
 						if p.HostPort != 0 {
-							out = append(out, problem{fmt.Sprintf("%s.ports[%d].hostPort", c.field, j),
-								fmt.Sprintf("%s uses host port %d", c.name(), p.HostPort)})
+							out = append(out, problem{field: fmt.Sprintf("%s.ports[%d].hostPort", c.field, j), msg: fmt.Sprintf("%s uses host port %d", c.name(), p.HostPort)})
 						}
 					}
 				}
@@ -120,7 +118,7 @@ func podSecurityControls() []control {
 func hostNamespace(field string, get func(*corev1.PodSpec) bool) podRule {
 	return func(t inventory.PodTemplate) []problem {
 		if get(t.Spec) {
-			return []problem{{field, field + " is true"}}
+			return []problem{{field: field, msg: field + " is true"}}
 		}
 		return nil
 	}
@@ -145,11 +143,11 @@ func runsAsRoot(spec *corev1.PodSpec, c containerRef) *problem {
 	}
 	switch {
 	case uid != nil && *uid == 0:
-		return &problem{c.field + ".securityContext.runAsUser", c.name() + " runs as UID 0"}
+		return &problem{field: c.field + ".securityContext.runAsUser", msg: c.name() + " runs as UID 0"}
 	case uid != nil && *uid > 0, nonRoot != nil && *nonRoot:
 		return nil
 	}
-	return &problem{c.field + ".securityContext.runAsNonRoot", c.name() + " may run as root (neither runAsNonRoot: true nor a non-zero runAsUser)"}
+	return &problem{field: c.field + ".securityContext.runAsNonRoot", msg: c.name() + " may run as root (neither runAsNonRoot: true nor a non-zero runAsUser)"}
 }
 
 func capsOf(c containerRef) (add, drop []string) {
@@ -170,10 +168,10 @@ func netRaw(spec *corev1.PodSpec, c containerRef) *problem {
 	}
 	add, drop := capsOf(c)
 	if slices.Contains(add, "NET_RAW") || slices.Contains(add, "ALL") {
-		return &problem{c.field + ".securityContext.capabilities.add", c.name() + " adds NET_RAW"}
+		return &problem{field: c.field + ".securityContext.capabilities.add", msg: c.name() + " adds NET_RAW"}
 	}
 	if !slices.Contains(drop, "NET_RAW") && !slices.Contains(drop, "ALL") {
-		return &problem{c.field + ".securityContext.capabilities.drop", c.name() + " does not drop NET_RAW (or ALL)"}
+		return &problem{field: c.field + ".securityContext.capabilities.drop", msg: c.name() + " does not drop NET_RAW (or ALL)"}
 	}
 	return nil
 }
@@ -190,10 +188,10 @@ func addedCapabilities(spec *corev1.PodSpec, c containerRef) *problem {
 		}
 	}
 	if len(extra) > 0 {
-		return &problem{c.field + ".securityContext.capabilities.add", c.name() + " adds " + strings.Join(extra, ", ")}
+		return &problem{field: c.field + ".securityContext.capabilities.add", msg: c.name() + " adds " + strings.Join(extra, ", ")}
 	}
 	if !slices.Contains(drop, "ALL") {
-		return &problem{c.field + ".securityContext.capabilities.drop", c.name() + " does not drop ALL capabilities"}
+		return &problem{field: c.field + ".securityContext.capabilities.drop", msg: c.name() + " does not drop ALL capabilities"}
 	}
 	return nil
 }
@@ -201,11 +199,11 @@ func addedCapabilities(spec *corev1.PodSpec, c containerRef) *problem {
 func hostProcess(t inventory.PodTemplate) []problem {
 	var out []problem
 	if psc := t.Spec.SecurityContext; psc != nil && psc.WindowsOptions != nil && psc.WindowsOptions.HostProcess != nil && *psc.WindowsOptions.HostProcess {
-		out = append(out, problem{"securityContext.windowsOptions.hostProcess", "the pod runs as a Windows HostProcess"})
+		out = append(out, problem{field: "securityContext.windowsOptions.hostProcess", msg: "the pod runs as a Windows HostProcess"})
 	}
 	for _, c := range containersOf(t.Spec) {
 		if sc := c.c.SecurityContext; sc != nil && sc.WindowsOptions != nil && sc.WindowsOptions.HostProcess != nil && *sc.WindowsOptions.HostProcess {
-			out = append(out, problem{c.field + ".securityContext.windowsOptions.hostProcess", c.name() + " is a Windows HostProcess container"})
+			out = append(out, problem{field: c.field + ".securityContext.windowsOptions.hostProcess", msg: c.name() + " is a Windows HostProcess container"})
 		}
 	}
 	return out
@@ -216,14 +214,12 @@ func secretEnv(t inventory.PodTemplate) []problem {
 	for _, c := range containersOf(t.Spec) {
 		for j, e := range c.c.Env {
 			if e.ValueFrom != nil && e.ValueFrom.SecretKeyRef != nil {
-				out = append(out, problem{fmt.Sprintf("%s.env[%d].valueFrom.secretKeyRef", c.field, j),
-					fmt.Sprintf("%s reads Secret %q into env %s", c.name(), e.ValueFrom.SecretKeyRef.Name, e.Name)})
+				out = append(out, problem{field: fmt.Sprintf("%s.env[%d].valueFrom.secretKeyRef", c.field, j), msg: fmt.Sprintf("%s reads Secret %q into env %s", c.name(), e.ValueFrom.SecretKeyRef.Name, e.Name)})
 			}
 		}
 		for j, e := range c.c.EnvFrom {
 			if e.SecretRef != nil {
-				out = append(out, problem{fmt.Sprintf("%s.envFrom[%d].secretRef", c.field, j),
-					fmt.Sprintf("%s reads all of Secret %q into its environment", c.name(), e.SecretRef.Name)})
+				out = append(out, problem{field: fmt.Sprintf("%s.envFrom[%d].secretRef", c.field, j), msg: fmt.Sprintf("%s reads all of Secret %q into its environment", c.name(), e.SecretRef.Name)})
 			}
 		}
 	}
@@ -248,9 +244,9 @@ func seccomp(t inventory.PodTemplate) []problem {
 		switch typ {
 		case corev1.SeccompProfileTypeRuntimeDefault, corev1.SeccompProfileTypeLocalhost:
 		case "":
-			out = append(out, problem{field, c.name() + " has no seccomp profile (it runs Unconfined)"})
+			out = append(out, problem{field: field, msg: c.name() + " has no seccomp profile (it runs Unconfined)"})
 		default:
-			out = append(out, problem{field, fmt.Sprintf("%s uses seccomp profile %s", c.name(), typ)})
+			out = append(out, problem{field: field, msg: fmt.Sprintf("%s uses seccomp profile %s", c.name(), typ)})
 		}
 	}
 	return out
@@ -263,12 +259,12 @@ var restrictedEvaluator = sync.OnceValues(func() (psapolicy.Evaluator, error) {
 func restrictedProfile(t inventory.PodTemplate) []problem {
 	ev, err := restrictedEvaluator()
 	if err != nil {
-		return []problem{{"", fmt.Sprintf("cannot build the Pod Security evaluator: %v", err)}}
+		return []problem{{msg: fmt.Sprintf("cannot build the Pod Security evaluator: %v", err)}}
 	}
 	lv := psaapi.LevelVersion{Level: psaapi.LevelRestricted, Version: psaapi.LatestVersion()}
 	res := psapolicy.AggregateCheckResults(ev.EvaluatePod(lv, t.Metadata, t.Spec))
 	if res.Allowed {
 		return nil
 	}
-	return []problem{{"securityContext", "does not meet Pod Security 'restricted': " + res.ForbiddenDetail()}}
+	return []problem{{field: "securityContext", msg: "does not meet Pod Security 'restricted': " + res.ForbiddenDetail()}}
 }

@@ -54,7 +54,7 @@ func TestPodControls(t *testing.T) {
 		break_ func(*corev1.PodSpec)
 		field  string
 	}{
-		{"5.1.6", func(s *corev1.PodSpec) { s.AutomountServiceAccountToken = nil }, "spec.template.spec.automountServiceAccountToken"},
+		{"5.1.6", func(s *corev1.PodSpec) { s.AutomountServiceAccountToken = ptrTo(true) }, "spec.template.spec.automountServiceAccountToken"},
 		{"5.2.2", func(s *corev1.PodSpec) { sc(s).Privileged = ptrTo(true) }, "spec.template.spec.containers[0].securityContext.privileged"},
 		{"5.2.3", func(s *corev1.PodSpec) { s.HostPID = true }, "spec.template.spec.hostPID"},
 		{"5.2.4", func(s *corev1.PodSpec) { s.HostIPC = true }, "spec.template.spec.hostIPC"},
@@ -129,6 +129,35 @@ func TestPodControlEdges(t *testing.T) {
 		require.Len(t, fs, 1)
 		assert.Equal(t, check.StatusFail, fs[0].Status)
 	})
+	t.Run("token mounting left to a service account that is not in the input", func(t *testing.T) {
+		fs := run(t, "5.1.6", newInv(t, deployment("shop", "web", nil)))
+		require.Len(t, fs, 1)
+		assert.Equal(t, check.StatusNotEvaluated, fs[0].Status, fs[0].Message)
+		assert.Equal(t, "web", fs[0].Object.Name())
+	})
+	t.Run("service account missing from a complete cluster listing", func(t *testing.T) {
+		var listed []inventory.KindInfo
+		for _, k := range append(podKinds, inventory.KindServiceAccount) {
+			ki, ok := inventory.LookupKind(k)
+			require.True(t, ok)
+			listed = append(listed, ki)
+		}
+		fs := run(t, "5.1.6", clusterInv(t, listed, deployment("shop", "web", nil)))
+		require.Len(t, fs, 1)
+		assert.Equal(t, check.StatusFail, fs[0].Status, fs[0].Message)
+	})
+	t.Run("service account with automount unset", func(t *testing.T) {
+		sa := &corev1.ServiceAccount{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "ServiceAccount"},
+			ObjectMeta: metav1.ObjectMeta{Name: "default", Namespace: "shop"}}
+		fs := run(t, "5.1.6", newInv(t, sa, deployment("shop", "web", nil)))
+		require.Len(t, fs, 1)
+		assert.Equal(t, check.StatusFail, fs[0].Status, fs[0].Message)
+	})
+	t.Run("mirror pods of static pods get no token", func(t *testing.T) {
+		fs := run(t, "5.1.6", newInv(t, staticPod("kube-apiserver", "cp1", hardened[kubeAPIServer]...)))
+		require.Len(t, fs, 1)
+		assert.Equal(t, check.StatusPass, fs[0].Status, fs[0].Message)
+	})
 	t.Run("no pods", func(t *testing.T) {
 		fs := run(t, "5.2.2", newInv(t))
 		require.Len(t, fs, 1)
@@ -179,6 +208,23 @@ func TestAdmissionPolicy(t *testing.T) {
 	require.Len(t, fs, 2)
 	assert.Equal(t, []check.Status{check.StatusPass, check.StatusFail}, statuses(fs))
 	assert.Contains(t, fs[0].Message, "kyverno")
+
+	// A privileged label is no policy, but a policy engine covering the namespace is one.
+	fs = run(t, "5.2.1", listed(namespace("b", map[string]string{labelEnforce: "privileged"}), kyverno))
+	require.Len(t, fs, 1)
+	assert.Equal(t, check.StatusPass, fs[0].Status, fs[0].Message)
+
+	// With the PodSecurity admission plugin turned off, the labels enforce nothing.
+	api := staticPod("kube-apiserver", "cp1", with(hardened[kubeAPIServer], "--disable-admission-plugins=PodSecurity")...)
+	fs = run(t, "5.2.1", listed(api, namespace("a", map[string]string{labelEnforce: "restricted"})))
+	require.Len(t, fs, 1)
+	assert.Equal(t, check.StatusFail, fs[0].Status, fs[0].Message)
+	assert.Contains(t, fs[0].Message, "PodSecurity")
+	// Nor do webhooks without the ValidatingAdmissionWebhook plugin.
+	api = staticPod("kube-apiserver", "cp1", with(hardened[kubeAPIServer], "--disable-admission-plugins=ValidatingAdmissionWebhook")...)
+	fs = run(t, "5.2.1", listed(api, namespace("c", nil), kyverno))
+	require.Len(t, fs, 1)
+	assert.Equal(t, check.StatusFail, fs[0].Status, fs[0].Message)
 
 	// Manifests without webhook configurations cannot rule a policy engine out.
 	fs = run(t, "5.2.1", newInv(t, namespace("c", nil)))
@@ -241,10 +287,12 @@ func TestKubeProxyMetrics(t *testing.T) {
 		{"config file missing", []runtime.Object{ds("--config=/var/lib/kube-proxy/config.conf")}, check.StatusNotEvaluated},
 		{"ConfigMap only", []runtime.Object{cm("metricsBindAddress: :10249\n")}, check.StatusFail},
 		{"no kube-proxy", nil, check.StatusNotApplicable},
+		{"kube-proxy as a static pod", []runtime.Object{staticPod("kube-proxy", "n1", "kube-proxy", "--metrics-bind-address=0.0.0.0:10249")}, check.StatusFail},
+		{"kube-proxy as a static pod, loopback", []runtime.Object{staticPod("kube-proxy", "n1", "kube-proxy", "--metrics-bind-address=127.0.0.1")}, check.StatusPass},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			inv := clusterInv(t, []inventory.KindInfo{kindInfo(t, "DaemonSet"), kindInfo(t, "ConfigMap")}, tc.objs...)
+			inv := clusterInv(t, []inventory.KindInfo{kindInfo(t, "DaemonSet"), kindInfo(t, "ConfigMap"), kindInfo(t, "Pod")}, tc.objs...)
 			fs := run(t, "4.3.1", inv)
 			require.Len(t, fs, 1)
 			assert.Equal(t, tc.want, fs[0].Status, fs[0].Message)
@@ -351,6 +399,17 @@ func TestRBACObjects(t *testing.T) {
 	assert.Equal(t, []check.Status{check.StatusFail, check.StatusPass}, statuses(fs))
 	assert.Contains(t, fs[0].Message, "User alice")
 
+	// The cluster's default roles that carry wildcards by design pass (each one of them).
+	for _, name := range []string{"cluster-admin", "system:kube-controller-manager", "system:kubelet-api-admin",
+		"system:controller:disruption-controller", "system:controller:generic-garbage-collector",
+		"system:controller:horizontal-pod-autoscaler", "system:controller:namespace-controller",
+		"system:controller:resourcequota-controller", "system:controller:storage-version-migrator-controller"} {
+		cr := clusterRole(name, rbacv1.PolicyRule{Verbs: []string{"*"}, APIGroups: []string{"*"}, Resources: []string{"*"}})
+		cr.Labels = map[string]string{labelBootstrapping: "rbac-defaults"}
+		fs = run(t, "5.1.3", rbacInv(t, cr))
+		require.Len(t, fs, 1)
+		assert.Equal(t, check.StatusPass, fs[0].Status, name)
+	}
 	fs = run(t, "5.1.3", rbacInv(t, clusterRole("narrow", rbacv1.PolicyRule{Verbs: []string{"get"}, APIGroups: []string{""}, Resources: []string{"pods"}})))
 	require.Len(t, fs, 1)
 	assert.Equal(t, check.StatusPass, fs[0].Status)

@@ -255,9 +255,11 @@ func subjectList(ss []rbacv1.Subject) string {
 }
 
 // wildcardDefaults are the default ClusterRoles whose rules need wildcards.
-var wildcardDefaults = set("cluster-admin", "system:controller:generic-garbage-collector",
-	"system:controller:namespace-controller", "system:controller:resourcequota-controller",
-	"system:kube-controller-manager", "system:controller:horizontal-pod-autoscaler")
+// (Kubernetes 1.37 bootstrap policy: every default ClusterRole with "*" or "*/..." in a rule.)
+var wildcardDefaults = set("cluster-admin", "system:kube-controller-manager", "system:kubelet-api-admin",
+	"system:controller:disruption-controller", "system:controller:generic-garbage-collector",
+	"system:controller:horizontal-pod-autoscaler", "system:controller:namespace-controller",
+	"system:controller:resourcequota-controller", "system:controller:storage-version-migrator-controller")
 
 func runWildcards(_ context.Context, pass *check.Pass) error {
 	inv := pass.Inventory
@@ -332,9 +334,12 @@ func runTokenMounts(ctx context.Context, pass *check.Pass) error {
 	inv := pass.Inventory
 	saUnseen := inv.Unseen(inventory.KindServiceAccount)
 	return runPods(func(t inventory.PodTemplate) []problem {
+		if _, mirror := t.Metadata.Annotations[annotationMirror]; mirror {
+			return nil // the mirror pod of a static pod: the kubelet mounts no service account token
+		}
 		if v := t.Spec.AutomountServiceAccountToken; v != nil {
 			if *v {
-				return []problem{{"automountServiceAccountToken", "the pod mounts its service account token (automountServiceAccountToken: true)"}}
+				return []problem{{field: "automountServiceAccountToken", msg: "the pod mounts its service account token (automountServiceAccountToken: true)"}}
 			}
 			return nil
 		}
@@ -350,15 +355,20 @@ func runTokenMounts(ctx context.Context, pass *check.Pass) error {
 			if sa, ok := so.Object().(*corev1.ServiceAccount); ok && sa.AutomountServiceAccountToken != nil && !*sa.AutomountServiceAccountToken {
 				return nil
 			}
-			return []problem{{"automountServiceAccountToken", fmt.Sprintf("the pod mounts the token of service account %q "+
+			return []problem{{field: "automountServiceAccountToken", msg: fmt.Sprintf("the pod mounts the token of service account %q "+
 				"(automountServiceAccountToken is not false on the pod or the service account)", name)}}
+		}
+		if inv.Mode() == inventory.ModeCluster && saUnseen == "" {
+			// Every service account was listed: this one does not exist.
+			return []problem{{field: "automountServiceAccountToken", msg: fmt.Sprintf("the pod does not set "+
+				"automountServiceAccountToken: false, and its service account %q does not exist", name)}}
 		}
 		why := "it is not in the input"
 		if saUnseen != "" {
 			why = saUnseen
 		}
-		return []problem{{"automountServiceAccountToken", fmt.Sprintf("the pod does not set automountServiceAccountToken: "+
-			"false, and its service account %q cannot turn mounting off (%s)", name, why)}}
+		return []problem{{field: "automountServiceAccountToken", unknown: true, msg: fmt.Sprintf("the pod leaves token "+
+			"mounting to its service account %q, which cannot be read (%s)", name, why)}}
 	})(ctx, pass)
 }
 

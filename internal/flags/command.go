@@ -11,7 +11,8 @@ type Token struct {
 	Text string
 	// Origin locates the word in the container spec, e.g. "command[2]" or "args[0]".
 	Origin string
-	// Unknown reports that the word refers to a variable whose value the spec does not hold.
+	// Unknown reports that the word refers to a variable whose value the spec does not hold,
+	// or, in a shell script, that the shell expands it at run time ($VAR, $(...), `...`).
 	Unknown bool
 }
 
@@ -89,7 +90,8 @@ func Locate(command, args []string, env map[string]EnvVar, binary string) (toks 
 				script := all[i+1]
 				var words []Token
 				for _, w := range ShellWords(script.Text) {
-					words = append(words, Token{Text: w, Origin: script.Origin, Unknown: script.Unknown})
+					dynamic := strings.ContainsAny(w, "$`")
+					words = append(words, Token{Text: w, Origin: script.Origin, Unknown: script.Unknown || dynamic})
 				}
 				if t, ok := after(words, binary, true); ok {
 					return t, true
@@ -124,20 +126,45 @@ func tokens(command, args []string, env map[string]EnvVar) []Token {
 	return out
 }
 
-// after returns the tokens after the word that names binary. In a shell script, the command
-// line ends at a shell operator.
+// launchers run the command line that follows them (with their own flags before it).
+var launchers = map[string]bool{
+	"exec": true, "env": true, "dumb-init": true, "tini": true, "tini-static": true, "nice": true,
+	"ionice": true, "nohup": true, "setsid": true, "catatonit": true,
+}
+
+// after returns the tokens after the word that names binary. Only a word in command position
+// counts: the first word, or one that follows launchers (exec, env, dumb-init, tini ...),
+// their flags, VAR=value assignments or, in a shell script, a shell operator. A path given to
+// some other program (etcdctl --data-dir /var/lib/etcd) is not the binary. In a shell script,
+// the command line ends at a shell operator.
 func after(toks []Token, binary string, shell bool) ([]Token, bool) {
-	for i, t := range toks {
+	commandPos := true
+	for i := 0; i < len(toks); i++ {
+		t := toks[i]
 		base := path.Base(t.Text)
-		match := base == binary
-		if !match && i+1 < len(toks) && (base == "hyperkube" || base == "kubernetes") {
-			next := toks[i+1].Text
-			if next == binary || hyperkubeNames[next] == binary {
-				i++
-				match = true
+		match := false
+		if commandPos && !strings.HasPrefix(t.Text, "-") {
+			match = base == binary
+			if !match && i+1 < len(toks) && (base == "hyperkube" || base == "kubernetes") {
+				next := toks[i+1].Text
+				if next == binary || hyperkubeNames[next] == binary {
+					i++
+					match = true
+				}
 			}
 		}
 		if !match {
+			switch {
+			case shell && shellOperators[t.Text]:
+				commandPos = true
+			case strings.HasPrefix(t.Text, "-"):
+				// a launcher's own flag (or "--"): the command may still follow
+			case isAssignment(t.Text):
+			case launchers[base]:
+				commandPos = true
+			default:
+				commandPos = false
+			}
 			continue
 		}
 		rest := toks[i+1:]
@@ -154,8 +181,23 @@ func after(toks []Token, binary string, shell bool) ([]Token, bool) {
 	return nil, false
 }
 
+// isAssignment reports an environment assignment word such as GODEBUG=x=1.
+func isAssignment(w string) bool {
+	name, _, ok := strings.Cut(w, "=")
+	if !ok || name == "" {
+		return false
+	}
+	for i, c := range name {
+		if c != '_' && (c < 'A' || c > 'Z') && (c < 'a' || c > 'z') && (i == 0 || c < '0' || c > '9') {
+			return false
+		}
+	}
+	return true
+}
+
 // ShellWords splits a shell command line into words, honouring single and double quotes and
-// backslash escapes. Shell operators (; && || | &) separated by spaces are their own words.
+// backslash escapes. Shell operators (; && || | &) are their own words, and an unquoted new
+// line reads as ";".
 func ShellWords(s string) []string {
 	var (
 		words []string
@@ -198,7 +240,10 @@ func ShellWords(s string) []string {
 				cur.WriteByte(s[i])
 				in = true
 			}
-		case c == ' ' || c == '\t' || c == '\n':
+		case c == '\n':
+			flush()
+			words = append(words, ";") // a new line starts a new command
+		case c == ' ' || c == '\t':
 			flush()
 		case c == ';' || c == '|' || c == '&':
 			flush()
@@ -217,24 +262,35 @@ func ShellWords(s string) []string {
 	return words
 }
 
-// ParseTokens parses tokens like Parse and records each value's origin.
+// ParseTokens parses tokens like Parse and records each value's origin. A word whose text
+// is not known that is neither a flag nor a flag's value may stand for flags of its own
+// ($EXTRA_ARGS in a shell script, an argument filled from a Secret): it is reported by
+// Hidden.
 func ParseTokens(toks []Token, spec Spec) *Set {
 	texts := make([]string, len(toks))
 	for i, t := range toks {
 		texts[i] = t.Text
 	}
 	s := Parse(texts, spec)
+	used := make([]bool, len(toks))
 	for _, name := range s.order {
 		vs := s.vals[name]
 		for i := range vs {
 			idx := vs[i].Index
+			used[idx] = true
 			vs[i].Origin = toks[idx].Origin
 			// A value taken from the next token ("--flag value") inherits that token's state.
 			unknown := toks[idx].Unknown
 			if !vs[i].Bare && !strings.Contains(toks[idx].Text, "=") && idx+1 < len(toks) {
 				unknown = toks[idx+1].Unknown
+				used[idx+1] = true
 			}
 			vs[i].Unknown = unknown
+		}
+	}
+	for i, t := range toks {
+		if t.Unknown && !used[i] {
+			s.hidden = append(s.hidden, t.Origin)
 		}
 	}
 	return s

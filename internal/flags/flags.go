@@ -1,6 +1,7 @@
 package flags
 
 import (
+	"encoding/csv"
 	"fmt"
 	"strconv"
 	"strings"
@@ -49,15 +50,42 @@ func (v Value) Int() (int64, error) {
 
 // Set is the parsed flags of one command line. The zero Set is empty and usable.
 type Set struct {
-	vals  map[string][]Value
-	order []string
+	vals   map[string][]Value
+	order  []string
+	hidden []string
 }
+
+// Hidden returns the origins of words whose text is not known and that are neither a flag nor
+// a flag's value: they may expand to flags the set does not show (see ParseTokens).
+func (s *Set) Hidden() []string { return s.hidden }
 
 // Spec tells the parser which flags are boolean. A boolean flag never takes the next token
 // as its value (--profiling false leaves "false" as a stray argument, as pflag does); any
 // other flag written without "=" takes the next token when it does not start with "-".
 type Spec struct {
 	Bools map[string]bool
+	// WordSep reads "_" in flag names as "-" (--token_auth_file is --token-auth-file), as
+	// the Kubernetes components do (cli.Run installs pflag's WordSepNormalizeFunc). etcd's
+	// Go flag parser does not.
+	WordSep bool
+}
+
+// KubeletSpec returns the Spec of the kubelet's command line: its boolean flags, and "_"
+// read as "-".
+func KubeletSpec() Spec {
+	bools := map[string]bool{}
+	for _, n := range []string{
+		"anonymous-auth", "authentication-token-webhook", "make-iptables-util-chains", "rotate-certificates",
+		"rotate-server-certificates", "seccomp-default", "register-node", "register-schedulable", "fail-swap-on",
+		"protect-kernel-defaults", "serialize-image-pulls", "enable-server", "enable-debugging-handlers",
+		"enable-controller-attach-detach", "cgroups-per-qos", "exit-on-lock-contention", "kernel-memcg-notification",
+		"keep-terminated-pod-volumes", "enable-load-reader", "localstorage-capacity-isolation", "fail-cgroupv1",
+		"cpu-cfs-quota", "logtostderr", "alsologtostderr", "add-dir-header", "skip-headers",
+		"one-output", "skip-log-headers", "version", "help",
+	} {
+		bools[n] = true
+	}
+	return Spec{Bools: bools, WordSep: true}
 }
 
 // Parse parses args (the tokens after the program name). Single-dash long flags
@@ -78,12 +106,16 @@ func Parse(args []string, spec Spec) *Set {
 			continue
 		}
 		name, val, hasEq := strings.Cut(body, "=")
+		if spec.WordSep {
+			name = strings.ReplaceAll(name, "_", "-")
+		}
 		v := Value{Name: name, Raw: val, Index: i, Origin: "args"}
 		switch {
 		case hasEq:
 		case spec.Bools[name]:
 			v.Bare = true
-		case i+1 < len(args) && !strings.HasPrefix(args[i+1], "-"):
+		case i+1 < len(args) && (!strings.HasPrefix(args[i+1], "-") || args[i+1] == "-"):
+			// A lone "-" is a value (standard output), never a flag.
 			i++
 			v.Raw = args[i]
 		default:
@@ -123,18 +155,38 @@ func (s *Set) All(name string) []Value { return s.vals[name] }
 // Names returns the names of the flags given, in first-seen order.
 func (s *Set) Names() []string { return append([]string(nil), s.order...) }
 
-// List returns the items of a list flag (pflag's StringSlice): every occurrence's value split
-// on commas, accumulated in order, with surrounding spaces and empty items dropped.
-// unknown reports that some occurrence's value cannot be known.
+// List returns the items of a list flag (pflag's StringSlice): every occurrence's value read
+// as one line of CSV, as pflag reads it (quotes removed, a quoted item may hold commas),
+// accumulated in order, with surrounding spaces and empty items dropped. unknown reports that
+// some occurrence's value cannot be known.
 func (s *Set) List(name string) (items []string, set, unknown bool) {
 	vs := s.vals[name]
 	for _, v := range vs {
 		if v.Unknown {
 			unknown = true
 		}
-		items = append(items, SplitList(v.Raw)...)
+		items = append(items, splitCSV(v.Raw)...)
 	}
 	return items, len(vs) > 0, unknown
+}
+
+// splitCSV splits a StringSlice value as pflag does (encoding/csv), falling back to a plain
+// comma split for a value that is not valid CSV.
+func splitCSV(raw string) []string {
+	if !strings.Contains(raw, `"`) {
+		return SplitList(raw)
+	}
+	fields, err := csv.NewReader(strings.NewReader(raw)).Read()
+	if err != nil {
+		return SplitList(raw)
+	}
+	var out []string
+	for _, f := range fields {
+		if f = strings.TrimSpace(f); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 // Map returns a key=value map flag (like --feature-gates): every occurrence's pairs merged,
@@ -182,6 +234,9 @@ func (s *Set) AddEnv(env []EnvVar, prefix string) {
 		name := strings.ReplaceAll(strings.ToLower(rest), "_", "-")
 		if onCommandLine[name] {
 			continue
+		}
+		if e.Value == "" && !e.Unknown {
+			continue // etcd ignores a variable set to the empty string
 		}
 		// A later duplicate of the same variable overrides an earlier one, as in a pod spec.
 		s.Add(Value{Name: name, Raw: e.Value, Unknown: e.Unknown, Index: -1, Origin: "env " + e.Name})

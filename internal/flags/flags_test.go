@@ -31,6 +31,8 @@ func TestParse(t *testing.T) {
 		{"after -- is not a flag", []string{"--", "--bind-address=0.0.0.0"}, "bind-address", false, "", false},
 		{"positional words are skipped", []string{"serve", "--bind-address=1.2.3.4"}, "bind-address", true, "1.2.3.4", false},
 		{"substring of another flag is not a match", []string{"--kubelet-client-certificate=/a"}, "client-certificate", false, "", false},
+		{"a lone dash is a value (stdout)", []string{"--audit-log-path", "-", "--v=2"}, "audit-log-path", true, "-", false},
+		{"underscores are not dashes without WordSep", []string{"--token_auth_file=/t"}, "token-auth-file", false, "", false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -41,6 +43,23 @@ func TestParse(t *testing.T) {
 			assert.Equal(t, tc.wantBare, v.Bare)
 		})
 	}
+}
+
+// Kubernetes components normalise "_" to "-" in flag names (cli.Run sets pflag's
+// WordSepNormalizeFunc): --token_auth_file is --token-auth-file.
+func TestParseWordSep(t *testing.T) {
+	spec := Spec{Bools: map[string]bool{"anonymous-auth": true}, WordSep: true}
+	s := Parse([]string{"--anonymous-auth=false", "--anonymous_auth", "--token_auth_file", "/t", "--enable-admission-plugins=A", "--enable_admission_plugins=B"}, spec)
+	v, ok := s.Lookup("anonymous-auth")
+	require.True(t, ok)
+	assert.True(t, v.Bare, "the later --anonymous_auth wins and is a bare boolean")
+	assert.Equal(t, "anonymous-auth", v.Name)
+	v, ok = s.Lookup("token-auth-file")
+	require.True(t, ok)
+	assert.Equal(t, "/t", v.Raw)
+	items, _, _ := s.List("enable-admission-plugins")
+	assert.Equal(t, []string{"A", "B"}, items)
+	assert.False(t, s.Has("token_auth_file"))
 }
 
 func TestValueBool(t *testing.T) {
@@ -95,6 +114,29 @@ func TestList(t *testing.T) {
 	assert.False(t, set)
 }
 
+// List flags are read as pflag's StringSlice reads them: as one line of CSV, so quotes
+// written into a pod spec's argument are removed, not kept in the item.
+func TestListCSV(t *testing.T) {
+	tests := []struct {
+		raw  string
+		want []string
+	}{
+		{`"AlwaysAdmit"`, []string{"AlwaysAdmit"}},
+		{`"NodeRestriction,AlwaysAdmit"`, []string{"NodeRestriction,AlwaysAdmit"}},
+		{`A,"B",C`, []string{"A", "B", "C"}},
+		{`A, B`, []string{"A", "B"}},
+		{``, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.raw, func(t *testing.T) {
+			s := Parse([]string{"--enable-admission-plugins=" + tc.raw}, testSpec)
+			items, set, _ := s.List("enable-admission-plugins")
+			assert.True(t, set)
+			assert.Equal(t, tc.want, items)
+		})
+	}
+}
+
 func TestMap(t *testing.T) {
 	s := Parse([]string{"--feature-gates=RotateKubeletServerCertificate=false,Foo=true", "--feature-gates=RotateKubeletServerCertificate=true"}, testSpec)
 	m, set, _ := s.Map("feature-gates")
@@ -110,6 +152,7 @@ func TestAddEnv(t *testing.T) {
 		{Name: "ETCD_PEER_AUTO_TLS", Value: "false"},
 		{Name: "ETCD_PEER_AUTO_TLS", Value: "true"},
 		{Name: "OTHER", Value: "x"},
+		{Name: "ETCD_AUTO_TLS", Value: ""},
 	}, "ETCD_")
 	v, ok := s.Lookup("client-cert-auth")
 	require.True(t, ok)
@@ -124,6 +167,7 @@ func TestAddEnv(t *testing.T) {
 	v, _ = s.Lookup("peer-auto-tls")
 	assert.Equal(t, "true", v.Raw, "a later duplicate variable wins")
 	assert.False(t, s.Has("other"))
+	assert.False(t, s.Has("auto-tls"), "etcd ignores an empty variable")
 }
 
 func TestExpand(t *testing.T) {
@@ -169,6 +213,13 @@ func TestLocate(t *testing.T) {
 		{"hyperkube", []string{"/hyperkube", "apiserver", "--a=1"}, nil, "kube-apiserver", true, "--a=1", "command[2]", 1},
 		{"other binary", []string{"etcd-wrapper", "--a=1"}, nil, "etcd", false, "", "", 0},
 		{"name as a flag value is not the binary", []string{"foo", "--name=etcd"}, nil, "etcd", false, "", "", 0},
+		{"path argument of another program is not the binary", []string{"etcdctl", "snapshot", "restore", "--data-dir", "/var/lib/etcd", "--name=x"}, nil, "etcd", false, "", "", 0},
+		{"flag whose value ends in the binary name", []string{"backup", "--data-dir=/var/lib/etcd", "--x=1"}, nil, "etcd", false, "", "", 0},
+		{"path in a shell script of another program", []string{"/bin/sh", "-c", "tar czf /backup/etcd.tgz /var/lib/etcd --x=1"}, nil, "etcd", false, "", "", 0},
+		{"init wrapper", []string{"/usr/bin/dumb-init", "--", "/usr/local/bin/etcd", "--a=1"}, nil, "etcd", true, "--a=1", "command[3]", 1},
+		{"binary in args after an entrypoint-less command", nil, []string{"kube-apiserver", "--a=1"}, "kube-apiserver", true, "--a=1", "args[1]", 1},
+		{"after a shell operator", []string{"sh", "-c", "set -e; exec kube-scheduler --p=1"}, nil, "kube-scheduler", true, "--p=1", "command[2]", 1},
+		{"environment assignment before the binary", []string{"sh", "-c", "GODEBUG=x=1 kube-scheduler --p=1"}, nil, "kube-scheduler", true, "--p=1", "command[2]", 1},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -206,6 +257,28 @@ func TestParseTokensUnknown(t *testing.T) {
 	v, _ = s.Lookup("profiling")
 	assert.False(t, v.Unknown)
 	assert.Equal(t, "command[3]", v.Origin)
+}
+
+// In a shell script the shell expands $VAR, $(...) and `...` at run time: a flag value built
+// so is unknown, and a word built so that is not a flag's value may hold flags of its own.
+func TestShellExpansionHidden(t *testing.T) {
+	toks, found := Locate([]string{"/bin/sh", "-c", "exec kube-apiserver --profiling=false --token-auth-file $TOKENS $EXTRA_ARGS"}, nil, nil, "kube-apiserver")
+	require.True(t, found)
+	s := ParseTokens(toks, testSpec)
+	v, ok := s.Lookup("token-auth-file")
+	require.True(t, ok)
+	assert.True(t, v.Unknown)
+	v, _ = s.Lookup("profiling")
+	assert.False(t, v.Unknown)
+	assert.Equal(t, []string{"command[2]"}, s.Hidden(), "$EXTRA_ARGS")
+
+	// An argument filled from a Secret, standing alone, may be a flag.
+	env := map[string]EnvVar{"EXTRA": {Name: "EXTRA", Unknown: true}}
+	toks, _ = Locate([]string{"kube-apiserver", "--profiling=false", "$(EXTRA)"}, nil, env, "kube-apiserver")
+	assert.Equal(t, []string{"command[2]"}, ParseTokens(toks, testSpec).Hidden())
+
+	toks, _ = Locate([]string{"kube-apiserver", "--profiling=false"}, nil, nil, "kube-apiserver")
+	assert.Empty(t, ParseTokens(toks, testSpec).Hidden())
 }
 
 func TestShellWords(t *testing.T) {

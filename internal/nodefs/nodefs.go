@@ -72,10 +72,22 @@ type Snapshot struct {
 	// files give them; KubeletArgsFrom names those files (empty: none was found).
 	KubeletArgs     []string `json:"kubeletArgs,omitempty"`
 	KubeletArgsFrom []string `json:"kubeletArgsFrom,omitempty"`
+	// KubeletCommandLine reports that the kubelet's command line was found (a systemd
+	// ExecStart= that runs it): KubeletArgs are then all its flags. Otherwise they are what
+	// environment files hold, and flags set elsewhere are not known.
+	KubeletCommandLine bool `json:"kubeletCommandLine,omitempty"`
 	// Encryption is the API server's encryption configuration, reduced to provider names.
 	Encryption *Encryption `json:"encryption,omitempty"`
-	// KubeletConfig is the kubelet's configuration file, parsed (nil if not found).
-	KubeletConfig map[string]any `json:"-"`
+	// KubeletConfig is the kubelet's configuration file, parsed, with its --config-dir
+	// drop-ins merged in (nil if not found); KubeletConfigSource says how to read it
+	// (KubeletConfigFile or KubeletConfigNone).
+	KubeletConfig       map[string]any `json:"-"`
+	KubeletConfigSource string         `json:"kubeletConfigSource,omitempty"`
+	// KubeletConfigDropins are the --config-dir files merged into KubeletConfig.
+	KubeletConfigDropins []string `json:"kubeletConfigDropins,omitempty"`
+	// KubeletConfigError says why the kubelet's configuration is not completely known
+	// (its --config file or a drop-in could not be read).
+	KubeletConfigError string `json:"kubeletConfigError,omitempty"`
 	// Errors are problems met while reading.
 	Errors []string `json:"errors,omitempty"`
 }
@@ -96,16 +108,10 @@ type EncryptedResource struct {
 
 const (
 	maxConfigSize = 1 << 20
-	maxWalk       = 5000
 )
 
-var kubeletUnitPaths = []string{
-	"/etc/systemd/system/kubelet.service", "/lib/systemd/system/kubelet.service",
-	"/usr/lib/systemd/system/kubelet.service", "/etc/systemd/system/kubelet.service.d",
-	"/lib/systemd/system/kubelet.service.d", "/usr/lib/systemd/system/kubelet.service.d",
-}
-
-var kubeletEnvFiles = []string{"/var/lib/kubelet/kubeadm-flags.env", "/etc/default/kubelet", "/etc/sysconfig/kubelet"}
+// maxWalk bounds the entries read under one directory (a variable for tests).
+var maxWalk = 5000
 
 var kubeProxyKubeconfigs = []string{
 	"/etc/kubernetes/proxy.conf", "/etc/kubernetes/proxy.kubeconfig", "/etc/kubernetes/kube-proxy.kubeconfig",
@@ -133,6 +139,8 @@ func Read(ctx context.Context, root, node string) (*Snapshot, error) {
 			r.s.ControlPlane = true
 			if pod := r.readPod(f.Path); pod != nil {
 				manifests[m.name] = pod
+			} else if m.name == "kube-apiserver" {
+				r.s.Encryption = &Encryption{Error: "the kube-apiserver manifest " + f.Path + " cannot be read"}
 			}
 		}
 	}
@@ -142,13 +150,7 @@ func Read(ctx context.Context, root, node string) (*Snapshot, error) {
 	r.dirFiles(RoleCNI, "/etc/cni/net.d", false)
 	r.dirFiles(RoleCNI, "/var/lib/cni/networks", true)
 	if pod := manifests["etcd"]; pod != nil {
-		dir := "/var/lib/etcd"
-		if v, ok := componentFlag(pod, "etcd", "data-dir", "ETCD_"); ok {
-			dir = v
-		}
-		if hp := hostPathOf(pod, "etcd", dir); hp != "" {
-			r.first(RoleEtcdDataDir, hp)
-		}
+		r.etcdDataDir(pod)
 	}
 	r.first(RoleAdminKubeconfig, "/etc/kubernetes/admin.conf")
 	r.first(RoleSuperAdminKubeconfig, "/etc/kubernetes/super-admin.conf")
@@ -161,10 +163,14 @@ func Read(ctx context.Context, root, node string) (*Snapshot, error) {
 	r.kubelet()
 	r.first(RoleKubeProxyKubeconfig, kubeProxyKubeconfigs...)
 	if pod := manifests["kube-apiserver"]; pod != nil {
-		if p, ok := componentFlag(pod, "kube-apiserver", "encryption-provider-config", ""); ok {
+		switch p, state := componentFlag(pod, "kube-apiserver", "encryption-provider-config", ""); state {
+		case flagSet:
 			r.encryption(pod, p)
+		case flagUnknown:
+			r.s.Encryption = &Encryption{Error: "--encryption-provider-config is not visible in the manifest " +
+				"(no kube-apiserver container, or the value comes from a reference)"}
 		}
-		if p, ok := componentFlag(pod, "kube-apiserver", "audit-policy-file", ""); ok {
+		if p, state := componentFlag(pod, "kube-apiserver", "audit-policy-file", ""); state == flagSet {
 			if hp := hostPathOf(pod, "kube-apiserver", p); hp != "" {
 				r.first(RoleAuditPolicy, hp)
 			}
@@ -291,6 +297,10 @@ func (r *reader) dirFiles(role, dir string, deep bool) {
 		entries, err := r.h.readDir(p)
 		if err != nil {
 			r.errorf("read directory %s: %v", p, err)
+			// The directory's files are unknown: record that, so that controls over them
+			// cannot pass on the files that were seen.
+			r.s.Files = append(r.s.Files, File{Role: role, Path: p, Exists: true, Type: "dir",
+				Error: "cannot list the directory: " + err.Error()})
 			return
 		}
 		for _, e := range entries {
@@ -307,7 +317,9 @@ func (r *reader) dirFiles(role, dir string, deep bool) {
 	}
 	walk(dir)
 	if n > maxWalk {
-		r.errorf("%s: more than %d entries; the rest were not read", dir, maxWalk)
+		msg := fmt.Sprintf("more than %d entries; the rest were not read", maxWalk)
+		r.errorf("%s: %s", dir, msg)
+		r.s.Files = append(r.s.Files, File{Role: role, Path: dir, Exists: true, Type: "dir", Error: msg})
 	}
 }
 
@@ -339,14 +351,71 @@ func (r *reader) readPod(p string) *corev1.Pod {
 	return &pod
 }
 
+// etcdDataDir records etcd's data directory: --data-dir (or ETCD_DATA_DIR), by default
+// "<name>.etcd" in its working directory, mapped to the node path its hostPath volume
+// mounts. When the directory cannot be known, that is recorded as an error.
+func (r *reader) etcdDataDir(pod *corev1.Pod) {
+	unknown := func(why string) {
+		r.s.Files = append(r.s.Files, File{Role: RoleEtcdDataDir, Path: "(etcd --data-dir)", Exists: true, Error: why})
+	}
+	if _, state := componentFlag(pod, "etcd", "config-file", "ETCD_"); state != flagNotSet {
+		unknown("etcd reads its settings, the data directory included, from --config-file")
+		return
+	}
+	dir, state := componentFlag(pod, "etcd", "data-dir", "ETCD_")
+	switch state {
+	case flagUnknown:
+		unknown("the etcd container or its --data-dir is not visible in the manifest")
+		return
+	case flagNotSet:
+		name, st := componentFlag(pod, "etcd", "name", "ETCD_")
+		if st == flagUnknown {
+			unknown("etcd's --name, which names its default data directory, is not visible in the manifest")
+			return
+		}
+		if name == "" {
+			name = "default"
+		}
+		dir = name + ".etcd"
+	}
+	if !path.IsAbs(dir) {
+		wd := "/"
+		for _, c := range pod.Spec.Containers {
+			if _, found := flags.Locate(c.Command, c.Args, nil, "etcd"); found && c.WorkingDir != "" {
+				wd = c.WorkingDir
+			}
+		}
+		if !path.IsAbs(wd) {
+			unknown("etcd's data directory " + dir + " is relative to a working directory that is not known")
+			return
+		}
+		dir = path.Join(wd, dir)
+	}
+	if hp := hostPathOf(pod, "etcd", dir); hp != "" {
+		r.first(RoleEtcdDataDir, hp)
+	}
+}
+
+// States of a flag in componentFlag.
+const (
+	flagNotSet = iota
+	flagSet
+	flagUnknown // the container was not found, or the value is not in the manifest
+)
+
 // componentFlag returns a flag of the container running binary in pod.
-func componentFlag(pod *corev1.Pod, binary, name, envPrefix string) (string, bool) {
+func componentFlag(pod *corev1.Pod, binary, name, envPrefix string) (string, int) {
 	for _, c := range pod.Spec.Containers {
-		toks, found := flags.Locate(c.Command, c.Args, nil, binary)
+		env := make(map[string]flags.EnvVar, len(c.Env))
+		for _, e := range c.Env {
+			env[e.Name] = flags.EnvVar{Name: e.Name, Value: e.Value, Unknown: e.ValueFrom != nil}
+		}
+		toks, found := flags.Locate(c.Command, c.Args, env, binary)
 		if !found {
 			continue
 		}
-		fs := flags.ParseTokens(toks, flags.Spec{})
+		// etcd (envPrefix set) uses Go's flag package; the Kubernetes components read "_" as "-".
+		fs := flags.ParseTokens(toks, flags.Spec{WordSep: envPrefix == ""})
 		if envPrefix != "" {
 			env := make([]flags.EnvVar, 0, len(c.Env))
 			for _, e := range c.Env {
@@ -354,12 +423,18 @@ func componentFlag(pod *corev1.Pod, binary, name, envPrefix string) (string, boo
 			}
 			fs.AddEnv(env, envPrefix)
 		}
-		if v, ok := fs.Lookup(name); ok && v.Raw != "" && !v.Unknown {
-			return v.Raw, true
+		v, ok := fs.Lookup(name)
+		switch {
+		case ok && v.Unknown:
+			return "", flagUnknown
+		case ok && v.Raw != "":
+			return v.Raw, flagSet
+		case len(fs.Hidden()) > 0:
+			return "", flagUnknown // words not visible may set it
 		}
-		return "", false
+		return "", flagNotSet
 	}
-	return "", false
+	return "", flagUnknown
 }
 
 // hostPathOf maps path p inside the container running binary to the node path it is mounted
@@ -385,175 +460,6 @@ func hostPathOf(pod *corev1.Pod, binary, p string) string {
 		return best
 	}
 	return ""
-}
-
-// kubelet reads the kubelet's unit files, flags and configuration file.
-func (r *reader) kubelet() {
-	env := map[string]string{}
-	var exec []string
-	var from []string
-	r.s.Searched[RoleKubeletService] = appendUnique(r.s.Searched[RoleKubeletService], kubeletUnitPaths...)
-	var units []string
-	for _, p := range kubeletUnitPaths {
-		if strings.HasSuffix(p, ".d") {
-			entries, err := r.h.readDir(p)
-			if err != nil {
-				continue
-			}
-			var names []string
-			for _, e := range entries {
-				if strings.HasSuffix(e.Name(), ".conf") {
-					names = append(names, e.Name())
-				}
-			}
-			sort.Strings(names)
-			for _, n := range names {
-				units = append(units, path.Join(p, n))
-			}
-			continue
-		}
-		if f := r.describe(RoleKubeletService, p); f.Exists && f.Type == "file" {
-			units = append(units, p)
-		}
-	}
-	for _, p := range units {
-		f := r.describe(RoleKubeletService, p)
-		r.s.Files = append(r.s.Files, f)
-		data, err := r.h.readFile(p, maxConfigSize)
-		if err != nil {
-			continue
-		}
-		from = append(from, p)
-		exec = parseUnit(string(data), env, exec, func(envFile string) {
-			if data, err := r.h.readFile(envFile, maxConfigSize); err == nil {
-				from = append(from, envFile)
-				parseEnvFile(string(data), env)
-			}
-		})
-	}
-	var args []string
-	if len(exec) > 0 {
-		if toks, found := flags.Locate(exec, nil, nil, "kubelet"); found {
-			for _, t := range toks {
-				args = append(args, t.Text)
-			}
-		}
-	}
-	if len(units) == 0 {
-		// No unit: the environment files kubeadm and distributions write still carry flags.
-		for _, p := range kubeletEnvFiles {
-			if data, err := r.h.readFile(p, maxConfigSize); err == nil {
-				from = append(from, p)
-				e := map[string]string{}
-				parseEnvFile(string(data), e)
-				keys := make([]string, 0, len(e))
-				for k := range e {
-					keys = append(keys, k)
-				}
-				sort.Strings(keys)
-				for _, k := range keys {
-					args = append(args, flags.ShellWords(e[k])...)
-				}
-			}
-		}
-	}
-	r.s.KubeletArgs, r.s.KubeletArgsFrom = args, from
-	fs := flags.Parse(args, flags.Spec{})
-	cfgPath := "/var/lib/kubelet/config.yaml"
-	if v, ok := fs.Lookup("config"); ok && v.Raw != "" {
-		cfgPath = v.Raw
-	}
-	kubeconfig := "/etc/kubernetes/kubelet.conf"
-	if v, ok := fs.Lookup("kubeconfig"); ok && v.Raw != "" {
-		kubeconfig = v.Raw
-	}
-	r.first(RoleKubeletKubeconfig, kubeconfig)
-	if f, ok := r.first(RoleKubeletConfig, cfgPath); ok && f.Type == "file" {
-		if data, err := r.h.readFile(f.Path, maxConfigSize); err == nil {
-			var m map[string]any
-			if err := yaml.Unmarshal(data, &m); err != nil {
-				r.errorf("parse %s: %v", f.Path, err)
-			} else {
-				r.s.KubeletConfig = m
-			}
-		}
-	}
-	ca := ""
-	if auth, ok := r.s.KubeletConfig["authentication"].(map[string]any); ok {
-		if x509, ok := auth["x509"].(map[string]any); ok {
-			ca, _ = x509["clientCAFile"].(string)
-		}
-	}
-	if v, ok := fs.Lookup("client-ca-file"); ok && v.Raw != "" {
-		ca = v.Raw
-	}
-	if ca != "" {
-		r.first(RoleKubeletClientCA, ca)
-	}
-}
-
-// parseUnit reads a systemd unit: Environment= and EnvironmentFile= fill env, and the last
-// ExecStart= (an empty one resets) is returned as words with $VAR and ${VAR} expanded.
-func parseUnit(unit string, env map[string]string, exec []string, envFile func(string)) []string {
-	var lines []string
-	for _, line := range strings.Split(unit, "\n") {
-		line = strings.TrimSpace(line)
-		if n := len(lines); n > 0 && strings.HasSuffix(lines[n-1], "\\") {
-			lines[n-1] = strings.TrimSuffix(lines[n-1], "\\") + " " + line
-			continue
-		}
-		lines = append(lines, line)
-	}
-	for _, line := range lines {
-		key, val, ok := strings.Cut(line, "=")
-		if !ok {
-			continue
-		}
-		switch strings.TrimSpace(key) {
-		case "Environment":
-			for _, w := range flags.ShellWords(val) {
-				if k, v, ok := strings.Cut(w, "="); ok {
-					env[k] = v
-				}
-			}
-		case "EnvironmentFile":
-			envFile(strings.TrimPrefix(strings.TrimSpace(val), "-"))
-		case "ExecStart":
-			val = strings.TrimSpace(val)
-			if val == "" {
-				exec = nil
-				continue
-			}
-			exec = nil
-			for _, w := range flags.ShellWords(val) {
-				exec = append(exec, expandUnitWord(w, env)...)
-			}
-		}
-	}
-	return exec
-}
-
-// expandUnitWord expands systemd variables in one word: "$VAR" alone splits into words,
-// "${VAR}" is replaced in place.
-func expandUnitWord(w string, env map[string]string) []string {
-	if strings.HasPrefix(w, "$") && !strings.HasPrefix(w, "${") {
-		return strings.Fields(env[w[1:]])
-	}
-	for {
-		i := strings.Index(w, "${")
-		if i < 0 {
-			break
-		}
-		j := strings.IndexByte(w[i:], '}')
-		if j < 0 {
-			break
-		}
-		w = w[:i] + env[w[i+2:i+j]] + w[i+j+1:]
-	}
-	if w == "" {
-		return nil
-	}
-	return []string{w}
 }
 
 // parseEnvFile reads KEY=VALUE lines (values may be quoted).

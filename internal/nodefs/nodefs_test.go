@@ -171,7 +171,216 @@ func TestResolveLoop(t *testing.T) {
 }
 
 func TestParseUnit(t *testing.T) {
-	env := map[string]string{}
-	exec := parseUnit("[Service]\nEnvironment=\"A=--x=1 --y=2\" B=--z\nExecStart=/usr/bin/kubelet\nExecStart=\nExecStart=/usr/bin/kubelet $A ${B} \\\n  --v=2\n", env, nil, func(string) {})
-	assert.Equal(t, []string{"/usr/bin/kubelet", "--x=1", "--y=2", "--z", "--v=2"}, exec)
+	var u unit
+	u.parse("[Service]\nEnvironment=\"A=--x=1 --y=2\" B=--z\nExecStart=/usr/bin/kubelet\nExecStart=\nExecStart=-/usr/bin/kubelet $A ${B} \\\n  --v=2\n")
+	assert.Equal(t, []string{"/usr/bin/kubelet", "--x=1", "--y=2", "--z", "--v=2"}, u.command(u.env),
+		"the last ExecStart, its systemd prefix stripped, variables expanded")
+}
+
+// root returns a node root with /etc/passwd and the files given (path: content, mode 0644).
+func nodeRoot(t *testing.T, files map[string]string) string {
+	t.Helper()
+	root := t.TempDir()
+	write(t, root, "/etc/passwd", 0o644, "root:x:0:0::/root:/bin/sh\n")
+	for p, c := range files {
+		write(t, root, p, 0o644, c)
+	}
+	return root
+}
+
+const kubeadmDropin = `[Service]
+Environment="KUBELET_KUBECONFIG_ARGS=--kubeconfig=/etc/kubernetes/kubelet.conf"
+Environment="KUBELET_CONFIG_ARGS=--config=/var/lib/kubelet/config.yaml"
+EnvironmentFile=-/var/lib/kubelet/kubeadm-flags.env
+EnvironmentFile=-/etc/default/kubelet
+ExecStart=
+ExecStart=/usr/bin/kubelet $KUBELET_KUBECONFIG_ARGS $KUBELET_CONFIG_ARGS $KUBELET_KUBEADM_ARGS $KUBELET_EXTRA_ARGS
+`
+
+// The kubelet's flags are what systemd would run: main unit by directory priority, drop-ins
+// of all directories ordered by name, environment known before ExecStart is expanded, and
+// EnvironmentFile= over Environment=.
+func TestKubeletCommandLine(t *testing.T) {
+	tests := []struct {
+		name    string
+		files   map[string]string
+		want    []string
+		notWant []string
+		cmdLine bool
+	}{
+		{"a later drop-in in another directory overrides ExecStart", map[string]string{
+			"/usr/lib/systemd/system/kubelet.service.d/10-kubeadm.conf": kubeadmDropin,
+			"/etc/systemd/system/kubelet.service.d/20-override.conf":    "[Service]\nExecStart=\nExecStart=/usr/bin/kubelet --config=/var/lib/kubelet/config.yaml --hostname-override=x\n",
+		}, []string{"--hostname-override=x"}, []string{"--kubeconfig=/etc/kubernetes/kubelet.conf"}, true},
+		{"an environment set in a later drop-in reaches ExecStart", map[string]string{
+			"/usr/lib/systemd/system/kubelet.service.d/10-kubeadm.conf": kubeadmDropin,
+			"/etc/systemd/system/kubelet.service.d/20-extra.conf":       "[Service]\nEnvironment=\"KUBELET_EXTRA_ARGS=--anonymous-auth=true\"\n",
+		}, []string{"--anonymous-auth=true", "--config=/var/lib/kubelet/config.yaml"}, nil, true},
+		{"EnvironmentFile wins over a later Environment", map[string]string{
+			"/usr/lib/systemd/system/kubelet.service.d/10-kubeadm.conf": kubeadmDropin,
+			"/etc/default/kubelet":                                "KUBELET_EXTRA_ARGS=--read-only-port=10255\n",
+			"/etc/systemd/system/kubelet.service.d/20-extra.conf": "[Service]\nEnvironment=\"KUBELET_EXTRA_ARGS=--read-only-port=0\"\n",
+		}, []string{"--read-only-port=10255"}, []string{"--read-only-port=0"}, true},
+		{"a same-named drop-in in /etc hides the packaged one", map[string]string{
+			"/usr/lib/systemd/system/kubelet.service.d/10-kubeadm.conf": kubeadmDropin,
+			"/etc/systemd/system/kubelet.service.d/10-kubeadm.conf":     "[Service]\nExecStart=\nExecStart=/usr/bin/kubelet --v=4\n",
+		}, []string{"--v=4"}, []string{"--config=/var/lib/kubelet/config.yaml"}, true},
+		{"the unit in /etc wins over the packaged unit", map[string]string{
+			"/etc/systemd/system/kubelet.service":     "[Service]\nExecStart=/usr/local/bin/kubelet --v=1\n",
+			"/usr/lib/systemd/system/kubelet.service": "[Service]\nExecStart=/usr/bin/kubelet --v=9\n",
+		}, []string{"--v=1"}, []string{"--v=9"}, true},
+		{"no unit: environment files only", map[string]string{
+			"/var/lib/kubelet/kubeadm-flags.env": "KUBELET_KUBEADM_ARGS=\"--v=2\"\n",
+		}, []string{"--v=2"}, nil, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s, err := Read(context.Background(), nodeRoot(t, tc.files), "n1")
+			require.NoError(t, err)
+			for _, w := range tc.want {
+				assert.Contains(t, s.KubeletArgs, w)
+			}
+			for _, w := range tc.notWant {
+				assert.NotContains(t, s.KubeletArgs, w)
+			}
+			assert.Equal(t, tc.cmdLine, s.KubeletCommandLine)
+		})
+	}
+}
+
+func TestKubeletConfigSource(t *testing.T) {
+	unit := "[Service]\nExecStart=/usr/bin/kubelet --kubeconfig=/etc/kubernetes/kubelet.conf\n"
+	stale := "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\nreadOnlyPort: 0\n"
+
+	t.Run("no --config: the file at the default path is not used", func(t *testing.T) {
+		s, err := Read(context.Background(), nodeRoot(t, map[string]string{
+			"/usr/lib/systemd/system/kubelet.service": unit,
+			"/var/lib/kubelet/config.yaml":            stale,
+		}), "n1")
+		require.NoError(t, err)
+		assert.Equal(t, KubeletConfigNone, s.KubeletConfigSource)
+		assert.Empty(t, s.KubeletConfig)
+		assert.NotNil(t, s.KubeletConfig)
+	})
+	t.Run("command line not found: the default path is assumed", func(t *testing.T) {
+		s, err := Read(context.Background(), nodeRoot(t, map[string]string{"/var/lib/kubelet/config.yaml": stale}), "n1")
+		require.NoError(t, err)
+		assert.Equal(t, KubeletConfigFile, s.KubeletConfigSource)
+		assert.Equal(t, int64(0), toInt(s.KubeletConfig["readOnlyPort"]))
+	})
+	t.Run("--config-dir drop-ins are merged in lexical order", func(t *testing.T) {
+		s, err := Read(context.Background(), nodeRoot(t, map[string]string{
+			"/usr/lib/systemd/system/kubelet.service": "[Service]\nExecStart=/usr/bin/kubelet --config=/etc/kubelet/config.yaml --config-dir=/etc/kubelet/conf.d\n",
+			"/etc/kubelet/config.yaml":                "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\nreadOnlyPort: 0\nauthentication: {anonymous: {enabled: false}, x509: {clientCAFile: ca.crt}}\n",
+			"/etc/kubelet/conf.d/10-a.conf":           "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\nauthentication: {anonymous: {enabled: true}}\nreadOnlyPort: 10255\n",
+			"/etc/kubelet/conf.d/sub/20-b.conf":       "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\nreadOnlyPort: 10250\n",
+			"/etc/kubelet/conf.d/30-ignored.yaml":     "readOnlyPort: 1\n",
+			"/etc/kubelet/ca.crt":                     "cert",
+		}), "n1")
+		require.NoError(t, err)
+		assert.Equal(t, KubeletConfigFile, s.KubeletConfigSource)
+		assert.Equal(t, int64(10250), toInt(s.KubeletConfig["readOnlyPort"]))
+		auth := s.KubeletConfig["authentication"].(map[string]any)
+		assert.Equal(t, true, auth["anonymous"].(map[string]any)["enabled"])
+		assert.Equal(t, "ca.crt", auth["x509"].(map[string]any)["clientCAFile"], "a drop-in merges, it does not replace")
+		assert.Equal(t, []string{"/etc/kubelet/conf.d/10-a.conf", "/etc/kubelet/conf.d/sub/20-b.conf"}, s.KubeletConfigDropins)
+		assert.Equal(t, RoleKubeletClientCA, byPath(s)["/etc/kubelet/ca.crt"].Role, "a relative clientCAFile is read next to the configuration file")
+	})
+	t.Run("an unreadable --config is an error, not an absent configuration", func(t *testing.T) {
+		s, err := Read(context.Background(), nodeRoot(t, map[string]string{
+			"/usr/lib/systemd/system/kubelet.service": "[Service]\nExecStart=/usr/bin/kubelet --config=/etc/kubelet/missing.yaml\n",
+		}), "n1")
+		require.NoError(t, err)
+		assert.Nil(t, s.KubeletConfig)
+		assert.Contains(t, s.KubeletConfigError, "/etc/kubelet/missing.yaml")
+	})
+}
+
+// A directory whose entries cannot all be read leaves an error entry for its role, so that
+// a control over its files cannot pass on the part that was seen.
+func TestDirectoryNotFullyRead(t *testing.T) {
+	old := maxWalk
+	maxWalk = 2
+	t.Cleanup(func() { maxWalk = old })
+	s, err := Read(context.Background(), nodeRoot(t, map[string]string{
+		"/etc/kubernetes/pki/a.crt": "a", "/etc/kubernetes/pki/b.crt": "b", "/etc/kubernetes/pki/c.crt": "c",
+	}), "n1")
+	require.NoError(t, err)
+	var errs []string
+	for _, f := range s.Files {
+		if f.Role == RolePKI && f.Error != "" {
+			errs = append(errs, f.Path+": "+f.Error)
+		}
+	}
+	assert.Equal(t, []string{"/etc/kubernetes/pki: more than 2 entries; the rest were not read"}, errs)
+}
+
+func TestEncryptionNotVisible(t *testing.T) {
+	tests := []struct {
+		name     string
+		manifest string
+		want     string
+	}{
+		{"manifest does not parse", "kind: Pod\nspec: [", "cannot be read"},
+		{"flag from a reference", `apiVersion: v1
+kind: Pod
+spec:
+  containers:
+  - name: kube-apiserver
+    command: [kube-apiserver, "--encryption-provider-config=$(ENC)"]
+    env: [{name: ENC, valueFrom: {configMapKeyRef: {name: x, key: y}}}]
+`, "not visible"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s, err := Read(context.Background(), nodeRoot(t, map[string]string{
+				"/etc/kubernetes/manifests/kube-apiserver.yaml": tc.manifest,
+			}), "cp1")
+			require.NoError(t, err)
+			require.NotNil(t, s.Encryption)
+			assert.Contains(t, s.Encryption.Error, tc.want)
+		})
+	}
+}
+
+func TestEtcdDataDirDefaults(t *testing.T) {
+	manifest := func(cmd string) string {
+		return `apiVersion: v1
+kind: Pod
+spec:
+  containers:
+  - name: etcd
+    command: ` + cmd + `
+    volumeMounts: [{name: data, mountPath: /var/lib/etcd}, {name: root, mountPath: /work}]
+  volumes: [{name: data, hostPath: {path: /data/etcd}}, {name: root, hostPath: {path: /srv/etcd-root}}]
+`
+	}
+	tests := []struct {
+		name, cmd, wantPath, wantErr string
+	}{
+		{"no --data-dir: <name>.etcd in the working directory, not /var/lib/etcd", "[etcd, --name=m1]", "", ""},
+		{"config file hides the data directory", "[etcd, --config-file=/etc/etcd.yaml]", "(etcd --data-dir)", "config-file"},
+		{"explicit data-dir", "[etcd, --data-dir=/var/lib/etcd/sub]", "/data/etcd/sub", ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			root := nodeRoot(t, map[string]string{"/etc/kubernetes/manifests/etcd.yaml": manifest(tc.cmd)})
+			require.NoError(t, os.MkdirAll(filepath.Join(root, "/data/etcd/sub"), 0o700))
+			s, err := Read(context.Background(), root, "cp1")
+			require.NoError(t, err)
+			var got []File
+			for _, f := range s.Files {
+				if f.Role == RoleEtcdDataDir {
+					got = append(got, f)
+				}
+			}
+			if tc.wantPath == "" {
+				assert.Empty(t, got, "m1.etcd in / is not on a hostPath volume")
+				return
+			}
+			require.Len(t, got, 1)
+			assert.Equal(t, tc.wantPath, got[0].Path)
+			assert.Contains(t, got[0].Error, tc.wantErr)
+		})
+	}
 }

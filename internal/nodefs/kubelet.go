@@ -1,0 +1,367 @@
+package nodefs
+
+import (
+	"path"
+	"sort"
+	"strings"
+
+	"sigs.k8s.io/yaml"
+
+	"github.com/kspm-dev/kspm/internal/flags"
+)
+
+// Sources of Snapshot.KubeletConfig.
+const (
+	// KubeletConfigFile: the file named by the kubelet's --config (or, when the kubelet's
+	// command line was not found, the kubeadm default /var/lib/kubelet/config.yaml), with
+	// the --config-dir drop-ins merged in. Absent fields take the v1beta1 defaults.
+	KubeletConfigFile = "file"
+	// KubeletConfigNone: the kubelet runs without --config. Absent fields take the
+	// kubelet's command-line defaults, which differ from the file defaults (anonymous
+	// authentication on, authorization AlwaysAllow, read-only port 10255); KubeletConfig
+	// holds only the --config-dir drop-ins, if any.
+	KubeletConfigNone = "none"
+)
+
+// systemdUnitDirs are the directories systemd loads units from, highest priority first.
+var systemdUnitDirs = []string{
+	"/etc/systemd/system", "/run/systemd/system", "/usr/local/lib/systemd/system",
+	"/usr/lib/systemd/system", "/lib/systemd/system",
+}
+
+var kubeletEnvFiles = []string{"/var/lib/kubelet/kubeadm-flags.env", "/etc/default/kubelet", "/etc/sysconfig/kubelet"}
+
+const defaultKubeletConfig = "/var/lib/kubelet/config.yaml"
+
+// kubeletUnits returns the kubelet's systemd unit files in the order systemd applies them:
+// the main unit from the highest-priority directory that has one, then the drop-ins
+// (kubelet.service.d/*.conf) of every directory sorted by file name, a name in a
+// higher-priority directory hiding the same name in a lower one. every lists all unit files
+// that exist, shadowed ones included.
+func (r *reader) kubeletUnits() (applied, every []string) {
+	var main string
+	dropins := map[string]string{}
+	for _, dir := range systemdUnitDirs {
+		p := dir + "/kubelet.service"
+		r.s.Searched[RoleKubeletService] = appendUnique(r.s.Searched[RoleKubeletService], p, p+".d")
+		if f := r.describe(RoleKubeletService, p); f.Exists && f.Type == "file" {
+			every = append(every, p)
+			if main == "" {
+				main = p
+			}
+		}
+		entries, err := r.h.readDir(p + ".d")
+		if err != nil {
+			if !isNotExist(err) {
+				r.errorf("read directory %s.d: %v", p, err)
+			}
+			continue
+		}
+		for _, e := range entries {
+			if !strings.HasSuffix(e.Name(), ".conf") {
+				continue
+			}
+			dp := path.Join(p+".d", e.Name())
+			every = append(every, dp)
+			if _, seen := dropins[e.Name()]; !seen {
+				dropins[e.Name()] = dp
+			}
+		}
+	}
+	if main != "" {
+		applied = append(applied, main)
+	}
+	names := make([]string, 0, len(dropins))
+	for n := range dropins {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		applied = append(applied, dropins[n])
+	}
+	return applied, every
+}
+
+// kubelet reads the kubelet's unit files, flags and configuration file.
+func (r *reader) kubelet() {
+	applied, every := r.kubeletUnits()
+	for _, p := range every {
+		r.s.Files = append(r.s.Files, r.describe(RoleKubeletService, p))
+	}
+	var u unit
+	var from []string
+	for _, p := range applied {
+		data, err := r.h.readFile(p, maxConfigSize)
+		if err != nil {
+			r.errorf("read %s: %v", p, err)
+			continue
+		}
+		from = append(from, p)
+		u.parse(string(data))
+	}
+	env := map[string]string{}
+	for k, v := range u.env {
+		env[k] = v
+	}
+	for _, p := range u.envFiles {
+		// EnvironmentFile= settings override Environment= ones, whatever their order.
+		data, err := r.h.readFile(p, maxConfigSize)
+		if err != nil {
+			continue
+		}
+		from = append(from, p)
+		parseEnvFile(string(data), env)
+	}
+	var args []string
+	commandLine := false
+	if exec := u.command(env); len(exec) > 0 {
+		if toks, found := flags.Locate(exec, nil, nil, "kubelet"); found {
+			commandLine = true
+			for _, t := range toks {
+				args = append(args, t.Text)
+			}
+		}
+	}
+	if len(applied) == 0 {
+		// No unit: the environment files kubeadm and distributions write still carry flags.
+		for _, p := range kubeletEnvFiles {
+			if data, err := r.h.readFile(p, maxConfigSize); err == nil {
+				from = append(from, p)
+				e := map[string]string{}
+				parseEnvFile(string(data), e)
+				keys := make([]string, 0, len(e))
+				for k := range e {
+					keys = append(keys, k)
+				}
+				sort.Strings(keys)
+				for _, k := range keys {
+					args = append(args, flags.ShellWords(e[k])...)
+				}
+			}
+		}
+	}
+	r.s.KubeletArgs, r.s.KubeletArgsFrom, r.s.KubeletCommandLine = args, from, commandLine
+	fs := flags.Parse(args, flags.KubeletSpec())
+
+	kubeconfig := "/etc/kubernetes/kubelet.conf"
+	if v, ok := fs.Lookup("kubeconfig"); ok && v.Raw != "" {
+		kubeconfig = v.Raw
+	}
+	r.first(RoleKubeletKubeconfig, kubeconfig)
+
+	cfgPath, source := defaultKubeletConfig, KubeletConfigFile
+	if v, ok := fs.Lookup("config"); ok && v.Raw != "" {
+		cfgPath = v.Raw
+	} else if commandLine {
+		// The kubelet's command line has no --config: it reads no configuration file,
+		// whatever lies at the default path.
+		cfgPath, source = "", KubeletConfigNone
+	}
+	var cfg map[string]any
+	if cfgPath != "" {
+		if f, ok := r.first(RoleKubeletConfig, cfgPath); ok && f.Type == "file" {
+			cfg = r.readKubeletConfig(f.Path)
+		} else if commandLine {
+			r.s.KubeletConfigError = "the kubelet's --config file " + cfgPath + " cannot be read"
+		}
+	} else {
+		cfg = map[string]any{}
+	}
+	if v, ok := fs.Lookup("config-dir"); ok && v.Raw != "" && cfg != nil {
+		r.mergeDropins(cfg, v.Raw)
+	}
+	if cfg != nil {
+		r.s.KubeletConfig, r.s.KubeletConfigSource = cfg, source
+	}
+
+	ca := ""
+	if auth, ok := cfg["authentication"].(map[string]any); ok {
+		if x509, ok := auth["x509"].(map[string]any); ok {
+			ca, _ = x509["clientCAFile"].(string)
+			if ca != "" && !path.IsAbs(ca) && source == KubeletConfigFile {
+				// The kubelet resolves relative paths against the configuration file's directory.
+				ca = path.Join(path.Dir(cfgPath), ca)
+			}
+		}
+	}
+	if v, ok := fs.Lookup("client-ca-file"); ok && v.Raw != "" {
+		ca = v.Raw
+	}
+	if ca != "" {
+		r.first(RoleKubeletClientCA, ca)
+	}
+}
+
+// readKubeletConfig parses a kubelet configuration file; nil when it cannot be read.
+func (r *reader) readKubeletConfig(p string) map[string]any {
+	data, err := r.h.readFile(p, maxConfigSize)
+	if err != nil {
+		r.s.KubeletConfigError = "read " + p + ": " + err.Error()
+		return nil
+	}
+	var m map[string]any
+	if err := yaml.Unmarshal(data, &m); err != nil {
+		r.s.KubeletConfigError = "parse " + p + ": " + err.Error()
+		return nil
+	}
+	if m == nil {
+		m = map[string]any{}
+	}
+	return m
+}
+
+// mergeDropins merges the kubelet's --config-dir drop-ins (*.conf files of the directory
+// and its subdirectories, in lexical order) into cfg, as JSON merge patches the way the
+// kubelet applies them.
+func (r *reader) mergeDropins(cfg map[string]any, dir string) {
+	var walk func(p string) bool
+	walk = func(p string) bool {
+		entries, err := r.h.readDir(p)
+		if err != nil {
+			r.s.KubeletConfigError = "read the kubelet's --config-dir " + p + ": " + err.Error()
+			return false
+		}
+		for _, e := range entries { // os.ReadDir sorts by name
+			child := path.Join(p, e.Name())
+			fi, err := r.h.stat(child)
+			if err != nil {
+				r.s.KubeletConfigError = "stat " + child + ": " + err.Error()
+				return false
+			}
+			if fi.IsDir() {
+				if !walk(child) {
+					return false
+				}
+				continue
+			}
+			if !fi.Mode().IsRegular() || path.Ext(e.Name()) != ".conf" {
+				continue
+			}
+			m := r.readKubeletConfig(child)
+			if m == nil {
+				return false
+			}
+			r.s.KubeletConfigDropins = append(r.s.KubeletConfigDropins, child)
+			mergePatch(cfg, m)
+		}
+		return true
+	}
+	walk(dir)
+}
+
+// mergePatch applies patch to target as a JSON merge patch (RFC 7386): objects merge
+// recursively, null removes a field, anything else replaces it.
+func mergePatch(target, patch map[string]any) {
+	for k, v := range patch {
+		if k == "apiVersion" || k == "kind" {
+			continue
+		}
+		switch pv := v.(type) {
+		case nil:
+			delete(target, k)
+		case map[string]any:
+			tv, ok := target[k].(map[string]any)
+			if !ok {
+				tv = map[string]any{}
+				target[k] = tv
+			}
+			mergePatch(tv, pv)
+		default:
+			target[k] = v
+		}
+	}
+}
+
+// unit is what the kubelet's systemd unit files say, read in the order systemd applies them.
+type unit struct {
+	env      map[string]string // Environment= settings
+	envFiles []string          // EnvironmentFile= paths, in order
+	exec     []string          // the last ExecStart= (an empty one resets), words unexpanded
+}
+
+// parse reads one unit file or drop-in.
+func (u *unit) parse(text string) {
+	if u.env == nil {
+		u.env = map[string]string{}
+	}
+	var lines []string
+	for _, line := range strings.Split(text, "\n") {
+		line = strings.TrimSpace(line)
+		if n := len(lines); n > 0 && strings.HasSuffix(lines[n-1], "\\") {
+			lines[n-1] = strings.TrimSuffix(lines[n-1], "\\") + " " + line
+			continue
+		}
+		lines = append(lines, line)
+	}
+	for _, line := range lines {
+		if strings.HasPrefix(line, "#") || strings.HasPrefix(line, ";") {
+			continue
+		}
+		key, val, ok := strings.Cut(line, "=")
+		if !ok {
+			continue
+		}
+		val = strings.TrimSpace(val)
+		switch strings.TrimSpace(key) {
+		case "Environment":
+			if val == "" {
+				u.env = map[string]string{} // an empty assignment resets the list
+				continue
+			}
+			for _, w := range flags.ShellWords(val) {
+				if k, v, ok := strings.Cut(w, "="); ok {
+					u.env[k] = v
+				}
+			}
+		case "EnvironmentFile":
+			if val == "" {
+				u.envFiles = nil
+				continue
+			}
+			u.envFiles = append(u.envFiles, strings.TrimPrefix(val, "-"))
+		case "ExecStart":
+			u.exec = nil
+			if val == "" {
+				continue
+			}
+			words := flags.ShellWords(val)
+			// Strip systemd's executable prefixes (-, @, :, +, !, !!).
+			if len(words) > 0 {
+				words[0] = strings.TrimLeft(words[0], "-@:+!")
+			}
+			u.exec = words
+		}
+	}
+}
+
+// command returns the ExecStart words with $VAR and ${VAR} expanded from env.
+func (u *unit) command(env map[string]string) []string {
+	var out []string
+	for _, w := range u.exec {
+		out = append(out, expandUnitWord(w, env)...)
+	}
+	return out
+}
+
+// expandUnitWord expands systemd variables in one word: "$VAR" alone splits into words,
+// "${VAR}" is replaced in place.
+func expandUnitWord(w string, env map[string]string) []string {
+	if strings.HasPrefix(w, "$") && !strings.HasPrefix(w, "${") {
+		return strings.Fields(env[w[1:]])
+	}
+	for {
+		i := strings.Index(w, "${")
+		if i < 0 {
+			break
+		}
+		j := strings.IndexByte(w[i:], '}')
+		if j < 0 {
+			break
+		}
+		w = w[:i] + env[w[i+2:i+j]] + w[i+j+1:]
+	}
+	if w == "" {
+		return nil
+	}
+	return []string{w}
+}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/cel-go/cel"
 	"github.com/google/cel-go/common"
+	celast "github.com/google/cel-go/common/ast"
 	"github.com/google/cel-go/common/types"
 	"github.com/google/cel-go/interpreter"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -52,7 +53,10 @@ type CELSpec struct {
 	PodTemplates bool
 	// Params are default values for the `params` variable. A caller's parameters (Pass.Params)
 	// override them key by key. Values must be JSON-like: bools, numbers, strings, lists and
-	// maps with string keys.
+	// maps with string keys. A caller's parameter that is neither here nor read by an
+	// expression (as params.KEY, params.?KEY, params['KEY'] or 'KEY' in params) is taken for
+	// a typo: the run fails with an error naming it rather than run with the defaults. (An
+	// expression that reads params whole, or by a computed key, accepts any parameter.)
 	Params map[string]any
 	// CostLimit bounds the cost of each evaluation of each expression (default
 	// DefaultCELCostLimit). An evaluation that exceeds it yields an error result for that
@@ -100,7 +104,9 @@ func (e *CELError) Unwrap() error { return e.Err }
 //
 //	object           the object evaluated, as the JSON-like map `kubectl get -o json` shows
 //	namespaceObject  the Namespace object of object's namespace, or null (cluster-scoped
-//	                 objects, or the Namespace is not in the inventory)
+//	                 objects, or the Namespace is not in the inventory); when the inventory
+//	                 could not see the Namespaces (forbidden, say), reading it makes the
+//	                 object notEvaluated rather than guess null
 //	params           map(string, dyn): CELSpec.Params overridden by the caller's parameters
 //	podSpec          the pod template's spec (only when CELSpec.PodTemplates is set)
 //	podMetadata      the pod template's metadata (only when CELSpec.PodTemplates is set)
@@ -127,7 +133,9 @@ func (e *CELError) Unwrap() error { return e.Err }
 // object, and the scan goes on. A lookup of a kind the inventory does not hold completely
 // (e.g. NetworkPolicies the scanner may not list) makes the object notEvaluated with the
 // reason, since an answer from a partial list could be a false pass; declare such kinds in
-// Meta.Requires to get one notEvaluated result for the whole check instead.
+// Meta.Requires to get one notEvaluated result for the whole check instead. Likewise, when
+// objects of a kind the check evaluates could not be seen (a cluster scan forbidden to list
+// them), the run adds one notEvaluated result, about no object, naming the kinds.
 //
 // Cost: each evaluation is bounded by CELSpec.CostLimit and each run by ScanCostLimit, in
 // cel-go's cost units (as in Kubernetes), so a verdict does not depend on the machine's load.
@@ -178,18 +186,23 @@ func CEL(spec CELSpec) (Check, error) {
 		cel.InterruptCheckFrequency(100),
 		cel.EvalOptions(cel.OptOptimize),
 	}
-	if c.expr, err = compileCEL(env, id, "expression", spec.Expression, cel.BoolType, opts); err != nil {
+	c.paramUse.keys = make(map[string]bool)
+	var ast *cel.Ast
+	if c.expr, ast, err = compileCEL(env, id, "expression", spec.Expression, cel.BoolType, opts); err != nil {
 		errs = append(errs, err)
 	}
+	c.paramUse.add(ast)
 	if strings.TrimSpace(spec.Message) != "" {
-		if c.message, err = compileCEL(env, id, "message", spec.Message, cel.StringType, opts); err != nil {
+		if c.message, ast, err = compileCEL(env, id, "message", spec.Message, cel.StringType, opts); err != nil {
 			errs = append(errs, err)
 		}
+		c.paramUse.add(ast)
 	}
 	if strings.TrimSpace(spec.Match) != "" {
-		if c.match, err = compileCEL(env, id, "match", spec.Match, cel.BoolType, opts); err != nil {
+		if c.match, ast, err = compileCEL(env, id, "match", spec.Match, cel.BoolType, opts); err != nil {
 			errs = append(errs, err)
 		}
+		c.paramUse.add(ast)
 	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
@@ -205,7 +218,7 @@ func cmpOr(v, def uint64) uint64 {
 }
 
 // compileCEL compiles and type-checks one expression and plans its program.
-func compileCEL(env *cel.Env, id, field, expr string, want *cel.Type, opts []cel.ProgramOption) (cel.Program, error) {
+func compileCEL(env *cel.Env, id, field, expr string, want *cel.Type, opts []cel.ProgramOption) (cel.Program, *cel.Ast, error) {
 	ast, iss := env.CompileSource(common.NewStringSource(expr, field))
 	if iss.Err() != nil {
 		ce := &CELError{CheckID: id, Field: field}
@@ -217,7 +230,7 @@ func compileCEL(env *cel.Env, id, field, expr string, want *cel.Type, opts []cel
 			msgs = append(msgs, strings.TrimSuffix(e.Message, " (in container '')"))
 		}
 		ce.Err = errors.New(strings.Join(msgs, "; "))
-		return nil, ce
+		return nil, nil, ce
 	}
 	if got := ast.OutputType(); !got.IsExactType(want) {
 		hint := ""
@@ -228,14 +241,110 @@ func compileCEL(env *cel.Env, id, field, expr string, want *cel.Type, opts []cel
 				hint = " (the result is not known to be a string: convert it with string(x))"
 			}
 		}
-		return nil, &CELError{CheckID: id, Field: field,
+		return nil, nil, &CELError{CheckID: id, Field: field,
 			Err: fmt.Errorf("%w: got %s, want %s%s", ErrCELType, got, want, hint)}
 	}
 	prg, err := env.Program(ast, opts...)
 	if err != nil {
-		return nil, &CELError{CheckID: id, Field: field, Err: err}
+		return nil, nil, &CELError{CheckID: id, Field: field, Err: err}
 	}
-	return prg, nil
+	return prg, ast, nil
+}
+
+// paramUse is what a check's expressions read of the params variable.
+type paramUse struct {
+	keys map[string]bool // keys read by name
+	any  bool            // params read in a way that cannot be followed (whole, or by a computed key)
+}
+
+// add records what expression a reads of params: params.KEY, params.?KEY, has(params.KEY),
+// params['KEY'], params[?'KEY'] and 'KEY' in params name a key; any other use of params reads
+// an unknown set of keys.
+func (u *paramUse) add(a *cel.Ast) {
+	if a == nil {
+		return
+	}
+	root := celast.NavigateAST(a.NativeRep())
+	for _, id := range celast.MatchDescendants(root, celast.KindMatcher(celast.IdentKind)) {
+		if id.AsIdent() != celenv.VarParams {
+			continue
+		}
+		if key, ok := paramKey(id); ok {
+			u.keys[key] = true
+		} else {
+			u.any = true
+		}
+	}
+}
+
+// paramKey returns the key read by the expression around ident, the params variable, when
+// it is one of the forms paramUse.add names.
+func paramKey(ident celast.NavigableExpr) (string, bool) {
+	parent, ok := ident.Parent()
+	if !ok {
+		return "", false
+	}
+	literal := func(e celast.Expr) (string, bool) {
+		if e.Kind() != celast.LiteralKind {
+			return "", false
+		}
+		s, ok := e.AsLiteral().(types.String)
+		return string(s), ok
+	}
+	switch parent.Kind() {
+	case celast.SelectKind:
+		return parent.AsSelect().FieldName(), true
+	case celast.CallKind:
+		call := parent.AsCall()
+		args := call.Args()
+		if len(args) != 2 {
+			return "", false
+		}
+		switch call.FunctionName() {
+		case "_?._", "_[_]", "_[?_]":
+			if args[0].ID() == ident.ID() {
+				return literal(args[1])
+			}
+		case "@in":
+			if args[1].ID() == ident.ID() {
+				return literal(args[0])
+			}
+		}
+	}
+	return "", false
+}
+
+// checkParams returns an error naming a caller's parameter that the check's expressions
+// never read: a typo that would leave the check running with its defaults.
+func (c *celCheck) checkParams(params map[string]any) error {
+	if c.paramUse.any {
+		return nil
+	}
+	var unknown []string
+	for k := range params {
+		if _, def := c.params[k]; !def && !c.paramUse.keys[k] {
+			unknown = append(unknown, k)
+		}
+	}
+	if len(unknown) == 0 {
+		return nil
+	}
+	slices.Sort(unknown)
+	known := make([]string, 0, len(c.paramUse.keys)+len(c.params))
+	for k := range c.paramUse.keys {
+		known = append(known, k)
+	}
+	for k := range c.params {
+		if !c.paramUse.keys[k] {
+			known = append(known, k)
+		}
+	}
+	slices.Sort(known)
+	list := "none"
+	if len(known) > 0 {
+		list = strings.Join(known, ", ")
+	}
+	return fmt.Errorf("check %s: unknown parameter %q (the check reads: %s)", c.meta.ID, unknown[0], list)
 }
 
 var podTemplateOwners = []schema.GroupKind{
@@ -266,6 +375,7 @@ type celCheck struct {
 	meta          Meta
 	podTemplates  bool
 	params        map[string]any
+	paramUse      paramUse
 	costLimit     uint64
 	scanCostLimit uint64
 	expr          cel.Program
@@ -294,6 +404,9 @@ func (c *celCheck) Validate() error {
 func (c *celCheck) Run(ctx context.Context, pass *Pass) error {
 	params := c.params
 	if len(pass.Params) > 0 {
+		if err := c.checkParams(pass.Params); err != nil {
+			return err
+		}
 		over, err := celenv.NormalizeParams(pass.Params)
 		if err != nil {
 			return fmt.Errorf("check %s: %w", c.meta.ID, err)
@@ -307,6 +420,9 @@ func (c *celCheck) Run(ctx context.Context, pass *Pass) error {
 		budget: c.scanCostLimit,
 	}
 	inv := pass.Inventory
+	if reason := c.unseen(inv); reason != "" {
+		pass.Report(Finding{Status: StatusNotEvaluated, Message: "objects of kinds not completely seen were not evaluated: " + reason})
+	}
 	if c.podTemplates {
 		for _, t := range inv.PodTemplates() {
 			if len(c.meta.Kinds) > 0 && !slices.Contains(c.meta.Kinds, t.Owner.GroupKind()) {
@@ -348,6 +464,38 @@ func (c *celCheck) Run(ctx context.Context, pass *Pass) error {
 	return nil
 }
 
+// unseen says which of the kinds the check evaluates inv did not see completely, so that the
+// results over the objects seen are not read as the whole picture; "" when it saw them all. A
+// kind absent from manifests is no gap. For a check of every object, the kinds that could not
+// be listed (forbidden or failed) are the gaps.
+func (c *celCheck) unseen(inv *inventory.Inventory) string {
+	kinds := c.meta.Kinds
+	if len(kinds) == 0 && c.podTemplates {
+		kinds = podTemplateOwners
+	}
+	var gaps []schema.GroupKind
+	if len(kinds) == 0 {
+		for _, cov := range inv.CoverageAll() {
+			if cov.State == inventory.Forbidden || cov.State == inventory.Failed {
+				gaps = append(gaps, cov.GroupKind())
+			}
+		}
+	}
+	for _, gk := range kinds {
+		cov := inv.Coverage(gk)
+		if cov.Complete() || inv.Mode() == inventory.ModeManifests && cov.State == inventory.Absent {
+			continue
+		}
+		if !slices.Contains(gaps, gk) {
+			gaps = append(gaps, gk)
+		}
+	}
+	if len(gaps) == 0 {
+		return ""
+	}
+	return inv.Unseen(gaps...)
+}
+
 // celRun is one run of a CEL check: its pass, the reused activation and the cost spent.
 type celRun struct {
 	c      *celCheck
@@ -358,6 +506,7 @@ type celRun struct {
 
 	nsName  string
 	nsMap   map[string]any
+	nsErr   error
 	nsValid bool
 }
 
@@ -367,12 +516,12 @@ func (r *celRun) object(ctx context.Context, o *inventory.Object) error {
 		r.pass.Report(Finding{Status: StatusError, Object: o, Message: r.errMessage(o, err)})
 		return nil
 	}
-	ns, err := r.namespaceOf(o)
+	ns, nsErr, err := r.namespaceOf(o)
 	if err != nil {
 		r.pass.Report(Finding{Status: StatusError, Object: o, Message: r.errMessage(o, err)})
 		return nil
 	}
-	r.act.Object, r.act.NamespaceObject = m, ns
+	r.act.Object, r.act.NamespaceObject, r.act.NamespaceErr = m, ns, nsErr
 	return r.evaluate(ctx, o, "")
 }
 
@@ -382,31 +531,37 @@ func (r *celRun) template(ctx context.Context, t inventory.PodTemplate) error {
 	if err == nil {
 		r.act.PodSpec, r.act.PodMetadata, err = celenv.PodTemplateMaps(t)
 	}
-	var ns map[string]any
+	var (
+		ns    map[string]any
+		nsErr error
+	)
 	if err == nil {
-		ns, err = r.namespaceOf(o)
+		ns, nsErr, err = r.namespaceOf(o)
 	}
 	if err != nil {
 		r.pass.Report(Finding{Status: StatusError, Object: o, Field: t.Path, Message: r.errMessage(o, err)})
 		return nil
 	}
-	r.act.Object, r.act.NamespaceObject = m, ns
+	r.act.Object, r.act.NamespaceObject, r.act.NamespaceErr = m, ns, nsErr
 	return r.evaluate(ctx, o, t.Path)
 }
 
-// namespaceOf returns the map form of o's Namespace object, remembering the last one: objects
-// come ordered by namespace, so most lookups are repeats.
-func (r *celRun) namespaceOf(o *inventory.Object) (map[string]any, error) {
+// namespaceOf returns the map form of o's Namespace object, or, when that Namespace is unknown
+// (celenv.NamespaceUnseen), the error namespaceObject stands for; err is a conversion failure.
+// It remembers the last namespace: objects come ordered by namespace, so most lookups are
+// repeats.
+func (r *celRun) namespaceOf(o *inventory.Object) (ns map[string]any, unseen, err error) {
 	name := o.Namespace()
 	if r.nsValid && name == r.nsName {
-		return r.nsMap, nil
+		return r.nsMap, r.nsErr, nil
 	}
 	m, err := celenv.NamespaceOf(r.pass.Inventory, o)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	r.nsName, r.nsMap, r.nsValid = name, m, true
-	return m, nil
+	unseen = celenv.NamespaceUnseen(r.pass.Inventory, o)
+	r.nsName, r.nsMap, r.nsErr, r.nsValid = name, m, unseen, true
+	return m, unseen, nil
 }
 
 // evaluate reports the verdict on o from the activation. It returns an error only when ctx

@@ -580,3 +580,146 @@ func TestCELMetaIsACopy(t *testing.T) {
 	kinds[0] = inventory.KindService
 	assert.Equal(t, []schema.GroupKind{inventory.KindPod}, c.Meta().Kinds)
 }
+
+// clusterInventory builds a cluster inventory of objs in which every built-in kind was listed,
+// except those given in gaps, which get the coverage given.
+func clusterInventory(t testing.TB, gaps []inventory.Coverage, objs ...runtime.Object) *inventory.Inventory {
+	t.Helper()
+	b := inventory.NewBuilder(inventory.ModeCluster)
+	for _, o := range objs {
+		require.NoError(t, b.Add(o, inventory.Source{}))
+	}
+	for _, k := range inventory.BuiltinKinds() {
+		b.SetCoverage(inventory.Coverage{Group: k.Group, Kind: k.Kind, State: inventory.Listed})
+	}
+	for _, c := range gaps {
+		b.SetCoverage(c)
+	}
+	return b.Build()
+}
+
+// Objects of a selected kind that the inventory could not see get no result of their own: the
+// check says so once, so that a list of passes is not read as the whole picture.
+func TestCELUnseenKinds(t *testing.T) {
+	forbidden := func(group, kind string) inventory.Coverage {
+		return inventory.Coverage{Group: group, Kind: kind, State: inventory.Forbidden, Reason: "RBAC denies list"}
+	}
+	noHostNet := "object.spec.?hostNetwork.orValue(false) == false"
+	tests := []struct {
+		name string
+		spec check.CELSpec
+		inv  *inventory.Inventory
+		want []finding
+	}{
+		{
+			name: "a selected kind forbidden in a cluster",
+			spec: check.CELSpec{Meta: testMeta("custom:c", inventory.KindPod, inventory.KindService), Expression: "true"},
+			inv:  clusterInventory(t, []inventory.Coverage{forbidden("", "Service")}, pod("shop", "web")),
+			want: []finding{
+				{Status: check.StatusNotEvaluated, Message: "objects of kinds not completely seen were not evaluated: services forbidden: RBAC denies list"},
+				{Object: "Pod shop/web", Status: check.StatusPass},
+			},
+		},
+		{
+			name: "every object: any kind forbidden in a cluster",
+			spec: check.CELSpec{Meta: testMeta("custom:c"), Expression: "true"},
+			inv:  clusterInventory(t, []inventory.Coverage{forbidden("", "Secret")}, pod("shop", "web")),
+			want: []finding{
+				{Status: check.StatusNotEvaluated, Message: "objects of kinds not completely seen were not evaluated: secrets forbidden: RBAC denies list"},
+				{Object: "Pod shop/web", Status: check.StatusPass},
+			},
+		},
+		{
+			name: "pod templates: a workload kind forbidden in a cluster",
+			spec: check.CELSpec{Meta: testMeta("custom:c"), PodTemplates: true, Expression: "podSpec.?hostPID.orValue(false) == false"},
+			inv:  clusterInventory(t, []inventory.Coverage{forbidden("apps", "Deployment")}, pod("shop", "web")),
+			want: []finding{
+				{Status: check.StatusNotEvaluated, Message: "objects of kinds not completely seen were not evaluated: deployments forbidden: RBAC denies list"},
+				{Object: "Pod shop/web", Status: check.StatusPass, Field: "spec"},
+			},
+		},
+		{
+			name: "pod templates of selected kinds: other kinds' gaps do not matter",
+			spec: check.CELSpec{Meta: testMeta("custom:c", inventory.KindPod), PodTemplates: true, Expression: "true"},
+			inv:  clusterInventory(t, []inventory.Coverage{forbidden("apps", "Deployment")}, pod("shop", "web")),
+			want: []finding{{Object: "Pod shop/web", Status: check.StatusPass, Field: "spec"}},
+		},
+		{
+			name: "a kind absent from manifests is no gap",
+			spec: check.CELSpec{Meta: testMeta("custom:c", inventory.KindPod, inventory.KindService), Expression: noHostNet},
+			inv:  mustInventory(t, pod("shop", "web")),
+			want: []finding{{Object: "Pod shop/web", Status: check.StatusPass}},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, mustRun(t, mustCEL(t, tt.spec), tt.inv, nil))
+		})
+	}
+}
+
+// namespaceObject is null for an object whose Namespace is not in the inventory. When the
+// Namespaces could not be listed, null would say "no such namespace" about one that exists:
+// an expression that reads namespaceObject makes the object notEvaluated instead.
+func TestCELNamespaceObjectUnseen(t *testing.T) {
+	inv := clusterInventory(t, []inventory.Coverage{{Kind: "Namespace", State: inventory.Forbidden, Reason: "RBAC denies list"}},
+		pod("prod", "a"))
+	tests := []struct {
+		name, expr string
+		want       finding
+	}{
+		{"null-guarded label test", "namespaceObject == null || namespaceObject.metadata.labels.env == 'prod'",
+			finding{Object: "Pod prod/a", Status: check.StatusNotEvaluated, Message: "cannot be evaluated: namespaces forbidden: RBAC denies list"}},
+		{"expressions that do not read it are evaluated", "object.spec.?hostNetwork.orValue(false) == false",
+			finding{Object: "Pod prod/a", Status: check.StatusPass}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := mustCEL(t, check.CELSpec{Meta: testMeta("custom:ns", inventory.KindPod), Expression: tt.expr})
+			assert.Equal(t, []finding{tt.want}, mustRun(t, c, inv, nil))
+		})
+	}
+	t.Run("a Namespace absent from manifests is null, as documented", func(t *testing.T) {
+		c := mustCEL(t, check.CELSpec{Meta: testMeta("custom:ns", inventory.KindPod), Expression: "namespaceObject == null"})
+		assert.Equal(t, []finding{{Object: "Pod prod/a", Status: check.StatusPass}}, mustRun(t, c, mustInventory(t, pod("prod", "a")), nil))
+	})
+}
+
+// A caller's parameter that no expression reads is a typo: the check would silently run with
+// its defaults. It is an error, unless an expression reads params in a way that cannot be
+// followed (a computed key, params passed whole).
+func TestCELUnknownParams(t *testing.T) {
+	inv := mustInventory(t, pod("shop", "web"))
+	spec := check.CELSpec{
+		Meta: testMeta("custom:regs", inventory.KindPod),
+		Expression: `object.spec.containers.all(c, params.registries.exists(r, c.image.startsWith(r))) &&
+			params.?strict.orValue(false) == false && ('team' in params || params['mode'] != 'x' || has(params.extra))`,
+		Message: "'bad image; see ' + params.doc",
+		Params:  map[string]any{"registries": []string{"registry.example.com/"}, "doc": "wiki", "mode": "y"},
+	}
+	c := mustCEL(t, spec)
+	t.Run("parameters the expressions read are accepted", func(t *testing.T) {
+		for _, key := range []string{"registries", "strict", "team", "mode", "extra", "doc"} {
+			got, err := runCheck(t, context.Background(), c, inv, map[string]any{key: nil})
+			require.NoError(t, err, key)
+			require.NotEmpty(t, got, key)
+		}
+	})
+	t.Run("a parameter no expression reads is an error", func(t *testing.T) {
+		got, err := runCheck(t, context.Background(), c, inv, map[string]any{"registires": []any{"quay.io/"}})
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), `check custom:regs: unknown parameter "registires"`)
+		assert.Contains(t, err.Error(), "doc, extra, mode, registries, strict, team")
+		assert.Empty(t, got, "no verdict with a parameter that would be ignored")
+	})
+	t.Run("params read whole: any parameter is accepted", func(t *testing.T) {
+		dyn := mustCEL(t, check.CELSpec{Meta: testMeta("custom:dyn", inventory.KindPod),
+			Expression: "params.all(k, k != '') && params.size() >= 0"})
+		_, err := runCheck(t, context.Background(), dyn, inv, map[string]any{"anything": 1})
+		require.NoError(t, err)
+		key := mustCEL(t, check.CELSpec{Meta: testMeta("custom:key", inventory.KindPod),
+			Expression: "cel.bind(k, 'a' + 'b', params[?k].orValue(1) == 1)"})
+		_, err = runCheck(t, context.Background(), key, inv, map[string]any{"ab": 1})
+		require.NoError(t, err)
+	})
+}

@@ -4,11 +4,15 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/equality"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 )
 
 // PodTemplate is one pod specification in the inventory and the object that owns it.
+// Inventory.PodTemplates does not repeat a pod or workload whose controller's template stands
+// for it, except one that runs what that template does not describe: a pod with ephemeral
+// containers, or a ReplicaSet still scaled up whose template is no longer its Deployment's.
 type PodTemplate struct {
 	// Owner is the object that holds the template: the Pod itself, or the workload.
 	Owner *Object
@@ -78,13 +82,38 @@ func controlledByInventory(inv *Inventory, o *Object) bool {
 	if !holdsPodTemplate(gk) {
 		return false
 	}
+	var c *Object
 	if ref.UID != "" {
-		if c := inv.ByUID(ref.UID); c != nil {
-			return c.GroupKind() == gk
+		if c = inv.ByUID(ref.UID); c != nil && c.GroupKind() != gk {
+			return false
 		}
 	}
-	c := inv.Get(gk, o.Namespace(), ref.Name)
-	return c != nil && (ref.UID == "" || c.meta.GetUID() == "" || c.meta.GetUID() == ref.UID)
+	if c == nil {
+		c = inv.Get(gk, o.Namespace(), ref.Name)
+		if c == nil || ref.UID != "" && c.meta.GetUID() != "" && c.meta.GetUID() != ref.UID {
+			return false
+		}
+	}
+	return !drifted(o, c)
+}
+
+// drifted reports whether o, controlled by c, runs something c's template does not describe,
+// so that c's template cannot stand for it: a pod with ephemeral containers (added to the
+// running pod, as kubectl debug does; no template holds them), or a ReplicaSet still scaled up
+// whose template is not its Deployment's (an old revision during, or stuck in, a rollout).
+func drifted(o, c *Object) bool {
+	switch obj := o.obj.(type) {
+	case *corev1.Pod:
+		return len(obj.Spec.EphemeralContainers) > 0
+	case *appsv1.ReplicaSet:
+		d, ok := c.obj.(*appsv1.Deployment)
+		if !ok || obj.Spec.Replicas != nil && *obj.Spec.Replicas == 0 {
+			return false
+		}
+		return !equality.Semantic.DeepEqual(obj.Spec.Template.Spec, d.Spec.Template.Spec) ||
+			!equality.Semantic.DeepEqual(obj.Spec.Template.Annotations, d.Spec.Template.Annotations)
+	}
+	return false
 }
 
 // holdsPodTemplate reports whether objects of kind gk carry a pod template (see

@@ -32,6 +32,11 @@
 // workloads would be rejected?"; WhatIfBenchmark gives the same answer as check results for a
 // scanner.
 //
+// Versions: "latest" means the newest policy the admission controller knows, which is the
+// cluster's own version. This package knows the policies of the k8s.io/pod-security-admission
+// module it is built with; for an older cluster, say which with WithClusterVersion, or
+// "latest" is evaluated as the newer policy.
+//
 // The inputs are defaulted as the API server would before admission sees them where the
 // policy depends on it: a volume with no source is an emptyDir. Inventories read from a
 // cluster are already defaulted.

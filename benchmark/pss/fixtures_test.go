@@ -84,7 +84,7 @@ func TestUpstreamFixtures(t *testing.T) {
 					for i, c := range checks {
 						ids[i] = c.Meta().ID
 					}
-					rs := rules().rulesFor(lv)
+					rs := rules().rulesFor(lv, nil)
 					for _, outcome := range []string{"pass", "fail"} {
 						files, err := filepath.Glob(filepath.Join(dir, outcome, "*.yaml"))
 						require.NoError(t, err)

@@ -182,6 +182,8 @@ func violationsCheck(cfg *config, m mode) check.Check {
 		desc += " Running pods were admitted before the label was set or tightened; their next " +
 			"rollout or restart is rejected."
 	}
+	desc += fmt.Sprintf(" The %s-version label set to latest, or not set, is evaluated as policy %s.",
+		m.name, rules().effective(api.LatestVersion(), cfg.cluster))
 	remedy := workloadsRemedy
 	if m.name != "enforce" {
 		remedy += auditWarnRemedy
@@ -224,7 +226,7 @@ func violationsCheck(cfg *config, m mode) check.Check {
 				continue
 			}
 			meta, spec := podInput(t.Metadata, t.Spec)
-			vs := evaluateAll(rules().rulesFor(lv), meta, spec, t.Path)
+			vs := evaluateAll(rules().rulesFor(lv, cfg.cluster), meta, spec, t.Path)
 			if len(vs) == 0 {
 				pass.Report(check.Finding{Status: check.StatusPass, Object: t.Owner, Field: t.Path,
 					Message: fmt.Sprintf("meets the %s policy %q of namespace %q%s", m.name, lv.String(), t.Namespace(), np.note)})

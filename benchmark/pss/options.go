@@ -19,6 +19,7 @@ func (f optionFunc) apply(c *config) { f(c) }
 type config struct {
 	version   string
 	lv        api.Version
+	cluster   *api.Version    // the cluster's version, when known (WithClusterVersion)
 	exemptNS  map[string]bool // skipped by pss:namespace-enforce-label
 	admission admissionConfig
 	errs      []error
@@ -84,6 +85,28 @@ func WithVersion(v string) Option {
 			return
 		}
 		c.version, c.lv = v, pv
+	})
+}
+
+// WithClusterVersion tells the Kubernetes version ("v1.N") of the cluster the inventory
+// describes. Its Pod Security admission controller knows the policies up to that version only,
+// so there "latest" (in namespace labels, WithVersion, WhatIf) and any newer version evaluate
+// as that version. Without it they evaluate as the newest policy this module knows, which is
+// what an older cluster's admission controller says only where the policies did not change
+// since (they did, for example, for pods in user namespaces in v1.35 and for sysctls in v1.37).
+// Any other value than "v1.N" makes the constructor fail.
+func WithClusterVersion(v string) Option {
+	return optionFunc(func(c *config) {
+		v = strings.TrimSpace(v)
+		pv, err := parseVersion(v)
+		if err == nil && pv.Latest() {
+			err = fmt.Errorf("%w %q: a cluster version is v1.N", ErrInvalidVersion, v)
+		}
+		if err != nil {
+			c.errs = append(c.errs, fmt.Errorf("cluster version: %w", err))
+			return
+		}
+		c.cluster = &pv
 	})
 }
 

@@ -105,20 +105,27 @@ func ruleAt(c policy.Check, v api.Version) (rule, bool) {
 }
 
 // effective returns the version the admission controller evaluates for v: v itself, or the
-// newest policy version known when v is latest or newer.
-func (t *ruleTable) effective(v api.Version) api.Version {
-	if t.newest.Older(v) {
-		return t.newest
+// newest policy version it knows when v is latest or newer. That is the newest version any
+// check defines, or, for a cluster of version cluster (nil: not known), that version when it
+// is older, as the cluster's own admission controller knows no newer policy.
+func (t *ruleTable) effective(v api.Version, cluster *api.Version) api.Version {
+	newest := t.newest
+	if cluster != nil && cluster.Older(newest) {
+		newest = *cluster
+	}
+	if newest.Older(v) {
+		return newest
 	}
 	return v
 }
 
-// rulesFor returns the rules run for lv, in upstream order; none for privileged.
-func (t *ruleTable) rulesFor(lv api.LevelVersion) []rule {
+// rulesFor returns the rules run for lv in a cluster of version cluster (nil: not known; see
+// effective), in upstream order; none for privileged.
+func (t *ruleTable) rulesFor(lv api.LevelVersion, cluster *api.Version) []rule {
 	if lv.Level != api.LevelBaseline && lv.Level != api.LevelRestricted {
 		return nil
 	}
-	v := t.effective(lv.Version)
+	v := t.effective(lv.Version, cluster)
 	return t.byLevel[lv.Level][v.Minor()]
 }
 

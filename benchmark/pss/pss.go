@@ -52,7 +52,7 @@ func levelBenchmark(level api.Level, opts []Option) (benchmark.Benchmark, error)
 		return benchmark.Benchmark{}, err
 	}
 	lv := api.LevelVersion{Level: level, Version: cfg.lv}
-	checks, err := Checks(string(level), cfg.version)
+	checks, err := checksAt(string(level), cfg.version, cfg.cluster)
 	if err != nil {
 		return benchmark.Benchmark{}, err
 	}
@@ -62,7 +62,7 @@ func levelBenchmark(level api.Level, opts []Option) (benchmark.Benchmark, error)
 	}
 	b := benchmark.Benchmark{
 		Name:  name,
-		Title: fmt.Sprintf("Pod Security Standards %s (%s)", title, describeVersion(lv.Version)),
+		Title: fmt.Sprintf("Pod Security Standards %s (%s)", title, describeVersion(lv.Version, cfg.cluster)),
 		Description: fmt.Sprintf("Every pod and workload pod template evaluated with the checks the "+
 			"Kubernetes Pod Security admission controller runs for %q, from "+
 			"k8s.io/pod-security-admission. A failure means admission at this level would reject "+
@@ -72,11 +72,14 @@ func levelBenchmark(level api.Level, opts []Option) (benchmark.Benchmark, error)
 	return b, nil
 }
 
-// describeVersion says which policy a version evaluates, e.g. "latest = v1.37" or
-// "v1.40, evaluated as v1.37".
-func describeVersion(v api.Version) string {
-	eff := rules().effective(v)
+// describeVersion says which policy a version evaluates in a cluster of version cluster (nil:
+// not known), e.g. "latest = v1.37", "v1.40, evaluated as v1.37" or "latest, evaluated as
+// v1.34".
+func describeVersion(v api.Version, cluster *api.Version) string {
+	eff := rules().effective(v, cluster)
 	switch {
+	case v.Latest() && cluster != nil && eff != rules().newest:
+		return "latest, evaluated as " + eff.String()
 	case v.Latest():
 		return "latest = " + eff.String()
 	case eff != v:
@@ -89,6 +92,11 @@ func describeVersion(v api.Version) string {
 // "restricted") at version ("latest" or "v1.N"), in its order. Baseline and Restricted wrap
 // them in a benchmark.
 func Checks(level, version string) ([]check.Check, error) {
+	return checksAt(level, version, nil)
+}
+
+// checksAt is Checks for a cluster of version cluster (nil: not known).
+func checksAt(level, version string, cluster *api.Version) ([]check.Check, error) {
 	l, err := parseLevel(level)
 	if err != nil {
 		return nil, err
@@ -101,23 +109,23 @@ func Checks(level, version string) ([]check.Check, error) {
 		return nil, err
 	}
 	lv := api.LevelVersion{Level: l, Version: v}
-	rs := rules().rulesFor(lv)
+	rs := rules().rulesFor(lv, cluster)
 	out := make([]check.Check, 0, len(rs))
 	for _, r := range rs {
 		c, ok := controls[r.id]
 		if !ok {
 			return nil, fmt.Errorf("upstream check %s has no description in package pss", r.id)
 		}
-		out = append(out, newPodCheck(r, c, lv))
+		out = append(out, newPodCheck(r, c, lv, cluster))
 	}
 	return out, nil
 }
 
-func newPodCheck(r rule, c control, lv api.LevelVersion) check.Check {
+func newPodCheck(r rule, c control, lv api.LevelVersion, cluster *api.Version) check.Check {
 	meta := check.Meta{
 		ID:          IDPrefix + string(r.id),
 		Title:       c.title,
-		Description: c.description + versionNote(r, lv),
+		Description: c.description + versionNote(r, lv, cluster),
 		Severity:    c.severity,
 		Remediation: c.remediation,
 		References:  []string{docStandards + "#" + string(r.level), docAdmission},
@@ -154,18 +162,19 @@ func newPodCheck(r rule, c control, lv api.LevelVersion) check.Check {
 }
 
 // versionNote tells which upstream implementation a control runs.
-func versionNote(r rule, lv api.LevelVersion) string {
-	return fmt.Sprintf(" Evaluated as upstream check %q in its version from %s, the one in force at %s.",
-		r.id, r.since, lv.String())
+func versionNote(r rule, lv api.LevelVersion, cluster *api.Version) string {
+	return fmt.Sprintf(" Evaluated as upstream check %q in its version from %s, the one in force at %s (%s).",
+		r.id, r.since, lv.String(), describeVersion(lv.Version, cluster))
 }
 
-// blindSpots names the workload kinds the inventory failed to read (forbidden or failed
-// listings). Kinds merely absent from manifests are not blind spots: the input is the set.
+// blindSpots names the workload kinds the inventory did not read completely: forbidden or
+// failed listings, and, listed from a cluster, kinds not listed at all (not requested). Kinds
+// merely absent from manifests are not blind spots: the input is the set.
 func blindSpots(inv *inventory.Inventory) string {
 	var reasons []string
 	for _, gk := range workloadKinds {
 		c := inv.Coverage(gk)
-		if c.State != inventory.Forbidden && c.State != inventory.Failed {
+		if c.Complete() || inv.Mode() == inventory.ModeManifests && c.State == inventory.Absent {
 			continue
 		}
 		r := fmt.Sprintf("%s %s", gk.Kind, c.State)

@@ -232,7 +232,7 @@ func TestFieldLocation(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var r rule
-			for _, c := range rules().rulesFor(api.LevelVersion{Level: api.LevelRestricted, Version: api.LatestVersion()}) {
+			for _, c := range rules().rulesFor(api.LevelVersion{Level: api.LevelRestricted, Version: api.LatestVersion()}, nil) {
 				if c.id == tt.id {
 					r = c
 				}

@@ -99,10 +99,10 @@ func WhatIf(ctx context.Context, inv *inventory.Inventory, level, version string
 	if err != nil {
 		return nil, err
 	}
-	rs := rules().rulesFor(lv)
+	rs := rules().rulesFor(lv, cfg.cluster)
 	res := &WhatIfResult{
 		Policy:      lv.String(),
-		EvaluatedAs: api.LevelVersion{Level: lv.Level, Version: rules().effective(lv.Version)}.String(),
+		EvaluatedAs: api.LevelVersion{Level: lv.Level, Version: rules().effective(lv.Version, cfg.cluster)}.String(),
 	}
 	if lv.Level == api.LevelPrivileged {
 		res.EvaluatedAs = lv.String()
@@ -281,7 +281,7 @@ func WhatIfBenchmark(level, version string, namespaces []string, opts ...Option)
 		Level:      string(lv.Level),
 		Kinds:      workloadKinds,
 	}
-	rs := rules().rulesFor(lv)
+	rs := rules().rulesFor(lv, cfg.cluster)
 	return benchmark.Benchmark{
 		Name:        WhatIfName,
 		Title:       fmt.Sprintf("Pod Security what-if: enforce %q", lv.String()),

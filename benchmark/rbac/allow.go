@@ -3,6 +3,7 @@ package rbac
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/kspm-dev/kspm/inventory/rbac"
@@ -116,8 +117,21 @@ func (l allowList) allowsSubject(s rbac.Subject) bool {
 var errBadParam = errors.New("invalid parameter")
 
 // allowListFrom returns the allow-list a check runs with: DefaultAllowList unless
-// params["defaultAllowList"] is false, plus the entries of params["allow"].
-func allowListFrom(params map[string]any) (allowList, error) {
+// params["defaultAllowList"] is false, plus the entries of params["allow"]. A parameter that
+// is neither of these nor among the check's own (extra) is an error: a misspelt one would
+// leave the check running with its defaults.
+func allowListFrom(params map[string]any, extra ...string) (allowList, error) {
+	known := append([]string{ParamAllow, ParamDefaultAllowList}, extra...)
+	var unknown []string
+	for k := range params {
+		if !slices.Contains(known, k) {
+			unknown = append(unknown, k)
+		}
+	}
+	if len(unknown) > 0 {
+		slices.Sort(unknown)
+		return nil, fmt.Errorf("%w: unknown parameter %q (known: %s)", errBadParam, unknown[0], strings.Join(known, ", "))
+	}
 	useDefaults := true
 	if v, ok := params[ParamDefaultAllowList]; ok {
 		b, ok := v.(bool)

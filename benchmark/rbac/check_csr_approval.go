@@ -5,12 +5,15 @@ package rbac
 // Inspects: subjects that can both update certificatesigningrequests/approval and approve
 // for a signer (the approve verb on signers in certificates.k8s.io, for any or some signer
 // names). Together they approve certificate requests, e.g. a client certificate for the
-// kube-apiserver-client signer naming any user and group, system:masters included.
+// kube-apiserver-client signer naming any user and group, system:masters included. A subject
+// may hold one half through a group all its members are in (system:authenticated, or
+// system:serviceaccounts for service accounts): it holds both all the same.
 // Passes: no binding subject outside the allow-list holds both.
 
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/kspm-dev/kspm/check"
 	"github.com/kspm-dev/kspm/inventory/rbac"
@@ -25,27 +28,38 @@ func permSignerApprove() permission {
 	return permission{what: "approve for certificate signers", requests: requests([]string{"approve"}, "signers.certificates.k8s.io")}
 }
 
-// signerApprovals returns the grants that let the subject named by a binding approve for a
-// signer: for a user or service account, every grant its identity holds; for a group, the
-// grants bindings give that group.
-func signerApprovals(e *rbac.Engine, s rbac.Subject, allow allowList) []rbac.Grant {
-	var out []rbac.Grant
-	keep := func(g rbac.Grant) {
-		if !allow.allowsGrant(g) {
-			out = append(out, g)
+// subjectGrants returns the grants of requests that the subject named by a binding holds,
+// outside the allow-list. A user or service account holds what its identity holds, through
+// its own bindings and those of the groups it is in (system:authenticated and, for a service
+// account, system:serviceaccounts and system:serviceaccounts:NS). A group's members hold what
+// the group holds and what every authenticated user holds (except system:unauthenticated's),
+// and a service account group's members what system:serviceaccounts holds.
+func subjectGrants(e *rbac.Engine, s rbac.Subject, requests []rbac.Request, allow allowList) []rbac.Grant {
+	var id *rbac.Identity
+	if u, ok := s.User(); ok {
+		id = e.Identity(u)
+	} else if s.Kind == rbac.KindGroup {
+		groups := []string{s.Name}
+		if s.Name != rbac.GroupUnauthenticated {
+			groups = append(groups, rbac.GroupAuthenticated)
 		}
+		if strings.HasPrefix(s.Name, rbac.ServiceAccountGroupPrefix) {
+			groups = append(groups, rbac.GroupServiceAccounts)
+		}
+		id = e.Identity(rbac.User{Groups: groups})
+	} else {
+		return nil
 	}
-	for _, req := range permSignerApprove().requests {
-		if u, ok := s.User(); ok {
-			_, gs := e.CanAnywhere(u, req)
-			for _, g := range gs {
-				keep(g)
+	var out []rbac.Grant
+	for _, req := range requests {
+		_, gs := id.CanAnywhere(req)
+		for _, g := range gs {
+			// A group stands for no user name: only group grants apply to its members.
+			if s.Kind == rbac.KindGroup && g.Subject.Kind != rbac.KindGroup {
+				continue
 			}
-			continue
-		}
-		for _, g := range e.WhoCanAnywhere(req) {
-			if g.Subject == s {
-				keep(g)
+			if !allow.allowsGrant(g) {
+				out = append(out, g)
 			}
 		}
 	}
@@ -70,16 +84,36 @@ func csrApproval(c *engineCache) check.Check {
 			return err
 		}
 		e := c.get(pass.Inventory)
+		approval, signer := permCSRApprovalUpdate(), permSignerApprove()
 		fails := 0
-		for _, h := range holdings(e, permCSRApprovalUpdate(), allow) {
-			signers := signerApprovals(e, h.grant.Subject, allow)
-			if len(signers) == 0 {
-				continue
+		// Each binding subject that holds the approval half is judged on its binding; then
+		// each subject not judged yet that holds the signer half (it may hold the approval
+		// half only through a group), on the binding of that half.
+		judged := make(map[rbac.Subject]bool)
+		judge := func(h *holding, viaApproval bool) {
+			s := h.grant.Subject
+			judged[s] = true
+			approvals := subjectGrants(e, s, approval.requests, allow)
+			signers := subjectGrants(e, s, signer.requests, allow)
+			if len(approvals) == 0 || len(signers) == 0 {
+				return
 			}
 			fails++
+			half := fmt.Sprintf("update certificate signing request approvals %s (%s)", approvals[0].Scope(), approvals[0])
+			if viaApproval {
+				half = fmt.Sprintf("%s %s (%s)", h.actions(), h.grant.Scope(), h.chain())
+			}
 			sg := signers[0]
-			pass.Fail(h.grant.Binding.Object, h.field(), fmt.Sprintf("%s can approve certificate signing requests: %s %s (%s), and approve for signers %s (%s)",
-				h.grant.Subject, h.actions(), h.grant.Scope(), h.chain(), sg.Scope(), sg))
+			pass.Fail(h.grant.Binding.Object, h.field(), fmt.Sprintf("%s can approve certificate signing requests: %s, and approve for signers %s (%s)",
+				s, half, sg.Scope(), sg))
+		}
+		for _, h := range holdings(e, approval, allow) {
+			judge(h, true)
+		}
+		for _, h := range holdings(e, signer, allow) {
+			if !judged[h.grant.Subject] {
+				judge(h, false)
+			}
 		}
 		conclude(pass, e.Complete(), fails, "no subject outside the allow-list can approve certificate signing requests")
 		return ctx.Err()

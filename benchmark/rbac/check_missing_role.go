@@ -30,6 +30,9 @@ func missingRole(c *engineCache) check.Check {
 		References:  references,
 		Kinds:       bindingKinds,
 	}, func(ctx context.Context, pass *check.Pass) error {
+		if _, err := allowListFrom(pass.Params); err != nil {
+			return err // the parameters every check of the benchmark takes, and no others
+		}
 		e := c.get(pass.Inventory)
 		fails := 0
 		for _, b := range e.Bindings() {

@@ -6,7 +6,9 @@ package rbac
 // User system:serviceaccount:NS:NAME) that does not exist. Whoever creates a service account
 // of that name later, in that namespace, gets the binding's role at once. A ServiceAccount
 // subject without a namespace in a ClusterRoleBinding, which matches no one, is reported too.
-// Every namespace's "default" service account counts as existing.
+// In manifests, every namespace's "default" service account counts as existing; listed from a
+// cluster, where every namespace has one, a missing default service account means its
+// namespace is gone (deleted, and the bindings naming its service accounts were not).
 // Passes: every service account a binding names exists. Needs ServiceAccounts completely
 // known.
 
@@ -64,7 +66,17 @@ func missingServiceAccount(c *engineCache) check.Check {
 				case ns == "":
 					fails++
 					pass.Fail(b.Object, field, fmt.Sprintf("%s names ServiceAccount %q without a namespace: in a ClusterRoleBinding it matches no one", b, name))
-				case name == "default" || inv.Get(inventory.KindServiceAccount, ns, name) != nil:
+				case inv.Get(inventory.KindServiceAccount, ns, name) != nil:
+				case name == "default" && inv.Mode() != inventory.ModeCluster:
+					// Manifests seldom hold the default service accounts, which every
+					// namespace has.
+				case name == "default":
+					// Listed from a cluster, every namespace shows its default service
+					// account: the namespace is gone.
+					fails++
+					pass.Fail(b.Object, field, fmt.Sprintf("%s names ServiceAccount %s/default, which does not exist: namespace %q does not exist, "+
+						"and a namespace created later with that name gets a default service account, and %s %s, at once",
+						b, ns, ns, b.RoleRefString(), scopeOf(b)))
 				default:
 					fails++
 					pass.Fail(b.Object, field, fmt.Sprintf("%s names ServiceAccount %s/%s, which does not exist: a service account "+

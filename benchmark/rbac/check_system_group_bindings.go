@@ -59,7 +59,7 @@ func systemGroupBindings(c *engineCache) check.Check {
 		References: references,
 		Kinds:      bindingKinds,
 	}, func(ctx context.Context, pass *check.Pass) error {
-		allow, err := allowListFrom(pass.Params)
+		allow, err := allowListFrom(pass.Params, ParamSubjects)
 		if err != nil {
 			return err
 		}

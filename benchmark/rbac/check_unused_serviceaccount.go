@@ -9,7 +9,8 @@ package rbac
 // carry them. Every namespace's "default" service account and service accounts on the
 // allow-list are not reported.
 // Passes: every service account with bindings or token Secrets is used. Needs ServiceAccounts
-// and every workload kind completely known.
+// and every workload kind completely known (in manifests, a workload kind the input does not
+// hold counts as none, but an input with no workload at all is not evaluated).
 
 import (
 	"context"
@@ -25,7 +26,6 @@ import (
 )
 
 func unusedServiceAccount(c *engineCache) check.Check {
-	requires := append([]schema.GroupKind{inventory.KindServiceAccount}, podTemplateKinds...)
 	return check.New(check.Meta{
 		ID:       "rbac:unused-serviceaccount",
 		Title:    "Unused service accounts that hold bindings or tokens",
@@ -37,13 +37,23 @@ func unusedServiceAccount(c *engineCache) check.Check {
 		Section:    Section,
 		References: references,
 		Kinds:      []schema.GroupKind{inventory.KindServiceAccount},
-		Requires:   requires,
+		Requires:   []schema.GroupKind{inventory.KindServiceAccount},
 	}, func(ctx context.Context, pass *check.Pass) error {
 		allow, err := allowListFrom(pass.Params)
 		if err != nil {
 			return err
 		}
 		inv := pass.Inventory
+		// Which service accounts are used is known only when every workload is: a workload
+		// not seen may use any of them.
+		if u := workloadGaps(inv); u != "" {
+			pass.NotEvaluated(nil, "cannot be evaluated: workloads not completely known: "+u)
+			return nil
+		}
+		if inv.Mode() != inventory.ModeCluster && len(inv.PodTemplates()) == 0 {
+			pass.NotEvaluated(nil, "cannot be evaluated: the input holds no pod or workload, so which service accounts are used cannot be told")
+			return nil
+		}
 		e := c.get(inv)
 		type saKey struct{ ns, name string }
 		used := make(map[saKey]bool)

@@ -3,8 +3,10 @@ package rbac
 // rbac:wildcard-rules
 //
 // Inspects: the roles that bindings grant, for rules with "*" among their verbs, apiGroups or
-// resources. A wildcard grants today's and tomorrow's resources and verbs alike (custom
-// resources, new subresources), far beyond what a subject was meant to have.
+// resources, or among their nonResourceURLs (every path the API server serves: /logs,
+// /debug/pprof, ...) when a ClusterRoleBinding grants them. A wildcard grants today's and
+// tomorrow's resources and verbs alike (custom resources, new subresources), far beyond what
+// a subject was meant to have.
 // Passes: no binding subject outside the allow-list is granted a rule with a wildcard.
 
 import (
@@ -19,9 +21,12 @@ import (
 	"github.com/kspm-dev/kspm/inventory/rbac"
 )
 
-func hasWildcard(r *rbacv1.PolicyRule) bool {
+// hasWildcard reports whether r has "*" among its verbs, apiGroups or resources, or, when
+// clusterWide (a RoleBinding grants no non-resource URL), among its nonResourceURLs.
+func hasWildcard(r *rbacv1.PolicyRule, clusterWide bool) bool {
 	return slices.Contains(r.Verbs, rbacv1.VerbAll) || slices.Contains(r.APIGroups, rbacv1.APIGroupAll) ||
-		slices.Contains(r.Resources, rbacv1.ResourceAll)
+		slices.Contains(r.Resources, rbacv1.ResourceAll) ||
+		clusterWide && slices.Contains(r.NonResourceURLs, rbacv1.NonResourceAll)
 }
 
 func wildcardRules(c *engineCache) check.Check {
@@ -30,7 +35,7 @@ func wildcardRules(c *engineCache) check.Check {
 		Title:    "Bound roles with wildcard rules",
 		Severity: check.High,
 		Description: `Reports every binding subject granted a role rule with "*" among its verbs, apiGroups or ` +
-			"resources.",
+			`resources, or among its nonResourceURLs when a ClusterRoleBinding grants it.`,
 		Remediation: "List the verbs, API groups and resources a subject needs instead of \"*\"; add expected " +
 			"grants to the allow parameter.",
 		Section:    Section,
@@ -49,7 +54,7 @@ func wildcardRules(c *engineCache) check.Check {
 			}
 			var wild []string
 			for i := range b.Role.Rules {
-				if r := &b.Role.Rules[i]; hasWildcard(&r.PolicyRule) {
+				if r := &b.Role.Rules[i]; hasWildcard(&r.PolicyRule, b.ClusterWide()) {
 					wild = append(wild, r.String())
 				}
 			}

@@ -1,6 +1,9 @@
 package rbac
 
-import "testing"
+import (
+	"path/filepath"
+	"testing"
+)
 
 func TestWorkloadServiceAccount(t *testing.T) {
 	fixtureTest{
@@ -15,4 +18,10 @@ func TestWorkloadServiceAccount(t *testing.T) {
 			fail("Pod shop/debug", "spec.serviceAccountName", "runs as ServiceAccount shop/default, which can read secrets"),
 		},
 	}.run(t, "rbac:workload-serviceaccount")
+}
+
+func TestWorkloadServiceAccountManifests(t *testing.T) {
+	c := findCheck(t, "rbac:workload-serviceaccount")
+	inv := load(t, filepath.Join("testdata", "workload-serviceaccount", "manifests.yaml"), asManifests)
+	assertFindings(t, run(t, c, inv, nil), []want{pass("no workload runs as a service account holding a risky permission")})
 }

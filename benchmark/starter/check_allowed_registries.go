@@ -1,7 +1,8 @@
 // kspm:allowed-registries inspects the image of every container, init container and
 // ephemeral container of every pod template. It passes when each image's registry (with the
 // runtime's Docker Hub default for images that name no registry host) starts one of the
-// entries of the parameter registries, e.g. "registry.example.com" or "ghcr.io/acme".
+// entries of the parameter registries, e.g. "registry.example.com" or "ghcr.io/acme" (a
+// trailing slash is ignored: "ghcr.io/acme/" allows ghcr.io/acme/app, not ghcr.io/acme-x/app).
 // The rule is the CEL expression in allowed_registries.yaml. With no registries configured
 // the control is not evaluated: there is no policy to hold images to.
 
@@ -11,6 +12,7 @@ import (
 	"context"
 	_ "embed"
 	"fmt"
+	"strings"
 
 	"github.com/kspm-dev/kspm/check"
 )
@@ -40,11 +42,19 @@ func (c *allowedRegistries) Run(ctx context.Context, pass *check.Pass) error {
 	if err := checkParams(pass.Params, "registries"); err != nil {
 		return err
 	}
-	if len(regs) == 0 {
+	// Entries are registry hosts or path prefixes; "registry.example.com/" means what
+	// "registry.example.com" does (the rule adds the separating slash itself).
+	var clean []string
+	for _, r := range regs {
+		if r = strings.TrimRight(strings.TrimSpace(r), "/"); r != "" {
+			clean = append(clean, r)
+		}
+	}
+	if len(clean) == 0 {
 		pass.NotEvaluated(nil, "no allowed registries configured: set the parameter registries of "+c.Meta().ID)
 		return nil
 	}
-	params := map[string]any{"registries": regs}
+	params := map[string]any{"registries": clean}
 	return c.Check.Run(ctx, check.NewPass(pass.Inventory, pass.Check, params, pass.Report))
 }
 

@@ -49,6 +49,26 @@ func TestAllowedRegistries(t *testing.T) {
 			wants: []verdict{fail("Deployment shop/web", "spec.template.spec", "ghcr.io/other/app:1")},
 		},
 		{
+			name: "entries written with a trailing slash or spaces match as without",
+			spec: corev1.PodSpec{Containers: []corev1.Container{ctr("app", "registry.example.com/app:1"), ctr("side", "ghcr.io/acme/side:2")}},
+			opts: []kspm.Option{kspm.WithParams("kspm:allowed-registries",
+				map[string]any{"registries": []any{"registry.example.com/", " ghcr.io/acme/ ", ""}})},
+			wants: []verdict{{Status: check.StatusPass, Object: "Deployment shop/web", Field: "spec.template.spec"}},
+		},
+		{
+			name: "a trailing slash does not widen an entry",
+			spec: corev1.PodSpec{Containers: []corev1.Container{ctr("app", "ghcr.io/acme-evil/app:1")}},
+			opts: []kspm.Option{kspm.WithParams("kspm:allowed-registries",
+				map[string]any{"registries": []any{"ghcr.io/acme/"}})},
+			wants: []verdict{fail("Deployment shop/web", "spec.template.spec", "ghcr.io/acme-evil/app:1")},
+		},
+		{
+			name:  "only empty entries: not evaluated",
+			spec:  corev1.PodSpec{Containers: []corev1.Container{ctr("app", "registry.example.com/app:1")}},
+			opts:  []kspm.Option{kspm.WithParams("kspm:allowed-registries", map[string]any{"registries": []any{" ", "/"}})},
+			wants: []verdict{notEvaluated("", "no allowed registries configured")},
+		},
+		{
 			name: "init container from elsewhere fails",
 			spec: corev1.PodSpec{
 				Containers:     []corev1.Container{ctr("app", "registry.example.com/app:1")},

@@ -1,7 +1,22 @@
-// kspm:namespace-network-policy inspects every namespace for a NetworkPolicy living in it.
-// It passes when at least one does and fails when none does: with no policy, every pod of
-// the namespace accepts traffic from anywhere and may connect anywhere. Whether a policy selects
-// a given pod, or restricts much, is not judged here.
+// kspm:namespace-network-policy inspects every namespace for a NetworkPolicy that isolates its
+// pods. It passes when at least one NetworkPolicy of the namespace selects at least one of its
+// pods (an empty podSelector selects them all), and fails when none does: with no policy, every
+// pod of the namespace accepts traffic from anywhere and may connect anywhere.
+//
+// Decisions, written down:
+//   - A NetworkPolicy whose podSelector matches none of the namespace's pods isolates nothing,
+//     so it does not count; the failure names it and its selector. (A typo in a selector is
+//     the usual cause.) This is judged only on inventories listed from a cluster with every
+//     pod and workload seen, where each pod shows every label it carries. Read from
+//     manifests, pod templates do not show the labels pods get at run time (operators label
+//     pods with a database role, say), so there such a policy counts and the pass message
+//     names it. A policy also counts when the namespace runs no pods at all, or when its
+//     selector reads a label controllers add to the pods they create (pod-template-hash,
+//     statefulset.kubernetes.io/pod-name, job-name, ...).
+//   - policyTypes: a selected pod is isolated for each direction its policy's policyTypes
+//     lists (Ingress, Egress or both; the API server fills it in when left out). Either
+//     direction counts. How much the policy's rules still allow (an ingress rule {} allows
+//     everything) is not judged here.
 //
 // Which namespaces: every Namespace object, reported on that object; and every namespace that
 // holds pods or workloads but has no Namespace object in the inventory (manifests seldom include
@@ -16,8 +31,13 @@ package starter
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
+	"strings"
 
+	networkingv1 "k8s.io/api/networking/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/kspm-dev/kspm/check"
@@ -42,9 +62,13 @@ func NamespaceNetworkPolicy() check.Check {
 		Description: "Without a NetworkPolicy, the pods of a namespace accept connections from " +
 			"every pod of the cluster and may connect anywhere, so one compromised pod reaches " +
 			"them all. Inspects every Namespace, and every namespace holding workloads that has no " +
-			"Namespace object in the inventory. Passes when at least one NetworkPolicy lives in " +
-			"the namespace. Namespaces listed in the parameter exemptNamespaces (default: " +
-			"kube-system, kube-public, kube-node-lease) are not applicable.",
+			"Namespace object in the inventory. Passes when at least one NetworkPolicy of the " +
+			"namespace selects at least one of its pods; listed from a cluster, a policy whose " +
+			"podSelector matches none of them isolates nothing and does not count (read from " +
+			"manifests, whose pod templates lack the labels pods get at run time, it counts and " +
+			"the result names it). Namespaces listed in the parameter " +
+			"exemptNamespaces (default: kube-system, kube-public, kube-node-lease) are not " +
+			"applicable.",
 		Severity: check.Medium,
 		Remediation: "Add a NetworkPolicy to the namespace; start with a default-deny policy " +
 			"(podSelector: {}, policyTypes: [Ingress, Egress]) and allow the traffic each workload " +
@@ -70,6 +94,29 @@ func runNamespaceNetworkPolicy(ctx context.Context, pass *check.Pass) error {
 	inv := pass.Inventory
 	reportUnseen(pass, append([]schema.GroupKind{inventory.KindNamespace}, workloadKinds...)...)
 
+	// Pod labels by namespace, to tell policies that select pods from those that select none:
+	// the labels of pod templates, and of every pod listed (controllers and operators add
+	// labels of their own to the pods they run). Whether a policy selects no pod is known only
+	// when every pod was listed from a cluster; templates read from manifests lack the labels
+	// pods get at run time.
+	podsKnown := inv.Mode() == inventory.ModeCluster && len(unseenGaps(inv, workloadKinds...)) == 0
+	podLabels := make(map[string][]labels.Set)
+	for _, t := range inv.PodTemplates() {
+		podLabels[t.Namespace()] = append(podLabels[t.Namespace()], labels.Set(t.Metadata.Labels))
+	}
+	for _, o := range inv.ByKind(inventory.KindPod) {
+		podLabels[o.Namespace()] = append(podLabels[o.Namespace()], labels.Set(o.Meta().GetLabels()))
+	}
+	judged := make(map[string]nsVerdict)
+	judge := func(ns string) nsVerdict {
+		if v, ok := judged[ns]; ok {
+			return v
+		}
+		v := judgeNamespacePolicies(inv.InNamespace(inventory.KindNetworkPolicy, ns), podLabels[ns], podsKnown)
+		judged[ns] = v
+		return v
+	}
+
 	// verdict reports on o, a Namespace (subject "") or a workload in namespace ns.
 	verdict := func(o *inventory.Object, ns string, workload bool) {
 		subject := "namespace"
@@ -79,16 +126,33 @@ func runNamespaceNetworkPolicy(ctx context.Context, pass *check.Pass) error {
 				subject = "runs in the namespace it is applied to (metadata.namespace is not set), which"
 			}
 		}
-		switch n := len(inv.InNamespace(inventory.KindNetworkPolicy, ns)); {
-		case exempt[ns]:
+		if exempt[ns] {
 			pass.NotApplicable(o, fmt.Sprintf("%s is exempt (parameter %s)", subject, paramExemptNamespaces))
-		case n == 0:
-			pass.Fail(o, "", subject+" has no NetworkPolicy")
-		case n == 1:
-			pass.Pass(o, subject+" has 1 NetworkPolicy")
-		default:
-			pass.Pass(o, fmt.Sprintf("%s has %d NetworkPolicies", subject, n))
+			return
 		}
+		v := judge(ns)
+		has := "has no NetworkPolicy"
+		switch v.total {
+		case 0:
+		case 1:
+			has = "has 1 NetworkPolicy"
+		default:
+			has = fmt.Sprintf("has %d NetworkPolicies", v.total)
+		}
+		if v.isolating {
+			msg := subject + " " + has
+			if len(v.idle) > 0 {
+				msg += " (but " + strings.Join(v.idle, "; ") + ", matching none of the pods and pod templates seen: " +
+					"check for a typo unless the pods get those labels at run time)"
+			}
+			pass.Pass(o, msg)
+			return
+		}
+		msg := subject + " " + has
+		if v.total > 0 {
+			msg += ", but none selects any of its pods (" + strings.Join(v.idle, "; ") + "), so none is isolated"
+		}
+		pass.Fail(o, "", msg)
 	}
 
 	hasObject := make(map[string]bool)
@@ -108,4 +172,64 @@ func runNamespaceNetworkPolicy(ctx context.Context, pass *check.Pass) error {
 		}
 	}
 	return nil
+}
+
+// nsVerdict is what the NetworkPolicies of one namespace do for its pods.
+type nsVerdict struct {
+	total     int      // NetworkPolicies in the namespace
+	isolating bool     // at least one selects some pod, or cannot be shown to select none
+	idle      []string // the policies that select none of the pods seen, with their selectors
+}
+
+// judgeNamespacePolicies tells whether policies isolate any of the pods (and pod templates)
+// whose labels are pods. podsKnown says whether pods holds every pod of the namespace with
+// every label it carries; when it does not, a policy that selects none of them still counts,
+// and is only named in idle.
+func judgeNamespacePolicies(policies []*inventory.Object, pods []labels.Set, podsKnown bool) nsVerdict {
+	v := nsVerdict{total: len(policies)}
+	if len(policies) == 0 {
+		return v
+	}
+	if len(pods) == 0 {
+		v.isolating = true // nothing runs yet: no policy can be shown to select nothing
+		return v
+	}
+	for _, o := range policies {
+		np, ok := o.Object().(*networkingv1.NetworkPolicy)
+		if !ok {
+			v.isolating = true // not readable as a policy: do not claim it selects nothing
+			continue
+		}
+		sel, err := metav1.LabelSelectorAsSelector(&np.Spec.PodSelector)
+		if err != nil {
+			v.idle = append(v.idle, fmt.Sprintf("NetworkPolicy %q has an invalid podSelector: %v", np.Name, err))
+			continue
+		}
+		if sel.Empty() || readsControllerLabels(sel) || slices.ContainsFunc(pods, func(l labels.Set) bool { return sel.Matches(l) }) {
+			v.isolating = true
+			continue
+		}
+		v.idle = append(v.idle, fmt.Sprintf("NetworkPolicy %q selects %s", np.Name, sel))
+	}
+	if v.isolating {
+		v.idle = nil // some policy isolates pods: the others are not the question
+	} else if !podsKnown {
+		v.isolating = true
+	}
+	return v
+}
+
+// controllerLabels are the label keys workload controllers add to the pods they create, which
+// pod templates do not show.
+var controllerLabels = []string{
+	"pod-template-hash", "controller-revision-hash", "statefulset.kubernetes.io/pod-name",
+	"apps.kubernetes.io/pod-index", "job-name", "controller-uid", "batch.kubernetes.io/job-name",
+	"batch.kubernetes.io/controller-uid", "batch.kubernetes.io/job-completion-index",
+}
+
+// readsControllerLabels reports whether sel reads a label key that controllers add to pods:
+// whether it selects pods created from a template cannot be told from the template.
+func readsControllerLabels(sel labels.Selector) bool {
+	reqs, _ := sel.Requirements()
+	return slices.ContainsFunc(reqs, func(r labels.Requirement) bool { return slices.Contains(controllerLabels, r.Key()) })
 }

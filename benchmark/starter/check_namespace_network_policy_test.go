@@ -5,8 +5,10 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 
 	"github.com/kspm-dev/kspm"
@@ -47,6 +49,17 @@ func TestNamespaceNetworkPolicy(t *testing.T) {
 				pass("Pod shop/debug", `runs in namespace "shop", which has 2 NetworkPolicies`),
 				fail("Deployment blog/web", "", `runs in namespace "blog", which has no NetworkPolicy`),
 				pass("Deployment shop/web", `runs in namespace "shop", which has 2 NetworkPolicies`),
+			},
+		},
+		{
+			name: "manifests: a policy that selects none of the pod templates counts, and is named",
+			objs: []runtime.Object{namespace("shop"), namespace("empty"),
+				selectingPolicy("shop", "db-only", map[string]string{"app": "db"}),
+				selectingPolicy("empty", "future", map[string]string{"app": "later"}),
+				labelled(deployment("shop", "web", app), "app", "web")},
+			want: []verdict{
+				pass("Namespace empty", "namespace has 1 NetworkPolicy"),
+				pass("Namespace shop", `namespace has 1 NetworkPolicy (but NetworkPolicy "db-only" selects app=db, matching none of the pods and pod templates seen`),
 			},
 		},
 		{
@@ -140,6 +153,67 @@ func TestNamespaceNetworkPolicyNotEvaluated(t *testing.T) {
 		inv := clusterInventory(t, nil, objs...)
 		assertVerdicts(t, c, run(t, c, inv), []verdict{fail("Namespace shop", "", "namespace has no NetworkPolicy")})
 	})
+	t.Run("cluster: a policy that selects none of the namespace's pods does not count", func(t *testing.T) {
+		web := labelled(deployment("shop", "web", corev1.PodSpec{Containers: []corev1.Container{ctr("app", "web:1")}}), "app", "web")
+		inv := clusterInventory(t, nil, namespace("shop"), namespace("blog"), namespace("empty"), web,
+			labelled(deployment("blog", "web", corev1.PodSpec{Containers: []corev1.Container{ctr("app", "web:1")}}), "app", "web"),
+			selectingPolicy("shop", "db-only", map[string]string{"app": "db"}),
+			selectingPolicy("blog", "db-only", map[string]string{"app": "db"}), selectingPolicy("blog", "web", map[string]string{"app": "web"}),
+			selectingPolicy("empty", "future", map[string]string{"app": "later"}))
+		assertVerdicts(t, c, run(t, c, inv), []verdict{
+			pass("Namespace blog", "namespace has 2 NetworkPolicies"),
+			pass("Namespace empty", "namespace has 1 NetworkPolicy"),
+			fail("Namespace shop", "", `namespace has 1 NetworkPolicy, but none selects any of its pods (NetworkPolicy "db-only" selects app=db), so none is isolated`),
+		})
+	})
+	t.Run("cluster: a label set at run time is seen on the pods listed", func(t *testing.T) {
+		sts := &appsv1.StatefulSet{ObjectMeta: meta("db", "pg"), Spec: appsv1.StatefulSetSpec{Template: corev1.PodTemplateSpec{
+			ObjectMeta: metav1.ObjectMeta{Labels: map[string]string{"app": "pg"}},
+			Spec:       corev1.PodSpec{Containers: []corev1.Container{ctr("pg", "pg:16")}}}}}
+		sts.UID = "uid-pg"
+		running := pod("db", "pg-0", corev1.PodSpec{Containers: []corev1.Container{ctr("pg", "pg:16")}})
+		running.Labels = map[string]string{"app": "pg", "role": "primary"}
+		running.OwnerReferences = []metav1.OwnerReference{{APIVersion: "apps/v1", Kind: "StatefulSet", Name: "pg", UID: "uid-pg", Controller: ptr(true)}}
+		inv := clusterInventory(t, nil, namespace("db"), sts, running, selectingPolicy("db", "primary", map[string]string{"role": "primary"}))
+		assertVerdicts(t, c, run(t, c, inv), []verdict{pass("Namespace db", "namespace has 1 NetworkPolicy")})
+	})
+	t.Run("labels controllers add to pods: the pods listed, or no verdict on the selector", func(t *testing.T) {
+		sts := &appsv1.StatefulSet{ObjectMeta: meta("db", "pg"), Spec: appsv1.StatefulSetSpec{Template: corev1.PodTemplateSpec{
+			ObjectMeta: metav1.ObjectMeta{Labels: map[string]string{"app": "pg"}},
+			Spec:       corev1.PodSpec{Containers: []corev1.Container{ctr("pg", "pg:16")}}}}}
+		sts.UID = "uid-pg"
+		running := pod("db", "pg-0", corev1.PodSpec{Containers: []corev1.Container{ctr("pg", "pg:16")}})
+		running.Labels = map[string]string{"app": "pg", "statefulset.kubernetes.io/pod-name": "pg-0"}
+		running.OwnerReferences = []metav1.OwnerReference{{APIVersion: "apps/v1", Kind: "StatefulSet", Name: "pg", UID: "uid-pg", Controller: ptr(true)}}
+		primary := selectingPolicy("db", "primary", map[string]string{"statefulset.kubernetes.io/pod-name": "pg-0"})
+		listed := clusterInventory(t, nil, namespace("db"), sts, running, primary)
+		assertVerdicts(t, c, run(t, c, listed), []verdict{pass("Namespace db", "namespace has 1 NetworkPolicy")})
+		manifests := newInventory(t, namespace("db"), sts, primary)
+		assertVerdicts(t, c, run(t, c, manifests), []verdict{pass("Namespace db", "namespace has 1 NetworkPolicy")})
+	})
+	t.Run("pods not completely seen: a policy that selects none of those seen still counts", func(t *testing.T) {
+		inv := clusterInventory(t, []inventory.Coverage{{Kind: "Pod", State: inventory.Forbidden, Reason: "no"}},
+			namespace("shop"), selectingPolicy("shop", "db", map[string]string{"app": "db"}),
+			labelled(deployment("shop", "web", corev1.PodSpec{Containers: []corev1.Container{ctr("app", "web:1")}}), "app", "web"))
+		assertVerdicts(t, c, run(t, c, inv), []verdict{
+			notEvaluated("", "pods forbidden: no"),
+			pass("Namespace shop", `namespace has 1 NetworkPolicy (but NetworkPolicy "db" selects app=db`),
+		})
+	})
+	t.Run("cluster: workloads without a Namespace object get the namespace's verdict", func(t *testing.T) {
+		inv := clusterInventory(t, []inventory.Coverage{{Kind: "Namespace", State: inventory.Forbidden, Reason: "no"}},
+			selectingPolicy("shop", "db", map[string]string{"app": "db"}), selectingPolicy("shop", "x", map[string]string{"app": "x"}),
+			labelled(deployment("shop", "web", corev1.PodSpec{Containers: []corev1.Container{ctr("app", "web:1")}}), "app", "web"),
+			labelled(deployment("shop", "db", corev1.PodSpec{Containers: []corev1.Container{ctr("app", "db:1")}}), "app", "db"),
+			selectingPolicy("blog", "x", map[string]string{"app": "x"}),
+			labelled(deployment("blog", "web", corev1.PodSpec{Containers: []corev1.Container{ctr("app", "web:1")}}), "app", "web"))
+		assertVerdicts(t, c, run(t, c, inv), []verdict{
+			notEvaluated("", "namespaces forbidden: no"),
+			fail("Deployment blog/web", "", `runs in namespace "blog", which has 1 NetworkPolicy, but none selects any of its pods`),
+			pass("Deployment shop/db", `runs in namespace "shop", which has 2 NetworkPolicies`),
+			pass("Deployment shop/web", `runs in namespace "shop", which has 2 NetworkPolicies`),
+		})
+	})
 	t.Run("namespaces forbidden: workloads are judged, the gap is reported", func(t *testing.T) {
 		inv := clusterInventory(t, []inventory.Coverage{{Kind: "Namespace", State: inventory.Forbidden, Reason: "no"}},
 			deployment("shop", "web", corev1.PodSpec{Containers: []corev1.Container{ctr("app", "web:1")}}))
@@ -148,4 +222,19 @@ func TestNamespaceNetworkPolicyNotEvaluated(t *testing.T) {
 			fail("Deployment shop/web", "", `runs in namespace "shop", which has no NetworkPolicy`),
 		})
 	})
+}
+
+func selectingPolicy(ns, name string, labels map[string]string) *networkingv1.NetworkPolicy {
+	p := networkPolicy(ns, name)
+	p.Spec.PodSelector.MatchLabels = labels
+	return p
+}
+
+// labelled sets a label on a Deployment's pod template.
+func labelled(d *appsv1.Deployment, key, value string) *appsv1.Deployment {
+	if d.Spec.Template.Labels == nil {
+		d.Spec.Template.Labels = map[string]string{}
+	}
+	d.Spec.Template.Labels[key] = value
+	return d
 }

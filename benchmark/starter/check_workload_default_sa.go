@@ -2,6 +2,9 @@
 // A pod that runs as its namespace's default ServiceAccount (serviceAccountName unset or
 // "default") mounts that account's API token unless the pod spec, or else the ServiceAccount,
 // sets automountServiceAccountToken: false; the pod spec's setting wins when it has one.
+// Whatever that setting, a projected volume with a serviceAccountToken source for the API
+// server's audience (no audience set) mounts the token too; a token for another audience
+// (a service mesh's) does not count, since the API server rejects it.
 // It passes when the pod runs as another ServiceAccount, or as the default one without
 // mounting its token. It fails when the token is mounted. When the pod spec leaves the choice
 // to the default ServiceAccount and that object is not in the inventory (manifests rarely hold
@@ -59,6 +62,11 @@ func runWorkloadDefaultSA(ctx context.Context, pass *check.Pass) error {
 			pass.Pass(t.Owner, fmt.Sprintf("runs as ServiceAccount %q", sa))
 			continue
 		}
+		if f, vol, ok := projectedAPIToken(t); ok {
+			pass.Fail(t.Owner, f, fmt.Sprintf("runs as the default ServiceAccount, and volume %q projects a token of the "+
+				"default ServiceAccount for the API server, whatever automountServiceAccountToken says", vol))
+			continue
+		}
 		field := t.Path + ".automountServiceAccountToken"
 		if a := t.Spec.AutomountServiceAccountToken; a != nil {
 			if *a {
@@ -94,6 +102,25 @@ func runWorkloadDefaultSA(ctx context.Context, pass *check.Pass) error {
 			"(automountServiceAccountToken is set to false neither in the pod spec nor in ServiceAccount %s)", saName))
 	}
 	return nil
+}
+
+// projectedAPIToken finds a projected volume source of t that mounts a token of the pod's
+// ServiceAccount for the API server (no audience, which means the API server's): the volume the
+// API server injects when it automounts, or one written by hand. It returns the source's field
+// path and the volume's name. A token for another audience (a service mesh's, a vault's) is
+// not accepted by the API server and does not count.
+func projectedAPIToken(t inventory.PodTemplate) (field, volume string, ok bool) {
+	for i, v := range t.Spec.Volumes {
+		if v.Projected == nil {
+			continue
+		}
+		for j, src := range v.Projected.Sources {
+			if src.ServiceAccountToken != nil && src.ServiceAccountToken.Audience == "" {
+				return fmt.Sprintf("%s.volumes[%d].projected.sources[%d].serviceAccountToken", t.Path, i, j), v.Name, true
+			}
+		}
+	}
+	return "", "", false
 }
 
 // serviceAccountName returns the ServiceAccount the pod runs as: serviceAccountName, else the

@@ -84,6 +84,27 @@ func TestWorkloadDefaultSA(t *testing.T) {
 			want: []verdict{notEvaluated("Deployment shop/web", "depends on ServiceAccount shop/default, which is not in the inventory")},
 		},
 		{
+			name: "pod-level false with a projected API token of the default ServiceAccount fails",
+			objs: []runtime.Object{deployment("shop", "web", corev1.PodSpec{Containers: app, AutomountServiceAccountToken: ptr(false),
+				Volumes: []corev1.Volume{{Name: "cfg"}, apiToken("token", "")}})},
+			want: []verdict{fail("Deployment shop/web", "spec.template.spec.volumes[1].projected.sources[0].serviceAccountToken",
+				`volume "token" projects a token of the default ServiceAccount for the API server`)},
+		},
+		{
+			name: "ServiceAccount false with a projected API token of the default ServiceAccount fails",
+			objs: []runtime.Object{
+				pod("shop", "web", corev1.PodSpec{Containers: app, Volumes: []corev1.Volume{apiToken("token", "")}}),
+				serviceAccount("shop", "default", ptr(false)),
+			},
+			want: []verdict{fail("Pod shop/web", "spec.volumes[0].projected.sources[0].serviceAccountToken", `volume "token" projects`)},
+		},
+		{
+			name: "a projected token for another audience is not an API token",
+			objs: []runtime.Object{deployment("shop", "web", corev1.PodSpec{Containers: app, AutomountServiceAccountToken: ptr(false),
+				Volumes: []corev1.Volume{apiToken("istio-token", "istio-ca")}})},
+			want: []verdict{pass("Deployment shop/web", "without mounting its token")},
+		},
+		{
 			name: "ServiceAccount not in manifests is not evaluated",
 			objs: []runtime.Object{deployment("shop", "web", corev1.PodSpec{Containers: app})},
 			want: []verdict{notEvaluated("Deployment shop/web",
@@ -106,4 +127,11 @@ func TestWorkloadDefaultSAForbidden(t *testing.T) {
 		pass("Pod shop/own", `runs as ServiceAccount "own"`),
 		notEvaluated("Pod shop/web", "not in the inventory (serviceaccounts forbidden: no list)"),
 	})
+}
+
+// apiToken is a projected volume holding a service account token for audience ("" is the API
+// server's own audience).
+func apiToken(name, audience string) corev1.Volume {
+	return corev1.Volume{Name: name, VolumeSource: corev1.VolumeSource{Projected: &corev1.ProjectedVolumeSource{
+		Sources: []corev1.VolumeProjection{{ServiceAccountToken: &corev1.ServiceAccountTokenProjection{Audience: audience, Path: "token"}}}}}}
 }

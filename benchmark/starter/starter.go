@@ -63,6 +63,14 @@ const (
 // whole picture. A kind absent from manifests is not a gap: the input is what was asked about.
 func reportUnseen(pass *check.Pass, kinds ...schema.GroupKind) {
 	inv := pass.Inventory
+	if gaps := unseenGaps(inv, kinds...); len(gaps) > 0 {
+		pass.NotEvaluated(nil, "objects of kinds not completely seen were not evaluated: "+inv.Unseen(gaps...))
+	}
+}
+
+// unseenGaps returns the kinds among kinds that inv did not see completely, a kind absent from
+// manifests excepted.
+func unseenGaps(inv *inventory.Inventory, kinds ...schema.GroupKind) []schema.GroupKind {
 	var gaps []schema.GroupKind
 	for _, gk := range kinds {
 		c := inv.Coverage(gk)
@@ -71,9 +79,7 @@ func reportUnseen(pass *check.Pass, kinds ...schema.GroupKind) {
 		}
 		gaps = append(gaps, gk)
 	}
-	if len(gaps) > 0 {
-		pass.NotEvaluated(nil, "objects of kinds not completely seen were not evaluated: "+inv.Unseen(gaps...))
-	}
+	return gaps
 }
 
 // container is one container, init container or ephemeral container of a pod template, with

@@ -11,10 +11,13 @@ import (
 type Activation struct {
 	Object          map[string]any
 	NamespaceObject map[string]any
-	Params          map[string]any
-	PodSpec         map[string]any
-	PodMetadata     map[string]any
-	Inventory       *Inventory
+	// NamespaceErr, when set, is what reading namespaceObject yields instead of a value: the
+	// Namespace is unknown (see NamespaceUnseen), and null would be a guess.
+	NamespaceErr error
+	Params       map[string]any
+	PodSpec      map[string]any
+	PodMetadata  map[string]any
+	Inventory    *Inventory
 }
 
 // ResolveName implements interpreter.Activation.
@@ -23,6 +26,9 @@ func (a *Activation) ResolveName(name string) (any, bool) {
 	case VarObject:
 		return orNull(a.Object), true
 	case VarNamespaceObject:
+		if a.NamespaceErr != nil {
+			return types.WrapErr(a.NamespaceErr), true
+		}
 		return orNull(a.NamespaceObject), true
 	case VarParams:
 		if a.Params == nil {

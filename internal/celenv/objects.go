@@ -10,7 +10,8 @@ import (
 )
 
 // NamespaceOf returns the map form of the Namespace object obj lives in, or nil when obj is
-// cluster-scoped or its Namespace is not in the inventory.
+// cluster-scoped or its Namespace is not in the inventory (see NamespaceUnseen for telling
+// "not there" from "not seen").
 func NamespaceOf(inv *inventory.Inventory, obj *inventory.Object) (map[string]any, error) {
 	ns := obj.Namespace()
 	if ns == "" {
@@ -21,6 +22,23 @@ func NamespaceOf(inv *inventory.Inventory, obj *inventory.Object) (map[string]an
 		return nil, nil
 	}
 	return o.Map()
+}
+
+// NamespaceUnseen returns an *IncompleteError when obj is namespaced, its Namespace is not in
+// the inventory, and the inventory did not see the Namespaces completely (they were forbidden,
+// failed to list, or not requested from a cluster), so that a null namespaceObject would claim
+// a namespace does not exist when it was merely not seen. A Namespace absent from manifests is
+// no gap: the input is what was asked about. It returns nil otherwise.
+func NamespaceUnseen(inv *inventory.Inventory, obj *inventory.Object) error {
+	ns := obj.Namespace()
+	if ns == "" || inv.Get(inventory.KindNamespace, "", ns) != nil {
+		return nil
+	}
+	c := inv.Coverage(inventory.KindNamespace)
+	if c.Complete() || inv.Mode() == inventory.ModeManifests && c.State == inventory.Absent {
+		return nil
+	}
+	return &IncompleteError{Kind: inventory.KindNamespace, Reason: inv.Unseen(inventory.KindNamespace)}
 }
 
 // PodTemplateMaps returns the map forms of a pod template's spec and metadata. They are taken

@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 )
 
 func labeled(cr *rbacv1.ClusterRole, kv ...string) *rbacv1.ClusterRole {
@@ -150,5 +151,112 @@ func TestAggregation(t *testing.T) {
 		r := e.Role(KindClusterRole, "", "edit")
 		assert.False(t, r.Aggregated)
 		assert.Equal(t, []string{`rule #0 (verbs: create; apiGroups: ""; resources: pods)`}, ruleStrings(r))
+	})
+}
+
+// In manifests, an aggregated ClusterRole's selectors may match ClusterRoles the cluster has and
+// the input lacks: the built-in aggregate-to-admin/edit/view roles, or the roles a stored rule
+// came from. Its rules are then only what the input shows: grants found are real, but "nobody
+// can" is no answer.
+func TestAggregationIncomplete(t *testing.T) {
+	getWidgets := pr(l("get"), l("example.com"), l("widgets"))
+	getSecrets := pr(l("get"), l(""), l("secrets"))
+	// rbacKinds makes every RBAC kind present, so that only the aggregation is in question.
+	rbacKinds := func(objs ...runtime.Object) []runtime.Object {
+		return append(objs, role("x", "r"), rb("x", "rb", KindRole, "r"), crb("other", "other-role"), clusterRole("other-role"))
+	}
+	tests := []struct {
+		name       string
+		objs       []runtime.Object
+		role       string
+		incomplete string // substring of Role.Incomplete; "" for complete
+		complete   string // substring of Engine.Complete(); "" for complete
+	}{
+		{
+			name: "selector matching a built-in aggregate-to-admin role the input lacks",
+			objs: rbacKinds(
+				aggregating(clusterRole("team-admin"), matchLabels("rbac.authorization.k8s.io/aggregate-to-admin", "true")),
+				labeled(clusterRole("widgets-admin", getWidgets), "rbac.authorization.k8s.io/aggregate-to-admin", "true"),
+				crb("team-admins", "team-admin", user("alice"))),
+			role:       "team-admin",
+			incomplete: "built-in ClusterRoles the input does not define: edit, system:aggregate-to-admin",
+			complete:   "ClusterRoleBinding team-admins: ClusterRole team-admin",
+		},
+		{
+			name: "an empty selector matches every built-in role",
+			objs: rbacKinds(
+				aggregating(clusterRole("all"), metav1.LabelSelector{}),
+				crb("all", "all", user("alice"))),
+			role:       "all",
+			incomplete: "the other bootstrap roles",
+			complete:   "ClusterRole all",
+		},
+		{
+			name: "stored rules the input's roles do not produce",
+			objs: rbacKinds(
+				aggregating(clusterRole("dumped", getSecrets), matchLabels("to", "dumped")),
+				crb("dumped", "dumped", user("alice"))),
+			role:       "dumped",
+			incomplete: `its stored rule #0 (verbs: get; apiGroups: ""; resources: secrets) comes from no ClusterRole of the input`,
+			complete:   "ClusterRole dumped",
+		},
+		{
+			name: "nested: an aggregated role that aggregates an incomplete one",
+			objs: rbacKinds(
+				aggregating(clusterRole("outer"), matchLabels("to", "outer")),
+				labeled(aggregating(clusterRole("inner"), matchLabels("rbac.authorization.k8s.io/aggregate-to-view", "true")), "to", "outer"),
+				rb("x", "outer", KindClusterRole, "outer", group("devs"))),
+			role:       "outer",
+			incomplete: "ClusterRole inner",
+			complete:   "RoleBinding x/outer: ClusterRole outer",
+		},
+		{
+			name: "an unbound incomplete role leaves the answers complete",
+			objs: rbacKinds(
+				aggregating(clusterRole("team-admin"), matchLabels("rbac.authorization.k8s.io/aggregate-to-admin", "true"))),
+			role:       "team-admin",
+			incomplete: "system:aggregate-to-admin",
+		},
+		{
+			name: "the input holds everything its selectors match",
+			objs: rbacKinds(
+				aggregating(clusterRole("mine", getWidgets), matchLabels("to", "mine")),
+				labeled(clusterRole("part", getWidgets), "to", "mine"),
+				crb("mine", "mine", user("alice"))),
+			role: "mine",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := New(manifests(t, tt.objs...))
+			r := e.Role(KindClusterRole, "", tt.role)
+			require.NotNil(t, r)
+			if tt.incomplete == "" {
+				assert.Empty(t, r.Incomplete)
+			} else {
+				assert.Contains(t, r.Incomplete, tt.incomplete)
+			}
+			if tt.complete == "" {
+				assert.Empty(t, e.Complete())
+			} else {
+				assert.Contains(t, e.Complete(), tt.complete)
+			}
+		})
+	}
+
+	t.Run("grants found are still reported", func(t *testing.T) {
+		e := New(manifests(t, rbacKinds(
+			aggregating(clusterRole("team-admin"), matchLabels("rbac.authorization.k8s.io/aggregate-to-admin", "true")),
+			labeled(clusterRole("widgets-admin", getWidgets), "rbac.authorization.k8s.io/aggregate-to-admin", "true"),
+			crb("team-admins", "team-admin", user("alice")))...))
+		ok, _ := e.Can(AuthenticatedUser("alice"), NewRequest("get", "widgets.example.com").In("x"))
+		assert.True(t, ok)
+	})
+	t.Run("cluster inventories read the stored rules: complete", func(t *testing.T) {
+		e := New(cluster(t, nil,
+			aggregating(clusterRole("team-admin", getSecrets), matchLabels("rbac.authorization.k8s.io/aggregate-to-admin", "true")),
+			crb("team-admins", "team-admin", user("alice"))))
+		assert.Empty(t, e.Role(KindClusterRole, "", "team-admin").Incomplete)
+		assert.Empty(t, e.Complete())
 	})
 }

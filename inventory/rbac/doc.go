@@ -25,8 +25,12 @@
 // Aggregated ClusterRoles (aggregationRule) are resolved the way the aggregation controller
 // does for inventories read from manifests, where no controller has filled them in: the
 // role's rules are replaced by the union of the rules of every other ClusterRole matching
-// any of its selectors. Inventories listed from a cluster use the rules stored there, which
-// the controller keeps up to date and which are what the authorizer reads.
+// any of its selectors. When those selectors match a built-in ClusterRole the input does not
+// define (system:aggregate-to-admin, say), or the role's stored rules include some that no
+// ClusterRole of the input supplies (a partial dump), the role's rules may be incomplete:
+// Role.Incomplete says why, and Complete reports it for bound roles, so that a missing grant
+// is not read as "nobody can". Inventories listed from a cluster use the rules stored there,
+// which the controller keeps up to date and which are what the authorizer reads.
 //
 // The engine models RBAC only. Other authorizers (the Node authorizer, the system:masters
 // group's bypass, webhooks) are outside its answers.

@@ -30,6 +30,7 @@ type Engine struct {
 	rolesByNS    map[string][]*Role // Roles by namespace
 	bindings     []*Binding         // ClusterRoleBindings, then RoleBindings, by namespace and name
 	unresolved   []*Binding
+	partial      []*Binding // bindings of roles whose rules are incomplete (Role.Incomplete)
 
 	// Bindings that grant each role: ClusterRoleBindings, RoleBindings in any namespace, and
 	// RoleBindings by namespace.
@@ -102,6 +103,7 @@ func (e *Engine) loadRoles() {
 		r := &Role{Kind: KindClusterRole, Name: cr.Name, Object: objOf[cr.Name]}
 		if resolve && cr.AggregationRule != nil {
 			r.Rules, r.Aggregated = agg.rules(cr.Name)
+			r.Incomplete = agg.incomplete[cr.Name]
 		} else {
 			r.Rules = toRules(cr.Rules)
 		}
@@ -178,6 +180,9 @@ func (e *Engine) addBinding(b *Binding, subjects []rbacv1.Subject) {
 	e.resolveRole(b)
 	switch b.RoleStatus {
 	case RoleFound:
+		if b.Role.Incomplete != "" {
+			e.partial = append(e.partial, b)
+		}
 		if b.ClusterWide() {
 			e.crbsOf[b.Role] = append(e.crbsOf[b.Role], b)
 		} else {
@@ -245,7 +250,8 @@ func (e *Engine) Unseen() string { return e.unseen }
 func (e *Engine) Unresolved() []*Binding { return e.unresolved }
 
 // Complete returns "" when the engine's answers are complete, so that an empty WhoCan means
-// nobody can; otherwise the reason they are not (see Unseen and Unresolved).
+// nobody can; otherwise the reason they are not (see Unseen and Unresolved, and
+// Role.Incomplete for aggregated roles read from manifests).
 func (e *Engine) Complete() string {
 	if e.unseen != "" {
 		return "RBAC objects not completely known: " + e.unseen
@@ -255,6 +261,14 @@ func (e *Engine) Complete() string {
 		s := fmt.Sprintf("%s: %s, so what it grants is unknown", b, b.RoleReason)
 		if n > 1 {
 			s += fmt.Sprintf(" (and %d more bindings like it)", n-1)
+		}
+		return s
+	}
+	if n := len(e.partial); n > 0 {
+		b := e.partial[0]
+		s := fmt.Sprintf("%s: %s may grant more than the input shows: %s", b, b.RoleRefString(), b.Role.Incomplete)
+		if n > 1 {
+			s += fmt.Sprintf(" (and %d more bindings of such roles)", n-1)
 		}
 		return s
 	}

@@ -75,6 +75,11 @@ type Role struct {
 	Rules []Rule
 	// Aggregated reports that Rules were resolved from the ClusterRole's aggregationRule.
 	Aggregated bool
+	// Incomplete, for an aggregated ClusterRole resolved from manifests, says why Rules may
+	// lack rules the role has in the cluster: its selectors match a built-in ClusterRole the
+	// input does not hold (such as system:aggregate-to-admin), or its stored rules include
+	// some that no ClusterRole of the input supplies. Empty when Rules are all there is.
+	Incomplete string
 	// Builtin reports a stand-in for a built-in role that the input lacks but every cluster
 	// has with fixed rules (cluster-admin).
 	Builtin bool
@@ -146,18 +151,53 @@ func isBuiltinRoleName(kind, namespace, name string) bool {
 // ClusterRoles its selectors match, in selector order, matched roles by name, duplicates
 // dropped. A matched role that aggregates in turn contributes its own resolved rules.
 type aggregator struct {
-	byName   map[string]*rbacv1.ClusterRole
-	sorted   []*rbacv1.ClusterRole // by name
-	state    map[string]int        // 0 new, 1 resolving, 2 done
-	resolved map[string][]Rule
-	problems []error
+	byName     map[string]*rbacv1.ClusterRole
+	sorted     []*rbacv1.ClusterRole // by name
+	state      map[string]int        // 0 new, 1 resolving, 2 done
+	resolved   map[string][]Rule
+	incomplete map[string]string // see Role.Incomplete
+	problems   []error
 }
+
+// builtinLabelledRole is a ClusterRole every cluster has (the API server's bootstrap policy
+// creates it) and that aggregation selectors commonly match.
+type builtinLabelledRole struct {
+	name   string
+	labels labels.Set
+}
+
+// builtinLabelledRoles are the bootstrap ClusterRoles that carry aggregation labels, and a
+// stand-in for every other bootstrap role, which carries only the bootstrapping label.
+var builtinLabelledRoles = func() []builtinLabelledRole {
+	const (
+		boot    = "kubernetes.io/bootstrapping"
+		toAdmin = "rbac.authorization.k8s.io/aggregate-to-admin"
+		toEdit  = "rbac.authorization.k8s.io/aggregate-to-edit"
+		toView  = "rbac.authorization.k8s.io/aggregate-to-view"
+	)
+	set := func(kv ...string) labels.Set {
+		s := labels.Set{boot: "rbac-defaults"}
+		for i := 0; i+1 < len(kv); i += 2 {
+			s[kv[i]] = kv[i+1]
+		}
+		return s
+	}
+	return []builtinLabelledRole{
+		{"edit", set(toAdmin, "true")},
+		{"view", set(toEdit, "true")},
+		{"system:aggregate-to-admin", set(toAdmin, "true")},
+		{"system:aggregate-to-edit", set(toEdit, "true")},
+		{"system:aggregate-to-view", set(toView, "true")},
+		{"", set()}, // any other bootstrap role, cluster-admin included
+	}
+}()
 
 func newAggregator(crs []*rbacv1.ClusterRole) *aggregator {
 	a := &aggregator{
-		byName:   make(map[string]*rbacv1.ClusterRole, len(crs)),
-		state:    make(map[string]int),
-		resolved: make(map[string][]Rule),
+		byName:     make(map[string]*rbacv1.ClusterRole, len(crs)),
+		state:      make(map[string]int),
+		resolved:   make(map[string][]Rule),
+		incomplete: make(map[string]string),
 	}
 	for _, cr := range crs {
 		a.byName[cr.Name] = cr
@@ -195,13 +235,37 @@ func (a *aggregator) rules(name string) ([]Rule, bool) {
 		}
 		selectors = append(selectors, sel)
 	}
-	var out []Rule
+	var (
+		out     []Rule
+		missing []string // why out may lack rules
+	)
+	note := func(why string) {
+		if !slices.Contains(missing, why) {
+			missing = append(missing, why)
+		}
+	}
+	var builtins []string // built-in ClusterRoles selected that the input does not define
 	for _, sel := range selectors {
+		for _, b := range builtinLabelledRoles {
+			if _, ok := a.byName[b.name]; ok || !sel.Matches(b.labels) {
+				continue
+			}
+			n := b.name
+			if n == "" {
+				n = "the other bootstrap roles"
+			}
+			if !slices.Contains(builtins, n) {
+				builtins = append(builtins, n)
+			}
+		}
 		for _, other := range a.sorted {
 			if other.Name == name || !sel.Matches(labels.Set(other.Labels)) {
 				continue
 			}
 			childRules, aggregated := a.rules(other.Name)
+			if why := a.incomplete[other.Name]; why != "" {
+				note("it aggregates ClusterRole " + other.Name + ", whose rules are incomplete (" + why + ")")
+			}
 			for _, r := range childRules {
 				if slices.ContainsFunc(out, func(x Rule) bool { return samePolicyRule(&x.PolicyRule, &r.PolicyRule) }) {
 					continue
@@ -213,6 +277,20 @@ func (a *aggregator) rules(name string) ([]Rule, bool) {
 				out = append(out, Rule{Index: len(out), AggregatedFrom: from, PolicyRule: r.PolicyRule})
 			}
 		}
+	}
+	if len(builtins) > 0 {
+		note("its aggregationRule selects built-in ClusterRoles the input does not define: " + strings.Join(builtins, ", "))
+	}
+	// Stored rules the input's roles do not produce were written by the controller from
+	// ClusterRoles the input lacks (a partial dump), or by hand, and the controller will drop
+	// them: either way the input does not show every rule the role aggregates.
+	for i := range cr.Rules {
+		if !slices.ContainsFunc(out, func(x Rule) bool { return samePolicyRule(&x.PolicyRule, &cr.Rules[i]) }) {
+			note(fmt.Sprintf("its stored %s comes from no ClusterRole of the input", Rule{Index: i, PolicyRule: cr.Rules[i]}))
+		}
+	}
+	if len(missing) > 0 {
+		a.incomplete[name] = strings.Join(missing, "; ")
 	}
 	a.state[name] = 2
 	a.resolved[name] = out

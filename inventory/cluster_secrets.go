@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -38,8 +39,13 @@ func tableSecretPages(rc rest.Interface, fallback pageFunc) pageFunc {
 			VersionedParams(&opts, metav1.ParameterCodec).
 			Param("includeObject", string(metav1.IncludeMetadata)).
 			SetHeader("Accept", tableAccept).
-			Do(ctx).Raw()
+			DoRaw(ctx)
 		if err != nil {
+			// Keep the server's own words (e.g. which user cannot list what).
+			var status metav1.Status
+			if json.Unmarshal(raw, &status) == nil && status.Kind == "Status" && status.Message != "" {
+				return dst, "", apierrors.FromObject(&status)
+			}
 			return dst, "", err
 		}
 		var table metav1.Table

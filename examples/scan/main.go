@@ -18,6 +18,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/kspm-dev/kspm"
@@ -116,7 +117,33 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	for _, e := range loadErrs {
 		fmt.Fprintf(stderr, "%s: load error: %v\n", progName, e)
 	}
+	if missing := missingPermissions(inv); len(missing) > 0 {
+		fmt.Fprintf(stderr, "%s: missing permissions: %s; the checks that need them are notEvaluated "+
+			"(examples/deploy/rbac.yaml grants what a full scan reads)\n", progName, strings.Join(missing, ", "))
+	}
 	return exitCode(rep, o, len(loadErrs))
+}
+
+// missingPermissions lists, as "VERB RESOURCE[.GROUP]", what the cluster refused to the scan.
+func missingPermissions(inv *inventory.Inventory) []string {
+	var out []string
+	for _, c := range inv.CoverageAll() {
+		if c.State != inventory.Forbidden {
+			continue
+		}
+		k, ok := inventory.LookupKind(c.GroupKind())
+		switch {
+		case !ok && c.GroupKind() == inventory.KindKubeletConfiguration:
+			out = append(out, "get nodes/proxy")
+		case !ok:
+			out = append(out, "list "+c.GroupKind().String())
+		case k.Group == "":
+			out = append(out, "list "+k.Resource)
+		default:
+			out = append(out, "list "+k.Resource+"."+k.Group)
+		}
+	}
+	return out
 }
 
 // load reads the inventory from the manifests of -f or, without -f, from the cluster of the

@@ -224,6 +224,10 @@ func TestLowPrivilegeScan(t *testing.T) {
 		assert.Greater(t, i, last, "the scanner names each missing permission, in a stable order: %s", msg)
 		last = i
 	}
+	// And closes with one line of what to grant.
+	assert.Regexp(t, `missing permissions: list configmaps, .*list secrets, .*notEvaluated`, stderr)
+	assert.Contains(t, stderr, "list clusterroles.rbac.authorization.k8s.io")
+	assert.NotContains(t, stderr, "list pods,", "pods were allowed")
 	t.Logf("scanner stderr as the low-privilege user:\n%s", firstLines(stderr, 6))
 }
 

@@ -20,7 +20,17 @@ type benchmarkOptionFunc func(*benchmarkConfig)
 func (f benchmarkOptionFunc) applyBenchmark(c *benchmarkConfig) { f(c) }
 
 type benchmarkConfig struct {
-	pssVersion string
+	pssVersion     string
+	clusterVersion string
+}
+
+// pssOptions are the options of the pss-* benchmarks.
+func (c *benchmarkConfig) pssOptions() []pss.Option {
+	opts := []pss.Option{pss.WithVersion(c.pssVersion)}
+	if c.clusterVersion != "" {
+		opts = append(opts, pss.WithClusterVersion(c.clusterVersion))
+	}
+	return opts
 }
 
 type bundledBenchmark struct {
@@ -35,15 +45,17 @@ type bundledBenchmark struct {
 var bundled = []bundledBenchmark{
 	{name: "kspm", make: func(*benchmarkConfig) (benchmark.Benchmark, error) { return starter.Benchmark(), nil }},
 	{name: pss.BaselineName, make: func(c *benchmarkConfig) (benchmark.Benchmark, error) {
-		return pss.Baseline(pss.WithVersion(c.pssVersion))
+		return pss.Baseline(c.pssOptions()...)
 	}},
 	{name: pss.RestrictedName, make: func(c *benchmarkConfig) (benchmark.Benchmark, error) {
-		return pss.Restricted(pss.WithVersion(c.pssVersion))
+		return pss.Restricted(c.pssOptions()...)
 	}},
 	{name: rbacbench.Name, make: func(*benchmarkConfig) (benchmark.Benchmark, error) { return rbacbench.Benchmark(), nil }},
 	{name: "cis-1.12", make: func(*benchmarkConfig) (benchmark.Benchmark, error) { return cis.Benchmark112(), nil }},
 	{name: "cis-2.0", make: func(*benchmarkConfig) (benchmark.Benchmark, error) { return cis.Benchmark20(), nil }, alias: true},
-	{name: pss.NamespacesName, make: func(*benchmarkConfig) (benchmark.Benchmark, error) { return pss.Namespaces() }},
+	{name: pss.NamespacesName, make: func(c *benchmarkConfig) (benchmark.Benchmark, error) {
+		return pss.Namespaces(c.pssOptions()...)
+	}},
 }
 
 // BenchmarkNames returns the names of the bundled benchmarks.
@@ -102,4 +114,11 @@ func WithPSSVersion(v string) BenchmarkOption {
 			c.pssVersion = v
 		}
 	})
+}
+
+// WithClusterVersion sets the Kubernetes version ("v1.N") of the cluster the inventory
+// describes. The pss-* benchmarks then evaluate "latest" (in --pss-version and in namespace
+// labels) as that cluster's admission controller does: as the newest policy it knows.
+func WithClusterVersion(v string) BenchmarkOption {
+	return benchmarkOptionFunc(func(c *benchmarkConfig) { c.clusterVersion = v })
 }

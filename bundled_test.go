@@ -37,3 +37,11 @@ func TestSelectBenchmarksPSSVersion(t *testing.T) {
 	_, err = kspm.SelectBenchmarks([]string{"pss-restricted"}, kspm.WithPSSVersion("1.24-not-a-version"))
 	assert.Error(t, err, "an invalid PSS version must be refused, not silently treated as latest")
 }
+
+func TestSelectBenchmarksClusterVersion(t *testing.T) {
+	bs, err := kspm.SelectBenchmarks([]string{"pss-restricted", "pss-namespaces"}, kspm.WithClusterVersion("v1.30"))
+	require.NoError(t, err)
+	assert.Contains(t, bs[0].Title, "v1.30", "latest is the cluster's newest policy")
+	_, err = kspm.SelectBenchmarks([]string{"pss-baseline"}, kspm.WithClusterVersion("latest"))
+	assert.Error(t, err, "a cluster version is v1.N")
+}

@@ -513,3 +513,12 @@ func TestPSSWhatIf(t *testing.T) {
 	assert.Equal(t, exitError, code)
 	assert.Contains(t, stderr, "separate modes")
 }
+
+func TestClusterVersion(t *testing.T) {
+	code, rep, stderr := scanJSON(t, "", "-f", "../demo", "-b", "pss-restricted", "--cluster-version", "v1.29")
+	require.Equal(t, exitOK, code, stderr)
+	require.NotEmpty(t, rep.Results)
+	code, _, stderr = runScan(t, "", "-f", "../demo", "-b", "pss-restricted", "--cluster-version", "1.29")
+	assert.Equal(t, exitError, code, "a cluster version is v1.N")
+	assert.Contains(t, stderr, "cluster version")
+}

@@ -19,23 +19,24 @@ const (
 
 // options are the parsed command line.
 type options struct {
-	files        []string // -f: manifest files and directories; "-" is standard input
-	kubeconfig   string   // --kubeconfig
-	defaultNS    string   // --default-namespace
-	configz      bool     // --kubelet-configz
-	kubeContext  string   // --context
-	benchmarks   []string // -b: bundled benchmark names; "all" means every one
-	checkIDs     []string // --check: run only these check IDs
-	checkFiles   []string // --checks: CEL check files
-	list         bool     // --list: list benchmarks and checks instead of scanning
-	pssVersion   string   // --pss-version
-	format       string   // -o
-	failOn       check.Severity
-	parallelism  int
-	timeout      time.Duration // whole run: load and scan
-	checkTimeout time.Duration // each check
-	verbose      bool
-	remediation  bool
+	files          []string // -f: manifest files and directories; "-" is standard input
+	kubeconfig     string   // --kubeconfig
+	defaultNS      string   // --default-namespace
+	configz        bool     // --kubelet-configz
+	kubeContext    string   // --context
+	benchmarks     []string // -b: bundled benchmark names; "all" means every one
+	checkIDs       []string // --check: run only these check IDs
+	checkFiles     []string // --checks: CEL check files
+	list           bool     // --list: list benchmarks and checks instead of scanning
+	pssVersion     string   // --pss-version
+	clusterVersion string   // --cluster-version
+	format         string   // -o
+	failOn         check.Severity
+	parallelism    int
+	timeout        time.Duration // whole run: load and scan
+	checkTimeout   time.Duration // each check
+	verbose        bool
+	remediation    bool
 
 	whoCan whoCanOptions
 	whatIf whatIfOptions
@@ -149,6 +150,7 @@ func newFlagSet(o *options) *flag.FlagSet {
 	fs.Var(listFlag{values: &o.checkFiles}, "checks", "")
 	fs.BoolVar(&o.list, "list", false, "")
 	fs.StringVar(&o.pssVersion, "pss-version", "latest", "")
+	fs.StringVar(&o.clusterVersion, "cluster-version", "", "")
 
 	fs.StringVar(&o.format, "o", formatTable, "")
 	fs.StringVar(&o.format, "output", formatTable, "")
@@ -193,6 +195,9 @@ What to run:
                           and --checks files); repeatable or comma-separated
   --pss-version VERSION   Pod Security Standards version for pss-* benchmarks: latest or v1.N
                           (default latest)
+  --cluster-version v1.N  the Kubernetes version of the scanned cluster: "latest" Pod Security
+                          policies then mean that version's, as its admission controller
+                          reads them (default: the newest policies kspm knows)
   --list                  list the selected benchmarks and their checks (ID, severity,
                           title) and exit
 

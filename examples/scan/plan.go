@@ -27,7 +27,11 @@ func plan(o *options) ([]benchmark.Benchmark, error) {
 	if err != nil {
 		return nil, err
 	}
-	bms, err := kspm.SelectBenchmarks(benchmarkNames(o), kspm.WithPSSVersion(o.pssVersion))
+	bopts := []kspm.BenchmarkOption{kspm.WithPSSVersion(o.pssVersion)}
+	if o.clusterVersion != "" {
+		bopts = append(bopts, kspm.WithClusterVersion(o.clusterVersion))
+	}
+	bms, err := kspm.SelectBenchmarks(benchmarkNames(o), bopts...)
 	if err != nil {
 		return nil, err
 	}

@@ -9,6 +9,7 @@ import (
 	"runtime/debug"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -101,7 +102,11 @@ func Run(ctx context.Context, inv *inventory.Inventory, checks []check.Check, op
 		return nil, fmt.Errorf("%w: %w", ErrInvalidChecks, err)
 	}
 	cfg := newConfig(opts)
-	perCheck := make([][]check.Result, len(checks))
+	// Each check's findings are collected on its goroutine; the results are then made in
+	// place in one slice. (Concatenating per-check result slices would copy every result
+	// once more, in one long copy that the garbage collector cannot interrupt.)
+	perCheck := make([]findings, len(checks))
+	metas := make([]check.Meta, len(checks))
 	var (
 		mu   sync.Mutex
 		done int
@@ -113,11 +118,12 @@ func Run(ctx context.Context, inv *inventory.Inventory, checks []check.Check, op
 			break
 		}
 		g.Go(func() error {
-			perCheck[i] = runOne(gctx, inv, c, cfg)
+			metas[i] = c.Meta()
+			perCheck[i] = runOne(gctx, inv, c, metas[i], cfg)
 			if cfg.progress != nil {
 				mu.Lock()
 				done++
-				cfg.progress(Progress{Done: done, Total: len(checks), CheckID: c.Meta().ID})
+				cfg.progress(Progress{Done: done, Total: len(checks), CheckID: metas[i].ID})
 				mu.Unlock()
 			}
 			return nil
@@ -127,56 +133,118 @@ func Run(ctx context.Context, inv *inventory.Inventory, checks []check.Check, op
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("scan interrupted: %w", err)
 	}
-	n := 0
-	for _, rs := range perCheck {
-		n += len(rs)
+	offsets := make([]int, len(checks)+1)
+	for i, fs := range perCheck {
+		offsets[i+1] = offsets[i] + fs.n
 	}
-	out := make([]check.Result, 0, n)
-	for _, rs := range perCheck {
-		out = append(out, rs...)
+	out := make([]check.Result, offsets[len(checks)])
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range max(1, min(cfg.parallelism, len(checks))) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := int(next.Add(1)) - 1; i < len(checks); i = int(next.Add(1)) - 1 {
+				j := offsets[i]
+				for _, chunk := range perCheck[i].chunks {
+					// The results' object references, allocated together.
+					refs := make([]inventory.Ref, len(chunk))
+					for k, f := range chunk {
+						o := f.Object
+						f.Object = nil
+						out[j] = check.NewResult(metas[i], f)
+						if o != nil {
+							refs[k] = o.Ref()
+							out[j].Object = &refs[k]
+						}
+						j++
+					}
+				}
+				perCheck[i] = findings{}
+			}
+		}()
 	}
+	wg.Wait()
 	return out, nil
 }
 
-// runOne runs one check and turns whatever happens into results.
-func runOne(ctx context.Context, inv *inventory.Inventory, c check.Check, cfg *config) []check.Result {
-	meta := c.Meta()
+// runOne runs one check and turns whatever happens into findings, in their result order.
+func runOne(ctx context.Context, inv *inventory.Inventory, c check.Check, meta check.Meta, cfg *config) findings {
+	var fs findings
 	if meta.Manual {
 		msg := "manual control: review by hand"
 		if meta.Description != "" {
 			msg += ": " + meta.Description
 		}
-		return []check.Result{check.NewResult(meta, check.Finding{Status: check.StatusManual, Message: msg})}
+		fs.add(check.Finding{Status: check.StatusManual, Message: msg})
+		return fs
 	}
 	if reason := inv.Unseen(meta.Requires...); reason != "" {
-		return []check.Result{check.NewResult(meta, check.Finding{Status: check.StatusNotEvaluated,
-			Message: "cannot be evaluated: " + reason})}
+		fs.add(check.Finding{Status: check.StatusNotEvaluated, Message: "cannot be evaluated: " + reason})
+		return fs
 	}
 	if cfg.checkTimeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, cfg.checkTimeout)
 		defer cancel()
 	}
-	var findings []check.Finding
-	pass := check.NewPass(inv, meta, cfg.params[meta.ID], func(f check.Finding) {
-		findings = append(findings, f)
-	})
+	pass := check.NewPass(inv, meta, cfg.params[meta.ID], fs.add)
 	err := safeRun(ctx, c, pass)
 	if err == nil && ctx.Err() != nil {
 		err = ctx.Err()
 	}
-	sortFindings(findings)
-	out := make([]check.Result, 0, len(findings)+1)
-	for _, f := range findings {
-		out = append(out, check.NewResult(meta, f))
-	}
+	fs.sort()
 	if err != nil {
 		if errors.Is(err, context.DeadlineExceeded) && cfg.checkTimeout > 0 {
 			err = fmt.Errorf("check timed out after %s: %w", cfg.checkTimeout, err)
 		}
-		out = append(out, check.NewResult(meta, check.Finding{Status: check.StatusError, Message: err.Error()}))
+		fs.add(check.Finding{Status: check.StatusError, Message: err.Error()})
 	}
-	return out
+	return fs
+}
+
+// findings collects a check's findings in chunks of growing size, so that a check with a
+// million findings neither copies them as a growing slice would nor leaves the garbage.
+type findings struct {
+	chunks [][]check.Finding
+	n      int
+}
+
+func (fs *findings) add(f check.Finding) {
+	if k := len(fs.chunks); k == 0 || len(fs.chunks[k-1]) == cap(fs.chunks[k-1]) {
+		fs.chunks = append(fs.chunks, make([]check.Finding, 0, min(max(16, fs.n), 4096)))
+	}
+	last := &fs.chunks[len(fs.chunks)-1]
+	*last = append(*last, f)
+	fs.n++
+}
+
+// sort puts the findings in result order (see compareFindings), keeping the order of equal
+// ones. Checks mostly report in inventory order already: then nothing moves.
+func (fs *findings) sort() {
+	var prev *check.Finding
+	sorted := true
+	for _, chunk := range fs.chunks {
+		for i := range chunk {
+			if prev != nil && compareFindings(*prev, chunk[i]) > 0 {
+				sorted = false
+				break
+			}
+			prev = &chunk[i]
+		}
+		if !sorted {
+			break
+		}
+	}
+	if sorted {
+		return
+	}
+	all := make([]check.Finding, 0, fs.n)
+	for _, chunk := range fs.chunks {
+		all = append(all, chunk...)
+	}
+	slices.SortStableFunc(all, compareFindings)
+	fs.chunks = [][]check.Finding{all}
 }
 
 // PanicError is the error a check's panic becomes.
@@ -198,22 +266,24 @@ func safeRun(ctx context.Context, c check.Check, pass *check.Pass) (err error) {
 	return c.Run(ctx, pass)
 }
 
-func sortFindings(fs []check.Finding) {
-	slices.SortStableFunc(fs, func(a, b check.Finding) int {
-		switch {
-		case a.Object == nil && b.Object == nil:
-			return cmp.Or(cmp.Compare(a.Field, b.Field), cmp.Compare(a.Status, b.Status), cmp.Compare(a.Message, b.Message))
-		case a.Object == nil:
-			return -1
-		case b.Object == nil:
-			return 1
-		}
+// compareFindings orders the findings of one check: verdicts about the whole cluster first,
+// then by object (group, kind, namespace, name), field, status and message.
+func compareFindings(a, b check.Finding) int {
+	switch {
+	case a.Object == b.Object:
+	case a.Object == nil:
+		return -1
+	case b.Object == nil:
+		return 1
+	default:
 		ga, gb := a.Object.GroupKind(), b.Object.GroupKind()
-		return cmp.Or(cmp.Compare(ga.Group, gb.Group), cmp.Compare(ga.Kind, gb.Kind),
+		if c := cmp.Or(cmp.Compare(ga.Group, gb.Group), cmp.Compare(ga.Kind, gb.Kind),
 			cmp.Compare(a.Object.Namespace(), b.Object.Namespace()),
-			cmp.Compare(a.Object.Name(), b.Object.Name()),
-			cmp.Compare(a.Field, b.Field), cmp.Compare(a.Status, b.Status), cmp.Compare(a.Message, b.Message))
-	})
+			cmp.Compare(a.Object.Name(), b.Object.Name())); c != 0 {
+			return c
+		}
+	}
+	return cmp.Or(cmp.Compare(a.Field, b.Field), cmp.Compare(a.Status, b.Status), cmp.Compare(a.Message, b.Message))
 }
 
 // Scan runs every check of benchmarks over inv and returns the report. A check that appears

@@ -73,7 +73,12 @@ func (b *Builder) Build() *Inventory {
 	defer b.mu.Unlock()
 	objs := b.objects
 	b.objects = nil
-	slices.SortStableFunc(objs, compareObjects)
+	for i, o := range objs {
+		o.cacheMeta()
+		o.seq = i
+	}
+	// compareObjects ends on the order of Add, so this unstable sort gives the stable order.
+	slices.SortFunc(objs, compareObjects)
 	inv := &Inventory{
 		mode:     b.mode,
 		sources:  b.sources,
@@ -96,7 +101,7 @@ func (b *Builder) Build() *Inventory {
 		inv.objects = append(inv.objects, o)
 		inv.byKind[k.gk] = append(inv.byKind[k.gk], o)
 		inv.byNSKind[nsKind{k.gk, k.ns}] = append(inv.byNSKind[nsKind{k.gk, k.ns}], o)
-		if uid := o.meta.GetUID(); uid != "" {
+		if uid := o.uid; uid != "" {
 			inv.byUID[uid] = o
 		}
 	}

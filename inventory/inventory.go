@@ -293,7 +293,8 @@ func compareObjects(a, b *Object) int {
 		cmp.Compare(a.Namespace(), b.Namespace()),
 		cmp.Compare(a.Name(), b.Name()),
 		cmp.Compare(a.source.File, b.source.File),
-		cmp.Compare(a.source.Line, b.source.Line))
+		cmp.Compare(a.source.Line, b.source.Line),
+		cmp.Compare(a.seq, b.seq))
 }
 
 // ErrDuplicate is wrapped by the error recorded when two inputs hold the same object.

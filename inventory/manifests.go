@@ -437,6 +437,9 @@ func (l *manifestLoader) yamlDocument(s objectSink, d yamldoc.Document, sc *deco
 			return
 		}
 	}
+	if l.fastYAMLDocument(s, d, sc) {
+		return
+	}
 	root, err := parseYAML(d.Data)
 	if err != nil {
 		line, msg := yamlErrorLine(d, err)

@@ -8,6 +8,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/types"
 )
 
 // Source locates an object in the input it was read from. For objects listed from an API
@@ -53,10 +54,16 @@ func (r Ref) String() string {
 // typed Go structs; every other kind as *unstructured.Unstructured. An Object is immutable
 // and safe for concurrent use: callers must not modify what its methods return.
 type Object struct {
-	gvk    schema.GroupVersionKind
-	meta   metav1.Object
-	obj    runtime.Object
-	source Source
+	gvk        schema.GroupVersionKind
+	apiVersion string // gvk's group and version, as Ref writes them
+	meta       metav1.Object
+	// The metadata fields every lookup, sort and result reads, copied out of meta (see
+	// cacheMeta) so that reading them does not go through an interface to a large struct.
+	namespace, name string
+	uid             types.UID
+	seq             int // the order of Builder.Add, which breaks ties in compareObjects
+	obj             runtime.Object
+	source          Source
 
 	mapOnce sync.Once
 	asMap   map[string]any
@@ -70,13 +77,22 @@ func newObject(obj runtime.Object, gvk schema.GroupVersionKind, src Source) (*Ob
 		return nil, fmt.Errorf("%s has no object metadata", gvk)
 	}
 	if u, ok := obj.(*unstructured.Unstructured); ok {
-		o := &Object{gvk: gvk, meta: m, obj: obj, source: src, asMap: u.Object}
+		o := &Object{gvk: gvk, apiVersion: gvk.GroupVersion().String(), meta: m, obj: obj, source: src, asMap: u.Object}
 		o.mapOnce.Do(func() {})
+		o.cacheMeta()
 		return o, nil
 	}
 	// Typed objects carry their kind here, not in TypeMeta (which decoding may leave empty).
 	obj.GetObjectKind().SetGroupVersionKind(gvk)
-	return &Object{gvk: gvk, meta: m, obj: obj, source: src}, nil
+	o := &Object{gvk: gvk, apiVersion: gvk.GroupVersion().String(), meta: m, obj: obj, source: src}
+	o.cacheMeta()
+	return o, nil
+}
+
+// cacheMeta copies the namespace, name and UID out of the metadata. Builder.Build calls it
+// again, so that a change made between Add and Build is seen.
+func (o *Object) cacheMeta() {
+	o.namespace, o.name, o.uid = o.meta.GetNamespace(), o.meta.GetName(), o.meta.GetUID()
 }
 
 // GroupVersionKind returns the object's group, version and kind.
@@ -89,10 +105,10 @@ func (o *Object) GroupKind() schema.GroupKind { return o.gvk.GroupKind() }
 func (o *Object) Kind() string { return o.gvk.Kind }
 
 // Namespace returns the object's namespace ("" for cluster-scoped objects).
-func (o *Object) Namespace() string { return o.meta.GetNamespace() }
+func (o *Object) Namespace() string { return o.namespace }
 
 // Name returns the object's name.
-func (o *Object) Name() string { return o.meta.GetName() }
+func (o *Object) Name() string { return o.name }
 
 // Meta returns the object's metadata.
 func (o *Object) Meta() metav1.Object { return o.meta }
@@ -107,11 +123,11 @@ func (o *Object) Source() Source { return o.source }
 // Ref returns the object's reference for reports.
 func (o *Object) Ref() Ref {
 	r := Ref{
-		APIVersion: o.gvk.GroupVersion().String(),
+		APIVersion: o.apiVersion,
 		Kind:       o.gvk.Kind,
-		Namespace:  o.meta.GetNamespace(),
-		Name:       o.meta.GetName(),
-		UID:        string(o.meta.GetUID()),
+		Namespace:  o.namespace,
+		Name:       o.name,
+		UID:        string(o.uid),
 	}
 	if o.source.File != "" {
 		s := o.source
@@ -133,7 +149,7 @@ func (o *Object) Map() (map[string]any, error) {
 			o.mapErr = fmt.Errorf("convert %s: %w", o, err)
 			return
 		}
-		m["apiVersion"] = o.gvk.GroupVersion().String()
+		m["apiVersion"] = o.apiVersion
 		m["kind"] = o.gvk.Kind
 		o.asMap = m
 	})

@@ -44,10 +44,35 @@ func WriteJSON(w io.Writer, r *Report) error {
 	if out.Summary.FailedBySeverity == nil {
 		out.Summary.FailedBySeverity = map[check.Severity]int{}
 	}
-	enc := json.NewEncoder(w)
+	// Everything but the results is encoded by encoding/json; the results are streamed into
+	// the place their empty list takes (see jsonstream.go).
+	results := out.Results
+	out.Results = []check.Result{}
+	var head bytes.Buffer
+	enc := json.NewEncoder(&head)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(&out); err != nil {
+		return fmt.Errorf("write JSON report: %w", err)
+	}
+	doc := head.Bytes()
+	at := bytes.Index(doc, resultsPlaceholder)
+	if at < 0 {
+		return errors.New("write JSON report: results not found in the encoded report")
+	}
+	at += len(resultsPlaceholder) - len("[]")
+	flush := func(b []byte) ([]byte, error) {
+		_, err := w.Write(b)
+		return b[:0], err
+	}
+	buf := make([]byte, 0, 1<<16+4096)
+	buf = append(buf, doc[:at]...)
+	buf, err := appendResults(buf, results, flush)
+	if err == nil {
+		buf = append(buf, doc[at+len("[]"):]...)
+		_, err = flush(buf)
+	}
+	if err != nil {
 		return fmt.Errorf("write JSON report: %w", err)
 	}
 	return nil

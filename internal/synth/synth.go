@@ -1,6 +1,10 @@
 // Package synth generates realistic synthetic cluster inventories for benchmarks and tests:
 // namespaces of workloads with a seeded mix of good and bad settings, RBAC, services,
-// network policies and secrets, in the proportions of a real cluster.
+// ingresses, network policies, config maps, secrets and quotas, in the proportions of a real
+// cluster. Objects carry what real manifests carry (recommended labels, Helm annotations,
+// resources, probes, sidecars, mounted configuration files). Every object is of a built-in
+// kind (see inventory.BuiltinKinds) and valid, so that it can also be created on an API
+// server.
 package synth
 
 import (
@@ -12,6 +16,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/intstr"
@@ -49,21 +54,38 @@ func om(ns, name string, labels map[string]string) metav1.ObjectMeta {
 }
 
 func (g *gen) namespace(ns string) {
-	labels := map[string]string{"team": ns}
+	labels := map[string]string{"team": ns, "kubernetes.io/metadata.name": ns}
 	if g.chance(0.4) {
 		labels["pod-security.kubernetes.io/enforce"] = []string{"baseline", "restricted", "privileged"}[g.r.IntN(3)]
 	}
-	g.add(&corev1.Namespace{TypeMeta: tm("v1", "Namespace"), ObjectMeta: om("", ns, labels)})
+	nsObj := &corev1.Namespace{TypeMeta: tm("v1", "Namespace"), ObjectMeta: om("", ns, labels)}
+	if g.chance(0.5) {
+		nsObj.Annotations = map[string]string{"owner": ns + "@example.com", "cost-center": fmt.Sprintf("cc-%03d", g.r.IntN(200))}
+	}
+	g.add(nsObj)
 	def := &corev1.ServiceAccount{TypeMeta: tm("v1", "ServiceAccount"), ObjectMeta: om(ns, "default", nil)}
 	if g.chance(0.3) {
 		def.AutomountServiceAccountToken = ptr.To(false)
 	}
 	g.add(def)
-	g.add(&corev1.ServiceAccount{TypeMeta: tm("v1", "ServiceAccount"), ObjectMeta: om(ns, "app", nil)})
+	g.add(&corev1.ServiceAccount{TypeMeta: tm("v1", "ServiceAccount"), ObjectMeta: om(ns, "app", map[string]string{"app.kubernetes.io/part-of": ns})})
 	if g.chance(0.6) {
 		g.add(&networkingv1.NetworkPolicy{TypeMeta: tm("networking.k8s.io/v1", "NetworkPolicy"),
 			ObjectMeta: om(ns, "default-deny", nil),
 			Spec:       networkingv1.NetworkPolicySpec{PolicyTypes: []networkingv1.PolicyType{networkingv1.PolicyTypeIngress}}})
+	}
+	if g.chance(0.3) {
+		g.add(&corev1.ResourceQuota{TypeMeta: tm("v1", "ResourceQuota"), ObjectMeta: om(ns, "compute", nil),
+			Spec: corev1.ResourceQuotaSpec{Hard: corev1.ResourceList{
+				corev1.ResourceRequestsCPU: resource.MustParse("20"), corev1.ResourceRequestsMemory: resource.MustParse("64Gi"),
+				corev1.ResourceLimitsCPU: resource.MustParse("40"), corev1.ResourceLimitsMemory: resource.MustParse("128Gi"),
+				corev1.ResourcePods: resource.MustParse("200")}}})
+	}
+	if g.chance(0.2) {
+		g.add(&corev1.LimitRange{TypeMeta: tm("v1", "LimitRange"), ObjectMeta: om(ns, "defaults", nil),
+			Spec: corev1.LimitRangeSpec{Limits: []corev1.LimitRangeItem{{Type: corev1.LimitTypeContainer,
+				Default:        corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("500m"), corev1.ResourceMemory: resource.MustParse("512Mi")},
+				DefaultRequest: corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("100m"), corev1.ResourceMemory: resource.MustParse("128Mi")}}}}})
 	}
 	verbs := []string{"get", "list", "watch"}
 	resources := []string{"configmaps"}
@@ -89,32 +111,83 @@ func (g *gen) namespace(ns string) {
 	}
 }
 
+// app adds one application: its configuration, credentials, service, maybe an ingress, its
+// workload, and maybe a leftover debugging pod.
 func (g *gen) app(ns, name string) {
+	helm := g.chance(0.5)
+	// meta returns the metadata of one of the app's objects; recommended labels on the
+	// objects that tools select on, Helm's labels and annotations when Helm installed it.
+	meta := func(objName string, recommended bool) metav1.ObjectMeta {
+		m := om(ns, objName, map[string]string{"app": name})
+		if recommended {
+			m.Labels["app.kubernetes.io/name"] = name
+			m.Labels["app.kubernetes.io/part-of"] = ns
+			m.Labels["app.kubernetes.io/version"] = "1.4.2"
+		}
+		if helm {
+			m.Labels["app.kubernetes.io/managed-by"] = "Helm"
+			m.Labels["helm.sh/chart"] = name + "-0.3.1"
+			m.Annotations = map[string]string{"meta.helm.sh/release-name": name, "meta.helm.sh/release-namespace": ns}
+		}
+		return m
+	}
 	labels := map[string]string{"app": name}
-	g.add(&corev1.ConfigMap{TypeMeta: tm("v1", "ConfigMap"), ObjectMeta: om(ns, name+"-config", labels),
-		Data: map[string]string{"LOG_LEVEL": "info", "FEATURES": "a,b,c"}})
-	g.add(&corev1.Secret{TypeMeta: tm("v1", "Secret"), ObjectMeta: om(ns, name+"-creds", labels), Type: corev1.SecretTypeOpaque})
-	g.add(&corev1.Service{TypeMeta: tm("v1", "Service"), ObjectMeta: om(ns, name, labels),
-		Spec: corev1.ServiceSpec{Selector: labels, Ports: []corev1.ServicePort{{Port: 80, TargetPort: intstr.FromInt32(8080)}}}})
-	spec := g.podSpec(name)
-	tmpl := corev1.PodTemplateSpec{ObjectMeta: metav1.ObjectMeta{Labels: labels}, Spec: spec}
+
+	cm := &corev1.ConfigMap{TypeMeta: tm("v1", "ConfigMap"), ObjectMeta: meta(name+"-config", false),
+		Data: map[string]string{"LOG_LEVEL": "info", "FEATURES": "a,b,c"}}
+	if g.chance(0.6) {
+		cm.Data["config.yaml"] = fmt.Sprintf("server:\n  port: 8080\n  timeout: %ds\nlogging:\n  level: info\n  format: json\nupstream: http://%s.%s.svc:80\n",
+			10+g.r.IntN(50), name, ns)
+	}
+	g.add(cm)
+	g.add(&corev1.Secret{TypeMeta: tm("v1", "Secret"), ObjectMeta: meta(name+"-creds", false), Type: corev1.SecretTypeOpaque})
+
+	svc := &corev1.Service{TypeMeta: tm("v1", "Service"), ObjectMeta: meta(name, true),
+		Spec: corev1.ServiceSpec{Selector: labels, Ports: []corev1.ServicePort{{Name: "http", Port: 80, TargetPort: intstr.FromString("http"), Protocol: corev1.ProtocolTCP}}}}
+	switch k := g.r.IntN(100); {
+	case k < 3:
+		svc.Spec.Type = corev1.ServiceTypeLoadBalancer
+	case k < 12:
+		svc.Spec.Type = corev1.ServiceTypeNodePort
+	default:
+		svc.Spec.Type = corev1.ServiceTypeClusterIP
+	}
+	g.add(svc)
+	if g.chance(0.25) {
+		host := name + "." + ns + ".example.com"
+		backend := networkingv1.IngressBackend{Service: &networkingv1.IngressServiceBackend{Name: name, Port: networkingv1.ServiceBackendPort{Number: 80}}}
+		ing := &networkingv1.Ingress{TypeMeta: tm("networking.k8s.io/v1", "Ingress"), ObjectMeta: meta(name, true),
+			Spec: networkingv1.IngressSpec{IngressClassName: ptr.To("nginx"), Rules: []networkingv1.IngressRule{{Host: host,
+				IngressRuleValue: networkingv1.IngressRuleValue{HTTP: &networkingv1.HTTPIngressRuleValue{Paths: []networkingv1.HTTPIngressPath{{
+					Path: "/", PathType: ptr.To(networkingv1.PathTypePrefix), Backend: backend}}}}}}}}
+		if g.chance(0.5) {
+			ing.Spec.TLS = []networkingv1.IngressTLS{{Hosts: []string{host}, SecretName: name + "-tls"}}
+		}
+		g.add(ing)
+	}
+
+	tmpl := corev1.PodTemplateSpec{ObjectMeta: metav1.ObjectMeta{Labels: labels}, Spec: g.podSpec(name)}
+	if g.chance(0.3) {
+		tmpl.Annotations = map[string]string{"prometheus.io/scrape": "true", "prometheus.io/port": "8080"}
+	}
+	wm := meta(name, true)
 	switch k := g.r.IntN(10); {
 	case k < 6:
-		g.add(&appsv1.Deployment{TypeMeta: tm("apps/v1", "Deployment"), ObjectMeta: om(ns, name, labels),
+		g.add(&appsv1.Deployment{TypeMeta: tm("apps/v1", "Deployment"), ObjectMeta: wm,
 			Spec: appsv1.DeploymentSpec{Replicas: ptr.To(int32(1 + g.r.IntN(4))), Selector: &metav1.LabelSelector{MatchLabels: labels}, Template: tmpl}})
 	case k < 8:
-		g.add(&appsv1.StatefulSet{TypeMeta: tm("apps/v1", "StatefulSet"), ObjectMeta: om(ns, name, labels),
+		g.add(&appsv1.StatefulSet{TypeMeta: tm("apps/v1", "StatefulSet"), ObjectMeta: wm,
 			Spec: appsv1.StatefulSetSpec{ServiceName: name, Selector: &metav1.LabelSelector{MatchLabels: labels}, Template: tmpl}})
 	case k < 9:
 		tmpl.Spec.RestartPolicy = corev1.RestartPolicyOnFailure
-		g.add(&batchv1.CronJob{TypeMeta: tm("batch/v1", "CronJob"), ObjectMeta: om(ns, name, labels),
+		g.add(&batchv1.CronJob{TypeMeta: tm("batch/v1", "CronJob"), ObjectMeta: wm,
 			Spec: batchv1.CronJobSpec{Schedule: "*/15 * * * *", JobTemplate: batchv1.JobTemplateSpec{Spec: batchv1.JobSpec{Template: tmpl}}}})
 	default:
-		g.add(&appsv1.DaemonSet{TypeMeta: tm("apps/v1", "DaemonSet"), ObjectMeta: om(ns, name, labels),
+		g.add(&appsv1.DaemonSet{TypeMeta: tm("apps/v1", "DaemonSet"), ObjectMeta: wm,
 			Spec: appsv1.DaemonSetSpec{Selector: &metav1.LabelSelector{MatchLabels: labels}, Template: tmpl}})
 	}
 	if g.chance(0.3) { // a bare pod, as debugging leftovers are
-		g.add(&corev1.Pod{TypeMeta: tm("v1", "Pod"), ObjectMeta: om(ns, name+"-debug", labels), Spec: g.podSpec(name)})
+		g.add(&corev1.Pod{TypeMeta: tm("v1", "Pod"), ObjectMeta: meta(name+"-debug", false), Spec: g.podSpec(name)})
 	}
 }
 
@@ -125,12 +198,31 @@ func (g *gen) podSpec(name string) corev1.PodSpec {
 	c := corev1.Container{
 		Name:  name,
 		Image: registries[g.r.IntN(len(registries))] + name + tag,
-		Ports: []corev1.ContainerPort{{ContainerPort: 8080}},
-		Env:   []corev1.EnvVar{{Name: "MODE", Value: "prod"}},
+		Ports: []corev1.ContainerPort{{Name: "http", ContainerPort: 8080, Protocol: corev1.ProtocolTCP}},
+		Env:   []corev1.EnvVar{{Name: "MODE", Value: "prod"}, {Name: "PORT", Value: "8080"}},
+	}
+	if g.chance(0.5) {
+		c.ImagePullPolicy = corev1.PullIfNotPresent
 	}
 	if g.chance(0.25) {
 		c.Env = append(c.Env, corev1.EnvVar{Name: "DB_PASSWORD", ValueFrom: &corev1.EnvVarSource{
 			SecretKeyRef: &corev1.SecretKeySelector{LocalObjectReference: corev1.LocalObjectReference{Name: name + "-creds"}, Key: "password"}}})
+	}
+	if g.chance(0.3) {
+		c.EnvFrom = []corev1.EnvFromSource{{ConfigMapRef: &corev1.ConfigMapEnvSource{LocalObjectReference: corev1.LocalObjectReference{Name: name + "-config"}}}}
+	}
+	if g.chance(0.7) {
+		c.Resources.Requests = corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("100m"), corev1.ResourceMemory: resource.MustParse("128Mi")}
+		if g.chance(0.7) {
+			c.Resources.Limits = corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("500m"), corev1.ResourceMemory: resource.MustParse("256Mi")}
+		}
+	}
+	if g.chance(0.6) {
+		probe := func(path string, delay int32) *corev1.Probe {
+			return &corev1.Probe{ProbeHandler: corev1.ProbeHandler{HTTPGet: &corev1.HTTPGetAction{Path: path, Port: intstr.FromString("http")}},
+				InitialDelaySeconds: delay, PeriodSeconds: 10, TimeoutSeconds: 2, FailureThreshold: 3}
+		}
+		c.LivenessProbe, c.ReadinessProbe = probe("/healthz", 15), probe("/ready", 5)
 	}
 	spec := corev1.PodSpec{ServiceAccountName: "app", Containers: []corev1.Container{c}}
 	switch g.r.IntN(5) {
@@ -143,6 +235,7 @@ func (g *gen) podSpec(name string) corev1.PodSpec {
 		spec.HostNetwork = g.chance(0.3)
 		if g.chance(0.5) {
 			spec.Volumes = []corev1.Volume{{Name: "host", VolumeSource: corev1.VolumeSource{HostPath: &corev1.HostPathVolumeSource{Path: "/var/log"}}}}
+			spec.Containers[0].VolumeMounts = []corev1.VolumeMount{{Name: "host", MountPath: "/host/var/log", ReadOnly: true}}
 		}
 	case 2:
 		spec.ServiceAccountName = ""
@@ -151,6 +244,27 @@ func (g *gen) podSpec(name string) corev1.PodSpec {
 	if g.chance(0.5) {
 		spec.Volumes = append(spec.Volumes, corev1.Volume{Name: "config", VolumeSource: corev1.VolumeSource{
 			ConfigMap: &corev1.ConfigMapVolumeSource{LocalObjectReference: corev1.LocalObjectReference{Name: name + "-config"}}}})
+		spec.Containers[0].VolumeMounts = append(spec.Containers[0].VolumeMounts, corev1.VolumeMount{Name: "config", MountPath: "/etc/" + name, ReadOnly: true})
+	}
+	if g.chance(0.2) { // a sidecar
+		spec.Containers = append(spec.Containers, corev1.Container{Name: "proxy", Image: "docker.io/envoyproxy/envoy:v1.30.1",
+			Args:  []string{"--config-path", "/etc/envoy/envoy.yaml", "--log-level", "warn"},
+			Ports: []corev1.ContainerPort{{Name: "admin", ContainerPort: 9901, Protocol: corev1.ProtocolTCP}},
+			Resources: corev1.ResourceRequirements{Requests: corev1.ResourceList{
+				corev1.ResourceCPU: resource.MustParse("50m"), corev1.ResourceMemory: resource.MustParse("64Mi")}}})
+	}
+	if g.chance(0.1) {
+		spec.InitContainers = []corev1.Container{{Name: "init", Image: "docker.io/library/busybox:1.36",
+			Command: []string{"sh", "-c", "until nslookup db; do sleep 2; done"}}}
+	}
+	if g.chance(0.4) {
+		spec.TerminationGracePeriodSeconds = ptr.To(int64(30))
+	}
+	if g.chance(0.5) {
+		spec.NodeSelector = map[string]string{"kubernetes.io/os": "linux"}
+	}
+	if g.chance(0.1) {
+		spec.Tolerations = []corev1.Toleration{{Key: "dedicated", Operator: corev1.TolerationOpEqual, Value: "batch", Effect: corev1.TaintEffectNoSchedule}}
 	}
 	return spec
 }

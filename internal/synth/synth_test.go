@@ -9,6 +9,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"sigs.k8s.io/yaml"
+
+	"github.com/kspm-dev/kspm/inventory"
 )
 
 func TestGenerateIsSeededAndMixed(t *testing.T) {
@@ -22,9 +24,29 @@ func TestGenerateIsSeededAndMixed(t *testing.T) {
 	for _, o := range a {
 		kinds[o.GetObjectKind().GroupVersionKind().Kind]++
 	}
-	for _, k := range []string{"Namespace", "ServiceAccount", "Deployment", "Service", "Secret", "Role", "RoleBinding", "NetworkPolicy", "ClusterRole", "ClusterRoleBinding"} {
+	for _, k := range []string{"Namespace", "ServiceAccount", "Deployment", "StatefulSet", "DaemonSet", "CronJob", "Pod",
+		"Service", "Ingress", "ConfigMap", "Secret", "Role", "RoleBinding", "NetworkPolicy", "ResourceQuota", "LimitRange",
+		"ClusterRole", "ClusterRoleBinding"} {
 		assert.Positive(t, kinds[k], "kind %s missing from the mix", k)
 	}
+}
+
+// TestGenerateIsRealistic checks what makes the corpus stand for real manifests: every kind
+// built in (so that the objects can be created on an API server), and about 600 bytes of
+// YAML per object, as in the 30 MB of 50,000 objects the peer measurements used.
+func TestGenerateIsRealistic(t *testing.T) {
+	objs := Generate(11, 2000)
+	size := 0
+	for _, o := range objs {
+		gvk := o.GetObjectKind().GroupVersionKind()
+		_, ok := inventory.LookupKind(gvk.GroupKind())
+		assert.True(t, ok, "%s is not a built-in kind", gvk)
+		b, err := yaml.Marshal(o)
+		require.NoError(t, err)
+		size += len(b)
+	}
+	avg := size / len(objs)
+	assert.True(t, avg > 450 && avg < 800, "average object is %d bytes of YAML", avg)
 }
 
 func TestWriteManyFiles(t *testing.T) {

@@ -1,0 +1,216 @@
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"reflect"
+	"strconv"
+	"unicode/utf8"
+
+	"github.com/kspm-dev/kspm/check"
+	"github.com/kspm-dev/kspm/inventory"
+)
+
+// WriteJSON streams the results array: a report of 100,000 objects holds about a million
+// results, and encoding the whole document at once (then indenting it) would hold it in
+// memory twice. The results are written by appendResult, which writes the same bytes as
+// encoding/json with WriteJSON's settings, field for field; when check.Result or
+// inventory.Ref gains a field appendResult does not know, resultFieldsKnown is false and
+// each result is written by encoding/json instead.
+
+// resultsPlaceholder is how the document with an empty results list shows it: a raw newline
+// cannot occur inside a JSON string, so the match is structural.
+var resultsPlaceholder = []byte("\n  \"results\": []")
+
+// resultFieldsKnown reports whether check.Result, inventory.Ref and inventory.Source have
+// exactly the fields (names, JSON tags, types) that appendResult writes.
+var resultFieldsKnown = sameFields(reflect.TypeFor[check.Result](), []string{
+	"CheckID string checkID", "Title string title", "Severity string severity", "Status string status",
+	"Object ptr object,omitempty", "Message string message,omitempty", "Field string field,omitempty",
+	"Remediation string remediation,omitempty", "Section string section,omitempty", "Level string level,omitempty",
+}) && sameFields(reflect.TypeFor[inventory.Ref](), []string{
+	"APIVersion string apiVersion", "Kind string kind", "Namespace string namespace,omitempty",
+	"Name string name", "UID string uid,omitempty", "Source ptr source,omitempty",
+}) && sameFields(reflect.TypeFor[inventory.Source](), []string{
+	"File string file,omitempty", "Line int line,omitempty",
+}) && !reflect.PointerTo(reflect.TypeFor[check.Severity]()).Implements(reflect.TypeFor[json.Marshaler]()) &&
+	!reflect.PointerTo(reflect.TypeFor[check.Status]()).Implements(reflect.TypeFor[json.Marshaler]())
+
+func sameFields(t reflect.Type, want []string) bool {
+	if t.NumField() != len(want) {
+		return false
+	}
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if f.Name+" "+f.Type.Kind().String()+" "+f.Tag.Get("json") != want[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// writeResults appends the elements of the results array, each on its own lines at the
+// indentation of a top-level field's value, and the closing bracket.
+func appendResults(dst []byte, results []check.Result, flush func([]byte) ([]byte, error)) ([]byte, error) {
+	dst = append(dst, '[')
+	var enc *json.Encoder
+	var buf bytes.Buffer
+	if !resultFieldsKnown {
+		enc = json.NewEncoder(&buf)
+		enc.SetEscapeHTML(false)
+		enc.SetIndent("    ", "  ")
+	}
+	var memo memberMemo
+	for i := range results {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\n    "...)
+		if enc == nil {
+			dst = memo.appendResult(dst, &results[i])
+		} else {
+			buf.Reset()
+			if err := enc.Encode(&results[i]); err != nil {
+				return dst, err
+			}
+			dst = append(dst, bytes.TrimSuffix(buf.Bytes(), []byte("\n"))...)
+		}
+		if len(dst) >= 1<<16 {
+			var err error
+			if dst, err = flush(dst); err != nil {
+				return dst, err
+			}
+		}
+	}
+	if len(results) > 0 {
+		dst = append(dst, "\n  "...)
+	}
+	return append(dst, ']'), nil
+}
+
+// memberMemo remembers how the last result's members that are the same for every result of
+// a check (title, remediation, ...) were written: results come grouped by check, so most are
+// written again as they were, without escaping them again.
+type memberMemo struct {
+	last check.Result
+	head []byte // checkID, title and severity, as written for last
+	tail []byte // remediation, section and level, as written for last
+}
+
+// appendResult writes r as encoding/json does with the indentation of a results element.
+func (m *memberMemo) appendResult(dst []byte, r *check.Result) []byte {
+	const in = "\n      " // a member of a result
+	dst = append(dst, '{')
+	if m.head == nil || r.CheckID != m.last.CheckID || r.Title != m.last.Title || r.Severity != m.last.Severity {
+		m.head = appendMember(m.head[:0], in, "checkID", r.CheckID, false)
+		m.head = appendMember(m.head, ","+in, "title", r.Title, false)
+		m.head = appendMember(m.head, ","+in, "severity", string(r.Severity), false)
+		m.last.CheckID, m.last.Title, m.last.Severity = r.CheckID, r.Title, r.Severity
+	}
+	dst = append(dst, m.head...)
+	dst = appendMember(dst, ","+in, "status", string(r.Status), false)
+	if o := r.Object; o != nil {
+		const in2 = "\n        " // a member of the object
+		dst = append(dst, ","+in+`"object": {`...)
+		dst = appendMember(dst, in2, "apiVersion", o.APIVersion, false)
+		dst = appendMember(dst, ","+in2, "kind", o.Kind, false)
+		dst = appendMember(dst, ","+in2, "namespace", o.Namespace, true)
+		dst = appendMember(dst, ","+in2, "name", o.Name, false)
+		dst = appendMember(dst, ","+in2, "uid", o.UID, true)
+		if s := o.Source; s != nil {
+			const in3 = "\n          " // a member of the source
+			dst = append(dst, ","+in2+`"source": {`...)
+			sep := in3
+			if s.File != "" {
+				dst = appendMember(dst, sep, "file", s.File, false)
+				sep = "," + in3
+			}
+			if s.Line != 0 {
+				dst = append(dst, sep+`"line": `...)
+				dst = strconv.AppendInt(dst, int64(s.Line), 10)
+			}
+			if s.File != "" || s.Line != 0 {
+				dst = append(dst, in2...)
+			}
+			dst = append(dst, '}')
+		}
+		dst = append(dst, "\n      }"...)
+	}
+	dst = appendMember(dst, ","+in, "message", r.Message, true)
+	dst = appendMember(dst, ","+in, "field", r.Field, true)
+	if m.tail == nil || r.Remediation != m.last.Remediation || r.Section != m.last.Section || r.Level != m.last.Level {
+		m.tail = appendMember(m.tail[:0], ","+in, "remediation", r.Remediation, true)
+		m.tail = appendMember(m.tail, ","+in, "section", r.Section, true)
+		m.tail = appendMember(m.tail, ","+in, "level", r.Level, true)
+		m.tail = append(m.tail, "\n    }"...)
+		m.last.Remediation, m.last.Section, m.last.Level = r.Remediation, r.Section, r.Level
+	}
+	return append(dst, m.tail...)
+}
+
+// appendMember writes sep, then "key": value; with omitEmpty, nothing for an empty value.
+func appendMember(dst []byte, sep, key, value string, omitEmpty bool) []byte {
+	if omitEmpty && value == "" {
+		return dst
+	}
+	dst = append(dst, sep...)
+	dst = append(dst, '"')
+	dst = append(dst, key...)
+	dst = append(dst, `": `...)
+	return appendJSONString(dst, value)
+}
+
+const hexDigits = "0123456789abcdef"
+
+// appendJSONString writes s as encoding/json does without HTML escaping: control
+// characters, '"' and '\\' escaped, invalid UTF-8 as U+FFFD, U+2028 and U+2029 escaped.
+func appendJSONString(dst []byte, s string) []byte {
+	dst = append(dst, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		if b := s[i]; b < utf8.RuneSelf {
+			if b >= 0x20 && b != '"' && b != '\\' {
+				i++
+				continue
+			}
+			dst = append(dst, s[start:i]...)
+			switch b {
+			case '\\', '"':
+				dst = append(dst, '\\', b)
+			case '\b':
+				dst = append(dst, '\\', 'b')
+			case '\f':
+				dst = append(dst, '\\', 'f')
+			case '\n':
+				dst = append(dst, '\\', 'n')
+			case '\r':
+				dst = append(dst, '\\', 'r')
+			case '\t':
+				dst = append(dst, '\\', 't')
+			default:
+				dst = append(dst, '\\', 'u', '0', '0', hexDigits[b>>4], hexDigits[b&0xF])
+			}
+			i++
+			start = i
+			continue
+		}
+		c, size := utf8.DecodeRuneInString(s[i:])
+		if c == utf8.RuneError && size == 1 {
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		if c == '\u2028' || c == '\u2029' {
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, '\\', 'u', '2', '0', '2', hexDigits[c&0xF])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	dst = append(dst, s[start:]...)
+	return append(dst, '"')
+}

@@ -1,0 +1,118 @@
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/kspm-dev/kspm/check"
+	"github.com/kspm-dev/kspm/inventory"
+)
+
+// referenceJSON encodes r in one piece with encoding/json, as WriteJSON's output must read.
+func referenceJSON(t *testing.T, r *Report) string {
+	t.Helper()
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	require.NoError(t, enc.Encode(r))
+	return buf.String()
+}
+
+func streamedReport() *Report {
+	ref := func(src *inventory.Source) *inventory.Ref {
+		return &inventory.Ref{APIVersion: "apps/v1", Kind: "Deployment", Namespace: "shop", Name: "web", UID: "u-1", Source: src}
+	}
+	odd := "tab\t nl\n cr\r bs\\ q\" bell\a bsp\b ff\f nul\x00 html<>& ls\u2028 ps\u2029 bad\xff\xfe é 日本"
+	return &Report{
+		SchemaVersion: SchemaVersion,
+		Tool:          Tool{Name: "kspm", Version: "test"},
+		GeneratedAt:   time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC),
+		Benchmarks:    []string{"kspm"},
+		Inventory:     InventorySummary{Mode: inventory.ModeManifests, Objects: 3, Coverage: []inventory.Coverage{}},
+		Results: []check.Result{
+			{CheckID: "a", Title: "T", Severity: check.High, Status: check.StatusFail, Object: ref(&inventory.Source{File: "f.yaml", Line: 3}),
+				Message: odd, Field: "spec.x", Remediation: odd, Section: "1.2", Level: "L1"},
+			{CheckID: "b", Title: odd, Severity: check.Low, Status: check.StatusPass, Object: ref(nil)},
+			{CheckID: "c", Status: check.StatusPass, Object: ref(&inventory.Source{})},
+			{CheckID: "d", Status: check.StatusPass, Object: ref(&inventory.Source{Line: 7})},
+			{CheckID: "e", Status: check.StatusPass, Object: ref(&inventory.Source{File: odd})},
+			{CheckID: "f", Status: check.StatusPass, Object: &inventory.Ref{Kind: "Namespace", Name: "x"}},
+			{CheckID: "g", Status: check.StatusManual, Message: "no object"},
+			{},
+		},
+		Summary: Summary{Total: 8, ByStatus: map[check.Status]int{check.StatusPass: 5}, FailedBySeverity: map[check.Severity]int{}},
+	}
+}
+
+func TestWriteJSONStreamsWhatEncodingJSONWrites(t *testing.T) {
+	require.True(t, resultFieldsKnown, "check.Result or inventory.Ref changed: update appendResult and resultFieldsKnown")
+	for _, fast := range []bool{true, false} {
+		t.Run(map[bool]string{true: "appendResult", false: "encoding/json fallback"}[fast], func(t *testing.T) {
+			defer func(v bool) { resultFieldsKnown = v }(resultFieldsKnown)
+			resultFieldsKnown = fast
+			for name, r := range map[string]*Report{
+				"results": streamedReport(),
+				"none": {SchemaVersion: SchemaVersion, Inventory: InventorySummary{Coverage: []inventory.Coverage{}}, Results: []check.Result{},
+					Summary: Summary{ByStatus: map[check.Status]int{}, FailedBySeverity: map[check.Severity]int{}}},
+				"many": func() *Report {
+					r := streamedReport()
+					for len(r.Results) < 5000 { // more than one flush
+						r.Results = append(r.Results, r.Results...)
+					}
+					return r
+				}(),
+			} {
+				var buf bytes.Buffer
+				require.NoError(t, WriteJSON(&buf, r), name)
+				assert.Equal(t, referenceJSON(t, r), buf.String(), name)
+			}
+		})
+	}
+}
+
+type failingWriter struct{ n int }
+
+func (w *failingWriter) Write(p []byte) (int, error) {
+	if w.n == 0 {
+		return 0, errors.New("disk full")
+	}
+	w.n--
+	return len(p), nil
+}
+
+func TestWriteJSONReportsWriteErrors(t *testing.T) {
+	r := streamedReport()
+	for len(r.Results) < 5000 {
+		r.Results = append(r.Results, r.Results...)
+	}
+	for _, n := range []int{0, 1} {
+		err := WriteJSON(&failingWriter{n: n}, r)
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), "disk full")
+	}
+}
+
+func BenchmarkWriteJSON(b *testing.B) {
+	r := streamedReport()
+	r.Results = r.Results[:1]
+	r.Results[0].Message = "container web runs as root"
+	for len(r.Results) < 100_000 {
+		r.Results = append(r.Results, r.Results...)
+	}
+	var buf bytes.Buffer
+	b.ReportAllocs()
+	for b.Loop() {
+		buf.Reset()
+		if err := WriteJSON(&buf, r); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(r.Results)), "ns/result")
+}

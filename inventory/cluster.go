@@ -205,7 +205,8 @@ func kubeconfig(path, contextName string) (*rest.Config, error) {
 
 // FromConfig loads the inventory from the cluster cfg points at. It builds a clientset and
 // a metadata client (so Secrets are read as metadata only) sharing one HTTP client, and
-// records cfg.Host as the inventory's source. When cfg sets no rate limit (QPS and
+// records cfg.Host as the inventory's source. Unless cfg says otherwise, built-in kinds are
+// read as protobuf. When cfg sets no rate limit (QPS and
 // RateLimiter unset), it allows 50 requests per second with bursts of 100 instead of
 // client-go's 5. Transiently failed list requests are retried 3 times unless WithRetries
 // says otherwise. cfg is not modified.
@@ -214,6 +215,12 @@ func FromConfig(ctx context.Context, cfg *rest.Config, opts ...ClusterOption) (*
 		return nil, errors.New("inventory: nil rest.Config")
 	}
 	c := rest.CopyConfig(cfg)
+	if c.ContentType == "" && c.AcceptContentTypes == "" {
+		// Built-in kinds in protobuf: several times less to decode and to hold while decoding
+		// than JSON, which matters at 100,000 objects. JSON stays acceptable as a fallback.
+		c.ContentType = "application/vnd.kubernetes.protobuf"
+		c.AcceptContentTypes = "application/vnd.kubernetes.protobuf,application/json"
+	}
 	if c.QPS == 0 && c.RateLimiter == nil {
 		c.QPS, c.Burst = defaultQPS, defaultBurst
 		c.RateLimiter = flowcontrol.NewTokenBucketRateLimiter(c.QPS, c.Burst)

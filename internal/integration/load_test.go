@@ -253,7 +253,8 @@ func TestLoadRealisticCluster(t *testing.T) {
 			require.NotNil(t, got, key)
 			s := got.Object().(*corev1.Secret)
 			assert.Equal(t, want.Labels, s.Labels, key)
-			assert.Empty(t, s.Type, "Secrets are listed as metadata, without their type")
+			assert.Equal(t, want.Type, s.Type, "Secrets are listed as a Table of metadata with their type")
+			assert.Empty(t, s.Data, "and without their values")
 		case *rbacv1.RoleBinding:
 			if checked["rb"] {
 				continue

@@ -17,6 +17,7 @@ type Builder struct {
 	mu       sync.Mutex
 	mode     Mode
 	sources  []string
+	version  string
 	objects  []*Object
 	coverage map[schema.GroupKind]Coverage
 	errs     []error
@@ -31,6 +32,14 @@ func NewBuilder(mode Mode) *Builder {
 func (b *Builder) AddSource(s string) {
 	b.mu.Lock()
 	b.sources = append(b.sources, s)
+	b.mu.Unlock()
+}
+
+// SetServerVersion records the Kubernetes version of the API server the objects came from,
+// e.g. "v1.37.2".
+func (b *Builder) SetServerVersion(v string) {
+	b.mu.Lock()
+	b.version = v
 	b.mu.Unlock()
 }
 
@@ -81,6 +90,7 @@ func (b *Builder) Build() *Inventory {
 	slices.SortFunc(objs, compareObjects)
 	inv := &Inventory{
 		mode:     b.mode,
+		version:  b.version,
 		sources:  b.sources,
 		byKind:   make(map[schema.GroupKind][]*Object),
 		byNSKind: make(map[nsKind][]*Object),

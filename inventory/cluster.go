@@ -303,6 +303,11 @@ func FromClientset(ctx context.Context, cs kubernetes.Interface, opts ...Cluster
 	if o.kubeletConfigz > 0 {
 		l.loadKubeletConfigs(ctx, o.kubeletConfigz)
 	}
+	// The version decides which Pod Security policies "latest" means there. Not knowing it is
+	// not an error: checks then use the newest policies.
+	if info, err := cs.Discovery().ServerVersion(); err == nil && validServerVersion(info.GitVersion) {
+		l.b.SetServerVersion(info.GitVersion)
+	}
 	return l.b.Build(), nil
 }
 
@@ -738,4 +743,13 @@ func (d *discoveryCache) servingVersions(ctx context.Context, cs kubernetes.Inte
 		return served, true, nil
 	}
 	return nil, false, nil
+}
+
+// validServerVersion reports whether v looks like a released Kubernetes version ("v1.N...").
+func validServerVersion(v string) bool {
+	rest, ok := strings.CutPrefix(v, "v1.")
+	if !ok || rest == "" || rest[0] < '0' || rest[0] > '9' {
+		return false
+	}
+	return true
 }

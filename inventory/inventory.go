@@ -33,6 +33,7 @@ const (
 type Inventory struct {
 	mode     Mode
 	sources  []string
+	version  string
 	objects  []*Object
 	byKind   map[schema.GroupKind][]*Object
 	byNSKind map[nsKind][]*Object
@@ -55,6 +56,10 @@ type objKey struct {
 
 // Mode returns where the inventory came from.
 func (inv *Inventory) Mode() Mode { return inv.mode }
+
+// ServerVersion returns the Kubernetes version of the API server the inventory was listed
+// from (e.g. "v1.37.2"), or "" when it is not known (manifests).
+func (inv *Inventory) ServerVersion() string { return inv.version }
 
 // Sources returns what the inventory was read from: manifest paths or a cluster's address.
 func (inv *Inventory) Sources() []string { return slices.Clone(inv.sources) }

@@ -41,6 +41,8 @@ type InventorySummary struct {
 	Mode inventory.Mode `json:"mode"`
 	// Sources are the manifest paths or the cluster address.
 	Sources []string `json:"sources,omitempty"`
+	// ServerVersion is the API server's Kubernetes version (cluster mode), e.g. "v1.37.2".
+	ServerVersion string `json:"serverVersion,omitempty"`
 	// Objects is the number of objects scanned.
 	Objects int `json:"objects"`
 	// Coverage says, per kind, whether it was listed, forbidden, not served or absent.
@@ -67,10 +69,11 @@ func New(inv *inventory.Inventory, benchmarks []string, results []check.Result, 
 		GeneratedAt:   at.UTC(),
 		Benchmarks:    benchmarks,
 		Inventory: InventorySummary{
-			Mode:     inv.Mode(),
-			Sources:  inv.Sources(),
-			Objects:  inv.Len(),
-			Coverage: inv.CoverageAll(),
+			Mode:          inv.Mode(),
+			Sources:       inv.Sources(),
+			ServerVersion: inv.ServerVersion(),
+			Objects:       inv.Len(),
+			Coverage:      inv.CoverageAll(),
 		},
 		Results: results,
 	}

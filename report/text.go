@@ -257,6 +257,9 @@ func (tw *textWriter) header(r *Report) {
 	if len(inv.Sources) > 0 {
 		tw.printf(" from %s", strings.Join(inv.Sources, ", "))
 	}
+	if inv.ServerVersion != "" {
+		tw.printf(" (Kubernetes %s)", inv.ServerVersion)
+	}
 	tw.printf("\n\n")
 }
 

@@ -104,6 +104,14 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return code
 	}
 
+	// A live cluster's version decides what "latest" Pod Security policies mean there.
+	if v := minorVersion(inv.ServerVersion()); v != "" && o.clusterVersion == "" {
+		o.clusterVersion = v
+		if bms, err = plan(o); err != nil {
+			fmt.Fprintf(stderr, "%s: %v\n", progName, err)
+			return exitError
+		}
+	}
 	rep, err := scan(ctx, inv, bms, o, prog)
 	if err != nil {
 		fmt.Fprintf(stderr, "%s: %v\n", progName, err)
@@ -222,4 +230,20 @@ func exitCode(rep *report.Report, o *options, loadErrors int) int {
 	default:
 		return exitOK
 	}
+}
+
+// minorVersion returns "v1.N" of a server version such as "v1.37.2-eks-1", or "".
+func minorVersion(v string) string {
+	rest, ok := strings.CutPrefix(v, "v1.")
+	if !ok {
+		return ""
+	}
+	n := 0
+	for n < len(rest) && rest[n] >= '0' && rest[n] <= '9' {
+		n++
+	}
+	if n == 0 {
+		return ""
+	}
+	return "v1." + rest[:n]
 }

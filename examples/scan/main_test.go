@@ -522,3 +522,12 @@ func TestClusterVersion(t *testing.T) {
 	assert.Equal(t, exitError, code, "a cluster version is v1.N")
 	assert.Contains(t, stderr, "cluster version")
 }
+
+func TestMinorVersion(t *testing.T) {
+	for in, want := range map[string]string{
+		"v1.37.2": "v1.37", "v1.29.10-eks-1a2b": "v1.29", "v1.30": "v1.30",
+		"": "", "v0.0.0-master+$Format:%H$": "", "v1.": "", "1.30.1": "",
+	} {
+		assert.Equal(t, want, minorVersion(in), in)
+	}
+}

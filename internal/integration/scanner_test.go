@@ -39,6 +39,7 @@ func TestScannerEndToEnd(t *testing.T) {
 		assert.Equal(t, report.SchemaVersion, rep.SchemaVersion)
 		assert.Equal(t, inventory.ModeCluster, rep.Inventory.Mode)
 		assert.Equal(t, []string{cluster.URL}, rep.Inventory.Sources)
+		assert.Equal(t, "v1.37.2", rep.Inventory.ServerVersion, "the server's version, which caps 'latest' PSS policies")
 		assert.Empty(t, rep.Inventory.Errors)
 		assert.Len(t, rep.Inventory.Coverage, len(inventory.BuiltinKinds()))
 		for _, c := range rep.Inventory.Coverage {

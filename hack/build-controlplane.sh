@@ -16,13 +16,22 @@ mkdir -p "$bin"
 
 log() { printf 'build-controlplane: %s\n' "$*" >&2; }
 
+# quiet runs a command with its output kept in a log, shown only if it fails.
+quiet() {
+	local out
+	if ! out=$("$@" 2>&1); then
+		printf '%s\n' "$out" >&2
+		return 1
+	fi
+}
+
 build_etcd() {
 	if [ -x "$bin/etcd" ]; then return; fi
 	local src=$cache/src-etcd
 	rm -rf "$src" && mkdir -p "$src" && cd "$src"
 	log "building etcd $ETCD_VERSION"
 	go mod init kspm.local/etcd-build >/dev/null 2>&1
-	go get -tool "go.etcd.io/etcd/server/v3@$ETCD_VERSION" >/dev/null
+	quiet go get -tool "go.etcd.io/etcd/server/v3@$ETCD_VERSION"
 	go build -trimpath -o "$bin/etcd.tmp" go.etcd.io/etcd/server/v3
 	mv "$bin/etcd.tmp" "$bin/etcd"
 }
@@ -38,7 +47,7 @@ build_apiserver() {
 	local gomod
 	gomod=$(go mod download -json "k8s.io/kubernetes@$KUBE_VERSION" | sed -n 's/.*"GoMod": "\(.*\)",/\1/p')
 	grep -E '^\s*k8s\.io/[^ ]+ => \./staging/' "$gomod" | awk -v v="$STAGING_VERSION" '{print "replace " $1 " => " $1 " " v}' >>go.mod
-	go get -tool "k8s.io/kubernetes/cmd/kube-apiserver@$KUBE_VERSION" >/dev/null
+	quiet go get -tool "k8s.io/kubernetes/cmd/kube-apiserver@$KUBE_VERSION"
 	go build -trimpath \
 		-ldflags "-s -w -X k8s.io/component-base/version.gitVersion=$KUBE_VERSION -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=${STAGING_VERSION#v0.}" \
 		-o "$bin/kube-apiserver.tmp" k8s.io/kubernetes/cmd/kube-apiserver

@@ -1,8 +1,10 @@
-// Tests of the deployment manifests: the ClusterRole grants exactly what the loader lists,
-// and the manifests pass kspm's own scan but for the findings a scanner cannot avoid.
-package deploy_test
+package main
+
+// Tests of the deployment manifests in examples/deploy: the ClusterRole grants exactly what
+// the loader lists, and the manifests pass kspm's own scan but for the findings a scanner cannot avoid.
 
 import (
+	"path/filepath"
 	"slices"
 	"testing"
 
@@ -16,7 +18,7 @@ import (
 	"github.com/kspm-dev/kspm/inventory"
 )
 
-func load(t *testing.T, paths ...string) *inventory.Inventory {
+func loadDeploy(t *testing.T, paths ...string) *inventory.Inventory {
 	t.Helper()
 	inv, err := inventory.LoadManifests(t.Context(), paths)
 	require.NoError(t, err)
@@ -27,7 +29,7 @@ func load(t *testing.T, paths ...string) *inventory.Inventory {
 // TestClusterRoleGrantsExactlyTheLoadedKinds: list on every kind inventory.BuiltinKinds
 // names, nothing more. When a kind joins the loader, this fails until rbac.yaml grants it.
 func TestClusterRoleGrantsExactlyTheLoadedKinds(t *testing.T) {
-	inv := load(t, "rbac.yaml")
+	inv := loadDeploy(t, filepath.Join("..", "deploy", "rbac.yaml"))
 	obj := inv.Get(inventory.KindClusterRole, "", "kspm-scanner")
 	require.NotNil(t, obj)
 	cr := obj.Object().(*rbacv1.ClusterRole)
@@ -69,7 +71,7 @@ func TestClusterRoleGrantsExactlyTheLoadedKinds(t *testing.T) {
 // Secrets cluster-wide (as metadata, which RBAC cannot express), mounts its token, and (with
 // the optional kubelet-config role) can reach the kubelet API through nodes/proxy.
 func TestManifestsPassTheirOwnScan(t *testing.T) {
-	inv := load(t, "rbac.yaml", "cronjob.yaml")
+	inv := loadDeploy(t, filepath.Join("..", "deploy", "rbac.yaml"), filepath.Join("..", "deploy", "cronjob.yaml"))
 	cj := inv.Get(inventory.KindCronJob, "kspm", "kspm-scan")
 	require.NotNil(t, cj)
 	spec := cj.Object().(*batchv1.CronJob).Spec.JobTemplate.Spec.Template.Spec

@@ -19,8 +19,9 @@ import (
 // automount their token.
 func DefaultSAAutomount() check.Check {
 	return check.New(check.Meta{
-		ID:    "kspm:default-sa-automount",
-		Title: "Default ServiceAccounts do not automount API tokens",
+		ID:      "kspm:default-sa-automount",
+		Section: Section,
+		Title:   "Default ServiceAccounts do not automount API tokens",
 		Description: "Every pod that names no ServiceAccount runs as its namespace's default " +
 			"ServiceAccount, and by default gets an API token for it mounted, whether it talks to " +
 			"the API or not; anything that compromises the pod gets the token and whatever RBAC " +

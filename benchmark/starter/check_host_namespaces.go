@@ -15,8 +15,9 @@ import (
 // or IPC namespace.
 func HostNamespaces() check.Check {
 	return check.New(check.Meta{
-		ID:    "kspm:host-namespaces",
-		Title: "Pods do not share the node's network, PID or IPC namespace",
+		ID:      "kspm:host-namespaces",
+		Section: Section,
+		Title:   "Pods do not share the node's network, PID or IPC namespace",
 		Description: "A pod in the node's network namespace can bind and sniff the node's " +
 			"interfaces and reach services listening on localhost; in its PID namespace it can see " +
 			"(and signal) every process; in its IPC namespace it can read shared memory. Inspects " +

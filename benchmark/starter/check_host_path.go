@@ -15,8 +15,9 @@ import (
 // HostPath returns the check kspm:host-path: no pod mounts a directory of the node.
 func HostPath() check.Check {
 	return check.New(check.Meta{
-		ID:    "kspm:host-path",
-		Title: "Pods do not mount hostPath volumes",
+		ID:      "kspm:host-path",
+		Section: Section,
+		Title:   "Pods do not mount hostPath volumes",
 		Description: "A hostPath volume exposes the node's file system to the pod: a mount of the " +
 			"container runtime's socket, /etc or / hands over the node, and even read-only mounts " +
 			"leak credentials and logs. Inspects spec.volumes of every pod and workload template. " +

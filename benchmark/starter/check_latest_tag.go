@@ -18,8 +18,9 @@ import (
 // LatestTag returns the check kspm:latest-tag: every image is pinned by digest or version tag.
 func LatestTag() check.Check {
 	return check.New(check.Meta{
-		ID:    "kspm:latest-tag",
-		Title: "Images are pinned by digest or version tag",
+		ID:      "kspm:latest-tag",
+		Section: Section,
+		Title:   "Images are pinned by digest or version tag",
 		Description: "An image with no tag or the tag latest changes under the workload: two " +
 			"nodes may run different code, a rollback does not roll back, and what was scanned " +
 			"is not what runs. Inspects the image of every container, init container and " +

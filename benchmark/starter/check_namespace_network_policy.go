@@ -57,8 +57,9 @@ const paramExemptNamespaces = "exemptNamespaces"
 // DefaultExemptNamespaces.
 func NamespaceNetworkPolicy() check.Check {
 	return check.New(check.Meta{
-		ID:    "kspm:namespace-network-policy",
-		Title: "Every namespace has a NetworkPolicy",
+		ID:      "kspm:namespace-network-policy",
+		Section: Section,
+		Title:   "Every namespace has a NetworkPolicy",
 		Description: "Without a NetworkPolicy, the pods of a namespace accept connections from " +
 			"every pod of the cluster and may connect anywhere, so one compromised pod reaches " +
 			"them all. Inspects every Namespace, and every namespace holding workloads that has no " +

@@ -14,8 +14,9 @@ import (
 // Privileged returns the check kspm:privileged: no container runs privileged.
 func Privileged() check.Check {
 	return check.New(check.Meta{
-		ID:    "kspm:privileged",
-		Title: "Containers do not run privileged",
+		ID:      "kspm:privileged",
+		Section: Section,
+		Title:   "Containers do not run privileged",
 		Description: "A privileged container has every capability and every host device; escaping " +
 			"to the node is trivial. Inspects securityContext.privileged of every container, init " +
 			"container and ephemeral container of every pod and workload template. Passes when " +

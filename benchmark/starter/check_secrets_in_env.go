@@ -17,8 +17,9 @@ import (
 // environment variables.
 func SecretsInEnv() check.Check {
 	return check.New(check.Meta{
-		ID:    "kspm:secrets-in-env",
-		Title: "Secrets are not passed in environment variables",
+		ID:      "kspm:secrets-in-env",
+		Section: Section,
+		Title:   "Secrets are not passed in environment variables",
 		Description: "Environment variables leak: into logs and crash reports, to child processes, " +
 			"and through the container runtime's inspect output. Inspects env[].valueFrom." +
 			"secretKeyRef and envFrom[].secretRef of every container, init container and ephemeral " +

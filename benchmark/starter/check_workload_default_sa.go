@@ -27,8 +27,9 @@ import (
 // ServiceAccount with its token mounted.
 func WorkloadDefaultSA() check.Check {
 	return check.New(check.Meta{
-		ID:    "kspm:workload-default-sa",
-		Title: "Workloads do not mount the default ServiceAccount's token",
+		ID:      "kspm:workload-default-sa",
+		Section: Section,
+		Title:   "Workloads do not mount the default ServiceAccount's token",
 		Description: "The default ServiceAccount is shared by every pod of the namespace that names " +
 			"no other, so RBAC granted to it for one workload is granted to all, and its token is " +
 			"mounted into each of them. Inspects serviceAccountName and " +

@@ -18,6 +18,9 @@ import (
 // Name is the name of the benchmark Benchmark returns.
 const Name = "kspm"
 
+// Section is the report section of every control of the benchmark.
+const Section = "kspm: workload and cluster hygiene"
+
 // Benchmark returns a fresh copy of the "kspm" benchmark.
 func Benchmark() benchmark.Benchmark {
 	return benchmark.Benchmark{

@@ -44,6 +44,7 @@ func TestBenchmarkChecks(t *testing.T) {
 			assert.NotEmpty(t, m.Remediation)
 			assert.NotEmpty(t, m.References)
 			assert.NotEmpty(t, m.Kinds)
+			assert.Equal(t, starter.Section, m.Section, "reports group the controls under one section")
 			assert.False(t, m.Manual)
 			assert.Equal(t, m, c.Meta(), "Meta is stable")
 

@@ -11,6 +11,7 @@ import (
 	"github.com/google/cel-go/common"
 	celast "github.com/google/cel-go/common/ast"
 	"github.com/google/cel-go/common/types"
+	"github.com/google/cel-go/common/types/ref"
 	"github.com/google/cel-go/interpreter"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
@@ -142,7 +143,8 @@ func (e *CELError) Unwrap() error { return e.Err }
 // Prefer namespace-scoped lookups (inventory.list(kind, namespace)) to cluster-wide ones in
 // per-object checks: under cel-go's runtime cost tracking, the time of a comprehension grows
 // faster than linearly with the length of its list (about 1 ms for 1,000 elements and
-// 100 ms for 10,000).
+// 100 ms for 10,000). A matches call whose pattern is not a literal (a pattern from
+// params, say) compiles each distinct pattern once per check, not on every call.
 func CEL(spec CELSpec) (Check, error) {
 	c := &celCheck{
 		meta:          spec.Meta,
@@ -171,6 +173,7 @@ func CEL(spec CELSpec) (Check, error) {
 		errs = append(errs, &CELError{CheckID: id, Field: "params", Err: err})
 	}
 	c.params = params
+	c.paramsVal = celenv.ParamsValue(params)
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
@@ -185,6 +188,7 @@ func CEL(spec CELSpec) (Check, error) {
 		cel.CostLimit(c.costLimit),
 		cel.InterruptCheckFrequency(100),
 		cel.EvalOptions(cel.OptOptimize),
+		celenv.CachedMatches(),
 	}
 	c.paramUse.keys = make(map[string]bool)
 	var ast *cel.Ast
@@ -375,6 +379,7 @@ type celCheck struct {
 	meta          Meta
 	podTemplates  bool
 	params        map[string]any
+	paramsVal     ref.Val // params as a CEL value, converted once
 	paramUse      paramUse
 	costLimit     uint64
 	scanCostLimit uint64
@@ -402,7 +407,7 @@ func (c *celCheck) Validate() error {
 }
 
 func (c *celCheck) Run(ctx context.Context, pass *Pass) error {
-	params := c.params
+	params := c.paramsVal
 	if len(pass.Params) > 0 {
 		if err := c.checkParams(pass.Params); err != nil {
 			return err
@@ -411,7 +416,14 @@ func (c *celCheck) Run(ctx context.Context, pass *Pass) error {
 		if err != nil {
 			return fmt.Errorf("check %s: %w", c.meta.ID, err)
 		}
-		params = celenv.MergeParams(c.params, over)
+		params = celenv.ParamsValue(celenv.MergeParams(c.params, over))
+	}
+	if ctx.Done() != nil {
+		// Each interruptible evaluation derives a context from ctx; deriving them from a
+		// context of this run keeps them off the caller's, which other checks share.
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithCancel(ctx)
+		defer cancel()
 	}
 	r := &celRun{
 		c:      c,
@@ -599,7 +611,7 @@ func (r *celRun) failMessage(ctx context.Context) string {
 	if r.c.message == nil {
 		return msg
 	}
-	v, det, err := r.c.message.ContextEval(ctx, &r.act)
+	v, det, err := r.eval(ctx, r.c.message)
 	r.charge(det)
 	if err != nil {
 		return fmt.Sprintf("%s (message expression failed: %v)", msg, err)
@@ -611,7 +623,7 @@ func (r *celRun) failMessage(ctx context.Context) string {
 }
 
 func (r *celRun) evalBool(ctx context.Context, prg cel.Program) (bool, error) {
-	v, det, err := prg.ContextEval(ctx, &r.act)
+	v, det, err := r.eval(ctx, prg)
 	r.charge(det)
 	if err != nil {
 		return false, err
@@ -621,6 +633,15 @@ func (r *celRun) evalBool(ctx context.Context, prg cel.Program) (bool, error) {
 		return false, fmt.Errorf("result is %s, not bool", v.Type())
 	}
 	return bool(b), nil
+}
+
+// eval evaluates prg on the activation. A context that can never end cannot interrupt an
+// evaluation, so Eval gives the same result without ContextEval's per-evaluation setup.
+func (r *celRun) eval(ctx context.Context, prg cel.Program) (ref.Val, *cel.EvalDetails, error) {
+	if ctx.Done() == nil {
+		return prg.Eval(&r.act)
+	}
+	return prg.ContextEval(ctx, &r.act)
 }
 
 func (r *celRun) charge(det *cel.EvalDetails) {

@@ -2,6 +2,7 @@ package celenv
 
 import (
 	"github.com/google/cel-go/common/types"
+	"github.com/google/cel-go/common/types/ref"
 	"github.com/google/cel-go/interpreter"
 )
 
@@ -14,10 +15,11 @@ type Activation struct {
 	// NamespaceErr, when set, is what reading namespaceObject yields instead of a value: the
 	// Namespace is unknown (see NamespaceUnseen), and null would be a guess.
 	NamespaceErr error
-	Params       map[string]any
-	PodSpec      map[string]any
-	PodMetadata  map[string]any
-	Inventory    *Inventory
+	// Params is the value of params (see ParamsValue); nil is the empty map.
+	Params      ref.Val
+	PodSpec     map[string]any
+	PodMetadata map[string]any
+	Inventory   *Inventory
 }
 
 // ResolveName implements interpreter.Activation.
@@ -32,7 +34,7 @@ func (a *Activation) ResolveName(name string) (any, bool) {
 		return orNull(a.NamespaceObject), true
 	case VarParams:
 		if a.Params == nil {
-			return map[string]any{}, true
+			return emptyParams, true
 		}
 		return a.Params, true
 	case VarPodSpec:

@@ -59,13 +59,28 @@ type Inventory struct {
 
 	mu    sync.Mutex
 	kinds map[string]schema.GroupKind
-	lists map[listKey]ref.Val
+	lists map[listKey]listEntry // by the arguments as written
+	byGK  map[gkListKey]ref.Val // by kind, so that spellings of a kind share a list
 }
 
-type listKey struct {
+type gkListKey struct {
 	gk    schema.GroupKind
 	ns    string
 	allNS bool
+}
+
+// listKey is a list call's arguments, as written (the inventory does not change during a run,
+// so the same arguments always give the same answer).
+type listKey struct {
+	kind  string
+	ns    string
+	allNS bool
+}
+
+// listEntry is a list call's answer: the list, or the error it yields.
+type listEntry struct {
+	val ref.Val
+	err error
 }
 
 // NewInventory returns the CEL value of inv.
@@ -131,22 +146,44 @@ func (v *Inventory) incomplete(gk schema.GroupKind) error {
 	return nil
 }
 
-// list returns the objects of gk (in namespace ns unless allNS) as a CEL list. Lists are
-// built once per run and kept; the objects' maps are the inventory's cached ones.
+// list returns the objects of kind (in namespace ns unless allNS) as a CEL list. Answers,
+// errors included, are computed once per run and kept; the objects' maps are the inventory's
+// cached ones.
 func (v *Inventory) list(kind, ns string, allNS bool) ref.Val {
+	key := listKey{kind: kind, ns: ns, allNS: allNS}
+	v.mu.Lock()
+	e, ok := v.lists[key]
+	v.mu.Unlock()
+	if !ok {
+		e = v.buildList(kind, ns, allNS)
+		v.mu.Lock()
+		if v.lists == nil {
+			v.lists = make(map[listKey]listEntry)
+		}
+		v.lists[key] = e
+		v.mu.Unlock()
+	}
+	if e.err != nil {
+		// A fresh error value each time: evaluation labels errors with the expression node.
+		return types.WrapErr(e.err)
+	}
+	return e.val
+}
+
+func (v *Inventory) buildList(kind, ns string, allNS bool) listEntry {
 	gk, err := v.groupKind(kind)
 	if err != nil {
-		return types.WrapErr(err)
+		return listEntry{err: err}
 	}
 	if err := v.incomplete(gk); err != nil {
-		return types.WrapErr(err)
+		return listEntry{err: err}
 	}
-	key := listKey{gk: gk, ns: ns, allNS: allNS}
+	key := gkListKey{gk: gk, ns: ns, allNS: allNS}
 	v.mu.Lock()
-	l, ok := v.lists[key]
+	l, ok := v.byGK[key]
 	v.mu.Unlock()
 	if ok {
-		return l
+		return listEntry{val: l}
 	}
 	var objs []*inventory.Object
 	if allNS {
@@ -158,18 +195,18 @@ func (v *Inventory) list(kind, ns string, allNS bool) ref.Val {
 	for i, o := range objs {
 		m, err := o.Map()
 		if err != nil {
-			return types.WrapErr(err)
+			return listEntry{err: err}
 		}
 		elems[i] = m
 	}
 	l = types.NewDynamicList(types.DefaultTypeAdapter, elems)
 	v.mu.Lock()
-	if v.lists == nil {
-		v.lists = make(map[listKey]ref.Val)
+	if v.byGK == nil {
+		v.byGK = make(map[gkListKey]ref.Val)
 	}
-	v.lists[key] = l
+	v.byGK[key] = l
 	v.mu.Unlock()
-	return l
+	return listEntry{val: l}
 }
 
 func (v *Inventory) get(kind, ns, name string) ref.Val {

@@ -4,6 +4,9 @@ import (
 	"fmt"
 	"maps"
 	"reflect"
+
+	"github.com/google/cel-go/common/types"
+	"github.com/google/cel-go/common/types/ref"
 )
 
 // NormalizeParams returns a deep copy of params in the JSON-like form CEL adapts without
@@ -35,6 +38,38 @@ func MergeParams(defaults, overrides map[string]any) map[string]any {
 	maps.Copy(out, defaults)
 	maps.Copy(out, overrides)
 	return out
+}
+
+// emptyParams is the value of params when a check has none.
+var emptyParams = types.NewStringInterfaceMap(types.DefaultTypeAdapter, map[string]any{})
+
+// ParamsValue returns the CEL value of normalized params (see NormalizeParams), converted once
+// so that evaluations do not wrap the same maps and lists again on every read. Maps and lists
+// keep the types CEL gives map[string]any and []any, so expressions see no difference. A nil
+// map is the empty map.
+func ParamsValue(params map[string]any) ref.Val {
+	if params == nil {
+		return emptyParams
+	}
+	return celValue(params)
+}
+
+func celValue(v any) ref.Val {
+	switch x := v.(type) {
+	case map[string]any:
+		m := make(map[string]any, len(x))
+		for k, e := range x {
+			m[k] = celValue(e)
+		}
+		return types.NewStringInterfaceMap(types.DefaultTypeAdapter, m)
+	case []any:
+		l := make([]any, len(x))
+		for i, e := range x {
+			l[i] = celValue(e)
+		}
+		return types.NewDynamicList(types.DefaultTypeAdapter, l)
+	}
+	return types.DefaultTypeAdapter.NativeToValue(v)
 }
 
 func normalize(v any) (any, error) {

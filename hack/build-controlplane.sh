@@ -32,7 +32,7 @@ build_etcd() {
 	log "building etcd $ETCD_VERSION"
 	go mod init kspm.local/etcd-build >/dev/null 2>&1
 	quiet go get -tool "go.etcd.io/etcd/server/v3@$ETCD_VERSION"
-	go build -trimpath -o "$bin/etcd.tmp" go.etcd.io/etcd/server/v3
+	go build -trimpath -buildvcs=false -o "$bin/etcd.tmp" go.etcd.io/etcd/server/v3
 	mv "$bin/etcd.tmp" "$bin/etcd"
 }
 
@@ -48,7 +48,7 @@ build_apiserver() {
 	gomod=$(go mod download -json "k8s.io/kubernetes@$KUBE_VERSION" | sed -n 's/.*"GoMod": "\(.*\)",/\1/p')
 	grep -E '^\s*k8s\.io/[^ ]+ => \./staging/' "$gomod" | awk -v v="$STAGING_VERSION" '{print "replace " $1 " => " $1 " " v}' >>go.mod
 	quiet go get -tool "k8s.io/kubernetes/cmd/kube-apiserver@$KUBE_VERSION"
-	go build -trimpath \
+	go build -trimpath -buildvcs=false \
 		-ldflags "-s -w -X k8s.io/component-base/version.gitVersion=$KUBE_VERSION -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=${STAGING_VERSION#v0.}" \
 		-o "$bin/kube-apiserver.tmp" k8s.io/kubernetes/cmd/kube-apiserver
 	mv "$bin/kube-apiserver.tmp" "$bin/kube-apiserver"

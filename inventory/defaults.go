@@ -1,6 +1,7 @@
 package inventory
 
 import (
+	"regexp"
 	"strings"
 
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
@@ -51,8 +52,8 @@ import (
 //   - Container ports have protocol TCP; with hostNetwork, a port's hostPort is its
 //     containerPort. The API server sets this on Pods only, but every pod created from a
 //     template gets it: templates are defaulted as their pods will be.
-//   - imagePullPolicy is Always for an image tagged latest or not tagged, else
-//     IfNotPresent.
+//   - imagePullPolicy is Always for an image tagged latest or with neither tag nor digest,
+//     else IfNotPresent (also for an image that is not a valid reference).
 //   - Container resource requests default to their limits (on Pods, hence on the pods of
 //     every template): a "requests are set" check would otherwise fail them.
 //   - Secret, configMap, downwardAPI and projected volumes have defaultMode 0644, and
@@ -214,24 +215,97 @@ func defaultContainerPorts(ports []corev1.ContainerPort, hostNetwork bool) {
 }
 
 // defaultPullPolicy sets the policy the API server picks from the image's tag: Always for
-// "latest" (which an image with neither tag nor digest means), else IfNotPresent.
+// "latest" (which a reference with neither tag nor digest means), else IfNotPresent. An
+// image that is not a valid reference (empty, upper case in the repository path, a bad
+// digest...) is accepted by the API server, which then cannot read its tag and picks
+// IfNotPresent.
 func defaultPullPolicy(policy *corev1.PullPolicy, image string) {
-	if *policy != "" || image == "" {
+	if *policy != "" {
 		return
 	}
-	name, digest := image, false
-	if i := strings.IndexByte(name, '@'); i >= 0 {
-		name, digest = name[:i], true
-	}
-	tag := ""
-	if i := strings.LastIndexByte(name, ':'); i >= 0 && !strings.Contains(name[i:], "/") {
-		tag = name[i+1:]
-	}
-	if tag == "latest" || (tag == "" && !digest) {
+	if tag, ok := imageTag(image); ok && tag == "latest" {
 		*policy = corev1.PullAlways
 	} else {
 		*policy = corev1.PullIfNotPresent
 	}
+}
+
+// imageReference is the grammar of an image reference: [domain[:port]/]path[:tag][@digest].
+var imageReference = func() *regexp.Regexp {
+	const (
+		label     = `(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])`
+		domain    = `(?:` + label + `(?:\.` + label + `)*|\[[a-fA-F0-9:]+\])(?::[0-9]+)?`
+		component = `[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*`
+		name      = `(?:` + domain + `/)?` + component + `(?:/` + component + `)*`
+		tag       = `[\w][\w.-]{0,127}`
+		digest    = `[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}`
+	)
+	return regexp.MustCompile(`^(` + name + `)(?::(` + tag + `))?(?:@(` + digest + `))?$`)
+}()
+
+// imageTag returns the tag of an image reference as the API server reads it ("latest" when
+// it has neither tag nor digest); ok is false when image is not a valid reference.
+func imageTag(image string) (tag string, ok bool) {
+	if isHex64(image) {
+		return "", false // an image ID, not a name
+	}
+	// Normalize as Docker does: a first path element that is not a registry host is part
+	// of the repository on docker.io, and an official image is under library/.
+	domain, rest := "docker.io", image
+	if i := strings.IndexByte(image, '/'); i >= 0 {
+		if first := image[:i]; strings.ContainsAny(first, ".:") || first == "localhost" || strings.ToLower(first) != first {
+			domain, rest = first, image[i+1:]
+		}
+	}
+	if domain == "index.docker.io" {
+		domain = "docker.io"
+	}
+	if domain == "docker.io" && !strings.Contains(rest, "/") {
+		rest = "library/" + rest
+	}
+	repo := rest
+	if i := strings.IndexByte(repo, ':'); i >= 0 {
+		repo = repo[:i]
+	}
+	if strings.ToLower(repo) != repo {
+		return "", false
+	}
+	m := imageReference.FindStringSubmatch(domain + "/" + rest)
+	if m == nil || len(m[1]) > 255 {
+		return "", false
+	}
+	tag, digest := m[2], m[3]
+	if digest != "" {
+		alg, hex, _ := strings.Cut(digest, ":")
+		size := 0
+		switch alg {
+		case "sha256":
+			size = 64
+		case "sha384":
+			size = 96
+		case "sha512":
+			size = 128
+		}
+		if len(hex) != size || strings.ToLower(hex) != hex {
+			return "", false
+		}
+	}
+	if tag == "" && digest == "" {
+		tag = "latest"
+	}
+	return tag, true
+}
+
+func isHex64(s string) bool {
+	if len(s) != 64 {
+		return false
+	}
+	for _, c := range []byte(s) {
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+			return false
+		}
+	}
+	return true
 }
 
 // defaultRequests sets each resource's request to its limit when only the limit is set.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -308,4 +309,47 @@ func ExampleApplyDefaults() {
 	inventory.ApplyDefaults(pod)
 	fmt.Println(pod.Namespace, pod.Spec.Volumes[0].EmptyDir != nil, pod.Spec.Containers[0].ImagePullPolicy)
 	// Output: default true Always
+}
+
+// TestDefaultPullPolicyMatchesTheAPIServer covers image names the API server accepts but
+// cannot parse as references: it then defaults to IfNotPresent, as it does for an empty
+// image, whatever the text after a colon says.
+func TestDefaultPullPolicyMatchesTheAPIServer(t *testing.T) {
+	tests := []struct {
+		image string
+		want  corev1.PullPolicy
+	}{
+		{"nginx", corev1.PullAlways},
+		{"nginx:latest", corev1.PullAlways},
+		{"nginx:1.27", corev1.PullIfNotPresent},
+		{"nginx:LATEST", corev1.PullIfNotPresent},
+		{"localhost:5000/app", corev1.PullAlways},
+		{"localhost:5000/app:latest", corev1.PullAlways},
+		{"registry.example.com:5000/team/app:v1", corev1.PullIfNotPresent},
+		{"MyRegistry/app", corev1.PullAlways},
+		{"[::1]:5000/app", corev1.PullAlways},
+		{"nginx@sha256:" + strings.Repeat("a", 64), corev1.PullIfNotPresent},
+		{"nginx:latest@sha256:" + strings.Repeat("a", 64), corev1.PullAlways},
+		{"", corev1.PullIfNotPresent},
+		{"NGINX", corev1.PullIfNotPresent},
+		{"team/App", corev1.PullIfNotPresent},
+		{"App:latest", corev1.PullIfNotPresent},
+		{"nginx:latest@sha256:abc", corev1.PullIfNotPresent},
+		{"nginx@md5:" + strings.Repeat("a", 32), corev1.PullIfNotPresent},
+		{"nginx:latest@sha256:" + strings.Repeat("A", 64), corev1.PullIfNotPresent},
+		{strings.Repeat("a", 64), corev1.PullIfNotPresent},
+		{"a//b", corev1.PullIfNotPresent},
+		{"app/", corev1.PullIfNotPresent},
+		{"app:", corev1.PullIfNotPresent},
+		{"app:-x", corev1.PullIfNotPresent},
+		{strings.Repeat("a", 250) + ":latest", corev1.PullIfNotPresent},
+	}
+	for _, tt := range tests {
+		t.Run(tt.image, func(t *testing.T) {
+			pod := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "p"},
+				Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "c", Image: tt.image}}}}
+			inventory.ApplyDefaults(pod)
+			assert.Equal(t, tt.want, pod.Spec.Containers[0].ImagePullPolicy)
+		})
+	}
 }

@@ -886,6 +886,9 @@ func decodeManifestObject(s objectSink, data []byte, gvk schema.GroupVersionKind
 		obj = &unstructured.Unstructured{Object: m}
 	}
 	if err != nil {
+		if gvk.GroupKind() == KindSecret {
+			loc = secretFieldLocator{loc}
+		}
 		errLine, err := decodeErrorLine(err, line, loc)
 		s.fail(errLine, desc, err)
 		return
@@ -959,6 +962,16 @@ func (e *manifestFieldError) Error() string {
 
 func (e *manifestFieldError) Unwrap() error { return e.err }
 
+// secretFieldLocator locates fields of a Secret without hints, which quote the value.
+type secretFieldLocator struct{ fieldLocator }
+
+func (l secretFieldLocator) offset(off int) (int, string, string) {
+	line, path, _ := l.fieldLocator.offset(off)
+	return line, path, ""
+}
+
+// jsonValueName names the kind of JSON value an UnmarshalTypeError found, without the value
+// itself (which may be a Secret's).
 func jsonValueName(v string) string {
 	switch {
 	case v == "string":
@@ -970,7 +983,7 @@ func jsonValueName(v string) string {
 	case v == "object":
 		return "an object"
 	case strings.HasPrefix(v, "number"):
-		return v
+		return "a number"
 	}
 	return v
 }

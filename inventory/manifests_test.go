@@ -823,3 +823,40 @@ func BenchmarkLoadManifestsBaseline(b *testing.B) {
 	}
 	b.ReportMetric(float64(mfBenchObjects*b.N)/b.Elapsed().Seconds(), "objects/s")
 }
+
+// TestLoadManifestsSecretValuesStayOutOfErrors loads Secrets whose values cannot be decoded
+// and Secrets inside Lists: no value may reach an error message or an object.
+func TestLoadManifestsSecretValuesStayOutOfErrors(t *testing.T) {
+	tests := []struct {
+		name, file, content, secret string
+	}{
+		{"number in stringData", "pin.yaml",
+			"apiVersion: v1\nkind: Secret\nmetadata: {name: s}\nstringData:\n  pin: 8675309\n", "8675309"},
+		{"number in data", "num.yaml",
+			"apiVersion: v1\nkind: Secret\nmetadata: {name: s}\ndata:\n  pin: 8675309\n", "8675309"},
+		{"number in JSON stringData", "pin.json",
+			`{"apiVersion":"v1","kind":"Secret","metadata":{"name":"s"},"stringData":{"pin":8675309}}`, "8675309"},
+		{"tagged value that does not convert", "tag.yaml",
+			"apiVersion: v1\nkind: Secret\nmetadata: {name: s}\nstringData:\n  password: !!int hunter2\n", "hunter2"},
+		{"boolean in stringData", "bool.yaml",
+			"apiVersion: v1\nkind: Secret\nmetadata: {name: s}\nstringData:\n  enabled: on\n", " on "},
+		{"YAML List item", "list.yaml",
+			"apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Secret\n  metadata:\n    name: s\n    annotations:\n      kubectl.kubernetes.io/last-applied-configuration: '{\"stringData\":{\"k\":\"hunter2\"}}'\n  stringData:\n    k: hunter2\n", "hunter2"},
+		{"JSON List item", "list.json",
+			`{"apiVersion":"v1","kind":"SecretList","items":[{"metadata":{"name":"s"},"stringData":{"k":"hunter2"}}]}`, "hunter2"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			inv := mfLoad(t, []string{mfWrite(t, dir, tt.file, tt.content)})
+			for _, e := range mfErrors(inv, dir) {
+				assert.NotContains(t, e, tt.secret)
+			}
+			for _, o := range inv.Objects() {
+				m, err := o.Map()
+				require.NoError(t, err)
+				assert.NotContains(t, fmt.Sprint(m), tt.secret)
+			}
+		})
+	}
+}

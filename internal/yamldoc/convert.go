@@ -325,58 +325,77 @@ func hasMerge(n *yaml.Node) bool {
 	return false
 }
 
-// pairs returns the effective key-value pairs of the mapping n, merges applied.
+// pairs returns the effective key-value pairs of the mapping n, merges applied as
+// sigs.k8s.io/yaml (go-yaml v2), and so kubectl, applies them: in the order they are
+// written, each key or merge overriding what came before it (a merge written after a key
+// replaces its value), and among the mappings of one merge list the first wins. A key
+// written twice outside merges is an error, as in mapping.
 func (c *converter) pairs(n *yaml.Node, depth int) ([]pair, error) {
 	if depth > maxDepth {
 		return nil, &Error{Line: n.Line, Msg: "merge keys are nested too deeply"}
 	}
 	var out []pair
-	seen := make(map[string]*yaml.Node)
-	var merges []*yaml.Node
+	at := make(map[string]int) // key → index in out
+	explicit := make(map[string]*yaml.Node)
+	set := func(p pair) {
+		if i, ok := at[p.key]; ok {
+			out[i] = p
+			return
+		}
+		at[p.key] = len(out)
+		out = append(out, p)
+	}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
 		if isMergeKey(k) {
-			merges = append(merges, v)
+			merged, err := c.merged(v, depth)
+			if err != nil {
+				return nil, err
+			}
+			for _, p := range merged {
+				set(p)
+			}
 			continue
 		}
 		key, err := keyString(k)
 		if err != nil {
 			return nil, err
 		}
-		if prev, dup := seen[key]; dup {
+		if prev, dup := explicit[key]; dup {
 			return nil, duplicateKey(key, k, prev)
 		}
-		seen[key] = k
-		out = append(out, pair{key, k, v})
+		explicit[key] = k
+		set(pair{key, k, v})
 	}
-	add := func(m *yaml.Node) error {
+	return out, nil
+}
+
+// merged returns the pairs that the value m of a merge key brings: those of a mapping, or
+// of a list of mappings where the first mapping holding a key gives its value.
+func (c *converter) merged(m *yaml.Node, depth int) ([]pair, error) {
+	one := func(m *yaml.Node) ([]pair, error) {
 		src := deref(m)
 		if src == nil || src.Kind != yaml.MappingNode {
-			return &Error{Line: m.Line, Msg: "merge key << needs a mapping or a list of mappings"}
+			return nil, &Error{Line: m.Line, Msg: "merge key << needs a mapping or a list of mappings"}
 		}
-		merged, err := c.pairs(src, depth+1)
+		return c.pairs(src, depth+1)
+	}
+	s := deref(m)
+	if s == nil || s.Kind != yaml.SequenceNode {
+		return one(m)
+	}
+	var out []pair
+	seen := make(map[string]bool)
+	for _, e := range s.Content {
+		ps, err := one(e)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		for _, p := range merged {
-			if _, ok := seen[p.key]; !ok {
-				seen[p.key] = p.k
+		for _, p := range ps {
+			if !seen[p.key] {
+				seen[p.key] = true
 				out = append(out, p)
 			}
-		}
-		return nil
-	}
-	for _, m := range merges {
-		if s := deref(m); s != nil && s.Kind == yaml.SequenceNode {
-			for _, e := range s.Content {
-				if err := add(e); err != nil {
-					return nil, err
-				}
-			}
-			continue
-		}
-		if err := add(m); err != nil {
-			return nil, err
 		}
 	}
 	return out, nil
@@ -499,7 +518,7 @@ func resolve(n *yaml.Node) (scalar, error) {
 	default: // !!str and tags YAML does not define: the text as written
 		return scalar{kind: kString, s: n.Value}, nil
 	}
-	return scalar{}, &Error{Line: n.Line, Msg: fmt.Sprintf("cannot read %q as %s", n.Value, n.Tag)}
+	return scalar{}, &Error{Line: n.Line, Msg: fmt.Sprintf("the value is not a valid %s", n.Tag)}
 }
 
 var taggedKinds = map[string]scalarKind{"!!null": kNull, "!!bool": kBool, "!!int": kInt, "!!float": kFloat}

@@ -111,20 +111,25 @@ func TestAppendJSONStructure(t *testing.T) {
 		{"empty document", "# nothing\n", `null`, ""},
 		{"alias", "a: &x {k: v}\nb: *x\n", `{"a":{"k":"v"},"b":{"k":"v"}}`, ""},
 		{
-			"merge keys: explicit keys win, earlier merges win",
+			"merge keys: a later merge overrides an earlier key, earlier merges in a list win",
 			"base: &b {x: 1, w: 1}\nother: &o {w: 2, z: 2}\nm:\n  w: 0\n  <<: [*b, *o]\n",
-			`{"base":{"x":1,"w":1},"other":{"w":2,"z":2},"m":{"w":0,"x":1,"z":2}}`, "",
+			`{"base":{"x":1,"w":1},"other":{"w":2,"z":2},"m":{"w":1,"x":1,"z":2}}`, "",
+		},
+		{
+			"merge keys: a later key overrides the merge",
+			"base: &b {x: 1, w: 1}\nm:\n  <<: *b\n  w: 0\n",
+			`{"base":{"x":1,"w":1},"m":{"x":1,"w":0}}`, "",
 		},
 		{"quoted << is a key", "'<<': 1\n", `{"<<":1}`, ""},
 		{"duplicate key", "a: 1\nb:\n  c: 1\n  c: 2\n", "", "line 4: mapping key \"c\" already defined at line 3"},
 		{"duplicate after conversion", "1: a\n\"1\": b\n", "", "line 2: mapping key \"1\" already defined at line 1"},
 		{"duplicate in a large mapping", largeMapping(40) + "k7: again\n", "", "line 41: mapping key \"k7\" already defined at line 8"},
-		{"duplicate merged key is not an error", "b: &b {x: 1}\nm:\n  x: 2\n  <<: *b\n", `{"b":{"x":1},"m":{"x":2}}`, ""},
+		{"duplicate merged key is not an error", "b: &b {x: 1}\nm:\n  x: 2\n  <<: *b\n", `{"b":{"x":1},"m":{"x":1}}`, ""},
 		{"null key", "~: a\n", "", "line 1: mapping key is null"},
 		{"collection key", "? [a]\n: b\n", "", "line 1: mapping key is not a scalar"},
 		{"infinity", "a:\n  b: .inf\n", "", "line 2: .inf has no JSON form"},
 		{"bad merge", "a:\n  <<: 3\n", "", "line 2: merge key << needs a mapping or a list of mappings"},
-		{"bad tag", "a: !!int abc\n", "", `line 1: cannot read "abc" as !!int`},
+		{"bad tag", "a: !!int abc\n", "", `line 1: the value is not a valid !!int`},
 		{"bad binary", "a: !!binary '%%'\n", "", "line 1: !!binary value is not valid base64"},
 	}
 	for _, tt := range tests {
@@ -164,6 +169,38 @@ func TestAppendJSONAliasLimits(t *testing.T) {
 	m.Content[1] = &yaml.Node{Kind: yaml.AliasNode, Value: "a", Alias: m, Line: 2}
 	_, err = AppendJSON(nil, n)
 	assert.EqualError(t, err, "line 2: alias *a refers to a node that contains it")
+}
+
+// TestAppendJSONMergeKeysMatchKubectl compares merge keys with sigs.k8s.io/yaml, which
+// kubectl apply uses: it applies the keys of a mapping in the order they are written, so
+// a merge written after a key overrides it (not as the YAML merge-key draft says), while
+// among the mappings of one merge list the first wins. A securityContext that merges in a
+// privileged: true after privileged: false is privileged once applied.
+func TestAppendJSONMergeKeysMatchKubectl(t *testing.T) {
+	tests := []struct {
+		name string
+		in   string
+	}{
+		{"merge after key", "p: &p {privileged: true}\nsc:\n  privileged: false\n  <<: *p\n"},
+		{"merge before key", "p: &p {privileged: true}\nsc:\n  <<: *p\n  privileged: false\n"},
+		{"merge list after key", "a: &a {x: 1}\nb: &b {x: 2, y: 2}\nm:\n  x: 0\n  y: 0\n  <<: [*a, *b]\n"},
+		{"merge list before key", "a: &a {x: 1}\nb: &b {x: 2, y: 2}\nm:\n  <<: [*a, *b]\n  y: 0\n"},
+		{"key between two merges", "a: &a {x: 1}\nb: &b {x: 2}\nm:\n  <<: *a\n  x: 0\n  <<: *b\n"},
+		{"nested merges", "a: &a {x: 1, y: 1}\nb: &b {<<: *a, y: 2}\nm:\n  y: 0\n  <<: *b\n  z: 3\n"},
+		{"inline merged mapping", "m:\n  k: 3\n  <<: {k: 4, z: 5}\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			wantJSON, err := sigsyaml.YAMLToJSON([]byte(tt.in))
+			require.NoError(t, err)
+			got, err := toJSON(t, tt.in)
+			require.NoError(t, err)
+			var want, have any
+			require.NoError(t, json.Unmarshal(wantJSON, &want))
+			require.NoError(t, json.Unmarshal([]byte(got), &have))
+			assert.Equal(t, want, have)
+		})
+	}
 }
 
 func TestCheckExcept(t *testing.T) {

@@ -1,6 +1,9 @@
 package inventory
 
 import (
+	"fmt"
+	"strings"
+
 	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -30,6 +33,7 @@ func (t PodTemplate) Namespace() string { return t.Owner.Namespace() }
 
 func buildPodTemplates(inv *Inventory) []PodTemplate {
 	var out []PodTemplate
+	seen := make(map[string]bool) // drifted pods reported, by controller and drift signature
 	for _, o := range inv.objects {
 		var t PodTemplate
 		switch obj := o.obj.(type) {
@@ -56,7 +60,7 @@ func buildPodTemplates(inv *Inventory) []PodTemplate {
 		default:
 			continue
 		}
-		if controlledByInventory(inv, o) {
+		if controlledByInventory(inv, o, seen) {
 			continue
 		}
 		t.Owner = o
@@ -69,7 +73,10 @@ func buildPodTemplates(inv *Inventory) []PodTemplate {
 // a pod template that stands for o: by UID when the reference has one, else (manifests) by
 // kind and name in o's namespace. A controller of another kind does not count: a static
 // pod's mirror pod is controlled by its Node, which has no pod template.
-func controlledByInventory(inv *Inventory, o *Object) bool {
+//
+// seen remembers the drifted pods already reported (see drifted), so that of the pods of one
+// controller that drifted alike only the first stands for the others.
+func controlledByInventory(inv *Inventory, o *Object, seen map[string]bool) bool {
 	ref := metav1.GetControllerOfNoCopy(o.meta)
 	if ref == nil {
 		return false
@@ -94,17 +101,34 @@ func controlledByInventory(inv *Inventory, o *Object) bool {
 			return false
 		}
 	}
-	return !drifted(o, c)
+	if !drifted(o, c) {
+		return true
+	}
+	if p, ok := o.obj.(*corev1.Pod); ok && len(p.Spec.EphemeralContainers) == 0 {
+		key := string(c.uid) + "/" + c.String() + "/" + podSignature(&p.Spec)
+		if seen[key] {
+			return true // a pod drifted like this one is already reported
+		}
+		seen[key] = true
+	}
+	return false
 }
 
 // drifted reports whether o, controlled by c, runs something c's template does not describe,
 // so that c's template cannot stand for it: a pod with ephemeral containers (added to the
-// running pod, as kubectl debug does; no template holds them), or a ReplicaSet still scaled up
-// whose template is not its Deployment's (an old revision during, or stuck in, a rollout).
+// running pod, as kubectl debug does; no template holds them), a pod whose containers, volumes,
+// host namespaces or privileges differ from its controller's template (a sidecar or volume an
+// admission webhook injected, a pod kept from an older template), or a ReplicaSet still scaled
+// up whose template is not its Deployment's (an old revision during, or stuck in, a rollout).
+// The service-account token volume the API server adds to every pod is not a difference.
 func drifted(o, c *Object) bool {
 	switch obj := o.obj.(type) {
 	case *corev1.Pod:
-		return len(obj.Spec.EphemeralContainers) > 0
+		if len(obj.Spec.EphemeralContainers) > 0 {
+			return true
+		}
+		ts := templateSpec(c)
+		return ts != nil && podSignature(&obj.Spec) != podSignature(ts)
 	case *appsv1.ReplicaSet:
 		d, ok := c.obj.(*appsv1.Deployment)
 		if !ok || obj.Spec.Replicas != nil && *obj.Spec.Replicas == 0 {
@@ -125,4 +149,65 @@ func holdsPodTemplate(gk schema.GroupKind) bool {
 		return true
 	}
 	return false
+}
+
+// templateSpec returns the pod template spec of a workload, or nil.
+func templateSpec(c *Object) *corev1.PodSpec {
+	switch obj := c.obj.(type) {
+	case *corev1.ReplicationController:
+		if obj.Spec.Template != nil {
+			return &obj.Spec.Template.Spec
+		}
+	case *appsv1.Deployment:
+		return &obj.Spec.Template.Spec
+	case *appsv1.ReplicaSet:
+		return &obj.Spec.Template.Spec
+	case *appsv1.StatefulSet:
+		return &obj.Spec.Template.Spec
+	case *appsv1.DaemonSet:
+		return &obj.Spec.Template.Spec
+	case *batchv1.Job:
+		return &obj.Spec.Template.Spec
+	case *batchv1.CronJob:
+		return &obj.Spec.JobTemplate.Spec.Template.Spec
+	}
+	return nil
+}
+
+// podSignature sums up what of a pod spec security controls judge and admission webhooks
+// change: host namespaces, every container's name, privileged flag and added capabilities,
+// and the volumes (but the API server's own service-account token volume).
+func podSignature(s *corev1.PodSpec) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "net=%t pid=%t ipc=%t;", s.HostNetwork, s.HostPID, s.HostIPC)
+	for _, list := range [][]corev1.Container{s.InitContainers, s.Containers} {
+		for i := range list {
+			c := &list[i]
+			b.WriteString(c.Name)
+			if sc := c.SecurityContext; sc != nil {
+				if sc.Privileged != nil && *sc.Privileged {
+					b.WriteString("+privileged")
+				}
+				if sc.Capabilities != nil {
+					for _, capability := range sc.Capabilities.Add {
+						b.WriteString("+" + string(capability))
+					}
+				}
+			}
+			b.WriteByte(',')
+		}
+		b.WriteByte(';')
+	}
+	for i := range s.Volumes {
+		v := &s.Volumes[i]
+		if strings.HasPrefix(v.Name, "kube-api-access-") && v.Projected != nil {
+			continue
+		}
+		b.WriteString(v.Name)
+		if v.HostPath != nil {
+			b.WriteString("=hostPath:" + v.HostPath.Path)
+		}
+		b.WriteByte(',')
+	}
+	return b.String()
 }

@@ -14,8 +14,10 @@ import (
 
 // A controlled object stands behind its controller's template only while that template
 // describes what runs: a pod with ephemeral containers (kubectl debug) runs containers no
-// template holds, and an old ReplicaSet still scaled up runs a template the Deployment no
-// longer has. Those are reported on themselves.
+// template holds, a pod an admission webhook changed (an injected sidecar or hostPath volume)
+// runs what its template does not say, and an old ReplicaSet still scaled up runs a template
+// the Deployment no longer has. Those are reported on themselves, drifted pods once per kind of
+// drift.
 func TestPodTemplatesDrift(t *testing.T) {
 	controller := func(kind, apiVersion, name string) []metav1.OwnerReference {
 		return []metav1.OwnerReference{{APIVersion: apiVersion, Kind: kind, Name: name, UID: types.UID("uid-" + name), Controller: new(true)}}
@@ -42,11 +44,37 @@ func TestPodTemplatesDrift(t *testing.T) {
 		}
 		return p
 	}
+	injected := func(name string) *corev1.Pod { // what a service-mesh webhook makes of a pod
+		p := podOf(name, false)
+		p.Spec.InitContainers = []corev1.Container{{Name: "mesh-init", Image: "mesh/init", SecurityContext: &corev1.SecurityContext{
+			Capabilities: &corev1.Capabilities{Add: []corev1.Capability{"NET_ADMIN", "NET_RAW"}}}}}
+		p.Spec.Containers = append(p.Spec.Containers, corev1.Container{Name: "mesh-proxy", Image: "mesh/proxy"})
+		return p
+	}
+	withTokenVolume := func(p *corev1.Pod) *corev1.Pod { // what the API server adds to every pod
+		p.Spec.Volumes = append(p.Spec.Volumes, corev1.Volume{Name: "kube-api-access-x7k2p",
+			VolumeSource: corev1.VolumeSource{Projected: &corev1.ProjectedVolumeSource{}}})
+		return p
+	}
+	withHostPath := func(p *corev1.Pod) *corev1.Pod {
+		p.Spec.Volumes = append(p.Spec.Volumes, corev1.Volume{Name: "sock",
+			VolumeSource: corev1.VolumeSource{HostPath: &corev1.HostPathVolumeSource{Path: "/var/run/docker.sock"}}})
+		return p
+	}
 	tests := []struct {
 		name string
 		objs []runtime.Object
 		want []string
 	}{
+		{"the API server's token volume is no drift",
+			[]runtime.Object{dep, rsOf("web-new", "web:2", 2), withTokenVolume(podOf("web-new-a", false))},
+			[]string{"Deployment ns/web"}},
+		{"an injected sidecar with capabilities is reported once for the pods that have it",
+			[]runtime.Object{dep, rsOf("web-new", "web:2", 3), injected("web-new-a"), injected("web-new-b"), podOf("web-new-c", false)},
+			[]string{"Deployment ns/web", "Pod ns/web-new-a"}},
+		{"an injected hostPath volume is reported",
+			[]runtime.Object{dep, rsOf("web-new", "web:2", 1), withHostPath(podOf("web-new-a", false))},
+			[]string{"Deployment ns/web", "Pod ns/web-new-a"}},
 		{"the current ReplicaSet and its pods stand behind the Deployment",
 			[]runtime.Object{dep, rsOf("web-new", "web:2", 3), podOf("web-new-a", false)},
 			[]string{"Deployment ns/web"}},

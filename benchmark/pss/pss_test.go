@@ -165,7 +165,7 @@ func TestPodControlsReportOnOwners(t *testing.T) {
 	dbgSpec := baselineSpec()
 	dbgSpec.EphemeralContainers = []corev1.EphemeralContainer{{EphemeralContainerCommon: corev1.EphemeralContainerCommon{
 		Name: "debug", Image: "busybox", SecurityContext: &corev1.SecurityContext{Privileged: ptr(true)}}}}
-	owned := pod("shop", "web-abc", baselineSpec())
+	owned := pod("shop", "web-abc", *webSpec.DeepCopy()) // runs its template: the Deployment stands for it
 	owned.OwnerReferences = []metav1.OwnerReference{{APIVersion: "apps/v1", Kind: "Deployment", Name: "web", Controller: ptr(true)}}
 	inv := newInventory(t,
 		deployment("shop", "web", webSpec),

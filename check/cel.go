@@ -432,14 +432,17 @@ func (c *celCheck) Run(ctx context.Context, pass *Pass) error {
 		budget: c.scanCostLimit,
 	}
 	inv := pass.Inventory
-	if reason := c.unseen(inv); reason != "" {
+	reason := c.unseen(inv)
+	if reason != "" {
 		pass.Report(Finding{Status: StatusNotEvaluated, Message: "objects of kinds not completely seen were not evaluated: " + reason})
 	}
+	candidates := 0
 	if c.podTemplates {
 		for _, t := range inv.PodTemplates() {
 			if len(c.meta.Kinds) > 0 && !slices.Contains(c.meta.Kinds, t.Owner.GroupKind()) {
 				continue
 			}
+			candidates++
 			if err := ctx.Err(); err != nil {
 				return fmt.Errorf("check %s: %w", c.meta.ID, err)
 			}
@@ -447,33 +450,61 @@ func (c *celCheck) Run(ctx context.Context, pass *Pass) error {
 				return err
 			}
 		}
-		return nil
-	}
-	each := func(objs []*inventory.Object) error {
-		for _, o := range objs {
-			if err := ctx.Err(); err != nil {
-				return fmt.Errorf("check %s: %w", c.meta.ID, err)
+	} else {
+		each := func(objs []*inventory.Object) error {
+			for _, o := range objs {
+				candidates++
+				if err := ctx.Err(); err != nil {
+					return fmt.Errorf("check %s: %w", c.meta.ID, err)
+				}
+				if err := r.object(ctx, o); err != nil {
+					return err
+				}
 			}
-			if err := r.object(ctx, o); err != nil {
+			return nil
+		}
+		if len(c.meta.Kinds) == 0 {
+			if err := each(inv.Objects()); err != nil {
 				return err
 			}
 		}
-		return nil
-	}
-	if len(c.meta.Kinds) == 0 {
-		return each(inv.Objects())
-	}
-	seen := make(map[schema.GroupKind]bool, len(c.meta.Kinds))
-	for _, gk := range c.meta.Kinds {
-		if seen[gk] {
-			continue
+		seen := make(map[schema.GroupKind]bool, len(c.meta.Kinds))
+		for _, gk := range c.meta.Kinds {
+			if seen[gk] {
+				continue
+			}
+			seen[gk] = true
+			if err := each(inv.ByKind(gk)); err != nil {
+				return err
+			}
 		}
-		seen[gk] = true
-		if err := each(inv.ByKind(gk)); err != nil {
-			return err
-		}
+	}
+	if candidates == 0 && reason == "" {
+		// A check that matched nothing says so: a scan of nothing must not read as a clean one
+		// (a misspelt kind in a check file ends here too).
+		pass.NotApplicable(nil, "nothing to evaluate: the inventory has no "+c.describeKinds())
 	}
 	return nil
+}
+
+// describeKinds names the objects the check evaluates, for messages.
+func (c *celCheck) describeKinds() string {
+	kinds := make([]string, 0, len(c.meta.Kinds))
+	for _, gk := range c.meta.Kinds {
+		kinds = append(kinds, gk.String())
+	}
+	what := "objects"
+	if c.podTemplates {
+		what = "pod templates"
+		if len(kinds) > 0 {
+			return what + " of kind " + strings.Join(kinds, ", ")
+		}
+		return what
+	}
+	if len(kinds) > 0 {
+		return "objects of kind " + strings.Join(kinds, ", ")
+	}
+	return what
 }
 
 // unseen says which of the kinds the check evaluates inv did not see completely, so that the

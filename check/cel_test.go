@@ -723,3 +723,35 @@ func TestCELUnknownParams(t *testing.T) {
 		require.NoError(t, err)
 	})
 }
+
+// TestCELNothingToEvaluate: a check whose kinds the inventory does not hold (a misspelt kind
+// in a check file, or simply none in the input) says so instead of reporting nothing.
+func TestCELNothingToEvaluate(t *testing.T) {
+	for _, tt := range []struct {
+		name         string
+		kinds        []string
+		podTemplates bool
+		want         string
+	}{
+		{"misspelt kind", []string{"Ingres"}, false, "no objects of kind Ingres"},
+		{"no pod templates", []string{"Deployment"}, true, "no pod templates of kind Deployment.apps"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var kinds []schema.GroupKind
+			for _, k := range tt.kinds {
+				kinds = append(kinds, inventory.ParseGroupKind(k))
+			}
+			c, err := check.CEL(check.CELSpec{Meta: check.Meta{ID: "t:nothing", Title: "t", Severity: check.Low, Remediation: "r", Kinds: kinds},
+				PodTemplates: tt.podTemplates, Expression: "true"})
+			require.NoError(t, err)
+			inv, err := inventory.New(&corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "cm", Namespace: "a"}})
+			require.NoError(t, err)
+			var got []check.Finding
+			require.NoError(t, c.Run(context.Background(), check.NewPass(inv, c.Meta(), nil, func(f check.Finding) { got = append(got, f) })))
+			require.Len(t, got, 1)
+			assert.Equal(t, check.StatusNotApplicable, got[0].Status)
+			assert.Nil(t, got[0].Object)
+			assert.Contains(t, got[0].Message, tt.want)
+		})
+	}
+}

@@ -15,6 +15,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -51,6 +52,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	bench := fs.String("b", "cis-1.12", "benchmark: cis-1.12 or cis-2.0")
 	failOn := fs.Bool("fail", false, "exit 1 when a control fails")
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0 // -h asked for the usage, which Parse printed
+		}
 		return 2
 	}
 	if *node == "" {

@@ -82,6 +82,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	inv, err := load(ctx, o, stdin, prog)
 	if err != nil {
+		if errors.Is(err, context.DeadlineExceeded) && o.timeout > 0 {
+			err = fmt.Errorf("%w (--timeout %s)", err, o.timeout)
+		}
 		fmt.Fprintf(stderr, "%s: %v\n", progName, err)
 		return exitError
 	}

@@ -535,3 +535,12 @@ func TestMinorVersion(t *testing.T) {
 		assert.Equal(t, want, minorVersion(in), in)
 	}
 }
+
+func TestMessagesNameTheFlag(t *testing.T) {
+	code, _, stderr := runScan(t, "", "-f", "../demo", "--fail-on", "bogus")
+	assert.Equal(t, exitError, code)
+	assert.Contains(t, stderr, "want none, critical, high, medium, low or info")
+	code, _, stderr = runScan(t, "", "-f", "../demo", "--timeout", "1ns")
+	assert.Equal(t, exitError, code)
+	assert.Contains(t, stderr, "(--timeout 1ns)", "a timeout while loading names the flag too")
+}

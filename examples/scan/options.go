@@ -119,7 +119,7 @@ func (f severityFlag) Set(v string) error {
 	}
 	s, err := check.ParseSeverity(v)
 	if err != nil {
-		return err
+		return fmt.Errorf("unknown severity %q: want none, critical, high, medium, low or info", v)
 	}
 	*f.sev = s
 	return nil

@@ -33,40 +33,67 @@ func (t PodTemplate) Namespace() string { return t.Owner.Namespace() }
 
 func buildPodTemplates(inv *Inventory) []PodTemplate {
 	var out []PodTemplate
-	seen := make(map[string]bool) // drifted pods reported, by controller and drift signature
+	d := drift{seen: make(map[string]bool), signatures: make(map[*Object]string)}
 	for _, o := range inv.objects {
-		var t PodTemplate
-		switch obj := o.obj.(type) {
-		case *corev1.Pod:
-			t = PodTemplate{Metadata: &obj.ObjectMeta, Spec: &obj.Spec, Path: "spec"}
-		case *corev1.ReplicationController:
-			if obj.Spec.Template == nil {
-				continue
-			}
-			t = PodTemplate{Metadata: &obj.Spec.Template.ObjectMeta, Spec: &obj.Spec.Template.Spec, Path: "spec.template.spec"}
-		case *appsv1.Deployment:
-			t = PodTemplate{Metadata: &obj.Spec.Template.ObjectMeta, Spec: &obj.Spec.Template.Spec, Path: "spec.template.spec"}
-		case *appsv1.ReplicaSet:
-			t = PodTemplate{Metadata: &obj.Spec.Template.ObjectMeta, Spec: &obj.Spec.Template.Spec, Path: "spec.template.spec"}
-		case *appsv1.StatefulSet:
-			t = PodTemplate{Metadata: &obj.Spec.Template.ObjectMeta, Spec: &obj.Spec.Template.Spec, Path: "spec.template.spec"}
-		case *appsv1.DaemonSet:
-			t = PodTemplate{Metadata: &obj.Spec.Template.ObjectMeta, Spec: &obj.Spec.Template.Spec, Path: "spec.template.spec"}
-		case *batchv1.Job:
-			t = PodTemplate{Metadata: &obj.Spec.Template.ObjectMeta, Spec: &obj.Spec.Template.Spec, Path: "spec.template.spec"}
-		case *batchv1.CronJob:
-			tmpl := &obj.Spec.JobTemplate.Spec.Template
-			t = PodTemplate{Metadata: &tmpl.ObjectMeta, Spec: &tmpl.Spec, Path: "spec.jobTemplate.spec.template.spec"}
-		default:
+		t, ok := templateOf(o)
+		if !ok || controlledByInventory(inv, o, &d) {
 			continue
 		}
-		if controlledByInventory(inv, o, seen) {
-			continue
-		}
-		t.Owner = o
 		out = append(out, t)
 	}
 	return out
+}
+
+// templateOf returns the pod specification o holds (a Pod's own, a workload's template), with
+// o as its owner.
+func templateOf(o *Object) (PodTemplate, bool) {
+	const tmplPath = "spec.template.spec"
+	t := PodTemplate{Owner: o, Path: tmplPath}
+	switch obj := o.obj.(type) {
+	case *corev1.Pod:
+		t.Metadata, t.Spec, t.Path = &obj.ObjectMeta, &obj.Spec, "spec"
+	case *corev1.ReplicationController:
+		if obj.Spec.Template == nil {
+			return PodTemplate{}, false
+		}
+		t.Metadata, t.Spec = &obj.Spec.Template.ObjectMeta, &obj.Spec.Template.Spec
+	case *appsv1.Deployment:
+		t.Metadata, t.Spec = &obj.Spec.Template.ObjectMeta, &obj.Spec.Template.Spec
+	case *appsv1.ReplicaSet:
+		t.Metadata, t.Spec = &obj.Spec.Template.ObjectMeta, &obj.Spec.Template.Spec
+	case *appsv1.StatefulSet:
+		t.Metadata, t.Spec = &obj.Spec.Template.ObjectMeta, &obj.Spec.Template.Spec
+	case *appsv1.DaemonSet:
+		t.Metadata, t.Spec = &obj.Spec.Template.ObjectMeta, &obj.Spec.Template.Spec
+	case *batchv1.Job:
+		t.Metadata, t.Spec = &obj.Spec.Template.ObjectMeta, &obj.Spec.Template.Spec
+	case *batchv1.CronJob:
+		tmpl := &obj.Spec.JobTemplate.Spec.Template
+		t.Metadata, t.Spec, t.Path = &tmpl.ObjectMeta, &tmpl.Spec, "spec.jobTemplate.spec.template.spec"
+	default:
+		return PodTemplate{}, false
+	}
+	return t, true
+}
+
+// drift is what buildPodTemplates remembers about drifted pods: those already reported, by
+// controller and signature, so that pods that drifted alike are reported once; and the
+// signature of each controller's template, computed once.
+type drift struct {
+	seen       map[string]bool
+	signatures map[*Object]string
+}
+
+// templateSignature returns podSignature of c's template, or "" when c holds none.
+func (d *drift) templateSignature(c *Object) string {
+	sig, ok := d.signatures[c]
+	if !ok {
+		if t, isTemplate := templateOf(c); isTemplate {
+			sig = podSignature(t.Spec)
+		}
+		d.signatures[c] = sig
+	}
+	return sig
 }
 
 // controlledByInventory reports whether o's controller is itself in the inventory and holds
@@ -74,9 +101,9 @@ func buildPodTemplates(inv *Inventory) []PodTemplate {
 // kind and name in o's namespace. A controller of another kind does not count: a static
 // pod's mirror pod is controlled by its Node, which has no pod template.
 //
-// seen remembers the drifted pods already reported (see drifted), so that of the pods of one
+// d remembers the drifted pods already reported (see drifted), so that of the pods of one
 // controller that drifted alike only the first stands for the others.
-func controlledByInventory(inv *Inventory, o *Object, seen map[string]bool) bool {
+func controlledByInventory(inv *Inventory, o *Object, d *drift) bool {
 	ref := metav1.GetControllerOfNoCopy(o.meta)
 	if ref == nil {
 		return false
@@ -101,15 +128,15 @@ func controlledByInventory(inv *Inventory, o *Object, seen map[string]bool) bool
 			return false
 		}
 	}
-	if !drifted(o, c) {
+	if !d.drifted(o, c) {
 		return true
 	}
 	if p, ok := o.obj.(*corev1.Pod); ok && len(p.Spec.EphemeralContainers) == 0 {
 		key := string(c.uid) + "/" + c.String() + "/" + podSignature(&p.Spec)
-		if seen[key] {
+		if d.seen[key] {
 			return true // a pod drifted like this one is already reported
 		}
-		seen[key] = true
+		d.seen[key] = true
 	}
 	return false
 }
@@ -121,14 +148,14 @@ func controlledByInventory(inv *Inventory, o *Object, seen map[string]bool) bool
 // admission webhook injected, a pod kept from an older template), or a ReplicaSet still scaled
 // up whose template is not its Deployment's (an old revision during, or stuck in, a rollout).
 // The service-account token volume the API server adds to every pod is not a difference.
-func drifted(o, c *Object) bool {
+func (d *drift) drifted(o, c *Object) bool {
 	switch obj := o.obj.(type) {
 	case *corev1.Pod:
 		if len(obj.Spec.EphemeralContainers) > 0 {
 			return true
 		}
-		ts := templateSpec(c)
-		return ts != nil && podSignature(&obj.Spec) != podSignature(ts)
+		ts := d.templateSignature(c)
+		return ts != "" && podSignature(&obj.Spec) != ts
 	case *appsv1.ReplicaSet:
 		d, ok := c.obj.(*appsv1.Deployment)
 		if !ok || obj.Spec.Replicas != nil && *obj.Spec.Replicas == 0 {
@@ -149,29 +176,6 @@ func holdsPodTemplate(gk schema.GroupKind) bool {
 		return true
 	}
 	return false
-}
-
-// templateSpec returns the pod template spec of a workload, or nil.
-func templateSpec(c *Object) *corev1.PodSpec {
-	switch obj := c.obj.(type) {
-	case *corev1.ReplicationController:
-		if obj.Spec.Template != nil {
-			return &obj.Spec.Template.Spec
-		}
-	case *appsv1.Deployment:
-		return &obj.Spec.Template.Spec
-	case *appsv1.ReplicaSet:
-		return &obj.Spec.Template.Spec
-	case *appsv1.StatefulSet:
-		return &obj.Spec.Template.Spec
-	case *appsv1.DaemonSet:
-		return &obj.Spec.Template.Spec
-	case *batchv1.Job:
-		return &obj.Spec.Template.Spec
-	case *batchv1.CronJob:
-		return &obj.Spec.JobTemplate.Spec.Template.Spec
-	}
-	return nil
 }
 
 // podSignature sums up what of a pod spec security controls judge and admission webhooks

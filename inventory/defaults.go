@@ -5,8 +5,6 @@ import (
 	"strings"
 
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
-	appsv1 "k8s.io/api/apps/v1"
-	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
@@ -70,6 +68,9 @@ func ApplyDefaults(obj runtime.Object) {
 		return
 	}
 	defaultNamespace(obj)
+	if _, spec, _, ok := podSpecOf(obj); ok {
+		defaultPodSpec(spec)
+	}
 	switch o := obj.(type) {
 	case *corev1.Namespace:
 		if o.Name != "" {
@@ -78,24 +79,6 @@ func ApplyDefaults(obj runtime.Object) {
 			}
 			o.Labels[corev1.LabelMetadataName] = o.Name
 		}
-	case *corev1.Pod:
-		defaultPodSpec(&o.Spec)
-	case *corev1.ReplicationController:
-		if o.Spec.Template != nil {
-			defaultPodSpec(&o.Spec.Template.Spec)
-		}
-	case *appsv1.Deployment:
-		defaultPodSpec(&o.Spec.Template.Spec)
-	case *appsv1.ReplicaSet:
-		defaultPodSpec(&o.Spec.Template.Spec)
-	case *appsv1.StatefulSet:
-		defaultPodSpec(&o.Spec.Template.Spec)
-	case *appsv1.DaemonSet:
-		defaultPodSpec(&o.Spec.Template.Spec)
-	case *batchv1.Job:
-		defaultPodSpec(&o.Spec.Template.Spec)
-	case *batchv1.CronJob:
-		defaultPodSpec(&o.Spec.JobTemplate.Spec.Template.Spec)
 	case *corev1.Service:
 		defaultService(o)
 	case *corev1.Secret:

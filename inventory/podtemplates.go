@@ -9,6 +9,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 )
 
@@ -47,33 +48,37 @@ func buildPodTemplates(inv *Inventory) []PodTemplate {
 // templateOf returns the pod specification o holds (a Pod's own, a workload's template), with
 // o as its owner.
 func templateOf(o *Object) (PodTemplate, bool) {
-	const tmplPath = "spec.template.spec"
-	t := PodTemplate{Owner: o, Path: tmplPath}
-	switch obj := o.obj.(type) {
+	meta, spec, path, ok := podSpecOf(o.obj)
+	return PodTemplate{Owner: o, Metadata: meta, Spec: spec, Path: path}, ok
+}
+
+// podSpecOf returns the pod specification a built-in object holds, its metadata and its field
+// path: a Pod's own, or the template of a workload kind (including a CronJob's job template).
+func podSpecOf(obj runtime.Object) (meta *metav1.ObjectMeta, spec *corev1.PodSpec, path string, ok bool) {
+	var tmpl *corev1.PodTemplateSpec
+	switch o := obj.(type) {
 	case *corev1.Pod:
-		t.Metadata, t.Spec, t.Path = &obj.ObjectMeta, &obj.Spec, "spec"
+		return &o.ObjectMeta, &o.Spec, "spec", true
 	case *corev1.ReplicationController:
-		if obj.Spec.Template == nil {
-			return PodTemplate{}, false
-		}
-		t.Metadata, t.Spec = &obj.Spec.Template.ObjectMeta, &obj.Spec.Template.Spec
+		tmpl = o.Spec.Template
 	case *appsv1.Deployment:
-		t.Metadata, t.Spec = &obj.Spec.Template.ObjectMeta, &obj.Spec.Template.Spec
+		tmpl = &o.Spec.Template
 	case *appsv1.ReplicaSet:
-		t.Metadata, t.Spec = &obj.Spec.Template.ObjectMeta, &obj.Spec.Template.Spec
+		tmpl = &o.Spec.Template
 	case *appsv1.StatefulSet:
-		t.Metadata, t.Spec = &obj.Spec.Template.ObjectMeta, &obj.Spec.Template.Spec
+		tmpl = &o.Spec.Template
 	case *appsv1.DaemonSet:
-		t.Metadata, t.Spec = &obj.Spec.Template.ObjectMeta, &obj.Spec.Template.Spec
+		tmpl = &o.Spec.Template
 	case *batchv1.Job:
-		t.Metadata, t.Spec = &obj.Spec.Template.ObjectMeta, &obj.Spec.Template.Spec
+		tmpl = &o.Spec.Template
 	case *batchv1.CronJob:
-		tmpl := &obj.Spec.JobTemplate.Spec.Template
-		t.Metadata, t.Spec, t.Path = &tmpl.ObjectMeta, &tmpl.Spec, "spec.jobTemplate.spec.template.spec"
-	default:
-		return PodTemplate{}, false
+		t := &o.Spec.JobTemplate.Spec.Template
+		return &t.ObjectMeta, &t.Spec, "spec.jobTemplate.spec.template.spec", true
 	}
-	return t, true
+	if tmpl == nil {
+		return nil, nil, "", false
+	}
+	return &tmpl.ObjectMeta, &tmpl.Spec, "spec.template.spec", true
 }
 
 // drift is what buildPodTemplates remembers about drifted pods: those already reported, by

@@ -12,6 +12,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/kspm-dev/kspm/check"
+	"github.com/kspm-dev/kspm/internal/netpolicy"
 	"github.com/kspm-dev/kspm/inventory"
 )
 
@@ -43,9 +44,15 @@ func policyControls() []control {
 			requires: []schema.GroupKind{inventory.KindNamespace},
 			run:      runAdmissionPolicy},
 		{id: "5.3.2", title: "Every namespace has NetworkPolicies", level: l2, cisManual: true, severity: check.Medium,
-			what: "Reads each user namespace: passes when at least one NetworkPolicy is defined in it",
+			what: "Reads each user namespace: passes when at least one NetworkPolicy, or a namespaced policy of a CNI " +
+				"plugin (CiliumNetworkPolicy, Calico or Antrea NetworkPolicy), is defined in it; when none is, a " +
+				"cluster-scoped policy of a CNI plugin or of the Network Policy API (CiliumClusterwideNetworkPolicy, " +
+				"GlobalNetworkPolicy, AdminNetworkPolicy, ...) may still apply to it, and kspm does not evaluate those, " +
+				"so the namespace is not evaluated; likewise when those kinds were not all seen (a live scan does not " +
+				"list them: a cluster that serves one of them gives notEvaluated)",
 			remediation: "Give every namespace NetworkPolicies, starting with a default-deny policy for ingress and " +
-				"egress, then allow the traffic each application needs.",
+				"egress, then allow the traffic each application needs. Where cluster-wide policies of the CNI plugin " +
+				"or AdminNetworkPolicies isolate namespaces instead, review that they select each one.",
 			kinds:    []schema.GroupKind{inventory.KindNamespace},
 			requires: []schema.GroupKind{inventory.KindNamespace, inventory.KindNetworkPolicy},
 			run:      runNetworkPolicies},
@@ -231,12 +238,29 @@ func runNetworkPolicies(_ context.Context, pass *check.Pass) error {
 		pass.NotApplicable(nil, "no user namespaces")
 		return nil
 	}
+	others := netpolicy.Read(inv)
 	for _, o := range nss {
 		if n := len(inv.InNamespace(inventory.KindNetworkPolicy, o.Name())); n > 0 {
 			pass.Pass(o, fmt.Sprintf("%d NetworkPolicies", n))
-		} else {
-			pass.Fail(o, "", "no NetworkPolicy in namespace "+o.Name()+": all traffic to and from its pods is allowed")
+			continue
 		}
+		// A namespaced policy of a CNI plugin is a network policy defined in the namespace,
+		// which is what the control asks; its selectors are not judged, as those of
+		// NetworkPolicies are not.
+		if cni := others.InNamespace(o.Name()); len(cni) > 0 {
+			names := make([]string, len(cni))
+			for i, p := range cni {
+				names[i] = netpolicy.Name(p)
+			}
+			pass.Pass(o, "no NetworkPolicy, but network policies of the CNI plugin: "+strings.Join(names, "; "))
+			continue
+		}
+		msg := "no NetworkPolicy in namespace " + o.Name()
+		if why := others.MayIsolate(o.Name()); why != "" {
+			pass.NotEvaluated(o, msg+"; but "+why)
+			continue
+		}
+		pass.Fail(o, "", msg+": all traffic to and from its pods is allowed")
 	}
 	return nil
 }

@@ -136,8 +136,8 @@ func WithMetadataClient(mc metadata.Interface) ClusterOption {
 }
 
 // WithKinds lists only the given built-in kinds. The other built-in kinds get the coverage
-// state Absent with the reason "not requested", so checks that need them are not evaluated.
-// Calling it with no kinds lists every kind. A kind that is not built in (see BuiltinKinds)
+// state Absent with the reason "not requested", so checks that need them are not evaluated;
+// so do OtherNetworkPolicyKinds, whose discovery is skipped. Calling it with no kinds lists every kind. A kind that is not built in (see BuiltinKinds)
 // makes the loader return an error.
 func WithKinds(kinds ...schema.GroupKind) ClusterOption {
 	kinds = append([]schema.GroupKind(nil), kinds...)
@@ -253,6 +253,11 @@ func FromConfig(ctx context.Context, cfg *rest.Config, opts ...ClusterOption) (*
 // request is bounded by WithRequestTimeout (60 seconds by default); with WithRetries,
 // requests that fail transiently (429, 5xx, timeouts) are retried with backoff.
 //
+// The network policy kinds of CNI plugins and of the Network Policy API
+// (OtherNetworkPolicyKinds) are not listed, but the server's discovery is asked whether it
+// serves them, so that their Coverage tells "the cluster has none" (NotServed) from "not
+// read" (Absent, with the reason).
+//
 // Each kind's Coverage records the outcome: Listed; Forbidden (the server refused; Reason is
 // its message); NotServed (the server answered 404 and its discovery confirms it serves the
 // kind in no version); or Failed (anything else, including a kind served only at a version
@@ -299,6 +304,11 @@ func FromClientset(ctx context.Context, cs kubernetes.Interface, opts ...Cluster
 	}
 	if err := l.load(ctx, kinds, where); err != nil {
 		return nil, err
+	}
+	if len(o.kinds) == 0 {
+		l.discoverOtherNetworkPolicyKinds(ctx)
+	} else {
+		l.notRequestedOtherNetworkPolicyKinds()
 	}
 	if o.kubeletConfigz > 0 {
 		l.loadKubeletConfigs(ctx, o.kubeletConfigz)

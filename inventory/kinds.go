@@ -42,7 +42,8 @@ var (
 	KindValidatingAdmissionPolicyBinding = schema.GroupKind{Group: "admissionregistration.k8s.io", Kind: "ValidatingAdmissionPolicyBinding"}
 )
 
-// KindInfo describes a built-in kind the inventory knows how to hold as a typed object.
+// KindInfo describes a kind the inventory knows: a built-in kind, held as a typed object, or
+// one of OtherNetworkPolicyKinds, held as *unstructured.Unstructured.
 type KindInfo struct {
 	// GroupVersionKind is the preferred (stable) version of the kind.
 	schema.GroupVersionKind

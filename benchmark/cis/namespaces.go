@@ -3,6 +3,7 @@ package cis
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
@@ -12,6 +13,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/kspm-dev/kspm/check"
+	"github.com/kspm-dev/kspm/internal/netpolicy"
 	"github.com/kspm-dev/kspm/inventory"
 )
 
@@ -35,7 +37,8 @@ func policyControls() []control {
 		{id: "5.2.1", title: "At least one active pod admission policy mechanism", level: l1, cisManual: true, severity: check.High,
 			what: "Reads each user namespace: passes when its pod-security.kubernetes.io/enforce label is baseline or " +
 				"restricted, or a policy engine's validating webhook (Kyverno, Gatekeeper, Kubewarden, jsPolicy) or a " +
-				"denying ValidatingAdmissionPolicy covers its pods, and the API server runs the admission plugin " +
+				"denying ValidatingAdmissionPolicy covers its pods (the namespace selectors of the webhook, of the " +
+				"policy and of its Deny binding select the namespace), and the API server runs the admission plugin " +
 				"that applies it (PodSecurity, ValidatingAdmissionWebhook, ValidatingAdmissionPolicy)",
 			remediation: "Label each namespace with pod-security.kubernetes.io/enforce: baseline (or restricted), or " +
 				"enforce pod policies with an admission policy engine.",
@@ -43,9 +46,15 @@ func policyControls() []control {
 			requires: []schema.GroupKind{inventory.KindNamespace},
 			run:      runAdmissionPolicy},
 		{id: "5.3.2", title: "Every namespace has NetworkPolicies", level: l2, cisManual: true, severity: check.Medium,
-			what: "Reads each user namespace: passes when at least one NetworkPolicy is defined in it",
+			what: "Reads each user namespace: passes when at least one NetworkPolicy, or a namespaced policy of a CNI " +
+				"plugin (CiliumNetworkPolicy, Calico or Antrea NetworkPolicy), is defined in it; when none is, a " +
+				"cluster-scoped policy of a CNI plugin or of the Network Policy API (CiliumClusterwideNetworkPolicy, " +
+				"GlobalNetworkPolicy, AdminNetworkPolicy, ...) may still apply to it, and kspm does not evaluate those, " +
+				"so the namespace is not evaluated; likewise when those kinds were not all seen (a live scan does not " +
+				"list them: a cluster that serves one of them gives notEvaluated)",
 			remediation: "Give every namespace NetworkPolicies, starting with a default-deny policy for ingress and " +
-				"egress, then allow the traffic each application needs.",
+				"egress, then allow the traffic each application needs. Where cluster-wide policies of the CNI plugin " +
+				"or AdminNetworkPolicies isolate namespaces instead, review that they select each one.",
 			kinds:    []schema.GroupKind{inventory.KindNamespace},
 			requires: []schema.GroupKind{inventory.KindNamespace, inventory.KindNetworkPolicy},
 			run:      runNetworkPolicies},
@@ -114,8 +123,8 @@ func runAdmissionPolicy(_ context.Context, pass *check.Pass) error {
 				continue
 			}
 		}
-		if len(vaps) > 0 {
-			pass.Pass(o, "pods are validated by ValidatingAdmissionPolicy "+strings.Join(vaps, ", "))
+		if names := coveringPolicies(vaps, namespaceLabels(ns)); len(names) > 0 {
+			pass.Pass(o, "pods are validated by ValidatingAdmissionPolicy "+strings.Join(names, ", "))
 			continue
 		}
 		if level == "" {
@@ -134,13 +143,20 @@ func runAdmissionPolicy(_ context.Context, pass *check.Pass) error {
 	return nil
 }
 
+// namespaceLabels returns the labels of ns as namespace selectors see them: with
+// kubernetes.io/metadata.name, which the API server sets on every namespace.
+func namespaceLabels(ns *corev1.Namespace) labels.Set {
+	set := labels.Set{corev1.LabelMetadataName: ns.Name}
+	for k, v := range ns.Labels {
+		set[k] = v
+	}
+	return set
+}
+
 // coveringWebhook returns the name of a known policy engine's validating webhook that sees
 // pod creation in ns, or "".
 func coveringWebhook(inv *inventory.Inventory, ns *corev1.Namespace) string {
-	nsLabels := labels.Set{"kubernetes.io/metadata.name": ns.Name}
-	for k, v := range ns.Labels {
-		nsLabels[k] = v
-	}
+	nsLabels := namespaceLabels(ns)
 	for _, o := range inv.ByKind(inventory.KindValidatingWebhookConfiguration) {
 		vwc, ok := o.Object().(*admissionregistrationv1.ValidatingWebhookConfiguration)
 		if !ok || !isPolicyEngine(vwc.Name) {
@@ -193,32 +209,63 @@ func rulesCoverPods(rules []admissionregistrationv1.RuleWithOperations) bool {
 	return false
 }
 
+// podPolicy is a ValidatingAdmissionPolicy that matches pod creation, with the namespaces
+// it applies to: those its own namespaceSelector selects, among those one of its bindings with
+// the Deny action selects.
+type podPolicy struct {
+	name     string
+	selector labels.Selector
+	bindings []labels.Selector
+}
+
+// namespaceSelector returns the selector of a MatchResources' namespaceSelector: every
+// namespace when it is unset, none when it is invalid (a policy that cannot be read is not
+// counted).
+func namespaceSelector(m *admissionregistrationv1.MatchResources) labels.Selector {
+	if m == nil || m.NamespaceSelector == nil {
+		return labels.Everything()
+	}
+	sel, err := metav1.LabelSelectorAsSelector(m.NamespaceSelector)
+	if err != nil {
+		return labels.Nothing()
+	}
+	return sel
+}
+
 // denyingPodPolicies returns the ValidatingAdmissionPolicies that match pods and are bound
 // with the Deny action.
-func denyingPodPolicies(inv *inventory.Inventory) []string {
-	denying := make(map[string]bool)
+func denyingPodPolicies(inv *inventory.Inventory) []podPolicy {
+	denying := make(map[string][]labels.Selector)
 	for _, o := range inv.ByKind(inventory.KindValidatingAdmissionPolicyBinding) {
 		b, ok := o.Object().(*admissionregistrationv1.ValidatingAdmissionPolicyBinding)
-		if !ok {
+		if !ok || !slices.Contains(b.Spec.ValidationActions, admissionregistrationv1.Deny) {
 			continue
 		}
-		for _, a := range b.Spec.ValidationActions {
-			if a == admissionregistrationv1.Deny {
-				denying[b.Spec.PolicyName] = true
-			}
-		}
+		denying[b.Spec.PolicyName] = append(denying[b.Spec.PolicyName], namespaceSelector(b.Spec.MatchResources))
 	}
-	var out []string
+	var out []podPolicy
 	for _, o := range inv.ByKind(inventory.KindValidatingAdmissionPolicy) {
 		p, ok := o.Object().(*admissionregistrationv1.ValidatingAdmissionPolicy)
-		if !ok || !denying[p.Name] || p.Spec.MatchConstraints == nil {
+		if !ok || len(denying[p.Name]) == 0 || p.Spec.MatchConstraints == nil {
 			continue
 		}
 		for _, r := range p.Spec.MatchConstraints.ResourceRules {
 			if rulesCoverPods([]admissionregistrationv1.RuleWithOperations{r.RuleWithOperations}) {
-				out = append(out, p.Name)
+				out = append(out, podPolicy{name: p.Name, selector: namespaceSelector(p.Spec.MatchConstraints), bindings: denying[p.Name]})
 				break
 			}
+		}
+	}
+	return out
+}
+
+// coveringPolicies returns the names of the policies among pols that apply to pods of the
+// namespace whose labels are nsLabels.
+func coveringPolicies(pols []podPolicy, nsLabels labels.Set) []string {
+	var out []string
+	for _, p := range pols {
+		if p.selector.Matches(nsLabels) && slices.ContainsFunc(p.bindings, func(s labels.Selector) bool { return s.Matches(nsLabels) }) {
+			out = append(out, p.name)
 		}
 	}
 	return out
@@ -231,12 +278,29 @@ func runNetworkPolicies(_ context.Context, pass *check.Pass) error {
 		pass.NotApplicable(nil, "no user namespaces")
 		return nil
 	}
+	others := netpolicy.Read(inv)
 	for _, o := range nss {
 		if n := len(inv.InNamespace(inventory.KindNetworkPolicy, o.Name())); n > 0 {
 			pass.Pass(o, fmt.Sprintf("%d NetworkPolicies", n))
-		} else {
-			pass.Fail(o, "", "no NetworkPolicy in namespace "+o.Name()+": all traffic to and from its pods is allowed")
+			continue
 		}
+		// A namespaced policy of a CNI plugin is a network policy defined in the namespace,
+		// which is what the control asks; its selectors are not judged, as those of
+		// NetworkPolicies are not.
+		if cni := others.InNamespace(o.Name()); len(cni) > 0 {
+			names := make([]string, len(cni))
+			for i, p := range cni {
+				names[i] = netpolicy.Name(p)
+			}
+			pass.Pass(o, "no NetworkPolicy, but network policies of the CNI plugin: "+strings.Join(names, "; "))
+			continue
+		}
+		msg := "no NetworkPolicy in namespace " + o.Name()
+		if why := others.MayIsolate(o.Name()); why != "" {
+			pass.NotEvaluated(o, msg+"; but "+why)
+			continue
+		}
+		pass.Fail(o, "", msg+": all traffic to and from its pods is allowed")
 	}
 	return nil
 }

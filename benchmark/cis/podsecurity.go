@@ -11,6 +11,7 @@ import (
 	psapolicy "k8s.io/pod-security-admission/policy"
 
 	"github.com/kspm-dev/kspm/check"
+	"github.com/kspm-dev/kspm/internal/credential"
 	"github.com/kspm-dev/kspm/inventory"
 )
 
@@ -94,9 +95,16 @@ func podSecurityControls() []control {
 				return out
 			}},
 		{id: "5.4.1", title: "Prefer Secret files over Secret environment variables", level: l2, severity: check.Low,
-			what: "passes when no container reads a Secret through env[].valueFrom.secretKeyRef or envFrom[].secretRef",
-			fix:  "Mount Secrets as files (a secret volume) and have the application read them from there.",
-			rule: secretEnv},
+			what: "passes when no container reads a Secret through env[].valueFrom.secretKeyRef or envFrom[].secretRef, " +
+				"and none is given a literal credential, in env[].value or in the ConfigMap data its env reads: the " +
+				"value of a variable whose name says it holds a credential (DB_PASSWORD, API_KEY, CLIENT_SECRET; not " +
+				"PASSWORD_FILE or TOKEN_URL), a private key, a URL with a password (empty values, $(VAR) references, " +
+				"placeholders, booleans, paths and URLs without a password are not credentials; values are never " +
+				"shown). A pod whose env reads a ConfigMap that was not seen, and that has nothing else wrong, " +
+				"is not evaluated",
+			fix: "Mount Secrets as files (a secret volume) and have the application read them from there. Move " +
+				"credentials written into the pod spec or a ConfigMap into a Secret (and rotate them), mounted as a file.",
+			ruleOf: secretEnv},
 		{id: "5.6.2", title: "Pods use RuntimeDefault seccomp profile", level: l2, severity: check.Medium,
 			what: "passes when every container's effective seccompProfile.type (container, else pod) is RuntimeDefault or Localhost",
 			fix:  "Set securityContext.seccompProfile.type: RuntimeDefault in the pod spec (or per container).",
@@ -209,7 +217,32 @@ func hostProcess(t inventory.PodTemplate) []problem {
 	return out
 }
 
-func secretEnv(t inventory.PodTemplate) []problem {
+// secretEnv returns the rule of 5.4.1 over inv: Secrets read into env, and literal
+// credentials in env or in the ConfigMaps env reads (see internal/credential).
+func secretEnv(inv *inventory.Inventory) podRule {
+	return func(t inventory.PodTemplate) []problem {
+		out := secretRefs(t)
+		configMaps := credential.InventoryConfigMaps(inv, t.Namespace())
+		var unseen []string
+		for _, c := range containersOf(t.Spec) {
+			found, cms := credential.InEnv(c.c.Env, c.c.EnvFrom, configMaps)
+			for _, f := range found {
+				out = append(out, problem{field: c.field + "." + f.Field, msg: c.name() + " " + f.Message})
+			}
+			for _, n := range cms {
+				if !slices.Contains(unseen, n) {
+					unseen = append(unseen, n)
+					out = append(out, problem{unknown: true,
+						msg: fmt.Sprintf("ConfigMap %q, which the environment reads, was not seen: the values it gives were not checked", n)})
+				}
+			}
+		}
+		return out
+	}
+}
+
+// secretRefs returns the Secrets t reads into environment variables.
+func secretRefs(t inventory.PodTemplate) []problem {
 	var out []problem
 	for _, c := range containersOf(t.Spec) {
 		for j, e := range c.c.Env {

@@ -131,14 +131,23 @@ type podControl struct {
 	severity  check.Severity
 	what, fix string
 	rule      podRule
+	// ruleOf, when set instead of rule, builds the rule for one inventory: for rules that
+	// read other objects than the pod specification (the ConfigMaps its env reads).
+	ruleOf func(inv *inventory.Inventory) podRule
 }
 
 func (pc podControl) control() control {
+	run := runPods(pc.rule)
+	if pc.ruleOf != nil {
+		run = func(ctx context.Context, pass *check.Pass) error {
+			return runPods(pc.ruleOf(pass.Inventory))(ctx, pass)
+		}
+	}
 	return control{
 		id: pc.id, title: pc.title, level: pc.level, cisManual: true, severity: pc.severity,
 		what:        "Reads every pod specification (pods and workload templates): " + pc.what,
 		remediation: pc.fix,
 		kinds:       podKinds,
-		run:         runPods(pc.rule),
+		run:         run,
 	}
 }

@@ -17,6 +17,14 @@
 //     lists (Ingress, Egress or both; the API server fills it in when left out). Either
 //     direction counts. How much the policy's rules still allow (an ingress rule {} allows
 //     everything) is not judged here.
+//   - Policies of CNI plugins and of the Network Policy API (inventory.OtherNetworkPolicyKinds:
+//     CiliumNetworkPolicy, Calico and Antrea policies, AdminNetworkPolicy, ...; recognised by
+//     API group and kind) also isolate pods, but kspm does not model their selectors. A
+//     namespace that no NetworkPolicy isolates is therefore not evaluated, rather than failed,
+//     when such a policy is in it, when a cluster-scoped one (or a namespaced one without
+//     metadata.namespace) exists, or when those kinds were not all seen: on a live scan the
+//     loader does not list them, so a cluster that serves one of them gives notEvaluated.
+//     They never make a namespace pass.
 //
 // Which namespaces: every Namespace object, reported on that object; and every namespace that
 // holds pods or workloads but has no Namespace object in the inventory (manifests seldom include
@@ -41,6 +49,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/kspm-dev/kspm/check"
+	"github.com/kspm-dev/kspm/internal/netpolicy"
 	"github.com/kspm-dev/kspm/inventory"
 )
 
@@ -67,13 +76,17 @@ func NamespaceNetworkPolicy() check.Check {
 			"namespace selects at least one of its pods; listed from a cluster, a policy whose " +
 			"podSelector matches none of them isolates nothing and does not count (read from " +
 			"manifests, whose pod templates lack the labels pods get at run time, it counts and " +
-			"the result names it). Namespaces listed in the parameter " +
+			"the result names it). A namespace no NetworkPolicy isolates fails, unless a policy of a " +
+			"CNI plugin or of the Network Policy API (Cilium, Calico, Antrea, AdminNetworkPolicy, ...) " +
+			"may cover it or those kinds were not all seen: kspm does not evaluate them, so it is then " +
+			"not evaluated. Namespaces listed in the parameter " +
 			"exemptNamespaces (default: kube-system, kube-public, kube-node-lease) are not " +
 			"applicable.",
 		Severity: check.Medium,
 		Remediation: "Add a NetworkPolicy to the namespace; start with a default-deny policy " +
 			"(podSelector: {}, policyTypes: [Ingress, Egress]) and allow the traffic each workload " +
-			"needs.",
+			"needs. Where a CNI plugin's own policies (CiliumNetworkPolicy, Calico or Antrea policies) " +
+			"or AdminNetworkPolicies isolate the namespace instead, review them by hand.",
 		References: []string{refNetPol, refCIS + " 5.3.2"},
 		Kinds:      append([]schema.GroupKind{inventory.KindNamespace}, workloadKinds...),
 		Requires:   []schema.GroupKind{inventory.KindNetworkPolicy},
@@ -108,6 +121,9 @@ func runNamespaceNetworkPolicy(ctx context.Context, pass *check.Pass) error {
 	for _, o := range inv.ByKind(inventory.KindPod) {
 		podLabels[o.Namespace()] = append(podLabels[o.Namespace()], labels.Set(o.Meta().GetLabels()))
 	}
+	// Policies of CNI plugins and of the Network Policy API: kspm does not model them, so a
+	// namespace one of them may cover is not failed.
+	others := netpolicy.Read(inv)
 	judged := make(map[string]nsVerdict)
 	judge := func(ns string) nsVerdict {
 		if v, ok := judged[ns]; ok {
@@ -152,6 +168,10 @@ func runNamespaceNetworkPolicy(ctx context.Context, pass *check.Pass) error {
 		msg := subject + " " + has
 		if v.total > 0 {
 			msg += ", but none selects any of its pods (" + strings.Join(v.idle, "; ") + "), so none is isolated"
+		}
+		if why := others.MayIsolate(ns); why != "" {
+			pass.NotEvaluated(o, msg+"; but "+why)
+			return
 		}
 		pass.Fail(o, "", msg)
 	}

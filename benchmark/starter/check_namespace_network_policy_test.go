@@ -1,6 +1,7 @@
 package starter_test
 
 import (
+	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -9,11 +10,13 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 
 	"github.com/kspm-dev/kspm"
 	"github.com/kspm-dev/kspm/benchmark/starter"
 	"github.com/kspm-dev/kspm/check"
+	"github.com/kspm-dev/kspm/check/checktest"
 	"github.com/kspm-dev/kspm/inventory"
 )
 
@@ -120,6 +123,12 @@ func TestNamespaceNetworkPolicy(t *testing.T) {
 	}
 }
 
+// The fixtures hold the policy kinds of CNI plugins and of the Network Policy API beside
+// NetworkPolicies: a namespace they may cover is not evaluated, never failed.
+func TestNamespaceNetworkPolicyFixtures(t *testing.T) {
+	checktest.Run(t, starter.NamespaceNetworkPolicy(), filepath.Join("testdata", "namespace-network-policy"))
+}
+
 // With no complete knowledge of NetworkPolicies, "no policy" cannot be told from "not seen":
 // the check is not evaluated at all, never failed or passed.
 func TestNamespaceNetworkPolicyNotEvaluated(t *testing.T) {
@@ -152,6 +161,28 @@ func TestNamespaceNetworkPolicyNotEvaluated(t *testing.T) {
 	t.Run("listed in a cluster with none", func(t *testing.T) {
 		inv := clusterInventory(t, nil, objs...)
 		assertVerdicts(t, c, run(t, c, inv), []verdict{fail("Namespace shop", "", "namespace has no NetworkPolicy")})
+	})
+	t.Run("cluster: CNI policy kinds served but not read", func(t *testing.T) {
+		inv := clusterInventory(t, []inventory.Coverage{{Group: "cilium.io", Kind: "CiliumNetworkPolicy", State: inventory.Absent,
+			Reason: "the server serves ciliumnetworkpolicies.cilium.io (v2), but the loader does not list custom resources"}},
+			append(objs, namespace("blog"), networkPolicy("blog", "deny"))...)
+		assertVerdicts(t, c, run(t, c, inv), []verdict{
+			pass("Namespace blog", "namespace has 1 NetworkPolicy"),
+			notEvaluated("Namespace shop", "namespace has no NetworkPolicy; but network policies of CNI plugins, which may isolate "+
+				"its pods, were not all seen: CiliumNetworkPolicy.cilium.io absent: the server serves ciliumnetworkpolicies.cilium.io"),
+		})
+	})
+	t.Run("cluster: a CNI policy listed in the namespace", func(t *testing.T) {
+		cnp := &unstructured.Unstructured{}
+		cnp.SetAPIVersion("cilium.io/v2")
+		cnp.SetKind("CiliumNetworkPolicy")
+		cnp.SetNamespace("shop")
+		cnp.SetName("deny")
+		inv := clusterInventory(t, []inventory.Coverage{{Group: "cilium.io", Kind: "CiliumNetworkPolicy", State: inventory.Listed}},
+			append(objs, cnp)...)
+		assertVerdicts(t, c, run(t, c, inv), []verdict{
+			notEvaluated("Namespace shop", `namespace has no NetworkPolicy; but policies kspm does not evaluate may isolate its pods: CiliumNetworkPolicy "deny" (cilium.io)`),
+		})
 	})
 	t.Run("cluster: a policy that selects none of the namespace's pods does not count", func(t *testing.T) {
 		web := labelled(deployment("shop", "web", corev1.PodSpec{Containers: []corev1.Container{ctr("app", "web:1")}}), "app", "web")

@@ -109,7 +109,8 @@ func privileged(c corev1.Container, v bool) corev1.Container {
 func ptr[T any](v T) *T { return &v }
 
 // clusterInventory builds a cluster inventory of objs where every built-in kind was listed
-// except those given in gaps, which get the coverage given.
+// and no kind of inventory.OtherNetworkPolicyKinds is served (as the loader finds on a cluster
+// without CNI policy kinds), except those given in gaps, which get the coverage given.
 func clusterInventory(t *testing.T, gaps []inventory.Coverage, objs ...runtime.Object) *inventory.Inventory {
 	t.Helper()
 	b := inventory.NewBuilder(inventory.ModeCluster)
@@ -118,6 +119,9 @@ func clusterInventory(t *testing.T, gaps []inventory.Coverage, objs ...runtime.O
 	}
 	for _, k := range inventory.BuiltinKinds() {
 		b.SetCoverage(inventory.Coverage{Group: k.Group, Kind: k.Kind, State: inventory.Listed})
+	}
+	for _, k := range inventory.OtherNetworkPolicyKinds() {
+		b.SetCoverage(inventory.Coverage{Group: k.Group, Kind: k.Kind, State: inventory.NotServed})
 	}
 	for _, c := range gaps {
 		b.SetCoverage(c)

@@ -27,7 +27,8 @@ func Benchmark() benchmark.Benchmark {
 		Name:  Name,
 		Title: "kspm workload and cluster hygiene",
 		Description: "Workload settings that hand a pod the node (privileged containers, host " +
-			"namespaces, hostPath volumes), unpinned images, Secrets in environment variables, " +
+			"namespaces, hostPath volumes), unpinned images, Secrets and literal credentials in " +
+			"environment variables, " +
 			"service account tokens mounted by default, namespaces without a NetworkPolicy, and " +
 			"images from registries outside an allowed list.",
 		Checks: []check.Check{

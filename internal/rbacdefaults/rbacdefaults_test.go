@@ -90,6 +90,8 @@ func TestCovers(t *testing.T) {
 		{"resource wildcard", rule(l("get"), l(""), l("*")), rule(l("get"), l(""), l("pods/exec", "*/scale")), true},
 		{"*/sub covers x/sub", rule(l("get"), l(""), l("*/scale")), rule(l("get"), l(""), l("deployments/scale")), true},
 		{"*/sub does not cover x", rule(l("get"), l(""), l("*/scale")), rule(l("get"), l(""), l("deployments")), false},
+		{"x/sub does not cover */sub", rule(l("get"), l(""), l("deployments/scale")), rule(l("get"), l(""), l("*/scale")), false},
+		{"*/* covers the literal subresource x/*", rule(l("get"), l(""), l("*/*")), rule(l("get"), l(""), l("pods/*")), true},
 		{"resource wildcard needs a wildcard", rule(l("get"), l(""), l("pods", "*/scale")), rule(l("get"), l(""), l("*")), false},
 		{"names within names", named(rule(l("get"), l(""), l("configmaps")), "a", "b"), named(rule(l("get"), l(""), l("configmaps")), "b"), true},
 		{"other names", named(rule(l("get"), l(""), l("configmaps")), "a"), named(rule(l("get"), l(""), l("configmaps")), "a", "c"), false},

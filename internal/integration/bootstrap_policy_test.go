@@ -7,15 +7,23 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 
+	"github.com/kspm-dev/kspm/benchmark"
+	"github.com/kspm-dev/kspm/benchmark/cis"
+	rbacbench "github.com/kspm-dev/kspm/benchmark/rbac"
+	"github.com/kspm-dev/kspm/check"
 	"github.com/kspm-dev/kspm/internal/rbacdefaults"
+	"github.com/kspm-dev/kspm/inventory"
+	"github.com/kspm-dev/kspm/inventory/rbac"
 )
 
 var updateBootstrap = flag.Bool("update", false, "rewrite internal/rbacdefaults/apiserver.yaml from the API server")
@@ -80,6 +88,41 @@ func TestBootstrapPolicyMatchesServer(t *testing.T) {
 				"lines only the server has:\n%s\nlines only the file has:\n%s", name, strings.Join(missing, "\n"), strings.Join(extra, "\n"))
 		}
 	}
+}
+
+// TestBootstrapPolicyIsNotAFinding scans the server's RBAC objects as they are stored (subjects
+// with API groups, aggregated roles without rules, no controller's service account): the
+// rbac benchmark and the CIS 5.1 controls recognise every object of the bootstrap policy as
+// a default one and fail none of them. (Here the server alone sets the bootstrapping label,
+// so the test may trust it; the checks do not.)
+func TestBootstrapPolicyIsNotAFinding(t *testing.T) {
+	inv, err := inventory.FromConfig(t.Context(), adminConfig(),
+		inventory.WithKinds(append(rbac.Kinds(), inventory.KindServiceAccount)...))
+	require.NoError(t, err)
+	defaults := map[string]bool{}
+	for _, o := range inv.Objects() {
+		if o.Meta().GetLabels()[rbacdefaults.LabelBootstrapping] == "rbac-defaults" {
+			defaults[o.String()] = true
+		}
+	}
+	require.Greater(t, len(defaults), 100)
+	cisRBAC := cis.Benchmark112()
+	cisRBAC.Checks = slices.DeleteFunc(cisRBAC.Checks, func(c check.Check) bool {
+		return !strings.HasPrefix(c.Meta().ID, "cis:5.1.")
+	})
+	bms := []benchmark.Benchmark{rbacbench.Benchmark(), cisRBAC}
+	rep := scan(t, inv, bms)
+	judged := 0
+	for _, r := range rep.Results {
+		if r.Object == nil || !defaults[r.Object.String()] {
+			continue
+		}
+		judged++
+		assert.NotEqual(t, check.StatusFail, r.Status, resultKey(r))
+	}
+	// 5.1.1 and 5.1.3 give each default binding of cluster-admin and each default role a
+	// verdict of its own: the defaults were looked at, not missed.
+	assert.Greater(t, judged, 50)
 }
 
 // lineDiff returns the lines of want that got lacks and those of got that want lacks, in

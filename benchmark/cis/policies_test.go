@@ -1,6 +1,7 @@
 package cis
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -10,10 +11,12 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 
 	"github.com/kspm-dev/kspm/check"
+	"github.com/kspm-dev/kspm/internal/rbacdefaults"
 	"github.com/kspm-dev/kspm/inventory"
 )
 
@@ -377,11 +380,24 @@ func TestRBACWhoCan(t *testing.T) {
 		assert.Equal(t, check.StatusNotEvaluated, fs[0].Status, fs[0].Message)
 	})
 	t.Run("default bindings are not reported", func(t *testing.T) {
-		b := binding("ClusterRoleBinding", "", "system:controller:certificate-controller", "r", user("system:kube-controller-manager"))
-		b.(*rbacv1.ClusterRoleBinding).Labels = map[string]string{labelBootstrapping: "rbac-defaults"}
-		fs := run(t, "5.1.11", rbacInv(t, clusterRole("r", rule([]string{"update"}, "certificates.k8s.io", "certificatesigningrequests/approval")), b))
+		// The bootstrap binding of the certificate controller, unchanged, may approve CSRs.
+		var objs []runtime.Object
+		for _, o := range rbacdefaults.APIServer().Objects() {
+			if m, err := meta.Accessor(o); err == nil && m.GetName() == "system:controller:certificate-controller" {
+				objs = append(objs, o)
+			}
+		}
+		require.Len(t, objs, 2)
+		fs := run(t, "5.1.11", rbacInv(t, objs...))
 		require.Len(t, fs, 1)
 		assert.Equal(t, check.StatusPass, fs[0].Status)
+		// The same name, role and label for another subject is reported.
+		b := binding("ClusterRoleBinding", "", "system:controller:certificate-controller", "system:controller:certificate-controller", user("system:kube-controller-manager"))
+		b.(*rbacv1.ClusterRoleBinding).Labels = map[string]string{rbacdefaults.LabelBootstrapping: "rbac-defaults"}
+		fs = run(t, "5.1.11", rbacInv(t, objs[0], b))
+		require.Len(t, fs, 1)
+		assert.Equal(t, check.StatusFail, fs[0].Status)
+		assert.Contains(t, fs[0].Message, "User system:kube-controller-manager can")
 	})
 }
 
@@ -389,7 +405,6 @@ func TestRBACObjects(t *testing.T) {
 	masters := rbacv1.Subject{Kind: "Group", Name: "system:masters", APIGroup: "rbac.authorization.k8s.io"}
 	alice := rbacv1.Subject{Kind: "User", Name: "alice", APIGroup: "rbac.authorization.k8s.io"}
 	defaultCRB := binding("ClusterRoleBinding", "", "cluster-admin", "cluster-admin", masters)
-	defaultCRB.(*rbacv1.ClusterRoleBinding).Labels = map[string]string{labelBootstrapping: "rbac-defaults"}
 
 	fs := run(t, "5.1.1", rbacInv(t, defaultCRB))
 	require.Len(t, fs, 1)
@@ -399,17 +414,30 @@ func TestRBACObjects(t *testing.T) {
 	assert.Equal(t, []check.Status{check.StatusFail, check.StatusPass}, statuses(fs))
 	assert.Contains(t, fs[0].Message, "User alice")
 
-	// The cluster's default roles that carry wildcards by design pass (each one of them).
-	for _, name := range []string{"cluster-admin", "system:kube-controller-manager", "system:kubelet-api-admin",
-		"system:controller:disruption-controller", "system:controller:generic-garbage-collector",
-		"system:controller:horizontal-pod-autoscaler", "system:controller:namespace-controller",
-		"system:controller:resourcequota-controller", "system:controller:storage-version-migrator-controller"} {
-		cr := clusterRole(name, rbacv1.PolicyRule{Verbs: []string{"*"}, APIGroups: []string{"*"}, Resources: []string{"*"}})
-		cr.Labels = map[string]string{labelBootstrapping: "rbac-defaults"}
+	// The API server's default roles that carry wildcards by design pass (each one of them);
+	// the same names with other wildcards fail (but cluster-admin's own are everything).
+	wild := 0
+	for _, o := range rbacdefaults.APIServer().Objects() {
+		cr, ok := o.(*rbacv1.ClusterRole)
+		if !ok || !slices.ContainsFunc(cr.Rules, func(r rbacv1.PolicyRule) bool {
+			return slices.Contains(r.Verbs, "*") || slices.Contains(r.APIGroups, "*") || slices.Contains(r.Resources, "*")
+		}) {
+			continue
+		}
+		wild++
 		fs = run(t, "5.1.3", rbacInv(t, cr))
 		require.Len(t, fs, 1)
-		assert.Equal(t, check.StatusPass, fs[0].Status, name)
+		assert.Equal(t, check.StatusPass, fs[0].Status, cr.Name)
+		assert.Contains(t, fs[0].Message, "wildcards as in the API server's default role", cr.Name)
+		fs = run(t, "5.1.3", rbacInv(t, clusterRole(cr.Name, rbacv1.PolicyRule{Verbs: []string{"*"}, APIGroups: []string{"*"}, Resources: []string{"*"}})))
+		require.Len(t, fs, 1)
+		if cr.Name == "cluster-admin" {
+			assert.Equal(t, check.StatusPass, fs[0].Status, cr.Name)
+		} else {
+			assert.Equal(t, check.StatusFail, fs[0].Status, cr.Name)
+		}
 	}
+	assert.Equal(t, 9, wild, "default ClusterRoles with wildcards")
 	fs = run(t, "5.1.3", rbacInv(t, clusterRole("narrow", rbacv1.PolicyRule{Verbs: []string{"get"}, APIGroups: []string{""}, Resources: []string{"pods"}})))
 	require.Len(t, fs, 1)
 	assert.Equal(t, check.StatusPass, fs[0].Status)

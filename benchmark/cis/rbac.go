@@ -11,6 +11,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/kspm-dev/kspm/check"
+	"github.com/kspm-dev/kspm/internal/rbacdefaults"
 	"github.com/kspm-dev/kspm/inventory"
 	"github.com/kspm-dev/kspm/inventory/rbac"
 )
@@ -24,8 +25,9 @@ type whoCanControl struct {
 	// requests are the permissions asked about, in any namespace.
 	requests []rbac.Request
 	// everyone restricts the question to grants to everyone (any authenticated user, any
-	// service account, anonymous requests); otherwise every subject is reported except the
-	// cluster's own default bindings and system:masters (see 5.1.7).
+	// service account, anonymous requests); otherwise every subject is reported except
+	// system:masters (see 5.1.7) and what the API server's bootstrap policy itself grants
+	// (see defaultGrant).
 	everyone  bool
 	what, fix string
 }
@@ -57,42 +59,44 @@ func rbacControls() []control {
 			requests: append(append(reqs([]string{"bind", "escalate"}, "roles.rbac.authorization.k8s.io", "clusterroles.rbac.authorization.k8s.io"),
 				reqs([]string{"impersonate"}, "users", "groups", "serviceaccounts")...),
 				req("impersonate", "uids.authentication.k8s.io"), req("impersonate", "userextras.authentication.k8s.io")),
-			what: "fails for each subject (outside the cluster's default bindings) granted bind or escalate on roles, or impersonate",
+			what: "fails for each subject granted bind or escalate on roles, or impersonate",
 			fix:  "Remove bind, escalate and impersonate from roles bound to subjects that do not administer RBAC."},
 		{id: "5.1.9", title: "Minimize permission to create PersistentVolumes", severity: check.High,
 			requests: reqs([]string{"create"}, "persistentvolumes"),
-			what:     "fails for each subject (outside the cluster's default bindings) that can create PersistentVolumes (a hostPath volume reaches the node)",
+			what:     "fails for each subject that can create PersistentVolumes (a hostPath volume reaches the node)",
 			fix:      "Grant create on persistentvolumes only to storage administrators; let workloads use PersistentVolumeClaims."},
 		{id: "5.1.10", title: "Minimize access to the nodes/proxy subresource", severity: check.High,
 			requests: reqs([]string{"get", "create", "update", "patch", "delete"}, "nodes/proxy"),
-			what:     "fails for each subject (outside the cluster's default bindings) with access to nodes/proxy (the kubelet API, including exec)",
+			what:     "fails for each subject with access to nodes/proxy (the kubelet API, including exec)",
 			fix:      "Remove nodes/proxy from roles; monitoring can read metrics through nodes/metrics instead."},
 		{id: "5.1.11", title: "Minimize CSR approval permissions", severity: check.High,
 			requests: append(reqs([]string{"update", "patch"}, "certificatesigningrequests.certificates.k8s.io/approval"),
 				req("approve", "signers.certificates.k8s.io")),
-			what: "fails for each subject (outside the cluster's default bindings) that can approve certificate signing requests",
+			what: "fails for each subject that can approve certificate signing requests",
 			fix:  "Grant update on certificatesigningrequests/approval and approve on signers only to the CSR approvers that need it."},
 		{id: "5.1.12", title: "Minimize access to admission webhook configurations", severity: check.High,
 			requests: reqs([]string{"create", "update", "patch", "delete"},
 				"validatingwebhookconfigurations.admissionregistration.k8s.io", "mutatingwebhookconfigurations.admissionregistration.k8s.io"),
-			what: "fails for each subject (outside the cluster's default bindings) that can change admission webhook configurations",
+			what: "fails for each subject that can change admission webhook configurations",
 			fix:  "Grant write access to webhook configurations only to the cluster administrators and the controllers that own them."},
 		{id: "5.1.13", title: "Minimize permission to create service account tokens", severity: check.High,
 			requests: reqs([]string{"create"}, "serviceaccounts/token"),
-			what:     "fails for each subject (outside the cluster's default bindings) that can create service account tokens",
+			what:     "fails for each subject that can create service account tokens",
 			fix:      "Remove create on serviceaccounts/token from roles bound to subjects that do not mint tokens."},
 	}
 	cs := []control{
 		{id: "5.1.1", title: "Use cluster-admin role only where strictly needed", level: l1, cisManual: true, severity: check.High,
-			what: "Reads ClusterRoleBindings to the cluster-admin ClusterRole: the built-in one named cluster-admin " +
-				"passes, every other fails",
+			what: "Reads ClusterRoleBindings to the cluster-admin ClusterRole: each fails for every subject other than " +
+				"those of the API server's own binding (ClusterRoleBinding cluster-admin to the group system:masters), " +
+				"recognised by its content, not its name or labels",
 			remediation: "Bind cluster-admin only where it is truly needed; give other subjects a role with the " +
 				"permissions they use, then delete the extra ClusterRoleBinding.",
 			kinds: []schema.GroupKind{inventory.KindClusterRoleBinding}, requires: []schema.GroupKind{inventory.KindClusterRoleBinding},
 			run: runClusterAdmin},
 		{id: "5.1.3", title: "Minimize wildcards in Roles and ClusterRoles", level: l1, cisManual: true, severity: check.Medium,
 			what: "Reads every Role and ClusterRole: fails when a rule has \"*\" in apiGroups, resources, verbs or " +
-				"nonResourceURLs (the cluster's default roles that need wildcards pass)",
+				"nonResourceURLs, unless the rule allows nothing beyond a rule of the API server's default role of " +
+				"that name (so the default roles that need wildcards pass, and an edited one fails)",
 			remediation: "Replace wildcards with the API groups, resources and verbs the subject uses.",
 			kinds:       []schema.GroupKind{inventory.KindRole, inventory.KindClusterRole},
 			requires:    []schema.GroupKind{inventory.KindRole, inventory.KindClusterRole},
@@ -111,7 +115,8 @@ func rbacControls() []control {
 			run:         runTokenMounts},
 		{id: "5.1.7", title: "Avoid use of the system:masters group", level: l1, cisManual: true, severity: check.High,
 			what: "Reads every RoleBinding and ClusterRoleBinding: fails for each that names the group system:masters " +
-				"(except the cluster's own default binding). Membership through client certificates (O=system:masters) is not visible",
+				"(except the API server's own cluster-admin binding, recognised by its content). Membership through " +
+				"client certificates (O=system:masters) is not visible",
 			remediation: "Remove system:masters from bindings and do not issue certificates with O=system:masters " +
 				"except for break-glass access; grant administrators a ClusterRole through RBAC instead.",
 			kinds:    []schema.GroupKind{inventory.KindRoleBinding, inventory.KindClusterRoleBinding},
@@ -119,8 +124,13 @@ func rbacControls() []control {
 			run:      runSystemMasters},
 	}
 	for _, wc := range wcs {
+		what := "Asks the RBAC rules who can " + describeRequests(wc.requests) + ": " + wc.what
+		if !wc.everyone {
+			what += ", except system:masters and what the API server's default bindings grant by design " +
+				"(recognised by their exact binding, subjects and role rules, not by names or labels)"
+		}
 		cs = append(cs, control{id: wc.id, title: wc.title, level: l1, cisManual: true, severity: wc.severity,
-			what:        "Asks the RBAC rules who can " + describeRequests(wc.requests) + ": " + wc.what,
+			what:        what,
 			remediation: wc.fix,
 			kinds:       []schema.GroupKind{inventory.KindRoleBinding, inventory.KindClusterRoleBinding},
 			run:         runWhoCan(wc)})
@@ -153,18 +163,16 @@ func everyoneSubject(s rbac.Subject) bool {
 // rbacEngines shares one RBAC engine among the 5.1 checks of a scan.
 var rbacEngines memo[*rbac.Engine]
 
-const labelBootstrapping = "kubernetes.io/bootstrapping"
-
-// defaultGrant reports a grant from the cluster's own default RBAC policy (bindings the API
-// server creates, labelled kubernetes.io/bootstrapping=rbac-defaults) or to system:masters.
-func defaultGrant(g rbac.Grant) bool {
+// defaultGrant reports a grant of req to system:masters, or one the API server's bootstrap
+// policy itself makes: the grant's binding has the kind, name, role and subject of a default
+// binding, and the default role allows req. Defaults are recognised by content: a binding
+// named or labelled like a default one, or a default role edited to grant more, is not
+// default.
+func defaultGrant(g rbac.Grant, req rbac.Request) bool {
 	if g.Subject.Kind == rbac.KindGroup && g.Subject.Name == rbac.GroupMasters {
 		return true
 	}
-	if o := g.Binding.Object; o != nil && o.Meta().GetLabels()[labelBootstrapping] == "rbac-defaults" {
-		return !everyoneSubject(g.Subject)
-	}
-	return false
+	return rbacdefaults.APIServer().Grants(g, req)
 }
 
 func runWhoCan(wc whoCanControl) check.RunFunc {
@@ -184,7 +192,7 @@ func runWhoCan(wc whoCanControl) check.RunFunc {
 			for _, g := range e.WhoCanAnywhere(r) {
 				report := everyoneSubject(g.Subject)
 				if !wc.everyone {
-					report = !defaultGrant(g)
+					report = !defaultGrant(g, r)
 				}
 				if !report || g.Binding.Object == nil {
 					continue
@@ -213,25 +221,39 @@ func runWhoCan(wc whoCanControl) check.RunFunc {
 		if wc.everyone {
 			pass.Pass(nil, "no binding grants this to every user, every service account or anonymous requests")
 		} else {
-			pass.Pass(nil, "only the cluster's default bindings grant this")
+			pass.Pass(nil, "only the API server's default bindings grant this")
 		}
 		return nil
 	}
 }
 
 func runClusterAdmin(_ context.Context, pass *check.Pass) error {
+	defaults := rbacdefaults.APIServer()
 	found := false
-	for _, o := range pass.Inventory.ByKind(inventory.KindClusterRoleBinding) {
-		crb, ok := o.Object().(*rbacv1.ClusterRoleBinding)
-		if !ok || crb.RoleRef.Kind != "ClusterRole" || crb.RoleRef.Name != "cluster-admin" {
+	for _, b := range rbacEngines.get(pass.Inventory, rbac.New).Bindings() {
+		if !b.ClusterWide() || b.RoleRef.Kind != rbac.KindClusterRole || b.RoleRef.Name != rbac.ClusterAdmin {
 			continue
 		}
 		found = true
-		if crb.Name == "cluster-admin" {
-			pass.Pass(o, "the built-in cluster-admin binding")
+		if len(b.Subjects) == 0 {
+			pass.Fail(b.Object, "subjects", "binds cluster-admin to no subjects")
 			continue
 		}
-		pass.Failf(o, "roleRef", "binds cluster-admin to %s", subjectList(crb.Subjects))
+		field := ""
+		var others []string
+		for i, s := range b.Subjects {
+			if !defaults.Binds(b, s) {
+				if field == "" {
+					field = fmt.Sprintf("subjects[%d]", i)
+				}
+				others = append(others, s.String())
+			}
+		}
+		if len(others) == 0 {
+			pass.Pass(b.Object, "the API server's own cluster-admin binding")
+			continue
+		}
+		pass.Failf(b.Object, field, "binds cluster-admin to %s", strings.Join(others, ", "))
 	}
 	if !found {
 		pass.Pass(nil, "no ClusterRoleBinding grants cluster-admin")
@@ -239,66 +261,55 @@ func runClusterAdmin(_ context.Context, pass *check.Pass) error {
 	return nil
 }
 
-func subjectList(ss []rbacv1.Subject) string {
-	if len(ss) == 0 {
-		return "no subjects"
-	}
-	parts := make([]string, len(ss))
-	for i, s := range ss {
-		if s.Namespace != "" {
-			parts[i] = s.Kind + " " + s.Namespace + "/" + s.Name
-		} else {
-			parts[i] = s.Kind + " " + s.Name
-		}
-	}
-	return strings.Join(parts, ", ")
-}
-
-// wildcardDefaults are the default ClusterRoles whose rules need wildcards.
-// (Kubernetes 1.37 bootstrap policy: every default ClusterRole with "*" or "*/..." in a rule.)
-var wildcardDefaults = set("cluster-admin", "system:kube-controller-manager", "system:kubelet-api-admin",
-	"system:controller:disruption-controller", "system:controller:generic-garbage-collector",
-	"system:controller:horizontal-pod-autoscaler", "system:controller:namespace-controller",
-	"system:controller:resourcequota-controller", "system:controller:storage-version-migrator-controller")
-
+// runWildcards judges each role's rules that hold wildcards. A rule of a role named like one
+// of the API server's default roles passes when it allows nothing beyond one rule of that
+// default role: the default roles that need wildcards (cluster-admin, several controllers)
+// pass, and one edited to hold other wildcards fails.
 func runWildcards(_ context.Context, pass *check.Pass) error {
 	inv := pass.Inventory
-	judge := func(o *inventory.Object, rules []rbacv1.PolicyRule) {
-		var found []string
+	defaults := rbacdefaults.APIServer()
+	judge := func(o *inventory.Object, kind string, rules []rbacv1.PolicyRule) {
+		var found, defaultFound []string
 		field := ""
 		for i, r := range rules {
+			isDefault := defaults.DefaultRule(kind, o.Namespace(), o.Name(), &r)
 			for _, part := range []struct {
 				name string
 				vals []string
 			}{{"apiGroups", r.APIGroups}, {"resources", r.Resources}, {"verbs", r.Verbs}, {"nonResourceURLs", r.NonResourceURLs}} {
 				for _, v := range part.vals {
-					if v == "*" || strings.HasPrefix(v, "*/") {
-						if field == "" {
-							field = fmt.Sprintf("rules[%d].%s", i, part.name)
-						}
-						found = append(found, fmt.Sprintf("rules[%d].%s %q", i, part.name, v))
+					if v != "*" && !strings.HasPrefix(v, "*/") {
+						continue
 					}
+					w := fmt.Sprintf("rules[%d].%s %q", i, part.name, v)
+					if isDefault {
+						defaultFound = append(defaultFound, w)
+						continue
+					}
+					if field == "" {
+						field = fmt.Sprintf("rules[%d].%s", i, part.name)
+					}
+					found = append(found, w)
 				}
 			}
 		}
 		switch {
-		case len(found) == 0:
-			pass.Pass(o, "")
-		case o.GroupKind() == inventory.KindClusterRole && wildcardDefaults[o.Name()] &&
-			o.Meta().GetLabels()[labelBootstrapping] == "rbac-defaults":
-			pass.Pass(o, "a default role of the cluster that needs wildcards: "+strings.Join(found, ", "))
-		default:
+		case len(found) > 0:
 			pass.Fail(o, field, "wildcards: "+strings.Join(found, ", "))
+		case len(defaultFound) > 0:
+			pass.Pass(o, "wildcards as in the API server's default role of this name: "+strings.Join(defaultFound, ", "))
+		default:
+			pass.Pass(o, "")
 		}
 	}
 	for _, o := range inv.ByKind(inventory.KindClusterRole) {
 		if cr, ok := o.Object().(*rbacv1.ClusterRole); ok {
-			judge(o, cr.Rules)
+			judge(o, rbac.KindClusterRole, cr.Rules)
 		}
 	}
 	for _, o := range inv.ByKind(inventory.KindRole) {
 		if r, ok := o.Object().(*rbacv1.Role); ok {
-			judge(o, r.Rules)
+			judge(o, rbac.KindRole, r.Rules)
 		}
 	}
 	if len(inv.ByKind(inventory.KindClusterRole))+len(inv.ByKind(inventory.KindRole)) == 0 {
@@ -373,28 +384,16 @@ func runTokenMounts(ctx context.Context, pass *check.Pass) error {
 }
 
 func runSystemMasters(_ context.Context, pass *check.Pass) error {
-	inv := pass.Inventory
+	defaults := rbacdefaults.APIServer()
 	found := false
-	judge := func(o *inventory.Object, subjects []rbacv1.Subject) {
-		if o.Meta().GetLabels()[labelBootstrapping] == "rbac-defaults" {
-			return // the built-in cluster-admin binding: system:masters exists by design
-		}
-		for i, s := range subjects {
-			if s.Kind == rbacv1.GroupKind && s.Name == rbac.GroupMasters {
+	for _, b := range rbacEngines.get(pass.Inventory, rbac.New).Bindings() {
+		for i, s := range b.Subjects {
+			// The API server's own cluster-admin binding names system:masters by design.
+			if s.Kind == rbac.KindGroup && s.Name == rbac.GroupMasters && !defaults.Binds(b, s) {
 				found = true
-				pass.Failf(o, fmt.Sprintf("subjects[%d]", i), "binds the group system:masters, which bypasses RBAC")
-				return
+				pass.Failf(b.Object, fmt.Sprintf("subjects[%d]", i), "binds the group system:masters, which bypasses RBAC")
+				break
 			}
-		}
-	}
-	for _, o := range inv.ByKind(inventory.KindClusterRoleBinding) {
-		if b, ok := o.Object().(*rbacv1.ClusterRoleBinding); ok {
-			judge(o, b.Subjects)
-		}
-	}
-	for _, o := range inv.ByKind(inventory.KindRoleBinding) {
-		if b, ok := o.Object().(*rbacv1.RoleBinding); ok {
-			judge(o, b.Subjects)
 		}
 	}
 	if !found {

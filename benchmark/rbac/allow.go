@@ -6,13 +6,15 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/kspm-dev/kspm/internal/rbacdefaults"
 	"github.com/kspm-dev/kspm/inventory/rbac"
 )
 
 // Parameters every check of the benchmark reads (set them with kspm.WithParams):
 //
 //	"allow":            []string of extra AllowEntry lines ("BINDING -> ROLE -> SUBJECT")
-//	"defaultAllowList": bool; false drops DefaultAllowList (default true)
+//	"defaultAllowList": bool; false reports the grants of the default RBAC objects too
+//	                    (default true: see DefaultAllowList)
 const (
 	ParamAllow            = "allow"
 	ParamDefaultAllowList = "defaultAllowList"
@@ -29,7 +31,8 @@ const (
 //	ClusterRoleBinding system:kube-dns -> ClusterRole system:kube-dns -> ServiceAccount kube-system/kube-dns
 //
 // Entries match by name. Names can be chosen by anyone allowed to create bindings, so keep
-// entries exact, and keep the allow-list in mind when reading a pass.
+// entries exact, and keep the allow-list in mind when reading a pass. (The default grants are
+// not matched by name: see DefaultAllowList.)
 type AllowEntry struct {
 	Binding string `json:"binding"`
 	Role    string `json:"role"`
@@ -53,8 +56,13 @@ func ParseAllowEntry(s string) (AllowEntry, error) {
 	return AllowEntry{Binding: parts[0], Role: parts[1], Subject: parts[2]}, nil
 }
 
-// allowList is a parsed allow-list.
-type allowList []AllowEntry
+// allowList is what a check does not report: the entries of the "allow" parameter, matched
+// by name, and the default RBAC objects of the API server and kubeadm, recognised by content.
+type allowList struct {
+	entries []AllowEntry
+	// defaults is nil when the "defaultAllowList" parameter is false.
+	defaults *rbacdefaults.Policy
+}
 
 func matchPattern(pattern, s string) bool {
 	switch {
@@ -76,12 +84,10 @@ func bindingString(kind, namespace, name string) string {
 
 func roleString(kind, name string) string { return kind + " " + name }
 
-// allows reports whether the list allows subject s bound to role (kind, name) by binding b.
-func (l allowList) allows(b *rbac.Binding, s rbac.Subject) bool {
-	bs := bindingString(b.Kind, b.Namespace, b.Name)
-	rs := roleString(b.RoleRef.Kind, b.RoleRef.Name)
+// named reports whether an entry names the binding, role and subject.
+func (l allowList) named(bs, rs string, s rbac.Subject) bool {
 	ss := s.String()
-	for _, a := range l {
+	for _, a := range l.entries {
 		if matchPattern(a.Binding, bs) && matchPattern(a.Role, rs) && matchPattern(a.Subject, ss) {
 			return true
 		}
@@ -89,35 +95,48 @@ func (l allowList) allows(b *rbac.Binding, s rbac.Subject) bool {
 	return false
 }
 
-// allowsGrant reports whether the list allows a grant.
+// allows reports whether the list allows subject s of binding b and whatever b's role
+// grants: an entry names them, or b is a default binding for s whose role grants no more
+// than the default role (see rbacdefaults.Policy.Binds).
+func (l allowList) allows(b *rbac.Binding, s rbac.Subject) bool {
+	return l.named(bindingString(b.Kind, b.Namespace, b.Name), roleString(b.RoleRef.Kind, b.RoleRef.Name), s) ||
+		l.defaults != nil && l.defaults.Binds(b, s)
+}
+
+// allowsRequest reports whether the list allows grant g of request req: an entry names its
+// binding, role and subject, or the default policy itself grants req through that binding
+// to that subject (an edited default role's extra permissions are not allowed).
+func (l allowList) allowsRequest(g rbac.Grant, req rbac.Request) bool {
+	return l.named(bindingString(g.Binding.Kind, g.Binding.Namespace, g.Binding.Name), roleString(g.Role.Kind, g.Role.Name), g.Subject) ||
+		l.defaults != nil && l.defaults.Grants(g, req)
+}
+
+// allowsGrant reports whether the list allows grant g when its request is not at hand: an
+// entry names its binding, role and subject, or g is a default binding's grant through a
+// rule the default role has (stricter than allowsRequest; prefer that one).
 func (l allowList) allowsGrant(g rbac.Grant) bool {
-	bs := bindingString(g.Binding.Kind, g.Binding.Namespace, g.Binding.Name)
-	rs := roleString(g.Role.Kind, g.Role.Name)
-	ss := g.Subject.String()
-	for _, a := range l {
-		if matchPattern(a.Binding, bs) && matchPattern(a.Role, rs) && matchPattern(a.Subject, ss) {
-			return true
-		}
-	}
-	return false
+	return l.named(bindingString(g.Binding.Kind, g.Binding.Namespace, g.Binding.Name), roleString(g.Role.Kind, g.Role.Name), g.Subject) ||
+		l.defaults != nil && l.defaults.GrantsRule(g)
 }
 
-// allowsSubject reports whether some entry names subject s (whatever its binding).
+// allowsSubject reports whether some entry, or some default binding, names subject s
+// (whatever its binding).
 func (l allowList) allowsSubject(s rbac.Subject) bool {
 	ss := s.String()
-	for _, a := range l {
+	for _, a := range l.entries {
 		if a.Subject != "" && a.Subject != "*" && matchPattern(a.Subject, ss) {
 			return true
 		}
 	}
-	return false
+	return l.defaults != nil && l.defaults.NamesSubject(s)
 }
 
 // errBadParam is wrapped by errors about check parameters.
 var errBadParam = errors.New("invalid parameter")
 
-// allowListFrom returns the allow-list a check runs with: DefaultAllowList unless
-// params["defaultAllowList"] is false, plus the entries of params["allow"]. A parameter that
+// allowListFrom returns the allow-list a check runs with: the default RBAC objects (see
+// DefaultAllowList) unless params["defaultAllowList"] is false, plus the entries of
+// params["allow"]. A parameter that
 // is neither of these nor among the check's own (extra) is an error: a misspelt one would
 // leave the check running with its defaults.
 func allowListFrom(params map[string]any, extra ...string) (allowList, error) {
@@ -130,30 +149,30 @@ func allowListFrom(params map[string]any, extra ...string) (allowList, error) {
 	}
 	if len(unknown) > 0 {
 		slices.Sort(unknown)
-		return nil, fmt.Errorf("%w: unknown parameter %q (known: %s)", errBadParam, unknown[0], strings.Join(known, ", "))
+		return allowList{}, fmt.Errorf("%w: unknown parameter %q (known: %s)", errBadParam, unknown[0], strings.Join(known, ", "))
 	}
 	useDefaults := true
 	if v, ok := params[ParamDefaultAllowList]; ok {
 		b, ok := v.(bool)
 		if !ok {
-			return nil, fmt.Errorf("%w %s: want a bool, got %T", errBadParam, ParamDefaultAllowList, v)
+			return allowList{}, fmt.Errorf("%w %s: want a bool, got %T", errBadParam, ParamDefaultAllowList, v)
 		}
 		useDefaults = b
 	}
 	var out allowList
 	if useDefaults {
-		out = append(out, DefaultAllowList()...)
+		out.defaults = rbacdefaults.WithKubeadm()
 	}
 	lines, err := stringList(params, ParamAllow)
 	if err != nil {
-		return nil, err
+		return allowList{}, err
 	}
 	for _, line := range lines {
 		a, err := ParseAllowEntry(line)
 		if err != nil {
-			return nil, fmt.Errorf("%w %s: %w", errBadParam, ParamAllow, err)
+			return allowList{}, fmt.Errorf("%w %s: %w", errBadParam, ParamAllow, err)
 		}
-		out = append(out, a)
+		out.entries = append(out.entries, a)
 	}
 	return out, nil
 }
@@ -181,83 +200,26 @@ func stringList(params map[string]any, key string) ([]string, error) {
 	return nil, fmt.Errorf("%w %s: want a list of strings, got %T", errBadParam, key, v)
 }
 
-// controllerNames are the kube-controller-manager controllers the API server's bootstrap
-// policy gives a ClusterRole "system:controller:NAME", bound by a ClusterRoleBinding of the
-// same name to the service account kube-system/NAME.
-var controllerNames = []string{
-	"attachdetach-controller", "certificate-controller", "clusterrole-aggregation-controller",
-	"cronjob-controller", "daemon-set-controller", "deployment-controller", "disruption-controller",
-	"endpoint-controller", "endpointslice-controller", "endpointslicemirroring-controller",
-	"ephemeral-volume-controller", "expand-controller", "generic-garbage-collector",
-	"horizontal-pod-autoscaler", "job-controller", "legacy-service-account-token-cleaner",
-	"namespace-controller", "node-controller", "persistent-volume-binder", "pod-garbage-collector",
-	"pv-protection-controller", "pvc-protection-controller", "replicaset-controller",
-	"replication-controller", "resource-claim-controller", "resourcequota-controller",
-	"root-ca-cert-publisher", "route-controller", "selinux-warning-controller",
-	"service-account-controller", "service-cidrs-controller", "service-controller",
-	"statefulset-controller", "storage-version-garbage-collector",
-	"storage-version-migrator-controller", "ttl-after-finished-controller", "ttl-controller",
-	"validatingadmissionpolicy-status-controller", "volumeattributesclass-protection-controller",
-}
-
-// DefaultAllowList returns the grants every cluster has by design and that the checks do not
-// report: the bindings the API server's bootstrap RBAC policy creates (cluster-admin for
-// system:masters, the control-plane components, the controllers' service accounts, the
-// discovery roles for everyone) and those kubeadm creates (its cluster-admins group, node
-// bootstrap and certificate auto-approval, kube-proxy, CoreDNS, the public cluster-info).
-// Each entry names binding, role and subject exactly. The slice is fresh.
+// DefaultAllowList lists the grants every cluster has by design, which the checks do not
+// report: one entry per subject of each binding the API server's bootstrap RBAC policy
+// creates (cluster-admin for system:masters, the control-plane components, the controllers'
+// service accounts, the discovery roles for everyone) and of each binding kubeadm creates
+// (its cluster-admins group, node bootstrap and certificate auto-approval, the API server's
+// kubelet client, kube-proxy, CoreDNS, the public cluster-info).
+//
+// The checks do not match these entries by name: they recognise the default bindings by
+// content (binding kind, namespace, name, role reference and subject all as the default
+// binding has them) and allow only what the default role grants, so a binding named like a
+// default one for another subject or role, or a default role edited to grant more, is
+// reported. Passed in the "allow" parameter, the entries match by name like any other.
+// The slice is fresh.
 func DefaultAllowList() []AllowEntry {
-	crb := func(binding, role, subject string) AllowEntry {
-		return AllowEntry{Binding: "ClusterRoleBinding " + binding, Role: "ClusterRole " + role, Subject: subject}
-	}
-	rb := func(ns, binding, role, subject string) AllowEntry {
-		return AllowEntry{Binding: "RoleBinding " + ns + "/" + binding, Role: "Role " + role, Subject: subject}
-	}
-	same := func(name, subject string) AllowEntry { return crb(name, name, subject) }
-	const bootstrapToken = "Group system:bootstrappers:kubeadm:default-node-token"
-	out := []AllowEntry{
-		// API server bootstrap policy: ClusterRoleBindings.
-		same("cluster-admin", "Group system:masters"),
-		same("system:basic-user", "Group system:authenticated"),
-		same("system:discovery", "Group system:authenticated"),
-		same("system:public-info-viewer", "Group system:authenticated"),
-		same("system:public-info-viewer", "Group system:unauthenticated"),
-		same("system:kube-controller-manager", "User system:kube-controller-manager"),
-		same("system:kube-scheduler", "User system:kube-scheduler"),
-		same("system:volume-scheduler", "User system:kube-scheduler"),
-		same("system:kube-dns", "ServiceAccount kube-system/kube-dns"),
-		same("system:node", "Group system:nodes"),
-		same("system:node-proxier", "User system:kube-proxy"),
-		same("system:monitoring", "Group system:monitoring"),
-		same("system:service-account-issuer-discovery", "Group system:serviceaccounts"),
-		// API server bootstrap policy: RoleBindings in kube-system and kube-public.
-		rb("kube-public", "system:controller:bootstrap-signer", "system:controller:bootstrap-signer", "ServiceAccount kube-system/bootstrap-signer"),
-		rb("kube-system", "system:controller:bootstrap-signer", "system:controller:bootstrap-signer", "ServiceAccount kube-system/bootstrap-signer"),
-		rb("kube-system", "system:controller:cloud-provider", "system:controller:cloud-provider", "ServiceAccount kube-system/cloud-provider"),
-		rb("kube-system", "system:controller:token-cleaner", "system:controller:token-cleaner", "ServiceAccount kube-system/token-cleaner"),
-		rb("kube-system", "system::leader-locking-kube-controller-manager", "system::leader-locking-kube-controller-manager", "ServiceAccount kube-system/kube-controller-manager"),
-		rb("kube-system", "system::leader-locking-kube-controller-manager", "system::leader-locking-kube-controller-manager", "User system:kube-controller-manager"),
-		rb("kube-system", "system::leader-locking-kube-scheduler", "system::leader-locking-kube-scheduler", "ServiceAccount kube-system/kube-scheduler"),
-		rb("kube-system", "system::leader-locking-kube-scheduler", "system::leader-locking-kube-scheduler", "User system:kube-scheduler"),
-		rb("kube-system", "system::extension-apiserver-authentication-reader", "extension-apiserver-authentication-reader", "User system:kube-controller-manager"),
-		rb("kube-system", "system::extension-apiserver-authentication-reader", "extension-apiserver-authentication-reader", "User system:kube-scheduler"),
-		// kubeadm.
-		crb("kubeadm:cluster-admins", "cluster-admin", "Group kubeadm:cluster-admins"),
-		crb("kubeadm:kubelet-bootstrap", "system:node-bootstrapper", bootstrapToken),
-		crb("kubeadm:node-autoapprove-bootstrap", "system:certificates.k8s.io:certificatesigningrequests:nodeclient", bootstrapToken),
-		crb("kubeadm:node-autoapprove-certificate-rotation", "system:certificates.k8s.io:certificatesigningrequests:selfnodeclient", "Group system:nodes"),
-		crb("kubeadm:get-nodes", "kubeadm:get-nodes", bootstrapToken),
-		crb("kubeadm:node-proxier", "system:node-proxier", "ServiceAccount kube-system/kube-proxy"),
-		crb("system:coredns", "system:coredns", "ServiceAccount kube-system/coredns"),
-		rb("kube-system", "kubeadm:nodes-kubeadm-config", "kubeadm:nodes-kubeadm-config", bootstrapToken),
-		rb("kube-system", "kubeadm:nodes-kubeadm-config", "kubeadm:nodes-kubeadm-config", "Group system:nodes"),
-		rb("kube-system", "kubeadm:kubelet-config", "kubeadm:kubelet-config", bootstrapToken),
-		rb("kube-system", "kubeadm:kubelet-config", "kubeadm:kubelet-config", "Group system:nodes"),
-		rb("kube-system", "kube-proxy", "kube-proxy", bootstrapToken),
-		rb("kube-public", "kubeadm:bootstrap-signer-clusterinfo", "kubeadm:bootstrap-signer-clusterinfo", "User system:anonymous"),
-	}
-	for _, c := range controllerNames {
-		out = append(out, same("system:controller:"+c, "ServiceAccount kube-system/"+c))
+	var out []AllowEntry
+	for _, b := range rbacdefaults.WithKubeadm().Bindings() {
+		for _, s := range b.Subjects {
+			out = append(out, AllowEntry{Binding: bindingString(b.Kind, b.Namespace, b.Name),
+				Role: roleString(b.RoleRef.Kind, b.RoleRef.Name), Subject: s.String()})
+		}
 	}
 	return out
 }

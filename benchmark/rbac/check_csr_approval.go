@@ -58,7 +58,7 @@ func subjectGrants(e *rbac.Engine, s rbac.Subject, requests []rbac.Request, allo
 			if s.Kind == rbac.KindGroup && g.Subject.Kind != rbac.KindGroup {
 				continue
 			}
-			if !allow.allowsGrant(g) {
+			if !allow.allowsRequest(g, req) {
 				out = append(out, g)
 			}
 		}

@@ -125,7 +125,7 @@ func holdings(e *rbac.Engine, p permission, allow allowList) []*holding {
 			gs = e.WhoCanAnywhere(req)
 		}
 		for _, g := range gs {
-			if p.scope == namespacedOnly && g.ClusterWide() || allow.allowsGrant(g) {
+			if p.scope == namespacedOnly && g.ClusterWide() || allow.allowsRequest(g, req) {
 				continue
 			}
 			k := holdingKey{g.Binding.Kind, g.Binding.Namespace, g.Binding.Name, g.SubjectIndex}

@@ -11,6 +11,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/kspm-dev/kspm/check"
+	"github.com/kspm-dev/kspm/internal/flags"
 	"github.com/kspm-dev/kspm/inventory"
 )
 
@@ -362,3 +363,70 @@ func TestComponentDiscovery(t *testing.T) {
 }
 
 func ptrTo[T any](v T) *T { return &v }
+
+// A flag that takes a value takes the next word whatever it looks like, as pflag and Go's
+// flag package read it: in "--audit-log-path --profiling=false" the API server logs to a file
+// named --profiling=false and profiling stays on. A flag kspm does not know followed by a
+// flag-like word may or may not take it: what depends on that word is not evaluated.
+func TestFlagNextWord(t *testing.T) {
+	api := without(hardened[kubeAPIServer], "profiling", "audit-log-path")
+	kcm := without(hardened[kubeControllerManager], "profiling", "root-ca-file")
+	ec := without(hardened[etcd], "client-cert-auth", "cert-file")
+	tests := []struct {
+		name string
+		id   string
+		comp *component
+		args []string
+		want check.Status
+		msg  string
+	}{
+		{"value flag takes a flag-like next word", "1.2.15", kubeAPIServer,
+			with(api, "--audit-log-path", "--profiling=false"), check.StatusFail, "defaults to true"},
+		{"the flag-like word is the value", "1.2.16", kubeAPIServer,
+			with(api, "--audit-log-path", "--profiling=false"), check.StatusPass, "--profiling=false"},
+		{"underscore spelling of a value flag", "1.2.15", kubeAPIServer,
+			with(api, "--audit_log_path", "--profiling=false"), check.StatusFail, "defaults to true"},
+		{"a boolean flag never takes the next word", "1.2.15", kubeAPIServer,
+			with(api, "--enable-aggregator-routing", "--profiling=false"), check.StatusPass, ""},
+		{"a flag with an implicit value never takes the next word", "1.2.15", kubeAPIServer,
+			with(api, "--version", "--profiling=false"), check.StatusPass, ""},
+		{"unknown flag before a flag-like word", "1.2.15", kubeAPIServer,
+			with(api, "--not-a-kube-flag", "--profiling=false"), check.StatusNotEvaluated, "not-a-kube-flag"},
+		{"unknown flag before a plain word", "1.2.15", kubeAPIServer,
+			with(api, "--not-a-kube-flag", "x", "--profiling=false"), check.StatusPass, ""},
+		{"a later certain occurrence decides", "1.2.15", kubeAPIServer,
+			with(api, "--not-a-kube-flag", "--profiling=true", "--profiling=false"), check.StatusPass, ""},
+		{"controller manager", "1.3.2", kubeControllerManager,
+			with(kcm, "--root-ca-file", "--profiling=false"), check.StatusFail, "defaults to true"},
+		{"etcd (Go flag package)", "2.2", etcd,
+			with(ec, "--cert-file", "--client-cert-auth=true"), check.StatusFail, "not set"},
+		{"etcd single-dash value flag", "2.2", etcd,
+			with(ec, "-cert-file", "-client-cert-auth=true"), check.StatusFail, "not set"},
+		{"pflag reads -profiling as shorthands and rejects it", "1.2.15", kubeAPIServer,
+			with(api, "-profiling=false"), check.StatusNotEvaluated, "would not start"},
+		{"shorthand -v takes the next word", "1.2.15", kubeAPIServer,
+			with(api, "-v", "--profiling=false"), check.StatusFail, "defaults to true"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			fs := run(t, tc.id, newInv(t, staticPod(tc.comp.name, "cp1", tc.args...)))
+			require.Len(t, fs, 1)
+			assert.Equal(t, tc.want, fs[0].Status, fs[0].Message)
+			assert.Contains(t, fs[0].Message, tc.msg)
+		})
+	}
+}
+
+// Every flag of the hardened command lines is one the component's flag list knows.
+func TestHardenedFlagsKnown(t *testing.T) {
+	for c, args := range hardened {
+		in, ok := matchComponent(nil, staticPod(c.name, "cp1", args...), c)
+		require.True(t, ok, c.name)
+		assert.Empty(t, in.opaque, c.name)
+		assert.Empty(t, in.flags.Problems(), c.name)
+		spec := flags.SpecFor(c.name)
+		for _, n := range in.flags.Names() {
+			assert.True(t, spec.Arg[n] || spec.NoArg[n], "%s --%s", c.name, n)
+		}
+	}
+}

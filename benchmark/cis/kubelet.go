@@ -41,6 +41,41 @@ type kubeletConfig struct {
 	fromFlag map[string]bool
 	// unknown says why the configuration is not known (a node scan could not read it).
 	unknown string
+	// alts are other readings of the configuration, each with why it may be the one in
+	// force: a verdict stands only when every reading gives it.
+	alts []kubeletAlt
+}
+
+// kubeletAlt is another reading of a kubelet's configuration fields.
+type kubeletAlt struct {
+	fields   map[string]any
+	fromFlag map[string]bool
+	why      string
+}
+
+// judgeKubelet applies rule to every reading of kc: when they disagree, the verdict is not
+// evaluated.
+func judgeKubelet(kc kubeletConfig, rule kubeletRule) verdict {
+	v := rule(kc)
+	for _, alt := range kc.alts {
+		other := kc
+		other.fields, other.fromFlag, other.alts = alt.fields, alt.fromFlag, nil
+		if w := rule(other); w.status != v.status {
+			return unknownf(v.flag, "%s; read one way: %s (%s), the other: %s (%s)", alt.why, v.status, v.msg, w.status, w.msg)
+		}
+	}
+	return v
+}
+
+// applyFlags takes the configuration with the kubelet's flags applied.
+func (kc *kubeletConfig) applyFlags(f kubeletFlags) {
+	kc.fields, kc.flags, kc.fromFlag = f.fields, f.applied, f.fromFlag
+	if f.alt != nil {
+		kc.alts = append(kc.alts, *f.alt)
+	}
+	if f.problem != "" && kc.unknown == "" {
+		kc.unknown = f.problem
+	}
 }
 
 // path returns the field path of a configuration field within the object.
@@ -192,10 +227,10 @@ func kubeletConfigs(inv *inventory.Inventory) (cfgs []kubeletConfig, missing []*
 			// A kubelet without --config: the command-line defaults, then its flags.
 			kc.noFile = true
 			kc.fields = withoutFileDefaults(m)
-			kc.fields, kc.flags, kc.fromFlag = withKubeletFlags(inv, node, kc.fields)
+			kc.applyFlags(withKubeletFlags(inv, node, kc.fields))
 		case node != "":
 			// A node's configuration file: the kubelet's flags, when the scan saw them, win.
-			kc.fields, kc.flags, kc.fromFlag = withKubeletFlags(inv, node, m)
+			kc.applyFlags(withKubeletFlags(inv, node, m))
 		}
 		cfgs = append(cfgs, kc)
 	}
@@ -264,7 +299,7 @@ func runKubelet(rule kubeletRule) check.RunFunc {
 				pass.NotEvaluated(kc.obj, "the node scan could not read the kubelet's configuration: "+kc.unknown)
 				continue
 			}
-			v := rule(kc)
+			v := judgeKubelet(kc, rule)
 			switch {
 			case kc.noFile && len(kc.flags) > 0:
 				v.msg += " (the kubelet runs without a configuration file: its command-line defaults, then its flags " +

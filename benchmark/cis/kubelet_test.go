@@ -264,6 +264,18 @@ func TestKubeletFlagsAndSources(t *testing.T) {
 		{"AllBeta=false turns the beta gate off", "4.2.11", file, "featureGates: {AllBeta: false}", nil, check.StatusFail, "AllBeta"},
 		{"AllBeta=false from a flag", "4.2.11", file, "featureGates: {Foo: true}", []string{"--feature-gates=AllBeta=false"}, check.StatusFail, "AllBeta"},
 		{"an explicit gate wins over AllBeta", "4.2.11", file, "featureGates: {AllBeta: false, RotateKubeletServerCertificate: true}", nil, check.StatusPass, ""},
+		{"a value flag takes a flag-like next word", "4.2.1", file, "authentication: {anonymous: {enabled: true}}",
+			[]string{"--tls-cert-file", "--anonymous-auth=false"}, check.StatusFail, "enabled: true"},
+		{"the flag-like word is the value", "4.2.9", file, "{}",
+			[]string{"--tls-private-key-file=/k", "--tls-cert-file", "--anonymous-auth=false"}, check.StatusPass, "--anonymous-auth=false"},
+		{"an unknown flag before a flag-like word", "4.2.1", file, "authentication: {anonymous: {enabled: true}}",
+			[]string{"--not-a-kubelet-flag", "--anonymous-auth=false"}, check.StatusNotEvaluated, "not-a-kubelet-flag"},
+		{"an unknown flag before a flag-like word that does not change the verdict", "4.2.1", file, "authentication: {anonymous: {enabled: false}}",
+			[]string{"--not-a-kubelet-flag", "--anonymous-auth=false"}, check.StatusPass, ""},
+		{"an unknown flag before a list flag", "4.2.12", file, "{}",
+			[]string{"--not-a-kubelet-flag", "--tls-cipher-suites=TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"}, check.StatusNotEvaluated, "not-a-kubelet-flag"},
+		{"the kubelet rejects an unknown shorthand", "4.2.1", file, "authentication: {anonymous: {enabled: true}}",
+			[]string{"-anonymous-auth=false"}, check.StatusNotEvaluated, "would not start"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

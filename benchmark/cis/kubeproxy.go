@@ -33,9 +33,6 @@ func kubeProxyControls() []control {
 
 const kubeProxyDefaultMetrics = "127.0.0.1:10249"
 
-var kubeProxyBools = set("profiling", "masquerade-all", "bind-address-hard-fail", "cleanup", "init-only",
-	"iptables-localhost-nodeports", "ipvs-strict-arp", "nftables-localhost-nodeports")
-
 func runKubeProxyMetrics(_ context.Context, pass *check.Pass) error {
 	inv := pass.Inventory
 	found := false
@@ -51,7 +48,7 @@ func runKubeProxyMetrics(_ context.Context, pass *check.Pass) error {
 				continue
 			}
 			found = true
-			fs := flags.ParseTokens(toks, flags.Spec{Bools: kubeProxyBools, WordSep: true})
+			fs := flags.ParseTokens(toks, flags.SpecFor("kube-proxy"))
 			base := "spec.template.spec.containers[" + itoa(i) + "]"
 			judgeKubeProxy(pass, inv, o, spec, ctr, fs, base)
 			break
@@ -70,7 +67,7 @@ func runKubeProxyMetrics(_ context.Context, pass *check.Pass) error {
 				continue
 			}
 			found = true
-			fs := flags.ParseTokens(toks, flags.Spec{Bools: kubeProxyBools, WordSep: true})
+			fs := flags.ParseTokens(toks, flags.SpecFor("kube-proxy"))
 			judgeKubeProxy(pass, inv, o, spec, ctr, fs, "spec.containers["+itoa(i)+"]")
 			break
 		}
@@ -97,6 +94,10 @@ func runKubeProxyMetrics(_ context.Context, pass *check.Pass) error {
 }
 
 func judgeKubeProxy(pass *check.Pass, inv *inventory.Inventory, o *inventory.Object, spec *corev1.PodSpec, ctr corev1.Container, fs *flags.Set, base string) {
+	if problems := fs.Problems(); len(problems) > 0 {
+		pass.NotEvaluated(o, "kube-proxy would not start with this command line: "+problems[0])
+		return
+	}
 	if hidden := fs.Hidden(); len(hidden) > 0 {
 		pass.NotEvaluated(o, "the kube-proxy command line has words whose value is not visible ("+base+"."+hidden[0]+
 			": a shell expansion or a Secret/ConfigMap reference) and may hold further flags")

@@ -285,6 +285,8 @@ func TestKubeProxyMetrics(t *testing.T) {
 		{"config file all interfaces, flag ignored", []runtime.Object{ds("--config=/var/lib/kube-proxy/config.conf", "--metrics-bind-address=127.0.0.1:10249"),
 			cm("metricsBindAddress: 0.0.0.0:10249\n")}, check.StatusFail},
 		{"config file missing", []runtime.Object{ds("--config=/var/lib/kube-proxy/config.conf")}, check.StatusNotEvaluated},
+		{"--config takes the next word as its file", []runtime.Object{ds("--config", "--metrics-bind-address=127.0.0.1:10249")}, check.StatusNotEvaluated},
+		{"unknown flag before a flag-like word", []runtime.Object{ds("--not-a-proxy-flag", "--metrics-bind-address=127.0.0.1:10249")}, check.StatusNotEvaluated},
 		{"ConfigMap only", []runtime.Object{cm("metricsBindAddress: :10249\n")}, check.StatusFail},
 		{"no kube-proxy", nil, check.StatusNotApplicable},
 		{"kube-proxy as a static pod", []runtime.Object{staticPod("kube-proxy", "n1", "kube-proxy", "--metrics-bind-address=0.0.0.0:10249")}, check.StatusFail},

@@ -279,13 +279,16 @@ func ParseTokens(toks []Token, spec Spec) *Set {
 			idx := vs[i].Index
 			used[idx] = true
 			vs[i].Origin = toks[idx].Origin
-			// A value taken from the next token ("--flag value") inherits that token's state.
-			unknown := toks[idx].Unknown
-			if !vs[i].Bare && !strings.Contains(toks[idx].Text, "=") && idx+1 < len(toks) {
-				unknown = toks[idx+1].Unknown
-				used[idx+1] = true
+			// A value taken from the next word ("--flag value") has that word's state.
+			at := vs[i].valueAt
+			if at < 0 {
+				at = idx
 			}
-			vs[i].Unknown = unknown
+			used[at] = true
+			if toks[at].Unknown && !vs[i].Unknown {
+				vs[i].Unknown = true
+				vs[i].Why = "its value comes from a shell expansion or a Secret, ConfigMap or field reference, which is not visible"
+			}
 		}
 	}
 	for i, t := range toks {

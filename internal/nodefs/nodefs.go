@@ -414,8 +414,7 @@ func componentFlag(pod *corev1.Pod, binary, name, envPrefix string) (string, int
 		if !found {
 			continue
 		}
-		// etcd (envPrefix set) uses Go's flag package; the Kubernetes components read "_" as "-".
-		fs := flags.ParseTokens(toks, flags.Spec{WordSep: envPrefix == ""})
+		fs := flags.ParseTokens(toks, flags.SpecFor(binary))
 		if envPrefix != "" {
 			env := make([]flags.EnvVar, 0, len(c.Env))
 			for _, e := range c.Env {
@@ -425,6 +424,8 @@ func componentFlag(pod *corev1.Pod, binary, name, envPrefix string) (string, int
 		}
 		v, ok := fs.Lookup(name)
 		switch {
+		case len(fs.Problems()) > 0:
+			return "", flagUnknown // the component would not start with this command line
 		case ok && v.Unknown:
 			return "", flagUnknown
 		case ok && v.Raw != "":

@@ -1,6 +1,7 @@
 package nodefs
 
 import (
+	"cmp"
 	"path"
 	"sort"
 	"strings"
@@ -142,20 +143,37 @@ func (r *reader) kubelet() {
 	}
 	r.s.KubeletArgs, r.s.KubeletArgsFrom, r.s.KubeletCommandLine = args, from, commandLine
 	fs := flags.Parse(args, flags.KubeletSpec())
+	rejected := ""
+	if p := fs.Problems(); len(p) > 0 {
+		rejected = "the kubelet would not start with its command line: " + p[0]
+	}
 
 	kubeconfig := "/etc/kubernetes/kubelet.conf"
-	if v, ok := fs.Lookup("kubeconfig"); ok && v.Raw != "" {
-		kubeconfig = v.Raw
+	if v, ok := fs.Lookup("kubeconfig"); ok && v.Unknown {
+		r.unknownFile(RoleKubeletKubeconfig, v.Raw, "the kubelet's --kubeconfig is not known: "+v.Why)
+	} else {
+		if ok && v.Raw != "" {
+			kubeconfig = v.Raw
+		}
+		r.first(RoleKubeletKubeconfig, kubeconfig)
 	}
-	r.first(RoleKubeletKubeconfig, kubeconfig)
 
 	cfgPath, source := defaultKubeletConfig, KubeletConfigFile
-	if v, ok := fs.Lookup("config"); ok && v.Raw != "" {
+	if v, ok := fs.Lookup("config"); ok && v.Unknown {
+		rejected = cmp.Or(rejected, "the kubelet's --config is not known: "+v.Why)
+	} else if ok && v.Raw != "" {
 		cfgPath = v.Raw
 	} else if commandLine {
 		// The kubelet's command line has no --config: it reads no configuration file,
 		// whatever lies at the default path.
 		cfgPath, source = "", KubeletConfigNone
+	}
+	if v, ok := fs.Lookup("config-dir"); ok && v.Unknown {
+		rejected = cmp.Or(rejected, "the kubelet's --config-dir is not known: "+v.Why)
+	}
+	if rejected != "" {
+		r.s.KubeletConfigError = rejected
+		return
 	}
 	var cfg map[string]any
 	if cfgPath != "" {
@@ -184,12 +202,21 @@ func (r *reader) kubelet() {
 			}
 		}
 	}
-	if v, ok := fs.Lookup("client-ca-file"); ok && v.Raw != "" {
+	if v, ok := fs.Lookup("client-ca-file"); ok && v.Unknown {
+		r.unknownFile(RoleKubeletClientCA, v.Raw, "the kubelet's --client-ca-file is not known: "+v.Why)
+		return
+	} else if ok && v.Raw != "" {
 		ca = v.Raw
 	}
 	if ca != "" {
 		r.first(RoleKubeletClientCA, ca)
 	}
+}
+
+// unknownFile records that the file of role cannot be known (why), so that a control over
+// the role's files does not pass on some other file. p is the path one reading gives.
+func (r *reader) unknownFile(role, p, why string) {
+	r.s.Files = append(r.s.Files, File{Role: role, Path: p, Exists: true, Error: why})
 }
 
 // readKubeletConfig parses a kubelet configuration file; nil when it cannot be read.

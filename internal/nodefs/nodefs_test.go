@@ -384,3 +384,39 @@ spec:
 		})
 	}
 }
+
+// The kubelet's flags are read as its pflag flag set reads them: a flag that takes a value
+// takes the next word whatever it looks like.
+func TestKubeletFlagsNextWord(t *testing.T) {
+	file := "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\nreadOnlyPort: 0\n"
+	read := func(t *testing.T, exec string) *Snapshot {
+		s, err := Read(context.Background(), nodeRoot(t, map[string]string{
+			"/usr/lib/systemd/system/kubelet.service": "[Service]\nExecStart=/usr/bin/kubelet " + exec + "\n",
+			"/etc/kubelet/config.yaml":                file,
+		}), "n1")
+		require.NoError(t, err)
+		return s
+	}
+	t.Run("--config taken as another flag's value", func(t *testing.T) {
+		s := read(t, "--tls-cert-file --config=/etc/kubelet/config.yaml")
+		assert.Equal(t, KubeletConfigNone, s.KubeletConfigSource, "the kubelet runs without --config")
+		assert.Empty(t, s.KubeletConfigError)
+	})
+	t.Run("--config after a flag kspm does not know", func(t *testing.T) {
+		s := read(t, "--not-a-kubelet-flag --config=/etc/kubelet/config.yaml")
+		assert.Nil(t, s.KubeletConfig)
+		assert.Contains(t, s.KubeletConfigError, "not-a-kubelet-flag")
+	})
+	t.Run("a command line the kubelet rejects", func(t *testing.T) {
+		s := read(t, "-config=/etc/kubelet/config.yaml")
+		assert.Nil(t, s.KubeletConfig)
+		assert.Contains(t, s.KubeletConfigError, "would not start")
+	})
+	t.Run("--kubeconfig after a flag kspm does not know", func(t *testing.T) {
+		s := read(t, "--config=/etc/kubelet/config.yaml --not-a-kubelet-flag --kubeconfig=/etc/kubelet/kubeconfig")
+		f, ok := byPath(s)["/etc/kubelet/kubeconfig"]
+		require.True(t, ok, "the file is listed")
+		assert.Equal(t, RoleKubeletKubeconfig, f.Role)
+		assert.Contains(t, f.Error, "not-a-kubelet-flag")
+	})
+}

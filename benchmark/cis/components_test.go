@@ -406,6 +406,10 @@ func TestFlagNextWord(t *testing.T) {
 			with(api, "-profiling=false"), check.StatusNotEvaluated, "would not start"},
 		{"shorthand -v takes the next word", "1.2.15", kubeAPIServer,
 			with(api, "-v", "--profiling=false"), check.StatusFail, "defaults to true"},
+		{"an unquoted shell expansion may be no word at all", "1.2.15", kubeAPIServer,
+			[]string{"/bin/sh", "-c", "exec " + strings.Join(api, " ") + " --audit-log-path $LOG --profiling=false"}, check.StatusNotEvaluated, "not visible"},
+		{"a launcher flag's value is not the command", "1.2.15", kubeAPIServer,
+			append([]string{"nice", "-n", "10"}, with(api, "--profiling=false")...), check.StatusPass, ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

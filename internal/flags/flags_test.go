@@ -236,6 +236,10 @@ func TestLocate(t *testing.T) {
 		{"binary in args after an entrypoint-less command", nil, []string{"kube-apiserver", "--a=1"}, "kube-apiserver", true, "--a=1", "args[1]", 1},
 		{"after a shell operator", []string{"sh", "-c", "set -e; exec kube-scheduler --p=1"}, nil, "kube-scheduler", true, "--p=1", "command[2]", 1},
 		{"environment assignment before the binary", []string{"sh", "-c", "GODEBUG=x=1 kube-scheduler --p=1"}, nil, "kube-scheduler", true, "--p=1", "command[2]", 1},
+		{"a launcher flag's value is not the command", []string{"nice", "-n", "10", "kube-apiserver", "--a=1"}, nil, "kube-apiserver", true, "--a=1", "command[4]", 1},
+		{"exec -a in a shell script", []string{"sh", "-c", "exec -a apiserver /usr/local/bin/kube-apiserver --a=1"}, nil, "kube-apiserver", true, "--a=1", "command[2]", 1},
+		{"env -u", []string{"env", "-u", "HTTP_PROXY", "etcd", "--a=1"}, nil, "etcd", true, "--a=1", "command[4]", 1},
+		{"ionice -c", []string{"ionice", "-c", "2", "-n", "0", "etcd", "--a=1"}, nil, "etcd", true, "--a=1", "command[6]", 1},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -286,7 +290,7 @@ func TestShellExpansionHidden(t *testing.T) {
 	assert.True(t, v.Unknown)
 	v, _ = s.Lookup("profiling")
 	assert.False(t, v.Unknown)
-	assert.Equal(t, []string{"command[2]"}, s.Hidden(), "$EXTRA_ARGS")
+	assert.Equal(t, []string{"command[2]", "command[2]"}, s.Hidden(), "$TOKENS may be empty, $EXTRA_ARGS may hold flags")
 
 	// An argument filled from a Secret, standing alone, may be a flag.
 	env := map[string]EnvVar{"EXTRA": {Name: "EXTRA", Unknown: true}}
@@ -295,6 +299,22 @@ func TestShellExpansionHidden(t *testing.T) {
 
 	toks, _ = Locate([]string{"kube-apiserver", "--profiling=false"}, nil, nil, "kube-apiserver")
 	assert.Empty(t, ParseTokens(toks, testSpec).Hidden())
+
+	// The shell splits an unquoted expansion into any number of words, none when it is
+	// empty: "--audit-log-path $LOG --profiling=false" may be "--audit-log-path
+	// --profiling=false". Quoted, it is one word.
+	toks, _ = Locate([]string{"/bin/sh", "-c", "exec kube-apiserver --audit-log-path $LOG --profiling=false"}, nil, nil, "kube-apiserver")
+	assert.Equal(t, []string{"command[2]"}, ParseTokens(toks, testSpec).Hidden())
+	toks, _ = Locate([]string{"/bin/sh", "-c", `exec kube-apiserver --audit-log-path "$LOG" --profiling=false`}, nil, nil, "kube-apiserver")
+	s = ParseTokens(toks, testSpec)
+	assert.Empty(t, s.Hidden())
+	v, _ = s.Lookup("audit-log-path")
+	assert.True(t, v.Unknown)
+	toks, _ = Locate([]string{"/bin/sh", "-c", `exec kube-apiserver --audit-log-path=/var/log/$NODE.log --profiling=false`}, nil, nil, "kube-apiserver")
+	s = ParseTokens(toks, testSpec)
+	assert.Empty(t, s.Hidden(), "an expansion inside a flag word never empties it")
+	v, _ = s.Lookup("audit-log-path")
+	assert.True(t, v.Unknown)
 }
 
 func TestShellWords(t *testing.T) {

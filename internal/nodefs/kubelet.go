@@ -145,6 +145,13 @@ func (r *reader) kubelet() {
 	}
 	r.s.KubeletArgs, r.s.KubeletArgsFrom, r.s.KubeletCommandLine = args, from, commandLine
 	fs := flags.Parse(args, flags.KubeletSpec())
+	// The kubelet opens a relative path from its working directory.
+	abs := func(p string) string {
+		if p == "" || path.IsAbs(p) {
+			return p
+		}
+		return path.Join(cmp.Or(u.workDir, "/"), p)
+	}
 	rejected := ""
 	if p := fs.Problems(); len(p) > 0 {
 		rejected = "the kubelet would not start with its command line: " + p[0]
@@ -155,7 +162,7 @@ func (r *reader) kubelet() {
 		r.unknownFile(RoleKubeletKubeconfig, v.Raw, "the kubelet's --kubeconfig is not known: "+v.Why)
 	} else {
 		if ok && v.Raw != "" {
-			kubeconfig = v.Raw
+			kubeconfig = abs(v.Raw)
 		}
 		r.first(RoleKubeletKubeconfig, kubeconfig)
 	}
@@ -164,7 +171,7 @@ func (r *reader) kubelet() {
 	if v, ok := fs.Lookup("config"); ok && v.Unknown {
 		rejected = cmp.Or(rejected, "the kubelet's --config is not known: "+v.Why)
 	} else if ok && v.Raw != "" {
-		cfgPath = v.Raw
+		cfgPath = abs(v.Raw)
 	} else if commandLine {
 		// The kubelet's command line has no --config: it reads no configuration file,
 		// whatever lies at the default path.
@@ -188,7 +195,7 @@ func (r *reader) kubelet() {
 		cfg = map[string]any{}
 	}
 	if v, ok := fs.Lookup("config-dir"); ok && v.Raw != "" && cfg != nil {
-		if !r.mergeDropins(cfg, v.Raw) {
+		if !r.mergeDropins(cfg, abs(v.Raw)) {
 			cfg = nil
 		}
 	}
@@ -216,7 +223,7 @@ func (r *reader) kubelet() {
 		r.unknownFile(RoleKubeletClientCA, v.Raw, "the kubelet's --client-ca-file is not known: "+v.Why)
 		return
 	} else if ok && v.Raw != "" {
-		ca = v.Raw
+		ca = abs(v.Raw)
 	}
 	if ca != "" {
 		r.first(RoleKubeletClientCA, ca)

@@ -527,3 +527,22 @@ func TestKubeletDropinRelativePath(t *testing.T) {
 		})
 	}
 }
+
+// The kubelet opens relative paths given on its command line from its working directory:
+// / for a systemd service, or the unit's WorkingDirectory=.
+func TestKubeletRelativeFlagPaths(t *testing.T) {
+	const head = "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\n"
+	s, err := Read(context.Background(), nodeRoot(t, map[string]string{
+		"/usr/lib/systemd/system/kubelet.service": "[Service]\nWorkingDirectory=/var/lib/kubelet\n" +
+			"ExecStart=/usr/bin/kubelet --config=config.yaml --config-dir=conf.d --kubeconfig=kubeconfig\n",
+		"/var/lib/kubelet/config.yaml":      head + "readOnlyPort: 0\n",
+		"/var/lib/kubelet/conf.d/10-a.conf": head + "readOnlyPort: 10255\n",
+		"/var/lib/kubelet/kubeconfig":       "kubeconfig",
+		"/config.yaml":                      head + "readOnlyPort: 1\n",
+	}), "n1")
+	require.NoError(t, err)
+	require.Empty(t, s.KubeletConfigError)
+	assert.Equal(t, int64(10255), toInt(s.KubeletConfig["readOnlyPort"]))
+	assert.Equal(t, []string{"/var/lib/kubelet/conf.d/10-a.conf"}, s.KubeletConfigDropins)
+	assert.Equal(t, RoleKubeletKubeconfig, byPath(s)["/var/lib/kubelet/kubeconfig"].Role)
+}

@@ -170,16 +170,32 @@ func TestFlagControlsCovered(t *testing.T) {
 	}
 }
 
+// flagForm is a command line of one component and the verdict of one control over it.
+type flagForm struct {
+	name string
+	id   string
+	comp *component
+	args []string
+	want check.Status
+	msg  string
+}
+
+// checkFlagForms runs each case's control over a static pod running its command line.
+func checkFlagForms(t *testing.T, tests []flagForm) {
+	t.Helper()
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			fs := run(t, tc.id, newInv(t, staticPod(tc.comp.name, "cp1", tc.args...)))
+			require.Len(t, fs, 1)
+			assert.Equal(t, tc.want, fs[0].Status, fs[0].Message)
+			assert.Contains(t, fs[0].Message, tc.msg)
+		})
+	}
+}
+
 func TestFlagDefaultsAndForms(t *testing.T) {
 	api := hardened[kubeAPIServer]
-	tests := []struct {
-		name string
-		id   string
-		comp *component
-		args []string
-		want check.Status
-		msg  string
-	}{
+	checkFlagForms(t, []flagForm{
 		{"anonymous-auth bare flag is true", "1.2.1", kubeAPIServer, with(api, "--anonymous-auth"), check.StatusFail, "true"},
 		{"anonymous-auth=0", "1.2.1", kubeAPIServer, with(api, "--anonymous-auth=0"), check.StatusPass, ""},
 		{"anonymous-auth in authentication-config is not visible", "1.2.1", kubeAPIServer,
@@ -221,15 +237,7 @@ func TestFlagDefaultsAndForms(t *testing.T) {
 		{"scheduler bind unset", "1.4.2", kubeScheduler, without(hardened[kubeScheduler], "bind-address"), check.StatusFail, "every interface"},
 		{"etcd single-dash flag", "2.2", etcd, with(without(hardened[etcd], "client-cert-auth"), "-client-cert-auth=true"), check.StatusPass, ""},
 		{"etcd config file", "2.2", etcd, with(hardened[etcd], "--config-file=/etc/etcd/etcd.yaml"), check.StatusNotEvaluated, "config-file"},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			fs := run(t, tc.id, newInv(t, staticPod(tc.comp.name, "cp1", tc.args...)))
-			require.Len(t, fs, 1)
-			assert.Equal(t, tc.want, fs[0].Status, fs[0].Message)
-			assert.Contains(t, fs[0].Message, tc.msg)
-		})
-	}
+	})
 }
 
 func TestEtcdEnvironment(t *testing.T) {
@@ -372,14 +380,7 @@ func TestFlagNextWord(t *testing.T) {
 	api := without(hardened[kubeAPIServer], "profiling", "audit-log-path")
 	kcm := without(hardened[kubeControllerManager], "profiling", "root-ca-file")
 	ec := without(hardened[etcd], "client-cert-auth", "cert-file")
-	tests := []struct {
-		name string
-		id   string
-		comp *component
-		args []string
-		want check.Status
-		msg  string
-	}{
+	checkFlagForms(t, []flagForm{
 		{"value flag takes a flag-like next word", "1.2.15", kubeAPIServer,
 			with(api, "--audit-log-path", "--profiling=false"), check.StatusFail, "defaults to true"},
 		{"the flag-like word is the value", "1.2.16", kubeAPIServer,
@@ -410,15 +411,7 @@ func TestFlagNextWord(t *testing.T) {
 			[]string{"/bin/sh", "-c", "exec " + strings.Join(api, " ") + " --audit-log-path $LOG --profiling=false"}, check.StatusNotEvaluated, "not visible"},
 		{"a launcher flag's value is not the command", "1.2.15", kubeAPIServer,
 			append([]string{"nice", "-n", "10"}, with(api, "--profiling=false")...), check.StatusPass, ""},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			fs := run(t, tc.id, newInv(t, staticPod(tc.comp.name, "cp1", tc.args...)))
-			require.Len(t, fs, 1)
-			assert.Equal(t, tc.want, fs[0].Status, fs[0].Message)
-			assert.Contains(t, fs[0].Message, tc.msg)
-		})
-	}
+	})
 }
 
 // Every flag of the hardened command lines is one the component's flag list knows.

@@ -19,12 +19,7 @@ import (
 // A node scan read from a directory feeds the node controls end to end.
 func TestNodeScanEndToEnd(t *testing.T) {
 	root := t.TempDir()
-	put := func(p string, mode os.FileMode, content string) {
-		full := filepath.Join(root, p)
-		require.NoError(t, os.MkdirAll(filepath.Dir(full), 0o755))
-		require.NoError(t, os.WriteFile(full, []byte(content), mode))
-		require.NoError(t, os.Chmod(full, mode))
-	}
+	put := func(p string, mode os.FileMode, content string) { putFile(t, root, p, mode, content) }
 	put("/etc/kubernetes/manifests/kube-scheduler.yaml", 0o644,
 		"apiVersion: v1\nkind: Pod\nmetadata: {name: kube-scheduler}\nspec: {containers: [{name: s, command: [kube-scheduler]}]}\n")
 	put("/var/lib/kubelet/config.yaml", 0o600, "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\nreadOnlyPort: 10255\n")
@@ -66,11 +61,7 @@ func TestNodeScanEndToEnd(t *testing.T) {
 // 10255) and its flags, and a drop-in in a later unit directory counts.
 func TestNodeScanKubeletWithoutConfig(t *testing.T) {
 	root := t.TempDir()
-	put := func(p, content string) {
-		full := filepath.Join(root, p)
-		require.NoError(t, os.MkdirAll(filepath.Dir(full), 0o755))
-		require.NoError(t, os.WriteFile(full, []byte(content), 0o600))
-	}
+	put := func(p, content string) { putFile(t, root, p, 0o600, content) }
 	put("/var/lib/kubelet/config.yaml", "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\n"+
 		"authentication: {anonymous: {enabled: false}}\nauthorization: {mode: Webhook}\nreadOnlyPort: 0\n")
 	put("/usr/lib/systemd/system/kubelet.service", "[Service]\nExecStart=/usr/bin/kubelet $KUBELET_EXTRA_ARGS\n")
@@ -112,11 +103,7 @@ func TestNodeScanKubeletConfigUnreadable(t *testing.T) {
 // the kubelet's version on the node's Node object.
 func TestNodeScanDropinsEndToEnd(t *testing.T) {
 	root := t.TempDir()
-	put := func(p, content string) {
-		full := filepath.Join(root, p)
-		require.NoError(t, os.MkdirAll(filepath.Dir(full), 0o755))
-		require.NoError(t, os.WriteFile(full, []byte(content), 0o600))
-	}
+	put := func(p, content string) { putFile(t, root, p, 0o600, content) }
 	const head = "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\n"
 	put("/var/lib/kubelet/config.yaml", head+"authentication: {anonymous: {enabled: true}}\n")
 	put("/etc/kubernetes/kubelet.conf.d/10-a.conf", head+"streamingConnectionIdleTimeout: 0s\nauthentication: {anonymous: {enabled: null}}\n")
@@ -149,4 +136,13 @@ func TestNodeScanDropinsEndToEnd(t *testing.T) {
 			}
 		})
 	}
+}
+
+// putFile writes a file of a node's filesystem under root.
+func putFile(t *testing.T, root, p string, mode os.FileMode, content string) {
+	t.Helper()
+	full := filepath.Join(root, p)
+	require.NoError(t, os.MkdirAll(filepath.Dir(full), 0o755))
+	require.NoError(t, os.WriteFile(full, []byte(content), mode))
+	require.NoError(t, os.Chmod(full, mode))
 }

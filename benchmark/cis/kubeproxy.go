@@ -22,7 +22,7 @@ func kubeProxyControls() []control {
 		id: "4.3.1", title: "kube-proxy metrics endpoint bound to localhost", level: l1, severity: check.Medium,
 		what: "Reads the kube-proxy DaemonSet's (or static pods') --metrics-bind-address, or metricsBindAddress in the configuration " +
 			"file it loads with --config (a ConfigMap): passes for a loopback address or when unset (the default is " +
-			"127.0.0.1:10249)",
+			"127.0.0.1:10249), or without --config when --metrics-port=0 turns the metrics server off",
 		remediation: "Set metricsBindAddress: 127.0.0.1:10249 in the kube-proxy configuration (kubeadm: the " +
 			"kube-system/kube-proxy ConfigMap, key config.conf), or --metrics-bind-address=127.0.0.1:10249, then " +
 			"restart the kube-proxy pods.",
@@ -130,12 +130,33 @@ func judgeKubeProxy(pass *check.Pass, inv *inventory.Inventory, o *inventory.Obj
 			Message: v.msg + " (in ConfigMap " + o.Namespace() + "/" + cmName + ", key " + key + ")"})
 		return
 	}
-	v := loopbackOnly("metrics-bind-address", kubeProxyDefaultMetrics)(fs)
+	v := kubeProxyMetricsFlags(fs)
 	field := base + ".command"
 	if val, ok := fs.Lookup("metrics-bind-address"); ok {
 		field = base + "." + val.Origin
 	}
 	pass.Report(check.Finding{Status: v.status, Object: o, Field: field, Message: v.msg})
+}
+
+// kubeProxyMetricsFlags judges kube-proxy's metrics address from its flags (no --config):
+// --metrics-bind-address, whose default port is --metrics-port, which turns the metrics
+// server off when 0 (cmd/kube-proxy/app: Options.Complete, addressFromDeprecatedFlags).
+func kubeProxyMetricsFlags(fs *flags.Set) verdict {
+	const name = "metrics-port"
+	v, ok, u := lookup(fs, name)
+	if u != nil {
+		return *u
+	}
+	if ok {
+		n, err := v.Int()
+		if err != nil {
+			return failf(name, "%v", err)
+		}
+		if n == 0 {
+			return passf(name, "--metrics-port=0 turns the metrics server off")
+		}
+	}
+	return loopbackOnly("metrics-bind-address", kubeProxyDefaultMetrics)(fs)
 }
 
 // ownedByNode reports a mirror pod, which its Node controls.

@@ -281,6 +281,8 @@ func TestKubeProxyMetrics(t *testing.T) {
 		{"flag loopback", []runtime.Object{ds("--metrics-bind-address=127.0.0.1:10249")}, check.StatusPass},
 		{"flag all interfaces", []runtime.Object{ds("--metrics-bind-address=0.0.0.0:10249")}, check.StatusFail},
 		{"flag unset", []runtime.Object{ds("--v=2")}, check.StatusPass},
+		{"--metrics-port=0 turns the metrics server off", []runtime.Object{ds("--metrics-bind-address=0.0.0.0", "--metrics-port=0")}, check.StatusPass},
+		{"--metrics-port set", []runtime.Object{ds("--metrics-bind-address=0.0.0.0", "--metrics-port=10249")}, check.StatusFail},
 		{"config file loopback default", []runtime.Object{ds("--config=/var/lib/kube-proxy/config.conf"), cm("kind: KubeProxyConfiguration\nmetricsBindAddress: \"\"\n")}, check.StatusPass},
 		{"config file all interfaces, flag ignored", []runtime.Object{ds("--config=/var/lib/kube-proxy/config.conf", "--metrics-bind-address=127.0.0.1:10249"),
 			cm("metricsBindAddress: 0.0.0.0:10249\n")}, check.StatusFail},

@@ -17,17 +17,12 @@ import (
 type component struct {
 	name     string // binary and label value, e.g. "kube-apiserver"
 	manifest string // kubeadm's static pod manifest
-	// bools are the component's boolean flags: they never take the next word as a value.
-	bools map[string]bool
 	// envPrefix, when set, makes environment variables with that prefix count as flags
 	// (etcd reads ETCD_CLIENT_CERT_AUTH as --client-cert-auth).
 	envPrefix string
 	// configFlag names a flag whose file, when given, replaces the other flags (etcd's
 	// --config-file): the pod spec then does not show the settings.
 	configFlag string
-	// goFlags marks a program parsed by Go's flag package (etcd), which, unlike the
-	// Kubernetes components, does not read "_" in a flag name as "-".
-	goFlags bool
 
 	instances memo[[]instance]
 }
@@ -36,38 +31,20 @@ var (
 	kubeAPIServer = &component{
 		name:     "kube-apiserver",
 		manifest: "/etc/kubernetes/manifests/kube-apiserver.yaml",
-		bools: set("anonymous-auth", "profiling", "contention-profiling", "service-account-lookup",
-			"service-account-extend-token-expiration", "allow-privileged", "enable-aggregator-routing",
-			"enable-bootstrap-token-auth", "enable-garbage-collector", "enable-priority-and-fairness",
-			"audit-log-compress", "enable-logs-handler", "watch-cache", "permit-port-sharing",
-			"permit-address-sharing", "logtostderr", "alsologtostderr", "add-dir-header", "skip-headers"),
 	}
 	kubeControllerManager = &component{
 		name:     "kube-controller-manager",
 		manifest: "/etc/kubernetes/manifests/kube-controller-manager.yaml",
-		bools: set("profiling", "contention-profiling", "use-service-account-credentials", "leader-elect",
-			"allocate-node-cidrs", "configure-cloud-routes", "enable-garbage-collector",
-			"enable-hostpath-provisioner", "enable-dynamic-provisioning", "permit-port-sharing",
-			"permit-address-sharing", "authentication-skip-lookup", "authentication-tolerate-lookup-failure",
-			"logtostderr", "alsologtostderr"),
 	}
 	kubeScheduler = &component{
 		name:     "kube-scheduler",
 		manifest: "/etc/kubernetes/manifests/kube-scheduler.yaml",
-		bools: set("profiling", "contention-profiling", "leader-elect", "permit-port-sharing",
-			"permit-address-sharing", "authentication-skip-lookup", "authentication-tolerate-lookup-failure",
-			"logtostderr", "alsologtostderr"),
 	}
 	etcd = &component{
-		name:     "etcd",
-		manifest: "/etc/kubernetes/manifests/etcd.yaml",
-		bools: set("client-cert-auth", "peer-client-cert-auth", "auto-tls", "peer-auto-tls",
-			"strict-reconfig-check", "enable-v2", "enable-pprof", "force-new-cluster", "enable-grpc-gateway",
-			"pre-vote", "socket-reuse-port", "socket-reuse-address", "enable-log-rotation", "unsafe-no-fsync",
-			"initial-corrupt-check", "experimental-initial-corrupt-check", "experimental-enable-distributed-tracing"),
+		name:       "etcd",
+		manifest:   "/etc/kubernetes/manifests/etcd.yaml",
 		envPrefix:  "ETCD_",
 		configFlag: "config-file",
-		goFlags:    true,
 	}
 )
 
@@ -155,7 +132,7 @@ func scanInstances(inv *inventory.Inventory, c *component) []instance {
 }
 
 func matchComponent(o *inventory.Object, pod *corev1.Pod, c *component) (instance, bool) {
-	spec := flags.Spec{Bools: c.bools, WordSep: !c.goFlags}
+	spec := flags.SpecFor(c.name)
 	for i, ctr := range pod.Spec.Containers {
 		env := envOf(ctr)
 		if toks, found := flags.Locate(ctr.Command, ctr.Args, env, c.name); found {
@@ -199,7 +176,9 @@ func newInstance(o *inventory.Object, pod *corev1.Pod, idx int, toks []flags.Tok
 		fs.AddEnv(envList(ctr), c.envPrefix)
 	}
 	in := instance{obj: o, pod: pod, container: idx, flags: fs}
-	if hidden := fs.Hidden(); len(hidden) > 0 {
+	if problems := fs.Problems(); len(problems) > 0 {
+		in.opaque = fmt.Sprintf("%s would not start with this command line: %s", c.name, problems[0])
+	} else if hidden := fs.Hidden(); len(hidden) > 0 {
 		in.opaque = fmt.Sprintf("the %s command line has words whose value is not visible (spec.containers[%d].%s: "+
 			"a shell expansion or a Secret/ConfigMap reference) and may hold further flags", c.name, idx, hidden[0])
 	}
@@ -306,7 +285,7 @@ func judge(in instance, c *component, rule flagRule) verdict {
 func lookup(fs *flags.Set, name string) (flags.Value, bool, *verdict) {
 	v, ok := fs.Lookup(name)
 	if ok && v.Unknown {
-		u := unknownf(name, "--%s is set from a Secret, ConfigMap or field reference whose value is not visible", name)
+		u := unknownf(name, "--%s is not known: %s", name, v.Why)
 		return v, ok, &u
 	}
 	return v, ok, nil
@@ -394,7 +373,7 @@ func listRule(name, item string, def []string, want bool) flagRule {
 	return func(fs *flags.Set) verdict {
 		items, ok, unknown := fs.List(name)
 		if unknown {
-			return unknownf(name, "--%s is set from a reference whose value is not visible", name)
+			return unknownf(name, "--%s is not known: %s", name, fs.Why(name))
 		}
 		desc := "--" + name + "=" + strings.Join(items, ",")
 		switch {
@@ -436,7 +415,7 @@ func pluginEnabled(plugin string) flagRule {
 	return func(fs *flags.Set) verdict {
 		dis, _, unknown := fs.List("disable-admission-plugins")
 		if unknown {
-			return unknownf("disable-admission-plugins", "--disable-admission-plugins is set from a reference whose value is not visible")
+			return unknownf("disable-admission-plugins", "--disable-admission-plugins is not known: %s", fs.Why("disable-admission-plugins"))
 		}
 		if contains(dis, plugin) {
 			return failf("disable-admission-plugins", "--disable-admission-plugins includes %s", plugin)
@@ -494,7 +473,7 @@ func subsetOf(name string, allowed []string) flagRule {
 	return func(fs *flags.Set) verdict {
 		items, ok, unknown := fs.List(name)
 		if unknown {
-			return unknownf(name, "--%s is set from a reference whose value is not visible", name)
+			return unknownf(name, "--%s is not known: %s", name, fs.Why(name))
 		}
 		if !ok || len(items) == 0 {
 			return failf(name, "--%s is not set: the Go defaults apply, which include suites outside the strong list", name)
@@ -518,7 +497,7 @@ func gateNotFalse(gate string) flagRule {
 		const name = "feature-gates"
 		m, ok, unknown := fs.Map(name)
 		if unknown {
-			return unknownf(name, "--%s is set from a reference whose value is not visible", name)
+			return unknownf(name, "--%s is not known: %s", name, fs.Why(name))
 		}
 		val, has := m[gate]
 		if !ok || !has {

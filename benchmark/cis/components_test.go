@@ -11,6 +11,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/kspm-dev/kspm/check"
+	"github.com/kspm-dev/kspm/internal/flags"
 	"github.com/kspm-dev/kspm/inventory"
 )
 
@@ -169,16 +170,32 @@ func TestFlagControlsCovered(t *testing.T) {
 	}
 }
 
+// flagForm is a command line of one component and the verdict of one control over it.
+type flagForm struct {
+	name string
+	id   string
+	comp *component
+	args []string
+	want check.Status
+	msg  string
+}
+
+// checkFlagForms runs each case's control over a static pod running its command line.
+func checkFlagForms(t *testing.T, tests []flagForm) {
+	t.Helper()
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			fs := run(t, tc.id, newInv(t, staticPod(tc.comp.name, "cp1", tc.args...)))
+			require.Len(t, fs, 1)
+			assert.Equal(t, tc.want, fs[0].Status, fs[0].Message)
+			assert.Contains(t, fs[0].Message, tc.msg)
+		})
+	}
+}
+
 func TestFlagDefaultsAndForms(t *testing.T) {
 	api := hardened[kubeAPIServer]
-	tests := []struct {
-		name string
-		id   string
-		comp *component
-		args []string
-		want check.Status
-		msg  string
-	}{
+	checkFlagForms(t, []flagForm{
 		{"anonymous-auth bare flag is true", "1.2.1", kubeAPIServer, with(api, "--anonymous-auth"), check.StatusFail, "true"},
 		{"anonymous-auth=0", "1.2.1", kubeAPIServer, with(api, "--anonymous-auth=0"), check.StatusPass, ""},
 		{"anonymous-auth in authentication-config is not visible", "1.2.1", kubeAPIServer,
@@ -220,15 +237,7 @@ func TestFlagDefaultsAndForms(t *testing.T) {
 		{"scheduler bind unset", "1.4.2", kubeScheduler, without(hardened[kubeScheduler], "bind-address"), check.StatusFail, "every interface"},
 		{"etcd single-dash flag", "2.2", etcd, with(without(hardened[etcd], "client-cert-auth"), "-client-cert-auth=true"), check.StatusPass, ""},
 		{"etcd config file", "2.2", etcd, with(hardened[etcd], "--config-file=/etc/etcd/etcd.yaml"), check.StatusNotEvaluated, "config-file"},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			fs := run(t, tc.id, newInv(t, staticPod(tc.comp.name, "cp1", tc.args...)))
-			require.Len(t, fs, 1)
-			assert.Equal(t, tc.want, fs[0].Status, fs[0].Message)
-			assert.Contains(t, fs[0].Message, tc.msg)
-		})
-	}
+	})
 }
 
 func TestEtcdEnvironment(t *testing.T) {
@@ -362,3 +371,59 @@ func TestComponentDiscovery(t *testing.T) {
 }
 
 func ptrTo[T any](v T) *T { return &v }
+
+// A flag that takes a value takes the next word whatever it looks like, as pflag and Go's
+// flag package read it: in "--audit-log-path --profiling=false" the API server logs to a file
+// named --profiling=false and profiling stays on. A flag kspm does not know followed by a
+// flag-like word may or may not take it: what depends on that word is not evaluated.
+func TestFlagNextWord(t *testing.T) {
+	api := without(hardened[kubeAPIServer], "profiling", "audit-log-path")
+	kcm := without(hardened[kubeControllerManager], "profiling", "root-ca-file")
+	ec := without(hardened[etcd], "client-cert-auth", "cert-file")
+	checkFlagForms(t, []flagForm{
+		{"value flag takes a flag-like next word", "1.2.15", kubeAPIServer,
+			with(api, "--audit-log-path", "--profiling=false"), check.StatusFail, "defaults to true"},
+		{"the flag-like word is the value", "1.2.16", kubeAPIServer,
+			with(api, "--audit-log-path", "--profiling=false"), check.StatusPass, "--profiling=false"},
+		{"underscore spelling of a value flag", "1.2.15", kubeAPIServer,
+			with(api, "--audit_log_path", "--profiling=false"), check.StatusFail, "defaults to true"},
+		{"a boolean flag never takes the next word", "1.2.15", kubeAPIServer,
+			with(api, "--enable-aggregator-routing", "--profiling=false"), check.StatusPass, ""},
+		{"a flag with an implicit value never takes the next word", "1.2.15", kubeAPIServer,
+			with(api, "--version", "--profiling=false"), check.StatusPass, ""},
+		{"unknown flag before a flag-like word", "1.2.15", kubeAPIServer,
+			with(api, "--not-a-kube-flag", "--profiling=false"), check.StatusNotEvaluated, "not-a-kube-flag"},
+		{"unknown flag before a plain word", "1.2.15", kubeAPIServer,
+			with(api, "--not-a-kube-flag", "x", "--profiling=false"), check.StatusPass, ""},
+		{"a later certain occurrence decides", "1.2.15", kubeAPIServer,
+			with(api, "--not-a-kube-flag", "--profiling=true", "--profiling=false"), check.StatusPass, ""},
+		{"controller manager", "1.3.2", kubeControllerManager,
+			with(kcm, "--root-ca-file", "--profiling=false"), check.StatusFail, "defaults to true"},
+		{"etcd (Go flag package)", "2.2", etcd,
+			with(ec, "--cert-file", "--client-cert-auth=true"), check.StatusFail, "not set"},
+		{"etcd single-dash value flag", "2.2", etcd,
+			with(ec, "-cert-file", "-client-cert-auth=true"), check.StatusFail, "not set"},
+		{"pflag reads -profiling as shorthands and rejects it", "1.2.15", kubeAPIServer,
+			with(api, "-profiling=false"), check.StatusNotEvaluated, "would not start"},
+		{"shorthand -v takes the next word", "1.2.15", kubeAPIServer,
+			with(api, "-v", "--profiling=false"), check.StatusFail, "defaults to true"},
+		{"an unquoted shell expansion may be no word at all", "1.2.15", kubeAPIServer,
+			[]string{"/bin/sh", "-c", "exec " + strings.Join(api, " ") + " --audit-log-path $LOG --profiling=false"}, check.StatusNotEvaluated, "not visible"},
+		{"a launcher flag's value is not the command", "1.2.15", kubeAPIServer,
+			append([]string{"nice", "-n", "10"}, with(api, "--profiling=false")...), check.StatusPass, ""},
+	})
+}
+
+// Every flag of the hardened command lines is one the component's flag list knows.
+func TestHardenedFlagsKnown(t *testing.T) {
+	for c, args := range hardened {
+		in, ok := matchComponent(nil, staticPod(c.name, "cp1", args...), c)
+		require.True(t, ok, c.name)
+		assert.Empty(t, in.opaque, c.name)
+		assert.Empty(t, in.flags.Problems(), c.name)
+		spec := flags.SpecFor(c.name)
+		for _, n := range in.flags.Names() {
+			assert.True(t, spec.Arg[n] || spec.NoArg[n], "%s --%s", c.name, n)
+		}
+	}
+}

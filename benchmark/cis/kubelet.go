@@ -39,8 +39,117 @@ type kubeletConfig struct {
 	// zero values do not apply to it).
 	flags    []string
 	fromFlag map[string]bool
+	// asWritten are the fields a --config-dir drop-in set that the kubelet takes as written,
+	// without the file defaults (kubelets before 1.32).
+	asWritten map[string]bool
 	// unknown says why the configuration is not known (a node scan could not read it).
 	unknown string
+	// alts are other readings of the configuration, each with why it may be the one in
+	// force: a verdict stands only when every reading gives it.
+	alts []kubeletAlt
+}
+
+// kubeletAlt is another reading of a kubelet's configuration fields.
+type kubeletAlt struct {
+	fields    map[string]any
+	fromFlag  map[string]bool
+	asWritten map[string]bool
+	why       string
+}
+
+// judgeKubelet applies rule to every reading of kc: when they disagree, the verdict is not
+// evaluated.
+func judgeKubelet(kc kubeletConfig, rule kubeletRule) verdict {
+	v := rule(kc)
+	for _, alt := range kc.alts {
+		other := kc
+		other.fields, other.fromFlag, other.asWritten, other.alts = alt.fields, alt.fromFlag, alt.asWritten, nil
+		if w := rule(other); w.status != v.status {
+			return unknownf(v.flag, "%s; read one way: %s (%s), the other: %s (%s)", alt.why, v.status, v.msg, w.status, w.msg)
+		}
+	}
+	return v
+}
+
+// applyFlags takes the configuration with the kubelet's flags applied.
+func (kc *kubeletConfig) applyFlags(f kubeletFlags) {
+	kc.fields, kc.flags, kc.fromFlag = f.fields, f.applied, f.fromFlag
+	if f.alt != nil {
+		kc.alts = append(kc.alts, *f.alt)
+	}
+	if f.problem != "" && kc.unknown == "" {
+		kc.unknown = f.problem
+	}
+}
+
+// dropinsBefore132 accounts for the kubelet's version when --config-dir drop-ins set
+// fields (cmd/kubelet/app/server.go, mergeKubeletConfigurations). From 1.32 the kubelet
+// merges the drop-ins into the v1beta1 form and applies the v1beta1 defaults to the result,
+// so a drop-in's zero value or null is defaulted like the file's: the reading kc already
+// has. Before 1.32 it merged them into its internal form, already defaulted: a drop-in's
+// value stands as written and a null changes nothing. The version comes from the node's
+// Node object; when it is not known, both readings are judged.
+func (kc *kubeletConfig) dropinsBefore132(inv *inventory.Inventory, node string, m map[string]any) {
+	nf := inv.Get(inventory.KindNodeFiles, "", node)
+	if nf == nil {
+		return
+	}
+	nfm, err := nf.Map()
+	if err != nil {
+		return
+	}
+	spec, _ := nfm["spec"].(map[string]any)
+	list, _ := spec["kubeletConfigDropinFields"].([]any)
+	if len(list) == 0 {
+		return
+	}
+	minor, known := kubeletMinor(inv, node)
+	if known && minor >= 32 {
+		return
+	}
+	base := m
+	if before, ok := spec["kubeletConfigBefore132"].(map[string]any); ok {
+		base = before
+	}
+	if kc.noFile {
+		base = withoutFileDefaults(base)
+	}
+	f := withKubeletFlags(inv, node, base)
+	written := map[string]bool{}
+	var names []string
+	for _, it := range list {
+		if s, ok := it.(string); ok && !f.fromFlag[s] {
+			written[s] = true
+			names = append(names, s)
+		}
+	}
+	if known {
+		kc.fields, kc.fromFlag, kc.asWritten = f.fields, f.fromFlag, written
+		return
+	}
+	kc.alts = append(kc.alts, kubeletAlt{fields: f.fields, fromFlag: f.fromFlag, asWritten: written,
+		why: fmt.Sprintf("the kubelet's version is not known (no Node object %s): its --config-dir drop-ins set %s, "+
+			"which kubelets from 1.32 default like the file's values and older ones take as written", node, strings.Join(names, ", "))})
+}
+
+// kubeletMinor returns the minor version of the kubelet on node, from its Node object.
+func kubeletMinor(inv *inventory.Inventory, node string) (int, bool) {
+	o := inv.Get(inventory.KindNode, "", node)
+	if o == nil {
+		return 0, false
+	}
+	n, ok := o.Object().(*corev1.Node)
+	if !ok {
+		return 0, false
+	}
+	v := strings.TrimPrefix(n.Status.NodeInfo.KubeletVersion, "v")
+	major, rest, ok := strings.Cut(v, ".")
+	if !ok || major != "1" {
+		return 0, false
+	}
+	minor, _, _ := strings.Cut(rest, ".")
+	i, err := strconv.Atoi(minor)
+	return i, err == nil
 }
 
 // path returns the field path of a configuration field within the object.
@@ -108,7 +217,8 @@ func kubeletControls() []control {
 			rule: kubeletReadOnlyPort},
 		{id: "4.2.5", title: "Kubelet streaming idle timeout not zero", level: l1, cisManual: true, severity: check.Medium,
 			what: "fails when streamingConnectionIdleTimeout is 0 in the running kubelet or on its command line; in a " +
-				"file, 0 or absent is replaced by the default 4h0m0s",
+				"file, 0 or absent is replaced by the default 4h0m0s, and so is a 0 from a --config-dir drop-in on kubelets " +
+				"from 1.32 (older ones keep it; without the node's Node object, whose kubelet version decides, such a 0 is not evaluated)",
 			fix:  "set streamingConnectionIdleTimeout to a bounded value such as 4h0m0s",
 			rule: kubeletIdleTimeout},
 		{id: "4.2.6", title: "Kubelet manages iptables utility chains", level: l1, severity: check.Low,
@@ -192,10 +302,12 @@ func kubeletConfigs(inv *inventory.Inventory) (cfgs []kubeletConfig, missing []*
 			// A kubelet without --config: the command-line defaults, then its flags.
 			kc.noFile = true
 			kc.fields = withoutFileDefaults(m)
-			kc.fields, kc.flags, kc.fromFlag = withKubeletFlags(inv, node, kc.fields)
+			kc.applyFlags(withKubeletFlags(inv, node, kc.fields))
+			kc.dropinsBefore132(inv, node, m)
 		case node != "":
 			// A node's configuration file: the kubelet's flags, when the scan saw them, win.
-			kc.fields, kc.flags, kc.fromFlag = withKubeletFlags(inv, node, m)
+			kc.applyFlags(withKubeletFlags(inv, node, m))
+			kc.dropinsBefore132(inv, node, m)
 		}
 		cfgs = append(cfgs, kc)
 	}
@@ -264,7 +376,7 @@ func runKubelet(rule kubeletRule) check.RunFunc {
 				pass.NotEvaluated(kc.obj, "the node scan could not read the kubelet's configuration: "+kc.unknown)
 				continue
 			}
-			v := rule(kc)
+			v := judgeKubelet(kc, rule)
 			switch {
 			case kc.noFile && len(kc.flags) > 0:
 				v.msg += " (the kubelet runs without a configuration file: its command-line defaults, then its flags " +
@@ -402,6 +514,9 @@ func kubeletIdleTimeout(kc kubeletConfig) verdict {
 	case kc.fromFlag[field]:
 		return failf(field, "--streaming-connection-idle-timeout=0 on the command line: the flag is applied after "+
 			"the file defaults, so streaming connections never time out")
+	case kc.asWritten[field]:
+		return failf(field, "%s is 0 in a --config-dir drop-in, which kubelets before 1.32 take as written: "+
+			"streaming connections never time out", field)
 	default:
 		return passf(field, "%s is 0 or absent in the file, which the kubelet replaces with the default 4h0m0s", field)
 	}

@@ -8,6 +8,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
 	"sigs.k8s.io/yaml"
 
 	"github.com/kspm-dev/kspm/check"
@@ -264,6 +265,18 @@ func TestKubeletFlagsAndSources(t *testing.T) {
 		{"AllBeta=false turns the beta gate off", "4.2.11", file, "featureGates: {AllBeta: false}", nil, check.StatusFail, "AllBeta"},
 		{"AllBeta=false from a flag", "4.2.11", file, "featureGates: {Foo: true}", []string{"--feature-gates=AllBeta=false"}, check.StatusFail, "AllBeta"},
 		{"an explicit gate wins over AllBeta", "4.2.11", file, "featureGates: {AllBeta: false, RotateKubeletServerCertificate: true}", nil, check.StatusPass, ""},
+		{"a value flag takes a flag-like next word", "4.2.1", file, "authentication: {anonymous: {enabled: true}}",
+			[]string{"--tls-cert-file", "--anonymous-auth=false"}, check.StatusFail, "enabled: true"},
+		{"the flag-like word is the value", "4.2.9", file, "{}",
+			[]string{"--tls-private-key-file=/k", "--tls-cert-file", "--anonymous-auth=false"}, check.StatusPass, "--anonymous-auth=false"},
+		{"an unknown flag before a flag-like word", "4.2.1", file, "authentication: {anonymous: {enabled: true}}",
+			[]string{"--not-a-kubelet-flag", "--anonymous-auth=false"}, check.StatusNotEvaluated, "not-a-kubelet-flag"},
+		{"an unknown flag before a flag-like word that does not change the verdict", "4.2.1", file, "authentication: {anonymous: {enabled: false}}",
+			[]string{"--not-a-kubelet-flag", "--anonymous-auth=false"}, check.StatusPass, ""},
+		{"an unknown flag before a list flag", "4.2.12", file, "{}",
+			[]string{"--not-a-kubelet-flag", "--tls-cipher-suites=TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"}, check.StatusNotEvaluated, "not-a-kubelet-flag"},
+		{"the kubelet rejects an unknown shorthand", "4.2.1", file, "authentication: {anonymous: {enabled: true}}",
+			[]string{"-anonymous-auth=false"}, check.StatusNotEvaluated, "would not start"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -327,4 +340,65 @@ func TestKubeletNodeCoveredByScan(t *testing.T) {
 	require.Len(t, fs, 2)
 	assert.Equal(t, []check.Status{check.StatusPass, check.StatusNotEvaluated}, statuses(fs))
 	assert.Equal(t, "n1", fs[1].Object.Name())
+}
+
+// A node scan's configuration with --config-dir drop-ins: from Kubernetes 1.32 the kubelet
+// applies the v1beta1 defaults after merging the drop-ins (mergeKubeletConfigurations calls
+// SetDefaults_KubeletConfiguration on the merged result), so a drop-in's
+// streamingConnectionIdleTimeout: 0s becomes 4h0m0s as in the file; before 1.32 it merged
+// into the already-defaulted internal configuration and the zero stood. The kubelet's
+// version comes from its Node object; without one, the verdicts that differ are not
+// evaluated.
+func TestKubeletDropinDefaults(t *testing.T) {
+	const file = inventory.KubeletConfigFromFile
+	node := func(version string) *corev1.Node {
+		return &corev1.Node{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Node"}, ObjectMeta: metav1.ObjectMeta{Name: "n1"},
+			Status: corev1.NodeStatus{NodeInfo: corev1.NodeSystemInfo{KubeletVersion: version}}}
+	}
+	tests := []struct {
+		name    string
+		id      string
+		doc     string
+		dropin  []any          // kubeletConfigDropinFields
+		before  map[string]any // kubeletConfigBefore132
+		version string         // "" for no Node object
+		want    check.Status
+		msg     string
+	}{
+		{"drop-in zero, kubelet 1.33: defaulted", "4.2.5", "streamingConnectionIdleTimeout: 0s", []any{"streamingConnectionIdleTimeout"}, nil,
+			"v1.33.2", check.StatusPass, "4h0m0s"},
+		{"drop-in zero, kubelet 1.31: the zero stands", "4.2.5", "streamingConnectionIdleTimeout: 0s", []any{"streamingConnectionIdleTimeout"}, nil,
+			"v1.31.4", check.StatusFail, "drop-in"},
+		{"drop-in zero, kubelet version unknown", "4.2.5", "streamingConnectionIdleTimeout: 0s", []any{"streamingConnectionIdleTimeout"}, nil,
+			"", check.StatusNotEvaluated, "1.32"},
+		{"zero in the file itself is defaulted whatever the version", "4.2.5", "streamingConnectionIdleTimeout: 0s", []any{"readOnlyPort"}, nil,
+			"", check.StatusPass, "4h0m0s"},
+		{"drop-in null, kubelet 1.32: default", "4.2.1", "authentication: {anonymous: {}}", []any{"authentication.anonymous.enabled"},
+			map[string]any{"authentication": map[string]any{"anonymous": map[string]any{"enabled": true}}}, "v1.32.0", check.StatusPass, ""},
+		{"drop-in null, kubelet 1.30: the file's value stands", "4.2.1", "authentication: {anonymous: {}}", []any{"authentication.anonymous.enabled"},
+			map[string]any{"authentication": map[string]any{"anonymous": map[string]any{"enabled": true}}}, "v1.30.1", check.StatusFail, "true"},
+		{"drop-in null, version unknown", "4.2.1", "authentication: {anonymous: {}}", []any{"authentication.anonymous.enabled"},
+			map[string]any{"authentication": map[string]any{"anonymous": map[string]any{"enabled": true}}}, "", check.StatusNotEvaluated, "1.32"},
+		{"readings that agree still decide", "4.2.4", "readOnlyPort: 0\nstreamingConnectionIdleTimeout: 0s", []any{"streamingConnectionIdleTimeout"}, nil,
+			"", check.StatusPass, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			kc, nf := nodeKubelet(t, "n1", file, tc.doc)
+			spec := nf.Object["spec"].(map[string]any)
+			spec["kubeletConfigDropins"] = []any{"/etc/kubernetes/kubelet.conf.d/10-a.conf"}
+			spec["kubeletConfigDropinFields"] = tc.dropin
+			if tc.before != nil {
+				spec["kubeletConfigBefore132"] = tc.before
+			}
+			objs := []runtime.Object{kc, nf}
+			if tc.version != "" {
+				objs = append(objs, node(tc.version))
+			}
+			fs := run(t, tc.id, newInv(t, objs...))
+			require.Len(t, fs, 1)
+			assert.Equal(t, tc.want, fs[0].Status, fs[0].Message)
+			assert.Contains(t, fs[0].Message, tc.msg)
+		})
+	}
 }

@@ -50,17 +50,29 @@ func withoutFileDefaults(fields map[string]any) map[string]any {
 	return out
 }
 
+// kubeletFlags is what a kubelet's command-line flags make of its configuration fields.
+type kubeletFlags struct {
+	fields map[string]any
+	// applied are the flags applied and fromFlag the fields they set.
+	applied  []string
+	fromFlag map[string]bool
+	// alt, when set, is the configuration read without the flag occurrences whose reading is
+	// in doubt (see flags.Parse).
+	alt *kubeletAlt
+	// problem says why the kubelet would not start with its command line.
+	problem string
+}
+
 // withKubeletFlags returns the configuration fields with the kubelet's command-line flags
-// (from a node scan of the same node) applied over them, the flags that were applied and
-// the fields they set.
-func withKubeletFlags(inv *inventory.Inventory, node string, fields map[string]any) (map[string]any, []string, map[string]bool) {
+// (from a node scan of the same node) applied over them.
+func withKubeletFlags(inv *inventory.Inventory, node string, fields map[string]any) kubeletFlags {
 	o := inv.Get(inventory.KindNodeFiles, "", node)
 	if o == nil {
-		return fields, nil, nil
+		return kubeletFlags{fields: fields}
 	}
 	m, err := o.Map()
 	if err != nil {
-		return fields, nil, nil
+		return kubeletFlags{fields: fields}
 	}
 	spec, _ := m["spec"].(map[string]any)
 	list, _ := spec["kubeletArgs"].([]any)
@@ -71,6 +83,33 @@ func withKubeletFlags(inv *inventory.Inventory, node string, fields map[string]a
 		}
 	}
 	fs := flags.Parse(args, flags.KubeletSpec())
+	out := applyKubeletFlags(fields, fs)
+	if p := fs.Problems(); len(p) > 0 {
+		out.problem = "the kubelet would not start with its command line: " + p[0]
+	}
+	why := ""
+	for _, name := range fs.Names() {
+		if _, mapped := kubeletFlagFields[name]; mapped && why == "" {
+			why = fs.Why(name)
+		}
+	}
+	if why != "" {
+		certain := &flags.Set{}
+		for _, name := range fs.Names() {
+			for _, v := range fs.All(name) {
+				if !v.Unknown {
+					certain.Add(v)
+				}
+			}
+		}
+		alt := applyKubeletFlags(fields, certain)
+		out.alt = &kubeletAlt{fields: alt.fields, fromFlag: alt.fromFlag, why: "the kubelet's command line can be read more than one way: " + why}
+	}
+	return out
+}
+
+// applyKubeletFlags applies the flags of fs that set configuration fields over fields.
+func applyKubeletFlags(fields map[string]any, fs *flags.Set) kubeletFlags {
 	var applied []string
 	set := map[string]bool{}
 	out := fields
@@ -123,7 +162,7 @@ func withKubeletFlags(inv *inventory.Inventory, node string, fields map[string]a
 		set[target.field] = true
 		applied = append(applied, "--"+name)
 	}
-	return out, applied, set
+	return kubeletFlags{fields: out, applied: applied, fromFlag: set}
 }
 
 func deepCopyMap(m map[string]any) map[string]any {

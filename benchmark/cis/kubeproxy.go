@@ -22,7 +22,7 @@ func kubeProxyControls() []control {
 		id: "4.3.1", title: "kube-proxy metrics endpoint bound to localhost", level: l1, severity: check.Medium,
 		what: "Reads the kube-proxy DaemonSet's (or static pods') --metrics-bind-address, or metricsBindAddress in the configuration " +
 			"file it loads with --config (a ConfigMap): passes for a loopback address or when unset (the default is " +
-			"127.0.0.1:10249)",
+			"127.0.0.1:10249), or without --config when --metrics-port=0 turns the metrics server off",
 		remediation: "Set metricsBindAddress: 127.0.0.1:10249 in the kube-proxy configuration (kubeadm: the " +
 			"kube-system/kube-proxy ConfigMap, key config.conf), or --metrics-bind-address=127.0.0.1:10249, then " +
 			"restart the kube-proxy pods.",
@@ -32,9 +32,6 @@ func kubeProxyControls() []control {
 }
 
 const kubeProxyDefaultMetrics = "127.0.0.1:10249"
-
-var kubeProxyBools = set("profiling", "masquerade-all", "bind-address-hard-fail", "cleanup", "init-only",
-	"iptables-localhost-nodeports", "ipvs-strict-arp", "nftables-localhost-nodeports")
 
 func runKubeProxyMetrics(_ context.Context, pass *check.Pass) error {
 	inv := pass.Inventory
@@ -51,7 +48,7 @@ func runKubeProxyMetrics(_ context.Context, pass *check.Pass) error {
 				continue
 			}
 			found = true
-			fs := flags.ParseTokens(toks, flags.Spec{Bools: kubeProxyBools, WordSep: true})
+			fs := flags.ParseTokens(toks, flags.SpecFor("kube-proxy"))
 			base := "spec.template.spec.containers[" + itoa(i) + "]"
 			judgeKubeProxy(pass, inv, o, spec, ctr, fs, base)
 			break
@@ -70,7 +67,7 @@ func runKubeProxyMetrics(_ context.Context, pass *check.Pass) error {
 				continue
 			}
 			found = true
-			fs := flags.ParseTokens(toks, flags.Spec{Bools: kubeProxyBools, WordSep: true})
+			fs := flags.ParseTokens(toks, flags.SpecFor("kube-proxy"))
 			judgeKubeProxy(pass, inv, o, spec, ctr, fs, "spec.containers["+itoa(i)+"]")
 			break
 		}
@@ -97,6 +94,10 @@ func runKubeProxyMetrics(_ context.Context, pass *check.Pass) error {
 }
 
 func judgeKubeProxy(pass *check.Pass, inv *inventory.Inventory, o *inventory.Object, spec *corev1.PodSpec, ctr corev1.Container, fs *flags.Set, base string) {
+	if problems := fs.Problems(); len(problems) > 0 {
+		pass.NotEvaluated(o, "kube-proxy would not start with this command line: "+problems[0])
+		return
+	}
 	if hidden := fs.Hidden(); len(hidden) > 0 {
 		pass.NotEvaluated(o, "the kube-proxy command line has words whose value is not visible ("+base+"."+hidden[0]+
 			": a shell expansion or a Secret/ConfigMap reference) and may hold further flags")
@@ -129,12 +130,33 @@ func judgeKubeProxy(pass *check.Pass, inv *inventory.Inventory, o *inventory.Obj
 			Message: v.msg + " (in ConfigMap " + o.Namespace() + "/" + cmName + ", key " + key + ")"})
 		return
 	}
-	v := loopbackOnly("metrics-bind-address", kubeProxyDefaultMetrics)(fs)
+	v := kubeProxyMetricsFlags(fs)
 	field := base + ".command"
 	if val, ok := fs.Lookup("metrics-bind-address"); ok {
 		field = base + "." + val.Origin
 	}
 	pass.Report(check.Finding{Status: v.status, Object: o, Field: field, Message: v.msg})
+}
+
+// kubeProxyMetricsFlags judges kube-proxy's metrics address from its flags (no --config):
+// --metrics-bind-address, whose default port is --metrics-port, which turns the metrics
+// server off when 0 (cmd/kube-proxy/app: Options.Complete, addressFromDeprecatedFlags).
+func kubeProxyMetricsFlags(fs *flags.Set) verdict {
+	const name = "metrics-port"
+	v, ok, u := lookup(fs, name)
+	if u != nil {
+		return *u
+	}
+	if ok {
+		n, err := v.Int()
+		if err != nil {
+			return failf(name, "%v", err)
+		}
+		if n == 0 {
+			return passf(name, "--metrics-port=0 turns the metrics server off")
+		}
+	}
+	return loopbackOnly("metrics-bind-address", kubeProxyDefaultMetrics)(fs)
 }
 
 // ownedByNode reports a mirror pod, which its Node controls.

@@ -386,7 +386,12 @@ func judgeHostnameOverride(n nodeFiles) verdict {
 		}
 	}
 	fs := flags.Parse(args, flags.KubeletSpec())
-	if v, ok := fs.Lookup("hostname-override"); ok {
+	if p := fs.Problems(); len(p) > 0 {
+		return unknownf("spec.kubeletArgs", "the kubelet would not start with its command line: %s", p[0])
+	}
+	if v, ok := fs.Lookup("hostname-override"); ok && v.Unknown {
+		return unknownf("spec.kubeletArgs", "--hostname-override is not known: %s", v.Why)
+	} else if ok {
 		return failf("spec.kubeletArgs", "the kubelet runs with --hostname-override=%s", v.Raw)
 	}
 	names := make([]string, len(from))

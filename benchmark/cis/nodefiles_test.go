@@ -181,6 +181,17 @@ func TestHostnameOverride(t *testing.T) {
 	fs = run(t, "4.2.7", newInv(t, nodeFilesObj("n", false, args("--hostname_override=foo"))))
 	require.Len(t, fs, 1)
 	assert.Equal(t, check.StatusFail, fs[0].Status, "the kubelet reads _ as -")
+	fs = run(t, "4.2.7", newInv(t, nodeFilesObj("n", false, args("--tls-cert-file", "--hostname-override=foo"))))
+	require.Len(t, fs, 1)
+	assert.Equal(t, check.StatusPass, fs[0].Status, "--tls-cert-file takes the next word: %s", fs[0].Message)
+	fs = run(t, "4.2.7", newInv(t, nodeFilesObj("n", false, args("--not-a-kubelet-flag", "--hostname-override=foo"))))
+	require.Len(t, fs, 1)
+	assert.Equal(t, check.StatusNotEvaluated, fs[0].Status, fs[0].Message)
+	assert.Contains(t, fs[0].Message, "not-a-kubelet-flag")
+	fs = run(t, "4.2.7", newInv(t, nodeFilesObj("n", false, args("-hostname-override=foo"))))
+	require.Len(t, fs, 1)
+	assert.Equal(t, check.StatusNotEvaluated, fs[0].Status, fs[0].Message)
+	assert.Contains(t, fs[0].Message, "would not start")
 
 	// Flags from environment files only: the unit that runs the kubelet was not found, so
 	// flags it sets itself are not known.

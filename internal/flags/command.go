@@ -14,6 +14,11 @@ type Token struct {
 	// Unknown reports that the word refers to a variable whose value the spec does not hold,
 	// or, in a shell script, that the shell expands it at run time ($VAR, $(...), `...`).
 	Unknown bool
+	// Splits reports a shell word that begins with an unquoted expansion ($LOG): the shell
+	// makes any number of words of it, none when it is empty, so the words around it cannot
+	// be paired as flag and value ("--audit-log-path $LOG --profiling=false" is
+	// "--audit-log-path --profiling=false" when LOG is empty).
+	Splits bool
 }
 
 // EnvVar is a container environment variable as the parser sees it.
@@ -89,9 +94,9 @@ func Locate(command, args []string, env map[string]EnvVar, binary string) (toks 
 			if all[i].Text == "-c" {
 				script := all[i+1]
 				var words []Token
-				for _, w := range ShellWords(script.Text) {
-					dynamic := strings.ContainsAny(w, "$`")
-					words = append(words, Token{Text: w, Origin: script.Origin, Unknown: script.Unknown || dynamic})
+				for _, w := range shellWords(script.Text) {
+					dynamic := strings.ContainsAny(w.text, "$`")
+					words = append(words, Token{Text: w.text, Origin: script.Origin, Unknown: script.Unknown || dynamic, Splits: w.splits})
 				}
 				if t, ok := after(words, binary, true); ok {
 					return t, true
@@ -132,6 +137,19 @@ var launchers = map[string]bool{
 	"ionice": true, "nohup": true, "setsid": true, "catatonit": true,
 }
 
+// launcherValueFlags are the launchers' flags that take the next word as their value (nice
+// -n 10, ionice -c 2, env -u NAME, exec -a NAME, tini -p SIGNAL, dumb-init -r s:r): that word is
+// not the command.
+var launcherValueFlags = map[string]map[string]bool{
+	"nice":        {"-n": true, "--adjustment": true},
+	"ionice":      {"-c": true, "-n": true, "-p": true, "-P": true, "-u": true, "--class": true, "--classdata": true, "--pid": true, "--pgid": true, "--uid": true},
+	"env":         {"-u": true, "--unset": true, "-C": true, "--chdir": true},
+	"exec":        {"-a": true},
+	"tini":        {"-p": true, "-e": true},
+	"tini-static": {"-p": true, "-e": true},
+	"dumb-init":   {"-r": true, "--rewrite": true},
+}
+
 // after returns the tokens after the word that names binary. Only a word in command position
 // counts: the first word, or one that follows launchers (exec, env, dumb-init, tini ...),
 // their flags, VAR=value assignments or, in a shell script, a shell operator. A path given to
@@ -139,6 +157,7 @@ var launchers = map[string]bool{
 // the command line ends at a shell operator.
 func after(toks []Token, binary string, shell bool) ([]Token, bool) {
 	commandPos := true
+	launcher := ""
 	for i := 0; i < len(toks); i++ {
 		t := toks[i]
 		base := path.Base(t.Text)
@@ -156,14 +175,17 @@ func after(toks []Token, binary string, shell bool) ([]Token, bool) {
 		if !match {
 			switch {
 			case shell && shellOperators[t.Text]:
-				commandPos = true
+				commandPos, launcher = true, ""
 			case strings.HasPrefix(t.Text, "-"):
 				// a launcher's own flag (or "--"): the command may still follow
+				if launcherValueFlags[launcher][t.Text] {
+					i++ // the flag's value
+				}
 			case isAssignment(t.Text):
 			case launchers[base]:
-				commandPos = true
+				commandPos, launcher = true, base
 			default:
-				commandPos = false
+				commandPos, launcher = false, ""
 			}
 			continue
 		}
@@ -199,17 +221,35 @@ func isAssignment(w string) bool {
 // backslash escapes. Shell operators (; && || | &) are their own words, and an unquoted new
 // line reads as ";".
 func ShellWords(s string) []string {
+	ws := shellWords(s)
+	out := make([]string, len(ws))
+	for i, w := range ws {
+		out[i] = w.text
+	}
+	return out
+}
+
+// shellWord is one word of a shell command line.
+type shellWord struct {
+	text string
+	// splits reports a word that begins with an unquoted $ or `: an expansion the shell
+	// splits into words (see Token.Splits).
+	splits bool
+}
+
+func shellWords(s string) []shellWord {
 	var (
-		words []string
-		cur   strings.Builder
-		in    bool // a word is being built
-		quote byte
+		words  []shellWord
+		cur    strings.Builder
+		in     bool // a word is being built
+		splits bool
+		quote  byte
 	)
 	flush := func() {
 		if in {
-			words = append(words, cur.String())
+			words = append(words, shellWord{text: cur.String(), splits: splits})
 			cur.Reset()
-			in = false
+			in, splits = false, false
 		}
 	}
 	for i := 0; i < len(s); i++ {
@@ -242,7 +282,7 @@ func ShellWords(s string) []string {
 			}
 		case c == '\n':
 			flush()
-			words = append(words, ";") // a new line starts a new command
+			words = append(words, shellWord{text: ";"}) // a new line starts a new command
 		case c == ' ' || c == '\t':
 			flush()
 		case c == ';' || c == '|' || c == '&':
@@ -252,8 +292,11 @@ func ShellWords(s string) []string {
 				op += string(c)
 				i++
 			}
-			words = append(words, op)
+			words = append(words, shellWord{text: op})
 		default:
+			if !in && (c == '$' || c == '`') {
+				splits = true
+			}
 			cur.WriteByte(c)
 			in = true
 		}
@@ -279,17 +322,20 @@ func ParseTokens(toks []Token, spec Spec) *Set {
 			idx := vs[i].Index
 			used[idx] = true
 			vs[i].Origin = toks[idx].Origin
-			// A value taken from the next token ("--flag value") inherits that token's state.
-			unknown := toks[idx].Unknown
-			if !vs[i].Bare && !strings.Contains(toks[idx].Text, "=") && idx+1 < len(toks) {
-				unknown = toks[idx+1].Unknown
-				used[idx+1] = true
+			// A value taken from the next word ("--flag value") has that word's state.
+			at := vs[i].valueAt
+			if at < 0 {
+				at = idx
 			}
-			vs[i].Unknown = unknown
+			used[at] = true
+			if toks[at].Unknown && !vs[i].Unknown {
+				vs[i].Unknown = true
+				vs[i].Why = "its value comes from a shell expansion or a Secret, ConfigMap or field reference, which is not visible"
+			}
 		}
 	}
 	for i, t := range toks {
-		if t.Unknown && !used[i] {
+		if t.Splits || t.Unknown && !used[i] {
 			s.hidden = append(s.hidden, t.Origin)
 		}
 	}

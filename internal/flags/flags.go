@@ -15,12 +15,18 @@ type Value struct {
 	Raw string
 	// Bare reports a flag given without a value (--profiling).
 	Bare bool
-	// Unknown reports a value that cannot be known from the pod spec: it refers to an
-	// environment variable filled from a Secret, ConfigMap or field reference.
+	// Unknown reports a value that cannot be known: it refers to an environment variable
+	// filled from a Secret, ConfigMap or field reference, or a shell expansion, or the
+	// command line can be read in more than one way (see Parse). Why says which.
 	Unknown bool
+	// Why says why the value is Unknown.
+	Why string
 	// Index is the position of the flag's token in the argument list the set was parsed
 	// from (-1 for values from the environment).
 	Index int
+	// valueAt is the position of the word that holds the value: Index, Index+1 for a value
+	// taken from the next word, -1 for none.
+	valueAt int
 	// Origin says where the value came from, e.g. "args" or "env ETCD_CLIENT_CERT_AUTH".
 	Origin string
 }
@@ -50,81 +56,242 @@ func (v Value) Int() (int64, error) {
 
 // Set is the parsed flags of one command line. The zero Set is empty and usable.
 type Set struct {
-	vals   map[string][]Value
-	order  []string
-	hidden []string
+	vals     map[string][]Value
+	order    []string
+	hidden   []string
+	problems []string
 }
 
 // Hidden returns the origins of words whose text is not known and that are neither a flag nor
 // a flag's value: they may expand to flags the set does not show (see ParseTokens).
 func (s *Set) Hidden() []string { return s.hidden }
 
-// Spec tells the parser which flags are boolean. A boolean flag never takes the next token
-// as its value (--profiling false leaves "false" as a stray argument, as pflag does); any
-// other flag written without "=" takes the next token when it does not start with "-".
+// Spec is how one component reads its command line: the flags it defines, which of them take
+// a value, and which parser it uses. Build it with SpecFor.
 type Spec struct {
-	Bools map[string]bool
-	// WordSep reads "_" in flag names as "-" (--token_auth_file is --token-auth-file), as
-	// the Kubernetes components do (cli.Run installs pflag's WordSepNormalizeFunc). etcd's
-	// Go flag parser does not.
-	WordSep bool
+	// Component names the program, for messages.
+	Component string
+	// NoArg lists the flags that never take the next word as their value: booleans, and any
+	// flag with an implicit value (pflag's NoOptDefVal, the Go flag package's IsBoolFlag).
+	NoArg map[string]bool
+	// Arg lists the flags that take a value: written without "=", the next word, whatever it
+	// looks like (--audit-log-path --profiling=false logs to a file named --profiling=false).
+	Arg map[string]bool
+	// Shorthand maps a pflag one-letter shorthand (-v) to its flag's name.
+	Shorthand map[byte]string
+	// GoFlag selects Go's flag package (etcd) instead of pflag (the Kubernetes components):
+	// one or two dashes before a long name, no shorthands, parsing stops at the first word
+	// that is not a flag, and "_" is not read as "-" (cli.Run installs pflag's
+	// WordSepNormalizeFunc for the Kubernetes components, so --token_auth_file is
+	// --token-auth-file there).
+	GoFlag bool
 }
 
-// KubeletSpec returns the Spec of the kubelet's command line: its boolean flags, and "_"
-// read as "-".
-func KubeletSpec() Spec {
-	bools := map[string]bool{}
-	for _, n := range []string{
-		"anonymous-auth", "authentication-token-webhook", "make-iptables-util-chains", "rotate-certificates",
-		"rotate-server-certificates", "seccomp-default", "register-node", "register-schedulable", "fail-swap-on",
-		"protect-kernel-defaults", "serialize-image-pulls", "enable-server", "enable-debugging-handlers",
-		"enable-controller-attach-detach", "cgroups-per-qos", "exit-on-lock-contention", "kernel-memcg-notification",
-		"keep-terminated-pod-volumes", "enable-load-reader", "localstorage-capacity-isolation", "fail-cgroupv1",
-		"cpu-cfs-quota", "logtostderr", "alsologtostderr", "add-dir-header", "skip-headers",
-		"one-output", "skip-log-headers", "version", "help",
-	} {
-		bools[n] = true
-	}
-	return Spec{Bools: bools, WordSep: true}
+// known reports how the spec knows name: arg (takes a value), noArg, or neither.
+func (s Spec) known(name string) (arg, noArg bool) {
+	return s.Arg[name], s.NoArg[name]
 }
 
-// Parse parses args (the tokens after the program name). Single-dash long flags
-// (-client-cert-auth, as Go's flag package accepts) are read like double-dash ones;
-// parsing stops at "--".
+// step is what the parser makes of the word at one position.
+type step struct {
+	occs []Value
+	// next are the positions parsing goes on from; more than one when the reading is in
+	// doubt (a flag the spec does not know, followed by a word that looks like a flag).
+	next []int
+	// stop ends the flags: the words after are arguments.
+	stop bool
+	// doubt names the flag whose value is in doubt.
+	doubt   string
+	problem string
+}
+
+// flagLike reports a word a flag parser reads as a flag (or as "--").
+func flagLike(w string) bool { return len(w) >= 2 && w[0] == '-' }
+
+// Parse parses args (the words after the program name) as the component's own flag parser
+// does (spf13/pflag for the Kubernetes components, Go's flag package for etcd):
+//   - --flag=value and, for the Go flag package, -flag=value;
+//   - --flag value: a flag that takes a value takes the next word whatever it looks like,
+//     a flag without one (a boolean) never does;
+//   - pflag shorthands: -v 2, -v=2, -v2, and -h;
+//   - "--" ends the flags.
+//
+// A flag the spec does not know, written without "=" and followed by a word that looks like
+// a flag, may or may not take that word: both readings are followed, and the occurrences
+// that only some readings have, or whose value depends on the reading, are marked Unknown
+// with the reason in Why. A later occurrence that every reading has still decides a scalar
+// flag. What the component would reject (an unknown shorthand, bad flag syntax, a flag
+// missing its value) is reported by Problems.
 func Parse(args []string, spec Spec) *Set {
 	s := &Set{}
-	for i := 0; i < len(args); i++ {
-		tok := args[i]
-		if tok == "--" {
-			break
-		}
-		if len(tok) < 2 || tok[0] != '-' {
-			continue // positional argument: components take none that matter here
-		}
-		body := strings.TrimPrefix(strings.TrimPrefix(tok, "-"), "-")
-		if body == "" || body[0] == '-' || body[0] == '=' {
+	n := len(args)
+	steps := make([]*step, n)
+	reach := make([]bool, n+1)
+	reach[0] = true
+	doubtBy := "" // the latest flag whose reading is in doubt
+	for i := 0; i < n; i++ {
+		if !reach[i] {
 			continue
 		}
-		name, val, hasEq := strings.Cut(body, "=")
-		if spec.WordSep {
-			name = strings.ReplaceAll(name, "_", "-")
+		st := parseAt(args, i, spec)
+		steps[i] = st
+		uncertain := false
+		for j := 0; j < i; j++ {
+			if steps[j] == nil || !reach[j] {
+				continue
+			}
+			if steps[j].stop {
+				uncertain = true
+			}
+			for _, k := range steps[j].next {
+				if k > i {
+					uncertain = true
+				}
+			}
 		}
-		v := Value{Name: name, Raw: val, Index: i, Origin: "args"}
-		switch {
-		case hasEq:
-		case spec.Bools[name]:
-			v.Bare = true
-		case i+1 < len(args) && (!strings.HasPrefix(args[i+1], "-") || args[i+1] == "-"):
-			// A lone "-" is a value (standard output), never a flag.
-			i++
-			v.Raw = args[i]
-		default:
-			v.Bare = true
+		for _, k := range st.next {
+			if k <= n {
+				reach[k] = true
+			}
 		}
-		s.Add(v)
+		for _, v := range st.occs {
+			switch {
+			case uncertain:
+				v.Unknown = true
+				v.Why = fmt.Sprintf("%q may be the value of --%s, a flag kspm does not know for %s", args[i], doubtBy, spec.name())
+			case st.doubt != "" && v.Name == st.doubt:
+				v.Unknown = true
+				v.Why = fmt.Sprintf("--%s is not a flag kspm knows for %s: whether it takes the next word %q as its value is not known",
+					v.Name, spec.name(), args[i+1])
+			}
+			s.Add(v)
+		}
+		if st.doubt != "" {
+			doubtBy = st.doubt
+		}
+		if st.problem != "" && !uncertain {
+			s.problems = append(s.problems, st.problem)
+		}
 	}
 	return s
 }
+
+func (s Spec) name() string {
+	if s.Component == "" {
+		return "this program"
+	}
+	return s.Component
+}
+
+// parseAt reads the word at position i.
+func parseAt(args []string, i int, spec Spec) *step {
+	tok := args[i]
+	if tok == "--" {
+		st := &step{stop: true}
+		if spec.GoFlag && i+1 < len(args) {
+			st.problem = fmt.Sprintf("%s takes no arguments, but words follow \"--\"", spec.name())
+		}
+		return st
+	}
+	if len(tok) < 2 || tok[0] != '-' {
+		if !spec.GoFlag {
+			// pflag reads on past an argument; the Kubernetes components reject non-empty
+			// arguments, but a shell wrapper's redirections (2>&1) land here too.
+			return &step{next: []int{i + 1}}
+		}
+		st := &step{stop: true}
+		for _, w := range args[i+1:] {
+			if flagLike(w) {
+				st.problem = fmt.Sprintf("%s stops reading flags at %q, which is not a flag", spec.name(), tok)
+				break
+			}
+		}
+		return st
+	}
+	if !spec.GoFlag && tok[1] != '-' {
+		return parseShort(args, i, spec)
+	}
+	body := strings.TrimPrefix(tok[1:], "-")
+	if body == "" || body[0] == '-' || body[0] == '=' {
+		st := &step{next: []int{i + 1}, problem: fmt.Sprintf("%s rejects %q: bad flag syntax", spec.name(), tok)}
+		if spec.GoFlag {
+			st.next, st.stop = nil, true
+		}
+		return st
+	}
+	name, val, hasEq := strings.Cut(body, "=")
+	if !spec.GoFlag {
+		name = strings.ReplaceAll(name, "_", "-")
+	}
+	v := Value{Name: name, Raw: val, Index: i, valueAt: i, Origin: "args"}
+	arg, noArg := spec.known(name)
+	next := i + 1
+	st := &step{}
+	switch {
+	case hasEq:
+	case noArg:
+		v.Bare, v.valueAt = true, -1
+	case i+1 >= len(args):
+		v.Bare, v.valueAt = true, -1
+		if arg {
+			st.problem = fmt.Sprintf("%s rejects --%s: the flag needs a value", spec.name(), name)
+		}
+	case arg || !flagLike(args[i+1]):
+		// A flag the spec does not know followed by a plain word: as a boolean it would leave
+		// an argument the component rejects, so it is read as the flag's value.
+		v.Raw, v.valueAt = args[i+1], i+1
+		next = i + 2
+	default:
+		v.Raw, v.valueAt = args[i+1], i+1
+		st.doubt = name
+		st.next = []int{i + 1, i + 2}
+		st.occs = []Value{v}
+		return st
+	}
+	st.occs = []Value{v}
+	st.next = []int{next}
+	return st
+}
+
+// parseShort reads a pflag shorthand word: -v 2, -v=2, -v2, -h, or several letters (-hv2).
+func parseShort(args []string, i int, spec Spec) *step {
+	tok := args[i]
+	st := &step{next: []int{i + 1}}
+	rest := tok[1:]
+	if strings.HasPrefix(rest, "test.") {
+		return st // pflag skips Go test flags
+	}
+	for rest != "" {
+		c := rest[0]
+		name, ok := spec.Shorthand[c]
+		if !ok {
+			st.problem = fmt.Sprintf("%s rejects %q: unknown shorthand flag %q", spec.name(), tok, string(c))
+			return st
+		}
+		v := Value{Name: name, Index: i, valueAt: i, Origin: "args"}
+		_, noArg := spec.known(name)
+		switch {
+		case len(rest) > 2 && rest[1] == '=':
+			v.Raw, rest = rest[2:], ""
+		case noArg:
+			v.Bare, v.valueAt, rest = true, -1, rest[1:]
+		case len(rest) > 1:
+			v.Raw, rest = rest[1:], ""
+		case i+1 < len(args):
+			v.Raw, v.valueAt, rest = args[i+1], i+1, ""
+			st.next = []int{i + 2}
+		default:
+			v.Bare, v.valueAt, rest = true, -1, ""
+			st.problem = fmt.Sprintf("%s rejects -%s: the flag needs a value", spec.name(), string(c))
+		}
+		st.occs = append(st.occs, v)
+	}
+	return st
+}
+
+// Problems returns why the component would reject its command line, if it would (an
+// unknown shorthand flag, bad flag syntax, a flag missing its value).
+func (s *Set) Problems() []string { return s.problems }
 
 // Add records one more occurrence of a flag.
 func (s *Set) Add(v Value) {
@@ -147,6 +314,16 @@ func (s *Set) Lookup(name string) (Value, bool) {
 		return Value{}, false
 	}
 	return vs[len(vs)-1], true
+}
+
+// Why returns why some occurrence of the flag is Unknown ("" when none is).
+func (s *Set) Why(name string) string {
+	for _, v := range s.vals[name] {
+		if v.Unknown {
+			return v.Why
+		}
+	}
+	return ""
 }
 
 // All returns every occurrence of the flag in order.
@@ -239,6 +416,10 @@ func (s *Set) AddEnv(env []EnvVar, prefix string) {
 			continue // etcd ignores a variable set to the empty string
 		}
 		// A later duplicate of the same variable overrides an earlier one, as in a pod spec.
-		s.Add(Value{Name: name, Raw: e.Value, Unknown: e.Unknown, Index: -1, Origin: "env " + e.Name})
+		v := Value{Name: name, Raw: e.Value, Unknown: e.Unknown, Index: -1, valueAt: -1, Origin: "env " + e.Name}
+		if e.Unknown {
+			v.Why = "it is set from " + e.Name + ", which comes from a Secret, ConfigMap or field reference that is not visible"
+		}
+		s.Add(v)
 	}
 }

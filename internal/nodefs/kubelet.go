@@ -1,7 +1,10 @@
 package nodefs
 
 import (
+	"cmp"
+	"fmt"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 
@@ -142,20 +145,44 @@ func (r *reader) kubelet() {
 	}
 	r.s.KubeletArgs, r.s.KubeletArgsFrom, r.s.KubeletCommandLine = args, from, commandLine
 	fs := flags.Parse(args, flags.KubeletSpec())
+	// The kubelet opens a relative path from its working directory.
+	abs := func(p string) string {
+		if p == "" || path.IsAbs(p) {
+			return p
+		}
+		return path.Join(cmp.Or(u.workDir, "/"), p)
+	}
+	rejected := ""
+	if p := fs.Problems(); len(p) > 0 {
+		rejected = "the kubelet would not start with its command line: " + p[0]
+	}
 
 	kubeconfig := "/etc/kubernetes/kubelet.conf"
-	if v, ok := fs.Lookup("kubeconfig"); ok && v.Raw != "" {
-		kubeconfig = v.Raw
+	if v, ok := fs.Lookup("kubeconfig"); ok && v.Unknown {
+		r.unknownFile(RoleKubeletKubeconfig, v.Raw, "the kubelet's --kubeconfig is not known: "+v.Why)
+	} else {
+		if ok && v.Raw != "" {
+			kubeconfig = abs(v.Raw)
+		}
+		r.first(RoleKubeletKubeconfig, kubeconfig)
 	}
-	r.first(RoleKubeletKubeconfig, kubeconfig)
 
 	cfgPath, source := defaultKubeletConfig, KubeletConfigFile
-	if v, ok := fs.Lookup("config"); ok && v.Raw != "" {
-		cfgPath = v.Raw
+	if v, ok := fs.Lookup("config"); ok && v.Unknown {
+		rejected = cmp.Or(rejected, "the kubelet's --config is not known: "+v.Why)
+	} else if ok && v.Raw != "" {
+		cfgPath = abs(v.Raw)
 	} else if commandLine {
 		// The kubelet's command line has no --config: it reads no configuration file,
 		// whatever lies at the default path.
 		cfgPath, source = "", KubeletConfigNone
+	}
+	if v, ok := fs.Lookup("config-dir"); ok && v.Unknown {
+		rejected = cmp.Or(rejected, "the kubelet's --config-dir is not known: "+v.Why)
+	}
+	if rejected != "" {
+		r.s.KubeletConfigError = rejected
+		return
 	}
 	var cfg map[string]any
 	if cfgPath != "" {
@@ -168,7 +195,9 @@ func (r *reader) kubelet() {
 		cfg = map[string]any{}
 	}
 	if v, ok := fs.Lookup("config-dir"); ok && v.Raw != "" && cfg != nil {
-		r.mergeDropins(cfg, v.Raw)
+		if !r.mergeDropins(cfg, abs(v.Raw)) {
+			cfg = nil
+		}
 	}
 	if cfg != nil {
 		r.s.KubeletConfig, r.s.KubeletConfigSource = cfg, source
@@ -178,18 +207,33 @@ func (r *reader) kubelet() {
 	if auth, ok := cfg["authentication"].(map[string]any); ok {
 		if x509, ok := auth["x509"].(map[string]any); ok {
 			ca, _ = x509["clientCAFile"].(string)
-			if ca != "" && !path.IsAbs(ca) && source == KubeletConfigFile {
-				// The kubelet resolves relative paths against the configuration file's directory.
+			switch {
+			case ca == "" || path.IsAbs(ca):
+			case slices.Contains(r.s.KubeletConfigDropinFields, "authentication.x509.clientCAFile"):
+				// A drop-in's relative path is not resolved (loadDropinConfigFileIntoJSON):
+				// the kubelet opens it from its working directory.
+				ca = path.Join(cmp.Or(u.workDir, "/"), ca)
+			case source == KubeletConfigFile:
+				// The kubelet resolves the file's relative paths against its directory.
 				ca = path.Join(path.Dir(cfgPath), ca)
 			}
 		}
 	}
-	if v, ok := fs.Lookup("client-ca-file"); ok && v.Raw != "" {
-		ca = v.Raw
+	if v, ok := fs.Lookup("client-ca-file"); ok && v.Unknown {
+		r.unknownFile(RoleKubeletClientCA, v.Raw, "the kubelet's --client-ca-file is not known: "+v.Why)
+		return
+	} else if ok && v.Raw != "" {
+		ca = abs(v.Raw)
 	}
 	if ca != "" {
 		r.first(RoleKubeletClientCA, ca)
 	}
+}
+
+// unknownFile records that the file of role cannot be known (why), so that a control over
+// the role's files does not pass on some other file. p is the path one reading gives.
+func (r *reader) unknownFile(role, p, why string) {
+	r.s.Files = append(r.s.Files, File{Role: role, Path: p, Exists: true, Error: why})
 }
 
 // readKubeletConfig parses a kubelet configuration file; nil when it cannot be read.
@@ -210,43 +254,135 @@ func (r *reader) readKubeletConfig(p string) map[string]any {
 	return m
 }
 
-// mergeDropins merges the kubelet's --config-dir drop-ins (*.conf files of the directory
-// and its subdirectories, in lexical order) into cfg, as JSON merge patches the way the
-// kubelet applies them.
-func (r *reader) mergeDropins(cfg map[string]any, dir string) {
+// mergeDropins merges the kubelet's --config-dir drop-ins into cfg as the kubelet does
+// (cmd/kubelet/app/server.go, mergeKubeletConfigurations): filepath.WalkDir over the
+// directory, in lexical order, into subdirectories but not through a symbolic link to one
+// (nor into a --config-dir that is a symbolic link), only the *.conf files, each a
+// v1beta1 KubeletConfiguration applied as a JSON merge patch. It records the fields the
+// drop-ins set and, when a drop-in holds a null, the merge of kubelets before 1.32, where a
+// null changes nothing (see Snapshot.KubeletConfigDropinFields). A drop-in the kubelet
+// would refuse (unreadable, empty, not a KubeletConfiguration) makes the configuration
+// unknown, as the kubelet would not start.
+func (r *reader) mergeDropins(cfg map[string]any, dir string) bool {
+	legacy := deepCopy(cfg)
+	nulls := false
+	fields := map[string]bool{}
+	fail := func(format string, args ...any) bool {
+		r.s.KubeletConfigError = fmt.Sprintf(format, args...)
+		return false
+	}
+	apply := func(p string) bool {
+		data, err := r.h.readFile(p, maxConfigSize)
+		if err != nil {
+			return fail("the kubelet cannot read its drop-in %s (it would not start): %v", p, err)
+		}
+		var m map[string]any
+		if err := yaml.Unmarshal(data, &m); err != nil {
+			return fail("parse the kubelet's drop-in %s: %v", p, err)
+		}
+		if m["apiVersion"] != "kubelet.config.k8s.io/v1beta1" || m["kind"] != "KubeletConfiguration" {
+			return fail("the kubelet's drop-in %s is not a kubelet.config.k8s.io/v1beta1 KubeletConfiguration: the kubelet would not start", p)
+		}
+		r.s.KubeletConfigDropins = append(r.s.KubeletConfigDropins, p)
+		mergePatch(cfg, m)
+		nulls = mergeKeepingNulls(legacy, m) || nulls
+		leafPaths(m, "", fields)
+		return true
+	}
 	var walk func(p string) bool
 	walk = func(p string) bool {
 		entries, err := r.h.readDir(p)
 		if err != nil {
-			r.s.KubeletConfigError = "read the kubelet's --config-dir " + p + ": " + err.Error()
-			return false
+			return fail("read the kubelet's --config-dir %s: %v", p, err)
 		}
-		for _, e := range entries { // os.ReadDir sorts by name
+		for _, e := range entries { // os.ReadDir sorts by name, as WalkDir does
 			child := path.Join(p, e.Name())
-			fi, err := r.h.stat(child)
-			if err != nil {
-				r.s.KubeletConfigError = "stat " + child + ": " + err.Error()
-				return false
-			}
-			if fi.IsDir() {
+			switch {
+			case e.IsDir(): // not a symbolic link to a directory: WalkDir does not follow those
 				if !walk(child) {
 					return false
 				}
-				continue
+			case path.Ext(e.Name()) == ".conf":
+				if !apply(child) {
+					return false
+				}
 			}
-			if !fi.Mode().IsRegular() || path.Ext(e.Name()) != ".conf" {
-				continue
-			}
-			m := r.readKubeletConfig(child)
-			if m == nil {
-				return false
-			}
-			r.s.KubeletConfigDropins = append(r.s.KubeletConfigDropins, child)
-			mergePatch(cfg, m)
 		}
 		return true
 	}
-	walk(dir)
+	fi, err := r.h.lstat(dir)
+	switch {
+	case err != nil:
+		return fail("read the kubelet's --config-dir %s: %v", dir, err)
+	case fi.IsDir():
+		if !walk(dir) {
+			return false
+		}
+	case path.Ext(dir) == ".conf":
+		// WalkDir does not descend into a root that is a symbolic link: it is one entry.
+		if !apply(dir) {
+			return false
+		}
+	}
+	for f := range fields {
+		r.s.KubeletConfigDropinFields = append(r.s.KubeletConfigDropinFields, f)
+	}
+	sort.Strings(r.s.KubeletConfigDropinFields)
+	if nulls {
+		r.s.KubeletConfigBefore132 = legacy
+	}
+	return true
+}
+
+// leafPaths adds the dotted paths of the values m sets (nested objects walked) to out.
+func leafPaths(m map[string]any, prefix string, out map[string]bool) {
+	for k, v := range m {
+		if prefix == "" && (k == "apiVersion" || k == "kind") {
+			continue
+		}
+		if sub, ok := v.(map[string]any); ok && len(sub) > 0 {
+			leafPaths(sub, prefix+k+".", out)
+			continue
+		}
+		out[prefix+k] = true
+	}
+}
+
+// mergeKeepingNulls merges patch into target as kubelets before 1.32 did: like mergePatch,
+// except that a null changes nothing. It reports whether patch holds a null.
+func mergeKeepingNulls(target, patch map[string]any) bool {
+	nulls := false
+	for k, v := range patch {
+		if k == "apiVersion" || k == "kind" {
+			continue
+		}
+		switch pv := v.(type) {
+		case nil:
+			nulls = true
+		case map[string]any:
+			tv, ok := target[k].(map[string]any)
+			if !ok {
+				tv = map[string]any{}
+				target[k] = tv
+			}
+			nulls = mergeKeepingNulls(tv, pv) || nulls
+		default:
+			target[k] = v
+		}
+	}
+	return nulls
+}
+
+func deepCopy(m map[string]any) map[string]any {
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		if sub, ok := v.(map[string]any); ok {
+			out[k] = deepCopy(sub)
+		} else {
+			out[k] = v
+		}
+	}
+	return out
 }
 
 // mergePatch applies patch to target as a JSON merge patch (RFC 7386): objects merge
@@ -277,6 +413,7 @@ type unit struct {
 	env      map[string]string // Environment= settings
 	envFiles []string          // EnvironmentFile= paths, in order
 	exec     []string          // the last ExecStart= (an empty one resets), words unexpanded
+	workDir  string            // WorkingDirectory= ("" for the default, /)
 }
 
 // parse reads one unit file or drop-in.
@@ -312,6 +449,11 @@ func (u *unit) parse(text string) {
 				if k, v, ok := strings.Cut(w, "="); ok {
 					u.env[k] = v
 				}
+			}
+		case "WorkingDirectory":
+			u.workDir = strings.TrimPrefix(val, "-")
+			if !path.IsAbs(u.workDir) {
+				u.workDir = "" // ~ (the user's home) is not known here
 			}
 		case "EnvironmentFile":
 			if val == "" {

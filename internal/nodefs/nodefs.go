@@ -85,6 +85,15 @@ type Snapshot struct {
 	KubeletConfigSource string         `json:"kubeletConfigSource,omitempty"`
 	// KubeletConfigDropins are the --config-dir files merged into KubeletConfig.
 	KubeletConfigDropins []string `json:"kubeletConfigDropins,omitempty"`
+	// KubeletConfigDropinFields are the fields (dotted paths, sorted) whose value the
+	// drop-ins set, null included. From Kubernetes 1.32 the kubelet applies the v1beta1
+	// defaults after merging the drop-ins, so a zero value or null there is defaulted as in
+	// the file; before 1.32 it merged into its internal form after defaulting, so a drop-in's
+	// zero value stands and a null changes nothing.
+	KubeletConfigDropinFields []string `json:"kubeletConfigDropinFields,omitempty"`
+	// KubeletConfigBefore132 is the configuration as kubelets before 1.32 merge the drop-ins
+	// (a null changes nothing), when that differs from KubeletConfig.
+	KubeletConfigBefore132 map[string]any `json:"kubeletConfigBefore132,omitempty"`
 	// KubeletConfigError says why the kubelet's configuration is not completely known
 	// (its --config file or a drop-in could not be read).
 	KubeletConfigError string `json:"kubeletConfigError,omitempty"`
@@ -414,8 +423,7 @@ func componentFlag(pod *corev1.Pod, binary, name, envPrefix string) (string, int
 		if !found {
 			continue
 		}
-		// etcd (envPrefix set) uses Go's flag package; the Kubernetes components read "_" as "-".
-		fs := flags.ParseTokens(toks, flags.Spec{WordSep: envPrefix == ""})
+		fs := flags.ParseTokens(toks, flags.SpecFor(binary))
 		if envPrefix != "" {
 			env := make([]flags.EnvVar, 0, len(c.Env))
 			for _, e := range c.Env {
@@ -425,6 +433,8 @@ func componentFlag(pod *corev1.Pod, binary, name, envPrefix string) (string, int
 		}
 		v, ok := fs.Lookup(name)
 		switch {
+		case len(fs.Problems()) > 0:
+			return "", flagUnknown // the component would not start with this command line
 		case ok && v.Unknown:
 			return "", flagUnknown
 		case ok && v.Raw != "":

@@ -384,3 +384,165 @@ spec:
 		})
 	}
 }
+
+// The kubelet's flags are read as its pflag flag set reads them: a flag that takes a value
+// takes the next word whatever it looks like.
+func TestKubeletFlagsNextWord(t *testing.T) {
+	file := "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\nreadOnlyPort: 0\n"
+	read := func(t *testing.T, exec string) *Snapshot {
+		s, err := Read(context.Background(), nodeRoot(t, map[string]string{
+			"/usr/lib/systemd/system/kubelet.service": "[Service]\nExecStart=/usr/bin/kubelet " + exec + "\n",
+			"/etc/kubelet/config.yaml":                file,
+		}), "n1")
+		require.NoError(t, err)
+		return s
+	}
+	t.Run("--config taken as another flag's value", func(t *testing.T) {
+		s := read(t, "--tls-cert-file --config=/etc/kubelet/config.yaml")
+		assert.Equal(t, KubeletConfigNone, s.KubeletConfigSource, "the kubelet runs without --config")
+		assert.Empty(t, s.KubeletConfigError)
+	})
+	t.Run("--config after a flag kspm does not know", func(t *testing.T) {
+		s := read(t, "--not-a-kubelet-flag --config=/etc/kubelet/config.yaml")
+		assert.Nil(t, s.KubeletConfig)
+		assert.Contains(t, s.KubeletConfigError, "not-a-kubelet-flag")
+	})
+	t.Run("a command line the kubelet rejects", func(t *testing.T) {
+		s := read(t, "-config=/etc/kubelet/config.yaml")
+		assert.Nil(t, s.KubeletConfig)
+		assert.Contains(t, s.KubeletConfigError, "would not start")
+	})
+	t.Run("--kubeconfig after a flag kspm does not know", func(t *testing.T) {
+		s := read(t, "--config=/etc/kubelet/config.yaml --not-a-kubelet-flag --kubeconfig=/etc/kubelet/kubeconfig")
+		f, ok := byPath(s)["/etc/kubelet/kubeconfig"]
+		require.True(t, ok, "the file is listed")
+		assert.Equal(t, RoleKubeletKubeconfig, f.Role)
+		assert.Contains(t, f.Error, "not-a-kubelet-flag")
+	})
+}
+
+// The kubelet merges its --config-dir drop-ins as cmd/kubelet/app/server.go
+// mergeKubeletConfigurations does: filepath.WalkDir in lexical order, which does not follow a
+// symbolic link to a directory (nor a --config-dir that is one), only *.conf files, each a
+// KubeletConfiguration (loadDropinConfigFileIntoJSON fails on an empty file or one without
+// apiVersion and kind).
+func TestKubeletDropins(t *testing.T) {
+	const head = "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\n"
+	unit := "[Service]\nExecStart=/usr/bin/kubelet --config=/etc/kubelet/config.yaml --config-dir=/etc/kubelet/conf.d\n"
+	read := func(t *testing.T, files map[string]string, links map[string]string) *Snapshot {
+		t.Helper()
+		files["/usr/lib/systemd/system/kubelet.service"] = unit
+		files["/etc/kubelet/config.yaml"] = head + "readOnlyPort: 0\nstreamingConnectionIdleTimeout: 1h0m0s\nauthentication: {anonymous: {enabled: true}}\n"
+		root := nodeRoot(t, files)
+		for link, target := range links {
+			require.NoError(t, os.MkdirAll(filepath.Dir(filepath.Join(root, link)), 0o755))
+			require.NoError(t, os.Symlink(target, filepath.Join(root, link)))
+		}
+		s, err := Read(context.Background(), root, "n1")
+		require.NoError(t, err)
+		return s
+	}
+	t.Run("the fields drop-ins set are listed, zero values and nulls included", func(t *testing.T) {
+		s := read(t, map[string]string{
+			"/etc/kubelet/conf.d/10-a.conf": head + "streamingConnectionIdleTimeout: 0s\nreadOnlyPort: 10255\n",
+			"/etc/kubelet/conf.d/20-b.conf": head + "authentication: {anonymous: {enabled: null}}\nreadOnlyPort: 0\n",
+		}, nil)
+		require.Empty(t, s.KubeletConfigError)
+		assert.Equal(t, "0s", s.KubeletConfig["streamingConnectionIdleTimeout"])
+		assert.Equal(t, []string{"authentication.anonymous.enabled", "readOnlyPort", "streamingConnectionIdleTimeout"}, s.KubeletConfigDropinFields)
+		_, has := s.KubeletConfig["authentication"].(map[string]any)["anonymous"].(map[string]any)["enabled"]
+		assert.False(t, has, "a null removes the field (kubelet 1.32 and later)")
+		require.NotNil(t, s.KubeletConfigBefore132)
+		assert.Equal(t, true, s.KubeletConfigBefore132["authentication"].(map[string]any)["anonymous"].(map[string]any)["enabled"],
+			"before 1.32 the kubelet merged into its internal form, where a null changes nothing")
+		assert.Equal(t, "0s", s.KubeletConfigBefore132["streamingConnectionIdleTimeout"])
+	})
+	t.Run("no null: no second reading", func(t *testing.T) {
+		s := read(t, map[string]string{"/etc/kubelet/conf.d/10-a.conf": head + "readOnlyPort: 10255\n"}, nil)
+		assert.Nil(t, s.KubeletConfigBefore132)
+		assert.Equal(t, []string{"readOnlyPort"}, s.KubeletConfigDropinFields)
+	})
+	t.Run("a symbolic link to a directory is not walked", func(t *testing.T) {
+		s := read(t, map[string]string{
+			"/etc/kubelet/conf.d/10-a.conf": head + "readOnlyPort: 10250\n",
+			"/etc/kubelet/other/20-b.conf":  head + "readOnlyPort: 10255\n",
+		}, map[string]string{"/etc/kubelet/conf.d/sub": "../other"})
+		require.Empty(t, s.KubeletConfigError)
+		assert.Equal(t, int64(10250), toInt(s.KubeletConfig["readOnlyPort"]))
+		assert.Equal(t, []string{"/etc/kubelet/conf.d/10-a.conf"}, s.KubeletConfigDropins)
+	})
+	t.Run("a --config-dir that is a symbolic link is not walked", func(t *testing.T) {
+		s := read(t, map[string]string{"/etc/kubelet/real.d/10-a.conf": head + "readOnlyPort: 10255\n"},
+			map[string]string{"/etc/kubelet/conf.d": "real.d"})
+		require.Empty(t, s.KubeletConfigError)
+		assert.Equal(t, int64(0), toInt(s.KubeletConfig["readOnlyPort"]))
+		assert.Empty(t, s.KubeletConfigDropins)
+	})
+	t.Run("a .conf symbolic link to a file is read", func(t *testing.T) {
+		s := read(t, map[string]string{"/etc/kubelet/shared/port.yaml": head + "readOnlyPort: 10255\n"},
+			map[string]string{"/etc/kubelet/conf.d/10-port.conf": "../shared/port.yaml"})
+		require.Empty(t, s.KubeletConfigError)
+		assert.Equal(t, int64(10255), toInt(s.KubeletConfig["readOnlyPort"]))
+	})
+	for name, content := range map[string]string{
+		"an empty drop-in":                  "",
+		"a drop-in without apiVersion/kind": "readOnlyPort: 10255\n",
+		"a drop-in of another kind":         "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: CredentialProviderConfig\n",
+	} {
+		t.Run(name+" stops the kubelet", func(t *testing.T) {
+			s := read(t, map[string]string{"/etc/kubelet/conf.d/10-a.conf": content}, nil)
+			assert.Nil(t, s.KubeletConfig)
+			assert.Contains(t, s.KubeletConfigError, "10-a.conf")
+		})
+	}
+}
+
+// A relative clientCAFile in the configuration file is resolved against the file's
+// directory (configfiles.fsLoader.Load); in a drop-in it is not (LoadIntoJSON), so the
+// kubelet opens it from its working directory.
+func TestKubeletDropinRelativePath(t *testing.T) {
+	const head = "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\n"
+	for _, tc := range []struct{ name, unit, want string }{
+		{"default working directory", "", "/ca.crt"},
+		{"WorkingDirectory=", "WorkingDirectory=/var/lib/kubelet\n", "/var/lib/kubelet/ca.crt"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, err := Read(context.Background(), nodeRoot(t, map[string]string{
+				"/usr/lib/systemd/system/kubelet.service": "[Service]\n" + tc.unit +
+					"ExecStart=/usr/bin/kubelet --config=/etc/kubelet/config.yaml --config-dir=/etc/kubelet/conf.d\n",
+				"/etc/kubelet/config.yaml":      head,
+				"/etc/kubelet/conf.d/10-a.conf": head + "authentication: {x509: {clientCAFile: ca.crt}}\n",
+				"/etc/kubelet/ca.crt":           "cert",
+				"/ca.crt":                       "cert",
+				"/var/lib/kubelet/ca.crt":       "cert",
+			}), "n1")
+			require.NoError(t, err)
+			var got []string
+			for _, f := range s.Files {
+				if f.Role == RoleKubeletClientCA {
+					got = append(got, f.Path)
+				}
+			}
+			assert.Equal(t, []string{tc.want}, got)
+		})
+	}
+}
+
+// The kubelet opens relative paths given on its command line from its working directory:
+// / for a systemd service, or the unit's WorkingDirectory=.
+func TestKubeletRelativeFlagPaths(t *testing.T) {
+	const head = "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\n"
+	s, err := Read(context.Background(), nodeRoot(t, map[string]string{
+		"/usr/lib/systemd/system/kubelet.service": "[Service]\nWorkingDirectory=/var/lib/kubelet\n" +
+			"ExecStart=/usr/bin/kubelet --config=config.yaml --config-dir=conf.d --kubeconfig=kubeconfig\n",
+		"/var/lib/kubelet/config.yaml":      head + "readOnlyPort: 0\n",
+		"/var/lib/kubelet/conf.d/10-a.conf": head + "readOnlyPort: 10255\n",
+		"/var/lib/kubelet/kubeconfig":       "kubeconfig",
+		"/config.yaml":                      head + "readOnlyPort: 1\n",
+	}), "n1")
+	require.NoError(t, err)
+	require.Empty(t, s.KubeletConfigError)
+	assert.Equal(t, int64(10255), toInt(s.KubeletConfig["readOnlyPort"]))
+	assert.Equal(t, []string{"/var/lib/kubelet/conf.d/10-a.conf"}, s.KubeletConfigDropins)
+	assert.Equal(t, RoleKubeletKubeconfig, byPath(s)["/var/lib/kubelet/kubeconfig"].Role)
+}

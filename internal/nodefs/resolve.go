@@ -76,6 +76,16 @@ func (h host) stat(p string) (fs.FileInfo, error) {
 	return os.Stat(h.real(r))
 }
 
+// lstat returns the file information of host path p without following p itself when it is
+// a symbolic link (its parent directories are followed).
+func (h host) lstat(p string) (fs.FileInfo, error) {
+	dir, err := h.resolve(path.Dir(path.Clean("/" + p)))
+	if err != nil {
+		return nil, err
+	}
+	return os.Lstat(h.real(path.Join(dir, path.Base(path.Clean("/"+p)))))
+}
+
 // readFile reads host path p (at most limit bytes).
 func (h host) readFile(p string, limit int64) ([]byte, error) {
 	r, err := h.resolve(p)

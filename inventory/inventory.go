@@ -41,6 +41,7 @@ type Inventory struct {
 	byUID    map[types.UID]*Object
 	coverage map[schema.GroupKind]Coverage
 	errs     []error
+	failures loadFailures
 	podTmpls []PodTemplate
 }
 
@@ -105,8 +106,13 @@ func (inv *Inventory) Kinds() []schema.GroupKind {
 }
 
 // Coverage returns how the kind gk was seen. A kind the loader never looked at and that has
-// no objects is Absent.
+// no objects is Absent. A kind that input which failed to load may have held (see Errors) is
+// Incomplete.
 func (inv *Inventory) Coverage(gk schema.GroupKind) Coverage {
+	return inv.failures.apply(inv.coverageAsLoaded(gk))
+}
+
+func (inv *Inventory) coverageAsLoaded(gk schema.GroupKind) Coverage {
 	if c, ok := inv.coverage[gk]; ok {
 		return c
 	}

@@ -111,7 +111,9 @@ func isConfigFileKind(gvk schema.GroupVersionKind) bool {
 // error naming the file. Errors are in input order: by path, then file (walked in lexical
 // order), then line; objects defined twice (see Builder.Build) are reported after them.
 //
-// Coverage: kinds with objects are Loaded; the others are Absent.
+// Coverage: kinds with objects are Loaded; the others are Absent; a kind that a document
+// which failed to load may have held (every kind, when its kind could not be read) is
+// Incomplete.
 //
 // Files are read, and documents decoded, by a bounded pool of workers (WithParallelism);
 // the documents of a large file, and the items of a large List, are spread over the pool.

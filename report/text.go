@@ -486,22 +486,40 @@ func (tw *textWriter) summary(r *Report) {
 	}
 }
 
-// coverageGaps lists the kinds not completely seen: forbidden and failed kinds one per line
-// with their reason, absent kinds together on one line.
+// coverageGaps lists the kinds not completely seen: forbidden, failed and incomplete kinds
+// with their state and reason, kinds that share both on one line; absent kinds together on
+// one line.
 func (tw *textWriter) coverageGaps(coverage []inventory.Coverage) {
-	var lines, absent []string
+	type gap struct{ state, reason string }
+	var (
+		gaps   []gap
+		kinds  = make(map[gap][]string)
+		absent []string
+	)
 	for _, c := range coverage {
 		name := kindName(c)
 		switch c.State {
-		case inventory.Forbidden, inventory.Failed:
-			line := fmt.Sprintf("%s: %s", name, c.State)
-			if c.Reason != "" {
-				line += ": " + oneLine(c.Reason)
+		case inventory.Forbidden, inventory.Failed, inventory.Incomplete:
+			g := gap{string(c.State), c.Reason}
+			if _, ok := kinds[g]; !ok {
+				gaps = append(gaps, g)
 			}
-			lines = append(lines, tw.paint(line, ansiYellow))
+			kinds[g] = append(kinds[g], name)
 		case inventory.Absent:
 			absent = append(absent, name)
 		}
+	}
+	var lines []string
+	for _, g := range gaps {
+		names := strings.Join(kinds[g], ", ")
+		if len(kinds[g]) == len(coverage) && len(coverage) > 1 {
+			names = "every kind"
+		}
+		line := fmt.Sprintf("%s: %s", names, g.state)
+		if g.reason != "" {
+			line += ": " + oneLine(g.reason)
+		}
+		lines = append(lines, tw.paint(line, ansiYellow))
 	}
 	if len(absent) > 0 {
 		lines = append(lines, "absent (none in the input; whether the cluster has any cannot be told): "+strings.Join(absent, ", "))

@@ -214,3 +214,42 @@ func BenchmarkWriters(b *testing.B) {
 		}
 	})
 }
+
+// TestWriteTextIncompleteKinds: a kind that failed documents may have held is a coverage gap
+// with its reason, never "every kind completely seen"; kinds with the same gap share a line.
+func TestWriteTextIncompleteKinds(t *testing.T) {
+	tests := []struct {
+		name string
+		errs []error
+		want []string
+	}{
+		{
+			name: "known kind",
+			errs: []error{&inventory.SourceError{Source: inventory.Source{File: "rbac.yaml", Line: 6},
+				Object: "ClusterRoleBinding evil", Err: errors.New("subjects: wrong type")}},
+			want: []string{"clusterrolebindings: incomplete: 1 document failed to load: rbac.yaml:6"},
+		},
+		{
+			name: "unreadable kind",
+			errs: []error{&inventory.SourceError{Source: inventory.Source{File: "bad.yaml", Line: 9},
+				Err: errors.New("yaml: mapping values are not allowed in this context")}},
+			want: []string{"every kind: incomplete: 1 document whose kind could not be read failed to load: bad.yaml:9"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b := inventory.NewBuilder(inventory.ModeManifests)
+			for _, e := range tt.errs {
+				b.AddError(e)
+			}
+			var buf bytes.Buffer
+			require.NoError(t, report.WriteText(&buf, report.New(b.Build(), nil, nil, report.Tool{}, fixtureTime), report.TextOptions{}))
+			out := buf.String()
+			assert.NotContains(t, out, "every kind completely seen")
+			for _, w := range tt.want {
+				assert.Contains(t, out, w)
+			}
+			assert.Equal(t, 1, strings.Count(out, "incomplete:"), "one line per gap:\n%s", out)
+		})
+	}
+}

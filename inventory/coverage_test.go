@@ -171,3 +171,22 @@ func TestFailedKindOfError(t *testing.T) {
 		})
 	}
 }
+
+// TestUnseenGroupsKindsWithOneReason: kinds missing for the same reason are named together,
+// so that one unreadable document does not repeat its reason for every kind.
+func TestUnseenGroupsKindsWithOneReason(t *testing.T) {
+	dir := t.TempDir()
+	p := mfWrite(t, dir, "bad.yaml", covSyntaxCRB)
+	mfWrite(t, dir, "pod.yaml", covPod)
+	inv := mfLoad(t, []string{dir})
+	reason := inv.Unseen(KindRoleBinding, KindClusterRoleBinding, KindPod)
+	assert.Equal(t, "rolebindings, clusterrolebindings, pods incomplete: 1 document whose kind could not be read failed to load: "+p+":9", reason)
+	assert.Equal(t, "pods, roles incomplete: 1 document whose kind could not be read failed to load: "+p+":9",
+		inv.Unseen(KindPod, KindRole), "kinds are named in the order asked")
+
+	dir = t.TempDir()
+	p = mfWrite(t, dir, "bad.yaml", covBadTypeCRB)
+	inv = mfLoad(t, []string{dir})
+	assert.Equal(t, "roles absent: no Role in the input; clusterrolebindings incomplete: 1 document failed to load: "+p+":6",
+		inv.Unseen(KindRole, KindClusterRoleBinding), "different reasons stay apart")
+}

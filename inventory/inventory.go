@@ -149,17 +149,36 @@ func (inv *Inventory) CoverageAll() []Coverage {
 }
 
 // Unseen returns a reason when any of kinds is not completely known (see Coverage.Complete),
-// and "" when all are. Checks use it to report notEvaluated instead of a false pass.
+// and "" when all are. Checks use it to report notEvaluated instead of a false pass. Kinds
+// not known for the same state and reason are named together ("roles, rolebindings
+// incomplete: ...").
 func (inv *Inventory) Unseen(kinds ...schema.GroupKind) string {
-	var reasons []string
+	type why struct {
+		state  State
+		reason string
+	}
+	var (
+		order []why
+		named = make(map[why][]string)
+	)
 	for _, gk := range kinds {
 		c := inv.Coverage(gk)
 		if c.Complete() {
 			continue
 		}
-		r := fmt.Sprintf("%s %s", kindPlural(gk), c.State)
-		if c.Reason != "" {
-			r += ": " + c.Reason
+		w := why{c.State, c.Reason}
+		if _, ok := named[w]; !ok {
+			order = append(order, w)
+		}
+		if name := kindPlural(gk); !slices.Contains(named[w], name) {
+			named[w] = append(named[w], name)
+		}
+	}
+	reasons := make([]string, 0, len(order))
+	for _, w := range order {
+		r := fmt.Sprintf("%s %s", strings.Join(named[w], ", "), w.state)
+		if w.reason != "" {
+			r += ": " + w.reason
 		}
 		reasons = append(reasons, r)
 	}

@@ -29,6 +29,10 @@ type WhatIfResult struct {
 	EvaluatedAs string `json:"evaluatedAs"`
 	// Namespaces are the namespaces asked about (or all), ordered by name.
 	Namespaces []NamespaceReadiness `json:"namespaces"`
+	// Incomplete says why workloads may be missing from the assessment (kinds forbidden,
+	// failed or incompletely loaded), or is empty when every workload kind was seen
+	// completely. A namespace that looks ready may then not be.
+	Incomplete string `json:"incomplete,omitempty"`
 }
 
 // NamespaceReadiness is one namespace's readiness for the policy of a WhatIfResult.
@@ -103,6 +107,7 @@ func WhatIf(ctx context.Context, inv *inventory.Inventory, level, version string
 	res := &WhatIfResult{
 		Policy:      lv.String(),
 		EvaluatedAs: api.LevelVersion{Level: lv.Level, Version: rules().effective(lv.Version, cfg.cluster)}.String(),
+		Incomplete:  blindSpots(inv),
 	}
 	if lv.Level == api.LevelPrivileged {
 		res.EvaluatedAs = lv.String()
@@ -184,7 +189,7 @@ func whatIfPolicy(level, version string) (api.LevelVersion, error) {
 }
 
 // WriteText writes r as a readable report: one line per namespace, then each rejected
-// workload with its failing checks.
+// workload with its failing checks, then why the assessment may be incomplete.
 func (r *WhatIfResult) WriteText(w io.Writer) error {
 	ew := &errWriter{w: w}
 	fmt.Fprintf(ew, "Pod Security what-if: enforce %q", r.Policy)
@@ -221,6 +226,9 @@ func (r *WhatIfResult) WriteText(w io.Writer) error {
 		for _, ref := range ns.Skipped {
 			fmt.Fprintf(ew, "\n%s: not checked (exempt runtime class)\n", ref)
 		}
+	}
+	if r.Incomplete != "" {
+		fmt.Fprintf(ew, "\nThe assessment may be incomplete: some workloads could not be read: %s.\n", r.Incomplete)
 	}
 	return ew.err
 }

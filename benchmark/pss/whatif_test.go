@@ -3,6 +3,7 @@ package pss
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
 
@@ -10,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/kspm-dev/kspm/check"
+	"github.com/kspm-dev/kspm/inventory"
 )
 
 func readiness(res *WhatIfResult) map[string][]string {
@@ -147,4 +149,28 @@ func TestWhatIfBenchmark(t *testing.T) {
 		_, _, err := ParseLevelVersion(bad)
 		assert.Error(t, err, bad)
 	}
+}
+
+// TestWhatIfIncomplete: workloads that could not be read make the assessment incomplete, and
+// the text says so, rather than calling namespaces ready on part of their workloads.
+func TestWhatIfIncomplete(t *testing.T) {
+	b := inventory.NewBuilder(inventory.ModeManifests)
+	for _, o := range namespaceFixture() {
+		require.NoError(t, b.Add(o, inventory.Source{}))
+	}
+	b.AddError(&inventory.SourceError{Source: inventory.Source{File: "strict.yaml", Line: 12},
+		Object: "Deployment strict/hidden", Err: errors.New("spec: wrong type")})
+	res, err := WhatIf(t.Context(), b.Build(), "restricted", "", []string{"strict"})
+	require.NoError(t, err)
+	assert.Contains(t, res.Incomplete, "Deployment incomplete (1 document failed to load: strict.yaml:12)")
+	var out strings.Builder
+	require.NoError(t, res.WriteText(&out))
+	assert.Contains(t, out.String(), "\nThe assessment may be incomplete: some workloads could not be read: Deployment incomplete (1 document failed to load: strict.yaml:12).\n")
+
+	res, err = WhatIf(t.Context(), newInventory(t, namespaceFixture()...), "restricted", "", []string{"strict"})
+	require.NoError(t, err)
+	assert.Empty(t, res.Incomplete)
+	out.Reset()
+	require.NoError(t, res.WriteText(&out))
+	assert.NotContains(t, out.String(), "incomplete")
 }

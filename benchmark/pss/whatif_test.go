@@ -6,6 +6,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"unicode"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -173,4 +174,21 @@ func TestWhatIfIncomplete(t *testing.T) {
 	out.Reset()
 	require.NoError(t, res.WriteText(&out))
 	assert.NotContains(t, out.String(), "incomplete")
+}
+
+// TestWhatIfWriteTextEscapes: names and messages from the input are written escaped.
+func TestWhatIfWriteTextEscapes(t *testing.T) {
+	res := &WhatIfResult{Policy: "restricted:latest", EvaluatedAs: "restricted:latest", Incomplete: "Deployment incomplete (a\rb.yaml:3)",
+		Namespaces: []NamespaceReadiness{{Namespace: "shop\x1b[2K", Current: "x\u202e", Workloads: 1,
+			Rejected: []Rejection{{Object: inventory.Ref{Kind: "Pod", Namespace: "shop\x1b[2K", Name: "web\x1b[1A\r"}, Field: "spec\a",
+				Violations: []Violation{{CheckID: "pss:privileged", Reason: "privileged", Detail: "container \"a\x1b]0;t\a\""}}}},
+			Skipped: []inventory.Ref{{Kind: "Pod", Namespace: "shop\x1b[2K", Name: "k\x7f"}}}}}
+	var out strings.Builder
+	require.NoError(t, res.WriteText(&out))
+	for i, r := range out.String() {
+		require.True(t, r == '\n' || unicode.IsPrint(r), "%U at %d in\n%s", r, i, out.String())
+	}
+	for _, w := range []string{`shop\x1b[2K`, `x\u202e`, `Pod shop\x1b[2K/web\x1b[1A\r (spec\a)`, `container "a\x1b]0;t\a"`, `Pod shop\x1b[2K/k\x7f`, `a\rb.yaml:3`} {
+		assert.Contains(t, out.String(), w)
+	}
 }

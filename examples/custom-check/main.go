@@ -195,7 +195,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		inv, err = inventory.FromKubeconfig(ctx, kubeconfig, kubeContext)
 	}
 	if err != nil {
-		fmt.Fprintln(stderr, "custom-check:", err)
+		report.Fprintf(stderr, "custom-check: %v\n", err)
 		return 2
 	}
 
@@ -204,7 +204,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	checks := []check.Check{memoryLimits, replicasAndPDB}
 	results, err := kspm.Run(ctx, inv, checks)
 	if err != nil {
-		fmt.Fprintln(stderr, "custom-check:", err)
+		report.Fprintf(stderr, "custom-check: %v\n", err)
 		return 2
 	}
 
@@ -216,11 +216,11 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = report.WriteText(stdout, rep, report.TextOptions{})
 	}
 	if err != nil {
-		fmt.Fprintln(stderr, "custom-check:", err)
+		report.Fprintf(stderr, "custom-check: %v\n", err)
 		return 2
 	}
 	for _, e := range inv.Errors() {
-		fmt.Fprintln(stderr, "custom-check: load error:", e)
+		report.Fprintf(stderr, "custom-check: load error: %v\n", e) // escaped: errors quote the input
 	}
 	if len(inv.Errors()) > 0 {
 		return 2

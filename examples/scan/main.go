@@ -54,7 +54,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return exitOK
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "%s: %v\nRun '%s -h' for usage.\n", progName, err, progName)
+		report.Fprintf(stderr, "%s: %v\nRun '%s -h' for usage.\n", progName, err, progName)
 		return exitError
 	}
 	if o.timeout > 0 {
@@ -65,12 +65,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 
 	bms, err := plan(o)
 	if err != nil {
-		fmt.Fprintf(stderr, "%s: %v\n", progName, err)
+		report.Fprintf(stderr, "%s: %v\n", progName, err)
 		return exitError
 	}
 	if o.mode() == modeList {
 		if err := writeList(stdout, bms, o.format); err != nil {
-			fmt.Fprintf(stderr, "%s: %v\n", progName, err)
+			report.Fprintf(stderr, "%s: %v\n", progName, err)
 			return exitError
 		}
 		return exitOK
@@ -85,7 +85,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		if errors.Is(err, context.DeadlineExceeded) && o.timeout > 0 {
 			err = fmt.Errorf("%w (--timeout %s)", err, o.timeout)
 		}
-		fmt.Fprintf(stderr, "%s: %v\n", progName, err)
+		report.Fprintf(stderr, "%s: %v\n", progName, err)
 		return exitError
 	}
 	// Every mode that reads input treats it alike: an input that holds no object is nothing
@@ -93,7 +93,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	// which covers what did load, and make the exit status 2.
 	if inv.Len() == 0 && !o.allowEmpty {
 		reportLoad(stderr, inv)
-		fmt.Fprintf(stderr, "%s: nothing to scan: no object loaded from %s (pass --allow-empty if that is expected)\n",
+		report.Fprintf(stderr, "%s: nothing to scan: no object loaded from %s (pass --allow-empty if that is expected)\n",
 			progName, describeInput(o, inv))
 		return exitError
 	}
@@ -112,14 +112,14 @@ func runMode(ctx context.Context, o *options, inv *inventory.Inventory, bms []be
 	case modeWhoCan:
 		req, _ := o.whoCan.request(o.args) // checked by parseArgs
 		if err := whoCan(stdout, inv, req, o.format); err != nil {
-			fmt.Fprintf(stderr, "%s: %v\n", progName, err)
+			report.Fprintf(stderr, "%s: %v\n", progName, err)
 			return exitError
 		}
 		return exitOK
 	case modeWhatIf:
 		code, err := whatIf(ctx, stdout, inv, o)
 		if err != nil {
-			fmt.Fprintf(stderr, "%s: %v\n", progName, err)
+			report.Fprintf(stderr, "%s: %v\n", progName, err)
 		}
 		return code
 	}
@@ -129,17 +129,17 @@ func runMode(ctx context.Context, o *options, inv *inventory.Inventory, bms []be
 		o.clusterVersion = v
 		var err error
 		if bms, err = plan(o); err != nil {
-			fmt.Fprintf(stderr, "%s: %v\n", progName, err)
+			report.Fprintf(stderr, "%s: %v\n", progName, err)
 			return exitError
 		}
 	}
 	rep, err := scan(ctx, inv, bms, o, prog)
 	if err != nil {
-		fmt.Fprintf(stderr, "%s: %v\n", progName, err)
+		report.Fprintf(stderr, "%s: %v\n", progName, err)
 		return exitError
 	}
 	if err := write(stdout, rep, o); err != nil {
-		fmt.Fprintf(stderr, "%s: %v\n", progName, err)
+		report.Fprintf(stderr, "%s: %v\n", progName, err)
 		return exitError
 	}
 	return exitCode(rep, o)
@@ -150,10 +150,10 @@ func runMode(ctx context.Context, o *options, inv *inventory.Inventory, bms []be
 func reportLoad(stderr io.Writer, inv *inventory.Inventory) int {
 	loadErrs := inv.Errors()
 	for _, e := range loadErrs {
-		fmt.Fprintf(stderr, "%s: load error: %v\n", progName, e)
+		report.Fprintf(stderr, "%s: load error: %v\n", progName, e)
 	}
 	if missing := missingPermissions(inv); len(missing) > 0 {
-		fmt.Fprintf(stderr, "%s: missing permissions: %s; the checks that need them are notEvaluated "+
+		report.Fprintf(stderr, "%s: missing permissions: %s; the checks that need them are notEvaluated "+
 			"(examples/deploy/rbac.yaml grants what a full scan reads)\n", progName, strings.Join(missing, ", "))
 	}
 	return len(loadErrs)

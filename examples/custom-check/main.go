@@ -13,7 +13,7 @@
 //	go run ./examples/custom-check -f examples/demo
 //	go run ./examples/custom-check --kubeconfig ~/.kube/config
 //
-// It exits 1 when a check fails, 2 on a usage or load error.
+// It exits 1 when a check fails, 2 on a usage or load error or when the input holds no object.
 package main
 
 import (
@@ -196,6 +196,13 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	if err != nil {
 		report.Fprintf(stderr, "custom-check: %v\n", err)
+		return 2
+	}
+	if inv.Len() == 0 { // checks over nothing would report success for nothing
+		for _, e := range inv.Errors() {
+			report.Fprintf(stderr, "custom-check: load error: %v\n", e)
+		}
+		report.Fprintf(stderr, "custom-check: nothing to check: no object loaded from %s\n", strings.Join(inv.Sources(), ", "))
 		return 2
 	}
 

@@ -106,3 +106,16 @@ spec: {replicas: "two"}
 	assert.Contains(t, out.String(), `Deployment shop/web\x1b[1A\x1b[2K\r\u202e`)
 	assert.Contains(t, errOut.String(), `Deployment shop/broken\x1b[2K`)
 }
+
+// TestEmptyInputIsAnError: checks over no object would report success for nothing.
+func TestEmptyInputIsAnError(t *testing.T) {
+	for name, args := range map[string][]string{"stdin": {"-f", "-"}, "directory": {"-f", t.TempDir()}} {
+		t.Run(name, func(t *testing.T) {
+			var out, errOut bytes.Buffer
+			code := run(context.Background(), args, strings.NewReader(""), &out, &errOut)
+			assert.Equal(t, 2, code)
+			assert.Empty(t, out.String())
+			assert.Contains(t, errOut.String(), "custom-check: nothing to check: no object loaded")
+		})
+	}
+}

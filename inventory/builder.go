@@ -65,9 +65,10 @@ func (b *Builder) SetCoverage(c Coverage) {
 }
 
 // AddError records a problem met while loading; the inventory reports it from Errors. A
-// *SourceError is input that did not load, unless it wraps ErrUnknownField or ErrDuplicate:
-// the kind its Object names ("Kind name"), or every kind when it names none, is then
-// Incomplete (see Inventory.Coverage).
+// *SourceError is input that did not load, unless it wraps ErrUnknownField or ErrDuplicate,
+// or is about a document that is no object (no kind, not a mapping): the kind its Object
+// names ("Kind name"), or every kind when it names none, is then Incomplete (see
+// Inventory.Coverage).
 func (b *Builder) AddError(err error) {
 	if err == nil {
 		return

@@ -112,6 +112,13 @@ items:
 			reasons: map[schema.GroupKind][]string{pod: {"1 document failed to load", "list.yaml:"}},
 		},
 		{
+			name: "documents that are no object keep coverage",
+			files: map[string]string{"pod.yaml": covPod, "values.yaml": "replicas: 3\nimage: {tag: latest}\n",
+				"chart.yaml": "apiVersion: v2\nname: shop\nversion: 1.0.0\n", "notes.yaml": "just some text\n",
+				"items.json": `[{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}}, 3]`},
+			want: map[schema.GroupKind]State{pod: Loaded, crb: Absent, KindConfigMap: Loaded},
+		},
+		{
 			name:  "unknown field and duplicate keep coverage",
 			files: map[string]string{"odd.yaml": covPodUnknownField, "pod.yaml": covPod, "again.yaml": covPod},
 			want:  map[schema.GroupKind]State{pod: Loaded, crb: Absent},

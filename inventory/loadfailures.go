@@ -16,14 +16,17 @@ type loadFailures struct {
 }
 
 // failuresOf sorts the errors of a load into load failures. A *SourceError is a document
-// (or file) that did not load, unless it wraps ErrUnknownField or ErrDuplicate: the object
-// loaded then. Other errors (*ListError) are about kinds whose coverage the loader records
-// itself.
+// (or file) that did not load, unless it wraps ErrUnknownField or ErrDuplicate (the object
+// loaded then) or is a notAnObjectError (it was read, and is no object of any kind). Other
+// errors (*ListError) are about kinds whose coverage the loader records itself.
 func failuresOf(errs []error) loadFailures {
 	var f loadFailures
 	for _, err := range errs {
-		var se *SourceError
-		if !errors.As(err, &se) || errors.Is(err, ErrUnknownField) || errors.Is(err, ErrDuplicate) {
+		var (
+			se  *SourceError
+			nao notAnObjectError
+		)
+		if !errors.As(err, &se) || errors.Is(err, ErrUnknownField) || errors.Is(err, ErrDuplicate) || errors.As(err, &nao) {
 			continue
 		}
 		kinds := failedKinds(se)
@@ -106,3 +109,13 @@ func nounOf(n int, one, many string) string {
 	}
 	return many
 }
+
+// notAnObjectError is the problem of a document that was read but is no Kubernetes object:
+// not a mapping, or without a kind (a Helm values file, a Chart.yaml, a component's own
+// configuration). The API server would take it for no object, so it hides none: unlike a
+// document that could not be read, it leaves every kind's coverage as it is.
+type notAnObjectError struct{ msg string }
+
+func (e notAnObjectError) Error() string { return e.msg }
+
+func notAnObject(msg string) error { return notAnObjectError{msg} }

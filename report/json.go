@@ -66,7 +66,7 @@ func WriteJSON(w io.Writer, r *Report) error {
 	}
 	at += len(resultsPlaceholder) - len("[]")
 	flush := func(b []byte) ([]byte, error) {
-		_, err := w.Write(printable.EscapeJSON(b)) // b ends between results: no rune is split
+		_, err := w.Write(b)
 		return b[:0], err
 	}
 	buf := make([]byte, 0, 1<<16+4096)

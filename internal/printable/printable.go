@@ -25,56 +25,88 @@ import (
 // \uNNNN or \UNNNNNNNN for the others. Printable text, backslashes and quotes included, is
 // left as it is, so that Escape(s) == s for ordinary names and messages.
 func Escape(s string) string {
-	i := firstUnprintable(s)
-	if i < 0 {
-		return s
-	}
-	b := make([]byte, 0, len(s)+16)
-	b = append(b, s[:i]...)
-	for i < len(s) {
-		r, size := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == utf8.RuneError && size == 1:
-			b = append(b, '\\', 'x', hex[s[i]>>4], hex[s[i]&0xf])
-		case printable(r):
-			b = append(b, s[i:i+size]...)
-		default:
-			start := len(b)
-			b = strconv.AppendQuoteRune(b, r) // '\x1b', '\u202e': the escape in quotes
-			copy(b[start:], b[start+1:len(b)-1])
-			b = b[:len(b)-2]
+	b, changed := rewrite(s, nil, func(b []byte, r rune, c byte, invalid bool) []byte {
+		if invalid {
+			return append(b, '\\', 'x', hex[c>>4], hex[c&0xf])
 		}
-		i += size
+		start := len(b)
+		b = strconv.AppendQuoteRune(b, r) // '\x1b', '\u202e': the escape in quotes
+		copy(b[start:], b[start+1:len(b)-1])
+		return b[:len(b)-2]
+	})
+	if !changed {
+		return s
 	}
 	return string(b)
 }
 
 const hex = "0123456789abcdef"
 
-func printable(r rune) bool {
-	if r < utf8.RuneSelf {
-		return r >= ' ' && r != 0x7f
+// rewrite returns s with every rune that is neither printable nor kept by keep (nil: none)
+// replaced by what esc appends for it; invalid is set, and c is the byte, for a byte of
+// invalid UTF-8. It returns changed false, and no bytes, when there is nothing to replace.
+func rewrite[T string | []byte](s T, keep func(rune) bool, esc func(b []byte, r rune, c byte, invalid bool) []byte) (out []byte, changed bool) {
+	first := firstToEscape(s, keep)
+	if first < 0 {
+		return nil, false
 	}
-	return unicode.IsPrint(r)
+	b := make([]byte, 0, len(s)+32)
+	b = append(b, s[:first]...)
+	for i := first; i < len(s); {
+		start := i
+		for i < len(s) && s[i] >= ' ' && s[i] < 0x7f {
+			i++
+		}
+		b = append(b, s[start:i]...)
+		if i == len(s) {
+			break
+		}
+		r, size, ok := next(s, i, keep)
+		if ok {
+			b = append(b, s[i:i+size]...)
+		} else {
+			b = esc(b, r, s[i], r == utf8.RuneError && size == 1)
+		}
+		i += size
+	}
+	return b, true
 }
 
-// firstUnprintable returns the index of the first rune of s that Escape changes, or -1.
-func firstUnprintable(s string) int {
+// firstToEscape returns the index of the first rune of s that rewrite replaces, or -1.
+func firstToEscape[T string | []byte](s T, keep func(rune) bool) int {
 	for i := 0; i < len(s); {
-		if c := s[i]; c < utf8.RuneSelf {
-			if c < ' ' || c == 0x7f {
-				return i
-			}
+		if c := s[i]; c >= ' ' && c < 0x7f { // printable ASCII, most of any text: no call
 			i++
 			continue
 		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if (r == utf8.RuneError && size == 1) || !unicode.IsPrint(r) {
+		_, size, ok := next(s, i, keep)
+		if !ok {
 			return i
 		}
 		i += size
 	}
 	return -1
+}
+
+// next decodes the rune of s at i and reports whether it stays as it is.
+func next[T string | []byte](s T, i int, keep func(rune) bool) (r rune, size int, ok bool) {
+	if c := s[i]; c < utf8.RuneSelf {
+		r, size = rune(c), 1
+	} else {
+		// At most utf8.UTFMax bytes: the conversion of a []byte does not allocate.
+		r, size = utf8.DecodeRuneInString(string(s[i:min(i+utf8.UTFMax, len(s))]))
+		if r == utf8.RuneError && size == 1 {
+			return r, size, false
+		}
+	}
+	return r, size, printable(r) || (keep != nil && keep(r))
+}
+
+func printable(r rune) bool {
+	if r < utf8.RuneSelf {
+		return r >= ' ' && r != 0x7f
+	}
+	return unicode.IsPrint(r)
 }
 
 // Raw is text the program composed itself, such as colour escapes around text already
@@ -88,20 +120,31 @@ func Fprintf(w io.Writer, format string, args ...any) (int, error) {
 	return fmt.Fprintf(w, format, escapeArgs(args)...)
 }
 
-// Sprintf is Fprintf into a string.
-func Sprintf(format string, args ...any) string {
-	return fmt.Sprintf(format, escapeArgs(args)...)
-}
-
 func escapeArgs(args []any) []any {
 	out := make([]any, len(args))
 	for i, a := range args {
-		switch a.(type) {
+		var text string
+		switch a := a.(type) {
 		case Raw, bool, int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64, uintptr,
 			float32, float64, nil:
 			out[i] = a
+			continue
+		case string:
+			text = a
+		case error:
+			text = a.Error()
+		case fmt.Stringer:
+			text = a.String()
 		default:
 			out[i] = escapedArg{a}
+			continue
+		}
+		// Text with nothing to escape, the common case, is formatted as it is (whatever the
+		// verb, a string formats as the error or Stringer it came from).
+		if firstToEscape(text, nil) >= 0 {
+			out[i] = escapedArg{a}
+		} else {
+			out[i] = text
 		}
 	}
 	return out
@@ -122,49 +165,23 @@ func (a escapedArg) Format(f fmt.State, verb rune) {
 // is left alone: in valid JSON it only appears between tokens. data is returned as it is when
 // nothing needs escaping.
 func EscapeJSON(data []byte) []byte {
-	i := firstUnprintableJSON(data)
-	if i < 0 {
-		return data
-	}
-	b := make([]byte, 0, len(data)+32)
-	b = append(b, data[:i]...)
-	for i < len(data) {
-		r, size := utf8.DecodeRune(data[i:])
+	b, changed := rewrite(data, jsonSpace, func(b []byte, r rune, _ byte, invalid bool) []byte {
 		switch {
-		case r == utf8.RuneError && size == 1:
-			b = append(b, `\ufffd`...)
-		case printable(r) || jsonSpace(r):
-			b = append(b, data[i:i+size]...)
+		case invalid:
+			return append(b, `\ufffd`...)
 		case r > 0xffff:
 			r1, r2 := utf16.EncodeRune(r)
-			b = appendU(appendU(b, r1), r2)
-		default:
-			b = appendU(b, r)
+			return appendU(appendU(b, r1), r2)
 		}
-		i += size
+		return appendU(b, r)
+	})
+	if !changed {
+		return data
 	}
 	return b
 }
 
 func jsonSpace(r rune) bool { return r == ' ' || r == '\t' || r == '\n' || r == '\r' }
-
-func firstUnprintableJSON(data []byte) int {
-	for i := 0; i < len(data); {
-		if c := data[i]; c < utf8.RuneSelf {
-			if (c < ' ' || c == 0x7f) && !jsonSpace(rune(c)) {
-				return i
-			}
-			i++
-			continue
-		}
-		r, size := utf8.DecodeRune(data[i:])
-		if (r == utf8.RuneError && size == 1) || !unicode.IsPrint(r) {
-			return i
-		}
-		i += size
-	}
-	return -1
-}
 
 func appendU(b []byte, r rune) []byte {
 	return append(b, '\\', 'u', hex[r>>12&0xf], hex[r>>8&0xf], hex[r>>4&0xf], hex[r&0xf])

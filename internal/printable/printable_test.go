@@ -76,8 +76,10 @@ func TestFprintf(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, `a\x1bb|e\rr|"q\u202e"|42|  1.2|true|str\x1b[2J|`+"\x1b[31mred\x1b[0m"+`|[x\ny]|ab    |`+"\n", b.String(),
 		"arguments escaped, the format and Raw values as written")
-	assert.Equal(t, `n=\x1b`, Sprintf("n=%s", "\x1b"))
-	assert.Equal(t, "`\\U000e0041`", Sprintf("%#q", "\U000e0041"), "a backquoted %#q is escaped too")
+	b.Reset()
+	_, err = Fprintf(&b, "%#q", "\U000e0041")
+	require.NoError(t, err)
+	assert.Equal(t, "`\\U000e0041`", b.String(), "a backquoted %#q is escaped too")
 }
 
 func TestEscapeJSON(t *testing.T) {
@@ -100,4 +102,12 @@ func TestEscapeJSON(t *testing.T) {
 	plain := []byte(`{"a": "b"}`)
 	assert.Same(t, &plain[0], &EscapeJSON(plain)[0], "nothing to escape: the same slice")
 	assert.Equal(t, `"\ufffd"`, string(EscapeJSON([]byte("\"\xff\""))))
+}
+
+// TestNothingToEscapeAllocatesNothing: ordinary text, the common case, costs no copy.
+func TestNothingToEscapeAllocatesNothing(t *testing.T) {
+	s := "Deployment shop/web: container \"app\" runs privileged — 日本語 😀"
+	data := []byte(`{"name": "` + s + `",` + "\n\t\"n\": 1}")
+	assert.Zero(t, testing.AllocsPerRun(100, func() { _ = Escape(s) }))
+	assert.Zero(t, testing.AllocsPerRun(100, func() { _ = EscapeJSON(data) }))
 }

@@ -27,7 +27,7 @@ func TestExitStatusOfEveryMode(t *testing.T) {
 	}
 	inputs := []input{
 		{"clean", []string{"-f", clean}, ""},
-		{"load error", []string{"-f", broken}, ""},
+		{"load error", []string{"-f", clean, "-f", broken}, ""},
 		{"empty directory", []string{"-f", emptyDir}, ""},
 		{"empty stdin", []string{"-f", "-"}, ""},
 	}
@@ -134,7 +134,7 @@ func TestAnswersAfterALoadError(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			code, stdout, stderr := runScan(t, "", append([]string{"-f", broken}, tt.args...)...)
+			code, stdout, stderr := runScan(t, "", append([]string{"-f", filepath.Join("testdata", "modes", "clean"), "-f", broken}, tt.args...)...)
 			assert.Equal(t, exitError, code)
 			assert.Contains(t, stderr, "load error: "+where)
 			for _, w := range tt.want {

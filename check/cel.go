@@ -510,7 +510,8 @@ func (c *celCheck) describeKinds() string {
 // unseen says which of the kinds the check evaluates inv did not see completely, so that the
 // results over the objects seen are not read as the whole picture; "" when it saw them all. A
 // kind absent from manifests is no gap. For a check of every object, the kinds that could not
-// be listed (forbidden or failed) are the gaps.
+// be listed (forbidden or failed) or that input which failed to load may have held
+// (incomplete) are the gaps.
 func (c *celCheck) unseen(inv *inventory.Inventory) string {
 	kinds := c.meta.Kinds
 	if len(kinds) == 0 && c.podTemplates {
@@ -519,7 +520,7 @@ func (c *celCheck) unseen(inv *inventory.Inventory) string {
 	var gaps []schema.GroupKind
 	if len(kinds) == 0 {
 		for _, cov := range inv.CoverageAll() {
-			if cov.State == inventory.Forbidden || cov.State == inventory.Failed {
+			if cov.State == inventory.Forbidden || cov.State == inventory.Failed || cov.State == inventory.Incomplete {
 				gaps = append(gaps, cov.GroupKind())
 			}
 		}

@@ -645,6 +645,21 @@ func TestCELUnseenKinds(t *testing.T) {
 			want: []finding{{Object: "Pod shop/web", Status: check.StatusPass, Field: "spec"}},
 		},
 		{
+			name: "every object: a document of manifests that failed to load",
+			spec: check.CELSpec{Meta: testMeta("custom:c"), Expression: "true"},
+			inv: func() *inventory.Inventory {
+				b := inventory.NewBuilder(inventory.ModeManifests)
+				require.NoError(t, b.Add(pod("shop", "web"), inventory.Source{}))
+				b.AddError(&inventory.SourceError{Source: inventory.Source{File: "cm.yaml", Line: 4},
+					Object: "ConfigMap shop/settings", Err: errors.New("data: wrong type")})
+				return b.Build()
+			}(),
+			want: []finding{
+				{Status: check.StatusNotEvaluated, Message: "objects of kinds not completely seen were not evaluated: configmaps incomplete: 1 document failed to load: cm.yaml:4"},
+				{Object: "Pod shop/web", Status: check.StatusPass},
+			},
+		},
+		{
 			name: "a kind absent from manifests is no gap",
 			spec: check.CELSpec{Meta: testMeta("custom:c", inventory.KindPod, inventory.KindService), Expression: noHostNet},
 			inv:  mustInventory(t, pod("shop", "web")),

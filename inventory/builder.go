@@ -64,7 +64,11 @@ func (b *Builder) SetCoverage(c Coverage) {
 	b.mu.Unlock()
 }
 
-// AddError records a problem met while loading; the inventory reports it from Errors.
+// AddError records a problem met while loading; the inventory reports it from Errors. A
+// *SourceError is input that did not load, unless it wraps ErrUnknownField or ErrDuplicate,
+// or is about a document that is no object (no kind, not a mapping): the kind its Object
+// names ("Kind name"), or every kind when it names none, is then Incomplete (see
+// Inventory.Coverage).
 func (b *Builder) AddError(err error) {
 	if err == nil {
 		return
@@ -119,6 +123,7 @@ func (b *Builder) Build() *Inventory {
 		c.Count = len(inv.byKind[gk])
 		inv.coverage[gk] = c
 	}
+	inv.failures = failuresOf(inv.errs)
 	inv.podTmpls = buildPodTemplates(inv)
 	return inv
 }

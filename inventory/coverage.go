@@ -20,6 +20,10 @@ const (
 	NotServed State = "notServed"
 	// Failed: listing the kind failed for another reason (see Reason).
 	Failed State = "error"
+	// Incomplete: objects of the kind may be missing because some of the input failed to
+	// load (see Reason): a document of the kind, or one whose kind could not be read. The
+	// objects that did load are in the inventory.
+	Incomplete State = "incomplete"
 )
 
 // Coverage records whether and how one kind was seen.

@@ -41,6 +41,7 @@ type Inventory struct {
 	byUID    map[types.UID]*Object
 	coverage map[schema.GroupKind]Coverage
 	errs     []error
+	failures loadFailures
 	podTmpls []PodTemplate
 }
 
@@ -105,8 +106,13 @@ func (inv *Inventory) Kinds() []schema.GroupKind {
 }
 
 // Coverage returns how the kind gk was seen. A kind the loader never looked at and that has
-// no objects is Absent.
+// no objects is Absent. A kind that input which failed to load may have held (see Errors) is
+// Incomplete.
 func (inv *Inventory) Coverage(gk schema.GroupKind) Coverage {
+	return inv.failures.apply(inv.coverageAsLoaded(gk))
+}
+
+func (inv *Inventory) coverageAsLoaded(gk schema.GroupKind) Coverage {
 	if c, ok := inv.coverage[gk]; ok {
 		return c
 	}
@@ -143,17 +149,36 @@ func (inv *Inventory) CoverageAll() []Coverage {
 }
 
 // Unseen returns a reason when any of kinds is not completely known (see Coverage.Complete),
-// and "" when all are. Checks use it to report notEvaluated instead of a false pass.
+// and "" when all are. Checks use it to report notEvaluated instead of a false pass. Kinds
+// not known for the same state and reason are named together ("roles, rolebindings
+// incomplete: ...").
 func (inv *Inventory) Unseen(kinds ...schema.GroupKind) string {
-	var reasons []string
+	type why struct {
+		state  State
+		reason string
+	}
+	var (
+		order []why
+		named = make(map[why][]string)
+	)
 	for _, gk := range kinds {
 		c := inv.Coverage(gk)
 		if c.Complete() {
 			continue
 		}
-		r := fmt.Sprintf("%s %s", kindPlural(gk), c.State)
-		if c.Reason != "" {
-			r += ": " + c.Reason
+		w := why{c.State, c.Reason}
+		if _, ok := named[w]; !ok {
+			order = append(order, w)
+		}
+		if name := kindPlural(gk); !slices.Contains(named[w], name) {
+			named[w] = append(named[w], name)
+		}
+	}
+	reasons := make([]string, 0, len(order))
+	for _, w := range order {
+		r := fmt.Sprintf("%s %s", strings.Join(named[w], ", "), w.state)
+		if w.reason != "" {
+			r += ": " + w.reason
 		}
 		reasons = append(reasons, r)
 	}

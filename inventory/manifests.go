@@ -111,7 +111,9 @@ func isConfigFileKind(gvk schema.GroupVersionKind) bool {
 // error naming the file. Errors are in input order: by path, then file (walked in lexical
 // order), then line; objects defined twice (see Builder.Build) are reported after them.
 //
-// Coverage: kinds with objects are Loaded; the others are Absent.
+// Coverage: kinds with objects are Loaded; the others are Absent; a kind that a document
+// which failed to load may have held (every kind, when its kind could not be read) is
+// Incomplete.
 //
 // Files are read, and documents decoded, by a bounded pool of workers (WithParallelism);
 // the documents of a large file, and the items of a large List, are spread over the pool.
@@ -460,7 +462,7 @@ func (l *manifestLoader) yamlDocument(s objectSink, d yamldoc.Document, sc *deco
 		}
 	default:
 		if v, _ := yamldoc.ScalarValue(n); v.Kind != "null" {
-			s.fail(d.Line+n.Line-1, "", errors.New("document is not an object"))
+			s.fail(d.Line+n.Line-1, "", notAnObject("document is not an object"))
 		}
 	}
 }
@@ -558,7 +560,7 @@ func (l *manifestLoader) yamlObject(s objectSink, base int, n *yaml.Node, list *
 		if v, ok := yamldoc.ScalarValue(n); ok && v.Kind == "null" && list == nil {
 			return
 		}
-		s.fail(line, "", errors.New("not an object"))
+		s.fail(line, "", notAnObject("not an object"))
 		return
 	}
 	h := docHeader{
@@ -739,7 +741,7 @@ func (l *manifestLoader) jsonObject(s objectSink, d yamldoc.Document, list *list
 		return
 	}
 	if d.Data[0] != '{' {
-		s.fail(d.Line, "", errors.New("not an object"))
+		s.fail(d.Line, "", notAnObject("not an object"))
 		return
 	}
 	members, err := yamldoc.JSONMembers(d)
@@ -848,11 +850,11 @@ func (h docHeader) describe() string {
 func (h docHeader) gvk() (schema.GroupVersionKind, error) {
 	switch {
 	case h.apiVersion == "" && h.kind == "":
-		return schema.GroupVersionKind{}, errors.New("not a Kubernetes object: apiVersion and kind are missing")
+		return schema.GroupVersionKind{}, notAnObject("not a Kubernetes object: apiVersion and kind are missing")
 	case h.apiVersion == "":
 		return schema.GroupVersionKind{}, errors.New("apiVersion is missing")
 	case h.kind == "":
-		return schema.GroupVersionKind{}, errors.New("kind is missing")
+		return schema.GroupVersionKind{}, notAnObject("kind is missing")
 	}
 	gv, err := schema.ParseGroupVersion(h.apiVersion)
 	if err != nil {

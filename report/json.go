@@ -9,6 +9,7 @@ import (
 	"io"
 
 	"github.com/kspm-dev/kspm/check"
+	"github.com/kspm-dev/kspm/internal/printable"
 	"github.com/kspm-dev/kspm/inventory"
 )
 
@@ -26,7 +27,8 @@ func Schema() []byte { return bytes.Clone(schema) }
 // WriteJSON writes r as an indented JSON document followed by a newline. Fields appear in a
 // fixed order (the order of the Go struct fields; map keys sorted), so equal reports give
 // equal bytes. Missing lists and counts are written as empty ones ([] and {}), never null.
-// r is not modified.
+// Every rune that is not printable is written as a \u escape (see EscapeJSON). r is not
+// modified.
 func WriteJSON(w io.Writer, r *Report) error {
 	if r == nil {
 		return errors.New("write JSON report: nil report")
@@ -55,7 +57,9 @@ func WriteJSON(w io.Writer, r *Report) error {
 	if err := enc.Encode(&out); err != nil {
 		return fmt.Errorf("write JSON report: %w", err)
 	}
-	doc := head.Bytes()
+	// Encoders leave DEL, C1 controls and format characters such as bidi overrides raw:
+	// escape them too, so that the document is safe to show on a terminal.
+	doc := printable.EscapeJSON(head.Bytes())
 	at := bytes.Index(doc, resultsPlaceholder)
 	if at < 0 {
 		return errors.New("write JSON report: results not found in the encoded report")

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -120,4 +121,19 @@ func TestReadJSONIgnoresUnknownFields(t *testing.T) {
 	require.Len(t, r.Results, 1)
 	assert.Equal(t, check.StatusPass, r.Results[0].Status)
 	assert.Equal(t, time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC), r.GeneratedAt.UTC())
+}
+
+func TestWriteJSONEscapesInput(t *testing.T) {
+	var buf bytes.Buffer
+	rep := hostileReport()
+	require.NoError(t, report.WriteJSON(&buf, rep))
+	require.True(t, json.Valid(buf.Bytes()))
+	for _, r := range buf.String() {
+		require.True(t, r == '\n' || unicode.IsPrint(r), "%U in\n%s", r, buf.String())
+	}
+	back, err := report.ReadJSON(&buf)
+	require.NoError(t, err)
+	assert.Equal(t, rep.Results[0].Message, back.Results[0].Message, "decodes to what was written")
+	assert.Equal(t, "web\x1b[1A\x1b[2K\r\ufffd", back.Results[0].Object.Name, "invalid UTF-8 becomes U+FFFD, as encoding/json writes it")
+	assert.Equal(t, rep.Inventory.Sources, back.Inventory.Sources)
 }

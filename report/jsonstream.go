@@ -8,6 +8,7 @@ import (
 
 	"github.com/kspm-dev/kspm/check"
 	"github.com/kspm-dev/kspm/internal/jsonenc"
+	"github.com/kspm-dev/kspm/internal/printable"
 	"github.com/kspm-dev/kspm/inventory"
 )
 
@@ -73,7 +74,7 @@ func appendResults(dst []byte, results []check.Result, flush func([]byte) ([]byt
 			if err := enc.Encode(&results[i]); err != nil {
 				return dst, err
 			}
-			dst = append(dst, bytes.TrimSuffix(buf.Bytes(), []byte("\n"))...)
+			dst = append(dst, printable.EscapeJSON(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))...)
 		}
 		if len(dst) >= 1<<16 {
 			var err error
@@ -160,5 +161,18 @@ func appendMember(dst []byte, sep, key, value string, omitEmpty bool) []byte {
 	return appendJSONString(dst, value)
 }
 
-// appendJSONString writes s as encoding/json does without HTML escaping.
-func appendJSONString(dst []byte, s string) []byte { return jsonenc.AppendString(dst, s) }
+// appendJSONString writes s as encoding/json does without HTML escaping, then escapes the
+// runes encoding/json leaves raw and that are not printable (see printable.EscapeJSON).
+func appendJSONString(dst []byte, s string) []byte {
+	start := len(dst)
+	dst = jsonenc.AppendString(dst, s)
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x7f { // ASCII below DEL is printable once encoded: only the rest may need more
+			if esc := printable.EscapeJSON(dst[start:]); len(esc) != len(dst)-start { // escaping lengthens
+				dst = append(dst[:start], esc...)
+			}
+			break
+		}
+	}
+	return dst
+}

@@ -285,7 +285,7 @@ func TestSchemaEnums(t *testing.T) {
 	assert.Equal(t, sorted(statuses), enum(defs["status"].(map[string]any)))
 	assert.Equal(t, sorted(severities), enum(defs["severity"].(map[string]any)))
 	states := []string{string(inventory.Listed), string(inventory.Loaded), string(inventory.Absent),
-		string(inventory.Forbidden), string(inventory.NotServed), string(inventory.Failed)}
+		string(inventory.Forbidden), string(inventory.NotServed), string(inventory.Failed), string(inventory.Incomplete)}
 	assert.Equal(t, sorted(states), enum(defs["coverage"].(map[string]any)["properties"].(map[string]any)["state"].(map[string]any)))
 	modes := []string{string(inventory.ModeCluster), string(inventory.ModeManifests)}
 	assert.Equal(t, sorted(modes), enum(defs["inventory"].(map[string]any)["properties"].(map[string]any)["mode"].(map[string]any)))

@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/kspm-dev/kspm/check"
+	"github.com/kspm-dev/kspm/internal/printable"
 	"github.com/kspm-dev/kspm/inventory"
 )
 
@@ -202,14 +203,20 @@ type textWriter struct {
 	opts TextOptions
 }
 
-func (tw *textWriter) paint(s, color string) string {
+// paint returns s escaped (see Escape) and, with Color, in color: text ready to write.
+func (tw *textWriter) paint(s, color string) printable.Raw {
+	s = printable.Escape(s)
 	if !tw.opts.Color || color == "" || s == "" {
-		return s
+		return printable.Raw(s)
 	}
-	return color + s + ansiReset
+	return printable.Raw(color + s + ansiReset)
 }
 
-func (tw *textWriter) printf(format string, args ...any) { fmt.Fprintf(tw.w, format, args...) }
+// printf writes a line of the report. Every argument but a painted one is escaped: this is
+// where values from the input are made safe to show, whatever part of the report holds them.
+func (tw *textWriter) printf(format string, args ...any) {
+	_, _ = printable.Fprintf(tw.w, format, args...)
+}
 
 // cell is one table cell: its text and its colour.
 type cell struct{ text, color string }
@@ -222,6 +229,9 @@ type cell struct{ text, color string }
 //
 // When results name benchmark sections (as CIS controls do), the table is grouped by section,
 // each under a line giving the section's compliance (see SectionSummary.Compliance).
+//
+// Every value written (names, messages, fields, errors, sources) is escaped as Escape does,
+// so that input cannot write control sequences to the terminal.
 func WriteText(w io.Writer, r *Report, opts TextOptions) error {
 	if r == nil {
 		return fmt.Errorf("write text report: nil report")
@@ -371,16 +381,18 @@ func (tw *textWriter) row(res check.Result) []cell {
 			obj += " (" + res.Object.Source.String() + ")"
 		}
 	}
+	// Cells hold escaped text, so that widths are measured on what is shown.
+	esc := printable.Escape
 	row := []cell{
-		{text: string(res.Status), color: statusColor(res.Status)},
-		{text: string(res.Severity), color: severityColor(res.Severity)},
-		{text: res.CheckID},
-		{text: obj},
+		{text: esc(string(res.Status)), color: statusColor(res.Status)},
+		{text: esc(string(res.Severity)), color: severityColor(res.Severity)},
+		{text: esc(res.CheckID)},
+		{text: esc(obj)},
 	}
 	if tw.opts.Verbose {
-		row = append(row, cell{text: cmp.Or(res.Field, "-"), color: ansiDim})
+		row = append(row, cell{text: esc(cmp.Or(res.Field, "-")), color: ansiDim})
 	}
-	return append(row, cell{text: oneLine(res.Message)})
+	return append(row, cell{text: esc(oneLine(res.Message))})
 }
 
 func (tw *textWriter) printRow(indent string, row []cell, widths []int, color string) {
@@ -392,12 +404,12 @@ func (tw *textWriter) printRow(indent string, row []cell, widths []int, color st
 		if !last {
 			text += strings.Repeat(" ", widths[i]-utf8.RuneCountInString(text))
 		}
-		b.WriteString(tw.paint(text, cmp.Or(color, c.color)))
+		b.WriteString(string(tw.paint(text, cmp.Or(color, c.color))))
 		if !last {
 			b.WriteString("  ")
 		}
 	}
-	tw.printf("%s\n", strings.TrimRight(b.String(), " "))
+	tw.printf("%s\n", printable.Raw(strings.TrimRight(b.String(), " ")))
 }
 
 func (tw *textWriter) remediation(results []check.Result) {
@@ -429,7 +441,7 @@ func (tw *textWriter) summary(r *Report) {
 	for _, t := range tallyChecks(r.Results) {
 		checks.add(checkVerdict(t.statuses))
 	}
-	var parts []string
+	var parts []printable.Raw
 	for _, p := range []struct {
 		n      int
 		label  string
@@ -474,37 +486,55 @@ func (tw *textWriter) summary(r *Report) {
 	if len(parts) == 0 {
 		parts = append(parts, "none")
 	}
-	tw.printf("  Failures by severity: %s\n", strings.Join(parts, ", "))
+	tw.printf("  Failures by severity: %s\n", joinRaw(parts, ", "))
 
 	tw.coverageGaps(r.Inventory.Coverage)
 
 	if errs := r.Inventory.Errors; len(errs) > 0 {
 		tw.printf("  %s\n", tw.paint(fmt.Sprintf("Load errors (%d):", len(errs)), ansiYellow))
 		for _, e := range errs {
-			tw.printf("    %s\n", oneLine(e))
+			tw.printf("    %s\n", e) // escaped, not folded: a file name may hold a line break
 		}
 	}
 }
 
-// coverageGaps lists the kinds not completely seen: forbidden and failed kinds one per line
-// with their reason, absent kinds together on one line.
+// coverageGaps lists the kinds not completely seen: forbidden, failed and incomplete kinds
+// with their state and reason, kinds that share both on one line; absent kinds together on
+// one line.
 func (tw *textWriter) coverageGaps(coverage []inventory.Coverage) {
-	var lines, absent []string
+	type gap struct{ state, reason string }
+	var (
+		gaps   []gap
+		kinds  = make(map[gap][]string)
+		absent []string
+	)
 	for _, c := range coverage {
 		name := kindName(c)
 		switch c.State {
-		case inventory.Forbidden, inventory.Failed:
-			line := fmt.Sprintf("%s: %s", name, c.State)
-			if c.Reason != "" {
-				line += ": " + oneLine(c.Reason)
+		case inventory.Forbidden, inventory.Failed, inventory.Incomplete:
+			g := gap{string(c.State), c.Reason}
+			if _, ok := kinds[g]; !ok {
+				gaps = append(gaps, g)
 			}
-			lines = append(lines, tw.paint(line, ansiYellow))
+			kinds[g] = append(kinds[g], name)
 		case inventory.Absent:
 			absent = append(absent, name)
 		}
 	}
+	var lines []printable.Raw
+	for _, g := range gaps {
+		names := strings.Join(kinds[g], ", ")
+		if len(kinds[g]) == len(coverage) && len(coverage) > 1 {
+			names = "every kind"
+		}
+		line := fmt.Sprintf("%s: %s", names, g.state)
+		if g.reason != "" {
+			line += ": " + g.reason
+		}
+		lines = append(lines, tw.paint(line, ansiYellow))
+	}
 	if len(absent) > 0 {
-		lines = append(lines, "absent (none in the input; whether the cluster has any cannot be told): "+strings.Join(absent, ", "))
+		lines = append(lines, tw.paint("absent (none in the input; whether the cluster has any cannot be told): "+strings.Join(absent, ", "), ""))
 	}
 	if len(lines) == 0 {
 		tw.printf("  Coverage: every kind completely seen\n")
@@ -528,11 +558,22 @@ func kindName(c inventory.Coverage) string {
 	return c.Kind + "." + c.Group
 }
 
-func listSuffix(parts []string) string {
+func listSuffix(parts []printable.Raw) printable.Raw {
 	if len(parts) == 0 {
 		return ""
 	}
-	return " (" + strings.Join(parts, ", ") + ")"
+	return " (" + joinRaw(parts, ", ") + ")"
+}
+
+func joinRaw(parts []printable.Raw, sep string) printable.Raw {
+	var b strings.Builder
+	for i, p := range parts {
+		if i > 0 {
+			b.WriteString(sep)
+		}
+		b.WriteString(string(p))
+	}
+	return printable.Raw(b.String())
 }
 
 func plural(n int, one, many string) string {
@@ -542,7 +583,9 @@ func plural(n int, one, many string) string {
 	return many
 }
 
-// oneLine folds line breaks and tabs into spaces so a value fits in one table cell.
+// oneLine folds line breaks and tabs into spaces so that prose a check wrote on several lines
+// (a message, title or remediation) fits in one table cell. Values from the input are not
+// folded but escaped, so that a line break in a name shows as \n.
 func oneLine(s string) string {
 	if !strings.ContainsAny(s, "\r\n\t") {
 		return s

@@ -5,8 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"regexp"
 	"strings"
 	"testing"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -213,4 +216,74 @@ func BenchmarkWriters(b *testing.B) {
 			require.NoError(b, report.WriteJSON(io.Discard, r))
 		}
 	})
+}
+
+// TestWriteTextIncompleteKinds: a kind that failed documents may have held is a coverage gap
+// with its reason, never "every kind completely seen"; kinds with the same gap share a line.
+func TestWriteTextIncompleteKinds(t *testing.T) {
+	tests := []struct {
+		name string
+		errs []error
+		want []string
+	}{
+		{
+			name: "known kind",
+			errs: []error{&inventory.SourceError{Source: inventory.Source{File: "rbac.yaml", Line: 6},
+				Object: "ClusterRoleBinding evil", Err: errors.New("subjects: wrong type")}},
+			want: []string{"clusterrolebindings: incomplete: 1 document failed to load: rbac.yaml:6"},
+		},
+		{
+			name: "unreadable kind",
+			errs: []error{&inventory.SourceError{Source: inventory.Source{File: "bad.yaml", Line: 9},
+				Err: errors.New("yaml: mapping values are not allowed in this context")}},
+			want: []string{"every kind: incomplete: 1 document whose kind could not be read failed to load: bad.yaml:9"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b := inventory.NewBuilder(inventory.ModeManifests)
+			for _, e := range tt.errs {
+				b.AddError(e)
+			}
+			var buf bytes.Buffer
+			require.NoError(t, report.WriteText(&buf, report.New(b.Build(), nil, nil, report.Tool{}, fixtureTime), report.TextOptions{}))
+			out := buf.String()
+			assert.NotContains(t, out, "every kind completely seen")
+			for _, w := range tt.want {
+				assert.Contains(t, out, w)
+			}
+			assert.Equal(t, 1, strings.Count(out, "incomplete:"), "one line per gap:\n%s", out)
+		})
+	}
+}
+
+// hostileReport is a report whose input-derived strings carry control sequences, bidi
+// overrides and invalid UTF-8.
+func hostileReport() *report.Report {
+	b := inventory.NewBuilder(inventory.ModeManifests)
+	b.AddSource("evil\x1b]0;title\a/")
+	b.AddError(&inventory.SourceError{Source: inventory.Source{File: "a\rb.yaml", Line: 3},
+		Object: "Pod x\x1b[2K", Err: errors.New("bad\u202evalue")})
+	res := []check.Result{{CheckID: "kspm:x\x1b[31m", Title: "T\u2066", Severity: check.High, Status: check.StatusFail,
+		Object:  &inventory.Ref{APIVersion: "v1", Kind: "Pod", Namespace: "ns\x9b", Name: "web\x1b[1A\x1b[2K\r\xff"},
+		Message: "container \"a\x1b[8m\" hidden\x07", Field: "spec\x7f", Remediation: "fix\x1b[2J", Section: "1 S\u200b"}}
+	return report.New(b.Build(), []string{"bench\x1b[H"}, res, report.Tool{Name: "kspm"}, fixtureTime)
+}
+
+func TestWriteTextEscapesInput(t *testing.T) {
+	for _, opts := range []report.TextOptions{{}, {Verbose: true, Remediation: true}, {Color: true, Verbose: true, Remediation: true}} {
+		var buf bytes.Buffer
+		require.NoError(t, report.WriteText(&buf, hostileReport(), opts))
+		out := buf.String()
+		if opts.Color { // the writer's own colour escapes are the only ESC bytes left
+			out = regexp.MustCompile(`\x1b\[[0-9;]*m`).ReplaceAllString(out, "")
+		}
+		for i, r := range out {
+			require.True(t, r == '\n' || (unicode.IsPrint(r) && r != utf8.RuneError), "%+v: %U at %d in\n%s", opts, r, i, out)
+		}
+		for _, want := range []string{`web\x1b[1A\x1b[2K\r\xff`, `container "a\x1b[8m" hidden\a`, `kspm:x\x1b[31m`,
+			`bench\x1b[H`, `evil\x1b]0;title\a/`, `a\rb.yaml:3: Pod x\x1b[2K: bad\u202evalue`} {
+			assert.Contains(t, out, want, "%+v", opts)
+		}
+	}
 }

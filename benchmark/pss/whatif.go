@@ -13,6 +13,7 @@ import (
 
 	"github.com/kspm-dev/kspm/benchmark"
 	"github.com/kspm-dev/kspm/check"
+	"github.com/kspm-dev/kspm/internal/printable"
 	"github.com/kspm-dev/kspm/inventory"
 )
 
@@ -29,6 +30,10 @@ type WhatIfResult struct {
 	EvaluatedAs string `json:"evaluatedAs"`
 	// Namespaces are the namespaces asked about (or all), ordered by name.
 	Namespaces []NamespaceReadiness `json:"namespaces"`
+	// Incomplete says why workloads may be missing from the assessment (kinds forbidden,
+	// failed or incompletely loaded), or is empty when every workload kind was seen
+	// completely. A namespace that looks ready may then not be.
+	Incomplete string `json:"incomplete,omitempty"`
 }
 
 // NamespaceReadiness is one namespace's readiness for the policy of a WhatIfResult.
@@ -103,6 +108,7 @@ func WhatIf(ctx context.Context, inv *inventory.Inventory, level, version string
 	res := &WhatIfResult{
 		Policy:      lv.String(),
 		EvaluatedAs: api.LevelVersion{Level: lv.Level, Version: rules().effective(lv.Version, cfg.cluster)}.String(),
+		Incomplete:  blindSpots(inv),
 	}
 	if lv.Level == api.LevelPrivileged {
 		res.EvaluatedAs = lv.String()
@@ -184,14 +190,15 @@ func whatIfPolicy(level, version string) (api.LevelVersion, error) {
 }
 
 // WriteText writes r as a readable report: one line per namespace, then each rejected
-// workload with its failing checks.
+// workload with its failing checks, then why the assessment may be incomplete. Names and
+// messages from the input are escaped (see report.Escape).
 func (r *WhatIfResult) WriteText(w io.Writer) error {
 	ew := &errWriter{w: w}
-	fmt.Fprintf(ew, "Pod Security what-if: enforce %q", r.Policy)
+	printable.Fprintf(ew, "Pod Security what-if: enforce %q", r.Policy)
 	if r.EvaluatedAs != r.Policy {
-		fmt.Fprintf(ew, " (evaluated as %q)", r.EvaluatedAs)
+		printable.Fprintf(ew, " (evaluated as %q)", r.EvaluatedAs)
 	}
-	fmt.Fprintf(ew, "\n\n")
+	printable.Fprintf(ew, "\n\n")
 	tw := tabwriter.NewWriter(ew, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "NAMESPACE\tCURRENT\tWORKLOADS\tREJECTED\tREADY")
 	for _, ns := range r.Namespaces {
@@ -206,21 +213,24 @@ func (r *WhatIfResult) WriteText(w io.Writer) error {
 		case !ns.Ready():
 			ready = "no"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\n", displayNS(ns.Namespace), current, ns.Workloads, len(ns.Rejected), ready)
+		printable.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\n", displayNS(ns.Namespace), current, ns.Workloads, len(ns.Rejected), ready)
 	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
 	for _, ns := range r.Namespaces {
 		for _, rej := range ns.Rejected {
-			fmt.Fprintf(ew, "\n%s (%s) would be rejected:\n", rej.Object, rej.Field)
+			printable.Fprintf(ew, "\n%s (%s) would be rejected:\n", rej.Object, rej.Field)
 			for _, v := range rej.Violations {
-				fmt.Fprintf(ew, "  - %s: %s\n", v.CheckID, violation{reason: v.Reason, detail: v.Detail}.message())
+				printable.Fprintf(ew, "  - %s: %s\n", v.CheckID, violation{reason: v.Reason, detail: v.Detail}.message())
 			}
 		}
 		for _, ref := range ns.Skipped {
-			fmt.Fprintf(ew, "\n%s: not checked (exempt runtime class)\n", ref)
+			printable.Fprintf(ew, "\n%s: not checked (exempt runtime class)\n", ref)
 		}
+	}
+	if r.Incomplete != "" {
+		printable.Fprintf(ew, "\nThe assessment may be incomplete: some workloads could not be read: %s.\n", r.Incomplete)
 	}
 	return ew.err
 }

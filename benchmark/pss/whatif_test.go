@@ -3,13 +3,16 @@ package pss
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
+	"unicode"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/kspm-dev/kspm/check"
+	"github.com/kspm-dev/kspm/inventory"
 )
 
 func readiness(res *WhatIfResult) map[string][]string {
@@ -146,5 +149,46 @@ func TestWhatIfBenchmark(t *testing.T) {
 	for _, bad := range []string{"", "strict", "restricted:1.30", "restricted:"} {
 		_, _, err := ParseLevelVersion(bad)
 		assert.Error(t, err, bad)
+	}
+}
+
+// TestWhatIfIncomplete: workloads that could not be read make the assessment incomplete, and
+// the text says so, rather than calling namespaces ready on part of their workloads.
+func TestWhatIfIncomplete(t *testing.T) {
+	b := inventory.NewBuilder(inventory.ModeManifests)
+	for _, o := range namespaceFixture() {
+		require.NoError(t, b.Add(o, inventory.Source{}))
+	}
+	b.AddError(&inventory.SourceError{Source: inventory.Source{File: "strict.yaml", Line: 12},
+		Object: "Deployment strict/hidden", Err: errors.New("spec: wrong type")})
+	res, err := WhatIf(t.Context(), b.Build(), "restricted", "", []string{"strict"})
+	require.NoError(t, err)
+	assert.Contains(t, res.Incomplete, "Deployment incomplete (1 document failed to load: strict.yaml:12)")
+	var out strings.Builder
+	require.NoError(t, res.WriteText(&out))
+	assert.Contains(t, out.String(), "\nThe assessment may be incomplete: some workloads could not be read: Deployment incomplete (1 document failed to load: strict.yaml:12).\n")
+
+	res, err = WhatIf(t.Context(), newInventory(t, namespaceFixture()...), "restricted", "", []string{"strict"})
+	require.NoError(t, err)
+	assert.Empty(t, res.Incomplete)
+	out.Reset()
+	require.NoError(t, res.WriteText(&out))
+	assert.NotContains(t, out.String(), "incomplete")
+}
+
+// TestWhatIfWriteTextEscapes: names and messages from the input are written escaped.
+func TestWhatIfWriteTextEscapes(t *testing.T) {
+	res := &WhatIfResult{Policy: "restricted:latest", EvaluatedAs: "restricted:latest", Incomplete: "Deployment incomplete (a\rb.yaml:3)",
+		Namespaces: []NamespaceReadiness{{Namespace: "shop\x1b[2K", Current: "x\u202e", Workloads: 1,
+			Rejected: []Rejection{{Object: inventory.Ref{Kind: "Pod", Namespace: "shop\x1b[2K", Name: "web\x1b[1A\r"}, Field: "spec\a",
+				Violations: []Violation{{CheckID: "pss:privileged", Reason: "privileged", Detail: "container \"a\x1b]0;t\a\""}}}},
+			Skipped: []inventory.Ref{{Kind: "Pod", Namespace: "shop\x1b[2K", Name: "k\x7f"}}}}}
+	var out strings.Builder
+	require.NoError(t, res.WriteText(&out))
+	for i, r := range out.String() {
+		require.True(t, r == '\n' || unicode.IsPrint(r), "%U at %d in\n%s", r, i, out.String())
+	}
+	for _, w := range []string{`shop\x1b[2K`, `x\u202e`, `Pod shop\x1b[2K/web\x1b[1A\r (spec\a)`, `container "a\x1b]0;t\a"`, `Pod shop\x1b[2K/k\x7f`, `a\rb.yaml:3`} {
+		assert.Contains(t, out.String(), w)
 	}
 }

@@ -121,6 +121,12 @@ func TestRealManifests(t *testing.T) {
 	perCheck := make(map[string]int)
 	for _, r := range results {
 		require.NotEqual(t, check.StatusError, r.Status, "%s on %v: %s", r.CheckID, r.Object, r.Message)
+		if r.Object == nil {
+			// Documents of the corpus that fail to load leave their kinds incomplete: the
+			// checks say so once, about no object.
+			assert.Equal(t, check.StatusNotEvaluated, r.Status, "%s: %s", r.CheckID, r.Message)
+			continue
+		}
 		perCheck[r.CheckID]++
 		if r.Status == check.StatusFail {
 			assert.NotEmpty(t, r.Message)

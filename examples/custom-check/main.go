@@ -13,7 +13,7 @@
 //	go run ./examples/custom-check -f examples/demo
 //	go run ./examples/custom-check --kubeconfig ~/.kube/config
 //
-// It exits 1 when a check fails, 2 on a usage or load error.
+// It exits 1 when a check fails, 2 on a usage or load error or when the input holds no object.
 package main
 
 import (
@@ -195,7 +195,14 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		inv, err = inventory.FromKubeconfig(ctx, kubeconfig, kubeContext)
 	}
 	if err != nil {
-		fmt.Fprintln(stderr, "custom-check:", err)
+		report.Fprintf(stderr, "custom-check: %v\n", err)
+		return 2
+	}
+	if inv.Len() == 0 { // checks over nothing would report success for nothing
+		for _, e := range inv.Errors() {
+			report.Fprintf(stderr, "custom-check: load error: %v\n", e)
+		}
+		report.Fprintf(stderr, "custom-check: nothing to check: no object loaded from %s\n", strings.Join(inv.Sources(), ", "))
 		return 2
 	}
 
@@ -204,7 +211,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	checks := []check.Check{memoryLimits, replicasAndPDB}
 	results, err := kspm.Run(ctx, inv, checks)
 	if err != nil {
-		fmt.Fprintln(stderr, "custom-check:", err)
+		report.Fprintf(stderr, "custom-check: %v\n", err)
 		return 2
 	}
 
@@ -216,11 +223,11 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = report.WriteText(stdout, rep, report.TextOptions{})
 	}
 	if err != nil {
-		fmt.Fprintln(stderr, "custom-check:", err)
+		report.Fprintf(stderr, "custom-check: %v\n", err)
 		return 2
 	}
 	for _, e := range inv.Errors() {
-		fmt.Fprintln(stderr, "custom-check: load error:", e)
+		report.Fprintf(stderr, "custom-check: load error: %v\n", e) // escaped: errors quote the input
 	}
 	if len(inv.Errors()) > 0 {
 		return 2

@@ -5,6 +5,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"unicode"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -75,4 +76,46 @@ spec:
 	assert.Equal(t, 0, code)
 	assert.Equal(t, check.StatusNotEvaluated, status(rep, "custom:replicas-and-pdb", "Deployment shop/web"))
 	assert.Equal(t, check.StatusPass, status(rep, "custom:memory-limits", "Deployment shop/web"))
+}
+
+// TestHostileInputIsEscaped: names from the input reach the table and stderr escaped.
+func TestHostileInputIsEscaped(t *testing.T) {
+	manifest := `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: "web\e[1A\e[2K\r\u202e", namespace: shop}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec: {containers: [{name: "app\e]0;x\a", image: nginx}]}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: "broken\e[2K", namespace: shop}
+spec: {replicas: "two"}
+`
+	var out, errOut bytes.Buffer
+	code := run(context.Background(), []string{"-f", "-"}, strings.NewReader(manifest), &out, &errOut)
+	assert.Equal(t, 2, code, "a load error")
+	for name, text := range map[string]string{"stdout": out.String(), "stderr": errOut.String()} {
+		for i, r := range text {
+			require.True(t, r == '\n' || unicode.IsPrint(r), "%s: %U at %d in\n%s", name, r, i, text)
+		}
+	}
+	assert.Contains(t, out.String(), `Deployment shop/web\x1b[1A\x1b[2K\r\u202e`)
+	assert.Contains(t, errOut.String(), `Deployment shop/broken\x1b[2K`)
+}
+
+// TestEmptyInputIsAnError: checks over no object would report success for nothing.
+func TestEmptyInputIsAnError(t *testing.T) {
+	for name, args := range map[string][]string{"stdin": {"-f", "-"}, "directory": {"-f", t.TempDir()}} {
+		t.Run(name, func(t *testing.T) {
+			var out, errOut bytes.Buffer
+			code := run(context.Background(), args, strings.NewReader(""), &out, &errOut)
+			assert.Equal(t, 2, code)
+			assert.Empty(t, out.String())
+			assert.Contains(t, errOut.String(), "custom-check: nothing to check: no object loaded")
+		})
+	}
 }

@@ -60,7 +60,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if *node == "" {
 		h, err := os.Hostname()
 		if err != nil {
-			fmt.Fprintf(stderr, "node-scan: no -node and no host name: %v\n", err)
+			report.Fprintf(stderr, "node-scan: no -node and no host name: %v\n", err)
 			return 2
 		}
 		*node = h
@@ -72,18 +72,18 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case "cis-2.0":
 		b = cis.Benchmark20()
 	default:
-		fmt.Fprintf(stderr, "node-scan: unknown benchmark %q (want cis-1.12 or cis-2.0)\n", *bench)
+		report.Fprintf(stderr, "node-scan: unknown benchmark %q (want cis-1.12 or cis-2.0)\n", *bench)
 		return 2
 	}
 
 	objs, err := inventory.ReadNodeFiles(ctx, *root, *node)
 	if err != nil {
-		fmt.Fprintf(stderr, "node-scan: %v\n", err)
+		report.Fprintf(stderr, "node-scan: %v\n", err)
 		return 2
 	}
 	if *output == "objects" {
 		if err := writeObjects(stdout, objs); err != nil {
-			fmt.Fprintf(stderr, "node-scan: %v\n", err)
+			report.Fprintf(stderr, "node-scan: %v\n", err)
 			return 2
 		}
 		return 0
@@ -93,7 +93,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	ib.AddSource(*root + " (node " + *node + ")")
 	for _, o := range objs {
 		if err := ib.Add(o, inventory.Source{}); err != nil {
-			fmt.Fprintf(stderr, "node-scan: %v\n", err)
+			report.Fprintf(stderr, "node-scan: %v\n", err)
 			return 2
 		}
 	}
@@ -101,7 +101,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	b.Checks = nodeChecks(b.Checks)
 	rep, err := kspm.Scan(ctx, inv, []benchmark.Benchmark{b})
 	if err != nil {
-		fmt.Fprintf(stderr, "node-scan: %v\n", err)
+		report.Fprintf(stderr, "node-scan: %v\n", err)
 		return 2
 	}
 	switch *output {
@@ -110,11 +110,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case "text":
 		err = report.WriteText(stdout, rep, report.TextOptions{Remediation: true})
 	default:
-		fmt.Fprintf(stderr, "node-scan: unknown output %q (want text, json or objects)\n", *output)
+		report.Fprintf(stderr, "node-scan: unknown output %q (want text, json or objects)\n", *output)
 		return 2
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "node-scan: %v\n", err)
+		report.Fprintf(stderr, "node-scan: %v\n", err)
 		return 2
 	}
 	if *failOn && rep.Summary.ByStatus[check.StatusFail] > 0 {

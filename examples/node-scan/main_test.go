@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -69,4 +70,26 @@ func TestNodeScanBadRoot(t *testing.T) {
 	code := run(context.Background(), []string{"-root", filepath.Join(t.TempDir(), "none"), "-node", "n"}, &out, &errOut)
 	assert.Equal(t, 2, code)
 	assert.Contains(t, errOut.String(), "none")
+}
+
+// TestHostileNamesAreEscaped: a node name or a path with control characters reaches stdout
+// and stderr escaped.
+func TestHostileNamesAreEscaped(t *testing.T) {
+	printable := func(name, text string) {
+		t.Helper()
+		for i, r := range text {
+			require.True(t, r == '\n' || unicode.IsPrint(r), "%s: %U at %d in\n%s", name, r, i, text)
+		}
+	}
+	var out, errOut bytes.Buffer
+	code := run(context.Background(), []string{"-root", testRoot(t), "-node", "cp1\x1b[2K\u202e", "-o", "text"}, &out, &errOut)
+	require.Equal(t, 0, code, errOut.String())
+	printable("stdout", out.String())
+	assert.Contains(t, out.String(), `cp1\x1b[2K\u202e`)
+
+	out.Reset()
+	code = run(context.Background(), []string{"-root", filepath.Join(t.TempDir(), "none\x1b[2K"), "-node", "n"}, &out, &errOut)
+	assert.Equal(t, 2, code)
+	printable("stderr", errOut.String())
+	assert.Contains(t, errOut.String(), `none\x1b[2K`)
 }

@@ -54,7 +54,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return exitOK
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "%s: %v\nRun '%s -h' for usage.\n", progName, err, progName)
+		report.Fprintf(stderr, "%s: %v\nRun '%s -h' for usage.\n", progName, err, progName)
 		return exitError
 	}
 	if o.timeout > 0 {
@@ -65,12 +65,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 
 	bms, err := plan(o)
 	if err != nil {
-		fmt.Fprintf(stderr, "%s: %v\n", progName, err)
+		report.Fprintf(stderr, "%s: %v\n", progName, err)
 		return exitError
 	}
 	if o.mode() == modeList {
 		if err := writeList(stdout, bms, o.format); err != nil {
-			fmt.Fprintf(stderr, "%s: %v\n", progName, err)
+			report.Fprintf(stderr, "%s: %v\n", progName, err)
 			return exitError
 		}
 		return exitOK
@@ -85,24 +85,41 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		if errors.Is(err, context.DeadlineExceeded) && o.timeout > 0 {
 			err = fmt.Errorf("%w (--timeout %s)", err, o.timeout)
 		}
-		fmt.Fprintf(stderr, "%s: %v\n", progName, err)
+		report.Fprintf(stderr, "%s: %v\n", progName, err)
 		return exitError
 	}
+	// Every mode that reads input treats it alike: an input that holds no object is nothing
+	// to scan (unless --allow-empty), and load errors are named on stderr after the answer,
+	// which covers what did load, and make the exit status 2.
+	if inv.Len() == 0 && !o.allowEmpty {
+		reportLoad(stderr, inv)
+		report.Fprintf(stderr, "%s: nothing to scan: no object loaded from %s (pass --allow-empty if that is expected)\n",
+			progName, describeInput(o, inv))
+		return exitError
+	}
+	code := runMode(ctx, o, inv, bms, stdout, stderr, prog)
+	if reportLoad(stderr, inv) > 0 {
+		return exitError
+	}
+	return code
+}
 
-	// Modes that work on the loaded inventory without running checks (RBAC who-can, PSS
-	// what-if) branch off here.
-	if o.mode() == modeWhoCan {
+// runMode answers the question of o's mode over inv and returns the exit status it sets:
+// the report of a scan, the who-can answer or the what-if assessment.
+func runMode(ctx context.Context, o *options, inv *inventory.Inventory, bms []benchmark.Benchmark,
+	stdout, stderr io.Writer, prog *progress) int {
+	switch o.mode() {
+	case modeWhoCan:
 		req, _ := o.whoCan.request(o.args) // checked by parseArgs
 		if err := whoCan(stdout, inv, req, o.format); err != nil {
-			fmt.Fprintf(stderr, "%s: %v\n", progName, err)
+			report.Fprintf(stderr, "%s: %v\n", progName, err)
 			return exitError
 		}
 		return exitOK
-	}
-	if o.mode() == modeWhatIf {
+	case modeWhatIf:
 		code, err := whatIf(ctx, stdout, inv, o)
 		if err != nil {
-			fmt.Fprintf(stderr, "%s: %v\n", progName, err)
+			report.Fprintf(stderr, "%s: %v\n", progName, err)
 		}
 		return code
 	}
@@ -110,29 +127,55 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	// A live cluster's version decides what "latest" Pod Security policies mean there.
 	if v := minorVersion(inv.ServerVersion()); v != "" && o.clusterVersion == "" {
 		o.clusterVersion = v
+		var err error
 		if bms, err = plan(o); err != nil {
-			fmt.Fprintf(stderr, "%s: %v\n", progName, err)
+			report.Fprintf(stderr, "%s: %v\n", progName, err)
 			return exitError
 		}
 	}
 	rep, err := scan(ctx, inv, bms, o, prog)
 	if err != nil {
-		fmt.Fprintf(stderr, "%s: %v\n", progName, err)
+		report.Fprintf(stderr, "%s: %v\n", progName, err)
 		return exitError
 	}
 	if err := write(stdout, rep, o); err != nil {
-		fmt.Fprintf(stderr, "%s: %v\n", progName, err)
+		report.Fprintf(stderr, "%s: %v\n", progName, err)
 		return exitError
 	}
+	return exitCode(rep, o)
+}
+
+// reportLoad names on stderr each error met while loading inv, and the permissions a cluster
+// refused, and returns the number of load errors.
+func reportLoad(stderr io.Writer, inv *inventory.Inventory) int {
 	loadErrs := inv.Errors()
 	for _, e := range loadErrs {
-		fmt.Fprintf(stderr, "%s: load error: %v\n", progName, e)
+		report.Fprintf(stderr, "%s: load error: %v\n", progName, e)
 	}
 	if missing := missingPermissions(inv); len(missing) > 0 {
-		fmt.Fprintf(stderr, "%s: missing permissions: %s; the checks that need them are notEvaluated "+
+		report.Fprintf(stderr, "%s: missing permissions: %s; the checks that need them are notEvaluated "+
 			"(examples/deploy/rbac.yaml grants what a full scan reads)\n", progName, strings.Join(missing, ", "))
 	}
-	return exitCode(rep, o, len(loadErrs))
+	return len(loadErrs)
+}
+
+// describeInput names what inv was read from, for messages: the -f paths ("standard input"
+// for "-"), or the cluster.
+func describeInput(o *options, inv *inventory.Inventory) string {
+	if len(o.files) == 0 {
+		if src := inv.Sources(); len(src) > 0 {
+			return "the cluster at " + strings.Join(src, ", ")
+		}
+		return "the cluster"
+	}
+	names := make([]string, len(o.files))
+	for i, f := range o.files {
+		names[i] = f
+		if f == "-" {
+			names[i] = "standard input"
+		}
+	}
+	return strings.Join(names, ", ")
 }
 
 // missingPermissions lists, as "VERB RESOURCE[.GROUP]", what the cluster refused to the scan.
@@ -222,17 +265,13 @@ func write(w io.Writer, rep *report.Report, o *options) error {
 	})
 }
 
-// exitCode returns exitError when loading met errors (the scan saw less than it was asked
-// to), else exitFailOn when a failing result reaches --fail-on, else exitOK.
-func exitCode(rep *report.Report, o *options, loadErrors int) int {
-	switch {
-	case loadErrors > 0:
-		return exitError
-	case o.failOn != "" && rep.MaxFailedSeverity().Rank() >= o.failOn.Rank():
+// exitCode returns exitFailOn when a failing result of rep reaches --fail-on, else exitOK.
+// (Load errors make any mode exit with exitError; run sees to that.)
+func exitCode(rep *report.Report, o *options) int {
+	if o.failOn != "" && rep.MaxFailedSeverity().Rank() >= o.failOn.Rank() {
 		return exitFailOn
-	default:
-		return exitOK
 	}
+	return exitOK
 }
 
 // minorVersion returns "v1.N" of a server version such as "v1.37.2-eks-1", or "".

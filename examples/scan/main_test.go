@@ -368,22 +368,22 @@ func TestExitCode(t *testing.T) {
 		{CheckID: "b", Severity: check.Critical, Status: check.StatusError},
 	}}
 	tests := []struct {
-		name       string
-		failOn     check.Severity
-		loadErrors int
-		want       int
+		name   string
+		failOn check.Severity
+		want   int
 	}{
-		{"no threshold", "", 0, exitOK},
-		{"below threshold; an error result is not a failure", check.High, 0, exitOK},
-		{"at threshold", check.Medium, 0, exitFailOn},
-		{"load errors win over fail-on", check.Medium, 1, exitError},
-		{"load errors without threshold", "", 3, exitError},
+		{"no threshold", "", exitOK},
+		{"below threshold; an error result is not a failure", check.High, exitOK},
+		{"at threshold", check.Medium, exitFailOn},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			assert.Equal(t, tt.want, exitCode(failing, &options{failOn: tt.failOn}, tt.loadErrors))
+			assert.Equal(t, tt.want, exitCode(failing, &options{failOn: tt.failOn}))
 		})
 	}
+	// Load errors win over --fail-on.
+	code, _, _ := runScan(t, "", "-f", "testdata/broken", "--checks", "testdata/checks.yaml", "--fail-on", "low")
+	assert.Equal(t, exitError, code)
 }
 
 // TestCELCheckExamples loads every check file of examples/cel-checks, then runs them on the

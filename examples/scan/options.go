@@ -23,6 +23,7 @@ type options struct {
 	kubeconfig     string   // --kubeconfig
 	defaultNS      string   // --default-namespace
 	configz        bool     // --kubelet-configz
+	allowEmpty     bool     // --allow-empty: an input with no object is not an error
 	kubeContext    string   // --context
 	benchmarks     []string // -b: bundled benchmark names; "all" means every one
 	checkIDs       []string // --check: run only these check IDs
@@ -141,6 +142,7 @@ func newFlagSet(o *options) *flag.FlagSet {
 	fs.StringVar(&o.kubeconfig, "kubeconfig", "", "")
 	fs.StringVar(&o.defaultNS, "default-namespace", "", "")
 	fs.BoolVar(&o.configz, "kubelet-configz", false, "")
+	fs.BoolVar(&o.allowEmpty, "allow-empty", false, "")
 	fs.StringVar(&o.kubeContext, "context", "", "")
 
 	benchmarks := listFlag{values: &o.benchmarks, split: true}
@@ -185,6 +187,8 @@ Input (one of):
   --kubelet-configz       with a cluster: also read each node's live kubelet configuration
                           (GET nodes/NAME/proxy/configz; needs get on nodes/proxy) for the
                           CIS kubelet controls
+  --allow-empty           an input that holds no object is expected: answer for it rather
+                          than exit 2
 
 What to run:
   -b, --benchmark NAME    bundled benchmark; repeatable or comma-separated; "all" selects
@@ -218,8 +222,10 @@ Run:
 Exit status:
   0  the scan ran (and --fail-on was not reached)
   1  a failing result reached the --fail-on severity
-  2  usage error, nothing to scan, no checks selected, or errors while loading the input
-     (the report is still written for what loaded; errors are named on stderr)
+  2  usage error, nothing to scan (no input, or an input with no object and no
+     --allow-empty), no checks selected, --timeout reached, or errors while loading the
+     input (the report is still written for what loaded; errors are named on stderr).
+     The same holds for --who-can and --pss-what-if; --list reads no input.
 `
 
 // parseArgs parses the command line. It returns errHelp for -h or --help.

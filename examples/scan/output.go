@@ -11,6 +11,7 @@ import (
 	"github.com/kspm-dev/kspm"
 	"github.com/kspm-dev/kspm/benchmark"
 	"github.com/kspm-dev/kspm/check"
+	"github.com/kspm-dev/kspm/report"
 )
 
 // isTerminal reports whether w is a character device (a terminal), as opposed to a file,
@@ -99,23 +100,33 @@ func writeList(w io.Writer, bms []benchmark.Benchmark, format string) error {
 		l.Benchmarks = append(l.Benchmarks, lb)
 	}
 	if format == formatJSON {
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(l)
+		return writeJSON(w, l)
 	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	for i, b := range l.Benchmarks {
 		if i > 0 {
 			fmt.Fprintln(tw)
 		}
-		fmt.Fprintf(tw, "%s: %s (%d checks)\n", b.Name, b.Title, len(b.Checks))
+		// Titles come from --checks files: report.Fprintf escapes them.
+		report.Fprintf(tw, "%s: %s (%d checks)\n", b.Name, b.Title, len(b.Checks))
 		for _, c := range b.Checks {
 			title := c.Title
 			if c.Manual {
 				title += " [manual]"
 			}
-			fmt.Fprintf(tw, "  %s\t%s\t%s\n", c.ID, c.Severity, title)
+			report.Fprintf(tw, "  %s\t%s\t%s\n", c.ID, c.Severity, title)
 		}
 	}
 	return tw.Flush()
+}
+
+// writeJSON writes v as an indented JSON document, with every rune that is not printable
+// escaped (see report.EscapeJSON).
+func writeJSON(w io.Writer, v any) error {
+	data, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(append(report.EscapeJSON(data), '\n'))
+	return err
 }

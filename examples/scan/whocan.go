@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/kspm-dev/kspm/inventory"
 	"github.com/kspm-dev/kspm/inventory/rbac"
+	"github.com/kspm-dev/kspm/report"
 )
 
 // whoCanOptions are the flags of the who-can mode.
@@ -90,29 +90,28 @@ func whoCan(out io.Writer, inv *inventory.Inventory, req rbac.Request, format st
 		if grants == nil {
 			grants = []rbac.Grant{}
 		}
-		enc := json.NewEncoder(out)
-		enc.SetIndent("", "  ")
-		return enc.Encode(struct {
+		return writeJSON(out, struct {
 			Request    rbac.Request `json:"request"`
 			Grants     []rbac.Grant `json:"grants"`
 			Incomplete string       `json:"incomplete,omitempty"`
 		}{req, grants, incomplete})
 	}
-	fmt.Fprintf(out, "Who can %s:\n", req)
+	// Names come from the input: report.Fprintf escapes them.
+	report.Fprintf(out, "Who can %s:\n", req)
 	if len(grants) == 0 {
 		fmt.Fprintln(out, "  nobody")
 	} else {
 		tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "SUBJECT\tSCOPE\tBINDING\tROLE\tRULE")
 		for _, g := range grants {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", g.Subject, g.Scope(), g.Binding, g.Role, g.Rule)
+			report.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", g.Subject, g.Scope(), g.Binding, g.Role, g.Rule)
 		}
 		if err := tw.Flush(); err != nil {
 			return err
 		}
 	}
 	if incomplete != "" {
-		fmt.Fprintf(out, "\nThe answer may be incomplete: %s.\n", incomplete)
+		report.Fprintf(out, "\nThe answer may be incomplete: %s.\n", incomplete)
 	}
 	return nil
 }

@@ -80,7 +80,7 @@ func runAdmissionPolicy(_ context.Context, pass *check.Pass) error {
 			admissionConfig = v.Raw
 		}
 		for _, p := range []string{"PodSecurity", "ValidatingAdmissionWebhook", "ValidatingAdmissionPolicy"} {
-			if on, why, _, unknown := admissionPlugin(in.flags, p); !on && !unknown {
+			if on, why, _, unknown := admissionPlugin(in.flags, p); !on && unknown == "" {
 				pluginOff[p] = why + " (" + in.obj.String() + ")"
 			}
 		}

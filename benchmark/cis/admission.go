@@ -24,24 +24,39 @@ var defaultOnAdmissionPlugins = set(
 // admissionPlugin reports whether kube-apiserver runs plugin, as its flags decide:
 // the deprecated --admission-control, when given, is the complete list of enabled plugins;
 // otherwise a plugin runs when it is enabled (explicitly or by default) and not disabled.
-func admissionPlugin(fs *flags.Set, plugin string) (enabled bool, why, flag string, unknown bool) {
-	if legacy, ok, u := fs.List("admission-control"); ok {
-		return contains(legacy, plugin), "--admission-control=" + strings.Join(legacy, ","), "admission-control", u
+// unknown, when not empty, says why the answer is not known: a list the answer depends on
+// has a value that is not visible or a command line that reads more than one way.
+func admissionPlugin(fs *flags.Set, plugin string) (enabled bool, why, flag, unknown string) {
+	if legacy, ok, _ := fs.List("admission-control"); ok {
+		return contains(legacy, plugin), "--admission-control=" + strings.Join(legacy, ","), "admission-control",
+			listUnknown(fs, "admission-control")
 	}
-	dis, _, u1 := fs.List("disable-admission-plugins")
-	en, enSet, u2 := fs.List("enable-admission-plugins")
+	dis, _, _ := fs.List("disable-admission-plugins")
+	en, enSet, _ := fs.List("enable-admission-plugins")
+	unknown = listUnknown(fs, "disable-admission-plugins", "enable-admission-plugins")
 	switch {
 	case contains(dis, plugin):
-		return false, "--disable-admission-plugins includes " + plugin, "disable-admission-plugins", u1 || u2
+		return false, "--disable-admission-plugins includes " + plugin, "disable-admission-plugins", unknown
 	case contains(en, plugin):
-		return true, "--enable-admission-plugins includes " + plugin, "enable-admission-plugins", u1 || u2
+		return true, "--enable-admission-plugins includes " + plugin, "enable-admission-plugins", unknown
 	case defaultOnAdmissionPlugins[plugin]:
-		return true, plugin + " is enabled by default and not disabled", "disable-admission-plugins", u1 || u2
+		return true, plugin + " is enabled by default and not disabled", "disable-admission-plugins", unknown
 	case enSet:
-		return false, "--enable-admission-plugins does not include " + plugin, "enable-admission-plugins", u1 || u2
+		return false, "--enable-admission-plugins does not include " + plugin, "enable-admission-plugins", unknown
 	default:
-		return false, "--enable-admission-plugins is not set and " + plugin + " is off by default", "enable-admission-plugins", u1 || u2
+		return false, "--enable-admission-plugins is not set and " + plugin + " is off by default", "enable-admission-plugins", unknown
 	}
+}
+
+// listUnknown says why the first of the list flags whose value is not known is not known,
+// or returns "".
+func listUnknown(fs *flags.Set, names ...string) string {
+	for _, n := range names {
+		if _, _, u := fs.List(n); u {
+			return "--" + n + " is not known: " + fs.Why(n)
+		}
+	}
+	return ""
 }
 
 // pluginOn passes when the admission plugin runs.
@@ -53,8 +68,8 @@ func pluginOff(plugin string) flagRule { return pluginRule(plugin, false) }
 func pluginRule(plugin string, want bool) flagRule {
 	return func(fs *flags.Set) verdict {
 		on, why, flag, unknown := admissionPlugin(fs, plugin)
-		if unknown {
-			return unknownf(flag, "the admission plugin lists are set from a reference whose value is not visible")
+		if unknown != "" {
+			return unknownf(flag, "whether %s runs is not known: %s", plugin, unknown)
 		}
 		state := "off"
 		if on {

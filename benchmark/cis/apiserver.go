@@ -24,7 +24,8 @@ type flagControl struct {
 func (fc flagControl) control(c *component) control {
 	return control{
 		id: fc.id, title: fc.title, level: fc.level, cisManual: fc.cisManual, severity: fc.severity,
-		what: fmt.Sprintf("Reads the %s pod's command line: %s", c.name, fc.what),
+		what: fmt.Sprintf("Reads the command line of the %s pods in kube-system (or static pod manifests; a "+
+			"look-alike elsewhere is reported as not evaluated): %s", c.name, fc.what),
 		remediation: fmt.Sprintf("In the %s static pod manifest (%s on each control-plane node), %s. "+
 			"The kubelet restarts the component when the file changes.", c.name, c.manifest, fc.fix),
 		kinds: []schema.GroupKind{inventory.KindPod},

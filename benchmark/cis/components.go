@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/kspm-dev/kspm/check"
 	"github.com/kspm-dev/kspm/internal/flags"
@@ -24,7 +25,7 @@ type component struct {
 	// --config-file): the pod spec then does not show the settings.
 	configFlag string
 
-	instances memo[[]instance]
+	instances memo[foundInstances]
 }
 
 var (
@@ -65,6 +66,8 @@ type instance struct {
 	// opaque, when set, says why the component's flags are not visible (a container
 	// labelled as the component runs a program of its own that starts it).
 	opaque string
+	// distrust, when set, says why the pod is not taken as the cluster's component.
+	distrust string
 }
 
 // field returns the field path of flag in the instance's pod: where it was set, or the
@@ -90,43 +93,122 @@ const (
 	annotationConfigSource = "kubernetes.io/config.source"
 )
 
-// staticPodLike reports whether pod may be a component pod: in kube-system, a mirror pod,
-// owned by a Node, or (in manifest mode) a bare pod that nothing controls, such as a static
-// pod manifest read from disk.
-func staticPodLike(inv *inventory.Inventory, pod *corev1.Pod) bool {
-	if pod.Namespace == "kube-system" {
+// Where the cluster's own components run.
+//
+// kubeadm-style static pods are mirrored into kube-system, where in a sane cluster only
+// cluster administrators may create pods. The marks a static pod carries elsewhere prove
+// nothing: the API server accepts the kubernetes.io/config.mirror and config.source
+// annotations and an owner reference to a Node from any user allowed to create pods in the
+// namespace (pod validation asks only that a mirror pod sets spec.nodeName; NodeRestriction
+// restricts what kubelets create, not what other users create). So a pod is taken as the
+// cluster's component only in kube-system, or, in manifests, in a static pod manifest
+// written without a namespace (the kubelet and LoadManifests put it in default). A pod
+// elsewhere that looks like one is reported, never judged: its flags would let anyone who may
+// create pods make a control pass.
+
+// trustedPlace reports whether an object with meta (and, for a pod, the static pod marks)
+// is where only administrators put the cluster's components: kube-system; in manifests
+// also an object written without a namespace (namespace "" or default), unless it was
+// listed from an API server (it has a UID, creation time or resource version, or the marks
+// the kubelet puts on mirror pods), where namespace default is open to users.
+func trustedPlace(inv *inventory.Inventory, meta metav1.Object, marks []string) bool {
+	switch ns := meta.GetNamespace(); {
+	case ns == "kube-system":
 		return true
+	case inv.Mode() != inventory.ModeManifests || ns != "" && ns != metav1.NamespaceDefault:
+		return false
 	}
+	created := meta.GetCreationTimestamp()
+	listed := meta.GetUID() != "" || !created.IsZero() || meta.GetResourceVersion() != ""
+	return len(marks) == 0 && !listed
+}
+
+// staticMarks returns the marks of a static pod that pod carries: the mirror and config
+// source annotations and an owner reference to a Node.
+func staticMarks(pod *corev1.Pod) []string {
+	var marks []string
 	if _, ok := pod.Annotations[annotationMirror]; ok {
-		return true
+		marks = append(marks, "annotation "+annotationMirror)
 	}
 	if pod.Annotations[annotationConfigSource] == "file" {
-		return true
+		marks = append(marks, "annotation "+annotationConfigSource+": file")
 	}
 	for _, ref := range pod.OwnerReferences {
 		if ref.Kind == "Node" {
-			return true
+			marks = append(marks, "an owner reference to Node "+ref.Name)
 		}
 	}
-	return inv.Mode() == inventory.ModeManifests && len(pod.OwnerReferences) == 0
+	return marks
 }
 
-// findInstances returns the pods that run c, each with its parsed flags, ordered as the
-// inventory orders pods. The result is shared: do not modify it.
+// componentCandidate reports whether pod may be a component pod, and whether it is where
+// only administrators put pods. Candidates are the pods in kube-system, pods with the marks
+// of a static pod (returned in marks), and (in manifests) bare pods that nothing controls,
+// such as a static pod manifest read from disk.
+func componentCandidate(inv *inventory.Inventory, pod *corev1.Pod) (candidate, trusted bool, marks []string) {
+	if pod.Namespace == "kube-system" {
+		return true, true, nil
+	}
+	marks = staticMarks(pod)
+	bare := inv.Mode() == inventory.ModeManifests && len(pod.OwnerReferences) == 0
+	if len(marks) == 0 && !bare {
+		return false, false, nil
+	}
+	return true, trustedPlace(inv, pod, marks), marks
+}
+
+// distrust says why o, which looks like c, is not taken as the cluster's c; marks are the
+// static pod marks it carries.
+func distrust(o *inventory.Object, c string, marks []string) string {
+	how := "anyone allowed to create " + o.GroupKind().Kind + "s there can make one like it"
+	if len(marks) > 0 {
+		how = "the API server accepts the marks of a static pod it carries (" + strings.Join(marks, ", ") +
+			") from anyone allowed to create Pods there"
+	}
+	return fmt.Sprintf("%s looks like %s but is in namespace %s, not kube-system: %s, so it is not taken as "+
+		"the cluster's %s and its flags are not judged", o, c, o.Namespace(), how, c)
+}
+
+// findInstances returns the pods that run the cluster's c, each with its parsed flags,
+// ordered as the inventory orders pods. The result is shared: do not modify it.
 func findInstances(inv *inventory.Inventory, c *component) []instance {
-	return c.instances.get(inv, func(inv *inventory.Inventory) []instance { return scanInstances(inv, c) })
+	return c.found(inv).trusted
 }
 
-func scanInstances(inv *inventory.Inventory, c *component) []instance {
-	var out []instance
+// foundInstances are the pods that run a component, split by whether they are the
+// cluster's own.
+type foundInstances struct {
+	trusted []instance
+	// untrusted look like the component's pods but are not where only administrators
+	// put pods; each has its reason in distrust.
+	untrusted []instance
+}
+
+func (c *component) found(inv *inventory.Inventory) foundInstances {
+	return c.instances.get(inv, func(inv *inventory.Inventory) foundInstances { return scanInstances(inv, c) })
+}
+
+func scanInstances(inv *inventory.Inventory, c *component) foundInstances {
+	var out foundInstances
 	for _, o := range inv.ByKind(inventory.KindPod) {
 		pod, ok := o.Object().(*corev1.Pod)
-		if !ok || !staticPodLike(inv, pod) {
+		if !ok {
 			continue
 		}
-		if in, ok := matchComponent(o, pod, c); ok {
-			out = append(out, in)
+		candidate, trusted, marks := componentCandidate(inv, pod)
+		if !candidate {
+			continue
 		}
+		in, ok := matchComponent(o, pod, c)
+		if !ok {
+			continue
+		}
+		if !trusted {
+			in.distrust = distrust(o, c.name, marks)
+			out.untrusted = append(out.untrusted, in)
+			continue
+		}
+		out.trusted = append(out.trusted, in)
 	}
 	return out
 }
@@ -249,18 +331,21 @@ func absentReason(inv *inventory.Inventory, c *component) (check.Status, string)
 // runComponent returns a check body that applies rule to every pod running c.
 func runComponent(c *component, rule flagRule) check.RunFunc {
 	return func(ctx context.Context, pass *check.Pass) error {
-		insts := findInstances(pass.Inventory, c)
-		if len(insts) == 0 {
+		found := c.found(pass.Inventory)
+		if len(found.trusted) == 0 && len(found.untrusted) == 0 {
 			status, reason := absentReason(pass.Inventory, c)
 			pass.Report(check.Finding{Status: status, Message: reason})
 			return nil
 		}
-		for _, in := range insts {
+		for _, in := range found.trusted {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
 			v := judge(in, c, rule)
 			pass.Report(check.Finding{Status: v.status, Object: in.obj, Field: in.field(v.flag), Message: v.msg})
+		}
+		for _, in := range found.untrusted {
+			pass.NotEvaluated(in.obj, in.distrust)
 		}
 		return nil
 	}
@@ -407,21 +492,6 @@ func contains(items []string, item string) bool {
 		}
 	}
 	return false
-}
-
-// pluginEnabled passes when the admission plugin is in --enable-admission-plugins and not in
-// --disable-admission-plugins.
-func pluginEnabled(plugin string) flagRule {
-	return func(fs *flags.Set) verdict {
-		dis, _, unknown := fs.List("disable-admission-plugins")
-		if unknown {
-			return unknownf("disable-admission-plugins", "--disable-admission-plugins is not known: %s", fs.Why("disable-admission-plugins"))
-		}
-		if contains(dis, plugin) {
-			return failf("disable-admission-plugins", "--disable-admission-plugins includes %s", plugin)
-		}
-		return listHas("enable-admission-plugins", plugin, nil)(fs)
-	}
 }
 
 // intAtLeast passes when the integer flag is at least min; def applies when unset.

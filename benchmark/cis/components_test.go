@@ -427,3 +427,127 @@ func TestHardenedFlagsKnown(t *testing.T) {
 		}
 	}
 }
+
+// decoyPod returns a pod that carries the marks of a static pod of component (the
+// kubernetes.io/config.mirror and config.source annotations, an owner reference to its Node)
+// in namespace ns: the API server accepts every one of these marks from any user allowed to
+// create pods there (NodeRestriction restricts kubelets only), so they prove nothing.
+func decoyPod(component, ns string, command ...string) *corev1.Pod {
+	p := staticPod(component, "worker-1", command...)
+	p.Namespace = ns
+	p.OwnerReferences = []metav1.OwnerReference{{APIVersion: "v1", Kind: "Node", Name: "worker-1", UID: "u-worker-1", Controller: ptrTo(true)}}
+	return p
+}
+
+// Each static pod mark alone, outside kube-system.
+func decoyMarks() map[string]func(*corev1.Pod) {
+	return map[string]func(*corev1.Pod){
+		"mirror annotation": func(p *corev1.Pod) {
+			p.OwnerReferences = nil
+			p.Annotations = map[string]string{annotationMirror: "abc"}
+		},
+		"config.source annotation": func(p *corev1.Pod) {
+			p.OwnerReferences = nil
+			p.Annotations = map[string]string{annotationConfigSource: "file"}
+		},
+		"Node owner": func(p *corev1.Pod) { p.Annotations = nil },
+		"all marks":  func(*corev1.Pod) {},
+	}
+}
+
+// A pod outside kube-system that looks like a control-plane component is not the cluster's
+// component: on a managed control plane (no component pod in kube-system) a tenant's decoy
+// with hardened flags must not make the control pass.
+func TestDecoyComponentAlone(t *testing.T) {
+	podKind := kindInfo(t, "Pod")
+	for mark, mutate := range decoyMarks() {
+		for _, mode := range []inventory.Mode{inventory.ModeCluster, inventory.ModeManifests} {
+			t.Run(mark+"/"+string(mode), func(t *testing.T) {
+				for _, tc := range flagCases() {
+					d := decoyPod(tc.comp.name, "tenant", hardened[tc.comp]...)
+					mutate(d)
+					inv := clusterInv(t, []inventory.KindInfo{podKind}, d)
+					if mode == inventory.ModeManifests {
+						inv = newInv(t, d)
+					}
+					fs := run(t, tc.id, inv)
+					require.Len(t, fs, 1, tc.id)
+					assert.Equal(t, check.StatusNotEvaluated, fs[0].Status, "%s: %s", tc.id, fs[0].Message)
+					require.NotNil(t, fs[0].Object, tc.id)
+					assert.Equal(t, "tenant", fs[0].Object.Namespace(), tc.id)
+					assert.Contains(t, fs[0].Message, "not kube-system", tc.id)
+				}
+			})
+		}
+	}
+}
+
+// A decoy beside the real kube-system component neither hides the real one's failure nor adds
+// a pass or a failure of its own.
+func TestDecoyBesideRealComponent(t *testing.T) {
+	podKind := kindInfo(t, "Pod")
+	for _, tc := range flagCases() {
+		t.Run(tc.id, func(t *testing.T) {
+			failWant := tc.want
+			if failWant == "" {
+				failWant = check.StatusFail
+			}
+			realPod := staticPod(tc.comp.name, "cp1", tc.fail...)
+			good := decoyPod(tc.comp.name, "tenant", hardened[tc.comp]...)
+			fs := run(t, tc.id, clusterInv(t, []inventory.KindInfo{podKind}, realPod, good))
+			require.Len(t, fs, 2)
+			assert.Equal(t, []check.Status{failWant, check.StatusNotEvaluated}, statuses(fs), fs[0].Message)
+			assert.Equal(t, "kube-system", fs[0].Object.Namespace())
+
+			passWant := tc.passWant
+			if passWant == "" {
+				passWant = check.StatusPass
+			}
+			realPod = staticPod(tc.comp.name, "cp1", hardened[tc.comp]...)
+			bad := decoyPod(tc.comp.name, "tenant", tc.fail...)
+			fs = run(t, tc.id, clusterInv(t, []inventory.KindInfo{podKind}, realPod, bad))
+			require.Len(t, fs, 2)
+			assert.Equal(t, []check.Status{passWant, check.StatusNotEvaluated}, statuses(fs), fs[1].Message)
+		})
+	}
+}
+
+// Controls that read one component to judge another take only the real one's word.
+func TestDecoyDoesNotFeedOtherControls(t *testing.T) {
+	podKind := kindInfo(t, "Pod")
+	// A decoy API server does not make etcd look external on a managed control plane.
+	fs := run(t, "2.1", clusterInv(t, []inventory.KindInfo{podKind}, decoyPod("kube-apiserver", "tenant", hardened[kubeAPIServer]...)))
+	require.Len(t, fs, 1)
+	assert.Equal(t, check.StatusNotApplicable, fs[0].Status, fs[0].Message)
+
+	// Nor does its --client-ca-file make the real etcd's CA look shared with the cluster's.
+	decoyAPI := decoyPod("kube-apiserver", "tenant", with(hardened[kubeAPIServer], "--client-ca-file=/etc/kubernetes/pki/etcd/ca.crt")...)
+	fs = run(t, "2.7", clusterInv(t, []inventory.KindInfo{podKind},
+		staticPod("kube-apiserver", "cp1", hardened[kubeAPIServer]...), staticPod("etcd", "cp1", hardened[etcd]...), decoyAPI))
+	require.Len(t, fs, 1)
+	assert.Equal(t, check.StatusManual, fs[0].Status, fs[0].Message)
+}
+
+// In manifests, a static pod manifest written without a namespace (namespace default once
+// loaded, as the kubelet also places it) is the component; a pod in default that was listed
+// from an API server (it has a UID, or the marks the kubelet puts on mirror pods) is not:
+// there, namespace default is open to users.
+func TestManifestsDefaultNamespace(t *testing.T) {
+	args := hardened[kubeScheduler]
+	written := staticPod("kube-scheduler", "cp1", args...)
+	written.Namespace, written.Annotations = "default", nil
+	fs := run(t, "1.4.1", newInv(t, written))
+	require.Len(t, fs, 1)
+	assert.Equal(t, check.StatusPass, fs[0].Status, fs[0].Message)
+
+	listed := written.DeepCopy()
+	listed.UID = "3f6b1c2d-0003-4e5f-a6b7-000000000001"
+	mirrored := staticPod("kube-scheduler", "cp1", args...)
+	mirrored.Namespace = "default"
+	for name, p := range map[string]*corev1.Pod{"listed": listed, "mirror marks": mirrored} {
+		fs = run(t, "1.4.1", newInv(t, p))
+		require.Len(t, fs, 1, name)
+		assert.Equal(t, check.StatusNotEvaluated, fs[0].Status, "%s: %s", name, fs[0].Message)
+		assert.Contains(t, fs[0].Message, "namespace default, not kube-system", name)
+	}
+}

@@ -20,9 +20,11 @@ import (
 func kubeProxyControls() []control {
 	return []control{{
 		id: "4.3.1", title: "kube-proxy metrics endpoint bound to localhost", level: l1, severity: check.Medium,
-		what: "Reads the kube-proxy DaemonSet's (or static pods') --metrics-bind-address, or metricsBindAddress in the configuration " +
-			"file it loads with --config (a ConfigMap): passes for a loopback address or when unset (the default is " +
-			"127.0.0.1:10249), or without --config when --metrics-port=0 turns the metrics server off",
+		what: "Reads the --metrics-bind-address of the kube-proxy DaemonSet or static pods in kube-system, or metricsBindAddress " +
+			"in the configuration file it loads with --config (a ConfigMap): passes for a loopback address or when unset (the " +
+			"default is 127.0.0.1:10249), or without --config when --metrics-port=0 turns the metrics server off. A kube-proxy " +
+			"in another namespace is reported as not evaluated, never judged: anyone allowed to create DaemonSets or pods " +
+			"there can make one",
 		remediation: "Set metricsBindAddress: 127.0.0.1:10249 in the kube-proxy configuration (kubeadm: the " +
 			"kube-system/kube-proxy ConfigMap, key config.conf), or --metrics-bind-address=127.0.0.1:10249, then " +
 			"restart the kube-proxy pods.",
@@ -36,6 +38,9 @@ const kubeProxyDefaultMetrics = "127.0.0.1:10249"
 func runKubeProxyMetrics(_ context.Context, pass *check.Pass) error {
 	inv := pass.Inventory
 	found := false
+	// Copies of kube-proxy outside kube-system: reported, not judged (see trustedPlace).
+	var untrusted []*inventory.Object
+	var why []string
 	for _, o := range inv.ByKind(inventory.KindDaemonSet) {
 		ds, ok := o.Object().(*appsv1.DaemonSet)
 		if !ok {
@@ -47,6 +52,11 @@ func runKubeProxyMetrics(_ context.Context, pass *check.Pass) error {
 			if !ok {
 				continue
 			}
+			if !trustedPlace(inv, ds, nil) {
+				untrusted = append(untrusted, o)
+				why = append(why, distrust(o, "kube-proxy", nil))
+				break
+			}
 			found = true
 			fs := flags.ParseTokens(toks, flags.SpecFor("kube-proxy"))
 			base := "spec.template.spec.containers[" + itoa(i) + "]"
@@ -57,7 +67,11 @@ func runKubeProxyMetrics(_ context.Context, pass *check.Pass) error {
 	// kube-proxy may also run as static pods (mirror pods in the API), outside any DaemonSet.
 	for _, o := range inv.ByKind(inventory.KindPod) {
 		pod, ok := o.Object().(*corev1.Pod)
-		if !ok || !staticPodLike(inv, pod) || metav1.GetControllerOfNoCopy(pod) != nil && !ownedByNode(pod) {
+		if !ok || metav1.GetControllerOfNoCopy(pod) != nil && !ownedByNode(pod) {
+			continue
+		}
+		candidate, trusted, marks := componentCandidate(inv, pod)
+		if !candidate {
 			continue
 		}
 		spec := &pod.Spec
@@ -66,31 +80,47 @@ func runKubeProxyMetrics(_ context.Context, pass *check.Pass) error {
 			if !ok {
 				continue
 			}
+			if !trusted {
+				untrusted = append(untrusted, o)
+				why = append(why, distrust(o, "kube-proxy", marks))
+				break
+			}
 			found = true
 			fs := flags.ParseTokens(toks, flags.SpecFor("kube-proxy"))
 			judgeKubeProxy(pass, inv, o, spec, ctr, fs, "spec.containers["+itoa(i)+"]")
 			break
 		}
 	}
-	if found {
-		return nil
+	if !found {
+		kubeProxyAbsent(pass, len(untrusted) > 0)
 	}
+	for i, o := range untrusted {
+		pass.NotEvaluated(o, why[i])
+	}
+	return nil
+}
+
+// kubeProxyAbsent reports 4.3.1 when no kube-proxy of the cluster's own is seen; others
+// says copies outside kube-system were found (they are reported apart).
+func kubeProxyAbsent(pass *check.Pass, others bool) {
+	inv := pass.Inventory
 	// No DaemonSet: the kubeadm ConfigMap alone still says what kube-proxy is given.
 	if cm := inv.Get(inventory.KindConfigMap, "kube-system", "kube-proxy"); cm != nil {
 		if c, ok := cm.Object().(*corev1.ConfigMap); ok {
 			if data, ok := c.Data["config.conf"]; ok {
 				v := metricsFromConfig(data)
 				pass.Report(check.Finding{Status: v.status, Object: cm, Field: "data[config.conf].metricsBindAddress", Message: v.msg})
-				return nil
+				return
 			}
 		}
 	}
 	if reason := inv.Unseen(inventory.KindDaemonSet, inventory.KindPod); reason != "" {
 		pass.NotEvaluated(nil, "cannot find kube-proxy: "+reason)
-		return nil
+		return
 	}
-	pass.NotApplicable(nil, "no kube-proxy DaemonSet: the cluster replaces kube-proxy or runs it outside the API's view")
-	return nil
+	if !others {
+		pass.NotApplicable(nil, "no kube-proxy DaemonSet: the cluster replaces kube-proxy or runs it outside the API's view")
+	}
 }
 
 func judgeKubeProxy(pass *check.Pass, inv *inventory.Inventory, o *inventory.Object, spec *corev1.PodSpec, ctr corev1.Container, fs *flags.Set, base string) {

@@ -39,7 +39,9 @@ func policyControls() []control {
 				"restricted, or a policy engine's validating webhook (Kyverno, Gatekeeper, Kubewarden, jsPolicy) or a " +
 				"denying ValidatingAdmissionPolicy covers its pods (the namespace selectors of the webhook, of the " +
 				"policy and of its Deny binding select the namespace), and the API server runs the admission plugin " +
-				"that applies it (PodSecurity, ValidatingAdmissionWebhook, ValidatingAdmissionPolicy)",
+				"that applies it (PodSecurity, ValidatingAdmissionWebhook, ValidatingAdmissionPolicy; all on by " +
+				"default). The plugins are read from the kube-apiserver pods in kube-system only (a look-alike " +
+				"elsewhere is anyone's to make); a plugin whose state is not known leaves the namespace not evaluated",
 			remediation: "Label each namespace with pod-security.kubernetes.io/enforce: baseline (or restricted), or " +
 				"enforce pod policies with an admission policy engine.",
 			kinds:    []schema.GroupKind{inventory.KindNamespace},
@@ -81,15 +83,21 @@ func runAdmissionPolicy(_ context.Context, pass *check.Pass) error {
 	unseen := inv.Unseen(inventory.KindValidatingWebhookConfiguration, inventory.KindValidatingAdmissionPolicy,
 		inventory.KindValidatingAdmissionPolicyBinding)
 	admissionConfig := ""
-	// The admission plugins that make labels, webhooks and policies work, as every visible
-	// API server runs them (all on by default, e.g. on a managed control plane).
-	pluginOff := map[string]string{}
+	// The admission plugins that make labels, webhooks and policies work, as every API
+	// server of the cluster's own (in kube-system) runs them; all are on by default, e.g. on
+	// a managed control plane. pluginOff says why a plugin is off, pluginUnknown why its
+	// state is not known.
+	pluginOff, pluginUnknown := map[string]string{}, map[string]string{}
 	for _, in := range findInstances(inv, kubeAPIServer) {
 		if v, ok := in.flags.Lookup("admission-control-config-file"); ok {
 			admissionConfig = v.Raw
 		}
 		for _, p := range []string{"PodSecurity", "ValidatingAdmissionWebhook", "ValidatingAdmissionPolicy"} {
-			if on, why, _, unknown := admissionPlugin(in.flags, p); !on && !unknown {
+			on, why, _, unknown := admissionPlugin(in.flags, p)
+			switch {
+			case unknown != "":
+				pluginUnknown[p] = "whether " + p + " runs is not known: " + unknown + " (" + in.obj.String() + ")"
+			case !on:
 				pluginOff[p] = why + " (" + in.obj.String() + ")"
 			}
 		}
@@ -103,11 +111,17 @@ func runAdmissionPolicy(_ context.Context, pass *check.Pass) error {
 			continue
 		}
 		level := ns.Labels[labelEnforce]
-		var notes []string
+		// notes say why the namespace fails; maybe lists what would pass it but hangs on a
+		// plugin whose state is not known.
+		var notes, maybe []string
 		switch level {
 		case "baseline", "restricted":
 			if off := pluginOff["PodSecurity"]; off != "" {
 				notes = append(notes, "its Pod Security enforce label ("+level+") has no effect: "+off)
+				break
+			}
+			if u := pluginUnknown["PodSecurity"]; u != "" {
+				maybe = append(maybe, "its Pod Security enforce label ("+level+") works only if PodSecurity runs; "+u)
 				break
 			}
 			pass.Pass(o, "Pod Security admission enforces "+level)
@@ -116,21 +130,35 @@ func runAdmissionPolicy(_ context.Context, pass *check.Pass) error {
 			notes = append(notes, "Pod Security admission enforces privileged, which allows everything")
 		}
 		if name := coveringWebhook(inv, ns); name != "" {
-			if off := pluginOff["ValidatingAdmissionWebhook"]; off != "" {
-				notes = append(notes, "policy engine webhook "+name+" is not called: "+off)
-			} else {
+			switch {
+			case pluginOff["ValidatingAdmissionWebhook"] != "":
+				notes = append(notes, "policy engine webhook "+name+" is not called: "+pluginOff["ValidatingAdmissionWebhook"])
+			case pluginUnknown["ValidatingAdmissionWebhook"] != "":
+				maybe = append(maybe, "policy engine webhook "+name+" is called only if ValidatingAdmissionWebhook runs; "+
+					pluginUnknown["ValidatingAdmissionWebhook"])
+			default:
 				pass.Pass(o, "pods are validated by policy engine webhook "+name)
 				continue
 			}
 		}
 		if names := coveringPolicies(vaps, namespaceLabels(ns)); len(names) > 0 {
-			pass.Pass(o, "pods are validated by ValidatingAdmissionPolicy "+strings.Join(names, ", "))
-			continue
+			if u := pluginUnknown["ValidatingAdmissionPolicy"]; u != "" {
+				maybe = append(maybe, "ValidatingAdmissionPolicy "+strings.Join(names, ", ")+" is evaluated only if "+
+					"ValidatingAdmissionPolicy runs; "+u)
+			} else {
+				pass.Pass(o, "pods are validated by ValidatingAdmissionPolicy "+strings.Join(names, ", "))
+				continue
+			}
 		}
 		if level == "" {
 			notes = append(notes, "no Pod Security enforce label")
 		}
 		switch {
+		case len(maybe) > 0:
+			if unseen != "" {
+				notes = append(notes, "policy engines could not be seen: "+unseen)
+			}
+			pass.NotEvaluated(o, strings.Join(append(maybe, notes...), "; "))
 		case unseen != "":
 			pass.NotEvaluated(o, strings.Join(notes, "; ")+"; policy engines could not be seen: "+unseen)
 		case admissionConfig != "" && level == "" && pluginOff["PodSecurity"] == "":

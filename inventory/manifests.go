@@ -87,9 +87,11 @@ func isConfigFileKind(gvk schema.GroupVersionKind) bool {
 //
 // Input. A YAML file may hold several documents ("---"); an empty document is skipped. A
 // JSON file holds one or more values, each an object or an array of objects; standard input
-// is read as JSON when it starts with '{' or '[', else as YAML. A document of kind List, or
-// of any kind named "...List" that has items (PodList, ...), stands for its items, each an
-// object (an item without kind and apiVersion takes them from its list: Pod from PodList).
+// is read as JSON when it starts with '{' or '[', else as YAML. A List stands for its items,
+// as kubectl's resource builder reads it: a document whose items field is a list, or of a
+// kind named "...List" (List, PodList, ...) that has items, is a List, and so is such an
+// item of a List: nested Lists are flattened, up to 16 deep (an item without kind and
+// apiVersion takes them from its List: Pod from PodList). Each item's Source line is its own.
 // YAML is read as kubectl reads it (YAML 1.1 scalars: unquoted yes/no are booleans).
 //
 // Objects. Built-in kinds (see BuiltinKinds) are decoded into their typed structs, matched
@@ -545,10 +547,28 @@ func splitYAMLError(err error) (line int, msg string, ok bool) {
 	return n, s[len(m[0]):], true
 }
 
-// listItemDefaults are what a List gives its items.
-type listItemDefaults struct{ apiVersion, kind string }
+// maxListDepth bounds how deep Lists may be nested in one another.
+const maxListDepth = 16
 
-// yamlObject decodes the mapping n, whose lines count from base: an object or a List.
+// listItemDefaults are what a List gives its items, and how deep they are nested.
+type listItemDefaults struct {
+	apiVersion, kind string
+	depth            int // of the List the items are in: 1 for a List that is not an item
+}
+
+// depth returns the nesting depth a List would have as an item of list (nil: none).
+func (list *listItemDefaults) next() int {
+	if list == nil {
+		return 1
+	}
+	return list.depth + 1
+}
+
+// errListTooDeep is recorded for a List nested deeper than maxListDepth.
+var errListTooDeep = fmt.Errorf("Lists nested more than %d deep", maxListDepth)
+
+// yamlObject decodes the mapping n, whose lines count from base: an object or a List (see
+// isList), whose items it decodes in turn; list is the List n is an item of, if any.
 func (l *manifestLoader) yamlObject(s objectSink, base int, n *yaml.Node, list *listItemDefaults, sc *decodeScratch) {
 	line := base + n.Line - 1
 	if n.Kind == yaml.AliasNode {
@@ -569,34 +589,37 @@ func (l *manifestLoader) yamlObject(s objectSink, base int, n *yaml.Node, list *
 		h.name = yamlText(yamldoc.Get(md, "name"))
 		h.namespace = yamlText(yamldoc.Get(md, "namespace"))
 	}
-	if list == nil && isListKindName(h.kind) {
-		if items := yamldoc.Get(n, "items"); items != nil {
-			if err := yamldoc.CheckExcept(n, "items"); err != nil {
-				var ye *yamldoc.Error
-				if errors.As(err, &ye) {
-					line = base + ye.Line - 1
-					err = errors.New(ye.Text(base - 1))
-				}
-				s.fail(line, h.describe(), err)
-				return
-			}
-			ld := h.itemDefaults()
-			switch items = derefNode(items); items.Kind {
-			case yaml.SequenceNode:
-				for _, it := range items.Content {
-					l.yamlObject(s, base, it, &ld, sc)
-				}
-			case yaml.ScalarNode:
-				if v, _ := yamldoc.ScalarValue(items); v.Kind != "null" {
-					s.fail(base+items.Line-1, h.describe(), errors.New("items is not a list"))
-				}
-			default:
-				s.fail(base+items.Line-1, h.describe(), errors.New("items is not a list"))
-			}
+	h.inherit(list)
+	if items := derefNode(yamldoc.Get(n, "items")); items != nil && isList(h.kind, items.Kind == yaml.SequenceNode) {
+		depth := list.next()
+		if depth > maxListDepth {
+			s.fail(line, h.describe(), errListTooDeep)
 			return
 		}
+		if err := yamldoc.CheckExcept(n, "items"); err != nil {
+			var ye *yamldoc.Error
+			if errors.As(err, &ye) {
+				line = base + ye.Line - 1
+				err = errors.New(ye.Text(base - 1))
+			}
+			s.fail(line, h.describe(), err)
+			return
+		}
+		ld := h.itemDefaults(depth)
+		switch items.Kind {
+		case yaml.SequenceNode:
+			for _, it := range items.Content {
+				l.yamlObject(s, base, it, &ld, sc)
+			}
+		case yaml.ScalarNode:
+			if v, _ := yamldoc.ScalarValue(items); v.Kind != "null" {
+				s.fail(base+items.Line-1, h.describe(), errors.New("items is not a list"))
+			}
+		default:
+			s.fail(base+items.Line-1, h.describe(), errors.New("items is not a list"))
+		}
+		return
 	}
-	h.inherit(list)
 	gvk, err := h.gvk()
 	if err != nil {
 		s.fail(line, h.describe(), err)
@@ -643,10 +666,11 @@ func (l *manifestLoader) splitList(s objectSink, d yamldoc.Document, head []byte
 		return false
 	}
 	h := docHeader{apiVersion: yamlText(yamldoc.Get(top, "apiVersion")), kind: yamlText(yamldoc.Get(top, "kind"))}
-	if v, ok := yamldoc.ScalarValue(yamldoc.Get(top, "items")); !isListKindName(h.kind) || !ok || v.Kind != "null" {
+	// The items were a block sequence: the document is a List whatever its kind (see isList).
+	if v, ok := yamldoc.ScalarValue(yamldoc.Get(top, "items")); !ok || v.Kind != "null" {
 		return false
 	}
-	ld := h.itemDefaults()
+	ld := h.itemDefaults(1)
 	results := make([]bufferedSink, len(items))
 	var bad atomic.Bool
 	l.each(len(items), func(i int, sc *decodeScratch) {
@@ -770,7 +794,13 @@ func (l *manifestLoader) jsonObject(s objectSink, d yamldoc.Document, list *list
 			}
 		}
 	}
-	if list == nil && isListKindName(h.kind) && items != nil {
+	h.inherit(list)
+	if items != nil && isList(h.kind, items.Data[0] == '[') {
+		depth := list.next()
+		if depth > maxListDepth {
+			s.fail(d.Line, h.describe(), errListTooDeep)
+			return
+		}
 		if bytes.Equal(items.Data, []byte("null")) {
 			return
 		}
@@ -779,11 +809,10 @@ func (l *manifestLoader) jsonObject(s objectSink, d yamldoc.Document, list *list
 			s.fail(jsonErrorLine(*items, err), h.describe(), jsonError(err))
 			return
 		}
-		ld := h.itemDefaults()
+		ld := h.itemDefaults(depth)
 		l.each(len(elems), func(i int, _ *decodeScratch) { l.jsonObject(s, elems[i], &ld) })
 		return
 	}
-	h.inherit(list)
 	gvk, err := h.gvk()
 	if err != nil {
 		s.fail(d.Line, h.describe(), err)
@@ -815,8 +844,15 @@ type docHeader struct {
 
 func isListKindName(kind string) bool { return strings.HasSuffix(kind, "List") }
 
-func (h docHeader) itemDefaults() listItemDefaults {
-	return listItemDefaults{apiVersion: h.apiVersion, kind: strings.TrimSuffix(h.kind, "List")}
+// isList reports whether an object of kind that has the field items stands for its items,
+// as kubectl's resource builder reads it: when items is a list (kubectl decodes any object
+// with items as a list, and flattens nested ones that hold a list), or, for a kind named
+// "...List", whatever items holds (null is no items; anything else but a list is an error).
+func isList(kind string, itemsIsList bool) bool { return itemsIsList || isListKindName(kind) }
+
+// itemDefaults returns what the List h, nested depth deep, gives its items.
+func (h docHeader) itemDefaults(depth int) listItemDefaults {
+	return listItemDefaults{apiVersion: h.apiVersion, kind: strings.TrimSuffix(h.kind, "List"), depth: depth}
 }
 
 func (h *docHeader) inherit(list *listItemDefaults) {

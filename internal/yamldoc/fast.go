@@ -10,10 +10,12 @@ import (
 // Header is what FastJSON read of an object's identity: the values of the root mapping's
 // keys apiVersion and kind, and of metadata's keys name and namespace, each when it is a
 // string ("" when it is absent or not a string, as JSONString reads the JSON). Line is the
-// 1-based line of data holding the root mapping's first key.
+// 1-based line of data holding the root mapping's first key. Items reports whether the root
+// mapping has the key items (whatever its value), which may make the object a list.
 type Header struct {
 	APIVersion, Kind, Name, Namespace string
 	Line                              int
+	Items                             bool
 }
 
 // FastJSON converts one YAML document (a Document's Data) to JSON without building a node
@@ -318,6 +320,8 @@ func (p *fastParser) entries(col, depth int, role mappingRole, base int) bool {
 				p.capture = &p.header.Kind
 			case "metadata":
 				p.role = roleMetadata
+			case "items":
+				p.header.Items = true
 			}
 		case roleMetadata:
 			switch string(key) {

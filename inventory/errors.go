@@ -53,3 +53,8 @@ func (e *ListError) Unwrap() error { return e.Err }
 
 // ErrNoInput is returned when a loader is given nothing to read.
 var ErrNoInput = errors.New("no input")
+
+// ErrNotRead is wrapped by the error recorded for an entry of a directory walk that is not
+// read: a symbolic link that leads nowhere or loops, or a file named like a manifest that is
+// not a regular file (a FIFO, socket or device). The rest of the walk goes on.
+var ErrNotRead = errors.New("not read")

@@ -79,11 +79,15 @@ func isConfigFileKind(gvk schema.GroupVersionKind) bool {
 }
 
 // LoadManifests reads Kubernetes objects from manifests and returns them as an inventory in
-// ModeManifests. Each path is a file, a directory (read recursively: files named *.yaml,
-// *.yml or *.json, skipping hidden files and directories, not following symbolic links to
-// directories), or "-" for standard input (see WithStdin). A path that does not exist is a
-// returned error; so is a cancelled ctx. Everything else that is wrong with the input is
-// recorded in the inventory's Errors, and the rest loads.
+// ModeManifests. Each path is a file, a directory, or "-" for standard input (see
+// WithStdin); a path that is a symbolic link is followed. A directory is read recursively, in
+// lexical order: files named *.yaml, *.yml or *.json, skipping hidden files and directories.
+// Symbolic links in it are followed, to files and to directories; a file or directory
+// reached several ways is read once, and a link back to a directory that contains it (a
+// loop) is not followed. A link of that kind, a link that leads nowhere, and a FIFO, socket
+// or device named like a manifest are not read, and recorded as errors wrapping ErrNotRead.
+// A path that does not exist is a returned error; so is a cancelled ctx. Everything else
+// that is wrong with the input is recorded in the inventory's Errors, and the rest loads.
 //
 // Input. A YAML file may hold several documents ("---"); an empty document is skipped. A
 // JSON file holds one or more values, each an object or an array of objects; standard input
@@ -149,7 +153,8 @@ func LoadManifests(ctx context.Context, paths []string, opts ...ManifestOption) 
 	b := NewBuilder(ModeManifests)
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(cfg.parallelism)
-	l := &manifestLoader{ctx: gctx, g: g, workers: cfg.parallelism, b: b, stdin: cfg.stdin, defaultNamespace: cfg.defaultNamespace, seen: make(map[string]bool)}
+	l := &manifestLoader{ctx: gctx, g: g, workers: cfg.parallelism, b: b, stdin: cfg.stdin, defaultNamespace: cfg.defaultNamespace,
+		seen: make(map[string]bool), walked: make(map[string]bool)}
 	var walkErr error
 	for i, p := range paths {
 		b.AddSource(p)
@@ -183,8 +188,9 @@ type manifestLoader struct {
 
 	defaultNamespace string
 
-	seq  int             // files dispatched so far; orders errors
-	seen map[string]bool // files dispatched, by cleaned path
+	seq    int             // files dispatched so far; orders errors
+	seen   map[string]bool // files dispatched, by real path
+	walked map[string]bool // directories walked, by real path
 
 	mu   sync.Mutex
 	errs []manifestError
@@ -207,47 +213,100 @@ var splitListMin = 1 << 20
 
 // input walks one path argument and dispatches its files.
 func (l *manifestLoader) input(path string, fi fs.FileInfo) error {
-	switch {
-	case path == "-":
-		l.dispatch(path, true)
-		return nil
-	case !fi.IsDir():
+	if path == "-" || !fi.IsDir() {
 		l.dispatch(path, true)
 		return nil
 	}
-	return filepath.WalkDir(path, func(p string, d fs.DirEntry, err error) error {
-		if cerr := l.ctx.Err(); cerr != nil {
-			return cerr
+	// The argument is followed when it is a symbolic link: the user named it.
+	real, err := filepath.EvalSymlinks(path)
+	if err != nil {
+		real = path
+	}
+	if abs, err := filepath.Abs(real); err == nil {
+		real = abs
+	}
+	l.walked[real] = true
+	return l.walk(path, []string{real})
+}
+
+// walk dispatches the manifest files under dir, in lexical order, skipping hidden files and
+// directories. Symbolic links are followed, to files and to directories; a directory is
+// walked once however many ways lead to it, and a link back to a directory being walked (a
+// loop) is not followed. What cannot be read is recorded (see ErrNotRead). stack holds the
+// real paths of dir and the directories it is in.
+func (l *manifestLoader) walk(dir string, stack []string) error {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		// An unreadable directory (or one that vanished): the rest goes on.
+		l.record(manifestFile{name: dir, seq: l.nextSeq()}, 0, "", fmt.Errorf("read: %w", unwrapPathError(err)))
+	}
+	for _, e := range entries {
+		if err := l.ctx.Err(); err != nil {
+			return err
 		}
-		if err != nil {
-			// An unreadable directory (or one that vanished): the rest goes on.
-			l.record(manifestFile{name: p, seq: l.nextSeq()}, 0, "", fmt.Errorf("read: %w", unwrapPathError(err)))
-			if d != nil && d.IsDir() {
-				return filepath.SkipDir
-			}
-			return nil
+		name := e.Name()
+		if strings.HasPrefix(name, ".") {
+			continue
 		}
-		hidden := p != path && strings.HasPrefix(d.Name(), ".")
-		if d.IsDir() {
-			if hidden {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		if hidden || !isManifestName(d.Name()) {
-			return nil
-		}
-		if d.Type()&fs.ModeSymlink != 0 {
+		p := filepath.Join(dir, name)
+		real := filepath.Join(stack[len(stack)-1], name)
+		typ := e.Type()
+		if typ&fs.ModeSymlink != 0 {
 			fi, err := os.Stat(p)
-			if err != nil || !fi.Mode().IsRegular() {
-				return nil
+			if err != nil {
+				if isManifestName(name) {
+					target, _ := os.Readlink(p)
+					l.notRead(p, fmt.Errorf("symbolic link to %q: %w", target, unwrapPathError(err)))
+				}
+				continue
 			}
-		} else if !d.Type().IsRegular() {
-			return nil
+			if real, err = filepath.EvalSymlinks(p); err != nil {
+				l.notRead(p, fmt.Errorf("symbolic link: %w", unwrapPathError(err)))
+				continue
+			}
+			typ = fi.Mode().Type()
 		}
-		l.dispatch(p, false)
-		return nil
-	})
+		switch {
+		case typ.IsDir():
+			switch {
+			case slices.Contains(stack, real):
+				l.notRead(p, errors.New("symbolic link to a directory that contains it (a loop)"))
+			case l.walked[real]:
+				// Walked already, through another link: its files are loaded.
+			default:
+				l.walked[real] = true
+				if err := l.walk(p, append(stack[:len(stack):len(stack)], real)); err != nil {
+					return err
+				}
+			}
+		case !isManifestName(name):
+		case !typ.IsRegular():
+			l.notRead(p, fmt.Errorf("not a regular file (%s)", fileTypeName(typ)))
+		default:
+			l.dispatch(p, false)
+		}
+	}
+	return nil
+}
+
+// notRead records that the walk did not read the entry at p, and why.
+func (l *manifestLoader) notRead(p string, why error) {
+	l.record(manifestFile{name: p, seq: l.nextSeq()}, 0, "", fmt.Errorf("%w: %w", ErrNotRead, why))
+}
+
+// fileTypeName names a file type that is not a regular file or a directory.
+func fileTypeName(t fs.FileMode) string {
+	switch {
+	case t&fs.ModeNamedPipe != 0:
+		return "a named pipe"
+	case t&fs.ModeSocket != 0:
+		return "a socket"
+	case t&fs.ModeCharDevice != 0:
+		return "a character device"
+	case t&fs.ModeDevice != 0:
+		return "a device"
+	}
+	return "type " + t.String()
 }
 
 func isManifestName(name string) bool {
@@ -275,10 +334,12 @@ func (l *manifestLoader) nextSeq() int {
 func (l *manifestLoader) dispatch(name string, explicit bool) {
 	key := name
 	if name != "-" {
-		if abs, err := filepath.Abs(name); err == nil {
+		if real, err := filepath.EvalSymlinks(name); err == nil {
+			key = real
+		}
+		if abs, err := filepath.Abs(key); err == nil {
 			key = abs
 		}
-		key = filepath.Clean(key)
 	}
 	if l.seen[key] {
 		return

@@ -58,3 +58,8 @@ var ErrNoInput = errors.New("no input")
 // read: a symbolic link that leads nowhere or loops, or a file named like a manifest that is
 // not a regular file (a FIFO, socket or device). The rest of the walk goes on.
 var ErrNotRead = errors.New("not read")
+
+// ErrUnknownKind is wrapped by the error recorded for a manifest whose kind its API group
+// does not have, when the group is one the Kubernetes API server serves itself (apps/v1
+// Deploymnet, v1 pod, apps/v1 Pod): the API server would reject it, so it is not loaded.
+var ErrUnknownKind = errors.New("unknown kind")

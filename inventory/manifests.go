@@ -101,7 +101,12 @@ func isConfigFileKind(gvk schema.GroupVersionKind) bool {
 // Objects. Built-in kinds (see BuiltinKinds) are decoded into their typed structs, matched
 // by group and kind whatever the version; other kinds are kept as
 // *unstructured.Unstructured, with their namespace as written (the loader cannot know
-// whether such a kind is namespaced). Every object's Source is its file and the line where
+// whether such a kind is namespaced). A kind that its API group does not have, when the
+// group is one the API server serves itself (apps/v1 Deploymnet, v1 pod, apps/v1 Pod), is
+// not loaded: the API server would reject it, and the error wraps ErrUnknownKind. Kinds
+// those groups served in API versions since removed (extensions/v1beta1 DaemonSet, policy/
+// v1beta1 PodSecurityPolicy) are not errors; neither is any kind of another group (a custom
+// resource). Every object's Source is its file and the line where
 // it starts (the first line of its document's content; for a List item, the item's line).
 // Objects are then defaulted as the API server would where that changes a security verdict
 // (see ApplyDefaults). Secrets keep the names of their data and stringData keys, with empty
@@ -977,6 +982,10 @@ func decodeManifestObject(s objectSink, data []byte, gvk schema.GroupVersionKind
 	if k, ok := LookupKind(gvk.GroupKind()); ok {
 		obj = k.New()
 		strict, err = sigsjson.UnmarshalStrict(data, obj)
+	} else if err := unknownBuiltinKind(gvk); err != nil {
+		clear(data) // not loaded: its text (a Secret's values, perhaps) is not kept either
+		s.fail(line, desc, err)
+		return
 	} else {
 		m := make(map[string]any)
 		strict, err = sigsjson.UnmarshalStrict(data, &m, sigsjson.DisallowDuplicateFields)

@@ -63,3 +63,7 @@ var ErrNotRead = errors.New("not read")
 // does not have, when the group is one the Kubernetes API server serves itself (apps/v1
 // Deploymnet, v1 pod, apps/v1 Pod): the API server would reject it, so it is not loaded.
 var ErrUnknownKind = errors.New("unknown kind")
+
+// ErrTooLarge is wrapped by the error recorded for an input or a document larger than the
+// manifest loader's limits (see WithMaxInputBytes and WithMaxDocumentBytes).
+var ErrTooLarge = errors.New("too large")

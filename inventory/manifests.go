@@ -46,6 +46,8 @@ type manifestConfig struct {
 	stdin            io.Reader
 	parallelism      int
 	defaultNamespace string
+	maxDocument      int64
+	maxInput         int64
 }
 
 type manifestOptionFunc func(*manifestConfig)
@@ -68,6 +70,36 @@ func WithParallelism(n int) ManifestOption {
 // their namespace as written: their scope is not known.
 func WithDefaultNamespace(ns string) ManifestOption {
 	return manifestOptionFunc(func(c *manifestConfig) { c.defaultNamespace = ns })
+}
+
+// DefaultMaxDocumentBytes is the size of the largest document LoadManifests reads unless
+// WithMaxDocumentBytes says otherwise: 8 MiB. The API server takes requests of up to 3 MiB
+// and etcd stores objects of up to 1.5 MiB, as JSON; YAML can be several times larger than
+// the JSON it stands for (deep indentation: argo-cd's ApplicationSet CRD is 1.4 MB of YAML
+// for 0.35 MB of JSON), so the limit holds any object a cluster can store, while one
+// document, which is decoded in one piece, stays a bounded amount of work.
+const DefaultMaxDocumentBytes = 8 << 20
+
+// DefaultMaxInputBytes is the most LoadManifests reads from one file or from standard input
+// unless WithMaxInputBytes says otherwise: 256 MiB, the size of a dump of every object of a
+// large cluster. Loading takes memory many times the size of the input (measured: 15 to 35
+// times, for a List of Pods), so a larger limit wants a machine to match.
+const DefaultMaxInputBytes = 256 << 20
+
+// WithMaxDocumentBytes sets the size of the largest document (a YAML document, a JSON value)
+// that is read; n < 1 removes the limit. The default is DefaultMaxDocumentBytes. A larger
+// List is read when each of its items is within the limit (in the layout kubectl writes,
+// for YAML). A document or item over the limit is an error wrapping ErrTooLarge, and the
+// rest loads.
+func WithMaxDocumentBytes(n int64) ManifestOption {
+	return manifestOptionFunc(func(c *manifestConfig) { c.maxDocument = n })
+}
+
+// WithMaxInputBytes sets the most that is read from one file or from standard input; n < 1
+// removes the limit. The default is DefaultMaxInputBytes. An input over the limit is an
+// error wrapping ErrTooLarge, nothing of it loads, and the other inputs do.
+func WithMaxInputBytes(n int64) ManifestOption {
+	return manifestOptionFunc(func(c *manifestConfig) { c.maxInput = n })
 }
 
 // isConfigFileKind reports whether gvk is a component's configuration file kind
@@ -124,11 +156,18 @@ func isConfigFileKind(gvk schema.GroupVersionKind) bool {
 //
 // Coverage: kinds with objects are Loaded; the others are Absent.
 //
+// Limits. At most DefaultMaxInputBytes are read from one file or standard input, and a
+// document of more than DefaultMaxDocumentBytes is not decoded unless it is a List whose
+// items are each within that size (see WithMaxInputBytes, WithMaxDocumentBytes); what is over
+// a limit is an error wrapping ErrTooLarge. Reading and decoding stop when ctx is done
+// (between reads, documents and List items); a read that blocks (standard input from a
+// terminal, a FIFO with no writer) is then abandoned, and LoadManifests returns.
+//
 // Files are read, and documents decoded, by a bounded pool of workers (WithParallelism);
 // the documents of a large file, and the items of a large List, are spread over the pool.
 // The result does not depend on the parallelism.
 func LoadManifests(ctx context.Context, paths []string, opts ...ManifestOption) (*Inventory, error) {
-	cfg := manifestConfig{stdin: os.Stdin}
+	cfg := manifestConfig{stdin: os.Stdin, maxDocument: DefaultMaxDocumentBytes, maxInput: DefaultMaxInputBytes}
 	for _, o := range opts {
 		if o != nil {
 			o.applyManifest(&cfg)
@@ -159,6 +198,7 @@ func LoadManifests(ctx context.Context, paths []string, opts ...ManifestOption) 
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(cfg.parallelism)
 	l := &manifestLoader{ctx: gctx, g: g, workers: cfg.parallelism, b: b, stdin: cfg.stdin, defaultNamespace: cfg.defaultNamespace,
+		maxDocument: cfg.maxDocument, maxInput: cfg.maxInput,
 		seen: make(map[string]bool), walked: make(map[string]bool)}
 	var walkErr error
 	for i, p := range paths {
@@ -192,6 +232,8 @@ type manifestLoader struct {
 	stdin   io.Reader
 
 	defaultNamespace string
+	maxDocument      int64 // < 1: no limit
+	maxInput         int64 // < 1: no limit
 
 	seq    int             // files dispatched so far; orders errors
 	seen   map[string]bool // files dispatched, by real path
@@ -358,20 +400,11 @@ func (l *manifestLoader) dispatch(name string, explicit bool) {
 }
 
 func (l *manifestLoader) readFile(f manifestFile, explicit bool) {
-	var data []byte
-	var err error
-	if f.name == "-" {
-		if l.stdin == nil {
-			err = errors.New("no standard input")
-		} else {
-			data, err = io.ReadAll(l.stdin)
-		}
-	} else {
-		data, err = os.ReadFile(f.name)
-		err = unwrapPathError(err)
-	}
+	data, err := l.readInput(f)
 	if err != nil {
-		l.record(f, 0, "", fmt.Errorf("read: %w", err))
+		if l.ctx.Err() == nil {
+			l.record(f, 0, "", fmt.Errorf("read: %w", err))
+		}
 		return
 	}
 	ext := strings.ToLower(filepath.Ext(f.name))
@@ -385,6 +418,119 @@ func (l *manifestLoader) readFile(f manifestFile, explicit bool) {
 	} else {
 		l.loadYAML(s, data)
 	}
+}
+
+// readInput reads the file f, or standard input, whole, up to the input limit. The read
+// runs on a goroutine of its own, so that a read that blocks (standard input from a
+// terminal, a FIFO with no writer) does not keep the load from ending when ctx is done: it
+// is then abandoned, and ends when its Open or Read returns.
+func (l *manifestLoader) readInput(f manifestFile) ([]byte, error) {
+	type result struct {
+		data []byte
+		err  error
+	}
+	done := make(chan result, 1)
+	go func() {
+		data, err := l.readAll(f)
+		done <- result{data, err}
+	}()
+	select {
+	case r := <-done:
+		return r.data, r.err
+	case <-l.ctx.Done():
+		return nil, l.ctx.Err()
+	}
+}
+
+func (l *manifestLoader) readAll(f manifestFile) ([]byte, error) {
+	if f.name == "-" {
+		if l.stdin == nil {
+			return nil, errors.New("no standard input")
+		}
+		return readLimited(l.ctx, l.stdin, 0, l.maxInput)
+	}
+	file, err := os.Open(f.name)
+	if err != nil {
+		return nil, unwrapPathError(err)
+	}
+	defer file.Close()
+	var size int64
+	if fi, err := file.Stat(); err == nil && fi.Mode().IsRegular() {
+		size = fi.Size()
+		if l.maxInput > 0 && size > l.maxInput {
+			return nil, inputTooLarge(l.maxInput)
+		}
+	}
+	data, err := readLimited(l.ctx, file, size, l.maxInput)
+	return data, unwrapPathError(err)
+}
+
+// readChunk is the most readLimited reads between two looks at its context.
+const readChunk = 1 << 20
+
+// readLimited reads r to its end, looking at ctx between reads; size, when known, is what
+// to expect. More than limit bytes (limit > 0) is an error wrapping ErrTooLarge.
+func readLimited(ctx context.Context, r io.Reader, size, limit int64) ([]byte, error) {
+	n := max(size+1, 512) // room to read the end without growing, as os.ReadFile
+	if limit > 0 {
+		n = min(n, limit+1)
+	}
+	buf := make([]byte, 0, n)
+	for {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		if len(buf) == cap(buf) {
+			buf = slices.Grow(buf, 1)
+		}
+		end := min(cap(buf), len(buf)+readChunk)
+		if limit > 0 {
+			end = int(min(int64(end), limit+1))
+		}
+		m, err := r.Read(buf[len(buf):end])
+		buf = buf[:len(buf)+m]
+		if limit > 0 && int64(len(buf)) > limit {
+			return nil, inputTooLarge(limit)
+		}
+		if errors.Is(err, io.EOF) {
+			return buf, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+}
+
+// limitError is a limit exceeded; it wraps ErrTooLarge.
+type limitError struct{ msg string }
+
+func (e *limitError) Error() string { return e.msg }
+func (e *limitError) Unwrap() error { return ErrTooLarge }
+
+func inputTooLarge(limit int64) error {
+	return &limitError{fmt.Sprintf("larger than the limit of %s for one input", byteSize(limit))}
+}
+
+// documentTooLarge returns the error for a document (what: "document", "List item") of
+// size bytes, over the document limit.
+func (l *manifestLoader) documentTooLarge(what string, size int) error {
+	return &limitError{fmt.Sprintf("%s of %d bytes: larger than the limit of %s for one document", what, size, byteSize(l.maxDocument))}
+}
+
+// overDocumentLimit reports whether a document of n bytes is over the document limit.
+func (l *manifestLoader) overDocumentLimit(n int) bool {
+	return l.maxDocument > 0 && int64(n) > l.maxDocument
+}
+
+// byteSize writes n in bytes, KiB or MiB, whichever is exact.
+func byteSize(n int64) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return fmt.Sprintf("%d KiB", n>>10)
+	}
+	return fmt.Sprintf("%d bytes", n)
 }
 
 func looksLikeJSON(data []byte) bool {
@@ -500,10 +646,16 @@ func (l *manifestLoader) loadYAML(s fileObjectSink, data []byte) {
 }
 
 func (l *manifestLoader) yamlDocument(s objectSink, d yamldoc.Document, sc *decodeScratch) {
-	if len(d.Data) >= splitListMin {
-		if head, items, ok := yamldoc.SplitItems(d); ok && l.splitList(s, d, head, items) {
+	tooLarge := l.overDocumentLimit(len(d.Data))
+	if tooLarge || len(d.Data) >= splitListMin {
+		// A List over the document limit is read when its items are within it.
+		if head, items, ok := yamldoc.SplitItems(d); ok && !l.overDocumentLimit(len(head)) && l.splitList(s, d, head, items) {
 			return
 		}
+	}
+	if tooLarge {
+		s.fail(d.ContentLine, "", l.documentTooLarge("document", len(d.Data)))
+		return
 	}
 	if l.fastYAMLDocument(s, d, sc) {
 		return
@@ -743,6 +895,10 @@ func (l *manifestLoader) splitList(s objectSink, d yamldoc.Document, head []byte
 		if bad.Load() {
 			return
 		}
+		if l.overDocumentLimit(len(items[i].Data)) {
+			results[i].fail(items[i].Line, "", l.documentTooLarge("List item", len(items[i].Data)))
+			return
+		}
 		n, err := parseYAML(items[i].Data)
 		if err != nil || n == nil || len(n.Content) != 1 || n.Content[0].Kind != yaml.SequenceNode || len(n.Content[0].Content) != 1 {
 			bad.Store(true)
@@ -877,6 +1033,14 @@ func (l *manifestLoader) jsonObject(s objectSink, d yamldoc.Document, list *list
 		}
 		ld := h.itemDefaults(depth)
 		l.each(len(elems), func(i int, _ *decodeScratch) { l.jsonObject(s, elems[i], &ld) })
+		return
+	}
+	if l.overDocumentLimit(len(d.Data)) {
+		what := "document"
+		if list != nil {
+			what = "List item"
+		}
+		s.fail(d.Line, h.describe(), l.documentTooLarge(what, len(d.Data)))
 		return
 	}
 	gvk, err := h.gvk()

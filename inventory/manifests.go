@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"cmp"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -19,6 +20,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"unicode/utf8"
 
 	"github.com/kspm-dev/kspm/internal/yamldoc"
 	yamlv2 "go.yaml.in/yaml/v2"
@@ -730,7 +732,21 @@ func yamlErrorLine(d yamldoc.Document, err error) (int, string) {
 	}
 	rel, msg, ok := splitYAMLError(err)
 	if !ok {
+		// go-yaml's reader reports a character YAML does not allow without its line.
+		if off, r, found := yamldoc.InvalidChar(d.Data); found {
+			msg := err.Error()
+			if r != utf8.RuneError && strings.HasSuffix(msg, "control characters are not allowed") {
+				msg = fmt.Sprintf("%s (%U)", msg, r)
+			}
+			return yamldoc.LineAt(d, off), msg
+		}
 		return d.ContentLine, err.Error()
+	}
+	if strings.HasPrefix(msg, "found a tab character that violates indentation") {
+		// Reported at the line of the plain scalar that the tab's line continues.
+		if tab, found := yamldoc.TabIndentLine(d.Data, rel+1); found {
+			rel = tab
+		}
 	}
 	parser := false
 	for _, p := range yamlParserProblems {
@@ -1140,6 +1156,10 @@ type fieldLocator interface {
 // an Unstructured, checks it, and hands it to s.
 func decodeManifestObject(s objectSink, data []byte, gvk schema.GroupVersionKind, line int, h docHeader, loc fieldLocator, defaultNS string) {
 	desc := h.describe()
+	fail := func(line int, err error) {
+		clear(data) // not loaded: its text (a Secret's values, perhaps) is not kept either
+		s.fail(line, desc, err)
+	}
 	var obj runtime.Object
 	var strict []error
 	var err error
@@ -1147,8 +1167,7 @@ func decodeManifestObject(s objectSink, data []byte, gvk schema.GroupVersionKind
 		obj = k.New()
 		strict, err = sigsjson.UnmarshalStrict(data, obj)
 	} else if err := unknownBuiltinKind(gvk); err != nil {
-		clear(data) // not loaded: its text (a Secret's values, perhaps) is not kept either
-		s.fail(line, desc, err)
+		fail(line, err)
 		return
 	} else {
 		m := make(map[string]any)
@@ -1159,8 +1178,7 @@ func decodeManifestObject(s objectSink, data []byte, gvk schema.GroupVersionKind
 		if gvk.GroupKind() == KindSecret {
 			loc = secretFieldLocator{loc}
 		}
-		errLine, err := decodeErrorLine(err, line, loc)
-		s.fail(errLine, desc, err)
+		fail(decodeErrorLine(err, line, loc, data, reflect.TypeOf(obj)))
 		return
 	}
 	var warnings []bufferedManifestError
@@ -1175,13 +1193,13 @@ func decodeManifestObject(s objectSink, data []byte, gvk schema.GroupVersionKind
 			continue
 		}
 		// A duplicate field: which value the API server would take is not certain.
-		s.fail(loc.field(path, true), desc, fmt.Errorf("field %q is defined more than once", path))
+		fail(loc.field(path, true), fmt.Errorf("field %q is defined more than once", path))
 		return
 	}
 	obj.GetObjectKind().SetGroupVersionKind(gvk)
 	meta, ok := obj.(metav1.Object)
 	if !ok || (meta.GetName() == "" && !isConfigFileKind(gvk)) {
-		s.fail(line, desc, errors.New("metadata.name is missing"))
+		fail(line, errors.New("metadata.name is missing"))
 		return
 	}
 	if forgetSecretValues(obj) {
@@ -1199,8 +1217,23 @@ func decodeManifestObject(s objectSink, data []byte, gvk schema.GroupVersionKind
 	}
 }
 
-// decodeErrorLine turns a JSON decoding error into the line and error to record.
-func decodeErrorLine(err error, line int, loc fieldLocator) (int, error) {
+// decodeErrorLine turns an error decoding data into a value of type t into the line and
+// error to record.
+func decodeErrorLine(err error, line int, loc fieldLocator, data []byte, t reflect.Type) (int, error) {
+	var ce base64.CorruptInputError
+	if errors.As(err, &ce) {
+		// The decoder does not say which field: find it (the first, by line).
+		best, bestLine := "", 0
+		for _, path := range badBase64Fields(data, t) {
+			if l := loc.field(path, false); best == "" || l < bestLine {
+				best, bestLine = path, l
+			}
+		}
+		if best != "" {
+			return bestLine, &manifestFieldError{path: best, err: err, msg: "invalid base64 (" + err.Error() + ")"}
+		}
+		return line, err
+	}
 	var te *json.UnmarshalTypeError
 	if errors.As(err, &te) {
 		l, path, hint := loc.offset(int(te.Offset))

@@ -422,36 +422,45 @@ func (l *manifestLoader) readFile(f manifestFile, explicit bool) {
 	}
 }
 
-// readInput reads the file f, or standard input, whole, up to the input limit. The read
-// runs on a goroutine of its own, so that a read that blocks (standard input from a
-// terminal, a FIFO with no writer) does not keep the load from ending when ctx is done: it
-// is then abandoned, and ends when its Open or Read returns.
+// readInput reads the file f, or standard input, whole, up to the input limit (see
+// readAbandonable).
 func (l *manifestLoader) readInput(f manifestFile) ([]byte, error) {
+	return readAbandonable(l.ctx, func() ([]byte, error) {
+		if f.name == "-" {
+			if l.stdin == nil {
+				return nil, errors.New("no standard input")
+			}
+			return readLimited(l.ctx, l.stdin, 0, l.maxInput)
+		}
+		return readPath(l.ctx, f.name, l.maxInput)
+	})
+}
+
+// readAbandonable runs read on a goroutine of its own and returns what it returns, or
+// ctx's error as soon as ctx is done: a read that blocks (standard input from a terminal, a
+// FIFO with no writer) does not keep the caller waiting. An abandoned read ends when its
+// Open or Read returns.
+func readAbandonable(ctx context.Context, read func() ([]byte, error)) ([]byte, error) {
 	type result struct {
 		data []byte
 		err  error
 	}
 	done := make(chan result, 1)
 	go func() {
-		data, err := l.readAll(f)
+		data, err := read()
 		done <- result{data, err}
 	}()
 	select {
 	case r := <-done:
 		return r.data, r.err
-	case <-l.ctx.Done():
-		return nil, l.ctx.Err()
+	case <-ctx.Done():
+		return nil, ctx.Err()
 	}
 }
 
-func (l *manifestLoader) readAll(f manifestFile) ([]byte, error) {
-	if f.name == "-" {
-		if l.stdin == nil {
-			return nil, errors.New("no standard input")
-		}
-		return readLimited(l.ctx, l.stdin, 0, l.maxInput)
-	}
-	file, err := os.Open(f.name)
+// readPath reads the file at name whole, up to limit bytes (see readLimited).
+func readPath(ctx context.Context, name string, limit int64) ([]byte, error) {
+	file, err := os.Open(name)
 	if err != nil {
 		return nil, unwrapPathError(err)
 	}
@@ -459,11 +468,11 @@ func (l *manifestLoader) readAll(f manifestFile) ([]byte, error) {
 	var size int64
 	if fi, err := file.Stat(); err == nil && fi.Mode().IsRegular() {
 		size = fi.Size()
-		if l.maxInput > 0 && size > l.maxInput {
-			return nil, inputTooLarge(l.maxInput)
+		if limit > 0 && size > limit {
+			return nil, inputTooLarge(limit)
 		}
 	}
-	data, err := readLimited(l.ctx, file, size, l.maxInput)
+	data, err := readLimited(ctx, file, size, limit)
 	return data, unwrapPathError(err)
 }
 

@@ -262,18 +262,15 @@ var splitListMin = 1 << 20
 
 // input walks one path argument and dispatches its files.
 func (l *manifestLoader) input(path string, fi fs.FileInfo) error {
-	if path == "-" || !fi.IsDir() {
-		l.dispatch(path, true)
-		return nil
-	}
-	// The argument is followed when it is a symbolic link: the user named it.
-	real, err := filepath.EvalSymlinks(path)
+	real, err := realPath(path)
 	if err != nil {
 		real = path
 	}
-	if abs, err := filepath.Abs(real); err == nil {
-		real = abs
+	if path == "-" || !fi.IsDir() {
+		l.dispatch(path, real, true)
+		return nil
 	}
+	// The argument is followed when it is a symbolic link: the user named it.
 	l.walked[real] = true
 	return l.walk(path, []string{real})
 }
@@ -309,7 +306,7 @@ func (l *manifestLoader) walk(dir string, stack []string) error {
 				}
 				continue
 			}
-			if real, err = filepath.EvalSymlinks(p); err != nil {
+			if real, err = realPath(p); err != nil {
 				l.notRead(p, fmt.Errorf("symbolic link: %w", unwrapPathError(err)))
 				continue
 			}
@@ -332,10 +329,22 @@ func (l *manifestLoader) walk(dir string, stack []string) error {
 		case !typ.IsRegular():
 			l.notRead(p, fmt.Errorf("not a regular file (%s)", fileTypeName(typ)))
 		default:
-			l.dispatch(p, false)
+			l.dispatch(p, real, false)
 		}
 	}
 	return nil
+}
+
+// realPath returns p with symbolic links resolved, absolute; "-" stays "-".
+func realPath(p string) (string, error) {
+	if p == "-" {
+		return p, nil
+	}
+	real, err := filepath.EvalSymlinks(p)
+	if err != nil {
+		return "", err
+	}
+	return filepath.Abs(real)
 }
 
 // notRead records that the walk did not read the entry at p, and why.
@@ -379,21 +388,13 @@ func (l *manifestLoader) nextSeq() int {
 	return l.seq
 }
 
-// dispatch starts reading one file (or standard input) on the pool, once per file.
-func (l *manifestLoader) dispatch(name string, explicit bool) {
-	key := name
-	if name != "-" {
-		if real, err := filepath.EvalSymlinks(name); err == nil {
-			key = real
-		}
-		if abs, err := filepath.Abs(key); err == nil {
-			key = abs
-		}
-	}
-	if l.seen[key] {
+// dispatch starts reading one file (or standard input) on the pool, once per file: real is
+// its real path (symbolic links resolved, absolute), which says whether it was read already.
+func (l *manifestLoader) dispatch(name, real string, explicit bool) {
+	if l.seen[real] {
 		return
 	}
-	l.seen[key] = true
+	l.seen[real] = true
 	f := manifestFile{name: name, seq: l.nextSeq()}
 	l.g.Go(func() error {
 		l.readFile(f, explicit)

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/kspm-dev/kspm/internal/spell"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -112,53 +113,15 @@ func unknownBuiltinKind(gvk schema.GroupVersionKind) error {
 	return fmt.Errorf("%w; %s is a kind of API groups %s", err, gvk.Kind, strings.Join(others, ", "))
 }
 
-// suggestKind returns the kind of kinds that kind is most likely a misspelling of: the same
-// name in another case, or one at most two edits away (for names of more than four letters);
-// "" when there is none or no single best.
+// suggestKind returns the kind of kinds that kind is most likely a misspelling of (see
+// spell.Closest; names of four letters or fewer only in another case), or "".
 func suggestKind(kinds map[string]bool, kind string) string {
-	best, bestDist, tie := "", 3, false
+	candidates := make([]string, 0, len(kinds))
 	for k := range kinds {
-		if strings.EqualFold(k, kind) {
-			return k
-		}
-		if len(kind) <= 4 {
-			continue
-		}
-		switch d := editDistance(strings.ToLower(k), strings.ToLower(kind)); {
-		case d < bestDist:
-			best, bestDist, tie = k, d, false
-		case d == bestDist:
-			tie = true
+		if len(kind) > 4 || strings.EqualFold(k, kind) {
+			candidates = append(candidates, k)
 		}
 	}
-	if tie {
-		return ""
-	}
-	return best
-}
-
-// editDistance returns the Damerau-Levenshtein distance (optimal string alignment) of a and
-// b, counting bytes: insertions, deletions, substitutions and swaps of adjacent letters.
-func editDistance(a, b string) int {
-	prev2 := make([]int, len(b)+1)
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
-				cur[j] = min(cur[j], prev2[j-2]+1)
-			}
-		}
-		prev2, prev, cur = prev, cur, prev2
-	}
-	return prev[len(b)]
+	slices.Sort(candidates)
+	return spell.Closest(kind, candidates)
 }

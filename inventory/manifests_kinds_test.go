@@ -124,16 +124,3 @@ func TestBuiltinGroupKinds(t *testing.T) {
 		assert.True(t, groups[gk.Group][gk.Kind], gk.String())
 	}
 }
-
-func TestEditDistance(t *testing.T) {
-	for _, tt := range []struct {
-		a, b string
-		want int
-	}{
-		{"", "", 0}, {"pod", "pod", 0}, {"", "abc", 3}, {"deploymnet", "deployment", 1},
-		{"cronjobs", "cronjob", 1}, {"secret", "secrte", 1}, {"ingres", "ingress", 1}, {"abc", "xyz", 3},
-	} {
-		assert.Equal(t, tt.want, editDistance(tt.a, tt.b), "%q %q", tt.a, tt.b)
-		assert.Equal(t, tt.want, editDistance(tt.b, tt.a), "%q %q", tt.b, tt.a)
-	}
-}

@@ -719,7 +719,10 @@ func parseYAML(data []byte) (*yaml.Node, error) {
 	}
 }
 
-var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): `)
+var (
+	yamlLineRE      = regexp.MustCompile(`^yaml: line (\d+): `)
+	unknownAnchorRE = regexp.MustCompile(`^yaml: unknown anchor '(.*)' referenced$`)
+)
 
 // yamlParserProblems are the messages of go-yaml's parser (as opposed to its scanner). The
 // parser's errors give 0-based line numbers.
@@ -742,6 +745,12 @@ func yamlErrorLine(d yamldoc.Document, err error) (int, string) {
 	}
 	rel, msg, ok := splitYAMLError(err)
 	if !ok {
+		// go-yaml reports an alias of an undefined anchor without its line.
+		if m := unknownAnchorRE.FindStringSubmatch(err.Error()); m != nil {
+			if line, found := yamldoc.AliasLine(d.Data, m[1]); found {
+				return d.Line + line - 1, err.Error()
+			}
+		}
 		// go-yaml's reader reports a character YAML does not allow without its line.
 		if off, r, found := yamldoc.InvalidChar(d.Data); found {
 			msg := err.Error()
@@ -752,8 +761,8 @@ func yamlErrorLine(d yamldoc.Document, err error) (int, string) {
 		}
 		return d.ContentLine, err.Error()
 	}
-	if strings.HasPrefix(msg, "found a tab character that violates indentation") {
-		// Reported at the line of the plain scalar that the tab's line continues.
+	if strings.HasPrefix(msg, "found a tab character") {
+		// Reported at the line of the scalar (plain or block) that the tab's line continues.
 		if tab, found := yamldoc.TabIndentLine(d.Data, rel+1); found {
 			rel = tab
 		}

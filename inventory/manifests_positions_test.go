@@ -28,6 +28,16 @@ func TestLoadManifestsErrorPositions(t *testing.T) {
 			wantNames:  []string{"ok"},
 		},
 		{
+			name: "tab in the indentation of a block scalar", file: "tab3.yaml",
+			content:    "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata:\n  a: |\n    fine\n\tnot\n",
+			wantErrors: []string{"tab3.yaml:7: yaml: found a tab character where an indentation space is expected"},
+		},
+		{
+			name: "alias of an anchor that is not defined", file: "alias.yaml",
+			content:    "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n# not *here\ndata:\n  a: \"*x\"\n  b: *x\n",
+			wantErrors: []string{"alias.yaml:7: yaml: unknown anchor 'x' referenced"},
+		},
+		{
 			name: "control character", file: "ctl.yaml",
 			content:    "apiVersion: v1\nkind: Namespace\nmetadata: {name: ok}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: p\ndata:\n  a: x\x01y\n",
 			wantErrors: []string{"ctl.yaml:10: yaml: control characters are not allowed (U+0001)"},

@@ -275,3 +275,48 @@ func TabIndentLine(data []byte, from int) (line int, found bool) {
 	}
 	return 0, false
 }
+
+// AliasLine returns the first line of data, counting from 1, that refers to the anchor name
+// ("*name") outside quotes and comments: where go-yaml's "unknown anchor" error, which
+// has no line, is about.
+func AliasLine(data []byte, name string) (line int, found bool) {
+	line = 1
+	for len(data) > 0 {
+		end := bytes.IndexByte(data, '\n')
+		if end < 0 {
+			end = len(data)
+		}
+		if hasAlias(data[:end], name) {
+			return line, true
+		}
+		data = data[min(end+1, len(data)):]
+		line++
+	}
+	return 0, false
+}
+
+// hasAlias reports whether the line s holds the alias *name outside quotes and comments.
+func hasAlias(s []byte, name string) bool {
+	var quote byte
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case quote != 0:
+			if c == quote {
+				quote = 0
+			}
+		case c == '"' || c == '\'':
+			quote = c
+		case c == '#' && (i == 0 || s[i-1] == ' ' || s[i-1] == '\t'):
+			return false
+		case c == '*' && (i == 0 || bytes.IndexByte([]byte(" \t[{,:-?"), s[i-1]) >= 0):
+			rest := s[i+1:]
+			if bytes.HasPrefix(rest, []byte(name)) {
+				if len(rest) == len(name) || bytes.IndexByte([]byte(" \t\r,]}"), rest[len(name)]) >= 0 {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}

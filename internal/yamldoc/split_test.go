@@ -158,3 +158,12 @@ func TestTabIndentLine(t *testing.T) {
 	_, found = TabIndentLine(data, 6)
 	assert.False(t, found)
 }
+
+func TestAliasLine(t *testing.T) {
+	data := []byte("a: '*x'\nb: \"*x\" # *x\nc: *xy\nd: [1, *x]\ne: *x\n")
+	line, found := AliasLine(data, "x")
+	assert.True(t, found)
+	assert.Equal(t, 4, line, "not in quotes, comments or a longer name")
+	_, found = AliasLine(data, "z")
+	assert.False(t, found)
+}

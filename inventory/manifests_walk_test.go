@@ -5,7 +5,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"syscall"
 	"testing"
 	"time"
 
@@ -52,7 +51,7 @@ func TestLoadManifestsWalkSaysWhatItSkips(t *testing.T) {
 	mfWrite(t, dir, "ok.yaml", mfNamespace("ok"))
 	mfSymlink(t, "nowhere.yaml", filepath.Join(dir, "dangling.yaml"))
 	mfSymlink(t, "self.yaml", filepath.Join(dir, "self.yaml"))
-	require.NoError(t, syscall.Mkfifo(filepath.Join(dir, "pipe.yaml"), 0o644))
+	MakeFIFO(t, filepath.Join(dir, "pipe.yaml"))
 	mfSymlink(t, "nowhere", filepath.Join(dir, "notes")) // not a manifest name: not ours to read
 	// A symbolic link to a directory inside the walk is followed; one back to a directory
 	// being walked is a loop, named and not followed.

@@ -65,5 +65,6 @@ var ErrNotRead = errors.New("not read")
 var ErrUnknownKind = errors.New("unknown kind")
 
 // ErrTooLarge is wrapped by the error recorded for an input or a document larger than the
-// manifest loader's limits (see WithMaxInputBytes and WithMaxDocumentBytes).
+// manifest loader's limits (see WithMaxInputBytes and WithMaxDocumentBytes), and by the
+// error FromKubeconfig returns for a kubeconfig file of more than 32 MiB.
 var ErrTooLarge = errors.New("too large")

@@ -13,6 +13,7 @@ import (
 	"go.yaml.in/yaml/v3"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
+	"github.com/kspm-dev/kspm/internal/spell"
 	"github.com/kspm-dev/kspm/inventory"
 )
 
@@ -362,7 +363,7 @@ func strictFields(n *yaml.Node, allowed []string) []fieldError {
 			continue
 		}
 		msg := fmt.Sprintf("unknown field %q", k.Value)
-		if s := closest(k.Value, allowed); s != "" {
+		if s := spell.Closest(k.Value, allowed); s != "" {
 			msg += fmt.Sprintf(" (did you mean %q?)", s)
 		}
 		errs = append(errs, fieldError{k.Line, errors.New(msg)})
@@ -392,36 +393,4 @@ func nodeKind(n *yaml.Node) string {
 		return "alias"
 	}
 	return "node"
-}
-
-// closest returns the candidate nearest to s by edit distance, if it is near enough to be a
-// likely typo.
-func closest(s string, candidates []string) string {
-	best, bestD := "", 3
-	for _, c := range candidates {
-		if d := editDistance(strings.ToLower(s), strings.ToLower(c)); d < bestD {
-			best, bestD = c, d
-		}
-	}
-	return best
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
 	"net"
 	"net/url"
 	"slices"
@@ -21,7 +20,6 @@ import (
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/metadata"
 	"k8s.io/client-go/rest"
-	"k8s.io/client-go/tools/clientcmd"
 	"k8s.io/client-go/util/flowcontrol"
 )
 
@@ -168,39 +166,16 @@ func WithKubeletConfigz(concurrency int) ClusterOption {
 // uses the usual loading rules ($KUBECONFIG, else ~/.kube/config); an empty contextName uses
 // the kubeconfig's current context. When no kubeconfig exists and the process runs inside a
 // cluster (KUBERNETES_SERVICE_HOST is set and a service account token is mounted), the
-// in-cluster configuration is used. When there is neither, the error wraps ErrNoKubeconfig.
+// in-cluster configuration is used. When there is neither, or when the kubeconfig names no
+// cluster to use (it is empty, has no contexts or no current context, or its context's
+// cluster has no server), the error wraps ErrNoKubeconfig and says what is missing, naming
+// the file. A kubeconfig file is read up to 32 MiB, and the read stops when ctx is done.
 func FromKubeconfig(ctx context.Context, path, contextName string, opts ...ClusterOption) (*Inventory, error) {
-	cfg, err := kubeconfig(path, contextName)
+	cfg, err := kubeconfig(ctx, path, contextName)
 	if err != nil {
 		return nil, err
 	}
 	return FromConfig(ctx, cfg, opts...)
-}
-
-func kubeconfig(path, contextName string) (*rest.Config, error) {
-	rules := clientcmd.NewDefaultClientConfigLoadingRules()
-	rules.ExplicitPath = path
-	cc := clientcmd.NewNonInteractiveDeferredLoadingClientConfig(rules,
-		&clientcmd.ConfigOverrides{CurrentContext: contextName})
-	// The deferred loader falls back to the in-cluster configuration by itself when the
-	// kubeconfig is empty or missing and the process runs in a pod.
-	cfg, err := cc.ClientConfig()
-	switch {
-	case err == nil:
-		return cfg, nil
-	case path != "" && errors.Is(err, fs.ErrNotExist):
-		return nil, fmt.Errorf("%w: %s does not exist; pass an existing file with --kubeconfig, or scan manifests with -f",
-			ErrNoKubeconfig, path)
-	case clientcmd.IsEmptyConfig(err):
-		where := strings.Join(rules.GetLoadingPrecedence(), ", ")
-		if where == "" {
-			where = "$KUBECONFIG and ~/.kube/config"
-		}
-		return nil, fmt.Errorf("%w: none found at %s and not running in a cluster; pass --kubeconfig, or scan manifests with -f",
-			ErrNoKubeconfig, where)
-	default:
-		return nil, fmt.Errorf("load kubeconfig: %w", err)
-	}
 }
 
 // FromConfig loads the inventory from the cluster cfg points at. It builds a clientset and

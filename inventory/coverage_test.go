@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -65,6 +66,8 @@ func TestCoverageOfKindsWithFailedDocuments(t *testing.T) {
 		name  string
 		files map[string]string
 		// want is the state of each kind; reasons are substrings of the kind's Reason.
+		// links are symbolic links: name → target, relative to the directory.
+		links   map[string]string
 		want    map[schema.GroupKind]State
 		reasons map[schema.GroupKind][]string
 	}{
@@ -123,12 +126,29 @@ items:
 			files: map[string]string{"odd.yaml": covPodUnknownField, "pod.yaml": covPod, "again.yaml": covPod},
 			want:  map[schema.GroupKind]State{pod: Loaded, crb: Absent},
 		},
+		{
+			name:  "a file named like a manifest that the walk could not read could hold any kind",
+			files: map[string]string{"pod.yaml": covPod},
+			links: map[string]string{"rbac.yaml": "missing/rbac.yaml"},
+			want:  map[schema.GroupKind]State{crb: Incomplete, pod: Incomplete},
+			reasons: map[schema.GroupKind][]string{
+				crb: {"whose kind could not be read", "rbac.yaml"},
+			},
+		},
+		{
+			name:  "an unknown kind of a built-in group counts against that spelling only",
+			files: map[string]string{"pod.yaml": covPod, "typo.yaml": strings.Replace(covGoodCRB, "ClusterRoleBinding", "ClusterRoleBindnig", 1)},
+			want:  map[schema.GroupKind]State{crb: Absent, pod: Loaded},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := t.TempDir()
 			for name, content := range tt.files {
 				mfWrite(t, dir, name, content)
+			}
+			for name, target := range tt.links {
+				mfSymlink(t, target, filepath.Join(dir, name))
 			}
 			inv := mfLoad(t, []string{dir})
 			require.NotEmpty(t, inv.Errors(), "the input is meant to have problems")

@@ -53,3 +53,18 @@ func (e *ListError) Unwrap() error { return e.Err }
 
 // ErrNoInput is returned when a loader is given nothing to read.
 var ErrNoInput = errors.New("no input")
+
+// ErrNotRead is wrapped by the error recorded for an entry of a directory walk that is not
+// read: a symbolic link that leads nowhere or to itself, or a file named like a manifest that
+// is not a regular file (a FIFO, socket or device). The rest of the walk goes on.
+var ErrNotRead = errors.New("not read")
+
+// ErrUnknownKind is wrapped by the error recorded for a manifest whose kind its API group
+// does not have, when the group is one the Kubernetes API server serves itself (apps/v1
+// Deploymnet, v1 pod, apps/v1 Pod): the API server would reject it, so it is not loaded.
+var ErrUnknownKind = errors.New("unknown kind")
+
+// ErrTooLarge is wrapped by the error recorded for an input or a document larger than the
+// manifest loader's limits (see WithMaxInputBytes and WithMaxDocumentBytes), and by the
+// error FromKubeconfig returns for a kubeconfig file of more than 32 MiB.
+var ErrTooLarge = errors.New("too large")

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"cmp"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -19,6 +20,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"unicode/utf8"
 
 	"github.com/kspm-dev/kspm/internal/yamldoc"
 	yamlv2 "go.yaml.in/yaml/v2"
@@ -46,6 +48,8 @@ type manifestConfig struct {
 	stdin            io.Reader
 	parallelism      int
 	defaultNamespace string
+	maxDocument      int64
+	maxInput         int64
 }
 
 type manifestOptionFunc func(*manifestConfig)
@@ -70,6 +74,36 @@ func WithDefaultNamespace(ns string) ManifestOption {
 	return manifestOptionFunc(func(c *manifestConfig) { c.defaultNamespace = ns })
 }
 
+// DefaultMaxDocumentBytes is the size of the largest document LoadManifests reads unless
+// WithMaxDocumentBytes says otherwise: 8 MiB. The API server takes requests of up to 3 MiB
+// and etcd stores objects of up to 1.5 MiB, as JSON; YAML can be several times larger than
+// the JSON it stands for (deep indentation: argo-cd's ApplicationSet CRD is 1.4 MB of YAML
+// for 0.35 MB of JSON), so the limit holds any object a cluster can store, while one
+// document, which is decoded in one piece, stays a bounded amount of work.
+const DefaultMaxDocumentBytes = 8 << 20
+
+// DefaultMaxInputBytes is the most LoadManifests reads from one file or from standard input
+// unless WithMaxInputBytes says otherwise: 256 MiB, the size of a dump of every object of a
+// large cluster. Loading takes memory many times the size of the input (measured: 15 to 35
+// times, for a List of Pods), so a larger limit wants a machine to match.
+const DefaultMaxInputBytes = 256 << 20
+
+// WithMaxDocumentBytes sets the size of the largest document (a YAML document, a JSON value)
+// that is read; n < 1 removes the limit. The default is DefaultMaxDocumentBytes. A larger
+// List is read when each of its items is within the limit (in the layout kubectl writes,
+// for YAML). A document or item over the limit is an error wrapping ErrTooLarge, and the
+// rest loads.
+func WithMaxDocumentBytes(n int64) ManifestOption {
+	return manifestOptionFunc(func(c *manifestConfig) { c.maxDocument = n })
+}
+
+// WithMaxInputBytes sets the most that is read from one file or from standard input; n < 1
+// removes the limit. The default is DefaultMaxInputBytes. An input over the limit is an
+// error wrapping ErrTooLarge, nothing of it loads, and the other inputs do.
+func WithMaxInputBytes(n int64) ManifestOption {
+	return manifestOptionFunc(func(c *manifestConfig) { c.maxInput = n })
+}
+
 // isConfigFileKind reports whether gvk is a component's configuration file kind
 // (KubeletConfiguration, EncryptionConfiguration, an audit Policy, kubeadm's configurations),
 // which carries no metadata.name. Such an object is named after its file and line.
@@ -79,23 +113,36 @@ func isConfigFileKind(gvk schema.GroupVersionKind) bool {
 }
 
 // LoadManifests reads Kubernetes objects from manifests and returns them as an inventory in
-// ModeManifests. Each path is a file, a directory (read recursively: files named *.yaml,
-// *.yml or *.json, skipping hidden files and directories, not following symbolic links to
-// directories), or "-" for standard input (see WithStdin). A path that does not exist is a
-// returned error; so is a cancelled ctx. Everything else that is wrong with the input is
-// recorded in the inventory's Errors, and the rest loads.
+// ModeManifests. Each path is a file, a directory, or "-" for standard input (see
+// WithStdin); a path that is a symbolic link is followed. A directory is read recursively, in
+// lexical order: files named *.yaml, *.yml or *.json, skipping hidden files and directories.
+// Symbolic links in it are followed, to files and to directories; a file or directory
+// reached several ways is read once, and a link back to a directory that contains it (a
+// loop) is not followed, since its files are read already. A link that leads nowhere (or to
+// itself), and a FIFO, socket or device named like a manifest, are not read and are recorded
+// as errors wrapping ErrNotRead: what they stand for is unknown, so every kind's coverage is
+// then incomplete.
+// A path that does not exist is a returned error; so is a cancelled ctx. Everything else
+// that is wrong with the input is recorded in the inventory's Errors, and the rest loads.
 //
 // Input. A YAML file may hold several documents ("---"); an empty document is skipped. A
 // JSON file holds one or more values, each an object or an array of objects; standard input
-// is read as JSON when it starts with '{' or '[', else as YAML. A document of kind List, or
-// of any kind named "...List" that has items (PodList, ...), stands for its items, each an
-// object (an item without kind and apiVersion takes them from its list: Pod from PodList).
+// is read as JSON when it starts with '{' or '[', else as YAML. A List stands for its items,
+// as kubectl's resource builder reads it: a document whose items field is a list, or of a
+// kind named "...List" (List, PodList, ...) that has items, is a List, and so is such an
+// item of a List: nested Lists are flattened, up to 16 deep (an item without kind and
+// apiVersion takes them from its List: Pod from PodList). Each item's Source line is its own.
 // YAML is read as kubectl reads it (YAML 1.1 scalars: unquoted yes/no are booleans).
 //
 // Objects. Built-in kinds (see BuiltinKinds) are decoded into their typed structs, matched
 // by group and kind whatever the version; other kinds are kept as
 // *unstructured.Unstructured, with their namespace as written (the loader cannot know
-// whether such a kind is namespaced). Every object's Source is its file and the line where
+// whether such a kind is namespaced). A kind that its API group does not have, when the
+// group is one the API server serves itself (apps/v1 Deploymnet, v1 pod, apps/v1 Pod), is
+// not loaded: the API server would reject it, and the error wraps ErrUnknownKind. Kinds
+// those groups served in API versions since removed (extensions/v1beta1 DaemonSet, policy/
+// v1beta1 PodSecurityPolicy) are not errors; neither is any kind of another group (a custom
+// resource). Every object's Source is its file and the line where
 // it starts (the first line of its document's content; for a List item, the item's line).
 // Objects are then defaulted as the API server would where that changes a security verdict
 // (see ApplyDefaults). Secrets keep the names of their data and stringData keys, with empty
@@ -115,11 +162,18 @@ func isConfigFileKind(gvk schema.GroupVersionKind) bool {
 // which failed to load may have held (every kind, when its kind could not be read) is
 // Incomplete.
 //
+// Limits. At most DefaultMaxInputBytes are read from one file or standard input, and a
+// document of more than DefaultMaxDocumentBytes is not decoded unless it is a List whose
+// items are each within that size (see WithMaxInputBytes, WithMaxDocumentBytes); what is over
+// a limit is an error wrapping ErrTooLarge. Reading and decoding stop when ctx is done
+// (between reads, documents and List items); a read that blocks (standard input from a
+// terminal, a FIFO with no writer) is then abandoned, and LoadManifests returns.
+//
 // Files are read, and documents decoded, by a bounded pool of workers (WithParallelism);
 // the documents of a large file, and the items of a large List, are spread over the pool.
 // The result does not depend on the parallelism.
 func LoadManifests(ctx context.Context, paths []string, opts ...ManifestOption) (*Inventory, error) {
-	cfg := manifestConfig{stdin: os.Stdin}
+	cfg := manifestConfig{stdin: os.Stdin, maxDocument: DefaultMaxDocumentBytes, maxInput: DefaultMaxInputBytes}
 	for _, o := range opts {
 		if o != nil {
 			o.applyManifest(&cfg)
@@ -149,7 +203,9 @@ func LoadManifests(ctx context.Context, paths []string, opts ...ManifestOption) 
 	b := NewBuilder(ModeManifests)
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(cfg.parallelism)
-	l := &manifestLoader{ctx: gctx, g: g, workers: cfg.parallelism, b: b, stdin: cfg.stdin, defaultNamespace: cfg.defaultNamespace, seen: make(map[string]bool)}
+	l := &manifestLoader{ctx: gctx, g: g, workers: cfg.parallelism, b: b, stdin: cfg.stdin, defaultNamespace: cfg.defaultNamespace,
+		maxDocument: cfg.maxDocument, maxInput: cfg.maxInput,
+		seen: make(map[string]bool), walked: make(map[string]bool)}
 	var walkErr error
 	for i, p := range paths {
 		b.AddSource(p)
@@ -182,9 +238,12 @@ type manifestLoader struct {
 	stdin   io.Reader
 
 	defaultNamespace string
+	maxDocument      int64 // < 1: no limit
+	maxInput         int64 // < 1: no limit
 
-	seq  int             // files dispatched so far; orders errors
-	seen map[string]bool // files dispatched, by cleaned path
+	seq    int             // files dispatched so far; orders errors
+	seen   map[string]bool // files dispatched, by real path
+	walked map[string]bool // directories walked, by real path
 
 	mu   sync.Mutex
 	errs []manifestError
@@ -207,47 +266,110 @@ var splitListMin = 1 << 20
 
 // input walks one path argument and dispatches its files.
 func (l *manifestLoader) input(path string, fi fs.FileInfo) error {
-	switch {
-	case path == "-":
-		l.dispatch(path, true)
-		return nil
-	case !fi.IsDir():
-		l.dispatch(path, true)
+	real, err := realPath(path)
+	if err != nil {
+		real = path
+	}
+	if path == "-" || !fi.IsDir() {
+		l.dispatch(path, real, true)
 		return nil
 	}
-	return filepath.WalkDir(path, func(p string, d fs.DirEntry, err error) error {
-		if cerr := l.ctx.Err(); cerr != nil {
-			return cerr
+	// The argument is followed when it is a symbolic link: the user named it.
+	l.walked[real] = true
+	return l.walk(path, []string{real})
+}
+
+// walk dispatches the manifest files under dir, in lexical order, skipping hidden files and
+// directories. Symbolic links are followed, to files and to directories; a directory is
+// walked once however many ways lead to it, and a link back to a directory being walked (a
+// loop) is not followed (its files are read through the walk already under way). What
+// cannot be read is recorded (see ErrNotRead). stack holds the real paths of dir and the
+// directories it is in.
+func (l *manifestLoader) walk(dir string, stack []string) error {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		// An unreadable directory (or one that vanished): the rest goes on.
+		l.record(manifestFile{name: dir, seq: l.nextSeq()}, 0, "", fmt.Errorf("read: %w", unwrapPathError(err)))
+	}
+	for _, e := range entries {
+		if err := l.ctx.Err(); err != nil {
+			return err
 		}
-		if err != nil {
-			// An unreadable directory (or one that vanished): the rest goes on.
-			l.record(manifestFile{name: p, seq: l.nextSeq()}, 0, "", fmt.Errorf("read: %w", unwrapPathError(err)))
-			if d != nil && d.IsDir() {
-				return filepath.SkipDir
-			}
-			return nil
+		name := e.Name()
+		if strings.HasPrefix(name, ".") {
+			continue
 		}
-		hidden := p != path && strings.HasPrefix(d.Name(), ".")
-		if d.IsDir() {
-			if hidden {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		if hidden || !isManifestName(d.Name()) {
-			return nil
-		}
-		if d.Type()&fs.ModeSymlink != 0 {
+		p := filepath.Join(dir, name)
+		real := filepath.Join(stack[len(stack)-1], name)
+		typ := e.Type()
+		if typ&fs.ModeSymlink != 0 {
 			fi, err := os.Stat(p)
-			if err != nil || !fi.Mode().IsRegular() {
-				return nil
+			if err != nil {
+				if isManifestName(name) {
+					target, _ := os.Readlink(p)
+					l.notRead(p, fmt.Errorf("symbolic link to %q: %w", target, unwrapPathError(err)))
+				}
+				continue
 			}
-		} else if !d.Type().IsRegular() {
-			return nil
+			if real, err = realPath(p); err != nil {
+				l.notRead(p, fmt.Errorf("symbolic link: %w", unwrapPathError(err)))
+				continue
+			}
+			typ = fi.Mode().Type()
 		}
-		l.dispatch(p, false)
-		return nil
-	})
+		switch {
+		case typ.IsDir():
+			switch {
+			case slices.Contains(stack, real) || l.walked[real]:
+				// A link back to a directory being walked (a loop), or one walked already
+				// through another path: its files are read through that path, so nothing is
+				// lost and there is nothing to report.
+			default:
+				l.walked[real] = true
+				if err := l.walk(p, append(stack[:len(stack):len(stack)], real)); err != nil {
+					return err
+				}
+			}
+		case !isManifestName(name):
+		case !typ.IsRegular():
+			l.notRead(p, fmt.Errorf("not a regular file (%s)", fileTypeName(typ)))
+		default:
+			l.dispatch(p, real, false)
+		}
+	}
+	return nil
+}
+
+// realPath returns p with symbolic links resolved, absolute; "-" stays "-".
+func realPath(p string) (string, error) {
+	if p == "-" {
+		return p, nil
+	}
+	real, err := filepath.EvalSymlinks(p)
+	if err != nil {
+		return "", err
+	}
+	return filepath.Abs(real)
+}
+
+// notRead records that the walk did not read the entry at p, and why.
+func (l *manifestLoader) notRead(p string, why error) {
+	l.record(manifestFile{name: p, seq: l.nextSeq()}, 0, "", fmt.Errorf("%w: %w", ErrNotRead, why))
+}
+
+// fileTypeName names a file type that is not a regular file or a directory.
+func fileTypeName(t fs.FileMode) string {
+	switch {
+	case t&fs.ModeNamedPipe != 0:
+		return "a named pipe"
+	case t&fs.ModeSocket != 0:
+		return "a socket"
+	case t&fs.ModeCharDevice != 0:
+		return "a character device"
+	case t&fs.ModeDevice != 0:
+		return "a device"
+	}
+	return "type " + t.String()
 }
 
 func isManifestName(name string) bool {
@@ -271,19 +393,13 @@ func (l *manifestLoader) nextSeq() int {
 	return l.seq
 }
 
-// dispatch starts reading one file (or standard input) on the pool, once per file.
-func (l *manifestLoader) dispatch(name string, explicit bool) {
-	key := name
-	if name != "-" {
-		if abs, err := filepath.Abs(name); err == nil {
-			key = abs
-		}
-		key = filepath.Clean(key)
-	}
-	if l.seen[key] {
+// dispatch starts reading one file (or standard input) on the pool, once per file: real is
+// its real path (symbolic links resolved, absolute), which says whether it was read already.
+func (l *manifestLoader) dispatch(name, real string, explicit bool) {
+	if l.seen[real] {
 		return
 	}
-	l.seen[key] = true
+	l.seen[real] = true
 	f := manifestFile{name: name, seq: l.nextSeq()}
 	l.g.Go(func() error {
 		l.readFile(f, explicit)
@@ -292,20 +408,11 @@ func (l *manifestLoader) dispatch(name string, explicit bool) {
 }
 
 func (l *manifestLoader) readFile(f manifestFile, explicit bool) {
-	var data []byte
-	var err error
-	if f.name == "-" {
-		if l.stdin == nil {
-			err = errors.New("no standard input")
-		} else {
-			data, err = io.ReadAll(l.stdin)
-		}
-	} else {
-		data, err = os.ReadFile(f.name)
-		err = unwrapPathError(err)
-	}
+	data, err := l.readInput(f)
 	if err != nil {
-		l.record(f, 0, "", fmt.Errorf("read: %w", err))
+		if l.ctx.Err() == nil {
+			l.record(f, 0, "", fmt.Errorf("read: %w", err))
+		}
 		return
 	}
 	ext := strings.ToLower(filepath.Ext(f.name))
@@ -319,6 +426,128 @@ func (l *manifestLoader) readFile(f manifestFile, explicit bool) {
 	} else {
 		l.loadYAML(s, data)
 	}
+}
+
+// readInput reads the file f, or standard input, whole, up to the input limit (see
+// readAbandonable).
+func (l *manifestLoader) readInput(f manifestFile) ([]byte, error) {
+	return readAbandonable(l.ctx, func() ([]byte, error) {
+		if f.name == "-" {
+			if l.stdin == nil {
+				return nil, errors.New("no standard input")
+			}
+			return readLimited(l.ctx, l.stdin, 0, l.maxInput)
+		}
+		return readPath(l.ctx, f.name, l.maxInput)
+	})
+}
+
+// readAbandonable runs read on a goroutine of its own and returns what it returns, or
+// ctx's error as soon as ctx is done: a read that blocks (standard input from a terminal, a
+// FIFO with no writer) does not keep the caller waiting. An abandoned read ends when its
+// Open or Read returns.
+func readAbandonable(ctx context.Context, read func() ([]byte, error)) ([]byte, error) {
+	type result struct {
+		data []byte
+		err  error
+	}
+	done := make(chan result, 1)
+	go func() {
+		data, err := read()
+		done <- result{data, err}
+	}()
+	select {
+	case r := <-done:
+		return r.data, r.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// readPath reads the file at name whole, up to limit bytes (see readLimited).
+func readPath(ctx context.Context, name string, limit int64) ([]byte, error) {
+	file, err := os.Open(name)
+	if err != nil {
+		return nil, unwrapPathError(err)
+	}
+	defer file.Close()
+	var size int64
+	if fi, err := file.Stat(); err == nil && fi.Mode().IsRegular() {
+		size = fi.Size()
+		if limit > 0 && size > limit {
+			return nil, inputTooLarge(limit)
+		}
+	}
+	data, err := readLimited(ctx, file, size, limit)
+	return data, unwrapPathError(err)
+}
+
+// readChunk is the most readLimited reads between two looks at its context.
+const readChunk = 1 << 20
+
+// readLimited reads r to its end, looking at ctx between reads; size, when known, is what
+// to expect. More than limit bytes (limit > 0) is an error wrapping ErrTooLarge.
+func readLimited(ctx context.Context, r io.Reader, size, limit int64) ([]byte, error) {
+	n := max(size+1, 512) // room to read the end without growing, as os.ReadFile
+	if limit > 0 {
+		n = min(n, limit+1)
+	}
+	buf := make([]byte, 0, n)
+	for {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		if len(buf) == cap(buf) {
+			buf = slices.Grow(buf, 1)
+		}
+		end := min(cap(buf), len(buf)+readChunk)
+		if limit > 0 {
+			end = int(min(int64(end), limit+1))
+		}
+		m, err := r.Read(buf[len(buf):end])
+		buf = buf[:len(buf)+m]
+		if limit > 0 && int64(len(buf)) > limit {
+			return nil, inputTooLarge(limit)
+		}
+		if errors.Is(err, io.EOF) {
+			return buf, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+}
+
+// limitError is a limit exceeded; it wraps ErrTooLarge.
+type limitError struct{ msg string }
+
+func (e *limitError) Error() string { return e.msg }
+func (e *limitError) Unwrap() error { return ErrTooLarge }
+
+func inputTooLarge(limit int64) error {
+	return &limitError{fmt.Sprintf("larger than the limit of %s for one input", byteSize(limit))}
+}
+
+// documentTooLarge returns the error for a document (what: "document", "List item") of
+// size bytes, over the document limit.
+func (l *manifestLoader) documentTooLarge(what string, size int) error {
+	return &limitError{fmt.Sprintf("%s of %d bytes: larger than the limit of %s for one document", what, size, byteSize(l.maxDocument))}
+}
+
+// overDocumentLimit reports whether a document of n bytes is over the document limit.
+func (l *manifestLoader) overDocumentLimit(n int) bool {
+	return l.maxDocument > 0 && int64(n) > l.maxDocument
+}
+
+// byteSize writes n in bytes, KiB or MiB, whichever is exact.
+func byteSize(n int64) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return fmt.Sprintf("%d KiB", n>>10)
+	}
+	return fmt.Sprintf("%d bytes", n)
 }
 
 func looksLikeJSON(data []byte) bool {
@@ -434,10 +663,16 @@ func (l *manifestLoader) loadYAML(s fileObjectSink, data []byte) {
 }
 
 func (l *manifestLoader) yamlDocument(s objectSink, d yamldoc.Document, sc *decodeScratch) {
-	if len(d.Data) >= splitListMin {
-		if head, items, ok := yamldoc.SplitItems(d); ok && l.splitList(s, d, head, items) {
+	tooLarge := l.overDocumentLimit(len(d.Data))
+	if tooLarge || len(d.Data) >= splitListMin {
+		// A List over the document limit is read when its items are within it.
+		if head, items, ok := yamldoc.SplitItems(d); ok && !l.overDocumentLimit(len(head)) && l.splitList(s, d, head, items) {
 			return
 		}
+	}
+	if tooLarge {
+		s.fail(d.ContentLine, "", l.documentTooLarge("document", len(d.Data)))
+		return
 	}
 	if l.fastYAMLDocument(s, d, sc) {
 		return
@@ -489,7 +724,10 @@ func parseYAML(data []byte) (*yaml.Node, error) {
 	}
 }
 
-var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): `)
+var (
+	yamlLineRE      = regexp.MustCompile(`^yaml: line (\d+): `)
+	unknownAnchorRE = regexp.MustCompile(`^yaml: unknown anchor '(.*)' referenced$`)
+)
 
 // yamlParserProblems are the messages of go-yaml's parser (as opposed to its scanner). The
 // parser's errors give 0-based line numbers.
@@ -512,7 +750,27 @@ func yamlErrorLine(d yamldoc.Document, err error) (int, string) {
 	}
 	rel, msg, ok := splitYAMLError(err)
 	if !ok {
+		// go-yaml reports an alias of an undefined anchor without its line.
+		if m := unknownAnchorRE.FindStringSubmatch(err.Error()); m != nil {
+			if line, found := yamldoc.AliasLine(d.Data, m[1]); found {
+				return d.Line + line - 1, err.Error()
+			}
+		}
+		// go-yaml's reader reports a character YAML does not allow without its line.
+		if off, r, found := yamldoc.InvalidChar(d.Data); found {
+			msg := err.Error()
+			if r != utf8.RuneError && strings.HasSuffix(msg, "control characters are not allowed") {
+				msg = fmt.Sprintf("%s (%U)", msg, r)
+			}
+			return yamldoc.LineAt(d, off), msg
+		}
 		return d.ContentLine, err.Error()
+	}
+	if strings.HasPrefix(msg, "found a tab character") {
+		// Reported at the line of the scalar (plain or block) that the tab's line continues.
+		if tab, found := yamldoc.TabIndentLine(d.Data, rel+1); found {
+			rel = tab
+		}
 	}
 	parser := false
 	for _, p := range yamlParserProblems {
@@ -547,10 +805,28 @@ func splitYAMLError(err error) (line int, msg string, ok bool) {
 	return n, s[len(m[0]):], true
 }
 
-// listItemDefaults are what a List gives its items.
-type listItemDefaults struct{ apiVersion, kind string }
+// maxListDepth bounds how deep Lists may be nested in one another.
+const maxListDepth = 16
 
-// yamlObject decodes the mapping n, whose lines count from base: an object or a List.
+// listItemDefaults are what a List gives its items, and how deep they are nested.
+type listItemDefaults struct {
+	apiVersion, kind string
+	depth            int // of the List the items are in: 1 for a List that is not an item
+}
+
+// depth returns the nesting depth a List would have as an item of list (nil: none).
+func (list *listItemDefaults) next() int {
+	if list == nil {
+		return 1
+	}
+	return list.depth + 1
+}
+
+// errListTooDeep is recorded for a List nested deeper than maxListDepth.
+var errListTooDeep = fmt.Errorf("Lists nested more than %d deep", maxListDepth)
+
+// yamlObject decodes the mapping n, whose lines count from base: an object or a List (see
+// isList), whose items it decodes in turn; list is the List n is an item of, if any.
 func (l *manifestLoader) yamlObject(s objectSink, base int, n *yaml.Node, list *listItemDefaults, sc *decodeScratch) {
 	line := base + n.Line - 1
 	if n.Kind == yaml.AliasNode {
@@ -571,34 +847,37 @@ func (l *manifestLoader) yamlObject(s objectSink, base int, n *yaml.Node, list *
 		h.name = yamlText(yamldoc.Get(md, "name"))
 		h.namespace = yamlText(yamldoc.Get(md, "namespace"))
 	}
-	if list == nil && isListKindName(h.kind) {
-		if items := yamldoc.Get(n, "items"); items != nil {
-			if err := yamldoc.CheckExcept(n, "items"); err != nil {
-				var ye *yamldoc.Error
-				if errors.As(err, &ye) {
-					line = base + ye.Line - 1
-					err = errors.New(ye.Text(base - 1))
-				}
-				s.fail(line, h.describe(), err)
-				return
-			}
-			ld := h.itemDefaults()
-			switch items = derefNode(items); items.Kind {
-			case yaml.SequenceNode:
-				for _, it := range items.Content {
-					l.yamlObject(s, base, it, &ld, sc)
-				}
-			case yaml.ScalarNode:
-				if v, _ := yamldoc.ScalarValue(items); v.Kind != "null" {
-					s.fail(base+items.Line-1, h.describe(), errors.New("items is not a list"))
-				}
-			default:
-				s.fail(base+items.Line-1, h.describe(), errors.New("items is not a list"))
-			}
+	h.inherit(list)
+	if items := derefNode(yamldoc.Get(n, "items")); items != nil && isList(h.kind, items.Kind == yaml.SequenceNode) {
+		depth := list.next()
+		if depth > maxListDepth {
+			s.fail(line, h.describe(), errListTooDeep)
 			return
 		}
+		if err := yamldoc.CheckExcept(n, "items"); err != nil {
+			var ye *yamldoc.Error
+			if errors.As(err, &ye) {
+				line = base + ye.Line - 1
+				err = errors.New(ye.Text(base - 1))
+			}
+			s.fail(line, h.describe(), err)
+			return
+		}
+		ld := h.itemDefaults(depth)
+		switch items.Kind {
+		case yaml.SequenceNode:
+			for _, it := range items.Content {
+				l.yamlObject(s, base, it, &ld, sc)
+			}
+		case yaml.ScalarNode:
+			if v, _ := yamldoc.ScalarValue(items); v.Kind != "null" {
+				s.fail(base+items.Line-1, h.describe(), errors.New("items is not a list"))
+			}
+		default:
+			s.fail(base+items.Line-1, h.describe(), errors.New("items is not a list"))
+		}
+		return
 	}
-	h.inherit(list)
 	gvk, err := h.gvk()
 	if err != nil {
 		s.fail(line, h.describe(), err)
@@ -645,14 +924,19 @@ func (l *manifestLoader) splitList(s objectSink, d yamldoc.Document, head []byte
 		return false
 	}
 	h := docHeader{apiVersion: yamlText(yamldoc.Get(top, "apiVersion")), kind: yamlText(yamldoc.Get(top, "kind"))}
-	if v, ok := yamldoc.ScalarValue(yamldoc.Get(top, "items")); !isListKindName(h.kind) || !ok || v.Kind != "null" {
+	// The items were a block sequence: the document is a List whatever its kind (see isList).
+	if v, ok := yamldoc.ScalarValue(yamldoc.Get(top, "items")); !ok || v.Kind != "null" {
 		return false
 	}
-	ld := h.itemDefaults()
+	ld := h.itemDefaults(1)
 	results := make([]bufferedSink, len(items))
 	var bad atomic.Bool
 	l.each(len(items), func(i int, sc *decodeScratch) {
 		if bad.Load() {
+			return
+		}
+		if l.overDocumentLimit(len(items[i].Data)) {
+			results[i].fail(items[i].Line, "", l.documentTooLarge("List item", len(items[i].Data)))
 			return
 		}
 		n, err := parseYAML(items[i].Data)
@@ -772,7 +1056,13 @@ func (l *manifestLoader) jsonObject(s objectSink, d yamldoc.Document, list *list
 			}
 		}
 	}
-	if list == nil && isListKindName(h.kind) && items != nil {
+	h.inherit(list)
+	if items != nil && isList(h.kind, items.Data[0] == '[') {
+		depth := list.next()
+		if depth > maxListDepth {
+			s.fail(d.Line, h.describe(), errListTooDeep)
+			return
+		}
 		if bytes.Equal(items.Data, []byte("null")) {
 			return
 		}
@@ -781,11 +1071,18 @@ func (l *manifestLoader) jsonObject(s objectSink, d yamldoc.Document, list *list
 			s.fail(jsonErrorLine(*items, err), h.describe(), jsonError(err))
 			return
 		}
-		ld := h.itemDefaults()
+		ld := h.itemDefaults(depth)
 		l.each(len(elems), func(i int, _ *decodeScratch) { l.jsonObject(s, elems[i], &ld) })
 		return
 	}
-	h.inherit(list)
+	if l.overDocumentLimit(len(d.Data)) {
+		what := "document"
+		if list != nil {
+			what = "List item"
+		}
+		s.fail(d.Line, h.describe(), l.documentTooLarge(what, len(d.Data)))
+		return
+	}
 	gvk, err := h.gvk()
 	if err != nil {
 		s.fail(d.Line, h.describe(), err)
@@ -817,8 +1114,15 @@ type docHeader struct {
 
 func isListKindName(kind string) bool { return strings.HasSuffix(kind, "List") }
 
-func (h docHeader) itemDefaults() listItemDefaults {
-	return listItemDefaults{apiVersion: h.apiVersion, kind: strings.TrimSuffix(h.kind, "List")}
+// isList reports whether an object of kind that has the field items stands for its items,
+// as kubectl's resource builder reads it: when items is a list (kubectl decodes any object
+// with items as a list, and flattens nested ones that hold a list), or, for a kind named
+// "...List", whatever items holds (null is no items; anything else but a list is an error).
+func isList(kind string, itemsIsList bool) bool { return itemsIsList || isListKindName(kind) }
+
+// itemDefaults returns what the List h, nested depth deep, gives its items.
+func (h docHeader) itemDefaults(depth int) listItemDefaults {
+	return listItemDefaults{apiVersion: h.apiVersion, kind: strings.TrimSuffix(h.kind, "List"), depth: depth}
 }
 
 func (h *docHeader) inherit(list *listItemDefaults) {
@@ -876,12 +1180,19 @@ type fieldLocator interface {
 // an Unstructured, checks it, and hands it to s.
 func decodeManifestObject(s objectSink, data []byte, gvk schema.GroupVersionKind, line int, h docHeader, loc fieldLocator, defaultNS string) {
 	desc := h.describe()
+	fail := func(line int, err error) {
+		clear(data) // not loaded: its text (a Secret's values, perhaps) is not kept either
+		s.fail(line, desc, err)
+	}
 	var obj runtime.Object
 	var strict []error
 	var err error
 	if k, ok := LookupKind(gvk.GroupKind()); ok {
 		obj = k.New()
 		strict, err = sigsjson.UnmarshalStrict(data, obj)
+	} else if err := unknownBuiltinKind(gvk); err != nil {
+		fail(line, err)
+		return
 	} else {
 		m := make(map[string]any)
 		strict, err = sigsjson.UnmarshalStrict(data, &m, sigsjson.DisallowDuplicateFields)
@@ -891,8 +1202,7 @@ func decodeManifestObject(s objectSink, data []byte, gvk schema.GroupVersionKind
 		if gvk.GroupKind() == KindSecret {
 			loc = secretFieldLocator{loc}
 		}
-		errLine, err := decodeErrorLine(err, line, loc)
-		s.fail(errLine, desc, err)
+		fail(decodeErrorLine(err, line, loc, data, reflect.TypeOf(obj)))
 		return
 	}
 	var warnings []bufferedManifestError
@@ -907,13 +1217,13 @@ func decodeManifestObject(s objectSink, data []byte, gvk schema.GroupVersionKind
 			continue
 		}
 		// A duplicate field: which value the API server would take is not certain.
-		s.fail(loc.field(path, true), desc, fmt.Errorf("field %q is defined more than once", path))
+		fail(loc.field(path, true), fmt.Errorf("field %q is defined more than once", path))
 		return
 	}
 	obj.GetObjectKind().SetGroupVersionKind(gvk)
 	meta, ok := obj.(metav1.Object)
 	if !ok || (meta.GetName() == "" && !isConfigFileKind(gvk)) {
-		s.fail(line, desc, errors.New("metadata.name is missing"))
+		fail(line, errors.New("metadata.name is missing"))
 		return
 	}
 	if forgetSecretValues(obj) {
@@ -931,8 +1241,23 @@ func decodeManifestObject(s objectSink, data []byte, gvk schema.GroupVersionKind
 	}
 }
 
-// decodeErrorLine turns a JSON decoding error into the line and error to record.
-func decodeErrorLine(err error, line int, loc fieldLocator) (int, error) {
+// decodeErrorLine turns an error decoding data into a value of type t into the line and
+// error to record.
+func decodeErrorLine(err error, line int, loc fieldLocator, data []byte, t reflect.Type) (int, error) {
+	var ce base64.CorruptInputError
+	if errors.As(err, &ce) {
+		// The decoder does not say which field: find it (the first, by line).
+		best, bestLine := "", 0
+		for _, path := range badBase64Fields(data, t) {
+			if l := loc.field(path, false); best == "" || l < bestLine {
+				best, bestLine = path, l
+			}
+		}
+		if best != "" {
+			return bestLine, &manifestFieldError{path: best, err: err, msg: "invalid base64 (" + err.Error() + ")"}
+		}
+		return line, err
+	}
 	var te *json.UnmarshalTypeError
 	if errors.As(err, &te) {
 		l, path, hint := loc.offset(int(te.Offset))

@@ -8,8 +8,8 @@ var fastYAML = true
 // fastYAMLDocument loads the YAML document d without a YAML node tree when it is written in
 // the plain block layout that YAML writers emit (see yamldoc.FastJSON), which is most
 // manifests and several times faster to read. It reports false, having recorded nothing,
-// when d must go through the parser instead: FastJSON does not take it, it is a List, or
-// loading it records any problem at all. The parser path then loads it again and records
+// when d must go through the parser instead: FastJSON does not take it, it has items
+// (perhaps a List), or loading it records any problem at all. The parser path then loads it again and records
 // the problem with the line it is about, so that what is recorded does not depend on which
 // path read a document.
 func (l *manifestLoader) fastYAMLDocument(s objectSink, d yamldoc.Document, sc *decodeScratch) bool {
@@ -24,8 +24,8 @@ func (l *manifestLoader) fastYAMLDocument(s objectSink, d yamldoc.Document, sc *
 		return false
 	}
 	h := docHeader{apiVersion: yh.APIVersion, kind: yh.Kind, name: yh.Name, namespace: yh.Namespace}
-	if isListKindName(h.kind) {
-		return false
+	if yh.Items {
+		return false // perhaps a List (see isList): the parser path reads it
 	}
 	gvk, err := h.gvk()
 	if err != nil {

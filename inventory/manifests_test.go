@@ -310,7 +310,7 @@ func TestLoadManifestsBadDocuments(t *testing.T) {
 			name:       "invalid base64 in a Secret",
 			file:       "b64.yaml",
 			content:    "apiVersion: v1\nkind: Secret\nmetadata: {name: s}\ndata:\n  password: not-base64!\n",
-			wantErrors: []string{"b64.yaml:1: Secret s: illegal base64 data at input byte 3"},
+			wantErrors: []string{"b64.yaml:5: Secret s: data.password: invalid base64 (illegal base64 data at input byte 3)"},
 		},
 	}
 	for _, tt := range tests {

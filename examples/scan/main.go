@@ -212,7 +212,8 @@ func load(ctx context.Context, o *options, stdin io.Reader, prog *progress) (*in
 			prog.status("loading manifests…")
 		}
 		// The loader's errors name what they are about ("load manifests: stat PATH: ...").
-		opts := []inventory.ManifestOption{inventory.WithStdin(stdin)}
+		opts := []inventory.ManifestOption{inventory.WithStdin(stdin),
+			inventory.WithMaxDocumentBytes(o.maxDocBytes), inventory.WithMaxInputBytes(o.maxInputBytes)}
 		if o.defaultNS != "" {
 			opts = append(opts, inventory.WithDefaultNamespace(o.defaultNS))
 		}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/kspm-dev/kspm/check"
+	"github.com/kspm-dev/kspm/inventory"
 )
 
 // Output formats of -o.
@@ -22,6 +23,8 @@ type options struct {
 	files          []string // -f: manifest files and directories; "-" is standard input
 	kubeconfig     string   // --kubeconfig
 	defaultNS      string   // --default-namespace
+	maxDocBytes    int64    // --max-document-bytes
+	maxInputBytes  int64    // --max-input-bytes
 	configz        bool     // --kubelet-configz
 	allowEmpty     bool     // --allow-empty: an input with no object is not an error
 	kubeContext    string   // --context
@@ -141,6 +144,8 @@ func newFlagSet(o *options) *flag.FlagSet {
 	fs.Var(files, "file", "")
 	fs.StringVar(&o.kubeconfig, "kubeconfig", "", "")
 	fs.StringVar(&o.defaultNS, "default-namespace", "", "")
+	fs.Int64Var(&o.maxDocBytes, "max-document-bytes", inventory.DefaultMaxDocumentBytes, "")
+	fs.Int64Var(&o.maxInputBytes, "max-input-bytes", inventory.DefaultMaxInputBytes, "")
 	fs.BoolVar(&o.configz, "kubelet-configz", false, "")
 	fs.BoolVar(&o.allowEmpty, "allow-empty", false, "")
 	fs.StringVar(&o.kubeContext, "context", "", "")
@@ -181,6 +186,10 @@ Input (one of):
                           repeatable. YAML (multi-document), JSON and kind: List are read.
   --default-namespace NS  with -f: the namespace of objects written without one, as
                           kubectl apply -n NS sets it (default: default)
+  --max-document-bytes N  with -f: the largest document read, in bytes; a larger List is
+                          read item by item (default 8388608, 8 MiB; 0: no limit)
+  --max-input-bytes N     with -f: the most read from one file or standard input, in bytes
+                          (default 268435456, 256 MiB; 0: no limit)
   --kubeconfig PATH       scan the live cluster of this kubeconfig (default: $KUBECONFIG,
                           then ~/.kube/config, then the in-cluster configuration)
   --context NAME          kubeconfig context (default: the current context)
@@ -277,6 +286,9 @@ func parseArgs(args []string) (*options, error) {
 	}
 	if o.timeout < 0 || o.checkTimeout < 0 {
 		return nil, errors.New("--timeout and --check-timeout must not be negative")
+	}
+	if o.maxDocBytes < 0 || o.maxInputBytes < 0 {
+		return nil, errors.New("--max-document-bytes and --max-input-bytes must not be negative (0: no limit)")
 	}
 	return o, nil
 }

@@ -10,10 +10,12 @@ import (
 // Header is what FastJSON read of an object's identity: the values of the root mapping's
 // keys apiVersion and kind, and of metadata's keys name and namespace, each when it is a
 // string ("" when it is absent or not a string, as JSONString reads the JSON). Line is the
-// 1-based line of data holding the root mapping's first key.
+// 1-based line of data holding the root mapping's first key. Items reports whether the root
+// mapping has the key items (whatever its value), which may make the object a list.
 type Header struct {
 	APIVersion, Kind, Name, Namespace string
 	Line                              int
+	Items                             bool
 }
 
 // FastJSON converts one YAML document (a Document's Data) to JSON without building a node
@@ -282,27 +284,8 @@ func (p *fastParser) entries(col, depth int, role mappingRole, base int) bool {
 	var seen map[string]bool
 	for first := true; ; first = false {
 		key, rest, ok := splitKey(p.text)
-		if !ok {
+		if !ok || !p.addKey(key, base, &seen) {
 			return false
-		}
-		if seen != nil {
-			if seen[string(key)] {
-				return false
-			}
-			seen[string(key)] = true
-		} else {
-			for _, k := range p.keys[base:] {
-				if bytes.Equal(k, key) {
-					return false
-				}
-			}
-			p.keys = append(p.keys, key)
-			if len(p.keys)-base > 32 {
-				seen = make(map[string]bool, 64)
-				for _, k := range p.keys[base:] {
-					seen[string(k)] = true
-				}
-			}
 		}
 		if !first {
 			p.dst = append(p.dst, ',')
@@ -318,6 +301,8 @@ func (p *fastParser) entries(col, depth int, role mappingRole, base int) bool {
 				p.capture = &p.header.Kind
 			case "metadata":
 				p.role = roleMetadata
+			case "items":
+				p.header.Items = true
 			}
 		case roleMetadata:
 			switch string(key) {
@@ -340,6 +325,32 @@ func (p *fastParser) entries(col, depth int, role mappingRole, base int) bool {
 			return false
 		}
 	}
+}
+
+// addKey adds key to the keys of the mapping being written, p.keys[base:] (and *seen, a set
+// that takes over once there are many, so that a large mapping is checked in linear time);
+// it reports false when the mapping has the key already (the parser then reports it).
+func (p *fastParser) addKey(key []byte, base int, seen *map[string]bool) bool {
+	if *seen != nil {
+		if (*seen)[string(key)] {
+			return false
+		}
+		(*seen)[string(key)] = true
+		return true
+	}
+	for _, k := range p.keys[base:] {
+		if bytes.Equal(k, key) {
+			return false
+		}
+	}
+	p.keys = append(p.keys, key)
+	if len(p.keys)-base > 32 {
+		*seen = make(map[string]bool, 64)
+		for _, k := range p.keys[base:] {
+			(*seen)[string(k)] = true
+		}
+	}
+	return true
 }
 
 // sequence writes the block sequence whose dashes are at column col; the current line is
@@ -474,21 +485,16 @@ func (p *fastParser) flowEntries(s []byte, i, depth int, role mappingRole, base 
 		p.dst = append(p.dst, closing)
 		return i + 1, true
 	}
+	var seen map[string]bool
 	for first := true; ; first = false {
 		if !first {
 			p.dst = append(p.dst, ',')
 		}
 		if open == '{' {
 			key, n, ok := flowKey(s, i)
-			if !ok {
+			if !ok || !p.addKey(key, base, &seen) {
 				return 0, false
 			}
-			for _, k := range p.keys[base:] {
-				if bytes.Equal(k, key) {
-					return 0, false
-				}
-			}
-			p.keys = append(p.keys, key)
 			p.dst = appendString(p.dst, key)
 			p.dst = append(p.dst, ':')
 			if role == roleMetadata {

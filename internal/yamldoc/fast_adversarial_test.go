@@ -1,8 +1,13 @@
 package yamldoc
 
 import (
+	"fmt"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // TestFastJSONAdversarialInputs feeds FastJSON documents chosen to sit at the edge of what
@@ -98,6 +103,34 @@ func TestFastJSONAdversarialInputs(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			checkFast(t, []byte(tt.in))
+		})
+	}
+}
+
+// TestFastJSONLargeMappingsAreLinear checks that a mapping with many keys, block or flow,
+// is read in time linear in its size: finding duplicate keys must not compare every key
+// with every other (a 1 MiB one-line flow mapping took seconds).
+func TestFastJSONLargeMappingsAreLinear(t *testing.T) {
+	const keys = 100_000
+	var flow, block strings.Builder
+	flow.WriteString("data: {")
+	block.WriteString("data:\n")
+	for i := range keys {
+		if i > 0 {
+			flow.WriteString(", ")
+		}
+		fmt.Fprintf(&flow, "k%d: v", i)
+		fmt.Fprintf(&block, "  k%d: v\n", i)
+	}
+	flow.WriteString("}\n")
+	for name, doc := range map[string]string{"flow": flow.String(), "block": block.String()} {
+		t.Run(name, func(t *testing.T) {
+			start := time.Now()
+			_, _, ok := FastJSON(nil, []byte(doc))
+			require.True(t, ok)
+			// Linear: a few milliseconds; quadratic: tens of seconds. The bound leaves room
+			// for a loaded machine.
+			assert.Less(t, time.Since(start), 2*time.Second)
 		})
 	}
 }

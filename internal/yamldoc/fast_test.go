@@ -64,6 +64,8 @@ func jsonHeader(t *testing.T, data []byte, line int) Header {
 			h.APIVersion, _ = JSONString(m.Value)
 		case "kind":
 			h.Kind, _ = JSONString(m.Value)
+		case "items":
+			h.Items = true
 		case "metadata":
 			if md, err := JSONMembers(m.Value); err == nil {
 				for _, mm := range md {

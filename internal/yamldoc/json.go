@@ -82,12 +82,15 @@ func JSONMembers(d Document) ([]Member, error) {
 			s.skipSpace()
 		}
 		keyLine := s.line
+		if s.pos < len(s.data) && s.data[s.pos] != '"' {
+			if err := s.noComment(); err != nil {
+				return out, err
+			}
+			return out, &Error{Line: keyLine, Msg: "object key is not a string"}
+		}
 		k, err := s.value()
 		if err != nil {
 			return out, err
-		}
-		if k.Data[0] != '"' {
-			return out, &Error{Line: keyLine, Msg: "object key is not a string"}
 		}
 		key, err := jsonString(k.Data)
 		if err != nil {
@@ -262,11 +265,28 @@ func (s *scanner) value() (Document, error) {
 	case '}', ']', ',', ':':
 		return Document{}, s.errorf("unexpected %q", c)
 	default:
+		if err := s.noComment(); err != nil {
+			return Document{}, err
+		}
 		for s.pos < len(s.data) && !isDelimiter(s.data[s.pos]) {
 			s.pos++
 		}
+		switch lit := string(s.data[start:s.pos]); {
+		case lit == "true", lit == "false", lit == "null", c == '-', c >= '0' && c <= '9':
+			// A number's own syntax is checked when it is decoded.
+		default:
+			return Document{}, &Error{Line: line, Msg: fmt.Sprintf("invalid character %q: not the start of a JSON value", c)}
+		}
 	}
 	return Document{Data: s.data[start:s.pos], Line: line, ContentLine: line}, nil
+}
+
+// noComment returns an error when a comment ("#", "//", "/*") starts at s.pos.
+func (s *scanner) noComment() error {
+	if s.pos < len(s.data) && (s.data[s.pos] == '#' || s.data[s.pos] == '/') {
+		return s.errorf("invalid character %q: JSON has no comments", s.data[s.pos])
+	}
+	return nil
 }
 
 func (s *scanner) skipString() error {

@@ -9,7 +9,10 @@
 // any other node.
 package yamldoc
 
-import "bytes"
+import (
+	"bytes"
+	"unicode/utf8"
+)
 
 // Document is one document of a stream.
 type Document struct {
@@ -222,4 +225,98 @@ func isItemsKey(s []byte) bool {
 // isEntry reports whether s (a line without its indentation) starts a block sequence entry.
 func isEntry(s []byte) bool {
 	return len(s) > 0 && s[0] == '-' && (len(s) == 1 || s[1] == ' ' || s[1] == '\r' || s[1] == '\t')
+}
+
+// InvalidChar returns the offset of the first character of data that a YAML stream may not
+// hold, as go-yaml's reader checks it: a control character other than tab, line feed,
+// carriage return and next line (U+0085), a surrogate, U+FFFE or U+FFFF, or bytes that are
+// not UTF-8 (r is then utf8.RuneError). go-yaml reports these without a line.
+func InvalidChar(data []byte) (off int, r rune, found bool) {
+	for off < len(data) {
+		c := data[off]
+		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != 0x7f || c == '\t' || c == '\n' || c == '\r' {
+				off++
+				continue
+			}
+			return off, rune(c), true
+		}
+		r, size := utf8.DecodeRune(data[off:])
+		switch {
+		case r == utf8.RuneError && size <= 1:
+			return off, utf8.RuneError, true
+		case r == 0x85, r >= 0xA0 && r <= 0xD7FF, r >= 0xE000 && r <= 0xFFFD, r >= 0x10000:
+			off += size
+		default:
+			return off, r, true
+		}
+	}
+	return 0, 0, false
+}
+
+// TabIndentLine returns the first line of data, counting from 1, at or after line from,
+// that has content after an indentation holding a tab.
+func TabIndentLine(data []byte, from int) (line int, found bool) {
+	line = 1
+	for len(data) > 0 {
+		end := bytes.IndexByte(data, '\n')
+		if end < 0 {
+			end = len(data)
+		}
+		if line >= from {
+			lead := data[:end]
+			n := len(lead) - len(bytes.TrimLeft(lead, " \t"))
+			if n < len(lead) && lead[n] != '\r' && bytes.IndexByte(lead[:n], '\t') >= 0 {
+				return line, true
+			}
+		}
+		data = data[min(end+1, len(data)):]
+		line++
+	}
+	return 0, false
+}
+
+// AliasLine returns the first line of data, counting from 1, that refers to the anchor name
+// ("*name") outside quotes and comments: where go-yaml's "unknown anchor" error, which
+// has no line, is about.
+func AliasLine(data []byte, name string) (line int, found bool) {
+	line = 1
+	for len(data) > 0 {
+		end := bytes.IndexByte(data, '\n')
+		if end < 0 {
+			end = len(data)
+		}
+		if hasAlias(data[:end], name) {
+			return line, true
+		}
+		data = data[min(end+1, len(data)):]
+		line++
+	}
+	return 0, false
+}
+
+// hasAlias reports whether the line s holds the alias *name outside quotes and comments.
+func hasAlias(s []byte, name string) bool {
+	var quote byte
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case quote != 0:
+			if c == quote {
+				quote = 0
+			}
+		case c == '"' || c == '\'':
+			quote = c
+		case c == '#' && (i == 0 || s[i-1] == ' ' || s[i-1] == '\t'):
+			return false
+		case c == '*' && (i == 0 || bytes.IndexByte([]byte(" \t[{,:-?"), s[i-1]) >= 0):
+			rest := s[i+1:]
+			if bytes.HasPrefix(rest, []byte(name)) {
+				if len(rest) == len(name) || bytes.IndexByte([]byte(" \t\r,]}"), rest[len(name)]) >= 0 {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }

@@ -3,6 +3,7 @@ package yamldoc
 import (
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -118,4 +119,51 @@ func TestSplitItems(t *testing.T) {
 			assert.Equal(t, tt.items, docsOf(items))
 		})
 	}
+}
+
+func TestInvalidChar(t *testing.T) {
+	tests := []struct {
+		in      string
+		off     int
+		r       rune
+		invalid bool
+	}{
+		{"a: b\n\tc\r\n", 0, 0, false},
+		{"a: \u0085 \u00a0 \ufeff \U0001F600 \ufffd", 0, 0, false},
+		{"a: \x01", 3, 1, true},
+		{"a: \x7f", 3, 0x7f, true},
+		{"ab\u0080", 2, 0x80, true},
+		{"ab\ufffe", 2, 0xfffe, true},
+		{"ab\xff", 2, utf8.RuneError, true},
+		{"ab\xed\xa0\x80", 2, utf8.RuneError, true}, // a surrogate, encoded
+	}
+	for _, tt := range tests {
+		off, r, found := InvalidChar([]byte(tt.in))
+		assert.Equal(t, tt.invalid, found, "%q", tt.in)
+		if tt.invalid {
+			assert.Equal(t, tt.off, off, "%q", tt.in)
+			assert.Equal(t, tt.r, r, "%q", tt.in)
+		}
+	}
+}
+
+func TestTabIndentLine(t *testing.T) {
+	data := []byte("a:\n  b: c\n\t\n\td: e\n  \tf: g\n")
+	line, found := TabIndentLine(data, 1)
+	assert.True(t, found)
+	assert.Equal(t, 4, line, "a line of blanks alone does not count")
+	line, found = TabIndentLine(data, 5)
+	assert.True(t, found)
+	assert.Equal(t, 5, line)
+	_, found = TabIndentLine(data, 6)
+	assert.False(t, found)
+}
+
+func TestAliasLine(t *testing.T) {
+	data := []byte("a: '*x'\nb: \"*x\" # *x\nc: *xy\nd: [1, *x]\ne: *x\n")
+	line, found := AliasLine(data, "x")
+	assert.True(t, found)
+	assert.Equal(t, 4, line, "not in quotes, comments or a longer name")
+	_, found = AliasLine(data, "z")
+	assert.False(t, found)
 }

@@ -28,6 +28,9 @@ func TestScanInputLimits(t *testing.T) {
 			assert.Equal(t, tt.wantCode, code, stderr)
 			if tt.wantErr != "" {
 				assert.Contains(t, stderr, tt.wantErr)
+				if tt.wantCode == exitError && strings.Contains(tt.wantErr, "limit") {
+					assert.Contains(t, stderr, "--max-document-bytes and --max-input-bytes", "the message names the flags")
+				}
 			} else {
 				assert.False(t, strings.Contains(stderr, "load error"), stderr)
 			}

@@ -149,8 +149,13 @@ func runMode(ctx context.Context, o *options, inv *inventory.Inventory, bms []be
 // refused, and returns the number of load errors.
 func reportLoad(stderr io.Writer, inv *inventory.Inventory) int {
 	loadErrs := inv.Errors()
+	tooLarge := false
 	for _, e := range loadErrs {
 		report.Fprintf(stderr, "%s: load error: %v\n", progName, e)
+		tooLarge = tooLarge || errors.Is(e, inventory.ErrTooLarge)
+	}
+	if tooLarge {
+		report.Fprintf(stderr, "%s: the size limits are set with --max-document-bytes and --max-input-bytes (0 lifts a limit)\n", progName)
 	}
 	if missing := missingPermissions(inv); len(missing) > 0 {
 		report.Fprintf(stderr, "%s: missing permissions: %s; the checks that need them are notEvaluated "+

@@ -19,14 +19,27 @@ import (
 	"github.com/kspm-dev/kspm/inventory"
 )
 
-// Default CEL cost limits. A cost unit is roughly one step of evaluation (a field access, a
-// comparison, one iteration of a comprehension); typical checks cost tens of units per object.
+// CEL cost limits, in kspm's cost units (see CEL). A unit is about one step of evaluation (a
+// variable or field read, a call, one iteration's worth of a comprehension) or the traversal of
+// 10 bytes of a string or of one element of a list; on a 2-core x86 machine shared with other
+// work it stands for 25 to 200 ns (docs/CEL.md has the measurements). The shipped checks cost
+// at most about 400 units per evaluation and 6,000,000 per run over 100,000 objects.
 const (
-	// DefaultCELCostLimit bounds one evaluation of one expression.
+	// DefaultCELCostLimit bounds one evaluation of one expression: an expression that runs
+	// away is stopped within 0.03 to 0.2 s.
 	DefaultCELCostLimit uint64 = 1_000_000
-	// DefaultCELScanCostLimit bounds the sum of a check's evaluations in one run: enough for
-	// 100,000 objects at 10,000 units each.
-	DefaultCELScanCostLimit uint64 = 1_000_000_000
+	// DefaultCELScanCostLimit bounds the sum of a check's evaluations in one run: 2.5 to
+	// 10 s of evaluation, 8 times what the costliest shipped check spends on 100,000 objects.
+	DefaultCELScanCostLimit uint64 = 50_000_000
+	// MaxCELCostLimit is the highest CELSpec.CostLimit (and costLimit of a check file) allowed.
+	MaxCELCostLimit uint64 = 10 * DefaultCELCostLimit
+	// MaxCELScanCostLimit is the highest CELSpec.ScanCostLimit (and scanCostLimit of a check
+	// file) allowed.
+	MaxCELScanCostLimit uint64 = 10 * DefaultCELScanCostLimit
+	// celRunawayAfter is how many objects a run may exceed the per-evaluation limit on (when
+	// they are most of those evaluated) before the check is taken for a runaway and its
+	// remaining objects are reported as not evaluated.
+	celRunawayAfter = 10
 )
 
 // CELSpec describes a check written in CEL (https://cel.dev), the expression language of
@@ -60,11 +73,14 @@ type CELSpec struct {
 	// expression that reads params whole, or by a computed key, accepts any parameter.)
 	Params map[string]any
 	// CostLimit bounds the cost of each evaluation of each expression (default
-	// DefaultCELCostLimit). An evaluation that exceeds it yields an error result for that
-	// object; the other objects are still evaluated.
+	// DefaultCELCostLimit, at most MaxCELCostLimit). An evaluation that exceeds it yields an
+	// error result for that object; the other objects are still evaluated, unless the limit
+	// is exceeded on most of the first objects (10 or more): the check is then a runaway and
+	// its remaining objects get error results without being evaluated.
 	CostLimit uint64
 	// ScanCostLimit bounds the total cost of the check's evaluations in one run (default
-	// DefaultCELScanCostLimit). Once it is spent, the remaining objects get error results.
+	// DefaultCELScanCostLimit, at most MaxCELScanCostLimit). Once it is spent, the remaining
+	// objects get error results.
 	ScanCostLimit uint64
 }
 
@@ -76,7 +92,8 @@ var ErrCELType = errors.New("wrong result type")
 type CELError struct {
 	// CheckID is the check's ID.
 	CheckID string
-	// Field is the part at fault: "expression", "message", "match", "kinds" or "params".
+	// Field is the part at fault: "expression", "message", "match", "kinds", "params",
+	// "costLimit" or "scanCostLimit".
 	Field string
 	// Line and Column locate the (first) problem in the expression, both 1-based; they are 0
 	// when the problem has no single position (e.g. a wrong result type).
@@ -139,12 +156,18 @@ func (e *CELError) Unwrap() error { return e.Err }
 // them), the run adds one notEvaluated result, about no object, naming the kinds.
 //
 // Cost: each evaluation is bounded by CELSpec.CostLimit and each run by ScanCostLimit, in
-// cel-go's cost units (as in Kubernetes), so a verdict does not depend on the machine's load.
-// Prefer namespace-scoped lookups (inventory.list(kind, namespace)) to cluster-wide ones in
-// per-object checks: under cel-go's runtime cost tracking, the time of a comprehension grows
-// faster than linearly with the length of its list (about 1 ms for 1,000 elements and
-// 100 ms for 10,000). A matches call whose pattern is not a literal (a pattern from
-// params, say) compiles each distinct pattern once per check, not on every call.
+// kspm's cost units, which count work and memory rather than time, so a verdict does not
+// depend on the machine's load. A unit is one step of evaluation (a variable or field read, a
+// call), 10 bytes of a string an operation reads or builds, or one element of a list or map it
+// traverses; comparing, sorting, printing or encoding whole values costs their full nested
+// size, and matching a regular expression the string's length times the pattern's. kspm
+// meters evaluations itself rather than with cel-go's cost tracker, whose time per unit grows
+// with the length of a comprehension and which charges most operations on object's fields
+// (values of type dyn) one unit whatever their size. An exceeded limit yields an error result
+// naming the check and the object, never a verdict; docs/CEL.md gives the time a unit
+// takes. A cancelled or timed-out context stops an evaluation within a few microseconds of its
+// work. A matches call whose pattern is not a literal (a pattern from params, say) compiles
+// each distinct pattern once per check, not on every call.
 func CEL(spec CELSpec) (Check, error) {
 	c := &celCheck{
 		meta:          spec.Meta,
@@ -168,6 +191,14 @@ func CEL(spec CELSpec) (Check, error) {
 			}
 		}
 	}
+	for _, l := range []struct {
+		field    string
+		val, max uint64
+	}{{"costLimit", spec.CostLimit, MaxCELCostLimit}, {"scanCostLimit", spec.ScanCostLimit, MaxCELScanCostLimit}} {
+		if l.val > l.max {
+			errs = append(errs, &CELError{CheckID: id, Field: l.field, Err: fmt.Errorf("%d is above the maximum, %d", l.val, l.max)})
+		}
+	}
 	params, err := celenv.NormalizeParams(spec.Params)
 	if err != nil {
 		errs = append(errs, &CELError{CheckID: id, Field: "params", Err: err})
@@ -184,12 +215,7 @@ func CEL(spec CELSpec) (Check, error) {
 	if err != nil {
 		return nil, err
 	}
-	opts := []cel.ProgramOption{
-		cel.CostLimit(c.costLimit),
-		cel.InterruptCheckFrequency(100),
-		cel.EvalOptions(cel.OptOptimize),
-		celenv.CachedMatches(),
-	}
+	opts := celenv.ProgramOptions()
 	c.paramUse.keys = make(map[string]bool)
 	var ast *cel.Ast
 	if c.expr, ast, err = compileCEL(env, id, "expression", spec.Expression, cel.BoolType, opts); err != nil {
@@ -407,23 +433,22 @@ func (c *celCheck) Validate() error {
 }
 
 func (c *celCheck) Run(ctx context.Context, pass *Pass) error {
+	_, err := c.run(ctx, pass)
+	return err
+}
+
+// run runs the check and returns the run's accounts.
+func (c *celCheck) run(ctx context.Context, pass *Pass) (*celRun, error) {
 	params := c.paramsVal
 	if len(pass.Params) > 0 {
 		if err := c.checkParams(pass.Params); err != nil {
-			return err
+			return nil, err
 		}
 		over, err := celenv.NormalizeParams(pass.Params)
 		if err != nil {
-			return fmt.Errorf("check %s: %w", c.meta.ID, err)
+			return nil, fmt.Errorf("check %s: %w", c.meta.ID, err)
 		}
 		params = celenv.ParamsValue(celenv.MergeParams(c.params, over))
-	}
-	if ctx.Done() != nil {
-		// Each interruptible evaluation derives a context from ctx; deriving them from a
-		// context of this run keeps them off the caller's, which other checks share.
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithCancel(ctx)
-		defer cancel()
 	}
 	r := &celRun{
 		c:      c,
@@ -444,10 +469,10 @@ func (c *celCheck) Run(ctx context.Context, pass *Pass) error {
 			}
 			candidates++
 			if err := ctx.Err(); err != nil {
-				return fmt.Errorf("check %s: %w", c.meta.ID, err)
+				return r, fmt.Errorf("check %s: %w", c.meta.ID, err)
 			}
 			if err := r.template(ctx, t); err != nil {
-				return err
+				return r, err
 			}
 		}
 	} else {
@@ -465,7 +490,7 @@ func (c *celCheck) Run(ctx context.Context, pass *Pass) error {
 		}
 		if len(c.meta.Kinds) == 0 {
 			if err := each(inv.Objects()); err != nil {
-				return err
+				return r, err
 			}
 		}
 		seen := make(map[schema.GroupKind]bool, len(c.meta.Kinds))
@@ -475,7 +500,7 @@ func (c *celCheck) Run(ctx context.Context, pass *Pass) error {
 			}
 			seen[gk] = true
 			if err := each(inv.ByKind(gk)); err != nil {
-				return err
+				return r, err
 			}
 		}
 	}
@@ -484,7 +509,7 @@ func (c *celCheck) Run(ctx context.Context, pass *Pass) error {
 		// (a misspelt kind in a check file ends here too).
 		pass.NotApplicable(nil, "nothing to evaluate: the inventory has no "+c.describeKinds())
 	}
-	return nil
+	return r, nil
 }
 
 // describeKinds names the objects the check evaluates, for messages.
@@ -546,6 +571,10 @@ type celRun struct {
 	act    celenv.Activation
 	spent  uint64
 	budget uint64
+	evals  int    // evaluations run
+	most   uint64 // cost of the costliest evaluation
+	tried  int    // objects evaluated
+	over   int    // objects whose evaluation exceeded the per-evaluation limit
 
 	nsName  string
 	nsMap   map[string]any
@@ -611,11 +640,17 @@ func (r *celRun) namespaceOf(o *inventory.Object) (ns map[string]any, unseen, er
 // ends, which stops the run.
 func (r *celRun) evaluate(ctx context.Context, o *inventory.Object, field string) error {
 	c := r.c
-	if r.spent > r.budget {
-		r.pass.Report(Finding{Status: StatusError, Object: o, Field: field, Message: fmt.Sprintf(
-			"check %s: %s not evaluated: the check's scan cost budget (%d) is spent", c.meta.ID, o, r.budget)})
+	if r.spent >= r.budget {
+		r.pass.Report(Finding{Status: StatusError, Object: o, Field: field, Message: r.budgetSpent(o)})
 		return nil
 	}
+	if r.over >= celRunawayAfter && 2*r.over > r.tried {
+		r.pass.Report(Finding{Status: StatusError, Object: o, Field: field, Message: fmt.Sprintf(
+			"check %s: %s not evaluated: the check exceeded its cost limit (%d) on %d of the %d objects evaluated",
+			c.meta.ID, o, c.costLimit, r.over, r.tried)})
+		return nil
+	}
+	r.tried++
 	if c.match != nil {
 		ok, err := r.evalBool(ctx, c.match)
 		if err != nil {
@@ -642,8 +677,7 @@ func (r *celRun) failMessage(ctx context.Context) string {
 	if r.c.message == nil {
 		return msg
 	}
-	v, det, err := r.eval(ctx, r.c.message)
-	r.charge(det)
+	v, err := r.eval(ctx, r.c.message)
 	if err != nil {
 		return fmt.Sprintf("%s (message expression failed: %v)", msg, err)
 	}
@@ -654,8 +688,7 @@ func (r *celRun) failMessage(ctx context.Context) string {
 }
 
 func (r *celRun) evalBool(ctx context.Context, prg cel.Program) (bool, error) {
-	v, det, err := r.eval(ctx, prg)
-	r.charge(det)
+	v, err := r.eval(ctx, prg)
 	if err != nil {
 		return false, err
 	}
@@ -666,22 +699,33 @@ func (r *celRun) evalBool(ctx context.Context, prg cel.Program) (bool, error) {
 	return bool(b), nil
 }
 
-// eval evaluates prg on the activation. A context that can never end cannot interrupt an
-// evaluation, so Eval gives the same result without ContextEval's per-evaluation setup.
-func (r *celRun) eval(ctx context.Context, prg cel.Program) (ref.Val, *cel.EvalDetails, error) {
-	if ctx.Done() == nil {
-		return prg.Eval(&r.act)
+// eval evaluates prg on the activation under the check's per-evaluation limit, or what is
+// left of its scan budget when that is less, and charges the cost to the run. The meter
+// polls ctx, so a cancelled run stops within microseconds of evaluation.
+func (r *celRun) eval(ctx context.Context, prg cel.Program) (ref.Val, error) {
+	limit := min(r.c.costLimit, r.budget-min(r.spent, r.budget))
+	r.act.Meter.Reset(limit, ctx.Done())
+	v, _, err := prg.Eval(&r.act)
+	cost := r.act.Meter.Cost()
+	r.spent += cost
+	r.evals++
+	r.most = max(r.most, cost)
+	if err != nil && limit < r.c.costLimit && isCostLimit(err) {
+		err = errScanBudget
 	}
-	return prg.ContextEval(ctx, &r.act)
+	return v, err
 }
 
-func (r *celRun) charge(det *cel.EvalDetails) {
-	if det == nil {
-		return
-	}
-	if cost := det.ActualCost(); cost != nil {
-		r.spent += *cost
-	}
+// errScanBudget is the error of an evaluation stopped because the check's scan budget ran out.
+var errScanBudget = errors.New("scan cost budget spent")
+
+func isCostLimit(err error) bool {
+	var cancelled interpreter.EvalCancelledError
+	return errors.As(err, &cancelled) && cancelled.Cause == interpreter.CostLimitExceeded
+}
+
+func (r *celRun) budgetSpent(o *inventory.Object) string {
+	return fmt.Sprintf("check %s: %s not evaluated: the check's scan cost budget (%d) is spent", r.c.meta.ID, o, r.budget)
 }
 
 // evalFailed turns an evaluation error into a finding, or returns ctx's error when the run
@@ -695,9 +739,13 @@ func (r *celRun) evalFailed(ctx context.Context, o *inventory.Object, field, whi
 		r.pass.Report(Finding{Status: StatusNotEvaluated, Object: o, Field: field, Message: incomplete.Error()})
 		return nil
 	}
-	var cancelled interpreter.EvalCancelledError
-	if errors.As(err, &cancelled) && cancelled.Cause == interpreter.CostLimitExceeded {
-		err = fmt.Errorf("cost limit %d exceeded: %w", r.c.costLimit, err)
+	if errors.Is(err, errScanBudget) {
+		r.pass.Report(Finding{Status: StatusError, Object: o, Field: field, Message: r.budgetSpent(o)})
+		return nil
+	}
+	if isCostLimit(err) {
+		r.over++
+		err = fmt.Errorf("cost limit %d exceeded", r.c.costLimit)
 	}
 	if which != "expression" {
 		err = fmt.Errorf("%s: %w", which, err)

@@ -335,7 +335,7 @@ func TestCELCostLimit(t *testing.T) {
 	got := mustRun(t, c, inv, nil)
 	require.Len(t, got, 2)
 	assert.Equal(t, finding{Object: "Pod shop/big", Status: check.StatusError,
-		Message: "check custom:costly: evaluating Pod shop/big: cost limit 10000 exceeded: operation cancelled: actual cost limit exceeded"}, got[0])
+		Message: "check custom:costly: evaluating Pod shop/big: cost limit 10000 exceeded"}, got[0])
 	assert.Equal(t, finding{Object: "Pod shop/small", Status: check.StatusPass}, got[1])
 }
 
@@ -384,7 +384,7 @@ func TestCELContextCancellation(t *testing.T) {
 		c := mustCEL(t, check.CELSpec{
 			Meta:       testMeta("custom:slow", inventory.KindPod),
 			Expression: "lists.range(10000).all(i, lists.range(10000).all(j, i + j >= 0))",
-			CostLimit:  1 << 62, ScanCostLimit: 1 << 62,
+			CostLimit:  check.MaxCELCostLimit, ScanCostLimit: check.MaxCELScanCostLimit,
 		})
 		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 		defer cancel()

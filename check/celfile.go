@@ -88,8 +88,8 @@ func LoadCELFile(path string) ([]Check, error) {
 //	  expression: "..."                      # required CEL bool; true = pass
 //	  message: "..."                         # optional CEL string explaining a failure
 //	  params: {registries: [...]}            # optional defaults of `params`
-//	  costLimit: 1000000                     # optional, per evaluation
-//	  scanCostLimit: 1000000000              # optional, per run
+//	  costLimit: 1000000                     # optional, per evaluation (at most 10000000)
+//	  scanCostLimit: 50000000                # optional, per run (at most 500000000)
 //
 // Note that message is a CEL expression: a fixed text is written as a quoted CEL string,
 // e.g. message: "'image is not from an approved registry'".

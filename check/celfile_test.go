@@ -171,6 +171,16 @@ func TestParseCELChecksErrors(t *testing.T) {
 			wants: []string{"src.yaml:4: check custom:good: yaml: unmarshal errors:\n  line 10: cannot unmarshal !!str `lots` into uint64"},
 		},
 		{
+			name:  "cost limit above the maximum",
+			yaml:  header + goodEntry + "  costLimit: 18446744073709551615\n",
+			wants: []string{"src.yaml:10: check custom:good: costLimit: 18446744073709551615 is above the maximum, 10000000"},
+		},
+		{
+			name:  "scan cost limit above the maximum",
+			yaml:  header + goodEntry + "  scanCostLimit: 500000001\n",
+			wants: []string{"src.yaml:10: check custom:good: scanCostLimit: 500000001 is above the maximum, 500000000"},
+		},
+		{
 			name:  "empty input",
 			yaml:  "# nothing\n",
 			wants: []string{"src.yaml: no CheckList document"},

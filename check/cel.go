@@ -148,7 +148,9 @@ func (e *CELError) Unwrap() error { return e.Err }
 //
 // Verdicts: for each object selected (and matched by Match), true is a pass and false a fail
 // with Message. An evaluation error or an exceeded cost limit is an error result for that
-// object, and the scan goes on. A lookup of a kind the inventory does not hold completely
+// object, and the scan goes on; its message gives the position in the expression, the
+// operation and a fixed description of the problem, never a value of the object (cel-go's own
+// messages quote them, e.g. the string a timestamp() could not parse). A lookup of a kind the inventory does not hold completely
 // (e.g. NetworkPolicies the scanner may not list) makes the object notEvaluated with the
 // reason, since an answer from a partial list could be a false pass; declare such kinds in
 // Meta.Requires to get one notEvaluated result for the whole check instead. Likewise, when
@@ -217,27 +219,46 @@ func CEL(spec CELSpec) (Check, error) {
 	}
 	opts := celenv.ProgramOptions()
 	c.paramUse.keys = make(map[string]bool)
-	var ast *cel.Ast
-	if c.expr, ast, err = compileCEL(env, id, "expression", spec.Expression, cel.BoolType, opts); err != nil {
-		errs = append(errs, err)
-	}
-	c.paramUse.add(ast)
-	if strings.TrimSpace(spec.Message) != "" {
-		if c.message, ast, err = compileCEL(env, id, "message", spec.Message, cel.StringType, opts); err != nil {
+	c.literals = make(map[string]bool)
+	compile := func(field, expr string, want *cel.Type) *celProgram {
+		p, err := compileCEL(env, id, field, expr, want, opts)
+		if err != nil {
 			errs = append(errs, err)
+			return nil
 		}
-		c.paramUse.add(ast)
+		c.paramUse.add(p.ast)
+		addLiterals(c.literals, p.ast)
+		return p
+	}
+	c.expr = compile("expression", spec.Expression, cel.BoolType)
+	if strings.TrimSpace(spec.Message) != "" {
+		c.message = compile("message", spec.Message, cel.StringType)
 	}
 	if strings.TrimSpace(spec.Match) != "" {
-		if c.match, ast, err = compileCEL(env, id, "match", spec.Match, cel.BoolType, opts); err != nil {
-			errs = append(errs, err)
-		}
-		c.paramUse.add(ast)
+		c.match = compile("match", spec.Match, cel.BoolType)
 	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
 	return c, nil
+}
+
+// celProgram is one compiled expression of a check: its field ("expression", "message" or
+// "match"), its program and its checked AST, which locates evaluation errors.
+type celProgram struct {
+	field string
+	prg   cel.Program
+	ast   *cel.Ast
+}
+
+// addLiterals adds the string literals of a to set.
+func addLiterals(set map[string]bool, a *cel.Ast) {
+	root := celast.NavigateAST(a.NativeRep())
+	for _, e := range celast.MatchDescendants(root, celast.KindMatcher(celast.LiteralKind)) {
+		if s, ok := e.AsLiteral().(types.String); ok {
+			set[string(s)] = true
+		}
+	}
 }
 
 func cmpOr(v, def uint64) uint64 {
@@ -248,7 +269,7 @@ func cmpOr(v, def uint64) uint64 {
 }
 
 // compileCEL compiles and type-checks one expression and plans its program.
-func compileCEL(env *cel.Env, id, field, expr string, want *cel.Type, opts []cel.ProgramOption) (cel.Program, *cel.Ast, error) {
+func compileCEL(env *cel.Env, id, field, expr string, want *cel.Type, opts []cel.ProgramOption) (*celProgram, error) {
 	ast, iss := env.CompileSource(common.NewStringSource(expr, field))
 	if iss.Err() != nil {
 		ce := &CELError{CheckID: id, Field: field}
@@ -260,7 +281,7 @@ func compileCEL(env *cel.Env, id, field, expr string, want *cel.Type, opts []cel
 			msgs = append(msgs, strings.TrimSuffix(e.Message, " (in container '')"))
 		}
 		ce.Err = errors.New(strings.Join(msgs, "; "))
-		return nil, nil, ce
+		return nil, ce
 	}
 	if got := ast.OutputType(); !got.IsExactType(want) {
 		hint := ""
@@ -271,14 +292,14 @@ func compileCEL(env *cel.Env, id, field, expr string, want *cel.Type, opts []cel
 				hint = " (the result is not known to be a string: convert it with string(x))"
 			}
 		}
-		return nil, nil, &CELError{CheckID: id, Field: field,
+		return nil, &CELError{CheckID: id, Field: field,
 			Err: fmt.Errorf("%w: got %s, want %s%s", ErrCELType, got, want, hint)}
 	}
 	prg, err := env.Program(ast, opts...)
 	if err != nil {
-		return nil, nil, &CELError{CheckID: id, Field: field, Err: err}
+		return nil, &CELError{CheckID: id, Field: field, Err: err}
 	}
-	return prg, ast, nil
+	return &celProgram{field: field, prg: prg, ast: ast}, nil
 }
 
 // paramUse is what a check's expressions read of the params variable.
@@ -409,9 +430,10 @@ type celCheck struct {
 	paramUse      paramUse
 	costLimit     uint64
 	scanCostLimit uint64
-	expr          cel.Program
-	message       cel.Program
-	match         cel.Program
+	expr          *celProgram
+	message       *celProgram
+	match         *celProgram
+	literals      map[string]bool // the string literals of the expressions
 }
 
 func (c *celCheck) Meta() Meta { return c.meta }
@@ -585,12 +607,12 @@ type celRun struct {
 func (r *celRun) object(ctx context.Context, o *inventory.Object) error {
 	m, err := o.Map()
 	if err != nil {
-		r.pass.Report(Finding{Status: StatusError, Object: o, Message: r.errMessage(o, err)})
+		r.pass.Report(Finding{Status: StatusError, Object: o, Message: r.errMessage(o, err.Error())})
 		return nil
 	}
 	ns, nsErr, err := r.namespaceOf(o)
 	if err != nil {
-		r.pass.Report(Finding{Status: StatusError, Object: o, Message: r.errMessage(o, err)})
+		r.pass.Report(Finding{Status: StatusError, Object: o, Message: r.errMessage(o, err.Error())})
 		return nil
 	}
 	r.act.Object, r.act.NamespaceObject, r.act.NamespaceErr = m, ns, nsErr
@@ -611,7 +633,7 @@ func (r *celRun) template(ctx context.Context, t inventory.PodTemplate) error {
 		ns, nsErr, err = r.namespaceOf(o)
 	}
 	if err != nil {
-		r.pass.Report(Finding{Status: StatusError, Object: o, Field: t.Path, Message: r.errMessage(o, err)})
+		r.pass.Report(Finding{Status: StatusError, Object: o, Field: t.Path, Message: r.errMessage(o, err.Error())})
 		return nil
 	}
 	r.act.Object, r.act.NamespaceObject, r.act.NamespaceErr = m, ns, nsErr
@@ -654,7 +676,7 @@ func (r *celRun) evaluate(ctx context.Context, o *inventory.Object, field string
 	if c.match != nil {
 		ok, err := r.evalBool(ctx, c.match)
 		if err != nil {
-			return r.evalFailed(ctx, o, field, "match", err)
+			return r.evalFailed(ctx, o, field, c.match, err)
 		}
 		if !ok {
 			return nil
@@ -662,7 +684,7 @@ func (r *celRun) evaluate(ctx context.Context, o *inventory.Object, field string
 	}
 	ok, err := r.evalBool(ctx, c.expr)
 	if err != nil {
-		return r.evalFailed(ctx, o, field, "expression", err)
+		return r.evalFailed(ctx, o, field, c.expr, err)
 	}
 	if ok {
 		r.pass.Report(Finding{Status: StatusPass, Object: o, Field: field})
@@ -679,7 +701,7 @@ func (r *celRun) failMessage(ctx context.Context) string {
 	}
 	v, err := r.eval(ctx, r.c.message)
 	if err != nil {
-		return fmt.Sprintf("%s (message expression failed: %v)", msg, err)
+		return fmt.Sprintf("%s (message expression failed: %s)", msg, r.describe(r.c.message, err))
 	}
 	if s, ok := v.Value().(string); ok && s != "" {
 		return s
@@ -687,7 +709,7 @@ func (r *celRun) failMessage(ctx context.Context) string {
 	return msg
 }
 
-func (r *celRun) evalBool(ctx context.Context, prg cel.Program) (bool, error) {
+func (r *celRun) evalBool(ctx context.Context, prg *celProgram) (bool, error) {
 	v, err := r.eval(ctx, prg)
 	if err != nil {
 		return false, err
@@ -702,10 +724,10 @@ func (r *celRun) evalBool(ctx context.Context, prg cel.Program) (bool, error) {
 // eval evaluates prg on the activation under the check's per-evaluation limit, or what is
 // left of its scan budget when that is less, and charges the cost to the run. The meter
 // polls ctx, so a cancelled run stops within microseconds of evaluation.
-func (r *celRun) eval(ctx context.Context, prg cel.Program) (ref.Val, error) {
+func (r *celRun) eval(ctx context.Context, p *celProgram) (ref.Val, error) {
 	limit := min(r.c.costLimit, r.budget-min(r.spent, r.budget))
 	r.act.Meter.Reset(limit, ctx.Done())
-	v, _, err := prg.Eval(&r.act)
+	v, _, err := p.prg.Eval(&r.act)
 	cost := r.act.Meter.Cost()
 	r.spent += cost
 	r.evals++
@@ -728,32 +750,63 @@ func (r *celRun) budgetSpent(o *inventory.Object) string {
 	return fmt.Sprintf("check %s: %s not evaluated: the check's scan cost budget (%d) is spent", r.c.meta.ID, o, r.budget)
 }
 
-// evalFailed turns an evaluation error into a finding, or returns ctx's error when the run
-// was cancelled.
-func (r *celRun) evalFailed(ctx context.Context, o *inventory.Object, field, which string, err error) error {
+// evalFailed turns an evaluation error of p into a finding, or returns ctx's error when the
+// run was cancelled.
+func (r *celRun) evalFailed(ctx context.Context, o *inventory.Object, field string, p *celProgram, err error) error {
 	if ctxErr := ctx.Err(); ctxErr != nil {
 		return fmt.Errorf("check %s: %w", r.c.meta.ID, ctxErr)
 	}
 	var incomplete *celenv.IncompleteError
-	if errors.As(err, &incomplete) {
-		r.pass.Report(Finding{Status: StatusNotEvaluated, Object: o, Field: field, Message: incomplete.Error()})
+	switch {
+	case errors.As(err, &incomplete):
+		r.pass.Report(Finding{Status: StatusNotEvaluated, Object: o, Field: field, Message: r.incomplete(incomplete)})
 		return nil
-	}
-	if errors.Is(err, errScanBudget) {
+	case errors.Is(err, errScanBudget):
 		r.pass.Report(Finding{Status: StatusError, Object: o, Field: field, Message: r.budgetSpent(o)})
 		return nil
-	}
-	if isCostLimit(err) {
+	case isCostLimit(err):
 		r.over++
-		err = fmt.Errorf("cost limit %d exceeded", r.c.costLimit)
 	}
-	if which != "expression" {
-		err = fmt.Errorf("%s: %w", which, err)
+	msg := r.describe(p, err)
+	if p.field != "expression" || !isCostLimit(err) {
+		msg = p.field + ": " + msg
 	}
-	r.pass.Report(Finding{Status: StatusError, Object: o, Field: field, Message: r.errMessage(o, err)})
+	r.pass.Report(Finding{Status: StatusError, Object: o, Field: field, Message: r.errMessage(o, msg)})
 	return nil
 }
 
-func (r *celRun) errMessage(o *inventory.Object, err error) string {
-	return fmt.Sprintf("check %s: evaluating %s: %v", r.c.meta.ID, o, err)
+// describe says what went wrong in an evaluation of p, without any value of the object
+// (see celenv.DescribeError).
+func (r *celRun) describe(p *celProgram, err error) string {
+	var incomplete *celenv.IncompleteError
+	switch {
+	case isCostLimit(err):
+		if errors.Is(err, errScanBudget) {
+			return "the check's scan cost budget is spent"
+		}
+		return fmt.Sprintf("cost limit %d exceeded", r.c.costLimit)
+	case errors.Is(err, errScanBudget):
+		return "the check's scan cost budget is spent"
+	case errors.As(err, &incomplete):
+		return r.incomplete(incomplete)
+	}
+	var cancelled interpreter.EvalCancelledError
+	if errors.As(err, &cancelled) {
+		return "interrupted"
+	}
+	return celenv.DescribeError(p.ast, err)
+}
+
+// incomplete is the reason an inventory lookup could not be answered. It names the kind when
+// the kind is built in or written in the check's expressions; a kind taken from the object
+// evaluated is a value of the object, and is not repeated.
+func (r *celRun) incomplete(e *celenv.IncompleteError) string {
+	if _, builtin := inventory.LookupKind(e.Kind); builtin || e.Arg == "" || r.c.literals[e.Arg] {
+		return e.Error()
+	}
+	return "cannot be evaluated: an inventory lookup names a kind, taken from the object, that the inventory does not hold completely"
+}
+
+func (r *celRun) errMessage(o *inventory.Object, msg string) string {
+	return fmt.Sprintf("check %s: evaluating %s: %s", r.c.meta.ID, o, msg)
 }

@@ -260,7 +260,7 @@ func TestCELVerdicts(t *testing.T) {
 				{Object: "Pod kube-system/proxy", Status: check.StatusFail, Message: "title of custom:c"},
 				{Object: "Pod shop/agent", Status: check.StatusFail, Message: "title of custom:c"},
 				{Object: "Pod shop/web", Status: check.StatusError,
-					Message: "check custom:c: evaluating Pod shop/web: no such key: hostNetwork"},
+					Message: "check custom:c: evaluating Pod shop/web: expression: line 1, column 12: no such key 'hostNetwork'"},
 			},
 		},
 		{
@@ -272,7 +272,7 @@ func TestCELVerdicts(t *testing.T) {
 			},
 			want: []finding{
 				{Object: "Pod shop/agent", Status: check.StatusFail,
-					Message: "title of custom:c (message expression failed: no such key: labels)"},
+					Message: "title of custom:c (message expression failed: line 1, column 23: no such key 'labels')"},
 				{Object: "Pod shop/web", Status: check.StatusPass},
 			},
 		},
@@ -281,11 +281,11 @@ func TestCELVerdicts(t *testing.T) {
 			spec: check.CELSpec{Match: "object.metadata.labels.x == 'y'", Expression: "true"},
 			want: []finding{
 				{Object: "Pod kube-system/proxy", Status: check.StatusError,
-					Message: "check custom:c: evaluating Pod kube-system/proxy: match: no such key: labels"},
+					Message: "check custom:c: evaluating Pod kube-system/proxy: match: line 1, column 16: no such key 'labels'"},
 				{Object: "Pod shop/agent", Status: check.StatusError,
-					Message: "check custom:c: evaluating Pod shop/agent: match: no such key: labels"},
+					Message: "check custom:c: evaluating Pod shop/agent: match: line 1, column 16: no such key 'labels'"},
 				{Object: "Pod shop/web", Status: check.StatusError,
-					Message: "check custom:c: evaluating Pod shop/web: match: no such key: labels"},
+					Message: "check custom:c: evaluating Pod shop/web: match: line 1, column 16: no such key 'labels'"},
 			},
 		},
 	}

@@ -87,6 +87,9 @@ type CELSpec struct {
 // ErrCELType is wrapped by the CELError of an expression whose result has the wrong type.
 var ErrCELType = errors.New("wrong result type")
 
+// errEmptyExpression is the CELError of a check without an expression.
+var errEmptyExpression = errors.New("empty expression")
+
 // CELError is a problem with a CEL check's spec: an expression that does not compile or has
 // the wrong type, or kinds or params that cannot be used.
 type CELError struct {
@@ -150,9 +153,10 @@ func (e *CELError) Unwrap() error { return e.Err }
 // with Message. An evaluation error or an exceeded cost limit is an error result for that
 // object, and the scan goes on; its message gives the position in the expression, the
 // operation and a fixed description of the problem, never a value of the object (cel-go's own
-// messages quote them, e.g. the string a timestamp() could not parse). A lookup of a kind the inventory does not hold completely
-// (e.g. NetworkPolicies the scanner may not list) makes the object notEvaluated with the
-// reason, since an answer from a partial list could be a false pass; declare such kinds in
+// messages quote them, e.g. the string a timestamp() could not parse). A lookup of a kind the
+// inventory does not hold completely (e.g. NetworkPolicies the scanner may not list) makes the
+// object notEvaluated with the reason, since an answer from a partial list could be a false
+// pass; declare such kinds in
 // Meta.Requires to get one notEvaluated result for the whole check instead. Likewise, when
 // objects of a kind the check evaluates could not be seen (a cluster scan forbidden to list
 // them), the run adds one notEvaluated result, about no object, naming the kinds.
@@ -183,7 +187,7 @@ func CEL(spec CELSpec) (Check, error) {
 	id := spec.Meta.ID
 	var errs []error
 	if strings.TrimSpace(spec.Expression) == "" {
-		errs = append(errs, &CELError{CheckID: id, Field: "expression", Err: errors.New("empty expression")})
+		errs = append(errs, &CELError{CheckID: id, Field: "expression", Err: errEmptyExpression})
 	}
 	if spec.PodTemplates {
 		for _, gk := range spec.Meta.Kinds {
@@ -207,9 +211,7 @@ func CEL(spec CELSpec) (Check, error) {
 	}
 	c.params = params
 	c.paramsVal = celenv.ParamsValue(params)
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
-	}
+	// The expressions are compiled whatever the problems above, so that all are reported.
 	env, err := celenv.ObjectEnv()
 	if spec.PodTemplates {
 		env, err = celenv.PodEnv()
@@ -230,7 +232,9 @@ func CEL(spec CELSpec) (Check, error) {
 		addLiterals(c.literals, p.ast)
 		return p
 	}
-	c.expr = compile("expression", spec.Expression, cel.BoolType)
+	if strings.TrimSpace(spec.Expression) != "" {
+		c.expr = compile("expression", spec.Expression, cel.BoolType)
+	}
 	if strings.TrimSpace(spec.Message) != "" {
 		c.message = compile("message", spec.Message, cel.StringType)
 	}

@@ -200,6 +200,16 @@ func TestCELConstructionErrors(t *testing.T) {
 		assert.Equal(t, "params", ce.Field)
 		assert.Contains(t, err.Error(), `check custom:p: params: param "f": unsupported value of type func()`)
 	})
+	t.Run("problems of the spec do not hide those of the expressions", func(t *testing.T) {
+		_, err := check.CEL(check.CELSpec{Meta: testMeta("custom:y", inventory.KindService), PodTemplates: true,
+			Expression: "", Message: "nope", Match: "'x'", CostLimit: check.MaxCELCostLimit + 1})
+		require.Error(t, err)
+		for _, want := range []string{"check custom:y: expression: empty expression", "check custom:y: kinds: kind Service has no pod template",
+			"check custom:y: costLimit: ", "check custom:y: message: line 1, column 1: undeclared reference to 'nope'",
+			"check custom:y: match: wrong result type: got string, want bool"} {
+			assert.Contains(t, err.Error(), want)
+		}
+	})
 	t.Run("all expression errors at once", func(t *testing.T) {
 		_, err := check.CEL(check.CELSpec{Meta: testMeta("custom:x"), Expression: "nope", Message: "1", Match: "2"})
 		require.Error(t, err)

@@ -77,8 +77,8 @@ func TestParseCELChecksErrors(t *testing.T) {
   expresion: object.spec.hostNetwork == false
 `,
 			wants: []string{
-				`src.yaml:15: check custom:typo: unknown field "expresion" (did you mean "expression"?)`,
-				`src.yaml:10: check custom:typo: no expression`,
+				`src.yaml:15:3: check custom:typo: unknown field "expresion" (did you mean "expression"?)`,
+				`src.yaml:10:3: check custom:typo: no expression`,
 			},
 		},
 		{
@@ -89,7 +89,7 @@ func TestParseCELChecksErrors(t *testing.T) {
   remediation: Fix it.
   expression: "true"
 `,
-			wants: []string{`src.yaml:6: check custom:sev: unknown severity "urgent"`},
+			wants: []string{`src.yaml:6:13: check custom:sev: unknown severity "urgent"`},
 		},
 		{
 			name: "missing metadata",
@@ -97,13 +97,13 @@ func TestParseCELChecksErrors(t *testing.T) {
   severity: low
   expression: "true"
 `,
-			wants: []string{"src.yaml:4: check custom:bare: no title", "src.yaml:4: check custom:bare: no remediation"},
+			wants: []string{"src.yaml:4:3: check custom:bare: no title", "src.yaml:4:3: check custom:bare: no remediation"},
 		},
 		{
 			name: "duplicate IDs across documents",
 			yaml: header + goodEntry + "---\n" + header + goodEntry,
 			wants: []string{
-				"src.yaml:14: check custom:good: duplicate ID: also defined at line 4",
+				"src.yaml:14:7: check custom:good: duplicate ID: also defined at line 4",
 			},
 		},
 		{
@@ -118,7 +118,7 @@ func TestParseCELChecksErrors(t *testing.T) {
       c.securityContext.privileged == flase)
 `,
 			wants: []string{
-				"src.yaml:11: check custom:cel: expression: line 2, column 35: undeclared reference to 'flase'",
+				"src.yaml:11:39: check custom:cel: expression: line 2, column 35: undeclared reference to 'flase'",
 			},
 		},
 		{
@@ -129,7 +129,7 @@ func TestParseCELChecksErrors(t *testing.T) {
   remediation: Fix it.
   expression: size(object.metadata.name)
 `,
-			wants: []string{"src.yaml:8: check custom:type: expression: wrong result type: got int, want bool"},
+			wants: []string{"src.yaml:8:15: check custom:type: expression: wrong result type: got int, want bool"},
 		},
 		{
 			name: "bad kinds",
@@ -141,44 +141,66 @@ func TestParseCELChecksErrors(t *testing.T) {
   expression: "true"
 `,
 			wants: []string{
-				`src.yaml:8: check custom:kinds: kinds: unknown kind "deploymnets"`,
-				`src.yaml:8: check custom:kinds: kinds: unknown kind "foos.example.com"`,
+				`src.yaml:8:16: check custom:kinds: kinds: unknown kind "deploymnets"`,
+				`src.yaml:8:29: check custom:kinds: kinds: unknown kind "foos.example.com"`,
 			},
 		},
 		{
 			name:  "wrong header",
 			yaml:  "apiVersion: v1\nkind: List\nchecks: []\n",
-			wants: []string{`src.yaml:1: apiVersion "v1", kind "List": want apiVersion kspm.dev/v1alpha1, kind CheckList`},
+			wants: []string{`src.yaml:1:1: apiVersion "v1", kind "List": want apiVersion kspm.dev/v1alpha1, kind CheckList`},
 		},
 		{
 			name:  "unknown top-level field",
 			yaml:  header + goodEntry + "check: []\n",
-			wants: []string{`src.yaml:10: unknown field "check" (did you mean "checks"?)`},
+			wants: []string{`src.yaml:10:1: unknown field "check" (did you mean "checks"?)`},
 		},
 		{
 			name:  "not a list of checks",
 			yaml:  "apiVersion: kspm.dev/v1alpha1\nkind: CheckList\nchecks: {id: x}\n",
-			wants: []string{"src.yaml:3: checks: want a list, got a YAML mapping"},
+			wants: []string{"src.yaml:3:9: checks: want a list, got a YAML mapping"},
 		},
 		{
 			name:  "YAML syntax error",
 			yaml:  header + "- id: [unclosed\n",
-			wants: []string{"src.yaml: parse YAML: yaml: line "},
+			wants: []string{"src.yaml:4: parse YAML: did not find expected ',' or ']'"},
 		},
 		{
-			name:  "type error in a field",
-			yaml:  header + goodEntry + "  costLimit: lots\n",
-			wants: []string{"src.yaml:4: check custom:good: yaml: unmarshal errors:\n  line 10: cannot unmarshal !!str `lots` into uint64"},
+			name:  "tab in indentation",
+			yaml:  header + "- id: custom:tab\n  title: Tab\n\tseverity: high\n",
+			wants: []string{"src.yaml:6:1: parse YAML: found a tab character that violates indentation"},
+		},
+		{
+			name:  "tab in the indentation of a list",
+			yaml:  header + goodEntry + "  references:\n  \t- https://example.com\n",
+			wants: []string{"src.yaml:11:3: parse YAML: "},
+		},
+		{
+			name: "type errors do not hide the entry's other errors",
+			yaml: header + `- id: custom:types
+  title: [not, a, string]
+  severity: high
+  kinds: Pod
+  costLimit: lots
+  expression: nope == 1
+`,
+			wants: []string{
+				"src.yaml:5:10: check custom:types: title: want a string, got a list",
+				"src.yaml:4:3: check custom:types: no remediation",
+				"src.yaml:7:10: check custom:types: kinds: want a list of kinds, got `Pod`",
+				"src.yaml:8:14: check custom:types: costLimit: want a non-negative integer, got `lots`",
+				"src.yaml:9:15: check custom:types: expression: line 1, column 1: undeclared reference to 'nope'",
+			},
 		},
 		{
 			name:  "cost limit above the maximum",
 			yaml:  header + goodEntry + "  costLimit: 18446744073709551615\n",
-			wants: []string{"src.yaml:10: check custom:good: costLimit: 18446744073709551615 is above the maximum, 10000000"},
+			wants: []string{"src.yaml:10:14: check custom:good: costLimit: 18446744073709551615 is above the maximum, 10000000"},
 		},
 		{
 			name:  "scan cost limit above the maximum",
 			yaml:  header + goodEntry + "  scanCostLimit: 500000001\n",
-			wants: []string{"src.yaml:10: check custom:good: scanCostLimit: 500000001 is above the maximum, 500000000"},
+			wants: []string{"src.yaml:10:18: check custom:good: scanCostLimit: 500000001 is above the maximum, 500000000"},
 		},
 		{
 			name:  "empty input",
@@ -195,7 +217,7 @@ func TestParseCELChecksErrors(t *testing.T) {
   podTemplates: true
   expression: "true"
 `,
-			wants: []string{"src.yaml:8: check custom:svc: kinds: kind Service has no pod template; podTemplates checks apply to Pod,"},
+			wants: []string{"src.yaml:8:10: check custom:svc: kinds: kind Service has no pod template; podTemplates checks apply to Pod,"},
 		},
 	}
 	for _, tt := range tests {
@@ -209,8 +231,64 @@ func TestParseCELChecksErrors(t *testing.T) {
 			var fe *check.CELFileError
 			require.ErrorAs(t, err, &fe)
 			assert.Equal(t, "src.yaml", fe.File)
+			assert.Len(t, unjoin(err), len(tt.wants), "one error per problem")
 		})
 	}
+}
+
+func unjoin(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return j.Unwrap()
+	}
+	return []error{err}
+}
+
+// Every problem of every entry is reported, each with its file, line and column: a problem in
+// one field hides neither the entry's other problems nor those of its expressions.
+func TestParseCELChecksPositionsEveryError(t *testing.T) {
+	yaml := header + `- id: custom:a
+  severity: extreme
+  kinds: [Pod, nopods]
+  expression: ""
+  message: "'x' + nope"
+  match: object.kind = 'Pod'
+  frobnicate: true
+- id: custom:a
+  title: B
+  severity: low
+  remediation: Fix.
+  podTemplates: true
+  kinds: [Service]
+  params: [1]
+  expression: |
+    object.spec.containers.all(c,
+      c.image.startsWith(params.registry) &&
+      c.imagePullPolicy == Always)
+`
+	_, err := check.ParseCELChecks([]byte(yaml), "all.yaml")
+	require.Error(t, err)
+	var got []string
+	for _, e := range unjoin(err) {
+		var fe *check.CELFileError
+		require.ErrorAs(t, e, &fe)
+		assert.Positive(t, fe.Line, "%v", e)
+		assert.Positive(t, fe.Column, "%v", e)
+		got = append(got, e.Error())
+	}
+	assert.Equal(t, []string{
+		`all.yaml:10:3: check custom:a: unknown field "frobnicate"`,
+		`all.yaml:4:3: check custom:a: no title`,
+		`all.yaml:4:3: check custom:a: no remediation`,
+		`all.yaml:5:13: check custom:a: unknown severity "extreme" (want one of critical, high, medium, low, info)`,
+		`all.yaml:7:15: check custom:a: no expression`,
+		`all.yaml:6:16: check custom:a: kinds: unknown kind "nopods" (write a Kind such as Deployment, or Kind.group for other kinds)`,
+		`all.yaml:8:19: check custom:a: message: line 1, column 7: undeclared reference to 'nope'`,
+		`all.yaml:9:22: check custom:a: match: line 1, column 13: Syntax error: token recognition error at: '= '; Syntax error: extraneous input ''Pod'' expecting <EOF>`,
+		`all.yaml:17:11: check custom:a: params: want a mapping, got a list`,
+		`all.yaml:11:7: check custom:a: duplicate ID: also defined at line 4`,
+		`all.yaml:16:10: check custom:a: kinds: kind Service has no pod template; podTemplates checks apply to Pod, ReplicationController, Deployment, ReplicaSet, StatefulSet, DaemonSet, Job, CronJob`,
+		`all.yaml:21:28: check custom:a: expression: line 3, column 24: undeclared reference to 'Always'`,
+	}, got)
 }
 
 func TestParseCELChecksReportsEveryError(t *testing.T) {
@@ -229,8 +307,8 @@ func TestParseCELChecksReportsEveryError(t *testing.T) {
 	require.Error(t, err)
 	lines := strings.Split(err.Error(), "\n")
 	assert.Len(t, lines, 2)
-	assert.Contains(t, err.Error(), "many.yaml:8: check custom:a: expression: line 1, column 1: undeclared reference to 'nope'")
-	assert.Contains(t, err.Error(), `many.yaml:11: check custom:b: unknown severity "extreme"`)
+	assert.Contains(t, err.Error(), "many.yaml:8:15: check custom:a: expression: line 1, column 1: undeclared reference to 'nope'")
+	assert.Contains(t, err.Error(), `many.yaml:11:13: check custom:b: unknown severity "extreme"`)
 	var ce *check.CELError
 	require.ErrorAs(t, err, &ce, "compile errors stay inspectable")
 	assert.Equal(t, "custom:a", ce.CheckID)
@@ -240,7 +318,7 @@ func TestLoadCELFileNamesTheFile(t *testing.T) {
 	path := filepath.Join("testdata", "bad", "typo.yaml")
 	_, err := check.LoadCELFile(path)
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), path+`:9: check custom:typo: unknown field "expresion"`)
+	assert.Contains(t, err.Error(), path+`:9:3: check custom:typo: unknown field "expresion"`)
 
 	_, err = check.LoadCELFile(filepath.Join("testdata", "missing.yaml"))
 	require.Error(t, err)

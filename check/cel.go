@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/google/cel-go/cel"
 	"github.com/google/cel-go/common"
@@ -36,6 +37,12 @@ const (
 	// MaxCELScanCostLimit is the highest CELSpec.ScanCostLimit (and scanCostLimit of a check
 	// file) allowed.
 	MaxCELScanCostLimit uint64 = 10 * DefaultCELScanCostLimit
+	// MaxCELExpressionLength is the longest expression, message or match a CEL check may
+	// have, in bytes.
+	MaxCELExpressionLength = 10_000
+	// MaxCELMessageLength is the longest failure message a CEL check's message expression
+	// may give a result, in bytes; a longer one is cut (at a character boundary) and marked.
+	MaxCELMessageLength = 4096
 	// celRunawayAfter is how many objects a run may exceed the per-evaluation limit on (when
 	// they are most of those evaluated) before the check is taken for a runaway and its
 	// remaining objects are reported as not evaluated.
@@ -116,8 +123,8 @@ func (e *CELError) Error() string {
 // Unwrap returns the underlying error.
 func (e *CELError) Unwrap() error { return e.Err }
 
-// CEL returns a check whose verdicts are computed by CEL expressions. Every expression is
-// compiled and type-checked here, once; the compiled program is shared by every run, so the
+// CEL returns a check whose verdicts are computed by CEL expressions (each at most
+// MaxCELExpressionLength bytes). Every expression is compiled and type-checked here, once; the compiled program is shared by every run, so the
 // check is cheap to run concurrently and over many objects. A problem with an expression is
 // returned as a *CELError naming the check, the expression and the position.
 //
@@ -223,6 +230,11 @@ func CEL(spec CELSpec) (Check, error) {
 	c.paramUse.keys = make(map[string]bool)
 	c.literals = make(map[string]bool)
 	compile := func(field, expr string, want *cel.Type) *celProgram {
+		if len(expr) > MaxCELExpressionLength {
+			errs = append(errs, &CELError{CheckID: id, Field: field, Err: fmt.Errorf(
+				"%d bytes, more than an expression may have (%d)", len(expr), MaxCELExpressionLength)})
+			return nil
+		}
 		p, err := compileCEL(env, id, field, expr, want, opts)
 		if err != nil {
 			errs = append(errs, err)
@@ -708,9 +720,23 @@ func (r *celRun) failMessage(ctx context.Context) string {
 		return fmt.Sprintf("%s (message expression failed: %s)", msg, r.describe(r.c.message, err))
 	}
 	if s, ok := v.Value().(string); ok && s != "" {
-		return s
+		return truncateMessage(s)
 	}
 	return msg
+}
+
+// truncateMessage cuts a failure message longer than MaxCELMessageLength at a character
+// boundary, and says so.
+func truncateMessage(s string) string {
+	if len(s) <= MaxCELMessageLength {
+		return s
+	}
+	const mark = " … (message truncated)"
+	cut := MaxCELMessageLength - len(mark)
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + mark
 }
 
 func (r *celRun) evalBool(ctx context.Context, prg *celProgram) (bool, error) {

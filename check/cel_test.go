@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -764,4 +766,18 @@ func TestCELNothingToEvaluate(t *testing.T) {
 			assert.Contains(t, got[0].Message, tt.want)
 		})
 	}
+}
+
+// A failure message is bounded: a message expression may build a long string (within its
+// cost limit), but a result carries at most MaxCELMessageLength bytes of it.
+func TestCELMessageIsBounded(t *testing.T) {
+	c := mustCEL(t, check.CELSpec{Meta: testMeta("custom:long", inventory.KindPod), Expression: "false",
+		Message: "lists.range(5000).map(i, 'line ' + string(i)).join(', ')"})
+	got := mustRun(t, c, mustInventory(t, pod("shop", "a")), nil)
+	require.Len(t, got, 1)
+	msg := got[0].Message
+	assert.LessOrEqual(t, len(msg), check.MaxCELMessageLength)
+	assert.True(t, strings.HasPrefix(msg, "line 0, line 1, line 2"), msg[:40])
+	assert.True(t, strings.HasSuffix(msg, " … (message truncated)"), msg[len(msg)-40:])
+	assert.True(t, utf8.ValidString(msg))
 }

@@ -18,6 +18,14 @@ import (
 	"github.com/kspm-dev/kspm/inventory"
 )
 
+// Bounds of a CEL check file (see also MaxCELExpressionLength).
+const (
+	// MaxCELFileSize is the largest check file (or input of ParseCELChecks), in bytes.
+	MaxCELFileSize = 4 << 20
+	// MaxCELFileChecks is the most checks one file may define.
+	MaxCELFileChecks = 1000
+)
+
 // CheckList file identification.
 const (
 	// CheckListAPIVersion is the apiVersion of a CEL check file.
@@ -63,11 +71,20 @@ func (e *CELFileError) Error() string {
 // Unwrap returns the underlying error.
 func (e *CELFileError) Unwrap() error { return e.Err }
 
-// LoadCELFile reads a file of CEL checks; see ParseCELChecks for its format.
+// LoadCELFile reads a file of CEL checks; see ParseCELChecks for its format. A file larger
+// than MaxCELFileSize is refused before it is read whole.
 func LoadCELFile(path string) ([]Check, error) {
-	data, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("load CEL checks: %w", err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, MaxCELFileSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("load CEL checks: %w", err)
+	}
+	if len(data) > MaxCELFileSize {
+		return nil, &CELFileError{File: path, Err: fmt.Errorf("more than a check file may hold (%d bytes)", MaxCELFileSize)}
 	}
 	return ParseCELChecks(data, path)
 }
@@ -102,12 +119,16 @@ func LoadCELFile(path string) ([]Check, error) {
 // e.g. message: "'image is not from an approved registry'".
 //
 // Decoding is strict: an unknown field (a typo such as `expresion`) is an error, not a
-// field quietly ignored. Every check is validated and compiled; all problems are returned
+// field quietly ignored. An input is bounded: at most MaxCELFileSize bytes, MaxCELFileChecks
+// checks and, for each expression, MaxCELExpressionLength bytes. Every check is validated and compiled; all problems are returned
 // together (joined), each a *CELFileError naming the source, the line and column, and the
 // check: a problem in one field hides neither the entry's other problems nor those of its
 // expressions. A YAML syntax error ends the parse (YAML cannot be read past it); it names the
 // line where the problem is (a tab in indentation: its line and column).
 func ParseCELChecks(data []byte, source string) ([]Check, error) {
+	if len(data) > MaxCELFileSize {
+		return nil, &CELFileError{File: source, Err: fmt.Errorf("%d bytes, more than a check file may hold (%d)", len(data), MaxCELFileSize)}
+	}
 	p := &celFileParser{source: source, data: data, ids: make(map[string]int)}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	docs := 0
@@ -172,11 +193,12 @@ func yamlErrorPos(data []byte, err error) (line, col int, msg string) {
 }
 
 type celFileParser struct {
-	source string
-	data   []byte
-	ids    map[string]int // ID → line of its first definition
-	checks []Check
-	errs   []error
+	source  string
+	data    []byte
+	entries int            // entries met
+	ids     map[string]int // ID → line of its first definition
+	checks  []Check
+	errs    []error
 }
 
 // fail records a problem located at node n (nil: no position).
@@ -304,7 +326,13 @@ func (p *celFileParser) decodeFields(n *yaml.Node, id string, fields []celFileFi
 			continue
 		}
 		if err := v.Decode(ptr); err != nil {
-			p.fail(v, id, fmt.Errorf("%s: want %s, got %s", k.Value, fields[idx].want, describeNode(v)))
+			var te *yaml.TypeError
+			if errors.As(err, &te) {
+				err = fmt.Errorf("%s: want %s, got %s", k.Value, fields[idx].want, describeNode(v))
+			} else {
+				err = fmt.Errorf("%s: %s", k.Value, strings.TrimPrefix(err.Error(), "yaml: "))
+			}
+			p.fail(v, id, err)
 			failed[k.Value] = true
 		}
 	}
@@ -345,6 +373,10 @@ func (p *celFileParser) document(n *yaml.Node) {
 		return
 	}
 	for _, e := range checks.Content {
+		if p.entries++; p.entries > MaxCELFileChecks {
+			p.fail(e, "", fmt.Errorf("more than %d checks in one file", MaxCELFileChecks))
+			return
+		}
 		p.entry(e)
 	}
 }

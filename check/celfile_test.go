@@ -2,6 +2,8 @@ package check_test
 
 import (
 	"errors"
+	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -325,4 +327,52 @@ func TestLoadCELFileNamesTheFile(t *testing.T) {
 	var fe *check.CELFileError
 	assert.False(t, errors.As(err, &fe))
 	assert.Contains(t, err.Error(), "missing.yaml")
+}
+
+// A check file is bounded: in size, in number of checks and in the length of each
+// expression; and YAML that expands without bound (aliases of aliases) or nests without
+// bound is an error, not a hang.
+func TestParseCELChecksBounds(t *testing.T) {
+	entry := func(i int, expr string) string {
+		return fmt.Sprintf("- id: custom:c%d\n  title: T\n  severity: low\n  remediation: R\n  expression: %q\n", i, expr)
+	}
+	t.Run("file size", func(t *testing.T) {
+		big := header + entry(0, "true") + "# " + strings.Repeat("x", check.MaxCELFileSize) + "\n"
+		_, err := check.ParseCELChecks([]byte(big), "big.yaml")
+		assert.EqualError(t, err, fmt.Sprintf("big.yaml: %d bytes, more than a check file may hold (%d)", len(big), check.MaxCELFileSize))
+		path := filepath.Join(t.TempDir(), "big.yaml")
+		require.NoError(t, os.WriteFile(path, []byte(big), 0o600))
+		_, err = check.LoadCELFile(path)
+		assert.ErrorContains(t, err, path+": more than a check file may hold")
+	})
+	t.Run("number of checks", func(t *testing.T) {
+		var b strings.Builder
+		b.WriteString(header)
+		for i := range check.MaxCELFileChecks + 1 {
+			b.WriteString(entry(i, "true"))
+		}
+		_, err := check.ParseCELChecks([]byte(b.String()), "many.yaml")
+		line := 4 + 5*check.MaxCELFileChecks
+		assert.EqualError(t, err, fmt.Sprintf("many.yaml:%d:3: more than %d checks in one file", line, check.MaxCELFileChecks))
+	})
+	t.Run("expression length", func(t *testing.T) {
+		long := strings.Repeat("true && ", check.MaxCELExpressionLength/8) + "true"
+		_, err := check.ParseCELChecks([]byte(header+entry(0, long)), "long.yaml")
+		assert.EqualError(t, err, fmt.Sprintf("long.yaml:8:15: check custom:c0: expression: %d bytes, more than an expression may have (%d)",
+			len(long), check.MaxCELExpressionLength))
+	})
+	t.Run("alias expansion", func(t *testing.T) {
+		var b strings.Builder
+		b.WriteString(header + entry(0, "true") + "  params:\n    a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n")
+		for c := 'b'; c <= 'i'; c++ {
+			fmt.Fprintf(&b, "    %c: &%c [*%c, *%c, *%c, *%c, *%c, *%c, *%c, *%c, *%c]\n", c, c, c-1, c-1, c-1, c-1, c-1, c-1, c-1, c-1, c-1)
+		}
+		_, err := check.ParseCELChecks([]byte(b.String()), "bomb.yaml")
+		assert.EqualError(t, err, "bomb.yaml:10:5: check custom:c0: params: document contains excessive aliasing")
+	})
+	t.Run("nesting", func(t *testing.T) {
+		deep := strings.Repeat("[", 20000) + strings.Repeat("]", 20000)
+		_, err := check.ParseCELChecks([]byte(header+entry(0, "true")+"  params: {a: "+deep+"}\n"), "deep.yaml")
+		assert.ErrorContains(t, err, "deep.yaml:9: parse YAML: exceeded max depth of 10000")
+	})
 }

@@ -65,6 +65,8 @@ func bigObject(testing.TB) map[string]any {
 		data[fmt.Sprintf("key-%04d", i)] = strings.Repeat("v", 100)
 	}
 	data["blob"] = strings.Repeat("a", 512<<10)
+	data["mid"] = strings.Repeat("abcdefghij", 5<<10)
+	data["pattern"] = "([a-z]{2,50}){1,20}"
 	list := make([]any, 5000)
 	for i := range list {
 		list[i] = map[string]any{"name": fmt.Sprintf("item-%d", i), "value": int64(i)}
@@ -89,6 +91,8 @@ var costCases = []costCase{
 	{name: "join-blowup", expr: "lists.range(10000).map(i, object.data.blob).join('').size() == 0", obj: bigObject, runaway: true},
 	{name: "replace-blowup", expr: "object.data.blob.replace('a', object.data.blob).size() == 0", obj: bigObject, runaway: true},
 	{name: "regex-long-string", expr: "lists.range(100).all(i, object.data.blob.matches('^(a|aa)+b$') == false) && false", obj: bigObject, runaway: true},
+	{name: "regex-program-size", expr: "lists.range(100).all(i, !object.data.mid.matches('([a-z]{2,50}){1,20}x')) && false", obj: bigObject, runaway: true},
+	{name: "regex-compile", expr: "lists.range(10000).all(i, !'abc'.matches(object.data.pattern + string(i))) && false", obj: bigObject, runaway: true},
 	{name: "regex-keys", expr: "lists.range(1000).all(i, object.data.all(k, !k.matches('(?i)(passw(or)?d|secret|token|api[_-]?key)'))) && false", obj: bigObject, runaway: true},
 	{name: "deep-equality", expr: "lists.range(10000).all(i, object == object) && false", obj: bigObject, runaway: true},
 	{name: "sort", expr: "lists.range(1000).all(i, object.items.map(x, x.name).sort().size() > 0) && false", obj: bigObject, runaway: true},

@@ -124,9 +124,10 @@ func (e *CELError) Error() string {
 func (e *CELError) Unwrap() error { return e.Err }
 
 // CEL returns a check whose verdicts are computed by CEL expressions (each at most
-// MaxCELExpressionLength bytes). Every expression is compiled and type-checked here, once; the compiled program is shared by every run, so the
-// check is cheap to run concurrently and over many objects. A problem with an expression is
-// returned as a *CELError naming the check, the expression and the position.
+// MaxCELExpressionLength bytes). Every expression is compiled and type-checked here, once;
+// the compiled program is shared by every run, so the check is cheap to run concurrently and
+// over many objects. A problem with an expression is returned as a *CELError naming the
+// check, the expression and the position; all problems are returned together (joined).
 //
 // Expressions see these variables:
 //

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"reflect"
 	"regexp"
 	"slices"
 	"strconv"
@@ -231,85 +232,47 @@ var (
 )
 
 type celFileHeader struct {
-	APIVersion string
-	Kind       string
-}
-
-func (h *celFileHeader) field(name string) any {
-	switch name {
-	case "apiVersion":
-		return &h.APIVersion
-	case "kind":
-		return &h.Kind
-	}
-	return nil
+	APIVersion string `yaml:"apiVersion"`
+	Kind       string `yaml:"kind"`
 }
 
 type celFileEntry struct {
-	ID            string
-	Title         string
-	Description   string
-	Severity      string
-	Remediation   string
-	References    []string
-	Section       string
-	Level         string
-	Kinds         []string
-	Requires      []string
-	PodTemplates  bool
-	Match         string
-	Expression    string
-	Message       string
-	Params        map[string]any
-	CostLimit     uint64
-	ScanCostLimit uint64
+	ID            string         `yaml:"id"`
+	Title         string         `yaml:"title"`
+	Description   string         `yaml:"description"`
+	Severity      string         `yaml:"severity"`
+	Remediation   string         `yaml:"remediation"`
+	References    []string       `yaml:"references"`
+	Section       string         `yaml:"section"`
+	Level         string         `yaml:"level"`
+	Kinds         []string       `yaml:"kinds"`
+	Requires      []string       `yaml:"requires"`
+	PodTemplates  bool           `yaml:"podTemplates"`
+	Match         string         `yaml:"match"`
+	Expression    string         `yaml:"expression"`
+	Message       string         `yaml:"message"`
+	Params        map[string]any `yaml:"params"`
+	CostLimit     uint64         `yaml:"costLimit"`
+	ScanCostLimit uint64         `yaml:"scanCostLimit"`
 }
 
-// field returns a pointer to the field called name in a file.
-func (e *celFileEntry) field(name string) any {
-	switch name {
-	case "id":
-		return &e.ID
-	case "title":
-		return &e.Title
-	case "description":
-		return &e.Description
-	case "severity":
-		return &e.Severity
-	case "remediation":
-		return &e.Remediation
-	case "references":
-		return &e.References
-	case "section":
-		return &e.Section
-	case "level":
-		return &e.Level
-	case "kinds":
-		return &e.Kinds
-	case "requires":
-		return &e.Requires
-	case "podTemplates":
-		return &e.PodTemplates
-	case "match":
-		return &e.Match
-	case "expression":
-		return &e.Expression
-	case "message":
-		return &e.Message
-	case "params":
-		return &e.Params
-	case "costLimit":
-		return &e.CostLimit
-	case "scanCostLimit":
-		return &e.ScanCostLimit
+// yamlField returns a pointer to the field of the struct dst points to whose yaml tag is
+// name, or nil.
+func yamlField(dst any, name string) any {
+	v := reflect.ValueOf(dst).Elem()
+	for i := range v.NumField() {
+		if v.Type().Field(i).Tag.Get("yaml") == name {
+			return v.Field(i).Addr().Interface()
+		}
 	}
 	return nil
 }
 
 // decodeFields checks the keys of mapping n against fields and decodes each value on its own
-// into dst(name), so that a value of the wrong type is reported at its position and does not
-// keep the others from being decoded and checked. It returns the fields that failed.
-func (p *celFileParser) decodeFields(n *yaml.Node, id string, fields []celFileField, dst func(string) any) map[string]bool {
+// into the field of struct *dst tagged with its name, so that a value of the wrong type is
+// reported at its position and does not keep the others from being decoded and checked. It
+// returns the fields that failed.
+func (p *celFileParser) decodeFields(n *yaml.Node, id string, fields []celFileField, dst any) map[string]bool {
 	failed := make(map[string]bool)
 	names := make([]string, len(fields))
 	for i, f := range fields {
@@ -321,7 +284,7 @@ func (p *celFileParser) decodeFields(n *yaml.Node, id string, fields []celFileFi
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
 		idx := slices.IndexFunc(fields, func(f celFileField) bool { return f.name == k.Value })
-		ptr := dst(k.Value)
+		ptr := yamlField(dst, k.Value)
 		if idx < 0 || ptr == nil || v.Kind == yaml.ScalarNode && v.Tag == "!!null" {
 			continue
 		}
@@ -357,7 +320,7 @@ func (p *celFileParser) document(n *yaml.Node) {
 		return
 	}
 	var h celFileHeader
-	p.decodeFields(n, "", docFields, h.field)
+	p.decodeFields(n, "", docFields, &h)
 	if h.APIVersion != CheckListAPIVersion || h.Kind != CheckListKind {
 		p.fail(n, "", fmt.Errorf("apiVersion %q, kind %q: want apiVersion %s, kind %s",
 			h.APIVersion, h.Kind, CheckListAPIVersion, CheckListKind))
@@ -392,7 +355,7 @@ func (p *celFileParser) entry(n *yaml.Node) {
 	}
 	nerrs := len(p.errs)
 	var e celFileEntry
-	failed := p.decodeFields(n, id, entryFields, e.field)
+	failed := p.decodeFields(n, id, entryFields, &e)
 	// at returns the node of a field for a problem with it: its value when it is there, else
 	// the entry.
 	at := func(name string) *yaml.Node {

@@ -31,9 +31,10 @@ import (
 //     accessors); operations that compare or print whole values (==, !=, in, sort,
 //     distinct, the sets functions, join, format, json.encode, flatten) cost the deep size of
 //     their operands, and sort, distinct and the sets functions a multiple of it; matches and
-//     the regex functions cost the product of the string's and the pattern's sizes;
-//     replace and regex.replace are refused before they run when the largest string they
-//     could build would exceed the limit;
+//     the regex functions cost the string's length times the size of the pattern's program,
+//     plus the compilation of the pattern when the call compiles it; replace and
+//     regex.replace are refused before they run when the largest string they could build
+//     would exceed the limit;
 //   - after the call, the size of its result.
 //
 // The unit therefore stands for a bounded amount of work and memory: see docs/CEL.md for the

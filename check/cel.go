@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/google/cel-go/cel"
 	"github.com/google/cel-go/common"
@@ -19,14 +20,33 @@ import (
 	"github.com/kspm-dev/kspm/inventory"
 )
 
-// Default CEL cost limits. A cost unit is roughly one step of evaluation (a field access, a
-// comparison, one iteration of a comprehension); typical checks cost tens of units per object.
+// CEL cost limits, in kspm's cost units (see CEL). A unit is about one step of evaluation (a
+// variable or field read, a call, one iteration's worth of a comprehension) or the traversal of
+// 10 bytes of a string or of one element of a list; on a 2-core x86 machine shared with other
+// work it stands for 25 to 200 ns (docs/CEL.md has the measurements). The shipped checks cost
+// at most about 400 units per evaluation and 6,000,000 per run over 100,000 objects.
 const (
-	// DefaultCELCostLimit bounds one evaluation of one expression.
+	// DefaultCELCostLimit bounds one evaluation of one expression: an expression that runs
+	// away is stopped within 0.03 to 0.2 s.
 	DefaultCELCostLimit uint64 = 1_000_000
-	// DefaultCELScanCostLimit bounds the sum of a check's evaluations in one run: enough for
-	// 100,000 objects at 10,000 units each.
-	DefaultCELScanCostLimit uint64 = 1_000_000_000
+	// DefaultCELScanCostLimit bounds the sum of a check's evaluations in one run: 2.5 to
+	// 10 s of evaluation, 8 times what the costliest shipped check spends on 100,000 objects.
+	DefaultCELScanCostLimit uint64 = 50_000_000
+	// MaxCELCostLimit is the highest CELSpec.CostLimit (and costLimit of a check file) allowed.
+	MaxCELCostLimit uint64 = 10 * DefaultCELCostLimit
+	// MaxCELScanCostLimit is the highest CELSpec.ScanCostLimit (and scanCostLimit of a check
+	// file) allowed.
+	MaxCELScanCostLimit uint64 = 10 * DefaultCELScanCostLimit
+	// MaxCELExpressionLength is the longest expression, message or match a CEL check may
+	// have, in bytes.
+	MaxCELExpressionLength = 10_000
+	// MaxCELMessageLength is the longest failure message a CEL check's message expression
+	// may give a result, in bytes; a longer one is cut (at a character boundary) and marked.
+	MaxCELMessageLength = 4096
+	// celRunawayAfter is how many objects a run may exceed the per-evaluation limit on (when
+	// they are most of those evaluated) before the check is taken for a runaway and its
+	// remaining objects are reported as not evaluated.
+	celRunawayAfter = 10
 )
 
 // CELSpec describes a check written in CEL (https://cel.dev), the expression language of
@@ -60,23 +80,30 @@ type CELSpec struct {
 	// expression that reads params whole, or by a computed key, accepts any parameter.)
 	Params map[string]any
 	// CostLimit bounds the cost of each evaluation of each expression (default
-	// DefaultCELCostLimit). An evaluation that exceeds it yields an error result for that
-	// object; the other objects are still evaluated.
+	// DefaultCELCostLimit, at most MaxCELCostLimit). An evaluation that exceeds it yields an
+	// error result for that object; the other objects are still evaluated, unless the limit
+	// is exceeded on most of the first objects (10 or more): the check is then a runaway and
+	// its remaining objects get error results without being evaluated.
 	CostLimit uint64
 	// ScanCostLimit bounds the total cost of the check's evaluations in one run (default
-	// DefaultCELScanCostLimit). Once it is spent, the remaining objects get error results.
+	// DefaultCELScanCostLimit, at most MaxCELScanCostLimit). Once it is spent, the remaining
+	// objects get error results.
 	ScanCostLimit uint64
 }
 
 // ErrCELType is wrapped by the CELError of an expression whose result has the wrong type.
 var ErrCELType = errors.New("wrong result type")
 
+// errEmptyExpression is the CELError of a check without an expression.
+var errEmptyExpression = errors.New("empty expression")
+
 // CELError is a problem with a CEL check's spec: an expression that does not compile or has
 // the wrong type, or kinds or params that cannot be used.
 type CELError struct {
 	// CheckID is the check's ID.
 	CheckID string
-	// Field is the part at fault: "expression", "message", "match", "kinds" or "params".
+	// Field is the part at fault: "expression", "message", "match", "kinds", "params",
+	// "costLimit" or "scanCostLimit".
 	Field string
 	// Line and Column locate the (first) problem in the expression, both 1-based; they are 0
 	// when the problem has no single position (e.g. a wrong result type).
@@ -96,10 +123,11 @@ func (e *CELError) Error() string {
 // Unwrap returns the underlying error.
 func (e *CELError) Unwrap() error { return e.Err }
 
-// CEL returns a check whose verdicts are computed by CEL expressions. Every expression is
-// compiled and type-checked here, once; the compiled program is shared by every run, so the
-// check is cheap to run concurrently and over many objects. A problem with an expression is
-// returned as a *CELError naming the check, the expression and the position.
+// CEL returns a check whose verdicts are computed by CEL expressions (each at most
+// MaxCELExpressionLength bytes). Every expression is compiled and type-checked here, once;
+// the compiled program is shared by every run, so the check is cheap to run concurrently and
+// over many objects. A problem with an expression is returned as a *CELError naming the
+// check, the expression and the position; all problems are returned together (joined).
 //
 // Expressions see these variables:
 //
@@ -131,20 +159,29 @@ func (e *CELError) Unwrap() error { return e.Err }
 //
 // Verdicts: for each object selected (and matched by Match), true is a pass and false a fail
 // with Message. An evaluation error or an exceeded cost limit is an error result for that
-// object, and the scan goes on. A lookup of a kind the inventory does not hold completely
-// (e.g. NetworkPolicies the scanner may not list) makes the object notEvaluated with the
-// reason, since an answer from a partial list could be a false pass; declare such kinds in
+// object, and the scan goes on; its message gives the position in the expression, the
+// operation and a fixed description of the problem, never a value of the object (cel-go's own
+// messages quote them, e.g. the string a timestamp() could not parse). A lookup of a kind the
+// inventory does not hold completely (e.g. NetworkPolicies the scanner may not list) makes the
+// object notEvaluated with the reason, since an answer from a partial list could be a false
+// pass; declare such kinds in
 // Meta.Requires to get one notEvaluated result for the whole check instead. Likewise, when
 // objects of a kind the check evaluates could not be seen (a cluster scan forbidden to list
 // them), the run adds one notEvaluated result, about no object, naming the kinds.
 //
 // Cost: each evaluation is bounded by CELSpec.CostLimit and each run by ScanCostLimit, in
-// cel-go's cost units (as in Kubernetes), so a verdict does not depend on the machine's load.
-// Prefer namespace-scoped lookups (inventory.list(kind, namespace)) to cluster-wide ones in
-// per-object checks: under cel-go's runtime cost tracking, the time of a comprehension grows
-// faster than linearly with the length of its list (about 1 ms for 1,000 elements and
-// 100 ms for 10,000). A matches call whose pattern is not a literal (a pattern from
-// params, say) compiles each distinct pattern once per check, not on every call.
+// kspm's cost units, which count work and memory rather than time, so a verdict does not
+// depend on the machine's load. A unit is one step of evaluation (a variable or field read, a
+// call), 10 bytes of a string an operation reads or builds, or one element of a list or map it
+// traverses; comparing, sorting, printing or encoding whole values costs their full nested
+// size, and matching a regular expression the string's length times the pattern's. kspm
+// meters evaluations itself rather than with cel-go's cost tracker, whose time per unit grows
+// with the length of a comprehension and which charges most operations on object's fields
+// (values of type dyn) one unit whatever their size. An exceeded limit yields an error result
+// naming the check and the object, never a verdict; docs/CEL.md gives the time a unit
+// takes. A cancelled or timed-out context stops an evaluation within a few microseconds of its
+// work. A matches call whose pattern is not a literal (a pattern from params, say) compiles
+// each distinct pattern once per check, not on every call.
 func CEL(spec CELSpec) (Check, error) {
 	c := &celCheck{
 		meta:          spec.Meta,
@@ -158,7 +195,7 @@ func CEL(spec CELSpec) (Check, error) {
 	id := spec.Meta.ID
 	var errs []error
 	if strings.TrimSpace(spec.Expression) == "" {
-		errs = append(errs, &CELError{CheckID: id, Field: "expression", Err: errors.New("empty expression")})
+		errs = append(errs, &CELError{CheckID: id, Field: "expression", Err: errEmptyExpression})
 	}
 	if spec.PodTemplates {
 		for _, gk := range spec.Meta.Kinds {
@@ -168,15 +205,21 @@ func CEL(spec CELSpec) (Check, error) {
 			}
 		}
 	}
+	for _, l := range []struct {
+		field    string
+		val, max uint64
+	}{{"costLimit", spec.CostLimit, MaxCELCostLimit}, {"scanCostLimit", spec.ScanCostLimit, MaxCELScanCostLimit}} {
+		if l.val > l.max {
+			errs = append(errs, &CELError{CheckID: id, Field: l.field, Err: fmt.Errorf("%d is above the maximum, %d", l.val, l.max)})
+		}
+	}
 	params, err := celenv.NormalizeParams(spec.Params)
 	if err != nil {
 		errs = append(errs, &CELError{CheckID: id, Field: "params", Err: err})
 	}
 	c.params = params
 	c.paramsVal = celenv.ParamsValue(params)
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
-	}
+	// The expressions are compiled whatever the problems above, so that all are reported.
 	env, err := celenv.ObjectEnv()
 	if spec.PodTemplates {
 		env, err = celenv.PodEnv()
@@ -184,34 +227,55 @@ func CEL(spec CELSpec) (Check, error) {
 	if err != nil {
 		return nil, err
 	}
-	opts := []cel.ProgramOption{
-		cel.CostLimit(c.costLimit),
-		cel.InterruptCheckFrequency(100),
-		cel.EvalOptions(cel.OptOptimize),
-		celenv.CachedMatches(),
-	}
+	opts := celenv.ProgramOptions()
 	c.paramUse.keys = make(map[string]bool)
-	var ast *cel.Ast
-	if c.expr, ast, err = compileCEL(env, id, "expression", spec.Expression, cel.BoolType, opts); err != nil {
-		errs = append(errs, err)
-	}
-	c.paramUse.add(ast)
-	if strings.TrimSpace(spec.Message) != "" {
-		if c.message, ast, err = compileCEL(env, id, "message", spec.Message, cel.StringType, opts); err != nil {
-			errs = append(errs, err)
+	c.literals = make(map[string]bool)
+	compile := func(field, expr string, want *cel.Type) *celProgram {
+		if len(expr) > MaxCELExpressionLength {
+			errs = append(errs, &CELError{CheckID: id, Field: field, Err: fmt.Errorf(
+				"%d bytes, more than an expression may have (%d)", len(expr), MaxCELExpressionLength)})
+			return nil
 		}
-		c.paramUse.add(ast)
+		p, err := compileCEL(env, id, field, expr, want, opts)
+		if err != nil {
+			errs = append(errs, err)
+			return nil
+		}
+		c.paramUse.add(p.ast)
+		addLiterals(c.literals, p.ast)
+		return p
+	}
+	if strings.TrimSpace(spec.Expression) != "" {
+		c.expr = compile("expression", spec.Expression, cel.BoolType)
+	}
+	if strings.TrimSpace(spec.Message) != "" {
+		c.message = compile("message", spec.Message, cel.StringType)
 	}
 	if strings.TrimSpace(spec.Match) != "" {
-		if c.match, ast, err = compileCEL(env, id, "match", spec.Match, cel.BoolType, opts); err != nil {
-			errs = append(errs, err)
-		}
-		c.paramUse.add(ast)
+		c.match = compile("match", spec.Match, cel.BoolType)
 	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
 	return c, nil
+}
+
+// celProgram is one compiled expression of a check: its field ("expression", "message" or
+// "match"), its program and its checked AST, which locates evaluation errors.
+type celProgram struct {
+	field string
+	prg   cel.Program
+	ast   *cel.Ast
+}
+
+// addLiterals adds the string literals of a to set.
+func addLiterals(set map[string]bool, a *cel.Ast) {
+	root := celast.NavigateAST(a.NativeRep())
+	for _, e := range celast.MatchDescendants(root, celast.KindMatcher(celast.LiteralKind)) {
+		if s, ok := e.AsLiteral().(types.String); ok {
+			set[string(s)] = true
+		}
+	}
 }
 
 func cmpOr(v, def uint64) uint64 {
@@ -222,7 +286,7 @@ func cmpOr(v, def uint64) uint64 {
 }
 
 // compileCEL compiles and type-checks one expression and plans its program.
-func compileCEL(env *cel.Env, id, field, expr string, want *cel.Type, opts []cel.ProgramOption) (cel.Program, *cel.Ast, error) {
+func compileCEL(env *cel.Env, id, field, expr string, want *cel.Type, opts []cel.ProgramOption) (*celProgram, error) {
 	ast, iss := env.CompileSource(common.NewStringSource(expr, field))
 	if iss.Err() != nil {
 		ce := &CELError{CheckID: id, Field: field}
@@ -234,7 +298,7 @@ func compileCEL(env *cel.Env, id, field, expr string, want *cel.Type, opts []cel
 			msgs = append(msgs, strings.TrimSuffix(e.Message, " (in container '')"))
 		}
 		ce.Err = errors.New(strings.Join(msgs, "; "))
-		return nil, nil, ce
+		return nil, ce
 	}
 	if got := ast.OutputType(); !got.IsExactType(want) {
 		hint := ""
@@ -245,14 +309,14 @@ func compileCEL(env *cel.Env, id, field, expr string, want *cel.Type, opts []cel
 				hint = " (the result is not known to be a string: convert it with string(x))"
 			}
 		}
-		return nil, nil, &CELError{CheckID: id, Field: field,
+		return nil, &CELError{CheckID: id, Field: field,
 			Err: fmt.Errorf("%w: got %s, want %s%s", ErrCELType, got, want, hint)}
 	}
 	prg, err := env.Program(ast, opts...)
 	if err != nil {
-		return nil, nil, &CELError{CheckID: id, Field: field, Err: err}
+		return nil, &CELError{CheckID: id, Field: field, Err: err}
 	}
-	return prg, ast, nil
+	return &celProgram{field: field, prg: prg, ast: ast}, nil
 }
 
 // paramUse is what a check's expressions read of the params variable.
@@ -383,9 +447,10 @@ type celCheck struct {
 	paramUse      paramUse
 	costLimit     uint64
 	scanCostLimit uint64
-	expr          cel.Program
-	message       cel.Program
-	match         cel.Program
+	expr          *celProgram
+	message       *celProgram
+	match         *celProgram
+	literals      map[string]bool // the string literals of the expressions
 }
 
 func (c *celCheck) Meta() Meta { return c.meta }
@@ -407,23 +472,22 @@ func (c *celCheck) Validate() error {
 }
 
 func (c *celCheck) Run(ctx context.Context, pass *Pass) error {
+	_, err := c.run(ctx, pass)
+	return err
+}
+
+// run runs the check and returns the run's accounts.
+func (c *celCheck) run(ctx context.Context, pass *Pass) (*celRun, error) {
 	params := c.paramsVal
 	if len(pass.Params) > 0 {
 		if err := c.checkParams(pass.Params); err != nil {
-			return err
+			return nil, err
 		}
 		over, err := celenv.NormalizeParams(pass.Params)
 		if err != nil {
-			return fmt.Errorf("check %s: %w", c.meta.ID, err)
+			return nil, fmt.Errorf("check %s: %w", c.meta.ID, err)
 		}
 		params = celenv.ParamsValue(celenv.MergeParams(c.params, over))
-	}
-	if ctx.Done() != nil {
-		// Each interruptible evaluation derives a context from ctx; deriving them from a
-		// context of this run keeps them off the caller's, which other checks share.
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithCancel(ctx)
-		defer cancel()
 	}
 	r := &celRun{
 		c:      c,
@@ -444,10 +508,10 @@ func (c *celCheck) Run(ctx context.Context, pass *Pass) error {
 			}
 			candidates++
 			if err := ctx.Err(); err != nil {
-				return fmt.Errorf("check %s: %w", c.meta.ID, err)
+				return r, fmt.Errorf("check %s: %w", c.meta.ID, err)
 			}
 			if err := r.template(ctx, t); err != nil {
-				return err
+				return r, err
 			}
 		}
 	} else {
@@ -465,7 +529,7 @@ func (c *celCheck) Run(ctx context.Context, pass *Pass) error {
 		}
 		if len(c.meta.Kinds) == 0 {
 			if err := each(inv.Objects()); err != nil {
-				return err
+				return r, err
 			}
 		}
 		seen := make(map[schema.GroupKind]bool, len(c.meta.Kinds))
@@ -475,7 +539,7 @@ func (c *celCheck) Run(ctx context.Context, pass *Pass) error {
 			}
 			seen[gk] = true
 			if err := each(inv.ByKind(gk)); err != nil {
-				return err
+				return r, err
 			}
 		}
 	}
@@ -484,7 +548,7 @@ func (c *celCheck) Run(ctx context.Context, pass *Pass) error {
 		// (a misspelt kind in a check file ends here too).
 		pass.NotApplicable(nil, "nothing to evaluate: the inventory has no "+c.describeKinds())
 	}
-	return nil
+	return r, nil
 }
 
 // describeKinds names the objects the check evaluates, for messages.
@@ -547,6 +611,10 @@ type celRun struct {
 	act    celenv.Activation
 	spent  uint64
 	budget uint64
+	evals  int    // evaluations run
+	most   uint64 // cost of the costliest evaluation
+	tried  int    // objects evaluated
+	over   int    // objects whose evaluation exceeded the per-evaluation limit
 
 	nsName  string
 	nsMap   map[string]any
@@ -557,12 +625,12 @@ type celRun struct {
 func (r *celRun) object(ctx context.Context, o *inventory.Object) error {
 	m, err := o.Map()
 	if err != nil {
-		r.pass.Report(Finding{Status: StatusError, Object: o, Message: r.errMessage(o, err)})
+		r.pass.Report(Finding{Status: StatusError, Object: o, Message: r.errMessage(o, err.Error())})
 		return nil
 	}
 	ns, nsErr, err := r.namespaceOf(o)
 	if err != nil {
-		r.pass.Report(Finding{Status: StatusError, Object: o, Message: r.errMessage(o, err)})
+		r.pass.Report(Finding{Status: StatusError, Object: o, Message: r.errMessage(o, err.Error())})
 		return nil
 	}
 	r.act.Object, r.act.NamespaceObject, r.act.NamespaceErr = m, ns, nsErr
@@ -583,7 +651,7 @@ func (r *celRun) template(ctx context.Context, t inventory.PodTemplate) error {
 		ns, nsErr, err = r.namespaceOf(o)
 	}
 	if err != nil {
-		r.pass.Report(Finding{Status: StatusError, Object: o, Field: t.Path, Message: r.errMessage(o, err)})
+		r.pass.Report(Finding{Status: StatusError, Object: o, Field: t.Path, Message: r.errMessage(o, err.Error())})
 		return nil
 	}
 	r.act.Object, r.act.NamespaceObject, r.act.NamespaceErr = m, ns, nsErr
@@ -612,15 +680,21 @@ func (r *celRun) namespaceOf(o *inventory.Object) (ns map[string]any, unseen, er
 // ends, which stops the run.
 func (r *celRun) evaluate(ctx context.Context, o *inventory.Object, field string) error {
 	c := r.c
-	if r.spent > r.budget {
-		r.pass.Report(Finding{Status: StatusError, Object: o, Field: field, Message: fmt.Sprintf(
-			"check %s: %s not evaluated: the check's scan cost budget (%d) is spent", c.meta.ID, o, r.budget)})
+	if r.spent >= r.budget {
+		r.pass.Report(Finding{Status: StatusError, Object: o, Field: field, Message: r.budgetSpent(o)})
 		return nil
 	}
+	if r.over >= celRunawayAfter && 2*r.over > r.tried {
+		r.pass.Report(Finding{Status: StatusError, Object: o, Field: field, Message: fmt.Sprintf(
+			"check %s: %s not evaluated: the check exceeded its cost limit (%d) on %d of the %d objects evaluated",
+			c.meta.ID, o, c.costLimit, r.over, r.tried)})
+		return nil
+	}
+	r.tried++
 	if c.match != nil {
 		ok, err := r.evalBool(ctx, c.match)
 		if err != nil {
-			return r.evalFailed(ctx, o, field, "match", err)
+			return r.evalFailed(ctx, o, field, c.match, err)
 		}
 		if !ok {
 			return nil
@@ -628,7 +702,7 @@ func (r *celRun) evaluate(ctx context.Context, o *inventory.Object, field string
 	}
 	ok, err := r.evalBool(ctx, c.expr)
 	if err != nil {
-		return r.evalFailed(ctx, o, field, "expression", err)
+		return r.evalFailed(ctx, o, field, c.expr, err)
 	}
 	if ok {
 		r.pass.Report(Finding{Status: StatusPass, Object: o, Field: field})
@@ -643,20 +717,32 @@ func (r *celRun) failMessage(ctx context.Context) string {
 	if r.c.message == nil {
 		return msg
 	}
-	v, det, err := r.eval(ctx, r.c.message)
-	r.charge(det)
+	v, err := r.eval(ctx, r.c.message)
 	if err != nil {
-		return fmt.Sprintf("%s (message expression failed: %v)", msg, err)
+		return fmt.Sprintf("%s (message expression failed: %s)", msg, r.describe(r.c.message, err))
 	}
 	if s, ok := v.Value().(string); ok && s != "" {
-		return s
+		return truncateMessage(s)
 	}
 	return msg
 }
 
-func (r *celRun) evalBool(ctx context.Context, prg cel.Program) (bool, error) {
-	v, det, err := r.eval(ctx, prg)
-	r.charge(det)
+// truncateMessage cuts a failure message longer than MaxCELMessageLength at a character
+// boundary, and says so.
+func truncateMessage(s string) string {
+	if len(s) <= MaxCELMessageLength {
+		return s
+	}
+	const mark = " … (message truncated)"
+	cut := MaxCELMessageLength - len(mark)
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + mark
+}
+
+func (r *celRun) evalBool(ctx context.Context, prg *celProgram) (bool, error) {
+	v, err := r.eval(ctx, prg)
 	if err != nil {
 		return false, err
 	}
@@ -667,46 +753,92 @@ func (r *celRun) evalBool(ctx context.Context, prg cel.Program) (bool, error) {
 	return bool(b), nil
 }
 
-// eval evaluates prg on the activation. A context that can never end cannot interrupt an
-// evaluation, so Eval gives the same result without ContextEval's per-evaluation setup.
-func (r *celRun) eval(ctx context.Context, prg cel.Program) (ref.Val, *cel.EvalDetails, error) {
-	if ctx.Done() == nil {
-		return prg.Eval(&r.act)
+// eval evaluates prg on the activation under the check's per-evaluation limit, or what is
+// left of its scan budget when that is less, and charges the cost to the run. The meter
+// polls ctx, so a cancelled run stops within microseconds of evaluation.
+func (r *celRun) eval(ctx context.Context, p *celProgram) (ref.Val, error) {
+	limit := min(r.c.costLimit, r.budget-min(r.spent, r.budget))
+	r.act.Meter.Reset(limit, ctx.Done())
+	v, _, err := p.prg.Eval(&r.act)
+	cost := r.act.Meter.Cost()
+	r.spent += cost
+	r.evals++
+	r.most = max(r.most, cost)
+	if err != nil && limit < r.c.costLimit && isCostLimit(err) {
+		err = errScanBudget
 	}
-	return prg.ContextEval(ctx, &r.act)
+	return v, err
 }
 
-func (r *celRun) charge(det *cel.EvalDetails) {
-	if det == nil {
-		return
-	}
-	if cost := det.ActualCost(); cost != nil {
-		r.spent += *cost
-	}
+// errScanBudget is the error of an evaluation stopped because the check's scan budget ran out.
+var errScanBudget = errors.New("scan cost budget spent")
+
+func isCostLimit(err error) bool {
+	var cancelled interpreter.EvalCancelledError
+	return errors.As(err, &cancelled) && cancelled.Cause == interpreter.CostLimitExceeded
 }
 
-// evalFailed turns an evaluation error into a finding, or returns ctx's error when the run
-// was cancelled.
-func (r *celRun) evalFailed(ctx context.Context, o *inventory.Object, field, which string, err error) error {
+func (r *celRun) budgetSpent(o *inventory.Object) string {
+	return fmt.Sprintf("check %s: %s not evaluated: the check's scan cost budget (%d) is spent", r.c.meta.ID, o, r.budget)
+}
+
+// evalFailed turns an evaluation error of p into a finding, or returns ctx's error when the
+// run was cancelled.
+func (r *celRun) evalFailed(ctx context.Context, o *inventory.Object, field string, p *celProgram, err error) error {
 	if ctxErr := ctx.Err(); ctxErr != nil {
 		return fmt.Errorf("check %s: %w", r.c.meta.ID, ctxErr)
 	}
 	var incomplete *celenv.IncompleteError
-	if errors.As(err, &incomplete) {
-		r.pass.Report(Finding{Status: StatusNotEvaluated, Object: o, Field: field, Message: incomplete.Error()})
+	switch {
+	case errors.As(err, &incomplete):
+		r.pass.Report(Finding{Status: StatusNotEvaluated, Object: o, Field: field, Message: r.incomplete(incomplete)})
 		return nil
+	case errors.Is(err, errScanBudget):
+		r.pass.Report(Finding{Status: StatusError, Object: o, Field: field, Message: r.budgetSpent(o)})
+		return nil
+	case isCostLimit(err):
+		r.over++
 	}
-	var cancelled interpreter.EvalCancelledError
-	if errors.As(err, &cancelled) && cancelled.Cause == interpreter.CostLimitExceeded {
-		err = fmt.Errorf("cost limit %d exceeded: %w", r.c.costLimit, err)
+	msg := r.describe(p, err)
+	if p.field != "expression" || !isCostLimit(err) {
+		msg = p.field + ": " + msg
 	}
-	if which != "expression" {
-		err = fmt.Errorf("%s: %w", which, err)
-	}
-	r.pass.Report(Finding{Status: StatusError, Object: o, Field: field, Message: r.errMessage(o, err)})
+	r.pass.Report(Finding{Status: StatusError, Object: o, Field: field, Message: r.errMessage(o, msg)})
 	return nil
 }
 
-func (r *celRun) errMessage(o *inventory.Object, err error) string {
-	return fmt.Sprintf("check %s: evaluating %s: %v", r.c.meta.ID, o, err)
+// describe says what went wrong in an evaluation of p, without any value of the object
+// (see celenv.DescribeError).
+func (r *celRun) describe(p *celProgram, err error) string {
+	var incomplete *celenv.IncompleteError
+	switch {
+	case isCostLimit(err):
+		if errors.Is(err, errScanBudget) {
+			return "the check's scan cost budget is spent"
+		}
+		return fmt.Sprintf("cost limit %d exceeded", r.c.costLimit)
+	case errors.Is(err, errScanBudget):
+		return "the check's scan cost budget is spent"
+	case errors.As(err, &incomplete):
+		return r.incomplete(incomplete)
+	}
+	var cancelled interpreter.EvalCancelledError
+	if errors.As(err, &cancelled) {
+		return "interrupted"
+	}
+	return celenv.DescribeError(p.ast, err)
+}
+
+// incomplete is the reason an inventory lookup could not be answered. It names the kind when
+// the kind is built in or written in the check's expressions; a kind taken from the object
+// evaluated is a value of the object, and is not repeated.
+func (r *celRun) incomplete(e *celenv.IncompleteError) string {
+	if _, builtin := inventory.LookupKind(e.Kind); builtin || e.Arg == "" || r.c.literals[e.Arg] {
+		return e.Error()
+	}
+	return "cannot be evaluated: an inventory lookup names a kind, taken from the object, that the inventory does not hold completely"
+}
+
+func (r *celRun) errMessage(o *inventory.Object, msg string) string {
+	return fmt.Sprintf("check %s: evaluating %s: %s", r.c.meta.ID, o, msg)
 }

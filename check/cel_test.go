@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -200,6 +202,16 @@ func TestCELConstructionErrors(t *testing.T) {
 		assert.Equal(t, "params", ce.Field)
 		assert.Contains(t, err.Error(), `check custom:p: params: param "f": unsupported value of type func()`)
 	})
+	t.Run("problems of the spec do not hide those of the expressions", func(t *testing.T) {
+		_, err := check.CEL(check.CELSpec{Meta: testMeta("custom:y", inventory.KindService), PodTemplates: true,
+			Expression: "", Message: "nope", Match: "'x'", CostLimit: check.MaxCELCostLimit + 1})
+		require.Error(t, err)
+		for _, want := range []string{"check custom:y: expression: empty expression", "check custom:y: kinds: kind Service has no pod template",
+			"check custom:y: costLimit: ", "check custom:y: message: line 1, column 1: undeclared reference to 'nope'",
+			"check custom:y: match: wrong result type: got string, want bool"} {
+			assert.Contains(t, err.Error(), want)
+		}
+	})
 	t.Run("all expression errors at once", func(t *testing.T) {
 		_, err := check.CEL(check.CELSpec{Meta: testMeta("custom:x"), Expression: "nope", Message: "1", Match: "2"})
 		require.Error(t, err)
@@ -260,7 +272,7 @@ func TestCELVerdicts(t *testing.T) {
 				{Object: "Pod kube-system/proxy", Status: check.StatusFail, Message: "title of custom:c"},
 				{Object: "Pod shop/agent", Status: check.StatusFail, Message: "title of custom:c"},
 				{Object: "Pod shop/web", Status: check.StatusError,
-					Message: "check custom:c: evaluating Pod shop/web: no such key: hostNetwork"},
+					Message: "check custom:c: evaluating Pod shop/web: expression: line 1, column 12: no such key 'hostNetwork'"},
 			},
 		},
 		{
@@ -272,7 +284,7 @@ func TestCELVerdicts(t *testing.T) {
 			},
 			want: []finding{
 				{Object: "Pod shop/agent", Status: check.StatusFail,
-					Message: "title of custom:c (message expression failed: no such key: labels)"},
+					Message: "title of custom:c (message expression failed: line 1, column 23: no such key 'labels')"},
 				{Object: "Pod shop/web", Status: check.StatusPass},
 			},
 		},
@@ -281,11 +293,11 @@ func TestCELVerdicts(t *testing.T) {
 			spec: check.CELSpec{Match: "object.metadata.labels.x == 'y'", Expression: "true"},
 			want: []finding{
 				{Object: "Pod kube-system/proxy", Status: check.StatusError,
-					Message: "check custom:c: evaluating Pod kube-system/proxy: match: no such key: labels"},
+					Message: "check custom:c: evaluating Pod kube-system/proxy: match: line 1, column 16: no such key 'labels'"},
 				{Object: "Pod shop/agent", Status: check.StatusError,
-					Message: "check custom:c: evaluating Pod shop/agent: match: no such key: labels"},
+					Message: "check custom:c: evaluating Pod shop/agent: match: line 1, column 16: no such key 'labels'"},
 				{Object: "Pod shop/web", Status: check.StatusError,
-					Message: "check custom:c: evaluating Pod shop/web: match: no such key: labels"},
+					Message: "check custom:c: evaluating Pod shop/web: match: line 1, column 16: no such key 'labels'"},
 			},
 		},
 	}
@@ -335,7 +347,7 @@ func TestCELCostLimit(t *testing.T) {
 	got := mustRun(t, c, inv, nil)
 	require.Len(t, got, 2)
 	assert.Equal(t, finding{Object: "Pod shop/big", Status: check.StatusError,
-		Message: "check custom:costly: evaluating Pod shop/big: cost limit 10000 exceeded: operation cancelled: actual cost limit exceeded"}, got[0])
+		Message: "check custom:costly: evaluating Pod shop/big: cost limit 10000 exceeded"}, got[0])
 	assert.Equal(t, finding{Object: "Pod shop/small", Status: check.StatusPass}, got[1])
 }
 
@@ -384,7 +396,7 @@ func TestCELContextCancellation(t *testing.T) {
 		c := mustCEL(t, check.CELSpec{
 			Meta:       testMeta("custom:slow", inventory.KindPod),
 			Expression: "lists.range(10000).all(i, lists.range(10000).all(j, i + j >= 0))",
-			CostLimit:  1 << 62, ScanCostLimit: 1 << 62,
+			CostLimit:  check.MaxCELCostLimit, ScanCostLimit: check.MaxCELScanCostLimit,
 		})
 		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 		defer cancel()
@@ -769,4 +781,18 @@ func TestCELNothingToEvaluate(t *testing.T) {
 			assert.Contains(t, got[0].Message, tt.want)
 		})
 	}
+}
+
+// A failure message is bounded: a message expression may build a long string (within its
+// cost limit), but a result carries at most MaxCELMessageLength bytes of it.
+func TestCELMessageIsBounded(t *testing.T) {
+	c := mustCEL(t, check.CELSpec{Meta: testMeta("custom:long", inventory.KindPod), Expression: "false",
+		Message: "lists.range(5000).map(i, 'line ' + string(i)).join(', ')"})
+	got := mustRun(t, c, mustInventory(t, pod("shop", "a")), nil)
+	require.Len(t, got, 1)
+	msg := got[0].Message
+	assert.LessOrEqual(t, len(msg), check.MaxCELMessageLength)
+	assert.True(t, strings.HasPrefix(msg, "line 0, line 1, line 2"), msg[:40])
+	assert.True(t, strings.HasSuffix(msg, " … (message truncated)"), msg[len(msg)-40:])
+	assert.True(t, utf8.ValidString(msg))
 }

@@ -6,7 +6,10 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"reflect"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode"
 
@@ -15,6 +18,14 @@ import (
 
 	"github.com/kspm-dev/kspm/internal/spell"
 	"github.com/kspm-dev/kspm/inventory"
+)
+
+// Bounds of a CEL check file (see also MaxCELExpressionLength).
+const (
+	// MaxCELFileSize is the largest check file (or input of ParseCELChecks), in bytes.
+	MaxCELFileSize = 4 << 20
+	// MaxCELFileChecks is the most checks one file may define.
+	MaxCELFileChecks = 1000
 )
 
 // CheckList file identification.
@@ -32,6 +43,8 @@ type CELFileError struct {
 	// Line is the 1-based line of the problem: the offending field when known, else the
 	// check's entry.
 	Line int
+	// Column is the 1-based column of the problem on Line, or 0 when it is not known.
+	Column int
 	// CheckID is the ID of the check at fault, when known.
 	CheckID string
 	// Err is the problem; a *CELError for an expression that does not compile.
@@ -44,6 +57,9 @@ func (e *CELFileError) Error() string {
 	b.WriteString(e.File)
 	if e.Line > 0 {
 		fmt.Fprintf(&b, ":%d", e.Line)
+		if e.Column > 0 {
+			fmt.Fprintf(&b, ":%d", e.Column)
+		}
 	}
 	b.WriteString(": ")
 	var ce *CELError
@@ -57,11 +73,20 @@ func (e *CELFileError) Error() string {
 // Unwrap returns the underlying error.
 func (e *CELFileError) Unwrap() error { return e.Err }
 
-// LoadCELFile reads a file of CEL checks; see ParseCELChecks for its format.
+// LoadCELFile reads a file of CEL checks; see ParseCELChecks for its format. A file larger
+// than MaxCELFileSize is refused before it is read whole.
 func LoadCELFile(path string) ([]Check, error) {
-	data, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("load CEL checks: %w", err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, MaxCELFileSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("load CEL checks: %w", err)
+	}
+	if len(data) > MaxCELFileSize {
+		return nil, &CELFileError{File: path, Err: fmt.Errorf("more than a check file may hold (%d bytes)", MaxCELFileSize)}
 	}
 	return ParseCELChecks(data, path)
 }
@@ -89,17 +114,24 @@ func LoadCELFile(path string) ([]Check, error) {
 //	  expression: "..."                      # required CEL bool; true = pass
 //	  message: "..."                         # optional CEL string explaining a failure
 //	  params: {registries: [...]}            # optional defaults of `params`
-//	  costLimit: 1000000                     # optional, per evaluation
-//	  scanCostLimit: 1000000000              # optional, per run
+//	  costLimit: 1000000                     # optional, per evaluation (at most 10000000)
+//	  scanCostLimit: 50000000                # optional, per run (at most 500000000)
 //
 // Note that message is a CEL expression: a fixed text is written as a quoted CEL string,
 // e.g. message: "'image is not from an approved registry'".
 //
 // Decoding is strict: an unknown field (a typo such as `expresion`) is an error, not a
-// field quietly ignored. Every check is validated and compiled; all problems are returned
-// together (joined), each a *CELFileError naming the source, the line and the check.
+// field quietly ignored. An input is bounded: at most MaxCELFileSize bytes, MaxCELFileChecks
+// checks and, for each expression, MaxCELExpressionLength bytes. Every check is validated and compiled; all problems are returned
+// together (joined), each a *CELFileError naming the source, the line and column, and the
+// check: a problem in one field hides neither the entry's other problems nor those of its
+// expressions. A YAML syntax error ends the parse (YAML cannot be read past it); it names the
+// line where the problem is (a tab in indentation: its line and column).
 func ParseCELChecks(data []byte, source string) ([]Check, error) {
-	p := &celFileParser{source: source, ids: make(map[string]int)}
+	if len(data) > MaxCELFileSize {
+		return nil, &CELFileError{File: source, Err: fmt.Errorf("%d bytes, more than a check file may hold (%d)", len(data), MaxCELFileSize)}
+	}
+	p := &celFileParser{source: source, data: data, ids: make(map[string]int)}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	docs := 0
 	for {
@@ -109,7 +141,8 @@ func ParseCELChecks(data []byte, source string) ([]Check, error) {
 			break
 		}
 		if err != nil {
-			p.errs = append(p.errs, &CELFileError{File: source, Err: fmt.Errorf("parse YAML: %w", err)})
+			line, col, msg := yamlErrorPos(data, err)
+			p.errs = append(p.errs, &CELFileError{File: source, Line: line, Column: col, Err: errors.New("parse YAML: " + msg)})
 			break
 		}
 		if len(doc.Content) == 0 {
@@ -127,22 +160,76 @@ func ParseCELChecks(data []byte, source string) ([]Check, error) {
 	return p.checks, nil
 }
 
-type celFileParser struct {
-	source string
-	ids    map[string]int // ID → line of its first definition
-	checks []Check
-	errs   []error
+var yamlErrorRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+
+// yamlErrorPos returns the 1-based line and column (0: unknown) of a YAML syntax error in data,
+// and its message without go-yaml's line. go-yaml v3 reports the line where the construct that
+// failed starts rather than where the problem is, and counts the lines of its parser's errors
+// from 0: a tab in indentation is reported on the line before it. So a tab is looked for from
+// the reported line on, and a parser error's line is made 1-based.
+func yamlErrorPos(data []byte, err error) (line, col int, msg string) {
+	m := yamlErrorRE.FindStringSubmatch(err.Error())
+	if m == nil {
+		return 0, 0, strings.TrimPrefix(err.Error(), "yaml: ")
+	}
+	line, _ = strconv.Atoi(m[1])
+	msg = m[2]
+	if strings.Contains(msg, "tab character") || strings.Contains(msg, "cannot start any token") {
+		lines := strings.Split(string(data), "\n")
+		for i := max(line-1, 0); i < len(lines); i++ {
+			text := strings.TrimRight(lines[i], "\r")
+			indent := len(text) - len(strings.TrimLeft(text, " "))
+			if indent < len(text) && text[indent] == '\t' {
+				return i + 1, indent + 1, msg
+			}
+		}
+		return line, 0, msg
+	}
+	for _, parser := range []string{"did not find expected", "found duplicate %", "found incompatible YAML document",
+		"found undefined tag handle"} {
+		if strings.HasPrefix(msg, parser) {
+			return line + 1, 0, msg
+		}
+	}
+	return line, 0, msg
 }
 
-func (p *celFileParser) fail(line int, id string, err error) {
-	p.errs = append(p.errs, &CELFileError{File: p.source, Line: line, CheckID: id, Err: err})
+type celFileParser struct {
+	source  string
+	data    []byte
+	entries int            // entries met
+	ids     map[string]int // ID → line of its first definition
+	checks  []Check
+	errs    []error
+}
+
+// fail records a problem located at node n (nil: no position).
+func (p *celFileParser) fail(n *yaml.Node, id string, err error) {
+	e := &CELFileError{File: p.source, CheckID: id, Err: err}
+	if n != nil {
+		e.Line, e.Column = n.Line, n.Column
+	}
+	p.errs = append(p.errs, e)
+}
+
+// failAt records a problem at a line and column.
+func (p *celFileParser) failAt(line, col int, id string, err error) {
+	p.errs = append(p.errs, &CELFileError{File: p.source, Line: line, Column: col, CheckID: id, Err: err})
+}
+
+// celFileField is a field of a check file entry: its name and what its value must be.
+type celFileField struct {
+	name, want string
 }
 
 var (
-	docFields   = []string{"apiVersion", "kind", "checks"}
-	entryFields = []string{"id", "title", "description", "severity", "remediation", "references",
-		"section", "level", "kinds", "requires", "podTemplates", "match", "expression", "message",
-		"params", "costLimit", "scanCostLimit"}
+	docFields   = []celFileField{{"apiVersion", "a string"}, {"kind", "a string"}, {"checks", "a list of checks"}}
+	entryFields = []celFileField{{"id", "a string"}, {"title", "a string"}, {"description", "a string"},
+		{"severity", "a string"}, {"remediation", "a string"}, {"references", "a list of strings"},
+		{"section", "a string"}, {"level", "a string"}, {"kinds", "a list of kinds"}, {"requires", "a list of kinds"},
+		{"podTemplates", "true or false"}, {"match", "a string (a CEL expression)"},
+		{"expression", "a string (a CEL expression)"}, {"message", "a string (a CEL expression)"},
+		{"params", "a mapping"}, {"costLimit", "a non-negative integer"}, {"scanCostLimit", "a non-negative integer"}}
 )
 
 type celFileHeader struct {
@@ -170,43 +257,97 @@ type celFileEntry struct {
 	ScanCostLimit uint64         `yaml:"scanCostLimit"`
 }
 
-func (p *celFileParser) document(n *yaml.Node) {
-	if n.Kind != yaml.MappingNode {
-		p.fail(n.Line, "", fmt.Errorf("want a %s mapping, got a YAML %s", CheckListKind, nodeKind(n)))
-		return
-	}
-	if errs := strictFields(n, docFields); len(errs) > 0 {
-		for _, e := range errs {
-			p.fail(e.line, "", e.err)
+// yamlField returns a pointer to the field of the struct dst points to whose yaml tag is
+// name, or nil.
+func yamlField(dst any, name string) any {
+	v := reflect.ValueOf(dst).Elem()
+	for i := range v.NumField() {
+		if v.Type().Field(i).Tag.Get("yaml") == name {
+			return v.Field(i).Addr().Interface()
 		}
 	}
-	var h celFileHeader
-	if err := n.Decode(&h); err != nil {
-		p.fail(n.Line, "", err)
+	return nil
+}
+
+// decodeFields checks the keys of mapping n against fields and decodes each value on its own
+// into the field of struct *dst tagged with its name, so that a value of the wrong type is
+// reported at its position and does not keep the others from being decoded and checked. It
+// returns the fields that failed.
+func (p *celFileParser) decodeFields(n *yaml.Node, id string, fields []celFileField, dst any) map[string]bool {
+	failed := make(map[string]bool)
+	names := make([]string, len(fields))
+	for i, f := range fields {
+		names[i] = f.name
+	}
+	for _, e := range strictFields(n, names) {
+		p.fail(e.node, id, e.err)
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		idx := slices.IndexFunc(fields, func(f celFileField) bool { return f.name == k.Value })
+		ptr := yamlField(dst, k.Value)
+		if idx < 0 || ptr == nil || v.Kind == yaml.ScalarNode && v.Tag == "!!null" {
+			continue
+		}
+		if err := v.Decode(ptr); err != nil {
+			var te *yaml.TypeError
+			if errors.As(err, &te) {
+				err = fmt.Errorf("%s: want %s, got %s", k.Value, fields[idx].want, describeNode(v))
+			} else {
+				err = fmt.Errorf("%s: %s", k.Value, strings.TrimPrefix(err.Error(), "yaml: "))
+			}
+			p.fail(v, id, err)
+			failed[k.Value] = true
+		}
+	}
+	return failed
+}
+
+// describeNode says what a YAML value is, for messages about a value of the wrong type.
+func describeNode(n *yaml.Node) string {
+	if n.Kind == yaml.ScalarNode {
+		v := n.Value
+		if len(v) > 40 {
+			v = v[:37] + "..."
+		}
+		return "`" + v + "`"
+	}
+	return "a " + nodeKind(n)
+}
+
+func (p *celFileParser) document(n *yaml.Node) {
+	if n.Kind != yaml.MappingNode {
+		p.fail(n, "", fmt.Errorf("want a %s mapping, got a YAML %s", CheckListKind, nodeKind(n)))
 		return
 	}
+	var h celFileHeader
+	p.decodeFields(n, "", docFields, &h)
 	if h.APIVersion != CheckListAPIVersion || h.Kind != CheckListKind {
-		p.fail(n.Line, "", fmt.Errorf("apiVersion %q, kind %q: want apiVersion %s, kind %s",
+		p.fail(n, "", fmt.Errorf("apiVersion %q, kind %q: want apiVersion %s, kind %s",
 			h.APIVersion, h.Kind, CheckListAPIVersion, CheckListKind))
 		return
 	}
 	checks := field(n, "checks")
 	if checks == nil {
-		p.fail(n.Line, "", errors.New("no checks field"))
+		p.fail(n, "", errors.New("no checks field"))
 		return
 	}
 	if checks.Kind != yaml.SequenceNode {
-		p.fail(checks.Line, "", fmt.Errorf("checks: want a list, got a YAML %s", nodeKind(checks)))
+		p.fail(checks, "", fmt.Errorf("checks: want a list, got a YAML %s", nodeKind(checks)))
 		return
 	}
 	for _, e := range checks.Content {
+		if p.entries++; p.entries > MaxCELFileChecks {
+			p.fail(e, "", fmt.Errorf("more than %d checks in one file", MaxCELFileChecks))
+			return
+		}
 		p.entry(e)
 	}
 }
 
 func (p *celFileParser) entry(n *yaml.Node) {
 	if n.Kind != yaml.MappingNode {
-		p.fail(n.Line, "", fmt.Errorf("check: want a mapping, got a YAML %s", nodeKind(n)))
+		p.fail(n, "", fmt.Errorf("check: want a mapping, got a YAML %s", nodeKind(n)))
 		return
 	}
 	id := ""
@@ -214,51 +355,45 @@ func (p *celFileParser) entry(n *yaml.Node) {
 		id = idNode.Value
 	}
 	nerrs := len(p.errs)
-	for _, e := range strictFields(n, entryFields) {
-		p.fail(e.line, id, e.err)
-	}
 	var e celFileEntry
-	if err := n.Decode(&e); err != nil {
-		p.fail(n.Line, id, err)
-		return
-	}
-	lineOf := func(name string) int {
+	failed := p.decodeFields(n, id, entryFields, &e)
+	// at returns the node of a field for a problem with it: its value when it is there, else
+	// the entry.
+	at := func(name string) *yaml.Node {
 		if f := field(n, name); f != nil {
-			return f.Line
+			return f
 		}
-		return n.Line
+		return n
 	}
-	if e.ID == "" {
-		p.fail(n.Line, "", errors.New("check has no id"))
-	} else if first, dup := p.ids[e.ID]; dup {
-		p.fail(n.Line, e.ID, fmt.Errorf("duplicate ID: also defined at line %d", first))
-	} else {
+	// missing reports a required field that is absent or empty (one of the wrong type is
+	// reported already).
+	missing := func(name, val string) bool {
+		if strings.TrimSpace(val) != "" || failed[name] {
+			return false
+		}
+		p.fail(at(name), id, errors.New("no "+name))
+		return true
+	}
+	switch first, dup := p.ids[e.ID]; {
+	case e.ID == "" && !failed["id"]:
+		p.fail(at("id"), "", errors.New("check has no id"))
+	case dup:
+		p.fail(at("id"), e.ID, fmt.Errorf("duplicate ID: also defined at line %d", first))
+	case e.ID != "":
 		p.ids[e.ID] = n.Line
 	}
-	if strings.TrimSpace(e.Title) == "" {
-		p.fail(n.Line, id, errors.New("no title"))
+	missing("title", e.Title)
+	missing("remediation", e.Remediation)
+	var sev Severity
+	if !missing("severity", e.Severity) && !failed["severity"] {
+		var err error
+		if sev, err = ParseSeverity(e.Severity); err != nil {
+			p.fail(at("severity"), id, err)
+		}
 	}
-	if strings.TrimSpace(e.Remediation) == "" {
-		p.fail(n.Line, id, errors.New("no remediation"))
-	}
-	sev, err := ParseSeverity(e.Severity)
-	if err != nil {
-		p.fail(lineOf("severity"), id, err)
-	}
-	if strings.TrimSpace(e.Expression) == "" {
-		p.fail(n.Line, id, errors.New("no expression"))
-	}
-	kinds, kerrs := parseKinds(e.Kinds)
-	for _, err := range kerrs {
-		p.fail(lineOf("kinds"), id, fmt.Errorf("kinds: %w", err))
-	}
-	requires, rerrs := parseKinds(e.Requires)
-	for _, err := range rerrs {
-		p.fail(lineOf("requires"), id, fmt.Errorf("requires: %w", err))
-	}
-	if len(p.errs) > nerrs {
-		return // compile only well-formed entries
-	}
+	missing("expression", e.Expression)
+	kinds := p.kinds(n, "kinds", id, e.Kinds)
+	requires := p.kinds(n, "requires", id, e.Requires)
 	c, err := CEL(CELSpec{
 		Meta: Meta{
 			ID: e.ID, Title: e.Title, Description: e.Description, Severity: sev,
@@ -273,60 +408,146 @@ func (p *celFileParser) entry(n *yaml.Node) {
 		CostLimit:     e.CostLimit,
 		ScanCostLimit: e.ScanCostLimit,
 	})
-	if err != nil {
-		for _, err := range unjoin(err) {
-			line := n.Line
-			var ce *CELError
-			if errors.As(err, &ce) {
-				line = fieldLine(field(n, ce.Field), ce.Line, n.Line)
-			}
-			p.fail(line, id, err)
+	for _, err := range unjoin(err) {
+		var ce *CELError
+		if !errors.As(err, &ce) {
+			p.fail(n, id, err)
+			continue
 		}
-		return
+		if errors.Is(ce.Err, errEmptyExpression) {
+			continue // reported above
+		}
+		line, col := p.exprPos(at(ce.Field), ce.Line, ce.Column)
+		p.failAt(line, col, id, err)
 	}
-	p.checks = append(p.checks, c)
+	if len(p.errs) == nerrs {
+		p.checks = append(p.checks, c)
+	}
 }
 
-// fieldLine returns the file line of line exprLine (1-based, 0 if unknown) of the text held
-// by node f, or fallback when there is no such node.
-func fieldLine(f *yaml.Node, exprLine, fallback int) int {
-	if f == nil {
-		return fallback
+// kinds parses the kinds of field name of entry n, reporting each unknown kind at its
+// element.
+func (p *celFileParser) kinds(n *yaml.Node, name, id string, names []string) []schema.GroupKind {
+	kinds, errs := parseKinds(names)
+	f := field(n, name)
+	for _, ke := range errs {
+		at := f
+		if f != nil && f.Kind == yaml.SequenceNode && ke.index < len(f.Content) {
+			at = f.Content[ke.index]
+		}
+		if at == nil {
+			at = n
+		}
+		p.fail(at, id, fmt.Errorf("%s: %w", name, ke.err))
 	}
-	if exprLine <= 0 {
-		return f.Line
+	return kinds
+}
+
+// exprPos returns the file line and column of position (line, col) (1-based; 0 if unknown)
+// of the expression held by node f. The position is exact for block scalars (| and >) and
+// plain or quoted scalars on one line; in a quoted scalar with escapes, or a multi-line flow
+// scalar, it is the nearest the text allows.
+func (p *celFileParser) exprPos(f *yaml.Node, line, col int) (int, int) {
+	if line <= 0 {
+		return f.Line, f.Column
 	}
-	if f.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0 {
-		// A block scalar's text starts on the line after its indicator.
-		return f.Line + exprLine
+	lines := strings.Split(string(p.data), "\n")
+	// The expression's text, as the scalar's lines of the file hold it: each line's file
+	// number and the column its text starts at.
+	type textLine struct{ line, col int }
+	var text []textLine
+	switch {
+	case f.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0:
+		indent := -1
+		for l := f.Line + 1; l <= len(lines); l++ {
+			s := strings.TrimRight(lines[l-1], "\r")
+			n := len(s) - len(strings.TrimLeft(s, " "))
+			if strings.TrimSpace(s) == "" {
+				text = append(text, textLine{l, n + 1})
+				continue
+			}
+			if indent < 0 {
+				indent = n
+			}
+			if n < indent {
+				break
+			}
+			text = append(text, textLine{l, indent + 1})
+		}
+	default:
+		start := f.Column
+		if f.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) != 0 {
+			start++
+		}
+		text = append(text, textLine{f.Line, start})
+		for l := f.Line + 1; l <= len(lines); l++ {
+			s := strings.TrimRight(lines[l-1], "\r")
+			text = append(text, textLine{l, len(s) - len(strings.TrimLeft(s, " \t")) + 1})
+		}
 	}
-	return f.Line + exprLine - 1
+	// The expression's line breaks are the scalar's for a literal block; folding joins lines
+	// with a space. Either way each file line is one line of text plus one separator, so the
+	// offset of (line, col) in the expression finds the file line.
+	if f.Style&yaml.LiteralStyle != 0 {
+		if line-1 < len(text) {
+			return text[line-1].line, text[line-1].col + col - 1
+		}
+		return f.Line, f.Column
+	}
+	offset := col - 1
+	for i, l := range strings.Split(f.Value, "\n") {
+		if i+1 >= line {
+			break
+		}
+		offset += len(l) + 1
+	}
+	for i, t := range text {
+		s := strings.TrimRight(lines[t.line-1], "\r")
+		width := len(s) - (t.col - 1)
+		if f.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) != 0 && i == 0 {
+			width = len(strings.TrimRight(s, " ")) - (t.col - 1)
+		}
+		if offset <= width || i == len(text)-1 {
+			return t.line, t.col + offset
+		}
+		offset -= width + 1
+	}
+	return f.Line, f.Column
 }
 
 func unjoin(err error) []error {
+	if err == nil {
+		return nil
+	}
 	if j, ok := err.(interface{ Unwrap() []error }); ok {
 		return j.Unwrap()
 	}
 	return []error{err}
 }
 
+// kindError is a problem with the element at index of a list of kinds.
+type kindError struct {
+	index int
+	err   error
+}
+
 // parseKinds parses kinds as users write them (see inventory.ParseGroupKind). A lower-case
 // name that is no built-in kind or resource is rejected: it is a typo, or a resource name
 // whose kind cannot be known offline (write "Foo.example.com", not "foos.example.com").
-func parseKinds(names []string) ([]schema.GroupKind, []error) {
+func parseKinds(names []string) ([]schema.GroupKind, []kindError) {
 	var (
 		out  []schema.GroupKind
-		errs []error
+		errs []kindError
 	)
-	for _, s := range names {
+	for i, s := range names {
 		s = strings.TrimSpace(s)
 		if s == "" {
-			errs = append(errs, errors.New("empty kind"))
+			errs = append(errs, kindError{i, errors.New("empty kind")})
 			continue
 		}
 		gk := inventory.ParseGroupKind(s)
 		if _, builtin := inventory.LookupKind(gk); !builtin && !startsUpper(gk.Kind) {
-			errs = append(errs, fmt.Errorf("unknown kind %q (write a Kind such as Deployment, or Kind.group for other kinds)", s))
+			errs = append(errs, kindError{i, fmt.Errorf("unknown kind %q (write a Kind such as Deployment, or Kind.group for other kinds)", s)})
 			continue
 		}
 		if !slices.Contains(out, gk) {
@@ -344,7 +565,7 @@ func startsUpper(s string) bool {
 }
 
 type fieldError struct {
-	line int
+	node *yaml.Node
 	err  error
 }
 
@@ -355,7 +576,7 @@ func strictFields(n *yaml.Node, allowed []string) []fieldError {
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k := n.Content[i]
 		if first, dup := seen[k.Value]; dup {
-			errs = append(errs, fieldError{k.Line, fmt.Errorf("field %q repeated (first at line %d)", k.Value, first)})
+			errs = append(errs, fieldError{k, fmt.Errorf("field %q repeated (first at line %d)", k.Value, first)})
 			continue
 		}
 		seen[k.Value] = k.Line
@@ -366,7 +587,7 @@ func strictFields(n *yaml.Node, allowed []string) []fieldError {
 		if s := spell.Closest(k.Value, allowed); s != "" {
 			msg += fmt.Sprintf(" (did you mean %q?)", s)
 		}
-		errs = append(errs, fieldError{k.Line, errors.New(msg)})
+		errs = append(errs, fieldError{k, errors.New(msg)})
 	}
 	return errs
 }

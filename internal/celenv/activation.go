@@ -20,6 +20,9 @@ type Activation struct {
 	PodSpec     map[string]any
 	PodMetadata map[string]any
 	Inventory   *Inventory
+	// Meter is the cost account of the evaluation under way (see Metered); Reset it before
+	// each evaluation.
+	Meter Meter
 }
 
 // ResolveName implements interpreter.Activation.

@@ -82,6 +82,18 @@ var buildEnvs = sync.OnceValues(func() (envs, error) {
 	return envs{object: object, pod: pod}, nil
 })
 
+// ProgramOptions returns the options every kspm CEL program is planned with: cel-go's
+// optimizations, patterns of matches compiled once (CachedMatches) and kspm's cost meter
+// (Metered), which replaces cel-go's cost tracking. An evaluation of such a program must be
+// given an *Activation whose Meter was Reset.
+func ProgramOptions() []cel.ProgramOption {
+	return []cel.ProgramOption{
+		cel.EvalOptions(cel.OptOptimize),
+		CachedMatches(), // before Metered, which hides calls from the decorators after it
+		Metered(),
+	}
+}
+
 // ObjectEnv returns the environment for checks evaluated once per object: variables object,
 // namespaceObject, params and inventory. It is built once and shared.
 func ObjectEnv() (*cel.Env, error) {

@@ -40,7 +40,11 @@ const (
 type IncompleteError struct {
 	// Kind is the kind looked up.
 	Kind schema.GroupKind
-	// Reason says why the kind is incomplete, e.g. "networkpolicies forbidden: ...".
+	// Arg is the kind as the expression passed it ("" for namespaceObject), which may be a
+	// value of the object evaluated rather than a literal.
+	Arg string
+	// Reason says why the kind is incomplete, e.g. "networkpolicies forbidden: ...". It names
+	// the kind.
 	Reason string
 }
 
@@ -49,7 +53,8 @@ func (e *IncompleteError) Error() string {
 	return "cannot be evaluated: " + e.Reason
 }
 
-// ErrBadKind is wrapped by the evaluation error of a lookup with an empty kind.
+// ErrBadKind is wrapped by the evaluation error of a lookup with an empty kind. The error does
+// not quote the kind, which may be a value of the object evaluated.
 var ErrBadKind = errors.New("invalid kind")
 
 // Inventory is the value of the `inventory` variable during one check run: the inventory plus
@@ -130,7 +135,7 @@ func (v *Inventory) groupKind(kind string) (schema.GroupKind, error) {
 	}
 	gk := inventory.ParseGroupKind(kind)
 	if gk.Kind == "" {
-		return schema.GroupKind{}, fmt.Errorf("%w: %q", ErrBadKind, kind)
+		return schema.GroupKind{}, ErrBadKind
 	}
 	if v.kinds == nil {
 		v.kinds = make(map[string]schema.GroupKind)
@@ -139,9 +144,9 @@ func (v *Inventory) groupKind(kind string) (schema.GroupKind, error) {
 	return gk, nil
 }
 
-func (v *Inventory) incomplete(gk schema.GroupKind) error {
+func (v *Inventory) incomplete(gk schema.GroupKind, arg string) error {
 	if reason := v.inv.Unseen(gk); reason != "" {
-		return &IncompleteError{Kind: gk, Reason: reason}
+		return &IncompleteError{Kind: gk, Arg: arg, Reason: reason}
 	}
 	return nil
 }
@@ -175,7 +180,7 @@ func (v *Inventory) buildList(kind, ns string, allNS bool) listEntry {
 	if err != nil {
 		return listEntry{err: err}
 	}
-	if err := v.incomplete(gk); err != nil {
+	if err := v.incomplete(gk, kind); err != nil {
 		return listEntry{err: err}
 	}
 	key := gkListKey{gk: gk, ns: ns, allNS: allNS}
@@ -216,7 +221,7 @@ func (v *Inventory) get(kind, ns, name string) ref.Val {
 	}
 	o := v.inv.Get(gk, ns, name)
 	if o == nil {
-		if err := v.incomplete(gk); err != nil {
+		if err := v.incomplete(gk, kind); err != nil {
 			return types.WrapErr(err)
 		}
 		return types.OptionalNone

@@ -2,7 +2,6 @@ package celenv
 
 import (
 	"regexp"
-	"sync"
 
 	"github.com/google/cel-go/cel"
 	"github.com/google/cel-go/common/overloads"
@@ -12,16 +11,12 @@ import (
 	"github.com/google/cel-go/interpreter"
 )
 
-// maxCachedPatterns bounds the compiled patterns one matches call keeps. Patterns usually come
-// from params and are the same for every object; past the bound, patterns are compiled per
-// call as cel-go does.
-const maxCachedPatterns = 64
-
 // CachedMatches is a program option that makes calls of matches whose pattern is not a
-// constant (e.g. x.matches(params.pattern)) compile each distinct pattern once instead of on
-// every call. cel-go compiles constant patterns when it plans the program, and others on every
-// evaluation, which dominates checks that match every key of an object against a parameter.
-// Results, errors and evaluation cost are those of the standard matches.
+// constant (e.g. x.matches(params.pattern)) compile each distinct pattern once per run (per
+// Meter: up to 256 patterns) instead of on every call. cel-go compiles constant patterns when
+// it plans the program, and others on every evaluation, which dominates checks that match
+// every key of an object against a parameter. Results and errors are those of the standard
+// matches; the meter charges a compilation exactly when one happens (see Metered).
 func CachedMatches() cel.ProgramOption {
 	return cel.CustomDecoratorV2(func(i interpreter.InterpretableV2) (interpreter.InterpretableV2, error) {
 		call, ok := i.(interpreter.InterpretableCall)
@@ -38,14 +33,12 @@ func CachedMatches() cel.ProgramOption {
 	})
 }
 
-// matchesCall is a matches call with a cache of compiled patterns. It keeps the call's ID,
-// function, overload and arguments, so cost tracking sees the original call.
+// matchesCall is a matches call that compiles its patterns through the meter's cache. It
+// keeps the call's ID, function, overload and arguments, so cost tracking sees the original
+// call.
 type matchesCall struct {
 	interpreter.InterpretableCall
 	str, pattern interpreter.InterpretableV2
-
-	mu    sync.RWMutex
-	cache map[string]*regexp.Regexp
 }
 
 // Exec evaluates the call as cel-go evaluates a strict binary function.
@@ -67,7 +60,7 @@ func (m *matchesCall) Exec(frame *interpreter.ExecutionFrame) ref.Val {
 	s, sOK := l.(types.String)
 	p, pOK := r.(types.String)
 	if sOK && pOK {
-		re, err := m.compile(string(p))
+		re, err := compileRegex(meterOf(frame), string(p))
 		if err != nil {
 			return types.LabelErrNode(m.ID(), types.WrapErr(err))
 		}
@@ -87,24 +80,25 @@ func (m *matchesCall) Eval(vars interpreter.Activation) ref.Val {
 	return m.Exec(interpreter.AsFrame(vars))
 }
 
-func (m *matchesCall) compile(pattern string) (*regexp.Regexp, error) {
-	m.mu.RLock()
-	re, ok := m.cache[pattern]
-	m.mu.RUnlock()
-	if ok {
-		return re, nil
+// compileRegex compiles pattern, or returns it compiled from the meter's cache (m may be
+// nil: no cache). The meter keeps what it sized when it charged the call (see
+// Meter.regex); a pattern it has room for is kept compiled, so that the compilation it
+// charged happens once.
+func compileRegex(m *Meter, pattern string) (*regexp.Regexp, error) {
+	if m != nil {
+		if info, ok := m.regexes[pattern]; ok && info.re != nil {
+			return info.re, nil
+		}
 	}
 	re, err := regexp.Compile(pattern)
 	if err != nil {
 		return nil, err
 	}
-	m.mu.Lock()
-	if m.cache == nil {
-		m.cache = make(map[string]*regexp.Regexp)
+	if m != nil {
+		if info, ok := m.regexes[pattern]; ok {
+			info.re = re
+			m.regexes[pattern] = info
+		}
 	}
-	if len(m.cache) < maxCachedPatterns {
-		m.cache[pattern] = re
-	}
-	m.mu.Unlock()
 	return re, nil
 }

@@ -2,6 +2,7 @@ package rbac
 
 import (
 	"encoding/json"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -90,13 +91,108 @@ func TestClusterScopedResources(t *testing.T) {
 		crb("nodes", "nodes", user("root")),
 	)
 	e := New(inv)
-	// A RoleBinding can never grant a cluster-scoped resource...
+	// A RoleBinding never grants a request for nodes: it is never made in a namespace...
 	assert.Equal(t, []string{"User root"}, subjects(e.WhoCanAnywhere(NewRequest("get", "nodes"))))
 	ok, _ := e.CanAnywhere(AuthenticatedUser("alice"), NewRequest("get", "nodes"))
 	assert.False(t, ok)
-	// ...but does grant its own Namespace object.
+	// ...but does grant its own Namespace object, whose requests are made in it.
 	ok, _ = e.Can(AuthenticatedUser("alice"), NewRequest("get", "namespaces").Named("a").In("a"))
 	assert.True(t, ok)
+}
+
+// TestRequestPlacement: the "anywhere" questions count a RoleBinding only for requests the API
+// server authorizes in the binding's namespace. A cluster-scoped resource's requests carry no
+// namespace, except a Namespace object's own (GET /api/v1/namespaces/NAME is authorized in
+// namespace NAME) and bind on ClusterRoles (asked in the namespace of the RoleBinding written).
+func TestRequestPlacement(t *testing.T) {
+	inv := manifests(t,
+		crb("root", "ns-reader", user("root")),
+		clusterRole("ns-reader", pr(l("get", "list"), l(""), l("namespaces"))),
+		role("a", "ns-reader", pr(l("get", "list"), l(""), l("namespaces"))),
+		rb("a", "ns-reader", KindRole, "ns-reader", user("u")),
+		// Names another namespace: a request for it is never made in b.
+		role("b", "zzz-reader", rbacv1.PolicyRule{Verbs: l("get"), APIGroups: l(""), Resources: l("namespaces"), ResourceNames: l("zzz")}),
+		rb("b", "zzz-reader", KindRole, "zzz-reader", user("v")),
+		rb("zzz", "ns-reader", KindClusterRole, "ns-reader", user("w")),
+		clusterRole("ns-admin", pr(l("create", "delete", "update"), l(""), l("namespaces", "namespaces/finalize"))),
+		rb("c", "ns-admin", KindClusterRole, "ns-admin", user("x")),
+		role("default", "test", pr(l("*"), l("rbac.authorization.k8s.io"), l("clusterroles"))),
+		rb("default", "test", KindRole, "test", user("jane")),
+		role("shop", "cr-escalate", pr(l("escalate"), l("rbac.authorization.k8s.io"), l("clusterroles"))),
+		rb("shop", "cr-escalate", KindRole, "cr-escalate", user("pat")),
+	)
+	e := New(inv)
+	ns := NewRequest("get", "namespaces")
+	tests := []struct {
+		name string
+		req  Request
+		want []string
+	}{
+		{"list namespaces is cluster-scoped", NewRequest("list", "namespaces"), l("User root")},
+		{"get one namespace: only in that namespace", ns.Named("zzz"), l("User root", "User w")},
+		{"get one namespace: a RoleBinding elsewhere never counts", ns.Named("a"), l("User root", "User u")},
+		{"get some namespace: each RoleBinding for its own", ns, l("User root", "User u", "User w")},
+		{"get some namespace: resourceNames must name the binding's namespace", ns.ForSomeName(), l("User root", "User u", "User w")},
+		{"delete a namespace: its own", NewRequest("delete", "namespaces"), l("User x")},
+		{"a namespace's subresource", NewRequest("update", "namespaces/finalize"), l("User x")},
+		{"create namespaces is cluster-scoped", NewRequest("create", "namespaces"), nil},
+		{"bind ClusterRoles: in the RoleBinding's namespace", NewRequest("bind", "clusterroles.rbac.authorization.k8s.io"), l("User jane")},
+		{"bind one ClusterRole", NewRequest("bind", "clusterroles.rbac.authorization.k8s.io").Named("cluster-admin"), l("User jane")},
+		{"escalate ClusterRoles is cluster-scoped", NewRequest("escalate", "clusterroles.rbac.authorization.k8s.io"), nil},
+		{"update ClusterRoles is cluster-scoped", NewRequest("update", "clusterroles.rbac.authorization.k8s.io"), nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, subjects(e.WhoCanAnywhere(tt.req)), "WhoCanAnywhere")
+			for _, name := range l("root", "u", "v", "w", "x", "jane", "pat") {
+				ok, gs := e.CanAnywhere(AuthenticatedUser(name), tt.req)
+				assert.Equal(t, slices.Contains(tt.want, "User "+name), ok, "CanAnywhere for %s: %v", name, gs)
+			}
+		})
+	}
+	t.Run("grants name the namespace they hold in", func(t *testing.T) {
+		gs := e.WhoCanAnywhere(ns)
+		require.Len(t, gs, 3)
+		assert.Equal(t, []string{"cluster-wide", `in namespace "a"`, `in namespace "zzz"`},
+			[]string{gs[0].Scope(), gs[1].Scope(), gs[2].Scope()})
+	})
+	t.Run("Can takes the attributes as given, as a SubjectAccessReview does", func(t *testing.T) {
+		ok, _ := e.Can(AuthenticatedUser("u"), NewRequest("list", "namespaces").In("a"))
+		assert.True(t, ok)
+		ok, _ = e.Can(AuthenticatedUser("w"), ns.Named("zzz"))
+		assert.False(t, ok, "no namespace in the attributes: only ClusterRoleBindings apply")
+	})
+}
+
+func TestRequestWithin(t *testing.T) {
+	tests := []struct {
+		name string
+		req  Request
+		ns   string
+		want Request
+		ok   bool
+	}{
+		{"a namespaced resource", NewRequest("get", "pods"), "a", NewRequest("get", "pods").In("a"), true},
+		{"an unknown resource may be namespaced", NewRequest("get", "widgets.example.com"), "a", NewRequest("get", "widgets.example.com").In("a"), true},
+		{"a cluster-scoped resource", NewRequest("get", "nodes"), "a", Request{}, false},
+		{"list namespaces", NewRequest("list", "namespaces"), "a", Request{}, false},
+		{"create namespaces", NewRequest("create", "namespaces"), "a", Request{}, false},
+		{"get a namespace: the namespace is the name", NewRequest("get", "namespaces"), "a", NewRequest("get", "namespaces").Named("a").In("a"), true},
+		{"get namespace a in a", NewRequest("get", "namespaces").Named("a"), "a", NewRequest("get", "namespaces").Named("a").In("a"), true},
+		{"get namespace zzz in a", NewRequest("get", "namespaces").Named("zzz"), "a", Request{}, false},
+		{"a namespace's status", NewRequest("patch", "namespaces/status"), "a", NewRequest("patch", "namespaces/status").Named("a").In("a"), true},
+		{"bind ClusterRoles", NewRequest("bind", "clusterroles.rbac.authorization.k8s.io"), "a",
+			NewRequest("bind", "clusterroles.rbac.authorization.k8s.io").In("a"), true},
+		{"escalate ClusterRoles", NewRequest("escalate", "clusterroles.rbac.authorization.k8s.io"), "a", Request{}, false},
+		{"a non-resource request", NonResourceRequest("get", "/healthz"), "a", Request{}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, ok := tt.req.Within(tt.ns)
+			assert.Equal(t, tt.ok, ok)
+			assert.Equal(t, tt.want, got)
+		})
+	}
 }
 
 func TestSubjectsMatching(t *testing.T) {

@@ -133,7 +133,7 @@ func TestRequestString(t *testing.T) {
 func TestIsClusterScoped(t *testing.T) {
 	assert.True(t, IsClusterScoped("", "nodes"))
 	assert.True(t, IsClusterScoped("certificates.k8s.io", "certificatesigningrequests"))
-	assert.False(t, IsClusterScoped("", "namespaces"), "a RoleBinding grants access to its own Namespace object")
+	assert.True(t, IsClusterScoped("", "namespaces"), "a RoleBinding grants its own Namespace object all the same: see Request.Within")
 	assert.False(t, IsClusterScoped("", "pods"))
 	assert.False(t, IsClusterScoped("example.com", "widgets"))
 	assert.False(t, IsClusterScoped("*", "*"))

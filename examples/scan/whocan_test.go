@@ -63,7 +63,7 @@ func TestWhoCanFollowsRequestAttributes(t *testing.T) {
 			[]string{"User root"}, []string{"User u", "User w"}},
 		{"get one namespace is authorized in it", []string{"get", "namespaces", "--name", "zzz"},
 			[]string{"User root", "User w"}, []string{"User u"}},
-		{"-n names the Namespace", []string{"get", "namespaces", "-n", "a"},
+		{"a Namespace in itself", []string{"get", "namespaces", "--name", "a", "-n", "a"},
 			[]string{`get namespaces named "a" in namespace "a"`, "User root", "User u"}, []string{"User w"}},
 		{"bind ClusterRoles in a namespace", []string{"bind", "clusterroles", "-n", "default"},
 			[]string{"User jane"}, nil},
@@ -96,6 +96,7 @@ func TestWhoCanRefusesNamespacesNeverAsked(t *testing.T) {
 		{"list namespaces", []string{"list", "namespaces", "-n", "a"}, "never authorizes list namespaces in that namespace"},
 		{"another Namespace", []string{"get", "namespaces", "--name", "zzz", "-n", "a"},
 			`never authorizes get namespaces named "zzz" in that namespace`},
+		{"no Namespace named", []string{"get", "namespaces", "-n", "a"}, "never authorizes get namespaces in that namespace"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

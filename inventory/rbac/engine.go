@@ -361,8 +361,9 @@ func (e *Engine) Can(user User, req Request) (bool, []Grant) {
 // and returns every grant that allows it: ClusterRoleBinding grants, and RoleBinding grants of
 // any namespace for the request as the API server would authorize it in the binding's
 // namespace (Request.Within): never for a request it authorizes cluster-wide only, such as
-// one on nodes or list namespaces; for a Namespace object, only in that namespace.
-// req.Namespace is ignored.
+// one on nodes or list namespaces; for a Namespace object, only in that namespace (so only
+// for a request that names it, or asks about some Namespace with AnyName). req.Namespace is
+// ignored.
 func (e *Engine) CanAnywhere(user User, req Request) (bool, []Grant) {
 	return e.Identity(user).CanAnywhere(req)
 }

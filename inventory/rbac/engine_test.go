@@ -131,10 +131,10 @@ func TestRequestPlacement(t *testing.T) {
 		{"list namespaces is cluster-scoped", NewRequest("list", "namespaces"), l("User root")},
 		{"get one namespace: only in that namespace", ns.Named("zzz"), l("User root", "User w")},
 		{"get one namespace: a RoleBinding elsewhere never counts", ns.Named("a"), l("User root", "User u")},
-		{"get some namespace: each RoleBinding for its own", ns, l("User root", "User u", "User w")},
-		{"get some namespace: resourceNames must name the binding's namespace", ns.ForSomeName(), l("User root", "User u", "User w")},
-		{"delete a namespace: its own", NewRequest("delete", "namespaces"), l("User x")},
-		{"a namespace's subresource", NewRequest("update", "namespaces/finalize"), l("User x")},
+		{"get every namespace: no RoleBinding grants it", ns, l("User root")},
+		{"get some namespace: each RoleBinding for its own, resourceNames naming it", ns.ForSomeName(), l("User root", "User u", "User w")},
+		{"delete some namespace: its own", NewRequest("delete", "namespaces").ForSomeName(), l("User x")},
+		{"a namespace's subresource", NewRequest("update", "namespaces/finalize").Named("c"), l("User x")},
 		{"create namespaces is cluster-scoped", NewRequest("create", "namespaces"), nil},
 		{"bind ClusterRoles: in the RoleBinding's namespace", NewRequest("bind", "clusterroles.rbac.authorization.k8s.io"), l("User jane")},
 		{"bind one ClusterRole", NewRequest("bind", "clusterroles.rbac.authorization.k8s.io").Named("cluster-admin"), l("User jane")},
@@ -151,7 +151,7 @@ func TestRequestPlacement(t *testing.T) {
 		})
 	}
 	t.Run("grants name the namespace they hold in", func(t *testing.T) {
-		gs := e.WhoCanAnywhere(ns)
+		gs := e.WhoCanAnywhere(ns.ForSomeName())
 		require.Len(t, gs, 3)
 		assert.Equal(t, []string{"cluster-wide", `in namespace "a"`, `in namespace "zzz"`},
 			[]string{gs[0].Scope(), gs[1].Scope(), gs[2].Scope()})
@@ -177,10 +177,11 @@ func TestRequestWithin(t *testing.T) {
 		{"a cluster-scoped resource", NewRequest("get", "nodes"), "a", Request{}, false},
 		{"list namespaces", NewRequest("list", "namespaces"), "a", Request{}, false},
 		{"create namespaces", NewRequest("create", "namespaces"), "a", Request{}, false},
-		{"get a namespace: the namespace is the name", NewRequest("get", "namespaces"), "a", NewRequest("get", "namespaces").Named("a").In("a"), true},
+		{"get some namespace: the one named", NewRequest("get", "namespaces").ForSomeName(), "a", NewRequest("get", "namespaces").Named("a").In("a"), true},
+		{"get namespaces, naming none: a list", NewRequest("get", "namespaces"), "a", Request{}, false},
 		{"get namespace a in a", NewRequest("get", "namespaces").Named("a"), "a", NewRequest("get", "namespaces").Named("a").In("a"), true},
 		{"get namespace zzz in a", NewRequest("get", "namespaces").Named("zzz"), "a", Request{}, false},
-		{"a namespace's status", NewRequest("patch", "namespaces/status"), "a", NewRequest("patch", "namespaces/status").Named("a").In("a"), true},
+		{"a namespace's status", NewRequest("patch", "namespaces/status").Named("a"), "a", NewRequest("patch", "namespaces/status").Named("a").In("a"), true},
 		{"bind ClusterRoles", NewRequest("bind", "clusterroles.rbac.authorization.k8s.io"), "a",
 			NewRequest("bind", "clusterroles.rbac.authorization.k8s.io").In("a"), true},
 		{"escalate ClusterRoles", NewRequest("escalate", "clusterroles.rbac.authorization.k8s.io"), "a", Request{}, false},

@@ -322,9 +322,11 @@ func (r Request) placement() placement {
 //   - a request for a cluster-scoped resource carries no namespace (false), except
 //   - bind on ClusterRoles, which the API server asks in the namespace of the RoleBinding that
 //     references the ClusterRole, and
-//   - get, update, patch, delete or watch of a Namespace object (and its status and finalize
-//     subresources), which is authorized in the namespace it names: Within returns the
-//     request for the Namespace called namespace, and false when r names another.
+//   - get, update, patch, delete or watch of one Namespace object (or its status or finalize
+//     subresource), which is authorized in the namespace it names: Within returns r when it
+//     names namespace, the request for the Namespace called namespace when r asks about some
+//     Namespace (AnyName), and false when r names another or none (a request naming no
+//     Namespace, such as GET /api/v1/namespaces, carries no namespace).
 //
 // Within("") returns r across all namespaces. A non-resource request is in no namespace.
 func (r Request) Within(namespace string) (Request, bool) {
@@ -338,10 +340,12 @@ func (r Request) Within(namespace string) (Request, bool) {
 	case placedCluster:
 		return Request{}, false
 	case placedInOwnName:
-		if r.Name != "" && r.Name != namespace {
+		switch {
+		case r.Name == "" && r.AnyName:
+			r.Name, r.AnyName = namespace, false
+		case r.Name != namespace:
 			return Request{}, false
 		}
-		r.Name, r.AnyName = namespace, false
 	}
 	return r.In(namespace), true
 }

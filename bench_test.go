@@ -378,3 +378,58 @@ func BenchmarkCELChecks(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkCheckGrowth runs every check of the default benchmarks alone over the corpus at two
+// sizes, four times apart, and reports for each its time per object at both sizes and their
+// ratio, measured in the same run: per-object-growth is 1 for a check whose cost grows
+// linearly with the cluster, about 4 for one that grows with its square. (Between 10,000 and
+// 40,000 objects the inventory outgrows the processor's caches, which alone makes every check
+// somewhat dearer per object.) Times are the process's CPU time, the check's own garbage
+// collection included (a collection runs before each run, so that none is left owing), which
+// other load on the machine does not inflate as it does wall time; each figure is the least of
+// the runs (-benchtime 5x gives five), so that work shared by a benchmark's checks and done by
+// the first run over an inventory (building the RBAC engine) is left out. KSPM_BENCH_LARGE=1
+// uses 25,000 and 100,000 objects.
+func BenchmarkCheckGrowth(b *testing.B) {
+	sizes := []int{10_000, 40_000}
+	if ok, _ := strconv.ParseBool(os.Getenv("KSPM_BENCH_LARGE")); ok {
+		sizes = []int{25_000, 100_000}
+	}
+	invs := make([]*inventory.Inventory, len(sizes))
+	for i, n := range sizes {
+		// Not corpus(): its YAML would swell the heap that every garbage collection scans.
+		inv, err := inventory.New(synth.Generate(benchSeed, n)...)
+		if err != nil {
+			b.Fatal(err)
+		}
+		invs[i] = inv
+	}
+	for _, bm := range defaultBenchmarks(b) {
+		for _, c := range bm.Checks {
+			b.Run(bm.Name+"/"+c.Meta().ID, func(b *testing.B) {
+				// All runs over one inventory, then over the other: the benchmark's shared
+				// state (the RBAC engine) is kept for one inventory at a time.
+				spent := make([]time.Duration, len(invs))
+				for i, inv := range invs {
+					for range b.N {
+						p := check.NewPass(inv, c.Meta(), nil, func(check.Finding) {})
+						runtime.GC() // no collection debt left by what ran before
+						start := cpuTime()
+						if err := c.Run(context.Background(), p); err != nil {
+							b.Fatal(err)
+						}
+						if d := cpuTime() - start; spent[i] == 0 || d < spent[i] {
+							spent[i] = d
+						}
+					}
+				}
+				perObject := make([]float64, len(invs))
+				for i, inv := range invs {
+					perObject[i] = float64(spent[i].Nanoseconds()) / float64(inv.Len())
+					b.ReportMetric(perObject[i], fmt.Sprintf("cpu-ns/object@%d", sizes[i]))
+				}
+				b.ReportMetric(perObject[1]/perObject[0], "per-object-growth")
+			})
+		}
+	}
+}

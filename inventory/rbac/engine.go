@@ -373,28 +373,25 @@ func (e *Engine) CanAnywhere(user User, req Request) (bool, []Grant) {
 type Identity struct {
 	e    *Engine
 	user User
-	refs []subjectRef // the first subject of each binding that applies, in binding order
+	refs []subjectRef // every binding subject that applies (repeats left out), in binding, then subject order
 }
 
 // Identity returns user with the bindings that apply to it resolved.
 func (e *Engine) Identity(user User) *Identity {
-	first := make(map[*Binding]int)
+	id := &Identity{e: e, user: user}
 	note := func(refs []subjectRef) {
 		for _, r := range refs {
-			if i, ok := first[r.b]; !ok || r.i < i {
-				first[r.b] = r.i
+			if !r.b.dup[r.i] {
+				id.refs = append(id.refs, r)
 			}
 		}
 	}
 	note(e.byUser[user.Name])
-	for _, g := range user.Groups {
+	for _, g := range slices.Compact(slices.Sorted(slices.Values(user.Groups))) {
 		note(e.byGroup[g])
 	}
-	id := &Identity{e: e, user: user, refs: make([]subjectRef, 0, len(first))}
-	for b, i := range first {
-		id.refs = append(id.refs, subjectRef{b, i})
-	}
-	slices.SortFunc(id.refs, func(x, y subjectRef) int { return cmp.Compare(x.b.ord, y.b.ord) })
+	// A subject is indexed under one user name or group: no ref is noted twice.
+	slices.SortFunc(id.refs, func(x, y subjectRef) int { return cmp.Or(cmp.Compare(x.b.ord, y.b.ord), cmp.Compare(x.i, y.i)) })
 	return id
 }
 
@@ -413,16 +410,21 @@ func (id *Identity) CanAnywhere(req Request) (bool, []Grant) {
 	return len(gs) > 0, gs
 }
 
-// can returns the grants in binding, then rule order: refs are in binding order and each
-// binding has one subject.
+// can returns the grants in binding, subject, then rule order, as refs are.
 func (id *Identity) can(req Request, sc scope) []Grant {
 	if sc == scopeAnywhere {
 		req.Namespace = ""
 	}
+	// RoleBindings: not for a request in no namespace (or a non-resource one); anywhere, not
+	// for a request the API server never authorizes in a namespace.
+	rbs := req.ResourceRequest && (sc == scopeAnywhere || req.Namespace != "")
+	if rbs && sc == scopeAnywhere {
+		rbs = req.placement() != placedCluster
+	}
 	var out []Grant
 	for _, r := range id.refs {
 		b := r.b
-		if b.RoleStatus != RoleFound {
+		if b.RoleStatus != RoleFound || !b.ClusterWide() && !rbs {
 			continue
 		}
 		breq, ok := requestFor(b, req, sc)
@@ -441,8 +443,11 @@ func (id *Identity) can(req Request, sc scope) []Grant {
 // RulesFor is Engine.RulesFor for this identity.
 func (id *Identity) RulesFor(namespace string) []Grant {
 	var out []Grant
-	for _, r := range id.refs {
+	for j, r := range id.refs {
 		b := r.b
+		if j > 0 && id.refs[j-1].b == b {
+			continue // the binding's rules once, through its first subject that applies
+		}
 		if b.RoleStatus != RoleFound || !(b.ClusterWide() || namespace != "" && b.Namespace == namespace) {
 			continue
 		}

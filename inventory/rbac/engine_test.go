@@ -208,6 +208,8 @@ func TestSubjectsMatching(t *testing.T) {
 		rb("open", "authenticated", KindClusterRole, "reader", group("system:authenticated")),
 		rb("public", "anonymous", KindClusterRole, "reader", group("system:unauthenticated")),
 		rb("named", "sa-as-user", KindClusterRole, "reader", user("system:serviceaccount:named:bot")),
+		// Two subjects, and a repeat, that apply to the same service account.
+		rb("twice", "sa-and-group", KindClusterRole, "reader", sa("twice", "bot"), group("system:serviceaccounts:twice"), sa("twice", "bot")),
 		rb("odd", "unknown-kind", KindClusterRole, "reader", rbacv1.Subject{Kind: "Robot", Name: "r2"}),
 	)
 	e := New(inv)
@@ -232,6 +234,7 @@ func TestSubjectsMatching(t *testing.T) {
 		{"system:unauthenticated covers anonymous", AnonymousUser(), "public", true},
 		{"system:unauthenticated excludes users", AuthenticatedUser("alice"), "public", false},
 		{"User subject with a service account's user name", ServiceAccountUser("named", "bot"), "named", true},
+		{"two subjects of one binding", ServiceAccountUser("twice", "bot"), "twice", true},
 		{"unknown subject kinds match no one", AuthenticatedUser("r2"), "odd", false},
 	}
 	for _, tt := range tests {
@@ -248,6 +251,12 @@ func TestSubjectsMatching(t *testing.T) {
 		require.True(t, ok)
 		assert.Equal(t, Subject{Kind: KindGroup, Name: "system:authenticated"}, gs[0].Subject)
 	})
+	t.Run("a grant for every subject of a binding that applies", func(t *testing.T) {
+		_, gs := e.Can(ServiceAccountUser("twice", "bot"), get.In("twice"))
+		assert.Equal(t, []string{"ServiceAccount twice/bot", "Group system:serviceaccounts:twice"}, subjects(gs))
+		assert.Len(t, gs, 2, "the repeated subject is left out")
+		assert.Len(t, e.RulesFor(ServiceAccountUser("twice", "bot"), "twice"), 1, "RulesFor lists the binding's rule once")
+	})
 	t.Run("WhoCan skips subjects that match no one", func(t *testing.T) {
 		assert.Empty(t, e.WhoCan(get.In("x")))
 		assert.Empty(t, e.WhoCan(get.In("odd")))
@@ -255,6 +264,22 @@ func TestSubjectsMatching(t *testing.T) {
 	t.Run("defaulted namespace is shown", func(t *testing.T) {
 		assert.Equal(t, []string{"Group system:serviceaccounts:shop", "ServiceAccount shop/web", "ServiceAccount ci/deployer"},
 			subjects(e.WhoCan(get.In("shop"))))
+	})
+	// What a user can do is what WhoCan lists for the subjects that apply to it.
+	t.Run("User.Subjects picks a user's grants out of WhoCan", func(t *testing.T) {
+		for _, tt := range tests {
+			for _, req := range []Request{get.In(tt.ns), get} {
+				applies := tt.user.Subjects()
+				var picked []Grant
+				for _, g := range e.WhoCanAnywhere(req) {
+					if slices.Contains(applies, g.Subject) {
+						picked = append(picked, g)
+					}
+				}
+				_, want := e.CanAnywhere(tt.user, req)
+				assert.Equal(t, want, picked, "%s: %s", tt.name, req)
+			}
+		}
 	})
 }
 
@@ -275,6 +300,10 @@ func TestCanReturnsEveryGrantInOrder(t *testing.T) {
 	assert.Equal(t, []string{
 		`Group devs → ClusterRoleBinding z-crb → ClusterRole a → rule #0 (verbs: get; apiGroups: ""; resources: secrets)`,
 		`Group devs → ClusterRoleBinding z-crb → ClusterRole a → rule #1 (verbs: *; apiGroups: *; resources: *)`,
+		// Every subject of the binding that applies: a caller setting one aside (an
+		// allow-list naming the group, say) still sees the other.
+		`User alice → ClusterRoleBinding z-crb → ClusterRole a → rule #0 (verbs: get; apiGroups: ""; resources: secrets)`,
+		`User alice → ClusterRoleBinding z-crb → ClusterRole a → rule #1 (verbs: *; apiGroups: *; resources: *)`,
 		`User alice → RoleBinding ns/a-rb → Role ns/b → rule #0 (verbs: get, list; apiGroups: ""; resources: secrets)`,
 	}, got)
 	// A subject listed twice is reported once.

@@ -160,3 +160,17 @@ func TestSubjectsAndUsers(t *testing.T) {
 	assert.False(t, ok)
 	assert.Equal(t, "ServiceAccount shop/web", Subject{Kind: KindServiceAccount, Namespace: "shop", Name: "web"}.String())
 }
+
+func TestUserSubjects(t *testing.T) {
+	assert.Equal(t, []Subject{
+		{Kind: KindUser, Name: "system:serviceaccount:shop:web"},
+		{Kind: KindServiceAccount, Namespace: "shop", Name: "web"},
+		{Kind: KindGroup, Name: GroupServiceAccounts},
+		{Kind: KindGroup, Name: "system:serviceaccounts:shop"},
+		{Kind: KindGroup, Name: GroupAuthenticated},
+	}, ServiceAccountUser("shop", "web").Subjects())
+	assert.Equal(t, []Subject{{Kind: KindUser, Name: "alice"}, {Kind: KindGroup, Name: "devs"}, {Kind: KindGroup, Name: GroupAuthenticated}},
+		AuthenticatedUser("alice", "devs").Subjects())
+	assert.Equal(t, []Subject{{Kind: KindUser, Name: AnonymousUserName}, {Kind: KindGroup, Name: GroupUnauthenticated}},
+		AnonymousUser().Subjects())
+}

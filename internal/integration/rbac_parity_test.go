@@ -261,6 +261,18 @@ func createParityRBAC(t *testing.T, cs kubernetes.Interface, g *parityGen) {
 				Rules: g.rules(false)}, metav1.CreateOptions{})
 			mk(err)
 		}
+		// A Role on cluster-scoped resources, which RoleBindings grant only on the Namespace
+		// itself and for bind on ClusterRoles, bound to someone.
+		_, err := cs.RbacV1().Roles(ns).Create(ctx, &rbacv1.Role{ObjectMeta: metav1.ObjectMeta{Name: "parity-scoped"},
+			Rules: []rbacv1.PolicyRule{
+				{Verbs: g.some(4, "get", "list", "watch", "update", "patch", "delete", "create"), APIGroups: []string{""}, Resources: g.some(2, "namespaces", "namespaces/status")},
+				{Verbs: g.some(2, "bind", "escalate", "get"), APIGroups: []string{rbacv1.GroupName}, Resources: []string{"clusterroles"}},
+			}}, metav1.CreateOptions{})
+		mk(err)
+		_, err = cs.RbacV1().RoleBindings(ns).Create(ctx, &rbacv1.RoleBinding{ObjectMeta: metav1.ObjectMeta{Name: "parity-scoped"},
+			RoleRef:  rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "Role", Name: "parity-scoped"},
+			Subjects: g.subjects(ns)}, metav1.CreateOptions{})
+		mk(err)
 		refs := roleRefs(ns)
 		for i := range 6 {
 			_, err := cs.RbacV1().RoleBindings(ns).Create(ctx, &rbacv1.RoleBinding{
@@ -272,14 +284,16 @@ func createParityRBAC(t *testing.T, cs kubernetes.Interface, g *parityGen) {
 	}
 	refs := roleRefs("")
 	for i := range 8 {
-		ref := refs[g.r.IntN(len(refs))]
+		ref, subjects := refs[g.r.IntN(len(refs))], g.subjects("")
 		if i == 0 {
-			ref.Name = "cluster-admin" // one identity may do anything
+			// One user may do anything (not a group, which could be everyone).
+			ref.Name = "cluster-admin"
+			subjects = []rbacv1.Subject{{Kind: rbacv1.UserKind, APIGroup: rbacv1.GroupName, Name: g.pick(g.users()...)}}
 		}
 		name := fmt.Sprintf("parity-%s-%d", g.tag, i)
 		_, err := cs.RbacV1().ClusterRoleBindings().Create(ctx, &rbacv1.ClusterRoleBinding{
 			ObjectMeta: metav1.ObjectMeta{Name: name},
-			RoleRef:    ref, Subjects: g.subjects(""),
+			RoleRef:    ref, Subjects: subjects,
 		}, metav1.CreateOptions{})
 		mk(err)
 		deleteClusterRoleBindingAtEnd(t, cs, name)
@@ -338,11 +352,18 @@ func sar(t *testing.T, cs kubernetes.Interface, u rbac.User, ra *authorizationv1
 	return res.Status.Allowed, nil
 }
 
-// TestRBACEngineParity compares the engine's Can with the API server's SubjectAccessReview
-// for random RBAC objects and thousands of random requests. The engine reads the inventory
-// listed from the server, bootstrap roles and bindings (system:*) included.
-func TestRBACEngineParity(t *testing.T) {
-	seed := uint64(20260101)
+// parityAsk is one question: may user make req?
+type parityAsk struct {
+	user rbac.User
+	req  rbac.Request
+}
+
+// parityRun sets up one parity test: random RBAC objects from a generator seeded with seed
+// (or KSPM_PARITY_SEED) on stream, in three fresh namespaces, and the engine over what the
+// server lists. It returns how many requests to ask: requests, or KSPM_PARITY_REQUESTS, over
+// share.
+func parityRun(t *testing.T, seed, stream uint64, share int) (*parityGen, kubernetes.Interface, *rbac.Engine, int) {
+	t.Helper()
 	if s := os.Getenv("KSPM_PARITY_SEED"); s != "" {
 		v, err := strconv.ParseUint(s, 10, 64)
 		require.NoError(t, err)
@@ -354,27 +375,61 @@ func TestRBACEngineParity(t *testing.T) {
 		require.NoError(t, err)
 		n = v
 	}
+	n /= share
 	t.Logf("seed %d, %d requests (set KSPM_PARITY_SEED and KSPM_PARITY_REQUESTS to change)", seed, n)
 	cs := adminClient(t)
-	g := &parityGen{r: rand.New(rand.NewPCG(seed, 1)), tag: freshName("p")[2:]}
+	g := &parityGen{r: rand.New(rand.NewPCG(seed, stream)), tag: freshName("p")[2:]}
 	for range 3 {
 		g.ns = append(g.ns, newNamespace(t, cs, "parity"))
 	}
 	createParityRBAC(t, cs, g)
-
 	inv, err := inventory.FromConfig(t.Context(), adminConfig(), inventory.WithKinds(rbac.Kinds()...))
 	require.NoError(t, err)
 	require.Empty(t, inv.Errors())
 	engine := rbac.New(inv)
 	require.Empty(t, engine.Complete(), "the engine saw every RBAC kind")
+	return g, cs, engine, n
+}
 
-	type askT struct {
-		user rbac.User
-		req  rbac.Request
+// compareParity fails the test with every ask the engine (question) answers otherwise than
+// the API server did (answers), and returns how many the server allowed.
+func compareParity(t *testing.T, asks []parityAsk, answers []bool, question func(parityAsk) (bool, []rbac.Grant)) int {
+	t.Helper()
+	var mismatches []string
+	allowed := 0
+	for i, a := range asks {
+		got, grants := question(a)
+		if answers[i] {
+			allowed++
+		}
+		if got == answers[i] {
+			continue
+		}
+		var why []string
+		for _, gr := range grants {
+			why = append(why, gr.String())
+		}
+		mismatches = append(mismatches, fmt.Sprintf("user %s: %s: API server allowed=%v, engine allowed=%v (grants: %s)",
+			a.user, describe(a.req), answers[i], got, strings.Join(why, "; ")))
 	}
-	asks := make([]askT, n)
+	assert.Greater(t, allowed, len(asks)/10, "enough requests are allowed for the comparison to mean something")
+	assert.Greater(t, len(asks)-allowed, len(asks)/10, "enough requests are denied")
+	if len(mismatches) > 0 {
+		slices.Sort(mismatches)
+		show := mismatches[:min(len(mismatches), 40)]
+		t.Errorf("%d of %d requests: the engine disagrees with the API server:\n%s", len(mismatches), len(asks), strings.Join(show, "\n"))
+	}
+	return allowed
+}
+
+// TestRBACEngineParity compares the engine's Can with the API server's SubjectAccessReview
+// for random RBAC objects and thousands of random requests. The engine reads the inventory
+// listed from the server, bootstrap roles and bindings (system:*) included.
+func TestRBACEngineParity(t *testing.T) {
+	g, cs, engine, n := parityRun(t, 20260101, 1, 1)
+	asks := make([]parityAsk, n)
 	for i := range asks {
-		asks[i] = askT{g.identity(), g.request()}
+		asks[i] = parityAsk{g.identity(), g.request()}
 	}
 	answers := make([]bool, len(asks))
 	start := time.Now()
@@ -389,37 +444,8 @@ func TestRBACEngineParity(t *testing.T) {
 	}
 	require.NoError(t, eg.Wait())
 	t.Logf("%d SubjectAccessReviews in %s", len(asks), time.Since(start).Round(time.Millisecond))
-
-	var (
-		mu         sync.Mutex
-		mismatches []string
-		allowed    int
-	)
-	for i, a := range asks {
-		got, grants := engine.Can(a.user, a.req)
-		if answers[i] {
-			allowed++
-		}
-		if got == answers[i] {
-			continue
-		}
-		var why []string
-		for _, gr := range grants {
-			why = append(why, gr.String())
-		}
-		mu.Lock()
-		mismatches = append(mismatches, fmt.Sprintf("user %s: %s: API server allowed=%v, engine allowed=%v (grants: %s)",
-			a.user, describe(a.req), answers[i], got, strings.Join(why, "; ")))
-		mu.Unlock()
-	}
+	allowed := compareParity(t, asks, answers, func(a parityAsk) (bool, []rbac.Grant) { return engine.Can(a.user, a.req) })
 	t.Logf("%d requests: %d allowed, %d denied by the API server", len(asks), allowed, len(asks)-allowed)
-	assert.Greater(t, allowed, len(asks)/10, "enough requests are allowed for the comparison to mean something")
-	assert.Greater(t, len(asks)-allowed, len(asks)/10, "enough requests are denied")
-	if len(mismatches) > 0 {
-		slices.Sort(mismatches)
-		show := mismatches[:min(len(mismatches), 40)]
-		t.Errorf("%d of %d requests: the engine disagrees with the API server:\n%s", len(mismatches), len(asks), strings.Join(show, "\n"))
-	}
 }
 
 // TestRBACEngineAnywhereParity compares the engine's CanAnywhere ("in some namespace or
@@ -430,29 +456,7 @@ func TestRBACEngineParity(t *testing.T) {
 // requests on cluster-scoped resources carry no namespace). TestRBACPlacementRealRequests
 // checks those attributes against real requests.
 func TestRBACEngineAnywhereParity(t *testing.T) {
-	seed := uint64(20260102)
-	if s := os.Getenv("KSPM_PARITY_SEED"); s != "" {
-		v, err := strconv.ParseUint(s, 10, 64)
-		require.NoError(t, err)
-		seed = v
-	}
-	n := parityRequests / 4
-	if s := os.Getenv("KSPM_PARITY_REQUESTS"); s != "" {
-		v, err := strconv.Atoi(s)
-		require.NoError(t, err)
-		n = v / 4
-	}
-	t.Logf("seed %d, %d requests", seed, n)
-	cs := adminClient(t)
-	g := &parityGen{r: rand.New(rand.NewPCG(seed, 2)), tag: freshName("q")[2:]}
-	for range 3 {
-		g.ns = append(g.ns, newNamespace(t, cs, "parity"))
-	}
-	createParityRBAC(t, cs, g)
-	inv, err := inventory.FromConfig(t.Context(), adminConfig(), inventory.WithKinds(rbac.Kinds()...))
-	require.NoError(t, err)
-	engine := rbac.New(inv)
-	require.Empty(t, engine.Complete(), "the engine saw every RBAC kind")
+	g, cs, engine, n := parityRun(t, 20260102, 2, 4)
 	// Every namespace where a RoleBinding may apply: asking in the others adds nothing.
 	namespaces := []string{""}
 	for _, b := range engine.Bindings() {
@@ -460,14 +464,9 @@ func TestRBACEngineAnywhereParity(t *testing.T) {
 			namespaces = append(namespaces, b.Namespace)
 		}
 	}
-
-	type askT struct {
-		user rbac.User
-		req  rbac.Request
-	}
-	asks := make([]askT, n)
+	asks := make([]parityAsk, n)
 	for i := range asks {
-		asks[i] = askT{g.identity(), g.anywhereRequest()}
+		asks[i] = parityAsk{g.identity(), g.anywhereRequest()}
 	}
 	answers := make([]bool, len(asks))
 	var mu sync.Mutex
@@ -500,41 +499,23 @@ func TestRBACEngineAnywhereParity(t *testing.T) {
 	}
 	require.NoError(t, eg.Wait())
 	t.Logf("%d SubjectAccessReviews for %d requests over %d namespaces", sars, len(asks), len(namespaces))
+	allowed := compareParity(t, asks, answers, func(a parityAsk) (bool, []rbac.Grant) { return engine.CanAnywhere(a.user, a.req) })
 
-	var mismatches []string
-	allowed, allowedByRoleBinding, clusterScopedByRoleBinding := 0, 0, 0
+	// The comparison must exercise RoleBindings, on cluster-scoped resources too.
+	byRoleBinding, clusterScoped := 0, 0
 	for i, a := range asks {
-		got, grants := engine.CanAnywhere(a.user, a.req)
-		if answers[i] {
-			allowed++
-			if len(grants) > 0 && !slices.ContainsFunc(grants, func(g rbac.Grant) bool { return g.ClusterWide() }) {
-				allowedByRoleBinding++
-				if rbac.IsClusterScoped(a.req.APIGroup, a.req.Resource) {
-					clusterScopedByRoleBinding++
-				}
+		_, grants := engine.CanAnywhere(a.user, a.req)
+		if answers[i] && len(grants) > 0 && !slices.ContainsFunc(grants, rbac.Grant.ClusterWide) {
+			byRoleBinding++
+			if rbac.IsClusterScoped(a.req.APIGroup, a.req.Resource) {
+				clusterScoped++
 			}
 		}
-		if got == answers[i] {
-			continue
-		}
-		var why []string
-		for _, gr := range grants {
-			why = append(why, gr.String())
-		}
-		mismatches = append(mismatches, fmt.Sprintf("user %s: %s anywhere: API server allowed=%v, engine allowed=%v (grants: %s)",
-			a.user, describe(a.req), answers[i], got, strings.Join(why, "; ")))
 	}
 	t.Logf("%d requests: %d allowed somewhere (%d by RoleBindings only, %d of them on cluster-scoped resources), %d nowhere",
-		len(asks), allowed, allowedByRoleBinding, clusterScopedByRoleBinding, len(asks)-allowed)
-	assert.Greater(t, allowed, len(asks)/10, "enough requests are allowed for the comparison to mean something")
-	assert.Greater(t, allowedByRoleBinding, len(asks)/50, "enough are allowed by RoleBindings only")
-	assert.Positive(t, clusterScopedByRoleBinding, "RoleBinding grants on cluster-scoped resources are exercised")
-	assert.Greater(t, len(asks)-allowed, len(asks)/10, "enough requests are denied")
-	if len(mismatches) > 0 {
-		slices.Sort(mismatches)
-		show := mismatches[:min(len(mismatches), 40)]
-		t.Errorf("%d of %d requests: the engine disagrees with the API server:\n%s", len(mismatches), len(asks), strings.Join(show, "\n"))
-	}
+		len(asks), allowed, byRoleBinding, clusterScoped, len(asks)-allowed)
+	assert.Greater(t, byRoleBinding, len(asks)/50, "enough are allowed by RoleBindings only")
+	assert.Positive(t, clusterScoped, "RoleBinding grants on cluster-scoped resources are exercised")
 }
 
 // sarRequest asks a SubjectAccessReview for req as user.

@@ -20,6 +20,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"strconv"
 	"sync"
 	"testing"
@@ -32,8 +33,10 @@ import (
 	"github.com/kspm-dev/kspm"
 	"github.com/kspm-dev/kspm/benchmark"
 	"github.com/kspm-dev/kspm/check"
+	"github.com/kspm-dev/kspm/internal/cputime"
 	"github.com/kspm-dev/kspm/internal/synth"
 	"github.com/kspm-dev/kspm/inventory"
+	"github.com/kspm-dev/kspm/inventory/rbac"
 	"github.com/kspm-dev/kspm/report"
 )
 
@@ -377,4 +380,74 @@ func BenchmarkCELChecks(b *testing.B) {
 			})
 		}
 	}
+}
+
+// BenchmarkCheckGrowth runs every check of the default benchmarks alone over the corpus at two
+// sizes, four times apart, and reports for each its time per object at both sizes and their
+// ratio, measured in the same run: per-object-growth is 1 for a check whose cost grows
+// linearly with the cluster, about 4 for one that grows with its square. (Between 10,000 and
+// 40,000 objects the inventory outgrows the processor's caches, which alone makes every check
+// somewhat dearer per object.) Times are the process's CPU time, which other load on the
+// machine does not inflate as it does wall time; garbage collection runs before each run and is
+// off during it (with both inventories alive, the larger run would otherwise pay for
+// collections the smaller one escapes). Each figure is the least of the runs (-benchtime 5x
+// gives five), so that work shared by a benchmark's checks and done by the first run over an
+// inventory (building the RBAC engine) is left out; rbac-engine times that work alone.
+// KSPM_BENCH_LARGE=1 uses 25,000 and 100,000 objects.
+func BenchmarkCheckGrowth(b *testing.B) {
+	sizes := []int{10_000, 40_000}
+	if ok, _ := strconv.ParseBool(os.Getenv("KSPM_BENCH_LARGE")); ok {
+		sizes = []int{25_000, 100_000}
+	}
+	invs := make([]*inventory.Inventory, len(sizes))
+	for i, n := range sizes {
+		// Not corpus(): its YAML would swell the heap that every garbage collection scans.
+		inv, err := inventory.New(synth.Generate(benchSeed, n)...)
+		if err != nil {
+			b.Fatal(err)
+		}
+		invs[i] = inv
+	}
+	b.Run("rbac-engine", func(b *testing.B) {
+		growth(b, invs, func(inv *inventory.Inventory) error { rbac.New(inv); return nil })
+	})
+	for _, bm := range defaultBenchmarks(b) {
+		for _, c := range bm.Checks {
+			b.Run(bm.Name+"/"+c.Meta().ID, func(b *testing.B) {
+				growth(b, invs, func(inv *inventory.Inventory) error {
+					return c.Run(context.Background(), check.NewPass(inv, c.Meta(), nil, func(check.Finding) {}))
+				})
+			})
+		}
+	}
+}
+
+// growth runs f b.N times over each inventory (all runs over one, then over the next: a
+// benchmark's shared state is kept for one inventory at a time) and reports the least CPU time
+// per object of each and their ratio.
+func growth(b *testing.B, invs []*inventory.Inventory, f func(*inventory.Inventory) error) {
+	b.Helper()
+	spent := make([]time.Duration, len(invs))
+	for i, inv := range invs {
+		for range b.N {
+			runtime.GC()
+			gc := debug.SetGCPercent(-1)
+			start := cputime.Process()
+			err := f(inv)
+			d := cputime.Process() - start
+			debug.SetGCPercent(gc)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if spent[i] == 0 || d < spent[i] {
+				spent[i] = d
+			}
+		}
+	}
+	perObject := make([]float64, len(invs))
+	for i, inv := range invs {
+		perObject[i] = float64(spent[i].Nanoseconds()) / float64(inv.Len())
+		b.ReportMetric(perObject[i], fmt.Sprintf("cpu-ns/object@%d", inv.Len()))
+	}
+	b.ReportMetric(perObject[len(invs)-1]/perObject[0], "per-object-growth")
 }

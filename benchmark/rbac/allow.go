@@ -111,14 +111,6 @@ func (l allowList) allowsRequest(g rbac.Grant, req rbac.Request) bool {
 		l.defaults != nil && l.defaults.Grants(g, req)
 }
 
-// allowsGrant reports whether the list allows grant g when its request is not at hand: an
-// entry names its binding, role and subject, or g is a default binding's grant through a
-// rule the default role has (stricter than allowsRequest; prefer that one).
-func (l allowList) allowsGrant(g rbac.Grant) bool {
-	return l.named(bindingString(g.Binding.Kind, g.Binding.Namespace, g.Binding.Name), roleString(g.Role.Kind, g.Role.Name), g.Subject) ||
-		l.defaults != nil && l.defaults.GrantsRule(g)
-}
-
 // allowsSubject reports whether some entry, or some default binding, names subject s
 // (whatever its binding).
 func (l allowList) allowsSubject(s rbac.Subject) bool {

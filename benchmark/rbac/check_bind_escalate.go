@@ -5,7 +5,11 @@ package rbac
 // Inspects: bindings whose role allows the bind or escalate verbs on roles or clusterroles
 // (rbac.authorization.k8s.io), for any or some names. bind lets a subject create bindings to
 // roles it does not hold; escalate lets it write roles with permissions it does not hold.
-// Either defeats RBAC's escalation prevention.
+// Either defeats RBAC's escalation prevention. Both are asked as the API server asks them: bind
+// on a ClusterRole in the namespace of the RoleBinding being written (so a Role granting it
+// lets its subjects bind any ClusterRole, cluster-admin included, in their namespace), escalate
+// on a ClusterRole cluster-wide (a RoleBinding cannot grant it), and both on Roles in the
+// Role's namespace.
 // Passes: no binding subject outside the allow-list holds either verb.
 
 import (

@@ -28,42 +28,28 @@ func permSignerApprove() permission {
 	return permission{what: "approve for certificate signers", requests: requests([]string{"approve"}, "signers.certificates.k8s.io")}
 }
 
-// subjectGrants returns the grants of requests that the subject named by a binding holds,
-// outside the allow-list. A user or service account holds what its identity holds, through
-// its own bindings and those of the groups it is in (system:authenticated and, for a service
+// subjectHolds returns the first grant in h (holders of a permission) that the subject named
+// by a binding holds. A user or service account holds what its identity holds, through its
+// own bindings and those of the groups it is in (system:authenticated and, for a service
 // account, system:serviceaccounts and system:serviceaccounts:NS). A group's members hold what
 // the group holds and what every authenticated user holds (except system:unauthenticated's),
-// and a service account group's members what system:serviceaccounts holds.
-func subjectGrants(e *rbac.Engine, s rbac.Subject, requests []rbac.Request, allow allowList) []rbac.Grant {
-	var id *rbac.Identity
+// and a service account group's members what system:serviceaccounts holds; a group stands for
+// no user name, so only grants to groups count for it.
+func subjectHolds(h heldBy, s rbac.Subject) (rbac.Grant, bool) {
 	if u, ok := s.User(); ok {
-		id = e.Identity(u)
-	} else if s.Kind == rbac.KindGroup {
-		groups := []string{s.Name}
-		if s.Name != rbac.GroupUnauthenticated {
-			groups = append(groups, rbac.GroupAuthenticated)
-		}
-		if strings.HasPrefix(s.Name, rbac.ServiceAccountGroupPrefix) {
-			groups = append(groups, rbac.GroupServiceAccounts)
-		}
-		id = e.Identity(rbac.User{Groups: groups})
-	} else {
-		return nil
+		return h.first(u.Subjects())
 	}
-	var out []rbac.Grant
-	for _, req := range requests {
-		_, gs := id.CanAnywhere(req)
-		for _, g := range gs {
-			// A group stands for no user name: only group grants apply to its members.
-			if s.Kind == rbac.KindGroup && g.Subject.Kind != rbac.KindGroup {
-				continue
-			}
-			if !allow.allowsRequest(g, req) {
-				out = append(out, g)
-			}
-		}
+	if s.Kind != rbac.KindGroup {
+		return rbac.Grant{}, false
 	}
-	return out
+	groups := []rbac.Subject{s}
+	if s.Name != rbac.GroupUnauthenticated {
+		groups = append(groups, rbac.Subject{Kind: rbac.KindGroup, Name: rbac.GroupAuthenticated})
+	}
+	if strings.HasPrefix(s.Name, rbac.ServiceAccountGroupPrefix) {
+		groups = append(groups, rbac.Subject{Kind: rbac.KindGroup, Name: rbac.GroupServiceAccounts})
+	}
+	return h.first(groups)
 }
 
 func csrApproval(c *engineCache) check.Check {
@@ -85,6 +71,7 @@ func csrApproval(c *engineCache) check.Check {
 		}
 		e := c.get(pass.Inventory)
 		approval, signer := permCSRApprovalUpdate(), permSignerApprove()
+		approvals, signers := holders(e, approval.requests, allow), holders(e, signer.requests, allow)
 		fails := 0
 		// Each binding subject that holds the approval half is judged on its binding; then
 		// each subject not judged yet that holds the signer half (it may hold the approval
@@ -93,17 +80,19 @@ func csrApproval(c *engineCache) check.Check {
 		judge := func(h *holding, viaApproval bool) {
 			s := h.grant.Subject
 			judged[s] = true
-			approvals := subjectGrants(e, s, approval.requests, allow)
-			signers := subjectGrants(e, s, signer.requests, allow)
-			if len(approvals) == 0 || len(signers) == 0 {
+			ag, ok := subjectHolds(approvals, s)
+			if !ok {
+				return
+			}
+			sg, ok := subjectHolds(signers, s)
+			if !ok {
 				return
 			}
 			fails++
-			half := fmt.Sprintf("update certificate signing request approvals %s (%s)", approvals[0].Scope(), approvals[0])
+			half := fmt.Sprintf("update certificate signing request approvals %s (%s)", ag.Scope(), ag)
 			if viaApproval {
 				half = fmt.Sprintf("%s %s (%s)", h.actions(), h.grant.Scope(), h.chain())
 			}
-			sg := signers[0]
 			pass.Fail(h.grant.Binding.Object, h.field(), fmt.Sprintf("%s can approve certificate signing requests: %s, and approve for signers %s (%s)",
 				s, half, sg.Scope(), sg))
 		}

@@ -75,34 +75,40 @@ func mountsToken(spec *corev1.PodSpec, sa *corev1.ServiceAccount) bool {
 	return true
 }
 
-// identityRisks returns, for each risky permission u holds through grants the allow-list does
-// not allow, "WHAT SCOPE (CHAIN)" naming the first such grant.
-func identityRisks(id *rbac.Identity, perms []permission, allow allowList) []string {
+// riskIndex answers, for many identities, which risky permissions each holds: the holders of
+// each permission (and of each half of CSR approval) found once.
+type riskIndex struct {
+	perms            []permission
+	held             []heldBy
+	approval, signer heldBy
+}
+
+func newRiskIndex(e *rbac.Engine, perms []permission, allow allowList) *riskIndex {
+	x := &riskIndex{perms: perms, held: make([]heldBy, len(perms)),
+		approval: holders(e, permCSRApprovalUpdate().requests, allow), signer: holders(e, permSignerApprove().requests, allow)}
+	for i, p := range perms {
+		x.held[i] = holders(e, p.requests, allow)
+	}
+	return x
+}
+
+// risks returns, for each risky permission u holds through grants the allow-list does not
+// allow, "WHAT SCOPE (CHAIN)" naming the first such grant.
+func (x *riskIndex) risks(u rbac.User) []string {
+	subjects := u.Subjects()
 	var out []string
-	for _, p := range perms {
-		if g, ok := firstGrant(id, p.requests, allow); ok {
+	for i, p := range x.perms {
+		if g, ok := x.held[i].first(subjects); ok {
 			out = append(out, fmt.Sprintf("%s %s (%s)", p.what, g.Scope(), g))
 		}
 	}
 	// Approving CSRs takes both the approval update and approve on a signer.
-	if a, ok := firstGrant(id, permCSRApprovalUpdate().requests, allow); ok {
-		if s, ok := firstGrant(id, permSignerApprove().requests, allow); ok {
+	if a, ok := x.approval.first(subjects); ok {
+		if s, ok := x.signer.first(subjects); ok {
 			out = append(out, fmt.Sprintf("approve certificate signing requests (%s; %s)", a, s))
 		}
 	}
 	return out
-}
-
-func firstGrant(id *rbac.Identity, reqs []rbac.Request, allow allowList) (rbac.Grant, bool) {
-	for _, req := range reqs {
-		_, gs := id.CanAnywhere(req)
-		for _, g := range gs {
-			if !allow.allowsGrant(g) {
-				return g, true
-			}
-		}
-	}
-	return rbac.Grant{}, false
 }
 
 func workloadServiceAccount(c *engineCache) check.Check {
@@ -127,7 +133,7 @@ func workloadServiceAccount(c *engineCache) check.Check {
 		e := c.get(inv)
 		type saKey struct{ ns, name string }
 		risks := make(map[saKey][]string)
-		perms := riskyPermissions()
+		index := newRiskIndex(e, riskyPermissions(), allow)
 		fails := 0
 		for _, t := range inv.PodTemplates() {
 			if err := ctx.Err(); err != nil {
@@ -143,7 +149,7 @@ func workloadServiceAccount(c *engineCache) check.Check {
 			}
 			r, ok := risks[k]
 			if !ok {
-				r = identityRisks(e.Identity(rbac.ServiceAccountUser(k.ns, k.name)), perms, allow)
+				r = index.risks(rbac.ServiceAccountUser(k.ns, k.name))
 				risks[k] = r
 			}
 			if len(r) == 0 {

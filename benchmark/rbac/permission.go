@@ -142,6 +142,51 @@ func holdings(e *rbac.Engine, p permission, allow allowList) []*holding {
 	return out
 }
 
+// heldBy answers "which grant outside the allow-list first gives this identity one of these
+// requests" for many identities at once. Asking the engine about each identity in turn costs
+// as many rule matches as the identity has bindings, and every identity is in groups
+// (system:authenticated, system:serviceaccounts) that bindings of any number of namespaces
+// may name: over all service accounts, that grows with the square of the cluster. heldBy asks
+// who holds each request once and indexes the answer by binding subject; an identity then
+// costs a map look-up per subject that applies to it (rbac.User.Subjects).
+type heldBy map[rbac.Subject]*heldGrant
+
+// heldGrant is a subject's first grant: of request number req, at position pos of the
+// engine's answer (binding, subject and rule order).
+type heldGrant struct {
+	req, pos int
+	g        rbac.Grant
+}
+
+// holders indexes the first grant outside the allow-list of any of reqs (asked anywhere) to
+// each binding subject, in request order, then in the engine's order.
+func holders(e *rbac.Engine, reqs []rbac.Request, allow allowList) heldBy {
+	h := make(heldBy)
+	for ri, req := range reqs {
+		for pos, g := range e.WhoCanAnywhere(req) {
+			if _, ok := h[g.Subject]; !ok && !allow.allowsRequest(g, req) {
+				h[g.Subject] = &heldGrant{ri, pos, g}
+			}
+		}
+	}
+	return h
+}
+
+// first returns the first grant to any of subjects (those applying to one identity): the
+// grant an identity asked about request after request would find first.
+func (h heldBy) first(subjects []rbac.Subject) (rbac.Grant, bool) {
+	var best *heldGrant
+	for _, s := range subjects {
+		if x := h[s]; x != nil && (best == nil || x.req < best.req || x.req == best.req && x.pos < best.pos) {
+			best = x
+		}
+	}
+	if best == nil {
+		return rbac.Grant{}, false
+	}
+	return best.g, true
+}
+
 func sortHoldings(hs []*holding) {
 	slices.SortFunc(hs, func(a, b *holding) int {
 		x, y := a.grant, b.grant

@@ -43,7 +43,9 @@ const whoCanUsage = `Who can (instead of a scan):
   --non-resource-url PATH with --who-can VERB: a non-resource URL (e.g. /metrics) instead of
                           RESOURCE
   -n, --namespace NS      with --who-can: in this namespace only, as the API server decides;
-                          without it, grants cluster-wide and in any namespace. With
+                          without it, grants cluster-wide and those of RoleBindings for the
+                          request in their namespace (never for cluster-scoped resources,
+                          but for bind on clusterroles and a Namespace's own object). With
                           --pss-what-if: the namespaces to assess (comma-separated)
 `
 
@@ -72,7 +74,18 @@ func (w *whoCanOptions) request(args []string) (rbac.Request, error) {
 		}
 		req.Subresource = w.subresource
 	}
-	return req.Named(w.name).In(w.namespace), nil
+	req = req.Named(w.name)
+	if w.namespace == "" {
+		return req, nil
+	}
+	// The request as the API server would build it in that namespace: refuse one it never
+	// authorizes there rather than answer for attributes no request carries.
+	in, ok := req.Within(w.namespace)
+	if !ok {
+		return rbac.Request{}, fmt.Errorf("-n %q: the API server never authorizes %s in that namespace "+
+			"(requests on a cluster-scoped resource carry none; a Namespace's own are made in it): omit -n", w.namespace, req)
+	}
+	return in, nil
 }
 
 // whoCan answers the who-can question over inv and writes the grants as a table or as JSON

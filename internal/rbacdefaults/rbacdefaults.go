@@ -189,16 +189,6 @@ func (p *Policy) Grants(g rbac.Grant, req rbac.Request) bool {
 	return false
 }
 
-// GrantsRule reports whether the default policy itself makes grant g, when the request is
-// not at hand: g's binding is a default binding that names g.Subject (as for Grants), and
-// g.Rule allows nothing that one rule of the default role does not allow. It is stricter
-// than Grants: a rule added to a default role is not default even where it repeats what the
-// role allows anyway.
-func (p *Policy) GrantsRule(g rbac.Grant) bool {
-	d := p.binding(g.Binding.Kind, g.Binding.Namespace, g.Binding.Name, g.Role.Kind, g.Role.Name, g.Subject)
-	return d != nil && coveredBy(&g.Rule.PolicyRule, d.Role.Rules)
-}
-
 // DefaultRule reports whether r allows nothing that one rule of the default role of kind,
 // namespace and name does not allow. It is false when the policy has no such role.
 func (p *Policy) DefaultRule(kind, namespace, name string, r *rbacv1.PolicyRule) bool {

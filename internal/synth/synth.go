@@ -1,7 +1,11 @@
 // Package synth generates realistic synthetic cluster inventories for benchmarks and tests:
 // namespaces of workloads with a seeded mix of good and bad settings, RBAC, services,
 // ingresses, network policies, config maps, secrets and quotas, in the proportions of a real
-// cluster. Objects carry what real manifests carry (recommended labels, Helm annotations,
+// cluster. RBAC is as dense as in a real multi-tenant cluster (about 15% of the objects are
+// service accounts, 12% Roles and RoleBindings, 1% ClusterRoles and ClusterRoleBindings), with
+// the bindings that make RBAC questions costly: RoleBindings of many namespaces to groups every
+// service account or user is in, bindings of ClusterRoles in namespaces, aggregated
+// ClusterRoles. Objects carry what real manifests carry (recommended labels, Helm annotations,
 // resources, probes, sidecars, mounted configuration files). Every object is of a built-in
 // kind (see inventory.BuiltinKinds) and valid, so that it can also be created on an API
 // server.
@@ -30,7 +34,8 @@ func Generate(seed uint64, n int) []runtime.Object {
 	for ns := 0; len(g.out) < n; ns++ {
 		g.namespace(fmt.Sprintf("team-%04d", ns))
 	}
-	for i := 0; i < 1+n/500; i++ {
+	g.platformView()
+	for i := 0; i < 1+n/200; i++ {
 		g.clusterRBAC(i)
 	}
 	return g.out
@@ -87,6 +92,37 @@ func (g *gen) namespace(ns string) {
 				Default:        corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("500m"), corev1.ResourceMemory: resource.MustParse("512Mi")},
 				DefaultRequest: corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("100m"), corev1.ResourceMemory: resource.MustParse("128Mi")}}}}})
 	}
+	g.namespaceRBAC(ns)
+	apps := 3 + g.r.IntN(6)
+	for i := range apps {
+		g.app(ns, fmt.Sprintf("svc-%02d", i))
+	}
+}
+
+const rbacAPI = "rbac.authorization.k8s.io/v1"
+
+func (g *gen) role(ns, name string, rules ...rbacv1.PolicyRule) {
+	g.add(&rbacv1.Role{TypeMeta: tm(rbacAPI, "Role"), ObjectMeta: om(ns, name, map[string]string{"app.kubernetes.io/part-of": ns}), Rules: rules})
+}
+
+func (g *gen) roleBinding(ns, name, roleKind, roleName string, subjects ...rbacv1.Subject) {
+	g.add(&rbacv1.RoleBinding{TypeMeta: tm(rbacAPI, "RoleBinding"), ObjectMeta: om(ns, name, map[string]string{"app.kubernetes.io/part-of": ns}),
+		RoleRef: rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: roleKind, Name: roleName}, Subjects: subjects})
+}
+
+func serviceAccount(ns, name string) rbacv1.Subject {
+	return rbacv1.Subject{Kind: rbacv1.ServiceAccountKind, Name: name, Namespace: ns}
+}
+
+func group(name string) rbacv1.Subject {
+	return rbacv1.Subject{Kind: rbacv1.GroupKind, APIGroup: rbacv1.GroupName, Name: name}
+}
+
+// namespaceRBAC adds a team namespace's roles and bindings: its applications' reader role,
+// and, as teams do, a deployer for CI, developers' and viewers' access through the built-in
+// edit and view ClusterRoles, a debugging role, a platform ClusterRole bound in the namespace,
+// and configuration shared with every service account or every user of the cluster.
+func (g *gen) namespaceRBAC(ns string) {
 	verbs := []string{"get", "list", "watch"}
 	resources := []string{"configmaps"}
 	if g.chance(0.2) {
@@ -95,19 +131,42 @@ func (g *gen) namespace(ns string) {
 	if g.chance(0.1) {
 		verbs = []string{"*"}
 	}
-	g.add(&rbacv1.Role{TypeMeta: tm("rbac.authorization.k8s.io/v1", "Role"), ObjectMeta: om(ns, "app-reader", nil),
-		Rules: []rbacv1.PolicyRule{{APIGroups: []string{""}, Resources: resources, Verbs: verbs}}})
-	g.add(&rbacv1.RoleBinding{TypeMeta: tm("rbac.authorization.k8s.io/v1", "RoleBinding"), ObjectMeta: om(ns, "app-reader", nil),
-		RoleRef:  rbacv1.RoleRef{APIGroup: "rbac.authorization.k8s.io", Kind: "Role", Name: "app-reader"},
-		Subjects: []rbacv1.Subject{{Kind: "ServiceAccount", Name: "app", Namespace: ns}}})
+	g.role(ns, "app-reader", rbacv1.PolicyRule{APIGroups: []string{""}, Resources: resources, Verbs: verbs})
+	g.roleBinding(ns, "app-reader", "Role", "app-reader", serviceAccount(ns, "app"))
 	if g.chance(0.3) {
-		g.add(&rbacv1.RoleBinding{TypeMeta: tm("rbac.authorization.k8s.io/v1", "RoleBinding"), ObjectMeta: om(ns, "devs-edit", nil),
-			RoleRef:  rbacv1.RoleRef{APIGroup: "rbac.authorization.k8s.io", Kind: "ClusterRole", Name: "edit"},
-			Subjects: []rbacv1.Subject{{Kind: "Group", APIGroup: "rbac.authorization.k8s.io", Name: ns + "-devs"}}})
+		g.add(&corev1.ServiceAccount{TypeMeta: tm("v1", "ServiceAccount"), ObjectMeta: om(ns, "ci", nil)})
+		g.role(ns, "deployer",
+			rbacv1.PolicyRule{APIGroups: []string{"apps"}, Resources: []string{"deployments", "statefulsets"}, Verbs: []string{"get", "list", "create", "update", "patch"}},
+			rbacv1.PolicyRule{APIGroups: []string{""}, Resources: []string{"services", "configmaps"}, Verbs: []string{"get", "list", "create", "update", "patch"}})
+		g.roleBinding(ns, "ci-deployer", "Role", "deployer", serviceAccount(ns, "ci"))
 	}
-	apps := 3 + g.r.IntN(6)
-	for i := range apps {
-		g.app(ns, fmt.Sprintf("svc-%02d", i))
+	if g.chance(0.3) {
+		g.roleBinding(ns, "devs-edit", "ClusterRole", "edit", group(ns+"-devs"))
+	}
+	if g.chance(0.4) {
+		g.roleBinding(ns, "viewers", "ClusterRole", "view", group(ns+"-viewers"), group("sre"))
+	}
+	if g.chance(0.1) {
+		g.role(ns, "debugger", rbacv1.PolicyRule{APIGroups: []string{""}, Resources: []string{"pods", "pods/log"}, Verbs: []string{"get", "list"}},
+			rbacv1.PolicyRule{APIGroups: []string{""}, Resources: []string{"pods/exec", "pods/portforward"}, Verbs: []string{"create"}})
+		g.roleBinding(ns, "debuggers", "Role", "debugger", group(ns+"-devs"))
+	}
+	if g.chance(0.1) {
+		g.roleBinding(ns, "platform", "ClusterRole", fmt.Sprintf("platform-%03d", g.r.IntN(20)), serviceAccount(ns, "app"))
+	}
+	// Configuration every service account (or every user) of the cluster may read: bindings of
+	// many namespaces that apply to every identity.
+	shared := []rbacv1.Subject{}
+	if g.chance(0.2) {
+		shared = append(shared, group("system:serviceaccounts"))
+	}
+	if g.chance(0.05) {
+		shared = append(shared, group("system:authenticated"))
+	}
+	if len(shared) > 0 {
+		g.role(ns, "shared-config-reader", rbacv1.PolicyRule{APIGroups: []string{""}, Resources: []string{"configmaps"},
+			ResourceNames: []string{"shared-config"}, Verbs: []string{"get", "watch"}})
+		g.roleBinding(ns, "shared-config-readers", "Role", "shared-config-reader", shared...)
 	}
 }
 
@@ -166,7 +225,17 @@ func (g *gen) app(ns, name string) {
 		g.add(ing)
 	}
 
-	tmpl := corev1.PodTemplateSpec{ObjectMeta: metav1.ObjectMeta{Labels: labels}, Spec: g.podSpec(name)}
+	// Half the applications run as a service account of their own, bound to the namespace's
+	// reader role; the others share "app" (or run as default).
+	sa := "app"
+	if g.chance(0.5) {
+		sa = name
+		g.add(&corev1.ServiceAccount{TypeMeta: tm("v1", "ServiceAccount"), ObjectMeta: meta(name, false)})
+		if g.chance(0.6) {
+			g.roleBinding(ns, name+"-reader", "Role", "app-reader", serviceAccount(ns, name))
+		}
+	}
+	tmpl := corev1.PodTemplateSpec{ObjectMeta: metav1.ObjectMeta{Labels: labels}, Spec: g.podSpec(name, sa)}
 	if g.chance(0.3) {
 		tmpl.Annotations = map[string]string{"prometheus.io/scrape": "true", "prometheus.io/port": "8080"}
 	}
@@ -187,13 +256,13 @@ func (g *gen) app(ns, name string) {
 			Spec: appsv1.DaemonSetSpec{Selector: &metav1.LabelSelector{MatchLabels: labels}, Template: tmpl}})
 	}
 	if g.chance(0.3) { // a bare pod, as debugging leftovers are
-		g.add(&corev1.Pod{TypeMeta: tm("v1", "Pod"), ObjectMeta: meta(name+"-debug", false), Spec: g.podSpec(name)})
+		g.add(&corev1.Pod{TypeMeta: tm("v1", "Pod"), ObjectMeta: meta(name+"-debug", false), Spec: g.podSpec(name, sa)})
 	}
 }
 
 var registries = []string{"registry.example.com/", "ghcr.io/acme/", "docker.io/library/", "quay.io/acme/", ""}
 
-func (g *gen) podSpec(name string) corev1.PodSpec {
+func (g *gen) podSpec(name, serviceAccount string) corev1.PodSpec {
 	tag := []string{":1.4.2", ":latest", "", "@sha256:" + fmt.Sprintf("%064x", g.r.Uint64())}[g.r.IntN(4)]
 	c := corev1.Container{
 		Name:  name,
@@ -224,7 +293,7 @@ func (g *gen) podSpec(name string) corev1.PodSpec {
 		}
 		c.LivenessProbe, c.ReadinessProbe = probe("/healthz", 15), probe("/ready", 5)
 	}
-	spec := corev1.PodSpec{ServiceAccountName: "app", Containers: []corev1.Container{c}}
+	spec := corev1.PodSpec{ServiceAccountName: serviceAccount, Containers: []corev1.Container{c}}
 	switch g.r.IntN(5) {
 	case 0: // hardened: restricted-compliant
 		spec.SecurityContext = &corev1.PodSecurityContext{RunAsNonRoot: ptr.To(true), SeccompProfile: &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeRuntimeDefault}}
@@ -269,14 +338,44 @@ func (g *gen) podSpec(name string) corev1.PodSpec {
 	return spec
 }
 
+// platformView is an aggregated ClusterRole, as operators install them: the union of the
+// ClusterRoles labelled to join it.
+func (g *gen) platformView() {
+	g.add(&rbacv1.ClusterRole{TypeMeta: tm(rbacAPI, "ClusterRole"), ObjectMeta: om("", "platform-view", nil),
+		AggregationRule: &rbacv1.AggregationRule{ClusterRoleSelectors: []metav1.LabelSelector{
+			{MatchLabels: map[string]string{"platform.example.com/aggregate-to-platform-view": "true"}}}}})
+	g.add(&rbacv1.ClusterRoleBinding{TypeMeta: tm(rbacAPI, "ClusterRoleBinding"), ObjectMeta: om("", "platform-view", nil),
+		RoleRef:  rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: "platform-view"},
+		Subjects: []rbacv1.Subject{group("sre")}})
+}
+
+// clusterRBAC adds a platform component's ClusterRole and ClusterRoleBinding: an operator's
+// service account, a team of administrators, or (rarely) every service account or every user
+// reading the platform's own resources. Some roles also extend the built-in view role or the
+// platform's aggregated one, as operators' roles for their custom resources do.
 func (g *gen) clusterRBAC(i int) {
 	name := fmt.Sprintf("platform-%03d", i)
 	rules := []rbacv1.PolicyRule{{APIGroups: []string{""}, Resources: []string{"pods", "services"}, Verbs: []string{"get", "list", "watch"}}}
 	if g.chance(0.3) {
 		rules = append(rules, rbacv1.PolicyRule{APIGroups: []string{""}, Resources: []string{"secrets"}, Verbs: []string{"get", "list"}})
 	}
-	g.add(&rbacv1.ClusterRole{TypeMeta: tm("rbac.authorization.k8s.io/v1", "ClusterRole"), ObjectMeta: om("", name, nil), Rules: rules})
-	subj := rbacv1.Subject{Kind: "ServiceAccount", Name: "app", Namespace: fmt.Sprintf("team-%04d", i)}
-	g.add(&rbacv1.ClusterRoleBinding{TypeMeta: tm("rbac.authorization.k8s.io/v1", "ClusterRoleBinding"), ObjectMeta: om("", name, nil),
-		RoleRef: rbacv1.RoleRef{APIGroup: "rbac.authorization.k8s.io", Kind: "ClusterRole", Name: name}, Subjects: []rbacv1.Subject{subj}})
+	subj := serviceAccount(fmt.Sprintf("team-%04d", i), "app")
+	switch k := g.r.IntN(20); {
+	case k == 0:
+		subj = group("system:serviceaccounts")
+		rules = []rbacv1.PolicyRule{{APIGroups: []string{"platform.example.com"}, Resources: []string{"tenants", "quotas"}, Verbs: []string{"get", "list", "watch"}}}
+	case k == 1:
+		subj = group("system:authenticated")
+		rules = []rbacv1.PolicyRule{{APIGroups: []string{"platform.example.com"}, Resources: []string{"tenants"}, Verbs: []string{"get", "list"}}}
+	case k < 5:
+		subj = group("platform-admins")
+	}
+	labels := map[string]string{"app.kubernetes.io/part-of": "platform"}
+	if g.chance(0.3) {
+		labels["rbac.authorization.k8s.io/aggregate-to-view"] = "true"
+		labels["platform.example.com/aggregate-to-platform-view"] = "true"
+	}
+	g.add(&rbacv1.ClusterRole{TypeMeta: tm(rbacAPI, "ClusterRole"), ObjectMeta: om("", name, labels), Rules: rules})
+	g.add(&rbacv1.ClusterRoleBinding{TypeMeta: tm(rbacAPI, "ClusterRoleBinding"), ObjectMeta: om("", name, nil),
+		RoleRef: rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: name}, Subjects: []rbacv1.Subject{subj}})
 }

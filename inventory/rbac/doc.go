@@ -11,6 +11,15 @@
 //     cluster-scoped and non-resource requests; a RoleBinding grants its Role's or
 //     ClusterRole's rules only for requests in the binding's namespace; a ClusterRoleBinding
 //     that references a Role, or a binding whose role does not exist, grants nothing;
+//   - the questions about any namespace (CanAnywhere, WhoCanAnywhere) count a RoleBinding for
+//     the request as the API server authorizes it in the binding's namespace
+//     (Request.Within): a request on a cluster-scoped resource carries no namespace, so a
+//     RoleBinding never grants it, except bind on ClusterRoles, which the API server asks in
+//     the namespace of the RoleBinding being written, and get, update, patch, delete or watch
+//     of a Namespace object, authorized in the namespace it names (so a RoleBinding grants
+//     them on its own Namespace only: for a request naming it, or asking about some
+//     Namespace with AnyName, never for all of them, nor list or create namespaces); Can and
+//     WhoCan take the request's attributes as given, as a SubjectAccessReview does;
 //   - a binding subject applies to an identity when it is a User of the identity's name, a
 //     Group the identity belongs to, or a ServiceAccount whose user name
 //     ("system:serviceaccount:NAMESPACE:NAME") is the identity's name; a ServiceAccount

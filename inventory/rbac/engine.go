@@ -330,22 +330,24 @@ const (
 	// scopeExact: as the authorizer: ClusterRoleBindings, plus RoleBindings of the request's
 	// namespace.
 	scopeExact scope = iota
-	// scopeAnywhere: ClusterRoleBindings, plus RoleBindings of any namespace (each for its
-	// own namespace) unless the resource is cluster-scoped.
+	// scopeAnywhere: ClusterRoleBindings, plus RoleBindings of any namespace, each for the
+	// request as the API server would authorize it in the binding's namespace (see
+	// Request.Within).
 	scopeAnywhere
 )
 
-func (e *Engine) applies(b *Binding, req Request, sc scope) bool {
-	if b.ClusterWide() {
-		return true
+// requestFor returns the request b's rules are matched against for req asked in scope sc, and
+// false when b does not apply to req.
+func requestFor(b *Binding, req Request, sc scope) (Request, bool) {
+	switch {
+	case b.ClusterWide():
+		return req, true
+	case !req.ResourceRequest:
+		return Request{}, false
+	case sc == scopeAnywhere:
+		return req.Within(b.Namespace)
 	}
-	if !req.ResourceRequest {
-		return false
-	}
-	if sc == scopeAnywhere {
-		return !IsClusterScoped(req.APIGroup, req.Resource)
-	}
-	return req.Namespace != "" && req.Namespace == b.Namespace
+	return req, req.Namespace != "" && req.Namespace == b.Namespace
 }
 
 // Can reports whether user may make req, as the RBAC authorizer would decide, and returns
@@ -356,9 +358,12 @@ func (e *Engine) Can(user User, req Request) (bool, []Grant) {
 }
 
 // CanAnywhere reports whether user may make req in at least one namespace or cluster-wide,
-// and returns every grant that allows it: ClusterRoleBinding grants and RoleBinding grants of
-// any namespace (each for its binding's namespace). req.Namespace is ignored. RoleBindings
-// never count for a resource IsClusterScoped knows to be cluster-scoped.
+// and returns every grant that allows it: ClusterRoleBinding grants, and RoleBinding grants of
+// any namespace for the request as the API server would authorize it in the binding's
+// namespace (Request.Within): never for a request it authorizes cluster-wide only, such as
+// one on nodes or list namespaces; for a Namespace object, only in that namespace (so only
+// for a request that names it, or asks about some Namespace with AnyName). req.Namespace is
+// ignored.
 func (e *Engine) CanAnywhere(user User, req Request) (bool, []Grant) {
 	return e.Identity(user).CanAnywhere(req)
 }
@@ -368,28 +373,25 @@ func (e *Engine) CanAnywhere(user User, req Request) (bool, []Grant) {
 type Identity struct {
 	e    *Engine
 	user User
-	refs []subjectRef // the first subject of each binding that applies, in binding order
+	refs []subjectRef // every binding subject that applies (repeats left out), in binding, then subject order
 }
 
 // Identity returns user with the bindings that apply to it resolved.
 func (e *Engine) Identity(user User) *Identity {
-	first := make(map[*Binding]int)
+	id := &Identity{e: e, user: user}
 	note := func(refs []subjectRef) {
 		for _, r := range refs {
-			if i, ok := first[r.b]; !ok || r.i < i {
-				first[r.b] = r.i
+			if !r.b.dup[r.i] {
+				id.refs = append(id.refs, r)
 			}
 		}
 	}
 	note(e.byUser[user.Name])
-	for _, g := range user.Groups {
+	for _, g := range slices.Compact(slices.Sorted(slices.Values(user.Groups))) {
 		note(e.byGroup[g])
 	}
-	id := &Identity{e: e, user: user, refs: make([]subjectRef, 0, len(first))}
-	for b, i := range first {
-		id.refs = append(id.refs, subjectRef{b, i})
-	}
-	slices.SortFunc(id.refs, func(x, y subjectRef) int { return cmp.Compare(x.b.ord, y.b.ord) })
+	// A subject is indexed under one user name or group: no ref is noted twice.
+	slices.SortFunc(id.refs, func(x, y subjectRef) int { return cmp.Or(cmp.Compare(x.b.ord, y.b.ord), cmp.Compare(x.i, y.i)) })
 	return id
 }
 
@@ -408,17 +410,29 @@ func (id *Identity) CanAnywhere(req Request) (bool, []Grant) {
 	return len(gs) > 0, gs
 }
 
-// can returns the grants in binding, then rule order: refs are in binding order and each
-// binding has one subject.
+// can returns the grants in binding, subject, then rule order, as refs are.
 func (id *Identity) can(req Request, sc scope) []Grant {
+	if sc == scopeAnywhere {
+		req.Namespace = ""
+	}
+	// RoleBindings: not for a request in no namespace (or a non-resource one); anywhere, not
+	// for a request the API server never authorizes in a namespace.
+	rbs := req.ResourceRequest && (sc == scopeAnywhere || req.Namespace != "")
+	if rbs && sc == scopeAnywhere {
+		rbs = req.placement() != placedCluster
+	}
 	var out []Grant
 	for _, r := range id.refs {
 		b := r.b
-		if b.RoleStatus != RoleFound || !id.e.applies(b, req, sc) {
+		if b.RoleStatus != RoleFound || !b.ClusterWide() && !rbs {
+			continue
+		}
+		breq, ok := requestFor(b, req, sc)
+		if !ok {
 			continue
 		}
 		for k := range b.Role.Rules {
-			if rule := &b.Role.Rules[k]; RuleAllows(&rule.PolicyRule, req) {
+			if rule := &b.Role.Rules[k]; RuleAllows(&rule.PolicyRule, breq) {
 				out = append(out, grant(b, r.i, rule))
 			}
 		}
@@ -429,8 +443,11 @@ func (id *Identity) can(req Request, sc scope) []Grant {
 // RulesFor is Engine.RulesFor for this identity.
 func (id *Identity) RulesFor(namespace string) []Grant {
 	var out []Grant
-	for _, r := range id.refs {
+	for j, r := range id.refs {
 		b := r.b
+		if j > 0 && id.refs[j-1].b == b {
+			continue // the binding's rules once, through its first subject that applies
+		}
 		if b.RoleStatus != RoleFound || !(b.ClusterWide() || namespace != "" && b.Namespace == namespace) {
 			continue
 		}
@@ -451,56 +468,77 @@ func (e *Engine) WhoCan(req Request) []Grant {
 }
 
 // WhoCanAnywhere returns every grant that allows req in at least one namespace or
-// cluster-wide: ClusterRoleBinding grants, and RoleBinding grants of every namespace (each for
-// its binding's namespace) unless the resource is cluster-scoped. req.Namespace is ignored.
+// cluster-wide: ClusterRoleBinding grants, and RoleBinding grants of every namespace, each for
+// the request as the API server would authorize it in the binding's namespace
+// (Request.Within). req.Namespace is ignored.
 func (e *Engine) WhoCanAnywhere(req Request) []Grant {
 	return e.whoCan(req, scopeAnywhere)
 }
 
 func (e *Engine) whoCan(req Request, sc scope) []Grant {
+	if !req.ResourceRequest || sc == scopeAnywhere {
+		req.Namespace = ""
+	}
 	ns := req.Namespace
-	if !req.ResourceRequest {
-		ns = ""
+	// Which RoleBindings apply, and to what: in a namespace, those of the namespace; anywhere,
+	// every one for the request in its own namespace, which for a Namespace object's requests
+	// (placedInOwnName) names that namespace, so that a role's rules are matched per binding.
+	rbScope := placedCluster
+	if req.ResourceRequest && (sc == scopeAnywhere || ns != "") {
+		rbScope = placedInNamespace
+		if sc == scopeAnywhere {
+			rbScope = req.placement()
+		}
 	}
 	var hits []hit
-	emit := func(bs []*Binding, rules []*Rule) {
-		for _, b := range bs {
-			if !e.applies(b, req, sc) {
+	emit := func(b *Binding, rules []*Rule) {
+		for i, s := range b.Subjects {
+			if b.dup[i] || !appliesToSomeone(s) {
 				continue
 			}
-			for i, s := range b.Subjects {
-				if b.dup[i] || !appliesToSomeone(s) {
-					continue
+			for _, r := range rules {
+				hits = append(hits, hit{b, i, r})
+			}
+		}
+	}
+	emitRBs := func(bs []*Binding, role *Role, rules []*Rule) {
+		for _, b := range bs {
+			switch {
+			case rbScope == placedInOwnName:
+				if breq, ok := req.Within(b.Namespace); ok {
+					emit(b, matchingRules(role, breq))
 				}
-				for _, r := range rules {
-					hits = append(hits, hit{b, i, r})
-				}
+			case sc == scopeAnywhere || b.Namespace == ns:
+				emit(b, rules)
 			}
 		}
 	}
 	for _, cr := range e.clusterRoles {
 		rules := matchingRules(cr, req)
-		if len(rules) == 0 {
+		if len(rules) == 0 && rbScope != placedInOwnName {
 			continue
 		}
-		emit(e.crbsOf[cr], rules)
+		for _, b := range e.crbsOf[cr] {
+			emit(b, rules)
+		}
 		switch {
+		case rbScope == placedCluster:
 		case sc == scopeAnywhere:
-			emit(e.rbsOf[cr], rules)
-		case ns != "":
-			emit(e.rbsIn[nsRole{ns, cr}], rules)
+			emitRBs(e.rbsOf[cr], cr, rules)
+		default:
+			emitRBs(e.rbsIn[nsRole{ns, cr}], cr, rules)
 		}
 	}
-	var roles []*Role
+	roles := e.roles
 	switch {
-	case sc == scopeAnywhere:
-		roles = e.roles
-	case ns != "":
+	case rbScope == placedCluster:
+		roles = nil
+	case sc == scopeExact:
 		roles = e.rolesByNS[ns]
 	}
 	for _, r := range roles {
-		if rules := matchingRules(r, req); len(rules) > 0 {
-			emit(e.rbsOf[r], rules)
+		if rules := matchingRules(r, req); len(rules) > 0 || rbScope == placedInOwnName {
+			emitRBs(e.rbsOf[r], r, rules)
 		}
 	}
 	return grants(hits)

@@ -2,6 +2,7 @@ package rbac
 
 import (
 	"encoding/json"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -90,13 +91,109 @@ func TestClusterScopedResources(t *testing.T) {
 		crb("nodes", "nodes", user("root")),
 	)
 	e := New(inv)
-	// A RoleBinding can never grant a cluster-scoped resource...
+	// A RoleBinding never grants a request for nodes: it is never made in a namespace...
 	assert.Equal(t, []string{"User root"}, subjects(e.WhoCanAnywhere(NewRequest("get", "nodes"))))
 	ok, _ := e.CanAnywhere(AuthenticatedUser("alice"), NewRequest("get", "nodes"))
 	assert.False(t, ok)
-	// ...but does grant its own Namespace object.
+	// ...but does grant its own Namespace object, whose requests are made in it.
 	ok, _ = e.Can(AuthenticatedUser("alice"), NewRequest("get", "namespaces").Named("a").In("a"))
 	assert.True(t, ok)
+}
+
+// TestRequestPlacement: the "anywhere" questions count a RoleBinding only for requests the API
+// server authorizes in the binding's namespace. A cluster-scoped resource's requests carry no
+// namespace, except a Namespace object's own (GET /api/v1/namespaces/NAME is authorized in
+// namespace NAME) and bind on ClusterRoles (asked in the namespace of the RoleBinding written).
+func TestRequestPlacement(t *testing.T) {
+	inv := manifests(t,
+		crb("root", "ns-reader", user("root")),
+		clusterRole("ns-reader", pr(l("get", "list"), l(""), l("namespaces"))),
+		role("a", "ns-reader", pr(l("get", "list"), l(""), l("namespaces"))),
+		rb("a", "ns-reader", KindRole, "ns-reader", user("u")),
+		// Names another namespace: a request for it is never made in b.
+		role("b", "zzz-reader", rbacv1.PolicyRule{Verbs: l("get"), APIGroups: l(""), Resources: l("namespaces"), ResourceNames: l("zzz")}),
+		rb("b", "zzz-reader", KindRole, "zzz-reader", user("v")),
+		rb("zzz", "ns-reader", KindClusterRole, "ns-reader", user("w")),
+		clusterRole("ns-admin", pr(l("create", "delete", "update"), l(""), l("namespaces", "namespaces/finalize"))),
+		rb("c", "ns-admin", KindClusterRole, "ns-admin", user("x")),
+		role("default", "test", pr(l("*"), l("rbac.authorization.k8s.io"), l("clusterroles"))),
+		rb("default", "test", KindRole, "test", user("jane")),
+		role("shop", "cr-escalate", pr(l("escalate"), l("rbac.authorization.k8s.io"), l("clusterroles"))),
+		rb("shop", "cr-escalate", KindRole, "cr-escalate", user("pat")),
+	)
+	e := New(inv)
+	ns := NewRequest("get", "namespaces")
+	tests := []struct {
+		name string
+		req  Request
+		want []string
+	}{
+		{"list namespaces is cluster-scoped", NewRequest("list", "namespaces"), l("User root")},
+		{"get one namespace: only in that namespace", ns.Named("zzz"), l("User root", "User w")},
+		{"get one namespace: a RoleBinding elsewhere never counts", ns.Named("a"), l("User root", "User u")},
+		{"get every namespace: no RoleBinding grants it", ns, l("User root")},
+		{"get some namespace: each RoleBinding for its own, resourceNames naming it", ns.ForSomeName(), l("User root", "User u", "User w")},
+		{"delete some namespace: its own", NewRequest("delete", "namespaces").ForSomeName(), l("User x")},
+		{"a namespace's subresource", NewRequest("update", "namespaces/finalize").Named("c"), l("User x")},
+		{"create namespaces is cluster-scoped", NewRequest("create", "namespaces"), nil},
+		{"bind ClusterRoles: in the RoleBinding's namespace", NewRequest("bind", "clusterroles.rbac.authorization.k8s.io"), l("User jane")},
+		{"bind one ClusterRole", NewRequest("bind", "clusterroles.rbac.authorization.k8s.io").Named("cluster-admin"), l("User jane")},
+		{"escalate ClusterRoles is cluster-scoped", NewRequest("escalate", "clusterroles.rbac.authorization.k8s.io"), nil},
+		{"update ClusterRoles is cluster-scoped", NewRequest("update", "clusterroles.rbac.authorization.k8s.io"), nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, subjects(e.WhoCanAnywhere(tt.req)), "WhoCanAnywhere")
+			for _, name := range l("root", "u", "v", "w", "x", "jane", "pat") {
+				ok, gs := e.CanAnywhere(AuthenticatedUser(name), tt.req)
+				assert.Equal(t, slices.Contains(tt.want, "User "+name), ok, "CanAnywhere for %s: %v", name, gs)
+			}
+		})
+	}
+	t.Run("grants name the namespace they hold in", func(t *testing.T) {
+		gs := e.WhoCanAnywhere(ns.ForSomeName())
+		require.Len(t, gs, 3)
+		assert.Equal(t, []string{"cluster-wide", `in namespace "a"`, `in namespace "zzz"`},
+			[]string{gs[0].Scope(), gs[1].Scope(), gs[2].Scope()})
+	})
+	t.Run("Can takes the attributes as given, as a SubjectAccessReview does", func(t *testing.T) {
+		ok, _ := e.Can(AuthenticatedUser("u"), NewRequest("list", "namespaces").In("a"))
+		assert.True(t, ok)
+		ok, _ = e.Can(AuthenticatedUser("w"), ns.Named("zzz"))
+		assert.False(t, ok, "no namespace in the attributes: only ClusterRoleBindings apply")
+	})
+}
+
+func TestRequestWithin(t *testing.T) {
+	tests := []struct {
+		name string
+		req  Request
+		ns   string
+		want Request
+		ok   bool
+	}{
+		{"a namespaced resource", NewRequest("get", "pods"), "a", NewRequest("get", "pods").In("a"), true},
+		{"an unknown resource may be namespaced", NewRequest("get", "widgets.example.com"), "a", NewRequest("get", "widgets.example.com").In("a"), true},
+		{"a cluster-scoped resource", NewRequest("get", "nodes"), "a", Request{}, false},
+		{"list namespaces", NewRequest("list", "namespaces"), "a", Request{}, false},
+		{"create namespaces", NewRequest("create", "namespaces"), "a", Request{}, false},
+		{"get some namespace: the one named", NewRequest("get", "namespaces").ForSomeName(), "a", NewRequest("get", "namespaces").Named("a").In("a"), true},
+		{"get namespaces, naming none: a list", NewRequest("get", "namespaces"), "a", Request{}, false},
+		{"get namespace a in a", NewRequest("get", "namespaces").Named("a"), "a", NewRequest("get", "namespaces").Named("a").In("a"), true},
+		{"get namespace zzz in a", NewRequest("get", "namespaces").Named("zzz"), "a", Request{}, false},
+		{"a namespace's status", NewRequest("patch", "namespaces/status").Named("a"), "a", NewRequest("patch", "namespaces/status").Named("a").In("a"), true},
+		{"bind ClusterRoles", NewRequest("bind", "clusterroles.rbac.authorization.k8s.io"), "a",
+			NewRequest("bind", "clusterroles.rbac.authorization.k8s.io").In("a"), true},
+		{"escalate ClusterRoles", NewRequest("escalate", "clusterroles.rbac.authorization.k8s.io"), "a", Request{}, false},
+		{"a non-resource request", NonResourceRequest("get", "/healthz"), "a", Request{}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, ok := tt.req.Within(tt.ns)
+			assert.Equal(t, tt.ok, ok)
+			assert.Equal(t, tt.want, got)
+		})
+	}
 }
 
 func TestSubjectsMatching(t *testing.T) {
@@ -111,6 +208,8 @@ func TestSubjectsMatching(t *testing.T) {
 		rb("open", "authenticated", KindClusterRole, "reader", group("system:authenticated")),
 		rb("public", "anonymous", KindClusterRole, "reader", group("system:unauthenticated")),
 		rb("named", "sa-as-user", KindClusterRole, "reader", user("system:serviceaccount:named:bot")),
+		// Two subjects, and a repeat, that apply to the same service account.
+		rb("twice", "sa-and-group", KindClusterRole, "reader", sa("twice", "bot"), group("system:serviceaccounts:twice"), sa("twice", "bot")),
 		rb("odd", "unknown-kind", KindClusterRole, "reader", rbacv1.Subject{Kind: "Robot", Name: "r2"}),
 	)
 	e := New(inv)
@@ -135,6 +234,7 @@ func TestSubjectsMatching(t *testing.T) {
 		{"system:unauthenticated covers anonymous", AnonymousUser(), "public", true},
 		{"system:unauthenticated excludes users", AuthenticatedUser("alice"), "public", false},
 		{"User subject with a service account's user name", ServiceAccountUser("named", "bot"), "named", true},
+		{"two subjects of one binding", ServiceAccountUser("twice", "bot"), "twice", true},
 		{"unknown subject kinds match no one", AuthenticatedUser("r2"), "odd", false},
 	}
 	for _, tt := range tests {
@@ -151,6 +251,12 @@ func TestSubjectsMatching(t *testing.T) {
 		require.True(t, ok)
 		assert.Equal(t, Subject{Kind: KindGroup, Name: "system:authenticated"}, gs[0].Subject)
 	})
+	t.Run("a grant for every subject of a binding that applies", func(t *testing.T) {
+		_, gs := e.Can(ServiceAccountUser("twice", "bot"), get.In("twice"))
+		assert.Equal(t, []string{"ServiceAccount twice/bot", "Group system:serviceaccounts:twice"}, subjects(gs))
+		assert.Len(t, gs, 2, "the repeated subject is left out")
+		assert.Len(t, e.RulesFor(ServiceAccountUser("twice", "bot"), "twice"), 1, "RulesFor lists the binding's rule once")
+	})
 	t.Run("WhoCan skips subjects that match no one", func(t *testing.T) {
 		assert.Empty(t, e.WhoCan(get.In("x")))
 		assert.Empty(t, e.WhoCan(get.In("odd")))
@@ -158,6 +264,22 @@ func TestSubjectsMatching(t *testing.T) {
 	t.Run("defaulted namespace is shown", func(t *testing.T) {
 		assert.Equal(t, []string{"Group system:serviceaccounts:shop", "ServiceAccount shop/web", "ServiceAccount ci/deployer"},
 			subjects(e.WhoCan(get.In("shop"))))
+	})
+	// What a user can do is what WhoCan lists for the subjects that apply to it.
+	t.Run("User.Subjects picks a user's grants out of WhoCan", func(t *testing.T) {
+		for _, tt := range tests {
+			for _, req := range []Request{get.In(tt.ns), get} {
+				applies := tt.user.Subjects()
+				var picked []Grant
+				for _, g := range e.WhoCanAnywhere(req) {
+					if slices.Contains(applies, g.Subject) {
+						picked = append(picked, g)
+					}
+				}
+				_, want := e.CanAnywhere(tt.user, req)
+				assert.Equal(t, want, picked, "%s: %s", tt.name, req)
+			}
+		}
 	})
 }
 
@@ -178,6 +300,10 @@ func TestCanReturnsEveryGrantInOrder(t *testing.T) {
 	assert.Equal(t, []string{
 		`Group devs → ClusterRoleBinding z-crb → ClusterRole a → rule #0 (verbs: get; apiGroups: ""; resources: secrets)`,
 		`Group devs → ClusterRoleBinding z-crb → ClusterRole a → rule #1 (verbs: *; apiGroups: *; resources: *)`,
+		// Every subject of the binding that applies: a caller setting one aside (an
+		// allow-list naming the group, say) still sees the other.
+		`User alice → ClusterRoleBinding z-crb → ClusterRole a → rule #0 (verbs: get; apiGroups: ""; resources: secrets)`,
+		`User alice → ClusterRoleBinding z-crb → ClusterRole a → rule #1 (verbs: *; apiGroups: *; resources: *)`,
 		`User alice → RoleBinding ns/a-rb → Role ns/b → rule #0 (verbs: get, list; apiGroups: ""; resources: secrets)`,
 	}, got)
 	// A subject listed twice is reported once.

@@ -133,7 +133,7 @@ func TestRequestString(t *testing.T) {
 func TestIsClusterScoped(t *testing.T) {
 	assert.True(t, IsClusterScoped("", "nodes"))
 	assert.True(t, IsClusterScoped("certificates.k8s.io", "certificatesigningrequests"))
-	assert.False(t, IsClusterScoped("", "namespaces"), "a RoleBinding grants access to its own Namespace object")
+	assert.True(t, IsClusterScoped("", "namespaces"), "a RoleBinding grants its own Namespace object all the same: see Request.Within")
 	assert.False(t, IsClusterScoped("", "pods"))
 	assert.False(t, IsClusterScoped("example.com", "widgets"))
 	assert.False(t, IsClusterScoped("*", "*"))
@@ -159,4 +159,18 @@ func TestSubjectsAndUsers(t *testing.T) {
 	_, ok = Subject{Kind: KindGroup, Name: "devs"}.User()
 	assert.False(t, ok)
 	assert.Equal(t, "ServiceAccount shop/web", Subject{Kind: KindServiceAccount, Namespace: "shop", Name: "web"}.String())
+}
+
+func TestUserSubjects(t *testing.T) {
+	assert.Equal(t, []Subject{
+		{Kind: KindUser, Name: "system:serviceaccount:shop:web"},
+		{Kind: KindServiceAccount, Namespace: "shop", Name: "web"},
+		{Kind: KindGroup, Name: GroupServiceAccounts},
+		{Kind: KindGroup, Name: "system:serviceaccounts:shop"},
+		{Kind: KindGroup, Name: GroupAuthenticated},
+	}, ServiceAccountUser("shop", "web").Subjects())
+	assert.Equal(t, []Subject{{Kind: KindUser, Name: "alice"}, {Kind: KindGroup, Name: "devs"}, {Kind: KindGroup, Name: GroupAuthenticated}},
+		AuthenticatedUser("alice", "devs").Subjects())
+	assert.Equal(t, []Subject{{Kind: KindUser, Name: AnonymousUserName}, {Kind: KindGroup, Name: GroupUnauthenticated}},
+		AnonymousUser().Subjects())
 }

@@ -4,12 +4,15 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	rbacv1 "k8s.io/api/rbac/v1"
 )
 
 // Request is what a request asks to do, as the authorizer sees it (like k8s.io/apiserver's
 // authorizer.Attributes). A resource request has ResourceRequest set and names Verb,
 // APIGroup ("" for the core group), Resource and, optionally, Subresource, Name and
-// Namespace ("" for cluster-scoped objects and for requests across all namespaces). A
+// Namespace ("" for cluster-scoped objects and for requests across all namespaces; the API
+// server puts a request for one Namespace object in that namespace, see Within). A
 // non-resource request names Verb (get, post, put, delete, ...) and Path.
 //
 // AnyName, which the authorizer does not have, asks about some object rather than any: a
@@ -261,18 +264,88 @@ func lookupBuiltin(name, group string) (builtinResource, bool) {
 	return builtinResource{}, false
 }
 
-// IsClusterScoped reports whether a request for group and resource can only be
-// cluster-scoped, so that RoleBindings can never grant it. Namespaced, unknown and wildcard
-// resources report false. (Namespaces themselves report false here: a RoleBinding in a
-// namespace can grant access to that Namespace object.)
+// IsClusterScoped reports whether group and resource name a built-in cluster-scoped resource:
+// one whose objects live in no namespace, such as nodes, namespaces or clusterroles. Namespaced,
+// unknown and wildcard resources report false. A RoleBinding still grants a few requests on
+// cluster-scoped resources, those the API server authorizes in a namespace: see
+// Request.Within.
 func IsClusterScoped(group, resource string) bool {
-	if resource == "namespaces" && group == "" {
-		return false
-	}
 	for _, i := range builtinByName[resource] {
 		if r := builtinResources[i]; r.group == group && r.resource == resource {
 			return r.cluster
 		}
 	}
 	return false
+}
+
+// placement says in which namespace the API server authorizes a resource request.
+type placement int
+
+const (
+	// placedInNamespace: in the namespace of the object (a namespaced, unknown or wildcard
+	// resource), or of the RoleBinding being written (bind on ClusterRoles).
+	placedInNamespace placement = iota
+	// placedCluster: never in a namespace (a cluster-scoped resource).
+	placedCluster
+	// placedInOwnName: in the namespace the request names (a Namespace object's own
+	// requests: GET /api/v1/namespaces/NAME is authorized in namespace NAME).
+	placedInOwnName
+)
+
+// placement returns where the API server authorizes r. The facts, from the API server's
+// request attributes: a path /api/v1/namespaces/NAME[/status|/finalize] sets the namespace to
+// NAME, so get, update, patch, delete and watch of one Namespace are authorized in it, while
+// list, create and deletecollection of namespaces carry no namespace; bind on a ClusterRole is
+// asked in the namespace of the RoleBinding referencing it; every other request on a
+// cluster-scoped resource (escalate on ClusterRoles included, asked with the ClusterRole's
+// request attributes) carries no namespace.
+func (r Request) placement() placement {
+	switch {
+	case r.APIGroup == "" && r.Resource == "namespaces":
+		switch r.Verb {
+		case "list", "create", "deletecollection":
+			return placedCluster
+		}
+		return placedInOwnName
+	case r.APIGroup == rbacv1.GroupName && r.Resource == "clusterroles" && r.Verb == "bind" && r.Subresource == "":
+		return placedInNamespace
+	case IsClusterScoped(r.APIGroup, r.Resource):
+		return placedCluster
+	}
+	return placedInNamespace
+}
+
+// Within returns r as the API server would authorize it in namespace, and false when the API
+// server never authorizes r there, so that a RoleBinding in namespace cannot grant it:
+//
+//   - a request for a namespaced (or unknown) resource is made in any namespace;
+//   - a request for a cluster-scoped resource carries no namespace (false), except
+//   - bind on ClusterRoles, which the API server asks in the namespace of the RoleBinding that
+//     references the ClusterRole, and
+//   - get, update, patch, delete or watch of one Namespace object (or its status or finalize
+//     subresource), which is authorized in the namespace it names: Within returns r when it
+//     names namespace, the request for the Namespace called namespace when r asks about some
+//     Namespace (AnyName), and false when r names another or none (a request naming no
+//     Namespace, such as GET /api/v1/namespaces, carries no namespace).
+//
+// Within("") returns r across all namespaces. A non-resource request is in no namespace.
+func (r Request) Within(namespace string) (Request, bool) {
+	if !r.ResourceRequest {
+		return Request{}, false
+	}
+	if namespace == "" {
+		return r.In(""), true
+	}
+	switch r.placement() {
+	case placedCluster:
+		return Request{}, false
+	case placedInOwnName:
+		switch {
+		case r.Name == "" && r.AnyName:
+			r.Name, r.AnyName = namespace, false
+		case r.Name != namespace:
+			return Request{}, false
+		}
+	}
+	return r.In(namespace), true
 }

@@ -3,6 +3,7 @@ package rbac
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	rbacv1 "k8s.io/api/rbac/v1"
@@ -237,7 +238,8 @@ func (a *aggregator) rules(name string) ([]Rule, bool) {
 	}
 	var (
 		out     []Rule
-		missing []string // why out may lack rules
+		inOut   = make(map[string]bool) // ruleKey of every rule of out
+		missing []string                // why out may lack rules
 	)
 	note := func(why string) {
 		if !slices.Contains(missing, why) {
@@ -267,9 +269,11 @@ func (a *aggregator) rules(name string) ([]Rule, bool) {
 				note("it aggregates ClusterRole " + other.Name + ", whose rules are incomplete (" + why + ")")
 			}
 			for _, r := range childRules {
-				if slices.ContainsFunc(out, func(x Rule) bool { return samePolicyRule(&x.PolicyRule, &r.PolicyRule) }) {
+				k := ruleKey(&r.PolicyRule)
+				if inOut[k] {
 					continue
 				}
+				inOut[k] = true
 				from := other.Name
 				if aggregated && r.AggregatedFrom != "" {
 					from = r.AggregatedFrom
@@ -285,7 +289,7 @@ func (a *aggregator) rules(name string) ([]Rule, bool) {
 	// ClusterRoles the input lacks (a partial dump), or by hand, and the controller will drop
 	// them: either way the input does not show every rule the role aggregates.
 	for i := range cr.Rules {
-		if !slices.ContainsFunc(out, func(x Rule) bool { return samePolicyRule(&x.PolicyRule, &cr.Rules[i]) }) {
+		if !inOut[ruleKey(&cr.Rules[i])] {
 			note(fmt.Sprintf("its stored %s comes from no ClusterRole of the input", Rule{Index: i, PolicyRule: cr.Rules[i]}))
 		}
 	}
@@ -297,9 +301,16 @@ func (a *aggregator) rules(name string) ([]Rule, bool) {
 	return out, true
 }
 
-// samePolicyRule compares two rules field by field, treating nil and empty lists alike.
-func samePolicyRule(a, b *rbacv1.PolicyRule) bool {
-	return slices.Equal(a.Verbs, b.Verbs) && slices.Equal(a.APIGroups, b.APIGroups) &&
-		slices.Equal(a.Resources, b.Resources) && slices.Equal(a.ResourceNames, b.ResourceNames) &&
-		slices.Equal(a.NonResourceURLs, b.NonResourceURLs)
+// ruleKey returns a key equal for two rules exactly when they have the same lists, nil and
+// empty lists alike, so that rules are told apart by a map look-up rather than by comparing
+// each with every other.
+func ruleKey(r *rbacv1.PolicyRule) string {
+	var b strings.Builder
+	for _, list := range [][]string{r.Verbs, r.APIGroups, r.Resources, r.ResourceNames, r.NonResourceURLs} {
+		for _, v := range list {
+			b.WriteString(strconv.Quote(v))
+		}
+		b.WriteByte('|')
+	}
+	return b.String()
 }

@@ -87,6 +87,22 @@ func (u User) String() string {
 	return u.Name + " (groups " + strings.Join(u.Groups, ", ") + ")"
 }
 
+// Subjects returns the binding subjects that apply to u, as the authorizer matches them: User
+// u.Name, ServiceAccount NAMESPACE/NAME when u.Name is a service account's user name, and each
+// of u's groups. Engine.WhoCan and WhoCanAnywhere name grants by these subjects, so that what
+// many users hold can be read from one answer instead of asking about each user in turn.
+func (u User) Subjects() []Subject {
+	out := make([]Subject, 0, 2+len(u.Groups))
+	out = append(out, Subject{Kind: KindUser, Name: u.Name})
+	if ns, name, ok := SplitServiceAccountUsername(u.Name); ok {
+		out = append(out, Subject{Kind: KindServiceAccount, Namespace: ns, Name: name})
+	}
+	for _, g := range u.Groups {
+		out = append(out, Subject{Kind: KindGroup, Name: g})
+	}
+	return out
+}
+
 // ServiceAccountUser returns the identity of a service account's tokens: user
 // "system:serviceaccount:NAMESPACE:NAME" in groups system:serviceaccounts,
 // system:serviceaccounts:NAMESPACE and system:authenticated.

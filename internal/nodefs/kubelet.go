@@ -2,7 +2,9 @@ package nodefs
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
+	"os"
 	"path"
 	"slices"
 	"sort"
@@ -106,10 +108,16 @@ func (r *reader) kubelet() {
 	for k, v := range u.env {
 		env[k] = v
 	}
+	// unreadable names an environment file that exists but could not be read: the flags it
+	// may carry are not known, so neither is the kubelet's configuration.
+	unreadable := ""
 	for _, p := range u.envFiles {
 		// EnvironmentFile= settings override Environment= ones, whatever their order.
 		data, err := r.h.readFile(p, maxConfigSize)
 		if err != nil {
+			if !errors.Is(err, os.ErrNotExist) {
+				unreadable = cmp.Or(unreadable, fmt.Sprintf("the kubelet's environment file %s cannot be read: %v", p, err))
+			}
 			continue
 		}
 		from = append(from, p)
@@ -128,7 +136,11 @@ func (r *reader) kubelet() {
 	if len(applied) == 0 {
 		// No unit: the environment files kubeadm and distributions write still carry flags.
 		for _, p := range kubeletEnvFiles {
-			if data, err := r.h.readFile(p, maxConfigSize); err == nil {
+			data, err := r.h.readFile(p, maxConfigSize)
+			if err != nil && !errors.Is(err, os.ErrNotExist) {
+				unreadable = cmp.Or(unreadable, fmt.Sprintf("the kubelet's environment file %s cannot be read: %v", p, err))
+			}
+			if err == nil {
 				from = append(from, p)
 				e := map[string]string{}
 				parseEnvFile(string(data), e)
@@ -152,8 +164,8 @@ func (r *reader) kubelet() {
 		}
 		return path.Join(cmp.Or(u.workDir, "/"), p)
 	}
-	rejected := ""
-	if p := fs.Problems(); len(p) > 0 {
+	rejected := unreadable
+	if p := fs.Problems(); len(p) > 0 && rejected == "" {
 		rejected = "the kubelet would not start with its command line: " + p[0]
 	}
 

@@ -86,18 +86,35 @@ func (h host) lstat(p string) (fs.FileInfo, error) {
 	return os.Lstat(h.real(path.Join(dir, path.Base(path.Clean("/"+p)))))
 }
 
-// readFile reads host path p (at most limit bytes).
+// readFile reads host path p, a regular file of at most limit bytes. A larger file is an
+// error rather than its first limit bytes (a configuration cut short reads as other
+// settings), and so is anything but a regular file (a FIFO would block the read for ever).
 func (h host) readFile(p string, limit int64) ([]byte, error) {
 	r, err := h.resolve(p)
 	if err != nil {
 		return nil, err
 	}
-	f, err := os.Open(h.real(r))
+	real := h.real(r)
+	fi, err := os.Stat(real)
+	if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("not a regular file (mode %s)", fi.Mode().Type())
+	}
+	f, err := os.Open(real)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	return io.ReadAll(io.LimitReader(f, limit))
+	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > limit {
+		return nil, fmt.Errorf("larger than the limit of %d bytes", limit)
+	}
+	return data, nil
 }
 
 // readDir lists host directory p.

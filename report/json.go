@@ -85,6 +85,8 @@ func WriteJSON(w io.Writer, r *Report) error {
 // ReadJSON reads a report written by WriteJSON. It rejects a document whose schemaVersion is
 // not SchemaVersion (the error wraps ErrSchemaVersion) and one holding a result with an
 // unknown status or severity. Fields it does not know are ignored: a version may gain fields.
+// It reads rd to the end of the report, however long (a report of 100,000 objects runs to
+// hundreds of megabytes): wrap an untrusted rd in an io.LimitReader of the size you accept.
 func ReadJSON(rd io.Reader) (*Report, error) {
 	dec := json.NewDecoder(rd)
 	var r Report

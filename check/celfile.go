@@ -7,9 +7,7 @@ import (
 	"io"
 	"os"
 	"reflect"
-	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"unicode"
 
@@ -17,6 +15,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/kspm-dev/kspm/internal/spell"
+	"github.com/kspm-dev/kspm/internal/yamldoc"
 	"github.com/kspm-dev/kspm/inventory"
 )
 
@@ -126,7 +125,8 @@ func LoadCELFile(path string) ([]Check, error) {
 // together (joined), each a *CELFileError naming the source, the line and column, and the
 // check: a problem in one field hides neither the entry's other problems nor those of its
 // expressions. A YAML syntax error ends the parse (YAML cannot be read past it); it names the
-// line where the problem is (a tab in indentation: its line and column).
+// line where the problem is and, where it is known (a tab in indentation, an alias of an
+// undefined anchor, a character YAML does not allow), its column.
 func ParseCELChecks(data []byte, source string) ([]Check, error) {
 	if len(data) > MaxCELFileSize {
 		return nil, &CELFileError{File: source, Err: fmt.Errorf("%d bytes, more than a check file may hold (%d)", len(data), MaxCELFileSize)}
@@ -141,8 +141,8 @@ func ParseCELChecks(data []byte, source string) ([]Check, error) {
 			break
 		}
 		if err != nil {
-			line, col, msg := yamlErrorPos(data, err)
-			p.errs = append(p.errs, &CELFileError{File: source, Line: line, Column: col, Err: errors.New("parse YAML: " + msg)})
+			line, col, msg := yamldoc.SyntaxErrorPos(data, err)
+			p.errs = append(p.errs, &CELFileError{File: source, Line: line, Column: col, Err: errors.New("parse YAML: " + strings.TrimPrefix(msg, "yaml: "))})
 			break
 		}
 		if len(doc.Content) == 0 {
@@ -158,40 +158,6 @@ func ParseCELChecks(data []byte, source string) ([]Check, error) {
 		return nil, errors.Join(p.errs...)
 	}
 	return p.checks, nil
-}
-
-var yamlErrorRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
-
-// yamlErrorPos returns the 1-based line and column (0: unknown) of a YAML syntax error in data,
-// and its message without go-yaml's line. go-yaml v3 reports the line where the construct that
-// failed starts rather than where the problem is, and counts the lines of its parser's errors
-// from 0: a tab in indentation is reported on the line before it. So a tab is looked for from
-// the reported line on, and a parser error's line is made 1-based.
-func yamlErrorPos(data []byte, err error) (line, col int, msg string) {
-	m := yamlErrorRE.FindStringSubmatch(err.Error())
-	if m == nil {
-		return 0, 0, strings.TrimPrefix(err.Error(), "yaml: ")
-	}
-	line, _ = strconv.Atoi(m[1])
-	msg = m[2]
-	if strings.Contains(msg, "tab character") || strings.Contains(msg, "cannot start any token") {
-		lines := strings.Split(string(data), "\n")
-		for i := max(line-1, 0); i < len(lines); i++ {
-			text := strings.TrimRight(lines[i], "\r")
-			indent := len(text) - len(strings.TrimLeft(text, " "))
-			if indent < len(text) && text[indent] == '\t' {
-				return i + 1, indent + 1, msg
-			}
-		}
-		return line, 0, msg
-	}
-	for _, parser := range []string{"did not find expected", "found duplicate %", "found incompatible YAML document",
-		"found undefined tag handle"} {
-		if strings.HasPrefix(msg, parser) {
-			return line + 1, 0, msg
-		}
-	}
-	return line, 0, msg
 }
 
 type celFileParser struct {

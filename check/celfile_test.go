@@ -178,6 +178,26 @@ func TestParseCELChecksErrors(t *testing.T) {
 			wants: []string{"src.yaml:11:3: parse YAML: "},
 		},
 		{
+			name:  "alias of an anchor that is not defined",
+			yaml:  header + goodEntry + "  references: [\"*x\", *x]\n",
+			wants: []string{"src.yaml:10:22: parse YAML: unknown anchor 'x' referenced"},
+		},
+		{
+			name:  "control character",
+			yaml:  header + goodEntry + "  description: \"a\x1bb\"\n",
+			wants: []string{"src.yaml:10:18: parse YAML: control characters are not allowed (U+001B)"},
+		},
+		{
+			name:  "bad indentation: the line of the problem, not of its mapping",
+			yaml:  header + "- id: custom:indent\n  params:\n    a: 1\n    b: 2\n   c: 3\n",
+			wants: []string{"src.yaml:8: parse YAML: did not find expected key"},
+		},
+		{
+			name:  "character that cannot start a token, before a tab in indentation",
+			yaml:  header + "- id: `x\n\ttitle: T\n",
+			wants: []string{"src.yaml:4: parse YAML: found character that cannot start any token"},
+		},
+		{
 			name: "type errors do not hide the entry's other errors",
 			yaml: header + `- id: custom:types
   title: [not, a, string]

@@ -13,17 +13,13 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
-	"regexp"
 	goruntime "runtime"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
-	"unicode/utf8"
 
 	"github.com/kspm-dev/kspm/internal/yamldoc"
-	yamlv2 "go.yaml.in/yaml/v2"
 	yaml "go.yaml.in/yaml/v3"
 	"golang.org/x/sync/errgroup"
 	corev1 "k8s.io/api/core/v1"
@@ -724,85 +720,19 @@ func parseYAML(data []byte) (*yaml.Node, error) {
 	}
 }
 
-var (
-	yamlLineRE      = regexp.MustCompile(`^yaml: line (\d+): `)
-	unknownAnchorRE = regexp.MustCompile(`^yaml: unknown anchor '(.*)' referenced$`)
-)
-
-// yamlParserProblems are the messages of go-yaml's parser (as opposed to its scanner). The
-// parser's errors give 0-based line numbers.
-var yamlParserProblems = []string{
-	"did not find expected", "found duplicate %", "found incompatible YAML document", "found undefined tag handle",
-}
-
 // yamlErrorLine returns the line of the input a parse error of d is about, and the error's
-// message without its document-relative line.
-//
-// go-yaml v3 reports where the construct that failed started ("while parsing a block
-// mapping"), which for an indentation mistake can be far above it; v2 (which kubectl uses)
-// reports where the problem was found. Both count the lines of parser errors from 0. So
-// for parser errors other than an unclosed flow collection (whose start is the useful
-// line), the document is parsed again with v2 for its line.
+// message without its document-relative line (see yamldoc.SyntaxErrorPos). An error with
+// no known line is placed at the document's first content.
 func yamlErrorLine(d yamldoc.Document, err error) (int, string) {
 	var ye *yamldoc.Error
 	if errors.As(err, &ye) {
 		return d.Line + ye.Line - 1, ye.Text(d.Line - 1)
 	}
-	rel, msg, ok := splitYAMLError(err)
-	if !ok {
-		// go-yaml reports an alias of an undefined anchor without its line.
-		if m := unknownAnchorRE.FindStringSubmatch(err.Error()); m != nil {
-			if line, found := yamldoc.AliasLine(d.Data, m[1]); found {
-				return d.Line + line - 1, err.Error()
-			}
-		}
-		// go-yaml's reader reports a character YAML does not allow without its line.
-		if off, r, found := yamldoc.InvalidChar(d.Data); found {
-			msg := err.Error()
-			if r != utf8.RuneError && strings.HasSuffix(msg, "control characters are not allowed") {
-				msg = fmt.Sprintf("%s (%U)", msg, r)
-			}
-			return yamldoc.LineAt(d, off), msg
-		}
-		return d.ContentLine, err.Error()
+	line, _, msg := yamldoc.SyntaxErrorPos(d.Data, err)
+	if line == 0 {
+		return d.ContentLine, msg
 	}
-	if strings.HasPrefix(msg, "found a tab character") {
-		// Reported at the line of the scalar (plain or block) that the tab's line continues.
-		if tab, found := yamldoc.TabIndentLine(d.Data, rel+1); found {
-			rel = tab
-		}
-	}
-	parser := false
-	for _, p := range yamlParserProblems {
-		parser = parser || strings.HasPrefix(msg, p)
-	}
-	if parser {
-		rel++
-		if !strings.HasPrefix(msg, "did not find expected ','") {
-			var v any
-			if rel2, msg2, ok := splitYAMLError(yamlv2.Unmarshal(d.Data, &v)); ok && msg2 == msg {
-				rel = rel2 + 1
-			}
-		}
-	}
-	return d.Line + rel - 1, "yaml: " + msg
-}
-
-// splitYAMLError splits "yaml: line N: message".
-func splitYAMLError(err error) (line int, msg string, ok bool) {
-	if err == nil {
-		return 0, "", false
-	}
-	s := err.Error()
-	m := yamlLineRE.FindStringSubmatch(s)
-	if m == nil {
-		return 0, "", false
-	}
-	n, aerr := strconv.Atoi(m[1])
-	if aerr != nil {
-		return 0, "", false
-	}
-	return n, s[len(m[0]):], true
+	return d.Line + line - 1, msg
 }
 
 // maxListDepth bounds how deep Lists may be nested in one another.

@@ -263,12 +263,8 @@ func TabIndentLine(data []byte, from int) (line int, found bool) {
 		if end < 0 {
 			end = len(data)
 		}
-		if line >= from {
-			lead := data[:end]
-			n := len(lead) - len(bytes.TrimLeft(lead, " \t"))
-			if n < len(lead) && lead[n] != '\r' && bytes.IndexByte(lead[:n], '\t') >= 0 {
-				return line, true
-			}
+		if line >= from && tabColumn(data[:end]) > 0 {
+			return line, true
 		}
 		data = data[min(end+1, len(data)):]
 		line++
@@ -280,23 +276,31 @@ func TabIndentLine(data []byte, from int) (line int, found bool) {
 // ("*name") outside quotes and comments: where go-yaml's "unknown anchor" error, which
 // has no line, is about.
 func AliasLine(data []byte, name string) (line int, found bool) {
+	line, _, found = aliasPos(data, name)
+	return line, found
+}
+
+// aliasPos returns the line and column, counting from 1, of the first alias of the anchor
+// name in data (see AliasLine).
+func aliasPos(data []byte, name string) (line, col int, found bool) {
 	line = 1
 	for len(data) > 0 {
 		end := bytes.IndexByte(data, '\n')
 		if end < 0 {
 			end = len(data)
 		}
-		if hasAlias(data[:end], name) {
-			return line, true
+		if i := aliasIndex(data[:end], name); i >= 0 {
+			return line, 1 + utf8.RuneCount(data[:i]), true
 		}
 		data = data[min(end+1, len(data)):]
 		line++
 	}
-	return 0, false
+	return 0, 0, false
 }
 
-// hasAlias reports whether the line s holds the alias *name outside quotes and comments.
-func hasAlias(s []byte, name string) bool {
+// aliasIndex returns the offset in line s of the "*" of the alias *name outside quotes and
+// comments, or -1.
+func aliasIndex(s []byte, name string) int {
 	var quote byte
 	for i := 0; i < len(s); i++ {
 		c := s[i]
@@ -308,15 +312,15 @@ func hasAlias(s []byte, name string) bool {
 		case c == '"' || c == '\'':
 			quote = c
 		case c == '#' && (i == 0 || s[i-1] == ' ' || s[i-1] == '\t'):
-			return false
+			return -1
 		case c == '*' && (i == 0 || bytes.IndexByte([]byte(" \t[{,:-?"), s[i-1]) >= 0):
 			rest := s[i+1:]
 			if bytes.HasPrefix(rest, []byte(name)) {
 				if len(rest) == len(name) || bytes.IndexByte([]byte(" \t\r,]}"), rest[len(name)]) >= 0 {
-					return true
+					return i
 				}
 			}
 		}
 	}
-	return false
+	return -1
 }

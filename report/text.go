@@ -511,14 +511,19 @@ func (tw *textWriter) coverageGaps(coverage []inventory.Coverage) {
 	for _, c := range coverage {
 		name := kindName(c)
 		switch c.State {
+		case inventory.Absent:
+			if c.Reason == "" || strings.HasPrefix(c.Reason, "no "+c.Kind+" in the input") {
+				absent = append(absent, name)
+				continue
+			}
+			// Absent for another reason (a live scan that did not read the kind): say which.
+			fallthrough
 		case inventory.Forbidden, inventory.Failed, inventory.Incomplete:
 			g := gap{string(c.State), c.Reason}
 			if _, ok := kinds[g]; !ok {
 				gaps = append(gaps, g)
 			}
 			kinds[g] = append(kinds[g], name)
-		case inventory.Absent:
-			absent = append(absent, name)
 		}
 	}
 	var lines []printable.Raw

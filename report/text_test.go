@@ -287,3 +287,16 @@ func TestWriteTextEscapesInput(t *testing.T) {
 		}
 	}
 }
+
+// TestWriteTextAbsentWithAReason: a kind absent for a reason of its own (a live scan that did
+// not read it) is shown with that reason, not as "none in the input".
+func TestWriteTextAbsentWithAReason(t *testing.T) {
+	b := inventory.NewBuilder(inventory.ModeCluster)
+	b.SetCoverage(inventory.Coverage{Group: "cilium.io", Kind: "CiliumNetworkPolicy", State: inventory.Absent,
+		Reason: "served by the cluster, not read"})
+	var buf bytes.Buffer
+	require.NoError(t, report.WriteText(&buf, report.New(b.Build(), nil, nil, report.Tool{}, fixtureTime), report.TextOptions{}))
+	out := buf.String()
+	assert.Contains(t, out, "absent: served by the cluster, not read")
+	assert.NotRegexp(t, `none in the input[^\n]*CiliumNetworkPolicy`, out)
+}

@@ -41,7 +41,8 @@ func TestScannerEndToEnd(t *testing.T) {
 		assert.Equal(t, []string{cluster.URL}, rep.Inventory.Sources)
 		assert.Equal(t, "v1.37.2", rep.Inventory.ServerVersion, "the server's version, which caps 'latest' PSS policies")
 		assert.Empty(t, rep.Inventory.Errors)
-		assert.Len(t, rep.Inventory.Coverage, len(inventory.BuiltinKinds()))
+		assert.Len(t, rep.Inventory.Coverage, len(inventory.BuiltinKinds())+len(inventory.OtherNetworkPolicyKinds()),
+			"every built-in kind, and the CNI plugins' policy kinds (whether the server serves them)")
 		for _, c := range rep.Inventory.Coverage {
 			assert.True(t, c.State == inventory.Listed || c.State == inventory.NotServed, "%s: %s", c.Kind, c.State)
 		}

@@ -1,0 +1,65 @@
+package kspm_test
+
+import (
+	"bytes"
+	"context"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/kspm-dev/kspm"
+	"github.com/kspm-dev/kspm/benchmark"
+	"github.com/kspm-dev/kspm/check"
+	"github.com/kspm-dev/kspm/report"
+)
+
+// roundTrip writes r as JSON and reads it back, as a consumer of the report would.
+func roundTrip(t *testing.T, r *report.Report) *report.Report {
+	t.Helper()
+	var buf bytes.Buffer
+	require.NoError(t, report.WriteJSON(&buf, r))
+	back, err := report.ReadJSON(&buf)
+	require.NoError(t, err, "the library wrote a report its own reader refuses")
+	return back
+}
+
+// A check that reports what a report cannot hold gets an error result at the source, never
+// a panic, and the report it is part of reads back.
+func TestInvalidFindingsBecomeErrorResults(t *testing.T) {
+	tests := []struct {
+		name    string
+		report  func(pass *check.Pass)
+		message string
+	}{
+		{"unknown status", func(pass *check.Pass) {
+			pass.Report(check.Finding{Status: "passed", Object: pass.Inventory.Objects()[0], Message: "ok"})
+		}, `invalid finding: unknown status "passed"`},
+		{"empty status", func(pass *check.Pass) {
+			pass.Report(check.Finding{Object: pass.Inventory.Objects()[0]})
+		}, `invalid finding: unknown status ""`},
+		{"nil error", func(pass *check.Pass) {
+			pass.Error(pass.Inventory.Objects()[0], nil)
+		}, "invalid finding: Error called with a nil error"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := check.New(meta("t:bad"), func(ctx context.Context, pass *check.Pass) error {
+				tt.report(pass)
+				return nil
+			})
+			r, err := kspm.Scan(context.Background(), pods(t, 1),
+				[]benchmark.Benchmark{{Name: "b", Title: "B", Checks: []check.Check{c}}})
+			require.NoError(t, err)
+			require.Len(t, r.Results, 1)
+			res := r.Results[0]
+			assert.Equal(t, check.StatusError, res.Status)
+			assert.Contains(t, res.Message, tt.message)
+			require.NotNil(t, res.Object, "the error result keeps the object it was about")
+			assert.Equal(t, "pod-00", res.Object.Name)
+			assert.Equal(t, map[check.Status]int{check.StatusError: 1}, r.Summary.ByStatus)
+			back := roundTrip(t, r)
+			assert.Equal(t, r.Results, back.Results)
+		})
+	}
+}

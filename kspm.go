@@ -45,6 +45,7 @@ type config struct {
 	progress     func(Progress)
 	params       map[string]map[string]any
 	now          func() time.Time
+	tool         report.Tool
 }
 
 // WithParallelism bounds how many checks run at once (default: the number of CPUs).
@@ -78,8 +79,30 @@ func WithParams(checkID string, params map[string]any) Option {
 	})
 }
 
+// WithTool names the program that produces Scan's report (report.Tool), in place of kspm
+// and Version: a tool that embeds kspm names itself and its own version. An empty name
+// keeps the default.
+func WithTool(name, version string) Option {
+	return optionFunc(func(c *config) {
+		if name != "" {
+			c.tool = report.Tool{Name: name, Version: version}
+		}
+	})
+}
+
+// WithClock sets the clock Scan reads the report's GeneratedAt from (default time.Now), so
+// that a golden test gets the same report every run. A nil now keeps the default.
+func WithClock(now func() time.Time) Option {
+	return optionFunc(func(c *config) {
+		if now != nil {
+			c.now = now
+		}
+	})
+}
+
 func newConfig(opts []Option) *config {
-	c := &config{parallelism: runtime.GOMAXPROCS(0), now: time.Now}
+	c := &config{parallelism: runtime.GOMAXPROCS(0), now: time.Now,
+		tool: report.Tool{Name: "kspm", Version: Version}}
 	for _, o := range opts {
 		o.apply(c)
 	}
@@ -308,7 +331,7 @@ func Scan(ctx context.Context, inv *inventory.Inventory, benchmarks []benchmark.
 	if err != nil {
 		return nil, err
 	}
-	return report.New(inv, names, results, report.Tool{Name: "kspm", Version: Version}, cfg.now()), nil
+	return report.New(inv, names, results, cfg.tool, cfg.now()), nil
 }
 
 // ErrUnknownBenchmark is wrapped by the error for a benchmark name that is not bundled.

@@ -4,13 +4,16 @@ import (
 	"bytes"
 	"context"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"k8s.io/client-go/kubernetes/fake"
 
 	"github.com/kspm-dev/kspm"
 	"github.com/kspm-dev/kspm/benchmark"
 	"github.com/kspm-dev/kspm/check"
+	"github.com/kspm-dev/kspm/inventory"
 	"github.com/kspm-dev/kspm/report"
 )
 
@@ -62,4 +65,22 @@ func TestInvalidFindingsBecomeErrorResults(t *testing.T) {
 			assert.Equal(t, r.Results, back.Results)
 		})
 	}
+}
+
+// An embedder names itself, fixes the clock (so that a golden report needs no editing) and
+// names the cluster it scanned.
+func TestScanToolClockAndSourceName(t *testing.T) {
+	inv, err := inventory.FromClientset(t.Context(), fake.NewClientset(), inventory.WithSourceName("prod-eu"))
+	require.NoError(t, err)
+	at := time.Date(2030, 1, 2, 3, 4, 5, 0, time.FixedZone("CET", 3600))
+	r, err := kspm.Scan(t.Context(), inv, []benchmark.Benchmark{{Name: "b", Title: "B", Checks: []check.Check{passAll("t:a")}}},
+		kspm.WithTool("platform-guard", "1.2.3"), kspm.WithClock(func() time.Time { return at }))
+	require.NoError(t, err)
+	assert.Equal(t, report.Tool{Name: "platform-guard", Version: "1.2.3"}, r.Tool)
+	assert.Equal(t, at.UTC(), r.GeneratedAt)
+	assert.Equal(t, []string{"prod-eu"}, r.Inventory.Sources)
+	back := roundTrip(t, r)
+	assert.Equal(t, r.Tool, back.Tool)
+	assert.True(t, at.Equal(back.GeneratedAt))
+	assert.Equal(t, []string{"prod-eu"}, back.Inventory.Sources)
 }

@@ -31,7 +31,9 @@ type Report struct {
 
 // Tool names the program that produced a report.
 type Tool struct {
-	Name    string `json:"name"`
+	// Name is the program's name, e.g. "kspm" (see kspm.WithTool).
+	Name string `json:"name"`
+	// Version is the program's version, e.g. "0.1.0-dev".
 	Version string `json:"version"`
 }
 

@@ -109,6 +109,11 @@ func newConfig(opts []Option) *config {
 	return c
 }
 
+// NothingReported is the message of the notApplicable result the runner gives a check that
+// ran, returned no error and reported no finding, so that every check that ran appears in the
+// results.
+const NothingReported = "nothing to evaluate: the check reported no findings"
+
 // ErrInvalidChecks is wrapped by the error Run returns when the checks do not validate.
 var ErrInvalidChecks = errors.New("invalid checks")
 
@@ -117,7 +122,9 @@ var ErrInvalidChecks = errors.New("invalid checks")
 //
 // A check that panics, returns an error or overruns its timeout yields an error result;
 // the other checks go on. A manual check yields one manual result; a check whose
-// Meta.Requires kinds are not completely known yields one notEvaluated result naming them.
+// Meta.Requires kinds are not completely known yields one notEvaluated result naming them. A
+// check that ran, returned no error and reported nothing yields one notApplicable result
+// whose message is NothingReported: every check in checks has at least one result.
 // Run returns an error only when the checks are invalid (see check.Validate) or ctx ends
 // before every check has run.
 func Run(ctx context.Context, inv *inventory.Inventory, checks []check.Check, opts ...Option) ([]check.Result, error) {
@@ -217,6 +224,11 @@ func runOne(ctx context.Context, inv *inventory.Inventory, c check.Check, meta c
 		err = ctx.Err()
 	}
 	fs.sort()
+	if err == nil && fs.n == 0 {
+		// Every check that ran shows in the results, as a CEL check with no object to
+		// evaluate does.
+		fs.add(check.Finding{Status: check.StatusNotApplicable, Message: NothingReported})
+	}
 	if err != nil {
 		if errors.Is(err, context.DeadlineExceeded) && cfg.checkTimeout > 0 {
 			err = fmt.Errorf("check timed out after %s: %w", cfg.checkTimeout, err)

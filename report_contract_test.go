@@ -84,3 +84,21 @@ func TestScanToolClockAndSourceName(t *testing.T) {
 	assert.True(t, at.Equal(back.GeneratedAt))
 	assert.Equal(t, []string{"prod-eu"}, back.Inventory.Sources)
 }
+
+// A Go check that reports nothing is not invisible: like a CEL check with nothing to
+// evaluate, it gets one notApplicable result, in Run's results as in Scan's report.
+func TestSilentCheckIsVisible(t *testing.T) {
+	silent := check.New(meta("t:silent"), func(ctx context.Context, pass *check.Pass) error { return nil })
+	checks := []check.Check{passAll("t:a"), silent}
+
+	results, err := kspm.Run(t.Context(), pods(t, 1), checks)
+	require.NoError(t, err)
+	assert.Equal(t, []string{
+		"t:a pass Pod ns-0/pod-00: ok",
+		"t:silent notApplicable -: " + kspm.NothingReported,
+	}, briefs(results))
+
+	r, err := kspm.Scan(t.Context(), pods(t, 1), []benchmark.Benchmark{{Name: "b", Title: "B", Checks: checks}})
+	require.NoError(t, err)
+	assert.Equal(t, briefs(results), briefs(r.Results))
+}

@@ -102,3 +102,48 @@ func TestSilentCheckIsVisible(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, briefs(results), briefs(r.Results))
 }
+
+// The report lists every check that ran, in run order, with its count of results per status,
+// zeros included: in the typed report, in JSON (read back as written) and in the verbose
+// text.
+func TestReportListsEveryCheck(t *testing.T) {
+	failing := check.New(meta("t:fail"), func(ctx context.Context, pass *check.Pass) error {
+		objs := pass.Inventory.Objects()
+		pass.Fail(objs[0], "spec", "bad")
+		pass.Pass(objs[1], "ok")
+		return nil
+	})
+	silent := check.New(meta("t:silent"), func(ctx context.Context, pass *check.Pass) error { return nil })
+	manualMeta := meta("t:manual")
+	manualMeta.Manual = true
+	manual := check.New(manualMeta, nil)
+	r, err := kspm.Scan(t.Context(), pods(t, 2),
+		[]benchmark.Benchmark{{Name: "b", Title: "B", Checks: []check.Check{failing, silent, manual}}})
+	require.NoError(t, err)
+
+	want := []report.CheckSummary{
+		{CheckID: "t:fail", Title: "Check t:fail", Severity: check.Medium, Results: 2,
+			Counts: report.StatusCounts{Fail: 1, Pass: 1}},
+		{CheckID: "t:silent", Title: "Check t:silent", Severity: check.Medium, Results: 1,
+			Counts: report.StatusCounts{NotApplicable: 1}},
+		{CheckID: "t:manual", Title: "Check t:manual", Severity: check.Medium, Results: 1,
+			Counts: report.StatusCounts{Manual: 1}},
+	}
+	assert.Equal(t, want, r.Checks)
+	assert.Equal(t, 1, r.Checks[0].Counts.Count(check.StatusFail))
+	assert.Equal(t, 0, r.Checks[0].Counts.Count(check.StatusError))
+
+	var buf bytes.Buffer
+	require.NoError(t, report.WriteJSON(&buf, r))
+	assert.Contains(t, buf.String(), `"checkID": "t:silent",`)
+	assert.Contains(t, buf.String(), `"error": 0,`, "zero counts are written")
+	assert.Equal(t, want, roundTrip(t, r).Checks)
+
+	buf.Reset()
+	require.NoError(t, report.WriteText(&buf, r, report.TextOptions{Verbose: true}))
+	text := buf.String()
+	assert.Contains(t, text, "Checks (3):")
+	for _, id := range []string{"t:fail", "t:silent", "t:manual"} {
+		assert.Regexp(t, `(?m)^  `+id+` `, text, "the text lists %s", id)
+	}
+}

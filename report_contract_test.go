@@ -101,6 +101,12 @@ func TestSilentCheckIsVisible(t *testing.T) {
 	r, err := kspm.Scan(t.Context(), pods(t, 1), []benchmark.Benchmark{{Name: "b", Title: "B", Checks: checks}})
 	require.NoError(t, err)
 	assert.Equal(t, briefs(results), briefs(r.Results))
+
+	// On the Run path, the report made from the results lists both checks too.
+	fromRun := report.New(pods(t, 1), nil, results, report.Tool{Name: "t", Version: "1"}, time.Now())
+	require.Len(t, fromRun.Checks, 2)
+	assert.Equal(t, "t:silent", fromRun.Checks[1].CheckID)
+	assert.Equal(t, report.StatusCounts{NotApplicable: 1}, fromRun.Checks[1].Counts)
 }
 
 // The report lists every check that ran, in run order, with its count of results per status,

@@ -108,7 +108,7 @@ func ExampleScan() {
 		}
 	}
 	// Output:
-	// 8 results: 5 pass, 2 fail; worst failure: critical
+	// 9 results: 5 pass, 2 fail; worst failure: critical
 	// critical kspm:privileged Deployment shop/web: container "app" runs privileged
 	// low kspm:latest-tag Deployment shop/web: container "app" uses image "nginx:latest", whose tag latest is not pinned
 }

@@ -45,6 +45,7 @@ type config struct {
 	progress     func(Progress)
 	params       map[string]map[string]any
 	now          func() time.Time
+	tool         report.Tool
 }
 
 // WithParallelism bounds how many checks run at once (default: the number of CPUs).
@@ -78,13 +79,40 @@ func WithParams(checkID string, params map[string]any) Option {
 	})
 }
 
+// WithTool names the program that produces Scan's report (report.Tool), in place of kspm
+// and Version: a tool that embeds kspm names itself and its own version. An empty name
+// keeps the default.
+func WithTool(name, version string) Option {
+	return optionFunc(func(c *config) {
+		if name != "" {
+			c.tool = report.Tool{Name: name, Version: version}
+		}
+	})
+}
+
+// WithClock sets the clock Scan reads the report's GeneratedAt from (default time.Now), so
+// that a golden test gets the same report every run. A nil now keeps the default.
+func WithClock(now func() time.Time) Option {
+	return optionFunc(func(c *config) {
+		if now != nil {
+			c.now = now
+		}
+	})
+}
+
 func newConfig(opts []Option) *config {
-	c := &config{parallelism: runtime.GOMAXPROCS(0), now: time.Now}
+	c := &config{parallelism: runtime.GOMAXPROCS(0), now: time.Now,
+		tool: report.Tool{Name: "kspm", Version: Version}}
 	for _, o := range opts {
 		o.apply(c)
 	}
 	return c
 }
+
+// NothingReported is the message of the notApplicable result the runner gives a check that
+// ran, returned no error and reported no finding, so that every check that ran appears in the
+// results.
+const NothingReported = "nothing to evaluate: the check reported no findings"
 
 // ErrInvalidChecks is wrapped by the error Run returns when the checks do not validate.
 var ErrInvalidChecks = errors.New("invalid checks")
@@ -94,7 +122,9 @@ var ErrInvalidChecks = errors.New("invalid checks")
 //
 // A check that panics, returns an error or overruns its timeout yields an error result;
 // the other checks go on. A manual check yields one manual result; a check whose
-// Meta.Requires kinds are not completely known yields one notEvaluated result naming them.
+// Meta.Requires kinds are not completely known yields one notEvaluated result naming them. A
+// check that ran, returned no error and reported nothing yields one notApplicable result
+// whose message is NothingReported: every check in checks has at least one result.
 // Run returns an error only when the checks are invalid (see check.Validate) or ctx ends
 // before every check has run.
 func Run(ctx context.Context, inv *inventory.Inventory, checks []check.Check, opts ...Option) ([]check.Result, error) {
@@ -194,6 +224,11 @@ func runOne(ctx context.Context, inv *inventory.Inventory, c check.Check, meta c
 		err = ctx.Err()
 	}
 	fs.sort()
+	if err == nil && fs.n == 0 {
+		// Every check that ran shows in the results, as a CEL check with no object to
+		// evaluate does.
+		fs.add(check.Finding{Status: check.StatusNotApplicable, Message: NothingReported})
+	}
 	if err != nil {
 		if errors.Is(err, context.DeadlineExceeded) && cfg.checkTimeout > 0 {
 			err = fmt.Errorf("check timed out after %s: %w", cfg.checkTimeout, err)
@@ -308,7 +343,7 @@ func Scan(ctx context.Context, inv *inventory.Inventory, benchmarks []benchmark.
 	if err != nil {
 		return nil, err
 	}
-	return report.New(inv, names, results, report.Tool{Name: "kspm", Version: Version}, cfg.now()), nil
+	return report.New(inv, names, results, cfg.tool, cfg.now()), nil
 }
 
 // ErrUnknownBenchmark is wrapped by the error for a benchmark name that is not bundled.

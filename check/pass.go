@@ -2,6 +2,7 @@ package check
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/kspm-dev/kspm/inventory"
 )
@@ -38,8 +39,29 @@ func NewPass(inv *inventory.Inventory, meta Meta, params map[string]any, report 
 	return &Pass{Inventory: inv, Check: meta, Params: params, report: report}
 }
 
-// Report hands a finding to the runner.
-func (p *Pass) Report(f Finding) { p.report(f) }
+// Report hands a finding to the runner. A finding a report could not hold, one whose Status
+// is not one of the defined statuses, is reported instead as an error finding about the same
+// object whose message begins "invalid finding:" and names the status: a mistake in a check
+// shows as an error result, never as a report that report.ReadJSON and the schema refuse.
+func (p *Pass) Report(f Finding) {
+	if !f.Status.Valid() {
+		msg := fmt.Sprintf("invalid finding: unknown status %q (want one of %s)", f.Status, statusList())
+		if f.Message != "" {
+			msg += "; its message: " + f.Message
+		}
+		f = Finding{Status: StatusError, Object: f.Object, Field: f.Field, Message: msg}
+	}
+	p.report(f)
+}
+
+// statusList names the valid statuses, for messages.
+func statusList() string {
+	names := make([]string, 0, len(Statuses()))
+	for _, s := range Statuses() {
+		names = append(names, string(s))
+	}
+	return strings.Join(names, ", ")
+}
 
 // Pass reports that obj complies.
 func (p *Pass) Pass(obj *inventory.Object, msg string) {
@@ -66,7 +88,12 @@ func (p *Pass) NotApplicable(obj *inventory.Object, reason string) {
 	p.report(Finding{Status: StatusNotApplicable, Object: obj, Message: reason})
 }
 
-// Error reports that evaluating obj failed.
+// Error reports that evaluating obj failed. A nil err is a mistake in the check: the error
+// result then says so ("invalid finding: Error called with a nil error").
 func (p *Pass) Error(obj *inventory.Object, err error) {
-	p.report(Finding{Status: StatusError, Object: obj, Message: err.Error()})
+	msg := "invalid finding: Error called with a nil error"
+	if err != nil {
+		msg = err.Error()
+	}
+	p.report(Finding{Status: StatusError, Object: obj, Message: msg})
 }

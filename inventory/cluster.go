@@ -1,6 +1,7 @@
 package inventory
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -69,6 +70,7 @@ type clusterOptions struct {
 	metadata       metadata.Interface
 	kinds          []schema.GroupKind
 	source         string
+	sourceName     string
 	requestTimeout time.Duration
 	retries        int
 	kubeletConfigz int // concurrency of per-node /configz fetches; 0: off
@@ -145,6 +147,14 @@ func WithKinds(kinds ...schema.GroupKind) ClusterOption {
 // withSource records the cluster's address as the inventory's source.
 func withSource(s string) ClusterOption {
 	return clusterOptionFunc(func(o *clusterOptions) { o.source = s })
+}
+
+// WithSourceName records name as the inventory's source (Inventory.Sources, and the
+// report's inventory sources) instead of the cluster's address, which FromConfig and
+// FromKubeconfig record by default and FromClientset cannot know. A tool that scans several
+// clusters names each one, e.g. by its kubeconfig context. An empty name keeps the default.
+func WithSourceName(name string) ClusterOption {
+	return clusterOptionFunc(func(o *clusterOptions) { o.sourceName = name })
 }
 
 // WithKubeletConfigz also reads each node's live kubelet configuration through the API
@@ -270,9 +280,16 @@ func FromClientset(ctx context.Context, cs kubernetes.Interface, opts ...Cluster
 	l := &clusterLoader{cs: cs, md: o.metadata, tables: o.secretTables, pageSize: o.pageSize, parallelism: o.parallelism,
 		requestTimeout: o.requestTimeout, retries: o.retries, b: NewBuilder(ModeCluster)}
 	where := "the API server"
-	if o.source != "" {
-		l.b.AddSource(o.source)
+	switch {
+	case o.source != "" && o.sourceName != "":
+		where = "the API server at " + o.source + " (" + o.sourceName + ")"
+	case o.source != "":
 		where = "the API server at " + o.source
+	case o.sourceName != "":
+		where = "the API server of " + o.sourceName
+	}
+	if src := cmp.Or(o.sourceName, o.source); src != "" {
+		l.b.AddSource(src)
 	}
 	for _, k := range skipped {
 		l.b.SetCoverage(Coverage{Group: k.Group, Kind: k.Kind, State: Absent, Reason: reasonNotRequested})

@@ -84,7 +84,8 @@ func WriteJSON(w io.Writer, r *Report) error {
 
 // ReadJSON reads a report written by WriteJSON. It rejects a document whose schemaVersion is
 // not SchemaVersion (the error wraps ErrSchemaVersion) and one holding a result with an
-// unknown status or severity. Fields it does not know are ignored: a version may gain fields.
+// unknown status or severity, or a check (Report.Checks) with an unknown severity. Fields it
+// does not know are ignored: a version may gain fields.
 // It reads rd to the end of the report, however long (a report of 100,000 objects runs to
 // hundreds of megabytes): wrap an untrusted rd in an io.LimitReader of the size you accept.
 func ReadJSON(rd io.Reader) (*Report, error) {
@@ -108,6 +109,11 @@ func ReadJSON(rd io.Reader) (*Report, error) {
 		}
 		if !res.Severity.Valid() {
 			return nil, fmt.Errorf("read JSON report: results[%d] (%s): unknown severity %q", i, res.CheckID, res.Severity)
+		}
+	}
+	for i, c := range r.Checks {
+		if !c.Severity.Valid() {
+			return nil, fmt.Errorf("read JSON report: checks[%d] (%s): unknown severity %q", i, c.CheckID, c.Severity)
 		}
 	}
 	if r.Results == nil {

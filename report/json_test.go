@@ -95,8 +95,11 @@ func TestReadJSONRejects(t *testing.T) {
 			doc:      strings.Replace(valid, `"status": "notApplicable"`, `"status": "skipped"`, 1),
 			contains: `results[6] (kspm:managed): unknown status "skipped"`},
 		{name: "unknown severity",
-			doc:      strings.Replace(valid, `"severity": "critical"`, `"severity": "urgent"`, 1),
+			doc:      inResults(valid, `"severity": "critical"`, `"severity": "urgent"`),
 			contains: `results[0] (kspm:privileged): unknown severity "urgent"`},
+		{name: "unknown severity of a check",
+			doc:      strings.Replace(valid, `"severity": "critical"`, `"severity": "urgent"`, 1),
+			contains: `checks[0] (kspm:privileged): unknown severity "urgent"`},
 		{name: "trailing data", doc: valid + "{}", contains: "after the report"},
 	}
 	for _, tt := range tests {
@@ -110,6 +113,12 @@ func TestReadJSONRejects(t *testing.T) {
 			assert.Contains(t, err.Error(), tt.contains)
 		})
 	}
+}
+
+// inResults replaces the first old after the start of the results list of doc with new.
+func inResults(doc, old, new string) string {
+	at := strings.Index(doc, `"results": [`)
+	return doc[:at] + strings.Replace(doc[at:], old, new, 1)
 }
 
 func TestReadJSONIgnoresUnknownFields(t *testing.T) {

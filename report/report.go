@@ -23,6 +23,10 @@ type Report struct {
 	Benchmarks []string `json:"benchmarks,omitempty"`
 	// Inventory summarises what was scanned and how completely.
 	Inventory InventorySummary `json:"inventory"`
+	// Checks lists every check that has results, in the order of its first result, with its
+	// count of results per status. The runner gives every check that ran at least one result
+	// (see kspm.Run), so this is every check that ran.
+	Checks []CheckSummary `json:"checks,omitempty"`
 	// Results are the verdicts, grouped by check in benchmark order, then by object.
 	Results []check.Result `json:"results"`
 	// Summary counts the results.
@@ -31,7 +35,9 @@ type Report struct {
 
 // Tool names the program that produced a report.
 type Tool struct {
-	Name    string `json:"name"`
+	// Name is the program's name, e.g. "kspm" (see kspm.WithTool).
+	Name string `json:"name"`
+	// Version is the program's version, e.g. "0.1.0-dev".
 	Version string `json:"version"`
 }
 
@@ -75,6 +81,7 @@ func New(inv *inventory.Inventory, benchmarks []string, results []check.Result, 
 			Objects:       inv.Len(),
 			Coverage:      inv.CoverageAll(),
 		},
+		Checks:  CheckSummaries(results),
 		Results: results,
 	}
 	if r.Results == nil {
@@ -85,6 +92,90 @@ func New(inv *inventory.Inventory, benchmarks []string, results []check.Result, 
 	}
 	r.Summary = Summarize(results)
 	return r
+}
+
+// CheckSummary is one check of a report and the count of its results per status.
+type CheckSummary struct {
+	// CheckID is the check's ID, e.g. "kspm:privileged".
+	CheckID string `json:"checkID"`
+	// Title is the check's one-line summary.
+	Title string `json:"title"`
+	// Severity ranks a failure of the check.
+	Severity check.Severity `json:"severity"`
+	// Section is the benchmark section the check belongs to, if any.
+	Section string `json:"section,omitempty"`
+	// Level is the benchmark profile level of the check, if any.
+	Level string `json:"level,omitempty"`
+	// Results is the number of the check's results.
+	Results int `json:"results"`
+	// Counts counts the check's results per status, zeros included.
+	Counts StatusCounts `json:"counts"`
+}
+
+// StatusCounts counts results per status. Every status has its field, so that a count of zero
+// is written and read as 0, never as a missing key.
+type StatusCounts struct {
+	// Fail counts results with check.StatusFail.
+	Fail int `json:"fail"`
+	// Error counts results with check.StatusError.
+	Error int `json:"error"`
+	// NotEvaluated counts results with check.StatusNotEvaluated.
+	NotEvaluated int `json:"notEvaluated"`
+	// Manual counts results with check.StatusManual.
+	Manual int `json:"manual"`
+	// NotApplicable counts results with check.StatusNotApplicable.
+	NotApplicable int `json:"notApplicable"`
+	// Pass counts results with check.StatusPass.
+	Pass int `json:"pass"`
+}
+
+// field returns the counter of status s, or nil for an unknown status.
+func (c *StatusCounts) field(s check.Status) *int {
+	switch s {
+	case check.StatusFail:
+		return &c.Fail
+	case check.StatusError:
+		return &c.Error
+	case check.StatusNotEvaluated:
+		return &c.NotEvaluated
+	case check.StatusManual:
+		return &c.Manual
+	case check.StatusNotApplicable:
+		return &c.NotApplicable
+	case check.StatusPass:
+		return &c.Pass
+	}
+	return nil
+}
+
+// Count returns the number of results with status s (0 for an unknown status).
+func (c StatusCounts) Count(s check.Status) int {
+	if p := c.field(s); p != nil {
+		return *p
+	}
+	return 0
+}
+
+// CheckSummaries returns one CheckSummary per check ID in results, in the order of the
+// check's first result; nil for no results. Results with a status that is not one of
+// check.Statuses count in Results but in none of the Counts.
+func CheckSummaries(results []check.Result) []CheckSummary {
+	var out []CheckSummary
+	index := make(map[string]int)
+	for _, r := range results {
+		i, ok := index[r.CheckID]
+		if !ok {
+			i = len(out)
+			index[r.CheckID] = i
+			out = append(out, CheckSummary{CheckID: r.CheckID, Title: r.Title, Severity: r.Severity,
+				Section: r.Section, Level: r.Level})
+		}
+		out[i].Results++
+		if p := out[i].Counts.field(r.Status); p != nil {
+			*p++
+		}
+	}
+	return out
 }
 
 // Summarize counts results by status and failing results by severity.

@@ -204,6 +204,9 @@ func TestSchemaValidatorCatchesErrors(t *testing.T) {
 		}, `$.inventory.coverage[0].state: hidden is not one of`},
 		{"other schema version", func(d map[string]any) { d["schemaVersion"] = "v2" }, `$.schemaVersion: want kspm.dev/report/v1, got v2`},
 		{"negative count", func(d map[string]any) { d["summary"].(map[string]any)["total"] = -1.0 }, `$.summary.total: -1 is below the minimum`},
+		{"check without a zero count", func(d map[string]any) {
+			delete(d["checks"].([]any)[0].(map[string]any)["counts"].(map[string]any), "error")
+		}, `$.checks[0].counts: required property "error" is missing`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -235,6 +238,8 @@ func TestSchemaDescribesGoTypes(t *testing.T) {
 		"InventorySummary":   {reflect.TypeFor[report.InventorySummary](), defs["inventory"].(map[string]any)},
 		"Summary":            {reflect.TypeFor[report.Summary](), defs["summary"].(map[string]any)},
 		"check.Result":       {reflect.TypeFor[check.Result](), defs["result"].(map[string]any)},
+		"CheckSummary":       {reflect.TypeFor[report.CheckSummary](), defs["check"].(map[string]any)},
+		"StatusCounts":       {reflect.TypeFor[report.StatusCounts](), defs["statusCounts"].(map[string]any)},
 		"inventory.Ref":      {reflect.TypeFor[inventory.Ref](), defs["ref"].(map[string]any)},
 		"inventory.Source":   {reflect.TypeFor[inventory.Source](), defs["source"].(map[string]any)},
 		"inventory.Coverage": {reflect.TypeFor[inventory.Coverage](), defs["coverage"].(map[string]any)},

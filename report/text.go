@@ -223,7 +223,8 @@ type cell struct{ text, color string }
 
 // WriteText writes r for people to read: a header naming the tool, benchmarks and inventory;
 // a table of the results that did not pass (every result with opts.Verbose) giving status,
-// severity, check ID, object and message, most severe first; and a summary with counts by
+// severity, check ID, object and message, most severe first; with opts.Verbose, a table of
+// every check with its count of results per status (see Report.Checks); and a summary with counts by
 // check, status and severity, the kinds that could not be seen completely (forbidden, failed
 // or absent, with reasons) and the errors met while loading.
 //
@@ -239,6 +240,9 @@ func WriteText(w io.Writer, r *Report, opts TextOptions) error {
 	tw := &textWriter{w: bufio.NewWriter(w), opts: opts}
 	tw.header(r)
 	tw.results(r.Results)
+	if opts.Verbose {
+		tw.checks(r)
+	}
 	if opts.Remediation {
 		tw.remediation(r.Results)
 	}
@@ -369,6 +373,53 @@ func (tw *textWriter) results(results []check.Result) {
 		for _, row := range rows[gi] {
 			tw.printRow(indent, row, widths, "")
 		}
+	}
+	tw.printf("\n")
+}
+
+// checks writes the table of every check with its count of results per status (verbose).
+func (tw *textWriter) checks(r *Report) {
+	checks := r.Checks
+	if checks == nil {
+		checks = CheckSummaries(r.Results)
+	}
+	tw.printf("%s\n", tw.paint(fmt.Sprintf("Checks (%d):", len(checks)), ansiBold))
+	if len(checks) == 0 {
+		tw.printf("  (none)\n\n")
+		return
+	}
+	head := []cell{{text: "CHECK"}, {text: "SEVERITY"}, {text: "RESULTS"}}
+	for _, s := range check.Statuses() {
+		head = append(head, cell{text: strings.ToUpper(string(s))})
+	}
+	head = append(head, cell{text: "TITLE"})
+	rows := [][]cell{head}
+	for _, c := range checks {
+		esc := printable.Escape
+		row := []cell{{text: esc(c.CheckID)}, {text: esc(string(c.Severity)), color: severityColor(c.Severity)},
+			{text: fmt.Sprint(c.Results)}}
+		for _, s := range check.Statuses() {
+			n := c.Counts.Count(s)
+			color := ansiDim
+			if n > 0 {
+				color = statusColor(s)
+			}
+			row = append(row, cell{text: fmt.Sprint(n), color: color})
+		}
+		rows = append(rows, append(row, cell{text: esc(oneLine(c.Title))}))
+	}
+	widths := make([]int, len(head))
+	for _, row := range rows {
+		for i, c := range row[:len(row)-1] {
+			widths[i] = max(widths[i], utf8.RuneCountInString(c.text))
+		}
+	}
+	for i, row := range rows {
+		color := ""
+		if i == 0 {
+			color = ansiBold
+		}
+		tw.printRow("  ", row, widths, color)
 	}
 	tw.printf("\n")
 }

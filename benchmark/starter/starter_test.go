@@ -123,8 +123,11 @@ func TestRealManifests(t *testing.T) {
 		require.NotEqual(t, check.StatusError, r.Status, "%s on %v: %s", r.CheckID, r.Object, r.Message)
 		if r.Object == nil {
 			// Documents of the corpus that fail to load leave their kinds incomplete: the
-			// checks say so once, about no object.
-			assert.Equal(t, check.StatusNotEvaluated, r.Status, "%s: %s", r.CheckID, r.Message)
+			// checks say so once, about no object. A check with nothing to look at (no
+			// default service account in the manifests) says that.
+			if r.Message != kspm.NothingReported {
+				assert.Equal(t, check.StatusNotEvaluated, r.Status, "%s: %s", r.CheckID, r.Message)
+			}
 			continue
 		}
 		perCheck[r.CheckID]++

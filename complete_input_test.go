@@ -1,0 +1,97 @@
+package kspm_test
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/kspm-dev/kspm"
+	"github.com/kspm-dev/kspm/inventory"
+)
+
+// verdicts runs every bundled check over the manifests at paths and returns, per check ID,
+// its results as sorted lines (status, object, message).
+func verdicts(t *testing.T, paths []string, opts ...inventory.ManifestOption) map[string][]string {
+	t.Helper()
+	ctx := context.Background()
+	inv, err := inventory.LoadManifests(ctx, paths, opts...)
+	require.NoError(t, err)
+	bs, err := kspm.SelectBenchmarks(kspm.BenchmarkNames())
+	require.NoError(t, err)
+	rep, err := kspm.Scan(ctx, inv, bs)
+	require.NoError(t, err)
+	out := make(map[string][]string)
+	for _, r := range rep.Results {
+		obj := ""
+		if r.Object != nil {
+			obj = r.Object.String()
+		}
+		out[r.CheckID] = append(out[r.CheckID], fmt.Sprintf("%s|%s|%s", r.Status, obj, r.Message))
+	}
+	for _, v := range out {
+		sort.Strings(v)
+	}
+	return out
+}
+
+func statuses(lines []string) []string {
+	out := []string{}
+	for _, l := range lines {
+		i := strings.LastIndex(l, "|")
+		out = append(out, l[:i])
+	}
+	sort.Strings(out)
+	return out
+}
+
+// TestCompleteInputVerdicts: under WithCompleteInput a reference that names nothing the
+// manifests hold names nothing in the cluster, as from a cluster listed completely; without
+// it, the same reference cannot be judged.
+func TestCompleteInputVerdicts(t *testing.T) {
+	for _, tt := range []struct {
+		fixture, checkID string
+		def, complete    []string // status|object, sorted
+	}{
+		{"workloads.yaml", "kspm:namespace-network-policy",
+			[]string{"notEvaluated|"}, []string{"fail|Namespace shop"}},
+		{"workloads.yaml", "cis:5.3.2",
+			[]string{"notEvaluated|"}, []string{"fail|Namespace shop"}},
+		// Deployment shop/web runs as service account web, which the manifests lack.
+		{"workloads.yaml", "cis:5.1.6",
+			[]string{"fail|Pod shop/lone", "notEvaluated|Deployment shop/web"},
+			[]string{"fail|Deployment shop/web", "fail|Pod shop/lone"}},
+		// Pod team/p runs as service account default, which only the control plane defines.
+		{"default-sa.yaml", "cis:5.1.6",
+			[]string{"notEvaluated|Pod team/p"}, []string{"fail|Pod team/p"}},
+		{"default-sa.yaml", "kspm:workload-default-sa",
+			[]string{"notEvaluated|Pod team/p"}, []string{"fail|Pod team/p"}},
+		// Deployment shop/web reads ConfigMaps settings and more-settings, which the
+		// manifests lack: the pod gets no value from them.
+		{"workloads.yaml", "kspm:secrets-in-env",
+			[]string{"notEvaluated|Deployment shop/web", "pass|Pod shop/lone"},
+			[]string{"pass|Deployment shop/web", "pass|Pod shop/lone"}},
+		{"workloads.yaml", "cis:5.4.1",
+			[]string{"notEvaluated|Deployment shop/web", "pass|Pod shop/lone"},
+			[]string{"pass|Deployment shop/web", "pass|Pod shop/lone"}},
+		// No workload at all: service account ops/idle, bound to a Role, runs nothing.
+		{"rbac.yaml", "rbac:unused-serviceaccount",
+			[]string{"notEvaluated|"}, []string{"fail|ServiceAccount ops/idle"}},
+		{"rbac.yaml", "rbac:missing-role",
+			[]string{"fail|RoleBinding ops/dangling", "notEvaluated|"}, []string{"fail|RoleBinding ops/dangling"}},
+	} {
+		t.Run(tt.fixture+" "+tt.checkID, func(t *testing.T) {
+			path := filepath.Join("testdata", "complete", tt.fixture)
+			def := verdicts(t, []string{path})
+			require.Contains(t, def, tt.checkID)
+			assert.Equal(t, tt.def, statuses(def[tt.checkID]), "default: %q", def[tt.checkID])
+			complete := verdicts(t, []string{path}, inventory.WithCompleteInput())
+			assert.Equal(t, tt.complete, statuses(complete[tt.checkID]), "complete: %q", complete[tt.checkID])
+		})
+	}
+}

@@ -3,8 +3,13 @@ package kspm_test
 import (
 	"context"
 	"fmt"
+	"maps"
+	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -38,6 +43,69 @@ func verdicts(t *testing.T, paths []string, opts ...inventory.ManifestOption) ma
 		sort.Strings(v)
 	}
 	return out
+}
+
+// TestCompleteInputChangedChecks keeps the documented list of the checks whose verdict can
+// change under WithCompleteInput exact: every bundled check runs over each fixture with and
+// without the option, and the IDs whose results (status and object) differ are the IDs the
+// package documentation and the README list. A check added to the list must be exercised
+// by a fixture; a check whose verdict changes must be listed.
+func TestCompleteInputChangedChecks(t *testing.T) {
+	fixtures, err := filepath.Glob("testdata/complete/*.yaml")
+	require.NoError(t, err)
+	fixtures = append(fixtures, "examples/scan/testdata/app/app.yaml")
+	changed := make(map[string]bool)
+	for _, f := range fixtures {
+		before := verdicts(t, []string{f})
+		after := verdicts(t, []string{f}, inventory.WithCompleteInput())
+		for id := range after {
+			if !slices.Equal(statuses(before[id]), statuses(after[id])) {
+				changed[id] = true
+			}
+		}
+	}
+	got := slices.Sorted(maps.Keys(changed))
+
+	doc, err := os.ReadFile("doc.go")
+	require.NoError(t, err)
+	readme, err := os.ReadFile("README.md")
+	require.NoError(t, err)
+	for _, d := range []struct{ name, text, start, end string }{
+		{"doc.go", string(doc), "# Manifests as the whole cluster", "\npackage kspm"},
+		{"README.md", string(readme), "**Manifests as the whole cluster.**", "\n## "},
+	} {
+		i := strings.Index(d.text, d.start)
+		require.GreaterOrEqual(t, i, 0, "%s has no section %q", d.name, d.start)
+		sec := d.text[i:]
+		sec = sec[:strings.Index(sec, d.end)]
+		assert.Equal(t, got, documentedIDs(t, sec), "%s: the checks whose verdict changes under WithCompleteInput", d.name)
+	}
+}
+
+var (
+	checkIDRe  = regexp.MustCompile(`\b(?:kspm|rbac|cis|pss):[a-zA-Z0-9.-]*[a-zA-Z0-9]`)
+	cisRangeRe = regexp.MustCompile("cis:((?:[0-9]+\\.)*)([0-9]+)`? to `?cis:((?:[0-9]+\\.)*)([0-9]+)")
+)
+
+// documentedIDs returns the check IDs a documentation section names, sorted; "cis:1.2.1 to
+// cis:1.2.27" names every ID between.
+func documentedIDs(t *testing.T, sec string) []string {
+	t.Helper()
+	ids := make(map[string]bool)
+	for _, id := range checkIDRe.FindAllString(sec, -1) {
+		ids[id] = true
+	}
+	for _, m := range cisRangeRe.FindAllStringSubmatch(sec, -1) {
+		require.Equal(t, m[1], m[3], "range %q", m[0])
+		from, err := strconv.Atoi(m[2])
+		require.NoError(t, err)
+		to, err := strconv.Atoi(m[4])
+		require.NoError(t, err)
+		for n := from; n <= to; n++ {
+			ids[fmt.Sprintf("cis:%s%d", m[1], n)] = true
+		}
+	}
+	return slices.Sorted(maps.Keys(ids))
 }
 
 func statuses(lines []string) []string {

@@ -163,3 +163,34 @@ func TestCompleteInputVerdicts(t *testing.T) {
 		})
 	}
 }
+
+// TestManifestLoadFailureNotAPass: a pod specification that failed to load is unseen in
+// manifests as in a cluster, declared complete or not: the CIS checks over pod
+// specifications and over namespace default report notEvaluated beside their verdicts on
+// what loaded, never a pass for the whole.
+func TestManifestLoadFailureNotAPass(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "app.yaml"), []byte(`apiVersion: v1
+kind: Pod
+metadata: {name: ok, namespace: shop}
+spec:
+  automountServiceAccountToken: false
+  containers: [{name: app, image: registry.example.com/ok:1.0}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: broken, namespace: default}
+spec: {replicas: "many"}
+`), 0o600))
+	for _, complete := range []bool{false, true} {
+		var opts []inventory.ManifestOption
+		if complete {
+			opts = append(opts, inventory.WithCompleteInput())
+		}
+		got := verdicts(t, []string{dir}, opts...)
+		for _, id := range []string{"cis:5.2.2", "cis:5.1.6", "cis:5.6.4"} {
+			require.Contains(t, got, id)
+			assert.Contains(t, statuses(got[id]), "notEvaluated|", "complete=%v %s: %q", complete, id, got[id])
+		}
+	}
+}

@@ -46,9 +46,8 @@ func (c Coverage) GroupKind() schema.GroupKind { return schema.GroupKind{Group: 
 // server, or from manifests declared complete), is not served, or was loaded from manifests
 // (whose objects of the kind are, by definition, the input). An Absent kind is not complete:
 // from manifests not declared complete, a check never concludes that the cluster has no
-// object of a kind the manifests do not mention. Complete says nothing of an object a
-// reference names and the inventory lacks: it does not exist only when Inventory.Whole is
-// true as well.
+// object of a kind the manifests do not mention. Whether an object that a reference names and
+// the inventory lacks exists is a further question: see Inventory.Whole.
 func (c Coverage) Complete() bool {
 	switch c.State {
 	case Listed, Loaded, NotServed:

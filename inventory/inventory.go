@@ -66,8 +66,11 @@ func (inv *Inventory) InputComplete() bool { return inv.complete }
 // Whole reports whether the inventory stands for a whole cluster, so that an object it lacks,
 // of a kind whose Coverage is Complete, does not exist: true when it was listed from an API
 // server (ModeCluster) or read from manifests declared complete (WithCompleteInput), false
-// for other manifests, which are a part of a cluster. Checks that conclude "this reference
-// names nothing" ask Whole and the kind's Coverage. Objects the control plane creates itself
+// for other manifests, which are a part of a cluster. The bundled checks that judge what a
+// pod references (the ConfigMaps its environment reads, the ServiceAccount it runs as) ask
+// Whole and the kind's Coverage; the RBAC engine and the rbac checks over bindings take a
+// kind Loaded from manifests as its whole set of objects (a binding to a Role the manifests
+// lack names a missing role), as Coverage.Complete does. Objects the control plane creates itself
 // (each namespace's default ServiceAccount, the bootstrap RBAC roles, control-plane pods, the
 // labels controllers add to pods) are never in manifests, complete or not: checks tell them
 // apart by Mode.

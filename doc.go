@@ -13,4 +13,34 @@
 //
 // A verdict is never a false pass: what could not be evaluated is reported as notEvaluated
 // (or notApplicable) with the reason.
+//
+// # Manifests as the whole cluster
+//
+// By default manifests are a part of a cluster: a kind with no object in them is Absent
+// (whether the cluster has any cannot be told), and an object a reference names but the
+// manifests lack may be defined elsewhere, so checks that need "there are none" report
+// notEvaluated. inventory.WithCompleteInput (the scanner's --complete) declares the manifests
+// the whole cluster: such a kind is Listed with a count of 0, and Inventory.Whole reports true,
+// so a missing referenced object does not exist, as for a cluster listed completely. A kind
+// that a document which failed to load may have held stays Incomplete. Objects the control
+// plane creates itself (each namespace's default ServiceAccount, the bootstrap RBAC roles) are
+// taken to exist, and pod labels known only at run time stay unknown, as without the option.
+// These bundled checks, and no others, can change verdict under it:
+//   - kspm:namespace-network-policy, kspm:secrets-in-env, kspm:workload-default-sa;
+//   - every check of the rbac benchmark: rbac:admission-write, rbac:bind-escalate,
+//     rbac:cluster-admin-binding, rbac:create-persistentvolumes, rbac:create-pods,
+//     rbac:csr-approval, rbac:default-serviceaccount-bindings, rbac:impersonate,
+//     rbac:missing-role, rbac:missing-serviceaccount, rbac:nodes-proxy, rbac:pod-exec,
+//     rbac:secrets-read-cluster-wide, rbac:secrets-read-namespaced, rbac:serviceaccount-token,
+//     rbac:system-group-bindings, rbac:unused-serviceaccount, rbac:wildcard-rules,
+//     rbac:workload-serviceaccount;
+//   - CIS control-plane flags, read from control-plane pods (notApplicable when none is in the
+//     manifests): cis:1.2.1 to cis:1.2.27, cis:1.2.29, cis:1.2.30, cis:1.3.1 to cis:1.3.7,
+//     cis:1.4.1, cis:1.4.2, cis:2.1 to cis:2.7, cis:3.2.1, cis:5.5.1;
+//   - CIS objects: cis:4.3.1 (kube-proxy), cis:5.1.1 to cis:5.1.13 (RBAC and service account
+//     tokens), cis:5.2.1 (admission policy), cis:5.3.2 (NetworkPolicy), cis:5.4.1 (ConfigMaps
+//     read into the environment).
+//
+// Pod Security Standards checks (pss-*) and the other kspm checks judge each object on its own
+// and do not change.
 package kspm

@@ -21,6 +21,7 @@ type Builder struct {
 	objects  []*Object
 	coverage map[schema.GroupKind]Coverage
 	errs     []error
+	complete bool // manifests declared complete (WithCompleteInput)
 }
 
 // NewBuilder returns an empty Builder for an inventory of the given mode.
@@ -102,6 +103,7 @@ func (b *Builder) Build() *Inventory {
 		byUID:    make(map[types.UID]*Object),
 		coverage: b.coverage,
 		errs:     b.errs,
+		complete: b.complete,
 	}
 	inv.objects = make([]*Object, 0, len(objs))
 	for _, o := range objs {

@@ -7,12 +7,15 @@ type State string
 
 // The coverage states of a kind.
 const (
-	// Listed: the kind was listed completely from an API server.
+	// Listed: the kind was listed completely from an API server; or, from manifests declared
+	// complete (WithCompleteInput), the manifests hold no object of it, so the cluster has
+	// none.
 	Listed State = "listed"
 	// Loaded: objects of the kind were found in the manifests read.
 	Loaded State = "loaded"
-	// Absent: the manifests read contain no object of the kind. Whether the cluster has any
-	// cannot be told.
+	// Absent: the manifests read contain no object of the kind, and they were not declared
+	// complete (WithCompleteInput). Whether the cluster has any cannot be told, so "there are
+	// none" is not concluded: checks that need it report notEvaluated.
 	Absent State = "absent"
 	// Forbidden: the API server refused to list the kind.
 	Forbidden State = "forbidden"
@@ -38,9 +41,13 @@ type Coverage struct {
 // GroupKind returns the kind the coverage is about.
 func (c Coverage) GroupKind() schema.GroupKind { return schema.GroupKind{Group: c.Group, Kind: c.Kind} }
 
-// Complete reports whether the inventory holds every object of the kind that exists, so that
-// "there are none" is a fact rather than a blind spot: the kind was listed, is not served,
-// or was loaded from manifests (whose set of objects is, by definition, the input).
+// Complete reports whether the inventory holds every object of the kind that was asked about,
+// so that "these are all" is a fact rather than a blind spot: the kind was listed (from an API
+// server, or from manifests declared complete), is not served, or was loaded from manifests
+// (whose objects of the kind are, by definition, the input). An Absent kind is not complete:
+// from manifests not declared complete, a check never concludes that the cluster has no
+// object of a kind the manifests do not mention. Whether an object that a reference names and
+// the inventory lacks exists is a further question: see Inventory.Whole.
 func (c Coverage) Complete() bool {
 	switch c.State {
 	case Listed, Loaded, NotServed:

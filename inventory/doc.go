@@ -10,7 +10,8 @@
 //
 // The inventory records, for each kind, whether it was listed, forbidden, not served, or
 // absent from the input (Coverage), so that a check can tell "there are none" from "we could
-// not see" and report notEvaluated instead of a false pass. Problems met while loading
+// not see" and report notEvaluated instead of a false pass. Manifests are a part of a cluster
+// unless WithCompleteInput declares them the whole cluster (see Inventory.Whole). Problems met while loading
 // (malformed documents, refused lists) are in Errors, each naming its file and line or its
 // kind; the rest of the input loads regardless.
 //

@@ -43,6 +43,7 @@ type Inventory struct {
 	errs     []error
 	failures loadFailures
 	podTmpls []PodTemplate
+	complete bool // manifests declared complete (WithCompleteInput)
 }
 
 type nsKind struct {
@@ -57,6 +58,23 @@ type objKey struct {
 
 // Mode returns where the inventory came from.
 func (inv *Inventory) Mode() Mode { return inv.mode }
+
+// InputComplete reports whether the inventory was read from manifests declared to be the
+// whole cluster (WithCompleteInput).
+func (inv *Inventory) InputComplete() bool { return inv.complete }
+
+// Whole reports whether the inventory stands for a whole cluster, so that an object it lacks,
+// of a kind whose Coverage is Complete, does not exist: true when it was listed from an API
+// server (ModeCluster) or read from manifests declared complete (WithCompleteInput), false
+// for other manifests, which are a part of a cluster. The bundled checks that judge what a
+// pod references (the ConfigMaps its environment reads, the ServiceAccount it runs as) ask
+// Whole and the kind's Coverage; the RBAC engine and the rbac checks over bindings take a
+// kind Loaded from manifests as its whole set of objects (a binding to a Role the manifests
+// lack names a missing role), as Coverage.Complete does. Objects the control plane creates itself
+// (each namespace's default ServiceAccount, the bootstrap RBAC roles, control-plane pods, the
+// labels controllers add to pods) are never in manifests, complete or not: checks tell them
+// apart by Mode.
+func (inv *Inventory) Whole() bool { return inv.mode == ModeCluster || inv.complete }
 
 // ServerVersion returns the Kubernetes version of the API server the inventory was listed
 // from (e.g. "v1.37.2"), or "" when it is not known (manifests).
@@ -106,7 +124,8 @@ func (inv *Inventory) Kinds() []schema.GroupKind {
 }
 
 // Coverage returns how the kind gk was seen. A kind the loader never looked at and that has
-// no objects is Absent. A kind that input which failed to load may have held (see Errors) is
+// no objects is Absent, or Listed with a count of 0 when the manifests were declared
+// complete (WithCompleteInput). A kind that input which failed to load may have held (see Errors) is
 // Incomplete.
 func (inv *Inventory) Coverage(gk schema.GroupKind) Coverage {
 	return inv.failures.apply(inv.coverageAsLoaded(gk))
@@ -119,6 +138,10 @@ func (inv *Inventory) coverageAsLoaded(gk schema.GroupKind) Coverage {
 	n := len(inv.byKind[gk])
 	if n > 0 {
 		return Coverage{Group: gk.Group, Kind: gk.Kind, State: Loaded, Count: n}
+	}
+	if inv.complete {
+		return Coverage{Group: gk.Group, Kind: gk.Kind, State: Listed,
+			Reason: fmt.Sprintf("no %s in the manifests, which are declared complete", gk.Kind)}
 	}
 	return Coverage{Group: gk.Group, Kind: gk.Kind, State: Absent,
 		Reason: fmt.Sprintf("no %s in the input", gk.Kind)}

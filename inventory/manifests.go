@@ -46,6 +46,7 @@ type manifestConfig struct {
 	defaultNamespace string
 	maxDocument      int64
 	maxInput         int64
+	complete         bool
 }
 
 type manifestOptionFunc func(*manifestConfig)
@@ -68,6 +69,20 @@ func WithParallelism(n int) ManifestOption {
 // their namespace as written: their scope is not known.
 func WithDefaultNamespace(ns string) ManifestOption {
 	return manifestOptionFunc(func(c *manifestConfig) { c.defaultNamespace = ns })
+}
+
+// WithCompleteInput declares that the manifests are the whole cluster: every object the
+// cluster would hold is in them (bar those the control plane creates itself, see
+// Inventory.Whole). A kind with no object in the manifests is then Listed with a count of 0
+// ("there are none" is a fact) instead of Absent ("whether the cluster has any cannot be
+// told"), and Inventory.Whole reports true, so that an object a reference names and the
+// manifests lack does not exist. Input that failed to load keeps its effect: a kind that a
+// failed document may have held, and every kind when a document's kind could not be read, is
+// still Incomplete. The default is cautious: without this option the manifests are a part of
+// a cluster. The checks whose verdict can change under it are listed in the kspm package
+// documentation (section "Manifests as the whole cluster").
+func WithCompleteInput() ManifestOption {
+	return manifestOptionFunc(func(c *manifestConfig) { c.complete = true })
 }
 
 // DefaultMaxDocumentBytes is the size of the largest document LoadManifests reads unless
@@ -154,9 +169,9 @@ func isConfigFileKind(gvk schema.GroupVersionKind) bool {
 // error naming the file. Errors are in input order: by path, then file (walked in lexical
 // order), then line; objects defined twice (see Builder.Build) are reported after them.
 //
-// Coverage: kinds with objects are Loaded; the others are Absent; a kind that a document
-// which failed to load may have held (every kind, when its kind could not be read) is
-// Incomplete.
+// Coverage: kinds with objects are Loaded; the others are Absent, or Listed with a count of
+// 0 under WithCompleteInput; a kind that a document which failed to load may have held
+// (every kind, when its kind could not be read) is Incomplete.
 //
 // Limits. At most DefaultMaxInputBytes are read from one file or standard input, and a
 // document of more than DefaultMaxDocumentBytes is not decoded unless it is a List whose
@@ -197,6 +212,7 @@ func LoadManifests(ctx context.Context, paths []string, opts ...ManifestOption) 
 	}
 
 	b := NewBuilder(ModeManifests)
+	b.complete = cfg.complete
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(cfg.parallelism)
 	l := &manifestLoader{ctx: gctx, g: g, workers: cfg.parallelism, b: b, stdin: cfg.stdin, defaultNamespace: cfg.defaultNamespace,

@@ -353,11 +353,9 @@ func runDefaultNamespace(ctx context.Context, pass *check.Pass) error {
 	if found > 0 {
 		return nil
 	}
-	if inv.Mode() == inventory.ModeCluster {
-		if reason := inv.Unseen(defaultNamespaceKinds...); reason != "" {
-			pass.NotEvaluated(nil, "no user object found in namespace default, but some kinds could not be listed: "+reason)
-			return nil
-		}
+	if reason := unseenPresent(inv, defaultNamespaceKinds...); reason != "" {
+		pass.NotEvaluated(nil, "no user object found in namespace default, but some kinds were not completely seen: "+reason)
+		return nil
 	}
 	pass.Pass(nil, "no user object in namespace default")
 	return nil

@@ -32,19 +32,18 @@ var podKinds = []schema.GroupKind{
 }
 
 // runPods returns a check body that applies rule to every pod specification: a pass or a
-// fail per owning object. In a cluster, kinds that could not be listed are reported as not
+// fail per owning object. Kinds not completely seen (see unseenPresent) are reported as not
 // evaluated.
 func runPods(rule podRule) check.RunFunc {
 	return func(ctx context.Context, pass *check.Pass) error {
 		inv := pass.Inventory
-		if inv.Mode() == inventory.ModeCluster {
-			if reason := inv.Unseen(podKinds...); reason != "" {
-				pass.NotEvaluated(nil, "some pod specifications could not be read: "+reason)
-			}
+		unseen := unseenPresent(inv, podKinds...)
+		if unseen != "" {
+			pass.NotEvaluated(nil, "some pod specifications could not be read: "+unseen)
 		}
 		tmpls := inv.PodTemplates()
 		if len(tmpls) == 0 {
-			if inv.Mode() == inventory.ModeManifests || inv.Unseen(podKinds...) == "" {
+			if unseen == "" {
 				pass.NotApplicable(nil, "no pod specifications in the input")
 			}
 			return nil
@@ -150,4 +149,18 @@ func (pc podControl) control() control {
 		kinds:       podKinds,
 		run:         run,
 	}
+}
+
+// unseenPresent returns why some of kinds were not completely seen, or "" when all were, for
+// checks that judge the objects present: from manifests a kind with no object (Absent) is no
+// gap, since there is nothing of it to judge, but a kind that input which failed to load may
+// have held (Incomplete) is one, as a kind that could not be listed is in a cluster.
+func unseenPresent(inv *inventory.Inventory, kinds ...schema.GroupKind) string {
+	var gaps []schema.GroupKind
+	for _, gk := range kinds {
+		if c := inv.Coverage(gk); !c.Complete() && (inv.Mode() != inventory.ModeManifests || c.State != inventory.Absent) {
+			gaps = append(gaps, gk)
+		}
+	}
+	return inv.Unseen(gaps...)
 }

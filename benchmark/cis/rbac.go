@@ -369,8 +369,15 @@ func runTokenMounts(ctx context.Context, pass *check.Pass) error {
 			return []problem{{field: "automountServiceAccountToken", msg: fmt.Sprintf("the pod mounts the token of service account %q "+
 				"(automountServiceAccountToken is not false on the pod or the service account)", name)}}
 		}
-		if inv.Mode() == inventory.ModeCluster && saUnseen == "" {
-			// Every service account was listed: this one does not exist.
+		if inv.Whole() && saUnseen == "" && inv.Mode() != inventory.ModeCluster && name == "default" {
+			// Manifests declared complete hold no default service account: the control plane
+			// creates it in every namespace, without automountServiceAccountToken.
+			return []problem{{field: "automountServiceAccountToken", msg: "the pod mounts the token of service account " +
+				`"default", which the control plane creates without automountServiceAccountToken: false`}}
+		}
+		if inv.Whole() && saUnseen == "" {
+			// Every service account was seen (listed, or manifests declared complete): this
+			// one does not exist.
 			return []problem{{field: "automountServiceAccountToken", msg: fmt.Sprintf("the pod does not set "+
 				"automountServiceAccountToken: false, and its service account %q does not exist", name)}}
 		}

@@ -50,7 +50,9 @@ func unusedServiceAccount(c *engineCache) check.Check {
 			pass.NotEvaluated(nil, "cannot be evaluated: workloads not completely known: "+u)
 			return nil
 		}
-		if inv.Mode() != inventory.ModeCluster && len(inv.PodTemplates()) == 0 {
+		// Manifests without any workload are a part of a cluster whose workloads are
+		// elsewhere, unless they are declared to be the whole cluster.
+		if !inv.Whole() && len(inv.PodTemplates()) == 0 {
 			pass.NotEvaluated(nil, "cannot be evaluated: the input holds no pod or workload, so which service accounts are used cannot be told")
 			return nil
 		}

@@ -82,6 +82,14 @@ func runWorkloadDefaultSA(ctx context.Context, pass *check.Pass) error {
 			saName = ns + "/default"
 		}
 		o := inv.Get(inventory.KindServiceAccount, t.Namespace(), "default")
+		if o == nil && inv.Whole() && inv.Mode() != inventory.ModeCluster && inv.Unseen(inventory.KindServiceAccount) == "" {
+			// Manifests declared complete hold no default ServiceAccount: the control plane
+			// creates it in every namespace, without automountServiceAccountToken.
+			pass.Fail(t.Owner, field, fmt.Sprintf("runs as the default ServiceAccount and mounts its token "+
+				"(automountServiceAccountToken is not set in the pod spec, and ServiceAccount %s, which the manifests "+
+				"declared complete do not hold, is created by the control plane without it)", saName))
+			continue
+		}
 		if o == nil {
 			reason := fmt.Sprintf("runs as the default ServiceAccount and its pod spec does not set automountServiceAccountToken, "+
 				"so whether the token is mounted depends on ServiceAccount %s, which is not in the inventory", saName)

@@ -222,6 +222,9 @@ func load(ctx context.Context, o *options, stdin io.Reader, prog *progress) (*in
 		if o.defaultNS != "" {
 			opts = append(opts, inventory.WithDefaultNamespace(o.defaultNS))
 		}
+		if o.complete {
+			opts = append(opts, inventory.WithCompleteInput())
+		}
 		return inventory.LoadManifests(ctx, o.files, opts...)
 	}
 	if prog != nil {

@@ -544,3 +544,26 @@ func TestMessagesNameTheFlag(t *testing.T) {
 	assert.Equal(t, exitError, code)
 	assert.Contains(t, stderr, "(--timeout 1ns)", "a timeout while loading names the flag too")
 }
+
+// TestCompleteFlag: --complete declares the manifests the whole cluster, so a namespace with
+// no NetworkPolicy in them fails instead of being notEvaluated; it applies to manifests only.
+func TestCompleteFlag(t *testing.T) {
+	for _, tt := range []struct {
+		args []string
+		want check.Status
+	}{
+		{nil, check.StatusNotEvaluated},
+		{[]string{"--complete"}, check.StatusFail},
+	} {
+		args := append([]string{"-f", "testdata/app", "--check", "kspm:namespace-network-policy"}, tt.args...)
+		code, rep, stderr := scanJSON(t, "", args...)
+		require.Equal(t, exitOK, code, stderr)
+		require.NotEmpty(t, rep.Results)
+		for _, r := range rep.Results {
+			assert.Equal(t, tt.want, r.Status, "%v: %s", tt.args, r.Message)
+		}
+	}
+	code, _, stderr := runScan(t, "", "--complete", "--kubeconfig", "/nonexistent")
+	assert.Equal(t, exitError, code)
+	assert.Contains(t, stderr, "use it with -f")
+}

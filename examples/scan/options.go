@@ -27,6 +27,7 @@ type options struct {
 	maxInputBytes  int64    // --max-input-bytes
 	configz        bool     // --kubelet-configz
 	allowEmpty     bool     // --allow-empty: an input with no object is not an error
+	complete       bool     // --complete: the manifests are the whole cluster
 	kubeContext    string   // --context
 	benchmarks     []string // -b: bundled benchmark names; "all" means every one
 	checkIDs       []string // --check: run only these check IDs
@@ -148,6 +149,7 @@ func newFlagSet(o *options) *flag.FlagSet {
 	fs.Int64Var(&o.maxInputBytes, "max-input-bytes", inventory.DefaultMaxInputBytes, "")
 	fs.BoolVar(&o.configz, "kubelet-configz", false, "")
 	fs.BoolVar(&o.allowEmpty, "allow-empty", false, "")
+	fs.BoolVar(&o.complete, "complete", false, "")
 	fs.StringVar(&o.kubeContext, "context", "", "")
 
 	benchmarks := listFlag{values: &o.benchmarks, split: true}
@@ -186,6 +188,10 @@ Input (one of):
                           repeatable. YAML (multi-document), JSON and kind: List are read.
   --default-namespace NS  with -f: the namespace of objects written without one, as
                           kubectl apply -n NS sets it (default: default)
+  --complete              with -f: the manifests are the whole cluster: a kind with no
+                          object in them has none, so checks that need "there are none"
+                          (RBAC, NetworkPolicy per namespace, references that name
+                          nothing) give a verdict instead of notEvaluated
   --max-document-bytes N  with -f: the largest document read, in bytes; a larger List is
                           read item by item (default 8388608, 8 MiB; 0: no limit)
   --max-input-bytes N     with -f: the most read from one file or standard input, in bytes
@@ -277,6 +283,9 @@ func parseArgs(args []string) (*options, error) {
 	}
 	if o.defaultNS != "" && len(o.files) == 0 {
 		return nil, errors.New("--default-namespace applies to manifests: use it with -f")
+	}
+	if o.complete && len(o.files) == 0 {
+		return nil, errors.New("--complete declares manifests the whole cluster: use it with -f")
 	}
 	if len(o.files) > 0 && (o.kubeconfig != "" || o.kubeContext != "") {
 		return nil, errors.New("-f reads manifests; --kubeconfig and --context read a cluster: use one or the other")

@@ -91,8 +91,9 @@ func InEnv(env []corev1.EnvVar, envFrom []corev1.EnvFromSource, configMaps Confi
 }
 
 // InventoryConfigMaps returns the ConfigMaps lookup of namespace ns in inv. A ConfigMap inv
-// does not hold is known not to exist only when inv was listed from a cluster that had every
-// ConfigMap listed; from manifests, it may be defined elsewhere.
+// does not hold is known not to exist only when inv stands for the whole cluster
+// (Inventory.Whole) and its ConfigMaps were seen completely; from other manifests, it may be
+// defined elsewhere.
 func InventoryConfigMaps(inv *inventory.Inventory, ns string) ConfigMaps {
 	return func(name string) (map[string]string, bool) {
 		if o := inv.Get(inventory.KindConfigMap, ns, name); o != nil {
@@ -101,6 +102,6 @@ func InventoryConfigMaps(inv *inventory.Inventory, ns string) ConfigMaps {
 			}
 			return nil, false
 		}
-		return nil, inv.Mode() == inventory.ModeCluster && inv.Coverage(inventory.KindConfigMap).Complete()
+		return nil, inv.Whole() && inv.Coverage(inventory.KindConfigMap).Complete()
 	}
 }

@@ -39,8 +39,10 @@
 //     cis:1.4.1, cis:1.4.2, cis:2.1 to cis:2.7, cis:3.2.1, cis:5.5.1;
 //   - CIS objects: cis:4.3.1 (kube-proxy), cis:5.1.1 to cis:5.1.13 (RBAC and service account
 //     tokens), cis:5.2.1 (admission policy), cis:5.3.2 (NetworkPolicy), cis:5.4.1 (ConfigMaps
-//     read into the environment).
+//     read into the environment);
+//   - pss:namespace-enforce-label when the manifests hold no Namespace (notEvaluated without
+//     the option; under it, nothing to judge, so notApplicable).
 //
-// Pod Security Standards checks (pss-*) and the other kspm checks judge each object on its own
+// The other Pod Security Standards checks (pss-*) and kspm checks judge each object on its own
 // and do not change.
 package kspm

@@ -31,10 +31,16 @@ const (
 
 // Coverage records whether and how one kind was seen.
 type Coverage struct {
-	Group  string `json:"group,omitempty"`
-	Kind   string `json:"kind"`
-	State  State  `json:"state"`
-	Count  int    `json:"count"`
+	// Group is the kind's API group ("" for the core group).
+	Group string `json:"group,omitempty"`
+	// Kind is the kind's name, e.g. "Deployment".
+	Kind string `json:"kind"`
+	// State says whether and how the kind was seen.
+	State State `json:"state"`
+	// Count is the number of objects of the kind in the inventory.
+	Count int `json:"count"`
+	// Reason says why the kind was not seen completely (the API server's refusal, the
+	// documents that failed to load, ...); empty when it was.
 	Reason string `json:"reason,omitempty"`
 }
 

@@ -10,10 +10,12 @@ import (
 // SourceError is a problem with one document or object of the input. It names the file and
 // line (or, for API objects, the object) so the user can find it.
 type SourceError struct {
+	// Source is the file and line of the document or object (empty for API objects).
 	Source Source
 	// Object names the object when it is known, e.g. "Deployment shop/web".
 	Object string
-	Err    error
+	// Err is the problem.
+	Err error
 }
 
 // Error implements error.
@@ -38,9 +40,12 @@ func (e *SourceError) Unwrap() error { return e.Err }
 
 // ListError is a failure to list one kind from an API server.
 type ListError struct {
-	Kind  schema.GroupKind
+	// Kind is the kind that could not be listed.
+	Kind schema.GroupKind
+	// State is the kind's coverage as a result: Forbidden, NotServed or Failed.
 	State State
-	Err   error
+	// Err is the API server's (or the transport's) error.
+	Err error
 }
 
 // Error implements error.

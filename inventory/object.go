@@ -34,12 +34,18 @@ func (s Source) String() string {
 
 // Ref identifies an object in results and reports.
 type Ref struct {
-	APIVersion string  `json:"apiVersion"`
-	Kind       string  `json:"kind"`
-	Namespace  string  `json:"namespace,omitempty"`
-	Name       string  `json:"name"`
-	UID        string  `json:"uid,omitempty"`
-	Source     *Source `json:"source,omitempty"`
+	// APIVersion is the object's group and version, e.g. "apps/v1".
+	APIVersion string `json:"apiVersion"`
+	// Kind is the object's kind, e.g. "Deployment".
+	Kind string `json:"kind"`
+	// Namespace is the object's namespace; empty for a cluster-scoped object.
+	Namespace string `json:"namespace,omitempty"`
+	// Name is the object's name.
+	Name string `json:"name"`
+	// UID is the object's UID when it came from an API server.
+	UID string `json:"uid,omitempty"`
+	// Source is the file and line the object was read from (nil for API objects).
+	Source *Source `json:"source,omitempty"`
 }
 
 // String returns "Kind namespace/name" or "Kind name".

@@ -34,8 +34,11 @@ const (
 // entries exact, and keep the allow-list in mind when reading a pass. (The default grants are
 // not matched by name: see DefaultAllowList.)
 type AllowEntry struct {
+	// Binding is "ClusterRoleBinding NAME" or "RoleBinding NAMESPACE/NAME" (a pattern).
 	Binding string `json:"binding"`
-	Role    string `json:"role"`
+	// Role is "ClusterRole NAME" or "Role NAME" (a pattern).
+	Role string `json:"role"`
+	// Subject is "User NAME", "Group NAME" or "ServiceAccount NAMESPACE/NAME" (a pattern).
 	Subject string `json:"subject"`
 }
 

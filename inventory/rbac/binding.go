@@ -84,9 +84,12 @@ func (b *Binding) String() string { return b.Ref().String() }
 
 // BindingRef names a binding in a grant.
 type BindingRef struct {
-	Kind      string `json:"kind"`
+	// Kind is KindRoleBinding or KindClusterRoleBinding.
+	Kind string `json:"kind"`
+	// Namespace is a RoleBinding's namespace; empty for a ClusterRoleBinding.
 	Namespace string `json:"namespace,omitempty"`
-	Name      string `json:"name"`
+	// Name is the binding's name.
+	Name string `json:"name"`
 	// Object is the binding in the inventory.
 	Object *inventory.Object `json:"-"`
 }

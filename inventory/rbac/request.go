@@ -19,15 +19,25 @@ import (
 // request with AnyName and no Name is allowed by rules restricted by resourceNames too (so
 // "can impersonate some user" counts a rule that allows impersonating only "admin").
 type Request struct {
-	Verb            string `json:"verb"`
-	APIGroup        string `json:"apiGroup,omitempty"`
-	Resource        string `json:"resource,omitempty"`
-	Subresource     string `json:"subresource,omitempty"`
-	Name            string `json:"name,omitempty"`
-	Namespace       string `json:"namespace,omitempty"`
-	Path            string `json:"path,omitempty"`
-	ResourceRequest bool   `json:"resourceRequest"`
-	AnyName         bool   `json:"anyName,omitempty"`
+	// Verb is the request's verb: get, list, create, bind, impersonate, ... (for a
+	// non-resource request, the HTTP method in lower case).
+	Verb string `json:"verb"`
+	// APIGroup is the resource's API group, "" for the core group.
+	APIGroup string `json:"apiGroup,omitempty"`
+	// Resource is the resource's plural name, e.g. "pods".
+	Resource string `json:"resource,omitempty"`
+	// Subresource is the subresource, e.g. "exec"; empty for the resource itself.
+	Subresource string `json:"subresource,omitempty"`
+	// Name is the object's name; empty for a request about no one object (list, create).
+	Name string `json:"name,omitempty"`
+	// Namespace is the namespace the request is made in (see the type's doc).
+	Namespace string `json:"namespace,omitempty"`
+	// Path is a non-resource request's URL path, e.g. "/metrics".
+	Path string `json:"path,omitempty"`
+	// ResourceRequest is true for a request about a resource, false for a non-resource URL.
+	ResourceRequest bool `json:"resourceRequest"`
+	// AnyName asks about some object rather than any (see the type's doc).
+	AnyName bool `json:"anyName,omitempty"`
 }
 
 // NewRequest returns a resource request for verb on resource spelled as kubectl spells it

@@ -93,10 +93,12 @@ func (r *Role) Ref() RoleRef {
 
 // RoleRef names a role in a grant.
 type RoleRef struct {
+	// Kind is KindRole or KindClusterRole.
 	Kind string `json:"kind"`
 	// Namespace is a Role's namespace (the binding's); empty for a ClusterRole.
 	Namespace string `json:"namespace,omitempty"`
-	Name      string `json:"name"`
+	// Name is the role's name.
+	Name string `json:"name"`
 	// Object is the role in the inventory (nil for a built-in stand-in).
 	Object *inventory.Object `json:"-"`
 }

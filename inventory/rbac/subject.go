@@ -75,7 +75,10 @@ func (s Subject) User() (User, bool) {
 // name and the groups it belongs to (like k8s.io/apiserver's user.Info). Build one with
 // ServiceAccountUser, AuthenticatedUser or AnonymousUser to get the implicit groups right.
 type User struct {
-	Name   string   `json:"name"`
+	// Name is the user name, e.g. "alice" or "system:serviceaccount:shop:web".
+	Name string `json:"name"`
+	// Groups are every group the user is in, the implicit ones (system:authenticated, ...)
+	// included.
 	Groups []string `json:"groups,omitempty"`
 }
 

@@ -5,9 +5,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"runtime"
 	"runtime/debug"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -68,7 +70,8 @@ func WithProgress(fn func(Progress)) Option {
 }
 
 // WithParams sets the parameters of the check with the given ID, overriding its defaults
-// key by key (for CEL checks, the `params` variable).
+// key by key (for CEL checks, the `params` variable). An ID that is not in the run makes Run
+// and Scan fail with ErrUnknownCheck.
 func WithParams(checkID string, params map[string]any) Option {
 	return optionFunc(func(c *config) {
 		if c.params == nil {
@@ -76,6 +79,22 @@ func WithParams(checkID string, params map[string]any) Option {
 		}
 		c.params[checkID] = params
 	})
+}
+
+// checkParamIDs returns an error naming every check that WithParams set parameters for and
+// that is not in checks.
+func (c *config) checkParamIDs(checks []check.Check) error {
+	var unknown []string
+	for id := range c.params {
+		if !slices.ContainsFunc(checks, func(c check.Check) bool { return c.Meta().ID == id }) {
+			unknown = append(unknown, id)
+		}
+	}
+	if len(unknown) == 0 {
+		return nil
+	}
+	slices.Sort(unknown)
+	return fmt.Errorf("%w: parameters set for %s, not in the run", ErrUnknownCheck, strings.Join(unknown, ", "))
 }
 
 func newConfig(opts []Option) *config {
@@ -89,19 +108,34 @@ func newConfig(opts []Option) *config {
 // ErrInvalidChecks is wrapped by the error Run returns when the checks do not validate.
 var ErrInvalidChecks = errors.New("invalid checks")
 
+// ErrNoChecks is wrapped by the error Run and Scan return when there is no check to run: a
+// scan of nothing is not a success.
+var ErrNoChecks = errors.New("no checks to run")
+
+// ErrUnknownCheck is wrapped by the error Run and Scan return when an option (WithParams)
+// names a check that is not in the run.
+var ErrUnknownCheck = errors.New("unknown check")
+
 // Run runs checks over inv concurrently and returns their results: grouped by check in the
 // order of checks, and within a check ordered by object, whatever the scheduling.
 //
 // A check that panics, returns an error or overruns its timeout yields an error result;
 // the other checks go on. A manual check yields one manual result; a check whose
 // Meta.Requires kinds are not completely known yields one notEvaluated result naming them.
-// Run returns an error only when the checks are invalid (see check.Validate) or ctx ends
-// before every check has run.
+// Run returns an error only when there are no checks (ErrNoChecks), the checks are invalid
+// (ErrInvalidChecks, see check.Validate), an option names a check not in checks
+// (ErrUnknownCheck), or ctx ends before every check has run.
 func Run(ctx context.Context, inv *inventory.Inventory, checks []check.Check, opts ...Option) ([]check.Result, error) {
+	if len(checks) == 0 {
+		return nil, ErrNoChecks
+	}
 	if err := check.Validate(checks); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInvalidChecks, err)
 	}
 	cfg := newConfig(opts)
+	if err := cfg.checkParamIDs(checks); err != nil {
+		return nil, err
+	}
 	// Each check's findings are collected on its goroutine; the results are then made in
 	// place in one slice. (Concatenating per-check result slices would copy every result
 	// once more, in one long copy that the garbage collector cannot interrupt.)
@@ -286,29 +320,62 @@ func compareFindings(a, b check.Finding) int {
 	return cmp.Or(cmp.Compare(a.Field, b.Field), cmp.Compare(a.Status, b.Status), cmp.Compare(a.Message, b.Message))
 }
 
-// Scan runs every check of benchmarks over inv and returns the report. A check that appears
-// in several benchmarks (by ID) runs once. See Run for how failures become results.
+// Scan runs every check of benchmarks over inv and returns the report. See Run for how
+// failures become results.
+//
+// Check identity: two checks are the same control when they have the same ID and equal
+// metadata (every field of check.Meta). A control that several benchmarks hold (pss-baseline
+// and pss-restricted share the baseline controls) runs once, where it first appears. A
+// different check that reuses an ID already taken (a user's check with a bundled check's ID,
+// in either order) is an error wrapping ErrInvalidChecks. A benchmark with no checks, or no
+// benchmark at all, is an error wrapping ErrNoChecks.
 func Scan(ctx context.Context, inv *inventory.Inventory, benchmarks []benchmark.Benchmark, opts ...Option) (*report.Report, error) {
 	cfg := newConfig(opts)
+	if len(benchmarks) == 0 {
+		return nil, fmt.Errorf("%w: no benchmark", ErrNoChecks)
+	}
 	var (
 		names  []string
 		checks []check.Check
-		seen   = make(map[string]bool)
+		errs   []error
+		seen   = make(map[string]owned)
 	)
 	for _, b := range benchmarks {
 		names = append(names, b.Name)
+		if len(b.Checks) == 0 {
+			return nil, fmt.Errorf("%w: benchmark %q has none", ErrNoChecks, b.Name)
+		}
 		for _, c := range b.Checks {
-			if id := c.Meta().ID; !seen[id] {
-				seen[id] = true
+			if c == nil {
+				checks = append(checks, c) // Run reports it
+				continue
+			}
+			m := c.Meta()
+			first, ok := seen[m.ID]
+			switch {
+			case !ok:
+				seen[m.ID] = owned{benchmark: b.Name, meta: m}
 				checks = append(checks, c)
+			case !reflect.DeepEqual(first.meta, m):
+				errs = append(errs, fmt.Errorf("check %s of benchmark %q: a different check of benchmark %q has the same ID",
+					m.ID, b.Name, first.benchmark))
 			}
 		}
+	}
+	if len(errs) > 0 {
+		return nil, fmt.Errorf("%w: %w", ErrInvalidChecks, errors.Join(errs...))
 	}
 	results, err := Run(ctx, inv, checks, opts...)
 	if err != nil {
 		return nil, err
 	}
 	return report.New(inv, names, results, report.Tool{Name: "kspm", Version: Version}, cfg.now()), nil
+}
+
+// owned is the first check seen with an ID, and the benchmark that holds it.
+type owned struct {
+	benchmark string
+	meta      check.Meta
 }
 
 // ErrUnknownBenchmark is wrapped by the error for a benchmark name that is not bundled.

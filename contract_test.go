@@ -1,0 +1,84 @@
+package kspm_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/kspm-dev/kspm"
+	"github.com/kspm-dev/kspm/benchmark"
+	"github.com/kspm-dev/kspm/benchmark/pss"
+	"github.com/kspm-dev/kspm/check"
+)
+
+// A different check that reuses the ID of a bundled one is an error, in either order; the
+// controls that bundled benchmarks share run once.
+func TestScanDuplicateIDAcrossBenchmarks(t *testing.T) {
+	inv := pods(t, 2)
+	restricted, err := pss.Restricted()
+	require.NoError(t, err)
+	mine := benchmark.Benchmark{Name: "mine", Title: "Mine", Checks: []check.Check{passAll("pss:privileged")}}
+
+	for name, set := range map[string][]benchmark.Benchmark{
+		"bundled first": {restricted, mine},
+		"user first":    {mine, restricted},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := kspm.Scan(context.Background(), inv, set)
+			require.ErrorIs(t, err, kspm.ErrInvalidChecks)
+			assert.ErrorContains(t, err, "pss:privileged")
+		})
+	}
+
+	t.Run("bundled benchmarks share controls", func(t *testing.T) {
+		set, err := kspm.SelectBenchmarks([]string{pss.BaselineName, pss.RestrictedName})
+		require.NoError(t, err)
+		r, err := kspm.Scan(context.Background(), inv, set)
+		require.NoError(t, err)
+		n := 0
+		for _, res := range r.Results {
+			if res.CheckID == "pss:privileged" {
+				n++
+			}
+		}
+		assert.Equal(t, 2, n, "one result per pod: the shared control runs once")
+	})
+
+	t.Run("default set", func(t *testing.T) {
+		set, err := kspm.Benchmarks()
+		require.NoError(t, err)
+		_, err = kspm.Scan(context.Background(), inv, set)
+		require.NoError(t, err)
+	})
+}
+
+// A run with no checks is an error: a scan of nothing is not a success.
+func TestNoChecksIsAnError(t *testing.T) {
+	inv := pods(t, 1)
+	ctx := context.Background()
+	_, err := kspm.Scan(ctx, inv, nil)
+	assert.ErrorIs(t, err, kspm.ErrNoChecks)
+	_, err = kspm.Scan(ctx, inv, []benchmark.Benchmark{{Name: "empty", Title: "Empty"}})
+	assert.ErrorIs(t, err, kspm.ErrNoChecks)
+	_, err = kspm.Run(ctx, inv, nil)
+	assert.ErrorIs(t, err, kspm.ErrNoChecks)
+}
+
+// Parameters for a check that is not in the run are an error, not ignored.
+func TestParamsForUnknownCheck(t *testing.T) {
+	_, err := kspm.Run(context.Background(), pods(t, 1), []check.Check{passAll("t:a")},
+		kspm.WithParams("t:typo", map[string]any{"x": 1}))
+	require.ErrorIs(t, err, kspm.ErrUnknownCheck)
+	assert.ErrorContains(t, err, "t:typo")
+}
+
+// A check that is not manual must have a run function.
+func TestValidateRejectsCheckWithoutRun(t *testing.T) {
+	err := check.Validate([]check.Check{check.New(meta("t:norun"), nil)})
+	assert.ErrorContains(t, err, "t:norun")
+	m := meta("t:manual")
+	m.Manual = true
+	assert.NoError(t, check.Validate([]check.Check{check.New(m, nil)}))
+}

@@ -6,11 +6,15 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/kspm-dev/kspm"
 	"github.com/kspm-dev/kspm/benchmark"
 	"github.com/kspm-dev/kspm/benchmark/pss"
 	"github.com/kspm-dev/kspm/check"
+	"github.com/kspm-dev/kspm/inventory"
 )
 
 // A different check that reuses the ID of a bundled one is an error, in either order; the
@@ -81,4 +85,50 @@ func TestValidateRejectsCheckWithoutRun(t *testing.T) {
 	m := meta("t:manual")
 	m.Manual = true
 	assert.NoError(t, check.Validate([]check.Check{check.New(m, nil)}))
+}
+
+// A Go check gets the coverage rule a CEL check gets: when a kind it declares in Meta.Kinds
+// was not seen completely, the run says so with one notEvaluated result, so that "no
+// failures" is not read as a pass.
+func TestGoCheckKindsNotSeen(t *testing.T) {
+	b := inventory.NewBuilder(inventory.ModeCluster)
+	require.NoError(t, b.Add(&corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: "a", Name: "p"}}, inventory.Source{}))
+	b.SetCoverage(inventory.Coverage{Kind: "Pod", State: inventory.Listed})
+	b.SetCoverage(inventory.Coverage{Group: "apps", Kind: "Deployment", State: inventory.Forbidden, Reason: "RBAC"})
+	inv := b.Build()
+
+	goMeta := meta("t:go")
+	goMeta.Kinds = []schema.GroupKind{inventory.KindDeployment, inventory.KindPod}
+	goCheck := check.New(goMeta, func(ctx context.Context, pass *check.Pass) error {
+		for _, o := range pass.Inventory.ByKind(inventory.KindDeployment) {
+			pass.Fail(o, "", "bad")
+		}
+		for _, o := range pass.Inventory.ByKind(inventory.KindPod) {
+			pass.Pass(o, "ok")
+		}
+		return nil
+	})
+	celMeta := meta("t:cel")
+	celMeta.Kinds = goMeta.Kinds
+	celCheck, err := check.CEL(check.CELSpec{Meta: celMeta, Expression: "true"})
+	require.NoError(t, err)
+	podsMeta := meta("t:pods")
+	podsMeta.Kinds = []schema.GroupKind{inventory.KindPod}
+	podsOnly := check.New(podsMeta, func(ctx context.Context, pass *check.Pass) error {
+		for _, o := range pass.Inventory.ByKind(inventory.KindPod) {
+			pass.Pass(o, "ok")
+		}
+		return nil
+	})
+
+	results, err := kspm.Run(context.Background(), inv, []check.Check{goCheck, celCheck, podsOnly})
+	require.NoError(t, err)
+	const gap = "objects of kinds not completely seen were not evaluated: deployments forbidden: RBAC"
+	assert.Equal(t, []string{
+		"t:go notEvaluated -: " + gap,
+		"t:go pass Pod a/p: ok",
+		"t:cel notEvaluated -: " + gap,
+		"t:cel pass Pod a/p: " + "",
+		"t:pods pass Pod a/p: ok",
+	}, briefs(results))
 }

@@ -121,7 +121,11 @@ var ErrUnknownCheck = errors.New("unknown check")
 //
 // A check that panics, returns an error or overruns its timeout yields an error result;
 // the other checks go on. A manual check yields one manual result; a check whose
-// Meta.Requires kinds are not completely known yields one notEvaluated result naming them.
+// Meta.Requires kinds are not completely known yields one notEvaluated result naming them,
+// and is not run. A check that is run while some of its Meta.Kinds were not seen completely
+// (see check.UnseenKinds) gets, besides its results over the objects seen, one notEvaluated
+// result about no object naming those kinds, unless it reported one itself; this holds for
+// Go and CEL checks alike.
 // Run returns an error only when there are no checks (ErrNoChecks), the checks are invalid
 // (ErrInvalidChecks, see check.Validate), an option names a check not in checks
 // (ErrUnknownCheck), or ctx ends before every check has run.
@@ -227,6 +231,11 @@ func runOne(ctx context.Context, inv *inventory.Inventory, c check.Check, meta c
 	if err == nil && ctx.Err() != nil {
 		err = ctx.Err()
 	}
+	// The coverage rule of Meta.Kinds, for Go and CEL checks alike: results over the objects
+	// seen are not the whole picture when a kind the check reads was not seen completely.
+	if reason := check.UnseenKinds(inv, meta.Kinds...); reason != "" && !fs.saysNotEvaluated() {
+		fs.add(check.Finding{Status: check.StatusNotEvaluated, Message: check.NotSeenMessage(reason)})
+	}
 	fs.sort()
 	if err != nil {
 		if errors.Is(err, context.DeadlineExceeded) && cfg.checkTimeout > 0 {
@@ -242,6 +251,19 @@ func runOne(ctx context.Context, inv *inventory.Inventory, c check.Check, meta c
 type findings struct {
 	chunks [][]check.Finding
 	n      int
+}
+
+// saysNotEvaluated reports whether a finding is a notEvaluated result about no object: the
+// check's own account of what it could not see.
+func (fs *findings) saysNotEvaluated() bool {
+	for _, chunk := range fs.chunks {
+		for _, f := range chunk {
+			if f.Object == nil && f.Status == check.StatusNotEvaluated {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func (fs *findings) add(f check.Finding) {

@@ -106,12 +106,18 @@ type Meta struct {
 	Section string `json:"section,omitempty"`
 	// Level is a benchmark's profile level, e.g. "L1" or "restricted".
 	Level string `json:"level,omitempty"`
-	// Kinds are the kinds of object the check reports on (informational; CEL checks use it
-	// to select objects).
+	// Kinds are the kinds of object the check reads and reports on (CEL checks evaluate the
+	// objects of these kinds). It is the one declaration of what a check reads, Go or CEL:
+	// when any of them was not seen completely (see UnseenKinds), the runner still runs the
+	// check over the objects seen and adds one notEvaluated result, about no object, naming
+	// the kinds (unless the check reported such a result itself), so that "no failures" is not
+	// read as a pass.
 	Kinds []schema.GroupKind `json:"kinds,omitempty"`
-	// Requires are kinds whose complete listing the verdicts depend on. When any is not
-	// completely known, the runner reports one notEvaluated result instead of running the
-	// check.
+	// Requires are the kinds, read or not by the objects reported on, whose complete listing
+	// every verdict depends on (a cross-object rule: "no NetworkPolicy in this namespace").
+	// When any is not completely known, the runner reports one notEvaluated result instead of
+	// running the check. Unlike Kinds, a kind with no object in manifests counts as not
+	// completely known.
 	Requires []schema.GroupKind `json:"requires,omitempty"`
 	// Manual marks a control that needs a person's judgement; the runner reports one manual
 	// result for it without running it.

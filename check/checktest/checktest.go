@@ -183,6 +183,11 @@ func runCheck(ctx context.Context, inv *inventory.Inventory, c check.Check, cfg 
 		}()
 		return c.Run(ctx, pass)
 	}()
+	if reason := check.UnseenKinds(inv, meta.Kinds...); reason != "" && !slices.ContainsFunc(findings, func(f check.Finding) bool {
+		return f.Object == nil && f.Status == check.StatusNotEvaluated
+	}) {
+		findings = append(findings, check.Finding{Status: check.StatusNotEvaluated, Message: check.NotSeenMessage(reason)})
+	}
 	slices.SortStableFunc(findings, compareFindings)
 	if err != nil {
 		findings = append(findings, check.Finding{Status: check.StatusError, Message: err.Error()})

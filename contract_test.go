@@ -2,7 +2,10 @@ package kspm_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -131,4 +134,34 @@ func TestGoCheckKindsNotSeen(t *testing.T) {
 		"t:cel pass Pod a/p: " + "",
 		"t:pods pass Pod a/p: ok",
 	}, briefs(results))
+}
+
+// A failing check's result carries the error value: errors.As finds the PanicError, with the
+// value and the stack, and errors.Is the error a check returned or the timeout.
+func TestErrorResultsCarryTheError(t *testing.T) {
+	inv := pods(t, 1)
+	errLookup := errors.New("lookup failed")
+	boom := check.New(meta("t:boom"), func(ctx context.Context, pass *check.Pass) error { panic("boom") })
+	failing := check.New(meta("t:err"), func(ctx context.Context, pass *check.Pass) error {
+		return fmt.Errorf("reading: %w", errLookup)
+	})
+	slow := check.New(meta("t:slow"), func(ctx context.Context, pass *check.Pass) error {
+		<-ctx.Done()
+		return ctx.Err()
+	})
+	results, err := kspm.Run(context.Background(), inv, []check.Check{boom, failing, slow, passAll("t:ok")},
+		kspm.WithCheckTimeout(20*time.Millisecond))
+	require.NoError(t, err)
+	require.Len(t, results, 4)
+
+	var pe *kspm.PanicError
+	require.ErrorAs(t, results[0].Err, &pe)
+	assert.Equal(t, "t:boom", pe.CheckID)
+	assert.Equal(t, "boom", pe.Value)
+	assert.Contains(t, string(pe.Stack), "panic")
+	assert.Equal(t, pe.Error(), results[0].Message)
+
+	assert.ErrorIs(t, results[1].Err, errLookup)
+	assert.ErrorIs(t, results[2].Err, context.DeadlineExceeded)
+	assert.NoError(t, results[3].Err, "a pass carries no error")
 }

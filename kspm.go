@@ -241,7 +241,7 @@ func runOne(ctx context.Context, inv *inventory.Inventory, c check.Check, meta c
 		if errors.Is(err, context.DeadlineExceeded) && cfg.checkTimeout > 0 {
 			err = fmt.Errorf("check timed out after %s: %w", cfg.checkTimeout, err)
 		}
-		fs.add(check.Finding{Status: check.StatusError, Message: err.Error()})
+		fs.add(check.Finding{Status: check.StatusError, Message: err.Error(), Err: err})
 	}
 	return fs
 }
@@ -303,11 +303,15 @@ func (fs *findings) sort() {
 	fs.chunks = [][]check.Finding{all}
 }
 
-// PanicError is the error a check's panic becomes.
+// PanicError is the error a check's panic becomes. The error result of the check carries it
+// in check.Result.Err: errors.As(result.Err, &pe) finds it.
 type PanicError struct {
+	// CheckID is the ID of the check that panicked.
 	CheckID string
-	Value   any
-	Stack   []byte
+	// Value is the value passed to panic.
+	Value any
+	// Stack is the goroutine's stack at the panic, as runtime/debug.Stack formats it.
+	Stack []byte
 }
 
 // Error implements error.

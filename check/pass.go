@@ -17,6 +17,9 @@ type Finding struct {
 	Field string
 	// Message explains the verdict; for NotEvaluated and NotApplicable it is the reason.
 	Message string
+	// Err is the error of an error finding, for errors.Is and errors.As (optional; Message
+	// holds its text).
+	Err error
 }
 
 // Pass is the only contact between a check and the runner: the inventory and parameters go

@@ -190,7 +190,7 @@ func runCheck(ctx context.Context, inv *inventory.Inventory, c check.Check, cfg 
 	}
 	slices.SortStableFunc(findings, compareFindings)
 	if err != nil {
-		findings = append(findings, check.Finding{Status: check.StatusError, Message: err.Error()})
+		findings = append(findings, check.Finding{Status: check.StatusError, Message: err.Error(), Err: err})
 	}
 	return findings
 }

@@ -165,3 +165,60 @@ func TestErrorResultsCarryTheError(t *testing.T) {
 	assert.ErrorIs(t, results[2].Err, context.DeadlineExceeded)
 	assert.NoError(t, results[3].Err, "a pass carries no error")
 }
+
+// A Go check declares its parameters (name, type, default) as a CEL check does: the pass holds
+// the defaults overridden by the caller's values, and a misspelt or mistyped parameter is an
+// error before anything runs, for Go and CEL checks alike.
+func TestGoCheckDeclaredParams(t *testing.T) {
+	inv := pods(t, 1)
+	m := meta("t:limits")
+	m.Params = []check.Param{
+		{Name: "max", Type: check.ParamInt, Default: 3, Description: "Most containers allowed."},
+		{Name: "exempt", Type: check.ParamStringList, Description: "Namespaces not checked."},
+		{Name: "strict", Type: check.ParamBool, Default: false},
+	}
+	var got map[string]any
+	c := check.New(m, func(ctx context.Context, pass *check.Pass) error {
+		got = pass.Params
+		return nil
+	})
+	celMeta := meta("t:cel")
+	celCheck, err := check.CEL(check.CELSpec{Meta: celMeta, Expression: "params.max > 0", Params: map[string]any{"max": 1}})
+	require.NoError(t, err)
+
+	_, err = kspm.Run(context.Background(), inv, []check.Check{c},
+		kspm.WithParams("t:limits", map[string]any{"max": float64(5), "exempt": []any{"kube-system"}}))
+	require.NoError(t, err)
+	assert.Equal(t, map[string]any{"max": 5, "exempt": []string{"kube-system"}, "strict": false}, got,
+		"defaults overridden key by key, values of the declared types")
+
+	_, err = kspm.Run(context.Background(), inv, []check.Check{c})
+	require.NoError(t, err)
+	assert.Equal(t, map[string]any{"max": 3, "strict": false}, got, "defaults alone")
+
+	for name, tc := range map[string]struct {
+		id     string
+		params map[string]any
+		want   string
+	}{
+		"misspelt Go":  {"t:limits", map[string]any{"mxa": 1}, `check t:limits: unknown parameter "mxa" (known: exempt, max, strict)`},
+		"mistyped Go":  {"t:limits", map[string]any{"max": "5"}, `check t:limits: parameter "max": want int, got string`},
+		"fraction Go":  {"t:limits", map[string]any{"max": 2.5}, `check t:limits: parameter "max": want int, got 2.5`},
+		"misspelt CEL": {"t:cel", map[string]any{"mxa": 1}, `check t:cel: unknown parameter "mxa"`},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := kspm.Run(context.Background(), inv, []check.Check{c, celCheck}, kspm.WithParams(tc.id, tc.params))
+			require.ErrorIs(t, err, kspm.ErrInvalidParams)
+			assert.ErrorContains(t, err, tc.want)
+		})
+	}
+
+	t.Run("invalid declaration", func(t *testing.T) {
+		bad := meta("t:bad")
+		bad.Params = []check.Param{{Name: "n", Type: check.ParamInt, Default: "three"}, {Name: "n", Type: "float"}}
+		err := check.Validate([]check.Check{check.New(bad, func(context.Context, *check.Pass) error { return nil })})
+		assert.ErrorContains(t, err, `parameter "n": default: want int, got string`)
+		assert.ErrorContains(t, err, `parameter "n": declared twice`)
+		assert.ErrorContains(t, err, `invalid type "float"`)
+	})
+}

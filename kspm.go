@@ -71,7 +71,8 @@ func WithProgress(fn func(Progress)) Option {
 
 // WithParams sets the parameters of the check with the given ID, overriding its defaults
 // key by key (for CEL checks, the `params` variable). An ID that is not in the run makes Run
-// and Scan fail with ErrUnknownCheck.
+// and Scan fail with ErrUnknownCheck; a key or value the check does not take (see
+// check.ResolveParams), with ErrInvalidParams.
 func WithParams(checkID string, params map[string]any) Option {
 	return optionFunc(func(c *config) {
 		if c.params == nil {
@@ -112,6 +113,11 @@ var ErrInvalidChecks = errors.New("invalid checks")
 // scan of nothing is not a success.
 var ErrNoChecks = errors.New("no checks to run")
 
+// ErrInvalidParams is wrapped by the error Run and Scan return when a check does not take
+// the parameters WithParams sets for it (see check.ResolveParams): a misspelt key, a value of
+// the wrong type.
+var ErrInvalidParams = errors.New("invalid parameters")
+
 // ErrUnknownCheck is wrapped by the error Run and Scan return when an option (WithParams)
 // names a check that is not in the run.
 var ErrUnknownCheck = errors.New("unknown check")
@@ -128,7 +134,8 @@ var ErrUnknownCheck = errors.New("unknown check")
 // Go and CEL checks alike.
 // Run returns an error only when there are no checks (ErrNoChecks), the checks are invalid
 // (ErrInvalidChecks, see check.Validate), an option names a check not in checks
-// (ErrUnknownCheck), or ctx ends before every check has run.
+// (ErrUnknownCheck), a check does not take the parameters set for it (ErrInvalidParams), or
+// ctx ends before every check has run.
 func Run(ctx context.Context, inv *inventory.Inventory, checks []check.Check, opts ...Option) ([]check.Result, error) {
 	if len(checks) == 0 {
 		return nil, ErrNoChecks
@@ -139,6 +146,18 @@ func Run(ctx context.Context, inv *inventory.Inventory, checks []check.Check, op
 	cfg := newConfig(opts)
 	if err := cfg.checkParamIDs(checks); err != nil {
 		return nil, err
+	}
+	params := make([]map[string]any, len(checks))
+	var paramErrs []error
+	for i, c := range checks {
+		p, err := check.ResolveParams(c, cfg.params[c.Meta().ID])
+		if err != nil {
+			paramErrs = append(paramErrs, err)
+		}
+		params[i] = p
+	}
+	if len(paramErrs) > 0 {
+		return nil, fmt.Errorf("%w: %w", ErrInvalidParams, errors.Join(paramErrs...))
 	}
 	// Each check's findings are collected on its goroutine; the results are then made in
 	// place in one slice. (Concatenating per-check result slices would copy every result
@@ -157,7 +176,7 @@ func Run(ctx context.Context, inv *inventory.Inventory, checks []check.Check, op
 		}
 		g.Go(func() error {
 			metas[i] = c.Meta()
-			perCheck[i] = runOne(gctx, inv, c, metas[i], cfg)
+			perCheck[i] = runOne(gctx, inv, c, metas[i], params[i], cfg)
 			if cfg.progress != nil {
 				mu.Lock()
 				done++
@@ -207,7 +226,7 @@ func Run(ctx context.Context, inv *inventory.Inventory, checks []check.Check, op
 }
 
 // runOne runs one check and turns whatever happens into findings, in their result order.
-func runOne(ctx context.Context, inv *inventory.Inventory, c check.Check, meta check.Meta, cfg *config) findings {
+func runOne(ctx context.Context, inv *inventory.Inventory, c check.Check, meta check.Meta, params map[string]any, cfg *config) findings {
 	var fs findings
 	if meta.Manual {
 		msg := "manual control: review by hand"
@@ -226,7 +245,7 @@ func runOne(ctx context.Context, inv *inventory.Inventory, c check.Check, meta c
 		ctx, cancel = context.WithTimeout(ctx, cfg.checkTimeout)
 		defer cancel()
 	}
-	pass := check.NewPass(inv, meta, cfg.params[meta.ID], fs.add)
+	pass := check.NewPass(inv, meta, params, fs.add)
 	err := safeRun(ctx, c, pass)
 	if err == nil && ctx.Err() != nil {
 		err = ctx.Err()

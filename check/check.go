@@ -119,6 +119,13 @@ type Meta struct {
 	// running the check. Unlike Kinds, a kind with no object in manifests counts as not
 	// completely known.
 	Requires []schema.GroupKind `json:"requires,omitempty"`
+	// Params declares the parameters of a Go check: names, types and defaults. The runner
+	// then gives the check, in Pass.Params, the defaults overridden by the caller's values
+	// converted to the declared types, and a parameter the check does not declare, or a value
+	// of the wrong type, is an error before anything runs (see ResolveParams). A Go check
+	// that declares none gets the caller's parameters unchecked. CEL checks declare theirs in
+	// CELSpec.Params.
+	Params []Param `json:"params,omitempty"`
 	// Manual marks a control that needs a person's judgement; the runner reports one manual
 	// result for it without running it.
 	Manual bool `json:"manual,omitempty"`

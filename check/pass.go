@@ -29,7 +29,9 @@ type Pass struct {
 	Inventory *inventory.Inventory
 	// Check is the metadata of the check being run.
 	Check Meta
-	// Params are the check's parameters as the caller set them (nil for none).
+	// Params are the check's parameters: for a check that declares Meta.Params, its defaults
+	// overridden by the caller's values, of the declared types; otherwise as the caller set
+	// them (nil for none).
 	Params map[string]any
 
 	report func(Finding)

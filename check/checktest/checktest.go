@@ -173,9 +173,13 @@ func runCheck(ctx context.Context, inv *inventory.Inventory, c check.Check, cfg 
 	if reason := inv.Unseen(meta.Requires...); reason != "" {
 		return []check.Finding{{Status: check.StatusNotEvaluated, Message: "cannot be evaluated: " + reason}}
 	}
+	params, err := check.ResolveParams(c, cfg.params)
+	if err != nil {
+		return []check.Finding{{Status: check.StatusError, Message: err.Error(), Err: err}}
+	}
 	var findings []check.Finding
-	pass := check.NewPass(inv, meta, cfg.params, func(f check.Finding) { findings = append(findings, f) })
-	err := func() (err error) {
+	pass := check.NewPass(inv, meta, params, func(f check.Finding) { findings = append(findings, f) })
+	err = func() (err error) {
 		defer func() {
 			if v := recover(); v != nil {
 				err = fmt.Errorf("check %s panicked: %v\n%s", meta.ID, v, debug.Stack())

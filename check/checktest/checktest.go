@@ -26,7 +26,8 @@
 // # Running
 //
 // Run validates the check (check.Validate), runs it over each case as package kspm's runner
-// does (manual checks, Meta.Requires, panics and returned errors become results), and
+// does (manual checks, Meta.Requires, the coverage rule of Meta.Kinds, parameters resolved
+// by check.ResolveParams, panics and returned errors become results), and
 // reports every mismatch with t.Errorf, naming the case file, the object's line and the
 // object. It does not import package kspm, so checks in packages that kspm imports can use
 // it in their own tests.

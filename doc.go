@@ -12,7 +12,10 @@
 //   - package report writes them as JSON or text.
 //
 // A verdict is never a false pass: what could not be evaluated is reported as notEvaluated
-// (or notApplicable) with the reason.
+// (or notApplicable) with the reason. For Go and CEL checks alike, the kinds a check reads are
+// declared in check.Meta.Kinds and a kind not seen completely yields a notEvaluated result
+// (see Run). A run with no checks, two different checks with one ID (see Scan on check
+// identity), and parameters for a check not in the run or that it does not take are errors.
 //
 // # Manifests as the whole cluster
 //

@@ -5,9 +5,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"runtime"
 	"runtime/debug"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -69,7 +71,9 @@ func WithProgress(fn func(Progress)) Option {
 }
 
 // WithParams sets the parameters of the check with the given ID, overriding its defaults
-// key by key (for CEL checks, the `params` variable).
+// key by key (for CEL checks, the `params` variable). An ID that is not in the run makes Run
+// and Scan fail with ErrUnknownCheck; a key or value the check does not take (see
+// check.ResolveParams), with ErrInvalidParams.
 func WithParams(checkID string, params map[string]any) Option {
 	return optionFunc(func(c *config) {
 		if c.params == nil {
@@ -100,6 +104,22 @@ func WithClock(now func() time.Time) Option {
 	})
 }
 
+// checkParamIDs returns an error naming every check that WithParams set parameters for and
+// that is not in checks.
+func (c *config) checkParamIDs(checks []check.Check) error {
+	var unknown []string
+	for id := range c.params {
+		if !slices.ContainsFunc(checks, func(c check.Check) bool { return c.Meta().ID == id }) {
+			unknown = append(unknown, id)
+		}
+	}
+	if len(unknown) == 0 {
+		return nil
+	}
+	slices.Sort(unknown)
+	return fmt.Errorf("%w: parameters set for %s, not in the run", ErrUnknownCheck, strings.Join(unknown, ", "))
+}
+
 func newConfig(opts []Option) *config {
 	c := &config{parallelism: runtime.GOMAXPROCS(0), now: time.Now,
 		tool: report.Tool{Name: "kspm", Version: Version}}
@@ -117,21 +137,58 @@ const NothingReported = "nothing to evaluate: the check reported no findings"
 // ErrInvalidChecks is wrapped by the error Run returns when the checks do not validate.
 var ErrInvalidChecks = errors.New("invalid checks")
 
+// ErrNoChecks is wrapped by the error Run and Scan return when there is no check to run: a
+// scan of nothing is not a success.
+var ErrNoChecks = errors.New("no checks to run")
+
+// ErrInvalidParams is wrapped by the error Run and Scan return when a check does not take
+// the parameters WithParams sets for it (see check.ResolveParams): a misspelt key, a value of
+// the wrong type.
+var ErrInvalidParams = errors.New("invalid parameters")
+
+// ErrUnknownCheck is wrapped by the error Run and Scan return when an option (WithParams)
+// names a check that is not in the run.
+var ErrUnknownCheck = errors.New("unknown check")
+
 // Run runs checks over inv concurrently and returns their results: grouped by check in the
 // order of checks, and within a check ordered by object, whatever the scheduling.
 //
 // A check that panics, returns an error or overruns its timeout yields an error result;
 // the other checks go on. A manual check yields one manual result; a check whose
-// Meta.Requires kinds are not completely known yields one notEvaluated result naming them. A
-// check that ran, returned no error and reported nothing yields one notApplicable result
-// whose message is NothingReported: every check in checks has at least one result.
-// Run returns an error only when the checks are invalid (see check.Validate) or ctx ends
-// before every check has run.
+// Meta.Requires kinds are not completely known yields one notEvaluated result naming them,
+// and is not run. A check that is run while some of its Meta.Kinds were not seen completely
+// (see check.UnseenKinds) gets, besides its results over the objects seen, one notEvaluated
+// result about no object naming those kinds, unless it reported one itself; this holds for
+// Go and CEL checks alike. A check that ran, returned no error and reported nothing yields
+// one notApplicable result whose message is NothingReported: every check in checks has at
+// least one result.
+// Run returns an error only when there are no checks (ErrNoChecks), the checks are invalid
+// (ErrInvalidChecks, see check.Validate), an option names a check not in checks
+// (ErrUnknownCheck), a check does not take the parameters set for it (ErrInvalidParams), or
+// ctx ends before every check has run.
 func Run(ctx context.Context, inv *inventory.Inventory, checks []check.Check, opts ...Option) ([]check.Result, error) {
+	if len(checks) == 0 {
+		return nil, ErrNoChecks
+	}
 	if err := check.Validate(checks); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInvalidChecks, err)
 	}
 	cfg := newConfig(opts)
+	if err := cfg.checkParamIDs(checks); err != nil {
+		return nil, err
+	}
+	params := make([]map[string]any, len(checks))
+	var paramErrs []error
+	for i, c := range checks {
+		p, err := check.ResolveParams(c, cfg.params[c.Meta().ID])
+		if err != nil {
+			paramErrs = append(paramErrs, err)
+		}
+		params[i] = p
+	}
+	if len(paramErrs) > 0 {
+		return nil, fmt.Errorf("%w: %w", ErrInvalidParams, errors.Join(paramErrs...))
+	}
 	// Each check's findings are collected on its goroutine; the results are then made in
 	// place in one slice. (Concatenating per-check result slices would copy every result
 	// once more, in one long copy that the garbage collector cannot interrupt.)
@@ -149,7 +206,7 @@ func Run(ctx context.Context, inv *inventory.Inventory, checks []check.Check, op
 		}
 		g.Go(func() error {
 			metas[i] = c.Meta()
-			perCheck[i] = runOne(gctx, inv, c, metas[i], cfg)
+			perCheck[i] = runOne(gctx, inv, c, metas[i], params[i], cfg)
 			if cfg.progress != nil {
 				mu.Lock()
 				done++
@@ -199,7 +256,7 @@ func Run(ctx context.Context, inv *inventory.Inventory, checks []check.Check, op
 }
 
 // runOne runs one check and turns whatever happens into findings, in their result order.
-func runOne(ctx context.Context, inv *inventory.Inventory, c check.Check, meta check.Meta, cfg *config) findings {
+func runOne(ctx context.Context, inv *inventory.Inventory, c check.Check, meta check.Meta, params map[string]any, cfg *config) findings {
 	var fs findings
 	if meta.Manual {
 		msg := "manual control: review by hand"
@@ -218,10 +275,15 @@ func runOne(ctx context.Context, inv *inventory.Inventory, c check.Check, meta c
 		ctx, cancel = context.WithTimeout(ctx, cfg.checkTimeout)
 		defer cancel()
 	}
-	pass := check.NewPass(inv, meta, cfg.params[meta.ID], fs.add)
+	pass := check.NewPass(inv, meta, params, fs.add)
 	err := safeRun(ctx, c, pass)
 	if err == nil && ctx.Err() != nil {
 		err = ctx.Err()
+	}
+	// The coverage rule of Meta.Kinds, for Go and CEL checks alike: results over the objects
+	// seen are not the whole picture when a kind the check reads was not seen completely.
+	if reason := check.UnseenKinds(inv, meta.Kinds...); reason != "" && !fs.saysNotEvaluated() {
+		fs.add(check.Finding{Status: check.StatusNotEvaluated, Message: check.NotSeenMessage(reason)})
 	}
 	fs.sort()
 	if err == nil && fs.n == 0 {
@@ -233,7 +295,7 @@ func runOne(ctx context.Context, inv *inventory.Inventory, c check.Check, meta c
 		if errors.Is(err, context.DeadlineExceeded) && cfg.checkTimeout > 0 {
 			err = fmt.Errorf("check timed out after %s: %w", cfg.checkTimeout, err)
 		}
-		fs.add(check.Finding{Status: check.StatusError, Message: err.Error()})
+		fs.add(check.Finding{Status: check.StatusError, Message: err.Error(), Err: err})
 	}
 	return fs
 }
@@ -243,6 +305,19 @@ func runOne(ctx context.Context, inv *inventory.Inventory, c check.Check, meta c
 type findings struct {
 	chunks [][]check.Finding
 	n      int
+}
+
+// saysNotEvaluated reports whether a finding is a notEvaluated result about no object: the
+// check's own account of what it could not see.
+func (fs *findings) saysNotEvaluated() bool {
+	for _, chunk := range fs.chunks {
+		for _, f := range chunk {
+			if f.Object == nil && f.Status == check.StatusNotEvaluated {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func (fs *findings) add(f check.Finding) {
@@ -282,11 +357,15 @@ func (fs *findings) sort() {
 	fs.chunks = [][]check.Finding{all}
 }
 
-// PanicError is the error a check's panic becomes.
+// PanicError is the error a check's panic becomes. The error result of the check carries it
+// in check.Result.Err: errors.As(result.Err, &pe) finds it.
 type PanicError struct {
+	// CheckID is the ID of the check that panicked.
 	CheckID string
-	Value   any
-	Stack   []byte
+	// Value is the value passed to panic.
+	Value any
+	// Stack is the goroutine's stack at the panic, as runtime/debug.Stack formats it.
+	Stack []byte
 }
 
 // Error implements error.
@@ -321,29 +400,62 @@ func compareFindings(a, b check.Finding) int {
 	return cmp.Or(cmp.Compare(a.Field, b.Field), cmp.Compare(a.Status, b.Status), cmp.Compare(a.Message, b.Message))
 }
 
-// Scan runs every check of benchmarks over inv and returns the report. A check that appears
-// in several benchmarks (by ID) runs once. See Run for how failures become results.
+// Scan runs every check of benchmarks over inv and returns the report. See Run for how
+// failures become results.
+//
+// Check identity: two checks are the same control when they have the same ID and equal
+// metadata (every field of check.Meta). A control that several benchmarks hold (pss-baseline
+// and pss-restricted share the baseline controls) runs once, where it first appears. A
+// different check that reuses an ID already taken (a user's check with a bundled check's ID,
+// in either order) is an error wrapping ErrInvalidChecks. A benchmark with no checks, or no
+// benchmark at all, is an error wrapping ErrNoChecks.
 func Scan(ctx context.Context, inv *inventory.Inventory, benchmarks []benchmark.Benchmark, opts ...Option) (*report.Report, error) {
 	cfg := newConfig(opts)
+	if len(benchmarks) == 0 {
+		return nil, fmt.Errorf("%w: no benchmark", ErrNoChecks)
+	}
 	var (
 		names  []string
 		checks []check.Check
-		seen   = make(map[string]bool)
+		errs   []error
+		seen   = make(map[string]owned)
 	)
 	for _, b := range benchmarks {
 		names = append(names, b.Name)
+		if len(b.Checks) == 0 {
+			return nil, fmt.Errorf("%w: benchmark %q has none", ErrNoChecks, b.Name)
+		}
 		for _, c := range b.Checks {
-			if id := c.Meta().ID; !seen[id] {
-				seen[id] = true
+			if c == nil {
+				checks = append(checks, c) // Run reports it
+				continue
+			}
+			m := c.Meta()
+			first, ok := seen[m.ID]
+			switch {
+			case !ok:
+				seen[m.ID] = owned{benchmark: b.Name, meta: m}
 				checks = append(checks, c)
+			case !reflect.DeepEqual(first.meta, m):
+				errs = append(errs, fmt.Errorf("check %s of benchmark %q: a different check of benchmark %q has the same ID",
+					m.ID, b.Name, first.benchmark))
 			}
 		}
+	}
+	if len(errs) > 0 {
+		return nil, fmt.Errorf("%w: %w", ErrInvalidChecks, errors.Join(errs...))
 	}
 	results, err := Run(ctx, inv, checks, opts...)
 	if err != nil {
 		return nil, err
 	}
 	return report.New(inv, names, results, cfg.tool, cfg.now()), nil
+}
+
+// owned is the first check seen with an ID, and the benchmark that holds it.
+type owned struct {
+	benchmark string
+	meta      check.Meta
 }
 
 // ErrUnknownBenchmark is wrapped by the error for a benchmark name that is not bundled.

@@ -382,7 +382,7 @@ func TestRunParams(t *testing.T) {
 		return nil
 	})
 	_, err := kspm.Run(context.Background(), inv, []check.Check{c},
-		kspm.WithParams("t:params", map[string]any{"limit": 3}), kspm.WithParams("t:other", map[string]any{"x": 1}))
+		kspm.WithParams("t:params", map[string]any{"limit": 3}))
 	require.NoError(t, err)
 	assert.Equal(t, map[string]any{"limit": 3}, got)
 }

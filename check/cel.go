@@ -498,7 +498,7 @@ func (c *celCheck) run(ctx context.Context, pass *Pass) (*celRun, error) {
 	inv := pass.Inventory
 	reason := c.unseen(inv)
 	if reason != "" {
-		pass.Report(Finding{Status: StatusNotEvaluated, Message: "objects of kinds not completely seen were not evaluated: " + reason})
+		pass.Report(Finding{Status: StatusNotEvaluated, Message: NotSeenMessage(reason)})
 	}
 	candidates := 0
 	if c.podTemplates {
@@ -572,30 +572,23 @@ func (c *celCheck) describeKinds() string {
 }
 
 // unseen says which of the kinds the check evaluates inv did not see completely, so that the
-// results over the objects seen are not read as the whole picture; "" when it saw them all. A
-// kind absent from manifests is no gap. For a check of every object, the kinds that could not
-// be listed (forbidden or failed) or that input which failed to load may have held
+// results over the objects seen are not read as the whole picture; "" when it saw them all.
+// For declared kinds (and the pod template owners of a PodTemplates check that declares none)
+// it is the rule of every check, UnseenKinds. For a check of every object, the kinds that
+// could not be listed (forbidden or failed) or that input which failed to load may have held
 // (incomplete) are the gaps.
 func (c *celCheck) unseen(inv *inventory.Inventory) string {
 	kinds := c.meta.Kinds
 	if len(kinds) == 0 && c.podTemplates {
 		kinds = podTemplateOwners
 	}
-	var gaps []schema.GroupKind
-	if len(kinds) == 0 {
-		for _, cov := range inv.CoverageAll() {
-			if cov.State == inventory.Forbidden || cov.State == inventory.Failed || cov.State == inventory.Incomplete {
-				gaps = append(gaps, cov.GroupKind())
-			}
-		}
+	if len(kinds) > 0 {
+		return UnseenKinds(inv, kinds...)
 	}
-	for _, gk := range kinds {
-		cov := inv.Coverage(gk)
-		if cov.Complete() || inv.Mode() == inventory.ModeManifests && cov.State == inventory.Absent {
-			continue
-		}
-		if !slices.Contains(gaps, gk) {
-			gaps = append(gaps, gk)
+	var gaps []schema.GroupKind
+	for _, cov := range inv.CoverageAll() {
+		if cov.State == inventory.Forbidden || cov.State == inventory.Failed || cov.State == inventory.Incomplete {
+			gaps = append(gaps, cov.GroupKind())
 		}
 	}
 	if len(gaps) == 0 {

@@ -90,7 +90,10 @@ func (s Status) Valid() bool {
 
 // Meta describes a check: what it inspects and what to do about a failure.
 type Meta struct {
-	// ID is unique within a set of checks, e.g. "kspm:privileged" or "cis:5.1.1".
+	// ID is unique within a set of checks, e.g. "kspm:privileged" or "cis:5.1.1". It names
+	// one control: two checks with the same ID are the same control only when their whole
+	// Meta is equal (several benchmarks may hold it; kspm.Scan runs it once), and otherwise
+	// may not be run together.
 	ID string `json:"id"`
 	// Title is a one-line summary.
 	Title string `json:"title"`
@@ -106,13 +109,26 @@ type Meta struct {
 	Section string `json:"section,omitempty"`
 	// Level is a benchmark's profile level, e.g. "L1" or "restricted".
 	Level string `json:"level,omitempty"`
-	// Kinds are the kinds of object the check reports on (informational; CEL checks use it
-	// to select objects).
+	// Kinds are the kinds of object the check reads and reports on (CEL checks evaluate the
+	// objects of these kinds). It is the one declaration of what a check reads, Go or CEL:
+	// when any of them was not seen completely (see UnseenKinds), the runner still runs the
+	// check over the objects seen and adds one notEvaluated result, about no object, naming
+	// the kinds (unless the check reported such a result itself), so that "no failures" is not
+	// read as a pass.
 	Kinds []schema.GroupKind `json:"kinds,omitempty"`
-	// Requires are kinds whose complete listing the verdicts depend on. When any is not
-	// completely known, the runner reports one notEvaluated result instead of running the
-	// check.
+	// Requires are the kinds, read or not by the objects reported on, whose complete listing
+	// every verdict depends on (a cross-object rule: "no NetworkPolicy in this namespace").
+	// When any is not completely known, the runner reports one notEvaluated result instead of
+	// running the check. Unlike Kinds, a kind with no object in manifests counts as not
+	// completely known.
 	Requires []schema.GroupKind `json:"requires,omitempty"`
+	// Params declares the parameters of a Go check: names, types and defaults. The runner
+	// then gives the check, in Pass.Params, the defaults overridden by the caller's values
+	// converted to the declared types, and a parameter the check does not declare, or a value
+	// of the wrong type, is an error before anything runs (see ResolveParams). A Go check
+	// that declares none gets the caller's parameters unchecked. CEL checks declare theirs in
+	// CELSpec.Params.
+	Params []Param `json:"params,omitempty"`
 	// Manual marks a control that needs a person's judgement; the runner reports one manual
 	// result for it without running it.
 	Manual bool `json:"manual,omitempty"`

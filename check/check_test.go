@@ -106,13 +106,14 @@ func TestPassHelpers(t *testing.T) {
 	pass.Failf(o, "spec.x", "bad %d", 2)
 	pass.NotEvaluated(o, "no data")
 	pass.NotApplicable(nil, "managed control plane")
-	pass.Error(o, errors.New("broken"))
+	errBroken := errors.New("broken")
+	pass.Error(o, errBroken)
 	assert.Equal(t, []check.Finding{
 		{Status: check.StatusPass, Object: o, Message: "ok"},
 		{Status: check.StatusFail, Object: o, Field: "spec", Message: "bad"},
 		{Status: check.StatusFail, Object: o, Field: "spec.x", Message: "bad 2"},
 		{Status: check.StatusNotEvaluated, Object: o, Message: "no data"},
 		{Status: check.StatusNotApplicable, Message: "managed control plane"},
-		{Status: check.StatusError, Object: o, Message: "broken"},
+		{Status: check.StatusError, Object: o, Message: "broken", Err: errBroken},
 	}, got)
 }

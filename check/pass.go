@@ -18,6 +18,9 @@ type Finding struct {
 	Field string
 	// Message explains the verdict; for NotEvaluated and NotApplicable it is the reason.
 	Message string
+	// Err is the error of an error finding, for errors.Is and errors.As (optional; Message
+	// holds its text).
+	Err error
 }
 
 // Pass is the only contact between a check and the runner: the inventory and parameters go
@@ -27,7 +30,9 @@ type Pass struct {
 	Inventory *inventory.Inventory
 	// Check is the metadata of the check being run.
 	Check Meta
-	// Params are the check's parameters as the caller set them (nil for none).
+	// Params are the check's parameters: for a check that declares Meta.Params, its defaults
+	// overridden by the caller's values, of the declared types; otherwise as the caller set
+	// them (nil for none).
 	Params map[string]any
 
 	report func(Finding)
@@ -95,5 +100,5 @@ func (p *Pass) Error(obj *inventory.Object, err error) {
 	if err != nil {
 		msg = err.Error()
 	}
-	p.report(Finding{Status: StatusError, Object: obj, Message: msg})
+	p.report(Finding{Status: StatusError, Object: obj, Message: msg, Err: err})
 }

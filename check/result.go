@@ -17,6 +17,10 @@ type Result struct {
 	Remediation string         `json:"remediation,omitempty"`
 	Section     string         `json:"section,omitempty"`
 	Level       string         `json:"level,omitempty"`
+	// Err is the error of an error result, when there is one (a panic as a *kspm.PanicError,
+	// the error a check returned, a timeout), for errors.Is and errors.As. Message holds its
+	// text; Err is not part of the JSON form, so a report read back has none.
+	Err error `json:"-"`
 }
 
 // NewResult makes the result of finding f of the check described by m.
@@ -28,6 +32,7 @@ func NewResult(m Meta, f Finding) Result {
 		Status:   f.Status,
 		Message:  f.Message,
 		Field:    f.Field,
+		Err:      f.Err,
 		Section:  m.Section,
 		Level:    m.Level,
 	}

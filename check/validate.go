@@ -12,7 +12,8 @@ type Validator interface {
 }
 
 // Validate checks a set of checks: every ID unique and non-empty, title and remediation
-// present, severity valid, and each check's own validation (e.g. CEL compiles). It returns
+// present, severity valid, a run function for every check that is not manual, parameter declarations (Meta.Params)
+// well formed with defaults of their types, and each check's own validation (e.g. CEL compiles). It returns
 // every problem found, joined.
 func Validate(checks []Check) error {
 	var errs []error
@@ -39,6 +40,12 @@ func Validate(checks []Check) error {
 		}
 		if !m.Severity.Valid() {
 			errs = append(errs, fmt.Errorf("check %s: invalid severity %q", name, m.Severity))
+		}
+		if g, ok := c.(*goCheck); ok && g.run == nil && !m.Manual {
+			errs = append(errs, fmt.Errorf("check %s: no run function (only a manual check may have none)", name))
+		}
+		if err := validateParams(m.Params); err != nil {
+			errs = append(errs, fmt.Errorf("check %s: %w", name, err))
 		}
 		if v, ok := c.(Validator); ok {
 			if err := v.Validate(); err != nil {

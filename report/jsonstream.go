@@ -29,6 +29,7 @@ var resultFieldsKnown = sameFields(reflect.TypeFor[check.Result](), []string{
 	"CheckID string checkID", "Title string title", "Severity string severity", "Status string status",
 	"Object ptr object,omitempty", "Message string message,omitempty", "Field string field,omitempty",
 	"Remediation string remediation,omitempty", "Section string section,omitempty", "Level string level,omitempty",
+	"Err interface -", // not written
 }) && sameFields(reflect.TypeFor[inventory.Ref](), []string{
 	"APIVersion string apiVersion", "Kind string kind", "Namespace string namespace,omitempty",
 	"Name string name", "UID string uid,omitempty", "Source ptr source,omitempty",

@@ -122,6 +122,11 @@ func checksAt(level, version string, cluster *api.Version) ([]check.Check, error
 }
 
 func newPodCheck(r rule, c control, lv api.LevelVersion, cluster *api.Version) check.Check {
+	// The control is described and reports at its own level, not at the level of the
+	// benchmark that holds it: a baseline control in pss-restricted is the very control of
+	// pss-baseline (same ID, same metadata, same verdicts), so a scan of both runs it once
+	// (see kspm.Scan on check identity).
+	lv.Level = r.level
 	meta := check.Meta{
 		ID:          IDPrefix + string(r.id),
 		Title:       c.title,

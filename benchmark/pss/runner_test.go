@@ -108,8 +108,14 @@ func TestScanManifests(t *testing.T) {
 	require.Empty(t, inv.Errors())
 	restricted, err := pss.Restricted(pss.WithVersion("v1.24"))
 	require.NoError(t, err)
-	baseline, err := pss.Baseline()
+	// At one version the two levels share the baseline controls; at different versions they
+	// are different checks with the same IDs, which a scan rejects.
+	baseline, err := pss.Baseline(pss.WithVersion("v1.24"))
 	require.NoError(t, err)
+	latest, err := pss.Baseline()
+	require.NoError(t, err)
+	_, err = kspm.Scan(t.Context(), inv, []benchmark.Benchmark{latest, restricted})
+	require.ErrorIs(t, err, kspm.ErrInvalidChecks)
 	namespaces, err := pss.Namespaces()
 	require.NoError(t, err)
 	rep, err := kspm.Scan(t.Context(), inv, []benchmark.Benchmark{baseline, restricted, namespaces})

@@ -113,7 +113,7 @@ func runNamespaceNetworkPolicy(ctx context.Context, pass *check.Pass) error {
 	// labels of their own to the pods they run). Whether a policy selects no pod is known only
 	// when every pod was listed from a cluster; templates read from manifests lack the labels
 	// pods get at run time.
-	podsKnown := inv.Mode() == inventory.ModeCluster && len(unseenGaps(inv, workloadKinds...)) == 0
+	podsKnown := inv.Mode() == inventory.ModeCluster && check.UnseenKinds(inv, workloadKinds...) == ""
 	podLabels := make(map[string][]labels.Set)
 	for _, t := range inv.PodTemplates() {
 		podLabels[t.Namespace()] = append(podLabels[t.Namespace()], labels.Set(t.Metadata.Labels))

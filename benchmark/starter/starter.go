@@ -64,26 +64,12 @@ const (
 
 // reportUnseen adds one notEvaluated result, about no object, when any of kinds was not
 // completely seen, so that the results over the objects that were seen are not read as the
-// whole picture. A kind absent from manifests is not a gap: the input is what was asked about.
+// whole picture: the runner's rule for Meta.Kinds (check.UnseenKinds), for checks that read
+// kinds beyond those they report on.
 func reportUnseen(pass *check.Pass, kinds ...schema.GroupKind) {
-	inv := pass.Inventory
-	if gaps := unseenGaps(inv, kinds...); len(gaps) > 0 {
-		pass.NotEvaluated(nil, "objects of kinds not completely seen were not evaluated: "+inv.Unseen(gaps...))
+	if reason := check.UnseenKinds(pass.Inventory, kinds...); reason != "" {
+		pass.NotEvaluated(nil, check.NotSeenMessage(reason))
 	}
-}
-
-// unseenGaps returns the kinds among kinds that inv did not see completely, a kind absent from
-// manifests excepted.
-func unseenGaps(inv *inventory.Inventory, kinds ...schema.GroupKind) []schema.GroupKind {
-	var gaps []schema.GroupKind
-	for _, gk := range kinds {
-		c := inv.Coverage(gk)
-		if c.Complete() || (inv.Mode() == inventory.ModeManifests && c.State == inventory.Absent) {
-			continue
-		}
-		gaps = append(gaps, gk)
-	}
-	return gaps
 }
 
 // container is one container, init container or ephemeral container of a pod template, with

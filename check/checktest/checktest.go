@@ -26,8 +26,9 @@
 // # Running
 //
 // Run validates the check (check.Validate), runs it over each case as package kspm's runner
-// does (manual checks, Meta.Requires, panics and returned errors become results; a check
-// that reports nothing gets no result here, where kspm's runner gives it a notApplicable one), and
+// does (manual checks, Meta.Requires, the coverage rule of Meta.Kinds, parameters resolved
+// by check.ResolveParams, panics and returned errors become results; a check that reports
+// nothing gets no result here, where kspm's runner gives it a notApplicable one), and
 // reports every mismatch with t.Errorf, naming the case file, the object's line and the
 // object. It does not import package kspm, so checks in packages that kspm imports can use
 // it in their own tests.
@@ -174,9 +175,13 @@ func runCheck(ctx context.Context, inv *inventory.Inventory, c check.Check, cfg 
 	if reason := inv.Unseen(meta.Requires...); reason != "" {
 		return []check.Finding{{Status: check.StatusNotEvaluated, Message: "cannot be evaluated: " + reason}}
 	}
+	params, err := check.ResolveParams(c, cfg.params)
+	if err != nil {
+		return []check.Finding{{Status: check.StatusError, Message: err.Error(), Err: err}}
+	}
 	var findings []check.Finding
-	pass := check.NewPass(inv, meta, cfg.params, func(f check.Finding) { findings = append(findings, f) })
-	err := func() (err error) {
+	pass := check.NewPass(inv, meta, params, func(f check.Finding) { findings = append(findings, f) })
+	err = func() (err error) {
 		defer func() {
 			if v := recover(); v != nil {
 				err = fmt.Errorf("check %s panicked: %v\n%s", meta.ID, v, debug.Stack())
@@ -184,9 +189,14 @@ func runCheck(ctx context.Context, inv *inventory.Inventory, c check.Check, cfg 
 		}()
 		return c.Run(ctx, pass)
 	}()
+	if reason := check.UnseenKinds(inv, meta.Kinds...); reason != "" && !slices.ContainsFunc(findings, func(f check.Finding) bool {
+		return f.Object == nil && f.Status == check.StatusNotEvaluated
+	}) {
+		findings = append(findings, check.Finding{Status: check.StatusNotEvaluated, Message: check.NotSeenMessage(reason)})
+	}
 	slices.SortStableFunc(findings, compareFindings)
 	if err != nil {
-		findings = append(findings, check.Finding{Status: check.StatusError, Message: err.Error()})
+		findings = append(findings, check.Finding{Status: check.StatusError, Message: err.Error(), Err: err})
 	}
 	return findings
 }

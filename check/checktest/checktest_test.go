@@ -184,3 +184,46 @@ func TestRunInventory(t *testing.T) {
 		assert.Equal(t, check.StatusManual, results[0].Status)
 	})
 }
+
+// checktest runs a check as the runner does: the coverage rule of Meta.Kinds and the
+// parameters a Go check declares hold here too.
+func TestRunInventoryLikeTheRunner(t *testing.T) {
+	t.Run("kinds not seen completely", func(t *testing.T) {
+		m := check.Meta{ID: "custom:deploy", Title: "Deployments", Severity: check.Low, Remediation: "None.",
+			Kinds: []schema.GroupKind{inventory.KindDeployment}}
+		c := check.New(m, func(ctx context.Context, pass *check.Pass) error {
+			for _, o := range pass.Inventory.ByKind(inventory.KindDeployment) {
+				pass.Fail(o, "", "bad")
+			}
+			return nil
+		})
+		b := inventory.NewBuilder(inventory.ModeCluster)
+		require.NoError(t, b.Add(&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "a", Annotations: map[string]string{
+			checktest.AnnotationExpectCluster: "notEvaluated", checktest.AnnotationExpectClusterMessage: "deployments forbidden",
+		}}}, inventory.Source{}))
+		b.SetCoverage(inventory.Coverage{Group: "apps", Kind: "Deployment", State: inventory.Forbidden})
+		results := checktest.RunInventory(t, c, b.Build())
+		require.Len(t, results, 1)
+		assert.Equal(t, check.StatusNotEvaluated, results[0].Status)
+	})
+	t.Run("declared params", func(t *testing.T) {
+		m := check.Meta{ID: "custom:max", Title: "Max", Severity: check.Low, Remediation: "None.",
+			Params: []check.Param{{Name: "max", Type: check.ParamInt, Default: 2}}}
+		var got any
+		c := check.New(m, func(ctx context.Context, pass *check.Pass) error {
+			got = pass.Params["max"]
+			return nil
+		})
+		inv, err := inventory.New()
+		require.NoError(t, err)
+		checktest.RunInventory(t, c, inv)
+		assert.Equal(t, 2, got, "the default")
+		checktest.RunInventory(t, c, inv, checktest.WithParams(map[string]any{"max": float64(4)}))
+		assert.Equal(t, 4, got, "converted to the declared type")
+		r := record(func(tb testing.TB) {
+			checktest.RunInventory(tb, c, inv, checktest.WithParams(map[string]any{"mx": 4}))
+		})
+		require.Len(t, r.errs, 1)
+		assert.Contains(t, r.errs[0], `unknown parameter \"mx\"`)
+	})
+}

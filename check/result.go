@@ -7,16 +7,29 @@ import (
 // Result is one verdict of one check, ready for a report. Its JSON form is part of the report
 // schema (see package report).
 type Result struct {
-	CheckID     string         `json:"checkID"`
-	Title       string         `json:"title"`
-	Severity    Severity       `json:"severity"`
-	Status      Status         `json:"status"`
-	Object      *inventory.Ref `json:"object,omitempty"`
-	Message     string         `json:"message,omitempty"`
-	Field       string         `json:"field,omitempty"`
-	Remediation string         `json:"remediation,omitempty"`
-	Section     string         `json:"section,omitempty"`
-	Level       string         `json:"level,omitempty"`
+	// CheckID is the ID of the check (Meta.ID), e.g. "pss:privileged".
+	CheckID string `json:"checkID"`
+	// Title is the check's title (Meta.Title).
+	Title string `json:"title"`
+	// Severity is the check's severity (Meta.Severity).
+	Severity Severity `json:"severity"`
+	// Status is the verdict.
+	Status Status `json:"status"`
+	// Object is the object judged; nil for a result about no one object (e.g. "no
+	// ClusterRoleBinding grants cluster-admin", or a kind that could not be seen).
+	Object *inventory.Ref `json:"object,omitempty"`
+	// Message says why, in words: what failed, or why it could not be evaluated.
+	Message string `json:"message,omitempty"`
+	// Field is the field path the verdict concerns, as precise as the check can tell, e.g.
+	// "spec.template.spec.containers[0].securityContext.privileged".
+	Field string `json:"field,omitempty"`
+	// Remediation is the check's remediation (Meta.Remediation), set on fail and manual results.
+	Remediation string `json:"remediation,omitempty"`
+	// Section is the benchmark section of the check (Meta.Section), e.g. "5.1 RBAC and
+	// Service Accounts".
+	Section string `json:"section,omitempty"`
+	// Level is the check's profile level (Meta.Level), e.g. "L1" or "restricted".
+	Level string `json:"level,omitempty"`
 	// Err is the error of an error result, when there is one (a panic as a *kspm.PanicError,
 	// the error a check returned, a timeout), for errors.Is and errors.As. Message holds its
 	// text; Err is not part of the JSON form, so a report read back has none.

@@ -34,8 +34,9 @@ type SectionSummary struct {
 	Section string `json:"section"`
 	// Checks is the number of checks in the section that have results.
 	Checks int `json:"checks"`
-	// Passed and Failed count the checks evaluated with that verdict.
+	// Passed counts the checks evaluated that passed.
 	Passed int `json:"passed"`
+	// Failed counts the checks evaluated that failed.
 	Failed int `json:"failed"`
 	// NotEvaluated counts checks that could not be evaluated (or whose evaluation failed).
 	NotEvaluated int `json:"notEvaluated"`

@@ -73,8 +73,10 @@ type Rejection struct {
 type Violation struct {
 	// CheckID is the control's ID, e.g. "pss:runAsNonRoot".
 	CheckID string `json:"checkID"`
-	// Reason and Detail are the upstream check's forbidden reason and detail.
+	// Reason is the upstream check's forbidden reason, e.g. "privileged".
 	Reason string `json:"reason"`
+	// Detail is the upstream check's forbidden detail, e.g. `container "app" must not set
+	// securityContext.privileged=true`.
 	Detail string `json:"detail,omitempty"`
 	// Field is the field path the failure concerns, as precise as could be told.
 	Field string `json:"field,omitempty"`

@@ -33,26 +33,26 @@ import (
 // Key material is never read: private keys and kubeconfigs are only stat'ed.
 var KindNodeFiles = schema.GroupKind{Group: "kspm.dev", Kind: "NodeFiles"}
 
-// Roles of the files in a NodeFiles object.
+// Roles of the files in a NodeFiles object (the role field of a file).
 const (
-	NodeFileAPIServerManifest           = nodefs.RoleAPIServerManifest
-	NodeFileControllerManagerManifest   = nodefs.RoleControllerManagerManifest
-	NodeFileSchedulerManifest           = nodefs.RoleSchedulerManifest
-	NodeFileEtcdManifest                = nodefs.RoleEtcdManifest
-	NodeFileCNI                         = nodefs.RoleCNI
-	NodeFileEtcdDataDir                 = nodefs.RoleEtcdDataDir
-	NodeFileAdminKubeconfig             = nodefs.RoleAdminKubeconfig
-	NodeFileSuperAdminKubeconfig        = nodefs.RoleSuperAdminKubeconfig
-	NodeFileSchedulerKubeconfig         = nodefs.RoleSchedulerKubeconfig
-	NodeFileControllerManagerKubeconfig = nodefs.RoleControllerManagerKubeconfig
-	NodeFilePKI                         = nodefs.RolePKI
-	NodeFileKubeletService              = nodefs.RoleKubeletService
-	NodeFileKubeProxyKubeconfig         = nodefs.RoleKubeProxyKubeconfig
-	NodeFileKubeletKubeconfig           = nodefs.RoleKubeletKubeconfig
-	NodeFileKubeletClientCA             = nodefs.RoleKubeletClientCA
-	NodeFileKubeletConfig               = nodefs.RoleKubeletConfig
-	NodeFileEncryptionConfig            = nodefs.RoleEncryptionConfig
-	NodeFileAuditPolicy                 = nodefs.RoleAuditPolicy
+	NodeFileAPIServerManifest           = "kube-apiserver-manifest"
+	NodeFileControllerManagerManifest   = "kube-controller-manager-manifest"
+	NodeFileSchedulerManifest           = "kube-scheduler-manifest"
+	NodeFileEtcdManifest                = "etcd-manifest"
+	NodeFileCNI                         = "cni"
+	NodeFileEtcdDataDir                 = "etcd-data-dir"
+	NodeFileAdminKubeconfig             = "admin-kubeconfig"
+	NodeFileSuperAdminKubeconfig        = "super-admin-kubeconfig"
+	NodeFileSchedulerKubeconfig         = "scheduler-kubeconfig"
+	NodeFileControllerManagerKubeconfig = "controller-manager-kubeconfig"
+	NodeFilePKI                         = "pki"
+	NodeFileKubeletService              = "kubelet-service"
+	NodeFileKubeProxyKubeconfig         = "kube-proxy-kubeconfig"
+	NodeFileKubeletKubeconfig           = "kubelet-kubeconfig"
+	NodeFileKubeletClientCA             = "kubelet-client-ca"
+	NodeFileKubeletConfig               = "kubelet-config"
+	NodeFileEncryptionConfig            = "encryption-config"
+	NodeFileAuditPolicy                 = "audit-policy"
 )
 
 // ReadNodeFiles scans a node's filesystem mounted at root (e.g. a read-only hostPath mount

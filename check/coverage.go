@@ -20,11 +20,7 @@ import (
 func UnseenKinds(inv *inventory.Inventory, kinds ...schema.GroupKind) string {
 	var gaps []schema.GroupKind
 	for _, gk := range kinds {
-		cov := inv.Coverage(gk)
-		if cov.Complete() || inv.Mode() == inventory.ModeManifests && cov.State == inventory.Absent {
-			continue
-		}
-		if !slices.Contains(gaps, gk) {
+		if inv.Gap(gk) && !slices.Contains(gaps, gk) {
 			gaps = append(gaps, gk)
 		}
 	}

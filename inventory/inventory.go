@@ -59,6 +59,17 @@ type objKey struct {
 // Mode returns where the inventory came from.
 func (inv *Inventory) Mode() Mode { return inv.mode }
 
+// Gap reports whether objects of kind gk may exist that the inventory does not hold, so that
+// a check over that kind cannot conclude "there are none" or "these are all". A kind not seen
+// completely is a gap, except that manifests hold what they hold: a kind with no object in
+// them (Absent) is no gap, while one that input which failed to load may have held
+// (Incomplete) is, as a kind that could not be listed is in a cluster. Checks share this one
+// rule (check.UnseenKinds is its form for a list of kinds).
+func (inv *Inventory) Gap(gk schema.GroupKind) bool {
+	c := inv.Coverage(gk)
+	return !c.Complete() && !(inv.mode == ModeManifests && c.State == Absent)
+}
+
 // InputComplete reports whether the inventory was read from manifests declared to be the
 // whole cluster (WithCompleteInput).
 func (inv *Inventory) InputComplete() bool { return inv.complete }

@@ -151,16 +151,8 @@ func (pc podControl) control() control {
 	}
 }
 
-// unseenPresent returns why some of kinds were not completely seen, or "" when all were, for
-// checks that judge the objects present: from manifests a kind with no object (Absent) is no
-// gap, since there is nothing of it to judge, but a kind that input which failed to load may
-// have held (Incomplete) is one, as a kind that could not be listed is in a cluster.
+// unseenPresent returns why some of kinds were not completely seen, or "" when all were (see
+// inventory.Inventory.Gap), for checks that judge the objects present.
 func unseenPresent(inv *inventory.Inventory, kinds ...schema.GroupKind) string {
-	var gaps []schema.GroupKind
-	for _, gk := range kinds {
-		if c := inv.Coverage(gk); !c.Complete() && (inv.Mode() != inventory.ModeManifests || c.State != inventory.Absent) {
-			gaps = append(gaps, gk)
-		}
-	}
-	return inv.Unseen(gaps...)
+	return check.UnseenKinds(inv, kinds...)
 }

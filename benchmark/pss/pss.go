@@ -178,10 +178,10 @@ func versionNote(r rule, lv api.LevelVersion, cluster *api.Version) string {
 func blindSpots(inv *inventory.Inventory) string {
 	var reasons []string
 	for _, gk := range workloadKinds {
-		c := inv.Coverage(gk)
-		if c.Complete() || inv.Mode() == inventory.ModeManifests && c.State == inventory.Absent {
+		if !inv.Gap(gk) {
 			continue
 		}
+		c := inv.Coverage(gk)
 		r := fmt.Sprintf("%s %s", gk.Kind, c.State)
 		if c.Reason != "" {
 			r += " (" + c.Reason + ")"

@@ -169,17 +169,9 @@ func workloadServiceAccount(c *engineCache) check.Check {
 }
 
 // workloadGaps says which workload kinds inv did not see completely, or "" when it saw them
-// all. A kind absent from manifests is no gap: the input is what is deployed.
+// all (see inventory.Inventory.Gap).
 func workloadGaps(inv *inventory.Inventory) string {
-	var gaps []schema.GroupKind
-	for _, gk := range podTemplateKinds {
-		c := inv.Coverage(gk)
-		if c.Complete() || inv.Mode() != inventory.ModeCluster && c.State == inventory.Absent {
-			continue
-		}
-		gaps = append(gaps, gk)
-	}
-	return inv.Unseen(gaps...)
+	return check.UnseenKinds(inv, podTemplateKinds...)
 }
 
 func joinReasons(a, b string) string {

@@ -34,8 +34,7 @@ func NamespaceUnseen(inv *inventory.Inventory, obj *inventory.Object) error {
 	if ns == "" || inv.Get(inventory.KindNamespace, "", ns) != nil {
 		return nil
 	}
-	c := inv.Coverage(inventory.KindNamespace)
-	if c.Complete() || inv.Mode() == inventory.ModeManifests && c.State == inventory.Absent {
+	if !inv.Gap(inventory.KindNamespace) {
 		return nil
 	}
 	return &IncompleteError{Kind: inventory.KindNamespace, Reason: inv.Unseen(inventory.KindNamespace)}

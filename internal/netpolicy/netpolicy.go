@@ -30,7 +30,7 @@ func Read(inv *inventory.Inventory) *Others {
 	var gaps []schema.GroupKind
 	for _, k := range inventory.OtherNetworkPolicyKinds() {
 		gk := k.GroupKind()
-		if c := inv.Coverage(gk); !c.Complete() && (inv.Mode() != inventory.ModeManifests || c.State != inventory.Absent) {
+		if inv.Gap(gk) {
 			gaps = append(gaps, gk)
 		}
 		for _, obj := range inv.ByKind(gk) {

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/kspm-dev/kspm/check"
 	"github.com/kspm-dev/kspm/internal/rbacdefaults"
 	"github.com/kspm-dev/kspm/inventory/rbac"
 )
@@ -124,6 +125,18 @@ func (l allowList) allowsSubject(s rbac.Subject) bool {
 		}
 	}
 	return l.defaults != nil && l.defaults.NamesSubject(s)
+}
+
+// allowParams declares the parameters every check of the benchmark takes (see ParamAllow),
+// with extra ones of its own, so that the runner refuses a misspelt or mistyped one before
+// anything runs.
+func allowParams(extra ...check.Param) []check.Param {
+	return append([]check.Param{
+		{Name: ParamAllow, Type: check.ParamStringList,
+			Description: "Extra allowed grants, each a line \"BINDING -> ROLE -> SUBJECT\" (see AllowEntry)."},
+		{Name: ParamDefaultAllowList, Type: check.ParamBool, Default: true,
+			Description: "Whether the cluster's own default grants (recognised by content) are allowed."},
+	}, extra...)
 }
 
 // errBadParam is wrapped by errors about check parameters.

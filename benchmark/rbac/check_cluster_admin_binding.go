@@ -27,6 +27,7 @@ func clusterAdminBinding(c *engineCache) check.Check {
 		Remediation: "Bind narrower roles; keep cluster-admin for break-glass accounts and add those to the allow " +
 			"parameter.",
 		Section:    Section,
+		Params:     allowParams(),
 		References: references,
 		Kinds:      bindingKinds,
 	}, func(ctx context.Context, pass *check.Pass) error {

@@ -62,6 +62,7 @@ func csrApproval(c *engineCache) check.Check {
 		Remediation: "Leave CSR approval to the controllers that need it, restricting signers by resourceNames; " +
 			"add expected grants to the allow parameter.",
 		Section:    Section,
+		Params:     allowParams(),
 		References: references,
 		Kinds:      bindingKinds,
 	}, func(ctx context.Context, pass *check.Pass) error {

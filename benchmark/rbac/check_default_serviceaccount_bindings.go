@@ -40,6 +40,7 @@ func defaultServiceAccountBindings(c *engineCache) check.Check {
 		Remediation: "Create a dedicated service account for the workload that needs the role, bind the role to " +
 			"it, and set serviceAccountName in the workload.",
 		Section:    Section,
+		Params:     allowParams(),
 		References: append([]string{"CIS Kubernetes Benchmark 5.1.5"}, references...),
 		Kinds:      bindingKinds,
 	}, func(ctx context.Context, pass *check.Pass) error {

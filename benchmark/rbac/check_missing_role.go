@@ -27,6 +27,7 @@ func missingRole(c *engineCache) check.Check {
 			"referenced: a role created later with that name is granted to their subjects at once.",
 		Remediation: "Delete the binding, or create the role it was meant to reference.",
 		Section:     Section,
+		Params:      allowParams(),
 		References:  references,
 		Kinds:       bindingKinds,
 	}, func(ctx context.Context, pass *check.Pass) error {

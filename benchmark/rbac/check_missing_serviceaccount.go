@@ -44,6 +44,7 @@ func missingServiceAccount(c *engineCache) check.Check {
 		Remediation: "Remove the subject from the binding (or delete the binding), or create the service account " +
 			"it was meant for.",
 		Section:    Section,
+		Params:     allowParams(),
 		References: references,
 		Kinds:      bindingKinds,
 		Requires:   []schema.GroupKind{inventory.KindServiceAccount},

@@ -56,6 +56,7 @@ func systemGroupBindings(c *engineCache) check.Check {
 		Remediation: "Bind roles to specific users, groups or service accounts; add expected grants to the allow " +
 			"parameter.",
 		Section:    Section,
+		Params:     allowParams(check.Param{Name: ParamSubjects, Type: check.ParamStringList, Description: "The subjects to report, as \"Group NAME\" or \"User NAME\" (default: the broad system groups and anonymous)."}),
 		References: references,
 		Kinds:      bindingKinds,
 	}, func(ctx context.Context, pass *check.Pass) error {

@@ -35,6 +35,7 @@ func unusedServiceAccount(c *engineCache) check.Check {
 		Remediation: "Delete the service account and its bindings and token Secrets, or add it to the allow " +
 			"parameter if something outside the cluster uses it.",
 		Section:    Section,
+		Params:     allowParams(),
 		References: references,
 		Kinds:      []schema.GroupKind{inventory.KindServiceAccount},
 		Requires:   []schema.GroupKind{inventory.KindServiceAccount},

@@ -39,6 +39,7 @@ func wildcardRules(c *engineCache) check.Check {
 		Remediation: "List the verbs, API groups and resources a subject needs instead of \"*\"; add expected " +
 			"grants to the allow parameter.",
 		Section:    Section,
+		Params:     allowParams(),
 		References: references,
 		Kinds:      bindingKinds,
 	}, func(ctx context.Context, pass *check.Pass) error {

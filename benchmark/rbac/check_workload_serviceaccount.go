@@ -122,6 +122,7 @@ func workloadServiceAccount(c *engineCache) check.Check {
 		Remediation: "Give the workload a service account with only the permissions it needs, or set " +
 			"automountServiceAccountToken: false when it needs none.",
 		Section:    Section,
+		Params:     allowParams(),
 		References: references,
 		Kinds:      podTemplateKinds,
 	}, func(ctx context.Context, pass *check.Pass) error {

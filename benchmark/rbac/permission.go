@@ -206,6 +206,7 @@ func bindingOrder(kind string) int {
 // permissionCheck returns a check that fails every binding subject holding p.
 func permissionCheck(c *engineCache, meta check.Meta, p permission) check.Check {
 	meta.Section = Section
+	meta.Params = allowParams()
 	meta.Kinds = bindingKinds
 	if meta.References == nil {
 		meta.References = references

@@ -1136,8 +1136,8 @@ func decodeManifestObject(s objectSink, data []byte, gvk schema.GroupVersionKind
 	if k, ok := LookupKind(gvk.GroupKind()); ok {
 		obj = k.New()
 		strict, err = sigsjson.UnmarshalStrict(data, obj)
-	} else if err := unknownBuiltinKind(gvk); err != nil {
-		fail(line, err)
+	} else if kindErr := unknownBuiltinKind(gvk); kindErr != nil {
+		fail(line, kindErr)
 		return
 	} else {
 		m := make(map[string]any)

@@ -606,23 +606,3 @@ func unlessFile(fileFlag string, ruleFlags []string, rule flagRule) flagRule {
 		return rule(fs)
 	}
 }
-
-// all passes when every rule passes; the first verdict that does not pass is returned.
-func all(rules ...flagRule) flagRule {
-	return func(fs *flags.Set) verdict {
-		var msgs []string
-		var first verdict
-		for i, r := range rules {
-			v := r(fs)
-			if v.status != check.StatusPass {
-				return v
-			}
-			if i == 0 {
-				first = v
-			}
-			msgs = append(msgs, v.msg)
-		}
-		first.msg = strings.Join(msgs, "; ")
-		return first
-	}
-}

@@ -16,8 +16,6 @@ import (
 	"github.com/kspm-dev/kspm/inventory/rbac"
 )
 
-var rbacKinds = []schema.GroupKind{inventory.KindRole, inventory.KindClusterRole, inventory.KindRoleBinding, inventory.KindClusterRoleBinding}
-
 // whoCanControl is a 5.1 control that asks who holds some permissions.
 type whoCanControl struct {
 	id, title string

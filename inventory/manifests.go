@@ -47,6 +47,7 @@ type manifestConfig struct {
 	maxDocument      int64
 	maxInput         int64
 	complete         bool
+	renderers        []Renderer
 }
 
 type manifestOptionFunc func(*manifestConfig)
@@ -216,7 +217,7 @@ func LoadManifests(ctx context.Context, paths []string, opts ...ManifestOption) 
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(cfg.parallelism)
 	l := &manifestLoader{ctx: gctx, g: g, workers: cfg.parallelism, b: b, stdin: cfg.stdin, defaultNamespace: cfg.defaultNamespace,
-		maxDocument: cfg.maxDocument, maxInput: cfg.maxInput,
+		maxDocument: cfg.maxDocument, maxInput: cfg.maxInput, renderers: cfg.renderers,
 		seen: make(map[string]bool), walked: make(map[string]bool)}
 	var walkErr error
 	for i, p := range paths {
@@ -252,6 +253,7 @@ type manifestLoader struct {
 	defaultNamespace string
 	maxDocument      int64 // < 1: no limit
 	maxInput         int64 // < 1: no limit
+	renderers        []Renderer
 
 	seq    int             // files dispatched so far; orders errors
 	seen   map[string]bool // files dispatched, by real path
@@ -270,6 +272,21 @@ type manifestError struct {
 type manifestFile struct {
 	name string
 	seq  int
+	// For documents a Renderer produced: the root (Source.Root), and the line of the
+	// documents' first line in the rendered file (0: unknown).
+	root     string
+	lineBase int
+}
+
+// source returns the Source of what starts at line of f's data.
+func (f manifestFile) source(line int) Source {
+	if f.root == "" {
+		return Source{File: f.name, Line: line}
+	}
+	if f.lineBase < 1 || line < 1 {
+		return Source{File: f.name, Root: f.root}
+	}
+	return Source{File: f.name, Line: f.lineBase + line - 1, Root: f.root}
 }
 
 // splitListMin is the size from which a List document is split into its items textually,
@@ -288,6 +305,9 @@ func (l *manifestLoader) input(path string, fi fs.FileInfo) error {
 	}
 	// The argument is followed when it is a symbolic link: the user named it.
 	l.walked[real] = true
+	if l.claimed(path) {
+		return nil
+	}
 	return l.walk(path, []string{real})
 }
 
@@ -338,6 +358,9 @@ func (l *manifestLoader) walk(dir string, stack []string) error {
 				// lost and there is nothing to report.
 			default:
 				l.walked[real] = true
+				if l.claimed(p) {
+					continue
+				}
 				if err := l.walk(p, append(stack[:len(stack):len(stack)], real)); err != nil {
 					return err
 				}
@@ -350,6 +373,15 @@ func (l *manifestLoader) walk(dir string, stack []string) error {
 		}
 	}
 	return nil
+}
+
+// claimed reports whether a Renderer claims dir; a root is rendered.
+func (l *manifestLoader) claimed(dir string) bool {
+	r, d := l.detect(dir)
+	if d == Root {
+		l.render(r, dir)
+	}
+	return d != NotRoot
 }
 
 // realPath returns p with symbolic links resolved, absolute; "-" stays "-".
@@ -568,7 +600,7 @@ func looksLikeJSON(data []byte) bool {
 }
 
 func (l *manifestLoader) record(f manifestFile, line int, object string, err error) {
-	e := &SourceError{Source: Source{File: f.name, Line: line}, Object: object, Err: err}
+	e := &SourceError{Source: f.source(line), Object: object, Err: err}
 	l.mu.Lock()
 	l.errs = append(l.errs, manifestError{seq: f.seq, line: line, err: e})
 	l.mu.Unlock()
@@ -625,7 +657,7 @@ func (s fileObjectSink) add(obj runtime.Object, line int, object string) {
 			m.SetName(fmt.Sprintf("%s:%d", s.f.name, line))
 		}
 	}
-	if err := s.l.b.Add(obj, Source{File: s.f.name, Line: line}); err != nil {
+	if err := s.l.b.Add(obj, s.f.source(line)); err != nil {
 		s.fail(line, object, err)
 	}
 }

@@ -16,20 +16,36 @@ import (
 type Source struct {
 	// File is the manifest's path, or "-" for standard input.
 	File string `json:"file,omitempty"`
-	// Line is the 1-based line of the first line of the object's document in File.
+	// Line is the 1-based line of the first line of the object's document in File, or 0
+	// when it is not known. For a rendered object (see Root) it is the line in File's
+	// rendered output.
 	Line int `json:"line,omitempty"`
+	// Root is set for an object rendered from a directory rather than read from a file (see
+	// Renderer): it names the renderer and the directory, e.g. "helm:charts/web" or
+	// "kustomize:deploy/overlays/prod". File is then the file within that the object came from
+	// (a chart's template, a kustomize resource), as far as the renderer can tell.
+	Root string `json:"root,omitempty"`
 }
 
-// String returns "file:line", "file", or "" for an API object.
+// String returns "file:line", "file", or "" for an API object; a rendered object's source
+// is followed by its root in parentheses: "web/templates/deploy.yaml:3 (helm:charts/web)".
 func (s Source) String() string {
+	var f string
 	switch {
 	case s.File == "":
-		return ""
+		f = ""
 	case s.Line == 0:
-		return s.File
+		f = s.File
 	default:
-		return fmt.Sprintf("%s:%d", s.File, s.Line)
+		f = fmt.Sprintf("%s:%d", s.File, s.Line)
 	}
+	if s.Root != "" {
+		if f == "" {
+			return s.Root
+		}
+		return f + " (" + s.Root + ")"
+	}
+	return f
 }
 
 // Ref identifies an object in results and reports.

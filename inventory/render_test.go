@@ -1,0 +1,90 @@
+package inventory
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// markerRenderer claims directories holding a file named ROOT (rendered) or PART (not),
+// and renders a root as the Namespaces named in ROOT, one per line, each as its own file.
+type markerRenderer struct{ detectErr error }
+
+func (markerRenderer) Name() string { return "marker" }
+
+func (m markerRenderer) Detect(dir string) (Detection, error) {
+	if _, err := os.Stat(filepath.Join(dir, "ROOT")); err == nil {
+		return Root, m.detectErr
+	}
+	if _, err := os.Stat(filepath.Join(dir, "PART")); err == nil {
+		return Part, nil
+	}
+	return NotRoot, nil
+}
+
+func (markerRenderer) Render(_ context.Context, dir string) ([]Rendered, error) {
+	data, err := os.ReadFile(filepath.Join(dir, "ROOT"))
+	if err != nil {
+		return nil, err
+	}
+	var out []Rendered
+	for i, name := range splitLines(string(data)) {
+		out = append(out, Rendered{File: filepath.Base(dir) + "/templates/" + name + ".yaml", Line: 10 * (i + 1),
+			Data: []byte("# comment\n" + mfNamespace(name))})
+	}
+	return out, errors.New("one template failed")
+}
+
+func splitLines(s string) []string {
+	var out []string
+	for _, l := range filepath.SplitList(s) {
+		if l != "" {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// TestLoadManifestsRenderer checks that a directory a Renderer claims is rendered (as a
+// path argument and inside a walk), that its own files are not read as manifests, that a
+// Part is neither rendered nor read, and that sources name the rendered file, its line and
+// the root.
+func TestLoadManifestsRenderer(t *testing.T) {
+	dir := t.TempDir()
+	mfWrite(t, dir, "plain.yaml", mfNamespace("plain"))
+	mfWrite(t, dir, "chart/ROOT", "one"+string(filepath.ListSeparator)+"two")
+	mfWrite(t, dir, "chart/templates/raw.yaml", mfNamespace("template-file"))
+	mfWrite(t, dir, "chart/sub/ROOT", "nested")
+	mfWrite(t, dir, "component/PART", "")
+	mfWrite(t, dir, "component/patch.yaml", mfNamespace("component-file"))
+
+	inv := mfLoad(t, []string{dir}, WithRenderer(markerRenderer{}))
+	got := map[string]Source{}
+	for _, o := range inv.Namespaces() {
+		got[o.Name] = inv.Get(KindNamespace, "", o.Name).Source()
+	}
+	root := "marker:" + filepath.ToSlash(filepath.Join(dir, "chart"))
+	assert.Equal(t, map[string]Source{
+		"plain": {File: filepath.Join(dir, "plain.yaml"), Line: 1},
+		"one":   {File: "chart/templates/one.yaml", Line: 11, Root: root},
+		"two":   {File: "chart/templates/two.yaml", Line: 21, Root: root},
+	}, got, "the root's files, a nested root and a part are not read")
+	require.Len(t, inv.Errors(), 1)
+	assert.ErrorContains(t, inv.Errors()[0], "marker: one template failed")
+	assert.Equal(t, "chart/templates/one.yaml:11 ("+root+")", got["one"].String())
+
+	// The root named as the path argument.
+	inv = mfLoad(t, []string{filepath.Join(dir, "chart")}, WithRenderer(markerRenderer{}))
+	assert.Len(t, inv.Namespaces(), 2)
+
+	// A detection error is recorded, and the directory is not read.
+	inv = mfLoad(t, []string{dir}, WithRenderer(markerRenderer{detectErr: errors.New("bad Chart.yaml")}))
+	assert.Len(t, inv.Namespaces(), 1)
+	require.Len(t, inv.Errors(), 1)
+	assert.ErrorContains(t, inv.Errors()[0], "marker: bad Chart.yaml")
+}

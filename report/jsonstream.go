@@ -34,7 +34,7 @@ var resultFieldsKnown = sameFields(reflect.TypeFor[check.Result](), []string{
 	"APIVersion string apiVersion", "Kind string kind", "Namespace string namespace,omitempty",
 	"Name string name", "UID string uid,omitempty", "Source ptr source,omitempty",
 }) && sameFields(reflect.TypeFor[inventory.Source](), []string{
-	"File string file,omitempty", "Line int line,omitempty",
+	"File string file,omitempty", "Line int line,omitempty", "Root string root,omitempty",
 }) && !reflect.PointerTo(reflect.TypeFor[check.Severity]()).Implements(reflect.TypeFor[json.Marshaler]()) &&
 	!reflect.PointerTo(reflect.TypeFor[check.Status]()).Implements(reflect.TypeFor[json.Marshaler]())
 
@@ -130,8 +130,12 @@ func (m *memberMemo) appendResult(dst []byte, r *check.Result) []byte {
 			if s.Line != 0 {
 				dst = append(dst, sep+`"line": `...)
 				dst = strconv.AppendInt(dst, int64(s.Line), 10)
+				sep = "," + in3
 			}
-			if s.File != "" || s.Line != 0 {
+			if s.Root != "" {
+				dst = appendMember(dst, sep, "root", s.Root, false)
+			}
+			if s.File != "" || s.Line != 0 || s.Root != "" {
 				dst = append(dst, in2...)
 			}
 			dst = append(dst, '}')

@@ -42,6 +42,8 @@ func streamedReport() *Report {
 			{CheckID: "b", Title: odd, Severity: check.Low, Status: check.StatusPass, Object: ref(nil)},
 			{CheckID: "c", Status: check.StatusPass, Object: ref(&inventory.Source{})},
 			{CheckID: "d", Status: check.StatusPass, Object: ref(&inventory.Source{Line: 7})},
+			{CheckID: "e", Status: check.StatusPass, Object: ref(&inventory.Source{File: "web/templates/d.yaml", Line: 4, Root: "helm:charts/web"})},
+			{CheckID: "f", Status: check.StatusPass, Object: ref(&inventory.Source{Root: "kustomize:k/o\"v"})},
 			{CheckID: "e", Status: check.StatusPass, Object: ref(&inventory.Source{File: odd})},
 			{CheckID: "f", Status: check.StatusPass, Object: &inventory.Ref{Kind: "Namespace", Name: "x"}},
 			{CheckID: "g", Status: check.StatusManual, Message: "no object"},

@@ -21,6 +21,7 @@ type Builder struct {
 	objects  []*Object
 	coverage map[schema.GroupKind]Coverage
 	errs     []error
+	warnings []error
 	complete bool // manifests declared complete (WithCompleteInput)
 }
 
@@ -79,6 +80,17 @@ func (b *Builder) AddError(err error) {
 	b.mu.Unlock()
 }
 
+// AddWarning records a remark about input that was read: it loaded, with something the
+// user should know (see Inventory.Warnings). A nil err is ignored.
+func (b *Builder) AddWarning(err error) {
+	if err == nil {
+		return
+	}
+	b.mu.Lock()
+	b.warnings = append(b.warnings, err)
+	b.mu.Unlock()
+}
+
 // Build returns the inventory. Objects are ordered by group, kind, namespace and name; the
 // second of two objects with the same kind, namespace and name is dropped with an error that
 // names both sources.
@@ -103,6 +115,7 @@ func (b *Builder) Build() *Inventory {
 		byUID:    make(map[types.UID]*Object),
 		coverage: b.coverage,
 		errs:     b.errs,
+		warnings: b.warnings,
 		complete: b.complete,
 	}
 	inv.objects = make([]*Object, 0, len(objs))

@@ -41,6 +41,7 @@ type Inventory struct {
 	byUID    map[types.UID]*Object
 	coverage map[schema.GroupKind]Coverage
 	errs     []error
+	warnings []error
 	failures loadFailures
 	podTmpls []PodTemplate
 	complete bool // manifests declared complete (WithCompleteInput)
@@ -229,6 +230,12 @@ func kindPlural(gk schema.GroupKind) string {
 // Errors returns the problems met while loading (each names its file and line, or its
 // kind), in input order. Objects that loaded are in the inventory regardless.
 func (inv *Inventory) Errors() []error { return slices.Clone(inv.errs) }
+
+// Warnings returns remarks about input that was read and loaded (each names its file and
+// line, or its object), in input order: a directory a Renderer claims but cannot render
+// alone, for one. Unlike Errors, warnings take nothing away from the inventory or from its
+// coverage.
+func (inv *Inventory) Warnings() []error { return slices.Clone(inv.warnings) }
 
 // PodTemplates returns every pod specification in the inventory with the object that owns it:
 // bare pods, and the templates of every workload kind (including a CronJob's job template).

@@ -239,6 +239,12 @@ func LoadManifests(ctx context.Context, paths []string, opts ...ManifestOption) 
 	for _, e := range l.errs {
 		b.AddError(e.err)
 	}
+	slices.SortStableFunc(l.warnings, func(a, b manifestError) int {
+		return cmp.Or(cmp.Compare(a.seq, b.seq), cmp.Compare(a.line, b.line), cmp.Compare(a.err.Error(), b.err.Error()))
+	})
+	for _, e := range l.warnings {
+		b.AddWarning(e.err)
+	}
 	return b.Build(), nil
 }
 
@@ -259,8 +265,9 @@ type manifestLoader struct {
 	seen   map[string]bool // files dispatched, by real path
 	walked map[string]bool // directories walked, by real path
 
-	mu   sync.Mutex
-	errs []manifestError
+	mu       sync.Mutex
+	errs     []manifestError
+	warnings []manifestError
 }
 
 type manifestError struct {
@@ -373,15 +380,6 @@ func (l *manifestLoader) walk(dir string, stack []string) error {
 		}
 	}
 	return nil
-}
-
-// claimed reports whether a Renderer claims dir; a root is rendered.
-func (l *manifestLoader) claimed(dir string) bool {
-	r, d := l.detect(dir)
-	if d == Root {
-		l.render(r, dir)
-	}
-	return d != NotRoot
 }
 
 // realPath returns p with symbolic links resolved, absolute; "-" stays "-".
@@ -603,6 +601,14 @@ func (l *manifestLoader) record(f manifestFile, line int, object string, err err
 	e := &SourceError{Source: f.source(line), Object: object, Err: err}
 	l.mu.Lock()
 	l.errs = append(l.errs, manifestError{seq: f.seq, line: line, err: e})
+	l.mu.Unlock()
+}
+
+// warn records a warning about what starts at line of f (see Inventory.Warnings).
+func (l *manifestLoader) warn(f manifestFile, line int, object string, err error) {
+	e := &SourceError{Source: f.source(line), Object: object, Err: err}
+	l.mu.Lock()
+	l.warnings = append(l.warnings, manifestError{seq: f.seq, line: line, err: e})
 	l.mu.Unlock()
 }
 

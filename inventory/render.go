@@ -37,7 +37,8 @@ const (
 	// manifests, nor searched for further roots.
 	Root
 	// Part: the directory belongs to a root and cannot be rendered alone (a kustomize
-	// Component, a library chart). It is neither rendered nor read.
+	// Component, a library chart). It is neither rendered nor read, and a warning says
+	// so.
 	Part
 )
 
@@ -67,19 +68,19 @@ func WithRenderer(r Renderer) ManifestOption {
 }
 
 // detect returns the renderer that claims dir and how, or nil. A detection error is
-// recorded against dir and reported as claimed (Part), so the directory is not read.
-func (l *manifestLoader) detect(dir string) (Renderer, Detection) {
+// recorded against dir, and then failed is true: the directory is not read.
+func (l *manifestLoader) detect(dir string) (r Renderer, d Detection, failed bool) {
 	for _, r := range l.renderers {
 		d, err := r.Detect(dir)
 		if err != nil {
 			l.record(manifestFile{name: dir, seq: l.nextSeq()}, 0, "", fmt.Errorf("%s: %w", r.Name(), err))
-			return r, Part
+			return r, d, true
 		}
 		if d != NotRoot {
-			return r, d
+			return r, d, false
 		}
 	}
-	return nil, NotRoot
+	return nil, NotRoot, false
 }
 
 // render renders the root dir with r on the pool and loads what it produces.
@@ -104,4 +105,20 @@ func (l *manifestLoader) render(r Renderer, dir string) {
 		}
 		return l.ctx.Err()
 	})
+}
+
+// claimed reports whether a Renderer claims dir, so that the walk does not read it: a root
+// is rendered, a part is reported in a warning.
+func (l *manifestLoader) claimed(dir string) bool {
+	r, d, failed := l.detect(dir)
+	switch {
+	case failed:
+		return true
+	case d == Root:
+		l.render(r, dir)
+	case d == Part:
+		l.warn(manifestFile{name: dir, seq: l.nextSeq()}, 0, "",
+			fmt.Errorf("%s: not rendered alone: part of a root that uses it", r.Name()))
+	}
+	return d != NotRoot
 }

@@ -76,6 +76,8 @@ func TestLoadManifestsRenderer(t *testing.T) {
 	}, got, "the root's files, a nested root and a part are not read")
 	require.Len(t, inv.Errors(), 1)
 	assert.ErrorContains(t, inv.Errors()[0], "marker: one template failed")
+	require.Len(t, inv.Warnings(), 1)
+	assert.ErrorContains(t, inv.Warnings()[0], filepath.Join(dir, "component")+": marker: not rendered alone")
 	assert.Equal(t, "chart/templates/one.yaml:11 ("+root+")", got["one"].String())
 
 	// The root named as the path argument.
@@ -87,4 +89,5 @@ func TestLoadManifestsRenderer(t *testing.T) {
 	assert.Len(t, inv.Namespaces(), 1)
 	require.Len(t, inv.Errors(), 1)
 	assert.ErrorContains(t, inv.Errors()[0], "marker: bad Chart.yaml")
+	assert.Len(t, inv.Warnings(), 1, "only the part's warning")
 }

@@ -36,7 +36,7 @@ import (
 	"github.com/kspm-dev/kspm/internal/cputime"
 	"github.com/kspm-dev/kspm/internal/synth"
 	"github.com/kspm-dev/kspm/inventory"
-	"github.com/kspm-dev/kspm/inventory/rbac"
+	"github.com/kspm-dev/kspm/inventory/authz"
 	"github.com/kspm-dev/kspm/report"
 )
 
@@ -409,7 +409,7 @@ func BenchmarkCheckGrowth(b *testing.B) {
 		invs[i] = inv
 	}
 	b.Run("rbac-engine", func(b *testing.B) {
-		growth(b, invs, func(inv *inventory.Inventory) error { rbac.New(inv); return nil })
+		growth(b, invs, func(inv *inventory.Inventory) error { authz.New(inv); return nil })
 	})
 	for _, bm := range defaultBenchmarks(b) {
 		for _, c := range bm.Checks {

@@ -8,7 +8,7 @@ import (
 	"github.com/kspm-dev/kspm/benchmark"
 	"github.com/kspm-dev/kspm/benchmark/cis"
 	"github.com/kspm-dev/kspm/benchmark/pss"
-	rbacbench "github.com/kspm-dev/kspm/benchmark/rbac"
+	"github.com/kspm-dev/kspm/benchmark/rbac"
 	"github.com/kspm-dev/kspm/benchmark/starter"
 )
 
@@ -43,16 +43,16 @@ type bundledBenchmark struct {
 
 // bundled lists the bundled benchmarks in the order --list shows them.
 var bundled = []bundledBenchmark{
-	{name: "kspm", make: func(*benchmarkConfig) (benchmark.Benchmark, error) { return starter.Benchmark(), nil }},
+	{name: starter.StarterName, make: func(*benchmarkConfig) (benchmark.Benchmark, error) { return starter.Starter(), nil }},
 	{name: pss.BaselineName, make: func(c *benchmarkConfig) (benchmark.Benchmark, error) {
 		return pss.Baseline(c.pssOptions()...)
 	}},
 	{name: pss.RestrictedName, make: func(c *benchmarkConfig) (benchmark.Benchmark, error) {
 		return pss.Restricted(c.pssOptions()...)
 	}},
-	{name: rbacbench.Name, make: func(*benchmarkConfig) (benchmark.Benchmark, error) { return rbacbench.Benchmark(), nil }},
-	{name: "cis-1.12", make: func(*benchmarkConfig) (benchmark.Benchmark, error) { return cis.Benchmark112(), nil }},
-	{name: "cis-2.0", make: func(*benchmarkConfig) (benchmark.Benchmark, error) { return cis.Benchmark20(), nil }, alias: true},
+	{name: rbac.RBACName, make: func(*benchmarkConfig) (benchmark.Benchmark, error) { return rbac.RBAC(), nil }},
+	{name: cis.V112Name, make: func(*benchmarkConfig) (benchmark.Benchmark, error) { return cis.V112(), nil }},
+	{name: cis.V20Name, make: func(*benchmarkConfig) (benchmark.Benchmark, error) { return cis.V20(), nil }, alias: true},
 	{name: pss.NamespacesName, make: func(c *benchmarkConfig) (benchmark.Benchmark, error) {
 		return pss.Namespaces(c.pssOptions()...)
 	}},

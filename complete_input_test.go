@@ -83,7 +83,7 @@ func TestCompleteInputChangedChecks(t *testing.T) {
 }
 
 var (
-	checkIDRe  = regexp.MustCompile(`\b(?:kspm|rbac|cis|pss):[a-zA-Z0-9.-]*[a-zA-Z0-9]`)
+	checkIDRe  = regexp.MustCompile(`\b(?:starter|rbac|cis|pss):[a-zA-Z0-9.-]*[a-zA-Z0-9]`)
 	cisRangeRe = regexp.MustCompile("cis:((?:[0-9]+\\.)*)([0-9]+)`? to `?cis:((?:[0-9]+\\.)*)([0-9]+)")
 )
 
@@ -126,7 +126,7 @@ func TestCompleteInputVerdicts(t *testing.T) {
 		fixture, checkID string
 		def, complete    []string // status|object, sorted
 	}{
-		{"workloads.yaml", "kspm:namespace-network-policy",
+		{"workloads.yaml", "starter:namespace-network-policy",
 			[]string{"notEvaluated|"}, []string{"fail|Namespace shop"}},
 		{"workloads.yaml", "cis:5.3.2",
 			[]string{"notEvaluated|"}, []string{"fail|Namespace shop"}},
@@ -137,11 +137,11 @@ func TestCompleteInputVerdicts(t *testing.T) {
 		// Pod team/p runs as service account default, which only the control plane defines.
 		{"default-sa.yaml", "cis:5.1.6",
 			[]string{"notEvaluated|Pod team/p"}, []string{"fail|Pod team/p"}},
-		{"default-sa.yaml", "kspm:workload-default-sa",
+		{"default-sa.yaml", "starter:workload-default-sa",
 			[]string{"notEvaluated|Pod team/p"}, []string{"fail|Pod team/p"}},
 		// Deployment shop/web reads ConfigMaps settings and more-settings, which the
 		// manifests lack: the pod gets no value from them.
-		{"workloads.yaml", "kspm:secrets-in-env",
+		{"workloads.yaml", "starter:secrets-in-env",
 			[]string{"notEvaluated|Deployment shop/web", "pass|Pod shop/lone"},
 			[]string{"pass|Deployment shop/web", "pass|Pod shop/lone"}},
 		{"workloads.yaml", "cis:5.4.1",

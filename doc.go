@@ -29,7 +29,7 @@
 // plane creates itself (each namespace's default ServiceAccount, the bootstrap RBAC roles) are
 // taken to exist, and pod labels known only at run time stay unknown, as without the option.
 // These bundled checks, and no others, can change verdict under it:
-//   - kspm:namespace-network-policy, kspm:secrets-in-env, kspm:workload-default-sa;
+//   - starter:namespace-network-policy, starter:secrets-in-env, starter:workload-default-sa;
 //   - every check of the rbac benchmark: rbac:admission-write, rbac:bind-escalate,
 //     rbac:cluster-admin-binding, rbac:create-persistentvolumes, rbac:create-pods,
 //     rbac:csr-approval, rbac:default-serviceaccount-bindings, rbac:impersonate,

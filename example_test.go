@@ -87,7 +87,7 @@ func ExampleScan() {
 		fmt.Println(err)
 		return
 	}
-	benchmarks, err := kspm.SelectBenchmarks([]string{"kspm"})
+	benchmarks, err := kspm.SelectBenchmarks([]string{"starter"})
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -109,6 +109,6 @@ func ExampleScan() {
 	}
 	// Output:
 	// 9 results: 5 pass, 2 fail; worst failure: critical
-	// critical kspm:privileged Deployment shop/web: container "app" runs privileged
-	// low kspm:latest-tag Deployment shop/web: container "app" uses image "nginx:latest", whose tag latest is not pinned
+	// critical starter:privileged Deployment shop/web: container "app" runs privileged
+	// low starter:latest-tag Deployment shop/web: container "app" uses image "nginx:latest", whose tag latest is not pinned
 }

@@ -31,7 +31,7 @@ func shippedCELChecks(t testing.TB) ([]Check, map[string]map[string]any) {
 	require.GreaterOrEqual(t, len(checks), 6)
 	params := map[string]map[string]any{
 		// The starter benchmark passes its cleaned registries list.
-		"kspm:allowed-registries": {"registries": []any{"registry.example.com", "ghcr.io/acme", "quay.io/prometheus"}},
+		"starter:allowed-registries": {"registries": []any{"registry.example.com", "ghcr.io/acme", "quay.io/prometheus"}},
 	}
 	return checks, params
 }

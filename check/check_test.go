@@ -106,6 +106,9 @@ func TestPassHelpers(t *testing.T) {
 	pass.Failf(o, "spec.x", "bad %d", 2)
 	pass.NotEvaluated(o, "no data")
 	pass.NotApplicable(nil, "managed control plane")
+	pass.Passf(o, "ok %s", "now")
+	pass.NotEvaluatedf(o, "no %s", "data")
+	pass.NotApplicablef(nil, "managed %q", "eks")
 	errBroken := errors.New("broken")
 	pass.Error(o, errBroken)
 	assert.Equal(t, []check.Finding{
@@ -114,6 +117,9 @@ func TestPassHelpers(t *testing.T) {
 		{Status: check.StatusFail, Object: o, Field: "spec.x", Message: "bad 2"},
 		{Status: check.StatusNotEvaluated, Object: o, Message: "no data"},
 		{Status: check.StatusNotApplicable, Message: "managed control plane"},
+		{Status: check.StatusPass, Object: o, Message: "ok now"},
+		{Status: check.StatusNotEvaluated, Object: o, Message: "no data"},
+		{Status: check.StatusNotApplicable, Message: `managed "eks"`},
 		{Status: check.StatusError, Object: o, Message: "broken", Err: errBroken},
 	}, got)
 }

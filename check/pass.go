@@ -25,6 +25,12 @@ type Finding struct {
 
 // Pass is the only contact between a check and the runner: the inventory and parameters go
 // in, findings come out through Report. A Pass is used by one check run at a time.
+//
+// Besides Report, there is one method per status a check reports, all shaped alike: the
+// object first (nil for the whole cluster), then, for Fail only, the field path at fault,
+// then the message (for NotEvaluated and NotApplicable, the reason); each has an f variant
+// that formats the message (Passf, Failf, NotEvaluatedf, NotApplicablef). Error takes the
+// error itself.
 type Pass struct {
 	// Inventory is the snapshot being scanned. It is shared: do not modify it.
 	Inventory *inventory.Inventory
@@ -73,6 +79,11 @@ func (p *Pass) Pass(obj *inventory.Object, msg string) {
 	p.report(Finding{Status: StatusPass, Object: obj, Message: msg})
 }
 
+// Passf is Pass with a formatted message.
+func (p *Pass) Passf(obj *inventory.Object, format string, args ...any) {
+	p.Pass(obj, fmt.Sprintf(format, args...))
+}
+
 // Fail reports that obj does not comply, at the field path field.
 func (p *Pass) Fail(obj *inventory.Object, field, msg string) {
 	p.report(Finding{Status: StatusFail, Object: obj, Field: field, Message: msg})
@@ -88,9 +99,19 @@ func (p *Pass) NotEvaluated(obj *inventory.Object, reason string) {
 	p.report(Finding{Status: StatusNotEvaluated, Object: obj, Message: reason})
 }
 
+// NotEvaluatedf is NotEvaluated with a formatted reason.
+func (p *Pass) NotEvaluatedf(obj *inventory.Object, format string, args ...any) {
+	p.NotEvaluated(obj, fmt.Sprintf(format, args...))
+}
+
 // NotApplicable reports that the check does not apply to obj, and why.
 func (p *Pass) NotApplicable(obj *inventory.Object, reason string) {
 	p.report(Finding{Status: StatusNotApplicable, Object: obj, Message: reason})
+}
+
+// NotApplicablef is NotApplicable with a formatted reason.
+func (p *Pass) NotApplicablef(obj *inventory.Object, format string, args ...any) {
+	p.NotApplicable(obj, fmt.Sprintf(format, args...))
 }
 
 // Error reports that evaluating obj failed. A nil err is a mistake in the check: the error

@@ -22,7 +22,7 @@ const (
 	// NotServed: the API server does not serve the kind, so the cluster has none.
 	NotServed State = "notServed"
 	// Failed: listing the kind failed for another reason (see Reason).
-	Failed State = "error"
+	Failed State = "failed"
 	// Incomplete: objects of the kind may be missing because some of the input failed to
 	// load (see Reason): a document of the kind, or one whose kind could not be read. The
 	// objects that did load are in the inventory.

@@ -82,7 +82,7 @@ func TestWriteTextContent(t *testing.T) {
 		return ""
 	}
 	// A failing row names status, severity, check, object and message.
-	priv := row("kspm:privileged")
+	priv := row("starter:privileged")
 	for _, want := range []string{"fail", "critical", "Deployment shop/web", `container "app" runs privileged`} {
 		assert.Contains(t, priv, want)
 	}
@@ -90,7 +90,7 @@ func TestWriteTextContent(t *testing.T) {
 	assert.NotContains(t, out, "no privileged container")
 	assert.Contains(t, out, `container "sh" uses image busybox (no tag)`)
 	// Failures come first, most severe first, then the other statuses in check.Statuses order.
-	order := []string{"kspm:privileged", "kspm:latest-tag", "kspm:boom", "kspm:namespace-network-policy", "kspm:review", "kspm:managed"}
+	order := []string{"starter:privileged", "starter:latest-tag", "kspm:boom", "starter:namespace-network-policy", "kspm:review", "kspm:managed"}
 	last := -1
 	for _, id := range order {
 		i := strings.Index(out, id)
@@ -103,7 +103,7 @@ func TestWriteTextContent(t *testing.T) {
 		"Results:  7 (2 fail, 1 error, 1 notEvaluated, 1 manual, 1 notApplicable, 1 pass)",
 		"Failures by severity: 1 critical, 1 low",
 		`secrets: forbidden: secrets is forbidden: User "scanner" cannot list resource "secrets"`,
-		"networkpolicies: error: the server was unable to return a response in the time allotted",
+		"networkpolicies: failed: the server was unable to return a response in the time allotted",
 		"Load errors (1):",
 		"list networkpolicies: timeout",
 	} {
@@ -129,7 +129,7 @@ func TestWriteTextColumnsAlign(t *testing.T) {
 	require.NotEmpty(t, rows)
 	col := strings.Index(header, "CHECK")
 	for _, r := range rows {
-		assert.Equal(t, "kspm:", r[col:col+5], "row %q: CHECK column starts at %d", r, col)
+		assert.Regexp(t, `^(kspm|starter):`, r[col:], "row %q: CHECK column starts at %d", r, col)
 	}
 }
 

@@ -12,10 +12,16 @@ import (
 	"github.com/kspm-dev/kspm/check"
 )
 
-// Benchmark112 returns the CIS Kubernetes Benchmark v1.12.0, named "cis-1.12".
-func Benchmark112() benchmark.Benchmark {
+// Names of the benchmarks, as the scanner's -b takes them.
+const (
+	V112Name = "cis-1.12"
+	V20Name  = "cis-2.0"
+)
+
+// V112 returns the CIS Kubernetes Benchmark v1.12.0, named V112Name.
+func V112() benchmark.Benchmark {
 	return benchmark.Benchmark{
-		Name:  "cis-1.12",
+		Name:  V112Name,
 		Title: "CIS Kubernetes Benchmark v1.12.0",
 		Description: "The 131 controls of the CIS Kubernetes Benchmark v1.12.0: control plane " +
 			"flags, etcd, kubelet configuration, node files, RBAC and pod policies.",
@@ -23,11 +29,11 @@ func Benchmark112() benchmark.Benchmark {
 	}
 }
 
-// Benchmark20 returns the CIS Kubernetes Benchmark v2.0.1, named "cis-2.0". It has the same
-// controls as v1.12, except that 5.2.9 (added capabilities) is a level 2 control.
-func Benchmark20() benchmark.Benchmark {
+// V20 returns the CIS Kubernetes Benchmark v2.0.1, named V20Name. It has the same controls
+// as v1.12, except that 5.2.9 (added capabilities) is a level 2 control.
+func V20() benchmark.Benchmark {
 	return benchmark.Benchmark{
-		Name:  "cis-2.0",
+		Name:  V20Name,
 		Title: "CIS Kubernetes Benchmark v2.0.1",
 		Description: "The 131 controls of the CIS Kubernetes Benchmark v2.0.1 (as v1.12.0, " +
 			"with 5.2.9 moved to level 2).",

@@ -37,7 +37,7 @@ func TestBenchmarkHasEveryControl(t *testing.T) {
 	for _, b := range []struct {
 		name   string
 		checks []check.Check
-	}{{"cis-1.12", Benchmark112().Checks}, {"cis-2.0", Benchmark20().Checks}} {
+	}{{"cis-1.12", V112().Checks}, {"cis-2.0", V20().Checks}} {
 		t.Run(b.name, func(t *testing.T) {
 			var got []string
 			for _, c := range b.checks {
@@ -52,15 +52,15 @@ func TestBenchmarksValidate(t *testing.T) {
 	for _, b := range []struct {
 		name string
 		err  error
-	}{{"cis-1.12", Benchmark112().Validate()}, {"cis-2.0", Benchmark20().Validate()}} {
+	}{{"cis-1.12", V112().Validate()}, {"cis-2.0", V20().Validate()}} {
 		assert.NoError(t, b.err, b.name)
 	}
-	assert.Equal(t, "cis-1.12", Benchmark112().Name)
-	assert.Equal(t, "cis-2.0", Benchmark20().Name)
+	assert.Equal(t, "cis-1.12", V112().Name)
+	assert.Equal(t, "cis-2.0", V20().Name)
 }
 
 func TestBenchmarkMetadata(t *testing.T) {
-	for _, c := range Benchmark112().Checks {
+	for _, c := range V112().Checks {
 		m := c.Meta()
 		t.Run(m.ID, func(t *testing.T) {
 			assert.True(t, strings.HasPrefix(m.ID, "cis:"))
@@ -105,7 +105,7 @@ func TestReferenceTable(t *testing.T) {
 	assert.ElementsMatch(t, ids, controlIDs, "the Go list matches the reference table")
 
 	metas := map[string]check.Meta{}
-	for _, c := range Benchmark112().Checks {
+	for _, c := range V112().Checks {
 		metas[strings.TrimPrefix(c.Meta().ID, "cis:")] = c.Meta()
 	}
 	cisManual := map[string]bool{}
@@ -122,7 +122,7 @@ func TestReferenceTable(t *testing.T) {
 		assert.Equal(t, ref[id].assessment == "Manual", cisManual[id], "%s assessment", id)
 		assert.Contains(t, m.Description, "CIS assessment: "+ref[id].assessment, id)
 	}
-	for _, c := range Benchmark20().Checks {
+	for _, c := range V20().Checks {
 		m := c.Meta()
 		want := ref[strings.TrimPrefix(m.ID, "cis:")].level
 		if m.ID == "cis:5.2.9" {

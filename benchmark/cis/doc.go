@@ -1,5 +1,5 @@
-// Package cis is the CIS Kubernetes Benchmark: all 131 controls of v1.12 (Benchmark112)
-// and of v2.0 (Benchmark20, the same controls with 5.2.9 at level 2).
+// Package cis is the CIS Kubernetes Benchmark: all 131 controls of v1.12 (V112)
+// and of v2.0 (V20, the same controls with 5.2.9 at level 2).
 //
 // Each control reads what the inventory can show:
 //

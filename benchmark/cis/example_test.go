@@ -13,7 +13,7 @@ import (
 )
 
 // Judge a kube-apiserver static pod manifest against the API server controls.
-func ExampleBenchmark112() {
+func ExampleV112() {
 	pod := &corev1.Pod{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "Pod"},
 		ObjectMeta: metav1.ObjectMeta{Name: "kube-apiserver-cp1", Namespace: "kube-system"},
@@ -26,7 +26,7 @@ func ExampleBenchmark112() {
 	if err != nil {
 		panic(err)
 	}
-	b := cis.Benchmark112()
+	b := cis.V112()
 	results, err := kspm.Run(context.Background(), inv, b.Checks)
 	if err != nil {
 		panic(err)

@@ -16,7 +16,7 @@ import (
 // checkByID returns the cis-1.12 check with the given CIS number.
 func checkByID(t *testing.T, id string) check.Check {
 	t.Helper()
-	for _, c := range Benchmark112().Checks {
+	for _, c := range V112().Checks {
 		if c.Meta().ID == "cis:"+id {
 			return c
 		}

@@ -13,7 +13,7 @@ import (
 	"github.com/kspm-dev/kspm/check"
 	"github.com/kspm-dev/kspm/internal/rbacdefaults"
 	"github.com/kspm-dev/kspm/inventory"
-	"github.com/kspm-dev/kspm/inventory/rbac"
+	"github.com/kspm-dev/kspm/inventory/authz"
 )
 
 // whoCanControl is a 5.1 control that asks who holds some permissions.
@@ -21,7 +21,7 @@ type whoCanControl struct {
 	id, title string
 	severity  check.Severity
 	// requests are the permissions asked about, in any namespace.
-	requests []rbac.Request
+	requests []authz.Request
 	// everyone restricts the question to grants to everyone (any authenticated user, any
 	// service account, anonymous requests); otherwise every subject is reported except
 	// system:masters (see 5.1.7) and what the API server's bootstrap policy itself grants
@@ -30,10 +30,10 @@ type whoCanControl struct {
 	what, fix string
 }
 
-func req(verb, resource string) rbac.Request { return rbac.NewRequest(verb, resource) }
+func req(verb, resource string) authz.Request { return authz.MustParseRequest(verb, resource) }
 
-func reqs(verbs []string, resources ...string) []rbac.Request {
-	var out []rbac.Request
+func reqs(verbs []string, resources ...string) []authz.Request {
+	var out []authz.Request
 	for _, r := range resources {
 		for _, v := range verbs {
 			out = append(out, req(v, r))
@@ -136,7 +136,7 @@ func rbacControls() []control {
 	return cs
 }
 
-func describeRequests(rs []rbac.Request) string {
+func describeRequests(rs []authz.Request) string {
 	var parts []string
 	for _, r := range rs {
 		s := r.Verb + " " + r.GroupResource()
@@ -148,26 +148,26 @@ func describeRequests(rs []rbac.Request) string {
 }
 
 // everyoneSubject reports subjects that stand for every user or every service account.
-func everyoneSubject(s rbac.Subject) bool {
+func everyoneSubject(s authz.Subject) bool {
 	switch s.Kind {
-	case rbac.KindGroup:
-		return s.Name == rbac.GroupAuthenticated || s.Name == rbac.GroupUnauthenticated || s.Name == rbac.GroupServiceAccounts
-	case rbac.KindUser:
-		return s.Name == rbac.AnonymousUserName
+	case authz.KindGroup:
+		return s.Name == authz.GroupAuthenticated || s.Name == authz.GroupUnauthenticated || s.Name == authz.GroupServiceAccounts
+	case authz.KindUser:
+		return s.Name == authz.AnonymousUserName
 	}
 	return false
 }
 
 // rbacEngines shares one RBAC engine among the 5.1 checks of a scan.
-var rbacEngines memo[*rbac.Engine]
+var rbacEngines memo[*authz.Engine]
 
 // defaultGrant reports a grant of req to system:masters, or one the API server's bootstrap
 // policy itself makes: the grant's binding has the kind, name, role and subject of a default
 // binding, and the default role allows req. Defaults are recognised by content: a binding
 // named or labelled like a default one, or a default role edited to grant more, is not
 // default.
-func defaultGrant(g rbac.Grant, req rbac.Request) bool {
-	if g.Subject.Kind == rbac.KindGroup && g.Subject.Name == rbac.GroupMasters {
+func defaultGrant(g authz.Grant, req authz.Request) bool {
+	if g.Subject.Kind == authz.KindGroup && g.Subject.Name == authz.GroupMasters {
 		return true
 	}
 	return rbacdefaults.APIServer().Grants(g, req)
@@ -175,10 +175,10 @@ func defaultGrant(g rbac.Grant, req rbac.Request) bool {
 
 func runWhoCan(wc whoCanControl) check.RunFunc {
 	return func(ctx context.Context, pass *check.Pass) error {
-		e := rbacEngines.get(pass.Inventory, rbac.New)
+		e := rbacEngines.get(pass.Inventory, authz.New)
 		type key struct {
 			binding *inventory.Object
-			subject rbac.Subject
+			subject authz.Subject
 		}
 		perms := make(map[key][]string)
 		scopes := make(map[key]string)
@@ -212,7 +212,7 @@ func runWhoCan(wc whoCanControl) check.RunFunc {
 		if len(order) > 0 {
 			return nil
 		}
-		if reason := e.Complete(); reason != "" {
+		if reason := e.Incomplete(); reason != "" {
 			pass.NotEvaluated(nil, reason)
 			return nil
 		}
@@ -228,8 +228,8 @@ func runWhoCan(wc whoCanControl) check.RunFunc {
 func runClusterAdmin(_ context.Context, pass *check.Pass) error {
 	defaults := rbacdefaults.APIServer()
 	found := false
-	for _, b := range rbacEngines.get(pass.Inventory, rbac.New).Bindings() {
-		if !b.ClusterWide() || b.RoleRef.Kind != rbac.KindClusterRole || b.RoleRef.Name != rbac.ClusterAdmin {
+	for _, b := range rbacEngines.get(pass.Inventory, authz.New).Bindings() {
+		if !b.ClusterWide() || b.RoleRef.Kind != authz.KindClusterRole || b.RoleRef.Name != authz.ClusterAdmin {
 			continue
 		}
 		found = true
@@ -302,12 +302,12 @@ func runWildcards(_ context.Context, pass *check.Pass) error {
 	}
 	for _, o := range inv.ByKind(inventory.KindClusterRole) {
 		if cr, ok := o.Object().(*rbacv1.ClusterRole); ok {
-			judge(o, rbac.KindClusterRole, cr.Rules)
+			judge(o, authz.KindClusterRole, cr.Rules)
 		}
 	}
 	for _, o := range inv.ByKind(inventory.KindRole) {
 		if r, ok := o.Object().(*rbacv1.Role); ok {
-			judge(o, rbac.KindRole, r.Rules)
+			judge(o, authz.KindRole, r.Rules)
 		}
 	}
 	if len(inv.ByKind(inventory.KindClusterRole))+len(inv.ByKind(inventory.KindRole)) == 0 {
@@ -391,10 +391,10 @@ func runTokenMounts(ctx context.Context, pass *check.Pass) error {
 func runSystemMasters(_ context.Context, pass *check.Pass) error {
 	defaults := rbacdefaults.APIServer()
 	found := false
-	for _, b := range rbacEngines.get(pass.Inventory, rbac.New).Bindings() {
+	for _, b := range rbacEngines.get(pass.Inventory, authz.New).Bindings() {
 		for i, s := range b.Subjects {
 			// The API server's own cluster-admin binding names system:masters by design.
-			if s.Kind == rbac.KindGroup && s.Name == rbac.GroupMasters && !defaults.Binds(b, s) {
+			if s.Kind == authz.KindGroup && s.Name == authz.GroupMasters && !defaults.Binds(b, s) {
 				found = true
 				pass.Failf(b.Object, fmt.Sprintf("subjects[%d]", i), "binds the group system:masters, which bypasses RBAC")
 				break

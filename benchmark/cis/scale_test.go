@@ -12,9 +12,9 @@ import (
 	"github.com/kspm-dev/kspm/inventory"
 )
 
-// BenchmarkBenchmark112 runs every control over a cluster of 100,000 pods in 1,000
-// namespaces with a kubeadm control plane: go test -run - -bench Benchmark112 -benchtime 1x
-func BenchmarkBenchmark112(b *testing.B) {
+// BenchmarkV112 runs every control over a cluster of 100,000 pods in 1,000
+// namespaces with a kubeadm control plane: go test -run - -bench V112 -benchtime 1x
+func BenchmarkV112(b *testing.B) {
 	bld := inventory.NewBuilder(inventory.ModeCluster)
 	for comp, args := range kubeadmDefaults {
 		_ = bld.Add(staticPod(comp, "cp1", args...), inventory.Source{})
@@ -33,7 +33,7 @@ func BenchmarkBenchmark112(b *testing.B) {
 		bld.SetCoverage(inventory.Coverage{Group: k.Group, Kind: k.Kind, State: inventory.Listed})
 	}
 	inv := bld.Build()
-	checks := Benchmark112().Checks
+	checks := V112().Checks
 	b.ResetTimer()
 	for b.Loop() {
 		n := 0

@@ -8,7 +8,7 @@ import (
 
 	"github.com/kspm-dev/kspm/check"
 	"github.com/kspm-dev/kspm/internal/rbacdefaults"
-	"github.com/kspm-dev/kspm/inventory/rbac"
+	"github.com/kspm-dev/kspm/inventory/authz"
 )
 
 // Parameters every check of the benchmark reads (set them with kspm.WithParams):
@@ -80,7 +80,7 @@ func matchPattern(pattern, s string) bool {
 
 // bindingString, roleString and subjectString spell a grant's parts as AllowEntry does.
 func bindingString(kind, namespace, name string) string {
-	if kind == rbac.KindRoleBinding {
+	if kind == authz.KindRoleBinding {
 		return kind + " " + namespace + "/" + name
 	}
 	return kind + " " + name
@@ -89,7 +89,7 @@ func bindingString(kind, namespace, name string) string {
 func roleString(kind, name string) string { return kind + " " + name }
 
 // named reports whether an entry names the binding, role and subject.
-func (l allowList) named(bs, rs string, s rbac.Subject) bool {
+func (l allowList) named(bs, rs string, s authz.Subject) bool {
 	ss := s.String()
 	for _, a := range l.entries {
 		if matchPattern(a.Binding, bs) && matchPattern(a.Role, rs) && matchPattern(a.Subject, ss) {
@@ -102,7 +102,7 @@ func (l allowList) named(bs, rs string, s rbac.Subject) bool {
 // allows reports whether the list allows subject s of binding b and whatever b's role
 // grants: an entry names them, or b is a default binding for s whose role grants no more
 // than the default role (see rbacdefaults.Policy.Binds).
-func (l allowList) allows(b *rbac.Binding, s rbac.Subject) bool {
+func (l allowList) allows(b *authz.Binding, s authz.Subject) bool {
 	return l.named(bindingString(b.Kind, b.Namespace, b.Name), roleString(b.RoleRef.Kind, b.RoleRef.Name), s) ||
 		l.defaults != nil && l.defaults.Binds(b, s)
 }
@@ -110,14 +110,14 @@ func (l allowList) allows(b *rbac.Binding, s rbac.Subject) bool {
 // allowsRequest reports whether the list allows grant g of request req: an entry names its
 // binding, role and subject, or the default policy itself grants req through that binding
 // to that subject (an edited default role's extra permissions are not allowed).
-func (l allowList) allowsRequest(g rbac.Grant, req rbac.Request) bool {
+func (l allowList) allowsRequest(g authz.Grant, req authz.Request) bool {
 	return l.named(bindingString(g.Binding.Kind, g.Binding.Namespace, g.Binding.Name), roleString(g.Role.Kind, g.Role.Name), g.Subject) ||
 		l.defaults != nil && l.defaults.Grants(g, req)
 }
 
 // allowsSubject reports whether some entry, or some default binding, names subject s
 // (whatever its binding).
-func (l allowList) allowsSubject(s rbac.Subject) bool {
+func (l allowList) allowsSubject(s authz.Subject) bool {
 	ss := s.String()
 	for _, a := range l.entries {
 		if a.Subject != "" && a.Subject != "*" && matchPattern(a.Subject, ss) {

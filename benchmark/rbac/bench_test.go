@@ -72,7 +72,7 @@ func largeCluster(b *testing.B, nNS int) *inventory.Inventory {
 func BenchmarkBenchmark(b *testing.B) {
 	inv := largeCluster(b, 1000)
 	for b.Loop() {
-		bm := Benchmark()
+		bm := RBAC()
 		for _, c := range bm.Checks {
 			p := check.NewPass(inv, c.Meta(), nil, func(check.Finding) {})
 			if err := c.Run(context.Background(), p); err != nil {
@@ -85,7 +85,7 @@ func BenchmarkBenchmark(b *testing.B) {
 // BenchmarkChecks times each check alone over the same cluster (the engine built beforehand).
 func BenchmarkChecks(b *testing.B) {
 	inv := largeCluster(b, 1000)
-	bm := Benchmark()
+	bm := RBAC()
 	for _, c := range bm.Checks {
 		b.Run(c.Meta().ID, func(b *testing.B) {
 			for b.Loop() {

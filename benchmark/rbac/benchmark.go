@@ -6,21 +6,21 @@ import (
 	"github.com/kspm-dev/kspm/benchmark"
 	"github.com/kspm-dev/kspm/check"
 	"github.com/kspm-dev/kspm/inventory"
-	"github.com/kspm-dev/kspm/inventory/rbac"
+	"github.com/kspm-dev/kspm/inventory/authz"
 )
 
-// Name is the benchmark's name.
-const Name = "rbac"
+// RBACName is the benchmark's name.
+const RBACName = "rbac"
 
 // Section is the section every check of the benchmark reports.
 const Section = "RBAC"
 
-// Benchmark returns the rbac benchmark. Its checks share an engine cache: the engine for an
+// RBAC returns the rbac benchmark. Its checks share an engine cache: the engine for an
 // inventory is built once, by the first check that needs it.
-func Benchmark() benchmark.Benchmark {
+func RBAC() benchmark.Benchmark {
 	c := &engineCache{}
 	return benchmark.Benchmark{
-		Name:  Name,
+		Name:  RBACName,
 		Title: "RBAC: risky permissions, who holds them, and dangling bindings",
 		Description: "Who can read secrets, run pods, exec into them, bind or escalate roles, impersonate, " +
 			"mint tokens, approve certificates, reach the kubelet, or rewrite admission, answered from the " +
@@ -56,14 +56,14 @@ func Benchmark() benchmark.Benchmark {
 type engineCache struct {
 	mu  sync.Mutex
 	inv *inventory.Inventory
-	e   *rbac.Engine
+	e   *authz.Engine
 }
 
-func (c *engineCache) get(inv *inventory.Inventory) *rbac.Engine {
+func (c *engineCache) get(inv *inventory.Inventory) *authz.Engine {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.inv != inv || c.e == nil {
-		c.inv, c.e = inv, rbac.New(inv)
+		c.inv, c.e = inv, authz.New(inv)
 	}
 	return c.e
 }

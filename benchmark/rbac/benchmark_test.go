@@ -81,7 +81,7 @@ func loadForbidding(t *testing.T, path string, m mode, forbidden ...schema.Group
 // findCheck returns the benchmark's check with the given ID.
 func findCheck(t *testing.T, id string) check.Check {
 	t.Helper()
-	for _, c := range Benchmark().Checks {
+	for _, c := range RBAC().Checks {
 		if c.Meta().ID == id {
 			return c
 		}
@@ -154,7 +154,7 @@ func (ft fixtureTest) run(t *testing.T, id string) {
 }
 
 func TestBenchmarkValidates(t *testing.T) {
-	b := Benchmark()
+	b := RBAC()
 	require.NoError(t, b.Validate())
 	assert.Equal(t, "rbac", b.Name)
 	for _, c := range b.Checks {
@@ -169,7 +169,7 @@ func TestBenchmarkValidates(t *testing.T) {
 // TestEveryCheckHasFixtures keeps the rule: a check comes with pass and fail fixtures and a
 // file of its own.
 func TestEveryCheckHasFixtures(t *testing.T) {
-	for _, c := range Benchmark().Checks {
+	for _, c := range RBAC().Checks {
 		name := strings.TrimPrefix(c.Meta().ID, "rbac:")
 		for _, f := range []string{"pass.yaml", "fail.yaml"} {
 			_, err := os.Stat(filepath.Join("testdata", name, f))
@@ -186,7 +186,7 @@ func TestDefaultsAreNotFindings(t *testing.T) {
 		"real":     overDefaults(t, ""),
 		"abridged": load(t, filepath.Join("testdata", "defaults", "cluster.yaml"), asCluster),
 	} {
-		for _, c := range Benchmark().Checks {
+		for _, c := range RBAC().Checks {
 			t.Run(name+"/"+c.Meta().ID, func(t *testing.T) {
 				got := run(t, c, inv, nil)
 				require.Len(t, got, 1, "%v", got)
@@ -362,7 +362,7 @@ func TestIncompleteKnowledgeIsNotAPass(t *testing.T) {
 // the shared engine is built once and read concurrently (run with -race).
 func TestChecksRunConcurrently(t *testing.T) {
 	inv := load(t, filepath.Join("testdata", "workload-serviceaccount", "fail.yaml"), asCluster)
-	bm := Benchmark()
+	bm := RBAC()
 	results := make([][]check.Finding, len(bm.Checks))
 	var wg sync.WaitGroup
 	for i, c := range bm.Checks {

@@ -14,7 +14,7 @@ import (
 
 	"github.com/kspm-dev/kspm/check"
 	"github.com/kspm-dev/kspm/inventory"
-	"github.com/kspm-dev/kspm/inventory/rbac"
+	"github.com/kspm-dev/kspm/inventory/authz"
 )
 
 func clusterAdminBinding(c *engineCache) check.Check {
@@ -38,7 +38,7 @@ func clusterAdminBinding(c *engineCache) check.Check {
 		e := c.get(pass.Inventory)
 		fails := 0
 		for _, b := range e.Bindings() {
-			if b.RoleRef.Kind != rbac.KindClusterRole || b.RoleRef.Name != rbac.ClusterAdmin {
+			if b.RoleRef.Kind != authz.KindClusterRole || b.RoleRef.Name != authz.ClusterAdmin {
 				continue
 			}
 			for i, s := range b.Subjects {
@@ -58,18 +58,18 @@ func clusterAdminBinding(c *engineCache) check.Check {
 
 // matchable reports whether a binding subject can apply to anyone: a User, a Group, or a
 // ServiceAccount with a namespace.
-func matchable(s rbac.Subject) bool {
+func matchable(s authz.Subject) bool {
 	switch s.Kind {
-	case rbac.KindUser, rbac.KindGroup:
+	case authz.KindUser, authz.KindGroup:
 		return true
-	case rbac.KindServiceAccount:
+	case authz.KindServiceAccount:
 		return s.Namespace != ""
 	}
 	return false
 }
 
 // scopeOf returns "cluster-wide" or `in namespace "NS"` for a binding.
-func scopeOf(b *rbac.Binding) string {
+func scopeOf(b *authz.Binding) string {
 	if b.ClusterWide() {
 		return "cluster-wide"
 	}

@@ -16,7 +16,7 @@ import (
 	"strings"
 
 	"github.com/kspm-dev/kspm/check"
-	"github.com/kspm-dev/kspm/inventory/rbac"
+	"github.com/kspm-dev/kspm/inventory/authz"
 )
 
 func permCSRApprovalUpdate() permission {
@@ -35,19 +35,19 @@ func permSignerApprove() permission {
 // the group holds and what every authenticated user holds (except system:unauthenticated's),
 // and a service account group's members what system:serviceaccounts holds; a group stands for
 // no user name, so only grants to groups count for it.
-func subjectHolds(h heldBy, s rbac.Subject) (rbac.Grant, bool) {
+func subjectHolds(h heldBy, s authz.Subject) (authz.Grant, bool) {
 	if u, ok := s.User(); ok {
 		return h.first(u.Subjects())
 	}
-	if s.Kind != rbac.KindGroup {
-		return rbac.Grant{}, false
+	if s.Kind != authz.KindGroup {
+		return authz.Grant{}, false
 	}
-	groups := []rbac.Subject{s}
-	if s.Name != rbac.GroupUnauthenticated {
-		groups = append(groups, rbac.Subject{Kind: rbac.KindGroup, Name: rbac.GroupAuthenticated})
+	groups := []authz.Subject{s}
+	if s.Name != authz.GroupUnauthenticated {
+		groups = append(groups, authz.Subject{Kind: authz.KindGroup, Name: authz.GroupAuthenticated})
 	}
-	if strings.HasPrefix(s.Name, rbac.ServiceAccountGroupPrefix) {
-		groups = append(groups, rbac.Subject{Kind: rbac.KindGroup, Name: rbac.GroupServiceAccounts})
+	if strings.HasPrefix(s.Name, authz.ServiceAccountGroupPrefix) {
+		groups = append(groups, authz.Subject{Kind: authz.KindGroup, Name: authz.GroupServiceAccounts})
 	}
 	return h.first(groups)
 }
@@ -77,7 +77,7 @@ func csrApproval(c *engineCache) check.Check {
 		// Each binding subject that holds the approval half is judged on its binding; then
 		// each subject not judged yet that holds the signer half (it may hold the approval
 		// half only through a group), on the binding of that half.
-		judged := make(map[rbac.Subject]bool)
+		judged := make(map[authz.Subject]bool)
 		judge := func(h *holding, viaApproval bool) {
 			s := h.grant.Subject
 			judged[s] = true
@@ -105,7 +105,7 @@ func csrApproval(c *engineCache) check.Check {
 				judge(h, false)
 			}
 		}
-		conclude(pass, e.Complete(), fails, "no subject outside the allow-list can approve certificate signing requests")
+		conclude(pass, e.Incomplete(), fails, "no subject outside the allow-list can approve certificate signing requests")
 		return ctx.Err()
 	})
 }

@@ -14,17 +14,17 @@ import (
 
 	"github.com/kspm-dev/kspm/check"
 	"github.com/kspm-dev/kspm/inventory"
-	"github.com/kspm-dev/kspm/inventory/rbac"
+	"github.com/kspm-dev/kspm/inventory/authz"
 )
 
 // defaultServiceAccountOf returns the namespace of the default service account subject s
 // names, if it names one.
-func defaultServiceAccountOf(s rbac.Subject) (string, bool) {
+func defaultServiceAccountOf(s authz.Subject) (string, bool) {
 	switch s.Kind {
-	case rbac.KindServiceAccount:
+	case authz.KindServiceAccount:
 		return s.Namespace, s.Name == "default" && s.Namespace != ""
-	case rbac.KindUser:
-		ns, name, ok := rbac.SplitServiceAccountUsername(s.Name)
+	case authz.KindUser:
+		ns, name, ok := authz.SplitServiceAccountUsername(s.Name)
 		return ns, ok && name == "default"
 	}
 	return "", false

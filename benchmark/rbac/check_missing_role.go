@@ -15,7 +15,7 @@ import (
 	"fmt"
 
 	"github.com/kspm-dev/kspm/check"
-	"github.com/kspm-dev/kspm/inventory/rbac"
+	"github.com/kspm-dev/kspm/inventory/authz"
 )
 
 func missingRole(c *engineCache) check.Check {
@@ -38,11 +38,11 @@ func missingRole(c *engineCache) check.Check {
 		fails := 0
 		for _, b := range e.Bindings() {
 			switch b.RoleStatus {
-			case rbac.RoleMissing:
+			case authz.RoleMissing:
 				fails++
 				pass.Fail(b.Object, "roleRef", fmt.Sprintf("%s references %s, which does not exist: a role created later "+
 					"with that name is granted %s to %s", b, b.RoleRefString(), scopeOf(b), subjectList(b)))
-			case rbac.RoleInvalid:
+			case authz.RoleInvalid:
 				fails++
 				pass.Fail(b.Object, "roleRef", fmt.Sprintf("%s references %s: %s, so it grants nothing", b, b.RoleRefString(), b.RoleReason))
 			}
@@ -53,7 +53,7 @@ func missingRole(c *engineCache) check.Check {
 }
 
 // subjectList names a binding's subjects: "User a, Group b".
-func subjectList(b *rbac.Binding) string {
+func subjectList(b *authz.Binding) string {
 	if len(b.Subjects) == 0 {
 		return "no subjects (yet)"
 	}

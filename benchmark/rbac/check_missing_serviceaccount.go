@@ -20,16 +20,16 @@ import (
 
 	"github.com/kspm-dev/kspm/check"
 	"github.com/kspm-dev/kspm/inventory"
-	"github.com/kspm-dev/kspm/inventory/rbac"
+	"github.com/kspm-dev/kspm/inventory/authz"
 )
 
 // serviceAccountOf returns the service account subject s names, if it names one.
-func serviceAccountOf(s rbac.Subject) (ns, name string, ok bool) {
+func serviceAccountOf(s authz.Subject) (ns, name string, ok bool) {
 	switch s.Kind {
-	case rbac.KindServiceAccount:
+	case authz.KindServiceAccount:
 		return s.Namespace, s.Name, true
-	case rbac.KindUser:
-		return rbac.SplitServiceAccountUsername(s.Name)
+	case authz.KindUser:
+		return authz.SplitServiceAccountUsername(s.Name)
 	}
 	return "", "", false
 }

@@ -10,12 +10,12 @@ package rbac
 
 import (
 	"github.com/kspm-dev/kspm/check"
-	"github.com/kspm-dev/kspm/inventory/rbac"
+	"github.com/kspm-dev/kspm/inventory/authz"
 )
 
 func permSecretsRead(scope permScope) permission {
-	return permission{what: "read secrets", scope: scope, requests: []rbac.Request{
-		rbac.NewRequest("get", "secrets"), rbac.NewRequest("list", "secrets"), rbac.NewRequest("watch", "secrets"),
+	return permission{what: "read secrets", scope: scope, requests: []authz.Request{
+		authz.MustParseRequest("get", "secrets"), authz.MustParseRequest("list", "secrets"), authz.MustParseRequest("watch", "secrets"),
 	}}
 }
 

@@ -17,7 +17,7 @@ import (
 
 	"github.com/kspm-dev/kspm/check"
 	"github.com/kspm-dev/kspm/inventory"
-	"github.com/kspm-dev/kspm/inventory/rbac"
+	"github.com/kspm-dev/kspm/inventory/authz"
 )
 
 // ParamSubjects is the parameter of rbac:system-group-bindings listing the subjects to report.
@@ -25,21 +25,21 @@ const ParamSubjects = "subjects"
 
 // broadSubjects are the subjects rbac:system-group-bindings reports by default.
 var broadSubjects = []string{
-	"Group " + rbac.GroupAuthenticated,
-	"Group " + rbac.GroupUnauthenticated,
-	"Group " + rbac.GroupMasters,
-	"User " + rbac.AnonymousUserName,
+	"Group " + authz.GroupAuthenticated,
+	"Group " + authz.GroupUnauthenticated,
+	"Group " + authz.GroupMasters,
+	"User " + authz.AnonymousUserName,
 }
 
 // consequence says what binding b to subject s does.
-func consequence(b *rbac.Binding, s rbac.Subject) string {
+func consequence(b *authz.Binding, s authz.Subject) string {
 	switch {
-	case s.Kind == rbac.KindGroup && s.Name == rbac.GroupAuthenticated:
+	case s.Kind == authz.KindGroup && s.Name == authz.GroupAuthenticated:
 		return "every authenticated user and service account holds its rules " + scopeOf(b)
-	case s.Kind == rbac.KindGroup && s.Name == rbac.GroupUnauthenticated,
-		s.Kind == rbac.KindUser && s.Name == rbac.AnonymousUserName:
+	case s.Kind == authz.KindGroup && s.Name == authz.GroupUnauthenticated,
+		s.Kind == authz.KindUser && s.Name == authz.AnonymousUserName:
 		return "every unauthenticated request holds its rules " + scopeOf(b)
-	case s.Kind == rbac.KindGroup && s.Name == rbac.GroupMasters:
+	case s.Kind == authz.KindGroup && s.Name == authz.GroupMasters:
 		return "its members bypass authorization anyway, so the binding is pointless at best and hides who is meant to be an administrator"
 	}
 	return "everyone it stands for holds its rules " + scopeOf(b)

@@ -22,7 +22,7 @@ import (
 
 	"github.com/kspm-dev/kspm/check"
 	"github.com/kspm-dev/kspm/inventory"
-	"github.com/kspm-dev/kspm/inventory/rbac"
+	"github.com/kspm-dev/kspm/inventory/authz"
 )
 
 func unusedServiceAccount(c *engineCache) check.Check {
@@ -73,13 +73,13 @@ func unusedServiceAccount(c *engineCache) check.Check {
 		fails := 0
 		for _, o := range inv.ByKind(inventory.KindServiceAccount) {
 			k := saKey{o.Namespace(), o.Name()}
-			subject := rbac.Subject{Kind: rbac.KindServiceAccount, Namespace: k.ns, Name: k.name}
+			subject := authz.Subject{Kind: authz.KindServiceAccount, Namespace: k.ns, Name: k.name}
 			if k.name == "default" || used[k] || allow.allowsSubject(subject) {
 				continue
 			}
 			var held []string
 			bindings := e.SubjectBindings(subject)
-			bindings = append(bindings, e.SubjectBindings(rbac.Subject{Kind: rbac.KindUser, Name: rbac.ServiceAccountUsername(k.ns, k.name)})...)
+			bindings = append(bindings, e.SubjectBindings(authz.Subject{Kind: authz.KindUser, Name: authz.ServiceAccountUsername(k.ns, k.name)})...)
 			for _, b := range bindings {
 				held = append(held, fmt.Sprintf("%s (%s %s)", b, b.RoleRefString(), scopeOf(b)))
 			}

@@ -18,7 +18,7 @@ import (
 	rbacv1 "k8s.io/api/rbac/v1"
 
 	"github.com/kspm-dev/kspm/check"
-	"github.com/kspm-dev/kspm/inventory/rbac"
+	"github.com/kspm-dev/kspm/inventory/authz"
 )
 
 // hasWildcard reports whether r has "*" among its verbs, apiGroups or resources, or, when
@@ -50,7 +50,7 @@ func wildcardRules(c *engineCache) check.Check {
 		e := c.get(pass.Inventory)
 		fails := 0
 		for _, b := range e.Bindings() {
-			if b.RoleStatus != rbac.RoleFound {
+			if b.RoleStatus != authz.RoleFound {
 				continue
 			}
 			var wild []string
@@ -71,7 +71,7 @@ func wildcardRules(c *engineCache) check.Check {
 					s, scopeOf(b), s, b, b.Role.Ref(), strings.Join(wild, "; ")))
 			}
 		}
-		conclude(pass, e.Complete(), fails, "no binding outside the allow-list grants a wildcard rule")
+		conclude(pass, e.Incomplete(), fails, "no binding outside the allow-list grants a wildcard rule")
 		return ctx.Err()
 	})
 }

@@ -25,7 +25,7 @@ import (
 
 	"github.com/kspm-dev/kspm/check"
 	"github.com/kspm-dev/kspm/inventory"
-	"github.com/kspm-dev/kspm/inventory/rbac"
+	"github.com/kspm-dev/kspm/inventory/authz"
 )
 
 // podTemplateKinds are the kinds inventory.PodTemplates draws from.
@@ -83,7 +83,7 @@ type riskIndex struct {
 	approval, signer heldBy
 }
 
-func newRiskIndex(e *rbac.Engine, perms []permission, allow allowList) *riskIndex {
+func newRiskIndex(e *authz.Engine, perms []permission, allow allowList) *riskIndex {
 	x := &riskIndex{perms: perms, held: make([]heldBy, len(perms)),
 		approval: holders(e, permCSRApprovalUpdate().requests, allow), signer: holders(e, permSignerApprove().requests, allow)}
 	for i, p := range perms {
@@ -94,7 +94,7 @@ func newRiskIndex(e *rbac.Engine, perms []permission, allow allowList) *riskInde
 
 // risks returns, for each risky permission u holds through grants the allow-list does not
 // allow, "WHAT SCOPE (CHAIN)" naming the first such grant.
-func (x *riskIndex) risks(u rbac.User) []string {
+func (x *riskIndex) risks(u authz.User) []string {
 	subjects := u.Subjects()
 	var out []string
 	for i, p := range x.perms {
@@ -150,7 +150,7 @@ func workloadServiceAccount(c *engineCache) check.Check {
 			}
 			r, ok := risks[k]
 			if !ok {
-				r = index.risks(rbac.ServiceAccountUser(k.ns, k.name))
+				r = index.risks(authz.ServiceAccountUser(k.ns, k.name))
 				risks[k] = r
 			}
 			if len(r) == 0 {
@@ -160,7 +160,7 @@ func workloadServiceAccount(c *engineCache) check.Check {
 			pass.Fail(t.Owner, t.Path+".serviceAccountName", fmt.Sprintf("%s runs as ServiceAccount %s/%s, which can %s",
 				t.Owner, k.ns, k.name, strings.Join(r, "; ")))
 		}
-		incomplete := e.Complete()
+		incomplete := e.Incomplete()
 		if u := workloadGaps(inv); u != "" {
 			incomplete = joinReasons(incomplete, "workloads not completely known: "+u)
 		}

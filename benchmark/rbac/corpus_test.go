@@ -23,7 +23,7 @@ func TestRealCorpus(t *testing.T) {
 	inv, err := inventory.LoadManifests(context.Background(), []string{dir})
 	require.NoError(t, err)
 	counts := map[string]map[check.Status]int{}
-	for _, c := range Benchmark().Checks {
+	for _, c := range RBAC().Checks {
 		id := c.Meta().ID
 		counts[id] = map[check.Status]int{}
 		for _, f := range run(t, c, inv, nil) {

@@ -57,7 +57,7 @@ func overDefaults(t *testing.T, path string) *inventory.Inventory {
 func failures(t *testing.T, inv *inventory.Inventory, params map[string]any) []string {
 	t.Helper()
 	var out []string
-	for _, c := range Benchmark().Checks {
+	for _, c := range RBAC().Checks {
 		for _, f := range run(t, c, inv, params) {
 			if f.Status == check.StatusFail {
 				out = append(out, c.Meta().ID+" "+refOf(f)+" "+f.Field)

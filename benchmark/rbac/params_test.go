@@ -15,7 +15,7 @@ import (
 // still hiding grants the caller meant to see): every check rejects parameters it does not read.
 func TestUnknownParams(t *testing.T) {
 	inv := load(t, filepath.Join("testdata", "defaults", "cluster.yaml"), asCluster)
-	for _, c := range Benchmark().Checks {
+	for _, c := range RBAC().Checks {
 		t.Run(c.Meta().ID, func(t *testing.T) {
 			run := func(params map[string]any) error {
 				p := check.NewPass(inv, c.Meta(), params, func(check.Finding) {})

@@ -11,7 +11,7 @@ import (
 
 	"github.com/kspm-dev/kspm/check"
 	"github.com/kspm-dev/kspm/inventory"
-	"github.com/kspm-dev/kspm/inventory/rbac"
+	"github.com/kspm-dev/kspm/inventory/authz"
 )
 
 // References cited by every check.
@@ -38,17 +38,17 @@ const (
 type permission struct {
 	// what completes "can ...", e.g. "read secrets".
 	what     string
-	requests []rbac.Request
+	requests []authz.Request
 	scope    permScope
 }
 
 // requests builds requests for every verb × resource, each for some name (a rule restricted
 // by resourceNames still hands out the capability on those objects).
-func requests(verbs []string, resources ...string) []rbac.Request {
-	var out []rbac.Request
+func requests(verbs []string, resources ...string) []authz.Request {
+	var out []authz.Request
 	for _, r := range resources {
 		for _, v := range verbs {
-			out = append(out, rbac.NewRequest(v, r).ForSomeName())
+			out = append(out, authz.MustParseRequest(v, r).ForSomeName())
 		}
 	}
 	return out
@@ -56,14 +56,14 @@ func requests(verbs []string, resources ...string) []rbac.Request {
 
 // holding is what one binding subject holds of a permission.
 type holding struct {
-	grant rbac.Grant // the first grant found; names subject, binding and role
+	grant authz.Grant // the first grant found; names subject, binding and role
 	// resources and verbs are the resources held, in request order, and their verbs.
 	resources []string
 	verbs     map[string][]string
-	rules     []rbac.Rule
+	rules     []authz.Rule
 }
 
-func (h *holding) add(req rbac.Request, g rbac.Grant) {
+func (h *holding) add(req authz.Request, g authz.Grant) {
 	r := req.GroupResource()
 	if h.verbs == nil {
 		h.verbs = make(map[string][]string)
@@ -74,14 +74,14 @@ func (h *holding) add(req rbac.Request, g rbac.Grant) {
 	if !slices.Contains(h.verbs[r], req.Verb) {
 		h.verbs[r] = append(h.verbs[r], req.Verb)
 	}
-	if !slices.ContainsFunc(h.rules, func(r rbac.Rule) bool { return r.Index == g.Rule.Index }) {
+	if !slices.ContainsFunc(h.rules, func(r authz.Rule) bool { return r.Index == g.Rule.Index }) {
 		h.rules = append(h.rules, g.Rule)
 	}
 }
 
 // chain returns "subject → binding → role → rule #i (...); rule #j (...)".
 func (h *holding) chain() string {
-	slices.SortFunc(h.rules, func(a, b rbac.Rule) int { return cmp.Compare(a.Index, b.Index) })
+	slices.SortFunc(h.rules, func(a, b authz.Rule) int { return cmp.Compare(a.Index, b.Index) })
 	rules := make([]string, len(h.rules))
 	for i, r := range h.rules {
 		rules[i] = r.String()
@@ -114,11 +114,11 @@ type holdingKey struct {
 
 // holdings returns, per binding subject, what it holds of p through grants the allow-list
 // does not allow, ordered by binding and subject.
-func holdings(e *rbac.Engine, p permission, allow allowList) []*holding {
+func holdings(e *authz.Engine, p permission, allow allowList) []*holding {
 	byKey := make(map[holdingKey]*holding)
 	var out []*holding
 	for _, req := range p.requests {
-		var gs []rbac.Grant
+		var gs []authz.Grant
 		if p.scope == clusterWideOnly {
 			gs = e.WhoCan(req.In(""))
 		} else {
@@ -148,19 +148,19 @@ func holdings(e *rbac.Engine, p permission, allow allowList) []*holding {
 // (system:authenticated, system:serviceaccounts) that bindings of any number of namespaces
 // may name: over all service accounts, that grows with the square of the cluster. heldBy asks
 // who holds each request once and indexes the answer by binding subject; an identity then
-// costs a map look-up per subject that applies to it (rbac.User.Subjects).
-type heldBy map[rbac.Subject]*heldGrant
+// costs a map look-up per subject that applies to it (authz.User.Subjects).
+type heldBy map[authz.Subject]*heldGrant
 
 // heldGrant is a subject's first grant: of request number req, at position pos of the
 // engine's answer (binding, subject and rule order).
 type heldGrant struct {
 	req, pos int
-	g        rbac.Grant
+	g        authz.Grant
 }
 
 // holders indexes the first grant outside the allow-list of any of reqs (asked anywhere) to
 // each binding subject, in request order, then in the engine's order.
-func holders(e *rbac.Engine, reqs []rbac.Request, allow allowList) heldBy {
+func holders(e *authz.Engine, reqs []authz.Request, allow allowList) heldBy {
 	h := make(heldBy)
 	for ri, req := range reqs {
 		for pos, g := range e.WhoCanAnywhere(req) {
@@ -174,7 +174,7 @@ func holders(e *rbac.Engine, reqs []rbac.Request, allow allowList) heldBy {
 
 // first returns the first grant to any of subjects (those applying to one identity): the
 // grant an identity asked about request after request would find first.
-func (h heldBy) first(subjects []rbac.Subject) (rbac.Grant, bool) {
+func (h heldBy) first(subjects []authz.Subject) (authz.Grant, bool) {
 	var best *heldGrant
 	for _, s := range subjects {
 		if x := h[s]; x != nil && (best == nil || x.req < best.req || x.req == best.req && x.pos < best.pos) {
@@ -182,7 +182,7 @@ func (h heldBy) first(subjects []rbac.Subject) (rbac.Grant, bool) {
 		}
 	}
 	if best == nil {
-		return rbac.Grant{}, false
+		return authz.Grant{}, false
 	}
 	return best.g, true
 }
@@ -197,7 +197,7 @@ func sortHoldings(hs []*holding) {
 }
 
 func bindingOrder(kind string) int {
-	if kind == rbac.KindClusterRoleBinding {
+	if kind == authz.KindClusterRoleBinding {
 		return 0
 	}
 	return 1
@@ -221,7 +221,7 @@ func permissionCheck(c *engineCache, meta check.Meta, p permission) check.Check 
 		for _, h := range hs {
 			pass.Fail(h.grant.Binding.Object, h.field(), h.message())
 		}
-		conclude(pass, e.Complete(), len(hs), "no subject outside the allow-list can "+p.what)
+		conclude(pass, e.Incomplete(), len(hs), "no subject outside the allow-list can "+p.what)
 		return ctx.Err()
 	})
 }

@@ -1,4 +1,4 @@
-// kspm:allowed-registries inspects the image of every container, init container and
+// starter:allowed-registries inspects the image of every container, init container and
 // ephemeral container of every pod template. It passes when each image's registry (with the
 // runtime's Docker Hub default for images that name no registry host) starts one of the
 // entries of the parameter registries, e.g. "registry.example.com" or "ghcr.io/acme" (a
@@ -20,7 +20,7 @@ import (
 //go:embed allowed_registries.yaml
 var allowedRegistriesYAML []byte
 
-// AllowedRegistries returns the kspm:allowed-registries control. Set its parameter
+// AllowedRegistries returns the starter:allowed-registries control. Set its parameter
 // "registries" (a list, or a comma-separated string) to the allowed registries.
 func AllowedRegistries() check.Check {
 	checks, err := check.ParseCELChecks(allowedRegistriesYAML, "allowed_registries.yaml")

@@ -12,7 +12,7 @@ import (
 
 func TestAllowedRegistries(t *testing.T) {
 	c := starter.AllowedRegistries()
-	allowed := kspm.WithParams("kspm:allowed-registries", map[string]any{"registries": "registry.example.com, ghcr.io/acme"})
+	allowed := kspm.WithParams("starter:allowed-registries", map[string]any{"registries": "registry.example.com, ghcr.io/acme"})
 	tests := []struct {
 		name  string
 		spec  corev1.PodSpec
@@ -51,21 +51,21 @@ func TestAllowedRegistries(t *testing.T) {
 		{
 			name: "entries written with a trailing slash or spaces match as without",
 			spec: corev1.PodSpec{Containers: []corev1.Container{ctr("app", "registry.example.com/app:1"), ctr("side", "ghcr.io/acme/side:2")}},
-			opts: []kspm.Option{kspm.WithParams("kspm:allowed-registries",
+			opts: []kspm.Option{kspm.WithParams("starter:allowed-registries",
 				map[string]any{"registries": []any{"registry.example.com/", " ghcr.io/acme/ ", ""}})},
 			wants: []verdict{{Status: check.StatusPass, Object: "Deployment shop/web", Field: "spec.template.spec"}},
 		},
 		{
 			name: "a trailing slash does not widen an entry",
 			spec: corev1.PodSpec{Containers: []corev1.Container{ctr("app", "ghcr.io/acme-evil/app:1")}},
-			opts: []kspm.Option{kspm.WithParams("kspm:allowed-registries",
+			opts: []kspm.Option{kspm.WithParams("starter:allowed-registries",
 				map[string]any{"registries": []any{"ghcr.io/acme/"}})},
 			wants: []verdict{fail("Deployment shop/web", "spec.template.spec", "ghcr.io/acme-evil/app:1")},
 		},
 		{
 			name:  "only empty entries: not evaluated",
 			spec:  corev1.PodSpec{Containers: []corev1.Container{ctr("app", "registry.example.com/app:1")}},
-			opts:  []kspm.Option{kspm.WithParams("kspm:allowed-registries", map[string]any{"registries": []any{" ", "/"}})},
+			opts:  []kspm.Option{kspm.WithParams("starter:allowed-registries", map[string]any{"registries": []any{" ", "/"}})},
 			wants: []verdict{notEvaluated("", "no allowed registries configured")},
 		},
 		{

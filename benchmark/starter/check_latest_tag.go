@@ -1,4 +1,4 @@
-// kspm:latest-tag inspects the image of every container, init container and ephemeral container
+// starter:latest-tag inspects the image of every container, init container and ephemeral container
 // of every pod template. It passes when every image is pinned: by a digest (image@sha256:...) or
 // by a tag other than "latest". An image with no tag (which means latest) or the tag latest, and
 // no digest, fails; the failure names each such container and points at the first one's image.
@@ -15,10 +15,10 @@ import (
 	"github.com/kspm-dev/kspm/check"
 )
 
-// LatestTag returns the check kspm:latest-tag: every image is pinned by digest or version tag.
+// LatestTag returns the check starter:latest-tag: every image is pinned by digest or version tag.
 func LatestTag() check.Check {
 	return check.New(check.Meta{
-		ID:      "kspm:latest-tag",
+		ID:      "starter:latest-tag",
 		Section: Section,
 		Title:   "Images are pinned by digest or version tag",
 		Description: "An image with no tag or the tag latest changes under the workload: two " +

@@ -1,4 +1,4 @@
-// kspm:namespace-network-policy inspects every namespace for a NetworkPolicy that isolates its
+// starter:namespace-network-policy inspects every namespace for a NetworkPolicy that isolates its
 // pods. It passes when at least one NetworkPolicy of the namespace selects at least one of its
 // pods (an empty podSelector selects them all), and fails when none does: with no policy, every
 // pod of the namespace accepts traffic from anywhere and may connect anywhere.
@@ -53,7 +53,7 @@ import (
 	"github.com/kspm-dev/kspm/inventory"
 )
 
-// DefaultExemptNamespaces are the namespaces kspm:namespace-network-policy exempts unless its
+// DefaultExemptNamespaces are the namespaces starter:namespace-network-policy exempts unless its
 // exemptNamespaces parameter says otherwise.
 func DefaultExemptNamespaces() []string {
 	return []string{"kube-system", "kube-public", "kube-node-lease"}
@@ -61,12 +61,12 @@ func DefaultExemptNamespaces() []string {
 
 const paramExemptNamespaces = "exemptNamespaces"
 
-// NamespaceNetworkPolicy returns the check kspm:namespace-network-policy: every namespace has a
+// NamespaceNetworkPolicy returns the check starter:namespace-network-policy: every namespace has a
 // NetworkPolicy. Its parameter exemptNamespaces (a list of namespace names) replaces
 // DefaultExemptNamespaces.
 func NamespaceNetworkPolicy() check.Check {
 	return check.New(check.Meta{
-		ID:      "kspm:namespace-network-policy",
+		ID:      "starter:namespace-network-policy",
 		Section: Section,
 		Title:   "Every namespace has a NetworkPolicy",
 		Description: "Without a NetworkPolicy, the pods of a namespace accept connections from " +

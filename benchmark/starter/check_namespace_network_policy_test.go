@@ -145,7 +145,7 @@ func TestNamespaceNetworkPolicyNotEvaluated(t *testing.T) {
 			"cannot be evaluated: networkpolicies forbidden: networkpolicies.networking.k8s.io is forbidden"},
 		{"failed in a cluster", clusterInventory(t, []inventory.Coverage{{Group: "networking.k8s.io", Kind: "NetworkPolicy",
 			State: inventory.Failed, Reason: "timeout"}}, objs...),
-			"cannot be evaluated: networkpolicies error: timeout"},
+			"cannot be evaluated: networkpolicies failed: timeout"},
 		{"none in manifests", newInventory(t, objs...), "cannot be evaluated: networkpolicies absent"},
 	}
 	for _, tt := range tests {

@@ -1,4 +1,4 @@
-// kspm:privileged inspects securityContext.privileged of every container, init container and
+// starter:privileged inspects securityContext.privileged of every container, init container and
 // ephemeral container of every pod template. It passes when none sets it to true; a failure
 // names every privileged container and points at the first one's securityContext.privileged.
 
@@ -11,10 +11,10 @@ import (
 	"github.com/kspm-dev/kspm/check"
 )
 
-// Privileged returns the check kspm:privileged: no container runs privileged.
+// Privileged returns the check starter:privileged: no container runs privileged.
 func Privileged() check.Check {
 	return check.New(check.Meta{
-		ID:      "kspm:privileged",
+		ID:      "starter:privileged",
 		Section: Section,
 		Title:   "Containers do not run privileged",
 		Description: "A privileged container has every capability and every host device; escaping " +

@@ -153,7 +153,7 @@ spec:
 
 	flagged := 0
 	for _, r := range rep.Results {
-		if r.CheckID == "kspm:secrets-in-env" && r.Status == check.StatusFail {
+		if r.CheckID == "starter:secrets-in-env" && r.Status == check.StatusFail {
 			flagged++
 			for _, v := range []string{"DB_PASSWORD", "API_TOKEN", "REDIS_URL", "TLS_KEY", "SECRET_FROM_REF"} {
 				assert.Contains(t, r.Message, v, "the failure names every variable")

@@ -1,4 +1,4 @@
-// kspm:workload-default-sa inspects the ServiceAccount and token mounting of every pod template.
+// starter:workload-default-sa inspects the ServiceAccount and token mounting of every pod template.
 // A pod that runs as its namespace's default ServiceAccount (serviceAccountName unset or
 // "default") mounts that account's API token unless the pod spec, or else the ServiceAccount,
 // sets automountServiceAccountToken: false; the pod spec's setting wins when it has one.
@@ -23,11 +23,11 @@ import (
 	"github.com/kspm-dev/kspm/inventory"
 )
 
-// WorkloadDefaultSA returns the check kspm:workload-default-sa: no workload runs as the default
+// WorkloadDefaultSA returns the check starter:workload-default-sa: no workload runs as the default
 // ServiceAccount with its token mounted.
 func WorkloadDefaultSA() check.Check {
 	return check.New(check.Meta{
-		ID:      "kspm:workload-default-sa",
+		ID:      "starter:workload-default-sa",
 		Section: Section,
 		Title:   "Workloads do not mount the default ServiceAccount's token",
 		Description: "The default ServiceAccount is shared by every pod of the namespace that names " +

@@ -1,4 +1,4 @@
-// Package starter holds the "kspm" benchmark: workload and cluster hygiene controls written in
+// Package starter holds the "starter" benchmark: workload and cluster hygiene controls written in
 // Go, a starting point that complements the Pod Security Standards and CIS benchmarks.
 //
 // Each control lives in its own file (check_<name>.go, with its tests beside it) whose top
@@ -10,6 +10,6 @@
 // from a cluster), the control adds one notEvaluated result naming it, so a clean-looking
 // result list is never mistaken for a pass over objects that were not seen.
 //
-// Benchmark returns the controls as a benchmark; each is also available on its own from its
+// Starter returns the controls as a benchmark; each is also available on its own from its
 // constructor (Privileged, HostNamespaces, ...), to be mixed into other lists of checks.
 package starter

@@ -15,16 +15,16 @@ import (
 	"github.com/kspm-dev/kspm/inventory"
 )
 
-// Name is the name of the benchmark Benchmark returns.
-const Name = "kspm"
+// StarterName is the name of the benchmark Starter returns, as the scanner's -b takes it.
+const StarterName = "starter"
 
 // Section is the report section of every control of the benchmark.
-const Section = "kspm: workload and cluster hygiene"
+const Section = "starter: workload and cluster hygiene"
 
-// Benchmark returns a fresh copy of the "kspm" benchmark.
-func Benchmark() benchmark.Benchmark {
+// Starter returns a fresh copy of the "starter" benchmark.
+func Starter() benchmark.Benchmark {
 	return benchmark.Benchmark{
-		Name:  Name,
+		Name:  StarterName,
 		Title: "kspm workload and cluster hygiene",
 		Description: "Workload settings that hand a pod the node (privileged containers, host " +
 			"namespaces, hostPath volumes), unpinned images, Secrets and literal credentials in " +

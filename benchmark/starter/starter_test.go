@@ -21,17 +21,17 @@ import (
 )
 
 func TestBenchmarkValidates(t *testing.T) {
-	b := starter.Benchmark()
-	assert.Equal(t, "kspm", b.Name)
+	b := starter.Starter()
+	assert.Equal(t, "starter", b.Name)
 	assert.Equal(t, "kspm workload and cluster hygiene", b.Title)
 	require.NoError(t, b.Validate())
 	require.NoError(t, check.Validate(b.Checks))
 }
 
 func TestBenchmarkChecks(t *testing.T) {
-	idPattern := regexp.MustCompile(`^kspm:[a-z][a-z0-9]*(-[a-z0-9]+)*$`)
+	idPattern := regexp.MustCompile(`^starter:[a-z][a-z0-9]*(-[a-z0-9]+)*$`)
 	seen := make(map[string]bool)
-	for _, c := range starter.Benchmark().Checks {
+	for _, c := range starter.Starter().Checks {
 		m := c.Meta()
 		t.Run(m.ID, func(t *testing.T) {
 			assert.Regexp(t, idPattern, m.ID)
@@ -49,7 +49,7 @@ func TestBenchmarkChecks(t *testing.T) {
 			assert.Equal(t, m, c.Meta(), "Meta is stable")
 
 			// One control per file, with its tests beside it, and a top comment that names it.
-			base := "check_" + strings.ReplaceAll(strings.TrimPrefix(m.ID, "kspm:"), "-", "_")
+			base := "check_" + strings.ReplaceAll(strings.TrimPrefix(m.ID, "starter:"), "-", "_")
 			src, err := os.ReadFile(base + ".go")
 			require.NoError(t, err, "the control lives in %s.go", base)
 			top, _, _ := strings.Cut(string(src), "\n\npackage ")
@@ -64,7 +64,7 @@ func TestBenchmarkChecks(t *testing.T) {
 // TestEveryCheckFileIsInTheBenchmark catches a control written but not listed.
 func TestEveryCheckFileIsInTheBenchmark(t *testing.T) {
 	ids := make(map[string]bool)
-	for _, c := range starter.Benchmark().Checks {
+	for _, c := range starter.Starter().Checks {
 		ids[c.Meta().ID] = true
 	}
 	files, err := filepath.Glob("check_*.go")
@@ -73,32 +73,32 @@ func TestEveryCheckFileIsInTheBenchmark(t *testing.T) {
 		if strings.HasSuffix(f, "_test.go") {
 			continue
 		}
-		id := "kspm:" + strings.ReplaceAll(strings.TrimSuffix(strings.TrimPrefix(f, "check_"), ".go"), "_", "-")
-		assert.True(t, ids[id], "%s defines %s, which Benchmark does not list", f, id)
+		id := "starter:" + strings.ReplaceAll(strings.TrimSuffix(strings.TrimPrefix(f, "check_"), ".go"), "_", "-")
+		assert.True(t, ids[id], "%s defines %s, which Starter does not list", f, id)
 	}
 }
 
 func TestBenchmarkIsFresh(t *testing.T) {
-	a := starter.Benchmark()
+	a := starter.Starter()
 	a.Checks[0] = nil
 	a.Checks = a.Checks[:1]
-	b := starter.Benchmark()
+	b := starter.Starter()
 	require.Greater(t, len(b.Checks), 1)
 	assert.NotNil(t, b.Checks[0])
 }
 
 func TestBenchmarkIsBundled(t *testing.T) {
-	bs, err := kspm.SelectBenchmarks([]string{"kspm"})
+	bs, err := kspm.SelectBenchmarks([]string{"starter"})
 	require.NoError(t, err)
 	require.Len(t, bs, 1)
-	assert.Equal(t, starter.Benchmark().Name, bs[0].Name)
-	assert.Len(t, bs[0].Checks, len(starter.Benchmark().Checks))
+	assert.Equal(t, starter.Starter().Name, bs[0].Name)
+	assert.Len(t, bs[0].Checks, len(starter.Starter().Checks))
 }
 
 // perTemplate are the checks that give exactly one result per pod template (when every kind
 // was seen).
-var perTemplate = []string{"kspm:privileged", "kspm:host-namespaces", "kspm:host-path", "kspm:latest-tag",
-	"kspm:secrets-in-env", "kspm:workload-default-sa"}
+var perTemplate = []string{"starter:privileged", "starter:host-namespaces", "starter:host-path", "starter:latest-tag",
+	"starter:secrets-in-env", "starter:workload-default-sa"}
 
 // TestRealManifests runs the benchmark over the real manifests of the shared corpus: no
 // check errors, each per-template check gives one result for every pod template, and every
@@ -116,7 +116,7 @@ func TestRealManifests(t *testing.T) {
 	templates := len(inv.PodTemplates())
 	require.Positive(t, templates, "the corpus holds workloads")
 
-	results, err := kspm.Run(context.Background(), inv, starter.Benchmark().Checks)
+	results, err := kspm.Run(context.Background(), inv, starter.Starter().Checks)
 	require.NoError(t, err)
 	perCheck := make(map[string]int)
 	for _, r := range results {
@@ -134,7 +134,7 @@ func TestRealManifests(t *testing.T) {
 		if r.Status == check.StatusFail {
 			assert.NotEmpty(t, r.Message)
 			assert.NotNil(t, r.Object, "%s: a failure names its object", r.CheckID)
-			if r.CheckID != "kspm:namespace-network-policy" {
+			if r.CheckID != "starter:namespace-network-policy" {
 				assert.NotEmpty(t, r.Field, "%s on %v: a failure names its field", r.CheckID, r.Object)
 			}
 		}
@@ -162,7 +162,7 @@ func BenchmarkStarter(b *testing.B) {
 	}
 	inv, err := inventory.New(objs...)
 	require.NoError(b, err)
-	checks := starter.Benchmark().Checks
+	checks := starter.Starter().Checks
 	b.ResetTimer()
 	for range b.N {
 		results, err := kspm.Run(context.Background(), inv, checks)

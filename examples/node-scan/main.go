@@ -68,9 +68,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var b benchmark.Benchmark
 	switch *bench {
 	case "cis-1.12":
-		b = cis.Benchmark112()
+		b = cis.V112()
 	case "cis-2.0":
-		b = cis.Benchmark20()
+		b = cis.V20()
 	default:
 		report.Fprintf(stderr, "node-scan: unknown benchmark %q (want cis-1.12 or cis-2.0)\n", *bench)
 		return 2

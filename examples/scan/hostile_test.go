@@ -43,7 +43,7 @@ func TestHostileInputIsEscaped(t *testing.T) {
 		args []string
 		want []string // visible escapes the output must hold
 	}{
-		{"scan", []string{"-f", manifests, "-b", "kspm,pss-restricted,rbac"},
+		{"scan", []string{"-f", manifests, "-b", "starter,pss-restricted,rbac"},
 			[]string{`Pod shop\x1b[2K/web\x1b[1A\x1b[2K\r\u202egnp.exe\a\n  pass`}},
 		{"scan verbose remediation", []string{"-f", manifests, "-v", "--remediation", "--checks", checks, "-b", "all"},
 			[]string{`web\x1b[1A`, `Pods say\x1b[2J\x1b[H\u202e whether`, `Set spec.hostNetwork.\x1b[2K`}},
@@ -73,7 +73,7 @@ func TestHostileInputIsEscaped(t *testing.T) {
 		data, err := os.ReadFile(manifests)
 		require.NoError(t, err)
 		require.NoError(t, os.WriteFile(filepath.Join(dir, "evil\x1b[2K\u202e.yaml"), data, 0o644))
-		_, stdout, stderr := runScan(t, "", "-f", dir, "-b", "kspm")
+		_, stdout, stderr := runScan(t, "", "-f", dir, "-b", "starter")
 		assertPrintable(t, "stdout", stdout)
 		assertPrintable(t, "stderr", stderr)
 		assert.Contains(t, stderr, `evil\x1b[2K\u202e.yaml`)
@@ -84,7 +84,7 @@ func TestHostileInputIsEscaped(t *testing.T) {
 		args []string
 		want string // a string the document decodes to, exactly as the input has it
 	}{
-		{"scan", []string{"-f", manifests, "-b", "kspm", "-o", "json"}, hostilePod},
+		{"scan", []string{"-f", manifests, "-b", "starter", "-o", "json"}, hostilePod},
 		{"who-can", []string{"-f", manifests, "--who-can", "get", "pods", "-o", "json"}, "mallory\x1b[8m\u2066hidden\x7f"},
 		{"pss-what-if", []string{"-f", manifests, "--pss-what-if", "restricted", "-o", "json"}, hostilePod},
 		{"list", []string{"--list", "--checks", checks, "-o", "json"}, "Pods say\x1b[2J\x1b[H\u202e whether they use the host network"},

@@ -476,7 +476,7 @@ func TestDefaultNamespace(t *testing.T) {
 		{nil, "default"},
 		{[]string{"--default-namespace", "argocd"}, "argocd"},
 	} {
-		args := append([]string{"-f", dir, "-b", "kspm", "-v"}, tt.args...)
+		args := append([]string{"-f", dir, "-b", "starter", "-v"}, tt.args...)
 		code, rep, stderr := scanJSON(t, "", args...)
 		require.Equal(t, exitOK, code, stderr)
 		var found bool
@@ -486,7 +486,7 @@ func TestDefaultNamespace(t *testing.T) {
 				assert.Equal(t, tt.wantNS, r.Object.Namespace)
 			}
 		}
-		assert.True(t, found, "kspm:default-sa-automount reports on the default ServiceAccount")
+		assert.True(t, found, "starter:default-sa-automount reports on the default ServiceAccount")
 	}
 	code, _, stderr := runScan(t, "", "--default-namespace", "x")
 	assert.Equal(t, exitError, code)
@@ -555,7 +555,7 @@ func TestCompleteFlag(t *testing.T) {
 		{nil, check.StatusNotEvaluated},
 		{[]string{"--complete"}, check.StatusFail},
 	} {
-		args := append([]string{"-f", "testdata/app", "--check", "kspm:namespace-network-policy"}, tt.args...)
+		args := append([]string{"-f", "testdata/app", "--check", "starter:namespace-network-policy"}, tt.args...)
 		code, rep, stderr := scanJSON(t, "", args...)
 		require.Equal(t, exitOK, code, stderr)
 		require.NotEmpty(t, rep.Results)

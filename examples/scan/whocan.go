@@ -9,7 +9,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/kspm-dev/kspm/inventory"
-	"github.com/kspm-dev/kspm/inventory/rbac"
+	"github.com/kspm-dev/kspm/inventory/authz"
 	"github.com/kspm-dev/kspm/report"
 )
 
@@ -50,27 +50,27 @@ const whoCanUsage = `Who can (instead of a scan):
 `
 
 // request checks the who-can arguments (args are the positional ones) and returns the request.
-func (w *whoCanOptions) request(args []string) (rbac.Request, error) {
+func (w *whoCanOptions) request(args []string) (authz.Request, error) {
 	if w.nonResourceURL != "" {
 		if len(args) > 0 || w.subresource != "" || w.name != "" || w.namespace != "" {
-			return rbac.Request{}, errors.New("--non-resource-url takes no RESOURCE, --subresource, --name or --namespace")
+			return authz.Request{}, errors.New("--non-resource-url takes no RESOURCE, --subresource, --name or --namespace")
 		}
 		if !strings.HasPrefix(w.nonResourceURL, "/") {
-			return rbac.Request{}, fmt.Errorf("--non-resource-url %q: want a path starting with /", w.nonResourceURL)
+			return authz.Request{}, fmt.Errorf("--non-resource-url %q: want a path starting with /", w.nonResourceURL)
 		}
-		return rbac.NonResourceRequest(w.verb, w.nonResourceURL), nil
+		return authz.NonResourceRequest(w.verb, w.nonResourceURL), nil
 	}
 	if len(args) != 1 {
-		return rbac.Request{}, errors.New("--who-can VERB RESOURCE: want one RESOURCE (or --non-resource-url PATH)")
+		return authz.Request{}, errors.New("--who-can VERB RESOURCE: want one RESOURCE (or --non-resource-url PATH)")
 	}
 	w.resource = args[0]
-	req, err := rbac.ParseRequest(w.verb, args[0])
+	req, err := authz.ParseRequest(w.verb, args[0])
 	if err != nil {
-		return rbac.Request{}, fmt.Errorf("--who-can: %w", err)
+		return authz.Request{}, fmt.Errorf("--who-can: %w", err)
 	}
 	if w.subresource != "" {
 		if req.Subresource != "" {
-			return rbac.Request{}, fmt.Errorf("--subresource %q: %s already names subresource %q", w.subresource, args[0], req.Subresource)
+			return authz.Request{}, fmt.Errorf("--subresource %q: %s already names subresource %q", w.subresource, args[0], req.Subresource)
 		}
 		req.Subresource = w.subresource
 	}
@@ -82,7 +82,7 @@ func (w *whoCanOptions) request(args []string) (rbac.Request, error) {
 	// authorizes there rather than answer for attributes no request carries.
 	in, ok := req.Within(w.namespace)
 	if !ok {
-		return rbac.Request{}, fmt.Errorf("-n %q: the API server never authorizes %s in that namespace "+
+		return authz.Request{}, fmt.Errorf("-n %q: the API server never authorizes %s in that namespace "+
 			"(requests on a cluster-scoped resource carry none; a Namespace's own are made in it): omit -n", w.namespace, req)
 	}
 	return in, nil
@@ -90,23 +90,23 @@ func (w *whoCanOptions) request(args []string) (rbac.Request, error) {
 
 // whoCan answers the who-can question over inv and writes the grants as a table or as JSON
 // {"grants": [...], "incomplete": "..."}.
-func whoCan(out io.Writer, inv *inventory.Inventory, req rbac.Request, format string) error {
-	e := rbac.New(inv)
-	var grants []rbac.Grant
+func whoCan(out io.Writer, inv *inventory.Inventory, req authz.Request, format string) error {
+	e := authz.New(inv)
+	var grants []authz.Grant
 	if req.Namespace != "" || !req.ResourceRequest {
 		grants = e.WhoCan(req)
 	} else {
 		grants = e.WhoCanAnywhere(req)
 	}
-	incomplete := e.Complete()
+	incomplete := e.Incomplete()
 	if format == formatJSON {
 		if grants == nil {
-			grants = []rbac.Grant{}
+			grants = []authz.Grant{}
 		}
 		return writeJSON(out, struct {
-			Request    rbac.Request `json:"request"`
-			Grants     []rbac.Grant `json:"grants"`
-			Incomplete string       `json:"incomplete,omitempty"`
+			Request    authz.Request `json:"request"`
+			Grants     []authz.Grant `json:"grants"`
+			Incomplete string        `json:"incomplete,omitempty"`
 		}{req, grants, incomplete})
 	}
 	// Names come from the input: report.Fprintf escapes them.

@@ -19,11 +19,11 @@ import (
 
 	"github.com/kspm-dev/kspm/benchmark"
 	"github.com/kspm-dev/kspm/benchmark/cis"
-	rbacbench "github.com/kspm-dev/kspm/benchmark/rbac"
+	"github.com/kspm-dev/kspm/benchmark/rbac"
 	"github.com/kspm-dev/kspm/check"
 	"github.com/kspm-dev/kspm/internal/rbacdefaults"
 	"github.com/kspm-dev/kspm/inventory"
-	"github.com/kspm-dev/kspm/inventory/rbac"
+	"github.com/kspm-dev/kspm/inventory/authz"
 )
 
 var updateBootstrap = flag.Bool("update", false, "rewrite internal/rbacdefaults/apiserver.yaml from the API server")
@@ -97,7 +97,7 @@ func TestBootstrapPolicyMatchesServer(t *testing.T) {
 // so the test may trust it; the checks do not.)
 func TestBootstrapPolicyIsNotAFinding(t *testing.T) {
 	inv, err := inventory.FromConfig(t.Context(), adminConfig(),
-		inventory.WithKinds(append(rbac.Kinds(), inventory.KindServiceAccount)...))
+		inventory.WithKinds(append(authz.Kinds(), inventory.KindServiceAccount)...))
 	require.NoError(t, err)
 	defaults := map[string]bool{}
 	for _, o := range inv.Objects() {
@@ -106,11 +106,11 @@ func TestBootstrapPolicyIsNotAFinding(t *testing.T) {
 		}
 	}
 	require.Greater(t, len(defaults), 100)
-	cisRBAC := cis.Benchmark112()
+	cisRBAC := cis.V112()
 	cisRBAC.Checks = slices.DeleteFunc(cisRBAC.Checks, func(c check.Check) bool {
 		return !strings.HasPrefix(c.Meta().ID, "cis:5.1.")
 	})
-	bms := []benchmark.Benchmark{rbacbench.Benchmark(), cisRBAC}
+	bms := []benchmark.Benchmark{rbac.RBAC(), cisRBAC}
 	rep := scan(t, inv, bms)
 	judged := 0
 	for _, r := range rep.Results {

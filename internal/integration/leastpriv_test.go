@@ -19,7 +19,7 @@ import (
 
 	"github.com/kspm-dev/kspm/check"
 	"github.com/kspm-dev/kspm/inventory"
-	"github.com/kspm-dev/kspm/inventory/rbac"
+	"github.com/kspm-dev/kspm/inventory/authz"
 	"github.com/kspm-dev/kspm/report"
 )
 
@@ -85,7 +85,7 @@ func TestLeastPrivilege(t *testing.T) {
 	_, err = cs.CoreV1().Pods(ns).Create(ctx, pod, metav1.CreateOptions{DryRun: []string{metav1.DryRunAll}})
 	require.NoError(t, err, "the scanner's pod is admitted in a restricted namespace")
 
-	saUser := rbac.ServiceAccountUser(ns, sa.Name)
+	saUser := authz.ServiceAccountUser(ns, sa.Name)
 	require.Eventually(t, func() bool {
 		ok, err := sar(t, cs, saUser, &authorizationv1.ResourceAttributes{Verb: "list", Group: "admissionregistration.k8s.io",
 			Resource: "validatingadmissionpolicybindings"}, nil)

@@ -20,7 +20,7 @@ import (
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/utils/ptr"
 
-	rbacbench "github.com/kspm-dev/kspm/benchmark/rbac"
+	"github.com/kspm-dev/kspm/benchmark/rbac"
 	"github.com/kspm-dev/kspm/check"
 	"github.com/kspm-dev/kspm/internal/testcluster"
 	"github.com/kspm-dev/kspm/inventory"
@@ -191,11 +191,11 @@ func TestLowPrivilegeScan(t *testing.T) {
 		assert.Positive(t, n, "%s reports on %v, which the user could not list, yet no result says notEvaluated", id, unseen)
 	}
 	// The named cases: the namespace has no NetworkPolicy, and RBAC was unreadable.
-	for _, r := range byCheck["kspm:namespace-network-policy"] {
+	for _, r := range byCheck["starter:namespace-network-policy"] {
 		assert.Equal(t, check.StatusNotEvaluated, r.Status, resultKey(r))
 	}
-	require.NotEmpty(t, byCheck["kspm:namespace-network-policy"])
-	for _, c := range rbacbench.Benchmark().Checks {
+	require.NotEmpty(t, byCheck["starter:namespace-network-policy"])
+	for _, c := range rbac.RBAC().Checks {
 		rs := byCheck[c.Meta().ID]
 		require.NotEmpty(t, rs, c.Meta().ID)
 		for _, r := range rs {
@@ -203,7 +203,7 @@ func TestLowPrivilegeScan(t *testing.T) {
 		}
 	}
 	// The admin scan does find what the low-privilege scan could not judge.
-	assert.Contains(t, failingSubjects(admin, "kspm:namespace-network-policy"), "kspm:namespace-network-policy | Namespace "+ns)
+	assert.Contains(t, failingSubjects(admin, "starter:namespace-network-policy"), "starter:namespace-network-policy | Namespace "+ns)
 
 	// The scanner completes, says which permissions it lacked, and exits 2 (load errors).
 	stdout, stderr, code := runScanner(t, "--kubeconfig", cluster.LowPrivKubeconfig, "-o", "json")

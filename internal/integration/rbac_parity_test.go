@@ -27,7 +27,7 @@ import (
 	"k8s.io/client-go/rest"
 
 	"github.com/kspm-dev/kspm/inventory"
-	"github.com/kspm-dev/kspm/inventory/rbac"
+	"github.com/kspm-dev/kspm/inventory/authz"
 )
 
 const (
@@ -117,8 +117,8 @@ func (g *parityGen) users() []string {
 }
 
 func (g *parityGen) groups() []string {
-	return []string{"dev-" + g.tag, "ops-" + g.tag, rbac.GroupAuthenticated, rbac.GroupUnauthenticated,
-		rbac.GroupServiceAccounts, rbac.ServiceAccountGroupPrefix + g.ns[0]}
+	return []string{"dev-" + g.tag, "ops-" + g.tag, authz.GroupAuthenticated, authz.GroupUnauthenticated,
+		authz.GroupServiceAccounts, authz.ServiceAccountGroupPrefix + g.ns[0]}
 }
 
 func (g *parityGen) serviceAccounts() [][2]string {
@@ -150,9 +150,9 @@ func (g *parityGen) subjects(bindingNS string) []rbacv1.Subject {
 
 // identity returns a random requester: a user with some groups, a service account, or an
 // anonymous request.
-func (g *parityGen) identity() rbac.User {
+func (g *parityGen) identity() authz.User {
 	if g.chance(0.05) {
-		return rbac.AnonymousUser()
+		return authz.AnonymousUser()
 	}
 	switch g.r.IntN(3) {
 	case 0, 1:
@@ -163,22 +163,22 @@ func (g *parityGen) identity() rbac.User {
 				groups = append(groups, grp)
 			}
 		}
-		return rbac.AuthenticatedUser(name, groups...)
+		return authz.AuthenticatedUser(name, groups...)
 	}
 	sa := g.serviceAccounts()[g.r.IntN(len(g.serviceAccounts()))]
 	if g.chance(0.2) {
-		return rbac.ServiceAccountUser(g.ns[2], "other")
+		return authz.ServiceAccountUser(g.ns[2], "other")
 	}
-	return rbac.ServiceAccountUser(sa[0], sa[1])
+	return authz.ServiceAccountUser(sa[0], sa[1])
 }
 
-func (g *parityGen) request() rbac.Request {
+func (g *parityGen) request() authz.Request {
 	if g.chance(0.2) {
-		return rbac.NonResourceRequest(g.pick("get", "post", "put", "head", "delete"), g.pick(parityReqPaths...))
+		return authz.NonResourceRequest(g.pick("get", "post", "put", "head", "delete"), g.pick(parityReqPaths...))
 	}
 	t := parityReqTargets[g.r.IntN(len(parityReqTargets))]
 	verbs := append(slices.Clone(parityVerbs[:9]), "impersonate", "bind", "escalate", "use")
-	r := rbac.Request{
+	r := authz.Request{
 		Verb: g.pick(verbs...), APIGroup: t.group, Resource: t.resource, Subresource: t.sub,
 		Name: g.pick(g.requestNames()...), ResourceRequest: true,
 	}
@@ -196,13 +196,13 @@ func (g *parityGen) request() rbac.Request {
 
 // anywhereRequest returns a request asked in no namespace in particular (AnyName, which no
 // SubjectAccessReview can express, left out).
-func (g *parityGen) anywhereRequest() rbac.Request {
+func (g *parityGen) anywhereRequest() authz.Request {
 	if g.chance(0.4) {
 		// Cluster-scoped resources that RoleBindings grant in some cases.
-		r := rbac.Request{Verb: g.pick("get", "list", "watch", "update", "patch", "delete", "create"), Resource: "namespaces",
+		r := authz.Request{Verb: g.pick("get", "list", "watch", "update", "patch", "delete", "create"), Resource: "namespaces",
 			Subresource: g.pick("", "", "status"), Name: g.pick("", g.ns[0], g.ns[1], g.ns[2], "a"), ResourceRequest: true}
 		if g.chance(0.4) {
-			r = rbac.Request{Verb: g.pick("bind", "bind", "escalate", "get"), APIGroup: rbacv1.GroupName, Resource: "clusterroles",
+			r = authz.Request{Verb: g.pick("bind", "bind", "escalate", "get"), APIGroup: rbacv1.GroupName, Resource: "clusterroles",
 				Name: g.pick("", "cluster-admin", "a", "view"), ResourceRequest: true}
 		}
 		return r
@@ -321,7 +321,7 @@ func createParityRBAC(t *testing.T, cs kubernetes.Interface, g *parityGen) {
 		{Verb: "get", Resource: "nodes", Name: sentinel},
 	} {
 		require.Eventually(t, func() bool {
-			ok, err := sar(t, cs, rbac.AuthenticatedUser(sentinel), &attrs, nil)
+			ok, err := sar(t, cs, authz.AuthenticatedUser(sentinel), &attrs, nil)
 			return err == nil && ok
 		}, 10*time.Second, 50*time.Millisecond, "the authorizer never saw the sentinel %+v", attrs)
 	}
@@ -342,7 +342,7 @@ func deleteClusterRoleBindingAtEnd(t *testing.T, cs kubernetes.Interface, name s
 	})
 }
 
-func sar(t *testing.T, cs kubernetes.Interface, u rbac.User, ra *authorizationv1.ResourceAttributes, nra *authorizationv1.NonResourceAttributes) (bool, error) {
+func sar(t *testing.T, cs kubernetes.Interface, u authz.User, ra *authorizationv1.ResourceAttributes, nra *authorizationv1.NonResourceAttributes) (bool, error) {
 	res, err := cs.AuthorizationV1().SubjectAccessReviews().Create(t.Context(), &authorizationv1.SubjectAccessReview{
 		Spec: authorizationv1.SubjectAccessReviewSpec{User: u.Name, Groups: u.Groups, ResourceAttributes: ra, NonResourceAttributes: nra},
 	}, metav1.CreateOptions{})
@@ -354,15 +354,15 @@ func sar(t *testing.T, cs kubernetes.Interface, u rbac.User, ra *authorizationv1
 
 // parityAsk is one question: may user make req?
 type parityAsk struct {
-	user rbac.User
-	req  rbac.Request
+	user authz.User
+	req  authz.Request
 }
 
 // parityRun sets up one parity test: random RBAC objects from a generator seeded with seed
 // (or KSPM_PARITY_SEED) on stream, in three fresh namespaces, and the engine over what the
 // server lists. It returns how many requests to ask: requests, or KSPM_PARITY_REQUESTS, over
 // share.
-func parityRun(t *testing.T, seed, stream uint64, share int) (*parityGen, kubernetes.Interface, *rbac.Engine, int) {
+func parityRun(t *testing.T, seed, stream uint64, share int) (*parityGen, kubernetes.Interface, *authz.Engine, int) {
 	t.Helper()
 	if s := os.Getenv("KSPM_PARITY_SEED"); s != "" {
 		v, err := strconv.ParseUint(s, 10, 64)
@@ -383,17 +383,17 @@ func parityRun(t *testing.T, seed, stream uint64, share int) (*parityGen, kubern
 		g.ns = append(g.ns, newNamespace(t, cs, "parity"))
 	}
 	createParityRBAC(t, cs, g)
-	inv, err := inventory.FromConfig(t.Context(), adminConfig(), inventory.WithKinds(rbac.Kinds()...))
+	inv, err := inventory.FromConfig(t.Context(), adminConfig(), inventory.WithKinds(authz.Kinds()...))
 	require.NoError(t, err)
 	require.Empty(t, inv.Errors())
-	engine := rbac.New(inv)
-	require.Empty(t, engine.Complete(), "the engine saw every RBAC kind")
+	engine := authz.New(inv)
+	require.Empty(t, engine.Incomplete(), "the engine saw every RBAC kind")
 	return g, cs, engine, n
 }
 
 // compareParity fails the test with every ask the engine (question) answers otherwise than
 // the API server did (answers), and returns how many the server allowed.
-func compareParity(t *testing.T, asks []parityAsk, answers []bool, question func(parityAsk) (bool, []rbac.Grant)) int {
+func compareParity(t *testing.T, asks []parityAsk, answers []bool, question func(parityAsk) (bool, []authz.Grant)) int {
 	t.Helper()
 	var mismatches []string
 	allowed := 0
@@ -444,7 +444,7 @@ func TestRBACEngineParity(t *testing.T) {
 	}
 	require.NoError(t, eg.Wait())
 	t.Logf("%d SubjectAccessReviews in %s", len(asks), time.Since(start).Round(time.Millisecond))
-	allowed := compareParity(t, asks, answers, func(a parityAsk) (bool, []rbac.Grant) { return engine.Can(a.user, a.req) })
+	allowed := compareParity(t, asks, answers, func(a parityAsk) (bool, []authz.Grant) { return engine.Can(a.user, a.req) })
 	t.Logf("%d requests: %d allowed, %d denied by the API server", len(asks), allowed, len(asks)-allowed)
 }
 
@@ -499,15 +499,15 @@ func TestRBACEngineAnywhereParity(t *testing.T) {
 	}
 	require.NoError(t, eg.Wait())
 	t.Logf("%d SubjectAccessReviews for %d requests over %d namespaces", sars, len(asks), len(namespaces))
-	allowed := compareParity(t, asks, answers, func(a parityAsk) (bool, []rbac.Grant) { return engine.CanAnywhere(a.user, a.req) })
+	allowed := compareParity(t, asks, answers, func(a parityAsk) (bool, []authz.Grant) { return engine.CanAnywhere(a.user, a.req) })
 
 	// The comparison must exercise RoleBindings, on cluster-scoped resources too.
 	byRoleBinding, clusterScoped := 0, 0
 	for i, a := range asks {
 		_, grants := engine.CanAnywhere(a.user, a.req)
-		if answers[i] && len(grants) > 0 && !slices.ContainsFunc(grants, rbac.Grant.ClusterWide) {
+		if answers[i] && len(grants) > 0 && !slices.ContainsFunc(grants, authz.Grant.ClusterWide) {
 			byRoleBinding++
-			if rbac.IsClusterScoped(a.req.APIGroup, a.req.Resource) {
+			if authz.IsClusterScoped(a.req.APIGroup, a.req.Resource) {
 				clusterScoped++
 			}
 		}
@@ -519,7 +519,7 @@ func TestRBACEngineAnywhereParity(t *testing.T) {
 }
 
 // sarRequest asks a SubjectAccessReview for req as user.
-func sarRequest(t *testing.T, cs kubernetes.Interface, u rbac.User, req rbac.Request) (bool, error) {
+func sarRequest(t *testing.T, cs kubernetes.Interface, u authz.User, req authz.Request) (bool, error) {
 	if !req.ResourceRequest {
 		return sar(t, cs, u, nil, &authorizationv1.NonResourceAttributes{Path: req.Path, Verb: req.Verb})
 	}
@@ -528,7 +528,7 @@ func sarRequest(t *testing.T, cs kubernetes.Interface, u rbac.User, req rbac.Req
 }
 
 // describe spells a request with every attribute, for reproducing a mismatch.
-func describe(r rbac.Request) string {
+func describe(r authz.Request) string {
 	if !r.ResourceRequest {
 		return fmt.Sprintf("nonResource{verb=%q path=%q}", r.Verb, r.Path)
 	}
@@ -550,7 +550,7 @@ func TestRBACPlacementRealRequests(t *testing.T) {
 	u := freshName("placer")
 	// A ClusterRole whose rule u holds nowhere, so that only bind lets u bind it.
 	target := freshName("place-target")
-	targetRule := rbac.NewRequest("get", target+".place.example.com")
+	targetRule := authz.MustParseRequest("get", target+".place.example.com")
 	mk := func(_ any, err error) { t.Helper(); require.NoError(t, err) }
 	mk(cs.RbacV1().ClusterRoles().Create(ctx, &rbacv1.ClusterRole{ObjectMeta: metav1.ObjectMeta{Name: target},
 		Rules: []rbacv1.PolicyRule{{Verbs: []string{targetRule.Verb}, APIGroups: []string{targetRule.APIGroup}, Resources: []string{targetRule.Resource}}}},
@@ -575,9 +575,9 @@ func TestRBACPlacementRealRequests(t *testing.T) {
 	mk(cs.RbacV1().RoleBindings(a).Create(ctx, &rbacv1.RoleBinding{ObjectMeta: metav1.ObjectMeta{Name: "placer"},
 		RoleRef:  rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "Role", Name: "placer"},
 		Subjects: []rbacv1.Subject{{Kind: rbacv1.UserKind, APIGroup: rbacv1.GroupName, Name: u}}}, metav1.CreateOptions{}))
-	user := rbac.AuthenticatedUser(u)
+	user := authz.AuthenticatedUser(u)
 	require.Eventually(t, func() bool {
-		ok, err := sarRequest(t, cs, user, rbac.NewRequest("get", "namespaces").Named(a).In(a))
+		ok, err := sarRequest(t, cs, user, authz.MustParseRequest("get", "namespaces").Named(a).In(a))
 		return err == nil && ok
 	}, 10*time.Second, 50*time.Millisecond, "the authorizer never saw the RoleBinding")
 	// Other tests' grants to every authenticated user must be gone (the authorizer sees
@@ -588,12 +588,12 @@ func TestRBACPlacementRealRequests(t *testing.T) {
 			return err == nil && !ok
 		}, 10*time.Second, 50*time.Millisecond, "u holds %s in %q: the test cannot tell bind from holding the role", targetRule, ns)
 	}
-	inv, err := inventory.FromConfig(ctx, adminConfig(), inventory.WithKinds(rbac.Kinds()...))
+	inv, err := inventory.FromConfig(ctx, adminConfig(), inventory.WithKinds(authz.Kinds()...))
 	require.NoError(t, err)
-	engine := rbac.New(inv)
+	engine := authz.New(inv)
 
 	cfg := adminConfig()
-	cfg.Impersonate = rest.ImpersonationConfig{UserName: u, Groups: []string{rbac.GroupAuthenticated}}
+	cfg.Impersonate = rest.ImpersonationConfig{UserName: u, Groups: []string{authz.GroupAuthenticated}}
 	ucs, err := kubernetes.NewForConfig(cfg)
 	require.NoError(t, err)
 	dry := []string{metav1.DryRunAll}
@@ -608,41 +608,41 @@ func TestRBACPlacementRealRequests(t *testing.T) {
 	tests := []struct {
 		name string
 		do   func() error
-		req  rbac.Request // what the request asks, in no namespace
-		ns   string       // where the request is made ("" cluster-wide)
+		req  authz.Request // what the request asks, in no namespace
+		ns   string        // where the request is made ("" cluster-wide)
 	}{
 		{"get its own namespace", func() error { _, err := ucs.CoreV1().Namespaces().Get(ctx, a, metav1.GetOptions{}); return err },
-			rbac.NewRequest("get", "namespaces").Named(a), a},
+			authz.MustParseRequest("get", "namespaces").Named(a), a},
 		{"get another namespace", func() error { _, err := ucs.CoreV1().Namespaces().Get(ctx, b, metav1.GetOptions{}); return err },
-			rbac.NewRequest("get", "namespaces").Named(b), b},
+			authz.MustParseRequest("get", "namespaces").Named(b), b},
 		{"list namespaces", func() error { _, err := ucs.CoreV1().Namespaces().List(ctx, metav1.ListOptions{}); return err },
-			rbac.NewRequest("list", "namespaces"), ""},
+			authz.MustParseRequest("list", "namespaces"), ""},
 		{"patch its own namespace", func() error {
 			_, err := ucs.CoreV1().Namespaces().Patch(ctx, a, types.MergePatchType, []byte(`{"metadata":{"labels":{"x":"y"}}}`), metav1.PatchOptions{DryRun: dry})
 			return err
-		}, rbac.NewRequest("patch", "namespaces").Named(a), a},
+		}, authz.MustParseRequest("patch", "namespaces").Named(a), a},
 		{"update its own namespace's status", func() error {
 			_, err := ucs.CoreV1().Namespaces().UpdateStatus(ctx, nsA, metav1.UpdateOptions{DryRun: dry})
 			return err
-		}, rbac.NewRequest("update", "namespaces/status").Named(a), a},
+		}, authz.MustParseRequest("update", "namespaces/status").Named(a), a},
 		{"delete its own namespace", func() error { return ucs.CoreV1().Namespaces().Delete(ctx, a, metav1.DeleteOptions{DryRun: dry}) },
-			rbac.NewRequest("delete", "namespaces").Named(a), a},
+			authz.MustParseRequest("delete", "namespaces").Named(a), a},
 		{"delete another namespace", func() error { return ucs.CoreV1().Namespaces().Delete(ctx, b, metav1.DeleteOptions{DryRun: dry}) },
-			rbac.NewRequest("delete", "namespaces").Named(b), b},
+			authz.MustParseRequest("delete", "namespaces").Named(b), b},
 		{"create a namespace", func() error {
 			_, err := ucs.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: freshName("new")}}, metav1.CreateOptions{DryRun: dry})
 			return err
-		}, rbac.NewRequest("create", "namespaces"), ""},
+		}, authz.MustParseRequest("create", "namespaces"), ""},
 		{"bind a ClusterRole in its namespace", func() error { return bindTo(a) },
-			rbac.NewRequest("bind", "clusterroles.rbac.authorization.k8s.io").Named(target), a},
+			authz.MustParseRequest("bind", "clusterroles.rbac.authorization.k8s.io").Named(target), a},
 		{"bind a ClusterRole in another namespace", func() error { return bindTo(b) },
-			rbac.NewRequest("bind", "clusterroles.rbac.authorization.k8s.io").Named(target), b},
+			authz.MustParseRequest("bind", "clusterroles.rbac.authorization.k8s.io").Named(target), b},
 		{"bind a ClusterRole cluster-wide", func() error {
 			_, err := ucs.RbacV1().ClusterRoleBindings().Create(ctx, &rbacv1.ClusterRoleBinding{ObjectMeta: metav1.ObjectMeta{Name: freshName("bound")},
 				RoleRef:  rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: target},
 				Subjects: []rbacv1.Subject{{Kind: rbacv1.UserKind, APIGroup: rbacv1.GroupName, Name: "someone"}}}, metav1.CreateOptions{DryRun: dry})
 			return err
-		}, rbac.NewRequest("bind", "clusterroles.rbac.authorization.k8s.io").Named(target), ""},
+		}, authz.MustParseRequest("bind", "clusterroles.rbac.authorization.k8s.io").Named(target), ""},
 		{"escalate a ClusterRole", func() error {
 			cr, err := ucs.RbacV1().ClusterRoles().Get(ctx, target, metav1.GetOptions{})
 			if err != nil {
@@ -651,7 +651,7 @@ func TestRBACPlacementRealRequests(t *testing.T) {
 			cr.Rules = append(cr.Rules, rbacv1.PolicyRule{Verbs: []string{"*"}, APIGroups: []string{"*"}, Resources: []string{"*"}})
 			_, err = ucs.RbacV1().ClusterRoles().Update(ctx, cr, metav1.UpdateOptions{DryRun: dry})
 			return err
-		}, rbac.NewRequest("escalate", "clusterroles.rbac.authorization.k8s.io").Named(target), ""},
+		}, authz.MustParseRequest("escalate", "clusterroles.rbac.authorization.k8s.io").Named(target), ""},
 	}
 	allowedSomewhere := 0
 	for _, tt := range tests {

@@ -12,7 +12,7 @@ import (
 
 	"github.com/kspm-dev/kspm/internal/yamldoc"
 	"github.com/kspm-dev/kspm/inventory"
-	"github.com/kspm-dev/kspm/inventory/rbac"
+	"github.com/kspm-dev/kspm/inventory/authz"
 )
 
 var (
@@ -23,11 +23,11 @@ var (
 )
 
 // Policy is a set of default RBAC objects, resolved once (aggregated ClusterRoles included)
-// by an rbac.Engine. It is immutable and safe for concurrent use.
+// by an authz.Engine. It is immutable and safe for concurrent use.
 type Policy struct {
 	objects  []runtime.Object
-	engine   *rbac.Engine
-	bindings map[bindingKey]*rbac.Binding
+	engine   *authz.Engine
+	bindings map[bindingKey]*authz.Binding
 }
 
 type bindingKey struct{ kind, namespace, name string }
@@ -67,10 +67,10 @@ func newPolicy(objs []runtime.Object) (*Policy, error) {
 	if err != nil {
 		return nil, err
 	}
-	e := rbac.New(inv)
-	p := &Policy{objects: objs, engine: e, bindings: make(map[bindingKey]*rbac.Binding)}
+	e := authz.New(inv)
+	p := &Policy{objects: objs, engine: e, bindings: make(map[bindingKey]*authz.Binding)}
 	for _, b := range e.Bindings() {
-		if b.RoleStatus != rbac.RoleFound {
+		if b.RoleStatus != authz.RoleFound {
 			return nil, fmt.Errorf("%s: %s", b, b.RoleReason)
 		}
 		p.bindings[bindingKey{b.Kind, b.Namespace, b.Name}] = b
@@ -128,17 +128,17 @@ func (p *Policy) Objects() []runtime.Object {
 
 // Bindings returns the policy's bindings as its engine resolved them: ClusterRoleBindings
 // by name, then RoleBindings by namespace and name. The slice is shared: do not modify it.
-func (p *Policy) Bindings() []*rbac.Binding { return p.engine.Bindings() }
+func (p *Policy) Bindings() []*authz.Binding { return p.engine.Bindings() }
 
 // Role returns the default role of kind ("Role" or "ClusterRole") named name (in namespace
 // for a Role) with its effective rules, or nil when the policy has none.
-func (p *Policy) Role(kind, namespace, name string) *rbac.Role {
+func (p *Policy) Role(kind, namespace, name string) *authz.Role {
 	return p.engine.Role(kind, namespace, name)
 }
 
 // binding returns the default binding of that kind, namespace and name whose roleRef is
 // (roleKind, roleName) and which names s, or nil.
-func (p *Policy) binding(kind, namespace, name, roleKind, roleName string, s rbac.Subject) *rbac.Binding {
+func (p *Policy) binding(kind, namespace, name, roleKind, roleName string, s authz.Subject) *authz.Binding {
 	d := p.bindings[bindingKey{kind, namespace, name}]
 	if d == nil || d.RoleRef.Kind != roleKind || d.RoleRef.Name != roleName || !slices.Contains(d.Subjects, s) {
 		return nil
@@ -147,7 +147,7 @@ func (p *Policy) binding(kind, namespace, name, roleKind, roleName string, s rba
 }
 
 // NamesSubject reports whether some default binding names s.
-func (p *Policy) NamesSubject(s rbac.Subject) bool {
+func (p *Policy) NamesSubject(s authz.Subject) bool {
 	return len(p.engine.SubjectBindings(s)) > 0
 }
 
@@ -156,12 +156,12 @@ func (p *Policy) NamesSubject(s rbac.Subject) bool {
 // is known, every rule of that role allows nothing the default role's rules do not (so a
 // default role edited to grant more makes its bindings no longer default). When b's role is
 // not in the inventory, the binding is judged on its own content.
-func (p *Policy) Binds(b *rbac.Binding, s rbac.Subject) bool {
+func (p *Policy) Binds(b *authz.Binding, s authz.Subject) bool {
 	d := p.binding(b.Kind, b.Namespace, b.Name, b.RoleRef.Kind, b.RoleRef.Name, s)
 	if d == nil {
 		return false
 	}
-	if b.RoleStatus != rbac.RoleFound {
+	if b.RoleStatus != authz.RoleFound {
 		return true
 	}
 	for i := range b.Role.Rules {
@@ -176,13 +176,13 @@ func (p *Policy) Binds(b *rbac.Binding, s rbac.Subject) bool {
 // g's binding: that binding has the kind, namespace, name and role of a default binding that
 // names g.Subject, and the default role allows req. A grant through a default binding whose
 // role was edited to allow req is not a default grant.
-func (p *Policy) Grants(g rbac.Grant, req rbac.Request) bool {
+func (p *Policy) Grants(g authz.Grant, req authz.Request) bool {
 	d := p.binding(g.Binding.Kind, g.Binding.Namespace, g.Binding.Name, g.Role.Kind, g.Role.Name, g.Subject)
 	if d == nil {
 		return false
 	}
 	for i := range d.Role.Rules {
-		if rbac.RuleAllows(&d.Role.Rules[i].PolicyRule, req) {
+		if authz.RuleAllows(&d.Role.Rules[i].PolicyRule, req) {
 			return true
 		}
 	}

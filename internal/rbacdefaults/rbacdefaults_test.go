@@ -11,7 +11,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 
 	"github.com/kspm-dev/kspm/inventory"
-	"github.com/kspm-dev/kspm/inventory/rbac"
+	"github.com/kspm-dev/kspm/inventory/authz"
 )
 
 // The embedded files load, every binding resolves, and each file is in Encode's canonical
@@ -38,15 +38,15 @@ func TestEmbeddedFiles(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			require.NotEmpty(t, p.Bindings())
 			for _, b := range p.Bindings() {
-				assert.Equal(t, rbac.RoleFound, b.RoleStatus, b.String())
+				assert.Equal(t, authz.RoleFound, b.RoleStatus, b.String())
 			}
 		})
 	}
 	assert.Same(t, APIServer(), APIServer(), "built once")
 	assert.Greater(t, len(WithKubeadm().Bindings()), len(APIServer().Bindings()))
-	assert.Nil(t, APIServer().Role(rbac.KindClusterRole, "", "system:coredns"), "kubeadm's objects are apart")
-	assert.NotNil(t, WithKubeadm().Role(rbac.KindClusterRole, "", "system:coredns"))
-	assert.NotNil(t, WithKubeadm().Role(rbac.KindRole, "kube-system", "kube-proxy"))
+	assert.Nil(t, APIServer().Role(authz.KindClusterRole, "", "system:coredns"), "kubeadm's objects are apart")
+	assert.NotNil(t, WithKubeadm().Role(authz.KindClusterRole, "", "system:coredns"))
+	assert.NotNil(t, WithKubeadm().Role(authz.KindRole, "kube-system", "kube-proxy"))
 }
 
 func TestDecodeErrors(t *testing.T) {
@@ -114,8 +114,8 @@ func TestCovers(t *testing.T) {
 			// the covering rule refuses.
 			if tc.want {
 				for _, req := range probes() {
-					if rbac.RuleAllows(&tc.r, req) {
-						assert.True(t, rbac.RuleAllows(&tc.d, req), "%s allowed by r, not by d", req)
+					if authz.RuleAllows(&tc.r, req) {
+						assert.True(t, authz.RuleAllows(&tc.d, req), "%s allowed by r, not by d", req)
 					}
 				}
 			}
@@ -124,31 +124,31 @@ func TestCovers(t *testing.T) {
 }
 
 // probes are requests that exercise every field of the rules in TestCovers.
-func probes() []rbac.Request {
-	var out []rbac.Request
+func probes() []authz.Request {
+	var out []authz.Request
 	for _, verb := range []string{"get", "list", "delete", "escalate", "watch"} {
 		for _, res := range []string{"pods", "pods/exec", "secrets", "configmaps", "deployments.apps", "deployments.apps/scale", "widgets.x.io"} {
-			r := rbac.NewRequest(verb, res)
+			r := authz.MustParseRequest(verb, res)
 			out = append(out, r, r.Named("a"), r.Named("b"), r.Named("c"), r.ForSomeName())
 		}
 		for _, p := range []string{"/healthz", "/api/v1", "/apis/apps/v1", "/apis/appsx", "/metrics"} {
-			out = append(out, rbac.NonResourceRequest(verb, p))
+			out = append(out, authz.NonResourceRequest(verb, p))
 		}
 	}
 	return out
 }
 
 // scanned builds an engine over objs as if listed from a cluster, every RBAC kind complete.
-func scanned(t *testing.T, objs ...runtime.Object) *rbac.Engine {
+func scanned(t *testing.T, objs ...runtime.Object) *authz.Engine {
 	t.Helper()
 	b := inventory.NewBuilder(inventory.ModeCluster)
 	for _, o := range objs {
 		require.NoError(t, b.Add(o, inventory.Source{}))
 	}
-	for _, gk := range rbac.Kinds() {
+	for _, gk := range authz.Kinds() {
 		b.SetCoverage(inventory.Coverage{Group: gk.Group, Kind: gk.Kind, State: inventory.Listed})
 	}
-	return rbac.New(b.Build())
+	return authz.New(b.Build())
 }
 
 func find[T runtime.Object](t *testing.T, p *Policy, name string) T {
@@ -164,7 +164,7 @@ func find[T runtime.Object](t *testing.T, p *Policy, name string) T {
 	return *new(T)
 }
 
-func bindingOf(t *testing.T, e *rbac.Engine, ref string) *rbac.Binding {
+func bindingOf(t *testing.T, e *authz.Engine, ref string) *authz.Binding {
 	t.Helper()
 	for _, b := range e.Bindings() {
 		if b.String() == ref {
@@ -198,18 +198,18 @@ func TestRecognisedByContent(t *testing.T) {
 		crb("system:kube-dns", "system:kube-dns", kubeDNS),
 		crb("system:kube-scheduler", "cluster-admin", user("system:kube-scheduler")), // default name and subject, other role
 		edited)
-	listSecrets := rbac.NewRequest("list", "secrets")
-	listServices := rbac.NewRequest("list", "services")
+	listSecrets := authz.MustParseRequest("list", "secrets")
+	listServices := authz.MustParseRequest("list", "services")
 	admin := bindingOf(t, e, "ClusterRoleBinding cluster-admin")
-	assert.True(t, p.Binds(admin, rbac.Subject{Kind: "Group", Name: "system:masters"}))
-	assert.False(t, p.Binds(admin, rbac.Subject{Kind: "User", Name: "mallory"}), "a subject the default binding does not name")
-	assert.False(t, p.Binds(bindingOf(t, e, "ClusterRoleBinding system:kube-scheduler"), rbac.Subject{Kind: "User", Name: "system:kube-scheduler"}),
+	assert.True(t, p.Binds(admin, authz.Subject{Kind: "Group", Name: "system:masters"}))
+	assert.False(t, p.Binds(admin, authz.Subject{Kind: "User", Name: "mallory"}), "a subject the default binding does not name")
+	assert.False(t, p.Binds(bindingOf(t, e, "ClusterRoleBinding system:kube-scheduler"), authz.Subject{Kind: "User", Name: "system:kube-scheduler"}),
 		"a default binding's name and subject with another role")
 	dns := bindingOf(t, e, "ClusterRoleBinding system:kube-dns")
-	dnsSA := rbac.Subject{Kind: "ServiceAccount", Namespace: "kube-system", Name: "kube-dns"}
+	dnsSA := authz.Subject{Kind: "ServiceAccount", Namespace: "kube-system", Name: "kube-dns"}
 	assert.False(t, p.Binds(dns, dnsSA), "its role was edited to grant more")
 
-	grantsFor := func(req rbac.Request) map[string]bool {
+	grantsFor := func(req authz.Request) map[string]bool {
 		out := map[string]bool{}
 		for _, g := range e.WhoCan(req) {
 			out[g.Subject.String()+" "+g.Rule.String()] = p.Grants(g, req)
@@ -228,11 +228,11 @@ func TestRecognisedByContent(t *testing.T) {
 	assert.True(t, got["ServiceAccount kube-system/kube-dns rule #1 (verbs: *; apiGroups: *; resources: *)"],
 		"what the default role allows anyway is default, whatever rule grants it")
 
-	assert.True(t, p.DefaultRule(rbac.KindClusterRole, "", "cluster-admin", &rbacv1.PolicyRule{Verbs: []string{"*"}, NonResourceURLs: []string{"*"}}))
-	assert.False(t, p.DefaultRule(rbac.KindClusterRole, "", "system:kube-dns", &edited.Rules[1]))
-	assert.False(t, p.DefaultRule(rbac.KindClusterRole, "", "no-such-role", &kubeDNSRole.Rules[0]))
+	assert.True(t, p.DefaultRule(authz.KindClusterRole, "", "cluster-admin", &rbacv1.PolicyRule{Verbs: []string{"*"}, NonResourceURLs: []string{"*"}}))
+	assert.False(t, p.DefaultRule(authz.KindClusterRole, "", "system:kube-dns", &edited.Rules[1]))
+	assert.False(t, p.DefaultRule(authz.KindClusterRole, "", "no-such-role", &kubeDNSRole.Rules[0]))
 	assert.True(t, p.NamesSubject(dnsSA))
-	assert.False(t, p.NamesSubject(rbac.Subject{Kind: "User", Name: "mallory"}))
+	assert.False(t, p.NamesSubject(authz.Subject{Kind: "User", Name: "mallory"}))
 }
 
 // Objects returns copies: changing them changes nothing in the policy.

@@ -1,4 +1,4 @@
-package rbac
+package authz
 
 import (
 	"testing"
@@ -61,11 +61,11 @@ func TestAggregation(t *testing.T) {
 			`rule #1 (verbs: get; apiGroups: ""; resources: secrets) aggregated from ClusterRole b-part`,
 		}, ruleStrings(r))
 		u := AuthenticatedUser("alice")
-		ok, _ := e.Can(u, NewRequest("get", "secrets").In("x"))
+		ok, _ := e.Can(u, MustParseRequest("get", "secrets").In("x"))
 		assert.True(t, ok)
-		ok, _ = e.Can(u, NewRequest("delete", "nodes"))
+		ok, _ = e.Can(u, MustParseRequest("delete", "nodes"))
 		assert.False(t, ok, "the aggregation controller replaces rules written in the aggregated role")
-		ok, _ = e.Can(u, NewRequest("create", "pods").In("x"))
+		ok, _ = e.Can(u, MustParseRequest("create", "pods").In("x"))
 		assert.False(t, ok, "a role that matches no selector is not aggregated")
 	})
 
@@ -106,7 +106,7 @@ func TestAggregation(t *testing.T) {
 			`rule #0 (verbs: get; apiGroups: ""; resources: secrets) aggregated from ClusterRole admin-part`,
 			`rule #1 (verbs: create; apiGroups: ""; resources: pods) aggregated from ClusterRole edit-part`,
 		}, ruleStrings(e.Role(KindClusterRole, "", "admin")))
-		ok, gs := e.Can(AuthenticatedUser("bob", "ops"), NewRequest("create", "pods").In("ns"))
+		ok, gs := e.Can(AuthenticatedUser("bob", "ops"), MustParseRequest("create", "pods").In("ns"))
 		assert.True(t, ok)
 		require.Len(t, gs, 1)
 		assert.Equal(t, "edit-part", gs[0].Rule.AggregatedFrom)
@@ -170,7 +170,7 @@ func TestAggregationIncomplete(t *testing.T) {
 		objs       []runtime.Object
 		role       string
 		incomplete string // substring of Role.Incomplete; "" for complete
-		complete   string // substring of Engine.Complete(); "" for complete
+		complete   string // substring of Engine.Incomplete(); "" for complete
 	}{
 		{
 			name: "selector matching a built-in aggregate-to-admin role the input lacks",
@@ -237,9 +237,9 @@ func TestAggregationIncomplete(t *testing.T) {
 				assert.Contains(t, r.Incomplete, tt.incomplete)
 			}
 			if tt.complete == "" {
-				assert.Empty(t, e.Complete())
+				assert.Empty(t, e.Incomplete())
 			} else {
-				assert.Contains(t, e.Complete(), tt.complete)
+				assert.Contains(t, e.Incomplete(), tt.complete)
 			}
 		})
 	}
@@ -249,7 +249,7 @@ func TestAggregationIncomplete(t *testing.T) {
 			aggregating(clusterRole("team-admin"), matchLabels("rbac.authorization.k8s.io/aggregate-to-admin", "true")),
 			labeled(clusterRole("widgets-admin", getWidgets), "rbac.authorization.k8s.io/aggregate-to-admin", "true"),
 			crb("team-admins", "team-admin", user("alice")))...))
-		ok, _ := e.Can(AuthenticatedUser("alice"), NewRequest("get", "widgets.example.com").In("x"))
+		ok, _ := e.Can(AuthenticatedUser("alice"), MustParseRequest("get", "widgets.example.com").In("x"))
 		assert.True(t, ok)
 	})
 	t.Run("cluster inventories read the stored rules: complete", func(t *testing.T) {
@@ -257,6 +257,6 @@ func TestAggregationIncomplete(t *testing.T) {
 			aggregating(clusterRole("team-admin", getSecrets), matchLabels("rbac.authorization.k8s.io/aggregate-to-admin", "true")),
 			crb("team-admins", "team-admin", user("alice"))))
 		assert.Empty(t, e.Role(KindClusterRole, "", "team-admin").Incomplete)
-		assert.Empty(t, e.Complete())
+		assert.Empty(t, e.Incomplete())
 	})
 }

@@ -1,4 +1,4 @@
-package rbac
+package authz
 
 import (
 	"encoding/json"
@@ -27,8 +27,8 @@ func TestBindingScope(t *testing.T) {
 			RoleRef: rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: KindRole, Name: "exec"}},
 	)
 	e := New(inv)
-	get := NewRequest("get", "pods")
-	exec := NewRequest("create", "pods/exec")
+	get := MustParseRequest("get", "pods")
+	exec := MustParseRequest("create", "pods/exec")
 	tests := []struct {
 		name string
 		user User
@@ -44,7 +44,7 @@ func TestBindingScope(t *testing.T) {
 		{"Role grants nothing elsewhere", AuthenticatedUser("alice"), exec.In("b"), false},
 		{"RoleBinding to a Role of another namespace grants nothing", AuthenticatedUser("carol"), exec.In("c"), false},
 		{"ClusterRoleBinding to a Role grants nothing", AuthenticatedUser("mallory"), exec.In("a"), false},
-		{"verb not in the rule", AuthenticatedUser("root"), NewRequest("delete", "pods").In("a"), false},
+		{"verb not in the rule", AuthenticatedUser("root"), MustParseRequest("delete", "pods").In("a"), false},
 		{"unbound user", AuthenticatedUser("eve"), get.In("a"), false},
 	}
 	for _, tt := range tests {
@@ -92,11 +92,11 @@ func TestClusterScopedResources(t *testing.T) {
 	)
 	e := New(inv)
 	// A RoleBinding never grants a request for nodes: it is never made in a namespace...
-	assert.Equal(t, []string{"User root"}, subjects(e.WhoCanAnywhere(NewRequest("get", "nodes"))))
-	ok, _ := e.CanAnywhere(AuthenticatedUser("alice"), NewRequest("get", "nodes"))
+	assert.Equal(t, []string{"User root"}, subjects(e.WhoCanAnywhere(MustParseRequest("get", "nodes"))))
+	ok, _ := e.CanAnywhere(AuthenticatedUser("alice"), MustParseRequest("get", "nodes"))
 	assert.False(t, ok)
 	// ...but does grant its own Namespace object, whose requests are made in it.
-	ok, _ = e.Can(AuthenticatedUser("alice"), NewRequest("get", "namespaces").Named("a").In("a"))
+	ok, _ = e.Can(AuthenticatedUser("alice"), MustParseRequest("get", "namespaces").Named("a").In("a"))
 	assert.True(t, ok)
 }
 
@@ -122,24 +122,24 @@ func TestRequestPlacement(t *testing.T) {
 		rb("shop", "cr-escalate", KindRole, "cr-escalate", user("pat")),
 	)
 	e := New(inv)
-	ns := NewRequest("get", "namespaces")
+	ns := MustParseRequest("get", "namespaces")
 	tests := []struct {
 		name string
 		req  Request
 		want []string
 	}{
-		{"list namespaces is cluster-scoped", NewRequest("list", "namespaces"), l("User root")},
+		{"list namespaces is cluster-scoped", MustParseRequest("list", "namespaces"), l("User root")},
 		{"get one namespace: only in that namespace", ns.Named("zzz"), l("User root", "User w")},
 		{"get one namespace: a RoleBinding elsewhere never counts", ns.Named("a"), l("User root", "User u")},
 		{"get every namespace: no RoleBinding grants it", ns, l("User root")},
 		{"get some namespace: each RoleBinding for its own, resourceNames naming it", ns.ForSomeName(), l("User root", "User u", "User w")},
-		{"delete some namespace: its own", NewRequest("delete", "namespaces").ForSomeName(), l("User x")},
-		{"a namespace's subresource", NewRequest("update", "namespaces/finalize").Named("c"), l("User x")},
-		{"create namespaces is cluster-scoped", NewRequest("create", "namespaces"), nil},
-		{"bind ClusterRoles: in the RoleBinding's namespace", NewRequest("bind", "clusterroles.rbac.authorization.k8s.io"), l("User jane")},
-		{"bind one ClusterRole", NewRequest("bind", "clusterroles.rbac.authorization.k8s.io").Named("cluster-admin"), l("User jane")},
-		{"escalate ClusterRoles is cluster-scoped", NewRequest("escalate", "clusterroles.rbac.authorization.k8s.io"), nil},
-		{"update ClusterRoles is cluster-scoped", NewRequest("update", "clusterroles.rbac.authorization.k8s.io"), nil},
+		{"delete some namespace: its own", MustParseRequest("delete", "namespaces").ForSomeName(), l("User x")},
+		{"a namespace's subresource", MustParseRequest("update", "namespaces/finalize").Named("c"), l("User x")},
+		{"create namespaces is cluster-scoped", MustParseRequest("create", "namespaces"), nil},
+		{"bind ClusterRoles: in the RoleBinding's namespace", MustParseRequest("bind", "clusterroles.rbac.authorization.k8s.io"), l("User jane")},
+		{"bind one ClusterRole", MustParseRequest("bind", "clusterroles.rbac.authorization.k8s.io").Named("cluster-admin"), l("User jane")},
+		{"escalate ClusterRoles is cluster-scoped", MustParseRequest("escalate", "clusterroles.rbac.authorization.k8s.io"), nil},
+		{"update ClusterRoles is cluster-scoped", MustParseRequest("update", "clusterroles.rbac.authorization.k8s.io"), nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -157,7 +157,7 @@ func TestRequestPlacement(t *testing.T) {
 			[]string{gs[0].Scope(), gs[1].Scope(), gs[2].Scope()})
 	})
 	t.Run("Can takes the attributes as given, as a SubjectAccessReview does", func(t *testing.T) {
-		ok, _ := e.Can(AuthenticatedUser("u"), NewRequest("list", "namespaces").In("a"))
+		ok, _ := e.Can(AuthenticatedUser("u"), MustParseRequest("list", "namespaces").In("a"))
 		assert.True(t, ok)
 		ok, _ = e.Can(AuthenticatedUser("w"), ns.Named("zzz"))
 		assert.False(t, ok, "no namespace in the attributes: only ClusterRoleBindings apply")
@@ -172,19 +172,19 @@ func TestRequestWithin(t *testing.T) {
 		want Request
 		ok   bool
 	}{
-		{"a namespaced resource", NewRequest("get", "pods"), "a", NewRequest("get", "pods").In("a"), true},
-		{"an unknown resource may be namespaced", NewRequest("get", "widgets.example.com"), "a", NewRequest("get", "widgets.example.com").In("a"), true},
-		{"a cluster-scoped resource", NewRequest("get", "nodes"), "a", Request{}, false},
-		{"list namespaces", NewRequest("list", "namespaces"), "a", Request{}, false},
-		{"create namespaces", NewRequest("create", "namespaces"), "a", Request{}, false},
-		{"get some namespace: the one named", NewRequest("get", "namespaces").ForSomeName(), "a", NewRequest("get", "namespaces").Named("a").In("a"), true},
-		{"get namespaces, naming none: a list", NewRequest("get", "namespaces"), "a", Request{}, false},
-		{"get namespace a in a", NewRequest("get", "namespaces").Named("a"), "a", NewRequest("get", "namespaces").Named("a").In("a"), true},
-		{"get namespace zzz in a", NewRequest("get", "namespaces").Named("zzz"), "a", Request{}, false},
-		{"a namespace's status", NewRequest("patch", "namespaces/status").Named("a"), "a", NewRequest("patch", "namespaces/status").Named("a").In("a"), true},
-		{"bind ClusterRoles", NewRequest("bind", "clusterroles.rbac.authorization.k8s.io"), "a",
-			NewRequest("bind", "clusterroles.rbac.authorization.k8s.io").In("a"), true},
-		{"escalate ClusterRoles", NewRequest("escalate", "clusterroles.rbac.authorization.k8s.io"), "a", Request{}, false},
+		{"a namespaced resource", MustParseRequest("get", "pods"), "a", MustParseRequest("get", "pods").In("a"), true},
+		{"an unknown resource may be namespaced", MustParseRequest("get", "widgets.example.com"), "a", MustParseRequest("get", "widgets.example.com").In("a"), true},
+		{"a cluster-scoped resource", MustParseRequest("get", "nodes"), "a", Request{}, false},
+		{"list namespaces", MustParseRequest("list", "namespaces"), "a", Request{}, false},
+		{"create namespaces", MustParseRequest("create", "namespaces"), "a", Request{}, false},
+		{"get some namespace: the one named", MustParseRequest("get", "namespaces").ForSomeName(), "a", MustParseRequest("get", "namespaces").Named("a").In("a"), true},
+		{"get namespaces, naming none: a list", MustParseRequest("get", "namespaces"), "a", Request{}, false},
+		{"get namespace a in a", MustParseRequest("get", "namespaces").Named("a"), "a", MustParseRequest("get", "namespaces").Named("a").In("a"), true},
+		{"get namespace zzz in a", MustParseRequest("get", "namespaces").Named("zzz"), "a", Request{}, false},
+		{"a namespace's status", MustParseRequest("patch", "namespaces/status").Named("a"), "a", MustParseRequest("patch", "namespaces/status").Named("a").In("a"), true},
+		{"bind ClusterRoles", MustParseRequest("bind", "clusterroles.rbac.authorization.k8s.io"), "a",
+			MustParseRequest("bind", "clusterroles.rbac.authorization.k8s.io").In("a"), true},
+		{"escalate ClusterRoles", MustParseRequest("escalate", "clusterroles.rbac.authorization.k8s.io"), "a", Request{}, false},
 		{"a non-resource request", NonResourceRequest("get", "/healthz"), "a", Request{}, false},
 	}
 	for _, tt := range tests {
@@ -213,7 +213,7 @@ func TestSubjectsMatching(t *testing.T) {
 		rb("odd", "unknown-kind", KindClusterRole, "reader", rbacv1.Subject{Kind: "Robot", Name: "r2"}),
 	)
 	e := New(inv)
-	get := NewRequest("get", "configmaps")
+	get := MustParseRequest("get", "configmaps")
 	tests := []struct {
 		name string
 		user User
@@ -291,7 +291,7 @@ func TestCanReturnsEveryGrantInOrder(t *testing.T) {
 		rb("ns", "a-rb", KindRole, "b", user("alice"), user("alice")),
 	)
 	e := New(inv)
-	ok, gs := e.Can(AuthenticatedUser("alice", "devs"), NewRequest("get", "secrets").In("ns"))
+	ok, gs := e.Can(AuthenticatedUser("alice", "devs"), MustParseRequest("get", "secrets").In("ns"))
 	require.True(t, ok)
 	var got []string
 	for _, g := range gs {
@@ -307,7 +307,7 @@ func TestCanReturnsEveryGrantInOrder(t *testing.T) {
 		`User alice → RoleBinding ns/a-rb → Role ns/b → rule #0 (verbs: get, list; apiGroups: ""; resources: secrets)`,
 	}, got)
 	// A subject listed twice is reported once.
-	assert.Len(t, e.WhoCan(NewRequest("list", "secrets").In("ns")), 3)
+	assert.Len(t, e.WhoCan(MustParseRequest("list", "secrets").In("ns")), 3)
 }
 
 func TestRulesFor(t *testing.T) {
@@ -374,11 +374,11 @@ func TestRoleStatus(t *testing.T) {
 			"RoleBinding ns/weird":           RoleInvalid,
 		}, got)
 		assert.Len(t, e.Unresolved(), 3)
-		assert.Contains(t, e.Complete(), "is a built-in role that the input does not define")
+		assert.Contains(t, e.Incomplete(), "is a built-in role that the input does not define")
 		assert.Equal(t, "", e.Unseen())
 
 		// The cluster-admin stand-in grants everything.
-		ok, gs := e.Can(AuthenticatedUser("root"), NewRequest("delete", "nodes"))
+		ok, gs := e.Can(AuthenticatedUser("root"), MustParseRequest("delete", "nodes"))
 		assert.True(t, ok)
 		require.Len(t, gs, 1)
 		assert.Nil(t, gs[0].Role.Object)
@@ -394,8 +394,8 @@ func TestRoleStatus(t *testing.T) {
 		))
 		assert.Equal(t, RoleMissing, e.Bindings()[0].RoleStatus, "no cluster-admin in a complete listing: it does not exist")
 		assert.Equal(t, RoleMissing, e.Bindings()[1].RoleStatus)
-		assert.Equal(t, "", e.Complete())
-		assert.Empty(t, e.WhoCan(NewRequest("get", "pods")))
+		assert.Equal(t, "", e.Incomplete())
+		assert.Empty(t, e.WhoCan(MustParseRequest("get", "pods")))
 	})
 	t.Run("cluster with ClusterRoles forbidden", func(t *testing.T) {
 		e := New(cluster(t, []string{"ClusterRole"},
@@ -403,10 +403,10 @@ func TestRoleStatus(t *testing.T) {
 			crb("to-admin", "cluster-admin", user("root")),
 		))
 		assert.Contains(t, e.Unseen(), "clusterroles forbidden")
-		assert.Contains(t, e.Complete(), "not completely known")
+		assert.Contains(t, e.Incomplete(), "not completely known")
 		assert.Equal(t, RoleFound, e.Bindings()[0].RoleStatus, "cluster-admin stands in")
 		assert.Equal(t, RoleUnknown, e.Bindings()[1].RoleStatus)
-		assert.Equal(t, []string{"User root"}, subjects(e.WhoCan(NewRequest("get", "pods"))))
+		assert.Equal(t, []string{"User root"}, subjects(e.WhoCan(MustParseRequest("get", "pods"))))
 	})
 	t.Run("absent kinds in manifests are not complete", func(t *testing.T) {
 		e := New(manifests(t, clusterRole("x")))
@@ -437,7 +437,7 @@ func TestGrantJSON(t *testing.T) {
 		clusterRole("reader", pr(l("get"), l(""), l("secrets"))),
 		rb("shop", "read", KindClusterRole, "reader", rbacv1.Subject{Kind: KindServiceAccount, Name: "web"}),
 	))
-	gs := e.WhoCan(NewRequest("get", "secrets").In("shop"))
+	gs := e.WhoCan(MustParseRequest("get", "secrets").In("shop"))
 	require.Len(t, gs, 1)
 	b, err := json.Marshal(map[string]any{"grants": gs})
 	require.NoError(t, err)

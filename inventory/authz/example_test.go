@@ -1,4 +1,4 @@
-package rbac_test
+package authz_test
 
 import (
 	"fmt"
@@ -7,7 +7,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/kspm-dev/kspm/inventory"
-	"github.com/kspm-dev/kspm/inventory/rbac"
+	"github.com/kspm-dev/kspm/inventory/authz"
 )
 
 func ExampleEngine_WhoCan() {
@@ -25,11 +25,11 @@ func ExampleEngine_WhoCan() {
 	if err != nil {
 		panic(err)
 	}
-	e := rbac.New(inv)
-	for _, g := range e.WhoCan(rbac.NewRequest("list", "secrets").In("shop")) {
+	e := authz.New(inv)
+	for _, g := range e.WhoCan(authz.MustParseRequest("list", "secrets").In("shop")) {
 		fmt.Println(g)
 	}
-	ok, _ := e.Can(rbac.ServiceAccountUser("shop", "ci"), rbac.NewRequest("get", "secrets").In("prod"))
+	ok, _ := e.Can(authz.ServiceAccountUser("shop", "ci"), authz.MustParseRequest("get", "secrets").In("prod"))
 	fmt.Println("in prod:", ok)
 	// Output:
 	// ServiceAccount shop/ci → RoleBinding shop/ci-reads-secrets → ClusterRole secret-reader → rule #0 (verbs: get, list; apiGroups: ""; resources: secrets)

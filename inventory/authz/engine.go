@@ -1,4 +1,4 @@
-package rbac
+package authz
 
 import (
 	"cmp"
@@ -249,10 +249,10 @@ func (e *Engine) Unseen() string { return e.unseen }
 // are any.
 func (e *Engine) Unresolved() []*Binding { return e.unresolved }
 
-// Complete returns "" when the engine's answers are complete, so that an empty WhoCan means
+// Incomplete returns "" when the engine's answers are complete, so that an empty WhoCan means
 // nobody can; otherwise the reason they are not (see Unseen and Unresolved, and
 // Role.Incomplete for aggregated roles read from manifests).
-func (e *Engine) Complete() string {
+func (e *Engine) Incomplete() string {
 	if e.unseen != "" {
 		return "RBAC objects not completely known: " + e.unseen
 	}

@@ -1,4 +1,4 @@
-package rbac
+package authz
 
 import (
 	"fmt"
@@ -86,7 +86,7 @@ func benchRequests() []Request {
 	var out []Request
 	for _, v := range benchVerbs {
 		for _, r := range benchResources {
-			out = append(out, NewRequest(v, r))
+			out = append(out, MustParseRequest(v, r))
 		}
 	}
 	return out

@@ -1,4 +1,4 @@
-package rbac
+package authz
 
 import (
 	"errors"
@@ -40,11 +40,11 @@ type Request struct {
 	AnyName bool `json:"anyName,omitempty"`
 }
 
-// NewRequest returns a resource request for verb on resource spelled as kubectl spells it
-// (see ParseResource), e.g. NewRequest("create", "pods/exec") or
-// NewRequest("list", "deployments.apps"). It panics when resource cannot be parsed; use
+// MustParseRequest returns a resource request for verb on resource spelled as kubectl spells it
+// (see ParseResource), e.g. MustParseRequest("create", "pods/exec") or
+// MustParseRequest("list", "deployments.apps"). It panics when resource cannot be parsed; use
 // ParseRequest for user input.
-func NewRequest(verb, resource string) Request {
+func MustParseRequest(verb, resource string) Request {
 	r, err := ParseRequest(verb, resource)
 	if err != nil {
 		panic(err)

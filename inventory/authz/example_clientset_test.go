@@ -1,4 +1,4 @@
-package rbac_test
+package authz_test
 
 import (
 	"context"
@@ -9,7 +9,7 @@ import (
 	"k8s.io/client-go/kubernetes/fake"
 
 	"github.com/kspm-dev/kspm/inventory"
-	"github.com/kspm-dev/kspm/inventory/rbac"
+	"github.com/kspm-dev/kspm/inventory/authz"
 )
 
 // Who may read Secrets in a cluster, asked of an inventory listed through a clientset (here
@@ -31,11 +31,11 @@ func ExampleEngine_WhoCan_clientset() {
 		fmt.Println(err)
 		return
 	}
-	e := rbac.New(inv)
-	for _, g := range e.WhoCanAnywhere(rbac.NewRequest("get", "secrets")) {
+	e := authz.New(inv)
+	for _, g := range e.WhoCanAnywhere(authz.MustParseRequest("get", "secrets")) {
 		fmt.Println(g.Subject, g.Scope())
 	}
-	fmt.Println("complete:", e.Complete() == "")
+	fmt.Println("complete:", e.Incomplete() == "")
 	// Output:
 	// Group auditors cluster-wide
 	// complete: true

@@ -1,4 +1,4 @@
-package rbac
+package authz
 
 import (
 	"testing"
@@ -64,8 +64,8 @@ func TestRuleAllows(t *testing.T) {
 		{"resourceNames allow a watch of the named object", rbacv1.PolicyRule{Verbs: l("watch"), APIGroups: l(""), Resources: l("secrets"), ResourceNames: l("a")}, res("watch", "", "secrets", "", "a"), true},
 		{"an empty resourceName matches requests without a name, as upstream compares", rbacv1.PolicyRule{Verbs: l("list"), APIGroups: l(""), Resources: l("secrets"), ResourceNames: l("")}, res("list", "", "secrets", "", ""), true},
 		{"resourceNames with subresource", rbacv1.PolicyRule{Verbs: l("create"), APIGroups: l(""), Resources: l("serviceaccounts/token"), ResourceNames: l("builder")}, res("create", "", "serviceaccounts", "token", "builder"), true},
-		{"AnyName counts rules with resourceNames", rbacv1.PolicyRule{Verbs: l("impersonate"), APIGroups: l(""), Resources: l("users"), ResourceNames: l("admin")}, NewRequest("impersonate", "users").ForSomeName(), true},
-		{"AnyName with a name is exact", rbacv1.PolicyRule{Verbs: l("get"), APIGroups: l(""), Resources: l("secrets"), ResourceNames: l("a")}, NewRequest("get", "secrets").Named("b").ForSomeName(), false},
+		{"AnyName counts rules with resourceNames", rbacv1.PolicyRule{Verbs: l("impersonate"), APIGroups: l(""), Resources: l("users"), ResourceNames: l("admin")}, MustParseRequest("impersonate", "users").ForSomeName(), true},
+		{"AnyName with a name is exact", rbacv1.PolicyRule{Verbs: l("get"), APIGroups: l(""), Resources: l("secrets"), ResourceNames: l("a")}, MustParseRequest("get", "secrets").Named("b").ForSomeName(), false},
 		// non-resource URLs
 		{"url exact", rbacv1.PolicyRule{Verbs: l("get"), NonResourceURLs: l("/healthz")}, NonResourceRequest("get", "/healthz"), true},
 		{"url exact is not a prefix", rbacv1.PolicyRule{Verbs: l("get"), NonResourceURLs: l("/healthz")}, NonResourceRequest("get", "/healthz/etcd"), false},
@@ -124,9 +124,9 @@ func TestParseResource(t *testing.T) {
 }
 
 func TestRequestString(t *testing.T) {
-	assert.Equal(t, `create pods/exec in namespace "shop"`, NewRequest("create", "pods/exec").In("shop").String())
-	assert.Equal(t, `get secrets named "tls"`, NewRequest("get", "secrets").Named("tls").String())
-	assert.Equal(t, `update deployments.apps/scale`, NewRequest("update", "deployments.apps/scale").String())
+	assert.Equal(t, `create pods/exec in namespace "shop"`, MustParseRequest("create", "pods/exec").In("shop").String())
+	assert.Equal(t, `get secrets named "tls"`, MustParseRequest("get", "secrets").Named("tls").String())
+	assert.Equal(t, `update deployments.apps/scale`, MustParseRequest("update", "deployments.apps/scale").String())
 	assert.Equal(t, `get /healthz`, NonResourceRequest("get", "/healthz").String())
 }
 

@@ -1,4 +1,4 @@
-// Package rbac answers "who can do what" over an inventory, with the semantics of the
+// Package authz answers "who can do what" over an inventory, with the semantics of the
 // Kubernetes API server's RBAC authorizer, and explains each answer.
 //
 // An Engine is built once from an inventory (New) and is then safe for concurrent use.
@@ -43,4 +43,4 @@
 //
 // The engine models RBAC only. Other authorizers (the Node authorizer, the system:masters
 // group's bypass, webhooks) are outside its answers.
-package rbac
+package authz

@@ -377,14 +377,23 @@ func TestRunProgress(t *testing.T) {
 func TestRunParams(t *testing.T) {
 	inv := pods(t, 1)
 	var got map[string]any
-	c := check.New(meta("t:params"), func(ctx context.Context, pass *check.Pass) error {
+	m := meta("t:params")
+	m.Params = []check.Param{{Name: "limit", Type: check.ParamInt, Default: 1}, {Name: "names", Type: check.ParamStringList}}
+	c := check.New(m, func(ctx context.Context, pass *check.Pass) error {
 		got = pass.Params
 		return nil
 	})
 	_, err := kspm.Run(context.Background(), inv, []check.Check{c},
-		kspm.WithParams("t:params", map[string]any{"limit": 3}))
+		kspm.WithParams("t:params", map[string]any{"limit": 3.0, "names": " a, ,b "}))
 	require.NoError(t, err)
-	assert.Equal(t, map[string]any{"limit": 3}, got)
+	assert.Equal(t, map[string]any{"limit": 3, "names": []string{"a", "b"}}, got)
+
+	// A Go check that declares no parameters takes none.
+	undeclared := check.New(meta("t:none"), func(ctx context.Context, pass *check.Pass) error { return nil })
+	_, err = kspm.Run(context.Background(), inv, []check.Check{undeclared},
+		kspm.WithParams("t:none", map[string]any{"limit": 3}))
+	require.ErrorIs(t, err, kspm.ErrInvalidParams)
+	assert.ErrorContains(t, err, "check t:none: takes no parameters (set: limit)")
 }
 
 func TestScan(t *testing.T) {

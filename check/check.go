@@ -126,8 +126,8 @@ type Meta struct {
 	// then gives the check, in Pass.Params, the defaults overridden by the caller's values
 	// converted to the declared types, and a parameter the check does not declare, or a value
 	// of the wrong type, is an error before anything runs (see ResolveParams). A Go check
-	// that declares none gets the caller's parameters unchecked. CEL checks declare theirs in
-	// CELSpec.Params.
+	// that declares none takes none: any parameter set for it is an error. CEL checks declare
+	// theirs in CELSpec.Params.
 	Params []Param `json:"params,omitempty"`
 	// Manual marks a control that needs a person's judgement; the runner reports one manual
 	// result for it without running it.

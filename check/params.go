@@ -25,7 +25,8 @@ const (
 	ParamInt ParamType = "int"
 	// ParamBool: a bool.
 	ParamBool ParamType = "bool"
-	// ParamStringList: a []string.
+	// ParamStringList: a []string. A string is also taken, as a comma-separated list (as a
+	// command-line flag gives it): its items, trimmed, empty ones left out.
 	ParamStringList ParamType = "stringList"
 )
 
@@ -85,6 +86,14 @@ func (t ParamType) convert(v any) (any, error) {
 		switch l := v.(type) {
 		case []string:
 			return slices.Clone(l), nil
+		case string:
+			out := []string{}
+			for item := range strings.SplitSeq(l, ",") {
+				if item = strings.TrimSpace(item); item != "" {
+					out = append(out, item)
+				}
+			}
+			return out, nil
 		case []any:
 			out := make([]string, len(l))
 			for i, e := range l {
@@ -135,7 +144,7 @@ func validateParams(ps []Param) error {
 //     type, is an error;
 //   - a CEL check gets params as they are; a key that is neither in CELSpec.Params nor read by
 //     an expression is an error, as is a value that is not JSON-like;
-//   - a check that declares no parameters gets params as they are, unchecked.
+//   - a Go check that declares no parameters takes none: any key is an error.
 //
 // The runner (kspm.Run) calls it for every check before running any.
 func ResolveParams(c Check, params map[string]any) (map[string]any, error) {
@@ -153,7 +162,11 @@ func ResolveParams(c Check, params map[string]any) (map[string]any, error) {
 	}
 	m := c.Meta()
 	if len(m.Params) == 0 {
-		return params, nil
+		if len(params) == 0 {
+			return params, nil
+		}
+		return nil, fmt.Errorf("check %s: takes no parameters (set: %s)", m.ID,
+			strings.Join(slices.Sorted(maps.Keys(params)), ", "))
 	}
 	out := make(map[string]any, len(m.Params))
 	for _, p := range m.Params {

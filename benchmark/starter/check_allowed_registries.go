@@ -34,14 +34,16 @@ func AllowedRegistries() check.Check {
 // image would fail, which says nothing about the cluster.
 type allowedRegistries struct{ check.Check }
 
+// Meta declares the parameter registries, so that the runner checks and converts it.
+func (c *allowedRegistries) Meta() check.Meta {
+	m := c.Check.Meta()
+	m.Params = []check.Param{{Name: "registries", Type: check.ParamStringList,
+		Description: "Registries (hosts or path prefixes) images may come from."}}
+	return m
+}
+
 func (c *allowedRegistries) Run(ctx context.Context, pass *check.Pass) error {
-	regs, err := stringListParam(pass.Params, "registries", nil)
-	if err != nil {
-		return err
-	}
-	if err := checkParams(pass.Params, "registries"); err != nil {
-		return err
-	}
+	regs, _ := pass.Params["registries"].([]string) // declared: the runner converts it
 	// Entries are registry hosts or path prefixes; "registry.example.com/" means what
 	// "registry.example.com" does (the rule adds the separating slash itself).
 	var clean []string

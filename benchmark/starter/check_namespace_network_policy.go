@@ -90,17 +90,14 @@ func NamespaceNetworkPolicy() check.Check {
 		References: []string{refNetPol, refCIS + " 5.3.2"},
 		Kinds:      append([]schema.GroupKind{inventory.KindNamespace}, workloadKinds...),
 		Requires:   []schema.GroupKind{inventory.KindNetworkPolicy},
+		Params: []check.Param{{Name: paramExemptNamespaces, Type: check.ParamStringList,
+			Default:     DefaultExemptNamespaces(),
+			Description: "Namespaces the control does not apply to (replaces the default list)."}},
 	}, runNamespaceNetworkPolicy)
 }
 
 func runNamespaceNetworkPolicy(ctx context.Context, pass *check.Pass) error {
-	if err := checkParams(pass.Params, paramExemptNamespaces); err != nil {
-		return err
-	}
-	list, err := stringListParam(pass.Params, paramExemptNamespaces, DefaultExemptNamespaces())
-	if err != nil {
-		return err
-	}
+	list, _ := pass.Params[paramExemptNamespaces].([]string) // declared: the runner converts it
 	exempt := make(map[string]bool, len(list))
 	for _, ns := range list {
 		exempt[ns] = true

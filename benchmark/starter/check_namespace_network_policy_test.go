@@ -1,6 +1,8 @@
 package starter_test
 
 import (
+	"context"
+
 	"path/filepath"
 	"testing"
 
@@ -99,18 +101,6 @@ func TestNamespaceNetworkPolicy(t *testing.T) {
 				notApplicable("Namespace b", "namespace is exempt"),
 			},
 		},
-		{
-			name:   "a bad parameter is an error",
-			objs:   []runtime.Object{namespace("a"), networkPolicy("a", "x")},
-			params: map[string]any{"exemptNamespaces": 3},
-			want:   []verdict{{Status: check.StatusError, Message: "parameter exemptNamespaces: got int, want a list of strings"}},
-		},
-		{
-			name:   "an unknown parameter is an error",
-			objs:   []runtime.Object{namespace("a"), networkPolicy("a", "x")},
-			params: map[string]any{"exemptNamespace": []string{"a"}},
-			want:   []verdict{{Status: check.StatusError, Message: `unknown parameter "exemptNamespace" (known: exemptNamespaces)`}},
-		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -120,6 +110,21 @@ func TestNamespaceNetworkPolicy(t *testing.T) {
 			}
 			assertVerdicts(t, c, run(t, c, newInventory(t, tt.objs...), opts...), tt.want)
 		})
+	}
+}
+
+// The parameter is declared: a value of the wrong type, or a misspelt key, fails the run
+// before anything runs (kspm.ErrInvalidParams), as for every check.
+func TestNamespaceNetworkPolicyParams(t *testing.T) {
+	c := starter.NamespaceNetworkPolicy()
+	inv := newInventory(t, namespace("a"), networkPolicy("a", "x"))
+	for params, want := range map[string]map[string]any{
+		`parameter "exemptNamespaces": want stringList, got int`:        {"exemptNamespaces": 3},
+		`unknown parameter "exemptNamespace" (known: exemptNamespaces)`: {"exemptNamespace": []string{"a"}},
+	} {
+		_, err := kspm.Run(context.Background(), inv, []check.Check{c}, kspm.WithParams(c.Meta().ID, want))
+		require.ErrorIs(t, err, kspm.ErrInvalidParams)
+		assert.ErrorContains(t, err, params)
 	}
 }
 

@@ -1,9 +1,7 @@
 package starter
 
 import (
-	"fmt"
 	"iter"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -145,44 +143,3 @@ func reportTemplate(pass *check.Pass, t inventory.PodTemplate, offences []offenc
 	pass.Fail(t.Owner, offences[0].field, strings.Join(msgs, "; "))
 }
 
-// checkParams returns an error naming any parameter not in known.
-func checkParams(params map[string]any, known ...string) error {
-	for k := range params {
-		if !slices.Contains(known, k) {
-			return fmt.Errorf("unknown parameter %q (known: %s)", k, strings.Join(known, ", "))
-		}
-	}
-	return nil
-}
-
-// stringListParam returns the list parameter key, or def when it is not set. The value may be
-// a list of strings (as []string or []any) or one string of comma-separated items.
-func stringListParam(params map[string]any, key string, def []string) ([]string, error) {
-	v, ok := params[key]
-	if !ok || v == nil {
-		return def, nil
-	}
-	switch v := v.(type) {
-	case []string:
-		return v, nil
-	case string:
-		var out []string
-		for item := range strings.SplitSeq(v, ",") {
-			if item = strings.TrimSpace(item); item != "" {
-				out = append(out, item)
-			}
-		}
-		return out, nil
-	case []any:
-		out := make([]string, 0, len(v))
-		for i, e := range v {
-			s, ok := e.(string)
-			if !ok {
-				return nil, fmt.Errorf("parameter %s: item %d is %T, want a string", key, i, e)
-			}
-			out = append(out, s)
-		}
-		return out, nil
-	}
-	return nil, fmt.Errorf("parameter %s: got %T, want a list of strings", key, v)
-}

@@ -154,7 +154,7 @@ func TestErrorResultsCarryTheError(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, results, 4)
 
-	var pe *kspm.PanicError
+	var pe *check.PanicError
 	require.ErrorAs(t, results[0].Err, &pe)
 	assert.Equal(t, "t:boom", pe.CheckID)
 	assert.Equal(t, "boom", pe.Value)

@@ -129,11 +129,6 @@ func newConfig(opts []Option) *config {
 	return c
 }
 
-// NothingReported is the message of the notApplicable result the runner gives a check that
-// ran, returned no error and reported no finding, so that every check that ran appears in the
-// results.
-const NothingReported = "nothing to evaluate: the check reported no findings"
-
 // ErrInvalidChecks is wrapped by the error Run returns when the checks do not validate.
 var ErrInvalidChecks = errors.New("invalid checks")
 
@@ -160,7 +155,7 @@ var ErrUnknownCheck = errors.New("unknown check")
 // (see check.UnseenKinds) gets, besides its results over the objects seen, one notEvaluated
 // result about no object naming those kinds, unless it reported one itself; this holds for
 // Go and CEL checks alike. A check that ran, returned no error and reported nothing yields
-// one notApplicable result whose message is NothingReported: every check in checks has at
+// one notApplicable result whose message is check.NothingReported: every check in checks has at
 // least one result.
 // Run returns an error only when there are no checks (ErrNoChecks), the checks are invalid
 // (ErrInvalidChecks, see check.Validate), an option names a check not in checks
@@ -259,11 +254,7 @@ func Run(ctx context.Context, inv *inventory.Inventory, checks []check.Check, op
 func runOne(ctx context.Context, inv *inventory.Inventory, c check.Check, meta check.Meta, params map[string]any, cfg *config) findings {
 	var fs findings
 	if meta.Manual {
-		msg := "manual control: review by hand"
-		if meta.Description != "" {
-			msg += ": " + meta.Description
-		}
-		fs.add(check.Finding{Status: check.StatusManual, Message: msg})
+		fs.add(check.Finding{Status: check.StatusManual, Message: check.ManualMessage(meta)})
 		return fs
 	}
 	if reason := inv.Unseen(meta.Requires...); reason != "" {
@@ -289,7 +280,7 @@ func runOne(ctx context.Context, inv *inventory.Inventory, c check.Check, meta c
 	if err == nil && fs.n == 0 {
 		// Every check that ran shows in the results, as a CEL check with no object to
 		// evaluate does.
-		fs.add(check.Finding{Status: check.StatusNotApplicable, Message: NothingReported})
+		fs.add(check.Finding{Status: check.StatusNotApplicable, Message: check.NothingReported})
 	}
 	if err != nil {
 		if errors.Is(err, context.DeadlineExceeded) && cfg.checkTimeout > 0 {
@@ -357,24 +348,10 @@ func (fs *findings) sort() {
 	fs.chunks = [][]check.Finding{all}
 }
 
-// PanicError is the error a check's panic becomes. The error result of the check carries it
-// in check.Result.Err: errors.As(result.Err, &pe) finds it.
-type PanicError struct {
-	// CheckID is the ID of the check that panicked.
-	CheckID string
-	// Value is the value passed to panic.
-	Value any
-	// Stack is the goroutine's stack at the panic, as runtime/debug.Stack formats it.
-	Stack []byte
-}
-
-// Error implements error.
-func (e *PanicError) Error() string { return fmt.Sprintf("check %s panicked: %v", e.CheckID, e.Value) }
-
 func safeRun(ctx context.Context, c check.Check, pass *check.Pass) (err error) {
 	defer func() {
 		if v := recover(); v != nil {
-			err = &PanicError{CheckID: pass.Check.ID, Value: v, Stack: debug.Stack()}
+			err = &check.PanicError{CheckID: pass.Check.ID, Value: v, Stack: debug.Stack()}
 		}
 	}()
 	return c.Run(ctx, pass)

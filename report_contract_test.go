@@ -95,7 +95,7 @@ func TestSilentCheckIsVisible(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []string{
 		"t:a pass Pod ns-0/pod-00: ok",
-		"t:silent notApplicable -: " + kspm.NothingReported,
+		"t:silent notApplicable -: " + check.NothingReported,
 	}, briefs(results))
 
 	r, err := kspm.Scan(t.Context(), pods(t, 1), []benchmark.Benchmark{{Name: "b", Title: "B", Checks: checks}})

@@ -30,7 +30,7 @@ type Result struct {
 	Section string `json:"section,omitempty"`
 	// Level is the check's profile level (Meta.Level), e.g. "L1" or "restricted".
 	Level string `json:"level,omitempty"`
-	// Err is the error of an error result, when there is one (a panic as a *kspm.PanicError,
+	// Err is the error of an error result, when there is one (a panic as a *PanicError,
 	// the error a check returned, a timeout), for errors.Is and errors.As. Message holds its
 	// text; Err is not part of the JSON form, so a report read back has none.
 	Err error `json:"-"`

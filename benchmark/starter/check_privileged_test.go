@@ -6,8 +6,8 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 
-	"github.com/kspm-dev/kspm"
 	"github.com/kspm-dev/kspm/benchmark/starter"
+	"github.com/kspm-dev/kspm/check"
 	"github.com/kspm-dev/kspm/inventory"
 )
 
@@ -73,7 +73,7 @@ func TestPrivileged(t *testing.T) {
 		{
 			// The runner shows a check that reported nothing, rather than leaving it out.
 			name: "no workloads, nothing to evaluate",
-			want: []verdict{notApplicable("", kspm.NothingReported)},
+			want: []verdict{notApplicable("", check.NothingReported)},
 		},
 	}
 	for _, tt := range tests {

@@ -142,4 +142,3 @@ func reportTemplate(pass *check.Pass, t inventory.PodTemplate, offences []offenc
 	}
 	pass.Fail(t.Owner, offences[0].field, strings.Join(msgs, "; "))
 }
-

@@ -125,7 +125,7 @@ func TestRealManifests(t *testing.T) {
 			// Documents of the corpus that fail to load leave their kinds incomplete: the
 			// checks say so once, about no object. A check with nothing to look at (no
 			// default service account in the manifests) says that.
-			if r.Message != kspm.NothingReported {
+			if r.Message != check.NothingReported {
 				assert.Equal(t, check.StatusNotEvaluated, r.Status, "%s: %s", r.CheckID, r.Message)
 			}
 			continue

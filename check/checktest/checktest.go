@@ -27,8 +27,8 @@
 //
 // Run validates the check (check.Validate), runs it over each case as package kspm's runner
 // does (manual checks, Meta.Requires, the coverage rule of Meta.Kinds, parameters resolved
-// by check.ResolveParams, panics and returned errors become results; a check that reports
-// nothing gets no result here, where kspm's runner gives it a notApplicable one), and
+// by check.ResolveParams, panics and returned errors become results, and a check that
+// reports nothing gets one notApplicable result about no object, check.NothingReported), and
 // reports every mismatch with t.Errorf, naming the case file, the object's line and the
 // object. It does not import package kspm, so checks in packages that kspm imports can use
 // it in their own tests.
@@ -170,7 +170,7 @@ func findCases(dir string) ([]fixtureCase, error) {
 func runCheck(ctx context.Context, inv *inventory.Inventory, c check.Check, cfg *config) []check.Finding {
 	meta := c.Meta()
 	if meta.Manual {
-		return []check.Finding{{Status: check.StatusManual, Message: "manual control: review by hand"}}
+		return []check.Finding{{Status: check.StatusManual, Message: check.ManualMessage(meta)}}
 	}
 	if reason := inv.Unseen(meta.Requires...); reason != "" {
 		return []check.Finding{{Status: check.StatusNotEvaluated, Message: "cannot be evaluated: " + reason}}
@@ -184,7 +184,7 @@ func runCheck(ctx context.Context, inv *inventory.Inventory, c check.Check, cfg 
 	err = func() (err error) {
 		defer func() {
 			if v := recover(); v != nil {
-				err = fmt.Errorf("check %s panicked: %v\n%s", meta.ID, v, debug.Stack())
+				err = &check.PanicError{CheckID: meta.ID, Value: v, Stack: debug.Stack()}
 			}
 		}()
 		return c.Run(ctx, pass)
@@ -195,6 +195,9 @@ func runCheck(ctx context.Context, inv *inventory.Inventory, c check.Check, cfg 
 		findings = append(findings, check.Finding{Status: check.StatusNotEvaluated, Message: check.NotSeenMessage(reason)})
 	}
 	slices.SortStableFunc(findings, compareFindings)
+	if err == nil && len(findings) == 0 {
+		findings = append(findings, check.Finding{Status: check.StatusNotApplicable, Message: check.NothingReported})
+	}
 	if err != nil {
 		findings = append(findings, check.Finding{Status: check.StatusError, Message: err.Error(), Err: err})
 	}

@@ -160,7 +160,9 @@ func TestRunInventory(t *testing.T) {
 		assert.Equal(t, check.StatusError, results[0].Status)
 	})
 	t.Run("params reach the check", func(t *testing.T) {
-		c := check.New(meta, func(ctx context.Context, pass *check.Pass) error {
+		m := meta
+		m.Params = []check.Param{{Name: "strict", Type: check.ParamBool}}
+		c := check.New(m, func(ctx context.Context, pass *check.Pass) error {
 			for _, o := range pass.Inventory.Objects() {
 				if pass.Params["strict"] == true {
 					pass.Fail(o, "", "strict")
@@ -214,7 +216,9 @@ func TestRunInventoryLikeTheRunner(t *testing.T) {
 			got = pass.Params["max"]
 			return nil
 		})
-		inv, err := inventory.New()
+		inv, err := inventory.New(&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "a", Annotations: map[string]string{
+			checktest.AnnotationExpectCluster: "notApplicable", checktest.AnnotationExpectClusterMessage: check.NothingReported,
+		}}})
 		require.NoError(t, err)
 		checktest.RunInventory(t, c, inv)
 		assert.Equal(t, 2, got, "the default")
@@ -223,7 +227,16 @@ func TestRunInventoryLikeTheRunner(t *testing.T) {
 		r := record(func(tb testing.TB) {
 			checktest.RunInventory(tb, c, inv, checktest.WithParams(map[string]any{"mx": 4}))
 		})
-		require.Len(t, r.errs, 1)
-		assert.Contains(t, r.errs[0], `unknown parameter \"mx\"`)
+		require.Len(t, r.errs, 2, "no notApplicable result: the check did not run")
+		assert.Contains(t, r.errs[1], `unknown parameter \"mx\"`)
+	})
+	t.Run("a check that reports nothing", func(t *testing.T) {
+		m := check.Meta{ID: "custom:silent", Title: "Silent", Severity: check.Low, Remediation: "None."}
+		c := check.New(m, func(ctx context.Context, pass *check.Pass) error { return nil })
+		inv, err := inventory.New(&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "a"}})
+		require.NoError(t, err)
+		r := record(func(tb testing.TB) { checktest.RunInventory(tb, c, inv) })
+		assert.Equal(t, []string{`unexpected notApplicable result about no object ("` + check.NothingReported +
+			`") (annotate an object with kspm.dev/expect-cluster: notApplicable)`}, r.errs, "visible, as the runner makes it")
 	})
 }

@@ -11,11 +11,47 @@
 //   - Run and Scan (this package) run checks concurrently and return typed results;
 //   - package report writes them as JSON or text.
 //
-// A verdict is never a false pass: what could not be evaluated is reported as notEvaluated
-// (or notApplicable) with the reason. For Go and CEL checks alike, the kinds a check reads are
-// declared in check.Meta.Kinds and a kind not seen completely yields a notEvaluated result
-// (see Run). A run with no checks, two different checks with one ID (see Scan on check
-// identity), and parameters for a check not in the run or that it does not take are errors.
+// # The contract
+//
+// The same rules hold for Go and CEL checks, and for the scanner and an embedding program
+// alike (the scanner adds nothing to them).
+//
+// What a check declares, in check.Meta (a CEL check's in its CELSpec, from the same fields):
+//   - identity: ID, Title, Severity and Remediation are required (check.Validate). Two checks
+//     are the same control when their IDs and their whole Meta are equal; a control several
+//     benchmarks hold runs once, and a different check reusing a taken ID is an error;
+//   - Kinds, the kinds it reads; Requires, the kinds every one of its verdicts depends on
+//     completely (a cross-object rule: "no NetworkPolicy in this namespace");
+//   - Params, its parameters (name, type, default). A Go check takes only the parameters it
+//     declares; a CEL check those of CELSpec.Params or that its expressions read;
+//   - Manual, for a control a person must review.
+//
+// What the runner (Run, Scan) guarantees:
+//   - statuses: each result is pass, fail, notEvaluated (could not be judged: the reason
+//     says why), notApplicable (does not apply, or nothing to judge), manual or error (the
+//     check failed). What could not be seen is never a pass;
+//   - coverage: when a kind of Requires was not listed completely (forbidden, failed,
+//     incomplete, or absent from manifests) the check is not run and gets one notEvaluated
+//     result naming it; when a kind of Kinds was not seen completely, the check runs and gets,
+//     beside its results over what was seen, one notEvaluated result about no object naming
+//     it (see check.UnseenKinds);
+//   - visibility: every check that runs has at least one result: one that reported nothing
+//     gets a notApplicable result (check.NothingReported), and report.Report.Checks lists every
+//     check with its counts per status, zeros included;
+//   - failures stay results: a panic (check.PanicError, with its stack), a returned error, an
+//     overrun of WithCheckTimeout, and a finding a report could not hold (an unknown status,
+//     Pass.Error with a nil error) become error results carrying the error in Result.Err; the
+//     other checks go on;
+//   - order: results are grouped by check in the order given (benchmark by benchmark), and
+//     within a check the results about no object come first, then by object (group, kind,
+//     namespace, name), field, status and message, whatever the parallelism;
+//   - concurrency: checks run concurrently over one immutable inventory; each check's run
+//     function is called once per Run, with a Pass of its own.
+//
+// What is an error (Run and Scan return it, and no results): no checks to run (ErrNoChecks,
+// also for a benchmark with none), invalid checks or two different checks with one ID
+// (ErrInvalidChecks), parameters for a check not in the run (ErrUnknownCheck) or that it does
+// not take (ErrInvalidParams), and ctx ending before every check has run.
 //
 // # Manifests as the whole cluster
 //
@@ -46,6 +82,6 @@
 //   - pss:namespace-enforce-label when the manifests hold no Namespace (notEvaluated without
 //     the option; under it, nothing to judge, so notApplicable).
 //
-// The other Pod Security Standards checks (pss-*) and kspm checks judge each object on its own
+// The other Pod Security Standards checks (pss-*) and starter checks judge each object on its own
 // and do not change.
 package kspm

@@ -16,7 +16,19 @@ import (
 // Its name is the node's. Its spec holds:
 //
 //	node, root          the node and where its filesystem was mounted
-//	controlPlane        whether control-plane static pod manifests were found
+//	controlPlane        whether a recognised layout runs control-plane components here
+//	layouts[]           the layouts recognised (kubeadm, rke2, k3s): name, nodeRole
+//	                    (control-plane, worker, or empty with why), evidence[],
+//	                    components[], dataDir, configFiles[], datastore, and absent (file
+//	                    role -> why the layout has no such file by design)
+//	unrecognised[]      signs of control-plane components no recognised layout accounts
+//	                    for (a process outside any pod, a systemd unit, another
+//	                    distribution's directory, an unreadable static pod manifest)
+//	components[]        components whose flags are in configuration files (k3s): name,
+//	                    layout, args[] {name, value, unknown, from}, from[], unset (why a
+//	                    flag not listed is not known), notSet[], error
+//	etcdConfig          etcd's configuration file as flags: path, args[], error
+//	kubeletStartedBy    the layout whose process starts the kubelet (rke2, k3s)
 //	files[]             role, path, exists, type, mode ("0600"), uid, gid, user, group, error
 //	searched            per role, the paths looked at (a role with no existing file was
 //	                    absent at all of them)
@@ -27,7 +39,8 @@ import (
 //	kubeletConfigDropins[] the --config-dir files merged into the configuration
 //	kubeletConfigError  why the kubelet's configuration could not be read
 //	encryption          the API server's EncryptionConfiguration reduced to provider names:
-//	                    path, resources[] {resources[], providers[]}, error
+//	                    path, resources[] {resources[], providers[]}, error, off (why
+//	                    there is none)
 //	errors[]            problems met while reading
 //
 // Key material is never read: private keys and kubeconfigs are only stat'ed.
@@ -53,6 +66,16 @@ const (
 	NodeFileKubeletConfig               = "kubelet-config"
 	NodeFileEncryptionConfig            = "encryption-config"
 	NodeFileAuditPolicy                 = "audit-policy"
+)
+
+// Layouts a node scan recognises (spec.layouts[].name of a NodeFiles object), and the
+// node's role in one (spec.layouts[].nodeRole).
+const (
+	NodeLayoutKubeadm    = nodefs.LayoutKubeadm
+	NodeLayoutRKE2       = nodefs.LayoutRKE2
+	NodeLayoutK3s        = nodefs.LayoutK3s
+	NodeRoleControlPlane = nodefs.NodeControlPlane
+	NodeRoleWorker       = nodefs.NodeWorker
 )
 
 // ReadNodeFiles scans a node's filesystem mounted at root (e.g. a read-only hostPath mount

@@ -60,7 +60,16 @@ type Set struct {
 	order    []string
 	hidden   []string
 	problems []string
+	// unset, when not empty, says why a flag that is not given is not known either.
+	unset string
 }
+
+// UnsetUnknown makes every flag that the set does not hold read as not known, for why: the
+// program that starts the component passes values of its own that no file shows (k3s runs
+// kube-apiserver in its own process with flags it chooses, then those the user gives).
+// Lookup then returns such a flag as an Unknown value, List and Map report it unknown, and
+// Why returns why. Has still reports only the flags given.
+func (s *Set) UnsetUnknown(why string) { s.unset = why }
 
 // Hidden returns the origins of words whose text is not known and that are neither a flag nor
 // a flag's value: they may expand to flags the set does not show (see ParseTokens).
@@ -311,6 +320,9 @@ func (s *Set) Has(name string) bool { return len(s.vals[name]) > 0 }
 func (s *Set) Lookup(name string) (Value, bool) {
 	vs := s.vals[name]
 	if len(vs) == 0 {
+		if s.unset != "" {
+			return Value{Name: name, Unknown: true, Why: s.unset, Index: -1, valueAt: -1}, true
+		}
 		return Value{}, false
 	}
 	return vs[len(vs)-1], true
@@ -318,6 +330,9 @@ func (s *Set) Lookup(name string) (Value, bool) {
 
 // Why returns why some occurrence of the flag is Unknown ("" when none is).
 func (s *Set) Why(name string) string {
+	if len(s.vals[name]) == 0 {
+		return s.unset
+	}
 	for _, v := range s.vals[name] {
 		if v.Unknown {
 			return v.Why
@@ -338,6 +353,9 @@ func (s *Set) Names() []string { return append([]string(nil), s.order...) }
 // some occurrence's value cannot be known.
 func (s *Set) List(name string) (items []string, set, unknown bool) {
 	vs := s.vals[name]
+	if len(vs) == 0 && s.unset != "" {
+		return nil, true, true
+	}
 	for _, v := range vs {
 		if v.Unknown {
 			unknown = true
@@ -371,6 +389,9 @@ func splitCSV(raw string) []string {
 func (s *Set) Map(name string) (m map[string]string, set, unknown bool) {
 	vs := s.vals[name]
 	m = make(map[string]string)
+	if len(vs) == 0 && s.unset != "" {
+		return m, true, true
+	}
 	for _, v := range vs {
 		if v.Unknown {
 			unknown = true

@@ -348,10 +348,6 @@ func (r *reader) distroLayout(d *distro, pods map[string]*corev1.Pod) *Layout {
 		if len(comps) > 0 {
 			server = true
 		}
-	case LayoutK3s:
-		for _, c := range controlPlaneComponents {
-			l.Absent[roleOfComponent[c]] = "k3s runs " + c + " inside the k3s process: there is no static pod manifest"
-		}
 	}
 	switch {
 	case server:
@@ -366,6 +362,11 @@ func (r *reader) distroLayout(d *distro, pods map[string]*corev1.Pod) *Layout {
 	}
 
 	// A server.
+	if d.name == LayoutK3s {
+		for _, c := range controlPlaneComponents {
+			l.Absent[roleOfComponent[c]] = "k3s runs " + c + " inside the k3s process: there is no static pod manifest"
+		}
+	}
 	disabled := map[string]bool{
 		"kube-apiserver": d.flag("disable-apiserver", ""), "kube-controller-manager": d.flag("disable-controller-manager", ""),
 		"kube-scheduler": d.flag("disable-scheduler", ""), "etcd": d.flag("disable-etcd", ""),

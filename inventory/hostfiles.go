@@ -2,11 +2,13 @@ package inventory
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"sigs.k8s.io/yaml"
 
 	"github.com/kspm-dev/kspm/internal/nodefs"
 )
@@ -121,6 +123,44 @@ func ReadNodeFiles(ctx context.Context, root, node string) ([]*unstructured.Unst
 		out = append(out, kc)
 	}
 	return out, nil
+}
+
+// NodeStaticPod is a control-plane static pod manifest found on a node: the Pod, and the
+// file it was read from (its path as the node sees it).
+type NodeStaticPod struct {
+	Object *unstructured.Unstructured
+	Source Source
+}
+
+// ReadNodeStaticPods returns the control-plane static pods of the node whose filesystem is
+// mounted at root, as ReadNodeFiles finds them (kubeadm's /etc/kubernetes/manifests and the
+// kubelet's staticPodPath, RKE2's agent/pod-manifests), so that a scan run on the node can
+// judge the components' flags from the files the kubelet runs. A manifest that is not a
+// single Pod is an error naming its file; the others are still returned.
+func ReadNodeStaticPods(ctx context.Context, root, node string) ([]NodeStaticPod, error) {
+	snap, err := nodefs.Read(ctx, root, node)
+	if err != nil {
+		return nil, err
+	}
+	var out []NodeStaticPod
+	var errs []error
+	for _, sp := range snap.StaticPods {
+		var m map[string]any
+		if err := yaml.Unmarshal(sp.Data, &m); err != nil || m == nil {
+			if err == nil {
+				err = errors.New("empty manifest")
+			}
+			errs = append(errs, &SourceError{Source: Source{File: sp.Path}, Err: err})
+			continue
+		}
+		u := &unstructured.Unstructured{Object: normalizeJSON(m).(map[string]any)}
+		if u.GetKind() != KindPod.Kind || u.GetAPIVersion() != "v1" {
+			errs = append(errs, &SourceError{Source: Source{File: sp.Path}, Err: fmt.Errorf("not a v1 Pod (%s %s)", u.GetAPIVersion(), u.GetKind())})
+			continue
+		}
+		out = append(out, NodeStaticPod{Object: u, Source: Source{File: sp.Path}})
+	}
+	return out, errors.Join(errs...)
 }
 
 // normalizeJSON turns the numbers sigs.k8s.io/yaml decodes (float64) into int64 where they

@@ -467,7 +467,7 @@ func TestParseSpecErrors(t *testing.T) {
 // does not hold as unknown, and the flags it holds as given.
 func TestUnsetUnknown(t *testing.T) {
 	s := Parse([]string{"--profiling=false", "--enable-admission-plugins=NodeRestriction"}, SpecFor("kube-apiserver"))
-	s.UnsetUnknown("k3s sets it")
+	s.UnsetUnknown("k3s sets it", "encryption-provider-config")
 
 	v, ok := s.Lookup("profiling")
 	require.True(t, ok)
@@ -491,6 +491,9 @@ func TestUnsetUnknown(t *testing.T) {
 	_, set, unknown = s.Map("feature-gates")
 	assert.True(t, set)
 	assert.True(t, unknown)
+
+	_, ok = s.Lookup("encryption-provider-config")
+	assert.False(t, ok, "a flag known not to be given is absent")
 
 	plain := Parse(nil, SpecFor("kube-apiserver"))
 	_, ok = plain.Lookup("anonymous-auth")

@@ -216,6 +216,12 @@ func (r *reader) staticPods(dir string, pods map[string]*corev1.Pod) (components
 		for _, p := range files {
 			f := r.describe(roleOfComponent[c], p)
 			r.s.Files = append(r.s.Files, f)
+			data, err := r.h.readFile(p, maxConfigSize)
+			if err != nil {
+				r.errorf("read %s: %v", p, err)
+				continue
+			}
+			r.s.StaticPods = append(r.s.StaticPods, StaticPod{Path: p, Data: data})
 			if pods[c] == nil {
 				if pod := r.readPod(p); pod != nil {
 					pods[c] = pod

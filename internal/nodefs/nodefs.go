@@ -79,6 +79,9 @@ type Snapshot struct {
 	// EtcdConfig is etcd's configuration file (its --config-file, or k3s's embedded etcd's),
 	// reduced to the flags it stands for.
 	EtcdConfig *EtcdConfig `json:"etcdConfig,omitempty"`
+	// StaticPods are the control-plane static pod manifests found, as read (not serialised:
+	// the pods are the node's own objects, which a node scan may judge on the node).
+	StaticPods []StaticPod `json:"-"`
 	// KubeletStartedBy names the layout whose own process starts the kubelet (LayoutRKE2,
 	// LayoutK3s): its flags are then that program's, not in any file.
 	KubeletStartedBy string `json:"kubeletStartedBy,omitempty"`
@@ -117,6 +120,12 @@ type Snapshot struct {
 	KubeletConfigError string `json:"kubeletConfigError,omitempty"`
 	// Errors are problems met while reading.
 	Errors []string `json:"errors,omitempty"`
+}
+
+// StaticPod is a static pod manifest: its host path and content.
+type StaticPod struct {
+	Path string
+	Data []byte
 }
 
 // Encryption is an EncryptionConfiguration without its secrets.
@@ -210,7 +219,7 @@ func Read(ctx context.Context, root, node string) (*Snapshot, error) {
 				"(no kube-apiserver container, or the value comes from a reference)"}
 		}
 		if p, state := componentFlag(pod, "kube-apiserver", "audit-policy-file", ""); state == flagSet {
-			if hp := hostPathOf(pod, "kube-apiserver", p); hp != "" {
+			if hp := HostPathOf(pod, "kube-apiserver", p); hp != "" {
 				r.first(RoleAuditPolicy, hp)
 			}
 		}
@@ -418,7 +427,7 @@ func (r *reader) etcdDataDir(pod *corev1.Pod) {
 		return
 	case flagSet:
 		// etcd then reads its settings, the data directory included, from that file only.
-		hp := hostPathOf(pod, "etcd", cfg)
+		hp := HostPathOf(pod, "etcd", cfg)
 		if hp == "" {
 			unknown("etcd reads its settings from --config-file=" + cfg + ", which is not mounted from the node")
 			return
@@ -469,7 +478,7 @@ func (r *reader) etcdDataDir(pod *corev1.Pod) {
 		}
 		dir = path.Join(wd, dir)
 	}
-	if hp := hostPathOf(pod, "etcd", dir); hp != "" {
+	if hp := HostPathOf(pod, "etcd", dir); hp != "" {
 		r.first(RoleEtcdDataDir, hp)
 	}
 }
@@ -516,9 +525,9 @@ func componentFlag(pod *corev1.Pod, binary, name, envPrefix string) (string, int
 	return "", flagUnknown
 }
 
-// hostPathOf maps path p inside the container running binary to the node path it is mounted
-// from, or "" when it does not come from a hostPath volume.
-func hostPathOf(pod *corev1.Pod, binary, p string) string {
+// HostPathOf maps path p inside the container of pod running binary to the node path it is
+// mounted from, or "" when it does not come from a hostPath volume.
+func HostPathOf(pod *corev1.Pod, binary, p string) string {
 	for _, c := range pod.Spec.Containers {
 		if _, found := flags.Locate(c.Command, c.Args, nil, binary); !found {
 			continue
@@ -563,7 +572,7 @@ func parseEnvFile(data string, env map[string]string) {
 
 // encryption reads the API server's encryption configuration, keeping only provider names.
 func (r *reader) encryption(pod *corev1.Pod, p string) {
-	hp := hostPathOf(pod, "kube-apiserver", p)
+	hp := HostPathOf(pod, "kube-apiserver", p)
 	if hp == "" {
 		r.s.Encryption = &Encryption{Path: p, Error: "the file is not mounted from the node (no hostPath volume holds it)"}
 		return

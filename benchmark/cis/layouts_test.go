@@ -413,3 +413,16 @@ func TestLayoutUnknown(t *testing.T) {
 		})
 	}
 }
+
+// 2.7 compares etcd's CA with the API server's: when the API server's --client-ca-file is
+// k3s's own choice, the comparison cannot be made, and "the paths differ" would be a claim
+// nothing supports.
+func TestLayoutK3sEtcdCAUnknown(t *testing.T) {
+	root := k3sRoot(t, "cluster-init: true\n", map[string]nodeEntry{
+		"/var/lib/rancher/k3s/server/db/etcd/config": {0o600, "client-transport-security: {trusted-ca-file: /var/lib/rancher/k3s/server/tls/etcd/server-ca.crt}\n"},
+	})
+	fs := run(t, "2.7", scanNode(t, root, "k3s-0"))
+	require.Len(t, fs, 1)
+	assert.Equal(t, check.StatusNotEvaluated, fs[0].Status, fs[0].Message)
+	assert.Contains(t, fs[0].Message, "--client-ca-file is not known")
+}

@@ -426,3 +426,46 @@ func TestLayoutK3sEtcdCAUnknown(t *testing.T) {
 	assert.Equal(t, check.StatusNotEvaluated, fs[0].Status, fs[0].Message)
 	assert.Contains(t, fs[0].Message, "--client-ca-file is not known")
 }
+
+// kube-proxy: inside k3s, from kube-proxy-arg; a static pod on RKE2; a DaemonSet on kubeadm,
+// which a node scan does not see.
+func TestLayoutKubeProxy(t *testing.T) {
+	t.Run("k3s, given", func(t *testing.T) {
+		root := k3sRoot(t, "kube-proxy-arg: [metrics-bind-address=0.0.0.0:10249, metrics-port=10249]\n", nil)
+		fs := run(t, "4.3.1", scanNode(t, root, "k3s-0"))
+		require.Len(t, fs, 1)
+		assert.Equal(t, check.StatusFail, fs[0].Status, fs[0].Message)
+		assert.Contains(t, fs[0].Message, "k3s runs kube-proxy inside its own process")
+
+		// On a loopback address the metrics port does not matter.
+		root = k3sRoot(t, "kube-proxy-arg: [metrics-bind-address=127.0.0.1:10249]\n", nil)
+		fs = run(t, "4.3.1", scanNode(t, root, "k3s-0"))
+		require.Len(t, fs, 1)
+		assert.Equal(t, check.StatusPass, fs[0].Status, fs[0].Message)
+
+		root = k3sRoot(t, "kube-proxy-arg: [metrics-bind-address=0.0.0.0:10249]\n", nil)
+		fs = run(t, "4.3.1", scanNode(t, root, "k3s-0"))
+		require.Len(t, fs, 1)
+		assert.Equal(t, check.StatusNotEvaluated, fs[0].Status, "k3s may turn the metrics server off: %s", fs[0].Message)
+	})
+	t.Run("k3s, k3s's own", func(t *testing.T) {
+		fs := run(t, "4.3.1", scanNode(t, k3sRoot(t, "", nil), "k3s-0"))
+		require.Len(t, fs, 1)
+		assert.Equal(t, check.StatusNotEvaluated, fs[0].Status, fs[0].Message)
+	})
+	t.Run("RKE2 static pod", func(t *testing.T) {
+		root := rke2Root(t)
+		putFile(t, root, "/var/lib/rancher/rke2/agent/pod-manifests/kube-proxy.yaml", 0o600,
+			manifest("kube-proxy", "kube-proxy", "--metrics-bind-address=127.0.0.1:10249"))
+		fs := run(t, "4.3.1", scanNode(t, root, "server-0"))
+		require.Len(t, fs, 1)
+		assert.Equal(t, check.StatusPass, fs[0].Status, fs[0].Message)
+	})
+	t.Run("kubeadm", func(t *testing.T) {
+		root := nodeRoot(t, map[string]nodeEntry{"/etc/kubernetes/kubelet.conf": {0o600, "x"}, "/etc/kubernetes/manifests/": {0o755, ""}})
+		fs := run(t, "4.3.1", scanNode(t, root, "w1"))
+		require.Len(t, fs, 1)
+		assert.Equal(t, check.StatusNotEvaluated, fs[0].Status, fs[0].Message)
+		assert.Contains(t, fs[0].Message, "DaemonSet")
+	})
+}

@@ -150,6 +150,10 @@ func (r *reader) staticPodsIn(dir string) (found map[string][]string, unreadable
 			found[c] = append(found[c], p)
 			continue
 		}
+		if name == "kube-proxy.yaml" || name == "kube-proxy.yml" {
+			found["kube-proxy"] = append(found["kube-proxy"], p)
+			continue
+		}
 		data, err := r.h.readFile(p, maxConfigSize)
 		if err != nil {
 			unreadable = append(unreadable, p+": "+err.Error())
@@ -168,6 +172,21 @@ func (r *reader) staticPodsIn(dir string) (found map[string][]string, unreadable
 		}
 	}
 	return found, unreadable
+}
+
+// staticKubeProxy keeps the kube-proxy static pods found in dir (RKE2 runs kube-proxy so)
+// for a scan on the node; they have no file role.
+func (r *reader) staticKubeProxy(found map[string][]string) {
+	files := found["kube-proxy"]
+	sort.Strings(files)
+	for _, p := range files {
+		data, err := r.h.readFile(p, maxConfigSize)
+		if err != nil {
+			r.errorf("read %s: %v", p, err)
+			continue
+		}
+		r.s.StaticPods = append(r.s.StaticPods, StaticPod{Path: p, Data: data})
+	}
 }
 
 // canonicalManifest returns the component a static pod manifest is named after (kubeadm's
@@ -198,6 +217,11 @@ func podComponent(pod *corev1.Pod) string {
 			return c
 		}
 	}
+	for _, ctr := range pod.Spec.Containers {
+		if _, found := flags.Locate(ctr.Command, ctr.Args, nil, "kube-proxy"); found {
+			return "kube-proxy"
+		}
+	}
 	return ""
 }
 
@@ -210,6 +234,7 @@ func (r *reader) staticPods(dir string, pods map[string]*corev1.Pod) (components
 		r.s.Searched[role] = appendUnique(r.s.Searched[role], path.Join(dir, c+".yaml"))
 	}
 	found, unreadable := r.staticPodsIn(dir)
+	r.staticKubeProxy(found)
 	for _, c := range controlPlaneComponents {
 		files := found[c]
 		sort.Strings(files)
@@ -338,6 +363,16 @@ func (r *reader) distroLayout(d *distro, pods map[string]*corev1.Pod) *Layout {
 		l.Absent[RoleKubeProxyKubeconfig] = "kube-proxy is disabled (disable-kube-proxy)"
 	} else {
 		r.first(RoleKubeProxyKubeconfig, D+"/agent/kubeproxy.kubeconfig")
+		if d.name == LayoutK3s {
+			// Every k3s node runs kube-proxy in its process; recorded after the server's
+			// components.
+			defer func() {
+				r.s.Components = append(r.s.Components, Component{Name: "kube-proxy", Layout: LayoutK3s, From: d.from(),
+					Args: componentArgs(d.list("kube-proxy-arg"), "kube-proxy-arg"),
+					Unset: "k3s runs kube-proxy inside its own process with flags of its own for what kube-proxy-arg does " +
+						"not give, and those are in no file: give the flag with kube-proxy-arg to have it judged"})
+			}()
+		}
 	}
 	if d.name == LayoutK3s {
 		r.dirFiles(RoleCNI, D+"/agent/etc/cni/net.d", false)
@@ -430,10 +465,7 @@ func (r *reader) distroLayout(d *distro, pods map[string]*corev1.Pod) *Layout {
 // configuration gives them, and the files those flags name.
 func (r *reader) k3sComponents(d *distro, l *Layout, disabled map[string]bool) {
 	D := d.dataDir
-	from := append([]string(nil), d.configFiles...)
-	if d.unit != "" {
-		from = append(from, "systemd unit "+d.unit)
-	}
+	from := d.from()
 	for _, c := range []string{"kube-apiserver", "kube-controller-manager", "kube-scheduler"} {
 		if disabled[c] {
 			continue

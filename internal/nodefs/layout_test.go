@@ -195,7 +195,8 @@ func TestK3sServerSQLite(t *testing.T) {
 	}
 	assert.Contains(t, l.Absent[RoleEtcdDataDir], "sqlite")
 
-	require.Len(t, s.Components, 3)
+	require.Len(t, s.Components, 4)
+	assert.Equal(t, "kube-proxy", s.Components[3].Name, "every k3s node runs kube-proxy in its process")
 	api := s.Components[0]
 	assert.Equal(t, "kube-apiserver", api.Name)
 	assert.NotEmpty(t, api.Unset)
@@ -262,7 +263,8 @@ func TestK3sAgent(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, s.Layouts, 1)
 	assert.Equal(t, NodeWorker, s.Layouts[0].NodeRole)
-	assert.Empty(t, s.Components)
+	require.Len(t, s.Components, 1)
+	assert.Equal(t, "kube-proxy", s.Components[0].Name)
 }
 
 func TestDistroDataDir(t *testing.T) {

@@ -297,6 +297,15 @@ func parseDistroCommand(words []string) (sub string, cli map[string]any) {
 	return sub, cli
 }
 
+// from names where the distribution's settings were read: its configuration files and unit.
+func (d *distro) from() []string {
+	out := append([]string(nil), d.configFiles...)
+	if d.unit != "" {
+		out = append(out, "systemd unit "+d.unit)
+	}
+	return out
+}
+
 // str returns a string setting.
 func (d *distro) str(key string) string {
 	switch v := d.config[key].(type) {

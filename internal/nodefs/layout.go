@@ -550,7 +550,8 @@ func (r *reader) unrecognised(layouts []Layout, distroFound bool) {
 				continue
 			}
 			for _, e := range entries {
-				if e.IsDir() {
+				// /etc/rancher/node holds the node password RKE2 and k3s agents share.
+				if e.IsDir() && !(dir == "/etc/rancher" && e.Name() == "node") {
 					add("the directory " + path.Join(dir, e.Name()) + " belongs to a Rancher distribution other than RKE2 and k3s, " +
 						"the ones the scan knows")
 				}
@@ -582,6 +583,9 @@ var commComponents = map[string]string{
 	"kube-scheduler": "kube-scheduler", "etcd": "etcd",
 }
 
+// maxProcesses bounds the processes looked at (a variable for tests).
+var maxProcesses = 1 << 16
+
 // processes reports the control-plane processes visible in the node's /proc that run
 // outside any pod (their cgroup is not under kubepods: a static pod's process is, and its
 // manifest is what the scan reads) and that no recognised layout accounts for.
@@ -597,8 +601,8 @@ func (r *reader) processes(accounted map[string]bool, add func(string)) {
 		if _, err := strconv.Atoi(pid); err != nil {
 			continue
 		}
-		if n++; n > maxWalk {
-			add(fmt.Sprintf("more than %d processes in /proc: the rest were not looked at", maxWalk))
+		if n++; n > maxProcesses {
+			r.errorf("/proc: more than %d processes, the rest were not looked at for control-plane components", maxProcesses)
 			return
 		}
 		comm, err := r.h.readFile("/proc/"+pid+"/comm", 256)

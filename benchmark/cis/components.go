@@ -235,25 +235,8 @@ func scanInstances(inv *inventory.Inventory, c *component) foundInstances {
 		out.trusted = append(out.trusted, in)
 	}
 	// Components a node scan found inside another program (k3s): node data the operator gave.
-	for _, o := range inv.ByKind(inventory.KindNodeFiles) {
-		m, err := o.Map()
-		if err != nil {
-			continue
-		}
-		n := nodeFiles{obj: o}
-		n.spec, _ = m["spec"].(map[string]any)
-		for i, comp := range n.components() {
-			if str(comp, "name") != c.name {
-				continue
-			}
-			in := instance{obj: o, component: i, flags: argsFlags(comp["args"], c.name, str(comp, "unset"), stringList(comp["notSet"])...)}
-			in.note = fmt.Sprintf(" (%s runs %s inside its own process on node %s: flags from %s)", layoutName(str(comp, "layout")),
-				c.name, o.Name(), strings.Join(stringList(comp["from"]), ", "))
-			if e := str(comp, "error"); e != "" {
-				in.opaque = e
-			}
-			out.trusted = append(out.trusted, in)
-		}
+	for _, sc := range scannedComponents(inv, c.name) {
+		out.trusted = append(out.trusted, instance{obj: sc.obj, component: sc.index, flags: sc.flags, note: sc.note, opaque: sc.error})
 	}
 	return out
 }
@@ -456,14 +439,8 @@ func absentReason(inv *inventory.Inventory, c *component) (check.Status, string)
 // has no such component (k3s without etcd). It returns "" when they tell nothing.
 func absentOnNodes(inv *inventory.Inventory, c *component) (check.Status, string) {
 	var unknown, absent, k3sServers, workers []string
-	for _, o := range inv.ByKind(inventory.KindNodeFiles) {
-		m, err := o.Map()
-		if err != nil {
-			continue
-		}
-		n := nodeFiles{obj: o}
-		n.spec, _ = m["spec"].(map[string]any)
-		n.parseLayouts()
+	for _, n := range nodeScans(inv) {
+		o := n.obj
 		if w := n.workerEvidence(); w != "" && len(n.unrecognised) == 0 {
 			workers = append(workers, fmt.Sprintf("%s (%s)", o.Name(), w))
 		} else {

@@ -411,12 +411,9 @@ func runKubelet(rule kubeletRule) check.RunFunc {
 // process starts.
 func distroKubelets(inv *inventory.Inventory) map[string]*inventory.Object {
 	out := map[string]*inventory.Object{}
-	for _, o := range inv.ByKind(inventory.KindNodeFiles) {
-		if m, err := o.Map(); err == nil {
-			spec, _ := m["spec"].(map[string]any)
-			if str(spec, "kubeletStartedBy") != "" {
-				out[o.Name()] = o
-			}
+	for _, n := range nodeScans(inv) {
+		if str(n.spec, "kubeletStartedBy") != "" {
+			out[n.obj.Name()] = n.obj
 		}
 	}
 	return out

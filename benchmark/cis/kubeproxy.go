@@ -95,28 +95,14 @@ func runKubeProxyMetrics(_ context.Context, pass *check.Pass) error {
 		}
 	}
 	// kube-proxy inside another program (k3s), as a node scan read its flags.
-	for _, o := range inv.ByKind(inventory.KindNodeFiles) {
-		m, err := o.Map()
-		if err != nil {
-			continue
+	for _, sc := range scannedComponents(inv, "kube-proxy") {
+		found = true
+		in := instance{obj: sc.obj, component: sc.index, flags: sc.flags}
+		v := kubeProxyMetricsFlags(sc.flags)
+		if cfg, ok := sc.flags.Lookup("config"); ok && !cfg.Unknown && cfg.Raw != "" {
+			v = unknownf("config", "kube-proxy reads --config=%s, which the node scan does not read", cfg.Raw)
 		}
-		n := nodeFiles{obj: o}
-		n.spec, _ = m["spec"].(map[string]any)
-		for i, comp := range n.components() {
-			if str(comp, "name") != "kube-proxy" {
-				continue
-			}
-			found = true
-			fs := argsFlags(comp["args"], "kube-proxy", str(comp, "unset"), stringList(comp["notSet"])...)
-			in := instance{obj: o, component: i, flags: fs}
-			v := kubeProxyMetricsFlags(fs)
-			if cfg, ok := fs.Lookup("config"); ok && !cfg.Unknown && cfg.Raw != "" {
-				v = unknownf("config", "kube-proxy reads --config=%s, which the node scan does not read", cfg.Raw)
-			}
-			pass.Report(check.Finding{Status: v.status, Object: o, Field: in.field(v.flag), Message: v.msg +
-				fmt.Sprintf(" (%s runs kube-proxy inside its own process on node %s: flags from %s)",
-					layoutName(str(comp, "layout")), o.Name(), strings.Join(stringList(comp["from"]), ", "))})
-		}
+		pass.Report(check.Finding{Status: v.status, Object: sc.obj, Field: in.field(v.flag), Message: v.msg + sc.note})
 	}
 	if !found {
 		kubeProxyAbsent(pass, len(untrusted) > 0)

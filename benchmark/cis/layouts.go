@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/kspm-dev/kspm/check"
+	"github.com/kspm-dev/kspm/internal/flags"
 	"github.com/kspm-dev/kspm/inventory"
 )
 
@@ -189,6 +190,53 @@ func (n nodeFiles) components() []map[string]any {
 	for _, it := range list {
 		if m, ok := it.(map[string]any); ok {
 			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// nodeScans returns the inventory's node scans, their layouts read. An object whose data
+// cannot be read is left out: the node file controls report it.
+func nodeScans(inv *inventory.Inventory) []nodeFiles {
+	var out []nodeFiles
+	for _, o := range inv.ByKind(inventory.KindNodeFiles) {
+		m, err := o.Map()
+		if err != nil {
+			continue
+		}
+		n := nodeFiles{obj: o}
+		n.spec, _ = m["spec"].(map[string]any)
+		n.parseLayouts()
+		out = append(out, n)
+	}
+	return out
+}
+
+// scannedComponent is a component a node scan found inside another program (k3s).
+type scannedComponent struct {
+	obj   *inventory.Object
+	index int
+	flags *flags.Set
+	// note says where the flags come from, for messages.
+	note  string
+	error string
+}
+
+// scannedComponents returns the components named name that the node scans in inv found
+// inside another program, each with its flags: those its configuration gives, and the others
+// not known when the program chooses them.
+func scannedComponents(inv *inventory.Inventory, name string) []scannedComponent {
+	var out []scannedComponent
+	for _, n := range nodeScans(inv) {
+		for i, comp := range n.components() {
+			if str(comp, "name") != name {
+				continue
+			}
+			out = append(out, scannedComponent{obj: n.obj, index: i,
+				flags: argsFlags(comp["args"], name, str(comp, "unset"), stringList(comp["notSet"])...),
+				note: fmt.Sprintf(" (%s runs %s inside its own process on node %s: flags from %s)", layoutName(str(comp, "layout")),
+					name, n.obj.Name(), strings.Join(stringList(comp["from"]), ", ")),
+				error: str(comp, "error")})
 		}
 	}
 	return out

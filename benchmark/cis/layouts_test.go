@@ -66,6 +66,8 @@ type layoutCase struct {
 	want check.Status
 	// msg is a part of the message.
 	msg string
+	// kind, when set, is the kind of the object the result is on.
+	kind string
 }
 
 func checkLayout(t *testing.T, inv *inventory.Inventory, layout string, cases []layoutCase) {
@@ -78,6 +80,9 @@ func checkLayout(t *testing.T, inv *inventory.Inventory, layout string, cases []
 			assert.Contains(t, fs[0].Message, tc.msg)
 			if layout != "" {
 				assert.Contains(t, fs[0].Message, layout, "the message says which layout was recognised")
+			}
+			if tc.kind != "" {
+				assert.Equal(t, tc.kind, fs[0].Object.GroupKind().Kind)
 			}
 		})
 	}
@@ -116,32 +121,25 @@ spec:
 		"/var/lib/kubelet/config.yaml":        {0o600, "kind: KubeletConfiguration\nstaticPodPath: /etc/kubernetes/manifests\n"},
 	})
 	checkLayout(t, scanNode(t, root, "cp1"), "node layout: kubeadm control-plane", []layoutCase{
-		{"1.1.1", check.StatusPass, "kube-apiserver.yaml"},
-		{"1.1.2", check.StatusPass, "root:root"},
-		{"1.1.3", check.StatusFail, "mode 0644"},
-		{"1.1.11", check.StatusPass, "/var/lib/etcd"},
-		{"1.1.13", check.StatusPass, "admin.conf"},
-		{"1.1.15", check.StatusFail, "scheduler.conf has mode 0644"},
-		{"4.1.1", check.StatusPass, "kubelet.service"},
-		{"4.1.9", check.StatusPass, "/var/lib/kubelet/config.yaml"},
+		{"1.1.1", check.StatusPass, "kube-apiserver.yaml", ""},
+		{"1.1.2", check.StatusPass, "root:root", ""},
+		{"1.1.3", check.StatusFail, "mode 0644", ""},
+		{"1.1.11", check.StatusPass, "/var/lib/etcd", ""},
+		{"1.1.13", check.StatusPass, "admin.conf", ""},
+		{"1.1.15", check.StatusFail, "scheduler.conf has mode 0644", ""},
+		{"4.1.1", check.StatusPass, "kubelet.service", ""},
+		{"4.1.9", check.StatusPass, "/var/lib/kubelet/config.yaml", ""},
 	})
 	// The components' flags, from the static pods the kubelet runs.
-	inv := scanNode(t, root, "cp1")
-	for _, tc := range []layoutCase{
-		{"1.2.1", check.StatusPass, "--anonymous-auth=false"},
-		{"1.2.15", check.StatusFail, "--profiling is not set"},
-		{"1.3.2", check.StatusPass, "--profiling=false"},
-		{"1.4.1", check.StatusPass, "--profiling=false"},
-		{"1.4.2", check.StatusFail, "--bind-address is not set"},
-		{"2.2", check.StatusPass, "--client-cert-auth=true"},
-		{"2.3", check.StatusFail, "--auto-tls=true"},
-	} {
-		fs := run(t, tc.id, inv)
-		require.Len(t, fs, 1, tc.id)
-		assert.Equal(t, tc.want, fs[0].Status, "%s: %s", tc.id, fs[0].Message)
-		assert.Contains(t, fs[0].Message, tc.msg, tc.id)
-		assert.Equal(t, inventory.KindPod, fs[0].Object.GroupKind(), tc.id)
-	}
+	checkLayout(t, scanNode(t, root, "cp1"), "", []layoutCase{
+		{"1.2.1", check.StatusPass, "--anonymous-auth=false", "Pod"},
+		{"1.2.15", check.StatusFail, "--profiling is not set", "Pod"},
+		{"1.3.2", check.StatusPass, "--profiling=false", "Pod"},
+		{"1.4.1", check.StatusPass, "--profiling=false", "Pod"},
+		{"1.4.2", check.StatusFail, "--bind-address is not set", "Pod"},
+		{"2.2", check.StatusPass, "--client-cert-auth=true", "Pod"},
+		{"2.3", check.StatusFail, "--auto-tls=true", "Pod"},
+	})
 }
 
 func TestLayoutKubeadmWorker(t *testing.T) {
@@ -152,10 +150,10 @@ func TestLayoutKubeadmWorker(t *testing.T) {
 		"/var/lib/kubelet/config.yaml":        {0o600, "kind: KubeletConfiguration\nstaticPodPath: /etc/kubernetes/manifests\n"},
 	})
 	checkLayout(t, scanNode(t, root, "w1"), "node layout: kubeadm worker", []layoutCase{
-		{"1.1.1", check.StatusNotApplicable, "not a control-plane node"},
-		{"1.1.11", check.StatusNotApplicable, "not a control-plane node"},
-		{"4.1.5", check.StatusFail, "kubelet.conf has mode 0644"},
-		{"4.1.9", check.StatusPass, "config.yaml"},
+		{"1.1.1", check.StatusNotApplicable, "not a control-plane node", ""},
+		{"1.1.11", check.StatusNotApplicable, "not a control-plane node", ""},
+		{"4.1.5", check.StatusFail, "kubelet.conf has mode 0644", ""},
+		{"4.1.9", check.StatusPass, "config.yaml", ""},
 	})
 	fs := run(t, "1.2.1", scanNode(t, root, "w1"))
 	require.Len(t, fs, 1)
@@ -215,36 +213,31 @@ spec:
 func TestLayoutRKE2Server(t *testing.T) {
 	inv := scanNode(t, rke2Root(t), "server-0")
 	checkLayout(t, inv, "node layout: RKE2 control-plane", []layoutCase{
-		{"1.1.1", check.StatusPass, "/var/lib/rancher/rke2/agent/pod-manifests/kube-apiserver.yaml"},
-		{"1.1.5", check.StatusFail, "kube-scheduler.yaml has mode 0644"},
-		{"1.1.11", check.StatusPass, "/var/lib/rancher/rke2/server/db/etcd"},
-		{"1.1.12", check.StatusFail, "is owned by root:root"},
-		{"1.1.13", check.StatusPass, "admin.kubeconfig"},
-		{"1.1.17", check.StatusFail, "controller.kubeconfig has mode 0644"},
-		{"1.1.20", check.StatusPass, "server-ca.crt"},
-		{"1.1.21", check.StatusFail, "server-ca.key has mode 0644"},
-		{"1.2.28", check.StatusPass, "aescbc"},
-		{"4.1.1", check.StatusNotApplicable, "RKE2 starts the kubelet"},
-		{"4.1.5", check.StatusPass, "/var/lib/rancher/rke2/agent/kubelet.kubeconfig"},
-		{"4.1.9", check.StatusNotApplicable, "no --config file"},
-		{"4.2.7", check.StatusNotApplicable, "--hostname-override"},
+		{"1.1.1", check.StatusPass, "/var/lib/rancher/rke2/agent/pod-manifests/kube-apiserver.yaml", ""},
+		{"1.1.5", check.StatusFail, "kube-scheduler.yaml has mode 0644", ""},
+		{"1.1.11", check.StatusPass, "/var/lib/rancher/rke2/server/db/etcd", ""},
+		{"1.1.12", check.StatusFail, "is owned by root:root", ""},
+		{"1.1.13", check.StatusPass, "admin.kubeconfig", ""},
+		{"1.1.17", check.StatusFail, "controller.kubeconfig has mode 0644", ""},
+		{"1.1.20", check.StatusPass, "server-ca.crt", ""},
+		{"1.1.21", check.StatusFail, "server-ca.key has mode 0644", ""},
+		{"1.2.28", check.StatusPass, "aescbc", ""},
+		{"4.1.1", check.StatusNotApplicable, "RKE2 starts the kubelet", ""},
+		{"4.1.5", check.StatusPass, "/var/lib/rancher/rke2/agent/kubelet.kubeconfig", ""},
+		{"4.1.9", check.StatusNotApplicable, "no --config file", ""},
+		{"4.2.7", check.StatusNotApplicable, "--hostname-override", ""},
 	})
-	for _, tc := range []layoutCase{
-		{"1.2.1", check.StatusPass, "--anonymous-auth=false"},
-		{"1.2.15", check.StatusFail, "--profiling is not set"},
-		{"1.3.2", check.StatusFail, "--profiling=true"},
-		{"1.4.2", check.StatusPass, "--bind-address=127.0.0.1"},
+	checkLayout(t, inv, "", []layoutCase{
+		{"1.2.1", check.StatusPass, "--anonymous-auth=false", "Pod"},
+		{"1.2.15", check.StatusFail, "--profiling is not set", "Pod"},
+		{"1.3.2", check.StatusFail, "--profiling=true", "Pod"},
+		{"1.4.2", check.StatusPass, "--bind-address=127.0.0.1", "Pod"},
 		// etcd reads only its --config-file, which the node scan read where the pod mounts it.
-		{"2.2", check.StatusPass, "from its --config-file /var/lib/rancher/rke2/server/db/etcd/config"},
-		{"2.4", check.StatusPass, "--peer-cert-file=/p.crt"},
-		{"2.5", check.StatusFail, "--peer-client-cert-auth=false"},
-		{"2.3", check.StatusPass, "defaults to false"},
-	} {
-		fs := run(t, tc.id, inv)
-		require.Len(t, fs, 1, tc.id)
-		assert.Equal(t, tc.want, fs[0].Status, "%s: %s", tc.id, fs[0].Message)
-		assert.Contains(t, fs[0].Message, tc.msg, tc.id)
-	}
+		{"2.2", check.StatusPass, "from its --config-file /var/lib/rancher/rke2/server/db/etcd/config", "Pod"},
+		{"2.4", check.StatusPass, "--peer-cert-file=/p.crt", "Pod"},
+		{"2.5", check.StatusFail, "--peer-client-cert-auth=false", "Pod"},
+		{"2.3", check.StatusPass, "defaults to false", "Pod"},
+	})
 	fs := run(t, "4.2.1", inv)
 	require.Len(t, fs, 1)
 	assert.Equal(t, check.StatusNotEvaluated, fs[0].Status)
@@ -274,10 +267,10 @@ func TestLayoutRKE2Agent(t *testing.T) {
 		"/var/lib/rancher/rke2/agent/client-ca.crt":        {0o600, "x"},
 	})
 	checkLayout(t, scanNode(t, root, "agent-0"), "node layout: RKE2 worker", []layoutCase{
-		{"1.1.1", check.StatusNotApplicable, "not a control-plane node (RKE2 worker"},
-		{"4.1.5", check.StatusFail, "kubelet.kubeconfig has mode 0640"},
-		{"4.1.7", check.StatusPass, "client-ca.crt"},
-		{"4.1.1", check.StatusNotApplicable, "RKE2 starts the kubelet"},
+		{"1.1.1", check.StatusNotApplicable, "not a control-plane node (RKE2 worker", ""},
+		{"4.1.5", check.StatusFail, "kubelet.kubeconfig has mode 0640", ""},
+		{"4.1.7", check.StatusPass, "client-ca.crt", ""},
+		{"4.1.1", check.StatusNotApplicable, "RKE2 starts the kubelet", ""},
 	})
 }
 
@@ -310,39 +303,30 @@ func TestLayoutK3sServerSQLite(t *testing.T) {
 		map[string]nodeEntry{"/var/lib/rancher/k3s/server/db/state.db": {0o600, "x"}})
 	inv := scanNode(t, root, "k3s-0")
 	checkLayout(t, inv, "node layout: k3s control-plane", []layoutCase{
-		{"1.1.1", check.StatusNotApplicable, "k3s runs kube-apiserver inside the k3s process"},
-		{"1.1.7", check.StatusNotApplicable, "no static pod manifest"},
-		{"1.1.11", check.StatusNotApplicable, "k3s keeps the cluster in sqlite"},
-		{"1.1.12", check.StatusNotApplicable, "k3s runs etcd inside its own process"},
-		{"1.1.13", check.StatusFail, "/etc/rancher/k3s/k3s.yaml has mode 0644"},
-		{"1.1.15", check.StatusPass, "scheduler.kubeconfig"},
-		{"1.1.19", check.StatusPass, "root:root"},
-		{"1.2.28", check.StatusFail, "k3s runs without secrets-encryption"},
-		{"4.1.1", check.StatusNotApplicable, "k3s starts the kubelet"},
-		{"4.1.5", check.StatusPass, "/var/lib/rancher/k3s/agent/kubelet.kubeconfig"},
-		{"4.2.7", check.StatusNotApplicable, "k3s starts the kubelet"},
+		{"1.1.1", check.StatusNotApplicable, "k3s runs kube-apiserver inside the k3s process", ""},
+		{"1.1.7", check.StatusNotApplicable, "no static pod manifest", ""},
+		{"1.1.11", check.StatusNotApplicable, "k3s keeps the cluster in sqlite", ""},
+		{"1.1.12", check.StatusNotApplicable, "k3s runs etcd inside its own process", ""},
+		{"1.1.13", check.StatusFail, "/etc/rancher/k3s/k3s.yaml has mode 0644", ""},
+		{"1.1.15", check.StatusPass, "scheduler.kubeconfig", ""},
+		{"1.1.19", check.StatusPass, "root:root", ""},
+		{"1.2.28", check.StatusFail, "k3s runs without secrets-encryption", ""},
+		{"4.1.1", check.StatusNotApplicable, "k3s starts the kubelet", ""},
+		{"4.1.5", check.StatusPass, "/var/lib/rancher/k3s/agent/kubelet.kubeconfig", ""},
+		{"4.2.7", check.StatusNotApplicable, "k3s starts the kubelet", ""},
 	})
 	// The embedded components' flags, from k3s's configuration: what it does not give is
 	// k3s's own choice, which no file holds.
-	for _, tc := range []layoutCase{
-		{"1.2.1", check.StatusPass, "--anonymous-auth=false"},
-		{"1.2.15", check.StatusFail, "--profiling=true"},
-		{"1.2.16", check.StatusNotEvaluated, "k3s runs kube-apiserver inside its own process with flags of its own"},
-		{"1.2.27", check.StatusFail, "--encryption-provider-config is not set"},
-		{"1.3.2", check.StatusPass, "--profiling=false"},
-		{"1.4.2", check.StatusFail, "--bind-address=0.0.0.0"},
-		{"1.4.1", check.StatusNotEvaluated, "--profiling is not known"},
-		{"2.2", check.StatusNotApplicable, "k3s on node k3s-0 keeps the cluster in sqlite"},
-	} {
-		fs := run(t, tc.id, inv)
-		require.Len(t, fs, 1, tc.id)
-		assert.Equal(t, tc.want, fs[0].Status, "%s: %s", tc.id, fs[0].Message)
-		assert.Contains(t, fs[0].Message, tc.msg, tc.id)
-		if tc.want != check.StatusNotApplicable {
-			assert.Contains(t, fs[0].Message, "k3s runs", tc.id)
-			assert.Equal(t, inventory.KindNodeFiles, fs[0].Object.GroupKind(), tc.id)
-		}
-	}
+	checkLayout(t, inv, "k3s runs", []layoutCase{
+		{"1.2.1", check.StatusPass, "--anonymous-auth=false", "NodeFiles"},
+		{"1.2.15", check.StatusFail, "--profiling=true", "NodeFiles"},
+		{"1.2.16", check.StatusNotEvaluated, "k3s runs kube-apiserver inside its own process with flags of its own", "NodeFiles"},
+		{"1.2.27", check.StatusFail, "--encryption-provider-config is not set", "NodeFiles"},
+		{"1.3.2", check.StatusPass, "--profiling=false", "NodeFiles"},
+		{"1.4.2", check.StatusFail, "--bind-address=0.0.0.0", "NodeFiles"},
+		{"1.4.1", check.StatusNotEvaluated, "--profiling is not known", "NodeFiles"},
+	})
+	checkLayout(t, inv, "", []layoutCase{{"2.2", check.StatusNotApplicable, "k3s on node k3s-0 keeps the cluster in sqlite", ""}})
 	fs := run(t, "1.2.1", inv)
 	assert.Equal(t, "spec.components[0].args[0]", fs[0].Field, "the flag's place in the node scan")
 }
@@ -358,22 +342,17 @@ func TestLayoutK3sServerEtcd(t *testing.T) {
 		})
 	inv := scanNode(t, root, "k3s-0")
 	checkLayout(t, inv, "node layout: k3s control-plane", []layoutCase{
-		{"1.1.11", check.StatusPass, "/var/lib/rancher/k3s/server/db/etcd"},
-		{"1.1.12", check.StatusNotApplicable, "as root"},
-		{"1.2.28", check.StatusFail, "the first provider for secrets is identity"},
+		{"1.1.11", check.StatusPass, "/var/lib/rancher/k3s/server/db/etcd", ""},
+		{"1.1.12", check.StatusNotApplicable, "as root", ""},
+		{"1.2.28", check.StatusFail, "the first provider for secrets is identity", ""},
 	})
-	for _, tc := range []layoutCase{
-		{"1.2.16", check.StatusPass, "--audit-log-path=/var/log/k3s-audit.log"},
-		{"1.2.27", check.StatusPass, "/var/lib/rancher/k3s/server/cred/encryption-config.json"},
-		{"2.2", check.StatusPass, "--client-cert-auth=true"},
-		{"2.3", check.StatusFail, "--auto-tls=true"},
-		{"2.4", check.StatusFail, "--peer-cert-file is not set"},
-	} {
-		fs := run(t, tc.id, inv)
-		require.Len(t, fs, 1, tc.id)
-		assert.Equal(t, tc.want, fs[0].Status, "%s: %s", tc.id, fs[0].Message)
-		assert.Contains(t, fs[0].Message, tc.msg, tc.id)
-	}
+	checkLayout(t, inv, "", []layoutCase{
+		{"1.2.16", check.StatusPass, "--audit-log-path=/var/log/k3s-audit.log", "NodeFiles"},
+		{"1.2.27", check.StatusPass, "/var/lib/rancher/k3s/server/cred/encryption-config.json", "NodeFiles"},
+		{"2.2", check.StatusPass, "--client-cert-auth=true", "NodeFiles"},
+		{"2.3", check.StatusFail, "--auto-tls=true", "NodeFiles"},
+		{"2.4", check.StatusFail, "--peer-cert-file is not set", "NodeFiles"},
+	})
 }
 
 func TestLayoutK3sAgent(t *testing.T) {
@@ -382,9 +361,9 @@ func TestLayoutK3sAgent(t *testing.T) {
 		"/var/lib/rancher/k3s/agent/kubelet.kubeconfig": {0o600, "x"},
 	})
 	checkLayout(t, scanNode(t, root, "w"), "node layout: k3s worker", []layoutCase{
-		{"1.1.1", check.StatusNotApplicable, "not a control-plane node (k3s worker"},
-		{"1.1.13", check.StatusNotApplicable, "not a control-plane node"},
-		{"4.1.5", check.StatusPass, "kubelet.kubeconfig"},
+		{"1.1.1", check.StatusNotApplicable, "not a control-plane node (k3s worker", ""},
+		{"1.1.13", check.StatusNotApplicable, "not a control-plane node", ""},
+		{"4.1.5", check.StatusPass, "kubelet.kubeconfig", ""},
 	})
 }
 

@@ -261,8 +261,12 @@ func (r *reader) staticPods(dir string, pods map[string]*corev1.Pod) (components
 }
 
 // kubeletStaticPodDir returns the kubelet's static pod directory from its flags and
-// configuration, as far as the scan read them: known is false when they were not read.
+// configuration, as far as the scan read them: known is false when they were not read (the
+// kubelet's command line, which may set --pod-manifest-path, was not found).
 func (r *reader) kubeletStaticPodDir() (dir string, known bool) {
+	if !r.s.KubeletCommandLine {
+		return "", false
+	}
 	fs := flags.Parse(r.s.KubeletArgs, flags.KubeletSpec())
 	if v, ok := fs.Lookup("pod-manifest-path"); ok {
 		if v.Unknown {

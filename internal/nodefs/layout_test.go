@@ -311,6 +311,15 @@ func TestKubeadmRoles(t *testing.T) {
 		assert.Equal(t, []string{RoleAPIServerManifest}, rolesOf(s, "/etc/kubelet/pods/apiserver.yml"),
 			"a manifest under another name is known by the program it runs")
 	})
+	t.Run("without the kubelet's command line its static pod directory is not known", func(t *testing.T) {
+		// --pod-manifest-path may be on the command line the scan did not find.
+		root := t.TempDir()
+		write(t, root, "/var/lib/kubelet/config.yaml", 0o600, "kind: KubeletConfiguration\n")
+		s, err := Read(context.Background(), root, "n")
+		require.NoError(t, err)
+		require.Len(t, s.Layouts, 1)
+		assert.Empty(t, s.Layouts[0].NodeRole)
+	})
 	t.Run("role not known", func(t *testing.T) {
 		root := t.TempDir()
 		write(t, root, "/etc/kubernetes/admin.conf", 0o600, "x")

@@ -320,7 +320,7 @@ func TestLayoutK3sServerSQLite(t *testing.T) {
 	checkLayout(t, inv, "k3s runs", []layoutCase{
 		{"1.2.1", check.StatusPass, "--anonymous-auth=false", "NodeFiles"},
 		{"1.2.15", check.StatusFail, "--profiling=true", "NodeFiles"},
-		{"1.2.16", check.StatusNotEvaluated, "k3s runs kube-apiserver inside its own process with flags of its own", "NodeFiles"},
+		{"1.2.16", check.StatusNotEvaluated, "k3s chooses it when kube-apiserver-arg does not give it", "NodeFiles"},
 		{"1.2.27", check.StatusFail, "--encryption-provider-config is not set", "NodeFiles"},
 		{"1.3.2", check.StatusPass, "--profiling=false", "NodeFiles"},
 		{"1.4.2", check.StatusFail, "--bind-address=0.0.0.0", "NodeFiles"},

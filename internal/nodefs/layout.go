@@ -372,9 +372,8 @@ func (r *reader) distroLayout(d *distro, pods map[string]*corev1.Pod) *Layout {
 			// components.
 			defer func() {
 				r.s.Components = append(r.s.Components, Component{Name: "kube-proxy", Layout: LayoutK3s, From: d.from(),
-					Args: componentArgs(d.list("kube-proxy-arg"), "kube-proxy-arg"),
-					Unset: "k3s runs kube-proxy inside its own process with flags of its own for what kube-proxy-arg does " +
-						"not give, and those are in no file: give the flag with kube-proxy-arg to have it judged"})
+					Args:  componentArgs(d.list("kube-proxy-arg"), "kube-proxy-arg"),
+					Unset: k3sUnset("kube-proxy")})
 			}()
 		}
 	}
@@ -475,10 +474,8 @@ func (r *reader) k3sComponents(d *distro, l *Layout, disabled map[string]bool) {
 			continue
 		}
 		comp := Component{Name: c, Layout: LayoutK3s, From: from,
-			Args: componentArgs(d.list(c+"-arg"), c+"-arg"),
-			Unset: "k3s runs " + c + " inside its own process with flags of its own for what " + c +
-				"-arg does not give, and those are in no file (k3s logs them as \"Running " + c + "\"): give the flag " +
-				"with " + c + "-arg in the k3s configuration to have it judged"}
+			Args:  componentArgs(d.list(c+"-arg"), c+"-arg"),
+			Unset: k3sUnset(c)}
 		if c == "kube-apiserver" {
 			r.k3sAPIServer(d, &comp)
 		}
@@ -501,6 +498,13 @@ func (r *reader) k3sComponents(d *distro, l *Layout, disabled map[string]bool) {
 		dir = D + "/server/db/etcd"
 	}
 	r.first(RoleEtcdDataDir, dir)
+}
+
+// k3sUnset says why a flag of component c that k3s's configuration does not give is not
+// known.
+func k3sUnset(c string) string {
+	return "k3s chooses it when " + c + "-arg does not give it, and no file holds k3s's choice (k3s only logs it, as " +
+		"\"Running " + c + "\"): give the flag with " + c + "-arg to have it judged"
 }
 
 // k3sAPIServer completes kube-apiserver's flags with those k3s derives from its own

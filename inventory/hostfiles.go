@@ -2,11 +2,13 @@ package inventory
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"sigs.k8s.io/yaml"
 
 	"github.com/kspm-dev/kspm/internal/nodefs"
 )
@@ -16,7 +18,19 @@ import (
 // Its name is the node's. Its spec holds:
 //
 //	node, root          the node and where its filesystem was mounted
-//	controlPlane        whether control-plane static pod manifests were found
+//	controlPlane        whether a recognised layout runs control-plane components here
+//	layouts[]           the layouts recognised (kubeadm, rke2, k3s): name, nodeRole
+//	                    (control-plane, worker, or empty with why), evidence[],
+//	                    components[], dataDir, configFiles[], datastore, and absent (file
+//	                    role -> why the layout has no such file by design)
+//	unrecognised[]      signs of control-plane components no recognised layout accounts
+//	                    for (a process outside any pod, a systemd unit, another
+//	                    distribution's directory, an unreadable static pod manifest)
+//	components[]        components whose flags are in configuration files (k3s): name,
+//	                    layout, args[] {name, value, unknown, from}, from[], unset (why a
+//	                    flag not listed is not known), notSet[], error
+//	etcdConfig          etcd's configuration file as flags: path, args[], error
+//	kubeletStartedBy    the layout whose process starts the kubelet (rke2, k3s)
 //	files[]             role, path, exists, type, mode ("0600"), uid, gid, user, group, error
 //	searched            per role, the paths looked at (a role with no existing file was
 //	                    absent at all of them)
@@ -27,7 +41,8 @@ import (
 //	kubeletConfigDropins[] the --config-dir files merged into the configuration
 //	kubeletConfigError  why the kubelet's configuration could not be read
 //	encryption          the API server's EncryptionConfiguration reduced to provider names:
-//	                    path, resources[] {resources[], providers[]}, error
+//	                    path, resources[] {resources[], providers[]}, error, off (why
+//	                    there is none)
 //	errors[]            problems met while reading
 //
 // Key material is never read: private keys and kubeconfigs are only stat'ed.
@@ -53,6 +68,16 @@ const (
 	NodeFileKubeletConfig               = "kubelet-config"
 	NodeFileEncryptionConfig            = "encryption-config"
 	NodeFileAuditPolicy                 = "audit-policy"
+)
+
+// Layouts a node scan recognises (spec.layouts[].name of a NodeFiles object), and the
+// node's role in one (spec.layouts[].nodeRole).
+const (
+	NodeLayoutKubeadm    = nodefs.LayoutKubeadm
+	NodeLayoutRKE2       = nodefs.LayoutRKE2
+	NodeLayoutK3s        = nodefs.LayoutK3s
+	NodeRoleControlPlane = nodefs.NodeControlPlane
+	NodeRoleWorker       = nodefs.NodeWorker
 )
 
 // ReadNodeFiles scans a node's filesystem mounted at root (e.g. a read-only hostPath mount
@@ -98,6 +123,44 @@ func ReadNodeFiles(ctx context.Context, root, node string) ([]*unstructured.Unst
 		out = append(out, kc)
 	}
 	return out, nil
+}
+
+// NodeStaticPod is a control-plane static pod manifest found on a node: the Pod, and the
+// file it was read from (its path as the node sees it).
+type NodeStaticPod struct {
+	Object *unstructured.Unstructured
+	Source Source
+}
+
+// ReadNodeStaticPods returns the control-plane static pods of the node whose filesystem is
+// mounted at root, as ReadNodeFiles finds them (kubeadm's /etc/kubernetes/manifests and the
+// kubelet's staticPodPath, RKE2's agent/pod-manifests), so that a scan run on the node can
+// judge the components' flags from the files the kubelet runs. A manifest that is not a
+// single Pod is an error naming its file; the others are still returned.
+func ReadNodeStaticPods(ctx context.Context, root, node string) ([]NodeStaticPod, error) {
+	snap, err := nodefs.Read(ctx, root, node)
+	if err != nil {
+		return nil, err
+	}
+	var out []NodeStaticPod
+	var errs []error
+	for _, sp := range snap.StaticPods {
+		var m map[string]any
+		if err := yaml.Unmarshal(sp.Data, &m); err != nil || m == nil {
+			if err == nil {
+				err = errors.New("empty manifest")
+			}
+			errs = append(errs, &SourceError{Source: Source{File: sp.Path}, Err: err})
+			continue
+		}
+		u := &unstructured.Unstructured{Object: normalizeJSON(m).(map[string]any)}
+		if u.GetKind() != KindPod.Kind || u.GetAPIVersion() != "v1" {
+			errs = append(errs, &SourceError{Source: Source{File: sp.Path}, Err: fmt.Errorf("not a v1 Pod (%s %s)", u.GetAPIVersion(), u.GetKind())})
+			continue
+		}
+		out = append(out, NodeStaticPod{Object: u, Source: Source{File: sp.Path}})
+	}
+	return out, errors.Join(errs...)
 }
 
 // normalizeJSON turns the numbers sigs.k8s.io/yaml decodes (float64) into int64 where they

@@ -25,10 +25,13 @@ func (fc flagControl) control(c *component) control {
 	return control{
 		id: fc.id, title: fc.title, level: fc.level, cisManual: fc.cisManual, severity: fc.severity,
 		what: fmt.Sprintf("Reads the command line of the %s pods in kube-system (or static pod manifests; a "+
-			"look-alike elsewhere is reported as not evaluated): %s", c.name, fc.what),
-		remediation: fmt.Sprintf("In the %s static pod manifest (%s on each control-plane node), %s. "+
-			"The kubelet restarts the component when the file changes.", c.name, c.manifest, fc.fix),
-		kinds: []schema.GroupKind{inventory.KindPod},
+			"look-alike elsewhere is reported as not evaluated), or the flags a node scan read from k3s's "+
+			"configuration (%s-arg; a flag it does not give is k3s's own choice, not evaluated): %s", c.name, c.name, fc.what),
+		remediation: fmt.Sprintf("In the %s static pod manifest (%s on each control-plane node), %s; the kubelet "+
+			"restarts the component when the file changes. On RKE2 and k3s, which write or embed the component, "+
+			"give the flag with %s-arg in /etc/rancher/rke2/config.yaml or /etc/rancher/k3s/config.yaml and restart "+
+			"the service.", c.name, c.manifest, fc.fix, c.name),
+		kinds: []schema.GroupKind{inventory.KindPod, inventory.KindNodeFiles},
 		run:   runComponent(c, fc.rule),
 	}
 }

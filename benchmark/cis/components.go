@@ -3,6 +3,7 @@ package cis
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -11,6 +12,7 @@ import (
 
 	"github.com/kspm-dev/kspm/check"
 	"github.com/kspm-dev/kspm/internal/flags"
+	"github.com/kspm-dev/kspm/internal/nodefs"
 	"github.com/kspm-dev/kspm/inventory"
 )
 
@@ -57,22 +59,41 @@ func set(names ...string) map[string]bool {
 	return m
 }
 
-// instance is one running (or, in manifest mode, declared) copy of a component.
+// instance is one running (or, in manifest mode, declared) copy of a component: a pod, or
+// a component a node scan found running inside another program (k3s).
 type instance struct {
-	obj       *inventory.Object
+	obj *inventory.Object
+	// pod and container are the pod that runs the component (nil for a node scan's
+	// component, which is entry component of the NodeFiles object's spec.components).
 	pod       *corev1.Pod
 	container int
+	component int
 	flags     *flags.Set
 	// opaque, when set, says why the component's flags are not visible (a container
 	// labelled as the component runs a program of its own that starts it).
 	opaque string
 	// distrust, when set, says why the pod is not taken as the cluster's component.
 	distrust string
+	// configField, when set, is where the pod names the file its flags were read from (etcd's
+	// --config-file, read by a node scan); note says where the flags came from.
+	configField string
+	note        string
 }
 
 // field returns the field path of flag in the instance's pod: where it was set, or the
-// container's command when it is not set.
+// container's command when it is not set. For a node scan's component it is the flag's
+// entry in spec.components[i].args.
 func (in instance) field(flag string) string {
+	if in.pod == nil {
+		base := fmt.Sprintf("spec.components[%d]", in.component)
+		if v, ok := in.flags.Lookup(flag); ok && v.Origin != "" {
+			return base + "." + v.Origin
+		}
+		return base + ".args"
+	}
+	if in.configField != "" {
+		return in.configField
+	}
 	base := fmt.Sprintf("spec.containers[%d]", in.container)
 	if flag != "" {
 		if v, ok := in.flags.Lookup(flag); ok {
@@ -208,9 +229,89 @@ func scanInstances(inv *inventory.Inventory, c *component) foundInstances {
 			out.untrusted = append(out.untrusted, in)
 			continue
 		}
+		if c.configFlag != "" {
+			in = withConfigFile(inv, in, c)
+		}
 		out.trusted = append(out.trusted, in)
 	}
+	// Components a node scan found inside another program (k3s): node data the operator gave.
+	for _, sc := range scannedComponents(inv, c.name) {
+		out.trusted = append(out.trusted, instance{obj: sc.obj, component: sc.index, flags: sc.flags, note: sc.note, opaque: sc.error})
+	}
 	return out
+}
+
+// argsFlags builds the flag set of a node scan's list of args ({name, value, unknown}):
+// unset, when not empty, says why flags not listed are not known, except notSet.
+func argsFlags(list any, component, unset string, notSet ...string) *flags.Set {
+	fs := &flags.Set{}
+	args, _ := list.([]any)
+	for j, a := range args {
+		m, ok := a.(map[string]any)
+		if !ok {
+			continue
+		}
+		name := str(m, "name")
+		if component != etcd.name {
+			name = strings.ReplaceAll(name, "_", "-") // pflag's word separator normalisation
+		}
+		v := flags.Value{Name: name, Raw: str(m, "value"), Index: j, Origin: fmt.Sprintf("args[%d]", j)}
+		if unknown, _ := m["unknown"].(bool); unknown {
+			v.Unknown = true
+			v.Why = "the distribution adds a value of its own, which is in no file, to the one its configuration gives"
+		}
+		fs.Add(v)
+	}
+	if unset != "" {
+		fs.UnsetUnknown(unset, notSet...)
+	}
+	return fs
+}
+
+// withConfigFile replaces the flags of a pod that reads its settings from a file (etcd's
+// --config-file) with that file's, when a node scan of the pod's node read it where the pod
+// mounts it from.
+func withConfigFile(inv *inventory.Inventory, in instance, c *component) instance {
+	v, ok := in.flags.Lookup(c.configFlag)
+	if !ok || v.Unknown || v.Raw == "" {
+		return in
+	}
+	nf := nodeFilesOf(inv, in.pod)
+	if nf == nil {
+		return in
+	}
+	m, err := nf.Map()
+	if err != nil {
+		return in
+	}
+	spec, _ := m["spec"].(map[string]any)
+	ec, _ := spec["etcdConfig"].(map[string]any)
+	hp := nodefs.HostPathOf(in.pod, c.name, v.Raw)
+	if ec == nil || hp == "" || str(ec, "path") != hp {
+		return in
+	}
+	field := in.field(c.configFlag)
+	if e := str(ec, "error"); e != "" {
+		in.opaque = fmt.Sprintf("%s reads its settings from --%s=%s, which the node scan of %s could not read: %s",
+			c.name, c.configFlag, v.Raw, nf.Name(), e)
+		return in
+	}
+	in.flags = argsFlags(ec["args"], c.name, "")
+	in.configField = field
+	in.note = fmt.Sprintf(" (from its --%s %s, read by the node scan of %s)", c.configFlag, hp, nf.Name())
+	return in
+}
+
+// nodeFilesOf returns the node scan of the node pod runs on: its spec.nodeName (a mirror
+// pod), or, for a static pod manifest read from files, the inventory's only node scan.
+func nodeFilesOf(inv *inventory.Inventory, pod *corev1.Pod) *inventory.Object {
+	if pod.Spec.NodeName != "" {
+		return inv.Get(inventory.KindNodeFiles, "", pod.Spec.NodeName)
+	}
+	if all := inv.ByKind(inventory.KindNodeFiles); inv.Mode() == inventory.ModeManifests && len(all) == 1 {
+		return all[0]
+	}
+	return nil
 }
 
 func matchComponent(o *inventory.Object, pod *corev1.Pod, c *component) (instance, bool) {
@@ -310,6 +411,10 @@ type flagRule func(fs *flags.Set) verdict
 
 // absentReason returns the status and reason to report when no pod runs c.
 func absentReason(inv *inventory.Inventory, c *component) (check.Status, string) {
+	// What node scans say comes first: they read the node itself.
+	if status, reason := absentOnNodes(inv, c); reason != "" {
+		return status, reason
+	}
 	if reason := inv.Unseen(inventory.KindPod); reason != "" {
 		return check.StatusNotEvaluated, fmt.Sprintf("cannot find the %s pod: %s", c.name, reason)
 	}
@@ -328,6 +433,81 @@ func absentReason(inv *inventory.Inventory, c *component) (check.Status, string)
 	return check.StatusNotApplicable, fmt.Sprintf("no %s pod %s: managed control plane or not visible", c.name, where)
 }
 
+// absentOnNodes says what the node scans and the Node objects in inv tell about a component
+// no pod runs: a control plane the scans could not account for, a static pod whose manifest
+// is not in the input, a layout that runs the component outside any pod (k3s), or one that
+// has no such component (k3s without etcd). It returns "" when they tell nothing.
+func absentOnNodes(inv *inventory.Inventory, c *component) (check.Status, string) {
+	var unknown, absent, k3sServers, workers []string
+	for _, n := range nodeScans(inv) {
+		o := n.obj
+		if w := n.workerEvidence(); w != "" && len(n.unrecognised) == 0 {
+			workers = append(workers, fmt.Sprintf("%s (%s)", o.Name(), w))
+		} else {
+			workers = append(workers, "")
+		}
+		if len(n.unrecognised) > 0 {
+			unknown = append(unknown, fmt.Sprintf("node %s shows what no recognised layout accounts for: %s", o.Name(),
+				strings.Join(n.unrecognised, "; ")))
+			continue
+		}
+		for _, l := range n.layouts {
+			if l.role != inventory.NodeRoleControlPlane {
+				continue
+			}
+			role := map[string]string{kubeAPIServer.name: inventory.NodeFileAPIServerManifest,
+				kubeControllerManager.name: inventory.NodeFileControllerManagerManifest,
+				kubeScheduler.name:         inventory.NodeFileSchedulerManifest, etcd.name: inventory.NodeFileEtcdManifest}[c.name]
+			switch {
+			case slices.Contains(l.components, c.name) && l.name != inventory.NodeLayoutK3s:
+				unknown = append(unknown, fmt.Sprintf("the node scan of %s found %s's static pod manifest (%s), but the pod "+
+					"is not in the input: scan the manifest or the cluster with it", o.Name(), c.name, layoutName(l.name)))
+			case l.name == inventory.NodeLayoutK3s && c == etcd && l.datastore == "external etcd":
+				unknown = append(unknown, fmt.Sprintf("k3s on node %s uses an external etcd (datastore-endpoint): evaluate "+
+					"etcd on its hosts", o.Name()))
+			case l.name == inventory.NodeLayoutK3s && l.absent[role] != "" && !strings.Contains(l.absent[role], "inside the k3s process"):
+				absent = append(absent, fmt.Sprintf("node %s: %s", o.Name(), l.absent[role]))
+			case l.name == inventory.NodeLayoutK3s && c == etcd && l.datastore != "" && l.datastore != "etcd":
+				absent = append(absent, fmt.Sprintf("k3s on node %s keeps the cluster in %s (kine), not etcd", o.Name(), l.datastore))
+			case l.name == inventory.NodeLayoutK3s:
+				k3sServers = append(k3sServers, o.Name())
+			case l.absent[role] != "":
+				absent = append(absent, fmt.Sprintf("node %s: %s", o.Name(), l.absent[role]))
+			case c != etcd:
+				// etcd may run elsewhere for a control plane that has none (external etcd):
+				// the checks below say so.
+				absent = append(absent, fmt.Sprintf("node %s is a %s control-plane node without a %s static pod manifest",
+					o.Name(), layoutName(l.name), c.name))
+			}
+		}
+	}
+	switch {
+	case len(unknown) > 0:
+		return check.StatusNotEvaluated, strings.Join(unknown, "; ")
+	case len(k3sServers) > 0:
+		return check.StatusNotEvaluated, fmt.Sprintf("the node scan of the k3s server %s does not show how %s runs there",
+			strings.Join(k3sServers, ", "), c.name)
+	case len(absent) > 0:
+		return check.StatusNotApplicable, strings.Join(absent, "; ")
+	}
+	// Nodes of a distribution that runs the control plane outside any pod, without a node scan.
+	for _, o := range inv.ByKind(inventory.KindNode) {
+		node, ok := o.Object().(*corev1.Node)
+		if !ok {
+			continue
+		}
+		if v := node.Status.NodeInfo.KubeletVersion; strings.Contains(v, "+k3s") {
+			return check.StatusNotEvaluated, fmt.Sprintf("the cluster runs k3s (node %s, kubelet %s), which runs %s inside "+
+				"the k3s server process, not in a pod: run the node scan (examples/node-scan) on the k3s servers and "+
+				"include its output", o.Name(), v, c.name)
+		}
+	}
+	if len(workers) > 0 && !slices.Contains(workers, "") && len(inv.ByKind(inventory.KindNode)) == 0 {
+		return check.StatusNotApplicable, "the node scans are of worker nodes only: " + strings.Join(workers, "; ")
+	}
+	return check.StatusNotEvaluated, ""
+}
+
 // runComponent returns a check body that applies rule to every pod running c.
 func runComponent(c *component, rule flagRule) check.RunFunc {
 	return func(ctx context.Context, pass *check.Pass) error {
@@ -342,7 +522,7 @@ func runComponent(c *component, rule flagRule) check.RunFunc {
 				return err
 			}
 			v := judge(in, c, rule)
-			pass.Report(check.Finding{Status: v.status, Object: in.obj, Field: in.field(v.flag), Message: v.msg})
+			pass.Report(check.Finding{Status: v.status, Object: in.obj, Field: in.field(v.flag), Message: v.msg + in.note})
 		}
 		for _, in := range found.untrusted {
 			pass.NotEvaluated(in.obj, in.distrust)

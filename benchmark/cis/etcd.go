@@ -46,7 +46,7 @@ func etcdControls() []control {
 			"fails, different paths ask for review (whether the files hold different CAs is not visible)",
 		remediation: "Give etcd its own CA (kubeadm: /etc/kubernetes/pki/etcd/ca.crt) and set --trusted-ca-file " +
 			"in the etcd static pod manifest to it; never reuse the cluster CA.",
-		kinds: []schema.GroupKind{inventory.KindPod},
+		kinds: []schema.GroupKind{inventory.KindPod, inventory.KindNodeFiles},
 		run:   runEtcdCA,
 	})
 	return cs
@@ -54,8 +54,13 @@ func etcdControls() []control {
 
 func runEtcdCA(ctx context.Context, pass *check.Pass) error {
 	clusterCAs := make(map[string]bool)
+	unknownCA := ""
 	for _, in := range findInstances(pass.Inventory, kubeAPIServer) {
-		if v, ok := in.flags.Lookup("client-ca-file"); ok && v.Raw != "" && !v.Unknown {
+		v, ok := in.flags.Lookup("client-ca-file")
+		switch {
+		case ok && v.Unknown && unknownCA == "":
+			unknownCA = fmt.Sprintf("%s's --client-ca-file is not known: %s", in.obj, v.Why)
+		case ok && v.Raw != "" && !v.Unknown:
 			clusterCAs[v.Raw] = true
 		}
 	}
@@ -68,6 +73,10 @@ func runEtcdCA(ctx context.Context, pass *check.Pass) error {
 		if clusterCAs[ca.Raw] {
 			return failf("trusted-ca-file", "--trusted-ca-file=%s is the file kube-apiserver uses as --client-ca-file: "+
 				"the cluster CA can issue etcd client certificates", ca.Raw)
+		}
+		if unknownCA != "" {
+			return unknownf("trusted-ca-file", "--trusted-ca-file=%s, but whether it is the cluster CA cannot be told: %s",
+				ca.Raw, unknownCA)
 		}
 		return verdict{check.StatusManual, "trusted-ca-file", fmt.Sprintf("--trusted-ca-file=%s differs from the cluster "+
 			"CA file by path; check that it holds a different CA", ca.Raw)}

@@ -3,6 +3,7 @@ package cis
 import (
 	"context"
 	"fmt"
+	"maps"
 	"path"
 	"slices"
 	"strconv"
@@ -364,8 +365,12 @@ func runKubelet(rule kubeletRule) check.RunFunc {
 		for _, err := range errs {
 			pass.Report(check.Finding{Status: check.StatusNotEvaluated, Message: err.Error()})
 		}
+		started := distroKubelets(pass.Inventory)
 		if len(cfgs) == 0 {
-			if len(errs) == 0 {
+			for _, name := range slices.Sorted(maps.Keys(started)) {
+				pass.NotEvaluated(started[name], distroKubeletReason(started[name]))
+			}
+			if len(errs) == 0 && len(started) == 0 {
 				pass.NotEvaluated(nil, "no kubelet configuration in the input: fetch each node's live configuration "+
 					"(/configz), give KubeletConfiguration files, or include the kube-system/kubelet-config ConfigMap")
 			}
@@ -391,11 +396,40 @@ func runKubelet(rule kubeletRule) check.RunFunc {
 			pass.Report(check.Finding{Status: v.status, Object: kc.obj, Field: kc.path(v.flag), Message: v.msg})
 		}
 		for _, n := range missing {
+			if nf := started[n.Name()]; nf != nil {
+				pass.NotEvaluated(n, distroKubeletReason(nf))
+				continue
+			}
 			pass.NotEvaluated(n, "no kubelet configuration for this node: its live configuration (/configz) could "+
 				"not be fetched and no node scan of it is in the input")
 		}
 		return nil
 	}
+}
+
+// distroKubelets returns the node scans, by node, of nodes whose kubelet an RKE2 or k3s
+// process starts.
+func distroKubelets(inv *inventory.Inventory) map[string]*inventory.Object {
+	out := map[string]*inventory.Object{}
+	for _, n := range nodeScans(inv) {
+		if str(n.spec, "kubeletStartedBy") != "" {
+			out[n.obj.Name()] = n.obj
+		}
+	}
+	return out
+}
+
+// distroKubeletReason says why a node scan of an RKE2 or k3s node does not give its
+// kubelet's configuration.
+func distroKubeletReason(nf *inventory.Object) string {
+	by := ""
+	if m, err := nf.Map(); err == nil {
+		spec, _ := m["spec"].(map[string]any)
+		by = layoutName(str(spec, "kubeletStartedBy"))
+	}
+	return by + " starts the kubelet on node " + nf.Name() + " with flags of its own, which are in no file and " +
+		"override the configuration drop-ins: fetch the kubelet's live configuration (/configz, --kubelet-configz) to " +
+		"judge it"
 }
 
 // Kubelet rule builders. def is the v1beta1 default, applied when a file omits the field;

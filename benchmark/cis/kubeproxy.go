@@ -2,6 +2,7 @@ package cis
 
 import (
 	"context"
+	"fmt"
 	"path"
 	"strings"
 
@@ -22,13 +23,15 @@ func kubeProxyControls() []control {
 		id: "4.3.1", title: "kube-proxy metrics endpoint bound to localhost", level: l1, severity: check.Medium,
 		what: "Reads the --metrics-bind-address of the kube-proxy DaemonSet or static pods in kube-system, or metricsBindAddress " +
 			"in the configuration file it loads with --config (a ConfigMap): passes for a loopback address or when unset (the " +
-			"default is 127.0.0.1:10249), or without --config when --metrics-port=0 turns the metrics server off. A kube-proxy " +
+			"default is 127.0.0.1:10249), or without --config when --metrics-port=0 turns the metrics server off; on k3s, " +
+			"which runs kube-proxy in its own process, the kube-proxy-arg a node scan read (unset: k3s's own choice, not " +
+			"evaluated). A kube-proxy " +
 			"in another namespace is reported as not evaluated, never judged: anyone allowed to create DaemonSets or pods " +
 			"there can make one",
 		remediation: "Set metricsBindAddress: 127.0.0.1:10249 in the kube-proxy configuration (kubeadm: the " +
 			"kube-system/kube-proxy ConfigMap, key config.conf), or --metrics-bind-address=127.0.0.1:10249, then " +
 			"restart the kube-proxy pods.",
-		kinds: []schema.GroupKind{inventory.KindDaemonSet, inventory.KindPod, inventory.KindConfigMap},
+		kinds: []schema.GroupKind{inventory.KindDaemonSet, inventory.KindPod, inventory.KindConfigMap, inventory.KindNodeFiles},
 		run:   runKubeProxyMetrics,
 	}}
 }
@@ -91,6 +94,16 @@ func runKubeProxyMetrics(_ context.Context, pass *check.Pass) error {
 			break
 		}
 	}
+	// kube-proxy inside another program (k3s), as a node scan read its flags.
+	for _, sc := range scannedComponents(inv, "kube-proxy") {
+		found = true
+		in := instance{obj: sc.obj, component: sc.index, flags: sc.flags}
+		v := kubeProxyMetricsFlags(sc.flags)
+		if cfg, ok := sc.flags.Lookup("config"); ok && !cfg.Unknown && cfg.Raw != "" {
+			v = unknownf("config", "kube-proxy reads --config=%s, which the node scan does not read", cfg.Raw)
+		}
+		pass.Report(check.Finding{Status: v.status, Object: sc.obj, Field: in.field(v.flag), Message: v.msg + sc.note})
+	}
 	if !found {
 		kubeProxyAbsent(pass, len(untrusted) > 0)
 	}
@@ -113,6 +126,18 @@ func kubeProxyAbsent(pass *check.Pass, others bool) {
 				return
 			}
 		}
+	}
+	for _, o := range inv.ByKind(inventory.KindNode) {
+		if node, ok := o.Object().(*corev1.Node); ok && strings.Contains(node.Status.NodeInfo.KubeletVersion, "+k3s") {
+			pass.NotEvaluated(nil, fmt.Sprintf("the cluster runs k3s (node %s), which runs kube-proxy inside its own "+
+				"process on every node: run the node scan (examples/node-scan) on the nodes and include its output", o.Name()))
+			return
+		}
+	}
+	if len(inv.ByKind(inventory.KindNodeFiles)) > 0 && inv.Unseen(inventory.KindDaemonSet) != "" {
+		pass.NotEvaluated(nil, "the node scans show no kube-proxy of their own (a static pod or one inside k3s): on "+
+			"kubeadm it runs from a DaemonSet, which only a scan of the cluster sees")
+		return
 	}
 	if reason := inv.Unseen(inventory.KindDaemonSet, inventory.KindPod); reason != "" {
 		pass.NotEvaluated(nil, "cannot find kube-proxy: "+reason)
@@ -175,6 +200,10 @@ func kubeProxyMetricsFlags(fs *flags.Set) verdict {
 	const name = "metrics-port"
 	v, ok, u := lookup(fs, name)
 	if u != nil {
+		// Off (0) or on a loopback address both pass: only a reachable address needs the port.
+		if bind := loopbackOnly("metrics-bind-address", kubeProxyDefaultMetrics)(fs); bind.status == check.StatusPass {
+			return bind
+		}
 		return *u
 	}
 	if ok {

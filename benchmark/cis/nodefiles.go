@@ -29,6 +29,9 @@ type fileControl struct {
 	// controlPlane marks files only control-plane nodes have.
 	controlPlane bool
 	fix          string
+	// notApplicableOn gives, per layout, why the control does not apply to the layout's
+	// control-plane nodes whatever their files.
+	notApplicableOn map[string]string
 }
 
 func hasSuffix(s string) func(string) bool {
@@ -56,7 +59,9 @@ func fileControlTable() []fileControl {
 		{id: "1.1.10", title: "CNI config files owned by root:root", cisManual: true, roles: []string{inventory.NodeFileCNI}, owner: "root:root"},
 		{id: "1.1.11", title: "etcd data directory mode 700 or stricter", roles: []string{inventory.NodeFileEtcdDataDir}, maxMode: 0o700, controlPlane: true},
 		{id: "1.1.12", title: "etcd data directory owned by etcd:etcd", roles: []string{inventory.NodeFileEtcdDataDir}, owner: "etcd:etcd", controlPlane: true,
-			fix: "Create an etcd user and group if needed and run chown etcd:etcd on the etcd data directory (see --data-dir) " + cpManifest + "."},
+			fix: "Create an etcd user and group if needed and run chown etcd:etcd on the etcd data directory (see --data-dir) " + cpManifest + ".",
+			notApplicableOn: map[string]string{inventory.NodeLayoutK3s: "k3s runs etcd inside its own process, as root: " +
+				"there is no etcd user, and its data directory is owned by root (k3s's CIS self-assessment guide)"}},
 		{id: "1.1.13", title: "admin.conf and super-admin.conf mode 600", roles: []string{inventory.NodeFileAdminKubeconfig, inventory.NodeFileSuperAdminKubeconfig}, maxMode: 0o600, controlPlane: true},
 		{id: "1.1.14", title: "admin.conf and super-admin.conf owned by root:root", roles: []string{inventory.NodeFileAdminKubeconfig, inventory.NodeFileSuperAdminKubeconfig}, owner: "root:root", controlPlane: true},
 		{id: "1.1.15", title: "scheduler.conf kubeconfig mode 600 or stricter", roles: []string{inventory.NodeFileSchedulerKubeconfig}, maxMode: 0o600, controlPlane: true},
@@ -84,21 +89,21 @@ func fileControlTable() []fileControl {
 
 // roleFiles says, for the remediation texts, which files a role stands for.
 var roleFiles = map[string]string{
-	inventory.NodeFileAPIServerManifest:           "/etc/kubernetes/manifests/kube-apiserver.yaml",
-	inventory.NodeFileControllerManagerManifest:   "/etc/kubernetes/manifests/kube-controller-manager.yaml",
-	inventory.NodeFileSchedulerManifest:           "/etc/kubernetes/manifests/kube-scheduler.yaml",
-	inventory.NodeFileEtcdManifest:                "/etc/kubernetes/manifests/etcd.yaml",
-	inventory.NodeFileCNI:                         "the CNI configuration files (/etc/cni/net.d/*) and /var/lib/cni/networks",
-	inventory.NodeFileEtcdDataDir:                 "the etcd data directory (--data-dir, kubeadm: /var/lib/etcd)",
-	inventory.NodeFileAdminKubeconfig:             "/etc/kubernetes/admin.conf",
+	inventory.NodeFileAPIServerManifest:           "/etc/kubernetes/manifests/kube-apiserver.yaml (RKE2: /var/lib/rancher/rke2/agent/pod-manifests/kube-apiserver.yaml)",
+	inventory.NodeFileControllerManagerManifest:   "/etc/kubernetes/manifests/kube-controller-manager.yaml (RKE2: /var/lib/rancher/rke2/agent/pod-manifests/kube-controller-manager.yaml)",
+	inventory.NodeFileSchedulerManifest:           "/etc/kubernetes/manifests/kube-scheduler.yaml (RKE2: /var/lib/rancher/rke2/agent/pod-manifests/kube-scheduler.yaml)",
+	inventory.NodeFileEtcdManifest:                "/etc/kubernetes/manifests/etcd.yaml (RKE2: /var/lib/rancher/rke2/agent/pod-manifests/etcd.yaml)",
+	inventory.NodeFileCNI:                         "the CNI configuration files (/etc/cni/net.d/*, k3s: /var/lib/rancher/k3s/agent/etc/cni/net.d/*) and /var/lib/cni/networks",
+	inventory.NodeFileEtcdDataDir:                 "the etcd data directory (--data-dir, kubeadm: /var/lib/etcd, RKE2 and k3s: /var/lib/rancher/<rke2|k3s>/server/db/etcd)",
+	inventory.NodeFileAdminKubeconfig:             "/etc/kubernetes/admin.conf (RKE2 and k3s: server/cred/admin.kubeconfig and /etc/rancher/<rke2|k3s>/<rke2|k3s>.yaml)",
 	inventory.NodeFileSuperAdminKubeconfig:        "/etc/kubernetes/super-admin.conf",
-	inventory.NodeFileSchedulerKubeconfig:         "/etc/kubernetes/scheduler.conf",
-	inventory.NodeFileControllerManagerKubeconfig: "/etc/kubernetes/controller-manager.conf",
-	inventory.NodeFilePKI:                         "/etc/kubernetes/pki and everything under it",
+	inventory.NodeFileSchedulerKubeconfig:         "/etc/kubernetes/scheduler.conf (RKE2 and k3s: server/cred/scheduler.kubeconfig)",
+	inventory.NodeFileControllerManagerKubeconfig: "/etc/kubernetes/controller-manager.conf (RKE2 and k3s: server/cred/controller.kubeconfig)",
+	inventory.NodeFilePKI:                         "/etc/kubernetes/pki (RKE2 and k3s: server/tls) and everything under it",
 	inventory.NodeFileKubeletService:              "the kubelet's systemd unit and drop-ins (kubelet.service, kubelet.service.d/*.conf)",
-	inventory.NodeFileKubeProxyKubeconfig:         "the kube-proxy kubeconfig",
-	inventory.NodeFileKubeletKubeconfig:           "the kubelet's --kubeconfig (kubeadm: /etc/kubernetes/kubelet.conf)",
-	inventory.NodeFileKubeletClientCA:             "the kubelet's client CA file (authentication.x509.clientCAFile)",
+	inventory.NodeFileKubeProxyKubeconfig:         "the kube-proxy kubeconfig (RKE2 and k3s: agent/kubeproxy.kubeconfig)",
+	inventory.NodeFileKubeletKubeconfig:           "the kubelet's --kubeconfig (kubeadm: /etc/kubernetes/kubelet.conf, RKE2 and k3s: agent/kubelet.kubeconfig)",
+	inventory.NodeFileKubeletClientCA:             "the kubelet's client CA file (authentication.x509.clientCAFile; RKE2 and k3s: agent/client-ca.crt)",
 	inventory.NodeFileKubeletConfig:               "the kubelet's --config file (kubeadm: /var/lib/kubelet/config.yaml)",
 }
 
@@ -161,6 +166,8 @@ type nodeFiles struct {
 	spec         map[string]any
 	controlPlane bool
 	files        []map[string]any
+	layouts      []nodeLayout
+	unrecognised []string
 }
 
 func (n nodeFiles) searched(role string) []string {
@@ -202,8 +209,9 @@ func runNodes(judge func(n nodeFiles) verdict) check.RunFunc {
 					}
 				}
 			}
+			n.parseLayouts()
 			v := judge(n)
-			pass.Report(check.Finding{Status: v.status, Object: o, Field: v.flag, Message: v.msg})
+			pass.Report(check.Finding{Status: v.status, Object: o, Field: v.flag, Message: v.msg + " (" + n.describe() + ")"})
 		}
 		return nil
 	}
@@ -215,6 +223,11 @@ func str(m map[string]any, k string) string {
 }
 
 func (fc fileControl) judge(n nodeFiles) verdict {
+	for l, why := range fc.notApplicableOn {
+		if n.hasLayout(l, inventory.NodeRoleControlPlane) {
+			return verdict{check.StatusNotApplicable, "", why}
+		}
+	}
 	type found struct {
 		i int
 		f map[string]any
@@ -237,18 +250,7 @@ func (fc fileControl) judge(n nodeFiles) verdict {
 		files = append(files, found{i, f})
 	}
 	if len(files) == 0 {
-		if fc.controlPlane && !n.controlPlane {
-			return verdict{check.StatusNotApplicable, "", "not a control-plane node (no control-plane static pod manifests)"}
-		}
-		var searched []string
-		for _, r := range fc.roles {
-			searched = append(searched, n.searched(r)...)
-		}
-		where := ""
-		if len(searched) > 0 {
-			where = " at " + strings.Join(searched, ", ")
-		}
-		return verdict{check.StatusNotApplicable, "", fmt.Sprintf("no %s file found%s", strings.Join(fc.roles, " or "), where)}
+		return n.noFile(fc.roles, fc.controlPlane, strings.Join(fc.roles, " or ")+" file")
 	}
 	var bad, unreadable []string
 	badField := ""
@@ -329,16 +331,25 @@ var strongProviders = set("aescbc", "kms", "secretbox")
 func judgeEncryption(n nodeFiles) verdict {
 	hasAPIServer := false
 	for _, f := range n.files {
-		if str(f, "role") == inventory.NodeFileAPIServerManifest {
+		if exists, _ := f["exists"].(bool); exists && str(f, "role") == inventory.NodeFileAPIServerManifest {
 			hasAPIServer = true
 		}
 	}
+	for _, c := range n.components() {
+		hasAPIServer = hasAPIServer || str(c, "name") == kubeAPIServer.name
+	}
 	if !hasAPIServer {
-		return verdict{check.StatusNotApplicable, "", "no kube-apiserver static pod manifest on this node"}
+		if n.hasLayout(inventory.NodeLayoutK3s, inventory.NodeRoleControlPlane) {
+			return verdict{check.StatusNotApplicable, "", "kube-apiserver is disabled on this k3s server (disable-apiserver)"}
+		}
+		return n.noFile([]string{inventory.NodeFileAPIServerManifest}, true, "kube-apiserver static pod manifest")
 	}
 	enc, ok := n.spec["encryption"].(map[string]any)
 	if !ok {
 		return failf("", "the kube-apiserver manifest sets no --encryption-provider-config: Secrets are stored unencrypted")
+	}
+	if off := str(enc, "off"); off != "" {
+		return failf("spec.encryption", "%s", off)
 	}
 	if e := str(enc, "error"); e != "" {
 		return unknownf("spec.encryption", "cannot read the encryption configuration %s: %s", str(enc, "path"), e)
@@ -369,6 +380,11 @@ func judgeEncryption(n nodeFiles) verdict {
 }
 
 func judgeHostnameOverride(n nodeFiles) verdict {
+	if by := str(n.spec, "kubeletStartedBy"); by != "" {
+		return verdict{check.StatusNotApplicable, "", layoutName(by) + " starts the kubelet from its own process and always " +
+			"passes --hostname-override (the node's name), by design; its CIS self-assessment guide marks the control " +
+			"not applicable"}
+	}
 	from, _ := n.spec["kubeletArgsFrom"].([]any)
 	if len(from) == 0 {
 		return unknownf("", "the kubelet's command line was not found (no systemd unit or environment file)")

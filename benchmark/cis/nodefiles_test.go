@@ -84,11 +84,33 @@ func TestNodeFileControls(t *testing.T) {
 			assert.Equal(t, check.StatusFail, fs[0].Status, fs[0].Message)
 			assert.Equal(t, "spec.files[1]", fs[0].Field)
 
-			fs = run(t, c.id, newInv(t, nodeFilesObj("w1", false, nil)))
+			// Nothing found: a worker the scan recognised as one, a node whose layout it did not
+			// recognise, and a node with a control plane no layout accounts for.
+			fs = run(t, c.id, newInv(t, nodeFilesObj("w1", false, workerLayout(inventory.NodeLayoutKubeadm))))
 			require.Len(t, fs, 1)
-			assert.Equal(t, check.StatusNotApplicable, fs[0].Status)
+			assert.Equal(t, check.StatusNotApplicable, fs[0].Status, fs[0].Message)
+			assert.Contains(t, fs[0].Message, "node layout: kubeadm worker")
+
+			fs = run(t, c.id, newInv(t, nodeFilesObj("n1", false, nil)))
+			require.Len(t, fs, 1)
+			assert.Equal(t, check.StatusNotEvaluated, fs[0].Status, fs[0].Message)
+			assert.Contains(t, fs[0].Message, "node layout not recognised")
+
+			fs = run(t, c.id, newInv(t, nodeFilesObj("n1", false, map[string]any{
+				"layouts":      workerLayout(inventory.NodeLayoutKubeadm)["layouts"],
+				"unrecognised": []any{"a kube-apiserver process (pid 7) runs outside any pod"}})))
+			require.Len(t, fs, 1)
+			assert.Equal(t, check.StatusNotEvaluated, fs[0].Status, fs[0].Message)
+			assert.Contains(t, fs[0].Message, "pid 7")
 		})
 	}
+}
+
+// workerLayout is the spec.layouts of a node scan that recognised layout with the node as a
+// worker.
+func workerLayout(layout string) map[string]any {
+	return map[string]any{"layouts": []any{map[string]any{"name": layout, "nodeRole": inventory.NodeRoleWorker,
+		"evidence": []any{"/etc/kubernetes/kubelet.conf", "/etc/kubernetes/manifests holds no control-plane manifest"}}}}
 }
 
 func fileControlByID(id string) (fileControl, bool) {
@@ -149,7 +171,8 @@ func TestEncryptionProvider(t *testing.T) {
 		{"aesgcm is not listed", enc("aesgcm"), true, check.StatusFail},
 		{"no configuration", nil, true, check.StatusFail},
 		{"unreadable", map[string]any{"encryption": map[string]any{"path": "/x", "error": "not mounted"}}, true, check.StatusNotEvaluated},
-		{"worker", nil, false, check.StatusNotApplicable},
+		{"worker", workerLayout(inventory.NodeLayoutKubeadm), false, check.StatusNotApplicable},
+		{"layout not recognised", nil, false, check.StatusNotEvaluated},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

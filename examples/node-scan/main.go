@@ -1,14 +1,20 @@
 // Command node-scan evaluates the CIS Kubernetes Benchmark controls that need a node's own
 // files: the modes and owners of control-plane and kubelet files (sections 1.1 and 4.1), the
 // API server's encryption providers (1.2.28), the kubelet's flags (4.2.7) and its
-// configuration file (4.2). It reads the node's filesystem mounted read-only at -root (a
-// hostPath mount of / at /host in the DaemonSet of daemonset.yaml) and never reads key
-// material: private keys and kubeconfigs are only stat'ed.
+// configuration file (4.2), and the control-plane components' flags (1.2-1.4, 2) as the node
+// runs them: its static pod manifests (kubeadm, RKE2, with etcd's --config-file) or k3s's
+// configuration. It recognises kubeadm, RKE2 and k3s nodes, and says which in every result;
+// on a node whose control plane it cannot account for it reports "not evaluated", never "not
+// applicable". It reads the node's filesystem mounted read-only at -root (a hostPath mount
+// of / at /host in the DaemonSet of daemonset.yaml) and never reads key material: private
+// keys and kubeconfigs are only stat'ed.
 //
 //	node-scan -root /host -node "$NODE_NAME"            # report of this node (text)
 //	node-scan -root /host -o json                        # the same as JSON
 //	node-scan -root /host -o objects > node-a.yaml       # the scan as objects, to merge into
 //	                                                     # a cluster scan: scan -f node-a.yaml ...
+//	                                                     # (the static pods are left out: the
+//	                                                     # cluster has them as mirror pods)
 //
 // Exit codes: 0 scanned, 1 a control failed (with -fail), 2 the scan could not run.
 package main
@@ -95,6 +101,18 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		if err := ib.Add(o, inventory.Source{}); err != nil {
 			report.Fprintf(stderr, "node-scan: %v\n", err)
 			return 2
+		}
+	}
+	// The control-plane static pods the kubelet runs from the node's files, for the
+	// components' flags. A manifest that cannot be read is named; the scan records it as
+	// something no layout accounts for, and the controls it decides are not evaluated.
+	pods, err := inventory.ReadNodeStaticPods(ctx, *root, *node)
+	if err != nil {
+		report.Fprintf(stderr, "node-scan: %v\n", err)
+	}
+	for _, p := range pods {
+		if err := ib.Add(p.Object, p.Source); err != nil {
+			report.Fprintf(stderr, "node-scan: %v\n", err)
 		}
 	}
 	inv := ib.Build()

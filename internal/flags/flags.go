@@ -60,6 +60,33 @@ type Set struct {
 	order    []string
 	hidden   []string
 	problems []string
+	// unset, when not empty, says why a flag that is not given is not known either, except
+	// the flags in notSet.
+	unset  string
+	notSet map[string]bool
+}
+
+// UnsetUnknown makes every flag that the set does not hold read as not known, for why: the
+// program that starts the component passes values of its own that no file shows (k3s runs
+// kube-apiserver in its own process with flags it chooses, then those the user gives).
+// Lookup then returns such a flag as an Unknown value, List and Map report it unknown, and
+// Why returns why. Has still reports only the flags given. The flags named in notSet are
+// known not to be given all the same.
+func (s *Set) UnsetUnknown(why string, notSet ...string) {
+	s.unset = why
+	s.notSet = make(map[string]bool, len(notSet))
+	for _, n := range notSet {
+		s.notSet[n] = true
+	}
+}
+
+// unsetWhy says why flag name, which the set does not hold, is not known ("" when it is
+// known to be absent).
+func (s *Set) unsetWhy(name string) string {
+	if s.notSet[name] {
+		return ""
+	}
+	return s.unset
 }
 
 // Hidden returns the origins of words whose text is not known and that are neither a flag nor
@@ -311,6 +338,9 @@ func (s *Set) Has(name string) bool { return len(s.vals[name]) > 0 }
 func (s *Set) Lookup(name string) (Value, bool) {
 	vs := s.vals[name]
 	if len(vs) == 0 {
+		if why := s.unsetWhy(name); why != "" {
+			return Value{Name: name, Unknown: true, Why: why, Index: -1, valueAt: -1}, true
+		}
 		return Value{}, false
 	}
 	return vs[len(vs)-1], true
@@ -318,6 +348,9 @@ func (s *Set) Lookup(name string) (Value, bool) {
 
 // Why returns why some occurrence of the flag is Unknown ("" when none is).
 func (s *Set) Why(name string) string {
+	if len(s.vals[name]) == 0 {
+		return s.unsetWhy(name)
+	}
 	for _, v := range s.vals[name] {
 		if v.Unknown {
 			return v.Why
@@ -338,6 +371,9 @@ func (s *Set) Names() []string { return append([]string(nil), s.order...) }
 // some occurrence's value cannot be known.
 func (s *Set) List(name string) (items []string, set, unknown bool) {
 	vs := s.vals[name]
+	if len(vs) == 0 && s.unsetWhy(name) != "" {
+		return nil, true, true
+	}
 	for _, v := range vs {
 		if v.Unknown {
 			unknown = true
@@ -371,6 +407,9 @@ func splitCSV(raw string) []string {
 func (s *Set) Map(name string) (m map[string]string, set, unknown bool) {
 	vs := s.vals[name]
 	m = make(map[string]string)
+	if len(vs) == 0 && s.unsetWhy(name) != "" {
+		return m, true, true
+	}
 	for _, v := range vs {
 		if v.Unknown {
 			unknown = true

@@ -462,3 +462,40 @@ func TestParseSpecErrors(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, Spec{Component: "x", Arg: set("a"), NoArg: set("b"), Shorthand: map[byte]string{'v': "a"}}, s)
 }
+
+// A set whose unset flags are not known (k3s passes flags of its own) reports every flag it
+// does not hold as unknown, and the flags it holds as given.
+func TestUnsetUnknown(t *testing.T) {
+	s := Parse([]string{"--profiling=false", "--enable-admission-plugins=NodeRestriction"}, SpecFor("kube-apiserver"))
+	s.UnsetUnknown("k3s sets it", "encryption-provider-config")
+
+	v, ok := s.Lookup("profiling")
+	require.True(t, ok)
+	assert.False(t, v.Unknown)
+	assert.Equal(t, "false", v.Raw)
+
+	v, ok = s.Lookup("anonymous-auth")
+	require.True(t, ok)
+	assert.True(t, v.Unknown)
+	assert.Equal(t, "k3s sets it", v.Why)
+	assert.Equal(t, "k3s sets it", s.Why("anonymous-auth"))
+	assert.False(t, s.Has("anonymous-auth"))
+
+	items, set, unknown := s.List("enable-admission-plugins")
+	assert.Equal(t, []string{"NodeRestriction"}, items)
+	assert.True(t, set)
+	assert.False(t, unknown)
+	_, set, unknown = s.List("disable-admission-plugins")
+	assert.True(t, set)
+	assert.True(t, unknown)
+	_, set, unknown = s.Map("feature-gates")
+	assert.True(t, set)
+	assert.True(t, unknown)
+
+	_, ok = s.Lookup("encryption-provider-config")
+	assert.False(t, ok, "a flag known not to be given is absent")
+
+	plain := Parse(nil, SpecFor("kube-apiserver"))
+	_, ok = plain.Lookup("anonymous-auth")
+	assert.False(t, ok, "without UnsetUnknown an absent flag is absent")
+}

@@ -38,18 +38,31 @@ var kubeletEnvFiles = []string{"/var/lib/kubelet/kubeadm-flags.env", "/etc/defau
 
 const defaultKubeletConfig = "/var/lib/kubelet/config.yaml"
 
-// kubeletUnits returns the kubelet's systemd unit files in the order systemd applies them:
-// the main unit from the highest-priority directory that has one, then the drop-ins
-// (kubelet.service.d/*.conf) of every directory sorted by file name, a name in a
-// higher-priority directory hiding the same name in a lower one. every lists all unit files
-// that exist, shadowed ones included.
+// kubeletUnits returns the kubelet's systemd unit files in the order systemd applies them
+// (see units), recording where they were looked for.
 func (r *reader) kubeletUnits() (applied, every []string) {
-	var main string
-	dropins := map[string]string{}
 	for _, dir := range systemdUnitDirs {
 		p := dir + "/kubelet.service"
 		r.s.Searched[RoleKubeletService] = appendUnique(r.s.Searched[RoleKubeletService], p, p+".d")
-		if f := r.describe(RoleKubeletService, p); f.Exists && f.Type == "file" {
+	}
+	applied, every = r.units("kubelet.service")
+	for _, p := range every {
+		r.s.Files = append(r.s.Files, r.describe(RoleKubeletService, p))
+	}
+	return applied, every
+}
+
+// units returns the systemd unit files of the unit name in the order systemd applies them:
+// the main unit from the highest-priority directory that has one, then the drop-ins
+// (name.d/*.conf) of every directory sorted by file name, a name in a higher-priority
+// directory hiding the same name in a lower one. every lists all unit files that exist,
+// shadowed ones included.
+func (r *reader) units(name string) (applied, every []string) {
+	var main string
+	dropins := map[string]string{}
+	for _, dir := range systemdUnitDirs {
+		p := dir + "/" + name
+		if fi, err := r.h.stat(p); err == nil && fi.Mode().IsRegular() {
 			every = append(every, p)
 			if main == "" {
 				main = p
@@ -89,10 +102,7 @@ func (r *reader) kubeletUnits() (applied, every []string) {
 
 // kubelet reads the kubelet's unit files, flags and configuration file.
 func (r *reader) kubelet() {
-	applied, every := r.kubeletUnits()
-	for _, p := range every {
-		r.s.Files = append(r.s.Files, r.describe(RoleKubeletService, p))
-	}
+	applied, _ := r.kubeletUnits()
 	var u unit
 	var from []string
 	for _, p := range applied {
@@ -200,6 +210,7 @@ func (r *reader) kubelet() {
 	if cfgPath != "" {
 		if f, ok := r.first(RoleKubeletConfig, cfgPath); ok && f.Type == "file" {
 			cfg = r.readKubeletConfig(f.Path)
+			r.kubeletConfigPath = cfgPath
 		} else if commandLine {
 			r.s.KubeletConfigError = "the kubelet's --config file " + cfgPath + " cannot be read"
 		}

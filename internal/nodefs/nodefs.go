@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -62,9 +63,29 @@ type File struct {
 type Snapshot struct {
 	Node string `json:"node"`
 	Root string `json:"root"`
-	// ControlPlane reports that the node has control-plane static pod manifests.
-	ControlPlane bool   `json:"controlPlane"`
-	Files        []File `json:"files"`
+	// ControlPlane reports that a recognised layout runs control-plane components on the
+	// node (static pod manifests, or an RKE2 or k3s server).
+	ControlPlane bool `json:"controlPlane"`
+	// Layouts are the ways of installing Kubernetes the scan recognised on the node (most
+	// nodes have one), each with the evidence and the node's role in it.
+	Layouts []Layout `json:"layouts,omitempty"`
+	// Unrecognised lists signs of Kubernetes control-plane components that no recognised
+	// layout accounts for (a kube-apiserver process outside any pod, a systemd unit, another
+	// distribution's directory): what the scan did not find may be where it did not look.
+	Unrecognised []string `json:"unrecognised,omitempty"`
+	// Components are control-plane components whose flags are in configuration files rather
+	// than a pod spec (k3s runs them inside its own process).
+	Components []Component `json:"components,omitempty"`
+	// EtcdConfig is etcd's configuration file (its --config-file, or k3s's embedded etcd's),
+	// reduced to the flags it stands for.
+	EtcdConfig *EtcdConfig `json:"etcdConfig,omitempty"`
+	// StaticPods are the control-plane static pod manifests found, as read (not serialised:
+	// the pods are the node's own objects, which a node scan may judge on the node).
+	StaticPods []StaticPod `json:"-"`
+	// KubeletStartedBy names the layout whose own process starts the kubelet (LayoutRKE2,
+	// LayoutK3s): its flags are then that program's, not in any file.
+	KubeletStartedBy string `json:"kubeletStartedBy,omitempty"`
+	Files            []File `json:"files"`
 	// Searched lists, per role, the paths looked at: a role with no existing file was
 	// absent at every one of them.
 	Searched map[string][]string `json:"searched"`
@@ -101,11 +122,19 @@ type Snapshot struct {
 	Errors []string `json:"errors,omitempty"`
 }
 
+// StaticPod is a static pod manifest: its host path and content.
+type StaticPod struct {
+	Path string
+	Data []byte
+}
+
 // Encryption is an EncryptionConfiguration without its secrets.
 type Encryption struct {
 	Path      string              `json:"path"`
 	Resources []EncryptedResource `json:"resources,omitempty"`
 	Error     string              `json:"error,omitempty"`
+	// Off, when set, says why the API server runs without an encryption configuration.
+	Off string `json:"off,omitempty"`
 }
 
 // EncryptedResource is one entry of an EncryptionConfiguration: the resources and the names
@@ -127,12 +156,6 @@ var kubeProxyKubeconfigs = []string{
 	"/var/lib/kube-proxy/kubeconfig", "/var/lib/kube-proxy/kubeconfig.conf",
 }
 
-// manifestNames maps each control-plane component to its static pod manifest role.
-var manifestNames = []struct{ role, name string }{
-	{RoleAPIServerManifest, "kube-apiserver"}, {RoleControllerManagerManifest, "kube-controller-manager"},
-	{RoleSchedulerManifest, "kube-scheduler"}, {RoleEtcdManifest, "etcd"},
-}
-
 // Read scans the node filesystem mounted at root.
 func Read(ctx context.Context, root, node string) (*Snapshot, error) {
 	h := host{root: root}
@@ -141,37 +164,53 @@ func Read(ctx context.Context, root, node string) (*Snapshot, error) {
 	}
 	r := &reader{h: h, s: &Snapshot{Node: node, Root: root, Searched: map[string][]string{}}}
 	r.loadAccounts()
-	manifests := map[string]*corev1.Pod{}
-	for _, m := range manifestNames {
-		base := "/etc/kubernetes/manifests/" + m.name
-		if f, ok := r.first(m.role, base+".yaml", base+".manifest", base+".json"); ok {
-			r.s.ControlPlane = true
-			if pod := r.readPod(f.Path); pod != nil {
-				manifests[m.name] = pod
-			} else if m.name == "kube-apiserver" {
-				r.s.Encryption = &Encryption{Error: "the kube-apiserver manifest " + f.Path + " cannot be read"}
-			}
-		}
+	distros := []*distro{r.readDistro(LayoutRKE2), r.readDistro(LayoutK3s)}
+	distros = slices.DeleteFunc(distros, func(d *distro) bool { return d == nil })
+	kubeadm := r.kubeadmEvidence()
+	// The kubelet run by systemd: kubeadm's, or the one to look for when no layout is known.
+	systemdKubelet := len(kubeadm) > 0 || len(distros) == 0
+	if systemdKubelet {
+		r.kubelet()
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
+	}
+	pods := map[string]*corev1.Pod{}
+	var layouts []Layout
+	if systemdKubelet {
+		l := r.kubeadmLayout(kubeadm, pods)
+		if len(kubeadm) > 0 || len(l.Components) > 0 {
+			layouts = append(layouts, *l)
+		}
+	}
+	for _, d := range distros {
+		layouts = append(layouts, *r.distroLayout(d, pods))
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	r.unrecognised(layouts, len(distros) > 0)
+	r.s.Layouts = layouts
+	for _, l := range layouts {
+		r.s.ControlPlane = r.s.ControlPlane || l.NodeRole == NodeControlPlane
 	}
 	r.dirFiles(RoleCNI, "/etc/cni/net.d", false)
 	r.dirFiles(RoleCNI, "/var/lib/cni/networks", true)
-	if pod := manifests["etcd"]; pod != nil {
+	if pod := pods["etcd"]; pod != nil {
 		r.etcdDataDir(pod)
 	}
-	r.first(RoleAdminKubeconfig, "/etc/kubernetes/admin.conf")
-	r.first(RoleSuperAdminKubeconfig, "/etc/kubernetes/super-admin.conf")
-	r.first(RoleSchedulerKubeconfig, "/etc/kubernetes/scheduler.conf")
-	r.first(RoleControllerManagerKubeconfig, "/etc/kubernetes/controller-manager.conf")
-	r.dirFiles(RolePKI, "/etc/kubernetes/pki", true)
+	if systemdKubelet {
+		r.first(RoleAdminKubeconfig, "/etc/kubernetes/admin.conf")
+		r.first(RoleSuperAdminKubeconfig, "/etc/kubernetes/super-admin.conf")
+		r.first(RoleSchedulerKubeconfig, "/etc/kubernetes/scheduler.conf")
+		r.first(RoleControllerManagerKubeconfig, "/etc/kubernetes/controller-manager.conf")
+		r.dirFiles(RolePKI, "/etc/kubernetes/pki", true)
+		r.first(RoleKubeProxyKubeconfig, kubeProxyKubeconfigs...)
+	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	r.kubelet()
-	r.first(RoleKubeProxyKubeconfig, kubeProxyKubeconfigs...)
-	if pod := manifests["kube-apiserver"]; pod != nil {
+	if pod := pods["kube-apiserver"]; pod != nil {
 		switch p, state := componentFlag(pod, "kube-apiserver", "encryption-provider-config", ""); state {
 		case flagSet:
 			r.encryption(pod, p)
@@ -180,12 +219,24 @@ func Read(ctx context.Context, root, node string) (*Snapshot, error) {
 				"(no kube-apiserver container, or the value comes from a reference)"}
 		}
 		if p, state := componentFlag(pod, "kube-apiserver", "audit-policy-file", ""); state == flagSet {
-			if hp := hostPathOf(pod, "kube-apiserver", p); hp != "" {
+			if hp := HostPathOf(pod, "kube-apiserver", p); hp != "" {
 				r.first(RoleAuditPolicy, hp)
 			}
 		}
+	} else if r.hasManifest(RoleAPIServerManifest) {
+		r.s.Encryption = &Encryption{Error: "the kube-apiserver manifest cannot be read"}
 	}
 	return r.s, nil
+}
+
+// hasManifest reports whether a file of role was found.
+func (r *reader) hasManifest(role string) bool {
+	for _, f := range r.s.Files {
+		if f.Role == role && f.Exists {
+			return true
+		}
+	}
+	return false
 }
 
 type reader struct {
@@ -193,6 +244,8 @@ type reader struct {
 	s      *Snapshot
 	users  map[int64]string
 	groups map[int64]string
+	// kubeletConfigPath is the kubelet's --config file, when it has one.
+	kubeletConfigPath string
 }
 
 func (r *reader) errorf(format string, args ...any) {
@@ -367,25 +420,50 @@ func (r *reader) etcdDataDir(pod *corev1.Pod) {
 	unknown := func(why string) {
 		r.s.Files = append(r.s.Files, File{Role: RoleEtcdDataDir, Path: "(etcd --data-dir)", Exists: true, Error: why})
 	}
-	if _, state := componentFlag(pod, "etcd", "config-file", "ETCD_"); state != flagNotSet {
-		unknown("etcd reads its settings, the data directory included, from --config-file")
-		return
-	}
-	dir, state := componentFlag(pod, "etcd", "data-dir", "ETCD_")
-	switch state {
+	var dir string
+	switch cfg, state := componentFlag(pod, "etcd", "config-file", "ETCD_"); state {
 	case flagUnknown:
-		unknown("the etcd container or its --data-dir is not visible in the manifest")
+		unknown("etcd's --config-file, from which it would read its settings, is not visible in the manifest")
 		return
-	case flagNotSet:
-		name, st := componentFlag(pod, "etcd", "name", "ETCD_")
-		if st == flagUnknown {
-			unknown("etcd's --name, which names its default data directory, is not visible in the manifest")
+	case flagSet:
+		// etcd then reads its settings, the data directory included, from that file only.
+		hp := HostPathOf(pod, "etcd", cfg)
+		if hp == "" {
+			unknown("etcd reads its settings from --config-file=" + cfg + ", which is not mounted from the node")
 			return
 		}
-		if name == "" {
-			name = "default"
+		ec := r.readEtcdConfig(hp)
+		r.s.EtcdConfig = ec
+		if ec.Error != "" {
+			unknown("etcd reads its settings from --config-file=" + cfg + ", which cannot be read: " + ec.Error)
+			return
 		}
-		dir = name + ".etcd"
+		dir = etcdArg(ec.Args, "data-dir")
+		if dir == "" {
+			name := etcdArg(ec.Args, "name")
+			if name == "" {
+				name = "default"
+			}
+			dir = name + ".etcd"
+		}
+	default:
+		d, state := componentFlag(pod, "etcd", "data-dir", "ETCD_")
+		switch state {
+		case flagUnknown:
+			unknown("the etcd container or its --data-dir is not visible in the manifest")
+			return
+		case flagNotSet:
+			name, st := componentFlag(pod, "etcd", "name", "ETCD_")
+			if st == flagUnknown {
+				unknown("etcd's --name, which names its default data directory, is not visible in the manifest")
+				return
+			}
+			if name == "" {
+				name = "default"
+			}
+			d = name + ".etcd"
+		}
+		dir = d
 	}
 	if !path.IsAbs(dir) {
 		wd := "/"
@@ -400,7 +478,7 @@ func (r *reader) etcdDataDir(pod *corev1.Pod) {
 		}
 		dir = path.Join(wd, dir)
 	}
-	if hp := hostPathOf(pod, "etcd", dir); hp != "" {
+	if hp := HostPathOf(pod, "etcd", dir); hp != "" {
 		r.first(RoleEtcdDataDir, hp)
 	}
 }
@@ -447,9 +525,9 @@ func componentFlag(pod *corev1.Pod, binary, name, envPrefix string) (string, int
 	return "", flagUnknown
 }
 
-// hostPathOf maps path p inside the container running binary to the node path it is mounted
-// from, or "" when it does not come from a hostPath volume.
-func hostPathOf(pod *corev1.Pod, binary, p string) string {
+// HostPathOf maps path p inside the container of pod running binary to the node path it is
+// mounted from, or "" when it does not come from a hostPath volume.
+func HostPathOf(pod *corev1.Pod, binary, p string) string {
 	for _, c := range pod.Spec.Containers {
 		if _, found := flags.Locate(c.Command, c.Args, nil, binary); !found {
 			continue
@@ -494,17 +572,22 @@ func parseEnvFile(data string, env map[string]string) {
 
 // encryption reads the API server's encryption configuration, keeping only provider names.
 func (r *reader) encryption(pod *corev1.Pod, p string) {
-	enc := &Encryption{Path: p}
-	r.s.Encryption = enc
-	hp := hostPathOf(pod, "kube-apiserver", p)
+	hp := HostPathOf(pod, "kube-apiserver", p)
 	if hp == "" {
-		enc.Error = "the file is not mounted from the node (no hostPath volume holds it)"
+		r.s.Encryption = &Encryption{Path: p, Error: "the file is not mounted from the node (no hostPath volume holds it)"}
 		return
 	}
-	enc.Path = hp
+	r.encryptionFile(hp, p)
+}
+
+// encryptionFile reads the encryption configuration at host path hp (p as the API server
+// names it), keeping only provider names.
+func (r *reader) encryptionFile(hp, p string) {
+	enc := &Encryption{Path: hp}
+	r.s.Encryption = enc
 	f, ok := r.first(RoleEncryptionConfig, hp)
 	if !ok {
-		enc.Error = "the file does not exist on the node"
+		enc.Error = "the file " + p + " does not exist on the node"
 		return
 	}
 	data, err := r.h.readFile(f.Path, maxConfigSize)

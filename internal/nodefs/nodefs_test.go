@@ -99,6 +99,17 @@ func byPath(s *Snapshot) map[string]File {
 	return m
 }
 
+// rolesOf returns the roles the scan recorded host path p under.
+func rolesOf(s *Snapshot, p string) []string {
+	var out []string
+	for _, f := range s.Files {
+		if f.Path == p {
+			out = append(out, f.Role)
+		}
+	}
+	return out
+}
+
 func TestRead(t *testing.T) {
 	root := testRoot(t)
 	s, err := Read(context.Background(), root, "cp1")
@@ -128,7 +139,7 @@ func TestRead(t *testing.T) {
 	assert.Equal(t, RoleKubeletConfig, files["/etc/kubelet/config.yaml"].Role, "kubelet --config from the systemd drop-in")
 	assert.Equal(t, []string{"/etc/kubernetes/kubelet.conf"}, s.Searched[RoleKubeletKubeconfig], "--kubeconfig from the drop-in")
 	assert.NotContains(t, files, "/etc/kubernetes/kubelet.conf", "absent files are recorded as searched")
-	assert.Equal(t, RoleKubeletClientCA, files["/etc/kubernetes/pki/ca.crt"].Role, "the client CA comes from the kubelet configuration")
+	assert.Contains(t, rolesOf(s, "/etc/kubernetes/pki/ca.crt"), RoleKubeletClientCA, "the client CA comes from the kubelet configuration")
 	assert.Contains(t, s.KubeletArgs, "--hostname-override=node-a")
 	assert.Contains(t, s.KubeletArgs, "--config=/etc/kubelet/config.yaml")
 	assert.Equal(t, int64(0), toInt(s.KubeletConfig["readOnlyPort"]))

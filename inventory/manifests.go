@@ -153,10 +153,25 @@ func isConfigFileKind(gvk schema.GroupVersionKind) bool {
 // *unstructured.Unstructured, with their namespace as written (the loader cannot know
 // whether such a kind is namespaced). A kind that its API group does not have, when the
 // group is one the API server serves itself (apps/v1 Deploymnet, v1 pod, apps/v1 Pod), is
-// not loaded: the API server would reject it, and the error wraps ErrUnknownKind. Kinds
-// those groups served in API versions since removed (extensions/v1beta1 DaemonSet, policy/
-// v1beta1 PodSecurityPolicy) are not errors; neither is any kind of another group (a custom
-// resource). Every object's Source is its file and the line where
+// not loaded: the API server would reject it, and the error wraps ErrUnknownKind; any kind
+// of another group (a custom resource) loads.
+//
+// Removed API versions. An object of a built-in kind written in an API version Kubernetes no
+// longer serves loads, with a warning wrapping ErrRemovedAPIVersion that names the version
+// and the release that removed it (from k8s.io/api's lifecycle data). Where the inventory
+// types the kind, the object is read as its current equivalent, as the API server read and
+// stored it: decoded as the old version (so that an unknown field is one that version did not
+// have), given the old version's defaults where the current version has none or other ones
+// (extensions/v1beta1 and apps/v1beta1 workloads: the selector, and the labels when there are
+// none, from the pod template; extensions/v1beta1 DaemonSets and apps/v1beta1 StatefulSets:
+// updates OnDelete; admissionregistration.k8s.io/v1beta1 webhooks: failurePolicy Ignore,
+// matchPolicy Exact, timeoutSeconds 30), with renamed fields converted (an Ingress backend's
+// serviceName and servicePort; an rbac.authorization.k8s.io/v1alpha1 subject's apiVersion,
+// and its User "*", which is the Group system:authenticated), and decoded as the current
+// version: extensions/v1beta1 DaemonSet is an apps/v1 DaemonSet. A field the current version
+// does not have (spec.templateGeneration) is named in the warning. Other kinds
+// (policy/v1beta1 PodSecurityPolicy, which nothing replaces; policy/v1beta1
+// PodDisruptionBudget) are kept as written. Every object's Source is its file and the line where
 // it starts (the first line of its document's content; for a List item, the item's line).
 // Objects are then defaulted as the API server would where that changes a security verdict
 // (see ApplyDefaults). Secrets keep the names of their data and stringData keys, with empty
@@ -1240,7 +1255,7 @@ type fieldLocator interface {
 
 // decodeManifestObject decodes the JSON of one object (starting at line) into its typed
 // struct or an Unstructured, checks it, and hands it to s with the warnings about it: remarks
-// (found before decoding), unknown fields, fields written twice.
+// (found before decoding), unknown fields, fields written twice, a removed API version.
 // Warnings are about objects that load: an object that does not is an error alone.
 func decodeManifestObject(s objectSink, data []byte, gvk schema.GroupVersionKind, line int, h docHeader, loc fieldLocator, defaultNS string, remarks []bufferedManifestError) {
 	desc := h.describe()
@@ -1248,7 +1263,7 @@ func decodeManifestObject(s objectSink, data []byte, gvk schema.GroupVersionKind
 		clear(data) // not loaded: its text (a Secret's values, perhaps) is not kept either
 		s.fail(line, desc, err)
 	}
-	decode, err := manifestDecoder(gvk)
+	decode, removed, err := manifestDecoder(gvk)
 	if err != nil {
 		fail(line, err)
 		return
@@ -1288,6 +1303,12 @@ func decodeManifestObject(s objectSink, data []byte, gvk schema.GroupVersionKind
 			warnings = append(warnings, bufferedManifestError{loc.field(path, false), desc, unknownFieldWarning(path)})
 		}
 	}
+	if removed != nil {
+		warnings = append(warnings, bufferedManifestError{line, desc, removed.warning(gvk, d.dropped)})
+		if removed.convert != nil {
+			gvk = removed.replacement
+		}
+	}
 	obj.GetObjectKind().SetGroupVersionKind(gvk)
 	meta, ok := obj.(metav1.Object)
 	if !ok || (meta.GetName() == "" && !isConfigFileKind(gvk)) {
@@ -1310,27 +1331,28 @@ func decodeManifestObject(s objectSink, data []byte, gvk schema.GroupVersionKind
 }
 
 // manifestDecoder returns how to decode an object of gvk: a built-in kind into its typed
-// struct, and anything else into an Unstructured. A kind that an API group the API server
-// serves does not have is an error wrapping ErrUnknownKind.
-func manifestDecoder(gvk schema.GroupVersionKind) (decode func([]byte) (decoded, error), err error) {
+// struct, a removed API version of one into its replacement (removed is then set, see
+// removedConverters), and anything else into an Unstructured (removed is set for a removed
+// API version of a kind the inventory does not type). A kind that an API group the API
+// server serves does not have is an error wrapping ErrUnknownKind.
+func manifestDecoder(gvk schema.GroupVersionKind) (decode func([]byte) (decoded, error), removed *removedAPI, err error) {
+	if r, ok := lookupRemovedAPI(gvk); ok {
+		if r.convert != nil {
+			return r.convert, &r, nil
+		}
+		return decodeUnstructured, &r, nil
+	}
 	if k, ok := LookupKind(gvk.GroupKind()); ok {
 		return func(data []byte) (decoded, error) {
 			obj := k.New()
 			strict, err := sigsjson.UnmarshalStrict(data, obj)
 			return decoded{obj: obj, strict: strict}, err
-		}, nil
+		}, nil, nil
 	}
 	if err := unknownBuiltinKind(gvk); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return decodeUnstructured, nil
-}
-
-// decoded is an object decoded from its JSON.
-type decoded struct {
-	obj runtime.Object
-	// strict are the decoder's remarks: unknown fields and fields written twice.
-	strict []error
+	return decodeUnstructured, nil, nil
 }
 
 func decodeUnstructured(data []byte) (decoded, error) {

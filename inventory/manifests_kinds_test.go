@@ -63,8 +63,8 @@ func TestLoadManifestsUnknownKindInBuiltinGroup(t *testing.T) {
 				"apiVersion: extensions/v1beta1\nkind: DaemonSet\nmetadata: {name: ds}\n" + "spec:\n  template:\n" + indent(privileged, "    ", "    "),
 			wantKinds: []schema.GroupKind{
 				{Group: "apiextensions.k8s.io", Kind: "CustomResourceDefinition"},
+				{Group: "apps", Kind: "DaemonSet"},
 				{Group: "example.com", Kind: "deploymnet"},
-				{Group: "extensions", Kind: "DaemonSet"},
 				{Group: "gateway.networking.k8s.io", Kind: "Gateway"},
 				{Group: "policy", Kind: "PodDisruptionBudget"},
 				{Group: "policy", Kind: "PodSecurityPolicy"},

@@ -732,7 +732,7 @@ func TestLoadManifestsCorpus(t *testing.T) {
 		require.ErrorAs(t, err, &se)
 		require.NotEmpty(t, se.Source.File, err.Error())
 		assert.Positive(t, se.Source.Line, err.Error())
-		for _, is := range []error{ErrNotObject, ErrUnknownField, ErrDuplicateKey} {
+		for _, is := range []error{ErrNotObject, ErrUnknownField, ErrDuplicateKey, ErrRemovedAPIVersion} {
 			if errors.Is(err, is) {
 				warnings[is]++
 			}
@@ -753,9 +753,9 @@ func TestLoadManifestsCorpus(t *testing.T) {
 		return nil
 	})
 	require.NoError(t, err)
-	t.Logf("%d files, %d documents; warnings: %d not objects, %d unknown fields, %d repeated keys",
-		files, docs, warnings[ErrNotObject], warnings[ErrUnknownField], warnings[ErrDuplicateKey])
-	assert.Len(t, inv.Warnings(), warnings[ErrNotObject]+warnings[ErrUnknownField]+warnings[ErrDuplicateKey])
+	t.Logf("%d files, %d documents; warnings: %d not objects, %d unknown fields, %d removed API versions, %d repeated keys",
+		files, docs, warnings[ErrNotObject], warnings[ErrUnknownField], warnings[ErrRemovedAPIVersion], warnings[ErrDuplicateKey])
+	assert.Len(t, inv.Warnings(), warnings[ErrNotObject]+warnings[ErrUnknownField]+warnings[ErrRemovedAPIVersion]+warnings[ErrDuplicateKey])
 	assert.Greater(t, docs, 500)
 	assert.Greater(t, inv.Len(), 300)
 	assert.NotEmpty(t, inv.Pods())

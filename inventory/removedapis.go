@@ -189,7 +189,7 @@ func lookupRemovedAPI(gvk schema.GroupVersionKind) (removedAPI, bool) {
 // warning returns the warning about an object of the removed version gvk; dropped are the
 // fields its conversion left out.
 func (r removedAPI) warning(gvk schema.GroupVersionKind, dropped []string) error {
-	msg := fmt.Sprintf("apiVersion %s: %s %s is not served since Kubernetes %s", gvk.GroupVersion(), gvk.GroupVersion(), gvk.Kind, r.removed)
+	msg := fmt.Sprintf("%s %s is not served since Kubernetes %s", gvk.GroupVersion(), gvk.Kind, r.removed)
 	repl := r.replacement.GroupVersion().String() + " " + r.replacement.Kind
 	switch {
 	case r.convert != nil:

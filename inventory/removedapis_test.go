@@ -97,7 +97,7 @@ func TestLoadManifestsRemovedAPIVersions(t *testing.T) {
 			name:        "extensions/v1beta1 DaemonSet: selector and labels from the template, OnDelete",
 			doc:         "apiVersion: extensions/v1beta1\nkind: DaemonSet\nmetadata: {name: o}\nspec:\n  templateGeneration: 2\n" + podTemplate,
 			wantGVK:     appsv1.SchemeGroupVersion.WithKind("DaemonSet"),
-			wantWarning: `apiVersion extensions/v1beta1: extensions/v1beta1 DaemonSet is not served since Kubernetes 1.16; read as apps/v1 DaemonSet, without "spec.templateGeneration", which apps/v1 DaemonSet does not have`,
+			wantWarning: `extensions/v1beta1 DaemonSet is not served since Kubernetes 1.16; read as apps/v1 DaemonSet, without "spec.templateGeneration", which apps/v1 DaemonSet does not have`,
 			check: func(t *testing.T, obj runtime.Object) {
 				ds := obj.(*appsv1.DaemonSet)
 				require.NotNil(t, ds.Spec.Selector)
@@ -111,7 +111,7 @@ func TestLoadManifestsRemovedAPIVersions(t *testing.T) {
 			name:        "extensions/v1beta1 Deployment: its own rolling update and history defaults",
 			doc:         "apiVersion: extensions/v1beta1\nkind: Deployment\nmetadata: {name: o, labels: {own: label}}\nspec:\n" + podTemplate,
 			wantGVK:     appsv1.SchemeGroupVersion.WithKind("Deployment"),
-			wantWarning: `apiVersion extensions/v1beta1: extensions/v1beta1 Deployment is not served since Kubernetes 1.16; read as apps/v1 Deployment`,
+			wantWarning: `extensions/v1beta1 Deployment is not served since Kubernetes 1.16; read as apps/v1 Deployment`,
 			check: func(t *testing.T, obj runtime.Object) {
 				d := obj.(*appsv1.Deployment)
 				require.NotNil(t, d.Spec.Selector)
@@ -128,7 +128,7 @@ func TestLoadManifestsRemovedAPIVersions(t *testing.T) {
 			name:        "extensions/v1beta1 ReplicaSet",
 			doc:         "apiVersion: extensions/v1beta1\nkind: ReplicaSet\nmetadata: {name: o}\nspec:\n" + podTemplate,
 			wantGVK:     appsv1.SchemeGroupVersion.WithKind("ReplicaSet"),
-			wantWarning: `apiVersion extensions/v1beta1: extensions/v1beta1 ReplicaSet is not served since Kubernetes 1.16; read as apps/v1 ReplicaSet`,
+			wantWarning: `extensions/v1beta1 ReplicaSet is not served since Kubernetes 1.16; read as apps/v1 ReplicaSet`,
 			check: func(t *testing.T, obj runtime.Object) {
 				assert.Equal(t, map[string]string{"app": "x"}, obj.(*appsv1.ReplicaSet).Spec.Selector.MatchLabels)
 			},
@@ -137,7 +137,7 @@ func TestLoadManifestsRemovedAPIVersions(t *testing.T) {
 			name:        "apps/v1beta1 Deployment: selector from the template, 2 revisions kept",
 			doc:         "apiVersion: apps/v1beta1\nkind: Deployment\nmetadata: {name: o}\nspec:\n  rollbackTo: {revision: 1}\n" + podTemplate,
 			wantGVK:     appsv1.SchemeGroupVersion.WithKind("Deployment"),
-			wantWarning: `apiVersion apps/v1beta1: apps/v1beta1 Deployment is not served since Kubernetes 1.16; read as apps/v1 Deployment, without "spec.rollbackTo", which apps/v1 Deployment does not have`,
+			wantWarning: `apps/v1beta1 Deployment is not served since Kubernetes 1.16; read as apps/v1 Deployment, without "spec.rollbackTo", which apps/v1 Deployment does not have`,
 			check: func(t *testing.T, obj runtime.Object) {
 				d := obj.(*appsv1.Deployment)
 				assert.Equal(t, map[string]string{"app": "x"}, d.Spec.Selector.MatchLabels)
@@ -148,7 +148,7 @@ func TestLoadManifestsRemovedAPIVersions(t *testing.T) {
 			name:        "apps/v1beta1 StatefulSet: OnDelete",
 			doc:         "apiVersion: apps/v1beta1\nkind: StatefulSet\nmetadata: {name: o}\nspec:\n  serviceName: s\n" + podTemplate,
 			wantGVK:     appsv1.SchemeGroupVersion.WithKind("StatefulSet"),
-			wantWarning: `apiVersion apps/v1beta1: apps/v1beta1 StatefulSet is not served since Kubernetes 1.16; read as apps/v1 StatefulSet`,
+			wantWarning: `apps/v1beta1 StatefulSet is not served since Kubernetes 1.16; read as apps/v1 StatefulSet`,
 			check: func(t *testing.T, obj runtime.Object) {
 				s := obj.(*appsv1.StatefulSet)
 				assert.Equal(t, map[string]string{"app": "x"}, s.Spec.Selector.MatchLabels)
@@ -159,7 +159,7 @@ func TestLoadManifestsRemovedAPIVersions(t *testing.T) {
 			name:        "apps/v1beta2 Deployment: no selector defaulting (v1beta2 requires one)",
 			doc:         "apiVersion: apps/v1beta2\nkind: Deployment\nmetadata: {name: o}\nspec:\n" + podTemplate,
 			wantGVK:     appsv1.SchemeGroupVersion.WithKind("Deployment"),
-			wantWarning: `apiVersion apps/v1beta2: apps/v1beta2 Deployment is not served since Kubernetes 1.16; read as apps/v1 Deployment`,
+			wantWarning: `apps/v1beta2 Deployment is not served since Kubernetes 1.16; read as apps/v1 Deployment`,
 			check: func(t *testing.T, obj runtime.Object) {
 				assert.Nil(t, obj.(*appsv1.Deployment).Spec.Selector)
 			},
@@ -170,7 +170,7 @@ func TestLoadManifestsRemovedAPIVersions(t *testing.T) {
 				"  rules:\n  - host: a.example\n    http:\n      paths:\n      - path: /\n        backend: {serviceName: web, servicePort: http}\n" +
 				"      - path: /r\n        pathType: Prefix\n        backend: {resource: {kind: Bucket, name: b}}\n",
 			wantGVK:     networkingv1.SchemeGroupVersion.WithKind("Ingress"),
-			wantWarning: `apiVersion extensions/v1beta1: extensions/v1beta1 Ingress is not served since Kubernetes 1.22; read as networking.k8s.io/v1 Ingress`,
+			wantWarning: `extensions/v1beta1 Ingress is not served since Kubernetes 1.22; read as networking.k8s.io/v1 Ingress`,
 			check: func(t *testing.T, obj runtime.Object) {
 				in := obj.(*networkingv1.Ingress)
 				require.NotNil(t, in.Spec.DefaultBackend)
@@ -190,7 +190,7 @@ func TestLoadManifestsRemovedAPIVersions(t *testing.T) {
 			name:        "networking.k8s.io/v1beta1 Ingress",
 			doc:         "apiVersion: networking.k8s.io/v1beta1\nkind: Ingress\nmetadata: {name: o}\nspec:\n  backend: {serviceName: def, servicePort: 8080}\n",
 			wantGVK:     networkingv1.SchemeGroupVersion.WithKind("Ingress"),
-			wantWarning: `apiVersion networking.k8s.io/v1beta1: networking.k8s.io/v1beta1 Ingress is not served since Kubernetes 1.22; read as networking.k8s.io/v1 Ingress`,
+			wantWarning: `networking.k8s.io/v1beta1 Ingress is not served since Kubernetes 1.22; read as networking.k8s.io/v1 Ingress`,
 			check: func(t *testing.T, obj runtime.Object) {
 				assert.Equal(t, int32(8080), obj.(*networkingv1.Ingress).Spec.DefaultBackend.Service.Port.Number)
 			},
@@ -199,7 +199,7 @@ func TestLoadManifestsRemovedAPIVersions(t *testing.T) {
 			name:        "extensions/v1beta1 NetworkPolicy",
 			doc:         "apiVersion: extensions/v1beta1\nkind: NetworkPolicy\nmetadata: {name: o}\nspec:\n  podSelector: {}\n  egress: [{}]\n",
 			wantGVK:     networkingv1.SchemeGroupVersion.WithKind("NetworkPolicy"),
-			wantWarning: `apiVersion extensions/v1beta1: extensions/v1beta1 NetworkPolicy is not served since Kubernetes 1.16; read as networking.k8s.io/v1 NetworkPolicy`,
+			wantWarning: `extensions/v1beta1 NetworkPolicy is not served since Kubernetes 1.16; read as networking.k8s.io/v1 NetworkPolicy`,
 			check: func(t *testing.T, obj runtime.Object) {
 				assert.Equal(t, []networkingv1.PolicyType{networkingv1.PolicyTypeIngress, networkingv1.PolicyTypeEgress}, obj.(*networkingv1.NetworkPolicy).Spec.PolicyTypes)
 			},
@@ -208,7 +208,7 @@ func TestLoadManifestsRemovedAPIVersions(t *testing.T) {
 			name:        "batch/v2alpha1 CronJob",
 			doc:         "apiVersion: batch/v2alpha1\nkind: CronJob\nmetadata: {name: o}\nspec:\n  schedule: '* * * * *'\n" + jobTemplate,
 			wantGVK:     batchv1.SchemeGroupVersion.WithKind("CronJob"),
-			wantWarning: `apiVersion batch/v2alpha1: batch/v2alpha1 CronJob is not served since Kubernetes 1.21; read as batch/v1 CronJob`,
+			wantWarning: `batch/v2alpha1 CronJob is not served since Kubernetes 1.21; read as batch/v1 CronJob`,
 			check: func(t *testing.T, obj runtime.Object) {
 				cj := obj.(*batchv1.CronJob)
 				assert.Equal(t, "i", cj.Spec.JobTemplate.Spec.Template.Spec.Containers[0].Image)
@@ -218,14 +218,14 @@ func TestLoadManifestsRemovedAPIVersions(t *testing.T) {
 			name:        "batch/v1beta1 CronJob",
 			doc:         "apiVersion: batch/v1beta1\nkind: CronJob\nmetadata: {name: o}\nspec:\n  schedule: '* * * * *'\n" + jobTemplate,
 			wantGVK:     batchv1.SchemeGroupVersion.WithKind("CronJob"),
-			wantWarning: `apiVersion batch/v1beta1: batch/v1beta1 CronJob is not served since Kubernetes 1.25; read as batch/v1 CronJob`,
+			wantWarning: `batch/v1beta1 CronJob is not served since Kubernetes 1.25; read as batch/v1 CronJob`,
 		},
 		{
 			name: "rbac v1alpha1 ClusterRoleBinding: subjects name an apiGroup; User * is every authenticated user",
 			doc: "apiVersion: rbac.authorization.k8s.io/v1alpha1\nkind: ClusterRoleBinding\nmetadata: {name: o}\nroleRef: {kind: ClusterRole, name: admin}\n" +
 				"subjects:\n- {kind: User, name: '*'}\n- {kind: ServiceAccount, name: sa, namespace: ns}\n- {kind: Group, name: devs, apiVersion: rbac.authorization.k8s.io/v1alpha1}\n",
 			wantGVK:     rbacv1.SchemeGroupVersion.WithKind("ClusterRoleBinding"),
-			wantWarning: `apiVersion rbac.authorization.k8s.io/v1alpha1: rbac.authorization.k8s.io/v1alpha1 ClusterRoleBinding is not served since Kubernetes 1.22; read as rbac.authorization.k8s.io/v1 ClusterRoleBinding`,
+			wantWarning: `rbac.authorization.k8s.io/v1alpha1 ClusterRoleBinding is not served since Kubernetes 1.22; read as rbac.authorization.k8s.io/v1 ClusterRoleBinding`,
 			check: func(t *testing.T, obj runtime.Object) {
 				b := obj.(*rbacv1.ClusterRoleBinding)
 				assert.Equal(t, rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: "admin"}, b.RoleRef)
@@ -240,7 +240,7 @@ func TestLoadManifestsRemovedAPIVersions(t *testing.T) {
 			name:        "rbac v1beta1 Role",
 			doc:         "apiVersion: rbac.authorization.k8s.io/v1beta1\nkind: Role\nmetadata: {name: o, namespace: ns}\nrules:\n- {apiGroups: [''], resources: [secrets], verbs: [get]}\n",
 			wantGVK:     rbacv1.SchemeGroupVersion.WithKind("Role"),
-			wantWarning: `apiVersion rbac.authorization.k8s.io/v1beta1: rbac.authorization.k8s.io/v1beta1 Role is not served since Kubernetes 1.22; read as rbac.authorization.k8s.io/v1 Role`,
+			wantWarning: `rbac.authorization.k8s.io/v1beta1 Role is not served since Kubernetes 1.22; read as rbac.authorization.k8s.io/v1 Role`,
 			check: func(t *testing.T, obj runtime.Object) {
 				assert.Equal(t, []string{"secrets"}, obj.(*rbacv1.Role).Rules[0].Resources)
 			},
@@ -250,7 +250,7 @@ func TestLoadManifestsRemovedAPIVersions(t *testing.T) {
 			doc: "apiVersion: admissionregistration.k8s.io/v1beta1\nkind: ValidatingWebhookConfiguration\nmetadata: {name: o}\nwebhooks:\n" +
 				"- name: w.example.com\n  clientConfig: {service: {name: s, namespace: ns}}\n  rules: [{operations: [CREATE], apiGroups: [''], apiVersions: [v1], resources: [pods]}]\n",
 			wantGVK:     admissionregistrationv1.SchemeGroupVersion.WithKind("ValidatingWebhookConfiguration"),
-			wantWarning: `apiVersion admissionregistration.k8s.io/v1beta1: admissionregistration.k8s.io/v1beta1 ValidatingWebhookConfiguration is not served since Kubernetes 1.22; read as admissionregistration.k8s.io/v1 ValidatingWebhookConfiguration`,
+			wantWarning: `admissionregistration.k8s.io/v1beta1 ValidatingWebhookConfiguration is not served since Kubernetes 1.22; read as admissionregistration.k8s.io/v1 ValidatingWebhookConfiguration`,
 			check: func(t *testing.T, obj runtime.Object) {
 				w := obj.(*admissionregistrationv1.ValidatingWebhookConfiguration).Webhooks[0]
 				assert.Equal(t, admissionregistrationv1.Ignore, *w.FailurePolicy)
@@ -264,7 +264,7 @@ func TestLoadManifestsRemovedAPIVersions(t *testing.T) {
 			name:        "admissionregistration v1beta1 ValidatingAdmissionPolicy",
 			doc:         "apiVersion: admissionregistration.k8s.io/v1beta1\nkind: ValidatingAdmissionPolicy\nmetadata: {name: o}\nspec:\n  validations: [{expression: 'true'}]\n",
 			wantGVK:     admissionregistrationv1.SchemeGroupVersion.WithKind("ValidatingAdmissionPolicy"),
-			wantWarning: `apiVersion admissionregistration.k8s.io/v1beta1: admissionregistration.k8s.io/v1beta1 ValidatingAdmissionPolicy is not served since Kubernetes 1.34; read as admissionregistration.k8s.io/v1 ValidatingAdmissionPolicy`,
+			wantWarning: `admissionregistration.k8s.io/v1beta1 ValidatingAdmissionPolicy is not served since Kubernetes 1.34; read as admissionregistration.k8s.io/v1 ValidatingAdmissionPolicy`,
 			check: func(t *testing.T, obj runtime.Object) {
 				assert.Equal(t, admissionregistrationv1.Fail, *obj.(*admissionregistrationv1.ValidatingAdmissionPolicy).Spec.FailurePolicy)
 			},
@@ -273,7 +273,7 @@ func TestLoadManifestsRemovedAPIVersions(t *testing.T) {
 			name:        "policy/v1beta1 PodSecurityPolicy: nothing replaces it, kept as written",
 			doc:         "apiVersion: policy/v1beta1\nkind: PodSecurityPolicy\nmetadata: {name: o}\nspec:\n  privileged: true\n",
 			wantGVK:     schema.GroupVersionKind{Group: "policy", Version: "v1beta1", Kind: "PodSecurityPolicy"},
-			wantWarning: `apiVersion policy/v1beta1: policy/v1beta1 PodSecurityPolicy is not served since Kubernetes 1.25, and nothing replaces it; kept as written`,
+			wantWarning: `policy/v1beta1 PodSecurityPolicy is not served since Kubernetes 1.25, and nothing replaces it; kept as written`,
 			check: func(t *testing.T, obj runtime.Object) {
 				_, ok := obj.(*unstructured.Unstructured)
 				assert.True(t, ok)
@@ -283,7 +283,7 @@ func TestLoadManifestsRemovedAPIVersions(t *testing.T) {
 			name:        "policy/v1beta1 PodDisruptionBudget: a kind kspm does not type, kept as written",
 			doc:         "apiVersion: policy/v1beta1\nkind: PodDisruptionBudget\nmetadata: {name: o}\nspec: {minAvailable: 1}\n",
 			wantGVK:     schema.GroupVersionKind{Group: "policy", Version: "v1beta1", Kind: "PodDisruptionBudget"},
-			wantWarning: `apiVersion policy/v1beta1: policy/v1beta1 PodDisruptionBudget is not served since Kubernetes 1.25 (policy/v1 PodDisruptionBudget replaces it); kept as written`,
+			wantWarning: `policy/v1beta1 PodDisruptionBudget is not served since Kubernetes 1.25 (policy/v1 PodDisruptionBudget replaces it); kept as written`,
 		},
 	}
 	for _, tt := range tests {
@@ -314,7 +314,7 @@ func TestLoadManifestsRemovedAPIVersionUnknownField(t *testing.T) {
 	inv := mfLoad(t, []string{mfWrite(t, dir, "o.yaml", "apiVersion: extensions/v1beta1\nkind: Ingress\nmetadata: {name: o}\nspec:\n  defaultBackend: {service: {name: s}}\n")})
 	assert.Empty(t, inv.Errors())
 	assert.Equal(t, []string{
-		`o.yaml:1: Ingress o: apiVersion extensions/v1beta1: extensions/v1beta1 Ingress is not served since Kubernetes 1.22; read as networking.k8s.io/v1 Ingress`,
+		`o.yaml:1: Ingress o: extensions/v1beta1 Ingress is not served since Kubernetes 1.22; read as networking.k8s.io/v1 Ingress`,
 		`o.yaml:5: Ingress o: unknown field "spec.defaultBackend": dropped, as the API server drops it`,
 	}, mfWarnings(inv, dir))
 	require.Len(t, inv.ByKind(KindIngress), 1)

@@ -885,8 +885,8 @@ func (l *manifestLoader) yamlObject(s objectSink, base int, n *yaml.Node, list *
 			s.fail(line, h.describe(), errListTooDeep)
 			return
 		}
-		var dups []yamldoc.Duplicate
-		if err := yamldoc.CheckExcept(n, "items", &dups); err != nil {
+		dups, err := yamldoc.CheckExcept(n, "items")
+		if err != nil {
 			var ye *yamldoc.Error
 			if errors.As(err, &ye) {
 				line = base + ye.Line - 1
@@ -895,8 +895,10 @@ func (l *manifestLoader) yamlObject(s objectSink, base int, n *yaml.Node, list *
 			s.fail(line, h.describe(), err)
 			return
 		}
-		for _, w := range yamlDuplicates(base, n, dups, h.describe()) {
-			s.warn(w.line, w.object, w.err)
+		if len(dups) > 0 {
+			for _, w := range yamlDuplicates(base, n, dups, h.describe()) {
+				s.warn(w.line, w.object, w.err)
+			}
 		}
 		ld := h.itemDefaults(depth)
 		switch items.Kind {
@@ -923,7 +925,7 @@ func (l *manifestLoader) yamlObject(s objectSink, base int, n *yaml.Node, list *
 		return
 	}
 	var dups []yamldoc.Duplicate
-	sc.json, err = yamldoc.AppendJSON(sc.json[:0], n, &dups)
+	sc.json, dups, err = yamldoc.AppendJSON(sc.json[:0], n)
 	if err != nil {
 		var ye *yamldoc.Error
 		if errors.As(err, &ye) {
@@ -933,8 +935,11 @@ func (l *manifestLoader) yamlObject(s objectSink, base int, n *yaml.Node, list *
 		}
 		return
 	}
-	decodeManifestObject(s, sc.json, gvk, line, h, yamlFieldLocator{base: base, n: n, line: line}, l.defaultNamespace,
-		yamlDuplicates(base, n, dups, h.describe()))
+	var remarks []bufferedManifestError
+	if len(dups) > 0 {
+		remarks = yamlDuplicates(base, n, dups, h.describe())
+	}
+	decodeManifestObject(s, sc.json, gvk, line, h, yamlFieldLocator{base: base, n: n, line: line}, l.defaultNamespace, remarks)
 }
 
 // yamlDuplicates returns the warnings about the keys of the mapping n (whose lines count from
@@ -983,8 +988,7 @@ func (l *manifestLoader) splitList(s objectSink, d yamldoc.Document, head []byte
 	top := root.Content[0]
 	// A head with a repeated key goes through the whole-document path, which reports it with
 	// its line (head's lines after the items are not those of the document).
-	var dups []yamldoc.Duplicate
-	if err := yamldoc.CheckExcept(top, "items", &dups); err != nil || len(dups) > 0 {
+	if dups, err := yamldoc.CheckExcept(top, "items"); err != nil || len(dups) > 0 {
 		return false
 	}
 	h := docHeader{apiVersion: yamlText(yamldoc.Get(top, "apiVersion")), kind: yamlText(yamldoc.Get(top, "kind"))}
@@ -1263,19 +1267,19 @@ func decodeManifestObject(s objectSink, data []byte, gvk schema.GroupVersionKind
 		clear(data) // not loaded: its text (a Secret's values, perhaps) is not kept either
 		s.fail(line, desc, err)
 	}
-	decode, removed, err := manifestDecoder(gvk)
+	dec, err := manifestDecoder(gvk)
 	if err != nil {
 		fail(line, err)
 		return
 	}
-	d, err := decode(data)
+	d, err := dec.decode(data)
 	// A field written twice in JSON: the last value wins whole, as in YAML (see
 	// lastValueWins). A decoding error may be about an earlier value, so it asks too.
 	var dupPaths []string
 	if err != nil || hasDuplicateField(d.strict) {
 		if dedup, paths := lastValueWins(data); len(paths) > 0 {
 			dupPaths = paths
-			d, err = decode(dedup)
+			d, err = dec.decode(dedup)
 			clear(dedup)
 			// Offsets in errors are those of dedup, not of data: locate fields by name.
 			loc = pathOnlyLocator{loc}
@@ -1303,10 +1307,10 @@ func decodeManifestObject(s objectSink, data []byte, gvk schema.GroupVersionKind
 			warnings = append(warnings, bufferedManifestError{loc.field(path, false), desc, unknownFieldWarning(path)})
 		}
 	}
-	if removed != nil {
-		warnings = append(warnings, bufferedManifestError{line, desc, removed.warning(gvk, d.dropped)})
-		if removed.convert != nil {
-			gvk = removed.replacement
+	if r := dec.removed; dec.isRemoved {
+		warnings = append(warnings, bufferedManifestError{line, desc, r.warning(gvk, d.dropped)})
+		if r.convert != nil {
+			gvk = r.replacement
 		}
 	}
 	obj.GetObjectKind().SetGroupVersionKind(gvk)
@@ -1330,29 +1334,42 @@ func decodeManifestObject(s objectSink, data []byte, gvk schema.GroupVersionKind
 	}
 }
 
+// objectDecoder decodes the JSON of an object of one kind (see manifestDecoder).
+type objectDecoder struct {
+	kind      KindInfo
+	typed     bool // a built-in kind, decoded into kind's typed struct
+	isRemoved bool // a removed API version, as removed says
+	removed   removedAPI
+}
+
 // manifestDecoder returns how to decode an object of gvk: a built-in kind into its typed
-// struct, a removed API version of one into its replacement (removed is then set, see
-// removedConverters), and anything else into an Unstructured (removed is set for a removed
-// API version of a kind the inventory does not type). A kind that an API group the API
+// struct, a removed API version of one into its replacement (see removedConverters), and
+// anything else into an Unstructured (a removed API version of a kind the inventory does not
+// type too). A kind that an API group the API
 // server serves does not have is an error wrapping ErrUnknownKind.
-func manifestDecoder(gvk schema.GroupVersionKind) (decode func([]byte) (decoded, error), removed *removedAPI, err error) {
+func manifestDecoder(gvk schema.GroupVersionKind) (objectDecoder, error) {
 	if r, ok := lookupRemovedAPI(gvk); ok {
-		if r.convert != nil {
-			return r.convert, &r, nil
-		}
-		return decodeUnstructured, &r, nil
+		return objectDecoder{isRemoved: true, removed: r}, nil
 	}
 	if k, ok := LookupKind(gvk.GroupKind()); ok {
-		return func(data []byte) (decoded, error) {
-			obj := k.New()
-			strict, err := sigsjson.UnmarshalStrict(data, obj)
-			return decoded{obj: obj, strict: strict}, err
-		}, nil, nil
+		return objectDecoder{kind: k, typed: true}, nil
 	}
 	if err := unknownBuiltinKind(gvk); err != nil {
-		return nil, nil, err
+		return objectDecoder{}, err
 	}
-	return decodeUnstructured, nil, nil
+	return objectDecoder{}, nil
+}
+
+func (d objectDecoder) decode(data []byte) (decoded, error) {
+	switch {
+	case d.isRemoved && d.removed.convert != nil:
+		return d.removed.convert(data)
+	case d.typed:
+		obj := d.kind.New()
+		strict, err := sigsjson.UnmarshalStrict(data, obj)
+		return decoded{obj: obj, strict: strict}, err
+	}
+	return decodeUnstructured(data)
 }
 
 func decodeUnstructured(data []byte) (decoded, error) {

@@ -33,11 +33,12 @@ const (
 //
 // A key written more than once in one mapping takes its last value, as in sigs.k8s.io/yaml's
 // YAMLToJSON, which kubectl, Helm and the API server (for a YAML request body) use: the value
-// is replaced whole, a mapping is not merged with an earlier one. Each repetition is appended
-// to *dups when dups is not nil. Otherwise key order is kept.
-func AppendJSON(dst []byte, n *yaml.Node, dups *[]Duplicate) ([]byte, error) {
-	c := converter{dups: dups}
-	return c.value(dst, n, n, 0)
+// is replaced whole, a mapping is not merged with an earlier one. Each repetition is returned
+// in dups. Otherwise key order is kept.
+func AppendJSON(dst []byte, n *yaml.Node) (out []byte, dups []Duplicate, err error) {
+	c := converter{}
+	out, err = c.value(dst, n, n, 0)
+	return out, c.dups, err
 }
 
 // Duplicate is a key written again in a mapping that has it already (the value written last
@@ -159,7 +160,7 @@ type converter struct {
 	direct, viaAlias int
 	aliases          []*yaml.Node // alias targets being expanded
 	track            *tracker
-	dups             *[]Duplicate // where repeated keys are recorded, when not nil
+	dups             []Duplicate // repeated keys
 }
 
 type tracker struct {
@@ -258,17 +259,12 @@ func (c *converter) mapping(dst []byte, n *yaml.Node, depth int) ([]byte, error)
 		saved = *c.track
 		saved.stack = slices.Clone(c.track.stack)
 	}
-	ndups := 0
-	if c.dups != nil {
-		ndups = len(*c.dups)
-	}
+	ndups := len(c.dups)
 	restart := func() ([]byte, error) {
 		if c.track != nil {
 			*c.track = saved
 		}
-		if c.dups != nil {
-			*c.dups = (*c.dups)[:ndups]
-		}
+		c.dups = c.dups[:ndups]
 		return c.mappingPairs(dst[:start], n, depth)
 	}
 	// Keys seen so far, for duplicates: a list while short, then a map.
@@ -349,9 +345,7 @@ func (c *converter) member(dst []byte, i int, key string, k, v *yaml.Node, depth
 
 // duplicate records that the key k repeats prev.
 func (c *converter) duplicate(key string, k, prev *yaml.Node) {
-	if c.dups != nil {
-		*c.dups = append(*c.dups, Duplicate{Key: k, Prev: prev, Name: key})
-	}
+	c.dups = append(c.dups, Duplicate{Key: k, Prev: prev, Name: key})
 }
 
 func isMergeKey(k *yaml.Node) bool {
@@ -694,15 +688,15 @@ func appendString[T string | []byte](dst []byte, s T) []byte { return jsonenc.Ap
 
 // CheckExcept checks that the mapping n converts to JSON (see AppendJSON), except for the
 // value of the key skip: a List's own fields are checked this way, its items one by one.
-// Repeated keys are appended to *dups when dups is not nil, as AppendJSON does.
-func CheckExcept(n *yaml.Node, skip string, dups *[]Duplicate) error {
+// It returns the repeated keys, as AppendJSON does.
+func CheckExcept(n *yaml.Node, skip string) ([]Duplicate, error) {
 	if n = deref(n); n == nil || n.Kind != yaml.MappingNode {
-		return nil
+		return nil, nil
 	}
-	c := converter{dups: dups}
+	c := converter{}
 	pairs, err := c.pairs(n, 0)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	var scratch []byte
 	for _, p := range pairs {
@@ -710,10 +704,10 @@ func CheckExcept(n *yaml.Node, skip string, dups *[]Duplicate) error {
 			continue
 		}
 		if scratch, err = c.value(scratch[:0], p.v, p.k, 1); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	return nil
+	return c.dups, nil
 }
 
 // Get returns the value of key in the mapping n (merge keys applied; of a key written more

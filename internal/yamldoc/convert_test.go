@@ -24,7 +24,7 @@ func parse(t *testing.T, s string) *yaml.Node {
 
 func toJSON(t *testing.T, s string) (string, error) {
 	t.Helper()
-	out, err := AppendJSON(nil, parse(t, s), nil)
+	out, _, err := AppendJSON(nil, parse(t, s))
 	return string(out), err
 }
 
@@ -167,7 +167,7 @@ func TestAppendJSONAliasLimits(t *testing.T) {
 	n := parse(t, "a: &a\n  b: 1\n")
 	m := n.Content[0].Content[1]
 	m.Content[1] = &yaml.Node{Kind: yaml.AliasNode, Value: "a", Alias: m, Line: 2}
-	_, err = AppendJSON(nil, n, nil)
+	_, _, err = AppendJSON(nil, n)
 	assert.EqualError(t, err, "line 2: alias *a refers to a node that contains it")
 }
 
@@ -217,8 +217,7 @@ func TestCheckExcept(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
-			var dups []Duplicate
-			err := CheckExcept(parse(t, tt.in).Content[0], "items", &dups)
+			dups, err := CheckExcept(parse(t, tt.in).Content[0], "items")
 			if tt.wantErr == "" {
 				assert.NoError(t, err)
 			} else {
@@ -258,8 +257,7 @@ func TestAppendJSONDuplicatesMatchKubectl(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			n := parse(t, tt.in)
-			var dups []Duplicate
-			out, err := AppendJSON(nil, n, &dups)
+			out, dups, err := AppendJSON(nil, n)
 			require.NoError(t, err)
 			theirs, err := sigsyaml.YAMLToJSON([]byte(tt.in))
 			require.NoError(t, err)
@@ -288,7 +286,7 @@ func TestAppendJSONDuplicatesMatchKubectl(t *testing.T) {
 // mapping with a repeated key points at the value written last.
 func TestLocateWithDuplicates(t *testing.T) {
 	n := parse(t, "a:\n  p: 1\n  q: x\na:\n  q: z\n")
-	out, err := AppendJSON(nil, n, nil)
+	out, _, err := AppendJSON(nil, n)
 	require.NoError(t, err)
 	require.Equal(t, `{"a":{"q":"z"}}`, string(out))
 	key, value, path := Locate(n, strings.Index(string(out), `"z"`)+1)
@@ -324,7 +322,7 @@ func TestLocateAndLookup(t *testing.T) {
 		"    x: y",
 	}, "\n")
 	n := parse(t, src)
-	out, err := AppendJSON(nil, n, nil)
+	out, _, err := AppendJSON(nil, n)
 	require.NoError(t, err)
 
 	off := strings.Index(string(out), `"http"`) + len(`"http"`) // a JSON decoder's type error offset
@@ -394,7 +392,7 @@ func TestAppendJSONMatchesKubectlOnCorpus(t *testing.T) {
 			docs++
 			var n yaml.Node
 			require.NoError(t, yaml.Unmarshal(doc.Data, &n), "%s:%d", path, doc.Line)
-			ours, err := AppendJSON(nil, &n, nil)
+			ours, _, err := AppendJSON(nil, &n)
 			if err != nil {
 				_, strictErr := sigsyaml.YAMLToJSONStrict(doc.Data)
 				assert.Error(t, strictErr, "%s:%d: we refuse (%v), kubectl's strict conversion does not", path, doc.Line, err)

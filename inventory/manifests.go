@@ -32,9 +32,10 @@ import (
 
 // ErrUnknownField is wrapped by the warning (see Inventory.Warnings) recorded when a
 // manifest sets a field that its (built-in) kind does not have. The object is loaded without
-// the field, as the API server stores it under its default field validation (which kubectl's
-// --validate=false or warn, Helm, Argo CD and client-go programs use): unknown fields are
-// dropped with a warning. Under strict field validation the API server refuses the object.
+// the field, as the API server stores it under its default field validation (Warn: what a
+// request without the fieldValidation parameter gets, as from Helm, Argo CD and client-go
+// programs, and kubectl --validate=warn): unknown fields are dropped with a warning. Under
+// strict field validation (kubectl's own default) the API server refuses the object.
 var ErrUnknownField = errors.New("unknown field")
 
 // ManifestOption configures LoadManifests.

@@ -73,3 +73,43 @@ var ErrUnknownKind = errors.New("unknown kind")
 // manifest loader's limits (see WithMaxInputBytes and WithMaxDocumentBytes), and by the
 // error FromKubeconfig returns for a kubeconfig file of more than 32 MiB.
 var ErrTooLarge = errors.New("too large")
+
+// ErrNotObject is wrapped by the notice (a warning: see Inventory.Warnings) recorded for a
+// document of a manifest file that is no Kubernetes object: a mapping with neither an
+// apiVersion nor a kind field (an application's configuration file, a Helm values file, a
+// docker-compose file), a scalar, or a list holding no mapping. It is read and not loaded;
+// the API server would take it for no object, so it leaves every kind's coverage as it is.
+// A document with a kind and no apiVersion, or with either and something wrong, is an error
+// (see LoadManifests), as is an item of a List that is no object.
+var ErrNotObject = errors.New("not a Kubernetes object")
+
+// ErrDuplicateKey is wrapped by the warning recorded for a field written more than once in
+// one mapping of a manifest. The object loads with the value written last, as kubectl, Helm
+// and the API server read it (see LoadManifests).
+var ErrDuplicateKey = errors.New("field written more than once")
+
+// remark is a warning with its own text that wraps one of the sentinel errors above.
+type remark struct {
+	msg string
+	is  error
+}
+
+func (e *remark) Error() string { return e.msg }
+func (e *remark) Unwrap() error { return e.is }
+
+// notObject returns the notice about a document that is no Kubernetes object; what says why.
+func notObject(what string) error {
+	return &remark{fmt.Sprintf("not a Kubernetes object (%s): skipped", what), ErrNotObject}
+}
+
+// duplicateKeyWarning returns the warning about the field at path written again; first is
+// the line of the first time.
+func duplicateKeyWarning(path string, first int) error {
+	return &remark{fmt.Sprintf("field %q written again (first at line %d); the last value is used", path, first), ErrDuplicateKey}
+}
+
+// unknownFieldWarning returns the warning about a field at path that the object's kind does
+// not have.
+func unknownFieldWarning(path string) error {
+	return &remark{fmt.Sprintf("%s %q: dropped, as the API server drops it", ErrUnknownField, path), ErrUnknownField}
+}

@@ -232,9 +232,10 @@ func kindPlural(gk schema.GroupKind) string {
 func (inv *Inventory) Errors() []error { return slices.Clone(inv.errs) }
 
 // Warnings returns remarks about input that was read and loaded (each names its file and
-// line, or its object), in input order: a directory a Renderer claims but cannot render
-// alone, for one. Unlike Errors, warnings take nothing away from the inventory or from its
-// coverage.
+// line, or its object), in input order: an unknown field dropped (ErrUnknownField), a key
+// written twice (ErrDuplicateKey), a document that is no Kubernetes object (a notice:
+// ErrNotObject), a directory a Renderer claims but cannot render alone (see LoadManifests).
+// Unlike Errors, warnings take nothing away from the inventory or from its coverage.
 func (inv *Inventory) Warnings() []error { return slices.Clone(inv.warnings) }
 
 // PodTemplates returns every pod specification in the inventory with the object that owns it:

@@ -30,9 +30,12 @@ import (
 	sigsjson "sigs.k8s.io/json"
 )
 
-// ErrUnknownField is wrapped by the error recorded when a manifest sets a field that its
-// (built-in) kind does not have. The object is still loaded, without the field: the API
-// server drops unknown fields, or refuses the object under strict field validation.
+// ErrUnknownField is wrapped by the warning (see Inventory.Warnings) recorded when a
+// manifest sets a field that its (built-in) kind does not have. The object is loaded without
+// the field, as the API server stores it under its default field validation (Warn: what a
+// request without the fieldValidation parameter gets, as from Helm, Argo CD and client-go
+// programs, and kubectl --validate=warn): unknown fields are dropped with a warning. Under
+// strict field validation (kubectl's own default) the API server refuses the object.
 var ErrUnknownField = errors.New("unknown field")
 
 // ManifestOption configures LoadManifests.
@@ -151,24 +154,52 @@ func isConfigFileKind(gvk schema.GroupVersionKind) bool {
 // *unstructured.Unstructured, with their namespace as written (the loader cannot know
 // whether such a kind is namespaced). A kind that its API group does not have, when the
 // group is one the API server serves itself (apps/v1 Deploymnet, v1 pod, apps/v1 Pod), is
-// not loaded: the API server would reject it, and the error wraps ErrUnknownKind. Kinds
-// those groups served in API versions since removed (extensions/v1beta1 DaemonSet, policy/
-// v1beta1 PodSecurityPolicy) are not errors; neither is any kind of another group (a custom
-// resource). Every object's Source is its file and the line where
+// not loaded: the API server would reject it, and the error wraps ErrUnknownKind; any kind
+// of another group (a custom resource) loads.
+//
+// Removed API versions. An object of a built-in kind written in an API version Kubernetes no
+// longer serves loads, with a warning wrapping ErrRemovedAPIVersion that names the version
+// and the release that removed it (from k8s.io/api's lifecycle data). Where the inventory
+// types the kind, the object is read as its current equivalent, as the API server read and
+// stored it: decoded as the old version (so that an unknown field is one that version did not
+// have), given the old version's defaults where the current version has none or other ones
+// (extensions/v1beta1 and apps/v1beta1 workloads: the selector, and the labels when there are
+// none, from the pod template; extensions/v1beta1 DaemonSets and apps/v1beta1 StatefulSets:
+// updates OnDelete; admissionregistration.k8s.io/v1beta1 webhooks: failurePolicy Ignore,
+// matchPolicy Exact, timeoutSeconds 30), with renamed fields converted (an Ingress backend's
+// serviceName and servicePort; an rbac.authorization.k8s.io/v1alpha1 subject's apiVersion,
+// and its User "*", which is the Group system:authenticated), and decoded as the current
+// version: extensions/v1beta1 DaemonSet is an apps/v1 DaemonSet. A field the current version
+// does not have (spec.templateGeneration) is named in the warning. Other kinds
+// (policy/v1beta1 PodSecurityPolicy, which nothing replaces; policy/v1beta1
+// PodDisruptionBudget) are kept as written. Every object's Source is its file and the line where
 // it starts (the first line of its document's content; for a List item, the item's line).
 // Objects are then defaulted as the API server would where that changes a security verdict
 // (see ApplyDefaults). Secrets keep the names of their data and stringData keys, with empty
 // values; their last-applied-configuration annotation, which copies the values, is dropped.
 //
+// Decoding follows what the API server stores under its default field validation (the one
+// Helm, Argo CD and client-go programs use): a manifest it would accept loads, with warnings
+// (see Inventory.Warnings) where it would warn.
+//
 // Errors. A document that cannot become an object is not loaded, and a *SourceError naming
-// its file and the line of the problem is recorded: a YAML or JSON syntax error, a mapping
-// key written twice in one mapping (as under the API server's strict field validation), a
-// value of the wrong type (the error names the field path, e.g.
-// spec.containers[0].ports[0].containerPort, and its line), a missing apiVersion, kind or
-// metadata.name, or an object that is not a mapping. A field a built-in kind does not have
-// is recorded as ErrUnknownField, and the object loads. A file that cannot be read is an
-// error naming the file. Errors are in input order: by path, then file (walked in lexical
-// order), then line; objects defined twice (see Builder.Build) are reported after them.
+// its file and the line of the problem is recorded: a YAML or JSON syntax error, a value of
+// the wrong type (the error names the field path, e.g.
+// spec.containers[0].ports[0].containerPort, and its line), a kind without apiVersion, an
+// apiVersion without kind, a missing metadata.name, or an item of a List that is no object.
+// A file that cannot be read is an error naming the file. Errors are in input order: by
+// path, then file (walked in lexical order), then line; objects defined twice (see
+// Builder.Build) are reported after them.
+//
+// Warnings. Each names the file and line it is about, and takes nothing from the inventory
+// or its coverage. A field a built-in kind does not have (ErrUnknownField) is dropped, as the
+// API server drops it. A key written more than once in one mapping (ErrDuplicateKey) takes
+// its last value, whole, at any depth: a mapping written again replaces the earlier one. That
+// is how kubectl and Helm read YAML and JSON before sending an object, and how the API server
+// reads a YAML request body (sigs.k8s.io/yaml's YAMLToJSON). A document that is no Kubernetes
+// object (ErrNotObject) is a notice and is skipped: a mapping with neither an apiVersion nor a
+// kind field (an application's configuration file, a values file, a docker-compose file), a
+// scalar, or a list that holds no mapping.
 //
 // Coverage: kinds with objects are Loaded; the others are Absent, or Listed with a count of
 // 0 under WithCompleteInput; a kind that a document which failed to load may have held
@@ -645,10 +676,11 @@ func (l *manifestLoader) each(n int, fn func(i int, sc *decodeScratch)) {
 }
 
 // objectSink receives what decoding one document produces: objects (with the line they
-// start at) and problems.
+// start at), problems (input not loaded) and warnings (see Inventory.Warnings).
 type objectSink interface {
 	add(obj runtime.Object, line int, object string)
 	fail(line int, object string, err error)
+	warn(line int, object string, err error)
 }
 
 // fileObjectSink adds to the inventory directly.
@@ -670,10 +702,13 @@ func (s fileObjectSink) add(obj runtime.Object, line int, object string) {
 
 func (s fileObjectSink) fail(line int, object string, err error) { s.l.record(s.f, line, object, err) }
 
+func (s fileObjectSink) warn(line int, object string, err error) { s.l.warn(s.f, line, object, err) }
+
 // bufferedSink holds results until they are known to stand (see splitList).
 type bufferedSink struct {
-	objs []bufferedManifestObject
-	errs []bufferedManifestError
+	objs     []bufferedManifestObject
+	errs     []bufferedManifestError
+	warnings []bufferedManifestError
 }
 
 type bufferedManifestObject struct {
@@ -696,12 +731,19 @@ func (s *bufferedSink) fail(line int, object string, err error) {
 	s.errs = append(s.errs, bufferedManifestError{line, object, err})
 }
 
+func (s *bufferedSink) warn(line int, object string, err error) {
+	s.warnings = append(s.warnings, bufferedManifestError{line, object, err})
+}
+
 func (s *bufferedSink) commit(to objectSink) {
 	for _, o := range s.objs {
 		to.add(o.obj, o.line, o.object)
 	}
 	for _, e := range s.errs {
 		to.fail(e.line, e.object, e.err)
+	}
+	for _, w := range s.warnings {
+		to.warn(w.line, w.object, w.err)
 	}
 }
 
@@ -741,13 +783,18 @@ func (l *manifestLoader) yamlDocument(s objectSink, d yamldoc.Document, sc *deco
 	case yaml.MappingNode:
 		l.yamlObject(s, d.Line, n, nil, sc)
 	case yaml.SequenceNode:
-		// Not something kubectl reads, but unambiguous: a list of objects.
+		// Not something kubectl reads, but unambiguous: a list of objects. A list holding
+		// no mapping at all is not a Kubernetes object, as a scalar is not.
+		if !slices.ContainsFunc(n.Content, func(e *yaml.Node) bool { return derefNode(e).Kind == yaml.MappingNode }) {
+			s.warn(d.Line+n.Line-1, "", notObject("a list"))
+			return
+		}
 		for _, e := range n.Content {
 			l.yamlObject(s, d.Line, e, nil, sc)
 		}
 	default:
 		if v, _ := yamldoc.ScalarValue(n); v.Kind != "null" {
-			s.fail(d.Line+n.Line-1, "", notAnObject("document is not an object"))
+			s.warn(d.Line+n.Line-1, "", notObject("a scalar"))
 		}
 	}
 }
@@ -780,7 +827,7 @@ func parseYAML(data []byte) (*yaml.Node, error) {
 func yamlErrorLine(d yamldoc.Document, err error) (int, string) {
 	var ye *yamldoc.Error
 	if errors.As(err, &ye) {
-		return d.Line + ye.Line - 1, ye.Text(d.Line - 1)
+		return d.Line + ye.Line - 1, ye.Msg
 	}
 	line, _, msg := yamldoc.SyntaxErrorPos(d.Data, err)
 	if line == 0 {
@@ -817,16 +864,17 @@ func (l *manifestLoader) yamlObject(s objectSink, base int, n *yaml.Node, list *
 		n = n.Alias
 	}
 	if n == nil || n.Kind != yaml.MappingNode {
-		if v, ok := yamldoc.ScalarValue(n); ok && v.Kind == "null" && list == nil {
-			return
+		v, ok := yamldoc.ScalarValue(n)
+		switch {
+		case list != nil:
+			s.fail(line, "", notAnObject("not an object"))
+		case !ok || v.Kind != "null":
+			s.warn(line, "", notObject("not a mapping"))
 		}
-		s.fail(line, "", notAnObject("not an object"))
 		return
 	}
-	h := docHeader{
-		apiVersion: yamlText(yamldoc.Get(n, "apiVersion")),
-		kind:       yamlText(yamldoc.Get(n, "kind")),
-	}
+	apiVersion, kind := yamldoc.Get(n, "apiVersion"), yamldoc.Get(n, "kind")
+	h := docHeader{apiVersion: yamlText(apiVersion), kind: yamlText(kind), identified: apiVersion != nil || kind != nil}
 	if md := yamldoc.Get(n, "metadata"); md != nil {
 		h.name = yamlText(yamldoc.Get(md, "name"))
 		h.namespace = yamlText(yamldoc.Get(md, "namespace"))
@@ -838,14 +886,20 @@ func (l *manifestLoader) yamlObject(s objectSink, base int, n *yaml.Node, list *
 			s.fail(line, h.describe(), errListTooDeep)
 			return
 		}
-		if err := yamldoc.CheckExcept(n, "items"); err != nil {
+		dups, err := yamldoc.CheckExcept(n, "items")
+		if err != nil {
 			var ye *yamldoc.Error
 			if errors.As(err, &ye) {
 				line = base + ye.Line - 1
-				err = errors.New(ye.Text(base - 1))
+				err = errors.New(ye.Msg)
 			}
 			s.fail(line, h.describe(), err)
 			return
+		}
+		if len(dups) > 0 {
+			for _, w := range yamlDuplicates(base, n, dups, h.describe()) {
+				s.warn(w.line, w.object, w.err)
+			}
 		}
 		ld := h.itemDefaults(depth)
 		switch items.Kind {
@@ -862,22 +916,51 @@ func (l *manifestLoader) yamlObject(s objectSink, base int, n *yaml.Node, list *
 		}
 		return
 	}
+	if list == nil && !h.identified {
+		s.warn(line, "", notObject("neither apiVersion nor kind"))
+		return
+	}
 	gvk, err := h.gvk()
 	if err != nil {
 		s.fail(line, h.describe(), err)
 		return
 	}
-	sc.json, err = yamldoc.AppendJSON(sc.json[:0], n)
+	var dups []yamldoc.Duplicate
+	sc.json, dups, err = yamldoc.AppendJSON(sc.json[:0], n)
 	if err != nil {
 		var ye *yamldoc.Error
 		if errors.As(err, &ye) {
-			s.fail(base+ye.Line-1, h.describe(), errors.New(ye.Text(base-1)))
+			s.fail(base+ye.Line-1, h.describe(), errors.New(ye.Msg))
 		} else {
 			s.fail(line, h.describe(), err)
 		}
 		return
 	}
-	decodeManifestObject(s, sc.json, gvk, line, h, yamlFieldLocator{base: base, n: n, line: line}, l.defaultNamespace)
+	var remarks []bufferedManifestError
+	if len(dups) > 0 {
+		remarks = yamlDuplicates(base, n, dups, h.describe())
+	}
+	decodeManifestObject(s, sc.json, gvk, line, h, yamlFieldLocator{base: base, n: n, line: line}, l.defaultNamespace, remarks)
+}
+
+// yamlDuplicates returns the warnings about the keys of the mapping n (whose lines count from
+// base) written more than once, once per key written again (an anchored mapping used several
+// times is reported once).
+func yamlDuplicates(base int, n *yaml.Node, dups []yamldoc.Duplicate, object string) []bufferedManifestError {
+	var out []bufferedManifestError
+	seen := make(map[*yaml.Node]bool, len(dups))
+	for _, d := range dups {
+		if seen[d.Key] {
+			continue
+		}
+		seen[d.Key] = true
+		path := yamldoc.PathOf(n, d.Key)
+		if path == "" {
+			path = d.Name
+		}
+		out = append(out, bufferedManifestError{base + d.Key.Line - 1, object, duplicateKeyWarning(path, base+d.Prev.Line-1)})
+	}
+	return out
 }
 
 func derefNode(n *yaml.Node) *yaml.Node {
@@ -904,7 +987,9 @@ func (l *manifestLoader) splitList(s objectSink, d yamldoc.Document, head []byte
 		return false
 	}
 	top := root.Content[0]
-	if err := yamldoc.CheckExcept(top, "items"); err != nil {
+	// A head with a repeated key goes through the whole-document path, which reports it with
+	// its line (head's lines after the items are not those of the document).
+	if dups, err := yamldoc.CheckExcept(top, "items"); err != nil || len(dups) > 0 {
 		return false
 	}
 	h := docHeader{apiVersion: yamlText(yamldoc.Get(top, "apiVersion")), kind: yamlText(yamldoc.Get(top, "kind"))}
@@ -999,7 +1084,7 @@ func jsonErrorLine(d yamldoc.Document, err error) int {
 func jsonError(err error) error {
 	var ye *yamldoc.Error
 	if errors.As(err, &ye) {
-		return errors.New(ye.Text(0))
+		return errors.New(ye.Msg)
 	}
 	return err
 }
@@ -1009,7 +1094,11 @@ func (l *manifestLoader) jsonObject(s objectSink, d yamldoc.Document, list *list
 		return
 	}
 	if d.Data[0] != '{' {
-		s.fail(d.Line, "", notAnObject("not an object"))
+		if list != nil {
+			s.fail(d.Line, "", notAnObject("not an object"))
+		} else {
+			s.warn(d.Line, "", notObject("not a JSON object"))
+		}
 		return
 	}
 	members, err := yamldoc.JSONMembers(d)
@@ -1023,8 +1112,10 @@ func (l *manifestLoader) jsonObject(s objectSink, d yamldoc.Document, list *list
 		switch m.Key {
 		case "apiVersion":
 			h.apiVersion, _ = yamldoc.JSONString(m.Value)
+			h.identified = true
 		case "kind":
 			h.kind, _ = yamldoc.JSONString(m.Value)
+			h.identified = true
 		case "items":
 			items = &members[i].Value
 		case "metadata":
@@ -1067,12 +1158,16 @@ func (l *manifestLoader) jsonObject(s objectSink, d yamldoc.Document, list *list
 		s.fail(d.Line, h.describe(), l.documentTooLarge(what, len(d.Data)))
 		return
 	}
+	if list == nil && !h.identified {
+		s.warn(d.Line, "", notObject("neither apiVersion nor kind"))
+		return
+	}
 	gvk, err := h.gvk()
 	if err != nil {
 		s.fail(d.Line, h.describe(), err)
 		return
 	}
-	decodeManifestObject(s, d.Data, gvk, d.Line, h, jsonFieldLocator{d}, l.defaultNamespace)
+	decodeManifestObject(s, d.Data, gvk, d.Line, h, jsonFieldLocator{d}, l.defaultNamespace, nil)
 }
 
 // jsonFieldLocator finds lines in a JSON object for decoding errors.
@@ -1094,6 +1189,9 @@ func (j jsonFieldLocator) field(path string, last bool) int {
 // docHeader is what an object says about itself, read before decoding it.
 type docHeader struct {
 	apiVersion, kind, name, namespace string
+	// identified: the object has an apiVersion or a kind field (whatever its value). A
+	// document with neither is not a Kubernetes object (see notObject).
+	identified bool
 }
 
 func isListKindName(kind string) bool { return strings.HasSuffix(kind, "List") }
@@ -1138,7 +1236,7 @@ func (h docHeader) describe() string {
 func (h docHeader) gvk() (schema.GroupVersionKind, error) {
 	switch {
 	case h.apiVersion == "" && h.kind == "":
-		return schema.GroupVersionKind{}, notAnObject("not a Kubernetes object: apiVersion and kind are missing")
+		return schema.GroupVersionKind{}, notAnObject("apiVersion and kind are missing")
 	case h.apiVersion == "":
 		return schema.GroupVersionKind{}, errors.New("apiVersion is missing")
 	case h.kind == "":
@@ -1160,49 +1258,61 @@ type fieldLocator interface {
 	field(path string, last bool) int
 }
 
-// decodeManifestObject decodes the JSON of one object (starting at line) into its typed struct or
-// an Unstructured, checks it, and hands it to s.
-func decodeManifestObject(s objectSink, data []byte, gvk schema.GroupVersionKind, line int, h docHeader, loc fieldLocator, defaultNS string) {
+// decodeManifestObject decodes the JSON of one object (starting at line) into its typed
+// struct or an Unstructured, checks it, and hands it to s with the warnings about it: remarks
+// (found before decoding), unknown fields, fields written twice, a removed API version.
+// Warnings are about objects that load: an object that does not is an error alone.
+func decodeManifestObject(s objectSink, data []byte, gvk schema.GroupVersionKind, line int, h docHeader, loc fieldLocator, defaultNS string, remarks []bufferedManifestError) {
 	desc := h.describe()
 	fail := func(line int, err error) {
 		clear(data) // not loaded: its text (a Secret's values, perhaps) is not kept either
 		s.fail(line, desc, err)
 	}
-	var obj runtime.Object
-	var strict []error
-	var err error
-	if k, ok := LookupKind(gvk.GroupKind()); ok {
-		obj = k.New()
-		strict, err = sigsjson.UnmarshalStrict(data, obj)
-	} else if kindErr := unknownBuiltinKind(gvk); kindErr != nil {
-		fail(line, kindErr)
+	dec, err := manifestDecoder(gvk)
+	if err != nil {
+		fail(line, err)
 		return
-	} else {
-		m := make(map[string]any)
-		strict, err = sigsjson.UnmarshalStrict(data, &m, sigsjson.DisallowDuplicateFields)
-		obj = &unstructured.Unstructured{Object: m}
+	}
+	d, err := dec.decode(data)
+	// A field written twice in JSON: the last value wins whole, as in YAML (see
+	// lastValueWins). A decoding error may be about an earlier value, so it asks too.
+	var dupPaths []string
+	if err != nil || hasDuplicateField(d.strict) {
+		if dedup, paths := lastValueWins(data); len(paths) > 0 {
+			dupPaths = paths
+			d, err = dec.decode(dedup)
+			clear(dedup)
+			// Offsets in errors are those of dedup, not of data: locate fields by name.
+			loc = pathOnlyLocator{loc}
+		}
 	}
 	if err != nil {
 		if gvk.GroupKind() == KindSecret {
 			loc = secretFieldLocator{loc}
 		}
-		fail(decodeErrorLine(err, line, loc, data, reflect.TypeOf(obj)))
+		fail(decodeErrorLine(err, line, loc, data, reflect.TypeOf(d.obj)))
 		return
 	}
-	var warnings []bufferedManifestError
-	for _, se := range strict {
+	obj := d.obj
+	warnings := remarks
+	for _, p := range dupPaths {
+		warnings = append(warnings, bufferedManifestError{loc.field(p, true), desc, duplicateKeyWarning(p, loc.field(p, false))})
+	}
+	for _, se := range d.strict {
 		var fe sigsjson.FieldError
 		path := ""
 		if errors.As(se, &fe) {
 			path = fe.FieldPath()
 		}
 		if strings.HasPrefix(se.Error(), "unknown field") {
-			warnings = append(warnings, bufferedManifestError{loc.field(path, false), desc, fmt.Errorf("%w %q", ErrUnknownField, path)})
-			continue
+			warnings = append(warnings, bufferedManifestError{loc.field(path, false), desc, unknownFieldWarning(path)})
 		}
-		// A duplicate field: which value the API server would take is not certain.
-		fail(loc.field(path, true), fmt.Errorf("field %q is defined more than once", path))
-		return
+	}
+	if r := dec.removed; dec.isRemoved {
+		warnings = append(warnings, bufferedManifestError{line, desc, r.warning(gvk, d.dropped)})
+		if r.convert != nil {
+			gvk = r.replacement
+		}
 	}
 	obj.GetObjectKind().SetGroupVersionKind(gvk)
 	meta, ok := obj.(metav1.Object)
@@ -1221,9 +1331,94 @@ func decodeManifestObject(s objectSink, data []byte, gvk schema.GroupVersionKind
 	ApplyDefaults(obj)
 	s.add(obj, line, desc)
 	for _, w := range warnings {
-		s.fail(w.line, w.object, w.err)
+		s.warn(w.line, w.object, w.err)
 	}
 }
+
+// objectDecoder decodes the JSON of an object of one kind (see manifestDecoder).
+type objectDecoder struct {
+	kind      KindInfo
+	typed     bool // a built-in kind, decoded into kind's typed struct
+	isRemoved bool // a removed API version, as removed says
+	removed   removedAPI
+}
+
+// manifestDecoder returns how to decode an object of gvk: a built-in kind into its typed
+// struct, a removed API version of one into its replacement (see removedConverters), and
+// anything else into an Unstructured (a removed API version of a kind the inventory does not
+// type too). A kind that an API group the API
+// server serves does not have is an error wrapping ErrUnknownKind.
+func manifestDecoder(gvk schema.GroupVersionKind) (objectDecoder, error) {
+	if r, ok := lookupRemovedAPI(gvk); ok {
+		return objectDecoder{isRemoved: true, removed: r}, nil
+	}
+	if k, ok := LookupKind(gvk.GroupKind()); ok {
+		return objectDecoder{kind: k, typed: true}, nil
+	}
+	if err := unknownBuiltinKind(gvk); err != nil {
+		return objectDecoder{}, err
+	}
+	return objectDecoder{}, nil
+}
+
+func (d objectDecoder) decode(data []byte) (decoded, error) {
+	switch {
+	case d.isRemoved && d.removed.convert != nil:
+		return d.removed.convert(data)
+	case d.typed:
+		obj := d.kind.New()
+		strict, err := sigsjson.UnmarshalStrict(data, obj)
+		return decoded{obj: obj, strict: strict}, err
+	}
+	return decodeUnstructured(data)
+}
+
+func decodeUnstructured(data []byte) (decoded, error) {
+	m := make(map[string]any)
+	strict, err := sigsjson.UnmarshalStrict(data, &m, sigsjson.DisallowDuplicateFields)
+	return decoded{obj: &unstructured.Unstructured{Object: m}, strict: strict}, err
+}
+
+// hasDuplicateField reports whether a strict decoder's remarks include a field written twice.
+func hasDuplicateField(strict []error) bool {
+	return slices.ContainsFunc(strict, func(e error) bool { return strings.HasPrefix(e.Error(), "duplicate field") })
+}
+
+// lastValueWins returns the JSON object data with each field written more than once reduced
+// to its last value, whole (a later object replaces an earlier one; it is not merged into
+// it), and the paths of those fields; nil when there are none (or data does not decode). It
+// is what kubectl and Helm send of such a manifest: they decode it into a map before sending
+// it, so that the API server, which would merge the objects of a field written twice in a
+// typed request body, never sees the repetition. YAML gets the same reading from its
+// conversion to JSON (see yamldoc.AppendJSON).
+func lastValueWins(data []byte) ([]byte, []string) {
+	var m map[string]any
+	strict, err := sigsjson.UnmarshalStrict(data, &m, sigsjson.DisallowDuplicateFields)
+	if err != nil {
+		return nil, nil
+	}
+	var paths []string
+	for _, e := range strict {
+		var fe sigsjson.FieldError
+		if errors.As(e, &fe) && !slices.Contains(paths, fe.FieldPath()) {
+			paths = append(paths, fe.FieldPath())
+		}
+	}
+	if len(paths) == 0 {
+		return nil, nil
+	}
+	out, err := json.Marshal(m)
+	if err != nil {
+		return nil, nil
+	}
+	return out, paths
+}
+
+// pathOnlyLocator locates errors by field path only: for JSON re-encoded from the input, whose
+// offsets are not the input's.
+type pathOnlyLocator struct{ fieldLocator }
+
+func (l pathOnlyLocator) offset(int) (int, string, string) { return l.field("", false), "", "" }
 
 // decodeErrorLine turns an error decoding data into a value of type t into the line and
 // error to record.

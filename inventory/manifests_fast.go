@@ -9,9 +9,9 @@ var fastYAML = true
 // the plain block layout that YAML writers emit (see yamldoc.FastJSON), which is most
 // manifests and several times faster to read. It reports false, having recorded nothing,
 // when d must go through the parser instead: FastJSON does not take it, it has items
-// (perhaps a List), or loading it records any problem at all. The parser path then loads it again and records
-// the problem with the line it is about, so that what is recorded does not depend on which
-// path read a document.
+// (perhaps a List), or loading it records any problem or warning at all. The parser path then
+// loads it again and records the problem with the line it is about, so that what is recorded
+// does not depend on which path read a document.
 func (l *manifestLoader) fastYAMLDocument(s objectSink, d yamldoc.Document, sc *decodeScratch) bool {
 	if !fastYAML {
 		return false
@@ -33,8 +33,8 @@ func (l *manifestLoader) fastYAMLDocument(s objectSink, d yamldoc.Document, sc *
 	}
 	line := d.Line + yh.Line - 1
 	var b bufferedSink
-	decodeManifestObject(&b, out, gvk, line, h, jsonFieldLocator{yamldoc.Document{Data: out, Line: line}}, l.defaultNamespace)
-	if len(b.errs) > 0 {
+	decodeManifestObject(&b, out, gvk, line, h, jsonFieldLocator{yamldoc.Document{Data: out, Line: line}}, l.defaultNamespace, nil)
+	if len(b.errs) > 0 || len(b.warnings) > 0 {
 		return false
 	}
 	b.commit(s)

@@ -63,8 +63,8 @@ func TestLoadManifestsUnknownKindInBuiltinGroup(t *testing.T) {
 				"apiVersion: extensions/v1beta1\nkind: DaemonSet\nmetadata: {name: ds}\n" + "spec:\n  template:\n" + indent(privileged, "    ", "    "),
 			wantKinds: []schema.GroupKind{
 				{Group: "apiextensions.k8s.io", Kind: "CustomResourceDefinition"},
+				{Group: "apps", Kind: "DaemonSet"},
 				{Group: "example.com", Kind: "deploymnet"},
-				{Group: "extensions", Kind: "DaemonSet"},
 				{Group: "gateway.networking.k8s.io", Kind: "Gateway"},
 				{Group: "policy", Kind: "PodDisruptionBudget"},
 				{Group: "policy", Kind: "PodSecurityPolicy"},
@@ -98,7 +98,7 @@ func TestLoadManifestsUnknownKindSecretKeepsNoValues(t *testing.T) {
 	data := []byte(`{"apiVersion":"v1","kind":"secret","metadata":{"name":"s"},"data":{"password":"` + value + `"}}`)
 	var sink bufferedSink
 	decodeManifestObject(&sink, data, schema.GroupVersionKind{Version: "v1", Kind: "secret"}, 1, docHeader{apiVersion: "v1", kind: "secret", name: "s"},
-		jsonFieldLocator{}, "")
+		jsonFieldLocator{}, "", nil)
 	require.Len(t, sink.errs, 1)
 	assert.Empty(t, sink.objs)
 	assert.False(t, bytes.Contains(data, []byte(value)), "the JSON text of a document that is not loaded is cleared")

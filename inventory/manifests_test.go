@@ -52,6 +52,19 @@ func mfErrors(inv *Inventory, dir string) []string {
 	return out
 }
 
+// mfWarnings returns the inventory's warnings as text, with dir removed from paths.
+func mfWarnings(inv *Inventory, dir string) []string {
+	var out []string
+	for _, e := range inv.Warnings() {
+		s := e.Error()
+		if dir != "" {
+			s = strings.ReplaceAll(s, dir+string(filepath.Separator), "")
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
 func mfWrite(t testing.TB, dir, name, content string) string {
 	t.Helper()
 	p := filepath.Join(dir, name)
@@ -187,12 +200,13 @@ func TestLoadManifestsDocumentsAndLines(t *testing.T) {
 
 func TestLoadManifestsBadDocuments(t *testing.T) {
 	tests := []struct {
-		name       string
-		file       string
-		content    string
-		wantErrors []string
-		wantNames  []string // objects that still load
-		wantIs     error
+		name         string
+		file         string
+		content      string
+		wantErrors   []string
+		wantWarnings []string
+		wantNames    []string // objects that still load
+		wantIs       error    // what every error or warning wraps
 	}{
 		{
 			name: "syntax error in the middle",
@@ -204,17 +218,32 @@ func TestLoadManifestsBadDocuments(t *testing.T) {
 			wantNames:  []string{"after", "before"},
 		},
 		{
-			name:       "duplicate key",
-			file:       "dup.yaml",
-			content:    "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\ntype: Opaque\ndata: {}\ntype: kubernetes.io/tls\n",
-			wantErrors: []string{`dup.yaml:7: Secret s: mapping key "type" already defined at line 5`},
+			name:         "duplicate key: the last value",
+			file:         "dup.yaml",
+			content:      "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\ntype: Opaque\ndata: {}\ntype: kubernetes.io/tls\n",
+			wantWarnings: []string{`dup.yaml:7: Secret s: field "type" written again (first at line 5); the last value is used`},
+			wantNames:    []string{"s"},
+			wantIs:       ErrDuplicateKey,
 		},
 		{
-			name:       "duplicate key in a later document and in a List head",
-			file:       "dup2.yaml",
-			content:    "apiVersion: v1\nkind: Namespace\nmetadata: {name: ok}\n---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n  name: b\n---\napiVersion: v1\nkind: List\nkind: List\nitems: []\n",
-			wantErrors: []string{`dup2.yaml:9: Namespace a: mapping key "name" already defined at line 8`, `dup2.yaml:13: List: mapping key "kind" already defined at line 12`},
-			wantNames:  []string{"ok"},
+			name:    "duplicate key in a later document and in a List head",
+			file:    "dup2.yaml",
+			content: "apiVersion: v1\nkind: Namespace\nmetadata: {name: ok}\n---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n  name: b\n---\napiVersion: v1\nkind: List\nkind: List\nitems: []\n",
+			wantWarnings: []string{
+				`dup2.yaml:9: Namespace b: field "metadata.name" written again (first at line 8); the last value is used`,
+				`dup2.yaml:13: List: field "kind" written again (first at line 12); the last value is used`,
+			},
+			wantNames: []string{"b", "ok"},
+			wantIs:    ErrDuplicateKey,
+		},
+		{
+			name: "duplicate key nested: the last mapping replaces the first, whole",
+			file: "nested.yaml",
+			content: "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: c\n    image: i\n" +
+				"    securityContext:\n      privileged: true\n      runAsUser: 0\n    securityContext:\n      runAsUser: 1000\n",
+			wantWarnings: []string{`nested.yaml:11: Pod p: field "spec.containers[0].securityContext" written again (first at line 8); the last value is used`},
+			wantNames:    []string{"p"},
+			wantIs:       ErrDuplicateKey,
 		},
 		{
 			name: "wrong type names the field and its line",
@@ -231,16 +260,29 @@ func TestLoadManifestsBadDocuments(t *testing.T) {
 			wantErrors: []string{"type.json:3: Pod p: spec.hostNetwork: wrong type: found a string, want a boolean"},
 		},
 		{
-			name:       "duplicate key in JSON",
-			file:       "dup.json",
-			content:    "{\"apiVersion\": \"v1\", \"kind\": \"Pod\", \"metadata\": {\"name\": \"p\"},\n \"spec\": {\"hostNetwork\": false,\n  \"hostNetwork\": true}}\n",
-			wantErrors: []string{`dup.json:3: Pod p: field "spec.hostNetwork" is defined more than once`},
+			name:         "duplicate key in JSON",
+			file:         "dup.json",
+			content:      "{\"apiVersion\": \"v1\", \"kind\": \"Pod\", \"metadata\": {\"name\": \"p\"},\n \"spec\": {\"hostNetwork\": false,\n  \"hostNetwork\": true}}\n",
+			wantWarnings: []string{`dup.json:3: Pod p: field "spec.hostNetwork" written again (first at line 2); the last value is used`},
+			wantNames:    []string{"p"},
+			wantIs:       ErrDuplicateKey,
 		},
 		{
-			name:       "duplicate key in JSON of an unknown kind",
-			file:       "dupcr.json",
-			content:    "{\"apiVersion\": \"x.io/v1\", \"kind\": \"Thing\", \"metadata\": {\"name\": \"t\"},\n \"spec\": {\"a\": 1,\n  \"a\": 2}}\n",
-			wantErrors: []string{`dupcr.json:3: Thing t: field "spec.a" is defined more than once`},
+			name:         "duplicate key in JSON of an unknown kind",
+			file:         "dupcr.json",
+			content:      "{\"apiVersion\": \"x.io/v1\", \"kind\": \"Thing\", \"metadata\": {\"name\": \"t\"},\n \"spec\": {\"a\": 1,\n  \"a\": 2}}\n",
+			wantWarnings: []string{`dupcr.json:3: Thing t: field "spec.a" written again (first at line 2); the last value is used`},
+			wantNames:    []string{"t"},
+			wantIs:       ErrDuplicateKey,
+		},
+		{
+			name: "duplicate key in JSON: an earlier value of the wrong type is replaced",
+			file: "dupfix.json",
+			content: "{\"apiVersion\": \"v1\", \"kind\": \"Pod\", \"metadata\": {\"name\": \"p\"},\n \"spec\": {\"hostNetwork\": \"yes\"},\n" +
+				" \"spec\": {\"hostNetwork\": true}}\n",
+			wantWarnings: []string{`dupfix.json:3: Pod p: field "spec" written again (first at line 2); the last value is used`},
+			wantNames:    []string{"p"},
+			wantIs:       ErrDuplicateKey,
 		},
 		{
 			name:       "JSON syntax error",
@@ -256,23 +298,45 @@ func TestLoadManifestsBadDocuments(t *testing.T) {
 				"missing.yaml:1: Pod a: apiVersion is missing",
 				"missing.yaml:4: kind is missing",
 				"missing.yaml:7: Pod: metadata.name is missing",
-				"missing.yaml:11: not a Kubernetes object: apiVersion and kind are missing",
 				`missing.yaml:13: Pod c: apiVersion: unexpected GroupVersion string: v1/x/y`,
 			},
+			wantWarnings: []string{"missing.yaml:11: not a Kubernetes object (neither apiVersion nor kind): skipped"},
 		},
 		{
-			name:       "not an object",
+			name: "not a Kubernetes object: a notice",
+			file: "config.yaml",
+			content: "# an application's configuration\ncluster_name: 'Test Cluster'\nnum_tokens: 256\n---\njust text\n---\n- a\n- b\n---\n" +
+				"- apiVersion: v1\n  kind: Namespace\n  metadata: {name: ok}\n- 3\n---\napiVersion: null\nkind: null\n",
+			wantErrors: []string{"config.yaml:15: apiVersion and kind are missing"},
+			wantWarnings: []string{
+				"config.yaml:2: not a Kubernetes object (neither apiVersion nor kind): skipped",
+				"config.yaml:5: not a Kubernetes object (a scalar): skipped",
+				"config.yaml:7: not a Kubernetes object (a list): skipped",
+				"config.yaml:13: not a Kubernetes object (not a mapping): skipped",
+			},
+			wantNames: []string{"ok"},
+		},
+		{
+			name:         "not a Kubernetes object in JSON: a notice",
+			file:         "package.json",
+			content:      "{\"name\": \"app\", \"version\": \"1.0.0\"}\n[1, {\"apiVersion\": \"v1\", \"kind\": \"Namespace\", \"metadata\": {\"name\": \"ok\"}}]\n",
+			wantWarnings: []string{"package.json:1: not a Kubernetes object (neither apiVersion nor kind): skipped", "package.json:2: not a Kubernetes object (not a JSON object): skipped"},
+			wantNames:    []string{"ok"},
+			wantIs:       ErrNotObject,
+		},
+		{
+			name:       "not an object in a List: an error",
 			file:       "scalar.yaml",
-			content:    "just text\n---\napiVersion: v1\nkind: List\nitems: 3\n---\napiVersion: v1\nkind: List\nitems:\n- 5\n",
-			wantErrors: []string{"scalar.yaml:1: document is not an object", "scalar.yaml:5: List: items is not a list", "scalar.yaml:10: not an object"},
+			content:    "apiVersion: v1\nkind: List\nitems: 3\n---\napiVersion: v1\nkind: List\nitems:\n- 5\n- metadata: {name: x}\n",
+			wantErrors: []string{"scalar.yaml:3: List: items is not a list", "scalar.yaml:8: not an object", "scalar.yaml:9: kind is missing"},
 		},
 		{
-			name:       "unknown field: reported, object kept",
-			file:       "unknown.yaml",
-			content:    "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: c\n    image: i\n    securityContex:\n      privileged: true\n",
-			wantErrors: []string{`unknown.yaml:8: Pod p: unknown field "spec.containers[0].securityContex"`},
-			wantNames:  []string{"p"},
-			wantIs:     ErrUnknownField,
+			name:         "unknown field: a warning, the object kept without it",
+			file:         "unknown.yaml",
+			content:      "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: c\n    image: i\n    securityContex:\n      privileged: true\n",
+			wantWarnings: []string{`unknown.yaml:8: Pod p: unknown field "spec.containers[0].securityContex": dropped, as the API server drops it`},
+			wantNames:    []string{"p"},
+			wantIs:       ErrUnknownField,
 		},
 		{
 			name:       "bad indentation: the line of the problem, not of its mapping",
@@ -293,12 +357,12 @@ func TestLoadManifestsBadDocuments(t *testing.T) {
 			wantErrors: []string{"norway.yaml:6: Namespace x: metadata.labels.country: wrong type: found a boolean, want a string (unquoted NO is a boolean in YAML 1.1, as kubectl reads it: quote it)"},
 		},
 		{
-			name:       "unknown field in JSON",
-			file:       "unknown.json",
-			content:    "{\"apiVersion\": \"v1\", \"kind\": \"ServiceAccount\",\n \"metadata\": {\"name\": \"sa\"},\n \"automount\": false}\n",
-			wantErrors: []string{`unknown.json:3: ServiceAccount sa: unknown field "automount"`},
-			wantNames:  []string{"sa"},
-			wantIs:     ErrUnknownField,
+			name:         "unknown field in JSON",
+			file:         "unknown.json",
+			content:      "{\"apiVersion\": \"v1\", \"kind\": \"ServiceAccount\",\n \"metadata\": {\"name\": \"sa\"},\n \"automount\": false}\n",
+			wantWarnings: []string{`unknown.json:3: ServiceAccount sa: unknown field "automount": dropped, as the API server drops it`},
+			wantNames:    []string{"sa"},
+			wantIs:       ErrUnknownField,
 		},
 		{
 			name:       "value with no JSON form",
@@ -319,18 +383,24 @@ func TestLoadManifestsBadDocuments(t *testing.T) {
 			p := mfWrite(t, dir, tt.file, tt.content)
 			inv := mfLoad(t, []string{p})
 			assert.Equal(t, tt.wantErrors, mfErrors(inv, dir))
+			assert.Equal(t, tt.wantWarnings, mfWarnings(inv, dir))
 			var names []string
 			for _, o := range inv.Objects() {
 				names = append(names, o.Name())
 			}
 			assert.Equal(t, tt.wantNames, names)
-			for _, err := range inv.Errors() {
+			for _, err := range append(inv.Errors(), inv.Warnings()...) {
 				var se *SourceError
 				require.ErrorAs(t, err, &se)
 				assert.Equal(t, p, se.Source.File)
 				assert.Positive(t, se.Source.Line)
 				if tt.wantIs != nil {
 					assert.ErrorIs(t, err, tt.wantIs)
+				}
+			}
+			for _, c := range inv.CoverageAll() {
+				if len(tt.wantErrors) == 0 {
+					assert.NotEqual(t, Incomplete, c.State, "warnings leave coverage as it is: %s", c.Kind)
 				}
 			}
 		})
@@ -532,7 +602,7 @@ func TestLoadManifestsSplitListMatchesWholeParse(t *testing.T) {
 	}{
 		{"list", list, 45},
 		{"list with a syntax error in an item", strings.Replace(list, "name: d12", "name: [d12", 1), 0},
-		{"list with a duplicate key in its head", strings.Replace(list, "kind: List\n", "kind: List\nkind: List\n", 1), 0},
+		{"list with a duplicate key in its head", strings.Replace(list, "kind: List\n", "kind: List\nkind: List\n", 1), 45},
 		{"under-indented flow continuation", list + "- {apiVersion: v1, kind: ConfigMap, metadata: {name: flow},\ndata: {}}\n", 46},
 	}
 	for _, tt := range tests {
@@ -549,6 +619,7 @@ func TestLoadManifestsSplitListMatchesWholeParse(t *testing.T) {
 
 			assert.Equal(t, mfObjects(whole), mfObjects(split))
 			assert.Equal(t, mfErrors(whole, dir), mfErrors(split, dir))
+			assert.Equal(t, mfWarnings(whole, dir), mfWarnings(split, dir))
 			assert.Equal(t, tt.wantObjs, split.Len())
 			assert.Equal(t, len(mfErrors(split, dir)) > 0, tt.wantObjs < 50)
 		})
@@ -647,17 +718,31 @@ func TestLoadManifestsCorpus(t *testing.T) {
 	for _, o := range inv.Objects() {
 		perFile[o.Source().File]++
 	}
-	unknownFields := 0
 	for _, err := range inv.Errors() {
 		var se *SourceError
 		require.ErrorAs(t, err, &se)
 		require.NotEmpty(t, se.Source.File, err.Error())
 		assert.Positive(t, se.Source.Line, err.Error())
-		if errors.Is(err, ErrUnknownField) {
-			unknownFields++ // about an object that loaded
-			continue
-		}
+		assert.ErrorIs(t, err, ErrDuplicate, "the only errors of the corpus are objects defined twice")
 		perFile[se.Source.File]++
+	}
+	warnings := map[error]int{}
+	for _, err := range inv.Warnings() {
+		var se *SourceError
+		require.ErrorAs(t, err, &se)
+		require.NotEmpty(t, se.Source.File, err.Error())
+		assert.Positive(t, se.Source.Line, err.Error())
+		known := false
+		for _, is := range []error{ErrNotObject, ErrUnknownField, ErrDuplicateKey, ErrRemovedAPIVersion, ErrDuplicate} {
+			if errors.Is(err, is) {
+				warnings[is]++
+				known = true
+			}
+		}
+		assert.True(t, known, "a warning of an unexpected kind: %v", err)
+		if errors.Is(err, ErrNotObject) {
+			perFile[se.Source.File]++ // a document that is no object; the others are about objects
+		}
 	}
 	files, docs := 0, 0
 	err := filepath.WalkDir(corpusDir, func(p string, d fs.DirEntry, err error) error {
@@ -671,7 +756,12 @@ func TestLoadManifestsCorpus(t *testing.T) {
 		return nil
 	})
 	require.NoError(t, err)
-	t.Logf("%d files, %d documents, %d unknown-field warnings", files, docs, unknownFields)
+	t.Logf("%d files, %d documents; warnings: %d not objects, %d unknown fields, %d removed API versions, %d repeated keys",
+		files, docs, warnings[ErrNotObject], warnings[ErrUnknownField], warnings[ErrRemovedAPIVersion], warnings[ErrDuplicateKey])
+	assert.Equal(t, 2, warnings[ErrNotObject], "the two cassandra.yaml files")
+	assert.Equal(t, 4, warnings[ErrUnknownField])
+	assert.Equal(t, 12, warnings[ErrRemovedAPIVersion])
+	assert.Equal(t, 4, warnings[ErrDuplicateKey])
 	assert.Greater(t, docs, 500)
 	assert.Greater(t, inv.Len(), 300)
 	assert.NotEmpty(t, inv.Pods())
@@ -679,14 +769,24 @@ func TestLoadManifestsCorpus(t *testing.T) {
 	assert.NotEmpty(t, inv.ClusterRoleBindings())
 }
 
+// TestLoadManifestsCorpusInvalid loads the two real but broken manifests of the corpus. A
+// wrong type is an error (the API server refuses it); a key written twice is a warning, and
+// the object loads with the last value, as kubectl, Helm and the API server read it (here the
+// two values are the same).
 func TestLoadManifestsCorpusInvalid(t *testing.T) {
 	dir := mfCorpus(t, "real-invalid")
 	inv := mfLoad(t, []string{dir})
-	assert.Zero(t, inv.Len(), "nothing from a broken document loads")
 	assert.Equal(t, []string{
 		"fc.yaml:17: Pod fibre-channel-example-pod: spec.volumes[0].fc.lun: wrong type: found a string, want an integer (int32)",
-		`quobyte-admin-secret.yaml:9: Secret quobyte-admin-secret: mapping key "type" already defined at line 5`,
 	}, mfErrors(inv, dir))
+	assert.Equal(t, []string{
+		`quobyte-admin-secret.yaml:9: Secret quobyte-admin-secret: field "type" written again (first at line 5); the last value is used`,
+	}, mfWarnings(inv, dir))
+	require.Equal(t, 1, inv.Len())
+	sec, ok := inv.Objects()[0].Object().(*corev1.Secret)
+	require.True(t, ok)
+	assert.Equal(t, corev1.SecretType("kubernetes.io/quobyte"), sec.Type)
+	assert.Nil(t, inv.Get(KindPod, "default", "fibre-channel-example-pod"), "a document with a wrong type does not load")
 }
 
 // mfBenchFile writes a multi-document file of n objects (Deployments, Services, ConfigMaps

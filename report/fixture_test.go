@@ -41,6 +41,17 @@ func fixtureInventory(t *testing.T) *inventory.Inventory {
 	return b.Build()
 }
 
+// fixtureManifests is an inventory of manifests with no object, a load error and a warning.
+func fixtureManifests() *inventory.Inventory {
+	b := inventory.NewBuilder(inventory.ModeManifests)
+	b.AddSource("deploy/")
+	b.AddError(&inventory.SourceError{Source: inventory.Source{File: "deploy/bad.yaml", Line: 7},
+		Err: errors.New("yaml: line 3: mapping values are not allowed in this context")})
+	b.AddWarning(&inventory.SourceError{Source: inventory.Source{File: "deploy/agent.yaml", Line: 1}, Object: "DaemonSet default/agent",
+		Err: errors.New("extensions/v1beta1 DaemonSet is not served since Kubernetes 1.16; read as apps/v1 DaemonSet")})
+	return b.Build()
+}
+
 func deployRef() *inventory.Ref {
 	return &inventory.Ref{APIVersion: "apps/v1", Kind: "Deployment", Namespace: "shop", Name: "web", UID: "u-web"}
 }

@@ -32,6 +32,30 @@ func TestJSONRoundTrip(t *testing.T) {
 	assert.Equal(t, buf.String(), again.String())
 }
 
+// TestJSONWarningsApartFromErrors: warnings are written beside the errors
+// (inventory.warnings) and read back as they were.
+func TestJSONWarningsApartFromErrors(t *testing.T) {
+	want := report.New(fixtureManifests(), nil, nil, report.Tool{Name: "kspm"}, fixtureTime)
+	require.Len(t, want.Inventory.Errors, 1)
+	require.Len(t, want.Inventory.Warnings, 1)
+	var buf bytes.Buffer
+	require.NoError(t, report.WriteJSON(&buf, want))
+	var doc struct {
+		Inventory struct {
+			Errors   []string `json:"errors"`
+			Warnings []string `json:"warnings"`
+		} `json:"inventory"`
+	}
+	require.NoError(t, json.Unmarshal(buf.Bytes(), &doc))
+	assert.Equal(t, []string{"deploy/bad.yaml:7: yaml: line 3: mapping values are not allowed in this context"}, doc.Inventory.Errors)
+	assert.Equal(t, []string{"deploy/agent.yaml:1: DaemonSet default/agent: extensions/v1beta1 DaemonSet is not served since Kubernetes 1.16; read as apps/v1 DaemonSet"}, doc.Inventory.Warnings)
+
+	got, err := report.ReadJSON(bytes.NewReader(buf.Bytes()))
+	require.NoError(t, err)
+	assert.Equal(t, want.Inventory.Warnings, got.Inventory.Warnings)
+	assert.Equal(t, want.Inventory.Errors, got.Inventory.Errors)
+}
+
 func TestWriteJSONGolden(t *testing.T) {
 	var buf bytes.Buffer
 	require.NoError(t, report.WriteJSON(&buf, fixtureReport(t)))

@@ -53,8 +53,14 @@ type InventorySummary struct {
 	Objects int `json:"objects"`
 	// Coverage says, per kind, whether it was listed, forbidden, not served or absent.
 	Coverage []inventory.Coverage `json:"coverage"`
-	// Errors are the problems met while loading (each names its file and line or kind).
+	// Errors are the problems met while loading: input that was not read, or not loaded
+	// (each names its file and line, its object or its kind).
 	Errors []string `json:"errors,omitempty"`
+	// Warnings are remarks about input that was read and loaded (each names its file and
+	// line, or its object): an unknown field dropped, a key written twice, an API version
+	// Kubernetes removed, a document that is no Kubernetes object (a notice). They take
+	// nothing from the scan (see inventory.Inventory.Warnings).
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // Summary counts results.
@@ -89,6 +95,9 @@ func New(inv *inventory.Inventory, benchmarks []string, results []check.Result, 
 	}
 	for _, err := range inv.Errors() {
 		r.Inventory.Errors = append(r.Inventory.Errors, err.Error())
+	}
+	for _, err := range inv.Warnings() {
+		r.Inventory.Warnings = append(r.Inventory.Warnings, err.Error())
 	}
 	r.Summary = Summarize(results)
 	return r

@@ -174,6 +174,7 @@ func TestReportMatchesSchema(t *testing.T) {
 		"fixture":  fixtureReport(t),
 		"sections": report.New(fixtureInventory(t), nil, sectionResults(), report.Tool{Name: "kspm", Version: "1"}, fixtureTime),
 		"empty":    report.New(inventory.NewBuilder(inventory.ModeManifests).Build(), nil, nil, report.Tool{}, time.Time{}),
+		"warnings": report.New(fixtureManifests(), nil, nil, report.Tool{}, fixtureTime),
 	}
 	for name, r := range reports {
 		t.Run(name, func(t *testing.T) {
@@ -204,6 +205,9 @@ func TestSchemaValidatorCatchesErrors(t *testing.T) {
 		}, `$.inventory.coverage[0].state: hidden is not one of`},
 		{"other schema version", func(d map[string]any) { d["schemaVersion"] = "v2" }, `$.schemaVersion: want kspm.dev/report/v1, got v2`},
 		{"negative count", func(d map[string]any) { d["summary"].(map[string]any)["total"] = -1.0 }, `$.summary.total: -1 is below the minimum`},
+		{"warning that is not a string", func(d map[string]any) {
+			d["inventory"].(map[string]any)["warnings"] = []any{1.0}
+		}, `$.inventory.warnings[0]: want string, got integer`},
 		{"check without a zero count", func(d map[string]any) {
 			delete(d["checks"].([]any)[0].(map[string]any)["counts"].(map[string]any), "error")
 		}, `$.checks[0].counts: required property "error" is missing`},

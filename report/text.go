@@ -227,7 +227,8 @@ type cell struct{ text, color string }
 // severity, check ID, object and message, most severe first; with opts.Verbose, a table of
 // every check with its count of results per status (see Report.Checks); and a summary with counts by
 // check, status and severity, the kinds that could not be seen completely (forbidden, failed
-// or absent, with reasons) and the errors met while loading.
+// or absent, with reasons), the errors met while loading and, apart, the warnings about
+// input that loaded.
 //
 // When results name benchmark sections (as CIS controls do), the table is grouped by section,
 // each under a line giving the section's compliance (see SectionSummary.Compliance).
@@ -546,6 +547,12 @@ func (tw *textWriter) summary(r *Report) {
 		tw.printf("  %s\n", tw.paint(fmt.Sprintf("Load errors (%d):", len(errs)), ansiYellow))
 		for _, e := range errs {
 			tw.printf("    %s\n", e) // escaped, not folded: a file name may hold a line break
+		}
+	}
+	if ws := r.Inventory.Warnings; len(ws) > 0 {
+		tw.printf("  %s\n", fmt.Sprintf("Load warnings (%d; read and scanned):", len(ws)))
+		for _, w := range ws {
+			tw.printf("    %s\n", w)
 		}
 	}
 }

@@ -20,13 +20,7 @@ import (
 )
 
 func TestWriteTextGolden(t *testing.T) {
-	manifests := func() *inventory.Inventory {
-		b := inventory.NewBuilder(inventory.ModeManifests)
-		b.AddSource("deploy/")
-		b.AddError(&inventory.SourceError{Source: inventory.Source{File: "deploy/bad.yaml", Line: 7},
-			Err: errors.New("yaml: line 3: mapping values are not allowed in this context")})
-		return b.Build()
-	}
+	manifests := fixtureManifests
 	tests := []struct {
 		name   string
 		report func(t *testing.T) *report.Report
@@ -264,6 +258,8 @@ func hostileReport() *report.Report {
 	b.AddSource("evil\x1b]0;title\a/")
 	b.AddError(&inventory.SourceError{Source: inventory.Source{File: "a\rb.yaml", Line: 3},
 		Object: "Pod x\x1b[2K", Err: errors.New("bad\u202evalue")})
+	b.AddWarning(&inventory.SourceError{Source: inventory.Source{File: "w\x1b[2J.yaml", Line: 4},
+		Err: errors.New("unknown field \"\u202ex\"")})
 	res := []check.Result{{CheckID: "kspm:x\x1b[31m", Title: "T\u2066", Severity: check.High, Status: check.StatusFail,
 		Object:  &inventory.Ref{APIVersion: "v1", Kind: "Pod", Namespace: "ns\x9b", Name: "web\x1b[1A\x1b[2K\r\xff"},
 		Message: "container \"a\x1b[8m\" hidden\x07", Field: "spec\x7f", Remediation: "fix\x1b[2J", Section: "1 S\u200b"}}
@@ -282,7 +278,7 @@ func TestWriteTextEscapesInput(t *testing.T) {
 			require.True(t, r == '\n' || (unicode.IsPrint(r) && r != utf8.RuneError), "%+v: %U at %d in\n%s", opts, r, i, out)
 		}
 		for _, want := range []string{`web\x1b[1A\x1b[2K\r\xff`, `container "a\x1b[8m" hidden\a`, `kspm:x\x1b[31m`,
-			`bench\x1b[H`, `evil\x1b]0;title\a/`, `a\rb.yaml:3: Pod x\x1b[2K: bad\u202evalue`} {
+			`bench\x1b[H`, `evil\x1b]0;title\a/`, `a\rb.yaml:3: Pod x\x1b[2K: bad\u202evalue`, `w\x1b[2J.yaml:4: unknown field "\u202ex"`} {
 			assert.Contains(t, out, want, "%+v", opts)
 		}
 	}
@@ -299,4 +295,22 @@ func TestWriteTextAbsentWithAReason(t *testing.T) {
 	out := buf.String()
 	assert.Contains(t, out, "absent: served by the cluster, not read")
 	assert.NotRegexp(t, `none in the input[^\n]*CiliumNetworkPolicy`, out)
+}
+
+// TestWriteTextWarningsApart: warnings are listed apart from load errors, under their own
+// heading, and do not count as errors.
+func TestWriteTextWarningsApart(t *testing.T) {
+	b := inventory.NewBuilder(inventory.ModeManifests)
+	b.AddError(&inventory.SourceError{Source: inventory.Source{File: "bad.yaml", Line: 2}, Err: errors.New("yaml: broken")})
+	b.AddWarning(&inventory.SourceError{Source: inventory.Source{File: "app.yaml", Line: 1}, Err: errors.New("not a Kubernetes object (neither apiVersion nor kind): skipped")})
+	b.AddWarning(&inventory.SourceError{Source: inventory.Source{File: "pod.yaml", Line: 5}, Object: "Pod default/p", Err: errors.New(`unknown field "spec.x": dropped, as the API server drops it`)})
+	var buf bytes.Buffer
+	require.NoError(t, report.WriteText(&buf, report.New(b.Build(), nil, nil, report.Tool{}, fixtureTime), report.TextOptions{}))
+	out := buf.String()
+	errorsAt, warningsAt := strings.Index(out, "Load errors (1):"), strings.Index(out, "Load warnings (2; read and scanned):")
+	require.GreaterOrEqual(t, errorsAt, 0, out)
+	require.Greater(t, warningsAt, errorsAt, out)
+	assert.NotContains(t, out[errorsAt:warningsAt], "app.yaml")
+	assert.Contains(t, out[warningsAt:], "    app.yaml:1: not a Kubernetes object (neither apiVersion nor kind): skipped\n")
+	assert.Contains(t, out[warningsAt:], `    pod.yaml:5: Pod default/p: unknown field "spec.x": dropped, as the API server drops it`)
 }

@@ -79,6 +79,18 @@ func TestHostileInputIsEscaped(t *testing.T) {
 		assert.Contains(t, stderr, `evil\x1b[2K\u202e.yaml`)
 	})
 
+	t.Run("a warning", func(t *testing.T) {
+		dir := t.TempDir()
+		doc := "apiVersion: v1\nkind: Pod\nmetadata: {name: \"p\\e[2K\"}\nspec:\n  containers: [{name: c, image: i}]\n  \"x\\e[8m\\u202e\": 1\n"
+		require.NoError(t, os.WriteFile(filepath.Join(dir, "w\x1b[2J.yaml"), []byte(doc), 0o644))
+		_, stdout, stderr := runScan(t, "", "-f", dir, "-b", "kspm")
+		assertPrintable(t, "stdout", stdout)
+		assertPrintable(t, "stderr", stderr)
+		assert.Contains(t, stderr, `kspm-scan: warning: `)
+		assert.Contains(t, stderr, `w\x1b[2J.yaml:6: Pod p\x1b[2K: unknown field "spec.x\x1b[8m\u202e"`)
+		assert.Contains(t, stdout, `w\x1b[2J.yaml:6: Pod p\x1b[2K: unknown field "spec.x\x1b[8m\u202e"`)
+	})
+
 	jsonModes := []struct {
 		name string
 		args []string

@@ -34,7 +34,7 @@ const progName = "kspm-scan"
 const (
 	exitOK     = 0 // the scan ran; --fail-on (if any) was not reached
 	exitFailOn = 1 // a failing result reached the --fail-on severity
-	exitError  = 2 // usage error, nothing to scan, no checks, or load errors
+	exitError  = 2 // usage error, nothing to scan, no checks, or load errors (not warnings)
 )
 
 func main() {
@@ -90,7 +90,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	// Every mode that reads input treats it alike: an input that holds no object is nothing
 	// to scan (unless --allow-empty), and load errors are named on stderr after the answer,
-	// which covers what did load, and make the exit status 2.
+	// which covers what did load, and make the exit status 2; warnings are named after them
+	// and leave the exit status as it is.
 	if inv.Len() == 0 && !o.allowEmpty {
 		reportLoad(stderr, inv)
 		report.Fprintf(stderr, "%s: nothing to scan: no object loaded from %s (pass --allow-empty if that is expected)\n",
@@ -145,14 +146,22 @@ func runMode(ctx context.Context, o *options, inv *inventory.Inventory, bms []be
 	return exitCode(rep, o)
 }
 
-// reportLoad names on stderr each error met while loading inv, and the permissions a cluster
-// refused, and returns the number of load errors.
+// reportLoad names on stderr each error met while loading inv, then each warning (a notice
+// for a document that is no Kubernetes object), and the permissions a cluster refused, and
+// returns the number of load errors: warnings do not count, they are about input that loaded.
 func reportLoad(stderr io.Writer, inv *inventory.Inventory) int {
 	loadErrs := inv.Errors()
 	tooLarge := false
 	for _, e := range loadErrs {
 		report.Fprintf(stderr, "%s: load error: %v\n", progName, e)
 		tooLarge = tooLarge || errors.Is(e, inventory.ErrTooLarge)
+	}
+	for _, w := range inv.Warnings() {
+		what := "warning"
+		if errors.Is(w, inventory.ErrNotObject) {
+			what = "notice"
+		}
+		report.Fprintf(stderr, "%s: %s: %v\n", progName, what, w)
 	}
 	if tooLarge {
 		report.Fprintf(stderr, "%s: the size limits are set with --max-document-bytes and --max-input-bytes (0 lifts a limit)\n", progName)

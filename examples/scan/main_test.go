@@ -254,6 +254,35 @@ func TestMalformedManifest(t *testing.T) {
 	assert.Equal(t, check.Status(""), verdict(rep, "test:replicas", "Deployment web/malformed"))
 }
 
+// TestLoadWarnings: what the API server would store with a warning is scanned as stored,
+// named on stderr as a warning (a file that is no Kubernetes object as a notice), listed
+// under inventory.warnings, and leaves the exit status as it is.
+func TestLoadWarnings(t *testing.T) {
+	code, rep, stderr := scanJSON(t, "", "-f", "testdata/lenient", "-b", "kspm", "--fail-on", "critical")
+	assert.Equal(t, exitFailOn, code, "the privileged DaemonSet fails; warnings do not make it 2\n%s", stderr)
+	assert.Empty(t, rep.Inventory.Errors)
+	dir := filepath.Join("testdata", "lenient")
+	wantWarnings := []string{
+		filepath.Join(dir, "agent.yaml") + ":2: DaemonSet ops/agent: extensions/v1beta1 DaemonSet is not served since Kubernetes 1.16; read as apps/v1 DaemonSet",
+		filepath.Join(dir, "app-config.yaml") + ":2: not a Kubernetes object (neither apiVersion nor kind): skipped",
+		filepath.Join(dir, "web.yaml") + `:20: Deployment ops/web: field "spec.template.spec.containers[0].securityContext" written again (first at line 18); the last value is used`,
+		filepath.Join(dir, "web.yaml") + `:22: Deployment ops/web: unknown field "spec.template.spec.containers[0].securityContex": dropped, as the API server drops it`,
+	}
+	assert.Equal(t, wantWarnings, rep.Inventory.Warnings)
+	lines := strings.Split(strings.TrimSpace(stderr), "\n")
+	assert.Equal(t, []string{
+		"kspm-scan: warning: " + wantWarnings[0],
+		"kspm-scan: notice: " + wantWarnings[1],
+		"kspm-scan: warning: " + wantWarnings[2],
+		"kspm-scan: warning: " + wantWarnings[3],
+	}, lines)
+	assert.Equal(t, check.StatusFail, verdict(rep, "kspm:privileged", "DaemonSet ops/agent"), "the removed-version DaemonSet is evaluated")
+	assert.Equal(t, check.StatusPass, verdict(rep, "kspm:privileged", "Deployment ops/web"), "the last securityContext is the one used")
+
+	code, _, stderr = runScan(t, "", "-f", "testdata/lenient", "-b", "kspm")
+	assert.Equal(t, exitOK, code, stderr)
+}
+
 func TestStdin(t *testing.T) {
 	manifest, err := os.ReadFile("testdata/app/app.yaml")
 	require.NoError(t, err)

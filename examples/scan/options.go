@@ -241,6 +241,9 @@ Exit status:
      --allow-empty), no checks selected, --timeout reached, or errors while loading the
      input (the report is still written for what loaded; errors are named on stderr).
      The same holds for --who-can and --pss-what-if; --list reads no input.
+  Warnings and notices about input that loaded (an unknown field dropped, a key written
+  twice, a removed API version, a file that is no Kubernetes object) are named on stderr
+  and in the report, and never change the exit status.
 `
 
 // parseArgs parses the command line. It returns errHelp for -h or --help.

@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -30,11 +31,23 @@ const (
 // keys are errors. Merge keys ("<<") are applied, keys written in the mapping taking
 // precedence over merged ones and earlier merged mappings over later ones.
 //
-// Unlike sigs.k8s.io/yaml, a key repeated in one mapping is an error naming both lines (as
-// the API server's strict field validation would reject it), and key order is kept.
-func AppendJSON(dst []byte, n *yaml.Node) ([]byte, error) {
+// A key written more than once in one mapping takes its last value, as in sigs.k8s.io/yaml's
+// YAMLToJSON, which kubectl, Helm and the API server (for a YAML request body) use: the value
+// is replaced whole, a mapping is not merged with an earlier one. Each repetition is returned
+// in dups. Otherwise key order is kept.
+func AppendJSON(dst []byte, n *yaml.Node) (out []byte, dups []Duplicate, err error) {
 	c := converter{}
-	return c.value(dst, n, n, 0)
+	out, err = c.value(dst, n, n, 0)
+	return out, c.dups, err
+}
+
+// Duplicate is a key written again in a mapping that has it already (the value written last
+// is the one used).
+type Duplicate struct {
+	// Key is the key node written again; Prev is the key as written before it.
+	Key, Prev *yaml.Node
+	// Name is the key as a JSON object key.
+	Name string
 }
 
 // Locate finds the node of n whose JSON text, as AppendJSON writes it, holds byte offset off
@@ -147,6 +160,7 @@ type converter struct {
 	direct, viaAlias int
 	aliases          []*yaml.Node // alias targets being expanded
 	track            *tracker
+	dups             []Duplicate // repeated keys
 }
 
 type tracker struct {
@@ -235,17 +249,23 @@ type pair struct {
 
 func (c *converter) mapping(dst []byte, n *yaml.Node, depth int) ([]byte, error) {
 	if hasMerge(n) {
-		pairs, err := c.pairs(n, depth)
-		if err != nil {
-			return dst, err
+		return c.mappingPairs(dst, n, depth)
+	}
+	// The common case, a mapping without merge keys or repeated keys, is written as it is
+	// read; a repeated key sends it back to be written from its effective pairs.
+	start := len(dst)
+	var saved tracker
+	if c.track != nil {
+		saved = *c.track
+		saved.stack = slices.Clone(c.track.stack)
+	}
+	ndups := len(c.dups)
+	restart := func() ([]byte, error) {
+		if c.track != nil {
+			*c.track = saved
 		}
-		dst = append(dst, '{')
-		for i, p := range pairs {
-			if dst, err = c.member(dst, i, p.key, p.k, p.v, depth); err != nil {
-				return dst, err
-			}
-		}
-		return append(dst, '}'), nil
+		c.dups = c.dups[:ndups]
+		return c.mappingPairs(dst[:start], n, depth)
 	}
 	// Keys seen so far, for duplicates: a list while short, then a map.
 	var small [16]seenKey
@@ -259,14 +279,14 @@ func (c *converter) mapping(dst []byte, n *yaml.Node, depth int) ([]byte, error)
 			return dst, err
 		}
 		if seen != nil {
-			if prev, dup := seen[key]; dup {
-				return dst, duplicateKey(key, k, prev)
+			if _, dup := seen[key]; dup {
+				return restart()
 			}
 			seen[key] = k
 		} else {
 			for _, p := range keys {
 				if p.key == key {
-					return dst, duplicateKey(key, k, p.k)
+					return restart()
 				}
 			}
 			if len(keys) < len(small) {
@@ -280,6 +300,21 @@ func (c *converter) mapping(dst []byte, n *yaml.Node, depth int) ([]byte, error)
 			}
 		}
 		if dst, err = c.member(dst, i/2, key, k, n.Content[i+1], depth); err != nil {
+			return dst, err
+		}
+	}
+	return append(dst, '}'), nil
+}
+
+// mappingPairs writes the mapping n from its effective pairs (see pairs).
+func (c *converter) mappingPairs(dst []byte, n *yaml.Node, depth int) ([]byte, error) {
+	pairs, err := c.pairs(n, depth)
+	if err != nil {
+		return dst, err
+	}
+	dst = append(dst, '{')
+	for i, p := range pairs {
+		if dst, err = c.member(dst, i, p.key, p.k, p.v, depth); err != nil {
 			return dst, err
 		}
 	}
@@ -308,8 +343,9 @@ func (c *converter) member(dst []byte, i int, key string, k, v *yaml.Node, depth
 	return dst, err
 }
 
-func duplicateKey(key string, k, prev *yaml.Node) error {
-	return &Error{Line: k.Line, Msg: fmt.Sprintf("mapping key %q", key), Defined: prev.Line}
+// duplicate records that the key k repeats prev.
+func (c *converter) duplicate(key string, k, prev *yaml.Node) {
+	c.dups = append(c.dups, Duplicate{Key: k, Prev: prev, Name: key})
 }
 
 func isMergeKey(k *yaml.Node) bool {
@@ -328,8 +364,9 @@ func hasMerge(n *yaml.Node) bool {
 // pairs returns the effective key-value pairs of the mapping n, merges applied as
 // sigs.k8s.io/yaml (go-yaml v2), and so kubectl, applies them: in the order they are
 // written, each key or merge overriding what came before it (a merge written after a key
-// replaces its value), and among the mappings of one merge list the first wins. A key
-// written twice outside merges is an error, as in mapping.
+// replaces its value, a key written again replaces its earlier value), and among the
+// mappings of one merge list the first wins. A key written again outside merges is recorded
+// (see converter.dups).
 func (c *converter) pairs(n *yaml.Node, depth int) ([]pair, error) {
 	if depth > maxDepth {
 		return nil, &Error{Line: n.Line, Msg: "merge keys are nested too deeply"}
@@ -362,7 +399,7 @@ func (c *converter) pairs(n *yaml.Node, depth int) ([]pair, error) {
 			return nil, err
 		}
 		if prev, dup := explicit[key]; dup {
-			return nil, duplicateKey(key, k, prev)
+			c.duplicate(key, k, prev)
 		}
 		explicit[key] = k
 		set(pair{key, k, v})
@@ -651,42 +688,30 @@ func appendString[T string | []byte](dst []byte, s T) []byte { return jsonenc.Ap
 
 // CheckExcept checks that the mapping n converts to JSON (see AppendJSON), except for the
 // value of the key skip: a List's own fields are checked this way, its items one by one.
-func CheckExcept(n *yaml.Node, skip string) error {
+// It returns the repeated keys, as AppendJSON does.
+func CheckExcept(n *yaml.Node, skip string) ([]Duplicate, error) {
 	if n = deref(n); n == nil || n.Kind != yaml.MappingNode {
-		return nil
+		return nil, nil
 	}
 	c := converter{}
+	pairs, err := c.pairs(n, 0)
+	if err != nil {
+		return nil, err
+	}
 	var scratch []byte
-	if hasMerge(n) {
-		if _, err := c.pairs(n, 0); err != nil {
-			return err
-		}
-	}
-	seen := make(map[string]*yaml.Node, len(n.Content)/2)
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k := n.Content[i]
-		if isMergeKey(k) {
+	for _, p := range pairs {
+		if p.key == skip {
 			continue
 		}
-		key, err := keyString(k)
-		if err != nil {
-			return err
-		}
-		if prev, dup := seen[key]; dup {
-			return duplicateKey(key, k, prev)
-		}
-		seen[key] = k
-		if key == skip {
-			continue
-		}
-		if scratch, err = c.value(scratch[:0], n.Content[i+1], k, 1); err != nil {
-			return err
+		if scratch, err = c.value(scratch[:0], p.v, p.k, 1); err != nil {
+			return nil, err
 		}
 	}
-	return nil
+	return c.dups, nil
 }
 
-// Get returns the value of key in the mapping n (merge keys applied), or nil.
+// Get returns the value of key in the mapping n (merge keys applied; of a key written more
+// than once, the last value), or nil.
 func Get(n *yaml.Node, key string) *yaml.Node {
 	n = deref(n)
 	if n == nil || n.Kind != yaml.MappingNode {
@@ -705,12 +730,59 @@ func Get(n *yaml.Node, key string) *yaml.Node {
 		}
 		return nil
 	}
+	var v *yaml.Node
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		if k := deref(n.Content[i]); k != nil && k.Kind == yaml.ScalarNode && k.Value == key {
 			if s, err := keyString(k); err == nil && s == key {
-				return n.Content[i+1]
+				v = n.Content[i+1] // the last one written wins
 			}
 		}
 	}
-	return nil
+	return v
+}
+
+// PathOf returns the field path of the mapping key k within n, as Lookup reads it (e.g.
+// "spec.containers[0].env"), or "" when k is not a key written in n. Aliases are not
+// followed: a key inside an anchored node is found where the anchor is written.
+func PathOf(n, k *yaml.Node) string {
+	var stack []string
+	var find func(n *yaml.Node, depth int) bool
+	find = func(n *yaml.Node, depth int) bool {
+		if n == nil || depth > maxDepth {
+			return false
+		}
+		switch n.Kind {
+		case yaml.DocumentNode:
+			for _, c := range n.Content {
+				if find(c, depth+1) {
+					return true
+				}
+			}
+		case yaml.SequenceNode:
+			for i, e := range n.Content {
+				stack = append(stack, "["+strconv.Itoa(i)+"]")
+				if find(e, depth+1) {
+					return true
+				}
+				stack = stack[:len(stack)-1]
+			}
+		case yaml.MappingNode:
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				key, err := keyString(n.Content[i])
+				if err != nil {
+					key = n.Content[i].Value
+				}
+				stack = append(stack, "."+key)
+				if n.Content[i] == k || find(n.Content[i+1], depth+1) {
+					return true
+				}
+				stack = stack[:len(stack)-1]
+			}
+		}
+		return false
+	}
+	if !find(n, 0) {
+		return ""
+	}
+	return strings.TrimPrefix(strings.Join(stack, ""), ".")
 }

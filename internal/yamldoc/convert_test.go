@@ -24,7 +24,7 @@ func parse(t *testing.T, s string) *yaml.Node {
 
 func toJSON(t *testing.T, s string) (string, error) {
 	t.Helper()
-	out, err := AppendJSON(nil, parse(t, s))
+	out, _, err := AppendJSON(nil, parse(t, s))
 	return string(out), err
 }
 
@@ -121,9 +121,9 @@ func TestAppendJSONStructure(t *testing.T) {
 			`{"base":{"x":1,"w":1},"m":{"x":1,"w":0}}`, "",
 		},
 		{"quoted << is a key", "'<<': 1\n", `{"<<":1}`, ""},
-		{"duplicate key", "a: 1\nb:\n  c: 1\n  c: 2\n", "", "line 4: mapping key \"c\" already defined at line 3"},
-		{"duplicate after conversion", "1: a\n\"1\": b\n", "", "line 2: mapping key \"1\" already defined at line 1"},
-		{"duplicate in a large mapping", largeMapping(40) + "k7: again\n", "", "line 41: mapping key \"k7\" already defined at line 8"},
+		{"duplicate key: the last value", "a: 1\nb:\n  c: 1\n  c: 2\n", `{"a":1,"b":{"c":2}}`, ""},
+		{"duplicate after conversion", "1: a\n\"1\": b\n", `{"1":"b"}`, ""},
+		{"duplicate in a large mapping", largeMapping(2) + "k0: again\n", `{"k0":"again","k1":1}`, ""},
 		{"duplicate merged key is not an error", "b: &b {x: 1}\nm:\n  x: 2\n  <<: *b\n", `{"b":{"x":1},"m":{"x":1}}`, ""},
 		{"null key", "~: a\n", "", "line 1: mapping key is null"},
 		{"collection key", "? [a]\n: b\n", "", "line 1: mapping key is not a scalar"},
@@ -167,7 +167,7 @@ func TestAppendJSONAliasLimits(t *testing.T) {
 	n := parse(t, "a: &a\n  b: 1\n")
 	m := n.Content[0].Content[1]
 	m.Content[1] = &yaml.Node{Kind: yaml.AliasNode, Value: "a", Alias: m, Line: 2}
-	_, err = AppendJSON(nil, n)
+	_, _, err = AppendJSON(nil, n)
 	assert.EqualError(t, err, "line 2: alias *a refers to a node that contains it")
 }
 
@@ -205,24 +205,95 @@ func TestAppendJSONMergeKeysMatchKubectl(t *testing.T) {
 
 func TestCheckExcept(t *testing.T) {
 	tests := []struct {
-		in      string
-		wantErr string
+		in       string
+		wantErr  string
+		wantDups []int // lines of the repeated keys
 	}{
-		{"kind: List\nitems:\n- {a: 1, a: 2}\n", ""},
-		{"kind: List\nkind: List\nitems: []\n", `line 2: mapping key "kind" already defined at line 1`},
-		{"kind: List\nmetadata: {x: .inf}\nitems: []\n", "line 2: .inf has no JSON form"},
-		{"b: &b {x: 1}\n<<: *b\nitems: []\n", ""},
+		{"kind: List\nitems:\n- {a: 1, a: 2}\n", "", nil},
+		{"kind: List\nkind: List\nitems: []\n", "", []int{2}},
+		{"kind: List\nmetadata: {x: .inf}\nitems: []\n", "line 2: .inf has no JSON form", nil},
+		{"kind: List\nmetadata: {x: .inf}\nmetadata: {}\nitems: []\n", "", []int{3}},
+		{"b: &b {x: 1}\n<<: *b\nitems: []\n", "", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
-			err := CheckExcept(parse(t, tt.in).Content[0], "items")
+			dups, err := CheckExcept(parse(t, tt.in).Content[0], "items")
 			if tt.wantErr == "" {
 				assert.NoError(t, err)
 			} else {
 				assert.EqualError(t, err, tt.wantErr)
 			}
+			var lines []int
+			for _, d := range dups {
+				lines = append(lines, d.Key.Line)
+			}
+			assert.Equal(t, tt.wantDups, lines)
 		})
 	}
+}
+
+// TestAppendJSONDuplicatesMatchKubectl checks repeated keys against sigs.k8s.io/yaml's
+// YAMLToJSON, which kubectl and Helm use to read manifests and the API server uses for a YAML
+// request body: the last value wins whole, at any depth (a mapping written again replaces
+// the earlier one; it is not merged with it). Each repetition is reported, with the key
+// written before it and its field path.
+func TestAppendJSONDuplicatesMatchKubectl(t *testing.T) {
+	tests := []struct {
+		name      string
+		in        string
+		wantDups  []string // "path:line:prevLine"
+		wantValue string   // ours, as JSON
+	}{
+		{"top level", "a: 1\nb: 2\na: 3\n", []string{"a:3:1"}, `{"a":3,"b":2}`},
+		{"nested mappings replace, not merge", "s:\n  x: 1\n  y: 2\nt: 0\ns:\n  z: 3\n", []string{"s:5:1"}, `{"s":{"z":3},"t":0}`},
+		{"deep", "spec:\n  template:\n    metadata:\n      labels:\n        app: a\n        app: b\n", []string{"spec.template.metadata.labels.app:6:5"}, `{"spec":{"template":{"metadata":{"labels":{"app":"b"}}}}}`},
+		{"in a sequence", "c:\n- name: x\n  image: a\n  image: b\n", []string{"c[0].image:4:3"}, `{"c":[{"name":"x","image":"b"}]}`},
+		{"three times", "a: 1\na: 2\na: 3\n", []string{"a:2:1", "a:3:2"}, `{"a":3}`},
+		{"flow mapping", "m: {x: 1, x: 2}\n", []string{"m.x:1:1"}, `{"m":{"x":2}}`},
+		{"with a merge key", "b: &b {x: 1}\nm:\n  x: 2\n  <<: *b\n  x: 3\n", []string{"m.x:5:3"}, `{"b":{"x":1},"m":{"x":3}}`},
+		{"a large mapping", largeMapping(40) + "k7: again\n", []string{"k7:41:8"}, ""},
+		{"in an anchored mapping, used twice", "a: &a {x: 1, x: 2}\nb: *a\n", []string{"a.x:1:1", "a.x:1:1"}, `{"a":{"x":2},"b":{"x":2}}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			n := parse(t, tt.in)
+			out, dups, err := AppendJSON(nil, n)
+			require.NoError(t, err)
+			theirs, err := sigsyaml.YAMLToJSON([]byte(tt.in))
+			require.NoError(t, err)
+			var a, b any
+			require.NoError(t, json.Unmarshal(out, &a))
+			require.NoError(t, json.Unmarshal(theirs, &b))
+			assert.Equal(t, b, a, "as kubectl reads it")
+			if tt.wantValue != "" {
+				assert.Equal(t, tt.wantValue, string(out))
+			}
+			var got []string
+			for _, d := range dups {
+				got = append(got, fmt.Sprintf("%s:%d:%d", PathOf(n, d.Key), d.Key.Line, d.Prev.Line))
+			}
+			assert.Equal(t, tt.wantDups, got)
+			// Lookup finds the key written last.
+			if len(dups) > 0 {
+				last := dups[len(dups)-1]
+				assert.Equal(t, last.Key.Line, Lookup(n.Content[0], PathOf(n, last.Key)).Line)
+			}
+		})
+	}
+}
+
+// TestLocateWithDuplicates checks that a located offset of the JSON AppendJSON writes for a
+// mapping with a repeated key points at the value written last.
+func TestLocateWithDuplicates(t *testing.T) {
+	n := parse(t, "a:\n  p: 1\n  q: x\na:\n  q: z\n")
+	out, _, err := AppendJSON(nil, n)
+	require.NoError(t, err)
+	require.Equal(t, `{"a":{"q":"z"}}`, string(out))
+	key, value, path := Locate(n, strings.Index(string(out), `"z"`)+1)
+	require.NotNil(t, key)
+	assert.Equal(t, "a.q", path)
+	assert.Equal(t, 5, key.Line)
+	assert.Equal(t, "z", value.Value)
 }
 
 func TestIsYAML11Bool(t *testing.T) {
@@ -251,7 +322,7 @@ func TestLocateAndLookup(t *testing.T) {
 		"    x: y",
 	}, "\n")
 	n := parse(t, src)
-	out, err := AppendJSON(nil, n)
+	out, _, err := AppendJSON(nil, n)
 	require.NoError(t, err)
 
 	off := strings.Index(string(out), `"http"`) + len(`"http"`) // a JSON decoder's type error offset
@@ -321,7 +392,7 @@ func TestAppendJSONMatchesKubectlOnCorpus(t *testing.T) {
 			docs++
 			var n yaml.Node
 			require.NoError(t, yaml.Unmarshal(doc.Data, &n), "%s:%d", path, doc.Line)
-			ours, err := AppendJSON(nil, &n)
+			ours, _, err := AppendJSON(nil, &n)
 			if err != nil {
 				_, strictErr := sigsyaml.YAMLToJSONStrict(doc.Data)
 				assert.Error(t, strictErr, "%s:%d: we refuse (%v), kubectl's strict conversion does not", path, doc.Line, err)

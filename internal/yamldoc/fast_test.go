@@ -31,7 +31,7 @@ func slowJSON(data []byte) (out string, line int, ok bool) {
 	if len(doc.Content) != 1 || doc.Content[0].Kind != yaml.MappingNode {
 		return "", 0, false
 	}
-	b, err := AppendJSON(nil, doc.Content[0])
+	b, _, err := AppendJSON(nil, doc.Content[0])
 	if err != nil {
 		return "", 0, false
 	}

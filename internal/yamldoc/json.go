@@ -13,22 +13,10 @@ import (
 type Error struct {
 	Line int
 	Msg  string
-	// Defined, when not 0, is the line where a duplicated key was first defined; the message
-	// then ends with "already defined at line <Defined>".
-	Defined int
 }
 
 // Error implements error.
-func (e *Error) Error() string { return fmt.Sprintf("line %d: %s", e.Line, e.Text(0)) }
-
-// Text returns the message, with the lines it mentions moved by offset (to make lines
-// relative to a document absolute in its file).
-func (e *Error) Text(offset int) string {
-	if e.Defined == 0 {
-		return e.Msg
-	}
-	return fmt.Sprintf("%s already defined at line %d", e.Msg, e.Defined+offset)
-}
+func (e *Error) Error() string { return fmt.Sprintf("line %d: %s", e.Line, e.Msg) }
 
 // Member is one member of a JSON object.
 type Member struct {

@@ -2,7 +2,8 @@
 # The project's test command (the README's): unit tests with the race detector, then the
 # integration tests against a real etcd and kube-apiserver on loopback. The first run builds
 # both from the Go module proxy (hack/build-controlplane.sh: ~15 minutes cold on 2 cores,
-# skipped once .cache/controlplane/bin holds them).
+# skipped once .cache/controlplane/bin holds them). The kustomize CLI the kustomize tests compare
+# with is built the same way (hack/build-kustomize.sh: under a minute cold).
 #
 # Extra arguments go to both `go test` runs (e.g. -run TestFaults -v).
 set -euo pipefail
@@ -12,6 +13,10 @@ step() { printf '\n--- %s\n' "$*"; }
 
 step "hack/build-controlplane.sh (etcd, kube-apiserver → .cache/controlplane/bin)"
 hack/build-controlplane.sh
+
+step "hack/build-kustomize.sh (the kustomize CLI that kspm's in-process builds are compared with → .cache/tools/bin)"
+hack/build-kustomize.sh
+export KSPM_KUSTOMIZE=$PWD/.cache/tools/bin/kustomize
 
 step "go test -race ./...${*:+ $*}"
 go test -race ./... "$@"

@@ -24,6 +24,7 @@ import (
 	"github.com/kspm-dev/kspm"
 	"github.com/kspm-dev/kspm/benchmark"
 	"github.com/kspm-dev/kspm/inventory"
+	"github.com/kspm-dev/kspm/inventory/kustomize"
 	"github.com/kspm-dev/kspm/report"
 )
 
@@ -228,6 +229,8 @@ func load(ctx context.Context, o *options, stdin io.Reader, prog *progress) (*in
 		// The loader's errors name what they are about ("load manifests: stat PATH: ...").
 		opts := []inventory.ManifestOption{inventory.WithStdin(stdin),
 			inventory.WithMaxDocumentBytes(o.maxDocBytes), inventory.WithMaxInputBytes(o.maxInputBytes)}
+		// Kustomization directories are built, as `kustomize build DIR` would.
+		opts = append(opts, inventory.WithRenderer(kustomize.New()))
 		if o.defaultNS != "" {
 			opts = append(opts, inventory.WithDefaultNamespace(o.defaultNS))
 		}

@@ -186,6 +186,8 @@ Scans Kubernetes objects for security misconfigurations and writes a report.
 Input (one of):
   -f, --file PATH         manifest file or directory (recursive); "-" reads standard input;
                           repeatable. YAML (multi-document), JSON and kind: List are read.
+                          A directory with a kustomization file is built as kustomize build
+                          would, from local files only (not descended into as manifests).
   --default-namespace NS  with -f: the namespace of objects written without one, as
                           kubectl apply -n NS sets it (default: default)
   --complete              with -f: the manifests are the whole cluster: a kind with no

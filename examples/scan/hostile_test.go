@@ -83,7 +83,7 @@ func TestHostileInputIsEscaped(t *testing.T) {
 		dir := t.TempDir()
 		doc := "apiVersion: v1\nkind: Pod\nmetadata: {name: \"p\\e[2K\"}\nspec:\n  containers: [{name: c, image: i}]\n  \"x\\e[8m\\u202e\": 1\n"
 		require.NoError(t, os.WriteFile(filepath.Join(dir, "w\x1b[2J.yaml"), []byte(doc), 0o644))
-		_, stdout, stderr := runScan(t, "", "-f", dir, "-b", "kspm")
+		_, stdout, stderr := runScan(t, "", "-f", dir, "-b", "starter")
 		assertPrintable(t, "stdout", stdout)
 		assertPrintable(t, "stderr", stderr)
 		assert.Contains(t, stderr, `kspm-scan: warning: `)

@@ -87,7 +87,7 @@ func ExampleScan() {
 		fmt.Println(err)
 		return
 	}
-	benchmarks, err := kspm.SelectBenchmarks([]string{"starter"})
+	benchmarks, err := kspm.SelectBenchmarks([]string{"workloads"})
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -108,7 +108,7 @@ func ExampleScan() {
 		}
 	}
 	// Output:
-	// 9 results: 5 pass, 2 fail; worst failure: critical
-	// critical starter:privileged Deployment shop/web: container "app" runs privileged
-	// low starter:latest-tag Deployment shop/web: container "app" uses image "nginx:latest", whose tag latest is not pinned
+	// 7 results: 3 pass, 2 fail; worst failure: critical
+	// critical workloads:privileged Deployment shop/web: container "app" runs privileged
+	// low workloads:latest-tag Deployment shop/web: container "app" uses image "nginx:latest", whose tag latest is not pinned
 }

@@ -1,4 +1,4 @@
-package starter_test
+package workloads_test
 
 import (
 	"testing"
@@ -6,11 +6,11 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 
-	"github.com/kspm-dev/kspm/benchmark/starter"
+	"github.com/kspm-dev/kspm/benchmark/workloads"
 )
 
 func TestHostNamespaces(t *testing.T) {
-	c := starter.HostNamespaces()
+	c := workloads.HostNamespaces()
 	app := []corev1.Container{ctr("app", "nginx:1.27")}
 	tests := []struct {
 		name string

@@ -1,10 +1,10 @@
-// starter:latest-tag inspects the image of every container, init container and ephemeral container
+// workloads:latest-tag inspects the image of every container, init container and ephemeral container
 // of every pod template. It passes when every image is pinned: by a digest (image@sha256:...) or
 // by a tag other than "latest". An image with no tag (which means latest) or the tag latest, and
 // no digest, fails; the failure names each such container and points at the first one's image.
 // A template whose only unpinned containers have no image at all is not evaluated.
 
-package starter
+package workloads
 
 import (
 	"context"
@@ -15,10 +15,10 @@ import (
 	"github.com/kspm-dev/kspm/check"
 )
 
-// LatestTag returns the check starter:latest-tag: every image is pinned by digest or version tag.
+// LatestTag returns the check workloads:latest-tag: every image is pinned by digest or version tag.
 func LatestTag() check.Check {
 	return check.New(check.Meta{
-		ID:      "starter:latest-tag",
+		ID:      "workloads:latest-tag",
 		Section: Section,
 		Title:   "Images are pinned by digest or version tag",
 		Description: "An image with no tag or the tag latest changes under the workload: two " +
@@ -43,7 +43,7 @@ func runLatestTag(ctx context.Context, pass *check.Pass) error {
 		var offences []offence
 		var noImage []string
 		for c := range containers(t) {
-			image := strings.TrimSpace(c.image)
+			image := strings.TrimSpace(c.Image)
 			if image == "" {
 				noImage = append(noImage, c.String())
 				continue

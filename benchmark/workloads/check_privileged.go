@@ -1,8 +1,8 @@
-// starter:privileged inspects securityContext.privileged of every container, init container and
+// workloads:privileged inspects securityContext.privileged of every container, init container and
 // ephemeral container of every pod template. It passes when none sets it to true; a failure
 // names every privileged container and points at the first one's securityContext.privileged.
 
-package starter
+package workloads
 
 import (
 	"context"
@@ -11,10 +11,10 @@ import (
 	"github.com/kspm-dev/kspm/check"
 )
 
-// Privileged returns the check starter:privileged: no container runs privileged.
+// Privileged returns the check workloads:privileged: no container runs privileged.
 func Privileged() check.Check {
 	return check.New(check.Meta{
-		ID:      "starter:privileged",
+		ID:      "workloads:privileged",
 		Section: Section,
 		Title:   "Containers do not run privileged",
 		Description: "A privileged container has every capability and every host device; escaping " +
@@ -37,7 +37,7 @@ func runPrivileged(ctx context.Context, pass *check.Pass) error {
 		}
 		var offences []offence
 		for c := range containers(t) {
-			if sc := c.securityContext; sc != nil && sc.Privileged != nil && *sc.Privileged {
+			if sc := c.SecurityContext; sc != nil && sc.Privileged != nil && *sc.Privileged {
 				offences = append(offences, offence{c.field("securityContext.privileged"), c.String() + " runs privileged"})
 			}
 		}

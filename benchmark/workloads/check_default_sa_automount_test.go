@@ -1,4 +1,4 @@
-package starter_test
+package workloads_test
 
 import (
 	"testing"
@@ -6,7 +6,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 
-	"github.com/kspm-dev/kspm/benchmark/starter"
+	"github.com/kspm-dev/kspm/benchmark/workloads"
 	"github.com/kspm-dev/kspm/inventory"
 )
 
@@ -15,7 +15,7 @@ func serviceAccount(ns, name string, automount *bool) *corev1.ServiceAccount {
 }
 
 func TestDefaultSAAutomount(t *testing.T) {
-	c := starter.DefaultSAAutomount()
+	c := workloads.DefaultSAAutomount()
 	tests := []struct {
 		name string
 		objs []runtime.Object
@@ -57,7 +57,7 @@ func TestDefaultSAAutomount(t *testing.T) {
 }
 
 func TestDefaultSAAutomountForbidden(t *testing.T) {
-	c := starter.DefaultSAAutomount()
+	c := workloads.DefaultSAAutomount()
 	inv := clusterInventory(t, []inventory.Coverage{{Kind: "ServiceAccount", State: inventory.Forbidden, Reason: "no list"}})
 	assertVerdicts(t, c, run(t, c, inv), []verdict{notEvaluated("", "serviceaccounts forbidden: no list")})
 }

@@ -1,4 +1,4 @@
-package starter_test
+package workloads_test
 
 import (
 	"testing"
@@ -6,13 +6,13 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 
-	"github.com/kspm-dev/kspm/benchmark/starter"
+	"github.com/kspm-dev/kspm/benchmark/workloads"
 	"github.com/kspm-dev/kspm/check"
 	"github.com/kspm-dev/kspm/inventory"
 )
 
 func TestPrivileged(t *testing.T) {
-	c := starter.Privileged()
+	c := workloads.Privileged()
 	ephemeral := corev1.EphemeralContainer{EphemeralContainerCommon: corev1.EphemeralContainerCommon{
 		Name: "debug", Image: "busybox:1.36", SecurityContext: &corev1.SecurityContext{Privileged: ptr(true)}}}
 	tests := []struct {
@@ -84,7 +84,7 @@ func TestPrivileged(t *testing.T) {
 }
 
 func TestPrivilegedReportsUnseenKinds(t *testing.T) {
-	c := starter.Privileged()
+	c := workloads.Privileged()
 	inv := clusterInventory(t, []inventory.Coverage{{Kind: "Pod", State: inventory.Forbidden, Reason: "RBAC says no"}},
 		deployment("shop", "web", corev1.PodSpec{Containers: []corev1.Container{privileged(ctr("app", "nginx:1.27"), true)}}))
 	assertVerdicts(t, c, run(t, c, inv), []verdict{

@@ -1,9 +1,9 @@
-// starter:default-sa-automount inspects the ServiceAccount named "default" of every namespace. It
+// workloads:default-sa-automount inspects the ServiceAccount named "default" of every namespace. It
 // passes when the ServiceAccount sets automountServiceAccountToken: false; unset (which means
 // true) or true fails. Only ServiceAccount objects in the inventory are judged; when
 // ServiceAccounts could not be listed completely from a cluster, one notEvaluated result says so.
 
-package starter
+package workloads
 
 import (
 	"context"
@@ -15,11 +15,11 @@ import (
 	"github.com/kspm-dev/kspm/inventory"
 )
 
-// DefaultSAAutomount returns the check starter:default-sa-automount: default ServiceAccounts do not
+// DefaultSAAutomount returns the check workloads:default-sa-automount: default ServiceAccounts do not
 // automount their token.
 func DefaultSAAutomount() check.Check {
 	return check.New(check.Meta{
-		ID:      "starter:default-sa-automount",
+		ID:      "workloads:default-sa-automount",
 		Section: Section,
 		Title:   "Default ServiceAccounts do not automount API tokens",
 		Description: "Every pod that names no ServiceAccount runs as its namespace's default " +

@@ -1,4 +1,4 @@
-package starter_test
+package workloads_test
 
 import (
 	"testing"
@@ -6,13 +6,13 @@ import (
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/kspm-dev/kspm"
-	"github.com/kspm-dev/kspm/benchmark/starter"
+	"github.com/kspm-dev/kspm/benchmark/workloads"
 	"github.com/kspm-dev/kspm/check"
 )
 
 func TestAllowedRegistries(t *testing.T) {
-	c := starter.AllowedRegistries()
-	allowed := kspm.WithParams("starter:allowed-registries", map[string]any{"registries": "registry.example.com, ghcr.io/acme"})
+	c := workloads.AllowedRegistries()
+	allowed := kspm.WithParams("workloads:allowed-registries", map[string]any{"registries": "registry.example.com, ghcr.io/acme"})
 	tests := []struct {
 		name  string
 		spec  corev1.PodSpec
@@ -51,21 +51,21 @@ func TestAllowedRegistries(t *testing.T) {
 		{
 			name: "entries written with a trailing slash or spaces match as without",
 			spec: corev1.PodSpec{Containers: []corev1.Container{ctr("app", "registry.example.com/app:1"), ctr("side", "ghcr.io/acme/side:2")}},
-			opts: []kspm.Option{kspm.WithParams("starter:allowed-registries",
+			opts: []kspm.Option{kspm.WithParams("workloads:allowed-registries",
 				map[string]any{"registries": []any{"registry.example.com/", " ghcr.io/acme/ ", ""}})},
 			wants: []verdict{{Status: check.StatusPass, Object: "Deployment shop/web", Field: "spec.template.spec"}},
 		},
 		{
 			name: "a trailing slash does not widen an entry",
 			spec: corev1.PodSpec{Containers: []corev1.Container{ctr("app", "ghcr.io/acme-evil/app:1")}},
-			opts: []kspm.Option{kspm.WithParams("starter:allowed-registries",
+			opts: []kspm.Option{kspm.WithParams("workloads:allowed-registries",
 				map[string]any{"registries": []any{"ghcr.io/acme/"}})},
 			wants: []verdict{fail("Deployment shop/web", "spec.template.spec", "ghcr.io/acme-evil/app:1")},
 		},
 		{
 			name:  "only empty entries: not evaluated",
 			spec:  corev1.PodSpec{Containers: []corev1.Container{ctr("app", "registry.example.com/app:1")}},
-			opts:  []kspm.Option{kspm.WithParams("starter:allowed-registries", map[string]any{"registries": []any{" ", "/"}})},
+			opts:  []kspm.Option{kspm.WithParams("workloads:allowed-registries", map[string]any{"registries": []any{" ", "/"}})},
 			wants: []verdict{notEvaluated("", "no allowed registries configured")},
 		},
 		{

@@ -1,4 +1,4 @@
-package starter_test
+package workloads_test
 
 import (
 	"testing"
@@ -6,11 +6,11 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 
-	"github.com/kspm-dev/kspm/benchmark/starter"
+	"github.com/kspm-dev/kspm/benchmark/workloads"
 )
 
 func TestLatestTag(t *testing.T) {
-	c := starter.LatestTag()
+	c := workloads.LatestTag()
 	const digest = "sha256:4c0fdaa8b6341bfdeca5f18f7837462c80cff90527ee35ef185571e1c327beac"
 	images := []struct {
 		image string

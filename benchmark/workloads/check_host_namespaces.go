@@ -1,8 +1,8 @@
-// starter:host-namespaces inspects hostNetwork, hostPID and hostIPC of every pod template. It
+// workloads:host-namespaces inspects hostNetwork, hostPID and hostIPC of every pod template. It
 // passes when all three are unset or false; a failure names each one set to true and points at
 // the first (in that order).
 
-package starter
+package workloads
 
 import (
 	"context"
@@ -11,11 +11,11 @@ import (
 	"github.com/kspm-dev/kspm/check"
 )
 
-// HostNamespaces returns the check starter:host-namespaces: no pod shares the node's network, PID
+// HostNamespaces returns the check workloads:host-namespaces: no pod shares the node's network, PID
 // or IPC namespace.
 func HostNamespaces() check.Check {
 	return check.New(check.Meta{
-		ID:      "starter:host-namespaces",
+		ID:      "workloads:host-namespaces",
 		Section: Section,
 		Title:   "Pods do not share the node's network, PID or IPC namespace",
 		Description: "A pod in the node's network namespace can bind and sniff the node's " +

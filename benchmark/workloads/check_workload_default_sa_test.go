@@ -1,4 +1,4 @@
-package starter_test
+package workloads_test
 
 import (
 	"testing"
@@ -6,12 +6,12 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 
-	"github.com/kspm-dev/kspm/benchmark/starter"
+	"github.com/kspm-dev/kspm/benchmark/workloads"
 	"github.com/kspm-dev/kspm/inventory"
 )
 
 func TestWorkloadDefaultSA(t *testing.T) {
-	c := starter.WorkloadDefaultSA()
+	c := workloads.WorkloadDefaultSA()
 	app := []corev1.Container{ctr("app", "web:1")}
 	const field = "spec.template.spec.automountServiceAccountToken"
 	tests := []struct {
@@ -119,7 +119,7 @@ func TestWorkloadDefaultSA(t *testing.T) {
 }
 
 func TestWorkloadDefaultSAForbidden(t *testing.T) {
-	c := starter.WorkloadDefaultSA()
+	c := workloads.WorkloadDefaultSA()
 	inv := clusterInventory(t, []inventory.Coverage{{Kind: "ServiceAccount", State: inventory.Forbidden, Reason: "no list"}},
 		pod("shop", "web", corev1.PodSpec{Containers: []corev1.Container{ctr("app", "web:1")}}),
 		pod("shop", "own", corev1.PodSpec{Containers: []corev1.Container{ctr("app", "web:1")}, ServiceAccountName: "own"}))

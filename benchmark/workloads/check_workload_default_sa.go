@@ -1,4 +1,4 @@
-// starter:workload-default-sa inspects the ServiceAccount and token mounting of every pod template.
+// workloads:workload-default-sa inspects the ServiceAccount and token mounting of every pod template.
 // A pod that runs as its namespace's default ServiceAccount (serviceAccountName unset or
 // "default") mounts that account's API token unless the pod spec, or else the ServiceAccount,
 // sets automountServiceAccountToken: false; the pod spec's setting wins when it has one.
@@ -10,7 +10,7 @@
 // to the default ServiceAccount and that object is not in the inventory (manifests rarely hold
 // it; a cluster scan may be forbidden to list it), the verdict is notEvaluated.
 
-package starter
+package workloads
 
 import (
 	"context"
@@ -23,11 +23,11 @@ import (
 	"github.com/kspm-dev/kspm/inventory"
 )
 
-// WorkloadDefaultSA returns the check starter:workload-default-sa: no workload runs as the default
+// WorkloadDefaultSA returns the check workloads:workload-default-sa: no workload runs as the default
 // ServiceAccount with its token mounted.
 func WorkloadDefaultSA() check.Check {
 	return check.New(check.Meta{
-		ID:      "starter:workload-default-sa",
+		ID:      "workloads:workload-default-sa",
 		Section: Section,
 		Title:   "Workloads do not mount the default ServiceAccount's token",
 		Description: "The default ServiceAccount is shared by every pod of the namespace that names " +
@@ -44,9 +44,6 @@ func WorkloadDefaultSA() check.Check {
 		Kinds:      slices.Clone(workloadKinds),
 	}, runWorkloadDefaultSA)
 }
-
-// mirrorPodAnnotation marks the API's mirror of a kubelet static pod.
-const mirrorPodAnnotation = "kubernetes.io/config.mirror"
 
 func runWorkloadDefaultSA(ctx context.Context, pass *check.Pass) error {
 	inv := pass.Inventory

@@ -1,4 +1,4 @@
-// starter:allowed-registries inspects the image of every container, init container and
+// workloads:allowed-registries inspects the image of every container, init container and
 // ephemeral container of every pod template. It passes when each image's registry (with the
 // runtime's Docker Hub default for images that name no registry host) starts one of the
 // entries of the parameter registries, e.g. "registry.example.com" or "ghcr.io/acme" (a
@@ -6,7 +6,7 @@
 // The rule is the CEL expression in allowed_registries.yaml. With no registries configured
 // the control is not evaluated: there is no policy to hold images to.
 
-package starter
+package workloads
 
 import (
 	"context"
@@ -20,12 +20,12 @@ import (
 //go:embed allowed_registries.yaml
 var allowedRegistriesYAML []byte
 
-// AllowedRegistries returns the starter:allowed-registries control. Set its parameter
+// AllowedRegistries returns the workloads:allowed-registries control. Set its parameter
 // "registries" (a list, or a comma-separated string) to the allowed registries.
 func AllowedRegistries() check.Check {
 	checks, err := check.ParseCELChecks(allowedRegistriesYAML, "allowed_registries.yaml")
 	if err != nil || len(checks) != 1 {
-		panic(fmt.Sprintf("starter: bundled CEL check does not load: %v", err)) // a build defect, caught by tests
+		panic(fmt.Sprintf("workloads: bundled CEL check does not load: %v", err)) // a build defect, caught by tests
 	}
 	return &allowedRegistries{Check: checks[0]}
 }

@@ -1,8 +1,8 @@
-// starter:host-path inspects the volumes of every pod template. It passes when no volume is of
+// workloads:host-path inspects the volumes of every pod template. It passes when no volume is of
 // type hostPath; a failure names each hostPath volume and the node path it mounts, and points at
 // the first one's hostPath.path.
 
-package starter
+package workloads
 
 import (
 	"context"
@@ -12,10 +12,10 @@ import (
 	"github.com/kspm-dev/kspm/check"
 )
 
-// HostPath returns the check starter:host-path: no pod mounts a directory of the node.
+// HostPath returns the check workloads:host-path: no pod mounts a directory of the node.
 func HostPath() check.Check {
 	return check.New(check.Meta{
-		ID:      "starter:host-path",
+		ID:      "workloads:host-path",
 		Section: Section,
 		Title:   "Pods do not mount hostPath volumes",
 		Description: "A hostPath volume exposes the node's file system to the pod: a mount of the " +

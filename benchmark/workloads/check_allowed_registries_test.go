@@ -8,7 +8,12 @@ import (
 	"github.com/kspm-dev/kspm"
 	"github.com/kspm-dev/kspm/benchmark/workloads"
 	"github.com/kspm-dev/kspm/check"
+	"github.com/kspm-dev/kspm/check/checktest"
 )
+
+func TestAllowedRegistriesFixtures(t *testing.T) {
+	runFixtures(t, workloads.AllowedRegistries(), checktest.WithParams(map[string]any{"registries": "registry.example.com,ghcr.io/acme"}))
+}
 
 func TestAllowedRegistries(t *testing.T) {
 	c := workloads.AllowedRegistries()

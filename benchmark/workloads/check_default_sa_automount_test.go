@@ -10,6 +10,10 @@ import (
 	"github.com/kspm-dev/kspm/inventory"
 )
 
+func TestDefaultSAAutomountFixtures(t *testing.T) {
+	runFixtures(t, workloads.DefaultSAAutomount())
+}
+
 func serviceAccount(ns, name string, automount *bool) *corev1.ServiceAccount {
 	return &corev1.ServiceAccount{ObjectMeta: meta(ns, name), AutomountServiceAccountToken: automount}
 }

@@ -9,6 +9,10 @@ import (
 	"github.com/kspm-dev/kspm/benchmark/workloads"
 )
 
+func TestHostNamespacesFixtures(t *testing.T) {
+	runFixtures(t, workloads.HostNamespaces())
+}
+
 func TestHostNamespaces(t *testing.T) {
 	c := workloads.HostNamespaces()
 	app := []corev1.Container{ctr("app", "nginx:1.27")}

@@ -9,6 +9,10 @@ import (
 	"github.com/kspm-dev/kspm/benchmark/workloads"
 )
 
+func TestHostPathFixtures(t *testing.T) {
+	runFixtures(t, workloads.HostPath())
+}
+
 func TestHostPath(t *testing.T) {
 	c := workloads.HostPath()
 	app := []corev1.Container{ctr("app", "nginx:1.27")}

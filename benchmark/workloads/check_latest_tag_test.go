@@ -9,6 +9,10 @@ import (
 	"github.com/kspm-dev/kspm/benchmark/workloads"
 )
 
+func TestLatestTagFixtures(t *testing.T) {
+	runFixtures(t, workloads.LatestTag())
+}
+
 func TestLatestTag(t *testing.T) {
 	c := workloads.LatestTag()
 	const digest = "sha256:4c0fdaa8b6341bfdeca5f18f7837462c80cff90527ee35ef185571e1c327beac"

@@ -11,6 +11,10 @@ import (
 	"github.com/kspm-dev/kspm/inventory"
 )
 
+func TestPrivilegedFixtures(t *testing.T) {
+	runFixtures(t, workloads.Privileged())
+}
+
 func TestPrivileged(t *testing.T) {
 	c := workloads.Privileged()
 	ephemeral := corev1.EphemeralContainer{EphemeralContainerCommon: corev1.EphemeralContainerCommon{

@@ -78,7 +78,7 @@ func runWorkloadDefaultSA(ctx context.Context, pass *check.Pass) error {
 		if ns := t.Namespace(); ns != "" {
 			saName = ns + "/default"
 		}
-		o := inv.Get(inventory.KindServiceAccount, t.Namespace(), "default")
+		o := lookup(inv, t.Owner, inventory.KindServiceAccount, t.Namespace(), "default")
 		if o == nil && inv.Whole() && inv.Mode() != inventory.ModeCluster && inv.Unseen(inventory.KindServiceAccount) == "" {
 			// Manifests declared complete hold no default ServiceAccount: the control plane
 			// creates it in every namespace, without automountServiceAccountToken.

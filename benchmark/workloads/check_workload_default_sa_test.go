@@ -10,6 +10,10 @@ import (
 	"github.com/kspm-dev/kspm/inventory"
 )
 
+func TestWorkloadDefaultSAFixtures(t *testing.T) {
+	runFixtures(t, workloads.WorkloadDefaultSA())
+}
+
 func TestWorkloadDefaultSA(t *testing.T) {
 	c := workloads.WorkloadDefaultSA()
 	app := []corev1.Container{ctr("app", "web:1")}

@@ -159,5 +159,9 @@ func TestRealManifests(t *testing.T) {
 // was seen).
 var perTemplate = map[string]bool{
 	"workloads:privileged": true, "workloads:host-namespaces": true, "workloads:host-path": true,
-	"workloads:latest-tag": true, "workloads:workload-default-sa": true,
+	"workloads:sensitive-host-path": true, "workloads:privileged-ports": true, "workloads:ssh-port": true,
+	"workloads:root-group": true, "workloads:read-only-root-filesystem": true, "workloads:latest-tag": true,
+	"workloads:image-digest": true, "workloads:image-pull-policy": true, "workloads:resource-requests": true,
+	"workloads:resource-limits": true, "workloads:liveness-probe": true, "workloads:readiness-probe": true,
+	"workloads:workload-default-sa": true, "workloads:missing-serviceaccount": true,
 }

@@ -139,6 +139,13 @@ func TestCompleteInputVerdicts(t *testing.T) {
 			[]string{"notEvaluated|Pod team/p"}, []string{"fail|Pod team/p"}},
 		{"default-sa.yaml", "workloads:workload-default-sa",
 			[]string{"notEvaluated|Pod team/p"}, []string{"fail|Pod team/p"}},
+		{"workloads.yaml", "workloads:missing-serviceaccount",
+			[]string{"notEvaluated|Deployment shop/web", "pass|Pod shop/lone"},
+			[]string{"fail|Deployment shop/web", "pass|Pod shop/lone"}},
+		// No LimitRange in the manifests: one of the cluster may set the missing limits.
+		{"workloads.yaml", "workloads:resource-limits",
+			[]string{"notEvaluated|Deployment shop/web", "notEvaluated|Pod shop/lone"},
+			[]string{"fail|Deployment shop/web", "fail|Pod shop/lone"}},
 		// Deployment shop/web reads ConfigMaps settings and more-settings, which the
 		// manifests lack: the pod gets no value from them.
 		{"workloads.yaml", "starter:secrets-in-env",

@@ -66,7 +66,8 @@
 // taken to exist, and pod labels known only at run time stay unknown, as without the option.
 // These bundled checks, and no others, can change verdict under it:
 //   - starter:namespace-network-policy, starter:secrets-in-env;
-//   - workloads:workload-default-sa;
+//   - workloads:missing-serviceaccount, workloads:resource-limits, workloads:resource-requests
+//     (LimitRanges), workloads:workload-default-sa;
 //   - every check of the rbac benchmark: rbac:admission-write, rbac:bind-escalate,
 //     rbac:cluster-admin-binding, rbac:create-persistentvolumes, rbac:create-pods,
 //     rbac:csr-approval, rbac:default-serviceaccount-bindings, rbac:impersonate,

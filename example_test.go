@@ -108,7 +108,12 @@ func ExampleScan() {
 		}
 	}
 	// Output:
-	// 7 results: 3 pass, 2 fail; worst failure: critical
+	// 21 results: 9 pass, 7 fail; worst failure: critical
 	// critical workloads:privileged Deployment shop/web: container "app" runs privileged
+	// medium workloads:root-group Deployment shop/web: container "app" sets no runAsGroup (nor does the pod): it runs as the image's group, root's for a root or numeric image user
+	// medium workloads:read-only-root-filesystem Deployment shop/web: container "app" has a writable root filesystem (readOnlyRootFilesystem is not set)
 	// low workloads:latest-tag Deployment shop/web: container "app" uses image "nginx:latest", whose tag latest is not pinned
+	// low workloads:image-digest Deployment shop/web: container "app" uses image "nginx:latest", not pinned by digest
+	// low workloads:liveness-probe Deployment shop/web: container "app" has no liveness probe
+	// low workloads:readiness-probe Deployment shop/web: container "app" has no readiness probe
 }

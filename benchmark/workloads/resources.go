@@ -181,7 +181,7 @@ func runResources(ctx context.Context, pass *check.Pass, limits bool) error {
 			for i, lr := range fromLR {
 				names[i] = lr.Name()
 			}
-			passMsg += ", some set when the pod is created by LimitRange " + strings.Join(names, ", ")
+			passMsg += ", some set by LimitRange " + strings.Join(names, ", ") + " when the pod is created"
 		}
 		reportTemplate(pass, t, offences, passMsg)
 	}

@@ -46,13 +46,14 @@ func ImagePullPolicy() check.Check {
 
 func runImagePullPolicy(ctx context.Context, pass *check.Pass) error {
 	reportUnseen(pass, workloadKinds...)
+	defaults := map[string]corev1.PullPolicy{} // the API server's policy for an image
 	for _, t := range pass.Inventory.PodTemplates() {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
 		var offences []offence
 		for c := range containers(t) {
-			switch p := pullPolicy(c.Container); p {
+			switch p := pullPolicy(c.Container, defaults); p {
 			case corev1.PullAlways:
 			case corev1.PullNever:
 				offences = append(offences, offence{c.field("imagePullPolicy"),
@@ -68,12 +69,17 @@ func runImagePullPolicy(ctx context.Context, pass *check.Pass) error {
 }
 
 // pullPolicy returns the pull policy c runs with: its own, or, when it has none (objects not
-// read by a loader, which defaults them), the one the API server sets for its image.
-func pullPolicy(c *corev1.Container) corev1.PullPolicy {
+// read by a loader, which defaults them), the one the API server sets for its image,
+// remembered in defaults.
+func pullPolicy(c *corev1.Container, defaults map[string]corev1.PullPolicy) corev1.PullPolicy {
 	if c.ImagePullPolicy != "" {
 		return c.ImagePullPolicy
 	}
+	if p, ok := defaults[c.Image]; ok {
+		return p
+	}
 	pod := &corev1.Pod{Spec: corev1.PodSpec{Containers: []corev1.Container{{Image: c.Image}}}}
 	inventory.ApplyDefaults(pod)
-	return pod.Spec.Containers[0].ImagePullPolicy
+	defaults[c.Image] = pod.Spec.Containers[0].ImagePullPolicy
+	return defaults[c.Image]
 }

@@ -128,6 +128,7 @@ func runResources(ctx context.Context, pass *check.Pass, limits bool) error {
 		return nil
 	}
 	reportUnseen(pass, workloadKinds...)
+	allSet := fmt.Sprintf("every container has a %s %s", joinNames(want, "and"), what)
 	byNS := map[string]admissionDefaults{}
 	for _, t := range inv.PodTemplates() {
 		if err := ctx.Err(); err != nil {
@@ -175,7 +176,7 @@ func runResources(ctx context.Context, pass *check.Pass, limits bool) error {
 				continue
 			}
 		}
-		passMsg := fmt.Sprintf("every container has a %s %s", joinNames(want, "and"), what)
+		passMsg := allSet
 		if len(fromLR) > 0 {
 			names := make([]string, len(fromLR))
 			for i, lr := range fromLR {

@@ -163,9 +163,10 @@ var (
 // creates and keeps there, by its content: the kubernetes Service (the API server reconciles
 // it: no selector, one TCP port https 443; its labels component=apiserver and
 // provider=kubernetes are not required, as trimmed dumps drop them) and its Endpoints and
-// EndpointSlice (ports named https only), the kube-root-ca.crt
-// ConfigMap (the key ca.crt only), the default ServiceAccount (its name is taken in every
-// namespace) and that ServiceAccount's legacy token Secret.
+// EndpointSlice (ports named https only), the kube-root-ca.crt ConfigMap (the key ca.crt
+// only), the default ServiceAccount (its name is taken in every namespace) and that
+// ServiceAccount's legacy token Secret (named default-token-..., of type
+// service-account-token, or of no type when listed as metadata only).
 func builtinDefaultObject(o *inventory.Object) bool {
 	switch obj := o.Object().(type) {
 	case *corev1.Service:
@@ -179,8 +180,9 @@ func builtinDefaultObject(o *inventory.Object) bool {
 	case *corev1.ServiceAccount:
 		return obj.Name == "default"
 	case *corev1.Secret:
-		return obj.Type == corev1.SecretTypeServiceAccountToken && strings.HasPrefix(obj.Name, legacyTokenPrefix) &&
-			obj.Annotations[corev1.ServiceAccountNameKey] == "default"
+		// Secrets listed as metadata only have no type (unknown).
+		return (obj.Type == corev1.SecretTypeServiceAccountToken || obj.Type == "") &&
+			strings.HasPrefix(obj.Name, legacyTokenPrefix) && obj.Annotations[corev1.ServiceAccountNameKey] == "default"
 	case *unstructured.Unstructured:
 		if o.Name() != kubernetesService {
 			return false

@@ -28,3 +28,16 @@ func TestDefaultNamespaceUnseen(t *testing.T) {
 		fail("ConfigMap default/x", "metadata.namespace", "ConfigMap default/x is in namespace default"),
 	})
 }
+
+// From a cluster read as metadata only, Secrets have no type: the default ServiceAccount's
+// legacy token is still recognised by its name and annotation, and nothing else is.
+func TestDefaultNamespaceMetadataOnlySecrets(t *testing.T) {
+	c := workloads.DefaultNamespace()
+	token := &corev1.Secret{ObjectMeta: meta("default", "default-token-x7k2p")}
+	token.Annotations = map[string]string{corev1.ServiceAccountNameKey: "default"}
+	other := &corev1.Secret{ObjectMeta: meta("default", "default-token-lookalike")}
+	inv := clusterInventory(t, nil, token, other)
+	assertVerdicts(t, c, run(t, c, inv), []verdict{
+		fail("Secret default/default-token-lookalike", "metadata.namespace", "is in namespace default"),
+	})
+}

@@ -13,8 +13,8 @@ import (
 	"github.com/kspm-dev/kspm/inventory"
 )
 
-// Name is the name of the benchmark Workloads returns, as the scanner's -b takes it.
-const Name = "workloads"
+// WorkloadsName is the name of the benchmark Workloads returns, as the scanner's -b takes it.
+const WorkloadsName = "workloads"
 
 // Section is the report section of every control of the benchmark.
 const Section = "workloads: workload hygiene"
@@ -22,7 +22,7 @@ const Section = "workloads: workload hygiene"
 // Workloads returns a fresh copy of the "workloads" benchmark.
 func Workloads() benchmark.Benchmark {
 	return benchmark.Benchmark{
-		Name:  Name,
+		Name:  WorkloadsName,
 		Title: "kspm workload hygiene",
 		Description: "What pods run with: privileged containers, the node's namespaces and " +
 			"sensitive hostPath volumes; images unpinned, not by digest, pulled from elsewhere " +

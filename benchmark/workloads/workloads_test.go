@@ -20,7 +20,7 @@ import (
 func TestBenchmarkValidates(t *testing.T) {
 	b := workloads.Workloads()
 	assert.Equal(t, "workloads", b.Name)
-	assert.Equal(t, workloads.Name, b.Name)
+	assert.Equal(t, workloads.WorkloadsName, b.Name)
 	require.NoError(t, b.Validate())
 	require.NoError(t, check.Validate(b.Checks))
 }

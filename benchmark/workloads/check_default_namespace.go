@@ -138,8 +138,9 @@ func controlledInInventory(inv *inventory.Inventory, o *inventory.Object) bool {
 	if err != nil {
 		return false
 	}
-	gk := schema.GroupKind{Group: gv.Group, Kind: ref.Kind}
-	return lookup(inv, o, gk, o.Namespace(), ref.Name) != nil
+	owner := lookup(inv, o, schema.GroupKind{Group: gv.Group, Kind: ref.Kind}, o.Namespace(), ref.Name)
+	// A reference with a UID names that object only: one recreated under the name is another.
+	return owner != nil && (ref.UID == "" || owner.Meta().GetUID() == "" || owner.Meta().GetUID() == ref.UID)
 }
 
 // Labels and names of the control plane's objects in namespace default.

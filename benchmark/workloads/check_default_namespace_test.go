@@ -4,6 +4,8 @@ import (
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 
 	"github.com/kspm-dev/kspm/benchmark/workloads"
 	"github.com/kspm-dev/kspm/inventory"
@@ -39,5 +41,26 @@ func TestDefaultNamespaceMetadataOnlySecrets(t *testing.T) {
 	inv := clusterInventory(t, nil, token, other)
 	assertVerdicts(t, c, run(t, c, inv), []verdict{
 		fail("Secret default/default-token-lookalike", "metadata.namespace", "is in namespace default"),
+	})
+}
+
+// An object is left to its controller only when the inventory holds that controller: an
+// owner reference with a UID names that object, not another of the same name.
+func TestDefaultNamespaceController(t *testing.T) {
+	c := workloads.DefaultNamespace()
+	owner := deployment("default", "web", corev1.PodSpec{Containers: []corev1.Container{ctr("app", "a:1")}})
+	owner.UID = "uid-now"
+	child := func(uid string) *corev1.Pod {
+		p := pod("default", "web-1", corev1.PodSpec{Containers: []corev1.Container{ctr("app", "a:1")}})
+		controller := true
+		p.OwnerReferences = []metav1.OwnerReference{{APIVersion: "apps/v1", Kind: "Deployment", Name: "web", UID: types.UID(uid), Controller: &controller}}
+		return p
+	}
+	assertVerdicts(t, c, run(t, c, newInventory(t, owner, child("uid-now"))), []verdict{
+		fail("Deployment default/web", "metadata.namespace", "Deployment default/web is in namespace default"),
+	})
+	assertVerdicts(t, c, run(t, c, newInventory(t, owner, child("uid-before"))), []verdict{
+		fail("Pod default/web-1", "metadata.namespace", "Pod default/web-1 is in namespace default"),
+		fail("Deployment default/web", "metadata.namespace", "Deployment default/web is in namespace default"),
 	})
 }

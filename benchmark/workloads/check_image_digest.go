@@ -43,26 +43,16 @@ func runImageDigest(ctx context.Context, pass *check.Pass) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		var offences []offence
-		var noImage []string
-		for c := range containers(t) {
-			image := strings.TrimSpace(c.Image)
+		reportImages(pass, t, func(c container, image string) string {
 			switch digest, valid := imageDigest(image); {
-			case image == "":
-				noImage = append(noImage, c.String())
 			case valid:
+				return ""
 			case strings.Contains(image, "@"):
-				offences = append(offences, offence{c.field("image"),
-					fmt.Sprintf("%s uses image %q, whose digest %q is not one a runtime verifies", c, image, digest)})
+				return fmt.Sprintf("%s uses image %q, whose digest %q is not one a runtime verifies", c, image, digest)
 			default:
-				offences = append(offences, offence{c.field("image"), fmt.Sprintf("%s uses image %q, not pinned by digest", c, image)})
+				return fmt.Sprintf("%s uses image %q, not pinned by digest", c, image)
 			}
-		}
-		if len(offences) == 0 && len(noImage) > 0 {
-			pass.NotEvaluated(t.Owner, strings.Join(noImage, ", ")+" has no image")
-			continue
-		}
-		reportTemplate(pass, t, offences, "every image is referenced by digest")
+		}, "every image is referenced by digest")
 	}
 	return nil
 }

@@ -40,27 +40,16 @@ func runLatestTag(ctx context.Context, pass *check.Pass) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		var offences []offence
-		var noImage []string
-		for c := range containers(t) {
-			image := strings.TrimSpace(c.Image)
-			if image == "" {
-				noImage = append(noImage, c.String())
-				continue
-			}
+		reportImages(pass, t, func(c container, image string) string {
 			switch tag, pinned := imageTag(image); {
 			case pinned:
+				return ""
 			case tag == "":
-				offences = append(offences, offence{c.field("image"), fmt.Sprintf("%s uses image %q, which has no tag or digest (so means latest)", c, image)})
-			case tag == "latest":
-				offences = append(offences, offence{c.field("image"), fmt.Sprintf("%s uses image %q, whose tag latest is not pinned", c, image)})
+				return fmt.Sprintf("%s uses image %q, which has no tag or digest (so means latest)", c, image)
+			default:
+				return fmt.Sprintf("%s uses image %q, whose tag latest is not pinned", c, image)
 			}
-		}
-		if len(offences) == 0 && len(noImage) > 0 {
-			pass.NotEvaluated(t.Owner, strings.Join(noImage, ", ")+" has no image")
-			continue
-		}
-		reportTemplate(pass, t, offences, "every image is pinned")
+		}, "every image is pinned")
 	}
 	return nil
 }

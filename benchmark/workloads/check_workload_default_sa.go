@@ -52,8 +52,8 @@ func runWorkloadDefaultSA(ctx context.Context, pass *check.Pass) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if _, mirror := t.Metadata.Annotations[mirrorPodAnnotation]; mirror && t.Owner.GroupKind() == inventory.KindPod {
-			pass.NotApplicable(t.Owner, "static pod (mirror of a kubelet manifest): the API server does not let it use a ServiceAccount")
+		if mirrorPod(t) {
+			pass.NotApplicable(t.Owner, staticPodNoServiceAccount)
 			continue
 		}
 		if sa := serviceAccountName(t.Spec); sa != "default" {

@@ -1,6 +1,11 @@
 package workloads
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/kspm-dev/kspm/check"
+	"github.com/kspm-dev/kspm/inventory"
+)
 
 // digestHexLen are the digest algorithms container runtimes verify, with the length of
 // their lowercase hexadecimal encoding (the OCI image specification's registered
@@ -26,4 +31,28 @@ func imageDigest(image string) (digest string, valid bool) {
 		}
 	}
 	return digest, true
+}
+
+// reportImages reports the one result of an image control for pod template t: judge says
+// what is wrong with each container's image ("" for nothing), trimmed of spaces; a template
+// whose only containers without a fault have no image at all is not evaluated, since what
+// they run is not known.
+func reportImages(pass *check.Pass, t inventory.PodTemplate, judge func(c container, image string) string, passMsg string) {
+	var offences []offence
+	var noImage []string
+	for c := range containers(t) {
+		image := strings.TrimSpace(c.Image)
+		if image == "" {
+			noImage = append(noImage, c.String())
+			continue
+		}
+		if msg := judge(c, image); msg != "" {
+			offences = append(offences, offence{c.field("image"), msg})
+		}
+	}
+	if len(offences) == 0 && len(noImage) > 0 {
+		pass.NotEvaluated(t.Owner, strings.Join(noImage, ", ")+" has no image")
+		return
+	}
+	reportTemplate(pass, t, offences, passMsg)
 }

@@ -77,10 +77,7 @@ func admitted(inv *inventory.Inventory, t inventory.PodTemplate) bool {
 	if t.Owner.GroupKind() != inventory.KindPod {
 		return false
 	}
-	if _, mirror := t.Metadata.Annotations[mirrorPodAnnotation]; mirror {
-		return true
-	}
-	return inv.Mode() == inventory.ModeCluster || exists(t.Metadata)
+	return mirrorPod(t) || inv.Mode() == inventory.ModeCluster || exists(t.Metadata)
 }
 
 // exists reports whether meta is that of an object the API server created: it has a UID, a

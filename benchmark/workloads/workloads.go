@@ -177,6 +177,15 @@ func reportTemplate(pass *check.Pass, t inventory.PodTemplate, offences []offenc
 // mirrorPodAnnotation marks the API's mirror of a kubelet static pod.
 const mirrorPodAnnotation = "kubernetes.io/config.mirror"
 
+// staticPodNoServiceAccount is why the ServiceAccount controls do not apply to a static pod.
+const staticPodNoServiceAccount = "static pod (mirror of a kubelet manifest): the API server does not let it use a ServiceAccount"
+
+// mirrorPod reports whether t is a bare pod that mirrors a kubelet static pod.
+func mirrorPod(t inventory.PodTemplate) bool {
+	_, mirror := t.Metadata.Annotations[mirrorPodAnnotation]
+	return mirror && t.Owner.GroupKind() == inventory.KindPod
+}
+
 // windows reports whether t's pods run on Windows (spec.os.name), where the API server
 // refuses the Linux-only securityContext fields (readOnlyRootFilesystem, runAsGroup, ...).
 func windows(t inventory.PodTemplate) bool {

@@ -10,6 +10,7 @@ import (
 	"github.com/kspm-dev/kspm/benchmark/pss"
 	"github.com/kspm-dev/kspm/benchmark/rbac"
 	"github.com/kspm-dev/kspm/benchmark/starter"
+	"github.com/kspm-dev/kspm/benchmark/workloads"
 )
 
 // BenchmarkOption configures the bundled benchmarks.
@@ -44,6 +45,7 @@ type bundledBenchmark struct {
 // bundled lists the bundled benchmarks in the order --list shows them.
 var bundled = []bundledBenchmark{
 	{name: starter.StarterName, make: func(*benchmarkConfig) (benchmark.Benchmark, error) { return starter.Starter(), nil }},
+	{name: workloads.WorkloadsName, make: func(*benchmarkConfig) (benchmark.Benchmark, error) { return workloads.Workloads(), nil }},
 	{name: pss.BaselineName, make: func(c *benchmarkConfig) (benchmark.Benchmark, error) {
 		return pss.Baseline(c.pssOptions()...)
 	}},

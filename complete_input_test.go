@@ -83,7 +83,7 @@ func TestCompleteInputChangedChecks(t *testing.T) {
 }
 
 var (
-	checkIDRe  = regexp.MustCompile(`\b(?:starter|rbac|cis|pss):[a-zA-Z0-9.-]*[a-zA-Z0-9]`)
+	checkIDRe  = regexp.MustCompile(`\b(?:starter|workloads|rbac|cis|pss):[a-zA-Z0-9.-]*[a-zA-Z0-9]`)
 	cisRangeRe = regexp.MustCompile("cis:((?:[0-9]+\\.)*)([0-9]+)`? to `?cis:((?:[0-9]+\\.)*)([0-9]+)")
 )
 
@@ -137,8 +137,15 @@ func TestCompleteInputVerdicts(t *testing.T) {
 		// Pod team/p runs as service account default, which only the control plane defines.
 		{"default-sa.yaml", "cis:5.1.6",
 			[]string{"notEvaluated|Pod team/p"}, []string{"fail|Pod team/p"}},
-		{"default-sa.yaml", "starter:workload-default-sa",
+		{"default-sa.yaml", "workloads:workload-default-sa",
 			[]string{"notEvaluated|Pod team/p"}, []string{"fail|Pod team/p"}},
+		{"workloads.yaml", "workloads:missing-serviceaccount",
+			[]string{"notEvaluated|Deployment shop/web", "pass|Pod shop/lone"},
+			[]string{"fail|Deployment shop/web", "pass|Pod shop/lone"}},
+		// No LimitRange in the manifests: one of the cluster may set the missing limits.
+		{"workloads.yaml", "workloads:resource-limits",
+			[]string{"notEvaluated|Deployment shop/web", "notEvaluated|Pod shop/lone"},
+			[]string{"fail|Deployment shop/web", "fail|Pod shop/lone"}},
 		// Deployment shop/web reads ConfigMaps settings and more-settings, which the
 		// manifests lack: the pod gets no value from them.
 		{"workloads.yaml", "starter:secrets-in-env",

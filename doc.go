@@ -65,7 +65,9 @@
 // plane creates itself (each namespace's default ServiceAccount, the bootstrap RBAC roles) are
 // taken to exist, and pod labels known only at run time stay unknown, as without the option.
 // These bundled checks, and no others, can change verdict under it:
-//   - starter:namespace-network-policy, starter:secrets-in-env, starter:workload-default-sa;
+//   - starter:namespace-network-policy, starter:secrets-in-env;
+//   - workloads:missing-serviceaccount, workloads:resource-limits, workloads:resource-requests
+//     (LimitRanges), workloads:workload-default-sa;
 //   - every check of the rbac benchmark: rbac:admission-write, rbac:bind-escalate,
 //     rbac:cluster-admin-binding, rbac:create-persistentvolumes, rbac:create-pods,
 //     rbac:csr-approval, rbac:default-serviceaccount-bindings, rbac:impersonate,
@@ -82,6 +84,6 @@
 //   - pss:namespace-enforce-label when the manifests hold no Namespace (notEvaluated without
 //     the option; under it, nothing to judge, so notApplicable).
 //
-// The other Pod Security Standards checks (pss-*) and starter checks judge each object on its own
-// and do not change.
+// The other Pod Security Standards checks (pss-*), starter and workloads checks judge each object
+// on its own and do not change.
 package kspm

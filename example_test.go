@@ -87,7 +87,7 @@ func ExampleScan() {
 		fmt.Println(err)
 		return
 	}
-	benchmarks, err := kspm.SelectBenchmarks([]string{"starter"})
+	benchmarks, err := kspm.SelectBenchmarks([]string{"workloads"})
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -108,7 +108,12 @@ func ExampleScan() {
 		}
 	}
 	// Output:
-	// 9 results: 5 pass, 2 fail; worst failure: critical
-	// critical starter:privileged Deployment shop/web: container "app" runs privileged
-	// low starter:latest-tag Deployment shop/web: container "app" uses image "nginx:latest", whose tag latest is not pinned
+	// 21 results: 9 pass, 7 fail; worst failure: critical
+	// critical workloads:privileged Deployment shop/web: container "app" runs privileged
+	// medium workloads:root-group Deployment shop/web: container "app" sets no runAsGroup (nor does the pod): it runs as the image's group, root's for a root or numeric image user
+	// medium workloads:read-only-root-filesystem Deployment shop/web: container "app" has a writable root filesystem (readOnlyRootFilesystem is not set)
+	// low workloads:latest-tag Deployment shop/web: container "app" uses image "nginx:latest", whose tag latest is not pinned
+	// low workloads:image-digest Deployment shop/web: container "app" uses image "nginx:latest", not pinned by digest
+	// low workloads:liveness-probe Deployment shop/web: container "app" has no liveness probe
+	// low workloads:readiness-probe Deployment shop/web: container "app" has no readiness probe
 }

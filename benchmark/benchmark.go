@@ -2,13 +2,13 @@
 // bundled benchmarks, under one naming scheme:
 //
 //   - a package is named for its benchmark or family of benchmarks (pss, cis, rbac,
-//     starter), and its check IDs start with that family's prefix ("pss:", "cis:", "rbac:",
-//     "starter:");
+//     starter, workloads), and its check IDs start with that family's prefix ("pss:", "cis:",
+//     "rbac:", "starter:", "workloads:");
 //   - for each benchmark it builds, a package exports a constructor named for the benchmark
-//     without the family (pss.Restricted, cis.V112, rbac.RBAC, starter.Starter) that returns
-//     a fresh copy, and a constant of the same name with the suffix Name holding the name
-//     the scanner's -b and kspm.SelectBenchmarks take (pss.RestrictedName == "pss-restricted",
-//     cis.V112Name == "cis-1.12");
+//     without the family (pss.Restricted, cis.V112, rbac.RBAC, starter.Starter,
+//     workloads.Workloads) that returns a fresh copy, and a constant of the same name with
+//     the suffix Name holding the name the scanner's -b and kspm.SelectBenchmarks take
+//     (pss.RestrictedName == "pss-restricted", cis.V112Name == "cis-1.12");
 //   - a constructor takes the package's Options when the package has any, and returns an
 //     error exactly when an option can be invalid (pss); the others cannot fail.
 //

@@ -15,13 +15,13 @@ import (
 	"github.com/kspm-dev/kspm/inventory"
 )
 
-// shippedCELChecks returns every CEL check kspm ships: the starter benchmark's and the
+// shippedCELChecks returns every CEL check kspm ships: the workloads benchmark's and the
 // examples', with the parameters they are meant to run with.
 func shippedCELChecks(t testing.TB) ([]Check, map[string]map[string]any) {
 	t.Helper()
 	files, err := filepath.Glob(filepath.Join("..", "examples", "cel-checks", "*.yaml"))
 	require.NoError(t, err)
-	files = append(files, filepath.Join("..", "benchmark", "starter", "allowed_registries.yaml"))
+	files = append(files, filepath.Join("..", "benchmark", "workloads", "allowed_registries.yaml"))
 	var checks []Check
 	for _, f := range files {
 		cs, err := LoadCELFile(f)
@@ -30,8 +30,8 @@ func shippedCELChecks(t testing.TB) ([]Check, map[string]map[string]any) {
 	}
 	require.GreaterOrEqual(t, len(checks), 6)
 	params := map[string]map[string]any{
-		// The starter benchmark passes its cleaned registries list.
-		"starter:allowed-registries": {"registries": []any{"registry.example.com", "ghcr.io/acme", "quay.io/prometheus"}},
+		// The workloads benchmark passes its cleaned registries list.
+		"workloads:allowed-registries": {"registries": []any{"registry.example.com", "ghcr.io/acme", "quay.io/prometheus"}},
 	}
 	return checks, params
 }

@@ -90,7 +90,7 @@ func (s Status) Valid() bool {
 
 // Meta describes a check: what it inspects and what to do about a failure.
 type Meta struct {
-	// ID is unique within a set of checks, e.g. "starter:privileged" or "cis:5.1.1". It names
+	// ID is unique within a set of checks, e.g. "workloads:privileged" or "cis:5.1.1". It names
 	// one control: two checks with the same ID are the same control only when their whole
 	// Meta is equal (several benchmarks may hold it; kspm.Scan runs it once), and otherwise
 	// may not be run together.

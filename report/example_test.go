@@ -13,14 +13,14 @@ import (
 func ExampleWriteText() {
 	inv := inventory.NewBuilder(inventory.ModeManifests).Build()
 	results := []check.Result{
-		{CheckID: "starter:privileged", Title: "Containers do not run privileged", Severity: check.Critical,
+		{CheckID: "workloads:privileged", Title: "Containers do not run privileged", Severity: check.Critical,
 			Status: check.StatusFail, Message: `container "app" runs privileged`,
 			Object: &inventory.Ref{APIVersion: "apps/v1", Kind: "Deployment", Namespace: "shop", Name: "web"}},
-		{CheckID: "starter:host-path", Title: "Pods do not mount hostPath volumes", Severity: check.High,
+		{CheckID: "workloads:host-path", Title: "Pods do not mount hostPath volumes", Severity: check.High,
 			Status: check.StatusPass, Message: "mounts no hostPath volume",
 			Object: &inventory.Ref{APIVersion: "apps/v1", Kind: "Deployment", Namespace: "shop", Name: "web"}},
 	}
-	r := report.New(inv, []string{"starter"}, results, report.Tool{Name: "kspm", Version: "1.0.0"},
+	r := report.New(inv, []string{"workloads"}, results, report.Tool{Name: "kspm", Version: "1.0.0"},
 		time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))
 	r.Inventory.Coverage = nil // keep the example short
 	if err := report.WriteText(os.Stdout, r, report.TextOptions{}); err != nil {
@@ -28,12 +28,12 @@ func ExampleWriteText() {
 	}
 	// Output:
 	// kspm 1.0.0 report, generated 2026-01-02T03:04:05Z
-	// Benchmarks: starter
+	// Benchmarks: workloads
 	// Inventory: manifests, 0 objects
 	//
 	// Results that did not pass (1 of 2):
-	//   STATUS  SEVERITY  CHECK               OBJECT               MESSAGE
-	//   fail    critical  starter:privileged  Deployment shop/web  container "app" runs privileged
+	//   STATUS  SEVERITY  CHECK                 OBJECT               MESSAGE
+	//   fail    critical  workloads:privileged  Deployment shop/web  container "app" runs privileged
 	//
 	// Summary:
 	//   Checks:   2 (1 failed, 1 passed)

@@ -64,13 +64,13 @@ func fileRef(kind, ns, name, file string, line int) *inventory.Ref {
 // fixtureResults covers every status, every result field and objects with and without a source.
 func fixtureResults() []check.Result {
 	return []check.Result{
-		{CheckID: "starter:privileged", Title: "Privileged containers", Severity: check.Critical, Status: check.StatusFail,
+		{CheckID: "workloads:privileged", Title: "Privileged containers", Severity: check.Critical, Status: check.StatusFail,
 			Object: deployRef(), Message: `container "app" runs privileged`,
 			Field:       "spec.template.spec.containers[0].securityContext.privileged",
 			Remediation: "Remove securityContext.privileged."},
-		{CheckID: "starter:privileged", Title: "Privileged containers", Severity: check.Critical, Status: check.StatusPass,
+		{CheckID: "workloads:privileged", Title: "Privileged containers", Severity: check.Critical, Status: check.StatusPass,
 			Object: fileRef("Pod", "shop", "debug", "pods.yaml", 12), Message: "no privileged container"},
-		{CheckID: "starter:latest-tag", Title: "Images pinned", Severity: check.Low, Status: check.StatusFail,
+		{CheckID: "workloads:latest-tag", Title: "Images pinned", Severity: check.Low, Status: check.StatusFail,
 			Object: fileRef("Pod", "shop", "debug", "pods.yaml", 12), Message: "container \"sh\" uses image busybox\n(no tag)",
 			Field: "spec.containers[0].image", Remediation: "Pin images by digest or a version tag."},
 		{CheckID: "starter:namespace-network-policy", Title: "Namespaces have a NetworkPolicy", Severity: check.Medium,
@@ -106,7 +106,7 @@ func sectionResults() []check.Result {
 			Object: ns, Message: "1 NetworkPolicy", Section: "5.3 Network Policies and CNI", Level: "L2"},
 		{CheckID: "cis:5.7.1", Title: "Create administrative boundaries", Severity: check.Info, Status: check.StatusNotApplicable,
 			Message: "single-tenant cluster", Section: "5.7 General Policies", Level: "L1"},
-		{CheckID: "starter:latest-tag", Title: "Images pinned", Severity: check.Low, Status: check.StatusFail,
+		{CheckID: "workloads:latest-tag", Title: "Images pinned", Severity: check.Low, Status: check.StatusFail,
 			Object: deployRef(), Message: `container "app" uses image nginx:latest`, Remediation: "Pin images."},
 	}
 }

@@ -120,10 +120,10 @@ func TestReadJSONRejects(t *testing.T) {
 			contains: `results[6] (kspm:managed): unknown status "skipped"`},
 		{name: "unknown severity",
 			doc:      inResults(valid, `"severity": "critical"`, `"severity": "urgent"`),
-			contains: `results[0] (starter:privileged): unknown severity "urgent"`},
+			contains: `results[0] (workloads:privileged): unknown severity "urgent"`},
 		{name: "unknown severity of a check",
 			doc:      strings.Replace(valid, `"severity": "critical"`, `"severity": "urgent"`, 1),
-			contains: `checks[0] (starter:privileged): unknown severity "urgent"`},
+			contains: `checks[0] (workloads:privileged): unknown severity "urgent"`},
 		{name: "trailing data", doc: valid + "{}", contains: "after the report"},
 	}
 	for _, tt := range tests {

@@ -105,7 +105,7 @@ func New(inv *inventory.Inventory, benchmarks []string, results []check.Result, 
 
 // CheckSummary is one check of a report and the count of its results per status.
 type CheckSummary struct {
-	// CheckID is the check's ID, e.g. "starter:privileged".
+	// CheckID is the check's ID, e.g. "workloads:privileged".
 	CheckID string `json:"checkID"`
 	// Title is the check's one-line summary.
 	Title string `json:"title"`

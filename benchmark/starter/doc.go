@@ -11,5 +11,5 @@
 // result list is never mistaken for a pass over objects that were not seen.
 //
 // Starter returns the controls as a benchmark; each is also available on its own from its
-// constructor (Privileged, HostNamespaces, ...), to be mixed into other lists of checks.
+// constructor (SecretsInEnv, NamespaceNetworkPolicy), to be mixed into other lists of checks.
 package starter

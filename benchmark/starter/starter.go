@@ -24,21 +24,11 @@ func Starter() benchmark.Benchmark {
 	return benchmark.Benchmark{
 		Name:  StarterName,
 		Title: "kspm workload and cluster hygiene",
-		Description: "Workload settings that hand a pod the node (privileged containers, host " +
-			"namespaces, hostPath volumes), unpinned images, Secrets and literal credentials in " +
-			"environment variables, " +
-			"service account tokens mounted by default, namespaces without a NetworkPolicy, and " +
-			"images from registries outside an allowed list.",
+		Description: "Secrets and literal credentials in environment variables, and namespaces " +
+			"without a NetworkPolicy. (The workload controls moved to the workloads benchmark.)",
 		Checks: []check.Check{
-			Privileged(),
-			HostNamespaces(),
-			HostPath(),
-			LatestTag(),
 			SecretsInEnv(),
-			DefaultSAAutomount(),
-			WorkloadDefaultSA(),
 			NamespaceNetworkPolicy(),
-			AllowedRegistries(),
 		},
 	}
 }
@@ -52,12 +42,9 @@ var workloadKinds = []schema.GroupKind{
 
 // Reference documents cited by the controls.
 const (
-	refPSS      = "https://kubernetes.io/docs/concepts/security/pod-security-standards/"
-	refSATokens = "https://kubernetes.io/docs/tasks/configure-pod-container/configure-service-account/"
-	refNetPol   = "https://kubernetes.io/docs/concepts/services-networking/network-policies/"
-	refSecrets  = "https://kubernetes.io/docs/concepts/security/secrets-good-practices/"
-	refImages   = "https://kubernetes.io/docs/concepts/containers/images/"
-	refCIS      = "CIS Kubernetes Benchmark v1.12"
+	refNetPol  = "https://kubernetes.io/docs/concepts/services-networking/network-policies/"
+	refSecrets = "https://kubernetes.io/docs/concepts/security/secrets-good-practices/"
+	refCIS     = "CIS Kubernetes Benchmark v1.12"
 )
 
 // reportUnseen adds one notEvaluated result, about no object, when any of kinds was not

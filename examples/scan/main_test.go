@@ -505,7 +505,7 @@ func TestDefaultNamespace(t *testing.T) {
 		{nil, "default"},
 		{[]string{"--default-namespace", "argocd"}, "argocd"},
 	} {
-		args := append([]string{"-f", dir, "-b", "starter", "-v"}, tt.args...)
+		args := append([]string{"-f", dir, "-b", "workloads", "-v"}, tt.args...)
 		code, rep, stderr := scanJSON(t, "", args...)
 		require.Equal(t, exitOK, code, stderr)
 		var found bool
@@ -515,7 +515,7 @@ func TestDefaultNamespace(t *testing.T) {
 				assert.Equal(t, tt.wantNS, r.Object.Namespace)
 			}
 		}
-		assert.True(t, found, "starter:default-sa-automount reports on the default ServiceAccount")
+		assert.True(t, found, "workloads:default-sa-automount reports on the default ServiceAccount")
 	}
 	code, _, stderr := runScan(t, "", "--default-namespace", "x")
 	assert.Equal(t, exitError, code)

@@ -51,23 +51,23 @@ func TestScannerEndToEnd(t *testing.T) {
 
 		var privileged []string
 		for _, r := range rep.Results {
-			if r.Object != nil && r.Object.String() == pod && r.CheckID == "starter:privileged" {
+			if r.Object != nil && r.Object.String() == pod && r.CheckID == "workloads:privileged" {
 				privileged = append(privileged, string(r.Status))
 			}
 		}
-		assert.Equal(t, []string{"fail"}, privileged, "the privileged pod fails starter:privileged")
+		assert.Equal(t, []string{"fail"}, privileged, "the privileged pod fails workloads:privileged")
 	})
 
 	t.Run("fail-on", func(t *testing.T) {
-		_, stderr, code := runScanner(t, "--kubeconfig", cluster.AdminKubeconfig, "-b", "starter", "-o", "json", "--fail-on", "critical")
+		_, stderr, code := runScanner(t, "--kubeconfig", cluster.AdminKubeconfig, "-b", "workloads", "-o", "json", "--fail-on", "critical")
 		assert.Equal(t, 1, code, "a critical failure reaches --fail-on critical; stderr:\n%s", stderr)
 	})
 
 	t.Run("table", func(t *testing.T) {
-		stdout, stderr, code := runScanner(t, "--kubeconfig", cluster.AdminKubeconfig, "-b", "starter")
+		stdout, stderr, code := runScanner(t, "--kubeconfig", cluster.AdminKubeconfig, "-b", "workloads")
 		assert.Equal(t, 0, code, stderr)
 		assert.Contains(t, stdout, pod)
-		assert.Contains(t, stdout, "starter:privileged")
+		assert.Contains(t, stdout, "workloads:privileged")
 	})
 
 	t.Run("missing kubeconfig", func(t *testing.T) {

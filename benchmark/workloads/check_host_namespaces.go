@@ -1,0 +1,53 @@
+// workloads:host-namespaces inspects hostNetwork, hostPID and hostIPC of every pod template. It
+// passes when all three are unset or false; a failure names each one set to true and points at
+// the first (in that order).
+
+package workloads
+
+import (
+	"context"
+	"slices"
+
+	"github.com/kspm-dev/kspm/check"
+)
+
+// HostNamespaces returns the check workloads:host-namespaces: no pod shares the node's network, PID
+// or IPC namespace.
+func HostNamespaces() check.Check {
+	return check.New(check.Meta{
+		ID:      "workloads:host-namespaces",
+		Section: Section,
+		Title:   "Pods do not share the node's network, PID or IPC namespace",
+		Description: "A pod in the node's network namespace can bind and sniff the node's " +
+			"interfaces and reach services listening on localhost; in its PID namespace it can see " +
+			"(and signal) every process; in its IPC namespace it can read shared memory. Inspects " +
+			"hostNetwork, hostPID and hostIPC of every pod and workload template. Passes when all " +
+			"three are unset or false.",
+		Severity: check.High,
+		Remediation: "Remove hostNetwork, hostPID and hostIPC from the pod spec (or set them to " +
+			"false). Expose network services through a Service instead of the node's interfaces.",
+		References: []string{refPSS, refCIS + " 5.2.3", refCIS + " 5.2.4", refCIS + " 5.2.5"},
+		Kinds:      slices.Clone(workloadKinds),
+	}, runHostNamespaces)
+}
+
+func runHostNamespaces(ctx context.Context, pass *check.Pass) error {
+	reportUnseen(pass, workloadKinds...)
+	for _, t := range pass.Inventory.PodTemplates() {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		var offences []offence
+		if t.Spec.HostNetwork {
+			offences = append(offences, offence{t.Path + ".hostNetwork", "uses the node's network namespace (hostNetwork: true)"})
+		}
+		if t.Spec.HostPID {
+			offences = append(offences, offence{t.Path + ".hostPID", "uses the node's PID namespace (hostPID: true)"})
+		}
+		if t.Spec.HostIPC {
+			offences = append(offences, offence{t.Path + ".hostIPC", "uses the node's IPC namespace (hostIPC: true)"})
+		}
+		reportTemplate(pass, t, offences, "shares no namespace with the node")
+	}
+	return nil
+}

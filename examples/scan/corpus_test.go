@@ -26,7 +26,7 @@ func corpusDir(t *testing.T, name string) string {
 // store is scanned, with warnings, and the only load errors left are objects defined in two
 // files (reported elsewhere). The two extensions/v1beta1 DaemonSets get results.
 func TestCorpusReadAsTheAPIServerStores(t *testing.T) {
-	_, rep, stderr := scanJSON(t, "", "-f", corpusDir(t, "real"), "-b", "starter")
+	_, rep, stderr := scanJSON(t, "", "-f", corpusDir(t, "real"), "-b", "workloads")
 	for _, e := range rep.Inventory.Errors {
 		assert.Contains(t, e, "is already defined at", "only objects defined twice are errors")
 	}
@@ -44,15 +44,15 @@ func TestCorpusReadAsTheAPIServerStores(t *testing.T) {
 	}
 	assert.Equal(t, len(rep.Inventory.Warnings), notices+warnings)
 	assert.Equal(t, 2, notices, "the two cassandra.yaml files")
-	assert.Equal(t, check.StatusFail, verdict(rep, "starter:privileged", "DaemonSet default/flex-ds"))
-	assert.Equal(t, check.StatusFail, verdict(rep, "starter:privileged", "DaemonSet default/newrelic-infra-agent"))
+	assert.Equal(t, check.StatusFail, verdict(rep, "workloads:privileged", "DaemonSet default/flex-ds"))
+	assert.Equal(t, check.StatusFail, verdict(rep, "workloads:privileged", "DaemonSet default/newrelic-infra-agent"))
 }
 
 // TestCorpusInvalid: of the two broken real manifests, the wrong type is an error with its
 // file and line (exit 2), and the key written twice, which the API server accepts, a warning.
 func TestCorpusInvalid(t *testing.T) {
 	dir := corpusDir(t, "real-invalid")
-	code, rep, stderr := scanJSON(t, "", "-f", dir, "-b", "starter")
+	code, rep, stderr := scanJSON(t, "", "-f", dir, "-b", "workloads")
 	assert.Equal(t, exitError, code)
 	assert.Equal(t, []string{filepath.Join(dir, "fc.yaml") + ":17: Pod fibre-channel-example-pod: spec.volumes[0].fc.lun: wrong type: found a string, want an integer (int32)"},
 		rep.Inventory.Errors)

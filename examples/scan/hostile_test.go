@@ -73,7 +73,7 @@ func TestHostileInputIsEscaped(t *testing.T) {
 		data, err := os.ReadFile(manifests)
 		require.NoError(t, err)
 		require.NoError(t, os.WriteFile(filepath.Join(dir, "evil\x1b[2K\u202e.yaml"), data, 0o644))
-		_, stdout, stderr := runScan(t, "", "-f", dir, "-b", "starter")
+		_, stdout, stderr := runScan(t, "", "-f", dir, "-b", "workloads")
 		assertPrintable(t, "stdout", stdout)
 		assertPrintable(t, "stderr", stderr)
 		assert.Contains(t, stderr, `evil\x1b[2K\u202e.yaml`)
@@ -83,7 +83,7 @@ func TestHostileInputIsEscaped(t *testing.T) {
 		dir := t.TempDir()
 		doc := "apiVersion: v1\nkind: Pod\nmetadata: {name: \"p\\e[2K\"}\nspec:\n  containers: [{name: c, image: i}]\n  \"x\\e[8m\\u202e\": 1\n"
 		require.NoError(t, os.WriteFile(filepath.Join(dir, "w\x1b[2J.yaml"), []byte(doc), 0o644))
-		_, stdout, stderr := runScan(t, "", "-f", dir, "-b", "starter")
+		_, stdout, stderr := runScan(t, "", "-f", dir, "-b", "workloads")
 		assertPrintable(t, "stdout", stdout)
 		assertPrintable(t, "stderr", stderr)
 		assert.Contains(t, stderr, `kspm-scan: warning: `)
@@ -96,7 +96,7 @@ func TestHostileInputIsEscaped(t *testing.T) {
 		args []string
 		want string // a string the document decodes to, exactly as the input has it
 	}{
-		{"scan", []string{"-f", manifests, "-b", "starter", "-o", "json"}, hostilePod},
+		{"scan", []string{"-f", manifests, "-b", "workloads", "-o", "json"}, hostilePod},
 		{"who-can", []string{"-f", manifests, "--who-can", "get", "pods", "-o", "json"}, "mallory\x1b[8m\u2066hidden\x7f"},
 		{"pss-what-if", []string{"-f", manifests, "--pss-what-if", "restricted", "-o", "json"}, hostilePod},
 		{"list", []string{"--list", "--checks", checks, "-o", "json"}, "Pods say\x1b[2J\x1b[H\u202e whether they use the host network"},

@@ -258,7 +258,7 @@ func TestMalformedManifest(t *testing.T) {
 // named on stderr as a warning (a file that is no Kubernetes object as a notice), listed
 // under inventory.warnings, and leaves the exit status as it is.
 func TestLoadWarnings(t *testing.T) {
-	code, rep, stderr := scanJSON(t, "", "-f", "testdata/lenient", "-b", "starter", "--fail-on", "critical")
+	code, rep, stderr := scanJSON(t, "", "-f", "testdata/lenient", "-b", "workloads", "--fail-on", "critical")
 	assert.Equal(t, exitFailOn, code, "the privileged DaemonSet fails; warnings do not make it 2\n%s", stderr)
 	assert.Empty(t, rep.Inventory.Errors)
 	dir := filepath.Join("testdata", "lenient")
@@ -276,10 +276,10 @@ func TestLoadWarnings(t *testing.T) {
 		"kspm-scan: warning: " + wantWarnings[2],
 		"kspm-scan: warning: " + wantWarnings[3],
 	}, lines)
-	assert.Equal(t, check.StatusFail, verdict(rep, "starter:privileged", "DaemonSet ops/agent"), "the removed-version DaemonSet is evaluated")
-	assert.Equal(t, check.StatusPass, verdict(rep, "starter:privileged", "Deployment ops/web"), "the last securityContext is the one used")
+	assert.Equal(t, check.StatusFail, verdict(rep, "workloads:privileged", "DaemonSet ops/agent"), "the removed-version DaemonSet is evaluated")
+	assert.Equal(t, check.StatusPass, verdict(rep, "workloads:privileged", "Deployment ops/web"), "the last securityContext is the one used")
 
-	code, _, stderr = runScan(t, "", "-f", "testdata/lenient", "-b", "starter")
+	code, _, stderr = runScan(t, "", "-f", "testdata/lenient", "-b", "workloads")
 	assert.Equal(t, exitOK, code, stderr)
 }
 

@@ -83,7 +83,7 @@ func TestCompleteInputChangedChecks(t *testing.T) {
 }
 
 var (
-	checkIDRe  = regexp.MustCompile(`\b(?:starter|rbac|cis|pss):[a-zA-Z0-9.-]*[a-zA-Z0-9]`)
+	checkIDRe  = regexp.MustCompile(`\b(?:starter|rbac|cis|pss|secrets):[a-zA-Z0-9.-]*[a-zA-Z0-9]`)
 	cisRangeRe = regexp.MustCompile("cis:((?:[0-9]+\\.)*)([0-9]+)`? to `?cis:((?:[0-9]+\\.)*)([0-9]+)")
 )
 
@@ -141,7 +141,7 @@ func TestCompleteInputVerdicts(t *testing.T) {
 			[]string{"notEvaluated|Pod team/p"}, []string{"fail|Pod team/p"}},
 		// Deployment shop/web reads ConfigMaps settings and more-settings, which the
 		// manifests lack: the pod gets no value from them.
-		{"workloads.yaml", "starter:secrets-in-env",
+		{"workloads.yaml", "secrets:secrets-in-env",
 			[]string{"notEvaluated|Deployment shop/web", "pass|Pod shop/lone"},
 			[]string{"pass|Deployment shop/web", "pass|Pod shop/lone"}},
 		{"workloads.yaml", "cis:5.4.1",

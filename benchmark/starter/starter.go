@@ -25,8 +25,7 @@ func Starter() benchmark.Benchmark {
 		Name:  StarterName,
 		Title: "kspm workload and cluster hygiene",
 		Description: "Workload settings that hand a pod the node (privileged containers, host " +
-			"namespaces, hostPath volumes), unpinned images, Secrets and literal credentials in " +
-			"environment variables, " +
+			"namespaces, hostPath volumes), unpinned images, " +
 			"service account tokens mounted by default, namespaces without a NetworkPolicy, and " +
 			"images from registries outside an allowed list.",
 		Checks: []check.Check{
@@ -34,7 +33,6 @@ func Starter() benchmark.Benchmark {
 			HostNamespaces(),
 			HostPath(),
 			LatestTag(),
-			SecretsInEnv(),
 			DefaultSAAutomount(),
 			WorkloadDefaultSA(),
 			NamespaceNetworkPolicy(),
@@ -55,7 +53,6 @@ const (
 	refPSS      = "https://kubernetes.io/docs/concepts/security/pod-security-standards/"
 	refSATokens = "https://kubernetes.io/docs/tasks/configure-pod-container/configure-service-account/"
 	refNetPol   = "https://kubernetes.io/docs/concepts/services-networking/network-policies/"
-	refSecrets  = "https://kubernetes.io/docs/concepts/security/secrets-good-practices/"
 	refImages   = "https://kubernetes.io/docs/concepts/containers/images/"
 	refCIS      = "CIS Kubernetes Benchmark v1.12"
 )
@@ -77,8 +74,6 @@ type container struct {
 	name            string
 	image           string
 	securityContext *corev1.SecurityContext
-	env             []corev1.EnvVar
-	envFrom         []corev1.EnvFromSource
 
 	specPath string // the pod spec's field path within the owner, e.g. "spec.template.spec"
 	list     string // "containers", "initContainers" or "ephemeralContainers"
@@ -103,21 +98,21 @@ func containers(t inventory.PodTemplate) iter.Seq[container] {
 		for i := range s.Containers {
 			c := &s.Containers[i]
 			if !yield(container{kind: "container", name: c.Name, image: c.Image, securityContext: c.SecurityContext,
-				env: c.Env, envFrom: c.EnvFrom, specPath: t.Path, list: "containers", index: i}) {
+				specPath: t.Path, list: "containers", index: i}) {
 				return
 			}
 		}
 		for i := range s.InitContainers {
 			c := &s.InitContainers[i]
 			if !yield(container{kind: "init container", name: c.Name, image: c.Image, securityContext: c.SecurityContext,
-				env: c.Env, envFrom: c.EnvFrom, specPath: t.Path, list: "initContainers", index: i}) {
+				specPath: t.Path, list: "initContainers", index: i}) {
 				return
 			}
 		}
 		for i := range s.EphemeralContainers {
 			c := &s.EphemeralContainers[i]
 			if !yield(container{kind: "ephemeral container", name: c.Name, image: c.Image, securityContext: c.SecurityContext,
-				env: c.Env, envFrom: c.EnvFrom, specPath: t.Path, list: "ephemeralContainers", index: i}) {
+				specPath: t.Path, list: "ephemeralContainers", index: i}) {
 				return
 			}
 		}

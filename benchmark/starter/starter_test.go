@@ -98,7 +98,7 @@ func TestBenchmarkIsBundled(t *testing.T) {
 // perTemplate are the checks that give exactly one result per pod template (when every kind
 // was seen).
 var perTemplate = []string{"starter:privileged", "starter:host-namespaces", "starter:host-path", "starter:latest-tag",
-	"starter:secrets-in-env", "starter:workload-default-sa"}
+	"starter:workload-default-sa"}
 
 // TestRealManifests runs the benchmark over the real manifests of the shared corpus: no
 // check errors, each per-template check gives one result for every pod template, and every

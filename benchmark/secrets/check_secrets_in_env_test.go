@@ -1,4 +1,4 @@
-package starter_test
+package secrets_test
 
 import (
 	"bytes"
@@ -14,7 +14,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 
 	"github.com/kspm-dev/kspm"
-	"github.com/kspm-dev/kspm/benchmark/starter"
+	"github.com/kspm-dev/kspm/benchmark/secrets"
 	"github.com/kspm-dev/kspm/check"
 	"github.com/kspm-dev/kspm/check/checktest"
 	"github.com/kspm-dev/kspm/inventory"
@@ -23,11 +23,11 @@ import (
 
 // Literal credentials in env and in the ConfigMaps env reads, and look-alikes that are none.
 func TestSecretsInEnvFixtures(t *testing.T) {
-	checktest.Run(t, starter.SecretsInEnv(), filepath.Join("testdata", "secrets-in-env"))
+	checktest.Run(t, secrets.SecretsInEnv(), filepath.Join("testdata", "secrets-in-env"))
 }
 
 func TestSecretsInEnv(t *testing.T) {
-	c := starter.SecretsInEnv()
+	c := secrets.SecretsInEnv()
 	withEnv := func(c corev1.Container, env []corev1.EnvVar, from []corev1.EnvFromSource) corev1.Container {
 		c.Env, c.EnvFrom = env, from
 		return c
@@ -153,7 +153,7 @@ spec:
 
 	flagged := 0
 	for _, r := range rep.Results {
-		if r.CheckID == "starter:secrets-in-env" && r.Status == check.StatusFail {
+		if r.CheckID == "secrets:secrets-in-env" && r.Status == check.StatusFail {
 			flagged++
 			for _, v := range []string{"DB_PASSWORD", "API_TOKEN", "REDIS_URL", "TLS_KEY", "SECRET_FROM_REF"} {
 				assert.Contains(t, r.Message, v, "the failure names every variable")
@@ -178,7 +178,7 @@ spec:
 // On a cluster, a ConfigMap that is not listed is missing (the pod cannot start with it),
 // unless ConfigMaps could not be listed: then what they give is unknown, and said so.
 func TestSecretsInEnvClusterConfigMaps(t *testing.T) {
-	c := starter.SecretsInEnv()
+	c := secrets.SecretsInEnv()
 	spec := corev1.PodSpec{Containers: []corev1.Container{{Name: "app", Image: "app:1",
 		EnvFrom: []corev1.EnvFromSource{{ConfigMapRef: &corev1.ConfigMapEnvSource{LocalObjectReference: corev1.LocalObjectReference{Name: "cfg"}}}}}}}
 	listed := clusterInventory(t, nil, deployment("shop", "web", spec))

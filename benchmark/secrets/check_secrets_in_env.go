@@ -1,4 +1,4 @@
-// starter:secrets-in-env inspects the env and envFrom of every container, init container and
+// secrets:secrets-in-env inspects the env and envFrom of every container, init container and
 // ephemeral container of every pod template. It passes when no environment variable is taken
 // from a Secret (no env[].valueFrom.secretKeyRef and no envFrom[].secretRef) and none holds a
 // literal credential. A failure names each variable (or envFrom source) and its Secret or
@@ -19,7 +19,7 @@
 // that reads another such ConfigMap, and has nothing else wrong, is not evaluated, since the
 // values it gives were not seen.
 
-package starter
+package secrets
 
 import (
 	"context"
@@ -35,11 +35,11 @@ import (
 	"github.com/kspm-dev/kspm/inventory"
 )
 
-// SecretsInEnv returns the check starter:secrets-in-env: Secrets reach containers as files, not
+// SecretsInEnv returns the check secrets:secrets-in-env: Secrets reach containers as files, not
 // environment variables, and no credential is written into a container's environment.
 func SecretsInEnv() check.Check {
 	return check.New(check.Meta{
-		ID:      "starter:secrets-in-env",
+		ID:      "secrets:secrets-in-env",
 		Section: Section,
 		Title:   "Secrets and credentials are not passed in environment variables",
 		Description: "Environment variables leak: into logs and crash reports, to child processes, " +

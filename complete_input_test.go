@@ -141,7 +141,7 @@ func TestCompleteInputVerdicts(t *testing.T) {
 			[]string{"notEvaluated|Pod team/p"}, []string{"fail|Pod team/p"}},
 		// Deployment shop/web reads ConfigMaps settings and more-settings, which the
 		// manifests lack: the pod gets no value from them.
-		{"workloads.yaml", "secrets:secrets-in-env",
+		{"workloads.yaml", "secrets:env-credentials",
 			[]string{"notEvaluated|Deployment shop/web", "pass|Pod shop/lone"},
 			[]string{"pass|Deployment shop/web", "pass|Pod shop/lone"}},
 		{"workloads.yaml", "cis:5.4.1",

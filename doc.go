@@ -66,7 +66,7 @@
 // taken to exist, and pod labels known only at run time stay unknown, as without the option.
 // These bundled checks, and no others, can change verdict under it:
 //   - starter:namespace-network-policy, starter:workload-default-sa;
-//   - secrets:secrets-in-env;
+//   - secrets:env-credentials;
 //   - every check of the rbac benchmark: rbac:admission-write, rbac:bind-escalate,
 //     rbac:cluster-admin-binding, rbac:create-persistentvolumes, rbac:create-pods,
 //     rbac:csr-approval, rbac:default-serviceaccount-bindings, rbac:impersonate,

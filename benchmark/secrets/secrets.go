@@ -30,6 +30,8 @@ func Secrets() benchmark.Benchmark {
 			"namespace can read its Secrets, and encryption of Secrets at rest. No value is ever reported.",
 		Checks: []check.Check{
 			SecretsInEnv(),
+			EnvCredentials(),
+			ConfigMapCredentials(),
 		},
 	}
 }
@@ -43,8 +45,9 @@ var workloadKinds = []schema.GroupKind{
 
 // Reference documents cited by the controls.
 const (
-	refSecrets = "https://kubernetes.io/docs/concepts/security/secrets-good-practices/"
-	refCIS     = "CIS Kubernetes Benchmark v1.12"
+	refSecrets    = "https://kubernetes.io/docs/concepts/security/secrets-good-practices/"
+	refConfigMaps = "https://kubernetes.io/docs/concepts/configuration/configmap/"
+	refCIS        = "CIS Kubernetes Benchmark v1.12"
 )
 
 // reportUnseen adds one notEvaluated result, about no object, when any of kinds was not
@@ -63,6 +66,8 @@ type container struct {
 	name    string
 	env     []corev1.EnvVar
 	envFrom []corev1.EnvFromSource
+	command []string
+	args    []string
 	path    string // its field path within the owner: "spec.template.spec.containers[0]"
 }
 
@@ -82,14 +87,16 @@ func containers(t inventory.PodTemplate) iter.Seq[container] {
 		}
 		for i := range s.Containers {
 			c := list("container", "containers", i)
-			c.name, c.env, c.envFrom = s.Containers[i].Name, s.Containers[i].Env, s.Containers[i].EnvFrom
+			k := &s.Containers[i]
+			c.name, c.env, c.envFrom, c.command, c.args = k.Name, k.Env, k.EnvFrom, k.Command, k.Args
 			if !yield(c) {
 				return
 			}
 		}
 		for i := range s.InitContainers {
 			c := list("init container", "initContainers", i)
-			c.name, c.env, c.envFrom = s.InitContainers[i].Name, s.InitContainers[i].Env, s.InitContainers[i].EnvFrom
+			k := &s.InitContainers[i]
+			c.name, c.env, c.envFrom, c.command, c.args = k.Name, k.Env, k.EnvFrom, k.Command, k.Args
 			if !yield(c) {
 				return
 			}
@@ -97,7 +104,7 @@ func containers(t inventory.PodTemplate) iter.Seq[container] {
 		for i := range s.EphemeralContainers {
 			c := list("ephemeral container", "ephemeralContainers", i)
 			e := &s.EphemeralContainers[i].EphemeralContainerCommon
-			c.name, c.env, c.envFrom = e.Name, e.Env, e.EnvFrom
+			c.name, c.env, c.envFrom, c.command, c.args = e.Name, e.Env, e.EnvFrom, e.Command, e.Args
 			if !yield(c) {
 				return
 			}

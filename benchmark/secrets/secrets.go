@@ -32,6 +32,8 @@ func Secrets() benchmark.Benchmark {
 			SecretsInEnv(),
 			EnvCredentials(),
 			ConfigMapCredentials(),
+			LegacySAToken(),
+			Unreferenced(),
 		},
 	}
 }
@@ -45,9 +47,10 @@ var workloadKinds = []schema.GroupKind{
 
 // Reference documents cited by the controls.
 const (
-	refSecrets    = "https://kubernetes.io/docs/concepts/security/secrets-good-practices/"
-	refConfigMaps = "https://kubernetes.io/docs/concepts/configuration/configmap/"
-	refCIS        = "CIS Kubernetes Benchmark v1.12"
+	refSecrets      = "https://kubernetes.io/docs/concepts/security/secrets-good-practices/"
+	refConfigMaps   = "https://kubernetes.io/docs/concepts/configuration/configmap/"
+	refLegacyTokens = "https://kubernetes.io/docs/reference/access-authn-authz/service-accounts-admin/#legacy-serviceaccount-token-cleaner"
+	refCIS          = "CIS Kubernetes Benchmark v1.12"
 )
 
 // reportUnseen adds one notEvaluated result, about no object, when any of kinds was not
@@ -129,4 +132,10 @@ func reportTemplate(pass *check.Pass, t inventory.PodTemplate, offences []offenc
 		msgs[i] = o.message
 	}
 	pass.Fail(t.Owner, offences[0].field, strings.Join(msgs, "; "))
+}
+
+// lookup returns the object of kind gk that a reference from namespace ns names, or nil:
+// the one place the benchmark resolves a reference to an object.
+func lookup(inv *inventory.Inventory, gk schema.GroupKind, ns, name string) *inventory.Object {
+	return inv.Get(gk, ns, name)
 }

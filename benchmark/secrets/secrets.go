@@ -33,6 +33,7 @@ func Secrets() benchmark.Benchmark {
 			EnvCredentials(),
 			ConfigMapCredentials(),
 			LegacySAToken(),
+			RotationAge(),
 			Unreferenced(),
 		},
 	}

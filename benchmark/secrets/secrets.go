@@ -35,6 +35,7 @@ func Secrets() benchmark.Benchmark {
 			LegacySAToken(),
 			RotationAge(),
 			Unreferenced(),
+			Readers(),
 		},
 	}
 }
@@ -50,6 +51,7 @@ var workloadKinds = []schema.GroupKind{
 const (
 	refSecrets      = "https://kubernetes.io/docs/concepts/security/secrets-good-practices/"
 	refConfigMaps   = "https://kubernetes.io/docs/concepts/configuration/configmap/"
+	refRBACSecrets  = "https://kubernetes.io/docs/concepts/security/rbac-good-practices/#listing-secrets"
 	refLegacyTokens = "https://kubernetes.io/docs/reference/access-authn-authz/service-accounts-admin/#legacy-serviceaccount-token-cleaner"
 	refCIS          = "CIS Kubernetes Benchmark v1.12"
 )

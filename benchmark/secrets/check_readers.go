@@ -1,0 +1,234 @@
+// secrets:readers inspects, for every namespace that holds Secrets or has a Namespace object,
+// who may get, list or watch its Secrets, as the RBAC authorizer decides (inventory/authz):
+// ClusterRoleBinding grants, and RoleBinding grants of the namespace, rules restricted by
+// resourceNames included (they name the Secrets read). It passes when every such subject is
+// the namespace's own, or the control plane's:
+//   - own: a ServiceAccount of the namespace (as a ServiceAccount subject or by its user
+//     name), or the group system:serviceaccounts:NAMESPACE, which are what its workloads run as;
+//   - the control plane: a grant the API server's or kubeadm's default RBAC objects make,
+//     recognised by content (internal/rbacdefaults), not by name;
+//   - subjects the allowSubjects parameter names ("User NAME", "Group NAME",
+//     "ServiceAccount NAMESPACE/NAME", a trailing * for a prefix).
+//
+// It fails naming each other subject, what it may do, and the binding and role that grant
+// it. When the RBAC objects were not completely seen, or a binding's role is unknown, a
+// namespace with no such subject found is not evaluated. Paths to a Secret's value other
+// than reading it (creating pods that mount it, exec into pods, impersonation, nodes' own
+// reads) are the rbac benchmark's.
+
+package secrets
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	"github.com/kspm-dev/kspm/check"
+	"github.com/kspm-dev/kspm/internal/rbacdefaults"
+	"github.com/kspm-dev/kspm/inventory"
+	"github.com/kspm-dev/kspm/inventory/authz"
+)
+
+// ParamAllowSubjects is the parameter of secrets:readers that lists subjects allowed to read
+// Secrets of any namespace.
+const ParamAllowSubjects = "allowSubjects"
+
+// Readers returns the check secrets:readers: only a namespace's own service accounts and the
+// control plane can read its Secrets.
+func Readers() check.Check {
+	return check.New(check.Meta{
+		ID:      "secrets:readers",
+		Section: Section,
+		Title:   "Only a namespace's own service accounts and the control plane can read its Secrets",
+		Description: "Reading a namespace's Secrets is reading its credentials: database passwords, API keys, TLS " +
+			"keys, registry credentials. For each namespace, asks the RBAC engine who may get, list or watch its " +
+			"Secrets (cluster-wide and in the namespace, rules restricted by resourceNames included). Passes when " +
+			"every such subject is a ServiceAccount of the namespace, the control plane (the API server's and " +
+			"kubeadm's default grants, recognised by content) or named by allowSubjects; fails naming the others " +
+			"and the binding and role that grant them.",
+		Severity: check.High,
+		Remediation: "Remove the binding, or bind a Role that lists only the Secrets needed (resourceNames) in the " +
+			"namespace that needs them; give people access through a namespace's workloads, not its Secrets; add " +
+			"subjects that must read Secrets everywhere (a backup tool, a secrets operator) to allowSubjects.",
+		References: []string{refSecrets, refRBACSecrets},
+		Kinds:      append([]schema.GroupKind{inventory.KindNamespace, inventory.KindSecret}, authz.Kinds()...),
+		Params: []check.Param{{Name: ParamAllowSubjects, Type: check.ParamStringList, Default: []string{},
+			Description: `Subjects allowed to read Secrets anywhere: "User NAME", "Group NAME", "ServiceAccount NAMESPACE/NAME"; a trailing * matches a prefix.`}},
+	}, runReaders)
+}
+
+// secretReads are the requests that read Secrets, for some name (a rule restricted by
+// resourceNames reads those Secrets).
+var secretReads = []authz.Request{
+	authz.MustParseRequest("get", "secrets").ForSomeName(),
+	authz.MustParseRequest("list", "secrets").ForSomeName(),
+	authz.MustParseRequest("watch", "secrets").ForSomeName(),
+}
+
+// reader is what one binding subject may do to a namespace's Secrets through one binding.
+type reader struct {
+	g     authz.Grant // the first grant, for the subject, binding and role
+	verbs []string
+	// names are the Secrets the rules name; empty when some rule names none (every Secret).
+	names []string
+	all   bool
+}
+
+func (r *reader) add(verb string, g authz.Grant) {
+	if !slices.Contains(r.verbs, verb) {
+		r.verbs = append(r.verbs, verb)
+	}
+	if len(g.Rule.ResourceNames) == 0 {
+		r.all = true
+		return
+	}
+	for _, n := range g.Rule.ResourceNames {
+		if !slices.Contains(r.names, n) {
+			r.names = append(r.names, n)
+		}
+	}
+}
+
+// String says "User alice may get, list Secrets (ClusterRoleBinding x → ClusterRole y)".
+func (r *reader) String() string {
+	what := "Secrets"
+	if !r.all {
+		what = "Secrets " + strings.Join(r.names, ", ")
+	}
+	return fmt.Sprintf("%s may %s %s (%s → %s)", r.g.Subject, strings.Join(r.verbs, ", "), what, r.g.Binding, r.g.Role)
+}
+
+type readerKey struct {
+	subject authz.Subject
+	binding authz.BindingRef
+}
+
+func runReaders(ctx context.Context, pass *check.Pass) error {
+	inv := pass.Inventory
+	allow, _ := pass.Params[ParamAllowSubjects].([]string)
+	e := authz.New(inv)
+	defaults := rbacdefaults.WithKubeadm()
+	// Grants by namespace ("" for cluster-wide ones), request by request.
+	type grantOf struct {
+		verb string
+		req  authz.Request
+		g    authz.Grant
+	}
+	byNS := make(map[string][]grantOf)
+	for _, req := range secretReads {
+		for _, g := range e.WhoCanAnywhere(req) {
+			ns := ""
+			if !g.ClusterWide() {
+				ns = g.Binding.Namespace
+			}
+			byNS[ns] = append(byNS[ns], grantOf{req.Verb, req, g})
+		}
+	}
+	incomplete := e.Incomplete()
+	for _, ns := range readerNamespaces(inv) {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		var readers []*reader
+		index := make(map[readerKey]*reader)
+		for _, scope := range []string{"", ns} {
+			for _, x := range byNS[scope] {
+				if ownSubject(x.g.Subject, ns) || defaults.Grants(x.g, x.req.In(ns)) || allowedSubject(allow, x.g.Subject) {
+					continue
+				}
+				k := readerKey{x.g.Subject, x.g.Binding}
+				r := index[k]
+				if r == nil {
+					r = &reader{g: x.g}
+					index[k] = r
+					readers = append(readers, r)
+				}
+				r.add(x.verb, x.g)
+			}
+		}
+		obj := lookup(inv, inventory.KindNamespace, "", ns)
+		prefix := ""
+		if obj == nil {
+			prefix = fmt.Sprintf("namespace %q: ", ns)
+		}
+		switch {
+		case len(readers) > 0:
+			msg := prefix + readersMessage(readers)
+			if incomplete != "" {
+				msg += "; there may be more: " + incomplete
+			}
+			pass.Fail(obj, "", msg)
+		case incomplete != "":
+			pass.NotEvaluated(obj, prefix+"no subject outside its own service accounts and the control plane was found "+
+				"that can read its Secrets, but "+incomplete)
+		default:
+			pass.Pass(obj, prefix+"only its own service accounts and the control plane can read its Secrets")
+		}
+	}
+	return nil
+}
+
+// readersMessage names the readers, ten at most.
+func readersMessage(readers []*reader) string {
+	const most = 10
+	parts := make([]string, 0, most)
+	for _, r := range readers[:min(most, len(readers))] {
+		parts = append(parts, r.String())
+	}
+	s := fmt.Sprintf("%s outside its own service accounts and the control plane can read its Secrets: %s",
+		plural(len(readers), "subject"), strings.Join(parts, "; "))
+	if n := len(readers) - most; n > 0 {
+		s += fmt.Sprintf("; and %d more", n)
+	}
+	return s
+}
+
+// readerNamespaces returns the namespaces to judge, sorted: those with a Namespace object and
+// those holding Secrets.
+func readerNamespaces(inv *inventory.Inventory) []string {
+	seen := make(map[string]bool)
+	var out []string
+	for _, gk := range []schema.GroupKind{inventory.KindNamespace, inventory.KindSecret} {
+		for _, o := range inv.ByKind(gk) {
+			ns := o.Namespace()
+			if gk == inventory.KindNamespace {
+				ns = o.Name()
+			}
+			if !seen[ns] {
+				seen[ns] = true
+				out = append(out, ns)
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// ownSubject reports whether s is what the workloads of namespace ns run as: one of its
+// service accounts, or all of them.
+func ownSubject(s authz.Subject, ns string) bool {
+	switch s.Kind {
+	case authz.KindServiceAccount:
+		return s.Namespace == ns
+	case authz.KindUser:
+		saNS, _, ok := authz.SplitServiceAccountUsername(s.Name)
+		return ok && saNS == ns
+	case authz.KindGroup:
+		return s.Name == authz.ServiceAccountGroupPrefix+ns
+	}
+	return false
+}
+
+// allowedSubject reports whether a pattern of the allowSubjects parameter names s.
+func allowedSubject(patterns []string, s authz.Subject) bool {
+	str := s.String()
+	for _, p := range patterns {
+		if prefix, ok := strings.CutSuffix(p, "*"); ok && strings.HasPrefix(str, prefix) || p == str {
+			return true
+		}
+	}
+	return false
+}

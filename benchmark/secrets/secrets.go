@@ -36,6 +36,7 @@ func Secrets() benchmark.Benchmark {
 			RotationAge(),
 			Unreferenced(),
 			Readers(),
+			EncryptionAtRest(),
 		},
 	}
 }
@@ -52,6 +53,7 @@ const (
 	refSecrets      = "https://kubernetes.io/docs/concepts/security/secrets-good-practices/"
 	refConfigMaps   = "https://kubernetes.io/docs/concepts/configuration/configmap/"
 	refRBACSecrets  = "https://kubernetes.io/docs/concepts/security/rbac-good-practices/#listing-secrets"
+	refEncryption   = "https://kubernetes.io/docs/tasks/administer-cluster/encrypt-data/"
 	refLegacyTokens = "https://kubernetes.io/docs/reference/access-authn-authz/service-accounts-admin/#legacy-serviceaccount-token-cleaner"
 	refCIS          = "CIS Kubernetes Benchmark v1.12"
 )

@@ -147,6 +147,11 @@ func TestCompleteInputVerdicts(t *testing.T) {
 		{"workloads.yaml", "cis:5.4.1",
 			[]string{"notEvaluated|Deployment shop/web", "pass|Pod shop/lone"},
 			[]string{"pass|Deployment shop/web", "pass|Pod shop/lone"}},
+		// Secret vault/forgotten: nothing in the manifests names it, and no RBAC object is there.
+		{"secrets.yaml", "secrets:unreferenced",
+			[]string{"notEvaluated|Secret vault/forgotten"}, []string{"fail|Secret vault/forgotten"}},
+		{"secrets.yaml", "secrets:readers",
+			[]string{"notEvaluated|"}, []string{"pass|"}},
 		// No workload at all: service account ops/idle, bound to a Role, runs nothing.
 		{"rbac.yaml", "rbac:unused-serviceaccount",
 			[]string{"notEvaluated|"}, []string{"fail|ServiceAccount ops/idle"}},

@@ -66,7 +66,8 @@
 // taken to exist, and pod labels known only at run time stay unknown, as without the option.
 // These bundled checks, and no others, can change verdict under it:
 //   - starter:namespace-network-policy, starter:workload-default-sa;
-//   - secrets:env-credentials;
+//   - secrets:env-credentials (ConfigMaps read into the environment), secrets:readers (RBAC),
+//     secrets:unreferenced, secrets:encryption-at-rest (like the CIS control-plane flags);
 //   - every check of the rbac benchmark: rbac:admission-write, rbac:bind-escalate,
 //     rbac:cluster-admin-binding, rbac:create-persistentvolumes, rbac:create-pods,
 //     rbac:csr-approval, rbac:default-serviceaccount-bindings, rbac:impersonate,

@@ -1,5 +1,5 @@
-// secrets:readers inspects, for every namespace that holds Secrets or has a Namespace object,
-// who may get, list or watch its Secrets, as the RBAC authorizer decides (inventory/authz):
+// secrets:readers inspects, for every namespace that has a Namespace object, holds Secrets or
+// has a RoleBinding that grants reading them, who may get, list or watch its Secrets, as the RBAC authorizer decides (inventory/authz):
 // ClusterRoleBinding grants, and RoleBinding grants of the namespace, rules restricted by
 // resourceNames included (they name the Secrets read). It passes when every such subject is
 // the namespace's own, or the control plane's:
@@ -11,7 +11,8 @@
 //     "ServiceAccount NAMESPACE/NAME", a trailing * for a prefix).
 //
 // It fails naming each other subject, what it may do, and the binding and role that grant
-// it. When the RBAC objects were not completely seen, or a binding's role is unknown, a
+// it. With no namespace in the input, cluster-wide grants to such subjects fail once, about no
+// object. When the RBAC objects were not completely seen, or a binding's role is unknown, a
 // namespace with no such subject found is not evaluated. Paths to a Secret's value other
 // than reading it (creating pods that mount it, exec into pods, impersonation, nodes' own
 // reads) are the rbac benchmark's.
@@ -128,13 +129,22 @@ func runReaders(ctx context.Context, pass *check.Pass) error {
 		}
 	}
 	incomplete := e.Incomplete()
-	for _, ns := range readerNamespaces(inv) {
+	namespaces := readerNamespaces(inv, byNS)
+	if len(namespaces) == 0 {
+		// No namespace is known, but a cluster-wide grant reads the Secrets of every one.
+		namespaces = []string{""}
+	}
+	for _, ns := range namespaces {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
 		var readers []*reader
 		index := make(map[readerKey]*reader)
-		for _, scope := range []string{"", ns} {
+		scopes := []string{"", ns}
+		if ns == "" {
+			scopes = scopes[:1]
+		}
+		for _, scope := range scopes {
 			for _, x := range byNS[scope] {
 				if ownSubject(x.g.Subject, ns) || defaults.Grants(x.g, x.req.In(ns)) || allowedSubject(allow, x.g.Subject) {
 					continue
@@ -149,12 +159,18 @@ func runReaders(ctx context.Context, pass *check.Pass) error {
 				r.add(x.verb, x.g)
 			}
 		}
-		obj := lookup(inv, inventory.KindNamespace, "", ns)
-		prefix := ""
-		if obj == nil {
-			prefix = fmt.Sprintf("namespace %q: ", ns)
+		var obj *inventory.Object
+		prefix := "every namespace: " // no namespace known: what cluster-wide grants allow
+		if ns != "" {
+			obj = lookup(inv, inventory.KindNamespace, "", ns)
+			prefix = ""
+			if obj == nil {
+				prefix = fmt.Sprintf("namespace %q: ", ns)
+			}
 		}
 		switch {
+		case ns == "" && len(readers) == 0:
+			continue
 		case len(readers) > 0:
 			msg := prefix + readersMessage(readers)
 			if incomplete != "" {
@@ -186,11 +202,18 @@ func readersMessage(readers []*reader) string {
 	return s
 }
 
-// readerNamespaces returns the namespaces to judge, sorted: those with a Namespace object and
-// those holding Secrets.
-func readerNamespaces(inv *inventory.Inventory) []string {
-	seen := make(map[string]bool)
+// readerNamespaces returns the namespaces to judge, sorted: those with a Namespace object,
+// those holding Secrets, and those of RoleBindings that grant reading Secrets (grants, by
+// namespace).
+func readerNamespaces[G any](inv *inventory.Inventory, grants map[string]G) []string {
+	seen := map[string]bool{"": true}
 	var out []string
+	for ns := range grants {
+		if !seen[ns] {
+			seen[ns] = true
+			out = append(out, ns)
+		}
+	}
 	for _, gk := range []schema.GroupKind{inventory.KindNamespace, inventory.KindSecret} {
 		for _, o := range inv.ByKind(gk) {
 			ns := o.Namespace()

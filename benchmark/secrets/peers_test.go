@@ -64,7 +64,7 @@ func TestPeerFixtures(t *testing.T) {
 	var mapping struct {
 		Rows []struct {
 			ID, PeerCheck, Fixture, Expected, Skip string
-			Object                                json.RawMessage
+			Object                                 json.RawMessage
 		} `json:"rows"`
 	}
 	data, err := os.ReadFile(filepath.Join(dir, "mapping.json"))

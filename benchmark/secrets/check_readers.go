@@ -112,71 +112,50 @@ func runReaders(ctx context.Context, pass *check.Pass) error {
 	allow, _ := pass.Params[ParamAllowSubjects].([]string)
 	e := authz.New(inv)
 	defaults := rbacdefaults.WithKubeadm()
-	// Grants by namespace ("" for cluster-wide ones), request by request.
-	type grantOf struct {
-		verb string
-		req  authz.Request
-		g    authz.Grant
-	}
-	byNS := make(map[string][]grantOf)
+	// What each binding subject may read, outside the defaults and the allow-list: through
+	// ClusterRoleBindings (key ""), and through RoleBindings, by namespace. Whether a subject
+	// is a namespace's own is decided per namespace, below.
+	byNS := make(map[string]*readerSet)
 	for _, req := range secretReads {
 		for _, g := range e.WhoCanAnywhere(req) {
 			ns := ""
 			if !g.ClusterWide() {
 				ns = g.Binding.Namespace
 			}
-			byNS[ns] = append(byNS[ns], grantOf{req.Verb, req, g})
+			if defaults.Grants(g, req.In(g.Binding.Namespace)) || allowedSubject(allow, g.Subject) {
+				continue
+			}
+			set := byNS[ns]
+			if set == nil {
+				set = &readerSet{index: make(map[readerKey]*reader), own: make(map[string]int)}
+				byNS[ns] = set
+			}
+			set.add(req.Verb, g)
 		}
+	}
+	clusterWide := byNS[""]
+	if clusterWide == nil {
+		clusterWide = &readerSet{}
 	}
 	incomplete := e.Incomplete()
 	namespaces := readerNamespaces(inv, byNS)
-	if len(namespaces) == 0 {
-		// No namespace is known, but a cluster-wide grant reads the Secrets of every one.
-		namespaces = []string{""}
+	if len(namespaces) == 0 && len(clusterWide.list) > 0 {
+		// No namespace is known, but cluster-wide grants read the Secrets of every one.
+		pass.Fail(nil, "", "every namespace: "+readersMessage("", incomplete, clusterWide))
 	}
 	for _, ns := range namespaces {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		var readers []*reader
-		index := make(map[readerKey]*reader)
-		scopes := []string{"", ns}
-		if ns == "" {
-			scopes = scopes[:1]
+		obj := lookup(inv, inventory.KindNamespace, "", ns)
+		prefix := ""
+		if obj == nil {
+			prefix = fmt.Sprintf("namespace %q: ", ns)
 		}
-		for _, scope := range scopes {
-			for _, x := range byNS[scope] {
-				if ownSubject(x.g.Subject, ns) || defaults.Grants(x.g, x.req.In(ns)) || allowedSubject(allow, x.g.Subject) {
-					continue
-				}
-				k := readerKey{x.g.Subject, x.g.Binding}
-				r := index[k]
-				if r == nil {
-					r = &reader{g: x.g}
-					index[k] = r
-					readers = append(readers, r)
-				}
-				r.add(x.verb, x.g)
-			}
-		}
-		var obj *inventory.Object
-		prefix := "every namespace: " // no namespace known: what cluster-wide grants allow
-		if ns != "" {
-			obj = lookup(inv, inventory.KindNamespace, "", ns)
-			prefix = ""
-			if obj == nil {
-				prefix = fmt.Sprintf("namespace %q: ", ns)
-			}
-		}
-		switch {
-		case ns == "" && len(readers) == 0:
-			continue
-		case len(readers) > 0:
-			msg := prefix + readersMessage(readers)
-			if incomplete != "" {
-				msg += "; there may be more: " + incomplete
-			}
-			pass.Fail(obj, "", msg)
+		local := byNS[ns]
+		switch n := clusterWide.outside(ns) + local.outside(ns); {
+		case n > 0:
+			pass.Fail(obj, "", prefix+readersMessage(ns, incomplete, clusterWide, local))
 		case incomplete != "":
 			pass.NotEvaluated(obj, prefix+"no subject outside its own service accounts and the control plane was found "+
 				"that can read its Secrets, but "+incomplete)
@@ -187,17 +166,69 @@ func runReaders(ctx context.Context, pass *check.Pass) error {
 	return nil
 }
 
-// readersMessage names the readers, ten at most.
-func readersMessage(readers []*reader) string {
-	const most = 10
-	parts := make([]string, 0, most)
-	for _, r := range readers[:min(most, len(readers))] {
-		parts = append(parts, r.String())
+// readerSet is what binding subjects may read through the bindings of one scope, one reader
+// per subject and binding, in the engine's order.
+type readerSet struct {
+	list  []*reader
+	index map[readerKey]*reader
+	// own counts the readers that are a namespace's own (ownNamespace), by namespace.
+	own map[string]int
+}
+
+func (s *readerSet) add(verb string, g authz.Grant) {
+	k := readerKey{g.Subject, g.Binding}
+	r := s.index[k]
+	if r == nil {
+		r = &reader{g: g}
+		s.index[k] = r
+		s.list = append(s.list, r)
+		if ns := ownNamespace(g.Subject); ns != "" {
+			s.own[ns]++
+		}
 	}
-	s := fmt.Sprintf("%s outside its own service accounts and the control plane can read its Secrets: %s",
-		plural(len(readers), "subject"), strings.Join(parts, "; "))
-	if n := len(readers) - most; n > 0 {
+	r.add(verb, g)
+}
+
+// outside returns how many of the set's readers are not namespace ns's own.
+func (s *readerSet) outside(ns string) int {
+	if s == nil {
+		return 0
+	}
+	return len(s.list) - s.own[ns]
+}
+
+// readersMessage names the readers of namespace ns's Secrets that are not its own (ns "": every
+// reader), from the sets given (the cluster-wide one, the namespace's), ten at most; incomplete
+// says why there may be more.
+func readersMessage(ns, incomplete string, sets ...*readerSet) string {
+	const most = 10
+	total := 0
+	var parts []string
+	for _, set := range sets {
+		if set == nil {
+			continue
+		}
+		if ns == "" {
+			total += len(set.list)
+		} else {
+			total += set.outside(ns)
+		}
+		for _, r := range set.list {
+			if len(parts) == most {
+				break
+			}
+			if ns == "" || ownNamespace(r.g.Subject) != ns {
+				parts = append(parts, r.String())
+			}
+		}
+	}
+	s := fmt.Sprintf("%s let subjects outside its own service accounts and the control plane read its Secrets: %s",
+		plural(total, "grant"), strings.Join(parts, "; "))
+	if n := total - len(parts); n > 0 {
 		s += fmt.Sprintf("; and %d more", n)
+	}
+	if incomplete != "" {
+		s += "; there may be more: " + incomplete
 	}
 	return s
 }
@@ -230,19 +261,22 @@ func readerNamespaces[G any](inv *inventory.Inventory, grants map[string]G) []st
 	return out
 }
 
-// ownSubject reports whether s is what the workloads of namespace ns run as: one of its
-// service accounts, or all of them.
-func ownSubject(s authz.Subject, ns string) bool {
+// ownNamespace returns the namespace whose workloads s is what they run as (one of its
+// service accounts, by subject or user name, or the group of all of them), or "".
+func ownNamespace(s authz.Subject) string {
 	switch s.Kind {
 	case authz.KindServiceAccount:
-		return s.Namespace == ns
+		return s.Namespace
 	case authz.KindUser:
-		saNS, _, ok := authz.SplitServiceAccountUsername(s.Name)
-		return ok && saNS == ns
+		if ns, _, ok := authz.SplitServiceAccountUsername(s.Name); ok {
+			return ns
+		}
 	case authz.KindGroup:
-		return s.Name == authz.ServiceAccountGroupPrefix+ns
+		if ns, ok := strings.CutPrefix(s.Name, authz.ServiceAccountGroupPrefix); ok {
+			return ns
+		}
 	}
-	return false
+	return ""
 }
 
 // allowedSubject reports whether a pattern of the allowSubjects parameter names s.

@@ -80,7 +80,10 @@ func RotationAge() check.Check {
 var errBadParam = errors.New("invalid parameter")
 
 func runRotationAge(ctx context.Context, pass *check.Pass) error {
-	maxDays, _ := pass.Params[ParamMaxAgeDays].(int)
+	maxDays, ok := pass.Params[ParamMaxAgeDays].(int)
+	if !ok {
+		maxDays = DefaultMaxAgeDays // a pass made without the runner's defaults
+	}
 	if maxDays <= 0 {
 		return fmt.Errorf("%w: %s must be a positive number of days, got %d", errBadParam, ParamMaxAgeDays, maxDays)
 	}
@@ -92,7 +95,7 @@ func runRotationAge(ctx context.Context, pass *check.Pass) error {
 		}
 		now = t
 	}
-	ignore, _ := pass.Params[ParamIgnoreTypes].([]string)
+	ignore := ignoredTypes(pass)
 	maxAge := time.Duration(maxDays) * 24 * time.Hour
 	for i, o := range pass.Inventory.ByKind(inventory.KindSecret) {
 		if i%1024 == 0 && ctx.Err() != nil {

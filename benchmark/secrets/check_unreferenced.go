@@ -38,6 +38,15 @@ const ParamIgnoreTypes = "ignoreTypes"
 var defaultIgnoredTypes = []string{string(corev1.SecretTypeServiceAccountToken), string(corev1.SecretTypeBootstrapToken),
 	"helm.sh/release.v1"}
 
+// ignoredTypes returns the ignoreTypes parameter, or its default for a pass made without the
+// runner's defaults.
+func ignoredTypes(pass *check.Pass) []string {
+	if l, ok := pass.Params[ParamIgnoreTypes].([]string); ok {
+		return l
+	}
+	return defaultIgnoredTypes
+}
+
 // Unreferenced returns the check secrets:unreferenced: every Secret is used by something.
 func Unreferenced() check.Check {
 	return check.New(check.Meta{
@@ -63,7 +72,7 @@ func Unreferenced() check.Check {
 
 func runUnreferenced(ctx context.Context, pass *check.Pass) error {
 	inv := pass.Inventory
-	ignore, _ := pass.Params[ParamIgnoreTypes].([]string)
+	ignore := ignoredTypes(pass)
 	// Why a Secret that nothing in the inventory names may still be named.
 	unknown := ""
 	if !inv.Whole() {

@@ -1,6 +1,7 @@
 package secrets_test
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -8,9 +9,11 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	corev1 "k8s.io/api/core/v1"
 
 	"github.com/kspm-dev/kspm"
 	"github.com/kspm-dev/kspm/benchmark/secrets"
+	"github.com/kspm-dev/kspm/check"
 )
 
 func TestBenchmarkValid(t *testing.T) {
@@ -65,6 +68,19 @@ func TestEveryControlHasFixtures(t *testing.T) {
 		assert.Contains(t, text.String(), "kspm.dev/expect: pass", "%s: no passing fixture", id)
 		if _, ok := failsElsewhere[id]; !ok {
 			assert.Contains(t, text.String(), "kspm.dev/expect: fail", "%s: no failing fixture", id)
+		}
+	}
+}
+
+// Every control runs on a pass made without the runner (no parameters resolved), as
+// BenchmarkCheckGrowth makes them: the defaults apply.
+func TestChecksRunWithoutResolvedParams(t *testing.T) {
+	inv := clusterInventory(t, nil, &corev1.Secret{ObjectMeta: meta("shop", "s"), Type: corev1.SecretTypeServiceAccountToken})
+	for _, c := range secrets.Secrets().Checks {
+		var findings []check.Finding
+		require.NoError(t, c.Run(context.Background(), check.NewPass(inv, c.Meta(), nil, func(f check.Finding) { findings = append(findings, f) })), c.Meta().ID)
+		for _, f := range findings {
+			assert.NotEqual(t, check.StatusError, f.Status, "%s: %s", c.Meta().ID, f.Message)
 		}
 	}
 }

@@ -58,15 +58,6 @@ const (
 	refCIS          = "CIS Kubernetes Benchmark v1.12"
 )
 
-// reportUnseen adds one notEvaluated result, about no object, when any of kinds was not
-// completely seen, for checks that read kinds beyond those of Meta.Kinds (the runner's rule
-// for those, check.UnseenKinds).
-func reportUnseen(pass *check.Pass, kinds ...schema.GroupKind) {
-	if reason := check.UnseenKinds(pass.Inventory, kinds...); reason != "" {
-		pass.NotEvaluated(nil, check.NotSeenMessage(reason))
-	}
-}
-
 // container is one container, init container or ephemeral container of a pod template, with
 // the fields the controls read.
 type container struct {
@@ -89,31 +80,21 @@ func (c container) field(sub string) string { return c.path + "." + sub }
 // containers.
 func containers(t inventory.PodTemplate) iter.Seq[container] {
 	return func(yield func(container) bool) {
-		s := t.Spec
-		list := func(kind, field string, i int) container {
-			return container{kind: kind, path: t.Path + "." + field + "[" + strconv.Itoa(i) + "]"}
-		}
-		for i := range s.Containers {
-			c := list("container", "containers", i)
-			k := &s.Containers[i]
-			c.name, c.env, c.envFrom, c.command, c.args = k.Name, k.Env, k.EnvFrom, k.Command, k.Args
-			if !yield(c) {
-				return
+		at := func(list string, i int) string { return t.Path + "." + list + "[" + strconv.Itoa(i) + "]" }
+		for _, l := range []struct {
+			kind, field string
+			cs          []corev1.Container
+		}{{"container", "containers", t.Spec.Containers}, {"init container", "initContainers", t.Spec.InitContainers}} {
+			for i := range l.cs {
+				k := &l.cs[i]
+				if !yield(container{l.kind, k.Name, k.Env, k.EnvFrom, k.Command, k.Args, at(l.field, i)}) {
+					return
+				}
 			}
 		}
-		for i := range s.InitContainers {
-			c := list("init container", "initContainers", i)
-			k := &s.InitContainers[i]
-			c.name, c.env, c.envFrom, c.command, c.args = k.Name, k.Env, k.EnvFrom, k.Command, k.Args
-			if !yield(c) {
-				return
-			}
-		}
-		for i := range s.EphemeralContainers {
-			c := list("ephemeral container", "ephemeralContainers", i)
-			e := &s.EphemeralContainers[i].EphemeralContainerCommon
-			c.name, c.env, c.envFrom, c.command, c.args = e.Name, e.Env, e.EnvFrom, e.Command, e.Args
-			if !yield(c) {
+		for i := range t.Spec.EphemeralContainers {
+			e := &t.Spec.EphemeralContainers[i].EphemeralContainerCommon
+			if !yield(container{"ephemeral container", e.Name, e.Env, e.EnvFrom, e.Command, e.Args, at("ephemeralContainers", i)}) {
 				return
 			}
 		}

@@ -191,5 +191,5 @@ func topFields(e metav1.ManagedFieldsEntry) ([]string, bool) {
 
 // days writes a duration in whole days: "1 day", "400 days".
 func days(d time.Duration) string {
-	return plural(int(d/(24*time.Hour)), "day")
+	return plural(max(0, int(d/(24*time.Hour))), "day") // a time after asOf counts as now
 }

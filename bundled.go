@@ -9,6 +9,7 @@ import (
 	"github.com/kspm-dev/kspm/benchmark/cis"
 	"github.com/kspm-dev/kspm/benchmark/pss"
 	"github.com/kspm-dev/kspm/benchmark/rbac"
+	"github.com/kspm-dev/kspm/benchmark/secrets"
 	"github.com/kspm-dev/kspm/benchmark/starter"
 	"github.com/kspm-dev/kspm/benchmark/workloads"
 )
@@ -58,6 +59,7 @@ var bundled = []bundledBenchmark{
 	{name: pss.NamespacesName, make: func(c *benchmarkConfig) (benchmark.Benchmark, error) {
 		return pss.Namespaces(c.pssOptions()...)
 	}},
+	{name: secrets.SecretsName, make: func(*benchmarkConfig) (benchmark.Benchmark, error) { return secrets.Secrets(), nil }},
 }
 
 // BenchmarkNames returns the names of the bundled benchmarks.

@@ -83,7 +83,7 @@ func TestCompleteInputChangedChecks(t *testing.T) {
 }
 
 var (
-	checkIDRe  = regexp.MustCompile(`\b(?:starter|workloads|rbac|cis|pss):[a-zA-Z0-9.-]*[a-zA-Z0-9]`)
+	checkIDRe  = regexp.MustCompile(`\b(?:starter|workloads|secrets|rbac|cis|pss):[a-zA-Z0-9.-]*[a-zA-Z0-9]`)
 	cisRangeRe = regexp.MustCompile("cis:((?:[0-9]+\\.)*)([0-9]+)`? to `?cis:((?:[0-9]+\\.)*)([0-9]+)")
 )
 
@@ -148,12 +148,17 @@ func TestCompleteInputVerdicts(t *testing.T) {
 			[]string{"fail|Deployment shop/web", "fail|Pod shop/lone"}},
 		// Deployment shop/web reads ConfigMaps settings and more-settings, which the
 		// manifests lack: the pod gets no value from them.
-		{"workloads.yaml", "starter:secrets-in-env",
+		{"workloads.yaml", "secrets:env-credentials",
 			[]string{"notEvaluated|Deployment shop/web", "pass|Pod shop/lone"},
 			[]string{"pass|Deployment shop/web", "pass|Pod shop/lone"}},
 		{"workloads.yaml", "cis:5.4.1",
 			[]string{"notEvaluated|Deployment shop/web", "pass|Pod shop/lone"},
 			[]string{"pass|Deployment shop/web", "pass|Pod shop/lone"}},
+		// Secret vault/forgotten: nothing in the manifests names it, and no RBAC object is there.
+		{"secrets.yaml", "secrets:unreferenced",
+			[]string{"notEvaluated|Secret vault/forgotten"}, []string{"fail|Secret vault/forgotten"}},
+		{"secrets.yaml", "secrets:readers",
+			[]string{"notEvaluated|"}, []string{"pass|"}},
 		// No workload at all: service account ops/idle, bound to a Role, runs nothing.
 		{"rbac.yaml", "rbac:unused-serviceaccount",
 			[]string{"notEvaluated|"}, []string{"fail|ServiceAccount ops/idle"}},

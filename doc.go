@@ -65,9 +65,11 @@
 // plane creates itself (each namespace's default ServiceAccount, the bootstrap RBAC roles) are
 // taken to exist, and pod labels known only at run time stay unknown, as without the option.
 // These bundled checks, and no others, can change verdict under it:
-//   - starter:namespace-network-policy, starter:secrets-in-env;
+//   - starter:namespace-network-policy;
 //   - workloads:missing-serviceaccount, workloads:resource-limits, workloads:resource-requests
 //     (LimitRanges), workloads:workload-default-sa;
+//   - secrets:env-credentials (ConfigMaps read into the environment), secrets:readers (RBAC),
+//     secrets:unreferenced, secrets:encryption-at-rest (like the CIS control-plane flags);
 //   - every check of the rbac benchmark: rbac:admission-write, rbac:bind-escalate,
 //     rbac:cluster-admin-binding, rbac:create-persistentvolumes, rbac:create-pods,
 //     rbac:csr-approval, rbac:default-serviceaccount-bindings, rbac:impersonate,

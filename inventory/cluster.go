@@ -259,7 +259,9 @@ func FromConfig(ctx context.Context, cfg *rest.Config, opts ...ClusterOption) (*
 // their Type is empty (unknown); without one they are listed typed and Data and StringData are dropped
 // as each page arrives. Either way kubectl's last-applied-configuration annotation, which
 // repeats the values, is removed. The managedFields of every object are dropped: they are
-// server bookkeeping and a large share of each object's memory.
+// server bookkeeping and a large share of each object's memory; a Secret keeps, of each
+// entry, the manager, operation, time and the top-level fields it owns ({"f:data":{}}, not
+// the names of the keys), which tell when its data was last written.
 //
 // Objects listed from the API have an empty Source.
 func FromClientset(ctx context.Context, cs kubernetes.Interface, opts ...ClusterOption) (*Inventory, error) {
@@ -602,7 +604,9 @@ func listPages[L interface{ GetContinue() string }, T any, PT interface {
 		its := items(l)
 		for i := range its {
 			p := PT(&its[i])
-			p.SetManagedFields(nil)
+			if _, secret := any(p).(*corev1.Secret); !secret { // scrubSecrets reduced a Secret's
+				p.SetManagedFields(nil)
+			}
 			dst = append(dst, p)
 		}
 		return dst, l.GetContinue(), nil
@@ -621,8 +625,7 @@ func metadataSecretPages(mc metadata.Interface, gvr schema.GroupVersionResource)
 		for i := range l.Items {
 			s := &secrets[i]
 			s.ObjectMeta = l.Items[i].ObjectMeta
-			s.ManagedFields = nil
-			dropLastApplied(&s.ObjectMeta)
+			scrubSecretMeta(&s.ObjectMeta)
 			dst = append(dst, s)
 		}
 		return dst, l.Continue, nil
@@ -634,9 +637,17 @@ func scrubSecrets(l *corev1.SecretList) []corev1.Secret {
 	for i := range l.Items {
 		s := &l.Items[i]
 		s.Data, s.StringData = nil, nil
-		dropLastApplied(&s.ObjectMeta)
+		scrubSecretMeta(&s.ObjectMeta)
 	}
 	return l.Items
+}
+
+// scrubSecretMeta drops from a Secret's metadata what could hold or repeat its values, and
+// what the checks do not need: kubectl's last-applied-configuration annotation, and the
+// managedFields but for what tells when the data was last written (secretManagedFields).
+func scrubSecretMeta(m *metav1.ObjectMeta) {
+	dropLastApplied(m)
+	m.ManagedFields = secretManagedFields(m.ManagedFields)
 }
 
 // dropLastApplied removes kubectl's last-applied-configuration annotation. It builds a new

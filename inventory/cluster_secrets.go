@@ -68,8 +68,7 @@ func tableSecretPages(rc rest.Interface, fallback pageFunc) pageFunc {
 				return dst, "", fmt.Errorf("secrets: table row object: %w", err)
 			}
 			s := &corev1.Secret{ObjectMeta: pom.ObjectMeta}
-			s.ManagedFields = nil
-			dropLastApplied(&s.ObjectMeta)
+			scrubSecretMeta(&s.ObjectMeta)
 			if typeCol >= 0 && typeCol < len(row.Cells) {
 				if t, ok := row.Cells[typeCol].(string); ok {
 					s.Type = corev1.SecretType(t)
@@ -92,4 +91,38 @@ func secretPager(tables rest.Interface, md metadata.Interface, gvr schema.GroupV
 		return tableSecretPages(tables, fallback)
 	}
 	return fallback
+}
+
+// secretManagedFields reduces a Secret's managedFields to what tells when its data was last
+// written: each entry's manager, operation, API version and time, and the top-level fields it
+// owns, as a FieldsV1 set without what is under them ({"f:data":{},"f:metadata":{}}). An
+// entry whose fields cannot be read is dropped.
+func secretManagedFields(mf []metav1.ManagedFieldsEntry) []metav1.ManagedFieldsEntry {
+	if len(mf) == 0 {
+		return nil
+	}
+	out := make([]metav1.ManagedFieldsEntry, 0, len(mf))
+	for _, e := range mf {
+		if e.FieldsV1 == nil {
+			continue
+		}
+		var top map[string]json.RawMessage
+		if err := json.Unmarshal(e.FieldsV1.Raw, &top); err != nil {
+			continue
+		}
+		reduced := make(map[string]struct{}, len(top))
+		for k := range top {
+			reduced[k] = struct{}{}
+		}
+		raw, err := json.Marshal(reduced)
+		if err != nil {
+			continue
+		}
+		out = append(out, metav1.ManagedFieldsEntry{Manager: e.Manager, Operation: e.Operation, APIVersion: e.APIVersion,
+			Time: e.Time, FieldsType: e.FieldsType, FieldsV1: &metav1.FieldsV1{Raw: raw}, Subresource: e.Subresource})
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
 }

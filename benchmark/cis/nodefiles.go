@@ -12,6 +12,7 @@ import (
 
 	"github.com/kspm-dev/kspm/check"
 	"github.com/kspm-dev/kspm/internal/flags"
+	"github.com/kspm-dev/kspm/internal/nodefs"
 	"github.com/kspm-dev/kspm/inventory"
 )
 
@@ -344,39 +345,32 @@ func judgeEncryption(n nodeFiles) verdict {
 		}
 		return n.noFile([]string{inventory.NodeFileAPIServerManifest}, true, "kube-apiserver static pod manifest")
 	}
-	enc, ok := n.spec["encryption"].(map[string]any)
+	encMap, ok := n.spec["encryption"].(map[string]any)
 	if !ok {
 		return failf("", "the kube-apiserver manifest sets no --encryption-provider-config: Secrets are stored unencrypted")
 	}
-	if off := str(enc, "off"); off != "" {
+	if off := str(encMap, "off"); off != "" {
 		return failf("spec.encryption", "%s", off)
 	}
-	if e := str(enc, "error"); e != "" {
-		return unknownf("spec.encryption", "cannot read the encryption configuration %s: %s", str(enc, "path"), e)
+	enc, err := nodefs.EncryptionFromMap(encMap)
+	if err != nil {
+		return unknownf("spec.encryption", "cannot read the encryption configuration: %v", err)
 	}
-	list, _ := enc["resources"].([]any)
-	for _, r := range list {
-		rm, _ := r.(map[string]any)
-		res, _ := rm["resources"].([]any)
-		covers := false
-		for _, x := range res {
-			s, _ := x.(string)
-			covers = covers || s == "secrets" || s == "*.*" || s == "*."
-		}
-		if !covers {
-			continue
-		}
-		provs, _ := rm["providers"].([]any)
-		if len(provs) == 0 {
-			return failf("spec.encryption", "the entry for secrets lists no provider")
-		}
-		first, _ := provs[0].(string)
-		if strongProviders[first] {
-			return passf("spec.encryption", "secrets are encrypted with %s (%s)", first, str(enc, "path"))
-		}
-		return failf("spec.encryption", "the first provider for secrets is %s; want aescbc, kms or secretbox", first)
+	if enc.Error != "" {
+		return unknownf("spec.encryption", "cannot read the encryption configuration %s: %s", enc.Path, enc.Error)
 	}
-	return failf("spec.encryption", "the encryption configuration %s has no entry for secrets", str(enc, "path"))
+	provs, resource, err := enc.SecretsProviders()
+	switch {
+	case err != nil:
+		return unknownf("spec.encryption", "the encryption configuration %s: %v", enc.Path, err)
+	case resource == "":
+		return failf("spec.encryption", "the encryption configuration %s has no entry for secrets", enc.Path)
+	case len(provs) == 0:
+		return failf("spec.encryption", "the entry for secrets lists no provider")
+	case strongProviders[provs[0]]:
+		return passf("spec.encryption", "secrets are encrypted with %s (%s)", provs[0], enc.Path)
+	}
+	return failf("spec.encryption", "the first provider for secrets is %s; want aescbc, kms or secretbox", provs[0])
 }
 
 func judgeHostnameOverride(n nodeFiles) verdict {

@@ -173,6 +173,14 @@ func TestEncryptionProvider(t *testing.T) {
 		{"unreadable", map[string]any{"encryption": map[string]any{"path": "/x", "error": "not mounted"}}, true, check.StatusNotEvaluated},
 		{"worker", workerLayout(inventory.NodeLayoutKubeadm), false, check.StatusNotApplicable},
 		{"layout not recognised", nil, false, check.StatusNotEvaluated},
+		// An entry for secrets wins over a wildcard entry before it, as the API server resolves them.
+		{"exact entry wins", map[string]any{"encryption": map[string]any{"path": "/e", "resources": []any{
+			map[string]any{"resources": []any{"secrets"}, "providers": []any{"identity"}},
+			map[string]any{"resources": []any{"*.*"}, "providers": []any{"aescbc"}}}}}, true, check.StatusFail},
+		// A wildcard before an entry it masks: the API server refuses the configuration.
+		{"masked entry", map[string]any{"encryption": map[string]any{"path": "/e", "resources": []any{
+			map[string]any{"resources": []any{"*."}, "providers": []any{"aescbc"}},
+			map[string]any{"resources": []any{"secrets"}, "providers": []any{"identity"}}}}}, true, check.StatusNotEvaluated},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -24,10 +24,9 @@ func Starter() benchmark.Benchmark {
 	return benchmark.Benchmark{
 		Name:  StarterName,
 		Title: "kspm workload and cluster hygiene",
-		Description: "Secrets and literal credentials in environment variables, and namespaces " +
-			"without a NetworkPolicy. (The workload controls moved to the workloads benchmark.)",
+		Description: "Namespaces without a NetworkPolicy. (The workload controls moved to the " +
+			"workloads benchmark, the Secrets controls to the secrets benchmark.)",
 		Checks: []check.Check{
-			SecretsInEnv(),
 			NamespaceNetworkPolicy(),
 		},
 	}
@@ -42,9 +41,8 @@ var workloadKinds = []schema.GroupKind{
 
 // Reference documents cited by the controls.
 const (
-	refNetPol  = "https://kubernetes.io/docs/concepts/services-networking/network-policies/"
-	refSecrets = "https://kubernetes.io/docs/concepts/security/secrets-good-practices/"
-	refCIS     = "CIS Kubernetes Benchmark v1.12"
+	refNetPol = "https://kubernetes.io/docs/concepts/services-networking/network-policies/"
+	refCIS    = "CIS Kubernetes Benchmark v1.12"
 )
 
 // reportUnseen adds one notEvaluated result, about no object, when any of kinds was not
@@ -64,8 +62,6 @@ type container struct {
 	name            string
 	image           string
 	securityContext *corev1.SecurityContext
-	env             []corev1.EnvVar
-	envFrom         []corev1.EnvFromSource
 
 	specPath string // the pod spec's field path within the owner, e.g. "spec.template.spec"
 	list     string // "containers", "initContainers" or "ephemeralContainers"
@@ -90,21 +86,21 @@ func containers(t inventory.PodTemplate) iter.Seq[container] {
 		for i := range s.Containers {
 			c := &s.Containers[i]
 			if !yield(container{kind: "container", name: c.Name, image: c.Image, securityContext: c.SecurityContext,
-				env: c.Env, envFrom: c.EnvFrom, specPath: t.Path, list: "containers", index: i}) {
+				specPath: t.Path, list: "containers", index: i}) {
 				return
 			}
 		}
 		for i := range s.InitContainers {
 			c := &s.InitContainers[i]
 			if !yield(container{kind: "init container", name: c.Name, image: c.Image, securityContext: c.SecurityContext,
-				env: c.Env, envFrom: c.EnvFrom, specPath: t.Path, list: "initContainers", index: i}) {
+				specPath: t.Path, list: "initContainers", index: i}) {
 				return
 			}
 		}
 		for i := range s.EphemeralContainers {
 			c := &s.EphemeralContainers[i]
 			if !yield(container{kind: "ephemeral container", name: c.Name, image: c.Image, securityContext: c.SecurityContext,
-				env: c.Env, envFrom: c.EnvFrom, specPath: t.Path, list: "ephemeralContainers", index: i}) {
+				specPath: t.Path, list: "ephemeralContainers", index: i}) {
 				return
 			}
 		}

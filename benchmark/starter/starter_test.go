@@ -83,7 +83,7 @@ func TestBenchmarkIsFresh(t *testing.T) {
 	a.Checks[0] = nil
 	a.Checks = a.Checks[:1]
 	b := starter.Starter()
-	require.Greater(t, len(b.Checks), 1)
+	require.NotEmpty(t, b.Checks)
 	assert.NotNil(t, b.Checks[0])
 }
 
@@ -97,7 +97,7 @@ func TestBenchmarkIsBundled(t *testing.T) {
 
 // perTemplate are the checks that give exactly one result per pod template (when every kind
 // was seen).
-var perTemplate = []string{"starter:secrets-in-env"}
+var perTemplate []string
 
 // TestRealManifests runs the benchmark over the real manifests of the shared corpus: no
 // check errors, each per-template check gives one result for every pod template, and every

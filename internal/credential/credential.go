@@ -15,30 +15,54 @@ const (
 	PrivateKey = "a literal private key"
 	// URLPassword: the value holds a URL whose user information has a password.
 	URLPassword = "a URL with a literal password"
+	// ConnectionPassword: the value is a connection string (key=value pairs separated by
+	// semicolons, as ADO.NET and ODBC write them) with a literal Password or Pwd.
+	ConnectionPassword = "a connection string with a literal password"
+	// KnownToken: the value holds a token in a format a provider gives its credentials
+	// (GitHub, GitLab, Slack, Stripe live keys, Google API keys, npm, SendGrid) or a JSON Web
+	// Token, whatever the variable's name.
+	KnownToken = "a token in a known credential format"
 )
 
 // Literal reports whether value, the literal value of the environment variable name, is a
-// credential, and why (one of NamedLiteral, PrivateKey, URLPassword). A value that is empty,
-// refers to other variables ($(VAR), which the kubelet expands) or to a template (${VAR},
-// {{ ... }}, <placeholder>), or that is a boolean, a file path, a URL without a password or
-// the name of a Secret object, is not one: the variable holds where or whether a credential
-// is, not the credential.
+// credential, and why (one of the reasons above). A value that is empty, masked (only
+// asterisks), refers to other variables ($(VAR), which the kubelet expands) or to a template
+// (${VAR}, {{ ... }}, <placeholder>), or that is a boolean, a file path, a URL without a
+// password or the name of a Secret object, is not one: the variable holds where or whether
+// a credential is, not the credential. An empty name asks only what the value holds
+// whatever its name (see Shape).
 func Literal(name, value string) (why string, ok bool) {
 	v := strings.TrimSpace(value)
-	if v == "" || isReference(v) {
+	if v == "" || isReference(v) || strings.Trim(v, "*") == "" {
 		return "", false
 	}
-	if privateKey.MatchString(v) {
-		return PrivateKey, true
-	}
-	if urlPassword(v) {
-		return URLPassword, true
+	if why, ok := Shape(v); ok {
+		return why, true
 	}
 	noun, ok := namedNoun(name)
 	if !ok || isBoolean(v) || isPath(v) || isURL(v) || (noun == "secret" && isSecretName(v)) {
 		return "", false
 	}
 	return NamedLiteral, true
+}
+
+// Shape reports whether v holds a credential whatever name it is given, and why: a PEM
+// private key (PrivateKey), a URL with a password (URLPassword), a connection string with a
+// password (ConnectionPassword) or a token in a known format (KnownToken). Unlike Literal it
+// does not ask whether v as a whole refers to something else: each URL or connection string
+// password is judged on its own.
+func Shape(v string) (why string, ok bool) {
+	switch {
+	case privateKey.MatchString(v):
+		return PrivateKey, true
+	case urlPassword(v):
+		return URLPassword, true
+	case connectionPassword(v):
+		return ConnectionPassword, true
+	case knownToken.MatchString(v):
+		return KnownToken, true
+	}
+	return "", false
 }
 
 // Named reports whether the name of an environment variable says it holds a credential: its
@@ -137,6 +161,33 @@ func urlPassword(v string) bool {
 	}
 	return false
 }
+
+// connectionPasswordRe finds Password= or Pwd= in a connection string and captures the value.
+var connectionPasswordRe = regexp.MustCompile(`(?i)(?:^|;)\s*(?:password|pwd)\s*=\s*([^;]*)`)
+
+// connectionPassword reports whether v is a connection string (it holds a semicolon) with a
+// literal password.
+func connectionPassword(v string) bool {
+	if !strings.Contains(v, ";") {
+		return false
+	}
+	for _, m := range connectionPasswordRe.FindAllStringSubmatch(v, -1) {
+		p := strings.Trim(strings.TrimSpace(m[1]), `'"`)
+		if p != "" && !isReference(p) && strings.Trim(p, "*") != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// knownToken matches tokens whose format says they are credentials: GitHub tokens
+// (ghp_, gho_, ghu_, ghs_, ghr_ and fine-grained github_pat_), GitLab personal access tokens,
+// Slack tokens, Stripe live secret and restricted keys, Google API keys, npm tokens, SendGrid
+// API keys, and JSON Web Tokens (a header and a payload that are base64url JSON objects, and
+// a signature).
+var knownToken = regexp.MustCompile(`\b(?:gh[pousr]_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9_]{22,}|glpat-[A-Za-z0-9_-]{20,}|` +
+	`xox[abposr]-[A-Za-z0-9-]{10,}|[rs]k_live_[A-Za-z0-9]{20,}|AIza[A-Za-z0-9_-]{35}|npm_[A-Za-z0-9]{36}|` +
+	`SG\.[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{16,}|eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,})`)
 
 // kubeletRef matches a reference the kubelet expands, $(VAR_NAME), but not the escape $$(.
 var kubeletRef = regexp.MustCompile(`(^|[^$])\$\([A-Za-z_][A-Za-z0-9_.-]*\)`)

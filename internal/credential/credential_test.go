@@ -1,6 +1,7 @@
 package credential_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -91,6 +92,26 @@ func TestLiteral(t *testing.T) {
 		{"DATABASE_URL", "postgres://app:****@db:5432/app", ""},
 		// The escape $$( is literal text, not a reference.
 		{"DB_PASSWORD", "$$(not-a-ref)", credential.NamedLiteral},
+		// Masks are not values.
+		{"DB_PASSWORD", "********", ""},
+		// Connection strings, whatever the name.
+		{"ConnectionStrings__Default", "Server=db;Database=app;User Id=sa;Password=hunter2;", credential.ConnectionPassword},
+		{"DSN", "Driver={ODBC};Server=db;Uid=app;Pwd='p4ss'", credential.ConnectionPassword},
+		{"DSN", "Server=db;Database=app;Integrated Security=true", ""},
+		{"DSN", "Server=db;Password=$(DB_PASSWORD)", ""},
+		{"DSN", "Server=db;Password=;", ""},
+		{"NOTE", "password=hunter2", ""}, // one pair, no connection string; the name says nothing
+		// Tokens whose format says what they are, whatever the name.
+		{"GH", "ghp_" + strings.Repeat("a1", 18), credential.KnownToken},
+		{"GITHUB_TOKEN", "ghp_" + strings.Repeat("a1", 18), credential.KnownToken},
+		{"CI", "glpat-abcdefghij0123456789", credential.KnownToken},
+		{"HOOK", "xoxb-1234567890-abcdefghij", credential.KnownToken},
+		{"PAYMENTS", "sk_live_" + strings.Repeat("x", 24), credential.KnownToken},
+		{"PAYMENTS", "sk_test_" + strings.Repeat("x", 24), ""}, // a test key: only its name would say
+		{"MAPS", "AIza" + strings.Repeat("B", 35), credential.KnownToken},
+		{"AUTH", "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.c2lnbmF0dXJlLXZhbHVl", credential.KnownToken},
+		{"GH", "ghp_short", ""},
+		{"AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name+"="+tt.value, func(t *testing.T) {
@@ -107,5 +128,20 @@ func TestNamed(t *testing.T) {
 		"PASSWORD_FILE": false, "TOKEN_URL": false, "AWS_ACCESS_KEY_ID": false, "": false, "__": false, "PWD": false,
 	} {
 		assert.Equal(t, want, credential.Named(name), name)
+	}
+}
+
+func TestShape(t *testing.T) {
+	for v, want := range map[string]string{
+		"-----BEGIN EC PRIVATE KEY-----\nx\n-----END EC PRIVATE KEY-----": credential.PrivateKey,
+		"amqp://u:p@rabbit/":                 credential.URLPassword,
+		"see $(HOME) and amqp://u:p@rabbit/": credential.URLPassword, // a reference elsewhere hides nothing
+		"Server=a;Password=b":                credential.ConnectionPassword,
+		"hunter2":                            "",
+		"amqp://u:$(P)@rabbit":               "",
+	} {
+		why, ok := credential.Shape(v)
+		assert.Equal(t, want != "", ok, v)
+		assert.Equal(t, want, why, v)
 	}
 }

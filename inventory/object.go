@@ -86,6 +86,11 @@ type Object struct {
 	seq             int // the order of Builder.Add, which breaks ties in compareObjects
 	obj             runtime.Object
 	source          Source
+	// variants are every definition of the object's kind, namespace and name, itself included,
+	// in inventory order, when the input defines it more than once (see View); else nil. place
+	// is where it was read from, set for variants only.
+	variants []*Object
+	place    place
 
 	mapOnce sync.Once
 	asMap   map[string]any

@@ -22,7 +22,9 @@ import (
 //	inventory.get(kind string, namespace string, name string) -> optional(dyn)
 //
 // kind is written as users write it ("Pod", "NetworkPolicy", "deployments.apps"; see
-// inventory.ParseGroupKind); namespace is "" for cluster-scoped kinds. When the inventory does
+// inventory.ParseGroupKind); namespace is "" for cluster-scoped kinds. The lookups see the
+// inventory from the object evaluated (see Inventory.From): of an object the input defines in
+// several places, they give the definition nearest it, once. When the inventory does
 // not hold every object of kind (see inventory.Coverage.Complete), list fails with an
 // *IncompleteError, and so does get when the object is not found: an answer built on a
 // partial listing could be a false pass.
@@ -57,26 +59,35 @@ func (e *IncompleteError) Error() string {
 // not quote the kind, which may be a value of the object evaluated.
 var ErrBadKind = errors.New("invalid kind")
 
-// Inventory is the value of the `inventory` variable during one check run: the inventory plus
-// caches of the lists expressions asked for. It is safe for concurrent use.
+// Inventory is the value of the `inventory` variable during one check run: the inventory as
+// seen from the object evaluated (see From), plus caches of the lists expressions asked for,
+// shared by every view of the run. It is safe for concurrent use.
 type Inventory struct {
-	inv *inventory.Inventory
+	inv  *inventory.Inventory
+	view inventory.View
+	c    *lookupCache
+}
 
+// lookupCache holds what the lookups of one check run found, for every view.
+type lookupCache struct {
 	mu    sync.Mutex
 	kinds map[string]schema.GroupKind
 	lists map[listKey]listEntry // by the arguments as written
 	byGK  map[gkListKey]ref.Val // by kind, so that spellings of a kind share a list
+	views map[inventory.View]*Inventory
 }
 
 type gkListKey struct {
+	view  inventory.View
 	gk    schema.GroupKind
 	ns    string
 	allNS bool
 }
 
-// listKey is a list call's arguments, as written (the inventory does not change during a run,
-// so the same arguments always give the same answer).
+// listKey is a list call's arguments, as written, and the view they were asked through (the
+// inventory does not change during a run, so the same arguments always give the same answer).
 type listKey struct {
+	view  inventory.View
 	kind  string
 	ns    string
 	allNS bool
@@ -88,9 +99,30 @@ type listEntry struct {
 	err error
 }
 
-// NewInventory returns the CEL value of inv.
+// NewInventory returns the CEL value of inv, seen from no object in particular (see From).
 func NewInventory(inv *inventory.Inventory) *Inventory {
-	return &Inventory{inv: inv}
+	return &Inventory{inv: inv, view: inv.From(nil), c: &lookupCache{}}
+}
+
+// From returns the value of the inventory as seen from o (see inventory.Inventory.From), for
+// evaluating o: it shares v's caches. In an inventory without variants every view is the
+// same, and From returns v.
+func (v *Inventory) From(o *inventory.Object) *Inventory {
+	view := v.inv.From(o)
+	if view == v.view {
+		return v
+	}
+	v.c.mu.Lock()
+	defer v.c.mu.Unlock()
+	if w, ok := v.c.views[view]; ok {
+		return w
+	}
+	if v.c.views == nil {
+		v.c.views = make(map[inventory.View]*Inventory)
+	}
+	w := &Inventory{inv: v.inv, view: view, c: v.c}
+	v.c.views[view] = w
+	return w
 }
 
 // ConvertToNative implements ref.Val.
@@ -115,7 +147,7 @@ func (v *Inventory) ConvertToType(t ref.Type) ref.Val {
 // Equal implements ref.Val.
 func (v *Inventory) Equal(other ref.Val) ref.Val {
 	o, ok := other.(*Inventory)
-	return types.Bool(ok && o.inv == v.inv)
+	return types.Bool(ok && o.inv == v.inv && o.view == v.view)
 }
 
 // Type implements ref.Val.
@@ -128,19 +160,19 @@ func (v *Inventory) groupKind(kind string) (schema.GroupKind, error) {
 	if kind == "" {
 		return schema.GroupKind{}, fmt.Errorf("%w: empty kind", ErrBadKind)
 	}
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	if gk, ok := v.kinds[kind]; ok {
+	v.c.mu.Lock()
+	defer v.c.mu.Unlock()
+	if gk, ok := v.c.kinds[kind]; ok {
 		return gk, nil
 	}
 	gk := inventory.ParseGroupKind(kind)
 	if gk.Kind == "" {
 		return schema.GroupKind{}, ErrBadKind
 	}
-	if v.kinds == nil {
-		v.kinds = make(map[string]schema.GroupKind)
+	if v.c.kinds == nil {
+		v.c.kinds = make(map[string]schema.GroupKind)
 	}
-	v.kinds[kind] = gk
+	v.c.kinds[kind] = gk
 	return gk, nil
 }
 
@@ -155,18 +187,18 @@ func (v *Inventory) incomplete(gk schema.GroupKind, arg string) error {
 // errors included, are computed once per run and kept; the objects' maps are the inventory's
 // cached ones.
 func (v *Inventory) list(kind, ns string, allNS bool) ref.Val {
-	key := listKey{kind: kind, ns: ns, allNS: allNS}
-	v.mu.Lock()
-	e, ok := v.lists[key]
-	v.mu.Unlock()
+	key := listKey{view: v.view, kind: kind, ns: ns, allNS: allNS}
+	v.c.mu.Lock()
+	e, ok := v.c.lists[key]
+	v.c.mu.Unlock()
 	if !ok {
 		e = v.buildList(kind, ns, allNS)
-		v.mu.Lock()
-		if v.lists == nil {
-			v.lists = make(map[listKey]listEntry)
+		v.c.mu.Lock()
+		if v.c.lists == nil {
+			v.c.lists = make(map[listKey]listEntry)
 		}
-		v.lists[key] = e
-		v.mu.Unlock()
+		v.c.lists[key] = e
+		v.c.mu.Unlock()
 	}
 	if e.err != nil {
 		// A fresh error value each time: evaluation labels errors with the expression node.
@@ -183,18 +215,18 @@ func (v *Inventory) buildList(kind, ns string, allNS bool) listEntry {
 	if err := v.incomplete(gk, kind); err != nil {
 		return listEntry{err: err}
 	}
-	key := gkListKey{gk: gk, ns: ns, allNS: allNS}
-	v.mu.Lock()
-	l, ok := v.byGK[key]
-	v.mu.Unlock()
+	key := gkListKey{view: v.view, gk: gk, ns: ns, allNS: allNS}
+	v.c.mu.Lock()
+	l, ok := v.c.byGK[key]
+	v.c.mu.Unlock()
 	if ok {
 		return listEntry{val: l}
 	}
 	var objs []*inventory.Object
 	if allNS {
-		objs = v.inv.ByKind(gk)
+		objs = v.view.ByKind(gk)
 	} else {
-		objs = v.inv.InNamespace(gk, ns)
+		objs = v.view.InNamespace(gk, ns)
 	}
 	elems := make([]any, len(objs))
 	for i, o := range objs {
@@ -205,12 +237,12 @@ func (v *Inventory) buildList(kind, ns string, allNS bool) listEntry {
 		elems[i] = m
 	}
 	l = types.NewDynamicList(types.DefaultTypeAdapter, elems)
-	v.mu.Lock()
-	if v.byGK == nil {
-		v.byGK = make(map[gkListKey]ref.Val)
+	v.c.mu.Lock()
+	if v.c.byGK == nil {
+		v.c.byGK = make(map[gkListKey]ref.Val)
 	}
-	v.byGK[key] = l
-	v.mu.Unlock()
+	v.c.byGK[key] = l
+	v.c.mu.Unlock()
 	return listEntry{val: l}
 }
 
@@ -219,7 +251,7 @@ func (v *Inventory) get(kind, ns, name string) ref.Val {
 	if err != nil {
 		return types.WrapErr(err)
 	}
-	o := v.inv.Get(gk, ns, name)
+	o := v.view.Get(gk, ns, name)
 	if o == nil {
 		if err := v.incomplete(gk, kind); err != nil {
 			return types.WrapErr(err)

@@ -72,7 +72,7 @@ func runSecretsInEnv(ctx context.Context, pass *check.Pass) error {
 		}
 		var offences []offence
 		var unseen []string
-		configMaps := credential.InventoryConfigMaps(inv, t.Namespace())
+		configMaps := credential.InventoryConfigMaps(inv.From(t.Owner), t.Namespace())
 		for c := range containers(t) {
 			for i, e := range c.env {
 				if e.ValueFrom == nil || e.ValueFrom.SecretKeyRef == nil {

@@ -8,7 +8,9 @@
 // It passes when the pod runs as another ServiceAccount, or as the default one without
 // mounting its token. It fails when the token is mounted. When the pod spec leaves the choice
 // to the default ServiceAccount and that object is not in the inventory (manifests rarely hold
-// it; a cluster scan may be forbidden to list it), the verdict is notEvaluated.
+// it; a cluster scan may be forbidden to list it), the verdict is notEvaluated. Of a
+// ServiceAccount the input defines in several places, the definition nearest the workload
+// decides (see inventory.View).
 
 package starter
 
@@ -81,7 +83,7 @@ func runWorkloadDefaultSA(ctx context.Context, pass *check.Pass) error {
 		if ns := t.Namespace(); ns != "" {
 			saName = ns + "/default"
 		}
-		o := inv.Get(inventory.KindServiceAccount, t.Namespace(), "default")
+		o := inv.From(t.Owner).Get(inventory.KindServiceAccount, t.Namespace(), "default")
 		if o == nil && inv.Whole() && inv.Mode() != inventory.ModeCluster && inv.Unseen(inventory.KindServiceAccount) == "" {
 			// Manifests declared complete hold no default ServiceAccount: the control plane
 			// creates it in every namespace, without automountServiceAccountToken.

@@ -2,6 +2,8 @@ package kspm_test
 
 import (
 	"context"
+	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
@@ -10,6 +12,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/kspm-dev/kspm"
 	"github.com/kspm-dev/kspm/check"
@@ -289,4 +293,39 @@ webhooks:
     operations: [CREATE, UPDATE]
     resources: [pods]
 `
+}
+
+// TestRunOrdersVariantsBySource: the results of one check on the definitions of an object
+// defined in several places come in the order of their sources, whatever order the check
+// reported them in, so that a report is the same from one run to the next.
+func TestRunOrdersVariantsBySource(t *testing.T) {
+	b := inventory.NewBuilder(inventory.ModeManifests)
+	for i := range 8 {
+		for _, dir := range []string{"prod", "dev", "staging"} {
+			pod := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: "shop", Name: fmt.Sprintf("p-%d", i)}}
+			require.NoError(t, b.Add(pod, inventory.Source{File: dir + "/pods.yaml", Line: 1 + 10*i}))
+		}
+	}
+	inv := b.Build()
+	require.True(t, inv.HasVariants())
+	shuffled := check.New(meta("t:shuffled"), func(ctx context.Context, pass *check.Pass) error {
+		all := pass.Inventory.Objects()
+		for _, j := range rand.Perm(len(all)) {
+			pass.Pass(all[j], "ok")
+		}
+		return nil
+	})
+	var want []string
+	for _, o := range inv.Objects() {
+		want = append(want, o.Name()+"@"+o.Source().String())
+	}
+	for range 20 {
+		results, err := kspm.Run(context.Background(), inv, []check.Check{shuffled})
+		require.NoError(t, err)
+		var got []string
+		for _, r := range results {
+			got = append(got, r.Object.Name+"@"+r.Object.Source.String())
+		}
+		require.Equal(t, want, got)
+	}
 }

@@ -92,11 +92,11 @@ func (b *Builder) AddWarning(err error) {
 }
 
 // Build returns the inventory. Objects are ordered by group, kind, namespace and name, then by
-// source (file, then line). An object manifests define more than once (the same kind,
-// namespace and name in two files, or twice in one) keeps every definition, each with its own
-// Source, and gets one warning naming all its places (see Inventory.Warnings and View). In an
-// inventory listed from an API server (ModeCluster), which holds each object once, the second
-// of two such objects is dropped with an error that names both sources.
+// source (file, line, then render root). An object manifests define more than once (the same
+// kind, namespace and name in two files, or twice in one) keeps every definition, each with
+// its own Source, and gets one warning naming all its places (see Inventory.Warnings and
+// View). In an inventory listed from an API server (ModeCluster), which holds each object
+// once, the second of two such objects is dropped with an error that names both sources.
 func (b *Builder) Build() *Inventory {
 	b.mu.Lock()
 	defer b.mu.Unlock()

@@ -122,7 +122,7 @@ func (inv *Inventory) InNamespace(gk schema.GroupKind, namespace string) []*Obje
 
 // Get returns the object of kind gk named name in namespace ("" for cluster-scoped kinds),
 // or nil. When the input defines it in several places, Get returns the last definition in
-// inventory order (by file, then line), the one applying the input in that order would leave;
+// inventory order (by file, line, then render root), the one applying the input in that order would leave;
 // a lookup on behalf of an object (what it references) goes through From(o).Get, which
 // returns the nearest definition, and Variants returns them all.
 func (inv *Inventory) Get(gk schema.GroupKind, namespace, name string) *Object {
@@ -379,6 +379,7 @@ func compareObjects(a, b *Object) int {
 		cmp.Compare(a.Name(), b.Name()),
 		cmp.Compare(a.source.File, b.source.File),
 		cmp.Compare(a.source.Line, b.source.Line),
+		cmp.Compare(a.source.Root, b.source.Root),
 		cmp.Compare(a.seq, b.seq))
 }
 

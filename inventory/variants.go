@@ -29,8 +29,8 @@ const nearestSameUnit = 1 << 30
 //     same Source.Root);
 //  2. else one whose file (or render root) shares the most leading directories with the
 //     object's;
-//  3. among definitions still tied, the last in inventory order (file path, then line), which
-//     is the one applying the input in that order would leave.
+//  3. among definitions still tied, the last in inventory order (file path, line, then render
+//     root), which is the one applying the input in that order would leave.
 //
 // So the answer depends on where the objects were read from, never on the order the input was
 // given or loaded in. Objects defined once are found as Inventory's own lookups find them.

@@ -126,6 +126,8 @@ func TestViewNearest(t *testing.T) {
 		{name: "the same render beats a plain file beside it", from: r("helm:charts/web", "web/templates/deploy.yaml", 1),
 			defs: []Source{f("charts/web/ns.yaml", 1), r("helm:charts/web", "web/templates/ns.yaml", 1),
 				r("helm:charts/api", "api/templates/ns.yaml", 1)}, want: 1},
+		{name: "two renders of one chart tie: the last by root", from: f("charts/web-values.yaml", 1),
+			defs: []Source{r("helm:charts/web@b", "web/templates/ns.yaml", 1), r("helm:charts/web@a", "web/templates/ns.yaml", 1)}, want: 0},
 		{name: "a render sits in its root's directory", from: f("deploy/prod/web.yaml", 1),
 			defs: []Source{r("kustomize:deploy/prod", "base/ns.yaml", 3), r("kustomize:deploy/dev", "base/ns.yaml", 3), f("ns.yaml", 1)}, want: 0},
 		{name: "absolute paths", from: f("/srv/repo/a/web.yaml", 1),

@@ -163,8 +163,7 @@ func (inv *Inventory) endVariants(defs []*Object) {
 	}
 	vs := slices.Clone(defs)
 	for _, o := range vs {
-		o.variants = vs
-		o.place = newPlace(o.source.File, o.source.Root)
+		o.variant = &variant{defs: vs, place: newPlace(o.source.File, o.source.Root)}
 	}
 	inv.variantCount++
 	inv.warnings = append(inv.warnings, variantsWarning(vs))

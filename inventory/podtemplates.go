@@ -128,7 +128,7 @@ func controlledByInventory(inv *Inventory, o *Object, d *drift) bool {
 		if c = inv.ByUID(ref.UID); c != nil && c.GroupKind() != gk {
 			return false
 		}
-		if c != nil && c.variants != nil {
+		if c != nil && c.variant != nil {
 			c = view.Get(gk, c.Namespace(), c.Name()) // variants share their UID: the nearest
 		}
 	}

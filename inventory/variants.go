@@ -63,10 +63,10 @@ func (v View) Inventory() *Inventory { return v.inv }
 // inventory holds none.
 func (v View) Get(gk schema.GroupKind, namespace, name string) *Object {
 	o := v.inv.byName[objKey{gk, namespace, name}]
-	if o == nil || o.variants == nil {
+	if o == nil || o.variant == nil {
 		return o
 	}
-	return v.nearest(o.variants)
+	return nearest(newPlace(v.file, v.root), o.variant.defs)
 }
 
 // InNamespace returns the objects of kind gk in namespace as the view sees them, ordered by
@@ -89,9 +89,20 @@ func (v View) Nearest(objs []*Object) []*Object {
 	if !v.inv.HasVariants() {
 		return objs
 	}
+	var from *place // computed once, when a variant is met
+	seen := func(o *Object) bool {
+		if o.variant == nil {
+			return true
+		}
+		if from == nil {
+			p := newPlace(v.file, v.root)
+			from = &p
+		}
+		return nearest(*from, o.variant.defs) == o
+	}
 	first := -1
 	for i, o := range objs {
-		if o.variants != nil && v.nearest(o.variants) != o {
+		if !seen(o) {
 			first = i
 			break
 		}
@@ -102,7 +113,7 @@ func (v View) Nearest(objs []*Object) []*Object {
 	out := make([]*Object, first, len(objs)-1)
 	copy(out, objs[:first])
 	for _, o := range objs[first+1:] {
-		if o.variants == nil || v.nearest(o.variants) == o {
+		if seen(o) {
 			out = append(out, o)
 		}
 	}
@@ -110,12 +121,11 @@ func (v View) Nearest(objs []*Object) []*Object {
 }
 
 // nearest returns the definition of vs, the variants of one object in inventory order, that
-// the view sees (see View).
-func (v View) nearest(vs []*Object) *Object {
-	from := newPlace(v.file, v.root)
+// an object read from the place from sees (see View).
+func nearest(from place, vs []*Object) *Object {
 	best, bestScore := vs[0], -1
 	for _, c := range vs {
-		if s := from.score(c.place); s >= bestScore { // >=: the later definition wins a tie
+		if s := from.score(c.variant.place); s >= bestScore { // >=: the later definition wins a tie
 			best, bestScore = c, s
 		}
 	}
@@ -132,8 +142,8 @@ func (inv *Inventory) Variants(gk schema.GroupKind, namespace, name string) []*O
 	switch {
 	case o == nil:
 		return nil
-	case o.variants != nil:
-		return o.variants
+	case o.variant != nil:
+		return o.variant.defs
 	}
 	return []*Object{o}
 }
@@ -141,6 +151,12 @@ func (inv *Inventory) Variants(gk schema.GroupKind, namespace, name string) []*O
 // HasVariants reports whether the input defines any object (kind, namespace and name) in more
 // than one place. Inventories listed from an API server never do.
 func (inv *Inventory) HasVariants() bool { return inv.variantCount > 0 }
+
+// variant is what an object defined more than once knows of its definitions.
+type variant struct {
+	defs  []*Object // every definition, itself included, in inventory order; shared
+	place place     // where it was read from
+}
 
 // place is where an object was read from, as the nearest rule compares places: its unit (the
 // file, or a rendered object's root) and the directories of that unit from the top.

@@ -95,7 +95,7 @@ func TestVariantsNotInClusterInventories(t *testing.T) {
 	assert.Empty(t, inv.Warnings())
 	require.Len(t, inv.Errors(), 1)
 	assert.ErrorIs(t, inv.Errors()[0], ErrDuplicate)
-	assert.Nil(t, inv.Variants(KindNamespace, "", "a")[0].variants)
+	assert.Nil(t, inv.Variants(KindNamespace, "", "a")[0].variant)
 }
 
 // TestViewNearest pins the nearest rule: same file (or render), then the most leading

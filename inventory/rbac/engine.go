@@ -110,8 +110,11 @@ func (e *Engine) loadRoles() {
 		// A ClusterRole defined in several places aggregates, of each role its selectors
 		// may match, the definition nearest it.
 		agg.nearest = func(from *rbacv1.ClusterRole, name string) *rbacv1.ClusterRole {
-			cr, _ := e.inv.From(objOf[from]).Get(inventory.KindClusterRole, "", name).Object().(*rbacv1.ClusterRole)
-			return cr
+			if o := e.inv.From(objOf[from]).Get(inventory.KindClusterRole, "", name); o != nil {
+				cr, _ := o.Object().(*rbacv1.ClusterRole)
+				return cr
+			}
+			return nil
 		}
 		agg.where = func(cr *rbacv1.ClusterRole) string { return objOf[cr].Source().String() }
 		e.roleOf = make(map[*inventory.Object]*Role)
@@ -235,7 +238,9 @@ func (e *Engine) resolveRole(b *Binding) {
 	if r, ok := e.roleByKey[key]; ok {
 		if e.roleOf != nil && r.Object != nil {
 			// The role may be defined in several places: the binding grants the nearest.
-			r = e.roleOf[e.inv.From(b.Object).Get(gk, key.namespace, key.name)]
+			if nr := e.roleOf[e.inv.From(b.Object).Get(gk, key.namespace, key.name)]; nr != nil {
+				r = nr
+			}
 		}
 		b.Role, b.RoleStatus = r, RoleFound
 		return

@@ -49,10 +49,13 @@ type View struct {
 // from nowhere in particular, where each lookup of a defined-many-times object gives the last
 // definition in inventory order (as Inventory.Get does).
 func (inv *Inventory) From(o *Object) View {
-	if o == nil || !inv.HasVariants() {
+	switch {
+	case o == nil || !inv.HasVariants():
 		return View{inv: inv}
+	case o.source.Root != "":
+		return View{inv: inv, root: o.source.Root} // a render is one place, whatever its files
 	}
-	return View{inv: inv, file: o.source.File, root: o.source.Root}
+	return View{inv: inv, file: o.source.File}
 }
 
 // Inventory returns the inventory the view looks at.

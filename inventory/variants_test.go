@@ -196,6 +196,11 @@ func TestViewLists(t *testing.T) {
 	// variants are all the same.
 	assert.Equal(t, inv.From(p), inv.From(inv.Get(KindPod, "shop", "r")))
 	assert.NotEqual(t, inv.From(p), inv.From(q))
+	rendered := vaBuild(t, []runtime.Object{vaNS("a"), vaNS("a"), vaNS("b")}, []Source{
+		{Root: "helm:charts/c", File: "c/templates/a.yaml", Line: 1}, {File: "x.yaml", Line: 1},
+		{Root: "helm:charts/c", File: "c/templates/b.yaml", Line: 1}})
+	assert.Equal(t, rendered.From(rendered.Variants(KindNamespace, "", "a")[0]), rendered.From(rendered.Get(KindNamespace, "", "b")),
+		"one render is one place, whatever its template files")
 	plain, err := New(vaNS("a"), vaNS("b"))
 	require.NoError(t, err)
 	assert.Equal(t, plain.From(nil), plain.From(plain.Get(KindNamespace, "", "a")))

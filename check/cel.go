@@ -665,7 +665,7 @@ func (r *celRun) template(ctx context.Context, t inventory.PodTemplate) error {
 // It remembers the last namespace and view: objects come ordered by namespace, so most
 // lookups are repeats.
 func (r *celRun) namespaceOf(o *inventory.Object) (ns map[string]any, unseen, err error) {
-	name, view := o.Namespace(), r.pass.Inventory.From(o)
+	name, view := o.Namespace(), r.pass.Inventory.From(o) // one view for all without variants
 	if r.nsValid && name == r.nsName && view == r.nsView {
 		return r.nsMap, r.nsErr, nil
 	}

@@ -60,34 +60,34 @@ func (e *IncompleteError) Error() string {
 var ErrBadKind = errors.New("invalid kind")
 
 // Inventory is the value of the `inventory` variable during one check run: the inventory as
-// seen from the object evaluated (see From), plus caches of the lists expressions asked for,
-// shared by every view of the run. It is safe for concurrent use.
+// seen from the object evaluated (see From), plus caches of the lists expressions asked
+// through that view. It is safe for concurrent use.
 type Inventory struct {
 	inv  *inventory.Inventory
 	view inventory.View
-	c    *lookupCache
-}
+	run  *runLookups
 
-// lookupCache holds what the lookups of one check run found, for every view.
-type lookupCache struct {
 	mu    sync.Mutex
-	kinds map[string]schema.GroupKind
 	lists map[listKey]listEntry // by the arguments as written
 	byGK  map[gkListKey]ref.Val // by kind, so that spellings of a kind share a list
+}
+
+// runLookups is what every view of one check run shares: kinds as parsed, and the views.
+type runLookups struct {
+	mu    sync.Mutex
+	kinds map[string]schema.GroupKind
 	views map[inventory.View]*Inventory
 }
 
 type gkListKey struct {
-	view  inventory.View
 	gk    schema.GroupKind
 	ns    string
 	allNS bool
 }
 
-// listKey is a list call's arguments, as written, and the view they were asked through (the
-// inventory does not change during a run, so the same arguments always give the same answer).
+// listKey is a list call's arguments, as written (the inventory does not change during a run,
+// so the same arguments through one view always give the same answer).
 type listKey struct {
-	view  inventory.View
 	kind  string
 	ns    string
 	allNS bool
@@ -101,27 +101,30 @@ type listEntry struct {
 
 // NewInventory returns the CEL value of inv, seen from no object in particular (see From).
 func NewInventory(inv *inventory.Inventory) *Inventory {
-	return &Inventory{inv: inv, view: inv.From(nil), c: &lookupCache{}}
+	return &Inventory{inv: inv, view: inv.From(nil), run: &runLookups{}}
 }
 
 // From returns the value of the inventory as seen from o (see inventory.Inventory.From), for
-// evaluating o: it shares v's caches. In an inventory without variants every view is the
-// same, and From returns v.
+// evaluating o: one value per view in a run, each with its caches. In an inventory without
+// variants every view is the same, and From returns v.
 func (v *Inventory) From(o *inventory.Object) *Inventory {
+	if !v.inv.HasVariants() {
+		return v
+	}
 	view := v.inv.From(o)
 	if view == v.view {
 		return v
 	}
-	v.c.mu.Lock()
-	defer v.c.mu.Unlock()
-	if w, ok := v.c.views[view]; ok {
+	v.run.mu.Lock()
+	defer v.run.mu.Unlock()
+	if w, ok := v.run.views[view]; ok {
 		return w
 	}
-	if v.c.views == nil {
-		v.c.views = make(map[inventory.View]*Inventory)
+	if v.run.views == nil {
+		v.run.views = make(map[inventory.View]*Inventory)
 	}
-	w := &Inventory{inv: v.inv, view: view, c: v.c}
-	v.c.views[view] = w
+	w := &Inventory{inv: v.inv, view: view, run: v.run}
+	v.run.views[view] = w
 	return w
 }
 
@@ -160,19 +163,19 @@ func (v *Inventory) groupKind(kind string) (schema.GroupKind, error) {
 	if kind == "" {
 		return schema.GroupKind{}, fmt.Errorf("%w: empty kind", ErrBadKind)
 	}
-	v.c.mu.Lock()
-	defer v.c.mu.Unlock()
-	if gk, ok := v.c.kinds[kind]; ok {
+	v.run.mu.Lock()
+	defer v.run.mu.Unlock()
+	if gk, ok := v.run.kinds[kind]; ok {
 		return gk, nil
 	}
 	gk := inventory.ParseGroupKind(kind)
 	if gk.Kind == "" {
 		return schema.GroupKind{}, ErrBadKind
 	}
-	if v.c.kinds == nil {
-		v.c.kinds = make(map[string]schema.GroupKind)
+	if v.run.kinds == nil {
+		v.run.kinds = make(map[string]schema.GroupKind)
 	}
-	v.c.kinds[kind] = gk
+	v.run.kinds[kind] = gk
 	return gk, nil
 }
 
@@ -187,18 +190,18 @@ func (v *Inventory) incomplete(gk schema.GroupKind, arg string) error {
 // errors included, are computed once per run and kept; the objects' maps are the inventory's
 // cached ones.
 func (v *Inventory) list(kind, ns string, allNS bool) ref.Val {
-	key := listKey{view: v.view, kind: kind, ns: ns, allNS: allNS}
-	v.c.mu.Lock()
-	e, ok := v.c.lists[key]
-	v.c.mu.Unlock()
+	key := listKey{kind: kind, ns: ns, allNS: allNS}
+	v.mu.Lock()
+	e, ok := v.lists[key]
+	v.mu.Unlock()
 	if !ok {
 		e = v.buildList(kind, ns, allNS)
-		v.c.mu.Lock()
-		if v.c.lists == nil {
-			v.c.lists = make(map[listKey]listEntry)
+		v.mu.Lock()
+		if v.lists == nil {
+			v.lists = make(map[listKey]listEntry)
 		}
-		v.c.lists[key] = e
-		v.c.mu.Unlock()
+		v.lists[key] = e
+		v.mu.Unlock()
 	}
 	if e.err != nil {
 		// A fresh error value each time: evaluation labels errors with the expression node.
@@ -215,10 +218,10 @@ func (v *Inventory) buildList(kind, ns string, allNS bool) listEntry {
 	if err := v.incomplete(gk, kind); err != nil {
 		return listEntry{err: err}
 	}
-	key := gkListKey{view: v.view, gk: gk, ns: ns, allNS: allNS}
-	v.c.mu.Lock()
-	l, ok := v.c.byGK[key]
-	v.c.mu.Unlock()
+	key := gkListKey{gk: gk, ns: ns, allNS: allNS}
+	v.mu.Lock()
+	l, ok := v.byGK[key]
+	v.mu.Unlock()
 	if ok {
 		return listEntry{val: l}
 	}
@@ -237,12 +240,12 @@ func (v *Inventory) buildList(kind, ns string, allNS bool) listEntry {
 		elems[i] = m
 	}
 	l = types.NewDynamicList(types.DefaultTypeAdapter, elems)
-	v.c.mu.Lock()
-	if v.c.byGK == nil {
-		v.c.byGK = make(map[gkListKey]ref.Val)
+	v.mu.Lock()
+	if v.byGK == nil {
+		v.byGK = make(map[gkListKey]ref.Val)
 	}
-	v.c.byGK[key] = l
-	v.c.mu.Unlock()
+	v.byGK[key] = l
+	v.mu.Unlock()
 	return listEntry{val: l}
 }
 

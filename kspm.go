@@ -358,7 +358,8 @@ func safeRun(ctx context.Context, c check.Check, pass *check.Pass) (err error) {
 }
 
 // compareFindings orders the findings of one check: verdicts about the whole cluster first,
-// then by object (group, kind, namespace, name), field, status and message.
+// then by object (group, kind, namespace, name, and source, which tells apart the definitions
+// of an object the input defines in several places), field, status and message.
 func compareFindings(a, b check.Finding) int {
 	switch {
 	case a.Object == b.Object:
@@ -371,6 +372,10 @@ func compareFindings(a, b check.Finding) int {
 		if c := cmp.Or(cmp.Compare(ga.Group, gb.Group), cmp.Compare(ga.Kind, gb.Kind),
 			cmp.Compare(a.Object.Namespace(), b.Object.Namespace()),
 			cmp.Compare(a.Object.Name(), b.Object.Name())); c != 0 {
+			return c
+		}
+		sa, sb := a.Object.Source(), b.Object.Source()
+		if c := cmp.Or(cmp.Compare(sa.File, sb.File), cmp.Compare(sa.Line, sb.Line), cmp.Compare(sa.Root, sb.Root)); c != 0 {
 			return c
 		}
 	}

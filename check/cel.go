@@ -146,6 +146,10 @@ func (e *CELError) Unwrap() error { return e.Err }
 //	                 kind is written as in Meta.Kinds: "Pod", "NetworkPolicy",
 //	                 "deployments.apps"; namespace is "" for cluster-scoped kinds.
 //
+// namespaceObject and the inventory lookups see the inventory from the object evaluated: of an
+// object the input defines in several places (variants), they give the definition nearest it,
+// once (see inventory.View).
+//
 // Besides the standard definitions, expressions may use these cel-go extension libraries
 // (versions pinned): strings, lists, sets, math, encoders (base64, json.encode), regex
 // (regex.replace, regex.extract, regex.extractAll), two-variable comprehensions
@@ -492,9 +496,10 @@ func (c *celCheck) run(ctx context.Context, pass *Pass) (*celRun, error) {
 	r := &celRun{
 		c:      c,
 		pass:   pass,
-		act:    celenv.Activation{Params: params, Inventory: celenv.NewInventory(pass.Inventory)},
+		inv:    celenv.NewInventory(pass.Inventory),
 		budget: c.scanCostLimit,
 	}
+	r.act = celenv.Activation{Params: params, Inventory: r.inv}
 	inv := pass.Inventory
 	reason := c.unseen(inv)
 	if reason != "" {
@@ -601,6 +606,7 @@ func (c *celCheck) unseen(inv *inventory.Inventory) string {
 type celRun struct {
 	c      *celCheck
 	pass   *Pass
+	inv    *celenv.Inventory // the inventory variable, seen from no object in particular
 	act    celenv.Activation
 	spent  uint64
 	budget uint64
@@ -610,6 +616,7 @@ type celRun struct {
 	over   int    // objects whose evaluation exceeded the per-evaluation limit
 
 	nsName  string
+	nsView  inventory.View
 	nsMap   map[string]any
 	nsErr   error
 	nsValid bool
@@ -627,6 +634,7 @@ func (r *celRun) object(ctx context.Context, o *inventory.Object) error {
 		return nil
 	}
 	r.act.Object, r.act.NamespaceObject, r.act.NamespaceErr = m, ns, nsErr
+	r.act.Inventory = r.inv.From(o)
 	return r.evaluate(ctx, o, "")
 }
 
@@ -648,16 +656,17 @@ func (r *celRun) template(ctx context.Context, t inventory.PodTemplate) error {
 		return nil
 	}
 	r.act.Object, r.act.NamespaceObject, r.act.NamespaceErr = m, ns, nsErr
+	r.act.Inventory = r.inv.From(o)
 	return r.evaluate(ctx, o, t.Path)
 }
 
 // namespaceOf returns the map form of o's Namespace object, or, when that Namespace is unknown
 // (celenv.NamespaceUnseen), the error namespaceObject stands for; err is a conversion failure.
-// It remembers the last namespace: objects come ordered by namespace, so most lookups are
-// repeats.
+// It remembers the last namespace and view: objects come ordered by namespace, so most
+// lookups are repeats.
 func (r *celRun) namespaceOf(o *inventory.Object) (ns map[string]any, unseen, err error) {
-	name := o.Namespace()
-	if r.nsValid && name == r.nsName {
+	name, view := o.Namespace(), r.pass.Inventory.From(o) // one view for all without variants
+	if r.nsValid && name == r.nsName && view == r.nsView {
 		return r.nsMap, r.nsErr, nil
 	}
 	m, err := celenv.NamespaceOf(r.pass.Inventory, o)
@@ -665,7 +674,7 @@ func (r *celRun) namespaceOf(o *inventory.Object) (ns map[string]any, unseen, er
 		return nil, nil, err
 	}
 	unseen = celenv.NamespaceUnseen(r.pass.Inventory, o)
-	r.nsName, r.nsMap, r.nsErr, r.nsValid = name, m, unseen, true
+	r.nsName, r.nsView, r.nsMap, r.nsErr, r.nsValid = name, view, m, unseen, true
 	return m, unseen, nil
 }
 

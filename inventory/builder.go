@@ -91,9 +91,12 @@ func (b *Builder) AddWarning(err error) {
 	b.mu.Unlock()
 }
 
-// Build returns the inventory. Objects are ordered by group, kind, namespace and name; the
-// second of two objects with the same kind, namespace and name is dropped with an error that
-// names both sources.
+// Build returns the inventory. Objects are ordered by group, kind, namespace and name, then by
+// source (file, line, then render root). An object manifests define more than once (the same
+// kind, namespace and name in two files, or twice in one) keeps every definition, each with
+// its own Source, and gets one warning naming all its places (see Inventory.Warnings and
+// View). In an inventory listed from an API server (ModeCluster), which holds each object
+// once, the second of two such objects is dropped with an error that names both sources.
 func (b *Builder) Build() *Inventory {
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -119,14 +122,22 @@ func (b *Builder) Build() *Inventory {
 		complete: b.complete,
 	}
 	inv.objects = make([]*Object, 0, len(objs))
+	// run is where the objects of the identity under way start in inv.objects: the objects
+	// of one identity are next to each other in this order.
+	run := 0
 	for _, o := range objs {
 		k := objKey{o.GroupKind(), o.Namespace(), o.Name()}
 		if prev, dup := inv.byName[k]; dup {
-			inv.errs = append(inv.errs, &SourceError{Source: o.source, Object: o.String(),
-				Err: fmt.Errorf("%w: %s is already defined at %s", ErrDuplicate, o, describeSource(prev.source))})
-			continue
+			if b.mode == ModeCluster {
+				inv.errs = append(inv.errs, &SourceError{Source: o.source, Object: o.String(),
+					Err: fmt.Errorf("%w: %s is already defined at %s", ErrDuplicate, o, describeSource(prev.source))})
+				continue
+			}
+		} else {
+			inv.endVariants(inv.objects[run:])
+			run = len(inv.objects)
 		}
-		inv.byName[k] = o
+		inv.byName[k] = o // the last definition: see Get
 		inv.objects = append(inv.objects, o)
 		inv.byKind[k.gk] = append(inv.byKind[k.gk], o)
 		inv.byNSKind[nsKind{k.gk, k.ns}] = append(inv.byNSKind[nsKind{k.gk, k.ns}], o)
@@ -134,6 +145,7 @@ func (b *Builder) Build() *Inventory {
 			inv.byUID[uid] = o
 		}
 	}
+	inv.endVariants(inv.objects[run:])
 	for gk, c := range inv.coverage {
 		c.Count = len(inv.byKind[gk])
 		inv.coverage[gk] = c
@@ -141,6 +153,20 @@ func (b *Builder) Build() *Inventory {
 	inv.failures = failuresOf(inv.errs)
 	inv.podTmpls = buildPodTemplates(inv)
 	return inv
+}
+
+// endVariants records the definitions of one object, in inventory order, as its variants when
+// there are several, and warns of them.
+func (inv *Inventory) endVariants(defs []*Object) {
+	if len(defs) < 2 {
+		return
+	}
+	vs := slices.Clone(defs)
+	for _, o := range vs {
+		o.variant = &variant{defs: vs, place: newPlace(o.source.File, o.source.Root)}
+	}
+	inv.variantCount++
+	inv.warnings = append(inv.warnings, variantsWarning(vs))
 }
 
 func describeSource(s Source) string {

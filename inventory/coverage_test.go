@@ -151,7 +151,7 @@ items:
 				mfSymlink(t, target, filepath.Join(dir, name))
 			}
 			inv := mfLoad(t, []string{dir})
-			require.NotEmpty(t, inv.Errors(), "the input is meant to have problems")
+			require.NotEmpty(t, append(inv.Errors(), inv.Warnings()...), "the input is meant to have problems")
 			for gk, want := range tt.want {
 				c := inv.Coverage(gk)
 				assert.Equal(t, want, c.State, "%s: %+v", gk.Kind, c)

@@ -15,6 +15,11 @@
 // (malformed documents, refused lists) are in Errors, each naming its file and line or its
 // kind; the rest of the input loads regardless.
 //
+// Manifests may define one object (kind, namespace and name) in several places: variants, as
+// repositories keep per environment or per install flavour. Every definition is kept and
+// evaluated, with one warning per object (Warnings); a lookup on behalf of an object (what it
+// references) goes through From, which resolves to the definition nearest it (see View).
+//
 // An Inventory is safe for concurrent use and must not be modified. The inventory knows
 // nothing of checks, benchmarks or reports. Package inventory/rbac answers who can do what
 // over it.

@@ -45,6 +45,8 @@ type Inventory struct {
 	failures loadFailures
 	podTmpls []PodTemplate
 	complete bool // manifests declared complete (WithCompleteInput)
+	// variantCount is the number of objects (kind, namespace, name) defined more than once.
+	variantCount int
 }
 
 type nsKind struct {
@@ -95,29 +97,40 @@ func (inv *Inventory) ServerVersion() string { return inv.version }
 // Sources returns what the inventory was read from: manifest paths or a cluster's address.
 func (inv *Inventory) Sources() []string { return slices.Clone(inv.sources) }
 
-// Len returns the number of objects.
+// Len returns the number of objects, each definition of an object defined in several places
+// counted.
 func (inv *Inventory) Len() int { return len(inv.objects) }
 
-// Objects returns every object, ordered by group, kind, namespace and name. The slice is
+// Objects returns every object, ordered by group, kind, namespace and name, then by source:
+// every definition of an object the input defines in several places (see View). The slice is
 // shared: do not modify it.
 func (inv *Inventory) Objects() []*Object { return inv.objects }
 
-// ByKind returns the objects of one kind, ordered by namespace and name. The slice is
-// shared: do not modify it.
+// ByKind returns the objects of one kind, ordered by namespace and name, then by source: each
+// definition of an object the input defines in several places, as every object to evaluate.
+// For the objects a reference from an object means, use From(o).ByKind. The slice is shared:
+// do not modify it.
 func (inv *Inventory) ByKind(gk schema.GroupKind) []*Object { return inv.byKind[gk] }
 
-// InNamespace returns the objects of one kind in one namespace, ordered by name.
+// InNamespace returns the objects of one kind in one namespace, ordered by name, then by
+// source: each definition of an object the input defines in several places. For the objects a
+// reference from an object means (the NetworkPolicies of a pod's namespace), use
+// From(o).InNamespace. The slice is shared: do not modify it.
 func (inv *Inventory) InNamespace(gk schema.GroupKind, namespace string) []*Object {
 	return inv.byNSKind[nsKind{gk, namespace}]
 }
 
 // Get returns the object of kind gk named name in namespace ("" for cluster-scoped kinds),
-// or nil.
+// or nil. When the input defines it in several places, Get returns the last definition in
+// inventory order (by file, line, then render root), the one applying the input in that order would leave;
+// a lookup on behalf of an object (what it references) goes through From(o).Get, which
+// returns the nearest definition, and Variants returns them all.
 func (inv *Inventory) Get(gk schema.GroupKind, namespace, name string) *Object {
 	return inv.byName[objKey{gk, namespace, name}]
 }
 
-// ByUID returns the object with the given UID, or nil.
+// ByUID returns the object with the given UID, or nil. Of objects sharing a UID (variants
+// copied from one live object), it returns the last in inventory order.
 func (inv *Inventory) ByUID(uid types.UID) *Object {
 	if uid == "" {
 		return nil
@@ -245,7 +258,8 @@ func (inv *Inventory) Warnings() []error { return slices.Clone(inv.warnings) }
 func (inv *Inventory) PodTemplates() []PodTemplate { return inv.podTmpls }
 
 // Typed accessors. Each returns the objects of one built-in kind, ordered by namespace and
-// name; the objects are shared and must not be modified.
+// name, every definition of an object the input defines in several places included (as
+// ByKind); the objects are shared and must not be modified.
 
 // Namespaces returns the Namespaces.
 func (inv *Inventory) Namespaces() []*corev1.Namespace {
@@ -366,8 +380,11 @@ func compareObjects(a, b *Object) int {
 		cmp.Compare(a.Name(), b.Name()),
 		cmp.Compare(a.source.File, b.source.File),
 		cmp.Compare(a.source.Line, b.source.Line),
+		cmp.Compare(a.source.Root, b.source.Root),
 		cmp.Compare(a.seq, b.seq))
 }
 
-// ErrDuplicate is wrapped by the error recorded when two inputs hold the same object.
+// ErrDuplicate is wrapped by the warning about an object that manifests define in several
+// places (variants: all are kept, see View), and, for an inventory listed from an API server,
+// by the error about an object listed twice (the second is dropped).
 var ErrDuplicate = errors.New("duplicate object")

@@ -86,6 +86,9 @@ type Object struct {
 	seq             int // the order of Builder.Add, which breaks ties in compareObjects
 	obj             runtime.Object
 	source          Source
+	// variant is set when the input defines the object's kind, namespace and name more than
+	// once (see View); else nil, so that objects defined once carry one pointer for it.
+	variant *variant
 
 	mapOnce sync.Once
 	asMap   map[string]any

@@ -103,7 +103,8 @@ func (d *drift) templateSignature(c *Object) string {
 
 // controlledByInventory reports whether o's controller is itself in the inventory and holds
 // a pod template that stands for o: by UID when the reference has one, else (manifests) by
-// kind and name in o's namespace. A controller of another kind does not count: a static
+// kind and name in o's namespace; of a controller defined in several places, the definition
+// nearest o (see View). A controller of another kind does not count: a static
 // pod's mirror pod is controlled by its Node, which has no pod template.
 //
 // d remembers the drifted pods already reported (see drifted), so that of the pods of one
@@ -121,14 +122,18 @@ func controlledByInventory(inv *Inventory, o *Object, d *drift) bool {
 	if !holdsPodTemplate(gk) {
 		return false
 	}
+	view := inv.From(o)
 	var c *Object
 	if ref.UID != "" {
 		if c = inv.ByUID(ref.UID); c != nil && c.GroupKind() != gk {
 			return false
 		}
+		if c != nil && c.variant != nil {
+			c = view.Get(gk, c.Namespace(), c.Name()) // variants share their UID: the nearest
+		}
 	}
 	if c == nil {
-		c = inv.Get(gk, o.Namespace(), ref.Name)
+		c = view.Get(gk, o.Namespace(), ref.Name)
 		if c == nil || ref.UID != "" && c.meta.GetUID() != "" && c.meta.GetUID() != ref.UID {
 			return false
 		}
@@ -137,7 +142,7 @@ func controlledByInventory(inv *Inventory, o *Object, d *drift) bool {
 		return true
 	}
 	if p, ok := o.obj.(*corev1.Pod); ok && len(p.Spec.EphemeralContainers) == 0 {
-		key := string(c.uid) + "/" + c.String() + "/" + podSignature(&p.Spec)
+		key := string(c.uid) + "/" + c.String() + "/" + c.source.String() + "/" + podSignature(&p.Spec)
 		if d.seen[key] {
 			return true // a pod drifted like this one is already reported
 		}

@@ -202,6 +202,41 @@ func statusRank(s check.Status) int {
 type textWriter struct {
 	w    *bufio.Writer
 	opts TextOptions
+	// ambiguous are the objects named alike in results read from more than one source (the
+	// definitions of an object the input defines in several places): their rows show the
+	// source even when not verbose.
+	ambiguous map[objectName]bool
+}
+
+// objectName is an object as a result row names it.
+type objectName struct{ kind, namespace, name string }
+
+// ambiguousObjects returns the objects of results that results name with more than one
+// source.
+func ambiguousObjects(results []check.Result) map[objectName]bool {
+	var (
+		first map[objectName]inventory.Source
+		out   map[objectName]bool
+	)
+	for _, r := range results {
+		o := r.Object
+		if o == nil || o.Source == nil {
+			continue
+		}
+		if first == nil {
+			first = make(map[objectName]inventory.Source)
+		}
+		k := objectName{o.Kind, o.Namespace, o.Name}
+		if s, ok := first[k]; !ok {
+			first[k] = *o.Source
+		} else if s != *o.Source {
+			if out == nil {
+				out = make(map[objectName]bool)
+			}
+			out[k] = true
+		}
+	}
+	return out
 }
 
 // paint returns s escaped (see Escape) and, with Color, in color: text ready to write.
@@ -349,6 +384,9 @@ func (tw *textWriter) results(results []check.Result) {
 		}
 	}
 	measure(head)
+	if !tw.opts.Verbose {
+		tw.ambiguous = ambiguousObjects(results)
+	}
 	for gi, g := range groups {
 		sorted := slices.Clone(g.results)
 		slices.SortStableFunc(sorted, func(a, b check.Result) int {
@@ -430,8 +468,9 @@ func (tw *textWriter) row(res check.Result) []cell {
 	obj := "-"
 	if res.Object != nil {
 		obj = res.Object.String()
-		if tw.opts.Verbose && res.Object.Source != nil && res.Object.Source.File != "" {
-			obj += " (" + res.Object.Source.String() + ")"
+		o := res.Object
+		if o.Source != nil && o.Source.File != "" && (tw.opts.Verbose || tw.ambiguous[objectName{o.Kind, o.Namespace, o.Name}]) {
+			obj += " (" + o.Source.String() + ")"
 		}
 	}
 	// Cells hold escaped text, so that widths are measured on what is shown.

@@ -314,3 +314,24 @@ func TestWriteTextWarningsApart(t *testing.T) {
 	assert.Contains(t, out[warningsAt:], "    app.yaml:1: not a Kubernetes object (neither apiVersion nor kind): skipped\n")
 	assert.Contains(t, out[warningsAt:], `    pod.yaml:5: Pod default/p: unknown field "spec.x": dropped, as the API server drops it`)
 }
+
+// TestWriteTextVariants: rows about the definitions of an object the input defines in several
+// places name their source, verbose or not; other rows do not.
+func TestWriteTextVariants(t *testing.T) {
+	ref := func(name, file string) *inventory.Ref {
+		return &inventory.Ref{APIVersion: "v1", Kind: "Pod", Namespace: "shop", Name: name, Source: &inventory.Source{File: file, Line: 1}}
+	}
+	results := []check.Result{
+		{CheckID: "workloads:privileged", Title: "T", Severity: check.High, Status: check.StatusFail, Object: ref("web", "dev/pod.yaml")},
+		{CheckID: "workloads:privileged", Title: "T", Severity: check.High, Status: check.StatusPass, Object: ref("web", "prod/pod.yaml")},
+		{CheckID: "workloads:privileged", Title: "T", Severity: check.High, Status: check.StatusFail, Object: ref("api", "dev/api.yaml")},
+	}
+	r := report.New(inventory.NewBuilder(inventory.ModeManifests).Build(), nil, results, report.Tool{}, fixtureTime)
+	var buf bytes.Buffer
+	require.NoError(t, report.WriteText(&buf, r, report.TextOptions{}))
+	out := buf.String()
+	assert.Contains(t, out, "Pod shop/web (dev/pod.yaml:1)", "the passing prod definition makes the name ambiguous")
+	assert.NotContains(t, out, "prod/pod.yaml", "passes are not shown")
+	assert.Contains(t, out, "Pod shop/api\n")
+	assert.NotContains(t, out, "dev/api.yaml")
+}

@@ -89,9 +89,10 @@ func (kc *kubeletConfig) applyFlags(f kubeletFlags) {
 // so a drop-in's zero value or null is defaulted like the file's: the reading kc already
 // has. Before 1.32 it merged them into its internal form, already defaulted: a drop-in's
 // value stands as written and a null changes nothing. The version comes from the node's
-// Node object; when it is not known, both readings are judged.
-func (kc *kubeletConfig) dropinsBefore132(inv *inventory.Inventory, node string, m map[string]any) {
-	nf := inv.Get(inventory.KindNodeFiles, "", node)
+// Node object; when it is not known, both readings are judged. The node's objects are those
+// view (from the configuration) sees.
+func (kc *kubeletConfig) dropinsBefore132(view inventory.View, node string, m map[string]any) {
+	nf := view.Get(inventory.KindNodeFiles, "", node)
 	if nf == nil {
 		return
 	}
@@ -104,7 +105,7 @@ func (kc *kubeletConfig) dropinsBefore132(inv *inventory.Inventory, node string,
 	if len(list) == 0 {
 		return
 	}
-	minor, known := kubeletMinor(inv, node)
+	minor, known := kubeletMinor(view, node)
 	if known && minor >= 32 {
 		return
 	}
@@ -115,7 +116,7 @@ func (kc *kubeletConfig) dropinsBefore132(inv *inventory.Inventory, node string,
 	if kc.noFile {
 		base = withoutFileDefaults(base)
 	}
-	f := withKubeletFlags(inv, node, base)
+	f := withKubeletFlags(view, node, base)
 	written := map[string]bool{}
 	var names []string
 	for _, it := range list {
@@ -133,9 +134,10 @@ func (kc *kubeletConfig) dropinsBefore132(inv *inventory.Inventory, node string,
 			"which kubelets from 1.32 default like the file's values and older ones take as written", node, strings.Join(names, ", "))})
 }
 
-// kubeletMinor returns the minor version of the kubelet on node, from its Node object.
-func kubeletMinor(inv *inventory.Inventory, node string) (int, bool) {
-	o := inv.Get(inventory.KindNode, "", node)
+// kubeletMinor returns the minor version of the kubelet on node, from its Node object (as
+// view sees it).
+func kubeletMinor(view inventory.View, node string) (int, bool) {
+	o := view.Get(inventory.KindNode, "", node)
 	if o == nil {
 		return 0, false
 	}
@@ -303,12 +305,12 @@ func kubeletConfigs(inv *inventory.Inventory) (cfgs []kubeletConfig, missing []*
 			// A kubelet without --config: the command-line defaults, then its flags.
 			kc.noFile = true
 			kc.fields = withoutFileDefaults(m)
-			kc.applyFlags(withKubeletFlags(inv, node, kc.fields))
-			kc.dropinsBefore132(inv, node, m)
+			kc.applyFlags(withKubeletFlags(inv.From(o), node, kc.fields))
+			kc.dropinsBefore132(inv.From(o), node, m)
 		case node != "":
 			// A node's configuration file: the kubelet's flags, when the scan saw them, win.
-			kc.applyFlags(withKubeletFlags(inv, node, m))
-			kc.dropinsBefore132(inv, node, m)
+			kc.applyFlags(withKubeletFlags(inv.From(o), node, m))
+			kc.dropinsBefore132(inv.From(o), node, m)
 		}
 		cfgs = append(cfgs, kc)
 	}
@@ -322,11 +324,8 @@ func kubeletConfigs(inv *inventory.Inventory) (cfgs []kubeletConfig, missing []*
 	if len(cfgs) > 0 {
 		return cfgs, missing, errs
 	}
-	for _, name := range []string{"kubelet-config"} {
-		o := inv.Get(inventory.KindConfigMap, "kube-system", name)
-		if o == nil {
-			continue
-		}
+	// Every definition of the ConfigMap is a configuration to judge (manifests may hold several).
+	for _, o := range inv.Variants(inventory.KindConfigMap, "kube-system", "kubelet-config") {
 		cm, ok := o.Object().(*corev1.ConfigMap)
 		if !ok {
 			continue

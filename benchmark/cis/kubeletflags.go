@@ -64,9 +64,9 @@ type kubeletFlags struct {
 }
 
 // withKubeletFlags returns the configuration fields with the kubelet's command-line flags
-// (from a node scan of the same node) applied over them.
-func withKubeletFlags(inv *inventory.Inventory, node string, fields map[string]any) kubeletFlags {
-	o := inv.Get(inventory.KindNodeFiles, "", node)
+// (from a node scan of the same node, as view sees it) applied over them.
+func withKubeletFlags(view inventory.View, node string, fields map[string]any) kubeletFlags {
+	o := view.Get(inventory.KindNodeFiles, "", node)
 	if o == nil {
 		return kubeletFlags{fields: fields}
 	}

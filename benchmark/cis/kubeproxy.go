@@ -117,15 +117,20 @@ func runKubeProxyMetrics(_ context.Context, pass *check.Pass) error {
 // says copies outside kube-system were found (they are reported apart).
 func kubeProxyAbsent(pass *check.Pass, others bool) {
 	inv := pass.Inventory
-	// No DaemonSet: the kubeadm ConfigMap alone still says what kube-proxy is given.
-	if cm := inv.Get(inventory.KindConfigMap, "kube-system", "kube-proxy"); cm != nil {
+	// No DaemonSet: the kubeadm ConfigMap alone still says what kube-proxy is given (each
+	// definition of it, when manifests hold several).
+	reported := false
+	for _, cm := range inv.Variants(inventory.KindConfigMap, "kube-system", "kube-proxy") {
 		if c, ok := cm.Object().(*corev1.ConfigMap); ok {
 			if data, ok := c.Data["config.conf"]; ok {
 				v := metricsFromConfig(data)
 				pass.Report(check.Finding{Status: v.status, Object: cm, Field: "data[config.conf].metricsBindAddress", Message: v.msg})
-				return
+				reported = true
 			}
 		}
+	}
+	if reported {
+		return
 	}
 	for _, o := range inv.ByKind(inventory.KindNode) {
 		if node, ok := o.Object().(*corev1.Node); ok && strings.Contains(node.Status.NodeInfo.KubeletVersion, "+k3s") {
@@ -165,7 +170,7 @@ func judgeKubeProxy(pass *check.Pass, inv *inventory.Inventory, o *inventory.Obj
 			pass.NotEvaluated(o, "kube-proxy reads --config="+cfg.Raw+", which is not mounted from a ConfigMap")
 			return
 		}
-		cm := inv.Get(inventory.KindConfigMap, o.Namespace(), cmName)
+		cm := inv.From(o).Get(inventory.KindConfigMap, o.Namespace(), cmName)
 		if cm == nil {
 			reason := "it is not in the input"
 			if r := inv.Unseen(inventory.KindConfigMap); r != "" {

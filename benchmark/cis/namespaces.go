@@ -79,7 +79,9 @@ func runAdmissionPolicy(_ context.Context, pass *check.Pass) error {
 		pass.NotApplicable(nil, "no user namespaces")
 		return nil
 	}
-	vaps := denyingPodPolicies(inv)
+	// The policies a Namespace sees: of a policy or binding defined in several places, the
+	// definition nearest it (one set for every namespace when the input has no variants).
+	vapsOf := map[inventory.View][]podPolicy{}
 	unseen := inv.Unseen(inventory.KindValidatingWebhookConfiguration, inventory.KindValidatingAdmissionPolicy,
 		inventory.KindValidatingAdmissionPolicyBinding)
 	admissionConfig := ""
@@ -102,13 +104,16 @@ func runAdmissionPolicy(_ context.Context, pass *check.Pass) error {
 			}
 		}
 	}
-	if pluginOff["ValidatingAdmissionPolicy"] != "" {
-		vaps = nil // policies are not evaluated
-	}
 	for _, o := range nss {
 		ns, _ := o.Object().(*corev1.Namespace)
 		if ns == nil {
 			continue
+		}
+		view := inv.From(o)
+		vaps, ok := vapsOf[view]
+		if !ok && pluginOff["ValidatingAdmissionPolicy"] == "" { // else policies are not evaluated
+			vaps = denyingPodPolicies(view)
+			vapsOf[view] = vaps
 		}
 		level := ns.Labels[labelEnforce]
 		// notes say why the namespace fails; maybe lists what would pass it but hangs on a
@@ -129,7 +134,7 @@ func runAdmissionPolicy(_ context.Context, pass *check.Pass) error {
 		case "privileged":
 			notes = append(notes, "Pod Security admission enforces privileged, which allows everything")
 		}
-		if name := coveringWebhook(inv, ns); name != "" {
+		if name := coveringWebhook(view, ns); name != "" {
 			switch {
 			case pluginOff["ValidatingAdmissionWebhook"] != "":
 				notes = append(notes, "policy engine webhook "+name+" is not called: "+pluginOff["ValidatingAdmissionWebhook"])
@@ -182,10 +187,10 @@ func namespaceLabels(ns *corev1.Namespace) labels.Set {
 }
 
 // coveringWebhook returns the name of a known policy engine's validating webhook that sees
-// pod creation in ns, or "".
-func coveringWebhook(inv *inventory.Inventory, ns *corev1.Namespace) string {
+// pod creation in ns (among the configurations view sees), or "".
+func coveringWebhook(view inventory.View, ns *corev1.Namespace) string {
 	nsLabels := namespaceLabels(ns)
-	for _, o := range inv.ByKind(inventory.KindValidatingWebhookConfiguration) {
+	for _, o := range view.ByKind(inventory.KindValidatingWebhookConfiguration) {
 		vwc, ok := o.Object().(*admissionregistrationv1.ValidatingWebhookConfiguration)
 		if !ok || !isPolicyEngine(vwc.Name) {
 			continue
@@ -261,10 +266,10 @@ func namespaceSelector(m *admissionregistrationv1.MatchResources) labels.Selecto
 }
 
 // denyingPodPolicies returns the ValidatingAdmissionPolicies that match pods and are bound
-// with the Deny action.
-func denyingPodPolicies(inv *inventory.Inventory) []podPolicy {
+// with the Deny action, among the policies and bindings view sees.
+func denyingPodPolicies(view inventory.View) []podPolicy {
 	denying := make(map[string][]labels.Selector)
-	for _, o := range inv.ByKind(inventory.KindValidatingAdmissionPolicyBinding) {
+	for _, o := range view.ByKind(inventory.KindValidatingAdmissionPolicyBinding) {
 		b, ok := o.Object().(*admissionregistrationv1.ValidatingAdmissionPolicyBinding)
 		if !ok || !slices.Contains(b.Spec.ValidationActions, admissionregistrationv1.Deny) {
 			continue
@@ -272,7 +277,7 @@ func denyingPodPolicies(inv *inventory.Inventory) []podPolicy {
 		denying[b.Spec.PolicyName] = append(denying[b.Spec.PolicyName], namespaceSelector(b.Spec.MatchResources))
 	}
 	var out []podPolicy
-	for _, o := range inv.ByKind(inventory.KindValidatingAdmissionPolicy) {
+	for _, o := range view.ByKind(inventory.KindValidatingAdmissionPolicy) {
 		p, ok := o.Object().(*admissionregistrationv1.ValidatingAdmissionPolicy)
 		if !ok || len(denying[p.Name]) == 0 || p.Spec.MatchConstraints == nil {
 			continue
@@ -308,14 +313,16 @@ func runNetworkPolicies(_ context.Context, pass *check.Pass) error {
 	}
 	others := netpolicy.Read(inv)
 	for _, o := range nss {
-		if n := len(inv.InNamespace(inventory.KindNetworkPolicy, o.Name())); n > 0 {
+		// The policies the Namespace sees: of one defined in several places, the nearest.
+		view := inv.From(o)
+		if n := len(view.InNamespace(inventory.KindNetworkPolicy, o.Name())); n > 0 {
 			pass.Pass(o, fmt.Sprintf("%d NetworkPolicies", n))
 			continue
 		}
 		// A namespaced policy of a CNI plugin is a network policy defined in the namespace,
 		// which is what the control asks; its selectors are not judged, as those of
 		// NetworkPolicies are not.
-		if cni := others.InNamespace(o.Name()); len(cni) > 0 {
+		if cni := others.InNamespace(view, o.Name()); len(cni) > 0 {
 			names := make([]string, len(cni))
 			for i, p := range cni {
 				names[i] = netpolicy.Name(p)
@@ -324,7 +331,7 @@ func runNetworkPolicies(_ context.Context, pass *check.Pass) error {
 			continue
 		}
 		msg := "no NetworkPolicy in namespace " + o.Name()
-		if why := others.MayIsolate(o.Name()); why != "" {
+		if why := others.MayIsolate(view, o.Name()); why != "" {
 			pass.NotEvaluated(o, msg+"; but "+why)
 			continue
 		}

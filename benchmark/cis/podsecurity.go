@@ -222,7 +222,7 @@ func hostProcess(t inventory.PodTemplate) []problem {
 func secretEnv(inv *inventory.Inventory) podRule {
 	return func(t inventory.PodTemplate) []problem {
 		out := secretRefs(t)
-		configMaps := credential.InventoryConfigMaps(inv, t.Namespace())
+		configMaps := credential.InventoryConfigMaps(inv.From(t.Owner), t.Namespace())
 		var unseen []string
 		for _, c := range containersOf(t.Spec) {
 			found, cms := credential.InEnv(c.c.Env, c.c.EnvFrom, configMaps)

@@ -359,7 +359,7 @@ func runTokenMounts(ctx context.Context, pass *check.Pass) error {
 		if name == "" {
 			name = "default"
 		}
-		so := inv.Get(inventory.KindServiceAccount, t.Namespace(), name)
+		so := inv.From(t.Owner).Get(inventory.KindServiceAccount, t.Namespace(), name)
 		if so != nil {
 			if sa, ok := so.Object().(*corev1.ServiceAccount); ok && sa.AutomountServiceAccountToken != nil && !*sa.AutomountServiceAccountToken {
 				return nil

@@ -210,7 +210,7 @@ func violationsCheck(cfg *config, m mode) check.Check {
 					return err
 				}
 			}
-			np := policies.get(t.Namespace())
+			np := policies.get(inv.From(t.Owner), t.Namespace())
 			if np.skip != nil {
 				pass.Report(check.Finding{Status: np.skip.status, Object: t.Owner, Message: np.skip.reason})
 				continue
@@ -266,23 +266,33 @@ type skipReason struct {
 type namespacePolicies struct {
 	inv   *inventory.Inventory
 	adm   admissionConfig
-	cache map[string]namespacePolicy
+	cache map[viewNS]namespacePolicy
+}
+
+// viewNS is a namespace as seen through a view: of a Namespace defined in several places, the
+// definition nearest the view's object.
+type viewNS struct {
+	view inventory.View
+	ns   string
 }
 
 func newNamespacePolicies(inv *inventory.Inventory, adm admissionConfig) *namespacePolicies {
-	return &namespacePolicies{inv: inv, adm: adm, cache: map[string]namespacePolicy{}}
+	return &namespacePolicies{inv: inv, adm: adm, cache: map[viewNS]namespacePolicy{}}
 }
 
-func (p *namespacePolicies) get(ns string) namespacePolicy {
-	if np, ok := p.cache[ns]; ok {
+// get returns the policy of namespace ns for a workload that view sees from: of a Namespace
+// the input defines in several places, the labels of the definition nearest it.
+func (p *namespacePolicies) get(view inventory.View, ns string) namespacePolicy {
+	k := viewNS{view, ns}
+	if np, ok := p.cache[k]; ok {
 		return np
 	}
-	np := p.resolve(ns)
-	p.cache[ns] = np
+	np := p.resolve(view, ns)
+	p.cache[k] = np
 	return np
 }
 
-func (p *namespacePolicies) resolve(ns string) namespacePolicy {
+func (p *namespacePolicies) resolve(view inventory.View, ns string) namespacePolicy {
 	if ns == "" {
 		return namespacePolicy{skip: &skipReason{check.StatusNotEvaluated,
 			"the object sets no namespace, so which namespace's policy applies is unknown"}}
@@ -291,7 +301,7 @@ func (p *namespacePolicies) resolve(ns string) namespacePolicy {
 		return namespacePolicy{skip: &skipReason{check.StatusNotApplicable,
 			fmt.Sprintf("namespace %q is exempt from Pod Security admission", ns)}}
 	}
-	o := p.inv.Get(inventory.KindNamespace, "", ns)
+	o := view.Get(inventory.KindNamespace, "", ns)
 	if o == nil {
 		reason := fmt.Sprintf("namespace %q is not in the inventory, so its Pod Security labels are unknown", ns)
 		if unseen := p.inv.Unseen(inventory.KindNamespace); unseen != "" {

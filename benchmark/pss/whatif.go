@@ -41,7 +41,9 @@ type NamespaceReadiness struct {
 	// Namespace is the namespace's name; "" gathers objects that set no namespace (manifests).
 	Namespace string `json:"namespace"`
 	// Current is the enforce policy the namespace's labels set today, e.g. "baseline:latest";
-	// empty when the Namespace object is not in the inventory.
+	// empty when the Namespace object is not in the inventory. Readiness is summed up per
+	// namespace name: of a Namespace manifests define in several places, Current is read from
+	// the last definition in inventory order (inventory.Inventory.Get).
 	Current string `json:"current,omitempty"`
 	// Exempt is set when the cluster's admission configuration exempts the namespace
 	// (WithAdmissionExemptions): nothing in it is checked.

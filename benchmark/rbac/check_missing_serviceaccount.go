@@ -67,7 +67,7 @@ func missingServiceAccount(c *engineCache) check.Check {
 				case ns == "":
 					fails++
 					pass.Fail(b.Object, field, fmt.Sprintf("%s names ServiceAccount %q without a namespace: in a ClusterRoleBinding it matches no one", b, name))
-				case inv.Get(inventory.KindServiceAccount, ns, name) != nil:
+				case inv.From(b.Object).Get(inventory.KindServiceAccount, ns, name) != nil:
 				case name == "default" && inv.Mode() != inventory.ModeCluster:
 					// Manifests seldom hold the default service accounts, which every
 					// namespace has.

@@ -7,7 +7,9 @@ package rbac
 // (kubernetes.io/service-account-token). Such a service account is a dormant credential:
 // its permissions serve no workload, and its tokens, or any pod someone creates under it,
 // carry them. Every namespace's "default" service account and service accounts on the
-// allow-list are not reported.
+// allow-list are not reported. A service account is used, and holds what its bindings and
+// tokens give, by namespace and name: of one the input defines in several places (variants),
+// each definition is judged, used when any workload runs as that name.
 // Passes: every service account with bindings or token Secrets is used. Needs ServiceAccounts
 // and every workload kind completely known (in manifests, a workload kind the input does not
 // hold counts as none, but an input with no workload at all is not evaluated).

@@ -12,7 +12,9 @@ package rbac
 // escalate, impersonate, service account tokens, approving CSRs, nodes/proxy, writing
 // admission configuration, creating PersistentVolumes. A template that mounts no token
 // (automountServiceAccountToken false on the pod, or on the service account when the pod
-// leaves it unset, and no projected service account token volume) is not reported.
+// leaves it unset, and no projected service account token volume) is not reported. Of a
+// service account the input defines in several places, the definition nearest the workload
+// says whether it mounts a token; its permissions are what any of its bindings grants.
 // Passes: no workload's service account holds a risky permission outside the allow-list.
 
 import (
@@ -142,7 +144,7 @@ func workloadServiceAccount(c *engineCache) check.Check {
 			}
 			k := saKey{t.Namespace(), serviceAccountName(t.Spec)}
 			var sa *corev1.ServiceAccount
-			if o := inv.Get(inventory.KindServiceAccount, k.ns, k.name); o != nil {
+			if o := inv.From(t.Owner).Get(inventory.KindServiceAccount, k.ns, k.name); o != nil {
 				sa, _ = o.Object().(*corev1.ServiceAccount)
 			}
 			if !mountsToken(t.Spec, sa) {

@@ -73,7 +73,7 @@ func runEnvCredentials(ctx context.Context, pass *check.Pass) error {
 		}
 		var offences []offence
 		var unseen []string
-		configMaps := credential.InventoryConfigMaps(inv, t.Namespace())
+		configMaps := credential.InventoryConfigMaps(inv.From(t.Owner), t.Namespace())
 		for c := range containers(t) {
 			found, cms := credential.InEnv(c.env, c.envFrom, configMaps)
 			found = append(found, credential.InArgs(c.command, c.args)...)

@@ -147,7 +147,7 @@ func runReaders(ctx context.Context, pass *check.Pass) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		obj := lookup(inv, inventory.KindNamespace, "", ns)
+		obj := lookup(inv, nil, inventory.KindNamespace, "", ns)
 		prefix := ""
 		if obj == nil {
 			prefix = fmt.Sprintf("namespace %q: ", ns)

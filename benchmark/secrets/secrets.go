@@ -120,8 +120,9 @@ func reportTemplate(pass *check.Pass, t inventory.PodTemplate, offences []offenc
 	pass.Fail(t.Owner, offences[0].field, strings.Join(msgs, "; "))
 }
 
-// lookup returns the object of kind gk that a reference from namespace ns names, or nil:
-// the one place the benchmark resolves a reference to an object.
-func lookup(inv *inventory.Inventory, gk schema.GroupKind, ns, name string) *inventory.Object {
-	return inv.Get(gk, ns, name)
+// lookup returns the object of kind gk that a reference from the object from (nil for none
+// in particular) names in namespace ns, or nil: the one place the benchmark resolves a
+// reference to an object, to the nearest definition when manifests hold several.
+func lookup(inv *inventory.Inventory, from *inventory.Object, gk schema.GroupKind, ns, name string) *inventory.Object {
+	return inv.From(from).Get(gk, ns, name)
 }

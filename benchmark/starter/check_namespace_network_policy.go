@@ -28,7 +28,10 @@
 //
 // Which namespaces: every Namespace object, reported on that object; and every namespace that
 // holds pods or workloads but has no Namespace object in the inventory (manifests seldom include
-// one), reported on each pod and workload there. A namespace listed in the parameter
+// one), reported on each pod and workload there. The policies of a namespace are those the
+// object reported on sees: of a policy the input defines in several places (variants, see
+// inventory.View), the definition nearest it; the pod labels of a namespace are those of every
+// pod and template in it, variants included. A namespace listed in the parameter
 // exemptNamespaces (default: kube-system, kube-public, kube-node-lease) is reported as not
 // applicable. The verdicts depend on knowing every NetworkPolicy, so the check requires the
 // NetworkPolicy kind: when it was not listed completely, or manifests hold none, the runner
@@ -121,13 +124,19 @@ func runNamespaceNetworkPolicy(ctx context.Context, pass *check.Pass) error {
 	// Policies of CNI plugins and of the Network Policy API: kspm does not model them, so a
 	// namespace one of them may cover is not failed.
 	others := netpolicy.Read(inv)
-	judged := make(map[string]nsVerdict)
-	judge := func(ns string) nsVerdict {
-		if v, ok := judged[ns]; ok {
+	// The policies of a namespace as each object reported on sees them: of a policy defined in
+	// several places, the definition nearest it.
+	type viewNS struct {
+		view inventory.View
+		ns   string
+	}
+	judged := make(map[viewNS]nsVerdict)
+	judge := func(view inventory.View, ns string) nsVerdict {
+		if v, ok := judged[viewNS{view, ns}]; ok {
 			return v
 		}
-		v := judgeNamespacePolicies(inv.InNamespace(inventory.KindNetworkPolicy, ns), podLabels[ns], podsKnown)
-		judged[ns] = v
+		v := judgeNamespacePolicies(view.InNamespace(inventory.KindNetworkPolicy, ns), podLabels[ns], podsKnown)
+		judged[viewNS{view, ns}] = v
 		return v
 	}
 
@@ -144,7 +153,8 @@ func runNamespaceNetworkPolicy(ctx context.Context, pass *check.Pass) error {
 			pass.NotApplicable(o, fmt.Sprintf("%s is exempt (parameter %s)", subject, paramExemptNamespaces))
 			return
 		}
-		v := judge(ns)
+		view := inv.From(o)
+		v := judge(view, ns)
 		has := "has no NetworkPolicy"
 		switch v.total {
 		case 0:
@@ -166,7 +176,7 @@ func runNamespaceNetworkPolicy(ctx context.Context, pass *check.Pass) error {
 		if v.total > 0 {
 			msg += ", but none selects any of its pods (" + strings.Join(v.idle, "; ") + "), so none is isolated"
 		}
-		if why := others.MayIsolate(ns); why != "" {
+		if why := others.MayIsolate(view, ns); why != "" {
 			pass.NotEvaluated(o, msg+"; but "+why)
 			return
 		}

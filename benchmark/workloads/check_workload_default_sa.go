@@ -8,7 +8,9 @@
 // It passes when the pod runs as another ServiceAccount, or as the default one without
 // mounting its token. It fails when the token is mounted. When the pod spec leaves the choice
 // to the default ServiceAccount and that object is not in the inventory (manifests rarely hold
-// it; a cluster scan may be forbidden to list it), the verdict is notEvaluated.
+// it; a cluster scan may be forbidden to list it), the verdict is notEvaluated. Of a
+// ServiceAccount the input defines in several places, the definition nearest the workload
+// decides (see inventory.View).
 
 package workloads
 

@@ -13,5 +13,5 @@ import (
 // from is what a rule that depends on the referring object (the nearest of several
 // definitions in manifests) needs.
 func lookup(inv *inventory.Inventory, from *inventory.Object, gk schema.GroupKind, namespace, name string) *inventory.Object {
-	return inv.Get(gk, namespace, name)
+	return inv.From(from).Get(gk, namespace, name)
 }

@@ -42,7 +42,7 @@ type admissionDefaults struct {
 // Container are read as the API server stores them: a missing default limit is the item's
 // max, a missing default request is its default limit, else its min. The first LimitRange
 // (by name) that sets a resource is named.
-func limitRangeDefaults(inv *inventory.Inventory, ns string) admissionDefaults {
+func limitRangeDefaults(inv inventory.View, ns string) admissionDefaults {
 	d := admissionDefaults{limits: map[corev1.ResourceName]*inventory.Object{}, requests: map[corev1.ResourceName]*inventory.Object{}}
 	set := func(m map[corev1.ResourceName]*inventory.Object, o *inventory.Object, lists ...corev1.ResourceList) {
 		for _, l := range lists {
@@ -126,16 +126,22 @@ func runResources(ctx context.Context, pass *check.Pass, limits bool) error {
 	}
 	reportUnseen(pass, workloadKinds...)
 	allSet := fmt.Sprintf("every container has a %s %s", joinNames(want, "and"), what)
-	byNS := map[string]admissionDefaults{}
+	type viewNS struct {
+		view inventory.View
+		ns   string
+	}
+	byNS := map[viewNS]admissionDefaults{}
 	for _, t := range inv.PodTemplates() {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		ns := t.Namespace()
-		d, ok := byNS[ns]
+		// The LimitRanges of the namespace as the pod's own definition sees them (the
+		// nearest, when manifests define them in several places).
+		key := viewNS{inv.From(t.Owner), t.Namespace()}
+		d, ok := byNS[key]
 		if !ok {
-			d = limitRangeDefaults(inv, ns)
-			byNS[ns] = d
+			d = limitRangeDefaults(key.view, key.ns)
+			byNS[key] = d
 		}
 		defaults := d.requests
 		if limits {
@@ -169,7 +175,7 @@ func runResources(ctx context.Context, pass *check.Pass, limits bool) error {
 					msgs[i] = o.message
 				}
 				pass.NotEvaluatedf(t.Owner, "%s; a LimitRange of namespace %s would set them when the pod is created, "+
-					"and LimitRanges were not all seen (%s)", strings.Join(msgs, "; "), ns, unseen)
+					"and LimitRanges were not all seen (%s)", strings.Join(msgs, "; "), key.ns, unseen)
 				continue
 			}
 		}

@@ -114,7 +114,7 @@ var replicasAndPDB = check.New(check.Meta{
 			pass.NotEvaluated(d, "cannot tell whether a PodDisruptionBudget covers it: "+unseen)
 			continue
 		}
-		pdb, err := coveringPDB(inv, d.Namespace(), dep.Spec.Template.Labels)
+		pdb, err := coveringPDB(inv.From(d), d.Namespace(), dep.Spec.Template.Labels)
 		if err != nil {
 			pass.Error(d, err)
 			continue
@@ -129,9 +129,11 @@ var replicasAndPDB = check.New(check.Meta{
 })
 
 // coveringPDB returns the name of a PodDisruptionBudget in namespace whose selector matches
-// podLabels, or "".
-func coveringPDB(inv *inventory.Inventory, namespace string, podLabels map[string]string) (string, error) {
-	for _, o := range inv.InNamespace(kindPDB, namespace) {
+// podLabels, or "". It looks through view, the inventory as the Deployment sees it: where
+// manifests define a PodDisruptionBudget in several places (per environment, say), the
+// definition nearest the Deployment.
+func coveringPDB(view inventory.View, namespace string, podLabels map[string]string) (string, error) {
+	for _, o := range view.InNamespace(kindPDB, namespace) {
 		u, ok := o.Object().(*unstructured.Unstructured)
 		if !ok {
 			continue

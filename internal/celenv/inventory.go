@@ -22,7 +22,9 @@ import (
 //	inventory.get(kind string, namespace string, name string) -> optional(dyn)
 //
 // kind is written as users write it ("Pod", "NetworkPolicy", "deployments.apps"; see
-// inventory.ParseGroupKind); namespace is "" for cluster-scoped kinds. When the inventory does
+// inventory.ParseGroupKind); namespace is "" for cluster-scoped kinds. The lookups see the
+// inventory from the object evaluated (see Inventory.From): of an object the input defines in
+// several places, they give the definition nearest it, once. When the inventory does
 // not hold every object of kind (see inventory.Coverage.Complete), list fails with an
 // *IncompleteError, and so does get when the object is not found: an answer built on a
 // partial listing could be a false pass.
@@ -57,15 +59,24 @@ func (e *IncompleteError) Error() string {
 // not quote the kind, which may be a value of the object evaluated.
 var ErrBadKind = errors.New("invalid kind")
 
-// Inventory is the value of the `inventory` variable during one check run: the inventory plus
-// caches of the lists expressions asked for. It is safe for concurrent use.
+// Inventory is the value of the `inventory` variable during one check run: the inventory as
+// seen from the object evaluated (see From), plus caches of the lists expressions asked
+// through that view. It is safe for concurrent use.
 type Inventory struct {
-	inv *inventory.Inventory
+	inv  *inventory.Inventory
+	view inventory.View
+	run  *runLookups
 
 	mu    sync.Mutex
-	kinds map[string]schema.GroupKind
 	lists map[listKey]listEntry // by the arguments as written
 	byGK  map[gkListKey]ref.Val // by kind, so that spellings of a kind share a list
+}
+
+// runLookups is what every view of one check run shares: kinds as parsed, and the views.
+type runLookups struct {
+	mu    sync.Mutex
+	kinds map[string]schema.GroupKind
+	views map[inventory.View]*Inventory
 }
 
 type gkListKey struct {
@@ -75,7 +86,7 @@ type gkListKey struct {
 }
 
 // listKey is a list call's arguments, as written (the inventory does not change during a run,
-// so the same arguments always give the same answer).
+// so the same arguments through one view always give the same answer).
 type listKey struct {
 	kind  string
 	ns    string
@@ -88,9 +99,33 @@ type listEntry struct {
 	err error
 }
 
-// NewInventory returns the CEL value of inv.
+// NewInventory returns the CEL value of inv, seen from no object in particular (see From).
 func NewInventory(inv *inventory.Inventory) *Inventory {
-	return &Inventory{inv: inv}
+	return &Inventory{inv: inv, view: inv.From(nil), run: &runLookups{}}
+}
+
+// From returns the value of the inventory as seen from o (see inventory.Inventory.From), for
+// evaluating o: one value per view in a run, each with its caches. In an inventory without
+// variants every view is the same, and From returns v.
+func (v *Inventory) From(o *inventory.Object) *Inventory {
+	if !v.inv.HasVariants() {
+		return v
+	}
+	view := v.inv.From(o)
+	if view == v.view {
+		return v
+	}
+	v.run.mu.Lock()
+	defer v.run.mu.Unlock()
+	if w, ok := v.run.views[view]; ok {
+		return w
+	}
+	if v.run.views == nil {
+		v.run.views = make(map[inventory.View]*Inventory)
+	}
+	w := &Inventory{inv: v.inv, view: view, run: v.run}
+	v.run.views[view] = w
+	return w
 }
 
 // ConvertToNative implements ref.Val.
@@ -115,7 +150,7 @@ func (v *Inventory) ConvertToType(t ref.Type) ref.Val {
 // Equal implements ref.Val.
 func (v *Inventory) Equal(other ref.Val) ref.Val {
 	o, ok := other.(*Inventory)
-	return types.Bool(ok && o.inv == v.inv)
+	return types.Bool(ok && o.inv == v.inv && o.view == v.view)
 }
 
 // Type implements ref.Val.
@@ -128,19 +163,19 @@ func (v *Inventory) groupKind(kind string) (schema.GroupKind, error) {
 	if kind == "" {
 		return schema.GroupKind{}, fmt.Errorf("%w: empty kind", ErrBadKind)
 	}
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	if gk, ok := v.kinds[kind]; ok {
+	v.run.mu.Lock()
+	defer v.run.mu.Unlock()
+	if gk, ok := v.run.kinds[kind]; ok {
 		return gk, nil
 	}
 	gk := inventory.ParseGroupKind(kind)
 	if gk.Kind == "" {
 		return schema.GroupKind{}, ErrBadKind
 	}
-	if v.kinds == nil {
-		v.kinds = make(map[string]schema.GroupKind)
+	if v.run.kinds == nil {
+		v.run.kinds = make(map[string]schema.GroupKind)
 	}
-	v.kinds[kind] = gk
+	v.run.kinds[kind] = gk
 	return gk, nil
 }
 
@@ -192,9 +227,9 @@ func (v *Inventory) buildList(kind, ns string, allNS bool) listEntry {
 	}
 	var objs []*inventory.Object
 	if allNS {
-		objs = v.inv.ByKind(gk)
+		objs = v.view.ByKind(gk)
 	} else {
-		objs = v.inv.InNamespace(gk, ns)
+		objs = v.view.InNamespace(gk, ns)
 	}
 	elems := make([]any, len(objs))
 	for i, o := range objs {
@@ -219,7 +254,7 @@ func (v *Inventory) get(kind, ns, name string) ref.Val {
 	if err != nil {
 		return types.WrapErr(err)
 	}
-	o := v.inv.Get(gk, ns, name)
+	o := v.view.Get(gk, ns, name)
 	if o == nil {
 		if err := v.incomplete(gk, kind); err != nil {
 			return types.WrapErr(err)

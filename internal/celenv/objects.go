@@ -9,15 +9,16 @@ import (
 	"github.com/kspm-dev/kspm/inventory"
 )
 
-// NamespaceOf returns the map form of the Namespace object obj lives in, or nil when obj is
-// cluster-scoped or its Namespace is not in the inventory (see NamespaceUnseen for telling
-// "not there" from "not seen").
+// NamespaceOf returns the map form of the Namespace object obj lives in (of a Namespace the
+// input defines in several places, the definition nearest obj: see inventory.View), or nil
+// when obj is cluster-scoped or its Namespace is not in the inventory (see NamespaceUnseen for
+// telling "not there" from "not seen").
 func NamespaceOf(inv *inventory.Inventory, obj *inventory.Object) (map[string]any, error) {
 	ns := obj.Namespace()
 	if ns == "" {
 		return nil, nil
 	}
-	o := inv.Get(inventory.KindNamespace, "", ns)
+	o := inv.From(obj).Get(inventory.KindNamespace, "", ns)
 	if o == nil {
 		return nil, nil
 	}

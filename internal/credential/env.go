@@ -90,13 +90,15 @@ func InEnv(env []corev1.EnvVar, envFrom []corev1.EnvFromSource, configMaps Confi
 	return found, unseen
 }
 
-// InventoryConfigMaps returns the ConfigMaps lookup of namespace ns in inv. A ConfigMap inv
-// does not hold is known not to exist only when inv stands for the whole cluster
-// (Inventory.Whole) and its ConfigMaps were seen completely; from other manifests, it may be
-// defined elsewhere.
-func InventoryConfigMaps(inv *inventory.Inventory, ns string) ConfigMaps {
+// InventoryConfigMaps returns the ConfigMaps lookup of namespace ns through view, the
+// inventory as the pod reading them sees it: of a ConfigMap the input defines in several
+// places, the definition nearest the pod. A ConfigMap the inventory does not hold is known not
+// to exist only when it stands for the whole cluster (Inventory.Whole) and its ConfigMaps were
+// seen completely; from other manifests, it may be defined elsewhere.
+func InventoryConfigMaps(view inventory.View, ns string) ConfigMaps {
+	inv := view.Inventory()
 	return func(name string) (map[string]string, bool) {
-		if o := inv.Get(inventory.KindConfigMap, ns, name); o != nil {
+		if o := view.Get(inventory.KindConfigMap, ns, name); o != nil {
 			if cm, ok := o.Object().(*corev1.ConfigMap); ok {
 				return cm.Data, true
 			}

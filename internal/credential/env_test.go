@@ -88,9 +88,25 @@ func TestInventoryConfigMaps(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			data, seen := credential.InventoryConfigMaps(tt.inv, tt.ns)(tt.cm)
+			data, seen := credential.InventoryConfigMaps(tt.inv.From(nil), tt.ns)(tt.cm)
 			assert.Equal(t, tt.wantSeen, seen)
 			assert.Equal(t, tt.wantData, data != nil)
 		})
 	}
+}
+
+// TestInventoryConfigMapsVariants: a pod reads the definition of a ConfigMap nearest it.
+func TestInventoryConfigMapsVariants(t *testing.T) {
+	cm := func(v string) *corev1.ConfigMap {
+		return &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Namespace: "shop", Name: "app"}, Data: map[string]string{"k": v}}
+	}
+	pod := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: "shop", Name: "web"}}
+	b := inventory.NewBuilder(inventory.ModeManifests)
+	require.NoError(t, b.Add(cm("prod"), inventory.Source{File: "prod/cm.yaml", Line: 1}))
+	require.NoError(t, b.Add(cm("dev"), inventory.Source{File: "dev/cm.yaml", Line: 1}))
+	require.NoError(t, b.Add(pod, inventory.Source{File: "dev/pod.yaml", Line: 1}))
+	inv := b.Build()
+	data, seen := credential.InventoryConfigMaps(inv.From(inv.Get(inventory.KindPod, "shop", "web")), "shop")("app")
+	assert.True(t, seen)
+	assert.Equal(t, map[string]string{"k": "dev"}, data)
 }

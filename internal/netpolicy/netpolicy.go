@@ -53,26 +53,31 @@ func Read(inv *inventory.Inventory) *Others {
 	return o
 }
 
-// InNamespace returns the namespaced policies of namespace ns: each selects pods of ns only.
-func (o *Others) InNamespace(ns string) []*inventory.Object { return o.inNamespace[ns] }
+// InNamespace returns the namespaced policies of namespace ns as view sees them (of a policy
+// the input defines in several places, the definition nearest view's object): each selects
+// pods of ns only.
+func (o *Others) InNamespace(view inventory.View, ns string) []*inventory.Object {
+	return view.Nearest(o.inNamespace[ns])
+}
 
-// Anywhere returns the policies that may select pods of any namespace: cluster-scoped ones,
-// and namespaced ones whose metadata.namespace is not set (they land in the namespace they
-// are applied to, which the input does not say).
-func (o *Others) Anywhere() []*inventory.Object { return o.anywhere }
+// Anywhere returns the policies that may select pods of any namespace, as view sees them:
+// cluster-scoped ones, and namespaced ones whose metadata.namespace is not set (they land in
+// the namespace they are applied to, which the input does not say).
+func (o *Others) Anywhere(view inventory.View) []*inventory.Object { return view.Nearest(o.anywhere) }
 
 // Unseen returns why some of OtherNetworkPolicyKinds were not seen completely, or "".
 func (o *Others) Unseen() string { return o.unseen }
 
 // MayIsolate returns, when policies other than NetworkPolicies may select pods of namespace
-// ns or when their kinds were not seen completely, a clause saying so, for a verdict that
-// must then be notEvaluated; and "" when neither is the case.
-func (o *Others) MayIsolate(ns string) string {
+// ns (as view sees them, see InNamespace) or when their kinds were not seen completely, a
+// clause saying so, for a verdict that must then be notEvaluated; and "" when neither is the
+// case.
+func (o *Others) MayIsolate(view inventory.View, ns string) string {
 	var named []string
-	for _, p := range o.inNamespace[ns] {
+	for _, p := range o.InNamespace(view, ns) {
 		named = append(named, Name(p))
 	}
-	for _, p := range o.anywhere {
+	for _, p := range o.Anywhere(view) {
 		named = append(named, Name(p))
 	}
 	if len(named) > 0 {

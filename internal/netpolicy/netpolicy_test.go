@@ -48,7 +48,7 @@ func TestMayIsolate(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			inv, err := inventory.New(tt.objs...)
 			require.NoError(t, err)
-			got := netpolicy.Read(inv).MayIsolate(tt.ns)
+			got := netpolicy.Read(inv).MayIsolate(inv.From(nil), tt.ns)
 			if tt.want == "" {
 				assert.Empty(t, got)
 				return
@@ -65,9 +65,10 @@ func TestUnseen(t *testing.T) {
 		b.SetCoverage(inventory.Coverage{Group: k.Group, Kind: k.Kind, State: inventory.NotServed})
 	}
 	b.SetCoverage(inventory.Coverage{Group: "cilium.io", Kind: "CiliumNetworkPolicy", State: inventory.Forbidden, Reason: "denied"})
-	o := netpolicy.Read(b.Build())
+	inv := b.Build()
+	o := netpolicy.Read(inv)
 	assert.Equal(t, "CiliumNetworkPolicy.cilium.io forbidden: denied", o.Unseen())
-	assert.Contains(t, o.MayIsolate("shop"), "were not all seen: CiliumNetworkPolicy.cilium.io forbidden: denied")
+	assert.Contains(t, o.MayIsolate(inv.From(nil), "shop"), "were not all seen: CiliumNetworkPolicy.cilium.io forbidden: denied")
 
 	// A cluster inventory that says nothing of these kinds did not see them.
 	o = netpolicy.Read(inventory.NewBuilder(inventory.ModeCluster).Build())
@@ -76,4 +77,23 @@ func TestUnseen(t *testing.T) {
 	inv, err := inventory.New()
 	require.NoError(t, err)
 	assert.Empty(t, netpolicy.Read(inv).Unseen())
+}
+
+// TestVariants: a policy defined in several places is named once, in its definition nearest
+// the object asking.
+func TestVariants(t *testing.T) {
+	b := inventory.NewBuilder(inventory.ModeManifests)
+	add := func(obj runtime.Object, file string) {
+		require.NoError(t, b.Add(obj, inventory.Source{File: file, Line: 1}))
+	}
+	add(policy("cilium.io/v2", "CiliumNetworkPolicy", "shop", "deny"), "prod/cnp.yaml")
+	add(policy("cilium.io/v2", "CiliumNetworkPolicy", "shop", "deny"), "dev/cnp.yaml")
+	add(policy("v1", "Namespace", "", "shop"), "prod/ns.yaml")
+	inv := b.Build()
+	o := netpolicy.Read(inv)
+	from := inv.From(inv.Get(inventory.KindNamespace, "", "shop"))
+	got := o.InNamespace(from, "shop")
+	require.Len(t, got, 1)
+	assert.Equal(t, "prod/cnp.yaml", got[0].Source().File)
+	assert.Equal(t, `policies kspm does not evaluate may isolate its pods: CiliumNetworkPolicy "deny" (cilium.io)`, o.MayIsolate(from, "shop"))
 }

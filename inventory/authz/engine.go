@@ -24,11 +24,12 @@ type Engine struct {
 	inv    *inventory.Inventory
 	unseen string
 
-	clusterRoles []*Role            // by name
-	roles        []*Role            // Roles by namespace, name
-	roleByKey    map[roleKey]*Role  // every role
-	rolesByNS    map[string][]*Role // Roles by namespace
-	bindings     []*Binding         // ClusterRoleBindings, then RoleBindings, by namespace and name
+	clusterRoles []*Role                     // by name
+	roles        []*Role                     // Roles by namespace, name
+	roleByKey    map[roleKey]*Role           // every role; of one defined in several places, the last
+	roleOf       map[*inventory.Object]*Role // every role by its object, when the inventory has variants
+	rolesByNS    map[string][]*Role          // Roles by namespace
+	bindings     []*Binding                  // ClusterRoleBindings, then RoleBindings, by namespace and name
 	unresolved   []*Binding
 	partial      []*Binding // bindings of roles whose rules are incomplete (Role.Incomplete)
 
@@ -68,6 +69,12 @@ type hit struct {
 // New builds an engine over inv: it resolves every role's effective rules (aggregated
 // ClusterRoles included) and every binding's role, and indexes bindings by role and by
 // subject. Building is linear in the number of roles, bindings and subjects.
+//
+// Manifests may define a role or binding in several places (variants, see inventory.View):
+// every definition is a role or binding of the engine, and what a subject can do is what any
+// of its bindings grants. A binding grants the definition of its role nearest the binding,
+// and an aggregated ClusterRole collects, of each role its selectors match, the definition
+// nearest it; so the answers do not depend on the order the input was read in.
 func New(inv *inventory.Inventory) *Engine {
 	e := &Engine{
 		inv:       inv,
@@ -88,22 +95,35 @@ func New(inv *inventory.Inventory) *Engine {
 func (e *Engine) loadRoles() {
 	crObjs := e.inv.ByKind(inventory.KindClusterRole)
 	crs := make([]*rbacv1.ClusterRole, 0, len(crObjs))
-	objOf := make(map[string]*inventory.Object, len(crObjs))
+	objOf := make(map[*rbacv1.ClusterRole]*inventory.Object, len(crObjs))
 	for _, o := range crObjs {
 		if cr, ok := o.Object().(*rbacv1.ClusterRole); ok {
 			crs = append(crs, cr)
-			objOf[cr.Name] = o
+			objOf[cr] = o
 		}
 	}
 	// Inventories listed from a cluster carry the rules the aggregation controller wrote and
 	// the authorizer reads; manifests need the controller's work done here.
 	resolve := e.inv.Mode() != inventory.ModeCluster
 	agg := newAggregator(crs)
+	if e.inv.HasVariants() {
+		// A ClusterRole defined in several places aggregates, of each role its selectors
+		// may match, the definition nearest it.
+		agg.nearest = func(from *rbacv1.ClusterRole, name string) *rbacv1.ClusterRole {
+			if o := e.inv.From(objOf[from]).Get(inventory.KindClusterRole, "", name); o != nil {
+				cr, _ := o.Object().(*rbacv1.ClusterRole)
+				return cr
+			}
+			return nil
+		}
+		agg.where = func(cr *rbacv1.ClusterRole) string { return objOf[cr].Source().String() }
+		e.roleOf = make(map[*inventory.Object]*Role)
+	}
 	for _, cr := range crs {
-		r := &Role{Kind: KindClusterRole, Name: cr.Name, Object: objOf[cr.Name]}
+		r := &Role{Kind: KindClusterRole, Name: cr.Name, Object: objOf[cr]}
 		if resolve && cr.AggregationRule != nil {
-			r.Rules, r.Aggregated = agg.rules(cr.Name)
-			r.Incomplete = agg.incomplete[cr.Name]
+			r.Rules, r.Aggregated = agg.rules(cr)
+			r.Incomplete = agg.incomplete[cr]
 		} else {
 			r.Rules = toRules(cr.Rules)
 		}
@@ -125,11 +145,15 @@ func (e *Engine) loadRoles() {
 		e.addRole(r)
 		e.rolesByNS[r.Namespace] = append(e.rolesByNS[r.Namespace], r)
 	}
-	slices.SortFunc(e.clusterRoles, func(a, b *Role) int { return cmp.Compare(a.Name, b.Name) })
+	// Stable: the definitions of a ClusterRole defined in several places stay in inventory order.
+	slices.SortStableFunc(e.clusterRoles, func(a, b *Role) int { return cmp.Compare(a.Name, b.Name) })
 }
 
 func (e *Engine) addRole(r *Role) {
-	e.roleByKey[roleKey{r.Kind, r.Namespace, r.Name}] = r
+	e.roleByKey[roleKey{r.Kind, r.Namespace, r.Name}] = r // of variants, the last, as Inventory.Get
+	if e.roleOf != nil && r.Object != nil {
+		e.roleOf[r.Object] = r
+	}
 	if r.Kind == KindClusterRole {
 		e.clusterRoles = append(e.clusterRoles, r)
 	} else {
@@ -212,6 +236,12 @@ func (e *Engine) resolveRole(b *Binding) {
 		return
 	}
 	if r, ok := e.roleByKey[key]; ok {
+		if e.roleOf != nil && r.Object != nil {
+			// The role may be defined in several places: the binding grants the nearest.
+			if nr := e.roleOf[e.inv.From(b.Object).Get(gk, key.namespace, key.name)]; nr != nil {
+				r = nr
+			}
+		}
 		b.Role, b.RoleStatus = r, RoleFound
 		return
 	}
@@ -283,15 +313,18 @@ func (e *Engine) Problems() []error { return slices.Clone(e.problems) }
 // namespace and name. The slice is shared: do not modify it.
 func (e *Engine) Bindings() []*Binding { return e.bindings }
 
-// ClusterRoles returns every ClusterRole with its effective rules, by name, including a
-// built-in stand-in for cluster-admin when the input lacks it. The slice is shared.
+// ClusterRoles returns every ClusterRole with its effective rules, by name (each definition of
+// one defined in several places, in inventory order), including a built-in stand-in for
+// cluster-admin when the input lacks it. The slice is shared.
 func (e *Engine) ClusterRoles() []*Role { return e.clusterRoles }
 
-// Roles returns every Role, by namespace and name. The slice is shared.
+// Roles returns every Role, by namespace and name (each definition of one defined in several
+// places, in inventory order). The slice is shared.
 func (e *Engine) Roles() []*Role { return e.roles }
 
 // Role returns the role of kind ("Role" or "ClusterRole") named name (in namespace for a
-// Role), or nil.
+// Role), or nil. Of a role defined in several places it returns the last definition, as
+// inventory.Inventory.Get does; a binding's role is Binding.Role, the definition nearest it.
 func (e *Engine) Role(kind, namespace, name string) *Role {
 	if kind == KindClusterRole {
 		namespace = ""

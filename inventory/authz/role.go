@@ -152,14 +152,21 @@ func isBuiltinRoleName(kind, namespace, name string) bool {
 // aggregator resolves aggregationRules over a set of ClusterRoles, as the aggregation
 // controller would settle them: each aggregated role's rules are the rules of the other
 // ClusterRoles its selectors match, in selector order, matched roles by name, duplicates
-// dropped. A matched role that aggregates in turn contributes its own resolved rules.
+// dropped. A matched role that aggregates in turn contributes its own resolved rules. Of a
+// ClusterRole defined in several places (variants), an aggregated role considers only the
+// definition nearest it (see nearest).
 type aggregator struct {
-	byName     map[string]*rbacv1.ClusterRole
-	sorted     []*rbacv1.ClusterRole // by name
-	state      map[string]int        // 0 new, 1 resolving, 2 done
-	resolved   map[string][]Rule
-	incomplete map[string]string // see Role.Incomplete
+	defined    map[string]bool             // names of the ClusterRoles
+	sorted     []*rbacv1.ClusterRole       // by name, definitions of one name in input order
+	state      map[*rbacv1.ClusterRole]int // 0 new, 1 resolving, 2 done
+	resolved   map[*rbacv1.ClusterRole][]Rule
+	incomplete map[*rbacv1.ClusterRole]string // see Role.Incomplete
 	problems   []error
+
+	// nearest, when the input has variants, returns the definition of the ClusterRole name
+	// nearest from; where names a definition's source for messages.
+	nearest func(from *rbacv1.ClusterRole, name string) *rbacv1.ClusterRole
+	where   func(cr *rbacv1.ClusterRole) string
 }
 
 // builtinLabelledRole is a ClusterRole every cluster has (the API server's bootstrap policy
@@ -197,44 +204,54 @@ var builtinLabelledRoles = func() []builtinLabelledRole {
 
 func newAggregator(crs []*rbacv1.ClusterRole) *aggregator {
 	a := &aggregator{
-		byName:     make(map[string]*rbacv1.ClusterRole, len(crs)),
-		state:      make(map[string]int),
-		resolved:   make(map[string][]Rule),
-		incomplete: make(map[string]string),
+		defined:    make(map[string]bool, len(crs)),
+		state:      make(map[*rbacv1.ClusterRole]int),
+		resolved:   make(map[*rbacv1.ClusterRole][]Rule),
+		incomplete: make(map[*rbacv1.ClusterRole]string),
 	}
 	for _, cr := range crs {
-		a.byName[cr.Name] = cr
+		a.defined[cr.Name] = true
 		a.sorted = append(a.sorted, cr)
 	}
-	slices.SortFunc(a.sorted, func(x, y *rbacv1.ClusterRole) int { return strings.Compare(x.Name, y.Name) })
+	slices.SortStableFunc(a.sorted, func(x, y *rbacv1.ClusterRole) int { return strings.Compare(x.Name, y.Name) })
 	return a
 }
 
-// rules returns the effective rules of the ClusterRole named name, and whether they were
-// aggregated.
-func (a *aggregator) rules(name string) ([]Rule, bool) {
-	cr := a.byName[name]
+// describe names cr in problems: "ClusterRole name", followed by its source when the input
+// has variants.
+func (a *aggregator) describe(cr *rbacv1.ClusterRole) string {
+	s := "ClusterRole " + cr.Name
+	if a.where != nil {
+		if w := a.where(cr); w != "" {
+			s += " (" + w + ")"
+		}
+	}
+	return s
+}
+
+// rules returns the effective rules of the ClusterRole cr, and whether they were aggregated.
+func (a *aggregator) rules(cr *rbacv1.ClusterRole) ([]Rule, bool) {
 	if cr.AggregationRule == nil {
 		return toRules(cr.Rules), false
 	}
-	switch a.state[name] {
+	switch a.state[cr] {
 	case 2:
-		return a.resolved[name], true
+		return a.resolved[cr], true
 	case 1:
 		// A cycle: the controller would read this role's stored rules at this point.
-		a.problems = append(a.problems, fmt.Errorf("ClusterRole %s: aggregationRule selects itself through other aggregated roles; using its stored rules there", name))
+		a.problems = append(a.problems, fmt.Errorf("%s: aggregationRule selects itself through other aggregated roles; using its stored rules there", a.describe(cr)))
 		return toRules(cr.Rules), false
 	}
-	a.state[name] = 1
+	a.state[cr] = 1
 	var selectors []labels.Selector
 	for i := range cr.AggregationRule.ClusterRoleSelectors {
 		sel, err := metav1.LabelSelectorAsSelector(&cr.AggregationRule.ClusterRoleSelectors[i])
 		if err != nil {
 			// The controller fails and leaves the stored rules in place.
-			a.problems = append(a.problems, fmt.Errorf("ClusterRole %s: aggregationRule selector #%d: %w; using its stored rules", name, i, err))
-			a.state[name] = 2
-			a.resolved[name] = toRules(cr.Rules)
-			return a.resolved[name], false
+			a.problems = append(a.problems, fmt.Errorf("%s: aggregationRule selector #%d: %w; using its stored rules", a.describe(cr), i, err))
+			a.state[cr] = 2
+			a.resolved[cr] = toRules(cr.Rules)
+			return a.resolved[cr], false
 		}
 		selectors = append(selectors, sel)
 	}
@@ -251,7 +268,7 @@ func (a *aggregator) rules(name string) ([]Rule, bool) {
 	var builtins []string // built-in ClusterRoles selected that the input does not define
 	for _, sel := range selectors {
 		for _, b := range builtinLabelledRoles {
-			if _, ok := a.byName[b.name]; ok || !sel.Matches(b.labels) {
+			if a.defined[b.name] || !sel.Matches(b.labels) {
 				continue
 			}
 			n := b.name
@@ -263,11 +280,12 @@ func (a *aggregator) rules(name string) ([]Rule, bool) {
 			}
 		}
 		for _, other := range a.sorted {
-			if other.Name == name || !sel.Matches(labels.Set(other.Labels)) {
+			if other.Name == cr.Name || !sel.Matches(labels.Set(other.Labels)) ||
+				a.nearest != nil && a.nearest(cr, other.Name) != other {
 				continue
 			}
-			childRules, aggregated := a.rules(other.Name)
-			if why := a.incomplete[other.Name]; why != "" {
+			childRules, aggregated := a.rules(other)
+			if why := a.incomplete[other]; why != "" {
 				note("it aggregates ClusterRole " + other.Name + ", whose rules are incomplete (" + why + ")")
 			}
 			for _, r := range childRules {
@@ -296,10 +314,10 @@ func (a *aggregator) rules(name string) ([]Rule, bool) {
 		}
 	}
 	if len(missing) > 0 {
-		a.incomplete[name] = strings.Join(missing, "; ")
+		a.incomplete[cr] = strings.Join(missing, "; ")
 	}
-	a.state[name] = 2
-	a.resolved[name] = out
+	a.state[cr] = 2
+	a.resolved[cr] = out
 	return out, true
 }
 

@@ -7,6 +7,7 @@ import (
 
 	"github.com/kspm-dev/kspm/benchmark"
 	"github.com/kspm-dev/kspm/benchmark/cis"
+	"github.com/kspm-dev/kspm/benchmark/network"
 	"github.com/kspm-dev/kspm/benchmark/pss"
 	"github.com/kspm-dev/kspm/benchmark/rbac"
 	"github.com/kspm-dev/kspm/benchmark/starter"
@@ -44,6 +45,7 @@ type bundledBenchmark struct {
 // bundled lists the bundled benchmarks in the order --list shows them.
 var bundled = []bundledBenchmark{
 	{name: starter.StarterName, make: func(*benchmarkConfig) (benchmark.Benchmark, error) { return starter.Starter(), nil }},
+	{name: network.NetworkName, make: func(*benchmarkConfig) (benchmark.Benchmark, error) { return network.Network(), nil }},
 	{name: pss.BaselineName, make: func(c *benchmarkConfig) (benchmark.Benchmark, error) {
 		return pss.Baseline(c.pssOptions()...)
 	}},

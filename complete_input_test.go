@@ -83,7 +83,7 @@ func TestCompleteInputChangedChecks(t *testing.T) {
 }
 
 var (
-	checkIDRe  = regexp.MustCompile(`\b(?:starter|rbac|cis|pss):[a-zA-Z0-9.-]*[a-zA-Z0-9]`)
+	checkIDRe  = regexp.MustCompile(`\b(?:starter|network|rbac|cis|pss):[a-zA-Z0-9.-]*[a-zA-Z0-9]`)
 	cisRangeRe = regexp.MustCompile("cis:((?:[0-9]+\\.)*)([0-9]+)`? to `?cis:((?:[0-9]+\\.)*)([0-9]+)")
 )
 
@@ -126,7 +126,7 @@ func TestCompleteInputVerdicts(t *testing.T) {
 		fixture, checkID string
 		def, complete    []string // status|object, sorted
 	}{
-		{"workloads.yaml", "starter:namespace-network-policy",
+		{"workloads.yaml", "network:namespace-network-policy",
 			[]string{"notEvaluated|"}, []string{"fail|Namespace shop"}},
 		{"workloads.yaml", "cis:5.3.2",
 			[]string{"notEvaluated|"}, []string{"fail|Namespace shop"}},

@@ -65,7 +65,8 @@
 // plane creates itself (each namespace's default ServiceAccount, the bootstrap RBAC roles) are
 // taken to exist, and pod labels known only at run time stay unknown, as without the option.
 // These bundled checks, and no others, can change verdict under it:
-//   - starter:namespace-network-policy, starter:secrets-in-env, starter:workload-default-sa;
+//   - starter:secrets-in-env, starter:workload-default-sa;
+//   - network:namespace-network-policy;
 //   - every check of the rbac benchmark: rbac:admission-write, rbac:bind-escalate,
 //     rbac:cluster-admin-binding, rbac:create-persistentvolumes, rbac:create-pods,
 //     rbac:csr-approval, rbac:default-serviceaccount-bindings, rbac:impersonate,

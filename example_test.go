@@ -108,7 +108,7 @@ func ExampleScan() {
 		}
 	}
 	// Output:
-	// 9 results: 5 pass, 2 fail; worst failure: critical
+	// 8 results: 4 pass, 2 fail; worst failure: critical
 	// critical starter:privileged Deployment shop/web: container "app" runs privileged
 	// low starter:latest-tag Deployment shop/web: container "app" uses image "nginx:latest", whose tag latest is not pinned
 }

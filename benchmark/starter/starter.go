@@ -27,8 +27,8 @@ func Starter() benchmark.Benchmark {
 		Description: "Workload settings that hand a pod the node (privileged containers, host " +
 			"namespaces, hostPath volumes), unpinned images, Secrets and literal credentials in " +
 			"environment variables, " +
-			"service account tokens mounted by default, namespaces without a NetworkPolicy, and " +
-			"images from registries outside an allowed list.",
+			"service account tokens mounted by default, and images from registries outside an " +
+			"allowed list. Network segmentation is the network benchmark's.",
 		Checks: []check.Check{
 			Privileged(),
 			HostNamespaces(),
@@ -37,7 +37,6 @@ func Starter() benchmark.Benchmark {
 			SecretsInEnv(),
 			DefaultSAAutomount(),
 			WorkloadDefaultSA(),
-			NamespaceNetworkPolicy(),
 			AllowedRegistries(),
 		},
 	}
@@ -54,7 +53,6 @@ var workloadKinds = []schema.GroupKind{
 const (
 	refPSS      = "https://kubernetes.io/docs/concepts/security/pod-security-standards/"
 	refSATokens = "https://kubernetes.io/docs/tasks/configure-pod-container/configure-service-account/"
-	refNetPol   = "https://kubernetes.io/docs/concepts/services-networking/network-policies/"
 	refSecrets  = "https://kubernetes.io/docs/concepts/security/secrets-good-practices/"
 	refImages   = "https://kubernetes.io/docs/concepts/containers/images/"
 	refCIS      = "CIS Kubernetes Benchmark v1.12"

@@ -1,4 +1,4 @@
-// starter:namespace-network-policy inspects every namespace for a NetworkPolicy that isolates its
+// network:namespace-network-policy inspects every namespace for a NetworkPolicy that isolates its
 // pods. It passes when at least one NetworkPolicy of the namespace selects at least one of its
 // pods (an empty podSelector selects them all), and fails when none does: with no policy, every
 // pod of the namespace accepts traffic from anywhere and may connect anywhere.
@@ -34,7 +34,7 @@
 // NetworkPolicy kind: when it was not listed completely, or manifests hold none, the runner
 // reports notEvaluated instead.
 
-package starter
+package network
 
 import (
 	"context"
@@ -53,7 +53,7 @@ import (
 	"github.com/kspm-dev/kspm/inventory"
 )
 
-// DefaultExemptNamespaces are the namespaces starter:namespace-network-policy exempts unless its
+// DefaultExemptNamespaces are the namespaces network:namespace-network-policy exempts unless its
 // exemptNamespaces parameter says otherwise.
 func DefaultExemptNamespaces() []string {
 	return []string{"kube-system", "kube-public", "kube-node-lease"}
@@ -61,12 +61,12 @@ func DefaultExemptNamespaces() []string {
 
 const paramExemptNamespaces = "exemptNamespaces"
 
-// NamespaceNetworkPolicy returns the check starter:namespace-network-policy: every namespace has a
+// namespaceNetworkPolicy returns the check network:namespace-network-policy: every namespace has a
 // NetworkPolicy. Its parameter exemptNamespaces (a list of namespace names) replaces
 // DefaultExemptNamespaces.
-func NamespaceNetworkPolicy() check.Check {
+func namespaceNetworkPolicy(*engineCache) check.Check {
 	return check.New(check.Meta{
-		ID:      "starter:namespace-network-policy",
+		ID:      "network:namespace-network-policy",
 		Section: Section,
 		Title:   "Every namespace has a NetworkPolicy",
 		Description: "Without a NetworkPolicy, the pods of a namespace accept connections from " +

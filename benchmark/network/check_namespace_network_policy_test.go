@@ -1,4 +1,4 @@
-package starter_test
+package network_test
 
 import (
 	"context"
@@ -16,7 +16,6 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 
 	"github.com/kspm-dev/kspm"
-	"github.com/kspm-dev/kspm/benchmark/starter"
 	"github.com/kspm-dev/kspm/check"
 	"github.com/kspm-dev/kspm/check/checktest"
 	"github.com/kspm-dev/kspm/inventory"
@@ -29,7 +28,7 @@ func networkPolicy(ns, name string) *networkingv1.NetworkPolicy {
 }
 
 func TestNamespaceNetworkPolicy(t *testing.T) {
-	c := starter.NamespaceNetworkPolicy()
+	c := findCheck(t, "network:namespace-network-policy")
 	app := corev1.PodSpec{Containers: []corev1.Container{ctr("app", "web:1")}}
 	tests := []struct {
 		name   string
@@ -116,7 +115,7 @@ func TestNamespaceNetworkPolicy(t *testing.T) {
 // The parameter is declared: a value of the wrong type, or a misspelt key, fails the run
 // before anything runs (kspm.ErrInvalidParams), as for every check.
 func TestNamespaceNetworkPolicyParams(t *testing.T) {
-	c := starter.NamespaceNetworkPolicy()
+	c := findCheck(t, "network:namespace-network-policy")
 	inv := newInventory(t, namespace("a"), networkPolicy("a", "x"))
 	for params, want := range map[string]map[string]any{
 		`parameter "exemptNamespaces": want stringList, got int`:        {"exemptNamespaces": 3},
@@ -131,13 +130,13 @@ func TestNamespaceNetworkPolicyParams(t *testing.T) {
 // The fixtures hold the policy kinds of CNI plugins and of the Network Policy API beside
 // NetworkPolicies: a namespace they may cover is not evaluated, never failed.
 func TestNamespaceNetworkPolicyFixtures(t *testing.T) {
-	checktest.Run(t, starter.NamespaceNetworkPolicy(), filepath.Join("testdata", "namespace-network-policy"))
+	checktest.Run(t, findCheck(t, "network:namespace-network-policy"), filepath.Join("testdata", "namespace-network-policy"))
 }
 
 // With no complete knowledge of NetworkPolicies, "no policy" cannot be told from "not seen":
 // the check is not evaluated at all, never failed or passed.
 func TestNamespaceNetworkPolicyNotEvaluated(t *testing.T) {
-	c := starter.NamespaceNetworkPolicy()
+	c := findCheck(t, "network:namespace-network-policy")
 	require.Contains(t, c.Meta().Requires, inventory.KindNetworkPolicy)
 	objs := []runtime.Object{namespace("shop"), deployment("shop", "web", corev1.PodSpec{Containers: []corev1.Container{ctr("app", "web:1")}})}
 	tests := []struct {

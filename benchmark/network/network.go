@@ -1,0 +1,73 @@
+package network
+
+import (
+	"sync"
+
+	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	"github.com/kspm-dev/kspm/benchmark"
+	"github.com/kspm-dev/kspm/check"
+	"github.com/kspm-dev/kspm/inventory"
+	"github.com/kspm-dev/kspm/inventory/netreach"
+)
+
+// NetworkName is the name of the benchmark Network returns, as the scanner's -b takes it.
+const NetworkName = "network"
+
+// Section is the report section of every control of the benchmark.
+const Section = "network: segmentation and exposure"
+
+// Network returns a fresh copy of the "network" benchmark. Its checks share a reachability
+// engine: the engine for an inventory is built once, by the first check that needs it.
+func Network() benchmark.Benchmark {
+	c := &engineCache{}
+	return benchmark.Benchmark{
+		Name:  NetworkName,
+		Title: "kspm network segmentation and exposure",
+		Description: "Whether NetworkPolicies isolate each namespace and workload, policies that " +
+			"allow everything or select nothing, and what is exposed.",
+		Checks: []check.Check{
+			namespaceNetworkPolicy(c),
+		},
+	}
+}
+
+// engineCache holds the engine of the last inventory seen. Inventories are immutable, so an
+// engine keyed by the inventory's identity stays right.
+type engineCache struct {
+	mu  sync.Mutex
+	inv *inventory.Inventory
+	e   *netreach.Engine
+}
+
+func (c *engineCache) get(inv *inventory.Inventory) *netreach.Engine {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.inv != inv || c.e == nil {
+		c.inv, c.e = inv, netreach.New(inv)
+	}
+	return c.e
+}
+
+// workloadKinds are the kinds that hold pod templates.
+var workloadKinds = []schema.GroupKind{
+	inventory.KindPod, inventory.KindReplicationController, inventory.KindDeployment,
+	inventory.KindReplicaSet, inventory.KindStatefulSet, inventory.KindDaemonSet,
+	inventory.KindJob, inventory.KindCronJob,
+}
+
+// Reference documents cited by the controls.
+const (
+	refNetPol = "https://kubernetes.io/docs/concepts/services-networking/network-policies/"
+	refCIS    = "CIS Kubernetes Benchmark v1.12"
+)
+
+// reportUnseen adds one notEvaluated result, about no object, when any of kinds was not
+// completely seen, so that the results over the objects that were seen are not read as the
+// whole picture: the runner's rule for Meta.Kinds (check.UnseenKinds), for checks that read
+// kinds beyond those they report on.
+func reportUnseen(pass *check.Pass, kinds ...schema.GroupKind) {
+	if reason := check.UnseenKinds(pass.Inventory, kinds...); reason != "" {
+		pass.NotEvaluated(nil, check.NotSeenMessage(reason))
+	}
+}

@@ -126,7 +126,7 @@ func TestCompleteInputVerdicts(t *testing.T) {
 		fixture, checkID string
 		def, complete    []string // status|object, sorted
 	}{
-		{"workloads.yaml", "network:namespace-network-policy",
+		{"workloads.yaml", "network:namespace-default-deny",
 			[]string{"notEvaluated|"}, []string{"fail|Namespace shop"}},
 		{"workloads.yaml", "cis:5.3.2",
 			[]string{"notEvaluated|"}, []string{"fail|Namespace shop"}},

@@ -27,7 +27,9 @@ func Network() benchmark.Benchmark {
 		Description: "Whether NetworkPolicies isolate each namespace and workload, policies that " +
 			"allow everything or select nothing, and what is exposed.",
 		Checks: []check.Check{
-			namespaceNetworkPolicy(c),
+			namespaceDefaultDeny(c),
+			workloadIngressIsolation(c),
+			workloadEgressIsolation(c),
 		},
 	}
 }

@@ -24,6 +24,7 @@ type Engine struct {
 	nsLabels  map[string]labels.Set       // the labels of each Namespace object
 	templates map[*inventory.Object]Pod   // the pods of each pod template, by owner
 	listed    map[*inventory.Object][]Pod // the Pods listed for each workload
+	inNS      map[string][]Pod            // every template's pods and every listed Pod, by namespace
 	readKeys  map[string]bool             // the pod label keys some selector reads
 	others    *netpolicy.Others
 	unseen    string // why NetworkPolicies were not all seen, or ""
@@ -39,6 +40,7 @@ func New(inv *inventory.Inventory) *Engine {
 		nsLabels:  make(map[string]labels.Set),
 		templates: make(map[*inventory.Object]Pod),
 		listed:    make(map[*inventory.Object][]Pod),
+		inNS:      make(map[string][]Pod),
 		readKeys:  make(map[string]bool),
 		others:    netpolicy.Read(inv),
 	}
@@ -70,7 +72,9 @@ func New(inv *inventory.Inventory) *Engine {
 		e.nsLabels[o.Name()] = set
 	}
 	for _, t := range inv.PodTemplates() {
-		e.templates[t.Owner] = PodOf(t)
+		p := PodOf(t)
+		e.templates[t.Owner] = p
+		e.inNS[p.Namespace] = append(e.inNS[p.Namespace], p)
 	}
 	for _, o := range inv.ByKind(inventory.KindPod) {
 		owner := e.workloadOf(o)
@@ -81,7 +85,10 @@ func New(inv *inventory.Inventory) *Engine {
 		if !ok {
 			continue
 		}
-		e.listed[owner] = append(e.listed[owner], PodOf(inventory.PodTemplate{Owner: o, Metadata: &p.ObjectMeta, Spec: &p.Spec}))
+		pod := PodOf(inventory.PodTemplate{Owner: o, Metadata: &p.ObjectMeta, Spec: &p.Spec})
+		pod.workload = owner
+		e.listed[owner] = append(e.listed[owner], pod)
+		e.inNS[pod.Namespace] = append(e.inNS[pod.Namespace], pod)
 	}
 	return e
 }

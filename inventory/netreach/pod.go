@@ -34,6 +34,17 @@ type Pod struct {
 	// Ports are the container ports of the pods' containers and sidecar (restartable init)
 	// containers, which named ports in policies resolve against.
 	Ports []corev1.ContainerPort
+
+	workload *inventory.Object // for a Pod listed for a workload, the workload
+}
+
+// Workload returns the object whose template the pods come from: the workload of a Pod
+// listed for one, else Object.
+func (p *Pod) Workload() *inventory.Object {
+	if p.workload != nil {
+		return p.workload
+	}
+	return p.Object
 }
 
 // String names the pod's object: "Deployment shop/web".

@@ -130,6 +130,16 @@ func TestCompleteInputVerdicts(t *testing.T) {
 			[]string{"notEvaluated|"}, []string{"fail|Namespace shop"}},
 		{"workloads.yaml", "cis:5.3.2",
 			[]string{"notEvaluated|"}, []string{"fail|Namespace shop"}},
+		{"workloads.yaml", "network:workload-ingress-isolation",
+			[]string{"notEvaluated|"}, []string{"fail|Deployment shop/web", "fail|Pod shop/lone"}},
+		// NetworkPolicy shop/db-only, Service shop/db and Ingress shop/web name pods and a
+		// Service the manifests lack.
+		{"network.yaml", "network:policy-selects-nothing",
+			[]string{"notEvaluated|NetworkPolicy shop/db-only"}, []string{"fail|NetworkPolicy shop/db-only"}},
+		{"network.yaml", "network:dangling-services",
+			[]string{"notEvaluated|Service shop/db"}, []string{"fail|Service shop/db"}},
+		{"network.yaml", "network:dangling-ingresses",
+			[]string{"notEvaluated|Ingress shop/web"}, []string{"fail|Ingress shop/web"}},
 		// Deployment shop/web runs as service account web, which the manifests lack.
 		{"workloads.yaml", "cis:5.1.6",
 			[]string{"fail|Pod shop/lone", "notEvaluated|Deployment shop/web"},

@@ -66,8 +66,10 @@
 // taken to exist, and pod labels known only at run time stay unknown, as without the option.
 // These bundled checks, and no others, can change verdict under it:
 //   - starter:secrets-in-env, starter:workload-default-sa;
-//   - network:namespace-default-deny, network:workload-ingress-isolation,
-//     network:workload-egress-isolation;
+//   - network checks that need every NetworkPolicy, pod or Service: network:namespace-default-deny,
+//     network:workload-ingress-isolation, network:workload-egress-isolation,
+//     network:reachable-from-all-namespaces, network:policy-selects-nothing,
+//     network:dangling-services, network:dangling-ingresses;
 //   - every check of the rbac benchmark: rbac:admission-write, rbac:bind-escalate,
 //     rbac:cluster-admin-binding, rbac:create-persistentvolumes, rbac:create-pods,
 //     rbac:csr-approval, rbac:default-serviceaccount-bindings, rbac:impersonate,

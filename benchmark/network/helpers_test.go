@@ -2,6 +2,7 @@ package network_test
 
 import (
 	"context"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -128,4 +129,20 @@ func clusterInventory(t *testing.T, gaps []inventory.Coverage, objs ...runtime.O
 		b.SetCoverage(c)
 	}
 	return b.Build()
+}
+
+// loadCluster loads manifests as if listed from a cluster holding exactly these objects:
+// every built-in kind listed, no CNI policy kind served, but for the coverage given.
+func loadCluster(t *testing.T, path string, gaps ...inventory.Coverage) *inventory.Inventory {
+	t.Helper()
+	m, err := inventory.LoadManifests(context.Background(), []string{path})
+	require.NoError(t, err)
+	require.Empty(t, m.Errors())
+	var objs []runtime.Object
+	for _, o := range m.Objects() {
+		if !slices.ContainsFunc(gaps, func(c inventory.Coverage) bool { return c.GroupKind() == o.GroupKind() }) {
+			objs = append(objs, o.Object())
+		}
+	}
+	return clusterInventory(t, gaps, objs...)
 }

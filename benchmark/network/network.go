@@ -1,8 +1,11 @@
 package network
 
 import (
+	"strconv"
 	"sync"
 
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/kspm-dev/kspm/benchmark"
@@ -30,6 +33,13 @@ func Network() benchmark.Benchmark {
 			namespaceDefaultDeny(c),
 			workloadIngressIsolation(c),
 			workloadEgressIsolation(c),
+			reachableFromAllNamespaces(c),
+			policyAllowsAll(c),
+			policySelectsNothing(c),
+			exposedServices(c),
+			ingressTLS(c),
+			danglingServices(c),
+			danglingIngresses(c),
 		},
 	}
 }
@@ -60,8 +70,10 @@ var workloadKinds = []schema.GroupKind{
 
 // Reference documents cited by the controls.
 const (
-	refNetPol = "https://kubernetes.io/docs/concepts/services-networking/network-policies/"
-	refCIS    = "CIS Kubernetes Benchmark v1.12"
+	refNetPol   = "https://kubernetes.io/docs/concepts/services-networking/network-policies/"
+	refServices = "https://kubernetes.io/docs/concepts/services-networking/service/"
+	refIngress  = "https://kubernetes.io/docs/concepts/services-networking/ingress/"
+	refCIS      = "CIS Kubernetes Benchmark v1.12"
 )
 
 // reportUnseen adds one notEvaluated result, about no object, when any of kinds was not
@@ -72,4 +84,43 @@ func reportUnseen(pass *check.Pass, kinds ...schema.GroupKind) {
 	if reason := check.UnseenKinds(pass.Inventory, kinds...); reason != "" {
 		pass.NotEvaluated(nil, check.NotSeenMessage(reason))
 	}
+}
+
+// lookupService returns the Service of namespace ns named name, or nil. Every lookup of an
+// object another one references goes through here.
+func lookupService(inv *inventory.Inventory, ns, name string) *inventory.Object {
+	return inv.Get(inventory.KindService, ns, name)
+}
+
+// serviceObject returns o as a Service, when it is one.
+func serviceObject(o *inventory.Object) (*corev1.Service, bool) {
+	if o == nil {
+		return nil, false
+	}
+	svc, ok := o.Object().(*corev1.Service)
+	return svc, ok
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+// reached names the workloads whose pods a Service's selector selects: "Deployment shop/web",
+// "no workload of the inventory", "the pods of its hand-managed endpoints".
+func reached(e *netreach.Engine, svc *corev1.Service) string {
+	if len(svc.Spec.Selector) == 0 {
+		return "the endpoints set by hand (it has no selector)"
+	}
+	sel, err := e.Select(svc.Namespace, &metav1.LabelSelector{MatchLabels: svc.Spec.Selector})
+	switch {
+	case err != nil:
+		return "nothing (its selector is invalid)"
+	case len(sel.Selected) > 0:
+		s := objectNames(sel.Selected)
+		if len(sel.Maybe) > 0 {
+			s += ", perhaps " + objectNames(sel.Maybe)
+		}
+		return s
+	case len(sel.Maybe) > 0:
+		return "perhaps " + objectNames(sel.Maybe)
+	}
+	return "no workload of the inventory"
 }

@@ -270,7 +270,7 @@ func TestReachRuntimeLabels(t *testing.T) {
 			from: "Pod a/client", to: "Deployment b/web", port: "8080", want: netreach.No, ingress: "yes/no"},
 		{name: "a key its controller sets is unknown", docs: join(deploy, policyYAML("b", "p", "  podSelector: {matchLabels: {pod-template-hash: abc}}\n")),
 			from: "Pod a/client", to: "Deployment b/web", port: "8080", want: netreach.Unknown, ingress: "unknown/unknown",
-			unknown: "NetworkPolicy b/p selects pods by pod-template-hash, which set by the Deployment's controller"},
+			unknown: "NetworkPolicy b/p selects pods by pod-template-hash, which the Deployment's controller sets"},
 		{name: "a bare pod's labels are all known", docs: policyYAML("b", "p", "  podSelector: {matchLabels: {pod-template-hash: abc}}\n"),
 			from: "Pod a/client", to: "Pod b/server", port: "8080", want: netreach.Yes},
 		{name: "a peer selector on a controller key", docs: join(deploy, policyYAML("a", "p",

@@ -85,7 +85,7 @@ func (p *Pod) view() labelView {
 	v := labelView{labels: labels.Set(p.Labels)}
 	if len(p.RuntimeKeys) > 0 {
 		v.unknown = func(k string) bool { return slices.Contains(p.RuntimeKeys, k) }
-		v.why = "set by the " + p.Object.GroupKind().Kind + "'s controller when it creates the pods"
+		v.why = "the " + p.Object.GroupKind().Kind + "'s controller sets when it creates the pods"
 	}
 	return v
 }

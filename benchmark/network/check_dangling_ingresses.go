@@ -36,7 +36,7 @@ func danglingIngresses(*engineCache) check.Check {
 		Section: Section,
 		Title:   "Ingress backends exist",
 		Description: "An Ingress whose backend Service does not exist, or lacks the port it names, routes its traffic " +
-			"nowhere, and to whoever later creates a Service of that name. Inspects every Ingress; passes when every " +
+			"nowhere, and to whoever later creates a Service of that name. Inspects every Ingress. Passes when every " +
 			"Service backend exists with its port. A backend Service not in manifests that are a part of a cluster " +
 			"is notEvaluated.",
 		Severity:    check.Low,

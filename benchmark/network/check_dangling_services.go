@@ -34,7 +34,7 @@ func danglingServices(c *engineCache) check.Check {
 		Section: Section,
 		Title:   "Services select pods",
 		Description: "A Service whose selector matches no pod sends its traffic nowhere, and to whatever pod is later " +
-			"created with those labels. Inspects every Service with a selector; passes when it selects the pods of " +
+			"created with those labels. Inspects every Service with a selector. Passes when it selects the pods of " +
 			"some workload, fails when it selects none of its namespace's pods. Selectors that read labels set at " +
 			"run time, and manifests not declared complete, give notEvaluated.",
 		Severity:    check.Low,

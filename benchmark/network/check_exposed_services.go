@@ -36,9 +36,9 @@ func exposedServices(c *engineCache) check.Check {
 		Section: Section,
 		Title:   "Services exposed outside the cluster",
 		Description: "Services of type LoadBalancer or NodePort, and Services with externalIPs, open the workloads they " +
-			"select to clients outside the cluster. Inspects every Service; fails for each that is exposed, naming " +
-			"its ports and the workloads it reaches, so that each exposure is reviewed. ClusterIP and ExternalName " +
-			"Services without externalIPs pass.",
+			"select to clients outside the cluster. Inspects every Service. Passes when it is of type ClusterIP " +
+			"(headless included) or ExternalName without externalIPs; fails for each exposed Service, naming its " +
+			"ports and the workloads it reaches, so that each exposure is reviewed.",
 		Severity: check.Medium,
 		Remediation: "Use a ClusterIP Service behind an Ingress or gateway that terminates TLS and authenticates, restrict " +
 			"a load balancer with loadBalancerSourceRanges or make it internal, and remove externalIPs you do not need " +

@@ -33,7 +33,7 @@ func ingressTLS(c *engineCache) check.Check {
 		Section: Section,
 		Title:   "Ingresses serve over TLS",
 		Description: "An Ingress without a TLS entry for a host serves it over plain HTTP, so credentials, cookies and " +
-			"data cross the network in clear. Inspects every Ingress; passes when spec.tls covers every host of its " +
+			"data cross the network in clear. Inspects every Ingress. Passes when spec.tls covers every host of its " +
 			"rules, fails naming the hosts without TLS and the workloads they reach.",
 		Severity:    check.Medium,
 		Remediation: "Add a spec.tls entry with a certificate Secret for every host the Ingress serves.",

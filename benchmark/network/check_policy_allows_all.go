@@ -39,10 +39,10 @@ func policyAllowsAll(c *engineCache) check.Check {
 		Section: Section,
 		Title:   "NetworkPolicies do not allow everything",
 		Description: "A NetworkPolicy rule that admits every peer on every port undoes the isolation the policy " +
-			"gives the pods it selects. Inspects every NetworkPolicy. Fails for a rule, of a direction the policy " +
-			"isolates, whose peers are absent or empty, an ipBlock 0.0.0.0/0 or ::/0, or a namespaceSelector every " +
-			"namespace matches without a podSelector, and whose ports are absent or empty or cover a whole " +
-			"protocol. A rule open to every peer on a few ports passes, named in the message.",
+			"gives the pods it selects. Inspects every NetworkPolicy. Passes when no rule, of a direction the policy " +
+			"isolates, admits every peer (peers absent or empty, an ipBlock 0.0.0.0/0 or ::/0, or a namespaceSelector " +
+			"every namespace matches without a podSelector) on every port (ports absent or empty, or covering a " +
+			"whole protocol). A rule open to every peer on a few ports passes, named in the message.",
 		Severity: check.Medium,
 		Remediation: "Name the peers the pods need (a podSelector, a namespaceSelector with a podSelector, the CIDRs " +
 			"of the services outside) and the ports, or remove the rule.",

@@ -42,9 +42,10 @@ func reachableFromAllNamespaces(c *engineCache) check.Check {
 		Section: Section,
 		Title:   "Workloads are not reachable from every namespace",
 		Description: "A workload that a pod of every namespace may connect to is one compromised pod away from any " +
-			"tenant of the cluster. Inspects every pod template. Fails for the ports on which its ingress " +
-			"NetworkPolicies (or their absence) admit a pod of every namespace, those created later included: no " +
-			"policy isolating it, rules without peers, or namespaceSelectors that together match every namespace. " +
+			"tenant of the cluster. Inspects every pod template. Passes when no port is open to every namespace; " +
+			"fails naming the ports on which its ingress NetworkPolicies (or their absence) admit a pod of every " +
+			"namespace, those created later included: no policy isolating it, rules without peers, or " +
+			"namespaceSelectors that together match every namespace. " +
 			"Ports only an ipBlock may open, labels set at run time and namespaces that CNI or Network Policy API " +
 			"policies may cover give notEvaluated. The parameter ports narrows the ports asked about; workloads of " +
 			"the namespaces in exemptNamespaces are not applicable.",

@@ -2,6 +2,7 @@ package network_test
 
 import (
 	"context"
+	"path/filepath"
 	"slices"
 	"testing"
 
@@ -15,6 +16,7 @@ import (
 	"github.com/kspm-dev/kspm"
 	"github.com/kspm-dev/kspm/benchmark/network"
 	"github.com/kspm-dev/kspm/check"
+	"github.com/kspm-dev/kspm/check/checktest"
 	"github.com/kspm-dev/kspm/inventory"
 )
 
@@ -145,4 +147,15 @@ func loadCluster(t *testing.T, path string, gaps ...inventory.Coverage) *invento
 		}
 	}
 	return clusterInventory(t, gaps, objs...)
+}
+
+// runPartialAndComplete runs a check over dir/partial as manifests that are a part of a
+// cluster, and over dir/complete as manifests declared complete.
+func runPartialAndComplete(t *testing.T, id, dir string) {
+	t.Helper()
+	c := findCheck(t, id)
+	checktest.Run(t, c, filepath.Join(dir, "partial"))
+	inv, err := inventory.LoadManifests(context.Background(), []string{filepath.Join(dir, "complete")}, inventory.WithCompleteInput())
+	require.NoError(t, err)
+	checktest.RunInventory(t, c, inv)
 }

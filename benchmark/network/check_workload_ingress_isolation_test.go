@@ -16,10 +16,6 @@ func TestWorkloadIngressIsolationFixtures(t *testing.T) {
 	checktest.Run(t, findCheck(t, "network:workload-ingress-isolation"), filepath.Join("testdata", "workload-ingress-isolation"))
 }
 
-func TestWorkloadEgressIsolationFixtures(t *testing.T) {
-	checktest.Run(t, findCheck(t, "network:workload-egress-isolation"), filepath.Join("testdata", "workload-egress-isolation"))
-}
-
 // Listed from a cluster, a workload's Pods show the labels set at run time: an operator's
 // label a policy selects makes the workload's pods differ, and the verdict unknown; pods that
 // agree with their template leave the verdict as the template's.

@@ -1,6 +1,7 @@
 // network:exposed-services inspects every Service for exposure outside the cluster: type
 // LoadBalancer (a cloud load balancer forwards to it, from the internet unless the load
-// balancer is internal or loadBalancerSourceRanges restrict it), type NodePort (a port on
+// balancer is internal or loadBalancerSourceRanges restrict it; and, unless
+// allocateLoadBalancerNodePorts is false, a port on every node does too), type NodePort (a port on
 // every node forwards to it), and externalIPs (the nodes accept its ports on those
 // addresses). It fails for each such Service, at the field that exposes it, naming its ports
 // and the workloads its selector reaches; it passes for ClusterIP (headless included) and
@@ -62,6 +63,9 @@ func exposedServices(c *engineCache) check.Check {
 				s := "type LoadBalancer: a load balancer outside the cluster forwards " + servicePorts(svc, false) + " to it"
 				if r := svc.Spec.LoadBalancerSourceRanges; len(r) > 0 {
 					s += " from " + strings.Join(r, ", ") + " (loadBalancerSourceRanges)"
+				}
+				if a := svc.Spec.AllocateLoadBalancerNodePorts; a == nil || *a {
+					s += ", and every node forwards " + servicePorts(svc, true)
 				}
 				exposure, field = append(exposure, s), "spec.type"
 			case corev1.ServiceTypeNodePort:

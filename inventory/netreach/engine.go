@@ -601,3 +601,24 @@ func (e *Engine) Isolation(p Pod, d Direction) Isolation {
 	out.Unknown = why.list
 	return out
 }
+
+// PodFor returns the pods of o, a Pod or a workload: its template's when it stands in the
+// inventory's pod templates; for a Pod a workload controls, the Pod itself, with the labels
+// it runs with. A workload controlled by another (a Deployment's ReplicaSet) is an error
+// naming the controller, whose template stands for its pods, as is an object without pods.
+func (e *Engine) PodFor(o *inventory.Object) (Pod, error) {
+	if p, ok := e.templates[o]; ok {
+		return p, nil
+	}
+	if pod, ok := o.Object().(*corev1.Pod); ok {
+		p := PodOf(inventory.PodTemplate{Owner: o, Metadata: &pod.ObjectMeta, Spec: &pod.Spec})
+		p.workload = e.workloadOf(o)
+		return p, nil
+	}
+	if c := e.controllerOf(o); c != nil {
+		if _, ok := e.templates[c]; ok {
+			return Pod{}, fmt.Errorf("%s is controlled by %s, whose template stands for its pods: ask about %s", o, c, c)
+		}
+	}
+	return Pod{}, fmt.Errorf("%s holds no pod template", o)
+}

@@ -1,6 +1,7 @@
 package netreach_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -431,4 +432,22 @@ func TestReachLoadedManifests(t *testing.T) {
 			assert.Equal(t, want, a.Allowed, fmt.Sprint(port))
 		}
 	}
+}
+
+// TestJSON: verdicts and ports are written as words and "PORT/PROTOCOL", and read back.
+func TestJSON(t *testing.T) {
+	inv := manifests(t, join(world, policyYAML("b", "p", denyIngress)))
+	e := netreach.New(inv)
+	a := e.Reach(pod(t, e, inv, "Pod a/client"), pod(t, e, inv, "Pod b/server"), netreach.Port{Number: 53, Protocol: "UDP"})
+	b, err := json.Marshal(a)
+	require.NoError(t, err)
+	assert.Contains(t, string(b), `"port":"53/UDP","allowed":"no"`)
+	assert.Contains(t, string(b), `"isolated":"yes","allowed":"no","policies":[{"policy":{"apiVersion":"networking.k8s.io/v1","kind":"NetworkPolicy","namespace":"b","name":"p"},"selects":"yes","allows":"no"}]`)
+	var back netreach.Answer
+	require.NoError(t, json.Unmarshal(b, &back))
+	assert.Equal(t, a, back)
+	var v netreach.Verdict
+	assert.Error(t, json.Unmarshal([]byte(`"maybe"`), &v))
+	var p netreach.Port
+	assert.Error(t, json.Unmarshal([]byte(`"http/TCP"`), &p))
 }

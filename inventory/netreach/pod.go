@@ -118,6 +118,19 @@ func (p Port) String() string { return strconv.Itoa(int(p.Number)) + "/" + strin
 // MarshalText writes the port as String does, so that JSON shows "8080/TCP".
 func (p Port) MarshalText() ([]byte, error) { return []byte(p.String()), nil }
 
+// UnmarshalText reads what MarshalText writes.
+func (p *Port) UnmarshalText(b []byte) error {
+	name, port, err := ParsePort(string(b))
+	if err == nil && name != "" {
+		err = fmt.Errorf("port %q: want a number", b)
+	}
+	if err != nil {
+		return err
+	}
+	*p = port
+	return nil
+}
+
 // ParsePort parses PORT[/PROTOCOL]: a port number or a container port name, and TCP (the
 // default), UDP or SCTP in any case. For a name, it returns the name and the protocol; the
 // caller resolves the name against a pod's container ports (Engine.ResolvePort).

@@ -24,6 +24,7 @@ type Engine struct {
 	nsLabels  map[string]labels.Set       // the labels of each Namespace object
 	templates map[*inventory.Object]Pod   // the pods of each pod template, by owner
 	listed    map[*inventory.Object][]Pod // the Pods listed for each workload
+	distinct  map[*inventory.Object][]Pod // those that selectors may tell from the template's pods
 	inNS      map[string][]Pod            // every template's pods and every listed Pod, by namespace
 	readKeys  map[string]bool             // the pod label keys some selector reads
 	others    *netpolicy.Others
@@ -40,6 +41,7 @@ func New(inv *inventory.Inventory) *Engine {
 		nsLabels:  make(map[string]labels.Set),
 		templates: make(map[*inventory.Object]Pod),
 		listed:    make(map[*inventory.Object][]Pod),
+		distinct:  make(map[*inventory.Object][]Pod),
 		inNS:      make(map[string][]Pod),
 		readKeys:  make(map[string]bool),
 		others:    netpolicy.Read(inv),
@@ -89,6 +91,11 @@ func New(inv *inventory.Inventory) *Engine {
 		pod.workload = owner
 		e.listed[owner] = append(e.listed[owner], pod)
 		e.inNS[pod.Namespace] = append(e.inNS[pod.Namespace], pod)
+	}
+	for owner := range e.listed {
+		if d := e.distinctListed(owner); len(d) > 0 {
+			e.distinct[owner] = d
+		}
 	}
 	return e
 }
@@ -155,6 +162,9 @@ func (e *Engine) Listed(owner *inventory.Object) []Pod { return e.listed[owner] 
 // all seen, or policies of other kinds (CNI plugins, the Network Policy API) that may apply
 // to its pods, which the engine does not model; "" when neither is the case.
 func (e *Engine) Unseen(ns string) string {
+	if len(e.others.InNamespace(ns)) == 0 && len(e.others.Anywhere()) == 0 && e.others.Unseen() == "" {
+		return e.unseen
+	}
 	var out []string
 	if e.unseen != "" {
 		out = append(out, e.unseen)
@@ -534,9 +544,16 @@ func mergeDirection(a *DirectionAnswer, b DirectionAnswer) {
 // variants returns the pods to ask about for p: its template's, then those the inventory
 // lists for it whose labels differ from the template's in a key some selector reads.
 func (e *Engine) variants(p Pod) []Pod {
-	out := []Pod{p}
-	seen := map[string]bool{e.signature(&p): true}
-	for _, q := range e.listed[p.Object] {
+	return append([]Pod{p}, e.distinct[p.Object]...)
+}
+
+// distinctListed returns the Pods listed for owner whose labels differ from its template's
+// pods (and from each other) in a key some selector reads.
+func (e *Engine) distinctListed(owner *inventory.Object) []Pod {
+	t := e.templates[owner]
+	seen := map[string]bool{e.signature(&t): true}
+	var out []Pod
+	for _, q := range e.listed[owner] {
 		if sig := e.signature(&q); !seen[sig] {
 			seen[sig] = true
 			out = append(out, q)

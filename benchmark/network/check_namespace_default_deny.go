@@ -161,7 +161,10 @@ func namespaceDefaultDeny(c *engineCache) check.Check {
 
 // directionsParam returns the directions of the policyTypes parameter.
 func directionsParam(pass *check.Pass) ([]netreach.Direction, error) {
-	list, _ := pass.Params[paramPolicyTypes].([]string)
+	list, ok := pass.Params[paramPolicyTypes].([]string)
+	if !ok { // a pass made without the runner's defaults
+		return []netreach.Direction{netreach.Ingress, netreach.Egress}, nil
+	}
 	var out []netreach.Direction
 	for _, s := range list {
 		switch d := netreach.Direction(s); d {

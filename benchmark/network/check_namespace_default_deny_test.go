@@ -225,3 +225,15 @@ func TestNamespaceDefaultDenyNotEvaluated(t *testing.T) {
 		})
 	})
 }
+
+// A pass made without the runner (as BenchmarkCheckGrowth makes one) has no parameters: the
+// check falls back to its defaults rather than failing.
+func TestNamespaceDefaultDenyWithoutParams(t *testing.T) {
+	c := findCheck(t, "network:namespace-default-deny")
+	inv := newInventory(t, namespace("shop"), networkPolicy("shop", "deny"))
+	var got []check.Finding
+	require.NoError(t, c.Run(context.Background(), check.NewPass(inv, c.Meta(), nil, func(f check.Finding) { got = append(got, f) })))
+	require.Len(t, got, 1)
+	assert.Equal(t, check.StatusFail, got[0].Status)
+	assert.Contains(t, got[0].Message, "does not deny egress by default")
+}

@@ -189,3 +189,5 @@ func defaultParams(c check.Check) map[string]any {
 	}
 	return params
 }
+
+func ptr[T any](v T) *T { return &v }

@@ -4,6 +4,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/kspm-dev/kspm/check/checktest"
 	"github.com/kspm-dev/kspm/inventory"
 )
 
@@ -11,15 +12,12 @@ func TestDanglingIngressesFixtures(t *testing.T) {
 	runPartialAndComplete(t, "network:dangling-ingresses", filepath.Join("testdata", "dangling-ingresses"))
 }
 
-// Listed from a cluster with Services forbidden, a backend Service not seen is not evaluated.
-func TestDanglingIngressesServicesUnseen(t *testing.T) {
+// Listed from a cluster, a backend Service not listed does not exist, unless Services could
+// not be listed.
+func TestDanglingIngressesCluster(t *testing.T) {
 	c := findCheck(t, "network:dangling-ingresses")
-	inv := loadCluster(t, filepath.Join("testdata", "dangling-ingresses", "complete"),
-		inventory.Coverage{Kind: "Service", State: inventory.Forbidden, Reason: "no"})
-	assertVerdicts(t, c, run(t, c, inv), []verdict{
-		notEvaluated("", "services forbidden: no"),
-		notEvaluated("Ingress shop/gone", `Service "web" is not in the inventory`),
-	})
-	inv = loadCluster(t, filepath.Join("testdata", "dangling-ingresses", "complete"))
-	assertVerdicts(t, c, run(t, c, inv), []verdict{fail("Ingress shop/gone", "spec.rules[0].http.paths[1].backend.service", `backend Service "api" does not exist`)})
+	dir := filepath.Join("testdata", "dangling-ingresses-cluster")
+	checktest.RunInventory(t, c, loadCluster(t, filepath.Join(dir, "listed.yaml")))
+	checktest.RunInventory(t, c, loadCluster(t, filepath.Join(dir, "services-forbidden.yaml"),
+		inventory.Coverage{Kind: "Service", State: inventory.Forbidden, Reason: "no"}))
 }

@@ -22,7 +22,8 @@ func TestReachableFromAllNamespacesPorts(t *testing.T) {
 	c := findCheck(t, "network:reachable-from-all-namespaces")
 	inv, err := inventory.LoadManifests(context.Background(), []string{filepath.Join("testdata", "reachable-from-all-namespaces")})
 	require.NoError(t, err)
-	results := run(t, c, inv, kspm.WithParams(c.Meta().ID, map[string]any{"ports": "22, http, 9090/TCP"}))
+	results, err := kspm.Run(context.Background(), inv, []check.Check{c}, kspm.WithParams(c.Meta().ID, map[string]any{"ports": "22, http, 9090/TCP"}))
+	require.NoError(t, err)
 	got := map[string]string{}
 	for _, r := range results {
 		got[r.Object.String()] = string(r.Status) + ": " + r.Message
@@ -33,7 +34,8 @@ func TestReachableFromAllNamespacesPorts(t *testing.T) {
 	assert.Equal(t, "pass: none of 22, http, 9090/TCP is reachable from every namespace", got["StatefulSet shop/db"])
 	assert.Equal(t, "pass: none of 22, http, 9090/TCP is reachable from every namespace", got["Pod edge/proxy"], "443 is not asked about")
 
-	results = run(t, c, inv, kspm.WithParams(c.Meta().ID, map[string]any{"ports": "22/ICMP"}))
+	results, err = kspm.Run(context.Background(), inv, []check.Check{c}, kspm.WithParams(c.Meta().ID, map[string]any{"ports": "22/ICMP"}))
+	require.NoError(t, err)
 	require.Len(t, results, 1)
 	assert.Equal(t, check.StatusError, results[0].Status)
 	assert.Contains(t, results[0].Message, `parameter ports: port "22/ICMP": protocol "ICMP" is not TCP, UDP or SCTP`)

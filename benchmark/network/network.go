@@ -76,16 +76,6 @@ const (
 	refCIS      = "CIS Kubernetes Benchmark v1.12"
 )
 
-// reportUnseen adds one notEvaluated result, about no object, when any of kinds was not
-// completely seen, so that the results over the objects that were seen are not read as the
-// whole picture: the runner's rule for Meta.Kinds (check.UnseenKinds), for checks that read
-// kinds beyond those they report on.
-func reportUnseen(pass *check.Pass, kinds ...schema.GroupKind) {
-	if reason := check.UnseenKinds(pass.Inventory, kinds...); reason != "" {
-		pass.NotEvaluated(nil, check.NotSeenMessage(reason))
-	}
-}
-
 // lookupService returns the Service of namespace ns named name, or nil. Every lookup of an
 // object another one references goes through here.
 func lookupService(inv *inventory.Inventory, ns, name string) *inventory.Object {

@@ -7,10 +7,10 @@ import (
 
 	"github.com/kspm-dev/kspm/benchmark"
 	"github.com/kspm-dev/kspm/benchmark/cis"
+	"github.com/kspm-dev/kspm/benchmark/network"
 	"github.com/kspm-dev/kspm/benchmark/pss"
 	"github.com/kspm-dev/kspm/benchmark/rbac"
 	"github.com/kspm-dev/kspm/benchmark/secrets"
-	"github.com/kspm-dev/kspm/benchmark/starter"
 	"github.com/kspm-dev/kspm/benchmark/workloads"
 )
 
@@ -45,8 +45,8 @@ type bundledBenchmark struct {
 
 // bundled lists the bundled benchmarks in the order --list shows them.
 var bundled = []bundledBenchmark{
-	{name: starter.StarterName, make: func(*benchmarkConfig) (benchmark.Benchmark, error) { return starter.Starter(), nil }},
 	{name: workloads.WorkloadsName, make: func(*benchmarkConfig) (benchmark.Benchmark, error) { return workloads.Workloads(), nil }},
+	{name: network.NetworkName, make: func(*benchmarkConfig) (benchmark.Benchmark, error) { return network.Network(), nil }},
 	{name: pss.BaselineName, make: func(c *benchmarkConfig) (benchmark.Benchmark, error) {
 		return pss.Baseline(c.pssOptions()...)
 	}},

@@ -23,7 +23,7 @@ func TestBundledBenchmarksValidate(t *testing.T) {
 }
 
 func TestSelectBenchmarksUnknownNameListsValidOnes(t *testing.T) {
-	_, err := kspm.SelectBenchmarks([]string{"starter", "no-such-benchmark"})
+	_, err := kspm.SelectBenchmarks([]string{"workloads", "no-such-benchmark"})
 	require.Error(t, err)
 	assert.True(t, errors.Is(err, kspm.ErrUnknownBenchmark))
 	for _, name := range kspm.BenchmarkNames() {

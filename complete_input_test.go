@@ -83,7 +83,7 @@ func TestCompleteInputChangedChecks(t *testing.T) {
 }
 
 var (
-	checkIDRe  = regexp.MustCompile(`\b(?:starter|workloads|secrets|rbac|cis|pss):[a-zA-Z0-9.-]*[a-zA-Z0-9]`)
+	checkIDRe  = regexp.MustCompile(`\b(?:workloads|secrets|network|rbac|cis|pss):[a-zA-Z0-9.-]*[a-zA-Z0-9]`)
 	cisRangeRe = regexp.MustCompile("cis:((?:[0-9]+\\.)*)([0-9]+)`? to `?cis:((?:[0-9]+\\.)*)([0-9]+)")
 )
 
@@ -126,10 +126,20 @@ func TestCompleteInputVerdicts(t *testing.T) {
 		fixture, checkID string
 		def, complete    []string // status|object, sorted
 	}{
-		{"workloads.yaml", "starter:namespace-network-policy",
+		{"workloads.yaml", "network:namespace-default-deny",
 			[]string{"notEvaluated|"}, []string{"fail|Namespace shop"}},
 		{"workloads.yaml", "cis:5.3.2",
 			[]string{"notEvaluated|"}, []string{"fail|Namespace shop"}},
+		{"workloads.yaml", "network:workload-ingress-isolation",
+			[]string{"notEvaluated|"}, []string{"fail|Deployment shop/web", "fail|Pod shop/lone"}},
+		// NetworkPolicy shop/db-only, Service shop/db and Ingress shop/web name pods and a
+		// Service the manifests lack.
+		{"network.yaml", "network:policy-selects-nothing",
+			[]string{"notEvaluated|NetworkPolicy shop/db-only"}, []string{"fail|NetworkPolicy shop/db-only"}},
+		{"network.yaml", "network:dangling-services",
+			[]string{"notEvaluated|Service shop/db"}, []string{"fail|Service shop/db"}},
+		{"network.yaml", "network:dangling-ingresses",
+			[]string{"notEvaluated|Ingress shop/web"}, []string{"fail|Ingress shop/web"}},
 		// Deployment shop/web runs as service account web, which the manifests lack.
 		{"workloads.yaml", "cis:5.1.6",
 			[]string{"fail|Pod shop/lone", "notEvaluated|Deployment shop/web"},

@@ -65,11 +65,14 @@
 // plane creates itself (each namespace's default ServiceAccount, the bootstrap RBAC roles) are
 // taken to exist, and pod labels known only at run time stay unknown, as without the option.
 // These bundled checks, and no others, can change verdict under it:
-//   - starter:namespace-network-policy;
 //   - workloads:missing-serviceaccount, workloads:resource-limits, workloads:resource-requests
 //     (LimitRanges), workloads:workload-default-sa;
 //   - secrets:env-credentials (ConfigMaps read into the environment), secrets:readers (RBAC),
 //     secrets:unreferenced, secrets:encryption-at-rest (like the CIS control-plane flags);
+//   - network checks that need every NetworkPolicy, pod or Service: network:namespace-default-deny,
+//     network:workload-ingress-isolation, network:workload-egress-isolation,
+//     network:reachable-from-all-namespaces, network:policy-selects-nothing,
+//     network:dangling-services, network:dangling-ingresses;
 //   - every check of the rbac benchmark: rbac:admission-write, rbac:bind-escalate,
 //     rbac:cluster-admin-binding, rbac:create-persistentvolumes, rbac:create-pods,
 //     rbac:csr-approval, rbac:default-serviceaccount-bindings, rbac:impersonate,
@@ -86,6 +89,6 @@
 //   - pss:namespace-enforce-label when the manifests hold no Namespace (notEvaluated without
 //     the option; under it, nothing to judge, so notApplicable).
 //
-// The other Pod Security Standards checks (pss-*), starter and workloads checks judge each object
-// on its own and do not change.
+// The other Pod Security Standards checks (pss-*), workloads, secrets and network checks judge
+// each object on its own and do not change.
 package kspm

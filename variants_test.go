@@ -120,20 +120,6 @@ func TestVariantsNearestDefinition(t *testing.T) {
 			},
 		},
 		{
-			name: "the NetworkPolicies of a namespace (kspm)",
-			files: map[string]string{
-				"prod/ns.yaml":  ns + "---\n" + variantNetpol("app: web"),
-				"dev/ns.yaml":   ns + "---\n" + variantNetpol("app: nothing"),
-				"prod/pod.yaml": variantPod,
-				"dev/pod.yaml":  variantPod,
-			},
-			checkID: "starter:namespace-network-policy", object: "Namespace shop",
-			want: map[string]variantVerdict{
-				"prod/ns.yaml": {check.StatusPass, "namespace has 1 NetworkPolicy"},
-				"dev/ns.yaml":  {check.StatusPass, `namespace has 1 NetworkPolicy (but NetworkPolicy "deny" selects app=nothing`},
-			},
-		},
-		{
 			name: "the policy engine webhooks that cover a namespace",
 			files: map[string]string{
 				"prod/ns.yaml":      ns,

@@ -73,7 +73,7 @@ func fixtureResults() []check.Result {
 		{CheckID: "workloads:latest-tag", Title: "Images pinned", Severity: check.Low, Status: check.StatusFail,
 			Object: fileRef("Pod", "shop", "debug", "pods.yaml", 12), Message: "container \"sh\" uses image busybox\n(no tag)",
 			Field: "spec.containers[0].image", Remediation: "Pin images by digest or a version tag."},
-		{CheckID: "starter:namespace-network-policy", Title: "Namespaces have a NetworkPolicy", Severity: check.Medium,
+		{CheckID: "network:namespace-default-deny", Title: "Namespaces deny traffic by default", Severity: check.Medium,
 			Status: check.StatusNotEvaluated, Message: "cannot be evaluated: networkpolicies failed: timeout"},
 		{CheckID: "kspm:boom", Title: "A check that failed", Severity: check.High, Status: check.StatusError,
 			Message: "check kspm:boom panicked: boom"},

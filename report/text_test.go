@@ -84,7 +84,7 @@ func TestWriteTextContent(t *testing.T) {
 	assert.NotContains(t, out, "no privileged container")
 	assert.Contains(t, out, `container "sh" uses image busybox (no tag)`)
 	// Failures come first, most severe first, then the other statuses in check.Statuses order.
-	order := []string{"workloads:privileged", "workloads:latest-tag", "kspm:boom", "starter:namespace-network-policy", "kspm:review", "kspm:managed"}
+	order := []string{"workloads:privileged", "workloads:latest-tag", "kspm:boom", "network:namespace-default-deny", "kspm:review", "kspm:managed"}
 	last := -1
 	for _, id := range order {
 		i := strings.Index(out, id)
@@ -123,7 +123,7 @@ func TestWriteTextColumnsAlign(t *testing.T) {
 	require.NotEmpty(t, rows)
 	col := strings.Index(header, "CHECK")
 	for _, r := range rows {
-		assert.Regexp(t, `^(kspm|starter|workloads):`, r[col:], "row %q: CHECK column starts at %d", r, col)
+		assert.Regexp(t, `^(kspm|workloads|network):`, r[col:], "row %q: CHECK column starts at %d", r, col)
 	}
 }
 

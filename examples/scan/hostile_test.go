@@ -43,7 +43,7 @@ func TestHostileInputIsEscaped(t *testing.T) {
 		args []string
 		want []string // visible escapes the output must hold
 	}{
-		{"scan", []string{"-f", manifests, "-b", "starter,pss-restricted,rbac"},
+		{"scan", []string{"-f", manifests, "-b", "workloads,pss-restricted,rbac"},
 			[]string{`Pod shop\x1b[2K/web\x1b[1A\x1b[2K\r\u202egnp.exe\a\n  pass`}},
 		{"scan verbose remediation", []string{"-f", manifests, "-v", "--remediation", "--checks", checks, "-b", "all"},
 			[]string{`web\x1b[1A`, `Pods say\x1b[2J\x1b[H\u202e whether`, `Set spec.hostNetwork.\x1b[2K`}},

@@ -124,6 +124,12 @@ func runMode(ctx context.Context, o *options, inv *inventory.Inventory, bms []be
 			report.Fprintf(stderr, "%s: %v\n", progName, err)
 		}
 		return code
+	case modeReach:
+		code, err := reach(stdout, inv, o.reach, o.format)
+		if err != nil {
+			report.Fprintf(stderr, "%s: %v\n", progName, err)
+		}
+		return code
 	}
 
 	// A live cluster's version decides what "latest" Pod Security policies mean there.

@@ -584,7 +584,7 @@ func TestCompleteFlag(t *testing.T) {
 		{nil, check.StatusNotEvaluated},
 		{[]string{"--complete"}, check.StatusFail},
 	} {
-		args := append([]string{"-f", "testdata/app", "--check", "starter:namespace-network-policy"}, tt.args...)
+		args := append([]string{"-f", "testdata/app", "--check", "network:namespace-default-deny"}, tt.args...)
 		code, rep, stderr := scanJSON(t, "", args...)
 		require.Equal(t, exitOK, code, stderr)
 		require.NotEmpty(t, rep.Results)

@@ -45,7 +45,8 @@ type options struct {
 
 	whoCan whoCanOptions
 	whatIf whatIfOptions
-	args   []string // positional arguments (who-can's RESOURCE)
+	reach  reachOptions
+	args   []string // positional arguments (who-can's RESOURCE, reach's TO)
 
 	// Further modes add their flags here, a value to mode() and a case in run.
 }
@@ -62,6 +63,8 @@ const (
 	modeWhoCan
 	// modeWhatIf loads an inventory and tells which workloads a Pod Security level would reject.
 	modeWhatIf
+	// modeReach loads an inventory and tells whether one workload's pods may connect to another's.
+	modeReach
 )
 
 // mode returns what the options ask the command to do.
@@ -74,6 +77,9 @@ func (o *options) mode() mode {
 	}
 	if o.whatIf.policy != "" {
 		return modeWhatIf
+	}
+	if o.reach.from != "" {
+		return modeReach
 	}
 	return modeScan
 }
@@ -173,11 +179,12 @@ func newFlagSet(o *options) *flag.FlagSet {
 	fs.DurationVar(&o.checkTimeout, "check-timeout", 0, "")
 	addWhoCanFlags(fs, &o.whoCan)
 	addWhatIfFlags(fs, &o.whatIf)
+	addReachFlags(fs, &o.reach)
 	return fs
 }
 
 // usage is the text of -h. Every flag of newFlagSet appears in it (a test checks).
-const usage = scanUsage + "\n" + whoCanUsage + "\n" + whatIfUsage
+const usage = scanUsage + "\n" + whoCanUsage + "\n" + whatIfUsage + "\n" + reachUsage
 
 const scanUsage = `Usage: kspm-scan [flags]
 
@@ -242,7 +249,8 @@ Exit status:
   2  usage error, nothing to scan (no input, or an input with no object and no
      --allow-empty), no checks selected, --timeout reached, or errors while loading the
      input (the report is still written for what loaded; errors are named on stderr).
-     The same holds for --who-can and --pss-what-if; --list reads no input.
+     The same holds for --who-can, --pss-what-if and --reach; --list reads no input.
+  3  with --reach: the answer depends on what the input cannot show (it says what)
   Warnings and notices about input that loaded (an unknown field dropped, a key written
   twice, a removed API version, a file that is no Kubernetes object) are named on stderr
   and in the report, and never change the exit status.
@@ -267,8 +275,11 @@ func parseArgs(args []string) (*options, error) {
 		o.args = append(o.args, fs.Arg(0))
 		rest = fs.Args()[1:]
 	}
-	if o.whoCan.verb == "" && len(o.args) > 0 {
+	if o.whoCan.verb == "" && o.reach.from == "" && len(o.args) > 0 {
 		return nil, fmt.Errorf("unexpected argument %q (name manifests with -f PATH)", o.args[0])
+	}
+	if err := validateReach(o); err != nil {
+		return nil, err
 	}
 	if o.whoCan.verb != "" {
 		if _, err := o.whoCan.request(o.args); err != nil {

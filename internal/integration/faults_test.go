@@ -187,7 +187,7 @@ func assertNetworkPolicyCheckNotEvaluated(t *testing.T, rep *report.Report) {
 	t.Helper()
 	n := 0
 	for _, r := range rep.Results {
-		if r.CheckID == "starter:namespace-network-policy" {
+		if r.CheckID == "network:namespace-default-deny" {
 			n++
 			assert.Equal(t, check.StatusNotEvaluated, r.Status, resultKey(r))
 			assert.True(t, strings.Contains(r.Message, "NetworkPolic") || strings.Contains(r.Message, "networkpolic"), r.Message)

@@ -191,10 +191,10 @@ func TestLowPrivilegeScan(t *testing.T) {
 		assert.Positive(t, n, "%s reports on %v, which the user could not list, yet no result says notEvaluated", id, unseen)
 	}
 	// The named cases: the namespace has no NetworkPolicy, and RBAC was unreadable.
-	for _, r := range byCheck["starter:namespace-network-policy"] {
+	for _, r := range byCheck["network:namespace-default-deny"] {
 		assert.Equal(t, check.StatusNotEvaluated, r.Status, resultKey(r))
 	}
-	require.NotEmpty(t, byCheck["starter:namespace-network-policy"])
+	require.NotEmpty(t, byCheck["network:namespace-default-deny"])
 	for _, c := range rbac.RBAC().Checks {
 		rs := byCheck[c.Meta().ID]
 		require.NotEmpty(t, rs, c.Meta().ID)
@@ -203,7 +203,7 @@ func TestLowPrivilegeScan(t *testing.T) {
 		}
 	}
 	// The admin scan does find what the low-privilege scan could not judge.
-	assert.Contains(t, failingSubjects(admin, "starter:namespace-network-policy"), "starter:namespace-network-policy | Namespace "+ns)
+	assert.Contains(t, failingSubjects(admin, "network:namespace-default-deny"), "network:namespace-default-deny | Namespace "+ns)
 
 	// The scanner completes, says which permissions it lacked, and exits 2 (load errors).
 	stdout, stderr, code := runScanner(t, "--kubeconfig", cluster.LowPrivKubeconfig, "-o", "json")

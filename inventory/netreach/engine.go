@@ -1,0 +1,641 @@
+package netreach
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	"github.com/kspm-dev/kspm/internal/netpolicy"
+	"github.com/kspm-dev/kspm/inventory"
+)
+
+// Engine answers reachability questions from an inventory's NetworkPolicies. Build it once
+// per inventory with New; it is then safe for concurrent use.
+type Engine struct {
+	inv       *inventory.Inventory
+	policies  []*Policy                   // every NetworkPolicy, in inventory order
+	byNS      map[string][]*Policy        // the valid ones, by namespace
+	nsLabels  map[string]labels.Set       // the labels of each Namespace object
+	templates map[*inventory.Object]Pod   // the pods of each pod template, by owner
+	listed    map[*inventory.Object][]Pod // the Pods listed for each workload
+	distinct  map[*inventory.Object][]Pod // those that selectors may tell from the template's pods
+	inNS      map[string][]Pod            // every template's pods and every listed Pod, by namespace
+	readKeys  map[string]bool             // the pod label keys some selector reads
+	others    *netpolicy.Others
+	unseen    string // why NetworkPolicies were not all seen, or ""
+}
+
+// New builds the engine for inv: it reads every NetworkPolicy (those the API server would
+// reject are kept, with their error, and left out of every answer), the labels of every
+// Namespace, and the pods of every pod template, with the Pods listed for each workload.
+func New(inv *inventory.Inventory) *Engine {
+	e := &Engine{
+		inv:       inv,
+		byNS:      make(map[string][]*Policy),
+		nsLabels:  make(map[string]labels.Set),
+		templates: make(map[*inventory.Object]Pod),
+		listed:    make(map[*inventory.Object][]Pod),
+		distinct:  make(map[*inventory.Object][]Pod),
+		inNS:      make(map[string][]Pod),
+		readKeys:  make(map[string]bool),
+		others:    netpolicy.Read(inv),
+	}
+	if inv.Gap(inventory.KindNetworkPolicy) {
+		e.unseen = "NetworkPolicies were not all seen: " + inv.Unseen(inventory.KindNetworkPolicy)
+	}
+	for _, o := range inv.ByKind(inventory.KindNetworkPolicy) {
+		p := readPolicy(o)
+		e.policies = append(e.policies, p)
+		if p.Err != nil {
+			continue
+		}
+		e.byNS[p.namespace] = append(e.byNS[p.namespace], p)
+		e.noteKeys(p.selector)
+		for _, rs := range [][]rule{p.ingress, p.egress} {
+			for _, r := range rs {
+				for _, pe := range r.peers {
+					e.noteKeys(pe.pods)
+				}
+			}
+		}
+	}
+	for _, o := range inv.ByKind(inventory.KindNamespace) {
+		set := labels.Set{}
+		for k, v := range o.Meta().GetLabels() {
+			set[k] = v
+		}
+		set[namespaceLabel] = o.Name() // the control plane sets it on every namespace
+		e.nsLabels[o.Name()] = set
+	}
+	for _, t := range inv.PodTemplates() {
+		p := PodOf(t)
+		e.templates[t.Owner] = p
+		e.inNS[p.Namespace] = append(e.inNS[p.Namespace], p)
+	}
+	for _, o := range inv.ByKind(inventory.KindPod) {
+		owner := e.workloadOf(o)
+		if owner == nil {
+			continue
+		}
+		p, ok := o.Object().(*corev1.Pod)
+		if !ok {
+			continue
+		}
+		pod := PodOf(inventory.PodTemplate{Owner: o, Metadata: &p.ObjectMeta, Spec: &p.Spec})
+		pod.workload = owner
+		e.listed[owner] = append(e.listed[owner], pod)
+		e.inNS[pod.Namespace] = append(e.inNS[pod.Namespace], pod)
+	}
+	for owner := range e.listed {
+		if d := e.distinctListed(owner); len(d) > 0 {
+			e.distinct[owner] = d
+		}
+	}
+	return e
+}
+
+func (e *Engine) noteKeys(s *selector) {
+	if s == nil {
+		return
+	}
+	for i := range s.reqs {
+		e.readKeys[s.reqs[i].Key()] = true
+	}
+}
+
+// workloadOf returns the workload whose template stands for Pod o (through a ReplicaSet or
+// a Job when the inventory holds it), or nil.
+func (e *Engine) workloadOf(o *inventory.Object) *inventory.Object {
+	for range 2 {
+		o = e.controllerOf(o)
+		if o == nil {
+			return nil
+		}
+		if _, ok := e.templates[o]; ok {
+			return o
+		}
+	}
+	return nil
+}
+
+// controllerOf returns the object o's controller reference names, when the inventory holds
+// it. Every lookup of a referenced object goes through here.
+func (e *Engine) controllerOf(o *inventory.Object) *inventory.Object {
+	ref := metav1.GetControllerOfNoCopy(o.Meta())
+	if ref == nil {
+		return nil
+	}
+	if c := e.inv.ByUID(ref.UID); c != nil {
+		return c
+	}
+	gv, err := schema.ParseGroupVersion(ref.APIVersion)
+	if err != nil {
+		return nil
+	}
+	return e.inv.Get(schema.GroupKind{Group: gv.Group, Kind: ref.Kind}, o.Namespace(), ref.Name)
+}
+
+// Policies returns every NetworkPolicy of the inventory, in its order, those with an error
+// included.
+func (e *Engine) Policies() []*Policy { return e.policies }
+
+// PoliciesIn returns the valid NetworkPolicies of namespace ns.
+func (e *Engine) PoliciesIn(ns string) []*Policy { return e.byNS[ns] }
+
+// Pod returns the pods of the template owner holds (a Pod or a workload), or false.
+func (e *Engine) Pod(owner *inventory.Object) (Pod, bool) {
+	p, ok := e.templates[owner]
+	return p, ok
+}
+
+// Listed returns the Pods the inventory lists for a workload (through its ReplicaSets or
+// Jobs): listed from a cluster, they show the labels set at run time.
+func (e *Engine) Listed(owner *inventory.Object) []Pod { return e.listed[owner] }
+
+// Unseen returns why the answers may be incomplete for namespace ns: NetworkPolicies not
+// all seen, or policies of other kinds (CNI plugins, the Network Policy API) that may apply
+// to its pods, which the engine does not model; "" when neither is the case.
+func (e *Engine) Unseen(ns string) string {
+	if len(e.others.InNamespace(e.inv.From(nil), ns)) == 0 && len(e.others.Anywhere(e.inv.From(nil))) == 0 && e.others.Unseen() == "" {
+		return e.unseen
+	}
+	var out []string
+	if e.unseen != "" {
+		out = append(out, e.unseen)
+	}
+	var named []string
+	for _, p := range e.others.InNamespace(e.inv.From(nil), ns) {
+		named = append(named, netpolicy.Name(p))
+	}
+	for _, p := range e.others.Anywhere(e.inv.From(nil)) {
+		named = append(named, netpolicy.Name(p))
+	}
+	if len(named) > 3 {
+		named = append(named[:3], fmt.Sprintf("and %d more", len(named)-3))
+	}
+	if len(named) > 0 {
+		out = append(out, "policies kspm does not evaluate may apply to the pods of namespace "+
+			fmt.Sprintf("%q", ns)+": "+strings.Join(named, "; "))
+	} else if u := e.others.Unseen(); u != "" {
+		out = append(out, "network policies of CNI plugins, which may apply to its pods, were not all seen: "+u)
+	}
+	return strings.Join(out, "; ")
+}
+
+// reasons collects why verdicts are Unknown, each once.
+type reasons struct{ list []string }
+
+func (r *reasons) add(format string, args ...any) {
+	if r == nil {
+		return
+	}
+	s := fmt.Sprintf(format, args...)
+	if !slices.Contains(r.list, s) {
+		r.list = append(r.list, s)
+	}
+}
+
+// nsView returns the labels of namespace ns: those of its Namespace object; without one,
+// only the label the control plane sets on every namespace is known.
+func (e *Engine) nsView(ns string) labelView {
+	if l, ok := e.nsLabels[ns]; ok {
+		return labelView{labels: l}
+	}
+	return labelView{labels: labels.Set{namespaceLabel: ns},
+		unknown: func(k string) bool { return k != namespaceLabel },
+		why:     "the inventory holds no Namespace " + ns + ", so its labels but " + namespaceLabel + " are unknown"}
+}
+
+// selects tells whether policy p selects the pods of s.
+func (e *Engine) selects(p *Policy, s *Pod, why *reasons) Verdict {
+	if p.namespace != s.Namespace {
+		return No
+	}
+	v := p.selector.match(s.view())
+	if v == Unknown {
+		why.add("%s selects pods by %s, which %s", p, strings.Join(p.selector.unknownKeys(s.view()), ", "), s.view().why)
+	}
+	if v == Yes && s.HostNetwork {
+		why.add("%s would select %s, which uses the host network: whether NetworkPolicies apply to host-network pods is "+
+			"undefined (most network plugins ignore them)", p, s)
+		return Unknown
+	}
+	return v
+}
+
+// portsMatch reports whether a rule's ports admit port on destination dst: named ports
+// are resolved against dst's container ports, by name and protocol.
+func portsMatch(ports []portRule, dst *Pod, port Port) bool {
+	if len(ports) == 0 {
+		return true
+	}
+	for _, pr := range ports {
+		if pr.protocol != port.Protocol {
+			continue
+		}
+		switch {
+		case pr.all:
+			return true
+		case pr.name != "":
+			if dst.hasPort(pr.name, port.Number, port.Protocol) {
+				return true
+			}
+		case pr.from <= port.Number && port.Number <= pr.to:
+			return true
+		}
+	}
+	return false
+}
+
+// peerMatches tells whether a rule's peer pe of policy p matches the pods of q, for a
+// connection over IPv6 (v6) or IPv4.
+func (e *Engine) peerMatches(p *Policy, r rule, d Direction, pe peer, q *Pod, v6 bool, why *reasons) Verdict {
+	if b := pe.ipBlock; b != nil {
+		if b.v6() != v6 {
+			return No
+		}
+		if b.everything() {
+			return Yes
+		}
+		addr := "a pod's IP address"
+		if q.HostNetwork {
+			addr = "a node's IP address"
+		}
+		why.add("%s %s rule #%d admits ipBlock %s: whether it holds %s is unknown (%s of %s is assigned at run time)",
+			p, strings.ToLower(string(d)), r.index, b.text, addr, addr, q)
+		return Unknown
+	}
+	var nsV Verdict
+	if pe.namespaces == nil {
+		nsV = verdictOf(q.Namespace == p.namespace)
+	} else {
+		view := e.nsView(q.Namespace)
+		nsV = pe.namespaces.match(view)
+		if nsV == Unknown {
+			why.add("%s %s rule #%d selects namespaces by %s: %s", p, strings.ToLower(string(d)), r.index,
+				strings.Join(pe.namespaces.unknownKeys(view), ", "), view.why)
+		}
+	}
+	v := nsV
+	if pe.pods != nil && v != No {
+		pv := pe.pods.match(q.view())
+		if pv == Unknown {
+			why.add("%s %s rule #%d selects pods by %s, which %s", p, strings.ToLower(string(d)), r.index,
+				strings.Join(pe.pods.unknownKeys(q.view()), ", "), q.view().why)
+		}
+		v = and(v, pv)
+	}
+	if v == Yes && q.HostNetwork {
+		why.add("%s %s rule #%d selects %s, which uses the host network: whether selectors match host-network pods is "+
+			"undefined (most network plugins see their traffic as their node's)", p, strings.ToLower(string(d)), r.index, q)
+		return Unknown
+	}
+	return v
+}
+
+// ruleAllows tells whether rule r of policy p allows a connection to port on dst from or to
+// peer q.
+func (e *Engine) ruleAllows(p *Policy, r rule, d Direction, q, dst *Pod, port Port, v6 bool, why *reasons) Verdict {
+	if !portsMatch(r.ports, dst, port) {
+		return No
+	}
+	if len(r.peers) == 0 {
+		return Yes
+	}
+	v := No
+	for _, pe := range r.peers {
+		if v = or(v, e.peerMatches(p, r, d, pe, q, v6, why)); v == Yes {
+			break
+		}
+	}
+	return v
+}
+
+// PolicyDecision is what one NetworkPolicy that selects (or may select) a pod does to a
+// connection in one direction.
+type PolicyDecision struct {
+	// Policy is the NetworkPolicy.
+	Policy inventory.Ref `json:"policy"`
+	// Selects says whether its podSelector selects the pod.
+	Selects Verdict `json:"selects"`
+	// Allows says whether one of its rules for the direction allows the connection.
+	Allows Verdict `json:"allows"`
+	// Rules are the indexes of the rules that allow it (or may).
+	Rules []int `json:"rules,omitempty"`
+}
+
+// DirectionAnswer is the answer for one direction of a connection: egress from the source's
+// pods, or ingress to the destination's.
+type DirectionAnswer struct {
+	// Direction is Egress or Ingress.
+	Direction Direction `json:"direction"`
+	// Pod is the object whose pods the direction is about: the source for Egress, the
+	// destination for Ingress.
+	Pod inventory.Ref `json:"pod"`
+	// Isolated says whether a NetworkPolicy selects the pods for the direction; pods that
+	// none selects accept (or make) every connection.
+	Isolated Verdict `json:"isolated"`
+	// Allowed says whether the direction lets the connection through.
+	Allowed Verdict `json:"allowed"`
+	// Policies are the NetworkPolicies that select (or may select) the pods for the
+	// direction: when Allowed is Yes those whose rules allow it decide, when No they all do
+	// (each isolates the pods and none allows the connection).
+	Policies []PolicyDecision `json:"policies"`
+}
+
+// Answer is the answer to "may the pods of From connect to those of To on Port?".
+type Answer struct {
+	// From and To are the objects whose pods connect: Pods or workloads.
+	From inventory.Ref `json:"from"`
+	To   inventory.Ref `json:"to"`
+	// Port is the destination port and protocol.
+	Port Port `json:"port"`
+	// Allowed is Yes when both directions let the connection through, No when one does not,
+	// and Unknown when that depends on what the inventory cannot tell (Unknown says what).
+	Allowed Verdict `json:"allowed"`
+	// Egress is the answer for egress from From's pods.
+	Egress DirectionAnswer `json:"egress"`
+	// Ingress is the answer for ingress to To's pods.
+	Ingress DirectionAnswer `json:"ingress"`
+	// Unknown says why a verdict is Unknown: each unknown the answer depends on.
+	Unknown []string `json:"unknown,omitempty"`
+}
+
+// direction evaluates one direction of a connection from src to dst on port over IPv6 (v6)
+// or IPv4.
+func (e *Engine) direction(d Direction, src, dst *Pod, port Port, v6 bool, why *reasons) DirectionAnswer {
+	subject, peer := src, dst
+	if d == Ingress {
+		subject, peer = dst, src
+	}
+	out := DirectionAnswer{Direction: d, Pod: subject.Object.Ref(), Isolated: No, Allowed: Yes, Policies: []PolicyDecision{}}
+	var anySelected, selectedAllows, allAllow, noneAllows = false, false, true, true
+	for _, p := range e.byNS[subject.Namespace] {
+		if !p.Isolates(d) {
+			continue
+		}
+		sel := e.selects(p, subject, why)
+		if sel == No {
+			continue
+		}
+		dec := PolicyDecision{Policy: p.Object.Ref(), Selects: sel, Allows: No}
+		for _, r := range p.rules(d) {
+			v := e.ruleAllows(p, r, d, peer, dst, port, v6, why)
+			if v != No {
+				dec.Rules = append(dec.Rules, r.index)
+			}
+			dec.Allows = or(dec.Allows, v)
+		}
+		out.Policies = append(out.Policies, dec)
+		anySelected = anySelected || sel == Yes
+		selectedAllows = selectedAllows || sel == Yes && dec.Allows == Yes
+		allAllow = allAllow && dec.Allows == Yes
+		noneAllows = noneAllows && dec.Allows == No
+	}
+	if len(out.Policies) == 0 {
+		return out
+	}
+	// Each world the unknowns allow selects some of the policies that may select the pods:
+	// the connection passes when none is selected or a selected one allows it.
+	out.Isolated = Unknown
+	if anySelected {
+		out.Isolated = Yes
+	}
+	switch {
+	case selectedAllows || allAllow:
+		out.Allowed = Yes
+	case anySelected && noneAllows:
+		out.Allowed = No
+	default:
+		out.Allowed = Unknown
+	}
+	if out.Allowed == No && d == Ingress && peer.HostNetwork {
+		why.add("%s uses the host network: a pod accepts every connection from its own node, and most network plugins "+
+			"see a host-network pod's traffic as its node's", peer)
+		out.Allowed = Unknown
+	}
+	return out
+}
+
+// familyMatters reports whether the policies of the namespaces have ipBlocks, whose answer
+// depends on the connection's IP family.
+func (e *Engine) familyMatters(namespaces ...string) bool {
+	for _, ns := range namespaces {
+		if slices.ContainsFunc(e.byNS[ns], func(p *Policy) bool { return p.ipBlocks }) {
+			return true
+		}
+	}
+	return false
+}
+
+// Reach answers whether the pods of from may open a connection to those of to on port: the
+// connection passes when egress from from's pods and ingress to to's pods both allow it.
+// Besides the templates' pods, the Pods the inventory lists for either workload are asked
+// about; when their answers differ, the answer is Unknown.
+func (e *Engine) Reach(from, to Pod, port Port) Answer {
+	why := &reasons{}
+	a := Answer{From: from.Object.Ref(), To: to.Object.Ref(), Port: port}
+	family := e.familyMatters(from.Namespace, to.Namespace)
+	first := true
+	for _, src := range e.variants(from) {
+		for _, dst := range e.variants(to) {
+			eg, in, all := e.reachOnce(&src, &dst, port, family, why)
+			if first {
+				a.Egress, a.Ingress, a.Allowed = eg, in, all
+				first = false
+				continue
+			}
+			a.Egress.Isolated = merge(a.Egress.Isolated, eg.Isolated)
+			a.Egress.Allowed = merge(a.Egress.Allowed, eg.Allowed)
+			a.Ingress.Isolated = merge(a.Ingress.Isolated, in.Isolated)
+			a.Ingress.Allowed = merge(a.Ingress.Allowed, in.Allowed)
+			if all != a.Allowed {
+				why.add("the answer differs between %s and %s (listed pods carry labels their templates do not show)",
+					pairName(from, to), pairName(src, dst))
+			}
+			a.Allowed = merge(a.Allowed, all)
+		}
+	}
+	for _, ns := range []string{from.Namespace, to.Namespace} {
+		if u := e.Unseen(ns); u != "" {
+			why.add("%s", u)
+			a.Allowed = Unknown
+		}
+	}
+	if a.hasUnknown() {
+		a.Unknown = why.list
+	}
+	return a
+}
+
+// hasUnknown reports whether a verdict of the answer is Unknown: only then do the reasons
+// collected on the way (some of which a known verdict may have overridden) matter.
+func (a *Answer) hasUnknown() bool {
+	if a.Allowed == Unknown {
+		return true
+	}
+	for _, d := range []*DirectionAnswer{&a.Egress, &a.Ingress} {
+		if d.Isolated == Unknown || d.Allowed == Unknown {
+			return true
+		}
+		for _, p := range d.Policies {
+			if p.Selects == Unknown || p.Allows == Unknown {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func pairName(from, to Pod) string { return from.String() + " → " + to.String() }
+
+// reachOnce answers for one source and one destination, over both IP families when family
+// is set.
+func (e *Engine) reachOnce(src, dst *Pod, port Port, family bool, why *reasons) (eg, in DirectionAnswer, all Verdict) {
+	eg = e.direction(Egress, src, dst, port, false, why)
+	in = e.direction(Ingress, src, dst, port, false, why)
+	all = and(eg.Allowed, in.Allowed)
+	if !family {
+		return eg, in, all
+	}
+	eg6 := e.direction(Egress, src, dst, port, true, why)
+	in6 := e.direction(Ingress, src, dst, port, true, why)
+	all6 := and(eg6.Allowed, in6.Allowed)
+	if all != all6 {
+		why.add("the answer depends on the connection's IP family: %s over IPv4, %s over IPv6 (ipBlocks hold one family each)",
+			describe(all), describe(all6))
+	}
+	mergeDirection(&eg, eg6)
+	mergeDirection(&in, in6)
+	return eg, in, merge(all, all6)
+}
+
+func describe(v Verdict) string {
+	switch v {
+	case Yes:
+		return "allowed"
+	case No:
+		return "denied"
+	}
+	return "unknown"
+}
+
+// mergeDirection merges b, the same direction over the other IP family, into a.
+func mergeDirection(a *DirectionAnswer, b DirectionAnswer) {
+	a.Isolated = merge(a.Isolated, b.Isolated)
+	a.Allowed = merge(a.Allowed, b.Allowed)
+	for i := range a.Policies {
+		a.Policies[i].Allows = merge(a.Policies[i].Allows, b.Policies[i].Allows)
+		for _, r := range b.Policies[i].Rules {
+			if !slices.Contains(a.Policies[i].Rules, r) {
+				a.Policies[i].Rules = append(a.Policies[i].Rules, r)
+			}
+		}
+		sort.Ints(a.Policies[i].Rules)
+	}
+}
+
+// variants returns the pods to ask about for p: its template's, then those the inventory
+// lists for it whose labels differ from the template's in a key some selector reads.
+func (e *Engine) variants(p Pod) []Pod {
+	return append([]Pod{p}, e.distinct[p.Object]...)
+}
+
+// distinctListed returns the Pods listed for owner whose labels differ from its template's
+// pods (and from each other) in a key some selector reads.
+func (e *Engine) distinctListed(owner *inventory.Object) []Pod {
+	t := e.templates[owner]
+	seen := map[string]bool{e.signature(&t): true}
+	var out []Pod
+	for _, q := range e.listed[owner] {
+		if sig := e.signature(&q); !seen[sig] {
+			seen[sig] = true
+			out = append(out, q)
+		}
+	}
+	return out
+}
+
+// signature sums up what selectors can see of p: its host network, and its labels of the
+// keys some selector reads ("?" for those set at run time).
+func (e *Engine) signature(p *Pod) string {
+	var parts []string
+	for k := range e.readKeys {
+		switch v, ok := p.Labels[k]; {
+		case slices.Contains(p.RuntimeKeys, k):
+			parts = append(parts, k+"?")
+		case ok:
+			parts = append(parts, k+"="+v)
+		}
+	}
+	sort.Strings(parts)
+	return fmt.Sprintf("%t|%s", p.HostNetwork, strings.Join(parts, ","))
+}
+
+// Isolation is whether a pod is isolated in one direction, and by which policies.
+type Isolation struct {
+	// Isolated is Yes when a NetworkPolicy selects the pods for the direction.
+	Isolated Verdict
+	// Policies are the NetworkPolicies that select (or may select) them.
+	Policies []*Policy
+	// Unknown says why Isolated is Unknown.
+	Unknown []string
+}
+
+// Isolation tells whether NetworkPolicies isolate the pods of p in direction d: whether one
+// of their namespace selects them and lists d in its policyTypes. The Pods the inventory
+// lists for a workload count too. Policies of other kinds are not considered (see Unseen).
+func (e *Engine) Isolation(p Pod, d Direction) Isolation {
+	why := &reasons{}
+	var out Isolation
+	for i, q := range e.variants(p) {
+		v := No
+		for _, pol := range e.byNS[q.Namespace] {
+			if !pol.Isolates(d) {
+				continue
+			}
+			sel := e.selects(pol, &q, why)
+			if sel != No && !slices.Contains(out.Policies, pol) {
+				out.Policies = append(out.Policies, pol)
+			}
+			v = or(v, sel)
+		}
+		if i == 0 {
+			out.Isolated = v
+			continue
+		}
+		if v != out.Isolated {
+			why.add("%s is %s, unlike its template", q.String(), map[Verdict]string{Yes: "isolated", No: "not isolated", Unknown: "perhaps isolated"}[v])
+		}
+		out.Isolated = merge(out.Isolated, v)
+	}
+	out.Unknown = why.list
+	return out
+}
+
+// PodFor returns the pods of o, a Pod or a workload: its template's when it stands in the
+// inventory's pod templates; for a Pod a workload controls, the Pod itself, with the labels
+// it runs with. A workload controlled by another (a Deployment's ReplicaSet) is an error
+// naming the controller, whose template stands for its pods, as is an object without pods.
+func (e *Engine) PodFor(o *inventory.Object) (Pod, error) {
+	if p, ok := e.templates[o]; ok {
+		return p, nil
+	}
+	if pod, ok := o.Object().(*corev1.Pod); ok {
+		p := PodOf(inventory.PodTemplate{Owner: o, Metadata: &pod.ObjectMeta, Spec: &pod.Spec})
+		p.workload = e.workloadOf(o)
+		return p, nil
+	}
+	if c := e.controllerOf(o); c != nil {
+		if _, ok := e.templates[c]; ok {
+			return Pod{}, fmt.Errorf("%s is controlled by %s, whose template stands for its pods: ask about %s", o, c, c)
+		}
+	}
+	return Pod{}, fmt.Errorf("%s holds no pod template", o)
+}

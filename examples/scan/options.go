@@ -45,6 +45,7 @@ type options struct {
 
 	whoCan whoCanOptions
 	whatIf whatIfOptions
+	helm   helmOptions
 	args   []string // positional arguments (who-can's RESOURCE)
 
 	// Further modes add their flags here, a value to mode() and a case in run.
@@ -173,11 +174,12 @@ func newFlagSet(o *options) *flag.FlagSet {
 	fs.DurationVar(&o.checkTimeout, "check-timeout", 0, "")
 	addWhoCanFlags(fs, &o.whoCan)
 	addWhatIfFlags(fs, &o.whatIf)
+	addHelmFlags(fs, &o.helm)
 	return fs
 }
 
 // usage is the text of -h. Every flag of newFlagSet appears in it (a test checks).
-const usage = scanUsage + "\n" + whoCanUsage + "\n" + whatIfUsage
+const usage = scanUsage + "\n" + helmUsage + "\n" + whoCanUsage + "\n" + whatIfUsage
 
 const scanUsage = `Usage: kspm-scan [flags]
 
@@ -271,6 +273,9 @@ func parseArgs(args []string) (*options, error) {
 		}
 	}
 	if err := validateWhatIf(o); err != nil {
+		return nil, err
+	}
+	if err := validateHelm(o); err != nil {
 		return nil, err
 	}
 	switch o.format {

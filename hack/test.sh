@@ -2,7 +2,9 @@
 # The project's test command (the README's): unit tests with the race detector, then the
 # integration tests against a real etcd and kube-apiserver on loopback. The first run builds
 # both from the Go module proxy (hack/build-controlplane.sh: ~15 minutes cold on 2 cores,
-# skipped once .cache/controlplane/bin holds them).
+# skipped once .cache/controlplane/bin holds them), and the helm CLI (hack/build-helm.sh: ~10
+# minutes cold on a busy 2-core machine, skipped once built) that inventory/helm's tests
+# compare with, through KSPM_HELM.
 #
 # Extra arguments go to both `go test` runs (e.g. -run TestFaults -v).
 set -euo pipefail
@@ -12,6 +14,10 @@ step() { printf '\n--- %s\n' "$*"; }
 
 step "hack/build-controlplane.sh (etcd, kube-apiserver → .cache/controlplane/bin)"
 hack/build-controlplane.sh
+
+step "hack/build-helm.sh (helm CLI → .cache/tools/bin, for the tests comparing chart rendering with helm template)"
+hack/build-helm.sh
+export KSPM_HELM="$PWD/.cache/tools/bin/helm"
 
 step "go test -race ./...${*:+ $*}"
 go test -race ./... "$@"

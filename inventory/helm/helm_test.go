@@ -262,14 +262,15 @@ func TestNew(t *testing.T) {
 	assert.Equal(t, "helm", r.Name())
 }
 
-// TestLoadManifests loads a directory holding a chart, a library chart and a plain manifest
-// with the renderer: the chart's objects come from its templates (with the template, the
+// TestLoadManifests loads a directory holding two charts, a library chart and a plain
+// manifest with the renderer: the chart's objects come from its templates (with the template, the
 // line and the chart as their source), its files are not read as manifests, and the library
 // chart is a warning.
 func TestLoadManifests(t *testing.T) {
 	dir := t.TempDir()
 	copyDir(t, "testdata/web", filepath.Join(dir, "web"))
 	copyDir(t, "testdata/library", filepath.Join(dir, "library"))
+	copyDir(t, "testdata/legacy-v1", filepath.Join(dir, "agents", "legacy-v1")) // rendered beside web
 	writeFile(t, filepath.Join(dir, "namespace.yaml"), "apiVersion: v1\nkind: Namespace\nmetadata: {name: shop}\n")
 
 	inv, err := inventory.LoadManifests(context.Background(), []string{dir},
@@ -291,6 +292,8 @@ func TestLoadManifests(t *testing.T) {
 		"ConfigMap shop/release-name-web-ports": {File: "web/templates/service.yaml", Line: 13, Root: root},
 		"Job shop/release-name-web-migrate":     {File: "web/templates/hook-job.yaml", Line: 1, Root: root},
 		"ServiceAccount shop/release-name-sub":  {File: "web/charts/sub/templates/serviceaccount.yaml", Line: 1, Root: root},
+		"DaemonSet shop/release-name-agent": {File: "legacy-v1/templates/daemonset.yaml", Line: 1,
+			Root: "helm:" + filepath.ToSlash(filepath.Join(dir, "agents", "legacy-v1"))},
 	}, got)
 
 	// A chart that fails is an error against its directory; the rest loads.
@@ -299,7 +302,7 @@ func TestLoadManifests(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, inv.Errors(), 1)
 	assert.ErrorContains(t, inv.Errors()[0], filepath.Join(dir, "failing")+": helm: chart failing: execution error at (failing/templates/pod.yaml:8:")
-	assert.Len(t, inv.Objects(), 6)
+	assert.Len(t, inv.Objects(), 7)
 }
 
 func copyDir(t *testing.T, from, to string) {

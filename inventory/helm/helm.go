@@ -53,7 +53,8 @@ type Renderer struct {
 	namespace   string
 	valuesFiles []string
 	sets        []string
-	kubeVersion *common.KubeVersion
+	kubeVersion string              // as given to WithKubeVersion
+	kube        *common.KubeVersion // kubeVersion parsed by New; nil for Helm's default
 }
 
 var _ inventory.Renderer = (*Renderer)(nil)
@@ -86,24 +87,25 @@ func WithReleaseName(name string) Option {
 }
 
 // WithNamespace sets the release namespace (.Release.Namespace), as `helm template -n NS`
-// does; the default is DefaultNamespace. Like Helm, the renderer does not write it into
-// objects that a template leaves without one: that is inventory.WithDefaultNamespace's job.
+// does; the default (and what "" means) is DefaultNamespace. Like Helm, the renderer does
+// not write it into objects that a template leaves without one: that is
+// inventory.WithDefaultNamespace's job.
 func WithNamespace(ns string) Option {
-	return optionFunc(func(r *Renderer) { r.namespace = ns })
+	return optionFunc(func(r *Renderer) {
+		r.namespace = ns
+		if ns == "" {
+			r.namespace = DefaultNamespace
+		}
+	})
 }
 
 // WithKubeVersion sets the Kubernetes version templates see in .Capabilities.KubeVersion and
 // that the chart's kubeVersion constraint is checked against, as `helm template
-// --kube-version` does (e.g. "v1.30.0" or "1.30"). The default is Helm's, derived from the
-// client-go it is built with.
+// --kube-version` does (e.g. "v1.30.0" or "1.30"). The default is Helm's: in a program, the
+// version of the client-go it is built with (v1.37 for client-go v0.37); in a test binary,
+// where Helm cannot read that, v1.20.
 func WithKubeVersion(v string) Option {
-	return optionFunc(func(r *Renderer) {
-		kv, err := common.ParseKubeVersion(v)
-		if err != nil {
-			kv = &common.KubeVersion{Version: v} // rejected by New
-		}
-		r.kubeVersion = kv
-	})
+	return optionFunc(func(r *Renderer) { r.kubeVersion = v })
 }
 
 // New returns a Renderer with opts applied. It fails when an option is invalid: a release
@@ -119,8 +121,12 @@ func New(opts ...Option) (*Renderer, error) {
 	if err := chartutil.ValidateReleaseName(r.release); err != nil {
 		return nil, fmt.Errorf("helm: release name %q: %w", r.release, err)
 	}
-	if r.kubeVersion != nil && r.kubeVersion.Major == "" {
-		return nil, fmt.Errorf("helm: Kubernetes version %q: not a version", r.kubeVersion.Version)
+	if r.kubeVersion != "" {
+		kv, err := common.ParseKubeVersion(r.kubeVersion)
+		if err != nil {
+			return nil, fmt.Errorf("helm: Kubernetes version %q: %w", r.kubeVersion, err)
+		}
+		r.kube = kv
 	}
 	for _, s := range r.sets {
 		if err := strvals.ParseInto(s, map[string]any{}); err != nil {
@@ -203,7 +209,7 @@ func loadChart(dir string) (*chart.Chart, error) {
 	switch t := ch.Metadata.Type; t {
 	case "", "application":
 	default:
-		return nil, fmt.Errorf("chart %s: %s charts are not installable", ch.Name(), t)
+		return nil, fmt.Errorf("chart %s: a chart of type %s is not rendered alone", ch.Name(), t)
 	}
 	if err := checkDependencies(ch); err != nil {
 		return nil, fmt.Errorf("chart %s: %w", ch.Name(), err)
@@ -271,8 +277,8 @@ func (r *Renderer) render(ctx context.Context, ch *chart.Chart) ([]inventory.Ren
 		return nil, fmt.Errorf("dependencies: %w", err)
 	}
 	caps := common.DefaultCapabilities.Copy()
-	if r.kubeVersion != nil {
-		caps.KubeVersion = *r.kubeVersion
+	if r.kube != nil {
+		caps.KubeVersion = *r.kube
 	}
 	release := common.ReleaseOptions{Name: r.release, Namespace: r.namespace, Revision: 1, IsInstall: true}
 	top, err := util.ToRenderValuesWithSchemaValidation(ch, vals, release, caps, false)
@@ -280,7 +286,7 @@ func (r *Renderer) render(ctx context.Context, ch *chart.Chart) ([]inventory.Ren
 		return nil, err
 	}
 	if kv := ch.Metadata.KubeVersion; kv != "" && !chartutil.IsCompatibleRange(kv, caps.KubeVersion.String()) {
-		return nil, fmt.Errorf("chart requires kubeVersion: %s which is incompatible with Kubernetes %s", kv, caps.KubeVersion.Version)
+		return nil, fmt.Errorf("kubeVersion %q: the chart does not support Kubernetes %s", kv, caps.KubeVersion.Version)
 	}
 	var e engine.Engine
 	files, err := e.RenderWithContext(ctx, ch, top)

@@ -128,6 +128,8 @@ func TestRenderValues(t *testing.T) {
 		{"condition", []helm.Option{helm.WithSet("sub.enabled=false")}, 1, "nginx:1.27", false, "release-name-web", "default", false},
 		{"release and namespace", []helm.Option{helm.WithReleaseName("shop"), helm.WithNamespace("prod")},
 			1, "nginx:1.27", false, "shop-web", "prod", true},
+		{"empty namespace", []helm.Option{helm.WithNamespace("prod"), helm.WithNamespace("")},
+			1, "nginx:1.27", false, "release-name-web", "default", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -215,9 +217,9 @@ func TestRenderErrors(t *testing.T) {
 			[]string{"chart web: values file: open testdata/values/absent.yaml: no such file"}},
 		{"bad values file", "testdata/web", []helm.Option{helm.WithValuesFile("testdata/values/bad.yaml")},
 			[]string{"chart web: values file testdata/values/bad.yaml: ", "line 2"}},
-		{"library chart", "testdata/library", nil, []string{"chart library: library charts are not installable"}},
+		{"library chart", "testdata/library", nil, []string{"chart library: a chart of type library is not rendered alone"}},
 		{"kubeVersion", kubeVersion, []helm.Option{helm.WithKubeVersion("v1.30.2")},
-			[]string{"chart legacy-v1: chart requires kubeVersion: >=1.31.0-0 which is incompatible with Kubernetes v1.30.2"}},
+			[]string{`chart legacy-v1: kubeVersion ">=1.31.0-0": the chart does not support Kubernetes v1.30.2`}},
 		{"values schema", schema, nil, []string{"chart legacy-v1: values don't meet the specifications of the schema", "privileged"}},
 		{"apiVersion v3", v3, nil, []string{`chart v3: apiVersion "v3": helm template renders charts of apiVersion v1 and v2`}},
 		{"no name", noName, nil, []string{"chart.metadata.name is required"}},
@@ -248,7 +250,7 @@ func TestNew(t *testing.T) {
 		{"release name", helm.WithReleaseName("Not_A_Name"), `helm: release name "Not_A_Name": invalid release name`},
 		{"empty release name", helm.WithReleaseName(""), `helm: release name "": no name provided`},
 		{"set", helm.WithSet("a[x]=1"), `helm: --set "a[x]=1": `},
-		{"kube version", helm.WithKubeVersion("latest"), `helm: Kubernetes version "latest": not a version`},
+		{"kube version", helm.WithKubeVersion("latest"), `helm: Kubernetes version "latest": could not parse "latest" as version`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -2,9 +2,9 @@
 # The project's test command (the README's): unit tests with the race detector, then the
 # integration tests against a real etcd and kube-apiserver on loopback. The first run builds
 # both from the Go module proxy (hack/build-controlplane.sh: ~15 minutes cold on 2 cores,
-# skipped once .cache/controlplane/bin holds them), and the helm CLI (hack/build-helm.sh: ~10
-# minutes cold on a busy 2-core machine, skipped once built) that inventory/helm's tests
-# compare with, through KSPM_HELM.
+# skipped once .cache/controlplane/bin holds them), and the helm CLI that inventory/helm's
+# tests compare with, through KSPM_HELM (hack/build-helm.sh: ~5 minutes cold, skipped once
+# built).
 #
 # Extra arguments go to both `go test` runs (e.g. -run TestFaults -v).
 set -euo pipefail

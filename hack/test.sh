@@ -2,8 +2,10 @@
 # The project's test command (the README's): unit tests with the race detector, then the
 # integration tests against a real etcd and kube-apiserver on loopback. The first run builds
 # both from the Go module proxy (hack/build-controlplane.sh: ~15 minutes cold on 2 cores,
-# skipped once .cache/controlplane/bin holds them). The kustomize CLI the kustomize tests compare
-# with is built the same way (hack/build-kustomize.sh: under a minute cold).
+# skipped once .cache/controlplane/bin holds them). The CLIs that the in-process renderers are
+# compared with are built the same way into .cache/tools/bin: kustomize (hack/build-kustomize.sh,
+# under a minute cold; KSPM_KUSTOMIZE) and helm (hack/build-helm.sh, ~5 minutes cold;
+# KSPM_HELM), each skipped once built.
 #
 # Extra arguments go to both `go test` runs (e.g. -run TestFaults -v).
 set -euo pipefail
@@ -17,6 +19,10 @@ hack/build-controlplane.sh
 step "hack/build-kustomize.sh (the kustomize CLI that kspm's in-process builds are compared with → .cache/tools/bin)"
 hack/build-kustomize.sh
 export KSPM_KUSTOMIZE=$PWD/.cache/tools/bin/kustomize
+
+step "hack/build-helm.sh (helm CLI → .cache/tools/bin, for the tests comparing chart rendering with helm template)"
+hack/build-helm.sh
+export KSPM_HELM="$PWD/.cache/tools/bin/helm"
 
 step "go test -race ./...${*:+ $*}"
 go test -race ./... "$@"

@@ -12,12 +12,16 @@ import (
 	"github.com/kspm-dev/kspm/benchmark/workloads"
 	"github.com/kspm-dev/kspm/check"
 	"github.com/kspm-dev/kspm/inventory"
+	"github.com/kspm-dev/kspm/inventory/helm"
 )
 
 // TestDemo checks the verdicts the demo inventory (examples/demo, workloads.yaml and the
 // rest) was built to produce, as its README describes them.
 func TestDemo(t *testing.T) {
-	inv, err := inventory.LoadManifests(context.Background(), []string{filepath.Join("..", "..", "examples", "demo")})
+	charts, err := helm.New()
+	require.NoError(t, err)
+	inv, err := inventory.LoadManifests(context.Background(), []string{filepath.Join("..", "..", "examples", "demo")},
+		inventory.WithRenderer(charts)) // the demo holds a chart
 	require.NoError(t, err)
 	require.Empty(t, inv.Errors())
 	results, err := kspm.Run(context.Background(), inv, workloads.Workloads().Checks)

@@ -37,6 +37,7 @@ import (
 	"github.com/kspm-dev/kspm"
 	"github.com/kspm-dev/kspm/check"
 	"github.com/kspm-dev/kspm/inventory"
+	"github.com/kspm-dev/kspm/inventory/helm"
 	"github.com/kspm-dev/kspm/report"
 )
 
@@ -192,7 +193,13 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err error
 	)
 	if len(paths) > 0 {
-		inv, err = inventory.LoadManifests(ctx, paths, inventory.WithStdin(stdin))
+		// A Helm chart among the paths is rendered as helm template would (inventory/helm).
+		var charts *helm.Renderer
+		if charts, err = helm.New(); err != nil {
+			report.Fprintf(stderr, "custom-check: %v\n", err)
+			return 2
+		}
+		inv, err = inventory.LoadManifests(ctx, paths, inventory.WithStdin(stdin), inventory.WithRenderer(charts))
 	} else {
 		inv, err = inventory.FromKubeconfig(ctx, kubeconfig, kubeContext)
 	}

@@ -243,6 +243,12 @@ func load(ctx context.Context, o *options, stdin io.Reader, prog *progress) (*in
 		if o.complete {
 			opts = append(opts, inventory.WithCompleteInput())
 		}
+		// Charts among the paths are rendered (--helm-* flags; checked by parseArgs).
+		charts, err := newHelmRenderer(o)
+		if err != nil {
+			return nil, err
+		}
+		opts = append(opts, inventory.WithRenderer(charts))
 		return inventory.LoadManifests(ctx, o.files, opts...)
 	}
 	if prog != nil {

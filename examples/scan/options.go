@@ -46,6 +46,7 @@ type options struct {
 	whoCan whoCanOptions
 	whatIf whatIfOptions
 	reach  reachOptions
+	helm   helmOptions
 	args   []string // positional arguments (who-can's RESOURCE, reach's TO)
 
 	// Further modes add their flags here, a value to mode() and a case in run.
@@ -180,11 +181,12 @@ func newFlagSet(o *options) *flag.FlagSet {
 	addWhoCanFlags(fs, &o.whoCan)
 	addWhatIfFlags(fs, &o.whatIf)
 	addReachFlags(fs, &o.reach)
+	addHelmFlags(fs, &o.helm)
 	return fs
 }
 
 // usage is the text of -h. Every flag of newFlagSet appears in it (a test checks).
-const usage = scanUsage + "\n" + whoCanUsage + "\n" + whatIfUsage + "\n" + reachUsage
+const usage = scanUsage + "\n" + helmUsage + "\n" + whoCanUsage + "\n" + whatIfUsage + "\n" + reachUsage
 
 const scanUsage = `Usage: kspm-scan [flags]
 
@@ -287,6 +289,9 @@ func parseArgs(args []string) (*options, error) {
 		}
 	}
 	if err := validateWhatIf(o); err != nil {
+		return nil, err
+	}
+	if err := validateHelm(o); err != nil {
 		return nil, err
 	}
 	switch o.format {

@@ -1,0 +1,32 @@
+// Package helm renders Helm charts for inventory.LoadManifests, in process, with the Helm SDK
+// (helm.sh/helm/v4): a Renderer given with inventory.WithRenderer makes a directory holding a
+// Chart.yaml load as the objects `helm template RELEASE DIR` prints, with no helm binary, no
+// cluster and no network. It is a package of its own so that a program that does not render
+// charts does not link Helm.
+//
+// What a chart renders to is what `helm template` renders, step by step: the chart is loaded
+// as Helm loads a directory (.helmignore applied; subcharts from charts/, as directories or
+// .tgz archives); every dependency Chart.yaml (or, for apiVersion v1, requirements.yaml)
+// declares must be in charts/, as `helm dependency build` leaves it, or the chart is not
+// rendered and the error names what is missing (nothing is downloaded); values are the
+// chart's, then each values file, then each --set (Helm's strvals syntax); conditions, tags
+// and imported values are processed, values.schema.json is enforced, the chart's kubeVersion
+// constraint is checked, and the templates are rendered with `helm template`'s defaults:
+// release "release-name" in namespace "default", installed at revision 1, and the
+// Capabilities Helm assumes with no cluster (a Kubernetes version derived from the client-go
+// Helm is built with, and the API versions it knows). NOTES.txt is not rendered as a
+// manifest; hooks are included, as `helm template` includes them, and hooks of an event Helm
+// does not know are left out, as Helm leaves them out; files under crds/ are not included
+// (helm template --include-crds is off by default). lookup finds nothing.
+//
+// Each rendered document is one inventory.Rendered whose File is the template's path as
+// Helm's "# Source:" comment names it (mychart/templates/deployment.yaml, or
+// mychart/charts/sub/templates/x.yaml for a subchart) and whose Line is the line where the
+// document starts in that template's rendered text, so every object has a line of its own.
+//
+// A chart of type library cannot be rendered alone: Detect says it is a Part of the charts
+// that use it. Anything that makes `helm template` fail (an unreadable values file, a missing
+// dependency, a template that fails, output that is not YAML) makes Render fail with an error
+// that names the chart and the file; nothing of that chart is loaded, as `helm template`
+// prints nothing.
+package helm

@@ -1,0 +1,361 @@
+package helm
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"helm.sh/helm/v4/pkg/chart/common"
+	"helm.sh/helm/v4/pkg/chart/common/util"
+	chart "helm.sh/helm/v4/pkg/chart/v2"
+	"helm.sh/helm/v4/pkg/chart/v2/loader"
+	chartutil "helm.sh/helm/v4/pkg/chart/v2/util"
+	"helm.sh/helm/v4/pkg/engine"
+	releaseutil "helm.sh/helm/v4/pkg/release/v1/util"
+	"helm.sh/helm/v4/pkg/strvals"
+	"sigs.k8s.io/yaml"
+
+	"github.com/kspm-dev/kspm/inventory"
+)
+
+// Defaults of `helm template`.
+const (
+	// DefaultReleaseName is the release name `helm template` renders with when given none.
+	DefaultReleaseName = "release-name"
+	// DefaultNamespace is the release namespace `helm template` renders with when neither
+	// --namespace nor a kubeconfig context names one.
+	DefaultNamespace = "default"
+)
+
+// chartFile is the file that makes a directory a chart.
+const chartFile = "Chart.yaml"
+
+// notesSuffix ends the name of the template Helm renders as the release notes, not as a
+// manifest.
+const notesSuffix = "NOTES.txt"
+
+// ErrMissingDependency is wrapped by the error of a chart that declares a dependency that is
+// not in its charts/ directory: `helm dependency build` (a download) would be needed first.
+var ErrMissingDependency = errors.New("dependency not in charts/ (run helm dependency build)")
+
+// Renderer renders Helm charts as `helm template` does (see the package documentation). It
+// implements inventory.Renderer. A Renderer is safe for concurrent use: LoadManifests renders
+// the charts it finds in parallel.
+type Renderer struct {
+	release     string
+	namespace   string
+	valuesFiles []string
+	sets        []string
+	kubeVersion string              // as given to WithKubeVersion
+	kube        *common.KubeVersion // kubeVersion parsed by New; nil for Helm's default
+}
+
+var _ inventory.Renderer = (*Renderer)(nil)
+
+// An Option configures a Renderer (see New).
+type Option interface{ apply(*Renderer) }
+
+type optionFunc func(*Renderer)
+
+func (f optionFunc) apply(r *Renderer) { f(r) }
+
+// WithValuesFile adds a values file, as `helm template -f FILE` does: later files override
+// earlier ones, and every file overrides the chart's values.yaml. A relative path is relative
+// to the working directory, not to the chart. The file is read each time a chart is
+// rendered; one that cannot be read or parsed fails the render.
+func WithValuesFile(file string) Option {
+	return optionFunc(func(r *Renderer) { r.valuesFiles = append(r.valuesFiles, file) })
+}
+
+// WithSet sets values as `helm template --set KEY=VALUE[,KEY=VALUE]` does, with Helm's syntax
+// (a.b=c for nested keys, a[0]=x for lists, {x,y} for a list value, \, to escape a comma).
+// Sets apply after every values file, in order.
+func WithSet(keyValues string) Option {
+	return optionFunc(func(r *Renderer) { r.sets = append(r.sets, keyValues) })
+}
+
+// WithReleaseName sets the release name (.Release.Name); the default is DefaultReleaseName.
+func WithReleaseName(name string) Option {
+	return optionFunc(func(r *Renderer) { r.release = name })
+}
+
+// WithNamespace sets the release namespace (.Release.Namespace), as `helm template -n NS`
+// does; the default (and what "" means) is DefaultNamespace. Like Helm, the renderer does
+// not write it into objects that a template leaves without one: that is
+// inventory.WithDefaultNamespace's job.
+func WithNamespace(ns string) Option {
+	return optionFunc(func(r *Renderer) {
+		r.namespace = ns
+		if ns == "" {
+			r.namespace = DefaultNamespace
+		}
+	})
+}
+
+// WithKubeVersion sets the Kubernetes version templates see in .Capabilities.KubeVersion and
+// that the chart's kubeVersion constraint is checked against, as `helm template
+// --kube-version` does (e.g. "v1.30.0" or "1.30"). The default is Helm's: in a program, the
+// version of the client-go it is built with (v1.37 for client-go v0.37); in a test binary,
+// where Helm cannot read that, v1.20.
+func WithKubeVersion(v string) Option {
+	return optionFunc(func(r *Renderer) { r.kubeVersion = v })
+}
+
+// New returns a Renderer with opts applied. It fails when an option is invalid: a release
+// name Helm refuses, a --set that does not parse, a Kubernetes version that is not one.
+// Values files are read when a chart is rendered.
+func New(opts ...Option) (*Renderer, error) {
+	r := &Renderer{release: DefaultReleaseName, namespace: DefaultNamespace}
+	for _, o := range opts {
+		if o != nil {
+			o.apply(r)
+		}
+	}
+	if err := chartutil.ValidateReleaseName(r.release); err != nil {
+		return nil, fmt.Errorf("helm: release name %q: %w", r.release, err)
+	}
+	if r.kubeVersion != "" {
+		kv, err := common.ParseKubeVersion(r.kubeVersion)
+		if err != nil {
+			return nil, fmt.Errorf("helm: Kubernetes version %q: %w", r.kubeVersion, err)
+		}
+		r.kube = kv
+	}
+	for _, s := range r.sets {
+		if err := strvals.ParseInto(s, map[string]any{}); err != nil {
+			return nil, fmt.Errorf("helm: --set %q: %w", s, err)
+		}
+	}
+	return r, nil
+}
+
+// Name returns "helm".
+func (*Renderer) Name() string { return "helm" }
+
+// Detect says that a directory holding a Chart.yaml is a Root, unless the chart is a library
+// chart, which is a Part. A Chart.yaml that cannot be read or is not YAML is an error.
+func (*Renderer) Detect(dir string) (inventory.Detection, error) {
+	md, err := readChartfile(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return inventory.NotRoot, nil
+	}
+	if err != nil {
+		return inventory.NotRoot, err
+	}
+	if md.Type == "library" {
+		return inventory.Part, nil
+	}
+	return inventory.Root, nil
+}
+
+// readChartfile reads dir's Chart.yaml as Helm's loader does.
+func readChartfile(dir string) (*chart.Metadata, error) {
+	data, err := os.ReadFile(filepath.Join(dir, chartFile))
+	if err != nil {
+		return nil, err
+	}
+	md := new(chart.Metadata)
+	if err := yaml.Unmarshal(data, md); err != nil {
+		return nil, fmt.Errorf("%s: %w", chartFile, err)
+	}
+	return md, nil
+}
+
+// Render renders the chart at dir as `helm template` would (see the package documentation)
+// and returns one Rendered per document, in the order `helm template` prints them: the
+// manifests sorted by kind for installation, then the hooks. On error it returns nothing.
+func (r *Renderer) Render(ctx context.Context, dir string) ([]inventory.Rendered, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	ch, err := loadChart(dir)
+	if err != nil {
+		return nil, err
+	}
+	out, err := r.render(ctx, ch)
+	if err != nil {
+		return nil, fmt.Errorf("chart %s: %w", ch.Name(), err)
+	}
+	return out, nil
+}
+
+// loadChart loads the chart at dir as `helm template` does, and checks what it checks before
+// rendering: that the chart is of an API version it renders, installable, and has its
+// dependencies in charts/.
+func loadChart(dir string) (*chart.Chart, error) {
+	md, err := readChartfile(dir)
+	if err != nil {
+		return nil, err
+	}
+	switch md.APIVersion {
+	case chart.APIVersionV1, chart.APIVersionV2, "":
+	default:
+		return nil, fmt.Errorf("chart %s: apiVersion %q: helm template renders charts of apiVersion v1 and v2", md.Name, md.APIVersion)
+	}
+	ch, err := loader.Load(dir)
+	if err != nil {
+		if md.Name != "" {
+			return nil, fmt.Errorf("chart %s: %w", md.Name, err)
+		}
+		return nil, err
+	}
+	switch t := ch.Metadata.Type; t {
+	case "", "application":
+	default:
+		return nil, fmt.Errorf("chart %s: a chart of type %s is not rendered alone", ch.Name(), t)
+	}
+	if err := checkDependencies(ch); err != nil {
+		return nil, fmt.Errorf("chart %s: %w", ch.Name(), err)
+	}
+	return ch, nil
+}
+
+// checkDependencies returns an error naming every dependency of ch that is not among its
+// subcharts, as Helm refuses to render such a chart.
+func checkDependencies(ch *chart.Chart) error {
+	have := map[string]bool{}
+	for _, sub := range ch.Dependencies() {
+		have[sub.Name()] = true
+	}
+	var missing []string
+	for _, d := range ch.Metadata.Dependencies {
+		if d == nil || have[d.Name] {
+			continue
+		}
+		m := d.Name
+		if d.Version != "" {
+			m += " " + d.Version
+		}
+		if d.Repository != "" {
+			m += " from " + d.Repository
+		}
+		missing = append(missing, m)
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("%w: %s", ErrMissingDependency, strings.Join(missing, ", "))
+	}
+	return nil
+}
+
+// values returns the values given by the options: the values files merged in order, then
+// the sets, as `helm template -f ... --set ...` merges them.
+func (r *Renderer) values() (map[string]any, error) {
+	base := map[string]any{}
+	for _, f := range r.valuesFiles {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			return nil, fmt.Errorf("values file: %w", err)
+		}
+		vals, err := loader.LoadValues(bytes.NewReader(data))
+		if err != nil {
+			return nil, fmt.Errorf("values file %s: %w", f, err)
+		}
+		base = loader.MergeMaps(base, vals)
+	}
+	for _, s := range r.sets {
+		if err := strvals.ParseInto(s, base); err != nil {
+			return nil, fmt.Errorf("--set %q: %w", s, err)
+		}
+	}
+	return base, nil
+}
+
+// render renders ch as `helm template` does once the chart is loaded.
+func (r *Renderer) render(ctx context.Context, ch *chart.Chart) ([]inventory.Rendered, error) {
+	vals, err := r.values()
+	if err != nil {
+		return nil, err
+	}
+	if err := chartutil.ProcessDependencies(ch, vals); err != nil {
+		return nil, fmt.Errorf("dependencies: %w", err)
+	}
+	caps := common.DefaultCapabilities.Copy()
+	if r.kube != nil {
+		caps.KubeVersion = *r.kube
+	}
+	release := common.ReleaseOptions{Name: r.release, Namespace: r.namespace, Revision: 1, IsInstall: true}
+	top, err := util.ToRenderValuesWithSchemaValidation(ch, vals, release, caps, false)
+	if err != nil {
+		return nil, err
+	}
+	if kv := ch.Metadata.KubeVersion; kv != "" && !chartutil.IsCompatibleRange(kv, caps.KubeVersion.String()) {
+		return nil, fmt.Errorf("kubeVersion %q: the chart does not support Kubernetes %s", kv, caps.KubeVersion.Version)
+	}
+	var e engine.Engine
+	files, err := e.RenderWithContext(ctx, ch, top)
+	if err != nil {
+		return nil, err
+	}
+	for name := range files {
+		if strings.HasSuffix(name, notesSuffix) {
+			delete(files, name)
+		}
+	}
+	hooks, manifests, err := releaseutil.SortManifests(files, nil, releaseutil.InstallOrder)
+	if err != nil {
+		return nil, err
+	}
+
+	lines := documentLines(files)
+	out := make([]inventory.Rendered, 0, len(manifests)+len(hooks))
+	for _, m := range manifests {
+		out = append(out, inventory.Rendered{File: m.Name, Line: lines.take(m.Name, m.Content), Data: []byte(m.Content)})
+	}
+	for _, h := range hooks {
+		out = append(out, inventory.Rendered{File: h.Path, Line: lines.take(h.Path, h.Manifest), Data: []byte(h.Manifest)})
+	}
+	return out, nil
+}
+
+// lineIndex holds, for each template and each document text it rendered, the lines where
+// that text starts in the template's output, first first.
+type lineIndex map[string]map[string][]int
+
+// documentLines indexes the documents of each rendered template as Helm splits them (on
+// lines starting with "---"; see releaseutil.SplitManifests), by the line each starts on.
+func documentLines(files map[string]string) lineIndex {
+	idx := lineIndex{}
+	for name, content := range files {
+		if strings.HasPrefix(path.Base(name), "_") || strings.TrimSpace(content) == "" {
+			continue // partials and empty output: no document (as SortManifests skips them)
+		}
+		docs := releaseutil.SplitManifests(content)
+		keys := make([]string, 0, len(docs))
+		for k := range docs {
+			keys = append(keys, k)
+		}
+		sort.Sort(releaseutil.BySplitManifestsOrder(keys))
+		byText := map[string][]int{}
+		off := 0
+		for _, k := range keys {
+			d := docs[k]
+			i := strings.Index(content[off:], d)
+			if i < 0 {
+				continue // cannot happen: a document is a substring of its template's output
+			}
+			off += i
+			byText[d] = append(byText[d], 1+strings.Count(content[:off], "\n"))
+			off += len(d)
+		}
+		idx[name] = byText
+	}
+	return idx
+}
+
+// take returns the line of the first document of template name with text doc not taken
+// yet, or 0 when there is none.
+func (idx lineIndex) take(name, doc string) int {
+	lines := idx[name][doc]
+	if len(lines) == 0 {
+		return 0
+	}
+	idx[name][doc] = lines[1:]
+	return lines[0]
+}

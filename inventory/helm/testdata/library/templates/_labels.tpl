@@ -1,0 +1,3 @@
+{{- define "library.labels" -}}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- end }}

@@ -120,6 +120,20 @@ func TestVariantsNearestDefinition(t *testing.T) {
 			},
 		},
 		{
+			name: "the NetworkPolicies of a namespace",
+			files: map[string]string{
+				"prod/ns.yaml":  ns + "---\n" + strings.Replace(variantNetpol(""), "  podSelector:\n    matchLabels: {}\n  policyTypes: [Ingress]", "  podSelector: {}\n  policyTypes: [Ingress, Egress]", 1),
+				"dev/ns.yaml":   ns + "---\n" + strings.Replace(variantNetpol(""), "  podSelector:\n    matchLabels: {}\n", "  podSelector: {}\n", 1),
+				"prod/pod.yaml": variantPod,
+				"dev/pod.yaml":  variantPod,
+			},
+			checkID: "network:namespace-default-deny", object: "Namespace shop",
+			want: map[string]variantVerdict{
+				"prod/ns.yaml": {check.StatusPass, "denies ingress and egress by default"},
+				"dev/ns.yaml":  {check.StatusFail, "does not deny egress"},
+			},
+		},
+		{
 			name: "the policy engine webhooks that cover a namespace",
 			files: map[string]string{
 				"prod/ns.yaml":      ns,

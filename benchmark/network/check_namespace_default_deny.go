@@ -105,12 +105,19 @@ func namespaceDefaultDeny(c *engineCache) check.Check {
 		}
 		exempt := exemptSet(pass)
 		e := c.get(pass.Inventory)
-		judged := make(map[string][]string)
-		judge := func(ns string) []string {
-			gaps, ok := judged[ns]
+		type viewNS struct {
+			view inventory.View
+			ns   string
+		}
+		judged := make(map[viewNS][]string)
+		// judge returns what namespace ns does not deny by default, as o sees its policies
+		// (the nearest definitions, when manifests hold variants).
+		judge := func(o *inventory.Object, ns string) []string {
+			key := viewNS{pass.Inventory.From(o), ns}
+			gaps, ok := judged[key]
 			if !ok {
-				gaps = defaultDenyGaps(e.PoliciesIn(ns), directions)
-				judged[ns] = gaps
+				gaps = defaultDenyGaps(e.PoliciesFrom(o, ns), directions)
+				judged[key] = gaps
 			}
 			return gaps
 		}
@@ -127,7 +134,7 @@ func namespaceDefaultDeny(c *engineCache) check.Check {
 				pass.NotApplicable(o, fmt.Sprintf("%s is exempt (parameter %s)", subject, paramExemptNamespaces))
 				return
 			}
-			gaps := judge(ns)
+			gaps := judge(o, ns)
 			if len(gaps) == 0 {
 				pass.Passf(o, "%s denies %s by default", subject, joinDirections(directions))
 				return

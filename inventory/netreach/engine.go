@@ -148,6 +148,27 @@ func (e *Engine) Policies() []*Policy { return e.policies }
 // PoliciesIn returns the valid NetworkPolicies of namespace ns.
 func (e *Engine) PoliciesIn(ns string) []*Policy { return e.byNS[ns] }
 
+// PoliciesFrom returns the valid NetworkPolicies of namespace ns as the object o sees them:
+// of a policy the manifests define in several places (variants), only the definition nearest
+// o (see inventory.View), so that a prod Deployment is judged by the prod policy.
+func (e *Engine) PoliciesFrom(o *inventory.Object, ns string) []*Policy {
+	list := e.byNS[ns]
+	if o == nil || !e.inv.HasVariants() {
+		return list
+	}
+	view := e.inv.From(o)
+	out := make([]*Policy, 0, len(list))
+	for _, pol := range list {
+		if view.Get(inventory.KindNetworkPolicy, pol.namespace, pol.Object.Name()) == pol.Object {
+			out = append(out, pol)
+		}
+	}
+	return out
+}
+
+// policiesFor returns the valid NetworkPolicies of p's namespace as p's definition sees them.
+func (e *Engine) policiesFor(p *Pod) []*Policy { return e.PoliciesFrom(p.Object, p.Namespace) }
+
 // Pod returns the pods of the template owner holds (a Pod or a workload), or false.
 func (e *Engine) Pod(owner *inventory.Object) (Pod, bool) {
 	p, ok := e.templates[owner]
@@ -376,7 +397,7 @@ func (e *Engine) direction(d Direction, src, dst *Pod, port Port, v6 bool, why *
 	}
 	out := DirectionAnswer{Direction: d, Pod: subject.Object.Ref(), Isolated: No, Allowed: Yes, Policies: []PolicyDecision{}}
 	var anySelected, selectedAllows, allAllow, noneAllows = false, false, true, true
-	for _, p := range e.byNS[subject.Namespace] {
+	for _, p := range e.policiesFor(subject) {
 		if !p.Isolates(d) {
 			continue
 		}
@@ -596,7 +617,7 @@ func (e *Engine) Isolation(p Pod, d Direction) Isolation {
 	var out Isolation
 	for i, q := range e.variants(p) {
 		v := No
-		for _, pol := range e.byNS[q.Namespace] {
+		for _, pol := range e.policiesFor(&q) {
 			if !pol.Isolates(d) {
 				continue
 			}

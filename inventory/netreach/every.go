@@ -54,7 +54,7 @@ func (e *Engine) FromEveryNamespace(dst Pod, port Port) Exposure {
 // everyNamespace answers FromEveryNamespace for one pod.
 func (e *Engine) everyNamespace(dst *Pod, port Port, why *reasons) (Verdict, []string) {
 	var surely, maybe []*Policy
-	for _, p := range e.byNS[dst.Namespace] {
+	for _, p := range e.policiesFor(dst) {
 		if !p.Isolates(Ingress) {
 			continue
 		}
@@ -197,7 +197,7 @@ func (e *Engine) ingressRanges(dst Pod, proto corev1.Protocol) []PortRange {
 	cuts := []int32{1, 65536}
 	cut := func(from, to int32) { cuts = append(cuts, from, to+1) }
 	pods := append([]Pod{dst}, e.listed[dst.Object]...)
-	for _, p := range e.byNS[dst.Namespace] {
+	for _, p := range e.policiesFor(&dst) {
 		for _, r := range p.rules(Ingress) {
 			for _, pr := range r.ports {
 				switch {

@@ -128,7 +128,9 @@ func ReadNodeFiles(ctx context.Context, root, node string) ([]*unstructured.Unst
 // NodeStaticPod is a control-plane static pod manifest found on a node: the Pod, and the
 // file it was read from (its path as the node sees it).
 type NodeStaticPod struct {
+	// Object is the Pod the manifest defines.
 	Object *unstructured.Unstructured
+	// Source is the manifest's path on the node, and the line where the Pod starts.
 	Source Source
 }
 

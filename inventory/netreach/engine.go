@@ -372,9 +372,10 @@ type DirectionAnswer struct {
 
 // Answer is the answer to "may the pods of From connect to those of To on Port?".
 type Answer struct {
-	// From and To are the objects whose pods connect: Pods or workloads.
+	// From is the object whose pods open the connection: a Pod or a workload.
 	From inventory.Ref `json:"from"`
-	To   inventory.Ref `json:"to"`
+	// To is the object whose pods receive it: a Pod or a workload.
+	To inventory.Ref `json:"to"`
 	// Port is the destination port and protocol.
 	Port Port `json:"port"`
 	// Allowed is Yes when both directions let the connection through, No when one does not,

@@ -145,9 +145,12 @@ func (e *Engine) admitEveryNamespace(policies []*Policy, dst *Pod, port Port, wh
 
 // PortRange is a range of ports of one protocol.
 type PortRange struct {
+	// Protocol is TCP, UDP or SCTP.
 	Protocol corev1.Protocol `json:"protocol"`
-	From     int32           `json:"from"`
-	To       int32           `json:"to"`
+	// From is the first port of the range.
+	From int32 `json:"from"`
+	// To is the last port of the range (From for a single port).
+	To int32 `json:"to"`
 }
 
 // String writes the range as "80/TCP", "8000-8080/TCP" or "every TCP port".

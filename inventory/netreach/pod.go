@@ -108,7 +108,9 @@ func protocolOf(p corev1.Protocol) corev1.Protocol {
 
 // Port is a port number and protocol a connection is made to.
 type Port struct {
-	Number   int32
+	// Number is the port number, 1 to 65535.
+	Number int32
+	// Protocol is TCP, UDP or SCTP.
 	Protocol corev1.Protocol
 }
 

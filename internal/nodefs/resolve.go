@@ -3,12 +3,13 @@ package nodefs
 import (
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
 	"strings"
+
+	"github.com/kspm-dev/kspm/internal/regularfile"
 )
 
 // errLoop is returned for a path with too many symbolic links.
@@ -94,27 +95,7 @@ func (h host) readFile(p string, limit int64) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	real := h.real(r)
-	fi, err := os.Stat(real)
-	if err != nil {
-		return nil, err
-	}
-	if !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("not a regular file (mode %s)", fi.Mode().Type())
-	}
-	f, err := os.Open(real)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, limit+1))
-	if err != nil {
-		return nil, err
-	}
-	if int64(len(data)) > limit {
-		return nil, fmt.Errorf("larger than the limit of %d bytes", limit)
-	}
-	return data, nil
+	return regularfile.Read(h.real(r), limit)
 }
 
 // readDir lists host directory p.

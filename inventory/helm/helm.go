@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path"
 	"path/filepath"
 	"sort"
@@ -22,6 +21,7 @@ import (
 	"helm.sh/helm/v4/pkg/strvals"
 	"sigs.k8s.io/yaml"
 
+	"github.com/kspm-dev/kspm/internal/regularfile"
 	"github.com/kspm-dev/kspm/inventory"
 )
 
@@ -157,7 +157,7 @@ func (*Renderer) Detect(dir string) (inventory.Detection, error) {
 
 // readChartfile reads dir's Chart.yaml as Helm's loader does.
 func readChartfile(dir string) (*chart.Metadata, error) {
-	data, err := os.ReadFile(filepath.Join(dir, chartFile))
+	data, err := regularfile.Read(filepath.Join(dir, chartFile), inventory.DefaultMaxDocumentBytes)
 	if err != nil {
 		return nil, err
 	}
@@ -249,7 +249,7 @@ func checkDependencies(ch *chart.Chart) error {
 func (r *Renderer) values() (map[string]any, error) {
 	base := map[string]any{}
 	for _, f := range r.valuesFiles {
-		data, err := os.ReadFile(f)
+		data, err := regularfile.Read(f, inventory.DefaultMaxInputBytes)
 		if err != nil {
 			return nil, fmt.Errorf("values file: %w", err)
 		}

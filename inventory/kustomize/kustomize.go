@@ -16,6 +16,7 @@ import (
 	"sigs.k8s.io/kustomize/api/types"
 	"sigs.k8s.io/kustomize/kyaml/filesys"
 
+	"github.com/kspm-dev/kspm/internal/regularfile"
 	"github.com/kspm-dev/kspm/internal/yamldoc"
 	"github.com/kspm-dev/kspm/inventory"
 )
@@ -54,7 +55,7 @@ func (r *Renderer) Detect(dir string) (inventory.Detection, error) {
 	if err != nil || name == "" {
 		return inventory.NotRoot, err
 	}
-	data, err := os.ReadFile(filepath.Join(dir, name))
+	data, err := regularfile.Read(filepath.Join(dir, name), inventory.DefaultMaxDocumentBytes)
 	if err != nil {
 		return inventory.NotRoot, fmt.Errorf("read %s: %w", name, err)
 	}

@@ -13,6 +13,9 @@ import (
 	"sigs.k8s.io/kustomize/api/types"
 
 	"github.com/kspm-dev/kspm/internal/yamldoc"
+
+	"github.com/kspm-dev/kspm/internal/regularfile"
+	"github.com/kspm-dev/kspm/inventory"
 )
 
 // checkLocal returns an error wrapping ErrRemote when the kustomization at dir, or one it
@@ -50,7 +53,7 @@ func (c *localChecker) kustomization(dir string, plugin bool) error {
 	var file string
 	var data []byte
 	for _, n := range c.fileNames {
-		if d, err := os.ReadFile(filepath.Join(dir, n)); err == nil {
+		if d, err := regularfile.Read(filepath.Join(dir, n), inventory.DefaultMaxDocumentBytes); err == nil {
 			file, data = filepath.Join(dir, n), d
 			break
 		}
@@ -171,7 +174,7 @@ func (ref refChecker) fileRef(field, r string) error {
 // pluginFile checks the file references of the plugin configurations in the file at path;
 // an error names that file.
 func (ref refChecker) pluginFile(field, path string) error {
-	data, err := os.ReadFile(path)
+	data, err := regularfile.Read(path, inventory.DefaultMaxInputBytes)
 	if err != nil {
 		return nil // kustomize says it is unreadable
 	}

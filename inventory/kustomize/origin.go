@@ -1,7 +1,6 @@
 package kustomize
 
 import (
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -9,6 +8,9 @@ import (
 	"sigs.k8s.io/kustomize/api/resource"
 
 	"github.com/kspm-dev/kspm/internal/yamldoc"
+
+	"github.com/kspm-dev/kspm/internal/regularfile"
+	"github.com/kspm-dev/kspm/inventory"
 )
 
 // sourceFinder turns the origin kustomize gives a built object into the file and line the
@@ -87,7 +89,7 @@ func (s *sourceFinder) index(path string) *fileIndex {
 	}
 	ix := &fileIndex{}
 	s.files[path] = ix
-	data, err := os.ReadFile(path)
+	data, err := regularfile.Read(path, inventory.DefaultMaxInputBytes)
 	if err != nil {
 		return ix
 	}

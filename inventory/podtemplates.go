@@ -2,6 +2,7 @@ package inventory
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	appsv1 "k8s.io/api/apps/v1"
@@ -177,16 +178,20 @@ func (d *drift) drifted(o, c *Object) bool {
 	return false
 }
 
+// templateKinds are the kinds whose objects carry a pod template.
+var templateKinds = []schema.GroupKind{KindReplicationController, KindDeployment, KindReplicaSet,
+	KindStatefulSet, KindDaemonSet, KindJob, KindCronJob}
+
+// PodTemplateKinds returns the kinds PodTemplates draws from: Pod and every kind whose
+// objects carry a pod template. The slice is the caller's. A check over pod templates declares
+// them in check.Meta.Kinds.
+func PodTemplateKinds() []schema.GroupKind {
+	return append([]schema.GroupKind{KindPod}, templateKinds...)
+}
+
 // holdsPodTemplate reports whether objects of kind gk carry a pod template (see
 // buildPodTemplates).
-func holdsPodTemplate(gk schema.GroupKind) bool {
-	switch gk {
-	case KindReplicationController, KindDeployment, KindReplicaSet, KindStatefulSet,
-		KindDaemonSet, KindJob, KindCronJob:
-		return true
-	}
-	return false
-}
+func holdsPodTemplate(gk schema.GroupKind) bool { return slices.Contains(templateKinds, gk) }
 
 // podSignature sums up what of a pod spec security controls judge and admission webhooks
 // change: host namespaces, every container's name, privileged flag and added capabilities,

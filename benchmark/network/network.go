@@ -6,7 +6,6 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/kspm-dev/kspm/benchmark"
 	"github.com/kspm-dev/kspm/check"
@@ -62,11 +61,7 @@ func (c *engineCache) get(inv *inventory.Inventory) *netreach.Engine {
 }
 
 // workloadKinds are the kinds that hold pod templates.
-var workloadKinds = []schema.GroupKind{
-	inventory.KindPod, inventory.KindReplicationController, inventory.KindDeployment,
-	inventory.KindReplicaSet, inventory.KindStatefulSet, inventory.KindDaemonSet,
-	inventory.KindJob, inventory.KindCronJob,
-}
+var workloadKinds = inventory.PodTemplateKinds()
 
 // Reference documents cited by the controls.
 const (

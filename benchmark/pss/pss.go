@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strings"
 
-	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/pod-security-admission/api"
 
 	"github.com/kspm-dev/kspm/benchmark"
@@ -25,11 +24,7 @@ const (
 const IDPrefix = "pss:"
 
 // workloadKinds are the kinds whose pod templates the controls evaluate.
-var workloadKinds = []schema.GroupKind{
-	inventory.KindPod, inventory.KindReplicationController, inventory.KindDeployment,
-	inventory.KindReplicaSet, inventory.KindStatefulSet, inventory.KindDaemonSet,
-	inventory.KindJob, inventory.KindCronJob,
-}
+var workloadKinds = inventory.PodTemplateKinds()
 
 // Baseline returns the Pod Security Standards baseline benchmark, "pss-baseline": one control
 // per upstream baseline check in force at the chosen version (WithVersion), each evaluating

@@ -23,7 +23,6 @@ import (
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/kspm-dev/kspm/check"
 	"github.com/kspm-dev/kspm/inventory"
@@ -31,10 +30,7 @@ import (
 )
 
 // podTemplateKinds are the kinds inventory.PodTemplates draws from.
-var podTemplateKinds = []schema.GroupKind{
-	inventory.KindPod, inventory.KindReplicationController, inventory.KindDeployment, inventory.KindReplicaSet,
-	inventory.KindStatefulSet, inventory.KindDaemonSet, inventory.KindJob, inventory.KindCronJob,
-}
+var podTemplateKinds = inventory.PodTemplateKinds()
 
 // riskyPermissions are the permissions whose holders rbac:workload-serviceaccount reports.
 func riskyPermissions() []permission {

@@ -57,11 +57,7 @@ func Workloads() benchmark.Benchmark {
 }
 
 // workloadKinds are the kinds that hold pod templates.
-var workloadKinds = []schema.GroupKind{
-	inventory.KindPod, inventory.KindReplicationController, inventory.KindDeployment,
-	inventory.KindReplicaSet, inventory.KindStatefulSet, inventory.KindDaemonSet,
-	inventory.KindJob, inventory.KindCronJob,
-}
+var workloadKinds = inventory.PodTemplateKinds()
 
 // Reference documents cited by the controls.
 const (

@@ -3,17 +3,25 @@
 package regularfile
 
 import (
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 )
 
 // Read reads the file at path, following symbolic links, when it is a regular file of at most
-// limit bytes; errors other than os.Stat's do not name the path (callers do). A larger file is an error rather than its first limit bytes (a configuration
+// limit bytes; other errors than a missing or unreadable path do not name it (callers do). A larger file is an error rather than its first limit bytes (a configuration
 // cut short reads as other settings), and so is anything but a regular file.
 func Read(path string, limit int64) ([]byte, error) {
 	fi, err := os.Stat(path)
 	if err != nil {
+		// Said as opening says it ("open PATH: no such file or directory"): the file is what
+		// could not be read, whatever the step that found out.
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			pe.Op = "open"
+		}
 		return nil, err
 	}
 	if !fi.Mode().IsRegular() {

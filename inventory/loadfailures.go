@@ -16,8 +16,8 @@ type loadFailures struct {
 }
 
 // failuresOf sorts the errors of a load into load failures. A *SourceError is a document
-// (or file) that did not load, unless it wraps ErrUnknownField or ErrDuplicate (the object
-// loaded then) or is a notAnObjectError (it was read, and is no object of any kind). Other
+// (or file) that did not load, unless it wraps ErrUnknownField, ErrDuplicateKey (errors
+// under WithStrictFieldValidation) or ErrDuplicate (the object loaded then) or is a notAnObjectError (it was read, and is no object of any kind). Other
 // errors (*ListError) are about kinds whose coverage the loader records itself.
 func failuresOf(errs []error) loadFailures {
 	var f loadFailures
@@ -26,7 +26,7 @@ func failuresOf(errs []error) loadFailures {
 			se  *SourceError
 			nao notAnObjectError
 		)
-		if !errors.As(err, &se) || errors.Is(err, ErrUnknownField) || errors.Is(err, ErrDuplicate) || errors.As(err, &nao) {
+		if !errors.As(err, &se) || errors.Is(err, ErrUnknownField) || errors.Is(err, ErrDuplicateKey) || errors.Is(err, ErrDuplicate) || errors.As(err, &nao) {
 			continue
 		}
 		kinds := failedKinds(se)

@@ -50,6 +50,7 @@ type manifestConfig struct {
 	maxDocument      int64
 	maxInput         int64
 	complete         bool
+	strictFields     bool
 	renderers        []Renderer
 }
 
@@ -87,6 +88,18 @@ func WithDefaultNamespace(ns string) ManifestOption {
 // documentation (section "Manifests as the whole cluster").
 func WithCompleteInput() ManifestOption {
 	return manifestOptionFunc(func(c *manifestConfig) { c.complete = true })
+}
+
+// WithStrictFieldValidation reads manifests as the API server does under Strict field
+// validation, the default of kubectl apply and kubectl create (--validate=strict): a field
+// a built-in kind does not have (ErrUnknownField) and a key written more than once in one
+// mapping (ErrDuplicateKey) are errors, not warnings, so a file that `kubectl apply` would
+// refuse makes the load report an error. The object still loads as the default mode loads
+// it (unknown fields dropped, the last value of a repeated key) and is checked, so that a
+// finding is never hidden behind the error. The default is the API server's Warn field
+// validation, which Helm, Argo CD and client-go programs get.
+func WithStrictFieldValidation() ManifestOption {
+	return manifestOptionFunc(func(c *manifestConfig) { c.strictFields = true })
 }
 
 // DefaultMaxDocumentBytes is the size of the largest document LoadManifests reads unless
@@ -196,7 +209,8 @@ func isConfigFileKind(gvk schema.GroupVersionKind) bool {
 // API server drops it. A key written more than once in one mapping (ErrDuplicateKey) takes
 // its last value, whole, at any depth: a mapping written again replaces the earlier one. That
 // is how kubectl and Helm read YAML and JSON before sending an object, and how the API server
-// reads a YAML request body (sigs.k8s.io/yaml's YAMLToJSON). A document that is no Kubernetes
+// reads a YAML request body (sigs.k8s.io/yaml's YAMLToJSON). Under WithStrictFieldValidation
+// these two are errors, and the object loads all the same. A document that is no Kubernetes
 // object (ErrNotObject) is a notice and is skipped: a mapping with neither an apiVersion nor a
 // kind field (an application's configuration file, a values file, a docker-compose file), a
 // scalar, or a list that holds no mapping.
@@ -248,7 +262,7 @@ func LoadManifests(ctx context.Context, paths []string, opts ...ManifestOption) 
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(cfg.parallelism)
 	l := &manifestLoader{ctx: gctx, g: g, workers: cfg.parallelism, b: b, stdin: cfg.stdin, defaultNamespace: cfg.defaultNamespace,
-		maxDocument: cfg.maxDocument, maxInput: cfg.maxInput, renderers: cfg.renderers,
+		maxDocument: cfg.maxDocument, maxInput: cfg.maxInput, renderers: cfg.renderers, strictFields: cfg.strictFields,
 		seen: make(map[string]bool), walked: make(map[string]bool)}
 	var walkErr error
 	for i, p := range paths {
@@ -291,6 +305,7 @@ type manifestLoader struct {
 	maxDocument      int64 // < 1: no limit
 	maxInput         int64 // < 1: no limit
 	renderers        []Renderer
+	strictFields     bool // WithStrictFieldValidation
 
 	seq    int             // files dispatched so far; orders errors
 	seen   map[string]bool // files dispatched, by real path
@@ -635,8 +650,13 @@ func (l *manifestLoader) record(f manifestFile, line int, object string, err err
 	l.mu.Unlock()
 }
 
-// warn records a warning about what starts at line of f (see Inventory.Warnings).
+// warn records a warning about what starts at line of f (see Inventory.Warnings); under
+// WithStrictFieldValidation, an unknown field or a repeated key is an error instead.
 func (l *manifestLoader) warn(f manifestFile, line int, object string, err error) {
+	if l.strictFields && (errors.Is(err, ErrUnknownField) || errors.Is(err, ErrDuplicateKey)) {
+		l.record(f, line, object, err)
+		return
+	}
 	e := &SourceError{Source: f.source(line), Object: object, Err: err}
 	l.mu.Lock()
 	l.warnings = append(l.warnings, manifestError{seq: f.seq, line: line, err: e})

@@ -162,3 +162,72 @@ func TestLoadManifestsUnknownFieldIsAWarning(t *testing.T) {
 	assert.False(t, inv.Pods()[0].Spec.HostNetwork)
 	assert.Equal(t, Loaded, inv.Coverage(KindPod).State)
 }
+
+// TestLoadManifestsStrictFieldValidation: under WithStrictFieldValidation an unknown field and
+// a repeated key are errors naming their file and line, as kubectl apply refuses such a file;
+// the object still loads as the default mode loads it, and its kind's coverage stays Loaded
+// (the object is there: nothing failed to load). Removed API versions and documents that are
+// no object stay warnings; the default mode makes all of them warnings.
+func TestLoadManifestsStrictFieldValidation(t *testing.T) {
+	dir := t.TempDir()
+	paths := []string{
+		mfWrite(t, dir, "pod.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  hostNetwork: false\n  hostNetwork: true\n"+
+			"  containers:\n  - name: c\n    image: i\n    securityContex: {privileged: true}\n"),
+		mfWrite(t, dir, "config.yaml", "listen: 8080\n"),
+		mfWrite(t, dir, "old.yaml", "apiVersion: extensions/v1beta1\nkind: DaemonSet\nmetadata: {name: d}\nspec:\n  template:\n    spec:\n      containers: [{name: c, image: i}]\n"),
+	}
+	tests := []struct {
+		name         string
+		opts         []ManifestOption
+		wantErrors   []string
+		wantWarnings []string
+	}{
+		{
+			name: "strict",
+			opts: []ManifestOption{WithStrictFieldValidation()},
+			wantErrors: []string{
+				`pod.yaml:6: Pod p: field "spec.hostNetwork" written again (first at line 5); the last value is used`,
+				`pod.yaml:10: Pod p: unknown field "spec.containers[0].securityContex": dropped, as the API server drops it`,
+			},
+			wantWarnings: []string{
+				"config.yaml:1: not a Kubernetes object (neither apiVersion nor kind): skipped",
+				"old.yaml:1: DaemonSet d: extensions/v1beta1 DaemonSet is not served since Kubernetes 1.16; read as apps/v1 DaemonSet",
+			},
+		},
+		{
+			name: "warn (the default)",
+			wantWarnings: []string{ // in input order
+				`pod.yaml:6: Pod p: field "spec.hostNetwork" written again (first at line 5); the last value is used`,
+				`pod.yaml:10: Pod p: unknown field "spec.containers[0].securityContex": dropped, as the API server drops it`,
+				"config.yaml:1: not a Kubernetes object (neither apiVersion nor kind): skipped",
+				"old.yaml:1: DaemonSet d: extensions/v1beta1 DaemonSet is not served since Kubernetes 1.16; read as apps/v1 DaemonSet",
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			inv := mfLoad(t, paths, tt.opts...)
+			assert.Equal(t, tt.wantErrors, mfErrors(inv, dir))
+			assert.Equal(t, tt.wantWarnings, mfWarnings(inv, dir))
+			require.Len(t, inv.Pods(), 1, "the object loads either way")
+			assert.True(t, inv.Pods()[0].Spec.HostNetwork, "the last value is used")
+			assert.Nil(t, inv.Pods()[0].Spec.Containers[0].SecurityContext, "the unknown field is dropped")
+			assert.Equal(t, Loaded, inv.Coverage(KindPod).State)
+			assert.Len(t, inv.DaemonSets(), 1)
+		})
+	}
+}
+
+// TestLoadManifestsCorpusInvalidStrict: as kubectl apply validates, both real but broken
+// manifests of the corpus are errors; the Secret with a repeated key still loads.
+func TestLoadManifestsCorpusInvalidStrict(t *testing.T) {
+	dir := mfCorpus(t, "real-invalid")
+	inv := mfLoad(t, []string{dir}, WithStrictFieldValidation())
+	assert.Equal(t, []string{
+		"fc.yaml:17: Pod fibre-channel-example-pod: spec.volumes[0].fc.lun: wrong type: found a string, want an integer (int32)",
+		`quobyte-admin-secret.yaml:9: Secret quobyte-admin-secret: field "type" written again (first at line 5); the last value is used`,
+	}, mfErrors(inv, dir))
+	assert.Empty(t, inv.Warnings())
+	require.Equal(t, 1, inv.Len())
+	assert.Equal(t, Loaded, inv.Coverage(KindSecret).State)
+}

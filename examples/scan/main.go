@@ -243,6 +243,9 @@ func load(ctx context.Context, o *options, stdin io.Reader, prog *progress) (*in
 		if o.complete {
 			opts = append(opts, inventory.WithCompleteInput())
 		}
+		if o.fieldValid == fieldValidationStrict {
+			opts = append(opts, inventory.WithStrictFieldValidation())
+		}
 		// Charts among the paths are rendered (--helm-* flags; checked by parseArgs).
 		charts, err := newHelmRenderer(o)
 		if err != nil {

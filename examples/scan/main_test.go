@@ -596,3 +596,25 @@ func TestCompleteFlag(t *testing.T) {
 	assert.Equal(t, exitError, code)
 	assert.Contains(t, stderr, "use it with -f")
 }
+
+// TestFieldValidationStrict: --field-validation strict makes what kubectl apply would refuse
+// (an unknown field, a key written twice) a load error, exit 2, while the object is still
+// scanned as stored; a mode that is neither warn nor strict is a usage error.
+func TestFieldValidationStrict(t *testing.T) {
+	code, rep, stderr := scanJSON(t, "", "-f", "testdata/lenient", "-b", "workloads", "--field-validation", "strict")
+	assert.Equal(t, exitError, code, stderr)
+	dir := filepath.Join("testdata", "lenient")
+	assert.Equal(t, []string{
+		filepath.Join(dir, "web.yaml") + `:20: Deployment ops/web: field "spec.template.spec.containers[0].securityContext" written again (first at line 18); the last value is used`,
+		filepath.Join(dir, "web.yaml") + `:22: Deployment ops/web: unknown field "spec.template.spec.containers[0].securityContex": dropped, as the API server drops it`,
+	}, rep.Inventory.Errors)
+	assert.Equal(t, []string{
+		filepath.Join(dir, "agent.yaml") + ":2: DaemonSet ops/agent: extensions/v1beta1 DaemonSet is not served since Kubernetes 1.16; read as apps/v1 DaemonSet",
+		filepath.Join(dir, "app-config.yaml") + ":2: not a Kubernetes object (neither apiVersion nor kind): skipped",
+	}, rep.Inventory.Warnings)
+	assert.Equal(t, check.StatusPass, verdict(rep, "workloads:privileged", "Deployment ops/web"), "the object is scanned as stored")
+
+	code, _, stderr = runScan(t, "", "-f", "testdata/lenient", "--field-validation", "Ignore")
+	assert.Equal(t, exitError, code)
+	assert.Contains(t, stderr, `--field-validation "Ignore": want warn or strict`)
+}

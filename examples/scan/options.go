@@ -18,6 +18,12 @@ const (
 	formatJSON  = "json"
 )
 
+// Modes of --field-validation, named as the API server's fieldValidation parameter is.
+const (
+	fieldValidationWarn   = "warn"
+	fieldValidationStrict = "strict"
+)
+
 // options are the parsed command line.
 type options struct {
 	files          []string // -f: manifest files and directories; "-" is standard input
@@ -28,6 +34,7 @@ type options struct {
 	configz        bool     // --kubelet-configz
 	allowEmpty     bool     // --allow-empty: an input with no object is not an error
 	complete       bool     // --complete: the manifests are the whole cluster
+	fieldValid     string   // --field-validation: warn or strict
 	kubeContext    string   // --context
 	benchmarks     []string // -b: bundled benchmark names; "all" means every one
 	checkIDs       []string // --check: run only these check IDs
@@ -157,6 +164,7 @@ func newFlagSet(o *options) *flag.FlagSet {
 	fs.BoolVar(&o.configz, "kubelet-configz", false, "")
 	fs.BoolVar(&o.allowEmpty, "allow-empty", false, "")
 	fs.BoolVar(&o.complete, "complete", false, "")
+	fs.StringVar(&o.fieldValid, "field-validation", fieldValidationWarn, "")
 	fs.StringVar(&o.kubeContext, "context", "", "")
 
 	benchmarks := listFlag{values: &o.benchmarks, split: true}
@@ -203,6 +211,10 @@ Input (one of):
                           object in them has none, so checks that need "there are none"
                           (RBAC, NetworkPolicy per namespace, references that name
                           nothing) give a verdict instead of notEvaluated
+  --field-validation MODE with -f: warn (default) reads manifests as the API server does
+                          for Helm, Argo CD and client-go: an unknown field or a key
+                          written twice is a warning; strict, as kubectl apply validates:
+                          they are errors (exit 2). Either way the object is checked
   --max-document-bytes N  with -f: the largest document read, in bytes; a larger List is
                           read item by item (default 8388608, 8 MiB; 0: no limit)
   --max-input-bytes N     with -f: the most read from one file or standard input, in bytes
@@ -304,6 +316,12 @@ func parseArgs(args []string) (*options, error) {
 	}
 	if o.defaultNS != "" && len(o.files) == 0 {
 		return nil, errors.New("--default-namespace applies to manifests: use it with -f")
+	}
+	if o.fieldValid != fieldValidationWarn && o.fieldValid != fieldValidationStrict {
+		return nil, fmt.Errorf("--field-validation %q: want %s or %s", o.fieldValid, fieldValidationWarn, fieldValidationStrict)
+	}
+	if o.fieldValid == fieldValidationStrict && len(o.files) == 0 {
+		return nil, errors.New("--field-validation applies to manifests: use it with -f")
 	}
 	if o.complete && len(o.files) == 0 {
 		return nil, errors.New("--complete declares manifests the whole cluster: use it with -f")

@@ -136,12 +136,15 @@ func newPodCheck(r rule, c control, lv api.LevelVersion, cluster *api.Version) c
 	passMsg := fmt.Sprintf("allowed by PodSecurity %q", lv.String())
 	return check.New(meta, func(ctx context.Context, pass *check.Pass) error {
 		inv := pass.Inventory
-		if reason := blindSpots(inv); reason != "" {
+		reason := blindSpots(inv)
+		if reason != "" {
 			pass.NotEvaluated(nil, "some workloads could not be read, so they were not evaluated: "+reason)
 		}
 		tmpls := inv.PodTemplates()
 		if len(tmpls) == 0 {
-			pass.NotApplicable(nil, "no pods or workload pod templates in the inventory")
+			if reason == "" { // else there may be workloads: the notEvaluated result says so
+				pass.NotApplicable(nil, "no pods or workload pod templates in the inventory")
+			}
 			return nil
 		}
 		for i, t := range tmpls {

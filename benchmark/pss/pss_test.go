@@ -283,4 +283,12 @@ func TestBlindSpotsAndEmptyInventory(t *testing.T) {
 	assert.Equal(t, check.StatusPass, got["Deployment shop/web"].status)
 	assert.Equal(t, check.StatusNotEvaluated, got[""].status)
 	assert.Contains(t, got[""].message, "Pod forbidden (pods is forbidden)")
+
+	// Nothing loaded, but Pods could not be read: not evaluated, and not also "no pods".
+	b = inventory.NewBuilder(inventory.ModeCluster)
+	b.SetCoverage(inventory.Coverage{Kind: "Pod", State: inventory.Forbidden, Reason: "pods is forbidden"})
+	got = runCheck(t, b.Build(), c)
+	require.Len(t, got, 1)
+	assert.Equal(t, check.StatusNotEvaluated, got[""].status)
+	assert.Contains(t, got[""].message, "some workloads could not be read, so they were not evaluated: Pod forbidden (pods is forbidden)")
 }

@@ -172,11 +172,19 @@ func (r *run) namespaceReason(name string) string {
 	return fmt.Sprintf("the policy reads the object's Namespace %s, which is not in the input", name)
 }
 
+// policyResources are the resources of admissionregistration.k8s.io that the API server
+// excludes from every policy it reads from the API (so that a policy cannot lock itself in).
+var policyResources = []string{"validatingadmissionpolicies", "validatingadmissionpolicybindings",
+	"mutatingadmissionpolicies", "mutatingadmissionpolicybindings"}
+
 // judge applies the policy (definition d) to o through each of its bindings bs, and
 // reports a result per binding that matches o.
 func (r *run) judge(ctx context.Context, o *inventory.Object, d *policyDef, bs []*bindingDef) {
 	gvk := o.GroupVersionKind()
 	info := r.res.resource(gvk)
+	if gvk.Group == admissionregistrationv1.GroupName && slices.Contains(policyResources, info.gvr.Resource) {
+		return // the API server never applies policies to policies
+	}
 	m, err := o.Map()
 	if err != nil {
 		r.reportAll(o, bs, outcome{status: check.StatusError, message: err.Error()})

@@ -149,14 +149,15 @@ func validateObject(obj runtime.Object) error {
 	return nil
 }
 
-// keepDocuments returns data with the lines of the documents not kept blanked (document
-// markers stay), so that what is left parses with its line numbers unchanged.
+// keepDocuments returns data with every line blanked that is not part of a document kept (a
+// document opened by a "---" marker includes it), so that what is left parses as those
+// documents alone, with their line numbers unchanged.
 func keepDocuments(data []byte, docs []yamldoc.Document, keep []bool) []byte {
 	kept := make(map[int]bool) // line → kept
 	for i, d := range docs {
 		if keep[i] {
-			n := bytes.Count(d.Data, []byte("\n"))
-			for l := d.Line; l <= d.Line+n; l++ {
+			last := d.Line + bytes.Count(bytes.TrimSuffix(d.Data, []byte("\n")), []byte("\n"))
+			for l := d.Line; l <= last; l++ {
 				kept[l] = true
 			}
 		}
@@ -165,10 +166,8 @@ func keepDocuments(data []byte, docs []yamldoc.Document, keep []bool) []byte {
 	out := make([]byte, 0, len(data))
 	for i, line := range lines {
 		switch {
-		case kept[i+1]:
+		case kept[i+1]: // a kept document's range starts on its own "---" marker line
 			out = append(out, line...)
-		case bytes.HasPrefix(line, []byte("---")):
-			out = append(out, "---\n"...)
 		case bytes.HasSuffix(line, []byte("\n")):
 			out = append(out, '\n')
 		}

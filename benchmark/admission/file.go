@@ -24,7 +24,8 @@ const MaxFileDocuments = 1000
 
 // LoadFile reads a file of ValidatingAdmissionPolicy and ValidatingAdmissionPolicyBinding
 // documents (admissionregistration.k8s.io/v1), mixed or not with kspm CheckList documents
-// (see check.ParseCELChecks), as the scanner's --checks takes it. It returns the policies and
+// (see check.ParseCELChecks), as the scanner's --checks takes it. A file with no policy or
+// binding is read as check.ParseCELChecks reads it, errors included. It returns the policies and
 // bindings, each with its file and line as Source, for WithObjects, and the CEL checks of the
 // CheckList documents. A file larger than check.MaxCELFileSize, or holding more than
 // MaxFileDocuments documents, is refused.
@@ -52,6 +53,16 @@ func parseFile(data []byte, path string) ([]*inventory.Object, []check.Check, er
 	docs := yamldoc.Split(data)
 	if len(docs) > MaxFileDocuments {
 		return nil, nil, fmt.Errorf("%s: more than %d documents", path, MaxFileDocuments)
+	}
+	policies := 0
+	for _, d := range docs {
+		if isPolicyDocument(d.Data) {
+			policies++
+		}
+	}
+	if policies == 0 { // a file of CheckLists only, read as ever
+		checks, err := check.ParseCELChecks(data, path)
+		return nil, checks, err
 	}
 	var (
 		errs     []error
@@ -173,4 +184,18 @@ func keepDocuments(data []byte, docs []yamldoc.Document, keep []bool) []byte {
 		}
 	}
 	return out
+}
+
+// isPolicyDocument reports whether a document is a ValidatingAdmissionPolicy or binding of
+// admissionregistration.k8s.io/v1 (one that does not parse is not).
+func isPolicyDocument(data []byte) bool {
+	var head struct {
+		APIVersion string `yaml:"apiVersion"`
+		Kind       string `yaml:"kind"`
+	}
+	if yamlv3.Unmarshal(data, &head) != nil {
+		return false
+	}
+	return head.APIVersion == admissionregistrationv1.SchemeGroupVersion.String() &&
+		(head.Kind == "ValidatingAdmissionPolicy" || head.Kind == "ValidatingAdmissionPolicyBinding")
 }

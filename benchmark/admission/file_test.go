@@ -56,8 +56,10 @@ func TestLoadFileErrorsNameFileAndLine(t *testing.T) {
 		name, content string
 		want          []string
 	}{
-		{"another kind", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n",
-			[]string{`:1: apiVersion "v1", kind "ConfigMap": want a ValidatingAdmissionPolicy`}},
+		{"another kind", binding("b", "p", "validationActions: [Deny]") + "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n",
+			[]string{`:9: apiVersion "v1", kind "ConfigMap": want a ValidatingAdmissionPolicy`}},
+		{"CheckLists only: as check.ParseCELChecks reads them", "apiVersion: v1\nkind: ConfigMap\n",
+			[]string{`:1:1: apiVersion "v1", kind "ConfigMap": want apiVersion kspm.dev/v1alpha1, kind CheckList`}},
 		{"an unknown field", policy("p", deployments+"validations: [{expresion: x}]"),
 			[]string{`:2: ValidatingAdmissionPolicy: unknown field "spec.validations[0].expresion"`}},
 		{"an expression that does not compile", "# a comment\n" + policy("p", deployments+`validations: [{expression: "object.x +"}]`),
@@ -65,7 +67,7 @@ func TestLoadFileErrorsNameFileAndLine(t *testing.T) {
 		{"a binding without actions", binding("b", "p", "paramRef: {name: x}"),
 			[]string{":2: ValidatingAdmissionPolicyBinding b: the API server would refuse it: spec.paramRef.parameterNotFoundAction: required",
 				"spec.validationActions: at least one validation action is required"}},
-		{"YAML that does not parse", "apiVersion: v1\nkind: [\n", []string{":3: parse YAML:"}},
+		{"YAML that does not parse", binding("b", "p", "validationActions: [Deny]") + "---\napiVersion: v1\nkind: [\n", []string{":11: parse YAML:"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -124,13 +124,26 @@ func notEvaluated(format string, args ...any) outcome {
 	return outcome{status: check.StatusNotEvaluated, message: fmt.Sprintf(format, args...)}
 }
 
-// failed is the outcome of a problem the failurePolicy decides: the API server rejects the
-// object under Fail, admits it unjudged under Ignore.
+// failed is the outcome of a problem the failurePolicy decides, with the policy's or the
+// binding's configuration (a param missing, a selector that does not parse) or an
+// auditAnnotation: the API server rejects the object under Fail, whatever the binding's
+// validationActions, and admits it unjudged under Ignore.
 func (d *policyDef) failed(msg string) outcome {
 	if *d.policy.Spec.FailurePolicy == admissionregistrationv1.Ignore {
 		return notEvaluated("%s (failurePolicy Ignore: the API server admits the object without the policy's verdict)", msg)
 	}
 	return outcome{status: check.StatusError, message: msg + " (failurePolicy Fail: the API server rejects the object)"}
+}
+
+// evalFailed is the outcome of an expression that failed to evaluate (a matchCondition or a
+// validation): under Fail the API server takes it for a failure of the policy, which the
+// binding's validationActions then act on; under Ignore it admits the object unjudged.
+func (d *policyDef) evalFailed(msg string) outcome {
+	if *d.policy.Spec.FailurePolicy == admissionregistrationv1.Ignore {
+		return notEvaluated("%s (failurePolicy Ignore: the API server admits the object without the policy's verdict)", msg)
+	}
+	return outcome{status: check.StatusError, message: msg +
+		" (failurePolicy Fail: the API server takes it for a failure of the policy, which the binding's validationActions act on)"}
 }
 
 // errNamespaceNotSeen is what the namespace lister answers for a Namespace the inventory
@@ -329,7 +342,7 @@ func (r *run) evaluateOne(ctx context.Context, d *policyDef, va *admission.Versi
 		case mr.Error != nil && c.matchOffline != "":
 			return notEvaluated("%s", c.matchOffline)
 		case mr.Error != nil:
-			return d.failed("matchConditions: " + mr.Error.Error())
+			return d.evalFailed("matchConditions: " + mr.Error.Error())
 		case !mr.Matches:
 			return outcome{skip: true}
 		}
@@ -343,11 +356,11 @@ func (r *run) evaluateOne(ctx context.Context, d *policyDef, va *admission.Versi
 	}
 	if len(res.Decisions) != len(d.policy.Spec.Validations) { // one decision for the whole policy: an error
 		if len(res.Decisions) == 1 && res.Decisions[0].Evaluation == validating.EvalError {
-			return d.failed(res.Decisions[0].Message)
+			return d.evalFailed(res.Decisions[0].Message)
 		}
 		return outcome{status: check.StatusError, message: "unexpected validation result"}
 	}
-	var denied, failed, offline []string
+	var denied, failed, auditFailed, offline []string
 	for i, dec := range res.Decisions {
 		switch {
 		case c.validationOffline[i] != "":
@@ -360,7 +373,7 @@ func (r *run) evaluateOne(ctx context.Context, d *policyDef, va *admission.Versi
 	}
 	for _, a := range res.AuditAnnotations {
 		if a.Action == validating.AuditAnnotationActionError {
-			failed = append(failed, fmt.Sprintf("auditAnnotation %s: %s", a.Key, a.Error))
+			auditFailed = append(auditFailed, fmt.Sprintf("auditAnnotation %s: %s", a.Key, a.Error))
 		}
 	}
 	if c.auditOffline != "" {
@@ -369,8 +382,10 @@ func (r *run) evaluateOne(ctx context.Context, d *policyDef, va *admission.Versi
 	switch {
 	case len(denied) > 0:
 		return outcome{status: check.StatusFail, message: denied[0]}
+	case len(auditFailed) > 0:
+		return d.failed(strings.Join(auditFailed, "; "))
 	case len(failed) > 0:
-		return d.failed(strings.Join(failed, "; "))
+		return d.evalFailed(strings.Join(failed, "; "))
 	case len(offline) > 0:
 		return notEvaluated("%s", strings.Join(offline, "; "))
 	}

@@ -380,8 +380,8 @@ func (r *run) evaluateOne(ctx context.Context, d *policyDef, va *admission.Versi
 		offline = append(offline, c.auditOffline)
 	}
 	switch {
-	case len(denied) > 0:
-		return outcome{status: check.StatusFail, message: denied[0]}
+	case len(denied) > 0: // every failed validation, as the API server warns of each
+		return outcome{status: check.StatusFail, message: strings.Join(denied, "; ")}
 	case len(auditFailed) > 0:
 		return d.failed(strings.Join(auditFailed, "; "))
 	case len(failed) > 0:

@@ -257,7 +257,9 @@ type resource[T any] interface {
 	Get(ctx context.Context, name string, opts metav1.GetOptions) (T, error)
 }
 
-func cs2[T any](f func(kubernetes.Interface) resource[T]) func(kubernetes.Interface) resource[T] { return f }
+func cs2[T any](f func(kubernetes.Interface) resource[T]) func(kubernetes.Interface) resource[T] {
+	return f
+}
 
 // typedObject returns the generated object obj of kind; prepare readies a copy of the object
 // as listed for creating it again.

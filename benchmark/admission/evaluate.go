@@ -198,6 +198,9 @@ func (r *run) judge(ctx context.Context, o *inventory.Object, d *policyDef, bs [
 	if gvk.Group == admissionregistrationv1.GroupName && slices.Contains(policyResources, info.gvr.Resource) {
 		return // the API server never applies policies to policies
 	}
+	if !info.guessed && !mayMatch(d.policy, info) {
+		return // no rule names the resource: the matcher would say no, at the cost of the object's conversion
+	}
 	m, err := o.Map()
 	if err != nil {
 		r.reportAll(o, bs, outcome{status: check.StatusError, message: err.Error()})
@@ -390,4 +393,20 @@ func (r *run) evaluateOne(ctx context.Context, d *policyDef, va *admission.Versi
 		return notEvaluated("%s", strings.Join(offline, "; "))
 	}
 	return outcome{status: check.StatusPass, message: "the policy admits the object"}
+}
+
+// mayMatch reports whether a resourceRule of p names the resource of info (or one of its
+// equivalents) for a create: when none does, the policy does not match the object.
+func mayMatch(p *admissionregistrationv1.ValidatingAdmissionPolicy, info resourceInfo) bool {
+	for _, r := range p.Spec.MatchConstraints.ResourceRules {
+		if ruleNames(r, info.gvr.Group, info.gvr.Resource) {
+			return true
+		}
+		for gvr := range info.equivalents {
+			if ruleNames(r, gvr.Group, gvr.Resource) {
+				return true
+			}
+		}
+	}
+	return false
 }

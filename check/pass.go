@@ -21,6 +21,9 @@ type Finding struct {
 	// Err is the error of an error finding, for errors.Is and errors.As (optional; Message
 	// holds its text).
 	Err error
+	// Admission names the binding of an admission policy check's verdict (see
+	// Result.Admission); nil for other checks.
+	Admission *Admission
 }
 
 // Pass is the only contact between a check and the runner: the inventory and parameters go

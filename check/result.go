@@ -23,6 +23,9 @@ type Result struct {
 	// Field is the field path the verdict concerns, as precise as the check can tell, e.g.
 	// "spec.template.spec.containers[0].securityContext.privileged".
 	Field string `json:"field,omitempty"`
+	// Admission is set on the results of an admission policy check (see Admission): the
+	// binding through which the policy judged the object.
+	Admission *Admission `json:"admission,omitempty"`
 	// Remediation is the check's remediation (Meta.Remediation), set on fail and manual results.
 	Remediation string `json:"remediation,omitempty"`
 	// Section is the benchmark section of the check (Meta.Section), e.g. "5.1 RBAC and
@@ -39,15 +42,16 @@ type Result struct {
 // NewResult makes the result of finding f of the check described by m.
 func NewResult(m Meta, f Finding) Result {
 	r := Result{
-		CheckID:  m.ID,
-		Title:    m.Title,
-		Severity: m.Severity,
-		Status:   f.Status,
-		Message:  f.Message,
-		Field:    f.Field,
-		Err:      f.Err,
-		Section:  m.Section,
-		Level:    m.Level,
+		CheckID:   m.ID,
+		Title:     m.Title,
+		Severity:  m.Severity,
+		Status:    f.Status,
+		Message:   f.Message,
+		Field:     f.Field,
+		Err:       f.Err,
+		Admission: f.Admission,
+		Section:   m.Section,
+		Level:     m.Level,
 	}
 	if f.Object != nil {
 		ref := f.Object.Ref()
@@ -57,4 +61,16 @@ func NewResult(m Meta, f Finding) Result {
 		r.Remediation = m.Remediation
 	}
 	return r
+}
+
+// Admission says through which binding a ValidatingAdmissionPolicy judged an object (the
+// checks of package benchmark/admission), and what that binding makes the API server do
+// when the policy fails: a failing result whose ValidationActions hold Deny is an object the
+// API server would reject, Warn one it would admit with a warning, Audit one it would admit
+// and record in its audit log.
+type Admission struct {
+	// Binding is the name of the ValidatingAdmissionPolicyBinding.
+	Binding string `json:"binding"`
+	// ValidationActions are the binding's validationActions: Deny, Warn and/or Audit.
+	ValidationActions []string `json:"validationActions,omitempty"`
 }

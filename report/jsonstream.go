@@ -28,11 +28,13 @@ var resultsPlaceholder = []byte("\n  \"results\": []")
 var resultFieldsKnown = sameFields(reflect.TypeFor[check.Result](), []string{
 	"CheckID string checkID", "Title string title", "Severity string severity", "Status string status",
 	"Object ptr object,omitempty", "Message string message,omitempty", "Field string field,omitempty",
-	"Remediation string remediation,omitempty", "Section string section,omitempty", "Level string level,omitempty",
+	"Admission ptr admission,omitempty", "Remediation string remediation,omitempty", "Section string section,omitempty", "Level string level,omitempty",
 	"Err interface -", // not written
 }) && sameFields(reflect.TypeFor[inventory.Ref](), []string{
 	"APIVersion string apiVersion", "Kind string kind", "Namespace string namespace,omitempty",
 	"Name string name", "UID string uid,omitempty", "Source ptr source,omitempty",
+}) && sameFields(reflect.TypeFor[check.Admission](), []string{
+	"Binding string binding", "ValidationActions slice validationActions,omitempty",
 }) && sameFields(reflect.TypeFor[inventory.Source](), []string{
 	"File string file,omitempty", "Line int line,omitempty", "Root string root,omitempty",
 }) && !reflect.PointerTo(reflect.TypeFor[check.Severity]()).Implements(reflect.TypeFor[json.Marshaler]()) &&
@@ -144,6 +146,23 @@ func (m *memberMemo) appendResult(dst []byte, r *check.Result) []byte {
 	}
 	dst = appendMember(dst, ","+in, "message", r.Message, true)
 	dst = appendMember(dst, ","+in, "field", r.Field, true)
+	if a := r.Admission; a != nil {
+		const in2, in3 = "\n        ", "\n          " // a member of the admission, an action
+		dst = append(dst, ","+in+`"admission": {`...)
+		dst = appendMember(dst, in2, "binding", a.Binding, false)
+		if len(a.ValidationActions) > 0 {
+			dst = append(dst, ","+in2+`"validationActions": [`...)
+			for i, v := range a.ValidationActions {
+				if i > 0 {
+					dst = append(dst, ',')
+				}
+				dst = append(dst, in3...)
+				dst = appendJSONString(dst, v)
+			}
+			dst = append(dst, in2+"]"...)
+		}
+		dst = append(dst, in+"}"...)
+	}
 	if m.tail == nil || r.Remediation != m.last.Remediation || r.Section != m.last.Section || r.Level != m.last.Level {
 		m.tail = appendMember(m.tail[:0], ","+in, "remediation", r.Remediation, true)
 		m.tail = appendMember(m.tail, ","+in, "section", r.Section, true)

@@ -484,7 +484,15 @@ func (tw *textWriter) row(res check.Result) []cell {
 	if tw.opts.Verbose {
 		row = append(row, cell{text: esc(cmp.Or(res.Field, "-")), color: ansiDim})
 	}
-	return append(row, cell{text: esc(oneLine(res.Message))})
+	msg := res.Message
+	if a := res.Admission; a != nil { // which binding judged, and what it makes the API server do
+		msg += " [binding " + a.Binding
+		if len(a.ValidationActions) > 0 {
+			msg += ": " + strings.Join(a.ValidationActions, ",")
+		}
+		msg += "]"
+	}
+	return append(row, cell{text: esc(oneLine(msg))})
 }
 
 func (tw *textWriter) printRow(indent string, row []cell, widths []int, color string) {

@@ -335,3 +335,18 @@ func TestWriteTextVariants(t *testing.T) {
 	assert.Contains(t, out, "Pod shop/api\n")
 	assert.NotContains(t, out, "dev/api.yaml")
 }
+
+func TestWriteTextNamesTheAdmissionBinding(t *testing.T) {
+	ref := &inventory.Ref{APIVersion: "v1", Kind: "ConfigMap", Namespace: "shop", Name: "cfg"}
+	results := []check.Result{
+		{CheckID: "vap:p", Title: "p", Severity: check.Medium, Status: check.StatusFail, Object: ref,
+			Message: "too big", Admission: &check.Admission{Binding: "p-prod", ValidationActions: []string{"Deny", "Audit"}}},
+		{CheckID: "vap:p", Title: "p", Severity: check.Medium, Status: check.StatusFail, Object: ref,
+			Message: "no actions", Admission: &check.Admission{Binding: "p-none"}},
+	}
+	rep := report.New(fixtureInventory(t), []string{"admission-policies"}, results, report.Tool{Name: "kspm"}, fixtureTime)
+	var buf bytes.Buffer
+	require.NoError(t, report.WriteText(&buf, rep, report.TextOptions{}))
+	assert.Contains(t, buf.String(), "too big [binding p-prod: Deny,Audit]")
+	assert.Contains(t, buf.String(), "no actions [binding p-none]")
+}

@@ -70,7 +70,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return exitError
 	}
 	if o.mode() == modeList {
-		if err := writeList(stdout, bms, o.format); err != nil {
+		if bms, err = listAdmission(o, bms); err == nil {
+			err = writeList(stdout, bms, o.format)
+		}
+		if err != nil {
 			report.Fprintf(stderr, "%s: %v\n", progName, err)
 			return exitError
 		}
@@ -140,6 +143,11 @@ func runMode(ctx context.Context, o *options, inv *inventory.Inventory, bms []be
 			report.Fprintf(stderr, "%s: %v\n", progName, err)
 			return exitError
 		}
+	}
+	bms, err := withAdmission(o, inv, bms)
+	if err != nil {
+		report.Fprintf(stderr, "%s: %v\n", progName, err)
+		return exitError
 	}
 	rep, err := scan(ctx, inv, bms, o, prog)
 	if err != nil {

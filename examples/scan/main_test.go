@@ -345,7 +345,7 @@ func TestList(t *testing.T) {
 }
 
 func TestBenchmarkNames(t *testing.T) {
-	all := kspm.DefaultBenchmarkNames()
+	all := append(kspm.DefaultBenchmarkNames(), "admission-policies")
 	require.NotContains(t, all, "cis-2.0", "cis-2.0 repeats cis-1.12's controls: not in the default set")
 	files := []string{"checks.yaml"}
 	tests := []struct {
@@ -485,7 +485,9 @@ func TestDemo(t *testing.T) {
 	require.Equal(t, exitOK, code, stderr)
 	assert.Empty(t, stderr)
 	assert.Empty(t, rep.Inventory.Errors)
-	assert.Equal(t, kspm.DefaultBenchmarkNames(), rep.Benchmarks)
+	assert.Equal(t, defaultBenchmarkNames(), rep.Benchmarks, "the demo holds admission policies too")
+	assert.Equal(t, check.StatusFail, verdict(rep, "vap:no-latest-tag", "Deployment shop/cart"))
+	assert.Equal(t, check.StatusFail, verdict(rep, "vap:load-balancers", "Service monitoring/grafana"))
 	assert.Positive(t, rep.Summary.ByStatus[check.StatusFail], "the demo is built to fail checks")
 	assert.Positive(t, rep.Summary.ByStatus[check.StatusPass], "and to pass some")
 	assert.Zero(t, rep.Summary.ByStatus[check.StatusError], "no check may error on the demo")

@@ -26,23 +26,24 @@ const (
 
 // options are the parsed command line.
 type options struct {
-	files          []string // -f: manifest files and directories; "-" is standard input
-	kubeconfig     string   // --kubeconfig
-	defaultNS      string   // --default-namespace
-	maxDocBytes    int64    // --max-document-bytes
-	maxInputBytes  int64    // --max-input-bytes
-	configz        bool     // --kubelet-configz
-	allowEmpty     bool     // --allow-empty: an input with no object is not an error
-	complete       bool     // --complete: the manifests are the whole cluster
-	fieldValid     string   // --field-validation: warn or strict
-	kubeContext    string   // --context
-	benchmarks     []string // -b: bundled benchmark names; "all" means every one
-	checkIDs       []string // --check: run only these check IDs
-	checkFiles     []string // --checks: CEL check files
-	list           bool     // --list: list benchmarks and checks instead of scanning
-	pssVersion     string   // --pss-version
-	clusterVersion string   // --cluster-version
-	format         string   // -o
+	files          []string            // -f: manifest files and directories; "-" is standard input
+	kubeconfig     string              // --kubeconfig
+	defaultNS      string              // --default-namespace
+	maxDocBytes    int64               // --max-document-bytes
+	maxInputBytes  int64               // --max-input-bytes
+	configz        bool                // --kubelet-configz
+	allowEmpty     bool                // --allow-empty: an input with no object is not an error
+	complete       bool                // --complete: the manifests are the whole cluster
+	fieldValid     string              // --field-validation: warn or strict
+	kubeContext    string              // --context
+	benchmarks     []string            // -b: bundled benchmark names; "all" means every one
+	checkIDs       []string            // --check: run only these check IDs
+	checkFiles     []string            // --checks: CEL check files
+	policies       []*inventory.Object // the ValidatingAdmissionPolicies and bindings of --checks files (set by plan)
+	list           bool                // --list: list benchmarks and checks instead of scanning
+	pssVersion     string              // --pss-version
+	clusterVersion string              // --cluster-version
+	format         string              // -o
 	failOn         check.Severity
 	parallelism    int
 	timeout        time.Duration // whole run: load and scan
@@ -232,8 +233,13 @@ What to run:
   -b, --benchmark NAME    bundled benchmark; repeatable or comma-separated; "all" selects
                           every bundled benchmark but cis-2.0 (cis-1.12's controls again;
                           name it to run it). Default: the same, unless --checks is given, in
-                          which case only the custom checks run.
-  --checks FILE           YAML file of CEL checks (kind: CheckList); repeatable
+                          which case only the custom checks run. admission-policies applies
+                          the input's ValidatingAdmissionPolicies (and those of --checks) to
+                          every object, as the API server would to its creation: one check
+                          per policy, vap:NAME
+  --checks FILE           YAML file of CEL checks (kind: CheckList) and/or
+                          ValidatingAdmissionPolicies with their bindings, whose verdicts on
+                          the input it reports (what a new policy would reject); repeatable
   --check ID              run only the checks with these IDs (from the selected benchmarks
                           and --checks files); repeatable or comma-separated
   --pss-version VERSION   Pod Security Standards version for pss-* benchmarks: latest or v1.N

@@ -8,7 +8,9 @@ import (
 
 	"github.com/kspm-dev/kspm"
 	"github.com/kspm-dev/kspm/benchmark"
+	"github.com/kspm-dev/kspm/benchmark/admission"
 	"github.com/kspm-dev/kspm/check"
+	"github.com/kspm-dev/kspm/inventory"
 )
 
 // customBenchmark names the benchmark that holds the checks of --checks files in reports.
@@ -23,15 +25,19 @@ var errNoChecks = errors.New("no checks selected")
 // --check IDs when given. Benchmarks left with no check are dropped; an empty plan is an
 // error wrapping errNoChecks.
 func plan(o *options) ([]benchmark.Benchmark, error) {
-	custom, err := loadCustomChecks(o.checkFiles)
+	custom, policies, err := loadCustomChecks(o.checkFiles)
 	if err != nil {
 		return nil, err
 	}
+	o.policies = policies
+	// admission-policies is built once the inventory is loaded (see withAdmission).
+	admissionToo, names := admissionSelected(benchmarkNames(o))
+	admissionToo = admissionToo || len(policies) > 0
 	bopts := []kspm.BenchmarkOption{kspm.WithPSSVersion(o.pssVersion)}
 	if o.clusterVersion != "" {
 		bopts = append(bopts, kspm.WithClusterVersion(o.clusterVersion))
 	}
-	bms, err := kspm.SelectBenchmarks(benchmarkNames(o), bopts...)
+	bms, err := kspm.SelectBenchmarks(names, bopts...)
 	if err != nil {
 		return nil, err
 	}
@@ -46,12 +52,17 @@ func plan(o *options) ([]benchmark.Benchmark, error) {
 			Checks:      custom,
 		})
 	}
-	if len(o.checkIDs) > 0 {
-		if bms, err = onlyChecks(bms, o.checkIDs); err != nil {
+	if ids := o.checkIDs; len(ids) > 0 {
+		if admissionToo { // the IDs of policies are known once the inventory is loaded
+			ids = slices.DeleteFunc(slices.Clone(ids), func(id string) bool { return strings.HasPrefix(id, admission.IDPrefix) })
+		}
+		if len(ids) == 0 {
+			bms = nil
+		} else if bms, err = onlyChecks(bms, ids); err != nil {
 			return nil, err
 		}
 	}
-	if countChecks(bms) == 0 {
+	if countChecks(bms) == 0 && !admissionToo {
 		return nil, fmt.Errorf("%w: the selected benchmarks and check files hold no check (see --list)", errNoChecks)
 	}
 	return bms, nil
@@ -65,12 +76,12 @@ func benchmarkNames(o *options) []string {
 		if len(o.checkFiles) > 0 && len(o.checkIDs) == 0 {
 			return nil
 		}
-		return kspm.DefaultBenchmarkNames()
+		return defaultBenchmarkNames()
 	}
 	var names []string
 	for _, n := range o.benchmarks {
 		if n == "all" {
-			names = append(names, kspm.DefaultBenchmarkNames()...)
+			names = append(names, defaultBenchmarkNames()...)
 		} else {
 			names = append(names, n)
 		}
@@ -85,28 +96,37 @@ func benchmarkNames(o *options) []string {
 	return out
 }
 
+// defaultBenchmarkNames are the benchmarks the scanner runs when -b is not given, and what
+// "all" means: kspm's default set and admission-policies.
+func defaultBenchmarkNames() []string {
+	return append(kspm.DefaultBenchmarkNames(), admission.PoliciesName)
+}
+
 // loadCustomChecks loads every --checks file and validates the checks together, so an ID
-// defined in two files is an error rather than a check silently dropped.
-func loadCustomChecks(files []string) ([]check.Check, error) {
+// defined in two files is an error rather than a check silently dropped. It returns the CEL
+// checks, and the ValidatingAdmissionPolicies and bindings the files hold.
+func loadCustomChecks(files []string) ([]check.Check, []*inventory.Object, error) {
 	var (
-		all  []check.Check
-		errs []error
+		all      []check.Check
+		policies []*inventory.Object
+		errs     []error
 	)
 	for _, f := range files {
-		cs, err := check.LoadCELFile(f)
+		cs, objs, err := loadCheckFile(f)
 		if err != nil {
 			errs = append(errs, err)
 			continue
 		}
 		all = append(all, cs...)
+		policies = append(policies, objs...)
 	}
 	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
+		return nil, nil, errors.Join(errs...)
 	}
 	if err := check.Validate(all); err != nil {
-		return nil, fmt.Errorf("--checks: %w", err)
+		return nil, nil, fmt.Errorf("--checks: %w", err)
 	}
-	return all, nil
+	return all, policies, nil
 }
 
 // checkCollisions reports custom checks whose IDs are also the IDs of bundled checks.

@@ -153,8 +153,12 @@ func (e *CELError) Unwrap() error { return e.Err }
 // Besides the standard definitions, expressions may use these cel-go extension libraries
 // (versions pinned): strings, lists, sets, math, encoders (base64, json.encode), regex
 // (regex.replace, regex.extract, regex.extractAll), two-variable comprehensions
-// (all(k, v, ...), transformMap, ...), network (ip, cidr), optional types (x.?y, orValue)
-// and cel.bind.
+// (all(k, v, ...), transformMap, ...), optional types (x.?y, orValue) and cel.bind; and the
+// Kubernetes CEL libraries of ValidatingAdmissionPolicy expressions, from the API server's
+// code (k8s.io/apiserver/pkg/cel/library, v0.37): regex (find, findAll), lists (isSorted,
+// sum, min, max, indexOf, lastIndexOf, includes), url, ip and cidr, quantity, format
+// (format.dns1123Label().validate(s), ...) and semver. The authz library is not offered:
+// offline there is no authorizer to ask, and neither authorizer nor request is declared.
 //
 // Missing fields: like Kubernetes, object maps hold only the fields that are set, and reading
 // an absent field is an evaluation error ("no such key"), which yields an error result for

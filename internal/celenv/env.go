@@ -13,7 +13,9 @@ import (
 const (
 	// VarObject is the object being evaluated (for pod templates, the template's owner).
 	VarObject = "object"
-	// VarNamespaceObject is the Namespace object of the object's namespace, or null.
+	// VarNamespaceObject is the Namespace object of the object's namespace: null for a
+	// cluster-scoped object or a Namespace known not to exist, an error when it is not known
+	// (see NamespaceUnseen).
 	VarNamespaceObject = "namespaceObject"
 	// VarParams is the check's parameters: defaults overridden key by key by the caller's.
 	VarParams = "params"

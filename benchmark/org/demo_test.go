@@ -68,8 +68,8 @@ func TestDemo(t *testing.T) {
 	}
 	// Objects the selectors and match conditions leave out get no result.
 	for _, o := range []struct{ id, object string }{
-		{"org:allowed-registries", "Pod kube-system/kube-apiserver-cp-1"},   // kube-system is not selected
-		{"org:no-latest-in-production", "Pod default/netshoot"},             // not production
+		{"org:allowed-registries", "Pod kube-system/kube-apiserver-cp-1"},    // kube-system is not selected
+		{"org:no-latest-in-production", "Pod default/netshoot"},              // not production
 		{"org:required-labels", "ReplicaSet kube-system/coredns-5d9f8c7b6d"}, // managed by a Deployment
 	} {
 		_, judged := got[o.id][o.object]

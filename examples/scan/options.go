@@ -219,8 +219,9 @@ Input (one of):
 What to run:
   -b, --benchmark NAME    bundled benchmark; repeatable or comma-separated; "all" selects
                           every bundled benchmark but cis-2.0 (cis-1.12's controls again;
-                          name it to run it). Default: the same, unless --checks is given, in
-                          which case only the custom checks run.
+                          name it to run it) and org (example organisation policies whose
+                          parameters are the demo's). Default: the same, unless --checks is
+                          given, in which case only the custom checks run.
   --checks FILE           YAML file of CEL checks (kind: CheckList); repeatable
   --check ID              run only the checks with these IDs (from the selected benchmarks
                           and --checks files); repeatable or comma-separated

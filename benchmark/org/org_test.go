@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io/fs"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -207,4 +208,33 @@ func TestCheckFiles(t *testing.T) {
 		_, ok = AdmissionPolicyFile(id)
 		assert.False(t, ok, id)
 	}
+}
+
+// TestCompleteInput: under WithCompleteInput a Namespace the manifests lack does not exist;
+// the image controls judge its pods with the one label the API server would have set, where
+// without it they are not evaluated.
+func TestCompleteInput(t *testing.T) {
+	path := filepath.Join("testdata", "complete", "pods.yaml")
+	byID := map[string]check.Check{}
+	for _, c := range Org().Checks {
+		byID[c.Meta().ID] = c
+	}
+	run := func(t *testing.T, id string, opts ...inventory.ManifestOption) map[string]check.Status {
+		t.Helper()
+		inv, err := inventory.LoadManifests(context.Background(), []string{path}, opts...)
+		require.NoError(t, err)
+		got := map[string]check.Status{}
+		pass := check.NewPass(inv, byID[id].Meta(), nil, func(f check.Finding) {
+			if f.Object != nil {
+				got[f.Object.String()] = f.Status
+			}
+		})
+		require.NoError(t, byID[id].Run(context.Background(), pass))
+		return got
+	}
+	assert.Equal(t, map[string]check.Status{"Pod shop/web": check.StatusNotEvaluated, "Pod kube-system/proxy": check.StatusNotEvaluated},
+		run(t, "org:allowed-registries"))
+	assert.Equal(t, map[string]check.Status{"Pod shop/web": check.StatusFail}, run(t, "org:allowed-registries", inventory.WithCompleteInput()),
+		"kube-system is left out by its name label")
+	assert.Empty(t, run(t, "org:no-latest-in-production", inventory.WithCompleteInput()), "no namespace is labelled production")
 }

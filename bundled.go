@@ -8,6 +8,7 @@ import (
 	"github.com/kspm-dev/kspm/benchmark"
 	"github.com/kspm-dev/kspm/benchmark/cis"
 	"github.com/kspm-dev/kspm/benchmark/network"
+	"github.com/kspm-dev/kspm/benchmark/org"
 	"github.com/kspm-dev/kspm/benchmark/pss"
 	"github.com/kspm-dev/kspm/benchmark/rbac"
 	"github.com/kspm-dev/kspm/benchmark/secrets"
@@ -41,6 +42,10 @@ type bundledBenchmark struct {
 	// alias marks a benchmark whose controls another bundled benchmark already runs
 	// (cis-2.0 shares cis-1.12's): it is selectable by name but not part of the default set.
 	alias bool
+	// optIn marks a benchmark of example policies whose parameters an organisation sets
+	// (org): selectable by name but not part of the default set, whose findings would
+	// otherwise be judged against the example organisation's registries and domains.
+	optIn bool
 }
 
 // bundled lists the bundled benchmarks in the order --list shows them.
@@ -60,6 +65,7 @@ var bundled = []bundledBenchmark{
 		return pss.Namespaces(c.pssOptions()...)
 	}},
 	{name: secrets.SecretsName, make: func(*benchmarkConfig) (benchmark.Benchmark, error) { return secrets.Secrets(), nil }},
+	{name: org.OrgName, make: func(*benchmarkConfig) (benchmark.Benchmark, error) { return org.Org(), nil }, optIn: true},
 }
 
 // BenchmarkNames returns the names of the bundled benchmarks.
@@ -72,11 +78,12 @@ func BenchmarkNames() []string {
 }
 
 // DefaultBenchmarkNames returns the names of the benchmarks a scan runs when none are named:
-// every bundled benchmark except those whose controls another one already runs (cis-2.0).
+// every bundled benchmark except those whose controls another one already runs (cis-2.0)
+// and the organisation policies (org), which are examples to set parameters for.
 func DefaultBenchmarkNames() []string {
 	var names []string
 	for _, b := range bundled {
-		if !b.alias {
+		if !b.alias && !b.optIn {
 			names = append(names, b.name)
 		}
 	}

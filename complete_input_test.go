@@ -27,7 +27,8 @@ func verdicts(t *testing.T, paths []string, opts ...inventory.ManifestOption) ma
 	ctx := context.Background()
 	inv, err := inventory.LoadManifests(ctx, paths, opts...)
 	require.NoError(t, err)
-	bs, err := kspm.Benchmarks() // the default set: cis-2.0 would repeat cis-1.12's IDs
+	// The default set (cis-2.0 would repeat cis-1.12's IDs) and the opt-in org pack.
+	bs, err := kspm.SelectBenchmarks(append(kspm.DefaultBenchmarkNames(), "org"))
 	require.NoError(t, err)
 	rep, err := kspm.Scan(ctx, inv, bs)
 	require.NoError(t, err)
@@ -83,7 +84,7 @@ func TestCompleteInputChangedChecks(t *testing.T) {
 }
 
 var (
-	checkIDRe  = regexp.MustCompile(`\b(?:workloads|secrets|network|rbac|cis|pss):[a-zA-Z0-9.-]*[a-zA-Z0-9]`)
+	checkIDRe  = regexp.MustCompile(`\b(?:workloads|secrets|network|rbac|cis|pss|org):[a-zA-Z0-9.-]*[a-zA-Z0-9]`)
 	cisRangeRe = regexp.MustCompile("cis:((?:[0-9]+\\.)*)([0-9]+)`? to `?cis:((?:[0-9]+\\.)*)([0-9]+)")
 )
 

@@ -86,6 +86,9 @@
 //   - CIS objects: cis:4.3.1 (kube-proxy), cis:5.1.1 to cis:5.1.13 (RBAC and service account
 //     tokens), cis:5.2.1 (admission policy), cis:5.3.2 (NetworkPolicy), cis:5.4.1 (ConfigMaps
 //     read into the environment);
+//   - the opt-in org pack: org:namespace-resource-quota, org:namespace-limit-range
+//     (ResourceQuotas, LimitRanges), org:allowed-registries and org:no-latest-in-production
+//     (a workload's Namespace, which CEL's namespaceObject reads);
 //   - pss:namespace-enforce-label when the manifests hold no Namespace (notEvaluated without
 //     the option; under it, nothing to judge, so notApplicable).
 //

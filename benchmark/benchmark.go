@@ -2,11 +2,11 @@
 // bundled benchmarks, under one naming scheme:
 //
 //   - a package is named for its benchmark or family of benchmarks (pss, cis, rbac,
-//     workloads, secrets, network), and its check IDs start with that family's prefix
-//     ("pss:", "cis:", "rbac:", "workloads:", "secrets:", "network:");
+//     workloads, secrets, network, org), and its check IDs start with that family's prefix
+//     ("pss:", "cis:", "rbac:", "workloads:", "secrets:", "network:", "org:");
 //   - for each benchmark it builds, a package exports a constructor named for the benchmark
 //     without the family (pss.Restricted, cis.V112, rbac.RBAC, workloads.Workloads,
-//     network.Network) that returns a fresh copy, and a constant of the same name with
+//     network.Network, org.Org) that returns a fresh copy, and a constant of the same name with
 //     the suffix Name holding the name the scanner's -b and kspm.SelectBenchmarks take
 //     (pss.RestrictedName == "pss-restricted", cis.V112Name == "cis-1.12");
 //   - a constructor takes the package's Options when the package has any, and returns an

@@ -132,10 +132,8 @@ func (e *CELError) Unwrap() error { return e.Err }
 // Expressions see these variables:
 //
 //	object           the object evaluated, as the JSON-like map `kubectl get -o json` shows
-//	namespaceObject  the Namespace object of object's namespace, or null (cluster-scoped
-//	                 objects, or the Namespace is not in the inventory); when the inventory
-//	                 could not see the Namespaces (forbidden, say), reading it makes the
-//	                 object notEvaluated rather than guess null
+//	namespaceObject  the Namespace object of object's namespace, as in an admission
+//	                 policy; null for a cluster-scoped object (see "Namespace unknown")
 //	params           map(string, dyn): CELSpec.Params overridden by the caller's parameters
 //	podSpec          the pod template's spec (only when CELSpec.PodTemplates is set)
 //	podMetadata      the pod template's metadata (only when CELSpec.PodTemplates is set)
@@ -146,6 +144,18 @@ func (e *CELError) Unwrap() error { return e.Err }
 //	                 kind is written as in Meta.Kinds: "Pod", "NetworkPolicy",
 //	                 "deployments.apps"; namespace is "" for cluster-scoped kinds.
 //
+// Namespace unknown: when object is namespaced and its Namespace is not in the inventory,
+// namespaceObject is null only if the inventory holds every Namespace there is (a cluster
+// whose Namespaces were listed, or manifests declared complete): the Namespace does not exist.
+// Otherwise it is not known (manifests that are a part of a cluster may leave it to another
+// file; a cluster's Namespaces may be forbidden to list), and null would be a guess that lets
+// `namespaceObject == null || ...` pass. So reading namespaceObject then fails like a lookup
+// of an incomplete kind, and an object whose verdict depends on it is notEvaluated, with a
+// reason naming the namespace. A check author need not test for it; an expression whose
+// verdict does not depend on the Namespace keeps it, since CEL's && and || decide without an
+// operand that fails when the other operand decides: `imagePinned || namespaceObject...`
+// passes a pinned image whatever the namespace.
+//
 // namespaceObject and the inventory lookups see the inventory from the object evaluated: of an
 // object the input defines in several places (variants), they give the definition nearest it,
 // once (see inventory.View).
@@ -153,8 +163,12 @@ func (e *CELError) Unwrap() error { return e.Err }
 // Besides the standard definitions, expressions may use these cel-go extension libraries
 // (versions pinned): strings, lists, sets, math, encoders (base64, json.encode), regex
 // (regex.replace, regex.extract, regex.extractAll), two-variable comprehensions
-// (all(k, v, ...), transformMap, ...), network (ip, cidr), optional types (x.?y, orValue)
-// and cel.bind.
+// (all(k, v, ...), transformMap, ...), optional types (x.?y, orValue) and cel.bind; and the
+// Kubernetes CEL libraries of ValidatingAdmissionPolicy expressions, from the API server's
+// code (k8s.io/apiserver/pkg/cel/library, v0.37): regex (find, findAll), lists (isSorted,
+// sum, min, max, indexOf, lastIndexOf, includes), url, ip and cidr, quantity, format
+// (format.dns1123Label().validate(s), ...) and semver. The authz library is not offered:
+// offline there is no authorizer to ask, and neither authorizer nor request is declared.
 //
 // Missing fields: like Kubernetes, object maps hold only the fields that are set, and reading
 // an absent field is an evaluation error ("no such key"), which yields an error result for

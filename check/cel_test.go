@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -323,16 +325,29 @@ func TestCELEmptyKindsSelectsEveryObject(t *testing.T) {
 }
 
 func TestCELNamespaceObject(t *testing.T) {
-	inv := mustInventory(t,
+	objs := []runtime.Object{
 		namespace("prod", map[string]string{"env": "prod"}),
 		pod("prod", "a"), pod("dev", "b"),
-	)
+	}
 	c := mustCEL(t, check.CELSpec{Meta: testMeta("custom:ns", inventory.KindPod),
 		Expression: "namespaceObject != null && namespaceObject.metadata.labels.env == 'prod'"})
-	assert.Equal(t, []finding{
-		{Object: "Pod dev/b", Status: check.StatusFail, Message: "title of custom:ns"},
-		{Object: "Pod prod/a", Status: check.StatusPass},
-	}, mustRun(t, c, inv, nil))
+	t.Run("a Namespace the manifests lack is not known", func(t *testing.T) {
+		assert.Equal(t, []finding{
+			{Object: "Pod dev/b", Status: check.StatusNotEvaluated, Message: "cannot be evaluated: its Namespace dev is not in the " +
+				"manifests: it may be defined elsewhere (declare the manifests complete to judge)"},
+			{Object: "Pod prod/a", Status: check.StatusPass},
+		}, mustRun(t, c, mustInventory(t, objs...), nil))
+	})
+	t.Run("a cluster's Namespaces, listed completely, are all there are", func(t *testing.T) {
+		assert.Equal(t, []finding{
+			{Object: "Pod dev/b", Status: check.StatusFail, Message: "title of custom:ns"},
+			{Object: "Pod prod/a", Status: check.StatusPass},
+		}, mustRun(t, c, clusterInventory(t, nil, objs...), nil))
+	})
+	t.Run("cluster-scoped objects have none, as in admission", func(t *testing.T) {
+		cs := mustCEL(t, check.CELSpec{Meta: testMeta("custom:cs", inventory.KindNamespace), Expression: "namespaceObject == null"})
+		assert.Equal(t, []finding{{Object: "Namespace prod", Status: check.StatusPass}}, mustRun(t, cs, mustInventory(t, objs...), nil))
+	})
 }
 
 func TestCELCostLimit(t *testing.T) {
@@ -685,30 +700,52 @@ func TestCELUnseenKinds(t *testing.T) {
 	}
 }
 
-// namespaceObject is null for an object whose Namespace is not in the inventory. When the
-// Namespaces could not be listed, null would say "no such namespace" about one that exists:
-// an expression that reads namespaceObject makes the object notEvaluated instead.
+// namespaceObject is null for a cluster-scoped object, and for a namespaced object whose
+// Namespace does not exist (the inventory holds every Namespace there is). When the Namespace
+// is not known (the Namespaces could not be listed, or the manifests lack it and may be a part
+// of a cluster), null would say "no such namespace" about one that may exist: an expression
+// whose verdict depends on namespaceObject makes the object notEvaluated instead, however it
+// guards against null; one whose verdict does not (CEL's && and || decide without an operand
+// that fails when the other decides) keeps its verdict.
 func TestCELNamespaceObjectUnseen(t *testing.T) {
-	inv := clusterInventory(t, []inventory.Coverage{{Kind: "Namespace", State: inventory.Forbidden, Reason: "RBAC denies list"}},
+	forbidden := clusterInventory(t, []inventory.Coverage{{Kind: "Namespace", State: inventory.Forbidden, Reason: "RBAC denies list"}},
 		pod("prod", "a"))
+	const forbiddenMsg = "cannot be evaluated: namespaces forbidden: RBAC denies list"
+	manifests := mustInventory(t, pod("prod", "a"), namespace("other", nil))
+	const manifestsMsg = "cannot be evaluated: its Namespace prod is not in the manifests: it may be defined elsewhere (declare the manifests complete to judge)"
 	tests := []struct {
 		name, expr string
+		inv        *inventory.Inventory
 		want       finding
 	}{
-		{"null-guarded label test", "namespaceObject == null || namespaceObject.metadata.labels.env == 'prod'",
-			finding{Object: "Pod prod/a", Status: check.StatusNotEvaluated, Message: "cannot be evaluated: namespaces forbidden: RBAC denies list"}},
-		{"expressions that do not read it are evaluated", "object.spec.?hostNetwork.orValue(false) == false",
+		{"forbidden: null-guarded label test", "namespaceObject == null || namespaceObject.metadata.labels.env == 'prod'", forbidden,
+			finding{Object: "Pod prod/a", Status: check.StatusNotEvaluated, Message: forbiddenMsg}},
+		{"forbidden: expressions that do not read it are evaluated", "object.spec.?hostNetwork.orValue(false) == false", forbidden,
 			finding{Object: "Pod prod/a", Status: check.StatusPass}},
+		{"manifests: a null test cannot pass", "namespaceObject == null", manifests,
+			finding{Object: "Pod prod/a", Status: check.StatusNotEvaluated, Message: manifestsMsg}},
+		{"manifests: nor can a null guard", "namespaceObject == null || namespaceObject.metadata.labels.env != 'prod'", manifests,
+			finding{Object: "Pod prod/a", Status: check.StatusNotEvaluated, Message: manifestsMsg}},
+		{"manifests: nor fail", "namespaceObject != null && namespaceObject.metadata.labels.env == 'prod'", manifests,
+			finding{Object: "Pod prod/a", Status: check.StatusNotEvaluated, Message: manifestsMsg}},
+		{"manifests: a verdict that does not depend on it stands", "object.metadata.name == 'a' || namespaceObject.metadata.labels.env == 'prod'", manifests,
+			finding{Object: "Pod prod/a", Status: check.StatusPass}},
+		{"manifests: on either side", "namespaceObject.metadata.labels.env == 'prod' && object.metadata.name == 'b'", manifests,
+			finding{Object: "Pod prod/a", Status: check.StatusFail, Message: "title of custom:ns"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c := mustCEL(t, check.CELSpec{Meta: testMeta("custom:ns", inventory.KindPod), Expression: tt.expr})
-			assert.Equal(t, []finding{tt.want}, mustRun(t, c, inv, nil))
+			assert.Equal(t, []finding{tt.want}, mustRun(t, c, tt.inv, nil))
 		})
 	}
-	t.Run("a Namespace absent from manifests is null, as documented", func(t *testing.T) {
+	t.Run("manifests declared complete: the Namespace does not exist", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "pod.yaml")
+		require.NoError(t, os.WriteFile(path, []byte("apiVersion: v1\nkind: Pod\nmetadata: {name: a, namespace: prod}\nspec: {containers: [{name: c, image: i}]}\n"), 0o600))
+		inv, err := inventory.LoadManifests(context.Background(), []string{path}, inventory.WithCompleteInput())
+		require.NoError(t, err)
 		c := mustCEL(t, check.CELSpec{Meta: testMeta("custom:ns", inventory.KindPod), Expression: "namespaceObject == null"})
-		assert.Equal(t, []finding{{Object: "Pod prod/a", Status: check.StatusPass}}, mustRun(t, c, mustInventory(t, pod("prod", "a")), nil))
+		assert.Equal(t, []finding{{Object: "Pod prod/a", Status: check.StatusPass}}, mustRun(t, c, inv, nil))
 	})
 }
 

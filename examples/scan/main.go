@@ -283,6 +283,9 @@ func load(ctx context.Context, o *options, stdin io.Reader, prog *progress) (*in
 // scan runs the benchmarks over inv.
 func scan(ctx context.Context, inv *inventory.Inventory, bms []benchmark.Benchmark, o *options, prog *progress) (*report.Report, error) {
 	opts := []kspm.Option{kspm.WithParallelism(o.parallelism), kspm.WithCheckTimeout(o.checkTimeout)}
+	for id, p := range o.params {
+		opts = append(opts, kspm.WithParams(id, p))
+	}
 	if prog != nil {
 		opts = append(opts, kspm.WithProgress(prog.update))
 		defer prog.clear()

@@ -26,24 +26,26 @@ const (
 
 // options are the parsed command line.
 type options struct {
-	files          []string            // -f: manifest files and directories; "-" is standard input
-	kubeconfig     string              // --kubeconfig
-	defaultNS      string              // --default-namespace
-	maxDocBytes    int64               // --max-document-bytes
-	maxInputBytes  int64               // --max-input-bytes
-	configz        bool                // --kubelet-configz
-	allowEmpty     bool                // --allow-empty: an input with no object is not an error
-	complete       bool                // --complete: the manifests are the whole cluster
-	fieldValid     string              // --field-validation: warn or strict
-	kubeContext    string              // --context
-	benchmarks     []string            // -b: bundled benchmark names; "all" means every one
-	checkIDs       []string            // --check: run only these check IDs
-	checkFiles     []string            // --checks: CEL check files
-	policies       []*inventory.Object // the ValidatingAdmissionPolicies and bindings of --checks files (set by plan)
-	list           bool                // --list: list benchmarks and checks instead of scanning
-	pssVersion     string              // --pss-version
-	clusterVersion string              // --cluster-version
-	format         string              // -o
+	files          []string                  // -f: manifest files and directories; "-" is standard input
+	kubeconfig     string                    // --kubeconfig
+	defaultNS      string                    // --default-namespace
+	maxDocBytes    int64                     // --max-document-bytes
+	maxInputBytes  int64                     // --max-input-bytes
+	configz        bool                      // --kubelet-configz
+	allowEmpty     bool                      // --allow-empty: an input with no object is not an error
+	complete       bool                      // --complete: the manifests are the whole cluster
+	fieldValid     string                    // --field-validation: warn or strict
+	kubeContext    string                    // --context
+	benchmarks     []string                  // -b: bundled benchmark names; "all" means every one
+	checkIDs       []string                  // --check: run only these check IDs
+	checkFiles     []string                  // --checks: CEL check files
+	policies       []*inventory.Object       // the ValidatingAdmissionPolicies and bindings of --checks files (set by plan)
+	paramFiles     []string                  // --params: parameters of checks, by check ID
+	params         map[string]map[string]any // read from paramFiles by plan
+	list           bool                      // --list: list benchmarks and checks instead of scanning
+	pssVersion     string                    // --pss-version
+	clusterVersion string                    // --cluster-version
+	format         string                    // -o
 	failOn         check.Severity
 	parallelism    int
 	timeout        time.Duration // whole run: load and scan
@@ -173,6 +175,7 @@ func newFlagSet(o *options) *flag.FlagSet {
 	fs.Var(benchmarks, "benchmark", "")
 	fs.Var(listFlag{values: &o.checkIDs, split: true}, "check", "")
 	fs.Var(listFlag{values: &o.checkFiles}, "checks", "")
+	fs.Var(listFlag{values: &o.paramFiles}, "params", "")
 	fs.BoolVar(&o.list, "list", false, "")
 	fs.StringVar(&o.pssVersion, "pss-version", "latest", "")
 	fs.StringVar(&o.clusterVersion, "cluster-version", "", "")
@@ -232,6 +235,7 @@ Input (one of):
 What to run:
   -b, --benchmark NAME    bundled benchmark; repeatable or comma-separated; "all" selects
                           every bundled benchmark but cis-2.0 (cis-1.12's controls again;
+<<<<<<< HEAD
                           name it to run it). Default: the same, unless --checks is given, in
                           which case only the custom checks run. admission-policies applies
                           the input's ValidatingAdmissionPolicies (and those of --checks) to
@@ -240,8 +244,17 @@ What to run:
   --checks FILE           YAML file of CEL checks (kind: CheckList) and/or
                           ValidatingAdmissionPolicies with their bindings, whose verdicts on
                           the input it reports (what a new policy would reject); repeatable
+=======
+                          name it to run it) and org (example organisation policies whose
+                          parameters are the demo's). Default: the same, unless --checks is
+                          given, in which case only the custom checks run.
+  --checks FILE           YAML file of CEL checks (kind: CheckList); repeatable
+>>>>>>> org
   --check ID              run only the checks with these IDs (from the selected benchmarks
                           and --checks files); repeatable or comma-separated
+  --params FILE           parameters of checks: a YAML or JSON mapping of check ID to its
+                          parameters, e.g. "org:allowed-registries: {registries: [r.corp]}";
+                          repeatable (a check set in two files is an error)
   --pss-version VERSION   Pod Security Standards version for pss-* benchmarks: latest or v1.N
                           (default latest)
   --cluster-version v1.N  the Kubernetes version of the scanned cluster: "latest" Pod Security

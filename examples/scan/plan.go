@@ -65,6 +65,9 @@ func plan(o *options) ([]benchmark.Benchmark, error) {
 	if countChecks(bms) == 0 && !admissionToo {
 		return nil, fmt.Errorf("%w: the selected benchmarks and check files hold no check (see --list)", errNoChecks)
 	}
+	if o.params, err = loadParams(o.paramFiles, bms); err != nil {
+		return nil, err
+	}
 	return bms, nil
 }
 

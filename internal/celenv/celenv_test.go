@@ -48,6 +48,23 @@ func TestLibraries(t *testing.T) {
 		"cidr('10.0.0.0/8').containsIP('10.1.2.3')",               // network
 		"{'a': 1}.?b.orValue(0) == 0",                             // optional types
 		"1 < 2.5",                                                 // cross-type numeric comparisons
+		// The Kubernetes libraries, as a ValidatingAdmissionPolicy sees them.
+		"'abc 123'.find('[0-9]+') == '123'",                                            // regex
+		"'1 a 22'.findAll('[0-9]+') == ['1', '22'] && 'x'.findAll('y', 1) == []",       // regex
+		"[1, 2, 3].isSorted() && [1, 2, 3].sum() == 6 && [4, 9].max() == 9",            // lists
+		"[1, 2].indexOf(2) == 1 && ['a', 'a'].lastIndexOf('a') == 1",                   // lists
+		"[1, 2].includes(2) && 'abc'.indexOf('c') == 2",                                // lists v1, strings
+		"url('https://example.com:8443/a?b=c').getPort() == '8443'",                    // url
+		"isURL('/path') && url('https://example.com').getHostname() == 'example.com'",  // url
+		"quantity('1Gi').isGreaterThan(quantity('512Mi'))",                             // quantity
+		"quantity('1').add(quantity('2')).asInteger() == 3",                            // quantity
+		"ip('10.0.0.1').family() == 4 && ip.isCanonical('::1')",                        // ip
+		"cidr('10.0.0.0/8').containsIP(ip('10.1.2.3')) && cidr('10.0.0.0/8').isMask()", // cidr
+		"!cidr('10.0.0.1/8').isMask() && cidr('10.0.0.1/8').masked() == cidr('10.0.0.0/8')",
+		"format.dns1123Label().validate('web-1') == optional.none()",              // format
+		"format.named('dns1123Label').value().validate('Not_A_Label').hasValue()", // format
+		"semver('1.2.3').isLessThan(semver('1.10.0'))",                            // semver
+		"semver('v1.0', true).patch() == 0 && isSemver('1.0.0')",                  // semver v1
 	}
 	for _, expr := range tests {
 		t.Run(expr, func(t *testing.T) {
@@ -59,6 +76,21 @@ func TestLibraries(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, types.True, out)
 		})
+	}
+}
+
+// TestNoAuthorizer: the authz library of admission policies has no meaning offline (there is
+// no authorizer to ask), so the environment does not declare it.
+func TestNoAuthorizer(t *testing.T) {
+	env, err := ObjectEnv()
+	require.NoError(t, err)
+	for _, expr := range []string{
+		"authorizer.group('apps').resource('deployments').check('create').allowed()",
+		"request.userInfo.username == 'admin'",
+	} {
+		_, iss := env.Compile(expr)
+		require.Error(t, iss.Err(), expr)
+		assert.Contains(t, iss.Err().Error(), "undeclared reference", expr)
 	}
 }
 

@@ -14,6 +14,7 @@ import (
 	"github.com/google/cel-go/common/types/ref"
 	"github.com/google/cel-go/common/types/traits"
 	"github.com/google/cel-go/interpreter"
+	"k8s.io/apiserver/pkg/cel/library"
 )
 
 // kspm meters CEL evaluations itself instead of using cel-go's runtime cost tracker, whose cost
@@ -35,6 +36,9 @@ import (
 //     plus the compilation of the pattern when the call compiles it; replace and
 //     regex.replace are refused before they run when the largest string they could build
 //     would exceed the limit;
+//   - for a call of one of the Kubernetes libraries (url, quantity, ip, cidr, semver, format,
+//     lists, find and findAll), after the call, what those libraries' own cost estimator
+//     charges it in the API server (library.CostEstimator);
 //   - after the call, the size of its result.
 //
 // The unit therefore stands for a bounded amount of work and memory: see docs/CEL.md for the
@@ -218,11 +222,21 @@ func meterNode(i interpreter.InterpretableV2) (interpreter.InterpretableV2, erro
 	return &meteredNode{InterpretableV2: i, cost: 1}, nil
 }
 
+// regexOptimizations are the rewrites of calls whose pattern is a constant into calls of the
+// pattern compiled once: cel-go's for matches, the Kubernetes regex library's for find and
+// findAll (which the library registers as program options that run after the meter, and so
+// would never see the call).
+var regexOptimizations = map[string]*interpreter.RegexOptimization{
+	overloads.Matches: interpreter.MatchesRegexOptimization,
+	"find":            library.FindRegexOptimization,
+	"findAll":         library.FindAllRegexOptimization,
+}
+
 // meterCall wraps a call. The wrapper is not an InterpretableCall, so cel-go's later
-// decorators cannot replace it with an unmetered node; the two of their rewrites that matter
+// decorators cannot replace it with an unmetered node; the rewrites of theirs that matter
 // are kept: a call they would fold into a constant (a conversion of a constant, membership
-// in a constant list) is left to them, and a matches call with a constant pattern gets its
-// pattern compiled once, here.
+// in a constant list) is left to them, and a matches, find or findAll call with a constant
+// pattern gets its pattern compiled once, here.
 func meterCall(call interpreter.InterpretableCall) (interpreter.InterpretableV2, error) {
 	args := call.Args()
 	fn := call.Function()
@@ -236,19 +250,20 @@ func meterCall(call interpreter.InterpretableCall) (interpreter.InterpretableV2,
 			return call, nil
 		}
 	}
-	if fn == overloads.Matches && len(args) == 2 {
-		if c, ok := args[1].(interpreter.InterpretableConst); ok {
+	if opt := regexOptimizations[fn]; opt != nil && len(args) >= 2 {
+		if c, ok := args[opt.RegexIndex].(interpreter.InterpretableConst); ok {
 			if p, ok := c.Value().(types.String); ok {
-				opt, err := interpreter.MatchesRegexOptimization.Factory(call, string(p))
+				o, err := opt.Factory(call, string(p))
 				if err != nil {
 					return nil, err
 				}
-				call = opt
+				call = o
 			}
 		}
 	}
 	w := &meteredCall{inner: call, id: call.ID(), fn: fn, kind: costKindOf(fn), consts: make([]ref.Val, len(args)),
-		from: make([]argSource, len(args))}
+		from: make([]argSource, len(args)), overload: call.OverloadID()}
+	w.k8s = isK8sCall(fn, w.overload)
 	last := -1
 	for idx, a := range args {
 		switch a := a.(type) {
@@ -393,7 +408,7 @@ func costKindOf(fn string) costKind {
 		return kindDistinct
 	case "sets.contains", "sets.equivalent", "sets.intersects":
 		return kindSets
-	case overloads.Matches, "regex.extract", "regex.extractAll":
+	case overloads.Matches, "regex.extract", "regex.extractAll", "find", "findAll":
 		return kindRegex
 	case "replace":
 		return kindReplace
@@ -410,6 +425,8 @@ type meteredCall struct {
 	id       int64
 	fn       string
 	kind     costKind
+	overload string
+	k8s      bool        // a function of the Kubernetes libraries: their estimate is added
 	consts   []ref.Val   // constant operands by position
 	from     []argSource // where each operand's value is found
 	captured int         // number of operands that push their values
@@ -438,6 +455,12 @@ func (c *meteredCall) Exec(frame *interpreter.ExecutionFrame) ref.Val {
 		c.admit(m)
 	}
 	v := c.inner.Exec(frame)
+	if c.k8s && len(m.vals)-h == c.captured { // every operand was evaluated: the function ran
+		var buf [4]ref.Val
+		if args, ok := c.args(m, buf[:]); ok {
+			m.charge(k8sCallCost(c.fn, c.overload, args, v))
+		}
+	}
 	if c.kind != kindShallow {
 		m.charge(weight(v, true))
 	}
@@ -528,7 +551,8 @@ func (c *meteredCall) admit(m *Meter) {
 		info := m.regex(string(p))
 		s := uint64(strLen(args[0]))
 		cost = satMul(s+1, info.size+1) / 10
-		if c.fn != overloads.Matches || c.from[1] != fromConst && info.re == nil {
+		compiledOnce := c.from[1] == fromConst && regexOptimizations[c.fn] != nil
+		if !compiledOnce && !(c.fn == overloads.Matches && info.re != nil) {
 			cost = sat(cost, sat(regexCompileBase, satMul(regexCompileCost, info.size)))
 		}
 		if c.kind == kindRegexReplace && len(args) >= 3 {

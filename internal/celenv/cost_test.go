@@ -100,6 +100,50 @@ var costCases = []costCase{
 	{name: "keys-in-list", expr: "object.items.all(x, x.name in object.items.map(y, y.name)) && false", obj: bigObject, runaway: true},
 	{name: "inventory-lookups", expr: "lists.range(10000).all(i, !inventory.list('ConfigMap').exists(c, c.metadata.name == 'none')) && false", obj: typicalPod, runaway: true},
 	{name: "json-encode", expr: "lists.range(10000).all(i, json.encode(object).size() > 0) && false", obj: bigObject, runaway: true},
+	// The Kubernetes libraries.
+	{name: "k8s-typical", expr: "object.spec.containers.all(c, url('https://' + c.image).getHost() != '' && quantity(c.resources.limits.memory).isLessThan(quantity('1Gi')))", obj: typicalPod},
+	{name: "k8s-find-long-string", expr: "lists.range(100).all(i, object.data.blob.find('(a|aa)+b') == '') && false", obj: bigObject, runaway: true},
+	{name: "k8s-find-pattern", expr: "lists.range(10000).all(i, 'abc'.find(object.data.pattern + string(i)) == '') && false", obj: bigObject, runaway: true},
+	{name: "k8s-findall", expr: "lists.range(100).all(i, object.data.mid.findAll('[a-j]').size() > 0) && false", obj: bigObject, runaway: true},
+	{name: "k8s-url", expr: "lists.range(10000).all(i, url('https://h/' + object.data.mid).getHost() != '') && false", obj: bigObject, runaway: true},
+	{name: "k8s-quantity", expr: "lists.range(10000).all(i, lists.range(100).all(j, quantity(string(j) + 'Mi').isLessThan(quantity('1Gi')))) && false", obj: typicalPod, runaway: true},
+	{name: "k8s-lists", expr: "lists.range(10000).all(i, object.items.map(x, x.value).isSorted() && object.items.map(x, x.value).sum() > 0) && false", obj: bigObject, runaway: true},
+	{name: "k8s-semver", expr: "lists.range(10000).all(i, lists.range(100).all(j, semver('1.' + string(j) + '.0').isGreaterThan(semver('0.1.0')))) && false", obj: typicalPod, runaway: true},
+	{name: "k8s-format", expr: "lists.range(10000).all(i, format.dns1123Subdomain().validate(object.data.mid).hasValue()) && false", obj: bigObject, runaway: true},
+}
+
+// TestK8sLibraryCost: a call of a Kubernetes library function is charged, besides kspm's own
+// charges for its operands and result, what the API server's cost estimator charges it; and
+// find with a constant pattern compiles it once, as matches does, while a pattern computed at
+// run time is charged its compilation on every call.
+func TestK8sLibraryCost(t *testing.T) {
+	obj := bigObject(t)
+	cost := func(t *testing.T, expr string) uint64 {
+		t.Helper()
+		act := &Activation{Object: obj}
+		c, _, stopped := measureCost(t, compileCost(t, expr), act, math.MaxUint64)
+		require.False(t, stopped)
+		return c
+	}
+	mid := uint64(len(obj["data"].(map[string]any)["mid"].(string)))
+	t.Run("url", func(t *testing.T) {
+		// Both calls are charged their operand (1 unit per 10 bytes) by kspm; url() is also
+		// charged the library's estimate of parsing it, as much again.
+		got := cost(t, "url('https://h/' + object.data.mid).getHost() == 'h'")
+		base := cost(t, "('https://h/' + object.data.mid).size() == 1")
+		assert.GreaterOrEqual(t, got-base, mid/10, "url() costs the library's estimate on top of kspm's charges")
+		assert.Less(t, got-base, mid/10+20)
+	})
+	t.Run("find compiles a constant pattern once", func(t *testing.T) {
+		constant := cost(t, "'abc'.find('([a-z]{2,50}){1,20}') != ''")
+		dynamic := cost(t, "'abc'.find(object.data.pattern) != ''")
+		assert.Greater(t, dynamic, constant+regexCompileCost*100, "a computed pattern is charged its compilation")
+	})
+	t.Run("lists", func(t *testing.T) {
+		sum := cost(t, "object.items.map(x, x.value).sum() > 0")
+		mapped := cost(t, "object.items.map(x, x.value).size() > 0")
+		assert.GreaterOrEqual(t, sum-mapped, uint64(5000), "sum() traverses the 5,000 values")
+	})
 }
 
 // costInventory holds 2,000 ConfigMaps for the lookup cases.

@@ -6,13 +6,16 @@ import (
 
 	"github.com/google/cel-go/cel"
 	"github.com/google/cel-go/ext"
+	"k8s.io/apiserver/pkg/cel/library"
 )
 
 // Variable names visible to expressions.
 const (
 	// VarObject is the object being evaluated (for pod templates, the template's owner).
 	VarObject = "object"
-	// VarNamespaceObject is the Namespace object of the object's namespace, or null.
+	// VarNamespaceObject is the Namespace object of the object's namespace: null for a
+	// cluster-scoped object or a Namespace known not to exist, an error when it is not known
+	// (see NamespaceUnseen).
 	VarNamespaceObject = "namespaceObject"
 	// VarParams is the check's parameters: defaults overridden key by key by the caller's.
 	VarParams = "params"
@@ -35,8 +38,11 @@ const (
 	regexVersion     = 0
 	optionalVersion  = 2
 	twoVarVersion    = 0
-	networkVersion   = 1
 	maxRangeListSize = 10000
+	// The Kubernetes libraries, as the API server of k8s.io/apiserver's version (v0.37)
+	// offers them to ValidatingAdmissionPolicy expressions.
+	k8sListsVersion  = 1 // adds includes
+	k8sSemverVersion = 1 // adds normalization: semver('1.0', true)
 )
 
 // baseOptions are the declarations and libraries shared by every kspm CEL environment.
@@ -56,7 +62,20 @@ func baseOptions() []cel.EnvOption {
 		ext.Bindings(ext.BindingsVersion(bindingsVersion)),
 		ext.Regex(ext.RegexVersion(regexVersion)),
 		ext.TwoVarComprehensions(ext.TwoVarComprehensionsVersion(twoVarVersion)),
-		ext.Network(ext.NetworkVersion(networkVersion)),
+		// The Kubernetes CEL libraries a ValidatingAdmissionPolicy author knows, from the API
+		// server's own code: k8s's ip and cidr (the same functions as cel-go's ext.Network,
+		// which kspm offered before, and whose types and names they would collide with), then
+		// regex (find, findAll), lists (isSorted, sum, min, max, indexOf, lastIndexOf,
+		// includes), url, quantity, format and semver. Not authz: no authorizer offline.
+		library.IP(),
+		library.CIDR(),
+		cidrIsMask(), // ext.Network's, which k8s's cidr library lacks: kept for older files
+		library.Regex(),
+		library.Lists(library.ListsVersion(k8sListsVersion)),
+		library.URLs(),
+		library.Quantity(),
+		library.Format(),
+		library.SemverLib(library.SemverVersion(k8sSemverVersion)),
 		cel.CrossTypeNumericComparisons(true),
 		cel.DefaultUTCTimeZone(true),
 		cel.EagerlyValidateDeclarations(true),

@@ -32,6 +32,7 @@ var evalProblems = []struct{ prefix, problem string }{
 	{"timestamp out of range", "timestamp out of range"},
 	{"duration out of range", "duration out of range"},
 	{"error parsing regexp", "invalid regular expression"},
+	{"Illegal regex", "invalid regular expression"}, // the Kubernetes regex library's find, findAll
 	{"illegal base64", "invalid base64"},
 	{"optional.none() dereference", "value of an empty optional"},
 	{"error during formatting", "formatting failed"},
@@ -40,10 +41,12 @@ var evalProblems = []struct{ prefix, problem string }{
 }
 
 // conversionFunctions are the functions whose failure is a failed conversion of their operand,
-// whatever cel-go's message says (ip() and cidr() quote the string they could not parse).
+// whatever cel-go's message says (ip(), cidr(), url(), quantity() and semver() quote the string
+// they could not parse).
 var conversionFunctions = map[string]bool{
 	"int": true, "uint": true, "double": true, "bool": true, "string": true, "bytes": true,
-	"timestamp": true, "duration": true, "ip": true, "cidr": true,
+	"timestamp": true, "duration": true, "ip": true, "cidr": true, "url": true,
+	"quantity": true, "semver": true,
 }
 
 // DescribeError says what went wrong in an evaluation of the expression a was compiled from,

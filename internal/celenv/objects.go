@@ -12,7 +12,7 @@ import (
 // NamespaceOf returns the map form of the Namespace object obj lives in (of a Namespace the
 // input defines in several places, the definition nearest obj: see inventory.View), or nil
 // when obj is cluster-scoped or its Namespace is not in the inventory (see NamespaceUnseen for
-// telling "not there" from "not seen").
+// telling "does not exist" from "not known").
 func NamespaceOf(inv *inventory.Inventory, obj *inventory.Object) (map[string]any, error) {
 	ns := obj.Namespace()
 	if ns == "" {
@@ -25,20 +25,25 @@ func NamespaceOf(inv *inventory.Inventory, obj *inventory.Object) (map[string]an
 	return o.Map()
 }
 
-// NamespaceUnseen returns an *IncompleteError when obj is namespaced, its Namespace is not in
-// the inventory, and the inventory did not see the Namespaces completely (they were forbidden,
-// failed to list, or not requested from a cluster), so that a null namespaceObject would claim
-// a namespace does not exist when it was merely not seen. A Namespace absent from manifests is
-// no gap: the input is what was asked about. It returns nil otherwise.
+// NamespaceUnseen returns an *IncompleteError when obj is namespaced and its Namespace is not
+// in the inventory, unless the inventory is known to hold every Namespace there is (it is
+// Whole, and the Namespaces were listed completely): only then does the Namespace not exist,
+// and namespaceObject is null. Otherwise a null namespaceObject would be a guess: manifests
+// that are a part of a cluster may leave the Namespace to another file, and a cluster's
+// Namespaces may be forbidden to list. It returns nil when the Namespace is known.
 func NamespaceUnseen(inv *inventory.Inventory, obj *inventory.Object) error {
 	ns := obj.Namespace()
 	if ns == "" || inv.Get(inventory.KindNamespace, "", ns) != nil {
 		return nil
 	}
-	if !inv.Gap(inventory.KindNamespace) {
+	if inv.Gap(inventory.KindNamespace) {
+		return &IncompleteError{Kind: inventory.KindNamespace, Reason: inv.Unseen(inventory.KindNamespace)}
+	}
+	if inv.Whole() {
 		return nil
 	}
-	return &IncompleteError{Kind: inventory.KindNamespace, Reason: inv.Unseen(inventory.KindNamespace)}
+	return &IncompleteError{Kind: inventory.KindNamespace, Reason: fmt.Sprintf(
+		"its Namespace %s is not in the manifests: it may be defined elsewhere (declare the manifests complete to judge)", ns)}
 }
 
 // PodTemplateMaps returns the map forms of a pod template's spec and metadata. They are taken

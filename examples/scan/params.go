@@ -1,0 +1,117 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/kspm-dev/kspm/benchmark"
+	"github.com/kspm-dev/kspm/check"
+)
+
+// maxParamsFileBytes bounds a --params file.
+const maxParamsFileBytes = 1 << 20
+
+// loadParams reads the --params files: each a mapping of check ID to a mapping of parameter
+// names to values. Every ID must name a check of bms and every parameter one it takes
+// (check.ResolveParams); a problem is an error naming the file and line.
+func loadParams(paths []string, bms []benchmark.Benchmark) (map[string]map[string]any, error) {
+	if len(paths) == 0 {
+		return nil, nil
+	}
+	checks := map[string]check.Check{}
+	for _, b := range bms {
+		for _, c := range b.Checks {
+			checks[c.Meta().ID] = c
+		}
+	}
+	out := map[string]map[string]any{}
+	where := map[string]string{}
+	var errs []error
+	for _, path := range paths {
+		root, err := readParamsFile(path)
+		if err != nil {
+			return nil, err
+		}
+		if root == nil {
+			continue
+		}
+		for i := 0; i+1 < len(root.Content); i += 2 {
+			k, v := root.Content[i], root.Content[i+1]
+			at := fmt.Sprintf("--params %s:%d", path, k.Line)
+			id := k.Value
+			c, ok := checks[id]
+			switch {
+			case !ok:
+				errs = append(errs, fmt.Errorf("%s: check %q is not in the run (see --list; a benchmark's checks need -b)", at, id))
+				continue
+			case where[id] != "":
+				errs = append(errs, fmt.Errorf("%s: check %s is set already, at %s", at, id, where[id]))
+				continue
+			case v.Kind != yaml.MappingNode:
+				errs = append(errs, fmt.Errorf("%s: check %s: want a mapping of parameter names to values", at, id))
+				continue
+			}
+			var params map[string]any
+			if err := v.Decode(&params); err != nil {
+				errs = append(errs, fmt.Errorf("%s: check %s: %s", at, id, strings.TrimPrefix(err.Error(), "yaml: ")))
+				continue
+			}
+			if _, err := check.ResolveParams(c, params); err != nil {
+				errs = append(errs, fmt.Errorf("%s: %w", at, err))
+				continue
+			}
+			where[id] = fmt.Sprintf("%s:%d", path, k.Line)
+			out[id] = params
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return out, nil
+}
+
+// readParamsFile reads one --params file, at most maxParamsFileBytes, and returns its top
+// mapping (nil for an empty file).
+func readParamsFile(path string) (*yaml.Node, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("--params: %w", err)
+	}
+	defer f.Close()
+	if fi, err := f.Stat(); err == nil && !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("--params %s: not a regular file", path)
+	}
+	data, err := io.ReadAll(io.LimitReader(f, maxParamsFileBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("--params %s: %w", path, err)
+	}
+	if len(data) > maxParamsFileBytes {
+		return nil, fmt.Errorf("--params %s: more than %d bytes", path, maxParamsFileBytes)
+	}
+	var doc yaml.Node
+	if err := yaml.NewDecoder(bytes.NewReader(data)).Decode(&doc); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, nil
+		}
+		return nil, fmt.Errorf("--params %s: %s", path, strings.TrimPrefix(err.Error(), "yaml: "))
+	}
+	root := doc.Content[0]
+	if root.Kind != yaml.MappingNode {
+		return nil, fmt.Errorf("--params %s:%d: want a mapping of check IDs to parameters", path, root.Line)
+	}
+	ids := make([]string, 0, len(root.Content)/2)
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		if slices.Contains(ids, root.Content[i].Value) {
+			return nil, fmt.Errorf("--params %s:%d: check %s is set twice", path, root.Content[i].Line, root.Content[i].Value)
+		}
+		ids = append(ids, root.Content[i].Value)
+	}
+	return root, nil
+}

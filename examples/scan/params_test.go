@@ -1,0 +1,77 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/kspm-dev/kspm/check"
+)
+
+func writeParams(t *testing.T, body string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "params.yaml")
+	require.NoError(t, os.WriteFile(p, []byte(body), 0o600))
+	return p
+}
+
+// TestParams: --params sets checks' parameters, here the org pack's allowed registries.
+func TestParams(t *testing.T) {
+	args := []string{"-f", "../demo", "-b", "org", "--check", "org:allowed-registries"}
+	code, rep, stderr := scanJSON(t, "", args...)
+	require.Equal(t, exitOK, code, stderr)
+	assert.Equal(t, check.StatusFail, verdict(rep, "org:allowed-registries", "Deployment shop/cart"), "default: registry.example.com only")
+
+	p := writeParams(t, "org:allowed-registries:\n  registries: [registry.example.com, ghcr.io/acme, docker.io/library]\n")
+	code, rep, stderr = scanJSON(t, "", append(args, "--params", p)...)
+	require.Equal(t, exitOK, code, stderr)
+	assert.Equal(t, check.StatusPass, verdict(rep, "org:allowed-registries", "Deployment shop/cart"))
+	assert.Equal(t, check.StatusFail, verdict(rep, "org:allowed-registries", "Pod default/netshoot"), "docker.io/nicolaka is not allowed")
+}
+
+// TestParamsErrors: a --params file that cannot be used stops the run before anything is
+// loaded, naming the file and line.
+func TestParamsErrors(t *testing.T) {
+	other := writeParams(t, "org:loadbalancer-namespaces: {namespaces: [monitoring]}\n")
+	tests := []struct {
+		name, body string
+		extra      []string
+		want       []string
+	}{
+		{"unknown check", "org:nope: {a: 1}\n", nil, []string{":1: check \"org:nope\" is not in the run"}},
+		{"check not selected", "workloads:latest-tag: {}\n", nil, []string{"is not in the run"}},
+		{"misspelt parameter", "org:allowed-registries:\n  registires: [x]\n", nil,
+			[]string{":1: check org:allowed-registries: unknown parameter \"registires\""}},
+		{"not a mapping", "org:allowed-registries: [x]\n", nil, []string{"want a mapping of parameter names to values"}},
+		{"a list at the top", "- a\n", nil, []string{":1: want a mapping of check IDs to parameters"}},
+		{"set twice in a file", "org:loadbalancer-namespaces: {}\norg:loadbalancer-namespaces: {}\n", nil, []string{":2: check org:loadbalancer-namespaces is set twice"}},
+		{"set in two files", "org:loadbalancer-namespaces: {namespaces: [a]}\n", []string{"--params", other},
+			[]string{"check org:loadbalancer-namespaces is set already"}},
+		{"syntax error", "org:allowed-registries: {registries: [\n", nil, []string{"--params "}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := writeParams(t, tt.body)
+			args := append([]string{"-f", "../demo", "-b", "org", "--params", p}, tt.extra...)
+			code, stdout, stderr := runScan(t, "", args...)
+			assert.Equal(t, exitError, code)
+			assert.Empty(t, stdout)
+			for _, w := range tt.want {
+				assert.Contains(t, stderr, w)
+			}
+		})
+	}
+	t.Run("not a regular file", func(t *testing.T) {
+		code, _, stderr := runScan(t, "", "-f", "../demo", "-b", "org", "--params", t.TempDir())
+		assert.Equal(t, exitError, code)
+		assert.Contains(t, stderr, "not a regular file")
+	})
+	t.Run("missing file", func(t *testing.T) {
+		code, _, stderr := runScan(t, "", "-f", "../demo", "-b", "org", "--params", filepath.Join(t.TempDir(), "none.yaml"))
+		assert.Equal(t, exitError, code)
+		assert.Contains(t, stderr, "--params: open")
+	})
+}

@@ -2,13 +2,16 @@ package org_test
 
 import (
 	"context"
+	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/kspm-dev/kspm"
+	"github.com/kspm-dev/kspm/benchmark/admission"
 	"github.com/kspm-dev/kspm/benchmark/org"
 	"github.com/kspm-dev/kspm/check"
 	"github.com/kspm-dev/kspm/inventory"
@@ -88,4 +91,76 @@ func TestDemo(t *testing.T) {
 		}
 	}
 	assert.Len(t, counts, len(org.Org().Checks))
+}
+
+// TestDemoAdmissionFormsAgree runs each control that has an admission form twice over the
+// demo: as kspm's CEL check, and as its ValidatingAdmissionPolicy, binding and params
+// (vap/, applied to the demo by benchmark/admission, the API server's own code). Both forms
+// must judge the same objects with the same verdicts: an object one form leaves out, the
+// other leaves out too.
+func TestDemoAdmissionFormsAgree(t *testing.T) {
+	ctx := context.Background()
+	charts, err := helm.New()
+	require.NoError(t, err)
+	demo := filepath.Join("..", "..", "examples", "demo")
+	inv, err := inventory.LoadManifests(ctx, []string{demo}, inventory.WithRenderer(charts))
+	require.NoError(t, err)
+	require.Empty(t, inv.Errors())
+	results, err := kspm.Run(ctx, inv, org.Org().Checks)
+	require.NoError(t, err)
+	cel := verdictsByObject(t, results, "org:")
+
+	// The demo with every admission form beside it, as if applied to the cluster.
+	forms := t.TempDir()
+	withForms := 0
+	for _, c := range org.Org().Checks {
+		id := c.Meta().ID
+		data, ok := org.AdmissionPolicyFile(id)
+		if !ok {
+			continue
+		}
+		withForms++
+		require.NoError(t, os.WriteFile(filepath.Join(forms, strings.TrimPrefix(id, "org:")+".yaml"), data, 0o600))
+	}
+	require.Equal(t, 5, withForms, "every control but the two namespace ones has an admission form")
+	both, err := inventory.LoadManifests(ctx, []string{demo, forms}, inventory.WithRenderer(charts))
+	require.NoError(t, err)
+	require.Empty(t, both.Errors())
+	bm, err := admission.Policies(both)
+	require.NoError(t, err)
+	results, err = kspm.Run(ctx, both, bm.Checks)
+	require.NoError(t, err)
+	vap := verdictsByObject(t, results, admission.IDPrefix+"org-")
+
+	for _, c := range org.Org().Checks {
+		id := c.Meta().ID
+		if _, ok := org.AdmissionPolicyFile(id); !ok {
+			continue
+		}
+		policy := admission.IDPrefix + "org-" + strings.TrimPrefix(id, "org:")
+		require.NotEmpty(t, cel[id], "%s judges something in the demo", id)
+		assert.Equal(t, cel[id], vap[policy], "%s and %s", id, policy)
+	}
+}
+
+// verdictsByObject returns, for each check whose ID has prefix, the status of each object it
+// judged; it fails the test on a result that is neither pass nor fail, or on two results
+// for one object.
+func verdictsByObject(t *testing.T, results []check.Result, prefix string) map[string]map[string]check.Status {
+	t.Helper()
+	out := map[string]map[string]check.Status{}
+	for _, r := range results {
+		if !strings.HasPrefix(r.CheckID, prefix) || r.Object == nil {
+			continue
+		}
+		require.Contains(t, []check.Status{check.StatusPass, check.StatusFail}, r.Status, "%s on %v: %s", r.CheckID, r.Object, r.Message)
+		if out[r.CheckID] == nil {
+			out[r.CheckID] = map[string]check.Status{}
+		}
+		key := r.Object.String()
+		_, dup := out[r.CheckID][key]
+		require.False(t, dup, "%s: two results for %s", r.CheckID, key)
+		out[r.CheckID][key] = r.Status
+	}
+	return out
 }

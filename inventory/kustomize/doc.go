@@ -14,10 +14,13 @@
 // would run a helm binary, which may download charts), and objects come out in kustomize's
 // legacy order unless the kustomization's sortOptions say otherwise.
 //
-// Only local files are read. A reference that kustomize would download — a file given as
-// an http(s) URL, a base or component given as a git repository — is an error wrapping
-// ErrRemote that names the reference and the file holding it, and the root is then not
-// built at all: no connection is attempted and no git command is run. The references are
+// Only local files are read, and only regular files of at most inventory.DefaultMaxInputBytes:
+// a resource, patch or generator file that is a FIFO or a device (kustomize refuses a link out
+// of the kustomization's directory before) or larger fails the build with an error naming it,
+// rather than hanging it or reading without end. A reference that kustomize would download — a
+// file given as an http(s) URL, a base or component given as a git repository — is an error
+// wrapping ErrRemote that names the reference and the file holding it, and the root is then
+// not built at all: no connection is attempted and no git command is run. The references are
 // checked before the build, in every kustomization the root uses.
 //
 // Builds run one at a time in a process (kustomize keeps the OpenAPI schema of a build in

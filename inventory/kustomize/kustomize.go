@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -139,7 +140,7 @@ func (r *Renderer) Render(ctx context.Context, dir string) ([]inventory.Rendered
 	if err != nil {
 		return nil, err
 	}
-	fs, err := withOriginAnnotations(filesys.MakeFsOnDisk(), dir, name)
+	fs, err := withOriginAnnotations(boundedFS{filesys.MakeFsOnDisk()}, dir, name)
 	if err != nil {
 		return nil, err
 	}
@@ -219,6 +220,22 @@ func build(fs filesys.FileSystem, dir string, deprecated []deprecation, sources 
 		return nil, warnings, fmt.Errorf("build %s: %w", dir, err)
 	}
 	return m, warnings, nil
+}
+
+// boundedFS is the disk as kustomize reads it, but for ReadFile, which reads only regular
+// files of at most inventory.DefaultMaxInputBytes (see regularfile): a resource, patch or
+// generator file that is a FIFO, a device (or a link to one) or larger fails the build with an
+// error naming it, instead of hanging it or reading without end.
+type boundedFS struct{ filesys.FileSystem }
+
+// ReadFile reads the file at path, within the bounds.
+func (boundedFS) ReadFile(path string) ([]byte, error) {
+	data, err := regularfile.Read(path, inventory.DefaultMaxInputBytes)
+	var pe *fs.PathError
+	if err != nil && !errors.As(err, &pe) {
+		err = fmt.Errorf("%s: %w", path, err)
+	}
+	return data, err
 }
 
 // originFS is the file system kustomize reads, but for the root's kustomization file, which

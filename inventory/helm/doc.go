@@ -15,7 +15,9 @@
 // leaves it, or the chart is not rendered and the error names what is missing (nothing is
 // downloaded); values are the chart's, then each values file (read with the same bounds as the
 // chart's files, up to inventory.DefaultMaxInputBytes), then each --set (Helm's strvals
-// syntax); conditions, tags and imported values are processed, values.schema.json is enforced,
+// syntax); conditions, tags and imported values are processed, values.schema.json is enforced
+// (one that refers to a schema outside itself, which Helm's validator would download or read
+// from anywhere on the machine, is an error wrapping ErrSchemaReference, and nothing is read),
 // the chart's kubeVersion constraint is checked, and the templates are rendered with `helm
 // template`'s defaults: release "release-name" in namespace "default", installed at revision
 // 1, and the Capabilities Helm assumes with no cluster (a Kubernetes version derived from the

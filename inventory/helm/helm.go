@@ -242,6 +242,9 @@ func loadChart(dir string) (*chart.Chart, []string, error) {
 	if err := checkDependencies(ch); err != nil {
 		return nil, notes, fmt.Errorf("chart %s: %w", ch.Name(), err)
 	}
+	if err := checkSchemaRefs(ch); err != nil {
+		return nil, notes, fmt.Errorf("chart %s: %w", ch.Name(), err)
+	}
 	return ch, notes, nil
 }
 

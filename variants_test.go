@@ -174,6 +174,20 @@ func TestVariantsNearestDefinition(t *testing.T) {
 			},
 		},
 		{
+			name: "the references to a Secret: each to the definition nearest the referring object",
+			files: map[string]string{
+				"prod/secret.yaml": variantSecret,
+				"dev/secret.yaml":  variantSecret,
+				"prod/pod.yaml":    variantPod,
+				"dev/pod.yaml":     strings.Replace(variantPod, "    image:", "    envFrom:\n    - secretRef: {name: creds}\n    image:", 1),
+			},
+			checkID: "secrets:unreferenced", object: "Secret shop/creds",
+			want: map[string]variantVerdict{
+				"prod/secret.yaml": {check.StatusNotEvaluated, "no pod or workload template, ServiceAccount or Ingress of the input references it"},
+				"dev/secret.yaml":  {check.StatusPass, "referenced by Pod shop/web"},
+			},
+		},
+		{
 			name: "the policy engine webhooks that cover a namespace",
 			files: map[string]string{
 				"prod/ns.yaml":      ns,
@@ -315,6 +329,8 @@ func variantService(selector string, port int) string {
 	return "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\n  namespace: shop\nspec:\n  selector: {" + selector +
 		"}\n  ports:\n  - port: " + fmt.Sprint(port) + "\n"
 }
+
+const variantSecret = "apiVersion: v1\nkind: Secret\nmetadata: {name: creds, namespace: shop}\ntype: Opaque\nstringData: {k: v}\n"
 
 const variantIngress = `apiVersion: networking.k8s.io/v1
 kind: Ingress

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/kspm-dev/kspm/internal/testio"
 	"github.com/kspm-dev/kspm/inventory"
 	"github.com/kspm-dev/kspm/inventory/helm"
 )
@@ -39,29 +40,6 @@ func hostileChart(t *testing.T, change func(t *testing.T, dir string)) string {
 	return dir
 }
 
-// mkfifo makes a FIFO at path, skipping the test where that cannot be done, and lets a read
-// blocked on it return when the test ends.
-func mkfifo(t *testing.T, path string) {
-	t.Helper()
-	if err := syscall.Mkfifo(path, 0o600); err != nil {
-		t.Skipf("mkfifo: %v", err)
-	}
-	t.Cleanup(func() {
-		if f, err := os.OpenFile(path, os.O_WRONLY|syscall.O_NONBLOCK, 0); err == nil {
-			_ = f.Close()
-		}
-	})
-}
-
-// sparse makes a file of size bytes at path without writing them.
-func sparse(t *testing.T, path string, size int64) {
-	t.Helper()
-	f, err := os.Create(path)
-	require.NoError(t, err)
-	require.NoError(t, f.Truncate(size))
-	require.NoError(t, f.Close())
-}
-
 // A chart directory holding a FIFO, a device, an over-limit file or a symbolic link loop
 // fails to render at once, with an error naming the file, instead of hanging or reading
 // without end; so do values files that are not regular or too large.
@@ -72,33 +50,33 @@ func TestRenderHostileFiles(t *testing.T) {
 		opts   []helm.Option
 		want   string
 	}{
-		{name: "FIFO template", change: func(t *testing.T, dir string) { mkfifo(t, filepath.Join(dir, "templates", "x.yaml")) },
+		{name: "FIFO template", change: func(t *testing.T, dir string) { testio.MakeFIFO(t, filepath.Join(dir, "templates", "x.yaml")) },
 			want: "chart web: templates/x.yaml: not a regular file (mode p"},
 		{name: "FIFO .helmignore", change: func(t *testing.T, dir string) {
 			require.NoError(t, os.Remove(filepath.Join(dir, ".helmignore")))
-			mkfifo(t, filepath.Join(dir, ".helmignore"))
+			testio.MakeFIFO(t, filepath.Join(dir, ".helmignore"))
 		},
 			want: "chart web: .helmignore: not a regular file (mode p"},
 		{name: "FIFO values.yaml", change: func(t *testing.T, dir string) {
 			require.NoError(t, os.Remove(filepath.Join(dir, "values.yaml")))
-			mkfifo(t, filepath.Join(dir, "values.yaml"))
+			testio.MakeFIFO(t, filepath.Join(dir, "values.yaml"))
 		}, want: "chart web: values.yaml: not a regular file (mode p"},
 		{name: "symbolic link to /dev/zero", change: func(t *testing.T, dir string) {
 			require.NoError(t, os.Symlink("/dev/zero", filepath.Join(dir, "templates", "zero.yaml")))
 		}, want: "chart web: templates/zero.yaml: not a regular file (mode Dc"},
-		{name: "10 GiB template", change: func(t *testing.T, dir string) { sparse(t, filepath.Join(dir, "templates", "x.yaml"), 10<<30) },
+		{name: "10 GiB template", change: func(t *testing.T, dir string) { testio.Sparse(t, filepath.Join(dir, "templates", "x.yaml"), 10<<30) },
 			want: "chart web: templates/x.yaml: 10737418240 bytes: the files of a chart may hold 104857600 bytes together (Helm's limit)"},
 		{name: "files over the limit together", change: func(t *testing.T, dir string) {
-			sparse(t, filepath.Join(dir, "files-a.bin"), 60<<20)
-			sparse(t, filepath.Join(dir, "files-b.bin"), 60<<20)
+			testio.Sparse(t, filepath.Join(dir, "files-a.bin"), 60<<20)
+			testio.Sparse(t, filepath.Join(dir, "files-b.bin"), 60<<20)
 		}, want: "chart web: files-b.bin: 62914560 bytes: the files of a chart may hold 104857600 bytes together"},
 		{name: "symbolic link loop", change: func(t *testing.T, dir string) {
 			require.NoError(t, os.Symlink("..", filepath.Join(dir, "templates", "up")))
 		}, want: "chart web: templates/up: a symbolic link loop"},
-		{name: "FIFO values file", change: func(t *testing.T, dir string) { mkfifo(t, filepath.Join(dir, "..", "values.yaml")) },
+		{name: "FIFO values file", change: func(t *testing.T, dir string) { testio.MakeFIFO(t, filepath.Join(dir, "..", "values.yaml")) },
 			opts: []helm.Option{helm.WithValuesFile("VALUES")}, want: "values file VALUES: not a regular file (mode p"},
 		{name: "values file over the limit", change: func(t *testing.T, dir string) {
-			sparse(t, filepath.Join(dir, "..", "values.yaml"), inventory.DefaultMaxInputBytes+1)
+			testio.Sparse(t, filepath.Join(dir, "..", "values.yaml"), inventory.DefaultMaxInputBytes+1)
 		}, opts: []helm.Option{helm.WithValuesFile("VALUES")}, want: "values file VALUES: larger than the limit of"},
 	}
 	for _, tt := range tests {

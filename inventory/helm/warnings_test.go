@@ -1,10 +1,7 @@
 package helm_test
 
 import (
-	"bytes"
 	"context"
-	"io"
-	"log"
 	"os"
 	"path/filepath"
 	"sync"
@@ -13,37 +10,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/kspm-dev/kspm/internal/testio"
 	"github.com/kspm-dev/kspm/inventory"
 	"github.com/kspm-dev/kspm/inventory/helm"
 )
-
-// captureStderr points os.Stderr and the log package at a pipe and a buffer while f runs, and
-// returns what was written to either.
-func captureStderr(t *testing.T, f func()) string {
-	t.Helper()
-	r, w, err := os.Pipe()
-	require.NoError(t, err)
-	var logged bytes.Buffer
-	origStderr, origLog := os.Stderr, log.Writer()
-	os.Stderr = w
-	log.SetOutput(&logged)
-	read := make(chan []byte)
-	go func() {
-		b, _ := io.ReadAll(r)
-		read <- b
-	}()
-	func() {
-		defer func() {
-			os.Stderr = origStderr
-			log.SetOutput(origLog)
-			w.Close()
-		}()
-		f()
-	}()
-	printed := <-read
-	r.Close()
-	return string(printed) + logged.String()
-}
 
 // What Helm logs while loading and rendering a chart (a requirements.yaml in a v2 chart,
 // values it cannot merge) is a warning of that chart's render, on its Chart.yaml, and
@@ -62,7 +32,7 @@ func TestRenderWarnings(t *testing.T) {
 		"testdata/legacy-v1": nil,
 	}
 	got := make([][]string, 12)
-	out := captureStderr(t, func() {
+	out := testio.CaptureStderr(t, func() {
 		var wg sync.WaitGroup
 		for i := range got {
 			wg.Add(1)

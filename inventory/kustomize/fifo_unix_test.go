@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/kspm-dev/kspm/internal/testio"
 	"github.com/kspm-dev/kspm/inventory"
 	"github.com/kspm-dev/kspm/inventory/kustomize"
 )
@@ -41,25 +42,13 @@ func TestBuildHostileFiles(t *testing.T) {
 		setup func(t *testing.T, dir string)
 		want  string
 	}{
-		{"FIFO resource", func(t *testing.T, dir string) {
-			if err := syscall.Mkfifo(filepath.Join(dir, "app.yaml"), 0o600); err != nil {
-				t.Skipf("mkfifo: %v", err)
-			}
-			t.Cleanup(func() {
-				if f, err := os.OpenFile(filepath.Join(dir, "app.yaml"), os.O_WRONLY|syscall.O_NONBLOCK, 0); err == nil {
-					_ = f.Close()
-				}
-			})
-		}, "app.yaml: not a regular file (mode p"},
+		{"FIFO resource", func(t *testing.T, dir string) { testio.MakeFIFO(t, filepath.Join(dir, "app.yaml")) },
+			"app.yaml: not a regular file (mode p"},
 		{"link to /dev/zero (kustomize's load restrictor refuses it first)", func(t *testing.T, dir string) {
 			require.NoError(t, os.Symlink("/dev/zero", filepath.Join(dir, "app.yaml")))
 		}, "app.yaml' is not in or below"},
-		{"10 GiB resource", func(t *testing.T, dir string) {
-			f, err := os.Create(filepath.Join(dir, "app.yaml"))
-			require.NoError(t, err)
-			require.NoError(t, f.Truncate(10<<30))
-			require.NoError(t, f.Close())
-		}, "app.yaml: larger than the limit of"},
+		{"10 GiB resource", func(t *testing.T, dir string) { testio.Sparse(t, filepath.Join(dir, "app.yaml"), 10<<30) },
+			"app.yaml: larger than the limit of"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

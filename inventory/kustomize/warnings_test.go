@@ -1,11 +1,7 @@
 package kustomize_test
 
 import (
-	"bytes"
 	"context"
-	"io"
-	"log"
-	"os"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -13,37 +9,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/kspm-dev/kspm/internal/testio"
 	"github.com/kspm-dev/kspm/inventory"
 	"github.com/kspm-dev/kspm/inventory/kustomize"
 )
-
-// captureStderr points os.Stderr and the log package at a pipe and a buffer while f runs, and
-// returns what was written to either.
-func captureStderr(t *testing.T, f func()) string {
-	t.Helper()
-	r, w, err := os.Pipe()
-	require.NoError(t, err)
-	var logged bytes.Buffer
-	origStderr, origLog := os.Stderr, log.Writer()
-	os.Stderr = w
-	log.SetOutput(&logged)
-	read := make(chan []byte)
-	go func() {
-		b, _ := io.ReadAll(r)
-		read <- b
-	}()
-	func() {
-		defer func() {
-			os.Stderr = origStderr
-			log.SetOutput(origLog)
-			w.Close()
-		}()
-		f()
-	}()
-	printed := <-read
-	r.Close()
-	return string(printed) + logged.String()
-}
 
 const deprecatedApp = `apiVersion: apps/v1
 kind: Deployment
@@ -81,7 +50,7 @@ func TestDeprecationWarnings(t *testing.T) {
 		"overlay/kustomization.yaml:3 (" + root + "): kustomize: 'patchesStrategicMerge' is deprecated. Please use 'patches' instead.",
 	}
 	var invs [4]*inventory.Inventory
-	out := captureStderr(t, func() {
+	out := testio.CaptureStderr(t, func() {
 		var wg sync.WaitGroup
 		for i := range invs {
 			wg.Add(1)
@@ -126,7 +95,7 @@ func TestDeprecationWarningsFailedBuild(t *testing.T) {
 		"kustomization.yaml": "resources: [missing.yaml]\ncommonLabels: {team: shop}\n",
 	})
 	var inv *inventory.Inventory
-	assert.Empty(t, captureStderr(t, func() { inv = load(t, dir) }))
+	assert.Empty(t, testio.CaptureStderr(t, func() { inv = load(t, dir) }))
 	require.Len(t, inv.Errors(), 1)
 	require.Len(t, inv.Warnings(), 1)
 	assert.Contains(t, inv.Warnings()[0].Error(), filepath.Base(dir)+"/kustomization.yaml:2 ")

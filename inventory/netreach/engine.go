@@ -22,6 +22,7 @@ type Engine struct {
 	policies  []*Policy                        // every NetworkPolicy, in inventory order
 	byNS      map[string][]*Policy             // the valid ones, by namespace
 	nsLabels  map[*inventory.Object]labels.Set // the labels of each Namespace object (each definition)
+	nsByName  map[string]labels.Set            // without variants: the labels of each Namespace, by name
 	templates map[*inventory.Object]Pod        // the pods of each pod template, by owner
 	listed    map[*inventory.Object][]Pod      // the Pods listed for each workload
 	distinct  map[*inventory.Object][]Pod      // those that selectors may tell from the template's pods
@@ -39,6 +40,7 @@ func New(inv *inventory.Inventory) *Engine {
 		inv:       inv,
 		byNS:      make(map[string][]*Policy),
 		nsLabels:  make(map[*inventory.Object]labels.Set),
+		nsByName:  make(map[string]labels.Set),
 		templates: make(map[*inventory.Object]Pod),
 		listed:    make(map[*inventory.Object][]Pod),
 		distinct:  make(map[*inventory.Object][]Pod),
@@ -72,6 +74,9 @@ func New(inv *inventory.Inventory) *Engine {
 		}
 		set[namespaceLabel] = o.Name() // the control plane sets it on every namespace
 		e.nsLabels[o] = set
+		if !inv.HasVariants() {
+			e.nsByName[o.Name()] = set
+		}
 	}
 	for _, t := range inv.PodTemplates() {
 		p := PodOf(t)
@@ -240,8 +245,8 @@ func (r *reasons) add(format string, args ...any) {
 func (e *Engine) nsView(subject, peer *Pod) labelView {
 	ns := peer.Namespace
 	if !e.inv.HasVariants() {
-		if o := e.inv.Get(inventory.KindNamespace, "", ns); o != nil {
-			return labelView{labels: e.nsLabels[o]}
+		if l, ok := e.nsByName[ns]; ok {
+			return labelView{labels: l}
 		}
 		return e.noNamespace(ns)
 	}

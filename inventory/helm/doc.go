@@ -34,10 +34,13 @@
 // What Helm logs while it loads and renders a chart (values it cannot merge, a
 // requirements.yaml in a v2 chart, hooks of events it does not know), a chart marked
 // deprecated and each symbolic link followed are warnings on the chart's Chart.yaml
-// (inventory.Rendered.Warning): Helm's log goes through the default loggers of the log and
-// log/slog packages, which the renderer captures for the goroutine that renders (see
-// Renderer.Render), so nothing reaches the program's standard error and the program's own
-// logging goes on as before.
+// (inventory.Rendered.Warning). Helm has no logger of its own to give: it logs through the
+// default loggers of the log and log/slog packages. While a chart renders, those are the
+// renderer's: what the rendering goroutine logs becomes the chart's warnings (charts rendered
+// in parallel keep theirs apart), and what the program's other goroutines log is passed on
+// to the writer and handler that were in place, which are put back when no chart renders. So
+// nothing Helm logs reaches the program's standard error. A program that replaces those
+// defaults while charts render has its change undone when they end.
 //
 // A chart of type library cannot be rendered alone: Detect says it is a Part of the charts
 // that use it. Anything that makes `helm template` fail (an unreadable values file, a missing

@@ -134,6 +134,60 @@ func TestVariantsNearestDefinition(t *testing.T) {
 			},
 		},
 		{
+			name: "the pods a NetworkPolicy selects: only its own directory's variant of a workload",
+			files: map[string]string{
+				"prod/np.yaml":  variantNetpol("app: web-dev"),
+				"dev/np.yaml":   variantNetpol("app: web-dev"),
+				"prod/pod.yaml": variantPod,
+				"dev/pod.yaml":  strings.Replace(variantPod, "{app: web}", "{app: web-dev}", 1),
+			},
+			checkID: "network:policy-selects-nothing", object: "NetworkPolicy shop/deny",
+			want: map[string]variantVerdict{
+				"prod/np.yaml": {check.StatusNotEvaluated, "selects none of the pods of namespace"},
+				"dev/np.yaml":  {check.StatusPass, "selects the pods of Pod shop/web"},
+			},
+		},
+		{
+			name: "the pods a Service selects",
+			files: map[string]string{
+				"prod/svc.yaml": variantService("app: web-dev", 80),
+				"dev/svc.yaml":  variantService("app: web-dev", 80),
+				"prod/pod.yaml": variantPod,
+				"dev/pod.yaml":  strings.Replace(variantPod, "{app: web}", "{app: web-dev}", 1),
+			},
+			checkID: "network:dangling-services", object: "Service shop/web",
+			want: map[string]variantVerdict{
+				"prod/svc.yaml": {check.StatusNotEvaluated, "matches none of the pods"},
+				"dev/svc.yaml":  {check.StatusPass, "selects the pods of Pod shop/web"},
+			},
+		},
+		{
+			name: "the Service an Ingress routes to",
+			files: map[string]string{
+				"prod/svc.yaml": variantService("app: web", 80) + "---\n" + variantIngress,
+				"dev/svc.yaml":  variantService("app: web", 8080) + "---\n" + variantIngress,
+			},
+			checkID: "network:dangling-ingresses", object: "Ingress shop/web",
+			want: map[string]variantVerdict{
+				"prod/svc.yaml": {check.StatusPass, "every backend Service exists"},
+				"dev/svc.yaml":  {check.StatusFail, `backend Service "web" has no port 80`},
+			},
+		},
+		{
+			name: "the references to a Secret: each to the definition nearest the referring object",
+			files: map[string]string{
+				"prod/secret.yaml": variantSecret,
+				"dev/secret.yaml":  variantSecret,
+				"prod/pod.yaml":    variantPod,
+				"dev/pod.yaml":     strings.Replace(variantPod, "    image:", "    envFrom:\n    - secretRef: {name: creds}\n    image:", 1),
+			},
+			checkID: "secrets:unreferenced", object: "Secret shop/creds",
+			want: map[string]variantVerdict{
+				"prod/secret.yaml": {check.StatusNotEvaluated, "no pod or workload template, ServiceAccount or Ingress of the input references it"},
+				"dev/secret.yaml":  {check.StatusPass, "referenced by Pod shop/web"},
+			},
+		},
+		{
 			name: "the policy engine webhooks that cover a namespace",
 			files: map[string]string{
 				"prod/ns.yaml":      ns,
@@ -270,6 +324,27 @@ func variantNetpol(selector string) string {
 	return "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: deny\n  namespace: shop\n" +
 		"spec:\n  podSelector:\n    matchLabels: {" + selector + "}\n  policyTypes: [Ingress]\n"
 }
+
+func variantService(selector string, port int) string {
+	return "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\n  namespace: shop\nspec:\n  selector: {" + selector +
+		"}\n  ports:\n  - port: " + fmt.Sprint(port) + "\n"
+}
+
+const variantSecret = "apiVersion: v1\nkind: Secret\nmetadata: {name: creds, namespace: shop}\ntype: Opaque\nstringData: {k: v}\n"
+
+const variantIngress = `apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: web
+  namespace: shop
+spec:
+  rules:
+  - http:
+      paths:
+      - path: /
+        pathType: Prefix
+        backend: {service: {name: web, port: {number: 80}}}
+`
 
 func variantConfigMap(data string) string {
 	return "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\n  namespace: shop\ndata:\n  " + data + "\n"

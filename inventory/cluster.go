@@ -75,6 +75,57 @@ type clusterOptions struct {
 	retries        int
 	kubeletConfigz int // concurrency of per-node /configz fetches; 0: off
 	secretTables   rest.Interface
+	serverWarnings *serverWarnings // the API server's warnings, for the inventory's
+}
+
+// withServerWarnings has FromClientset add the warnings w collected to the inventory's.
+func withServerWarnings(w *serverWarnings) ClusterOption {
+	return clusterOptionFunc(func(o *clusterOptions) { o.serverWarnings = w })
+}
+
+// maxServerWarnings bounds the distinct warnings of the API server kept for one load.
+const maxServerWarnings = 100
+
+// serverWarnings collects the warnings the API server sends with its answers (Warning headers
+// of code 299: a deprecated API version, an admission webhook's remark), each once, instead
+// of client-go's default handler, which logs them on standard error.
+type serverWarnings struct {
+	mu      sync.Mutex
+	seen    map[string]bool
+	list    []error
+	dropped int
+}
+
+// HandleWarningHeaderWithContext records a warning of code 299, as client-go's default
+// handler would log it.
+func (w *serverWarnings) HandleWarningHeaderWithContext(_ context.Context, code int, _ string, message string) {
+	if code != 299 || message == "" {
+		return
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	switch {
+	case w.seen[message]:
+	case len(w.list) >= maxServerWarnings:
+		w.dropped++
+	default:
+		if w.seen == nil {
+			w.seen = map[string]bool{}
+		}
+		w.seen[message] = true
+		w.list = append(w.list, fmt.Errorf("the API server warned: %s", message))
+	}
+}
+
+// warnings returns the warnings recorded.
+func (w *serverWarnings) warnings() []error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	out := slices.Clone(w.list)
+	if w.dropped > 0 {
+		out = append(out, fmt.Errorf("the API server sent %d more warnings", w.dropped))
+	}
+	return out
 }
 
 type clusterOptionFunc func(*clusterOptions)
@@ -194,7 +245,9 @@ func FromKubeconfig(ctx context.Context, path, contextName string, opts ...Clust
 // read as protobuf. When cfg sets no rate limit (QPS and
 // RateLimiter unset), it allows 50 requests per second with bursts of 100 instead of
 // client-go's 5. Transiently failed list requests are retried 3 times unless WithRetries
-// says otherwise. cfg is not modified.
+// says otherwise. When cfg sets no warning handler, the warnings the API server sends with
+// its answers (a deprecated API version, say) are the inventory's warnings (each once), not
+// lines client-go logs on standard error. cfg is not modified.
 func FromConfig(ctx context.Context, cfg *rest.Config, opts ...ClusterOption) (*Inventory, error) {
 	if cfg == nil {
 		return nil, errors.New("inventory: nil rest.Config")
@@ -205,6 +258,10 @@ func FromConfig(ctx context.Context, cfg *rest.Config, opts ...ClusterOption) (*
 		// than JSON, which matters at 100,000 objects. JSON stays acceptable as a fallback.
 		c.ContentType = "application/vnd.kubernetes.protobuf"
 		c.AcceptContentTypes = "application/vnd.kubernetes.protobuf,application/json"
+	}
+	warnings := &serverWarnings{}
+	if c.WarningHandler == nil && c.WarningHandlerWithContext == nil {
+		c.WarningHandlerWithContext = warnings
 	}
 	if c.QPS == 0 && c.RateLimiter == nil {
 		c.QPS, c.Burst = defaultQPS, defaultBurst
@@ -224,7 +281,7 @@ func FromConfig(ctx context.Context, cfg *rest.Config, opts ...ClusterOption) (*
 	}
 	// The caller's options come last, so their WithMetadataClient wins.
 	all := append([]ClusterOption{WithMetadataClient(mc), withSecretTables(cs.CoreV1().RESTClient()),
-		withSource(c.Host), WithRetries(defaultConfigRetries)}, opts...)
+		withSource(c.Host), WithRetries(defaultConfigRetries), withServerWarnings(warnings)}, opts...)
 	return FromClientset(ctx, cs, all...)
 }
 
@@ -306,6 +363,11 @@ func FromClientset(ctx context.Context, cs kubernetes.Interface, opts ...Cluster
 	}
 	if o.kubeletConfigz > 0 {
 		l.loadKubeletConfigs(ctx, o.kubeletConfigz)
+	}
+	if o.serverWarnings != nil {
+		for _, w := range o.serverWarnings.warnings() {
+			l.b.AddWarning(w)
+		}
 	}
 	// The version decides which Pod Security policies "latest" means there. Not knowing it is
 	// not an error: checks then use the newest policies.

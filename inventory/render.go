@@ -55,6 +55,11 @@ type Rendered struct {
 	Line int
 	// Data holds the documents.
 	Data []byte
+	// Warning, when set, is a remark of the renderer about File at Line rather than (or
+	// besides) documents: a deprecated field, a message the rendering library logged. It is
+	// recorded among the inventory's warnings (Inventory.Warnings), with File, Line and the
+	// root as its source, and never changes an exit status.
+	Warning error
 }
 
 // WithRenderer has LoadManifests render the directories r claims (see Renderer), in the
@@ -97,6 +102,12 @@ func (l *manifestLoader) render(r Renderer, dir string) {
 				break
 			}
 			rf := manifestFile{name: o.File, seq: f.seq, root: root, lineBase: o.Line}
+			if o.Warning != nil {
+				l.warn(rf, 1, "", fmt.Errorf("%s: %w", r.Name(), o.Warning))
+				if len(o.Data) == 0 {
+					continue
+				}
+			}
 			if int64(len(o.Data)) > l.maxInput && l.maxInput > 0 {
 				l.record(rf, 0, "", inputTooLarge(l.maxInput))
 				continue

@@ -91,3 +91,34 @@ func TestLoadManifestsRenderer(t *testing.T) {
 	assert.ErrorContains(t, inv.Errors()[0], "marker: bad Chart.yaml")
 	assert.Len(t, inv.Warnings(), 1, "only the part's warning")
 }
+
+// warnRenderer renders a root as markerRenderer claims it, into one Namespace, with a
+// warning about the root's file and one beside the documents.
+type warnRenderer struct{ markerRenderer }
+
+func (warnRenderer) Render(_ context.Context, dir string) ([]Rendered, error) {
+	base := filepath.Base(dir)
+	return []Rendered{
+		{File: base + "/ROOT", Line: 3, Warning: errors.New("field x is deprecated")},
+		{File: base + "/templates/ns.yaml", Line: 1, Data: []byte(mfNamespace("rendered")), Warning: errors.New("the library logged this")},
+	}, nil
+}
+
+// TestLoadManifestsRendererWarnings: a Renderer's warnings are the inventory's, with the file,
+// line and root they are about, and do not keep the documents beside them from loading.
+func TestLoadManifestsRendererWarnings(t *testing.T) {
+	dir := t.TempDir()
+	mfWrite(t, dir, "chart/ROOT", "")
+	inv := mfLoad(t, []string{dir}, WithRenderer(warnRenderer{}))
+	assert.Empty(t, inv.Errors())
+	assert.Len(t, inv.Namespaces(), 1)
+	root := "marker:" + filepath.ToSlash(filepath.Join(dir, "chart"))
+	var got []string
+	for _, w := range inv.Warnings() {
+		got = append(got, w.Error())
+	}
+	assert.Equal(t, []string{
+		"chart/ROOT:3 (" + root + "): marker: field x is deprecated",
+		"chart/templates/ns.yaml:1 (" + root + "): marker: the library logged this",
+	}, got)
+}

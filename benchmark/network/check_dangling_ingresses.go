@@ -62,7 +62,7 @@ func danglingIngresses(*engineCache) check.Check {
 			var problems, unknown []string
 			field := ""
 			for i, b := range backends {
-				svc, found := serviceObject(lookupService(inv, ing.Namespace, b.Name))
+				svc, found := serviceObject(lookupService(inv, o, ing.Namespace, b.Name))
 				var problem string
 				switch {
 				case !found && !servicesKnown:

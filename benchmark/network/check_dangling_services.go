@@ -61,7 +61,7 @@ func danglingServices(c *engineCache) check.Check {
 				continue
 			}
 			text := labels.SelectorFromSet(svc.Spec.Selector).String()
-			sel, err := e.Select(svc.Namespace, &metav1.LabelSelector{MatchLabels: svc.Spec.Selector})
+			sel, err := e.SelectFrom(o, svc.Namespace, &metav1.LabelSelector{MatchLabels: svc.Spec.Selector})
 			switch {
 			case err != nil:
 				pass.Failf(o, "spec.selector", "the selector is invalid (%v), so it selects nothing", err)
@@ -77,7 +77,7 @@ func danglingServices(c *engineCache) check.Check {
 			default:
 				pass.Failf(o, "spec.selector", "selector %s matches none of the %d pod templates and pods of namespace %q: "+
 					"the Service sends traffic nowhere, and to any pod later created with those labels", text,
-					len(e.PodsIn(svc.Namespace)), svc.Namespace)
+					len(e.PodsFrom(o, svc.Namespace)), svc.Namespace)
 			}
 		}
 		return nil

@@ -78,7 +78,7 @@ func exposedServices(c *engineCache) check.Check {
 				}
 			}
 			if len(exposure) > 0 {
-				pass.Fail(o, field, strings.Join(exposure, "; ")+"; it reaches "+reached(e, svc))
+				pass.Fail(o, field, strings.Join(exposure, "; ")+"; it reaches "+reached(e, o, svc))
 				continue
 			}
 			switch svc.Spec.Type {

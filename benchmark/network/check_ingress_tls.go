@@ -54,7 +54,7 @@ func ingressTLS(c *engineCache) check.Check {
 				continue
 			}
 			hosts := ingressHosts(ing)
-			to := "; it reaches " + ingressReach(pass.Inventory, e, ing)
+			to := "; it reaches " + ingressReach(pass.Inventory, e, o, ing)
 			if len(ing.Spec.TLS) == 0 {
 				pass.Fail(o, "spec.tls", "serves "+strings.Join(hosts, ", ")+" over plain HTTP: no spec.tls"+to)
 				continue
@@ -142,14 +142,15 @@ func ingressBackends(ing *networkingv1.Ingress) (fields []string, backends []*ne
 	return fields, backends
 }
 
-// ingressReach names the workloads an Ingress reaches through its backend Services.
-func ingressReach(inv *inventory.Inventory, e *netreach.Engine, ing *networkingv1.Ingress) string {
+// ingressReach names the workloads an Ingress (o) reaches through its backend Services.
+func ingressReach(inv *inventory.Inventory, e *netreach.Engine, o *inventory.Object, ing *networkingv1.Ingress) string {
 	var parts []string
 	_, backends := ingressBackends(ing)
 	for _, b := range backends {
 		s := "Service " + b.Name
-		if svc, ok := serviceObject(lookupService(inv, ing.Namespace, b.Name)); ok {
-			s += " → " + reached(e, svc)
+		svcObj := lookupService(inv, o, ing.Namespace, b.Name)
+		if svc, ok := serviceObject(svcObj); ok {
+			s += " → " + reached(e, svcObj, svc)
 		} else {
 			s += " (not in the inventory)"
 		}

@@ -64,14 +64,14 @@ func policySelectsNothing(c *engineCache) check.Check {
 				pass.NotEvaluatedf(p.Object, "may select the pods of %s: %s", objectNames(sel.Maybe), strings.Join(sel.Unknown, "; "))
 			case unseen != "":
 				pass.NotEvaluatedf(p.Object, "selects none of the pods seen, but pods were not all seen: %s", unseen)
-			case len(e.PodsIn(ns)) == 0 && pass.Inventory.Whole():
+			case len(e.PodsFrom(p.Object, ns)) == 0 && pass.Inventory.Whole():
 				pass.NotApplicablef(p.Object, "namespace %q runs no pods", ns)
 			case !pass.Inventory.Whole():
 				pass.NotEvaluatedf(p.Object, "podSelector %s selects none of the pods of namespace %q in the manifests, "+
 					"but pods defined elsewhere may match (declare the manifests complete to judge)", p.Selector(), ns)
 			default:
 				pass.Fail(p.Object, "spec.podSelector", fmt.Sprintf("podSelector %s selects none of the %d pod templates and pods "+
-					"of namespace %q, so the policy isolates nothing", p.Selector(), len(e.PodsIn(ns)), ns))
+					"of namespace %q, so the policy isolates nothing", p.Selector(), len(e.PodsFrom(p.Object, ns)), ns))
 			}
 		}
 		return nil

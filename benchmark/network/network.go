@@ -71,10 +71,11 @@ const (
 	refCIS      = "CIS Kubernetes Benchmark v1.12"
 )
 
-// lookupService returns the Service of namespace ns named name, or nil. Every lookup of an
-// object another one references goes through here.
-func lookupService(inv *inventory.Inventory, ns, name string) *inventory.Object {
-	return inv.Get(inventory.KindService, ns, name)
+// lookupService returns the Service of namespace ns named name that the object from
+// references (of a Service defined in several places, the definition nearest from), or nil.
+// Every lookup of an object another one references goes through here.
+func lookupService(inv *inventory.Inventory, from *inventory.Object, ns, name string) *inventory.Object {
+	return inv.From(from).Get(inventory.KindService, ns, name)
 }
 
 // serviceObject returns o as a Service, when it is one.
@@ -88,13 +89,14 @@ func serviceObject(o *inventory.Object) (*corev1.Service, bool) {
 
 func itoa(n int) string { return strconv.Itoa(n) }
 
-// reached names the workloads whose pods a Service's selector selects: "Deployment shop/web",
+// reached names the workloads whose pods a Service's selector selects, among those of the
+// Service's world (o is the Service, see netreach.Engine.PodsFrom): "Deployment shop/web",
 // "no workload of the inventory", "the pods of its hand-managed endpoints".
-func reached(e *netreach.Engine, svc *corev1.Service) string {
+func reached(e *netreach.Engine, o *inventory.Object, svc *corev1.Service) string {
 	if len(svc.Spec.Selector) == 0 {
 		return "the endpoints set by hand (it has no selector)"
 	}
-	sel, err := e.Select(svc.Namespace, &metav1.LabelSelector{MatchLabels: svc.Spec.Selector})
+	sel, err := e.SelectFrom(o, svc.Namespace, &metav1.LabelSelector{MatchLabels: svc.Spec.Selector})
 	switch {
 	case err != nil:
 		return "nothing (its selector is invalid)"

@@ -90,7 +90,7 @@ func runUnreferenced(ctx context.Context, pass *check.Pass) error {
 			pass.NotApplicablef(o, "type %s is ignored (parameter %s): such Secrets are used by clients and tools", s.Type, ParamIgnoreTypes)
 			continue
 		}
-		if r := refs[nsName{o.Namespace(), o.Name()}]; len(r) > 0 {
+		if r := referencesTo(inv, o, refs[nsName{o.Namespace(), o.Name()}]); len(r) > 0 {
 			pass.Passf(o, "referenced by %s", describeRefs(r))
 			continue
 		}
@@ -101,6 +101,23 @@ func runUnreferenced(ctx context.Context, pass *check.Pass) error {
 		pass.Fail(o, "", "no pod or workload template, ServiceAccount or Ingress of its namespace references it"+notSeen)
 	}
 	return nil
+}
+
+// referencesTo returns the references of refs (to the Secret's namespace and name) that
+// resolve to the definition o: a reference resolves to the definition nearest the object that
+// makes it, so where the input defines the Secret in several places (variants), a dev
+// Deployment's reference is to the dev Secret, not to the prod one.
+func referencesTo(inv *inventory.Inventory, o *inventory.Object, refs []secretRef) []secretRef {
+	if !inv.HasVariants() || len(inv.Variants(o.GroupKind(), o.Namespace(), o.Name())) < 2 {
+		return refs
+	}
+	var out []secretRef
+	for _, r := range refs {
+		if inv.From(r.from).Get(o.GroupKind(), o.Namespace(), o.Name()) == o {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // describeRefs names the first references (three at most) and counts the others.

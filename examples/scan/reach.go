@@ -112,17 +112,27 @@ func parseEndpoint(s string) (ns string, gk schema.GroupKind, name string, err e
 }
 
 // lookupEndpoint returns the object NAMESPACE/KIND/NAME names. Every lookup of an object the
-// command line names goes through here.
+// command line names goes through here. An object the input defines in several places
+// (variants) is an error naming them: the answer differs between them, and the name does not
+// say which one is meant.
 func lookupEndpoint(inv *inventory.Inventory, s string) (*inventory.Object, error) {
 	ns, gk, name, err := parseEndpoint(s)
 	if err != nil {
 		return nil, err
 	}
-	o := inv.Get(gk, ns, name)
-	if o == nil {
+	vs := inv.Variants(gk, ns, name)
+	switch len(vs) {
+	case 0:
 		return nil, fmt.Errorf("%s: no %s %s/%s in the input", s, gk.Kind, ns, name)
+	case 1:
+		return vs[0], nil
 	}
-	return o, nil
+	places := make([]string, len(vs))
+	for i, o := range vs {
+		places[i] = o.Source().String()
+	}
+	return nil, fmt.Errorf("%s: the input defines %s %s/%s %d times (%s): name one of them with -f to ask about it",
+		s, gk.Kind, ns, name, len(vs), strings.Join(places, ", "))
 }
 
 // reachAnswer is the JSON of --reach -o json.

@@ -2,6 +2,8 @@ package main
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -117,6 +119,28 @@ func TestReachErrors(t *testing.T) {
 		assert.Empty(t, stdout)
 		assert.Contains(t, stderr, tt.want)
 	}
+}
+
+// TestReachVariants: an endpoint the input defines in several places is an error naming
+// them (the answer differs between them), and naming one directory answers for it.
+func TestReachVariants(t *testing.T) {
+	data, err := os.ReadFile("testdata/reach/cluster.yaml")
+	require.NoError(t, err)
+	dir := t.TempDir()
+	for _, sub := range []string{"prod", "dev"} {
+		require.NoError(t, os.MkdirAll(filepath.Join(dir, sub), 0o755))
+		require.NoError(t, os.WriteFile(filepath.Join(dir, sub, "cluster.yaml"), data, 0o644))
+	}
+	args := []string{"--reach", "shop/deployment/web", "shop/deployment/api", "--port", "8080"}
+	code, stdout, stderr := runScan(t, "", append([]string{"-f", dir}, args...)...)
+	assert.Equal(t, exitError, code)
+	assert.Empty(t, stdout)
+	assert.Contains(t, stderr, "shop/deployment/web: the input defines Deployment shop/web 2 times ("+
+		filepath.Join(dir, "dev", "cluster.yaml")+":")
+	assert.Contains(t, stderr, "name one of them with -f")
+	code, stdout, stderr = runScan(t, "", append([]string{"-f", filepath.Join(dir, "prod")}, args...)...)
+	assert.Equal(t, exitOK, code, stderr)
+	assert.Contains(t, stdout, "on 8080/TCP: allowed")
 }
 
 // TestReachDemo runs the README's --reach examples over the demo.

@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -37,6 +38,13 @@ func helmCLI(t *testing.T) string {
 // (so that its namespace is helm template's default), and returns its standard output.
 func runHelm(t *testing.T, bin string, args ...string) (string, error) {
 	t.Helper()
+	stdout, _, err := runHelmStderr(t, bin, args...)
+	return stdout, err
+}
+
+// runHelmStderr is runHelm, returning what the CLI logged on standard error too.
+func runHelmStderr(t *testing.T, bin string, args ...string) (string, string, error) {
+	t.Helper()
 	home := t.TempDir()
 	cmd := exec.Command(bin, args...)
 	for _, kv := range os.Environ() {
@@ -50,9 +58,34 @@ func runHelm(t *testing.T, bin string, args ...string) (string, error) {
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
-		return stdout.String(), errors.New(strings.TrimSpace(stderr.String()))
+		return stdout.String(), stderr.String(), errors.New(strings.TrimSpace(stderr.String()))
 	}
-	return stdout.String(), nil
+	return stdout.String(), stderr.String(), nil
+}
+
+// cliLogLine matches a line the helm CLI logs: level=LEVEL msg=MESSAGE ATTRS.
+var cliLogLine = regexp.MustCompile(`^level=\w+ msg=("(?:[^"\\]|\\.)*"|\S*)(.*)$`)
+
+// cliWarnings returns the messages the helm CLI logged, as the renderer words its warnings:
+// "message key=value ...".
+func cliWarnings(t *testing.T, stderr string) []string {
+	t.Helper()
+	var out []string
+	for _, line := range strings.Split(strings.TrimSpace(stderr), "\n") {
+		if line == "" {
+			continue
+		}
+		m := cliLogLine.FindStringSubmatch(line)
+		require.NotNil(t, m, "a log line of the CLI: %q", line)
+		msg := m[1]
+		if strings.HasPrefix(msg, `"`) {
+			var err error
+			msg, err = strconv.Unquote(msg)
+			require.NoError(t, err)
+		}
+		out = append(out, msg+m[2])
+	}
+	return out
 }
 
 // cliKubeVersion returns the Kubernetes version the CLI renders with by default. The helm
@@ -107,6 +140,8 @@ func TestRenderMatchesHelmTemplate(t *testing.T) {
 				helm.WithSet("replicaCount=5,hostNetwork=true"), helm.WithSet("sub.enabled=false")}},
 		{name: "apiVersion v1", dir: "testdata/legacy-v1"},
 		{name: "demo chart", dir: "../../examples/demo/status-page"},
+		{name: "what Helm logs", dir: "testdata/noisy", cli: []string{"-f", "testdata/values/noisy.yaml"},
+			opts: []helm.Option{helm.WithValuesFile("testdata/values/noisy.yaml")}},
 		{name: "failing template", dir: "testdata/failing", wantErr: true},
 		{name: "missing dependency", dir: "testdata/missing-dep", wantErr: true},
 		{name: "library", dir: "testdata/library", wantErr: true},
@@ -120,7 +155,7 @@ func TestRenderMatchesHelmTemplate(t *testing.T) {
 				args = append(args, helm.DefaultReleaseName)
 			}
 			args = append(args, tt.dir)
-			out, cliErr := runHelm(t, bin, args...)
+			out, logged, cliErr := runHelmStderr(t, bin, args...)
 			got, err := render(t, tt.dir, append(tt.opts, helm.WithKubeVersion(kube))...)
 			if tt.wantErr {
 				assert.Error(t, cliErr, "helm template fails")
@@ -130,10 +165,16 @@ func TestRenderMatchesHelmTemplate(t *testing.T) {
 			require.NoError(t, cliErr)
 			require.NoError(t, err)
 			var docs []sourcedDoc
+			var warned []string
 			for _, o := range got {
+				if o.Warning != nil {
+					warned = append(warned, o.Warning.Error())
+					continue
+				}
 				docs = append(docs, sourcedDoc{o.File, strings.TrimSpace(string(o.Data))})
 			}
 			assert.Equal(t, cliDocs(out), docs)
+			assert.Equal(t, cliWarnings(t, logged), warned, "what the CLI logs is what Render warns")
 		})
 	}
 }
@@ -186,7 +227,7 @@ func TestCorpusVerdictsMatchHelmTemplate(t *testing.T) {
 					args = append(args, "-f", values)
 					opts = append(opts, helm.WithValuesFile(values))
 				}
-				out, err := runHelm(t, bin, args...)
+				out, logged, err := runHelmStderr(t, bin, args...)
 				require.NoError(t, err)
 				file := filepath.Join(t.TempDir(), "rendered.yaml")
 				require.NoError(t, os.WriteFile(file, []byte(out), 0o644))
@@ -203,6 +244,15 @@ func TestCorpusVerdictsMatchHelmTemplate(t *testing.T) {
 					assert.Equal(t, "helm:"+filepath.ToSlash(dir), o.Source().Root)
 					assert.Positive(t, o.Source().Line, "%s %s", o.Kind(), o.Name())
 				}
+
+				var warned []string
+				for _, w := range fromDir.Warnings() {
+					var se *inventory.SourceError
+					if errors.As(w, &se) && se.Source.Root != "" {
+						warned = append(warned, strings.TrimPrefix(se.Err.Error(), "helm: "))
+					}
+				}
+				assert.Equal(t, cliWarnings(t, logged), warned, "what the CLI logs is what the scan warns")
 
 				want := verdicts(t, fromCLI)
 				require.NotEmpty(t, want)

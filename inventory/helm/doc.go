@@ -5,16 +5,23 @@
 // charts does not link Helm.
 //
 // What a chart renders to is what `helm template` renders, step by step: the chart is loaded
-// as Helm loads a directory (.helmignore applied; subcharts from charts/, as directories or
-// .tgz archives); every dependency Chart.yaml (or, for apiVersion v1, requirements.yaml)
-// declares must be in charts/, as `helm dependency build` leaves it, or the chart is not
-// rendered and the error names what is missing (nothing is downloaded); values are the
-// chart's, then each values file, then each --set (Helm's strvals syntax); conditions, tags
-// and imported values are processed, values.schema.json is enforced, the chart's kubeVersion
-// constraint is checked, and the templates are rendered with `helm template`'s defaults:
-// release "release-name" in namespace "default", installed at revision 1, and the
-// Capabilities Helm assumes with no cluster (a Kubernetes version derived from the client-go
-// Helm is built with, and the API versions it knows). NOTES.txt is not rendered as a
+// as Helm loads a directory (.helmignore applied; symbolic links followed; subcharts from
+// charts/, as directories or .tgz archives), but each file is read with a bound: one that is
+// not a regular file (a FIFO, a device, a link to one) fails the render with an error naming
+// it, as does a chart whose files hold more than Helm's limit for a chart together
+// (archive.MaxDecompressedChartSize, 100 MiB, refused by their sizes before they are read) or
+// a symbolic link to a directory that holds it; every dependency Chart.yaml (or, for
+// apiVersion v1, requirements.yaml) declares must be in charts/, as `helm dependency build`
+// leaves it, or the chart is not rendered and the error names what is missing (nothing is
+// downloaded); values are the chart's, then each values file (read with the same bounds as the
+// chart's files, up to inventory.DefaultMaxInputBytes), then each --set (Helm's strvals
+// syntax); conditions, tags and imported values are processed, values.schema.json is enforced
+// (one that refers to a schema outside itself, which Helm's validator would download or read
+// from anywhere on the machine, is an error wrapping ErrSchemaReference, and nothing is read),
+// the chart's kubeVersion constraint is checked, and the templates are rendered with `helm
+// template`'s defaults: release "release-name" in namespace "default", installed at revision
+// 1, and the Capabilities Helm assumes with no cluster (a Kubernetes version derived from the
+// client-go Helm is built with, and the API versions it knows). NOTES.txt is not rendered as a
 // manifest; hooks are included, as `helm template` includes them, and hooks of an event Helm
 // does not know are left out, as Helm leaves them out; files under crds/ are not included
 // (helm template --include-crds is off by default). lookup finds nothing.
@@ -23,6 +30,17 @@
 // Helm's "# Source:" comment names it (mychart/templates/deployment.yaml, or
 // mychart/charts/sub/templates/x.yaml for a subchart) and whose Line is the line where the
 // document starts in that template's rendered text, so every object has a line of its own.
+//
+// What Helm logs while it loads and renders a chart (values it cannot merge, a
+// requirements.yaml in a v2 chart, hooks of events it does not know), a chart marked
+// deprecated and each symbolic link followed are warnings on the chart's Chart.yaml
+// (inventory.Rendered.Warning). Helm has no logger of its own to give: it logs through the
+// default loggers of the log and log/slog packages. While a chart renders, those are the
+// renderer's: what the rendering goroutine logs becomes the chart's warnings (charts rendered
+// in parallel keep theirs apart), and what the program's other goroutines log is passed on
+// to the writer and handler that were in place, which are put back when no chart renders. So
+// nothing Helm logs reaches the program's standard error. A program that replaces those
+// defaults while charts render has its change undone when they end.
 //
 // A chart of type library cannot be rendered alone: Detect says it is a Part of the charts
 // that use it. Anything that makes `helm template` fail (an unreadable values file, a missing

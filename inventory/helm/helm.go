@@ -21,6 +21,7 @@ import (
 	"helm.sh/helm/v4/pkg/strvals"
 	"sigs.k8s.io/yaml"
 
+	"github.com/kspm-dev/kspm/internal/liblog"
 	"github.com/kspm-dev/kspm/internal/regularfile"
 	"github.com/kspm-dev/kspm/inventory"
 )
@@ -170,51 +171,81 @@ func readChartfile(dir string) (*chart.Metadata, error) {
 
 // Render renders the chart at dir as `helm template` would (see the package documentation)
 // and returns one Rendered per document, in the order `helm template` prints them: the
-// manifests sorted by kind for installation, then the hooks. On error it returns nothing.
+// manifests sorted by kind for installation, then the hooks; then the warnings, about the
+// chart's Chart.yaml: what Helm logged while loading and rendering it (values it could not
+// merge, conditions that are not booleans, ...), a chart marked deprecated, each symbolic link
+// followed. On error it returns the warnings only.
 func (r *Renderer) Render(ctx context.Context, dir string) ([]inventory.Rendered, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	ch, err := loadChart(dir)
+	var out []inventory.Rendered
+	var notes []string
+	var err error
+	logged := liblog.Capture(func() { out, notes, err = r.renderDir(ctx, dir) })
+	chartYAML := chartFile
+	if abs, aerr := filepath.Abs(dir); aerr == nil {
+		chartYAML = filepath.Base(abs) + "/" + chartFile
+	}
+	var warnings []inventory.Rendered
+	for _, n := range append(notes, logged...) {
+		warnings = append(warnings, inventory.Rendered{File: chartYAML, Warning: errors.New(n)})
+	}
 	if err != nil {
-		return nil, err
+		return warnings, err
+	}
+	return append(out, warnings...), nil
+}
+
+// renderDir loads and renders the chart at dir, and returns what Render returns besides
+// Helm's log: the documents, and notes to warn about.
+func (r *Renderer) renderDir(ctx context.Context, dir string) ([]inventory.Rendered, []string, error) {
+	ch, notes, err := loadChart(dir)
+	if err != nil {
+		return nil, notes, err
+	}
+	if ch.Metadata.Deprecated {
+		notes = append(notes, "the chart is deprecated (its Chart.yaml sets deprecated: true)")
 	}
 	out, err := r.render(ctx, ch)
 	if err != nil {
-		return nil, fmt.Errorf("chart %s: %w", ch.Name(), err)
+		return nil, notes, fmt.Errorf("chart %s: %w", ch.Name(), err)
 	}
-	return out, nil
+	return out, notes, nil
 }
 
-// loadChart loads the chart at dir as `helm template` does, and checks what it checks before
-// rendering: that the chart is of an API version it renders, installable, and has its
-// dependencies in charts/.
-func loadChart(dir string) (*chart.Chart, error) {
+// loadChart loads the chart at dir as `helm template` does (see loadDir), and checks what it
+// checks before rendering: that the chart is of an API version it renders, installable, and
+// has its dependencies in charts/. It returns notes on the symbolic links it followed.
+func loadChart(dir string) (*chart.Chart, []string, error) {
 	md, err := readChartfile(dir)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	switch md.APIVersion {
 	case chart.APIVersionV1, chart.APIVersionV2, "":
 	default:
-		return nil, fmt.Errorf("chart %s: apiVersion %q: helm template renders charts of apiVersion v1 and v2", md.Name, md.APIVersion)
+		return nil, nil, fmt.Errorf("chart %s: apiVersion %q: helm template renders charts of apiVersion v1 and v2", md.Name, md.APIVersion)
 	}
-	ch, err := loader.Load(dir)
+	ch, notes, err := loadDir(dir)
 	if err != nil {
 		if md.Name != "" {
-			return nil, fmt.Errorf("chart %s: %w", md.Name, err)
+			return nil, notes, fmt.Errorf("chart %s: %w", md.Name, err)
 		}
-		return nil, err
+		return nil, notes, err
 	}
 	switch t := ch.Metadata.Type; t {
 	case "", "application":
 	default:
-		return nil, fmt.Errorf("chart %s: a chart of type %s is not rendered alone", ch.Name(), t)
+		return nil, notes, fmt.Errorf("chart %s: a chart of type %s is not rendered alone", ch.Name(), t)
 	}
 	if err := checkDependencies(ch); err != nil {
-		return nil, fmt.Errorf("chart %s: %w", ch.Name(), err)
+		return nil, notes, fmt.Errorf("chart %s: %w", ch.Name(), err)
 	}
-	return ch, nil
+	if err := checkSchemaRefs(ch); err != nil {
+		return nil, notes, fmt.Errorf("chart %s: %w", ch.Name(), err)
+	}
+	return ch, notes, nil
 }
 
 // checkDependencies returns an error naming every dependency of ch that is not among its
@@ -250,8 +281,12 @@ func (r *Renderer) values() (map[string]any, error) {
 	base := map[string]any{}
 	for _, f := range r.valuesFiles {
 		data, err := regularfile.Read(f, inventory.DefaultMaxInputBytes)
-		if err != nil {
-			return nil, fmt.Errorf("values file: %w", err)
+		var pe *fs.PathError
+		switch {
+		case errors.As(err, &pe):
+			return nil, fmt.Errorf("values file: %w", err) // names the file
+		case err != nil:
+			return nil, fmt.Errorf("values file %s: %w", f, err)
 		}
 		vals, err := loader.LoadValues(bytes.NewReader(data))
 		if err != nil {

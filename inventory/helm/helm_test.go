@@ -26,11 +26,14 @@ type doc struct {
 	Namespace string
 }
 
-// docs summarises rendered documents, in order.
+// docs summarises rendered documents, in order (warnings left out).
 func docs(t *testing.T, out []inventory.Rendered) []doc {
 	t.Helper()
 	var got []doc
 	for _, o := range out {
+		if o.Warning != nil {
+			continue
+		}
 		var head struct {
 			Kind     string `json:"kind"`
 			Metadata struct {
@@ -102,6 +105,19 @@ func TestRender(t *testing.T) {
 		{"web/templates/service.yaml", 1, "", "", ""},
 		{"web/templates/hook-job.yaml", 1, "Job", "release-name-web-migrate", ""},
 	}, docs(t, out))
+	assert.Equal(t, []string{"web/Chart.yaml: skipping unknown hooks hookTypes=crd-install"}, warnings(out),
+		"what Helm logs is a warning on the chart")
+}
+
+// warnings returns the warnings among rendered output, as "file: warning".
+func warnings(out []inventory.Rendered) []string {
+	var got []string
+	for _, o := range out {
+		if o.Warning != nil {
+			got = append(got, o.File+": "+o.Warning.Error())
+		}
+	}
+	return got
 }
 
 // TestRenderValues checks values files, --set, the release name and namespace, and a
@@ -279,10 +295,11 @@ func TestLoadManifests(t *testing.T) {
 		inventory.WithRenderer(newRenderer(t, helm.WithNamespace("shop"))), inventory.WithDefaultNamespace("shop"))
 	require.NoError(t, err)
 	assert.Empty(t, inv.Errors())
-	require.Len(t, inv.Warnings(), 1)
-	assert.ErrorContains(t, inv.Warnings()[0], filepath.Join(dir, "library")+": helm: not rendered alone")
-
 	root := "helm:" + filepath.ToSlash(filepath.Join(dir, "web"))
+	require.Len(t, inv.Warnings(), 2)
+	assert.ErrorContains(t, inv.Warnings()[0], filepath.Join(dir, "library")+": helm: not rendered alone")
+	assert.EqualError(t, inv.Warnings()[1], "web/Chart.yaml ("+root+"): helm: skipping unknown hooks hookTypes=crd-install")
+
 	got := map[string]inventory.Source{}
 	for _, o := range inv.Objects() {
 		got[o.Kind()+" "+o.Namespace()+"/"+o.Name()] = o.Source()

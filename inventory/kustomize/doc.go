@@ -14,15 +14,35 @@
 // would run a helm binary, which may download charts), and objects come out in kustomize's
 // legacy order unless the kustomization's sortOptions say otherwise.
 //
-// Only local files are read. A reference that kustomize would download — a file given as
-// an http(s) URL, a base or component given as a git repository — is an error wrapping
-// ErrRemote that names the reference and the file holding it, and the root is then not
-// built at all: no connection is attempted and no git command is run. The references are
+// Only local files are read, and only regular files of at most inventory.DefaultMaxInputBytes:
+// a resource, patch or generator file that is a FIFO or a device (kustomize refuses a link out
+// of the kustomization's directory before) or larger fails the build with an error naming it,
+// rather than hanging it or reading without end. A reference that kustomize would download — a
+// file given as an http(s) URL, a base or component given as a git repository — is an error
+// wrapping ErrRemote that names the reference and the file holding it, and the root is then
+// not built at all: no connection is attempted and no git command is run. The references are
 // checked before the build, in every kustomization the root uses.
 //
 // Builds run one at a time in a process (kustomize keeps the OpenAPI schema of a build in
 // package state), and a build cannot be interrupted: the context is checked before and
-// after it. kustomize itself prints its notes about deprecated fields on standard error.
+// after it.
+//
+// # Warnings
+//
+// kustomize writes its notes on deprecated fields (bases, commonLabels, imageTags,
+// patchesJson6902, patchesStrategicMerge, vars) straight onto os.Stderr, and logs a few
+// remarks (vars never used) through the log package; it has no option to do otherwise. The
+// Renderer returns them as warnings instead (inventory.Rendered.Warning, then
+// Inventory.Warnings): each deprecated field as a warning on the kustomization file that uses
+// it, at the field's line, whichever kustomization of the build it is in; anything else
+// kustomize printed or logged as a warning on the root's kustomization file. Nothing reaches
+// the program's standard error. To that end a build runs with the variable os.Stderr pointing
+// at a pipe (one build at a time in the process, as they run anyway) and with the log
+// package's output captured for its goroutine: what another goroutine of the program writes
+// through os.Stderr during a build becomes a warning of that build, and a goroutine that
+// reads the variable os.Stderr then races with the Renderer. What the program logs through
+// log and log/slog is passed on as before. Warnings come with the documents, and also when the
+// build fails.
 //
 // # Sources
 //

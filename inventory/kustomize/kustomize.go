@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,9 +14,11 @@ import (
 	"go.yaml.in/yaml/v3"
 	"sigs.k8s.io/kustomize/api/konfig"
 	"sigs.k8s.io/kustomize/api/krusty"
+	"sigs.k8s.io/kustomize/api/resmap"
 	"sigs.k8s.io/kustomize/api/types"
 	"sigs.k8s.io/kustomize/kyaml/filesys"
 
+	"github.com/kspm-dev/kspm/internal/liblog"
 	"github.com/kspm-dev/kspm/internal/regularfile"
 	"github.com/kspm-dev/kspm/internal/yamldoc"
 	"github.com/kspm-dev/kspm/inventory"
@@ -133,27 +136,23 @@ func (r *Renderer) Render(ctx context.Context, dir string) ([]inventory.Rendered
 	if name == "" {
 		return nil, fmt.Errorf("%s: no kustomization file (%s)", dir, strings.Join(r.fileNames, ", "))
 	}
-	if err := checkLocal(dir, r.fileNames); err != nil {
-		return nil, err
-	}
-	fs, err := withOriginAnnotations(filesys.MakeFsOnDisk(), dir, name)
+	deprecated, err := checkLocal(dir, r.fileNames)
 	if err != nil {
 		return nil, err
 	}
-	opts := krusty.MakeDefaultOptions()
-	// As the CLI without --reorder: kustomize's legacy order unless sortOptions says otherwise.
-	opts.Reorder = krusty.ReorderOptionUnspecified
-	buildMu.Lock()
-	m, err := krusty.MakeKustomizer(opts).Run(fs, dir)
-	buildMu.Unlock()
+	fs, err := withOriginAnnotations(boundedFS{filesys.MakeFsOnDisk()}, dir, name)
 	if err != nil {
-		return nil, fmt.Errorf("build %s: %w", dir, err)
+		return nil, err
+	}
+	sources := newSourceFinder(dir, name)
+	m, warnings, err := build(fs, dir, deprecated, sources)
+	if err != nil {
+		return warnings, err
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	sources := newSourceFinder(dir, name)
-	out := make([]inventory.Rendered, 0, m.Size())
+	out := make([]inventory.Rendered, 0, m.Size()+len(warnings))
 	for _, res := range m.Resources() {
 		origin, err := res.GetOrigin()
 		if err != nil {
@@ -174,7 +173,69 @@ func (r *Renderer) Render(ctx context.Context, dir string) ([]inventory.Rendered
 		}
 		out[i].Data = data
 	}
-	return out, nil
+	return append(out, warnings...), nil
+}
+
+// build runs kustomize on dir, reading files through fs, as `kustomize build` does with its
+// default flags. It returns kustomize's notes on the deprecated fields of the kustomizations
+// the build loads (deprecated, found before the build) as warnings on their files (named
+// as sources names them), and what kustomize printed or logged besides as warnings on the
+// root's kustomization file: nothing reaches standard error. On error the warnings are
+// returned too.
+func build(fs filesys.FileSystem, dir string, deprecated []deprecation, sources *sourceFinder) (resmap.ResMap, []inventory.Rendered, error) {
+	var warnings []inventory.Rendered
+	noted := map[string]bool{}
+	rel := sources.rel
+	kustFile := rel(filepath.Join(dir, sources.kustFile))
+	for _, d := range deprecated {
+		if noted[d.file+"\x00"+d.note] {
+			continue // a kustomization loaded twice (as a resource and a component, say)
+		}
+		noted[d.file+"\x00"+d.note], noted[d.note] = true, true
+		warnings = append(warnings, inventory.Rendered{File: rel(d.file), Line: d.line,
+			Warning: errors.New(strings.TrimPrefix(d.note, "# Warning: "))})
+	}
+	opts := krusty.MakeDefaultOptions()
+	// As the CLI without --reorder: kustomize's legacy order unless sortOptions says otherwise.
+	opts.Reorder = krusty.ReorderOptionUnspecified
+	var m resmap.ResMap
+	var err error
+	var logged []string
+	printed, perr := liblog.Stderr(func() {
+		logged = liblog.Capture(func() {
+			buildMu.Lock()
+			defer buildMu.Unlock()
+			m, err = krusty.MakeKustomizer(opts).Run(fs, dir)
+		})
+	})
+	if perr != nil {
+		return nil, warnings, fmt.Errorf("build %s: %w", dir, perr)
+	}
+	for _, line := range append(printed, logged...) {
+		if !noted[line] { // kustomize's own copy of a note made above
+			warnings = append(warnings, inventory.Rendered{File: kustFile, Warning: errors.New(line)})
+		}
+	}
+	if err != nil {
+		return nil, warnings, fmt.Errorf("build %s: %w", dir, err)
+	}
+	return m, warnings, nil
+}
+
+// boundedFS is the disk as kustomize reads it, but for ReadFile, which reads only regular
+// files of at most inventory.DefaultMaxInputBytes (see regularfile): a resource, patch or
+// generator file that is a FIFO, a device (or a link to one) or larger fails the build with an
+// error naming it, instead of hanging it or reading without end.
+type boundedFS struct{ filesys.FileSystem }
+
+// ReadFile reads the file at path, within the bounds.
+func (boundedFS) ReadFile(path string) ([]byte, error) {
+	data, err := regularfile.Read(path, inventory.DefaultMaxInputBytes)
+	var pe *fs.PathError
+	if err != nil && !errors.As(err, &pe) {
+		err = fmt.Errorf("%s: %w", path, err)
+	}
+	return data, err
 }
 
 // originFS is the file system kustomize reads, but for the root's kustomization file, which

@@ -27,14 +27,26 @@ import (
 // configMapGenerator and secretGenerator, and generators, transformers and validators, with
 // the file references of the plugin configurations those list. A kustomization that cannot
 // be read or parsed is left to kustomize, which stops there.
-func checkLocal(dir string, fileNames []string) error {
+//
+// It also returns the deprecated fields each of those kustomizations uses, which kustomize
+// notes on standard error as it loads them.
+func checkLocal(dir string, fileNames []string) ([]deprecation, error) {
 	c := localChecker{fileNames: fileNames, seen: map[string]bool{}}
-	return c.kustomization(dir, false)
+	err := c.kustomization(dir, false)
+	return c.deprecations, err
 }
 
 type localChecker struct {
-	fileNames []string
-	seen      map[string]bool // kustomization directories checked, by absolute path, and mode
+	fileNames    []string
+	seen         map[string]bool // kustomization directories checked, by absolute path, and mode
+	deprecations []deprecation
+}
+
+// deprecation is kustomize's note on a deprecated field of a kustomization file.
+type deprecation struct {
+	file string // the kustomization file
+	line int    // of the field, 0 when unknown
+	note string // kustomize's words
 }
 
 // kustomization checks the kustomization in dir. In plugin mode (a kustomization listed as a
@@ -61,6 +73,11 @@ func (c *localChecker) kustomization(dir string, plugin bool) error {
 	var k types.Kustomization
 	if file == "" || k.Unmarshal(data) != nil {
 		return nil // kustomize says what is wrong
+	}
+	if notes := k.CheckDeprecatedFields(); notes != nil {
+		for _, n := range *notes {
+			c.deprecations = append(c.deprecations, deprecation{file: file, line: fieldLine(data, n), note: n})
+		}
 	}
 	k.FixKustomization()
 	ref := refChecker{dir: dir, file: file}
@@ -298,4 +315,26 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// fieldLine returns the line of the top-level key of the kustomization data that kustomize's
+// note names (the first word it quotes, "# Warning: 'bases' is deprecated..."), or 0. Keys
+// are matched as kustomize reads them, regardless of case.
+func fieldLine(data []byte, note string) int {
+	_, rest, ok := strings.Cut(note, "'")
+	field, _, ok2 := strings.Cut(rest, "'")
+	if !ok || !ok2 || field == "" {
+		return 0
+	}
+	var doc yaml.Node
+	if yaml.Unmarshal(data, &doc) != nil || len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
+		return 0
+	}
+	top := doc.Content[0]
+	for i := 0; i+1 < len(top.Content); i += 2 {
+		if strings.EqualFold(top.Content[i].Value, field) {
+			return top.Content[i].Line
+		}
+	}
+	return 0
 }

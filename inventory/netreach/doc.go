@@ -30,6 +30,23 @@
 //   - a NetworkPolicy the API server would reject (an invalid selector, CIDR or port) is
 //     left out of every answer: it cannot exist (Policy.Err says why).
 //
+// Manifests may define one object in several places (variants: per environment, HA or not;
+// see inventory.View). The engine answers for each definition in its own world, as every
+// reference resolves to the definition nearest the object that makes it:
+//   - the NetworkPolicies that may select a pod are those nearest its object
+//     (Engine.PoliciesFrom);
+//   - the labels a namespaceSelector reads are those of the Namespace definition nearest the
+//     peer's object, the namespace its pods are deployed into. When the object the policy
+//     selects sees another definition of that Namespace, with other labels (the two objects
+//     come from different variants), which one is live is not known: the keys on which the
+//     definitions differ are unknown, and so is a verdict that reads them;
+//   - "some pod of namespace X" (SelectFrom, SelectedBy, PodsFrom) means the pods of the
+//     workloads and Pods the world of the object holding the selector holds: every object
+//     defined once, and of one defined in several places only the definition nearest that
+//     object. The other definitions are alternatives deployed elsewhere, never beside it, so
+//     a Service or NetworkPolicy does not select pods through another variant's workload.
+//     PodsIn and Select count every definition.
+//
 // What the inventory cannot tell makes a verdict Unknown, with the reason, and never a guess:
 //   - ipBlock: pod IP addresses are assigned at run time (and change as pods are replaced),
 //     so whether an ipBlock holds a pod's address is unknown, offline and on a live cluster

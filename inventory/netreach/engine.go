@@ -19,14 +19,15 @@ import (
 // per inventory with New; it is then safe for concurrent use.
 type Engine struct {
 	inv       *inventory.Inventory
-	policies  []*Policy                   // every NetworkPolicy, in inventory order
-	byNS      map[string][]*Policy        // the valid ones, by namespace
-	nsLabels  map[string]labels.Set       // the labels of each Namespace object
-	templates map[*inventory.Object]Pod   // the pods of each pod template, by owner
-	listed    map[*inventory.Object][]Pod // the Pods listed for each workload
-	distinct  map[*inventory.Object][]Pod // those that selectors may tell from the template's pods
-	inNS      map[string][]Pod            // every template's pods and every listed Pod, by namespace
-	readKeys  map[string]bool             // the pod label keys some selector reads
+	policies  []*Policy                        // every NetworkPolicy, in inventory order
+	byNS      map[string][]*Policy             // the valid ones, by namespace
+	nsLabels  map[*inventory.Object]labels.Set // the labels of each Namespace object (each definition)
+	nsByName  map[string]labels.Set            // without variants: the labels of each Namespace, by name
+	templates map[*inventory.Object]Pod        // the pods of each pod template, by owner
+	listed    map[*inventory.Object][]Pod      // the Pods listed for each workload
+	distinct  map[*inventory.Object][]Pod      // those that selectors may tell from the template's pods
+	inNS      map[string][]Pod                 // every template's pods and every listed Pod, by namespace
+	readKeys  map[string]bool                  // the pod label keys some selector reads
 	others    *netpolicy.Others
 	unseen    string // why NetworkPolicies were not all seen, or ""
 }
@@ -38,7 +39,8 @@ func New(inv *inventory.Inventory) *Engine {
 	e := &Engine{
 		inv:       inv,
 		byNS:      make(map[string][]*Policy),
-		nsLabels:  make(map[string]labels.Set),
+		nsLabels:  make(map[*inventory.Object]labels.Set),
+		nsByName:  make(map[string]labels.Set),
 		templates: make(map[*inventory.Object]Pod),
 		listed:    make(map[*inventory.Object][]Pod),
 		distinct:  make(map[*inventory.Object][]Pod),
@@ -71,7 +73,10 @@ func New(inv *inventory.Inventory) *Engine {
 			set[k] = v
 		}
 		set[namespaceLabel] = o.Name() // the control plane sets it on every namespace
-		e.nsLabels[o.Name()] = set
+		e.nsLabels[o] = set
+		if !inv.HasVariants() {
+			e.nsByName[o.Name()] = set
+		}
 	}
 	for _, t := range inv.PodTemplates() {
 		p := PodOf(t)
@@ -125,7 +130,8 @@ func (e *Engine) workloadOf(o *inventory.Object) *inventory.Object {
 }
 
 // controllerOf returns the object o's controller reference names, when the inventory holds
-// it. Every lookup of a referenced object goes through here.
+// it: of a controller the manifests define in several places, the definition nearest o. Every
+// lookup of a referenced object goes through here.
 func (e *Engine) controllerOf(o *inventory.Object) *inventory.Object {
 	ref := metav1.GetControllerOfNoCopy(o.Meta())
 	if ref == nil {
@@ -138,7 +144,14 @@ func (e *Engine) controllerOf(o *inventory.Object) *inventory.Object {
 	if err != nil {
 		return nil
 	}
-	return e.inv.Get(schema.GroupKind{Group: gv.Group, Kind: ref.Kind}, o.Namespace(), ref.Name)
+	return e.inv.From(o).Get(schema.GroupKind{Group: gv.Group, Kind: ref.Kind}, o.Namespace(), ref.Name)
+}
+
+// sees reports whether o is in the world view looks at: an object defined once always is; of
+// an object the manifests define in several places (variants), only the definition nearest
+// the view's object is, the others being alternatives deployed elsewhere.
+func (e *Engine) sees(view inventory.View, o *inventory.Object) bool {
+	return !e.inv.HasVariants() || view.Get(o.GroupKind(), o.Namespace(), o.Name()) == o
 }
 
 // Policies returns every NetworkPolicy of the inventory, in its order, those with an error
@@ -222,15 +235,55 @@ func (r *reasons) add(format string, args ...any) {
 	}
 }
 
-// nsView returns the labels of namespace ns: those of its Namespace object; without one,
-// only the label the control plane sets on every namespace is known.
-func (e *Engine) nsView(ns string) labelView {
-	if l, ok := e.nsLabels[ns]; ok {
+// nsView returns the labels of the namespace of peer, as a namespaceSelector of a policy that
+// selects subject reads them. They are the labels of the Namespace definition nearest peer's
+// object: a pod runs in the namespace deployed with it (see inventory.View). When the
+// manifests define that Namespace in several places and subject's object sees a definition
+// with other labels, the two objects come from different variants and which definition is
+// live is not known: the keys on which the two differ are unknown. Without a Namespace
+// object, only the label the control plane sets on every namespace is known.
+func (e *Engine) nsView(subject, peer *Pod) labelView {
+	ns := peer.Namespace
+	if !e.inv.HasVariants() {
+		if l, ok := e.nsByName[ns]; ok {
+			return labelView{labels: l}
+		}
+		return e.noNamespace(ns)
+	}
+	own := e.inv.From(peer.Object).Get(inventory.KindNamespace, "", ns)
+	if own == nil {
+		return e.noNamespace(ns)
+	}
+	l := e.nsLabels[own]
+	other := e.inv.From(subject.Object).Get(inventory.KindNamespace, "", ns)
+	if other == nil || other == own || labels.Equals(l, e.nsLabels[other]) {
 		return labelView{labels: l}
 	}
+	ol := e.nsLabels[other]
+	return labelView{labels: l,
+		unknown: func(k string) bool {
+			v, ok := l[k]
+			w, ok2 := ol[k]
+			return ok != ok2 || v != w
+		},
+		why: fmt.Sprintf("Namespace %s is defined with other labels where %s is (%s) than where %s is (%s), and which "+
+			"definition is live is unknown", ns, peer, describeSource(own), subject, describeSource(other))}
+}
+
+// noNamespace is the view of the labels of namespace ns when the inventory holds no Namespace
+// of that name: only the label the control plane sets on every namespace is known.
+func (e *Engine) noNamespace(ns string) labelView {
 	return labelView{labels: labels.Set{namespaceLabel: ns},
 		unknown: func(k string) bool { return k != namespaceLabel },
 		why:     "the inventory holds no Namespace " + ns + ", so its labels but " + namespaceLabel + " are unknown"}
+}
+
+// describeSource names where o was read from, for messages.
+func describeSource(o *inventory.Object) string {
+	if s := o.Source().String(); s != "" {
+		return s
+	}
+	return "an input without a name"
 }
 
 // selects tells whether policy p selects the pods of s.
@@ -274,9 +327,9 @@ func portsMatch(ports []portRule, dst *Pod, port Port) bool {
 	return false
 }
 
-// peerMatches tells whether a rule's peer pe of policy p matches the pods of q, for a
-// connection over IPv6 (v6) or IPv4.
-func (e *Engine) peerMatches(p *Policy, r rule, d Direction, pe peer, q *Pod, v6 bool, why *reasons) Verdict {
+// peerMatches tells whether a rule's peer pe of policy p, which selects the pods of subject,
+// matches the pods of q, for a connection over IPv6 (v6) or IPv4.
+func (e *Engine) peerMatches(p *Policy, r rule, d Direction, pe peer, subject, q *Pod, v6 bool, why *reasons) Verdict {
 	if b := pe.ipBlock; b != nil {
 		if b.v6() != v6 {
 			return No
@@ -296,7 +349,7 @@ func (e *Engine) peerMatches(p *Policy, r rule, d Direction, pe peer, q *Pod, v6
 	if pe.namespaces == nil {
 		nsV = verdictOf(q.Namespace == p.namespace)
 	} else {
-		view := e.nsView(q.Namespace)
+		view := e.nsView(subject, q)
 		nsV = pe.namespaces.match(view)
 		if nsV == Unknown {
 			why.add("%s %s rule #%d selects namespaces by %s: %s", p, strings.ToLower(string(d)), r.index,
@@ -320,9 +373,9 @@ func (e *Engine) peerMatches(p *Policy, r rule, d Direction, pe peer, q *Pod, v6
 	return v
 }
 
-// ruleAllows tells whether rule r of policy p allows a connection to port on dst from or to
-// peer q.
-func (e *Engine) ruleAllows(p *Policy, r rule, d Direction, q, dst *Pod, port Port, v6 bool, why *reasons) Verdict {
+// ruleAllows tells whether rule r of policy p, which selects the pods of subject, allows a
+// connection to port on dst from or to peer q.
+func (e *Engine) ruleAllows(p *Policy, r rule, d Direction, subject, q, dst *Pod, port Port, v6 bool, why *reasons) Verdict {
 	if !portsMatch(r.ports, dst, port) {
 		return No
 	}
@@ -331,7 +384,7 @@ func (e *Engine) ruleAllows(p *Policy, r rule, d Direction, q, dst *Pod, port Po
 	}
 	v := No
 	for _, pe := range r.peers {
-		if v = or(v, e.peerMatches(p, r, d, pe, q, v6, why)); v == Yes {
+		if v = or(v, e.peerMatches(p, r, d, pe, subject, q, v6, why)); v == Yes {
 			break
 		}
 	}
@@ -408,7 +461,7 @@ func (e *Engine) direction(d Direction, src, dst *Pod, port Port, v6 bool, why *
 		}
 		dec := PolicyDecision{Policy: p.Object.Ref(), Selects: sel, Allows: No}
 		for _, r := range p.rules(d) {
-			v := e.ruleAllows(p, r, d, peer, dst, port, v6, why)
+			v := e.ruleAllows(p, r, d, subject, peer, dst, port, v6, why)
 			if v != No {
 				dec.Rules = append(dec.Rules, r.index)
 			}

@@ -23,33 +23,81 @@ type Selection struct {
 }
 
 // PodsIn returns the pods of namespace ns: those of every pod template, then every Pod
-// listed for a workload.
+// listed for a workload; of a workload the manifests define in several places (variants),
+// those of every definition. PodsFrom gives the pods one object's world holds.
 func (e *Engine) PodsIn(ns string) []Pod { return e.inNS[ns] }
 
-// Select returns what sel selects among the pods of namespace ns; an invalid selector is an
-// error.
+// PodsFrom returns the pods of namespace ns as the object o sees them: those of PodsIn, but of
+// a workload or Pod the manifests define in several places only the definition nearest o (see
+// inventory.View). The variants of a workload are alternatives, deployed in different places
+// (per environment, HA or not), never all at once, so "some pod of namespace ns" beside o
+// means some pod of the definitions o's world holds: each object once, nearest o. A nil o
+// views from nowhere in particular (Inventory.From(nil)). The slice may be shared: do not
+// modify it.
+func (e *Engine) PodsFrom(o *inventory.Object, ns string) []Pod {
+	all := e.inNS[ns]
+	if !e.inv.HasVariants() {
+		return all
+	}
+	view := e.inv.From(o)
+	var out []Pod
+	for i := range all {
+		if e.seesPod(view, &all[i]) {
+			out = append(out, all[i])
+		}
+	}
+	return out
+}
+
+// seesPod reports whether the pods of p are in the world view looks at: its object and, for
+// a Pod listed for a workload, that workload too (see sees).
+func (e *Engine) seesPod(view inventory.View, p *Pod) bool {
+	return e.sees(view, p.Object) && (p.workload == nil || e.sees(view, p.workload))
+}
+
+// Select returns what sel selects among the pods of namespace ns (PodsIn: every definition of
+// every workload); an invalid selector is an error. SelectFrom answers for one object's world.
 func (e *Engine) Select(ns string, sel *metav1.LabelSelector) (Selection, error) {
 	s, err := compileSelector(sel)
 	if err != nil {
 		return Selection{}, err
 	}
-	return e.selectWith(ns, s), nil
+	return e.selectWith(nil, ns, s), nil
+}
+
+// SelectFrom returns what sel, held by object o (a Service, say), selects among the pods of
+// namespace ns that o's world holds (see PodsFrom); an invalid selector is an error.
+func (e *Engine) SelectFrom(o *inventory.Object, ns string, sel *metav1.LabelSelector) (Selection, error) {
+	s, err := compileSelector(sel)
+	if err != nil {
+		return Selection{}, err
+	}
+	view := e.inv.From(o)
+	return e.selectWith(&view, ns, s), nil
 }
 
 // SelectedBy returns the pods of its namespace that policy p's podSelector selects (which
-// is every pod when it is empty, and nothing for a policy with an error).
+// is every pod when it is empty, and nothing for a policy with an error), among those the
+// policy's world holds (see PodsFrom): of a workload defined in several places, only the
+// definition nearest the policy.
 func (e *Engine) SelectedBy(p *Policy) Selection {
 	if p.Err != nil || p.selector == nil {
 		return Selection{}
 	}
-	return e.selectWith(p.namespace, p.selector)
+	view := e.inv.From(p.Object)
+	return e.selectWith(&view, p.namespace, p.selector)
 }
 
-func (e *Engine) selectWith(ns string, s *selector) Selection {
+// selectWith returns what s selects among the pods of namespace ns: those view sees, or
+// every one when view is nil.
+func (e *Engine) selectWith(view *inventory.View, ns string, s *selector) Selection {
 	why := &reasons{}
 	var out Selection
 	for i := range e.inNS[ns] {
 		p := &e.inNS[ns][i]
+		if view != nil && !e.seesPod(*view, p) {
+			continue
+		}
 		w := p.Workload()
 		switch s.match(p.view()) {
 		case Yes:

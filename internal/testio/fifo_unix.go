@@ -1,6 +1,6 @@
 //go:build unix
 
-package inventory
+package testio
 
 import (
 	"os"
@@ -10,7 +10,7 @@ import (
 
 // MakeFIFO creates a FIFO at path for a test, skipping the test where that cannot be done,
 // and lets a read blocked on it return when the test ends.
-func MakeFIFO(t *testing.T, path string) {
+func MakeFIFO(t testing.TB, path string) {
 	t.Helper()
 	if err := syscall.Mkfifo(path, 0o600); err != nil {
 		t.Skipf("mkfifo: %v", err)

@@ -36,11 +36,13 @@
 // Inventory.Warnings): each deprecated field as a warning on the kustomization file that uses
 // it, at the field's line, whichever kustomization of the build it is in; anything else
 // kustomize printed or logged as a warning on the root's kustomization file. Nothing reaches
-// the program's standard error. To that end a build runs with the variable os.Stderr pointing
-// at a pipe (one build at a time in the process, as they run anyway) and with the log
-// package's output captured for its goroutine: what another goroutine of the program writes
-// through os.Stderr during a build becomes a warning of that build, and a goroutine that
-// reads the variable os.Stderr then races with the Renderer. What the program logs through
+// the program's standard error. To that end a build runs with the log package's output
+// captured for its goroutine, and a build of kustomizations that use a deprecated field (and
+// only such a build) runs with the variable os.Stderr pointing at a pipe (one build at a time
+// in the process, as they run anyway): what another goroutine of the program writes through
+// os.Stderr during such a build becomes a warning of that build, and a goroutine that reads
+// the variable os.Stderr then races with the Renderer. Programs that cannot have that should
+// fix deprecated fields (kustomize edit fix) before rendering. What the program logs through
 // log and log/slog is passed on as before. Warnings come with the documents, and also when the
 // build fails.
 //

@@ -201,13 +201,23 @@ func build(fs filesys.FileSystem, dir string, deprecated []deprecation, sources 
 	var m resmap.ResMap
 	var err error
 	var logged []string
-	printed, perr := liblog.Stderr(func() {
+	run := func() {
 		logged = liblog.Capture(func() {
 			buildMu.Lock()
 			defer buildMu.Unlock()
 			m, err = krusty.MakeKustomizer(opts).Run(fs, dir)
 		})
-	})
+	}
+	// kustomize prints to os.Stderr only its notes on deprecated fields. Replacing the
+	// process's os.Stderr is a last resort (see liblog.Stderr): it is done only for a build
+	// that has such fields, never for one that has none.
+	var printed []string
+	var perr error
+	if len(deprecated) > 0 {
+		printed, perr = liblog.Stderr(run)
+	} else {
+		run()
+	}
 	if perr != nil {
 		return nil, warnings, fmt.Errorf("build %s: %w", dir, perr)
 	}

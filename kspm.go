@@ -229,16 +229,8 @@ func Run(ctx context.Context, inv *inventory.Inventory, checks []check.Check, op
 			for i := int(next.Add(1)) - 1; i < len(checks); i = int(next.Add(1)) - 1 {
 				j := offsets[i]
 				for _, chunk := range perCheck[i].chunks {
-					// The results' object references, allocated together.
-					refs := make([]inventory.Ref, len(chunk))
-					for k, f := range chunk {
-						o := f.Object
-						f.Object = nil
+					for _, f := range chunk {
 						out[j] = check.NewResult(metas[i], f)
-						if o != nil {
-							refs[k] = o.Ref()
-							out[j].Object = &refs[k]
-						}
 						j++
 					}
 				}

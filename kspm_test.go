@@ -267,6 +267,21 @@ func TestRunDeterministicOrder(t *testing.T) {
 	assert.Greater(t, maxRunning.Load(), int32(1), "checks ran concurrently")
 }
 
+// TestRunResultsShareObjectRefs: the results about one object point to one reference, the
+// object's SharedRef, whatever check made them.
+func TestRunResultsShareObjectRefs(t *testing.T) {
+	inv := pods(t, 4)
+	results, err := kspm.Run(context.Background(), inv, []check.Check{passAll("t:a"), passAll("t:b")})
+	require.NoError(t, err)
+	require.Len(t, results, 8)
+	for i, o := range inv.Objects() {
+		a, b := results[i], results[4+i]
+		require.Equal(t, o.Ref(), *a.Object)
+		assert.Same(t, o.SharedRef(), a.Object)
+		assert.Same(t, a.Object, b.Object)
+	}
+}
+
 func TestRunManualCheck(t *testing.T) {
 	inv := pods(t, 2)
 	m := meta("t:manual")

@@ -1,0 +1,68 @@
+package inventory
+
+import (
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+)
+
+func TestSharedRef(t *testing.T) {
+	pod := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: "shop", Name: "web", UID: "u-1"}}
+	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "shop"}}
+	tests := []struct {
+		name string
+		obj  runtime.Object
+		src  Source
+		want Ref
+	}{
+		{"from a file", pod, Source{File: "pods.yaml", Line: 3},
+			Ref{APIVersion: "v1", Kind: "Pod", Namespace: "shop", Name: "web", UID: "u-1", Source: &Source{File: "pods.yaml", Line: 3}}},
+		{"rendered", pod, Source{File: "templates/pod.yaml", Root: "helm:charts/web"},
+			Ref{APIVersion: "v1", Kind: "Pod", Namespace: "shop", Name: "web", UID: "u-1",
+				Source: &Source{File: "templates/pod.yaml", Root: "helm:charts/web"}}},
+		{"from the API", ns, Source{}, Ref{APIVersion: "v1", Kind: "Namespace", Name: "shop"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b := NewBuilder(ModeManifests)
+			require.NoError(t, b.Add(tt.obj, tt.src))
+			inv := b.Build()
+			require.Equal(t, 1, inv.Len())
+			o := inv.Objects()[0]
+
+			// Concurrent first calls agree on one reference.
+			refs := make([]*Ref, 8)
+			var wg sync.WaitGroup
+			for i := range refs {
+				wg.Go(func() { refs[i] = o.SharedRef() })
+			}
+			wg.Wait()
+			for _, r := range refs {
+				assert.Same(t, refs[0], r)
+			}
+			assert.Equal(t, tt.want, *refs[0])
+			assert.Equal(t, o.Ref(), *refs[0], "SharedRef and Ref describe the object alike")
+			if tt.want.Source != nil {
+				assert.NotSame(t, refs[0].Source, o.Ref().Source, "Ref returns a copy")
+			}
+			assert.Equal(t, tt.want.String(), o.String())
+		})
+	}
+}
+
+// TestSharedRefAfterChangeBeforeBuild: a change made to an object between Add and Build shows
+// in its references, as Build reads the metadata again.
+func TestSharedRefAfterChangeBeforeBuild(t *testing.T) {
+	pod := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: "shop", Name: "web"}}
+	b := NewBuilder(ModeManifests)
+	require.NoError(t, b.Add(pod, Source{File: "a.yaml", Line: 1}))
+	b.objects[0].SharedRef() // made before the change
+	pod.Name = "api"
+	inv := b.Build()
+	assert.Equal(t, "api", inv.Objects()[0].SharedRef().Name)
+}

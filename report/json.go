@@ -28,7 +28,8 @@ func Schema() []byte { return bytes.Clone(schema) }
 // fixed order (the order of the Go struct fields; map keys sorted), so equal reports give
 // equal bytes. Missing lists and counts are written as empty ones ([] and {}), never null.
 // Every rune that is not printable is written as a \u escape (see EscapeJSON). r is not
-// modified.
+// modified. The results of a large report are encoded on up to GOMAXPROCS goroutines; w is
+// written by the calling goroutine only.
 func WriteJSON(w io.Writer, r *Report) error {
 	if r == nil {
 		return errors.New("write JSON report: nil report")

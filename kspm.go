@@ -6,10 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"hash/maphash"
+	"io"
 	"reflect"
 	"runtime"
 	"runtime/debug"
 	"slices"
+	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -163,13 +165,23 @@ var ErrUnknownCheck = errors.New("unknown check")
 // (ErrUnknownCheck), a check does not take the parameters set for it (ErrInvalidParams), or
 // ctx ends before every check has run.
 func Run(ctx context.Context, inv *inventory.Inventory, checks []check.Check, opts ...Option) ([]check.Result, error) {
+	cfg := newConfig(opts)
+	rs, err := run(ctx, inv, checks, cfg)
+	if err != nil {
+		return nil, err
+	}
+	return rs.results(cfg.parallelism), nil
+}
+
+// run runs checks over inv as Run describes and returns their findings, from which the
+// results are made.
+func run(ctx context.Context, inv *inventory.Inventory, checks []check.Check, cfg *config) (*runFindings, error) {
 	if len(checks) == 0 {
 		return nil, ErrNoChecks
 	}
 	if err := check.Validate(checks); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInvalidChecks, err)
 	}
-	cfg := newConfig(opts)
 	if err := cfg.checkParamIDs(checks); err != nil {
 		return nil, err
 	}
@@ -185,11 +197,9 @@ func Run(ctx context.Context, inv *inventory.Inventory, checks []check.Check, op
 	if len(paramErrs) > 0 {
 		return nil, fmt.Errorf("%w: %w", ErrInvalidParams, errors.Join(paramErrs...))
 	}
-	// Each check's findings are collected on its goroutine; the results are then made in
-	// place in one slice. (Concatenating per-check result slices would copy every result
-	// once more, in one long copy that the garbage collector cannot interrupt.)
-	perCheck := make([]findings, len(checks))
-	metas := make([]check.Meta, len(checks))
+	// Each check's findings are collected on its goroutine; the results are made from them
+	// afterwards (see runFindings).
+	rs := &runFindings{perCheck: make([]findings, len(checks)), metas: make([]check.Meta, len(checks))}
 	var (
 		mu   sync.Mutex
 		done int
@@ -201,12 +211,12 @@ func Run(ctx context.Context, inv *inventory.Inventory, checks []check.Check, op
 			break
 		}
 		g.Go(func() error {
-			metas[i] = c.Meta()
-			perCheck[i] = runOne(gctx, inv, c, metas[i], params[i], cfg)
+			rs.metas[i] = c.Meta()
+			rs.perCheck[i] = runOne(gctx, inv, c, rs.metas[i], params[i], cfg)
 			if cfg.progress != nil {
 				mu.Lock()
 				done++
-				cfg.progress(Progress{Done: done, Total: len(checks), CheckID: metas[i].ID})
+				cfg.progress(Progress{Done: done, Total: len(checks), CheckID: rs.metas[i].ID})
 				mu.Unlock()
 			}
 			return nil
@@ -216,31 +226,79 @@ func Run(ctx context.Context, inv *inventory.Inventory, checks []check.Check, op
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("scan interrupted: %w", err)
 	}
-	offsets := make([]int, len(checks)+1)
-	for i, fs := range perCheck {
-		offsets[i+1] = offsets[i] + fs.n
+	rs.offsets = make([]int, len(checks)+1)
+	for i, fs := range rs.perCheck {
+		rs.offsets[i+1] = rs.offsets[i] + fs.n
 	}
-	out := make([]check.Result, offsets[len(checks)])
+	return rs, nil
+}
+
+// runFindings are the findings of a run's checks, in result order, and what makes them
+// results: a result is its finding and the metadata of its check, so the results can be
+// made all at once (Run) or a few at a time, as they are written (ScanJSON), which spares
+// holding them all: a million results take 200 MB.
+type runFindings struct {
+	perCheck []findings
+	metas    []check.Meta
+	offsets  []int // offsets[i] is the index of check i's first result; the last, their number
+}
+
+// len returns the number of results.
+func (rs *runFindings) len() int { return rs.offsets[len(rs.offsets)-1] }
+
+// results makes every result, in one slice, on up to parallelism goroutines (a check's
+// results on one), and lets go of the findings.
+func (rs *runFindings) results(parallelism int) []check.Result {
+	out := make([]check.Result, rs.len())
+	checks := len(rs.perCheck)
 	var next atomic.Int64
 	var wg sync.WaitGroup
-	for range max(1, min(cfg.parallelism, len(checks))) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := int(next.Add(1)) - 1; i < len(checks); i = int(next.Add(1)) - 1 {
-				j := offsets[i]
-				for _, chunk := range perCheck[i].chunks {
+	for range max(1, min(parallelism, checks)) {
+		wg.Go(func() {
+			for i := int(next.Add(1)) - 1; i < checks; i = int(next.Add(1)) - 1 {
+				j := rs.offsets[i]
+				for _, chunk := range rs.perCheck[i].chunks {
 					for _, f := range chunk {
-						out[j] = check.NewResult(metas[i], f)
+						out[j] = check.NewResult(rs.metas[i], f)
 						j++
 					}
 				}
-				perCheck[i] = findings{}
+				rs.perCheck[i] = findings{}
 			}
-		}()
+		})
 	}
 	wg.Wait()
-	return out, nil
+	return out
+}
+
+// read calls yield with the results lo to hi-1, made one at a time in one variable: yield
+// must not keep the pointer. It is a report.ResultReader, safe for concurrent use.
+func (rs *runFindings) read(lo, hi int, yield func(*check.Result)) {
+	hi = min(hi, rs.len())
+	if lo >= hi {
+		return
+	}
+	var r check.Result
+	// The check of result lo, and its place in the check's findings.
+	i := sort.Search(len(rs.perCheck), func(i int) bool { return rs.offsets[i+1] > lo })
+	k := lo - rs.offsets[i]
+	for n := hi - lo; n > 0; i, k = i+1, 0 {
+		for _, chunk := range rs.perCheck[i].chunks {
+			if k >= len(chunk) {
+				k -= len(chunk)
+				continue
+			}
+			for _, f := range chunk[k:min(len(chunk), k+n)] {
+				r = check.NewResult(rs.metas[i], f)
+				yield(&r)
+				n--
+			}
+			k = 0
+			if n == 0 {
+				break
+			}
+		}
+	}
 }
 
 // runOne runs one check and turns whatever happens into findings, in their result order.
@@ -422,8 +480,44 @@ func compareFindings(a, b check.Finding) int {
 // benchmark at all, is an error wrapping ErrNoChecks.
 func Scan(ctx context.Context, inv *inventory.Inventory, benchmarks []benchmark.Benchmark, opts ...Option) (*report.Report, error) {
 	cfg := newConfig(opts)
+	names, checks, err := benchmarkChecks(benchmarks)
+	if err != nil {
+		return nil, err
+	}
+	rs, err := run(ctx, inv, checks, cfg)
+	if err != nil {
+		return nil, err
+	}
+	return report.New(inv, names, rs.results(cfg.parallelism), cfg.tool, cfg.now()), nil
+}
+
+// ScanJSON runs the checks of benchmarks over inv as Scan does, and writes the report Scan
+// returns to w as report.WriteJSON writes it, byte for byte. It makes each result only to
+// write it, so that the results are never all held at once: a scan of 100,000 objects makes
+// over a million, which take 200 MB. It returns the report's Summary. Errors are Scan's, or
+// the error writing to w.
+func ScanJSON(ctx context.Context, w io.Writer, inv *inventory.Inventory, benchmarks []benchmark.Benchmark, opts ...Option) (report.Summary, error) {
+	cfg := newConfig(opts)
+	names, checks, err := benchmarkChecks(benchmarks)
+	if err != nil {
+		return report.Summary{}, err
+	}
+	rs, err := run(ctx, inv, checks, cfg)
+	if err != nil {
+		return report.Summary{}, err
+	}
+	rep := report.NewFromReader(inv, names, rs.len(), rs.read, cfg.tool, cfg.now())
+	if err := report.WriteJSONFrom(w, rep, rs.len(), rs.read); err != nil {
+		return report.Summary{}, err
+	}
+	return rep.Summary, nil
+}
+
+// benchmarkChecks returns the names of benchmarks and their checks, each control once (see
+// Scan).
+func benchmarkChecks(benchmarks []benchmark.Benchmark) ([]string, []check.Check, error) {
 	if len(benchmarks) == 0 {
-		return nil, fmt.Errorf("%w: no benchmark", ErrNoChecks)
+		return nil, nil, fmt.Errorf("%w: no benchmark", ErrNoChecks)
 	}
 	var (
 		names  []string
@@ -434,7 +528,7 @@ func Scan(ctx context.Context, inv *inventory.Inventory, benchmarks []benchmark.
 	for _, b := range benchmarks {
 		names = append(names, b.Name)
 		if len(b.Checks) == 0 {
-			return nil, fmt.Errorf("%w: benchmark %q has none", ErrNoChecks, b.Name)
+			return nil, nil, fmt.Errorf("%w: benchmark %q has none", ErrNoChecks, b.Name)
 		}
 		for _, c := range b.Checks {
 			if c == nil {
@@ -454,13 +548,9 @@ func Scan(ctx context.Context, inv *inventory.Inventory, benchmarks []benchmark.
 		}
 	}
 	if len(errs) > 0 {
-		return nil, fmt.Errorf("%w: %w", ErrInvalidChecks, errors.Join(errs...))
+		return nil, nil, fmt.Errorf("%w: %w", ErrInvalidChecks, errors.Join(errs...))
 	}
-	results, err := Run(ctx, inv, checks, opts...)
-	if err != nil {
-		return nil, err
-	}
-	return report.New(inv, names, results, cfg.tool, cfg.now()), nil
+	return names, checks, nil
 }
 
 // owned is the first check seen with an ID, and the benchmark that holds it.

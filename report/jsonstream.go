@@ -55,25 +55,25 @@ func sameFields(t reflect.Type, want []string) bool {
 // appendResults appends the elements of the results array, each on its own lines at the
 // indentation of a top-level field's value, and the closing bracket. flush writes what it is
 // given and returns it emptied; appendResults calls it whenever dst has grown large.
-func appendResults(dst []byte, results []check.Result, flush func([]byte) ([]byte, error)) ([]byte, error) {
+func appendResults(dst []byte, n int, read ResultReader, flush func([]byte) ([]byte, error)) ([]byte, error) {
 	dst = append(dst, '[')
 	var err error
 	switch workers := runtime.GOMAXPROCS(0); {
 	case !resultFieldsKnown:
-		dst, err = appendResultsEncoded(dst, results, flush)
-	case workers > 1 && len(results) > 2*resultBlock:
-		dst, err = appendResultsParallel(dst, results, workers, flush)
+		dst, err = appendResultsEncoded(dst, n, read, flush)
+	case workers > 1 && n > 2*resultBlock:
+		dst, err = appendResultsParallel(dst, n, read, workers, flush)
 	default:
 		var memo memberMemo
-		for lo := 0; lo < len(results) && err == nil; lo += resultBlock {
-			dst = memo.appendResults(dst, results, lo, min(lo+resultBlock, len(results)))
+		for lo := 0; lo < n && err == nil; lo += resultBlock {
+			dst = memo.appendResults(dst, read, lo, min(lo+resultBlock, n))
 			dst, err = flush(dst)
 		}
 	}
 	if err != nil {
 		return dst, err
 	}
-	if len(results) > 0 {
+	if n > 0 {
 		dst = append(dst, "\n  "...)
 	}
 	return append(dst, ']'), nil
@@ -85,7 +85,7 @@ const resultBlock = 1024
 // appendResultsParallel encodes blocks of results on workers goroutines and writes them in
 // order with flush: the report of a large scan holds a million results, and encoding them is
 // most of writing it. At most 2×workers blocks are encoded ahead of the one being written.
-func appendResultsParallel(dst []byte, results []check.Result, workers int, flush func([]byte) ([]byte, error)) ([]byte, error) {
+func appendResultsParallel(dst []byte, n int, read ResultReader, workers int, flush func([]byte) ([]byte, error)) ([]byte, error) {
 	dst, err := flush(dst)
 	if err != nil {
 		return dst, err
@@ -108,8 +108,8 @@ func appendResultsParallel(dst []byte, results []check.Result, workers int, flus
 	go func() {
 		defer close(work)
 		defer close(order)
-		for lo := 0; lo < len(results); lo += resultBlock {
-			b := &block{lo: lo, hi: min(lo+resultBlock, len(results)), done: make(chan struct{})}
+		for lo := 0; lo < n; lo += resultBlock {
+			b := &block{lo: lo, hi: min(lo+resultBlock, n), done: make(chan struct{})}
 			select {
 			case b.buf = <-free:
 			case <-stop:
@@ -126,7 +126,7 @@ func appendResultsParallel(dst []byte, results []check.Result, workers int, flus
 				select {
 				case <-stop:
 				default:
-					b.buf = memo.appendResults(b.buf[:0], results, b.lo, b.hi)
+					b.buf = memo.appendResults(b.buf[:0], read, b.lo, b.hi)
 				}
 				close(b.done)
 			}
@@ -148,41 +148,47 @@ func appendResultsParallel(dst []byte, results []check.Result, workers int, flus
 
 // appendResultsEncoded is appendResults with encoding/json, for a check.Result that
 // appendResult does not know (see resultFieldsKnown).
-func appendResultsEncoded(dst []byte, results []check.Result, flush func([]byte) ([]byte, error)) ([]byte, error) {
+func appendResultsEncoded(dst []byte, n int, read ResultReader, flush func([]byte) ([]byte, error)) ([]byte, error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("    ", "  ")
-	for i := range results {
-		if i > 0 {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, "\n    "...)
-		buf.Reset()
-		if err := enc.Encode(&results[i]); err != nil {
-			return dst, err
-		}
-		dst = append(dst, printable.EscapeJSON(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))...)
-		if len(dst) >= 1<<16 {
-			var err error
-			if dst, err = flush(dst); err != nil {
-				return dst, err
+	var err error
+	for lo := 0; lo < n && err == nil; lo += resultBlock {
+		i := lo
+		read(lo, min(lo+resultBlock, n), func(r *check.Result) {
+			if err != nil {
+				return
 			}
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			i++
+			dst = append(dst, "\n    "...)
+			buf.Reset()
+			if err = enc.Encode(r); err == nil {
+				dst = append(dst, printable.EscapeJSON(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))...)
+			}
+		})
+		if err == nil {
+			dst, err = flush(dst)
 		}
 	}
-	return dst, nil
+	return dst, err
 }
 
-// appendResults appends results[lo:hi] as elements of the results array: each after a comma,
-// unless it is the array's first, and on its own lines.
-func (m *memberMemo) appendResults(dst []byte, results []check.Result, lo, hi int) []byte {
-	for i := lo; i < hi; i++ {
+// appendResults appends the results lo to hi-1 of read as elements of the results array: each
+// after a comma, unless it is the array's first, and on its own lines.
+func (m *memberMemo) appendResults(dst []byte, read ResultReader, lo, hi int) []byte {
+	i := lo
+	read(lo, hi, func(r *check.Result) {
 		if i > 0 {
 			dst = append(dst, ',')
 		}
+		i++
 		dst = append(dst, "\n    "...)
-		dst = m.appendResult(dst, &results[i])
-	}
+		dst = m.appendResult(dst, r)
+	})
 	return dst
 }
 

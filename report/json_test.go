@@ -3,6 +3,7 @@ package report_test
 import (
 	"bytes"
 	"encoding/json"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -180,6 +181,13 @@ func TestWriteJSONFrom(t *testing.T) {
 	for len(results) < 5000 { // results in several blocks
 		results = append(results, results...)
 	}
+	for _, procs := range []int{1, 4} { // results counted in one part, and in several
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+		testWriteJSONFrom(t, results)
+	}
+}
+
+func testWriteJSONFrom(t *testing.T, results []check.Result) {
 	for _, n := range []int{0, 1, len(fixtureResults()), len(results)} {
 		want := report.New(fixtureInventory(t), []string{"kspm"}, results[:n], report.Tool{Name: "kspm"}, fixtureTime)
 		read := func(lo, hi int, yield func(*check.Result)) {

@@ -1,6 +1,8 @@
 package report
 
 import (
+	"runtime"
+	"sync"
 	"time"
 
 	"github.com/kspm-dev/kspm/check"
@@ -237,10 +239,55 @@ type ResultReader func(lo, hi int, yield func(*check.Result))
 // results.
 func NewFromReader(inv *inventory.Inventory, benchmarks []string, n int, read ResultReader, tool Tool, at time.Time) *Report {
 	r := New(inv, benchmarks, nil, tool, at)
-	c := newCounter()
-	read(0, n, c.add)
+	c := countResults(n, read)
 	r.Checks, r.Summary = c.checks, c.summary
 	return r
+}
+
+// countResults counts the n results of read, in parts on up to GOMAXPROCS goroutines.
+func countResults(n int, read ResultReader) *counter {
+	parts := min(runtime.GOMAXPROCS(0), n/resultBlock)
+	if parts < 2 {
+		c := newCounter()
+		read(0, n, c.add)
+		return c
+	}
+	counters := make([]*counter, parts)
+	var wg sync.WaitGroup
+	for i := range counters {
+		counters[i] = newCounter()
+		wg.Go(func() { read(i*n/parts, (i+1)*n/parts, counters[i].add) })
+	}
+	wg.Wait()
+	for _, c := range counters[1:] {
+		counters[0].merge(c)
+	}
+	return counters[0]
+}
+
+// merge adds the counts of o, which counted the results after those c counted.
+func (c *counter) merge(o *counter) {
+	for _, cs := range o.checks {
+		i, ok := c.index[cs.CheckID]
+		if !ok { // the check's first result is among o's
+			i = len(c.checks)
+			c.index[cs.CheckID] = i
+			c.checks = append(c.checks, CheckSummary{CheckID: cs.CheckID, Title: cs.Title, Severity: cs.Severity,
+				Section: cs.Section, Level: cs.Level})
+		}
+		to := &c.checks[i]
+		to.Results += cs.Results
+		for _, s := range check.Statuses() {
+			*to.Counts.field(s) += cs.Counts.Count(s)
+		}
+	}
+	c.summary.Total += o.summary.Total
+	for s, k := range o.summary.ByStatus {
+		c.summary.ByStatus[s] += k
+	}
+	for s, k := range o.summary.FailedBySeverity {
+		c.summary.FailedBySeverity[s] += k
+	}
 }
 
 // MaxFailedSeverity returns the most severe severity that s counts failing results of, or ""

@@ -2,6 +2,7 @@ package inventory
 
 import (
 	"fmt"
+	goruntime "runtime"
 	"slices"
 	"sync"
 
@@ -107,7 +108,7 @@ func (b *Builder) Build() *Inventory {
 		o.seq = i
 	}
 	// compareObjects ends on the order of Add, so this unstable sort gives the stable order.
-	slices.SortFunc(objs, compareObjects)
+	objs = sortObjects(objs)
 	inv := &Inventory{
 		mode:     b.mode,
 		version:  b.version,
@@ -153,6 +154,37 @@ func (b *Builder) Build() *Inventory {
 	inv.failures = failuresOf(inv.errs)
 	inv.podTmpls = buildPodTemplates(inv)
 	return inv
+}
+
+// sortObjects sorts objs by compareObjects, a total order, in parts on up to GOMAXPROCS
+// goroutines that are then merged, and returns them sorted (in objs or in a new slice).
+func sortObjects(objs []*Object) []*Object {
+	parts := min(goruntime.GOMAXPROCS(0), len(objs)/4096)
+	if parts < 2 {
+		slices.SortFunc(objs, compareObjects)
+		return objs
+	}
+	sorted := make([][]*Object, parts)
+	var wg sync.WaitGroup
+	for i := range sorted {
+		sorted[i] = objs[i*len(objs)/parts : (i+1)*len(objs)/parts]
+		wg.Go(func() { slices.SortFunc(sorted[i], compareObjects) })
+	}
+	wg.Wait()
+	out := make([]*Object, 0, len(objs))
+	for len(sorted) > 0 { // each step takes the least of the parts' first objects
+		least := 0
+		for i := 1; i < len(sorted); i++ {
+			if compareObjects(sorted[i][0], sorted[least][0]) < 0 {
+				least = i
+			}
+		}
+		out = append(out, sorted[least][0])
+		if sorted[least] = sorted[least][1:]; len(sorted[least]) == 0 {
+			sorted = slices.Delete(sorted, least, least+1)
+		}
+	}
+	return out
 }
 
 // endVariants records the definitions of one object, in inventory order, as its variants when

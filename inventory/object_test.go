@@ -1,6 +1,10 @@
 package inventory
 
 import (
+	"fmt"
+	"math/rand/v2"
+	goruntime "runtime"
+	"slices"
 	"sync"
 	"testing"
 
@@ -65,4 +69,35 @@ func TestSharedRefAfterChangeBeforeBuild(t *testing.T) {
 	pod.Name = "api"
 	inv := b.Build()
 	assert.Equal(t, "api", inv.Objects()[0].SharedRef().Name)
+}
+
+// TestSortObjects: sorting in parts and merging them gives the order of one sort, whatever
+// the number of parts, objects defined twice (told apart by source, then by the order of
+// Add) included.
+func TestSortObjects(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	var objs []*Object
+	for i := range 20_000 {
+		var obj runtime.Object = &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{
+			Namespace: fmt.Sprintf("ns-%d", rng.IntN(5)), Name: fmt.Sprintf("o-%d", rng.IntN(3000))}}
+		if rng.IntN(3) == 0 {
+			obj = &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: fmt.Sprintf("ns-%d", rng.IntN(3000))}}
+		}
+		o, err := wrap(obj, Source{File: fmt.Sprintf("f-%d.yaml", rng.IntN(3)), Line: rng.IntN(4)})
+		require.NoError(t, err)
+		o.seq = i
+		objs = append(objs, o)
+	}
+	want := slices.Clone(objs)
+	slices.SortFunc(want, compareObjects)
+	for _, procs := range []int{1, 2, 3, 8} {
+		func() {
+			defer goruntime.GOMAXPROCS(goruntime.GOMAXPROCS(procs))
+			got := sortObjects(slices.Clone(objs))
+			require.Len(t, got, len(want))
+			for i := range want {
+				require.Same(t, want[i], got[i], "GOMAXPROCS=%d: object %d", procs, i)
+			}
+		}()
+	}
 }

@@ -273,12 +273,10 @@ func appendMember(dst []byte, sep, key, value string, omitEmpty bool) []byte {
 func appendJSONString(dst []byte, s string) []byte {
 	start := len(dst)
 	dst = jsonenc.AppendString(dst, s)
-	for i := 0; i < len(s); i++ {
-		if s[i] >= 0x7f { // ASCII below DEL is printable once encoded: only the rest may need more
-			if esc := printable.EscapeJSON(dst[start:]); len(esc) != len(dst)-start { // escaping lengthens
-				dst = append(dst[:start], esc...)
-			}
-			break
+	// ASCII below DEL is printable once encoded: only the rest may need more.
+	if !jsonenc.BelowDEL(s) {
+		if esc := printable.EscapeJSON(dst[start:]); len(esc) != len(dst)-start { // escaping lengthens
+			dst = append(dst[:start], esc...)
 		}
 	}
 	return dst

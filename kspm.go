@@ -455,14 +455,7 @@ func compareFindings(a, b check.Finding) int {
 	case b.Object == nil:
 		return 1
 	default:
-		ga, gb := a.Object.GroupKind(), b.Object.GroupKind()
-		if c := cmp.Or(cmp.Compare(ga.Group, gb.Group), cmp.Compare(ga.Kind, gb.Kind),
-			cmp.Compare(a.Object.Namespace(), b.Object.Namespace()),
-			cmp.Compare(a.Object.Name(), b.Object.Name())); c != 0 {
-			return c
-		}
-		sa, sb := a.Object.Source(), b.Object.Source()
-		if c := cmp.Or(cmp.Compare(sa.File, sb.File), cmp.Compare(sa.Line, sb.Line), cmp.Compare(sa.Root, sb.Root)); c != 0 {
+		if c := inventory.CompareObjects(a.Object, b.Object); c != 0 {
 			return c
 		}
 	}

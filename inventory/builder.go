@@ -5,6 +5,7 @@ import (
 	goruntime "runtime"
 	"slices"
 	"sync"
+	"sync/atomic"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -106,7 +107,9 @@ func (b *Builder) Build() *Inventory {
 	for i, o := range objs {
 		o.cacheMeta()
 		o.seq = i
+		o.build = 0
 	}
+	build := builds.Add(1)
 	// compareObjects ends on the order of Add, so this unstable sort gives the stable order.
 	objs = sortObjects(objs)
 	inv := &Inventory{
@@ -139,6 +142,10 @@ func (b *Builder) Build() *Inventory {
 			run = len(inv.objects)
 		}
 		inv.byName[k] = o // the last definition: see Get
+		o.build, o.rank = build, len(inv.objects)
+		if prev := len(inv.objects) - 1; prev >= 0 && compareIdentities(inv.objects[prev], o) == 0 {
+			o.rank = inv.objects[prev].rank
+		}
 		inv.objects = append(inv.objects, o)
 		inv.byKind[k.gk] = append(inv.byKind[k.gk], o)
 		inv.byNSKind[nsKind{k.gk, k.ns}] = append(inv.byNSKind[nsKind{k.gk, k.ns}], o)
@@ -155,6 +162,9 @@ func (b *Builder) Build() *Inventory {
 	inv.podTmpls = buildPodTemplates(inv)
 	return inv
 }
+
+// builds numbers the calls of Build (see Object.build).
+var builds atomic.Uint64
 
 // sortObjects sorts objs by compareObjects, a total order, in parts on up to GOMAXPROCS
 // goroutines that are then merged, and returns them sorted (in objs or in a new slice).

@@ -85,8 +85,12 @@ type Object struct {
 	namespace, name string
 	uid             types.UID
 	seq             int // the order of Builder.Add, which breaks ties in compareObjects
-	obj             runtime.Object
-	source          Source
+	// build numbers the Build that placed the object in an inventory (0: none), and rank is
+	// the place there of the first object that CompareObjects finds equal to it.
+	build  uint64
+	rank   int
+	obj    runtime.Object
+	source Source
 	// variant is set when the input defines the object's kind, namespace and name more than
 	// once (see View); else nil, so that objects defined once carry one pointer for it.
 	variant *variant

@@ -10,6 +10,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -100,4 +101,42 @@ func TestSortObjects(t *testing.T) {
 			}
 		}()
 	}
+}
+
+// TestCompareObjects: objects of one inventory compare by their places in it exactly as by
+// their identities and sources (definitions read from the same place compare equal); objects
+// of different inventories, or of none, by identity and source.
+func TestCompareObjects(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	build := func() *Inventory {
+		b := NewBuilder(ModeManifests)
+		for range 3000 {
+			var obj runtime.Object = &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{
+				Namespace: fmt.Sprintf("ns-%d", rng.IntN(3)), Name: fmt.Sprintf("o-%d", rng.IntN(200))}}
+			if rng.IntN(4) == 0 {
+				obj = &appsv1.Deployment{ObjectMeta: metav1.ObjectMeta{Namespace: "ns-0", Name: fmt.Sprintf("o-%d", rng.IntN(200))}}
+			}
+			src := Source{File: fmt.Sprintf("f-%d.yaml", rng.IntN(2)), Line: rng.IntN(3)}
+			if rng.IntN(3) == 0 { // rendered, no line: definitions from one template tie
+				src = Source{File: "templates/cm.yaml", Root: "helm:charts/web"}
+			}
+			require.NoError(t, b.Add(obj, src))
+		}
+		return b.Build()
+	}
+	one, other := build(), build()
+	loose, err := wrap(&corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Namespace: "ns-1", Name: "o-7"}}, Source{File: "f-0.yaml"})
+	require.NoError(t, err)
+	objs := append(slices.Clone(one.Objects()), other.Objects()...)
+	objs = append(objs, loose)
+	ties := 0
+	for range 200_000 {
+		a, b := objs[rng.IntN(len(objs))], objs[rng.IntN(len(objs))]
+		want := compareIdentities(a, b)
+		require.Equal(t, want, CompareObjects(a, b), "%s (%s) and %s (%s)", a, a.source, b, b.source)
+		if want == 0 && a != b {
+			ties++
+		}
+	}
+	assert.Positive(t, ties, "definitions from one place were compared")
 }

@@ -257,6 +257,7 @@ func LoadManifests(ctx context.Context, paths []string, opts ...ManifestOption) 
 			break
 		}
 	}
+	g.Go(l.readPending) // the files no worker has taken, if any (see dispatch)
 	err := g.Wait()
 	if err == nil {
 		err = cmp.Or(walkErr, ctx.Err())
@@ -295,6 +296,9 @@ type manifestLoader struct {
 	seq    int             // files dispatched so far; orders errors
 	seen   map[string]bool // files dispatched, by real path
 	walked map[string]bool // directories walked, by real path
+
+	pendingMu sync.Mutex
+	pending   []pendingFile // files dispatched and not yet taken by a worker, in order
 
 	mu       sync.Mutex
 	errs     []manifestError
@@ -466,18 +470,43 @@ func (l *manifestLoader) nextSeq() int {
 	return l.seq
 }
 
-// dispatch starts reading one file (or standard input) on the pool, once per file: real is
-// its real path (symbolic links resolved, absolute), which says whether it was read already.
+// dispatch has one file (or standard input) read on the pool, once per file: real is its
+// real path (symbolic links resolved, absolute), which says whether it was read already.
+// The file joins the pending files, and a worker is started when the pool has room; else a
+// running worker takes it when done with its file (and LoadManifests starts one once the walk
+// is over). A worker reads file after file: a goroutine per file would grow a new stack to
+// the depth of decoding for each (tens of thousands of files in some inputs).
 func (l *manifestLoader) dispatch(name, real string, explicit bool) {
 	if l.seen[real] {
 		return
 	}
 	l.seen[real] = true
-	f := manifestFile{name: name, seq: l.nextSeq()}
-	l.g.Go(func() error {
-		l.readFile(f, explicit)
-		return l.ctx.Err()
-	})
+	l.pendingMu.Lock()
+	l.pending = append(l.pending, pendingFile{manifestFile{name: name, seq: l.nextSeq()}, explicit})
+	l.pendingMu.Unlock()
+	l.g.TryGo(l.readPending)
+}
+
+// pendingFile is a file dispatched, and whether it was named explicitly (see readFile).
+type pendingFile struct {
+	f        manifestFile
+	explicit bool
+}
+
+// readPending reads the pending files, in order, until there is none.
+func (l *manifestLoader) readPending() error {
+	for l.ctx.Err() == nil {
+		l.pendingMu.Lock()
+		if len(l.pending) == 0 {
+			l.pendingMu.Unlock()
+			break
+		}
+		p := l.pending[0]
+		l.pending = l.pending[1:]
+		l.pendingMu.Unlock()
+		l.readFile(p.f, p.explicit)
+	}
+	return l.ctx.Err()
 }
 
 func (l *manifestLoader) readFile(f manifestFile, explicit bool) {

@@ -258,8 +258,8 @@ func (rs *runFindings) results(parallelism int) []check.Result {
 			for i := int(next.Add(1)) - 1; i < checks; i = int(next.Add(1)) - 1 {
 				j := rs.offsets[i]
 				for _, chunk := range rs.perCheck[i].chunks {
-					for _, f := range chunk {
-						out[j] = check.NewResult(rs.metas[i], f)
+					for k := range chunk {
+						out[j] = chunk[k].result(rs.metas[i])
 						j++
 					}
 				}
@@ -288,8 +288,8 @@ func (rs *runFindings) read(lo, hi int, yield func(*check.Result)) {
 				k -= len(chunk)
 				continue
 			}
-			for _, f := range chunk[k:min(len(chunk), k+n)] {
-				r = check.NewResult(rs.metas[i], f)
+			for j := range chunk[k:min(len(chunk), k+n)] {
+				r = chunk[k+j].result(rs.metas[i])
 				yield(&r)
 				n--
 			}
@@ -349,8 +349,10 @@ func runOne(ctx context.Context, inv *inventory.Inventory, c check.Check, meta c
 // findings collects a check's findings in chunks of growing size, so that a check with a
 // million findings neither copies them as a growing slice would nor leaves the garbage.
 type findings struct {
-	chunks [][]check.Finding
+	chunks [][]finding
 	n      int
+	// unsorted is set when a finding came after one that sorts after it (see sort).
+	unsorted bool
 	// strs keeps one copy of the messages and field paths the check repeats, while it runs.
 	strs *stringTable
 }
@@ -395,44 +397,59 @@ func (fs *findings) saysNotEvaluated() bool {
 	return false
 }
 
+// add keeps f. What making its result needs of its object, the reference, is taken now, and
+// f is compared with the finding before it: the check has just read the object, which is in
+// the processor's caches, where it may not be once every check has run (at 100,000 objects,
+// reading each result's object again took a second).
 func (fs *findings) add(f check.Finding) {
 	if fs.strs != nil {
 		f.Message, f.Field = fs.strs.intern(f.Message), fs.strs.intern(f.Field)
 	}
-	if k := len(fs.chunks); k == 0 || len(fs.chunks[k-1]) == cap(fs.chunks[k-1]) {
-		fs.chunks = append(fs.chunks, make([]check.Finding, 0, min(max(16, fs.n), 4096)))
+	kept := finding{Finding: f}
+	if f.Object != nil {
+		kept.ref = f.Object.SharedRef()
+	}
+	k := len(fs.chunks)
+	if k > 0 && !fs.unsorted {
+		prev := fs.chunks[k-1]
+		fs.unsorted = compareFindings(prev[len(prev)-1].Finding, f) > 0
+	}
+	if k == 0 || len(fs.chunks[k-1]) == cap(fs.chunks[k-1]) {
+		fs.chunks = append(fs.chunks, make([]finding, 0, min(max(16, fs.n), 4096)))
 	}
 	last := &fs.chunks[len(fs.chunks)-1]
-	*last = append(*last, f)
+	*last = append(*last, kept)
 	fs.n++
 }
 
 // sort puts the findings in result order (see compareFindings), keeping the order of equal
 // ones. Checks mostly report in inventory order already: then nothing moves.
 func (fs *findings) sort() {
-	var prev *check.Finding
-	sorted := true
-	for _, chunk := range fs.chunks {
-		for i := range chunk {
-			if prev != nil && compareFindings(*prev, chunk[i]) > 0 {
-				sorted = false
-				break
-			}
-			prev = &chunk[i]
-		}
-		if !sorted {
-			break
-		}
-	}
-	if sorted {
+	if !fs.unsorted {
 		return
 	}
-	all := make([]check.Finding, 0, fs.n)
+	all := make([]finding, 0, fs.n)
 	for _, chunk := range fs.chunks {
 		all = append(all, chunk...)
 	}
-	slices.SortStableFunc(all, compareFindings)
-	fs.chunks = [][]check.Finding{all}
+	slices.SortStableFunc(all, func(a, b finding) int { return compareFindings(a.Finding, b.Finding) })
+	fs.chunks = [][]finding{all}
+	fs.unsorted = false
+}
+
+// finding is a check's finding as the runner keeps it, with its object's reference.
+type finding struct {
+	check.Finding
+	ref *inventory.Ref // f.Object.SharedRef(), nil for no object
+}
+
+// result makes the result of f for the check described by m.
+func (f *finding) result(m check.Meta) check.Result {
+	g := f.Finding
+	g.Object = nil
+	r := check.NewResult(m, g)
+	r.Object = f.ref
+	return r
 }
 
 func safeRun(ctx context.Context, c check.Check, pass *check.Pass) (err error) {

@@ -77,6 +77,14 @@ func (r Ref) String() string {
 // typed Go structs; every other kind as *unstructured.Unstructured. An Object is immutable
 // and safe for concurrent use: callers must not modify what its methods return.
 type Object struct {
+	// What the runner reads of each finding's object, side by side (one cache line): build
+	// numbers the Build that placed the object in an inventory (0: none), and rank is the
+	// place there of the first object that CompareObjects finds equal to it; shared is what
+	// SharedRef returns, made on first use.
+	build  uint64
+	rank   int
+	shared atomic.Pointer[Ref]
+
 	gvk        schema.GroupVersionKind
 	apiVersion string // gvk's group and version, as Ref writes them
 	meta       metav1.Object
@@ -85,17 +93,11 @@ type Object struct {
 	namespace, name string
 	uid             types.UID
 	seq             int // the order of Builder.Add, which breaks ties in compareObjects
-	// build numbers the Build that placed the object in an inventory (0: none), and rank is
-	// the place there of the first object that CompareObjects finds equal to it.
-	build  uint64
-	rank   int
-	obj    runtime.Object
-	source Source
+	obj             runtime.Object
+	source          Source
 	// variant is set when the input defines the object's kind, namespace and name more than
 	// once (see View); else nil, so that objects defined once carry one pointer for it.
 	variant *variant
-	// shared is what SharedRef returns, made on first use.
-	shared atomic.Pointer[Ref]
 
 	mapOnce sync.Once
 	asMap   map[string]any
@@ -177,11 +179,18 @@ func (o *Object) SharedRef() *Ref {
 	if r := o.shared.Load(); r != nil {
 		return r
 	}
-	// The reference and its source in one allocation.
+	// The reference and its source in one allocation, and its strings in one more: results
+	// are written object after object, and reading each one's strings from where decoding
+	// left them would visit as many places in memory.
+	text := o.apiVersion + o.gvk.Kind + o.namespace + o.name + string(o.uid)
+	k := len(o.apiVersion)
+	ns := k + len(o.gvk.Kind)
+	n := ns + len(o.namespace)
+	u := n + len(o.name)
 	s := &struct {
 		ref    Ref
 		source Source
-	}{ref: Ref{APIVersion: o.apiVersion, Kind: o.gvk.Kind, Namespace: o.namespace, Name: o.name, UID: string(o.uid)}}
+	}{ref: Ref{APIVersion: text[:k], Kind: text[k:ns], Namespace: text[ns:n], Name: text[n:u], UID: text[u:]}}
 	if o.source.File != "" {
 		s.source = o.source
 		s.ref.Source = &s.source

@@ -47,32 +47,34 @@ func TestShapePrefilters(t *testing.T) {
 		for range 1 + rng.IntN(6) {
 			b.WriteString(prefilterPieces[rng.IntN(len(prefilterPieces))])
 		}
-		v := b.String()
-		gotWhy, got := Shape(v)
-		wantWhy, want := shapeByPatterns(v)
-		if got != want || gotWhy != wantWhy {
-			t.Fatalf("Shape(%q) = %q, %v; the patterns say %q, %v", v, gotWhy, got, wantWhy, want)
-		}
-		if got, want := isReference(v), isReferenceByPattern(v); got != want {
-			t.Fatalf("isReference(%q) = %v; the pattern says %v", v, got, want)
+		if !samePrefiltered(t, b.String()) {
+			t.FailNow()
 		}
 	}
+}
+
+// samePrefiltered reports whether Shape and isReference answer for v as their patterns do,
+// and reports an error when they do not.
+func samePrefiltered(t *testing.T, v string) bool {
+	t.Helper()
+	gotWhy, got := Shape(v)
+	wantWhy, want := shapeByPatterns(v)
+	if got != want || gotWhy != wantWhy {
+		t.Errorf("Shape(%q) = %q, %v; the patterns say %q, %v", v, gotWhy, got, wantWhy, want)
+		return false
+	}
+	if got, want := isReference(v), isReferenceByPattern(v); got != want {
+		t.Errorf("isReference(%q) = %v; the pattern says %v", v, got, want)
+		return false
+	}
+	return true
 }
 
 func FuzzShapePrefilters(f *testing.F) {
 	for _, p := range prefilterPieces {
 		f.Add(p)
 	}
-	f.Fuzz(func(t *testing.T, v string) {
-		gotWhy, got := Shape(v)
-		wantWhy, want := shapeByPatterns(v)
-		if got != want || gotWhy != wantWhy {
-			t.Errorf("Shape(%q) = %q, %v; the patterns say %q, %v", v, gotWhy, got, wantWhy, want)
-		}
-		if got, want := isReference(v), isReferenceByPattern(v); got != want {
-			t.Errorf("isReference(%q) = %v; the pattern says %v", v, got, want)
-		}
-	})
+	f.Fuzz(func(t *testing.T, v string) { samePrefiltered(t, v) })
 }
 
 // BenchmarkLiteral judges values as the synthetic cluster's containers and ConfigMaps hold

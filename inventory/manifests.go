@@ -969,7 +969,7 @@ func (l *manifestLoader) yamlObject(s objectSink, base int, n *yaml.Node, list *
 	if len(dups) > 0 {
 		remarks = yamlDuplicates(base, n, dups, h.describe())
 	}
-	decodeManifestObject(s, sc.json, gvk, line, h, yamlFieldLocator{base: base, n: n, line: line}, l.defaultNamespace, remarks)
+	decodeManifestObject(s, sc.json, gvk, line, h, yamlFieldLocator{base: base, n: n, line: line}, l.defaultNamespace, remarks, false)
 }
 
 // yamlDuplicates returns the warnings about the keys of the mapping n (whose lines count from
@@ -1196,7 +1196,7 @@ func (l *manifestLoader) jsonObject(s objectSink, d yamldoc.Document, list *list
 		s.fail(d.Line, h.describe(), err)
 		return
 	}
-	decodeManifestObject(s, d.Data, gvk, d.Line, h, jsonFieldLocator{d}, l.defaultNamespace, nil)
+	decodeManifestObject(s, d.Data, gvk, d.Line, h, jsonFieldLocator{d}, l.defaultNamespace, nil, false)
 }
 
 // jsonFieldLocator finds lines in a JSON object for decoding errors.
@@ -1291,13 +1291,17 @@ type fieldLocator interface {
 // struct or an Unstructured, checks it, and hands it to s with the warnings about it: remarks
 // (found before decoding), unknown fields, fields written twice, a removed API version.
 // Warnings are about objects that load: an object that does not is an error alone.
-func decodeManifestObject(s objectSink, data []byte, gvk schema.GroupVersionKind, line int, h docHeader, loc fieldLocator, defaultNS string, remarks []bufferedManifestError) {
+//
+// uniqueKeys says that no object of data holds a key twice (yamldoc.FastJSON writes none):
+// then decoding does not look for them, which costs a set of keys for every object decoded.
+func decodeManifestObject(s objectSink, data []byte, gvk schema.GroupVersionKind, line int, h docHeader, loc fieldLocator, defaultNS string, remarks []bufferedManifestError, uniqueKeys bool) {
 	desc := h.describe()
 	fail := func(line int, err error) {
 		clear(data) // not loaded: its text (a Secret's values, perhaps) is not kept either
 		s.fail(line, desc, err)
 	}
 	dec, err := manifestDecoder(gvk)
+	dec.uniqueKeys = uniqueKeys
 	if err != nil {
 		fail(line, err)
 		return
@@ -1370,6 +1374,8 @@ type objectDecoder struct {
 	typed     bool // a built-in kind, decoded into kind's typed struct
 	isRemoved bool // a removed API version, as removed says
 	removed   removedAPI
+	// uniqueKeys: the data decoded holds no key twice in any object (see decodeManifestObject).
+	uniqueKeys bool
 }
 
 // manifestDecoder returns how to decode an object of gvk: a built-in kind into its typed
@@ -1394,6 +1400,10 @@ func (d objectDecoder) decode(data []byte) (decoded, error) {
 	switch {
 	case d.isRemoved && d.removed.convert != nil:
 		return d.removed.convert(data)
+	case d.typed && d.uniqueKeys:
+		obj := d.kind.New()
+		strict, err := sigsjson.UnmarshalStrict(data, obj, sigsjson.DisallowUnknownFields)
+		return decoded{obj: obj, strict: strict}, err
 	case d.typed:
 		obj := d.kind.New()
 		strict, err := sigsjson.UnmarshalStrict(data, obj)

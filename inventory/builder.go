@@ -106,7 +106,7 @@ func (b *Builder) Build() *Inventory {
 	b.objects = nil
 	for i, o := range objs {
 		o.cacheMeta()
-		o.seq = i
+		o.seq = int32(i)
 		o.build = 0
 	}
 	build := builds.Add(1)
@@ -142,7 +142,7 @@ func (b *Builder) Build() *Inventory {
 			run = len(inv.objects)
 		}
 		inv.byName[k] = o // the last definition: see Get
-		o.build, o.rank = build, len(inv.objects)
+		o.build, o.rank = build, int32(len(inv.objects))
 		if prev := len(inv.objects) - 1; prev >= 0 && compareIdentities(inv.objects[prev], o) == 0 {
 			o.rank = inv.objects[prev].rank
 		}

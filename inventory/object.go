@@ -80,9 +80,11 @@ type Object struct {
 	// What the runner reads of each finding's object, side by side (one cache line): build
 	// numbers the Build that placed the object in an inventory (0: none), and rank is the
 	// place there of the first object that CompareObjects finds equal to it; shared is what
-	// SharedRef returns, made on first use.
+	// SharedRef returns, made on first use. (rank and seq are 32 bits: an Object then takes
+	// 256 bytes, a size class below 288.)
 	build  uint64
-	rank   int
+	rank   int32
+	seq    int32 // the order of Builder.Add, which breaks ties in compareObjects
 	shared atomic.Pointer[Ref]
 
 	gvk        schema.GroupVersionKind
@@ -92,7 +94,6 @@ type Object struct {
 	// cacheMeta) so that reading them does not go through an interface to a large struct.
 	namespace, name string
 	uid             types.UID
-	seq             int // the order of Builder.Add, which breaks ties in compareObjects
 	obj             runtime.Object
 	source          Source
 	// variant is set when the input defines the object's kind, namespace and name more than

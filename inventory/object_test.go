@@ -86,7 +86,7 @@ func TestSortObjects(t *testing.T) {
 		}
 		o, err := wrap(obj, Source{File: fmt.Sprintf("f-%d.yaml", rng.IntN(3)), Line: rng.IntN(4)})
 		require.NoError(t, err)
-		o.seq = i
+		o.seq = int32(i)
 		objs = append(objs, o)
 	}
 	want := slices.Clone(objs)

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"hash/maphash"
 	"io"
 	"reflect"
 	"runtime"
@@ -259,7 +258,7 @@ func (rs *runFindings) results(parallelism int) []check.Result {
 				j := rs.offsets[i]
 				for _, chunk := range rs.perCheck[i].chunks {
 					for k := range chunk {
-						out[j] = chunk[k].result(rs.metas[i])
+						out[j] = chunk[k].result(rs.metas[i], rs.perCheck[i].strs)
 						j++
 					}
 				}
@@ -289,7 +288,7 @@ func (rs *runFindings) read(lo, hi int, yield func(*check.Result)) {
 				continue
 			}
 			for j := range chunk[k:min(len(chunk), k+n)] {
-				r = chunk[k+j].result(rs.metas[i])
+				r = chunk[k+j].result(rs.metas[i], rs.perCheck[i].strs)
 				yield(&r)
 				n--
 			}
@@ -317,12 +316,8 @@ func runOne(ctx context.Context, inv *inventory.Inventory, c check.Check, meta c
 		ctx, cancel = context.WithTimeout(ctx, cfg.checkTimeout)
 		defer cancel()
 	}
-	fs.strs = stringTables.Get().(*stringTable)
 	pass := check.NewPass(inv, meta, params, fs.add)
 	err := safeRun(ctx, c, pass)
-	clear(fs.strs[:])
-	stringTables.Put(fs.strs)
-	fs.strs = nil
 	if err == nil && ctx.Err() != nil {
 		err = ctx.Err()
 	}
@@ -343,6 +338,7 @@ func runOne(ctx context.Context, inv *inventory.Inventory, c check.Check, meta c
 		}
 		fs.add(check.Finding{Status: check.StatusError, Message: err.Error(), Err: err})
 	}
+	fs.places = nil
 	return fs
 }
 
@@ -353,35 +349,41 @@ type findings struct {
 	n      int
 	// unsorted is set when a finding came after one that sorts after it (see sort).
 	unsorted bool
-	// strs keeps one copy of the messages and field paths the check repeats, while it runs.
-	strs *stringTable
+	// strs are the distinct messages and field paths of the findings, which name them by
+	// their place (place 0 is ""): checks format the same message or path for object after
+	// object (`container "app" runs as UID 0`), and a scan of 100,000 objects makes 1.24
+	// million findings whose 100 MB of such text holds about 10 MB of distinct strings. The
+	// results share the one copy; the copies the check made are garbage at once.
+	strs []string
+	// places finds a string's place in strs while the check runs.
+	places map[string]uint32
 }
 
-// stringTable holds the strings last seen, by hash: a check that formats the same message
-// or field path for many objects (`container "app" runs as UID 0`) then has its results
-// share one copy of it, and the copies it made are garbage at once. A scan of 100,000
-// objects makes about a million results, whose messages and field paths (about 100 MB)
-// hold a few thousand distinct strings. A slot holds the last string that hashed to it:
-// the table never grows, and a check whose messages are all different merely loses the
-// time to hash them.
-type stringTable [4096]string
+// stringAt returns the string at place i of strs: "" for 0, which strs holds only once a
+// finding had a string.
+func stringAt(strs []string, i uint32) string {
+	if i == 0 {
+		return ""
+	}
+	return strs[i]
+}
 
-var (
-	stringTableSeed = maphash.MakeSeed()
-	stringTables    = sync.Pool{New: func() any { return new(stringTable) }}
-)
-
-// intern returns the string equal to s that t holds, or s, which t then holds.
-func (t *stringTable) intern(s string) string {
+// place returns the place of s in fs.strs, adding it if it is new.
+func (fs *findings) place(s string) uint32 {
 	if s == "" {
-		return s
+		return 0
 	}
-	slot := &t[maphash.String(stringTableSeed, s)%uint64(len(t))]
-	if *slot == s {
-		return *slot
+	if i, ok := fs.places[s]; ok {
+		return i
 	}
-	*slot = s
-	return s
+	if fs.places == nil {
+		fs.places = make(map[string]uint32)
+		fs.strs = append(fs.strs, "")
+	}
+	i := uint32(len(fs.strs))
+	fs.strs = append(fs.strs, s)
+	fs.places[s] = i
+	return i
 }
 
 // saysNotEvaluated reports whether a finding is a notEvaluated result about no object: the
@@ -402,10 +404,7 @@ func (fs *findings) saysNotEvaluated() bool {
 // the processor's caches, where it may not be once every check has run (at 100,000 objects,
 // reading each result's object again took a second).
 func (fs *findings) add(f check.Finding) {
-	if fs.strs != nil {
-		f.Message, f.Field = fs.strs.intern(f.Message), fs.strs.intern(f.Field)
-	}
-	kept := finding{object: f.Object, field: f.Field, message: f.Message, status: statusIndex(f.Status)}
+	kept := finding{object: f.Object, field: fs.place(f.Field), message: fs.place(f.Message), status: statusIndex(f.Status)}
 	if f.Object != nil {
 		kept.ref = f.Object.SharedRef()
 	}
@@ -416,7 +415,7 @@ func (fs *findings) add(f check.Finding) {
 	k := len(fs.chunks)
 	if k > 0 && !fs.unsorted {
 		prev := fs.chunks[k-1]
-		fs.unsorted = compareFindings(&prev[len(prev)-1], &kept) > 0
+		fs.unsorted = fs.compare(&prev[len(prev)-1], &kept) > 0
 	}
 	if k == 0 || len(fs.chunks[k-1]) == cap(fs.chunks[k-1]) {
 		fs.chunks = append(fs.chunks, make([]finding, 0, min(max(16, fs.n), 4096)))
@@ -436,20 +435,21 @@ func (fs *findings) sort() {
 	for _, chunk := range fs.chunks {
 		all = append(all, chunk...)
 	}
-	slices.SortStableFunc(all, func(a, b finding) int { return compareFindings(&a, &b) })
+	slices.SortStableFunc(all, func(a, b finding) int { return fs.compare(&a, &b) })
 	fs.chunks = [][]finding{all}
 	fs.unsorted = false
 }
 
 // finding is a check's finding as the runner keeps it until its result is made: with its
-// object's reference, its status as its place in statuses and its error, which few findings
-// have, behind a pointer (64 bytes where a check.Finding and the reference take 88: a scan of
-// 100,000 objects keeps 1.24 million).
+// object's reference, its field path and message as their places in the check's strs, its
+// status as its place in statuses and its error, which few findings have, behind a pointer
+// (40 bytes where a check.Finding and the reference take 88: a scan of 100,000 objects keeps
+// 1.24 million).
 type finding struct {
 	object         *inventory.Object
 	ref            *inventory.Ref // object.SharedRef(), nil for no object
-	field, message string
 	err            *error
+	field, message uint32
 	status         uint8
 }
 
@@ -468,9 +468,10 @@ func statusIndex(s check.Status) uint8 {
 	panic(fmt.Sprintf("kspm: a finding with the status %q reached the runner", s))
 }
 
-// result makes the result of f for the check described by m.
-func (f *finding) result(m check.Meta) check.Result {
-	g := check.Finding{Status: statuses[f.status], Field: f.field, Message: f.message}
+// result makes the result of f, one of the findings whose strings are strs, for the check
+// described by m.
+func (f *finding) result(m check.Meta, strs []string) check.Result {
+	g := check.Finding{Status: statuses[f.status], Field: stringAt(strs, f.field), Message: stringAt(strs, f.message)}
 	if f.err != nil {
 		g.Err = *f.err
 	}
@@ -488,10 +489,10 @@ func safeRun(ctx context.Context, c check.Check, pass *check.Pass) (err error) {
 	return c.Run(ctx, pass)
 }
 
-// compareFindings orders the findings of one check: verdicts about the whole cluster first,
-// then by object (group, kind, namespace, name, and source, which tells apart the definitions
-// of an object the input defines in several places), field, status and message.
-func compareFindings(a, b *finding) int {
+// compare orders the findings of one check: verdicts about the whole cluster first, then by
+// object (group, kind, namespace, name, and source, which tells apart the definitions of an
+// object the input defines in several places), field, status and message.
+func (fs *findings) compare(a, b *finding) int {
 	switch {
 	case a.object == b.object:
 	case a.object == nil:
@@ -503,7 +504,8 @@ func compareFindings(a, b *finding) int {
 			return c
 		}
 	}
-	return cmp.Or(cmp.Compare(a.field, b.field), cmp.Compare(statuses[a.status], statuses[b.status]), cmp.Compare(a.message, b.message))
+	return cmp.Or(cmp.Compare(stringAt(fs.strs, a.field), stringAt(fs.strs, b.field)),
+		cmp.Compare(statuses[a.status], statuses[b.status]), cmp.Compare(stringAt(fs.strs, a.message), stringAt(fs.strs, b.message)))
 }
 
 // Scan runs every check of benchmarks over inv and returns the report. See Run for how

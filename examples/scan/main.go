@@ -296,12 +296,24 @@ func scan(ctx context.Context, inv *inventory.Inventory, bms []benchmark.Benchma
 func scanToJSON(ctx context.Context, w io.Writer, inv *inventory.Inventory, bms []benchmark.Benchmark, o *options, prog *progress) (report.Summary, error) {
 	if prog != nil {
 		defer prog.clear()
+		w = clearingWriter{w, prog} // the report follows the progress line, not on it
 	}
 	sum, err := kspm.ScanJSON(ctx, w, inv, bms, scanOptions(o, prog)...)
 	if err != nil {
 		return sum, scanError(err, o)
 	}
 	return sum, nil
+}
+
+// clearingWriter clears the progress line before each write to w.
+type clearingWriter struct {
+	w    io.Writer
+	prog *progress
+}
+
+func (c clearingWriter) Write(p []byte) (int, error) {
+	c.prog.clear()
+	return c.w.Write(p)
 }
 
 func scanOptions(o *options, prog *progress) []kspm.Option {

@@ -8,7 +8,8 @@
 //     kubeconfig, or manifest files) and records, per kind, whether it could be seen;
 //   - package check is the SDK for controls written in Go or CEL;
 //   - package benchmark and its subpackages hold the bundled benchmarks;
-//   - Run and Scan (this package) run checks concurrently and return typed results;
+//   - Run and Scan (this package) run checks concurrently and return typed results (ScanJSON
+//     writes Scan's report as JSON while it makes the results, without holding them all);
 //   - package report writes them as JSON or text.
 //
 // # The contract
@@ -26,7 +27,7 @@
 //     declares; a CEL check those of CELSpec.Params or that its expressions read;
 //   - Manual, for a control a person must review.
 //
-// What the runner (Run, Scan) guarantees:
+// What the runner (Run, Scan, ScanJSON) guarantees:
 //   - statuses: each result is pass, fail, notEvaluated (could not be judged: the reason
 //     says why), notApplicable (does not apply, or nothing to judge), manual or error (the
 //     check failed). What could not be seen is never a pass;
@@ -48,7 +49,7 @@
 //   - concurrency: checks run concurrently over one immutable inventory; each check's run
 //     function is called once per Run, with a Pass of its own.
 //
-// What is an error (Run and Scan return it, and no results): no checks to run (ErrNoChecks,
+// What is an error (Run, Scan and ScanJSON return it, and no results): no checks to run (ErrNoChecks,
 // also for a benchmark with none), invalid checks or two different checks with one ID
 // (ErrInvalidChecks), parameters for a check not in the run (ErrUnknownCheck) or that it does
 // not take (ErrInvalidParams), and ctx ending before every check has run.

@@ -1,6 +1,7 @@
 package kspm_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/kspm-dev/kspm"
 	"github.com/kspm-dev/kspm/check"
 	"github.com/kspm-dev/kspm/inventory"
+	"github.com/kspm-dev/kspm/report"
 )
 
 // A check written in Go, run over a small inventory built in memory.
@@ -116,4 +118,36 @@ func ExampleScan() {
 	// low workloads:image-digest Deployment shop/web: container "app" uses image "nginx:latest", not pinned by digest
 	// low workloads:liveness-probe Deployment shop/web: container "app" has no liveness probe
 	// low workloads:readiness-probe Deployment shop/web: container "app" has no readiness probe
+}
+
+// Writing the JSON report of a scan as its results are made, as the scanner does with -o
+// json: the bytes report.WriteJSON writes for Scan's report, without holding every result.
+func ExampleScanJSON() {
+	inv, err := inventory.New(&corev1.Pod{
+		ObjectMeta: metav1.ObjectMeta{Namespace: "shop", Name: "debug"},
+		Spec:       corev1.PodSpec{HostPID: true, Containers: []corev1.Container{{Name: "sh", Image: "busybox:1.36"}}},
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	benchmarks, err := kspm.SelectBenchmarks([]string{"pss-baseline"})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	var out bytes.Buffer // os.Stdout, a file
+	sum, err := kspm.ScanJSON(context.Background(), &out, inv, benchmarks)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	rep, err := report.ReadJSON(&out)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Printf("%d results written, %d failed; worst failure: %s\n", len(rep.Results), sum.ByStatus[check.StatusFail], sum.MaxFailedSeverity())
+	// Output:
+	// 12 results written, 1 failed; worst failure: high
 }

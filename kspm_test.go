@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -265,6 +266,49 @@ func TestRunDeterministicOrder(t *testing.T) {
 	}
 	assert.LessOrEqual(t, maxRunning.Load(), int32(8), "at most 8 checks at once")
 	assert.Greater(t, maxRunning.Load(), int32(1), "checks ran concurrently")
+}
+
+// TestRunResultsShareObjectRefs: the results about one object point to one reference, the
+// object's SharedRef, whatever check made them.
+func TestRunResultsShareObjectRefs(t *testing.T) {
+	inv := pods(t, 4)
+	results, err := kspm.Run(context.Background(), inv, []check.Check{passAll("t:a"), passAll("t:b")})
+	require.NoError(t, err)
+	require.Len(t, results, 8)
+	for i, o := range inv.Objects() {
+		a, b := results[i], results[4+i]
+		require.Equal(t, o.Ref(), *a.Object)
+		assert.Same(t, o.SharedRef(), a.Object)
+		assert.Same(t, a.Object, b.Object)
+	}
+}
+
+// TestRunResultsShareRepeatedStrings: a message or field path a check formats again and
+// again is held once by its results; every result keeps its own text.
+func TestRunResultsShareRepeatedStrings(t *testing.T) {
+	inv := pods(t, 300)
+	c := check.New(meta("t:strings"), func(ctx context.Context, pass *check.Pass) error {
+		for i, o := range pass.Inventory.Objects() {
+			pass.Fail(o, fmt.Sprintf("spec.containers[%d].image", i%2), fmt.Sprintf("container %q runs as root (%d)", "app", i%3))
+		}
+		return nil
+	})
+	results, err := kspm.Run(context.Background(), inv, []check.Check{c})
+	require.NoError(t, err)
+	require.Len(t, results, 300)
+	first := map[string]*byte{}
+	for i, r := range results {
+		require.Equal(t, fmt.Sprintf("container %q runs as root (%d)", "app", i%3), r.Message)
+		require.Equal(t, fmt.Sprintf("spec.containers[%d].image", i%2), r.Field)
+		for _, s := range []string{r.Message, r.Field} {
+			if p, ok := first[s]; ok {
+				assert.Same(t, p, unsafe.StringData(s), "result %d holds its own copy of %q", i, s)
+			} else {
+				first[s] = unsafe.StringData(s)
+			}
+		}
+	}
+	assert.Len(t, first, 5)
 }
 
 func TestRunManualCheck(t *testing.T) {

@@ -16,7 +16,9 @@ type Result struct {
 	// Status is the verdict.
 	Status Status `json:"status"`
 	// Object is the object judged; nil for a result about no one object (e.g. "no
-	// ClusterRoleBinding grants cluster-admin", or a kind that could not be seen).
+	// ClusterRoleBinding grants cluster-admin", or a kind that could not be seen). The
+	// results about one object share one Ref (inventory.Object.SharedRef): it must not be
+	// modified.
 	Object *inventory.Ref `json:"object,omitempty"`
 	// Message says why, in words: what failed, or why it could not be evaluated.
 	Message string `json:"message,omitempty"`
@@ -39,7 +41,8 @@ type Result struct {
 	Err error `json:"-"`
 }
 
-// NewResult makes the result of finding f of the check described by m.
+// NewResult makes the result of finding f of the check described by m. Its Object is the
+// SharedRef of the finding's object.
 func NewResult(m Meta, f Finding) Result {
 	r := Result{
 		CheckID:   m.ID,
@@ -54,8 +57,7 @@ func NewResult(m Meta, f Finding) Result {
 		Level:     m.Level,
 	}
 	if f.Object != nil {
-		ref := f.Object.Ref()
-		r.Object = &ref
+		r.Object = f.Object.SharedRef()
 	}
 	if f.Status == StatusFail || f.Status == StatusManual {
 		r.Remediation = m.Remediation

@@ -2,8 +2,10 @@ package inventory
 
 import (
 	"fmt"
+	goruntime "runtime"
 	"slices"
 	"sync"
+	"sync/atomic"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -104,10 +106,12 @@ func (b *Builder) Build() *Inventory {
 	b.objects = nil
 	for i, o := range objs {
 		o.cacheMeta()
-		o.seq = i
+		o.seq = int32(i)
+		o.build = 0
 	}
+	build := builds.Add(1)
 	// compareObjects ends on the order of Add, so this unstable sort gives the stable order.
-	slices.SortFunc(objs, compareObjects)
+	objs = sortObjects(objs)
 	inv := &Inventory{
 		mode:     b.mode,
 		version:  b.version,
@@ -138,6 +142,10 @@ func (b *Builder) Build() *Inventory {
 			run = len(inv.objects)
 		}
 		inv.byName[k] = o // the last definition: see Get
+		o.build, o.rank = build, int32(len(inv.objects))
+		if prev := len(inv.objects) - 1; prev >= 0 && compareIdentities(inv.objects[prev], o) == 0 {
+			o.rank = inv.objects[prev].rank
+		}
 		inv.objects = append(inv.objects, o)
 		inv.byKind[k.gk] = append(inv.byKind[k.gk], o)
 		inv.byNSKind[nsKind{k.gk, k.ns}] = append(inv.byNSKind[nsKind{k.gk, k.ns}], o)
@@ -153,6 +161,40 @@ func (b *Builder) Build() *Inventory {
 	inv.failures = failuresOf(inv.errs)
 	inv.podTmpls = buildPodTemplates(inv)
 	return inv
+}
+
+// builds numbers the calls of Build (see Object.build).
+var builds atomic.Uint64
+
+// sortObjects sorts objs by compareObjects, a total order, in parts on up to GOMAXPROCS
+// goroutines that are then merged, and returns them sorted (in objs or in a new slice).
+func sortObjects(objs []*Object) []*Object {
+	parts := min(goruntime.GOMAXPROCS(0), len(objs)/4096)
+	if parts < 2 {
+		slices.SortFunc(objs, compareObjects)
+		return objs
+	}
+	sorted := make([][]*Object, parts)
+	var wg sync.WaitGroup
+	for i := range sorted {
+		sorted[i] = objs[i*len(objs)/parts : (i+1)*len(objs)/parts]
+		wg.Go(func() { slices.SortFunc(sorted[i], compareObjects) })
+	}
+	wg.Wait()
+	out := make([]*Object, 0, len(objs))
+	for len(sorted) > 0 { // each step takes the least of the parts' first objects
+		least := 0
+		for i := 1; i < len(sorted); i++ {
+			if compareObjects(sorted[i][0], sorted[least][0]) < 0 {
+				least = i
+			}
+		}
+		out = append(out, sorted[least][0])
+		if sorted[least] = sorted[least][1:]; len(sorted[least]) == 0 {
+			sorted = slices.Delete(sorted, least, least+1)
+		}
+	}
+	return out
 }
 
 // endVariants records the definitions of one object, in inventory order, as its variants when

@@ -374,14 +374,31 @@ func compareGK(a, b schema.GroupKind) int {
 	return cmp.Or(cmp.Compare(a.Group, b.Group), cmp.Compare(a.Kind, b.Kind))
 }
 
+// compareObjects is the order of an inventory's objects: CompareObjects, ties broken by the
+// order of Add. It is a total order.
 func compareObjects(a, b *Object) int {
+	return cmp.Or(compareIdentities(a, b), cmp.Compare(a.seq, b.seq))
+}
+
+// CompareObjects orders objects as an inventory and a check's results order them: by group,
+// kind, namespace, name, and source (file, line, root), which tells apart the definitions of
+// an object the input defines in several places. Two definitions read from the same place
+// (rendered ones without a line) compare equal. Objects of one inventory compare by their
+// place in it, without reading their names.
+func CompareObjects(a, b *Object) int {
+	if a.build != 0 && a.build == b.build {
+		return cmp.Compare(a.rank, b.rank)
+	}
+	return compareIdentities(a, b)
+}
+
+func compareIdentities(a, b *Object) int {
 	return cmp.Or(compareGK(a.GroupKind(), b.GroupKind()),
 		cmp.Compare(a.Namespace(), b.Namespace()),
 		cmp.Compare(a.Name(), b.Name()),
 		cmp.Compare(a.source.File, b.source.File),
 		cmp.Compare(a.source.Line, b.source.Line),
-		cmp.Compare(a.source.Root, b.source.Root),
-		cmp.Compare(a.seq, b.seq))
+		cmp.Compare(a.source.Root, b.source.Root))
 }
 
 // ErrDuplicate is wrapped by the warning about an object that manifests define in several

@@ -271,6 +271,7 @@ func LoadManifests(ctx context.Context, paths []string, opts ...ManifestOption) 
 			break
 		}
 	}
+	g.Go(l.readPending) // the files no worker has taken, if any (see dispatch)
 	err := g.Wait()
 	if err == nil {
 		err = cmp.Or(walkErr, ctx.Err())
@@ -310,6 +311,9 @@ type manifestLoader struct {
 	seq    int             // files dispatched so far; orders errors
 	seen   map[string]bool // files dispatched, by real path
 	walked map[string]bool // directories walked, by real path
+
+	pendingMu sync.Mutex
+	pending   []pendingFile // files dispatched and not yet taken by a worker, in order
 
 	mu       sync.Mutex
 	errs     []manifestError
@@ -481,18 +485,43 @@ func (l *manifestLoader) nextSeq() int {
 	return l.seq
 }
 
-// dispatch starts reading one file (or standard input) on the pool, once per file: real is
-// its real path (symbolic links resolved, absolute), which says whether it was read already.
+// dispatch has one file (or standard input) read on the pool, once per file: real is its
+// real path (symbolic links resolved, absolute), which says whether it was read already.
+// The file joins the pending files, and a worker is started when the pool has room; else a
+// running worker takes it when done with its file (and LoadManifests starts one once the walk
+// is over). A worker reads file after file: a goroutine per file would grow a new stack to
+// the depth of decoding for each (tens of thousands of files in some inputs).
 func (l *manifestLoader) dispatch(name, real string, explicit bool) {
 	if l.seen[real] {
 		return
 	}
 	l.seen[real] = true
-	f := manifestFile{name: name, seq: l.nextSeq()}
-	l.g.Go(func() error {
-		l.readFile(f, explicit)
-		return l.ctx.Err()
-	})
+	l.pendingMu.Lock()
+	l.pending = append(l.pending, pendingFile{manifestFile{name: name, seq: l.nextSeq()}, explicit})
+	l.pendingMu.Unlock()
+	l.g.TryGo(l.readPending)
+}
+
+// pendingFile is a file dispatched, and whether it was named explicitly (see readFile).
+type pendingFile struct {
+	f        manifestFile
+	explicit bool
+}
+
+// readPending reads the pending files, in order, until there is none.
+func (l *manifestLoader) readPending() error {
+	for l.ctx.Err() == nil {
+		l.pendingMu.Lock()
+		if len(l.pending) == 0 {
+			l.pendingMu.Unlock()
+			break
+		}
+		p := l.pending[0]
+		l.pending = l.pending[1:]
+		l.pendingMu.Unlock()
+		l.readFile(p.f, p.explicit)
+	}
+	return l.ctx.Err()
 }
 
 func (l *manifestLoader) readFile(f manifestFile, explicit bool) {
@@ -960,7 +989,7 @@ func (l *manifestLoader) yamlObject(s objectSink, base int, n *yaml.Node, list *
 	if len(dups) > 0 {
 		remarks = yamlDuplicates(base, n, dups, h.describe())
 	}
-	decodeManifestObject(s, sc.json, gvk, line, h, yamlFieldLocator{base: base, n: n, line: line}, l.defaultNamespace, remarks)
+	decodeManifestObject(s, sc.json, gvk, line, h, yamlFieldLocator{base: base, n: n, line: line}, l.defaultNamespace, remarks, false)
 }
 
 // yamlDuplicates returns the warnings about the keys of the mapping n (whose lines count from
@@ -1187,7 +1216,7 @@ func (l *manifestLoader) jsonObject(s objectSink, d yamldoc.Document, list *list
 		s.fail(d.Line, h.describe(), err)
 		return
 	}
-	decodeManifestObject(s, d.Data, gvk, d.Line, h, jsonFieldLocator{d}, l.defaultNamespace, nil)
+	decodeManifestObject(s, d.Data, gvk, d.Line, h, jsonFieldLocator{d}, l.defaultNamespace, nil, false)
 }
 
 // jsonFieldLocator finds lines in a JSON object for decoding errors.
@@ -1282,13 +1311,17 @@ type fieldLocator interface {
 // struct or an Unstructured, checks it, and hands it to s with the warnings about it: remarks
 // (found before decoding), unknown fields, fields written twice, a removed API version.
 // Warnings are about objects that load: an object that does not is an error alone.
-func decodeManifestObject(s objectSink, data []byte, gvk schema.GroupVersionKind, line int, h docHeader, loc fieldLocator, defaultNS string, remarks []bufferedManifestError) {
+//
+// uniqueKeys says that no object of data holds a key twice (yamldoc.FastJSON writes none):
+// then decoding does not look for them, which costs a set of keys for every object decoded.
+func decodeManifestObject(s objectSink, data []byte, gvk schema.GroupVersionKind, line int, h docHeader, loc fieldLocator, defaultNS string, remarks []bufferedManifestError, uniqueKeys bool) {
 	desc := h.describe()
 	fail := func(line int, err error) {
 		clear(data) // not loaded: its text (a Secret's values, perhaps) is not kept either
 		s.fail(line, desc, err)
 	}
 	dec, err := manifestDecoder(gvk)
+	dec.uniqueKeys = uniqueKeys
 	if err != nil {
 		fail(line, err)
 		return
@@ -1361,6 +1394,8 @@ type objectDecoder struct {
 	typed     bool // a built-in kind, decoded into kind's typed struct
 	isRemoved bool // a removed API version, as removed says
 	removed   removedAPI
+	// uniqueKeys: the data decoded holds no key twice in any object (see decodeManifestObject).
+	uniqueKeys bool
 }
 
 // manifestDecoder returns how to decode an object of gvk: a built-in kind into its typed
@@ -1385,6 +1420,10 @@ func (d objectDecoder) decode(data []byte) (decoded, error) {
 	switch {
 	case d.isRemoved && d.removed.convert != nil:
 		return d.removed.convert(data)
+	case d.typed && d.uniqueKeys:
+		obj := d.kind.New()
+		strict, err := sigsjson.UnmarshalStrict(data, obj, sigsjson.DisallowUnknownFields)
+		return decoded{obj: obj, strict: strict}, err
 	case d.typed:
 		obj := d.kind.New()
 		strict, err := sigsjson.UnmarshalStrict(data, obj)

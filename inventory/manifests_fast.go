@@ -33,7 +33,7 @@ func (l *manifestLoader) fastYAMLDocument(s objectSink, d yamldoc.Document, sc *
 	}
 	line := d.Line + yh.Line - 1
 	var b bufferedSink
-	decodeManifestObject(&b, out, gvk, line, h, jsonFieldLocator{yamldoc.Document{Data: out, Line: line}}, l.defaultNamespace, nil)
+	decodeManifestObject(&b, out, gvk, line, h, jsonFieldLocator{yamldoc.Document{Data: out, Line: line}}, l.defaultNamespace, nil, true)
 	if len(b.errs) > 0 || len(b.warnings) > 0 {
 		return false
 	}

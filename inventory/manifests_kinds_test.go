@@ -98,7 +98,7 @@ func TestLoadManifestsUnknownKindSecretKeepsNoValues(t *testing.T) {
 	data := []byte(`{"apiVersion":"v1","kind":"secret","metadata":{"name":"s"},"data":{"password":"` + value + `"}}`)
 	var sink bufferedSink
 	decodeManifestObject(&sink, data, schema.GroupVersionKind{Version: "v1", Kind: "secret"}, 1, docHeader{apiVersion: "v1", kind: "secret", name: "s"},
-		jsonFieldLocator{}, "", nil)
+		jsonFieldLocator{}, "", nil, false)
 	require.Len(t, sink.errs, 1)
 	assert.Empty(t, sink.objs)
 	assert.False(t, bytes.Contains(data, []byte(value)), "the JSON text of a document that is not loaded is cleared")

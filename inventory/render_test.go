@@ -3,6 +3,7 @@ package inventory
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -121,4 +122,23 @@ func TestLoadManifestsRendererWarnings(t *testing.T) {
 		"chart/ROOT:3 (" + root + "): marker: field x is deprecated",
 		"chart/templates/ns.yaml:1 (" + root + "): marker: the library logged this",
 	}, got)
+}
+
+// TestLoadManifestsFilesAndRootsAtAnyParallelism: files the walk dispatches while rendered
+// roots hold the pool are all read, whatever the parallelism, and load alike.
+func TestLoadManifestsFilesAndRootsAtAnyParallelism(t *testing.T) {
+	dir := t.TempDir()
+	for i := range 40 {
+		mfWrite(t, dir, fmt.Sprintf("d%02d/a.yaml", i), mfNamespace(fmt.Sprintf("file-%d-a", i)))
+		if i%5 == 0 {
+			mfWrite(t, dir, fmt.Sprintf("d%02d/chart/ROOT", i), fmt.Sprintf("root-%d", i))
+		}
+		mfWrite(t, dir, fmt.Sprintf("d%02d/z.yaml", i), mfNamespace(fmt.Sprintf("file-%d-z", i)))
+	}
+	want := mfLoad(t, []string{dir}, WithRenderer(markerRenderer{}), WithParallelism(1))
+	require.Len(t, want.Namespaces(), 40*2+8)
+	for _, n := range []int{2, 3, 16} {
+		got := mfLoad(t, []string{dir}, WithRenderer(markerRenderer{}), WithParallelism(n))
+		assert.Equal(t, mfObjects(want), mfObjects(got), "parallelism %d", n)
+	}
 }

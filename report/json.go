@@ -28,15 +28,36 @@ func Schema() []byte { return bytes.Clone(schema) }
 // fixed order (the order of the Go struct fields; map keys sorted), so equal reports give
 // equal bytes. Missing lists and counts are written as empty ones ([] and {}), never null.
 // Every rune that is not printable is written as a \u escape (see EscapeJSON). r is not
-// modified.
+// modified. The results of a large report are encoded on up to GOMAXPROCS goroutines; w is
+// written by the calling goroutine only.
 func WriteJSON(w io.Writer, r *Report) error {
 	if r == nil {
 		return errors.New("write JSON report: nil report")
 	}
-	out := *r
-	if out.Results == nil {
-		out.Results = []check.Result{}
+	return writeJSON(w, r, len(r.Results), sliceReader(r.Results))
+}
+
+// WriteJSONFrom writes r as WriteJSON does, with the n results read from read in place of
+// r.Results: the document WriteJSON writes for r with those results as its Results. It writes
+// the reports of NewFromReader.
+func WriteJSONFrom(w io.Writer, r *Report, n int, read ResultReader) error {
+	if r == nil {
+		return errors.New("write JSON report: nil report")
 	}
+	return writeJSON(w, r, n, read)
+}
+
+// sliceReader reads the results of a slice.
+func sliceReader(results []check.Result) ResultReader {
+	return func(lo, hi int, yield func(*check.Result)) {
+		for i := lo; i < hi; i++ {
+			yield(&results[i])
+		}
+	}
+}
+
+func writeJSON(w io.Writer, r *Report, n int, read ResultReader) error {
+	out := *r
 	if out.Inventory.Coverage == nil {
 		out.Inventory.Coverage = []inventory.Coverage{}
 	}
@@ -48,7 +69,6 @@ func WriteJSON(w io.Writer, r *Report) error {
 	}
 	// Everything but the results is encoded by encoding/json; the results are streamed into
 	// the place their empty list takes (see jsonstream.go).
-	results := out.Results
 	out.Results = []check.Result{}
 	var head bytes.Buffer
 	enc := json.NewEncoder(&head)
@@ -71,7 +91,7 @@ func WriteJSON(w io.Writer, r *Report) error {
 	}
 	buf := make([]byte, 0, 1<<16+4096)
 	buf = append(buf, doc[:at]...)
-	buf, err := appendResults(buf, results, flush)
+	buf, err := appendResults(buf, n, read, flush)
 	if err == nil {
 		buf = append(buf, doc[at+len("[]"):]...)
 		_, err = flush(buf)

@@ -3,6 +3,7 @@ package report_test
 import (
 	"bytes"
 	"encoding/json"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -169,4 +170,55 @@ func TestWriteJSONEscapesInput(t *testing.T) {
 	assert.Equal(t, rep.Results[0].Message, back.Results[0].Message, "decodes to what was written")
 	assert.Equal(t, "web\x1b[1A\x1b[2K\r\ufffd", back.Results[0].Object.Name, "invalid UTF-8 becomes U+FFFD, as encoding/json writes it")
 	assert.Equal(t, rep.Inventory.Sources, back.Inventory.Sources)
+}
+
+// TestWriteJSONFrom: a report whose results are read rather than held counts them as New
+// does, and is written as WriteJSON writes the report holding them; results that come back
+// to a check already seen count with it.
+func TestWriteJSONFrom(t *testing.T) {
+	results := append(fixtureResults(), sectionResults()...)
+	results = append(results, fixtureResults()[0])
+	for len(results) < 5000 { // results in several blocks
+		results = append(results, results...)
+	}
+	for _, procs := range []int{1, 4} { // results counted in one part, and in several
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+		testWriteJSONFrom(t, results)
+	}
+}
+
+func testWriteJSONFrom(t *testing.T, results []check.Result) {
+	for _, n := range []int{0, 1, len(fixtureResults()), len(results)} {
+		want := report.New(fixtureInventory(t), []string{"kspm"}, results[:n], report.Tool{Name: "kspm"}, fixtureTime)
+		read := func(lo, hi int, yield func(*check.Result)) {
+			for i := lo; i < hi; i++ {
+				r := results[i] // a copy: yield's pointer is good for the call only
+				yield(&r)
+			}
+		}
+		got := report.NewFromReader(fixtureInventory(t), []string{"kspm"}, n, read, report.Tool{Name: "kspm"}, fixtureTime)
+		assert.Empty(t, got.Results)
+		assert.Equal(t, want.Checks, got.Checks, "n=%d", n)
+		assert.Equal(t, want.Summary, got.Summary, "n=%d", n)
+		assert.Equal(t, want.MaxFailedSeverity(), got.Summary.MaxFailedSeverity(), "n=%d", n)
+
+		var wantJSON, gotJSON bytes.Buffer
+		require.NoError(t, report.WriteJSON(&wantJSON, want))
+		require.NoError(t, report.WriteJSONFrom(&gotJSON, got, n, read))
+		assert.Equal(t, wantJSON.String(), gotJSON.String(), "n=%d", n)
+	}
+}
+
+func TestSummaryMaxFailedSeverity(t *testing.T) {
+	tests := []struct {
+		failed map[check.Severity]int
+		want   check.Severity
+	}{
+		{nil, ""},
+		{map[check.Severity]int{check.Critical: 0, check.Low: 2}, check.Low},
+		{map[check.Severity]int{check.Info: 1, check.High: 3, check.Medium: 1}, check.High},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, report.Summary{FailedBySeverity: tt.failed}.MaxFailedSeverity(), "%v", tt.failed)
+	}
 }

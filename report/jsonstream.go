@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"reflect"
+	"runtime"
 	"strconv"
 
 	"github.com/kspm-dev/kspm/check"
@@ -53,43 +54,144 @@ func sameFields(t reflect.Type, want []string) bool {
 	return true
 }
 
-// writeResults appends the elements of the results array, each on its own lines at the
-// indentation of a top-level field's value, and the closing bracket.
-func appendResults(dst []byte, results []check.Result, flush func([]byte) ([]byte, error)) ([]byte, error) {
+// appendResults appends the elements of the results array, each on its own lines at the
+// indentation of a top-level field's value, and the closing bracket. flush writes what it is
+// given and returns it emptied; appendResults calls it whenever dst has grown large.
+func appendResults(dst []byte, n int, read ResultReader, flush func([]byte) ([]byte, error)) ([]byte, error) {
 	dst = append(dst, '[')
-	var enc *json.Encoder
-	var buf bytes.Buffer
-	if !resultFieldsKnown {
-		enc = json.NewEncoder(&buf)
-		enc.SetEscapeHTML(false)
-		enc.SetIndent("    ", "  ")
-	}
-	var memo memberMemo
-	for i := range results {
-		if i > 0 {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, "\n    "...)
-		if enc == nil {
-			dst = memo.appendResult(dst, &results[i])
-		} else {
-			buf.Reset()
-			if err := enc.Encode(&results[i]); err != nil {
-				return dst, err
-			}
-			dst = append(dst, printable.EscapeJSON(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))...)
-		}
-		if len(dst) >= 1<<16 {
-			var err error
-			if dst, err = flush(dst); err != nil {
-				return dst, err
-			}
+	var err error
+	switch workers := runtime.GOMAXPROCS(0); {
+	case !resultFieldsKnown:
+		dst, err = appendResultsEncoded(dst, n, read, flush)
+	case workers > 1 && n > 2*resultBlock:
+		dst, err = appendResultsParallel(dst, n, read, workers, flush)
+	default:
+		var memo memberMemo
+		for lo := 0; lo < n && err == nil; lo += resultBlock {
+			dst = memo.appendResults(dst, read, lo, min(lo+resultBlock, n))
+			dst, err = flush(dst)
 		}
 	}
-	if len(results) > 0 {
+	if err != nil {
+		return dst, err
+	}
+	if n > 0 {
 		dst = append(dst, "\n  "...)
 	}
 	return append(dst, ']'), nil
+}
+
+// resultBlock is how many results are encoded in one piece: about 700 KB of JSON.
+const resultBlock = 1024
+
+// appendResultsParallel encodes blocks of results on workers goroutines and writes them in
+// order with flush: the report of a large scan holds a million results, and encoding them is
+// most of writing it. At most 2×workers blocks are encoded ahead of the one being written.
+func appendResultsParallel(dst []byte, n int, read ResultReader, workers int, flush func([]byte) ([]byte, error)) ([]byte, error) {
+	dst, err := flush(dst)
+	if err != nil {
+		return dst, err
+	}
+	type block struct {
+		lo, hi int
+		buf    []byte
+		done   chan struct{}
+	}
+	// The buffers of the blocks under way: a block starts when one is free, and the writer
+	// frees it once written. The channels hold as many blocks as there are buffers.
+	ahead := 2 * workers
+	free := make(chan []byte, ahead)
+	for range ahead {
+		free <- make([]byte, 0, resultBlock*1024) // the size of most blocks' JSON
+	}
+	order := make(chan *block, ahead) // blocks in results order, for the writer
+	work := make(chan *block, ahead)  // the same blocks, for the encoders
+	stop := make(chan struct{})
+	go func() {
+		defer close(work)
+		defer close(order)
+		for lo := 0; lo < n; lo += resultBlock {
+			b := &block{lo: lo, hi: min(lo+resultBlock, n), done: make(chan struct{})}
+			select {
+			case b.buf = <-free:
+			case <-stop:
+				return
+			}
+			order <- b
+			work <- b
+		}
+	}()
+	for range workers {
+		go func() {
+			var memo memberMemo
+			for b := range work {
+				select {
+				case <-stop:
+				default:
+					b.buf = memo.appendResults(b.buf[:0], read, b.lo, b.hi)
+				}
+				close(b.done)
+			}
+		}()
+	}
+	for b := range order {
+		<-b.done
+		if err != nil {
+			continue // draining, so that every goroutine ends
+		}
+		if b.buf, err = flush(b.buf); err != nil {
+			close(stop)
+			continue
+		}
+		free <- b.buf
+	}
+	return dst, err
+}
+
+// appendResultsEncoded is appendResults with encoding/json, for a check.Result that
+// appendResult does not know (see resultFieldsKnown).
+func appendResultsEncoded(dst []byte, n int, read ResultReader, flush func([]byte) ([]byte, error)) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("    ", "  ")
+	var err error
+	for lo := 0; lo < n && err == nil; lo += resultBlock {
+		i := lo
+		read(lo, min(lo+resultBlock, n), func(r *check.Result) {
+			if err != nil {
+				return
+			}
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			i++
+			dst = append(dst, "\n    "...)
+			buf.Reset()
+			if err = enc.Encode(r); err == nil {
+				dst = append(dst, printable.EscapeJSON(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))...)
+			}
+		})
+		if err == nil {
+			dst, err = flush(dst)
+		}
+	}
+	return dst, err
+}
+
+// appendResults appends the results lo to hi-1 of read as elements of the results array: each
+// after a comma, unless it is the array's first, and on its own lines.
+func (m *memberMemo) appendResults(dst []byte, read ResultReader, lo, hi int) []byte {
+	i := lo
+	read(lo, hi, func(r *check.Result) {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		i++
+		dst = append(dst, "\n    "...)
+		dst = m.appendResult(dst, r)
+	})
+	return dst
 }
 
 // memberMemo remembers how the last result's members that are the same for every result of
@@ -190,12 +292,10 @@ func appendMember(dst []byte, sep, key, value string, omitEmpty bool) []byte {
 func appendJSONString(dst []byte, s string) []byte {
 	start := len(dst)
 	dst = jsonenc.AppendString(dst, s)
-	for i := 0; i < len(s); i++ {
-		if s[i] >= 0x7f { // ASCII below DEL is printable once encoded: only the rest may need more
-			if esc := printable.EscapeJSON(dst[start:]); len(esc) != len(dst)-start { // escaping lengthens
-				dst = append(dst[:start], esc...)
-			}
-			break
+	// ASCII below DEL is printable once encoded: only the rest may need more.
+	if !jsonenc.BelowDEL(s) {
+		if esc := printable.EscapeJSON(dst[start:]); len(esc) != len(dst)-start { // escaping lengthens
+			dst = append(dst[:start], esc...)
 		}
 	}
 	return dst

@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
+	"runtime"
 	"testing"
 	"time"
 
@@ -83,6 +86,33 @@ func TestWriteJSONStreamsWhatEncodingJSONWrites(t *testing.T) {
 	}
 }
 
+// TestWriteJSONInBlocks: results encoded in blocks, on one goroutine or several, read as one
+// piece encoded by encoding/json, whichever results begin and end the blocks.
+func TestWriteJSONInBlocks(t *testing.T) {
+	base := streamedReport().Results
+	var results []check.Result
+	for i := range 3*resultBlock + 7 {
+		r := base[i%len(base)]
+		if i%(resultBlock/2+1) == 0 { // checks that begin and end within and across blocks
+			r.CheckID = fmt.Sprintf("check-%d", i)
+			r.Remediation = r.CheckID
+		}
+		results = append(results, r)
+	}
+	for _, procs := range []int{1, 2, 4} {
+		for _, n := range []int{resultBlock - 1, resultBlock, 2*resultBlock + 1, len(results)} {
+			t.Run(fmt.Sprintf("GOMAXPROCS=%d/results=%d", procs, n), func(t *testing.T) {
+				defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+				r := streamedReport()
+				r.Results = results[:n]
+				var buf bytes.Buffer
+				require.NoError(t, WriteJSON(&buf, r))
+				assert.Equal(t, referenceJSON(t, r), buf.String())
+			})
+		}
+	}
+}
+
 type failingWriter struct{ n int }
 
 func (w *failingWriter) Write(p []byte) (int, error) {
@@ -98,7 +128,7 @@ func TestWriteJSONReportsWriteErrors(t *testing.T) {
 	for len(r.Results) < 5000 {
 		r.Results = append(r.Results, r.Results...)
 	}
-	for _, n := range []int{0, 1} {
+	for _, n := range []int{0, 1, 2, 3} { // the report's head, then its blocks of results
 		err := WriteJSON(&failingWriter{n: n}, r)
 		require.Error(t, err)
 		assert.Contains(t, err.Error(), "disk full")
@@ -112,11 +142,9 @@ func BenchmarkWriteJSON(b *testing.B) {
 	for len(r.Results) < 100_000 {
 		r.Results = append(r.Results, r.Results...)
 	}
-	var buf bytes.Buffer
 	b.ReportAllocs()
 	for b.Loop() {
-		buf.Reset()
-		if err := WriteJSON(&buf, r); err != nil {
+		if err := WriteJSON(io.Discard, r); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -1,6 +1,8 @@
 package report
 
 import (
+	"runtime"
+	"sync"
 	"time"
 
 	"github.com/kspm-dev/kspm/check"
@@ -87,19 +89,22 @@ func New(inv *inventory.Inventory, benchmarks []string, results []check.Result, 
 			Objects:       inv.Len(),
 			Coverage:      inv.CoverageAll(),
 		},
-		Checks:  CheckSummaries(results),
 		Results: results,
 	}
 	if r.Results == nil {
 		r.Results = []check.Result{}
 	}
+	c := newCounter()
+	for i := range results {
+		c.add(&results[i])
+	}
+	r.Checks, r.Summary = c.checks, c.summary
 	for _, err := range inv.Errors() {
 		r.Inventory.Errors = append(r.Inventory.Errors, err.Error())
 	}
 	for _, err := range inv.Warnings() {
 		r.Inventory.Warnings = append(r.Inventory.Warnings, err.Error())
 	}
-	r.Summary = Summarize(results)
 	return r
 }
 
@@ -169,34 +174,132 @@ func (c StatusCounts) Count(s check.Status) int {
 // check's first result; nil for no results. Results with a status that is not one of
 // check.Statuses count in Results but in none of the Counts.
 func CheckSummaries(results []check.Result) []CheckSummary {
-	var out []CheckSummary
-	index := make(map[string]int)
-	for _, r := range results {
-		i, ok := index[r.CheckID]
-		if !ok {
-			i = len(out)
-			index[r.CheckID] = i
-			out = append(out, CheckSummary{CheckID: r.CheckID, Title: r.Title, Severity: r.Severity,
-				Section: r.Section, Level: r.Level})
-		}
-		out[i].Results++
-		if p := out[i].Counts.field(r.Status); p != nil {
-			*p++
-		}
+	c := newCounter()
+	for i := range results {
+		c.add(&results[i])
 	}
-	return out
+	return c.checks
 }
 
 // Summarize counts results by status and failing results by severity.
 func Summarize(results []check.Result) Summary {
-	s := Summary{Total: len(results), ByStatus: map[check.Status]int{}, FailedBySeverity: map[check.Severity]int{}}
-	for _, r := range results {
-		s.ByStatus[r.Status]++
-		if r.Status == check.StatusFail {
-			s.FailedBySeverity[r.Severity]++
+	c := newCounter()
+	for i := range results {
+		c.add(&results[i])
+	}
+	return c.summary
+}
+
+// counter counts results as CheckSummaries and Summarize do, one at a time.
+type counter struct {
+	checks  []CheckSummary
+	index   map[string]int // by check ID, the place of its summary in checks
+	last    int            // the place of the last result's check: results come grouped by check
+	summary Summary
+}
+
+func newCounter() *counter {
+	return &counter{index: map[string]int{},
+		summary: Summary{ByStatus: map[check.Status]int{}, FailedBySeverity: map[check.Severity]int{}}}
+}
+
+func (c *counter) add(r *check.Result) {
+	i := c.last
+	if i >= len(c.checks) || c.checks[i].CheckID != r.CheckID {
+		var ok bool
+		if i, ok = c.index[r.CheckID]; !ok {
+			i = len(c.checks)
+			c.index[r.CheckID] = i
+			c.checks = append(c.checks, CheckSummary{CheckID: r.CheckID, Title: r.Title, Severity: r.Severity,
+				Section: r.Section, Level: r.Level})
+		}
+		c.last = i
+	}
+	c.checks[i].Results++
+	if p := c.checks[i].Counts.field(r.Status); p != nil {
+		*p++
+	}
+	c.summary.Total++
+	c.summary.ByStatus[r.Status]++
+	if r.Status == check.StatusFail {
+		c.summary.FailedBySeverity[r.Severity]++
+	}
+}
+
+// ResultReader reads the results of a report in ranges, for reports whose results are made
+// as they are written rather than held (see NewFromReader): it calls yield with each of the
+// results lo to hi-1, in order. It may be called more than once for a range, and from several
+// goroutines at once for different ranges. The result yield is given is valid only during
+// the call, and must not be modified.
+type ResultReader func(lo, hi int, yield func(*check.Result))
+
+// NewFromReader is New for a report whose n results are read from read rather than held
+// (kspm.ScanJSON makes them from the checks' findings as they are written): its Results are
+// empty, and its Checks and Summary count the results read. WriteJSONFrom writes it with its
+// results.
+func NewFromReader(inv *inventory.Inventory, benchmarks []string, n int, read ResultReader, tool Tool, at time.Time) *Report {
+	r := New(inv, benchmarks, nil, tool, at)
+	c := countResults(n, read)
+	r.Checks, r.Summary = c.checks, c.summary
+	return r
+}
+
+// countResults counts the n results of read, in parts on up to GOMAXPROCS goroutines.
+func countResults(n int, read ResultReader) *counter {
+	parts := min(runtime.GOMAXPROCS(0), n/resultBlock)
+	if parts < 2 {
+		c := newCounter()
+		read(0, n, c.add)
+		return c
+	}
+	counters := make([]*counter, parts)
+	var wg sync.WaitGroup
+	for i := range counters {
+		counters[i] = newCounter()
+		wg.Go(func() { read(i*n/parts, (i+1)*n/parts, counters[i].add) })
+	}
+	wg.Wait()
+	for _, c := range counters[1:] {
+		counters[0].merge(c)
+	}
+	return counters[0]
+}
+
+// merge adds the counts of o, which counted the results after those c counted.
+func (c *counter) merge(o *counter) {
+	for _, cs := range o.checks {
+		i, ok := c.index[cs.CheckID]
+		if !ok { // the check's first result is among o's
+			i = len(c.checks)
+			c.index[cs.CheckID] = i
+			c.checks = append(c.checks, CheckSummary{CheckID: cs.CheckID, Title: cs.Title, Severity: cs.Severity,
+				Section: cs.Section, Level: cs.Level})
+		}
+		to := &c.checks[i]
+		to.Results += cs.Results
+		for _, s := range check.Statuses() {
+			*to.Counts.field(s) += cs.Counts.Count(s)
 		}
 	}
-	return s
+	c.summary.Total += o.summary.Total
+	for s, k := range o.summary.ByStatus {
+		c.summary.ByStatus[s] += k
+	}
+	for s, k := range o.summary.FailedBySeverity {
+		c.summary.FailedBySeverity[s] += k
+	}
+}
+
+// MaxFailedSeverity returns the most severe severity that s counts failing results of, or ""
+// if none failed.
+func (s Summary) MaxFailedSeverity() check.Severity {
+	var max check.Severity
+	for sev, n := range s.FailedBySeverity {
+		if n > 0 && sev.Rank() > max.Rank() {
+			max = sev
+		}
+	}
+	return max
 }
 
 // MaxFailedSeverity returns the most severe severity among failing results, or "" if none

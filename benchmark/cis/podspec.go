@@ -92,16 +92,42 @@ type containerRef struct {
 func containersOf(spec *corev1.PodSpec) []containerRef {
 	out := make([]containerRef, 0, len(spec.InitContainers)+len(spec.Containers)+len(spec.EphemeralContainers))
 	for i := range spec.InitContainers {
-		out = append(out, containerRef{&spec.InitContainers[i], fmt.Sprintf("initContainers[%d]", i)})
+		out = append(out, containerRef{&spec.InitContainers[i], listField(initContainerFields, i)})
 	}
 	for i := range spec.Containers {
-		out = append(out, containerRef{&spec.Containers[i], fmt.Sprintf("containers[%d]", i)})
+		out = append(out, containerRef{&spec.Containers[i], listField(containerFields, i)})
 	}
 	for i := range spec.EphemeralContainers {
 		c := corev1.Container(spec.EphemeralContainers[i].EphemeralContainerCommon)
-		out = append(out, containerRef{&c, fmt.Sprintf("ephemeralContainers[%d]", i)})
+		out = append(out, containerRef{&c, listField(ephemeralContainerFields, i)})
 	}
 	return out
+}
+
+// The field paths of the first items of the container lists: every pod control names every
+// container, and most pods have few.
+var (
+	initContainerFields      = listFields("initContainers")
+	containerFields          = listFields("containers")
+	ephemeralContainerFields = listFields("ephemeralContainers")
+)
+
+func listFields(list string) []string {
+	out := make([]string, 8)
+	for i := range out {
+		out[i] = fmt.Sprintf("%s[%d]", list, i)
+	}
+	return out
+}
+
+// listField returns the field path of item i of the list whose first paths are fields, e.g.
+// "containers[12]".
+func listField(fields []string, i int) string {
+	if i < len(fields) {
+		return fields[i]
+	}
+	list, _, _ := strings.Cut(fields[0], "[")
+	return fmt.Sprintf("%s[%d]", list, i)
 }
 
 func (r containerRef) name() string { return fmt.Sprintf("container %q", r.c.Name) }

@@ -2,6 +2,7 @@ package cis
 
 import (
 	"slices"
+	"strconv"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -468,4 +469,25 @@ func TestRBACObjects(t *testing.T) {
 	require.Len(t, fs, 1)
 	assert.Equal(t, check.StatusFail, fs[0].Status)
 	assert.Equal(t, "subjects[0]", fs[0].Field)
+}
+
+// TestContainersOfFields: every container of every list is named by its field path, beyond
+// the paths kept ready too.
+func TestContainersOfFields(t *testing.T) {
+	spec := &corev1.PodSpec{InitContainers: make([]corev1.Container, 2), Containers: make([]corev1.Container, 10),
+		EphemeralContainers: make([]corev1.EphemeralContainer, 9)}
+	var want []string
+	for _, l := range []struct {
+		name string
+		n    int
+	}{{"initContainers", 2}, {"containers", 10}, {"ephemeralContainers", 9}} {
+		for i := range l.n {
+			want = append(want, l.name+"["+strconv.Itoa(i)+"]")
+		}
+	}
+	var got []string
+	for _, c := range containersOf(spec) {
+		got = append(got, c.field)
+	}
+	assert.Equal(t, want, got)
 }

@@ -23,6 +23,7 @@ import (
 
 	"github.com/kspm-dev/kspm"
 	"github.com/kspm-dev/kspm/benchmark"
+	"github.com/kspm-dev/kspm/check"
 	"github.com/kspm-dev/kspm/inventory"
 	"github.com/kspm-dev/kspm/inventory/kustomize"
 	"github.com/kspm-dev/kspm/report"
@@ -148,6 +149,16 @@ func runMode(ctx context.Context, o *options, inv *inventory.Inventory, bms []be
 	if err != nil {
 		report.Fprintf(stderr, "%s: %v\n", progName, err)
 		return exitError
+	}
+	if o.format == formatJSON {
+		// The JSON report is written as its results are made: a scan of 100,000 objects never
+		// holds its million results.
+		sum, err := scanToJSON(ctx, stdout, inv, bms, o, prog)
+		if err != nil {
+			report.Fprintf(stderr, "%s: %v\n", progName, err)
+			return exitError
+		}
+		return failOnCode(sum.MaxFailedSeverity(), o)
 	}
 	rep, err := scan(ctx, inv, bms, o, prog)
 	if err != nil {
@@ -282,29 +293,61 @@ func load(ctx context.Context, o *options, stdin io.Reader, prog *progress) (*in
 
 // scan runs the benchmarks over inv.
 func scan(ctx context.Context, inv *inventory.Inventory, bms []benchmark.Benchmark, o *options, prog *progress) (*report.Report, error) {
+	if prog != nil {
+		defer prog.clear()
+	}
+	rep, err := kspm.Scan(ctx, inv, bms, scanOptions(o, prog)...)
+	if err != nil {
+		return nil, scanError(err, o)
+	}
+	return rep, nil
+}
+
+// scanToJSON runs the benchmarks over inv and writes the JSON report to w (kspm.ScanJSON).
+func scanToJSON(ctx context.Context, w io.Writer, inv *inventory.Inventory, bms []benchmark.Benchmark, o *options, prog *progress) (report.Summary, error) {
+	if prog != nil {
+		defer prog.clear()
+		w = clearingWriter{w, prog} // the report follows the progress line, not on it
+	}
+	sum, err := kspm.ScanJSON(ctx, w, inv, bms, scanOptions(o, prog)...)
+	if err != nil {
+		return sum, scanError(err, o)
+	}
+	return sum, nil
+}
+
+// clearingWriter clears the progress line before each write to w.
+type clearingWriter struct {
+	w    io.Writer
+	prog *progress
+}
+
+func (c clearingWriter) Write(p []byte) (int, error) {
+	c.prog.clear()
+	return c.w.Write(p)
+}
+
+func scanOptions(o *options, prog *progress) []kspm.Option {
 	opts := []kspm.Option{kspm.WithParallelism(o.parallelism), kspm.WithCheckTimeout(o.checkTimeout)}
 	for id, p := range o.params {
 		opts = append(opts, kspm.WithParams(id, p))
 	}
 	if prog != nil {
 		opts = append(opts, kspm.WithProgress(prog.update))
-		defer prog.clear()
 	}
-	rep, err := kspm.Scan(ctx, inv, bms, opts...)
-	if err != nil {
-		if errors.Is(err, context.DeadlineExceeded) && o.timeout > 0 {
-			return nil, fmt.Errorf("%w (--timeout %s)", err, o.timeout)
-		}
-		return nil, err
-	}
-	return rep, nil
+	return opts
 }
 
-// write writes the report in the format of -o.
-func write(w io.Writer, rep *report.Report, o *options) error {
-	if o.format == formatJSON {
-		return report.WriteJSON(w, rep)
+// scanError names --timeout in the error of a scan it ended.
+func scanError(err error, o *options) error {
+	if errors.Is(err, context.DeadlineExceeded) && o.timeout > 0 {
+		return fmt.Errorf("%w (--timeout %s)", err, o.timeout)
 	}
+	return err
+}
+
+// write writes the report as text (-o json is written by scanToJSON).
+func write(w io.Writer, rep *report.Report, o *options) error {
 	return report.WriteText(w, rep, report.TextOptions{
 		Color:       useColor(w),
 		Verbose:     o.verbose,
@@ -315,7 +358,13 @@ func write(w io.Writer, rep *report.Report, o *options) error {
 // exitCode returns exitFailOn when a failing result of rep reaches --fail-on, else exitOK.
 // (Load errors make any mode exit with exitError; run sees to that.)
 func exitCode(rep *report.Report, o *options) int {
-	if o.failOn != "" && rep.MaxFailedSeverity().Rank() >= o.failOn.Rank() {
+	return failOnCode(rep.MaxFailedSeverity(), o)
+}
+
+// failOnCode returns exitFailOn when maxFailed, the most severe severity of a failing
+// result, reaches --fail-on, else exitOK.
+func failOnCode(maxFailed check.Severity, o *options) int {
+	if o.failOn != "" && maxFailed.Rank() >= o.failOn.Rank() {
 		return exitFailOn
 	}
 	return exitOK

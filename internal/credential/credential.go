@@ -52,17 +52,27 @@ func Literal(name, value string) (why string, ok bool) {
 // does not ask whether v as a whole refers to something else: each URL or connection string
 // password is judged on its own.
 func Shape(v string) (why string, ok bool) {
+	// Each pattern is tried only when v holds the text any match of it holds: most values
+	// hold none, and a substring search is many times cheaper than a regular expression.
 	switch {
-	case privateKey.MatchString(v):
+	case strings.Contains(v, "PRIVATE KEY") && privateKey.MatchString(v):
 		return PrivateKey, true
 	case urlPassword(v):
 		return URLPassword, true
 	case connectionPassword(v):
 		return ConnectionPassword, true
-	case knownToken.MatchString(v):
+	case mayHoldKnownToken(v) && knownToken.MatchString(v):
 		return KnownToken, true
 	}
 	return "", false
+}
+
+// knownTokenLiterals are the texts that begin the alternatives of knownToken: a match of it
+// holds one of them.
+var knownTokenLiterals = []string{"gh", "github_pat_", "glpat-", "xox", "k_live_", "AIza", "npm_", "SG.", "eyJ"}
+
+func mayHoldKnownToken(v string) bool {
+	return slices.ContainsFunc(knownTokenLiterals, func(lit string) bool { return strings.Contains(v, lit) })
 }
 
 // Named reports whether the name of an environment variable says it holds a credential: its
@@ -154,6 +164,9 @@ var userinfoPassword = regexp.MustCompile(`[A-Za-z][A-Za-z0-9+.-]*://[^/\s:@]*:(
 
 // urlPassword reports whether v holds a URL whose user information carries a literal password.
 func urlPassword(v string) bool {
+	if !strings.Contains(v, "://") || !strings.Contains(v, "@") { // in every match
+		return false
+	}
 	for _, m := range userinfoPassword.FindAllStringSubmatch(v, -1) {
 		if p := m[1]; !isReference(p) && strings.Trim(p, "*") != "" {
 			return true
@@ -196,7 +209,7 @@ var kubeletRef = regexp.MustCompile(`(^|[^$])\$\([A-Za-z_][A-Za-z0-9_.-]*\)`)
 // holding a value itself: any $(VAR) (the credential is then the other variable's), or a
 // value that is wholly ${VAR}, {{ ... }} or <placeholder>.
 func isReference(v string) bool {
-	if kubeletRef.MatchString(v) {
+	if strings.Contains(v, "$(") && kubeletRef.MatchString(v) { // "$(" is in every match
 		return true
 	}
 	wrapped := func(open, close string) bool {

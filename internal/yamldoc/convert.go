@@ -596,24 +596,44 @@ func resolvePlain(s string) scalar {
 		if strings.IndexByte(s, '_') >= 0 {
 			plain = strings.ReplaceAll(s, "_", "")
 		}
-		if i, err := strconv.ParseInt(plain, 0, 64); err == nil {
-			return scalar{kind: kInt, i: i}
-		}
-		if u, err := strconv.ParseUint(plain, 0, 64); err == nil {
-			return scalar{kind: kUint, u: u}
+		integer := mayBeInteger(plain)
+		if integer {
+			if i, err := strconv.ParseInt(plain, 0, 64); err == nil {
+				return scalar{kind: kInt, i: i}
+			}
+			if u, err := strconv.ParseUint(plain, 0, 64); err == nil {
+				return scalar{kind: kUint, u: u}
+			}
 		}
 		if isYAMLFloat(plain) {
 			if f, err := strconv.ParseFloat(plain, 64); err == nil {
 				return scalar{kind: kFloat, f: f}
 			}
 		}
-		if rest, ok := strings.CutPrefix(plain, "0b"); ok {
+		if rest, ok := strings.CutPrefix(plain, "0b"); ok && integer {
 			if u, err := strconv.ParseUint(rest, 2, 64); err == nil {
 				return scalar{kind: kUint, u: u}
 			}
 		}
 	}
 	return scalar{kind: kString, s: s}
+}
+
+// mayBeInteger reports whether s, after one sign, holds only what an integer strconv reads
+// may hold: digits, hexadecimal digits, the base letters x and o, underscores. Values that
+// start with a digit and are strings ("100m", "128Mi", "1.2.3", "10s") fail that test, and
+// are not parsed as integers: a failed parse allocates its error.
+func mayBeInteger(s string) bool {
+	if s != "" && (s[0] == '+' || s[0] == '-') {
+		s = s[1:]
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F' || c == 'x' || c == 'X' || c == 'o' || c == 'O' || c == '_') {
+			return false
+		}
+	}
+	return true
 }
 
 // isYAMLFloat matches [-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?

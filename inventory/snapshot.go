@@ -169,7 +169,7 @@ func (inv *Inventory) With(edits ...Edit) (*Inventory, error) {
 	}
 	next := &Inventory{mode: inv.mode, sources: inv.sources, version: inv.version,
 		coverage: make(map[schema.GroupKind]Coverage, len(inv.coverage)+1),
-		errs: inv.errs, warnings: inv.warnings, complete: inv.complete}
+		errs:     inv.errs, warnings: inv.warnings, complete: inv.complete}
 	for gk, c := range inv.coverage {
 		next.coverage[gk] = c
 	}

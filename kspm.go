@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"reflect"
 	"runtime"
 	"runtime/debug"
 	"slices"
@@ -386,15 +385,32 @@ func compareFindings(a, b check.Finding) int {
 // failures become results.
 //
 // Check identity: two checks are the same control when they have the same ID and equal
-// metadata (every field of check.Meta). A control that several benchmarks hold (pss-baseline
+// metadata (every field of check.Meta but Depends: see check.SameControl). A control that several benchmarks hold (pss-baseline
 // and pss-restricted share the baseline controls) runs once, where it first appears. A
 // different check that reuses an ID already taken (a user's check with a bundled check's ID,
 // in either order) is an error wrapping ErrInvalidChecks. A benchmark with no checks, or no
 // benchmark at all, is an error wrapping ErrNoChecks.
 func Scan(ctx context.Context, inv *inventory.Inventory, benchmarks []benchmark.Benchmark, opts ...Option) (*report.Report, error) {
 	cfg := newConfig(opts)
+	checks, names, err := Checks(benchmarks)
+	if err != nil {
+		return nil, err
+	}
+	results, err := Run(ctx, inv, checks, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return report.New(inv, names, results, cfg.tool, cfg.now()), nil
+}
+
+// Checks returns the checks Scan runs for benchmarks, each control once, where it first
+// appears (see Scan on check identity and check.SameControl), and the benchmarks' names. Its
+// errors are Scan's: ErrNoChecks for no benchmark or a benchmark with no checks,
+// ErrInvalidChecks for a different check reusing a taken ID. A driver that runs the checks of
+// benchmarks otherwise than Scan (package monitor) starts from it.
+func Checks(benchmarks []benchmark.Benchmark) ([]check.Check, []string, error) {
 	if len(benchmarks) == 0 {
-		return nil, fmt.Errorf("%w: no benchmark", ErrNoChecks)
+		return nil, nil, fmt.Errorf("%w: no benchmark", ErrNoChecks)
 	}
 	var (
 		names  []string
@@ -405,7 +421,7 @@ func Scan(ctx context.Context, inv *inventory.Inventory, benchmarks []benchmark.
 	for _, b := range benchmarks {
 		names = append(names, b.Name)
 		if len(b.Checks) == 0 {
-			return nil, fmt.Errorf("%w: benchmark %q has none", ErrNoChecks, b.Name)
+			return nil, nil, fmt.Errorf("%w: benchmark %q has none", ErrNoChecks, b.Name)
 		}
 		for _, c := range b.Checks {
 			if c == nil {
@@ -418,20 +434,16 @@ func Scan(ctx context.Context, inv *inventory.Inventory, benchmarks []benchmark.
 			case !ok:
 				seen[m.ID] = owned{benchmark: b.Name, meta: m}
 				checks = append(checks, c)
-			case !reflect.DeepEqual(first.meta, m):
+			case !check.SameControl(first.meta, m):
 				errs = append(errs, fmt.Errorf("check %s of benchmark %q: a different check of benchmark %q has the same ID",
 					m.ID, b.Name, first.benchmark))
 			}
 		}
 	}
 	if len(errs) > 0 {
-		return nil, fmt.Errorf("%w: %w", ErrInvalidChecks, errors.Join(errs...))
+		return nil, nil, fmt.Errorf("%w: %w", ErrInvalidChecks, errors.Join(errs...))
 	}
-	results, err := Run(ctx, inv, checks, opts...)
-	if err != nil {
-		return nil, err
-	}
-	return report.New(inv, names, results, cfg.tool, cfg.now()), nil
+	return checks, names, nil
 }
 
 // owned is the first check seen with an ID, and the benchmark that holds it.

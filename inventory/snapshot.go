@@ -28,6 +28,11 @@ import (
 // several places (see View): an edit by kind, namespace and name would not say which.
 var ErrVariants = errors.New("inventory defines objects in several places")
 
+// Change is an object that differs between two inventories, one derived from the other: Old
+// in the one before (nil when the object was created), New in the one after (nil when it was
+// deleted).
+type Change struct{ Old, New *Object }
+
 // Edit is one change With makes: Put, Remove or SetCoverage.
 type Edit interface{ apply(*editor) error }
 

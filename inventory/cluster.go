@@ -196,8 +196,23 @@ func FromKubeconfig(ctx context.Context, path, contextName string, opts ...Clust
 // client-go's 5. Transiently failed list requests are retried 3 times unless WithRetries
 // says otherwise. cfg is not modified.
 func FromConfig(ctx context.Context, cfg *rest.Config, opts ...ClusterOption) (*Inventory, error) {
+	cs, mc, host, err := clientsFor(cfg)
+	if err != nil {
+		return nil, err
+	}
+	// The caller's options come last, so their WithMetadataClient wins.
+	all := append([]ClusterOption{WithMetadataClient(mc), withSecretTables(cs.CoreV1().RESTClient()),
+		withSource(host), WithRetries(defaultConfigRetries)}, opts...)
+	return FromClientset(ctx, cs, all...)
+}
+
+// clientsFor returns a clientset and a metadata client for the cluster cfg points at, sharing
+// one HTTP client, and the cluster's address. Unless cfg says otherwise, built-in kinds are
+// read as protobuf, and the rate limit is 50 requests per second with bursts of 100. cfg is
+// not modified.
+func clientsFor(cfg *rest.Config) (*kubernetes.Clientset, metadata.Interface, string, error) {
 	if cfg == nil {
-		return nil, errors.New("inventory: nil rest.Config")
+		return nil, nil, "", errors.New("inventory: nil rest.Config")
 	}
 	c := rest.CopyConfig(cfg)
 	if c.ContentType == "" && c.AcceptContentTypes == "" {
@@ -212,20 +227,30 @@ func FromConfig(ctx context.Context, cfg *rest.Config, opts ...ClusterOption) (*
 	}
 	hc, err := rest.HTTPClientFor(c)
 	if err != nil {
-		return nil, fmt.Errorf("inventory: HTTP client for %s: %w", c.Host, err)
+		return nil, nil, "", fmt.Errorf("inventory: HTTP client for %s: %w", c.Host, err)
 	}
 	cs, err := kubernetes.NewForConfigAndClient(c, hc)
 	if err != nil {
-		return nil, fmt.Errorf("inventory: clientset for %s: %w", c.Host, err)
+		return nil, nil, "", fmt.Errorf("inventory: clientset for %s: %w", c.Host, err)
 	}
 	mc, err := metadata.NewForConfigAndClient(c, hc)
 	if err != nil {
-		return nil, fmt.Errorf("inventory: metadata client for %s: %w", c.Host, err)
+		return nil, nil, "", fmt.Errorf("inventory: metadata client for %s: %w", c.Host, err)
 	}
-	// The caller's options come last, so their WithMetadataClient wins.
-	all := append([]ClusterOption{WithMetadataClient(mc), withSecretTables(cs.CoreV1().RESTClient()),
-		withSource(c.Host), WithRetries(defaultConfigRetries)}, opts...)
-	return FromClientset(ctx, cs, all...)
+	return cs, mc, c.Host, nil
+}
+
+// where names the cluster for messages.
+func (o *clusterOptions) where() string {
+	switch {
+	case o.source != "" && o.sourceName != "":
+		return "the API server at " + o.source + " (" + o.sourceName + ")"
+	case o.source != "":
+		return "the API server at " + o.source
+	case o.sourceName != "":
+		return "the API server of " + o.sourceName
+	}
+	return "the API server"
 }
 
 // FromClientset loads the inventory in ModeCluster by listing every built-in kind (see
@@ -281,15 +306,7 @@ func FromClientset(ctx context.Context, cs kubernetes.Interface, opts ...Cluster
 	}
 	l := &clusterLoader{cs: cs, md: o.metadata, tables: o.secretTables, pageSize: o.pageSize, parallelism: o.parallelism,
 		requestTimeout: o.requestTimeout, retries: o.retries, b: NewBuilder(ModeCluster)}
-	where := "the API server"
-	switch {
-	case o.source != "" && o.sourceName != "":
-		where = "the API server at " + o.source + " (" + o.sourceName + ")"
-	case o.source != "":
-		where = "the API server at " + o.source
-	case o.sourceName != "":
-		where = "the API server of " + o.sourceName
-	}
+	where := o.where()
 	if src := cmp.Or(o.sourceName, o.source); src != "" {
 		l.b.AddSource(src)
 	}
@@ -635,11 +652,16 @@ func metadataSecretPages(mc metadata.Interface, gvr schema.GroupVersionResource)
 // scrubSecrets drops every value from a typed Secret list before its items are used.
 func scrubSecrets(l *corev1.SecretList) []corev1.Secret {
 	for i := range l.Items {
-		s := &l.Items[i]
-		s.Data, s.StringData = nil, nil
-		scrubSecretMeta(&s.ObjectMeta)
+		scrubSecret(&l.Items[i])
 	}
 	return l.Items
+}
+
+// scrubSecret drops a typed Secret's values, and what of its metadata could hold or repeat
+// them (scrubSecretMeta).
+func scrubSecret(s *corev1.Secret) {
+	s.Data, s.StringData = nil, nil
+	scrubSecretMeta(&s.ObjectMeta)
 }
 
 // scrubSecretMeta drops from a Secret's metadata what could hold or repeat its values, and

@@ -75,6 +75,9 @@ type clusterOptions struct {
 	retries        int
 	kubeletConfigz int // concurrency of per-node /configz fetches; 0: off
 	secretTables   rest.Interface
+	// relistMin and relistMax bound a Watch's wait before it lists a kind again after a
+	// failure (0: client-go's reflector defaults).
+	relistMin, relistMax time.Duration
 }
 
 type clusterOptionFunc func(*clusterOptions)
@@ -142,6 +145,18 @@ func WithMetadataClient(mc metadata.Interface) ClusterOption {
 func WithKinds(kinds ...schema.GroupKind) ClusterOption {
 	kinds = append([]schema.GroupKind(nil), kinds...)
 	return clusterOptionFunc(func(o *clusterOptions) { o.kinds = kinds })
+}
+
+// WithRelistBackoff sets how long a Watch waits before it lists a kind again after a list or
+// a watch failed: min the first time, doubling up to max (client-go's reflector defaults:
+// 0.8 s, up to 30 s). A kind that became forbidden is noticed again as readable at most max
+// after it is. FromClientset ignores it.
+func WithRelistBackoff(min, max time.Duration) ClusterOption {
+	return clusterOptionFunc(func(o *clusterOptions) {
+		if min > 0 && max >= min {
+			o.relistMin, o.relistMax = min, max
+		}
+	})
 }
 
 // withSource records the cluster's address as the inventory's source.

@@ -374,3 +374,13 @@ func (ov *overlay) all(inv *Inventory) []*Object {
 	}
 	return ov.objects
 }
+
+// OverlaySize returns the number of objects, put or removed, that inv holds apart from the
+// flat inventory it derives from (see With): 0 for an inventory that is not derived, or was
+// just rebuilt flat. Everything else is shared.
+func (inv *Inventory) OverlaySize() int {
+	if inv.ov == nil {
+		return 0
+	}
+	return len(inv.ov.objs)
+}

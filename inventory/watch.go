@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"sync"
 
@@ -13,6 +14,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
@@ -40,8 +42,9 @@ import (
 // reports only objects that differ (by resource version, or by content when the server gives
 // none), so that a relist of an unchanged cluster changes nothing.
 //
-// Of the ClusterOptions, WithKinds, WithMetadataClient, WithSourceName and WithPageSize apply;
-// the others (retries, request timeouts, kubelet configurations) are FromClientset's only.
+// Of the ClusterOptions, WithKinds, WithMetadataClient, WithSourceName, WithPageSize and
+// WithRelistBackoff apply; the others (retries, request timeouts, kubelet configurations) are
+// FromClientset's only.
 type Watch struct {
 	cs     kubernetes.Interface
 	opts   clusterOptions
@@ -139,8 +142,13 @@ func (w *Watch) Run(ctx context.Context) error {
 			w.outcome(k, Failed, err.Error(), err)
 			continue
 		}
+		ro := cache.ReflectorOptions{Name: "kspm " + k.Resource, TypeDescription: k.Resource}
+		if w.opts.relistMin > 0 {
+			ro.Backoff = &wait.Backoff{Duration: w.opts.relistMin, Cap: w.opts.relistMax, Factor: 2, Jitter: 0.5,
+				Steps: int(math.Ceil(math.Log2(float64(w.opts.relistMax)/float64(w.opts.relistMin)))) + 1}
+		}
 		r := cache.NewReflectorWithOptions(cache.ToListWatcherWithWatchListSemantics(lw, w.cs), expected,
-			&kindStore{w: w, k: k}, cache.ReflectorOptions{Name: "kspm " + k.Resource, TypeDescription: k.Resource})
+			&kindStore{w: w, k: k}, ro)
 		r.WatchListPageSize = w.opts.pageSize
 		wg.Add(1)
 		go func() {

@@ -7,25 +7,38 @@ import (
 	"github.com/kspm-dev/kspm/inventory"
 )
 
-// DeltaKind says how a result changed.
+// DeltaKind says how a result changed, for findings: results that ask for attention (see
+// IsFinding).
 type DeltaKind string
 
 // Delta kinds.
 const (
-	// Opened: a result that was not there is. Creating a privileged pod opens a fail result of
-	// workloads:privileged about it (and pass results of the controls it meets).
+	// Opened: a finding appeared, where there was no result or one that is no finding (a
+	// pass). Creating a privileged pod opens the fail result of workloads:privileged about it;
+	// a kind becoming forbidden opens notEvaluated stand-ins for the results that passed.
 	Opened DeltaKind = "opened"
-	// Resolved: a result that was there is not, because what it judged is gone or was judged
-	// again without it: fixing the privileged pod resolves its fail result (and opens a pass
-	// result, whose field differs); deleting the pod resolves every result about it. A result
-	// that could no longer be evaluated is never resolved: it changes to notEvaluated (see
-	// Changed).
+	// Resolved: a finding went, its result gone or now no finding: fixing the privileged pod
+	// resolves its fail result; a NetworkPolicy that isolates a pod turns its isolation result
+	// from fail to pass; deleting the pod resolves every finding about it. A result that could
+	// no longer be evaluated is never resolved: it changes to a notEvaluated stand-in.
 	Resolved DeltaKind = "resolved"
-	// Changed: a result with the same identity has another status or message. A result that
-	// can no longer be evaluated (its kind became forbidden, the check cannot run, or failed)
-	// changes to a notEvaluated stand-in saying why, until it is evaluated again.
+	// Changed: any other change of a result: a finding with another status or message (a fail
+	// that can no longer be evaluated, because its kind became forbidden, the check cannot run
+	// or failed, changes to a notEvaluated stand-in that says why, until it is evaluated
+	// again), and a result that is no finding appearing (Before nil: the pass results of a new
+	// pod), changing, or going (After nil).
 	Changed DeltaKind = "changed"
 )
+
+// IsFinding reports whether a result of status s asks for attention: fail, error,
+// notEvaluated and manual results do; pass and notApplicable results do not.
+func IsFinding(s check.Status) bool {
+	switch s {
+	case check.StatusPass, check.StatusNotApplicable:
+		return false
+	}
+	return true
+}
 
 // Key identifies a result across evaluations: the check, the object (by kind, namespace and
 // name: an object deleted and created again under its name is the same object to its results)

@@ -12,6 +12,8 @@ import (
 // before the step, so that the deltas are those between the start and the end of the step
 // however many times a group was replaced in between.
 type deltaSet struct {
+	// quiet, set for a first evaluation without previous results, keeps no deltas.
+	quiet         bool
 	e             *engine
 	before, after *inventory.Inventory
 	orig          map[groupKey][]record
@@ -32,6 +34,9 @@ func newDeltaSet(e *engine, before, after *inventory.Inventory) *deltaSet {
 }
 
 func (d *deltaSet) touch(g groupKey, current []record) {
+	if d.quiet {
+		return
+	}
 	if _, ok := d.orig[g]; ok {
 		return
 	}
@@ -129,10 +134,12 @@ func (d *deltaSet) sorted() []Delta {
 			if k != nil {
 				dl.Key.Group, dl.Key.Kind, dl.Key.Namespace, dl.Key.Name = k.gk.Group, k.gk.Kind, k.ns, k.name
 			}
+			was := c.before != nil && IsFinding(c.before.status)
+			is := c.after != nil && IsFinding(c.after.status)
 			switch {
-			case c.before == nil:
+			case is && !was:
 				dl.Kind = Opened
-			case c.after == nil:
+			case was && !is:
 				dl.Kind = Resolved
 			default:
 				dl.Kind = Changed
@@ -241,4 +248,16 @@ func (e *engine) results() []check.Result {
 		out = append(out, rs...)
 	}
 	return out
+}
+
+// resultCount returns the number of current results (Report's).
+func (e *engine) resultCount() int {
+	if e.inv == nil {
+		return 0
+	}
+	n := 0
+	for i := range e.checks {
+		n += e.st.counts[i] + len(e.nilView(i))
+	}
+	return n
 }

@@ -42,8 +42,10 @@ type engine struct {
 	// holds the error message of each check's last whole run ("" for none).
 	blocked []bool
 	failed  []string
-	// evaluated marks the checks that have results: run whole once, or given by seed.
+	// evaluated marks the checks that have results: run whole once, or given by seed;
+	// seeded is set when seed gave results.
 	evaluated []bool
+	seeded    bool
 }
 
 // newEngine validates checks and prepares to evaluate them.
@@ -110,6 +112,7 @@ func newEngine(checks []check.Check, userParams map[string]map[string]any, timeo
 // seed takes results as the current ones, so that the first step reports only what differs
 // from them (a restart: the results a previous monitor published).
 func (e *engine) seed(results []check.Result) {
+	e.seeded = true
 	index := make(map[string]int, len(e.metas))
 	for i, m := range e.metas {
 		index[m.ID] = i
@@ -202,6 +205,7 @@ func (e *engine) step(ctx context.Context, next *inventory.Inventory, changes []
 	}
 
 	deltas := newDeltaSet(e, before, next)
+	deltas.quiet = before == nil && !e.seeded
 	var wholeRun []int
 	for i := range e.checks {
 		if whole[i] {

@@ -147,20 +147,30 @@ func (e *engine) streamState() map[Key]string {
 }
 
 // applyDeltas applies deltas to a stream state as a consumer would, failing on a delta that
-// does not fit (opening what is open, resolving or changing what is not).
+// does not fit what came before (a result's Before is the state's) or whose kind does not say
+// what happened to the finding.
 func applyDeltas(t *testing.T, state map[Key]string, deltas []Delta) {
 	t.Helper()
 	for _, d := range deltas {
-		_, had := state[d.Key]
-		switch d.Kind {
-		case Opened:
-			require.False(t, had, "opened twice: %+v", d.Key)
-			state[d.Key] = string(d.After.Status) + " " + d.After.Message
-		case Resolved:
-			require.True(t, had, "resolved, never opened: %+v", d.Key)
+		had, ok := state[d.Key]
+		if d.Before == nil {
+			require.False(t, ok, "appeared twice: %+v", d.Key)
+		} else {
+			require.True(t, ok, "changed, never appeared: %+v", d.Key)
+			require.Equal(t, string(d.Before.Status)+" "+d.Before.Message, had, "%+v", d.Key)
+		}
+		was := d.Before != nil && IsFinding(d.Before.Status)
+		is := d.After != nil && IsFinding(d.After.Status)
+		want := Changed
+		if is && !was {
+			want = Opened
+		} else if was && !is {
+			want = Resolved
+		}
+		require.Equal(t, want, d.Kind, "%+v", d)
+		if d.After == nil {
 			delete(state, d.Key)
-		case Changed:
-			require.True(t, had, "changed, never opened: %+v", d.Key)
+		} else {
 			state[d.Key] = string(d.After.Status) + " " + d.After.Message
 		}
 	}
@@ -192,8 +202,8 @@ func TestEngineMatchesScan(t *testing.T) {
 			require.NoError(t, err)
 			deltas, _, err := e.step(ctx, inv, nil, false, false)
 			require.NoError(t, err)
-			state := map[Key]string{}
-			applyDeltas(t, state, deltas)
+			assert.Empty(t, deltas, "a first evaluation without previous results has no deltas: its results are the report")
+			state := e.streamState()
 			compareWithRun(t, e, inv, checks, "initial")
 			for step := range steps {
 				ops := m.step()

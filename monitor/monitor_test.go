@@ -1,0 +1,428 @@
+package monitor_test
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/watch"
+	"k8s.io/client-go/kubernetes/fake"
+	clienttesting "k8s.io/client-go/testing"
+
+	"github.com/kspm-dev/kspm"
+	"github.com/kspm-dev/kspm/benchmark"
+	"github.com/kspm-dev/kspm/check"
+	"github.com/kspm-dev/kspm/inventory"
+	"github.com/kspm-dev/kspm/monitor"
+)
+
+// cluster is a fake cluster the tests change, whose lists of some resources can be made to
+// fail as forbidden and whose watches can be sent a 410 Gone.
+type cluster struct {
+	cs        *fake.Clientset
+	mu        sync.Mutex
+	forbidden map[string]bool
+	watches   map[string][]chan watch.Event
+}
+
+func newCluster(objs ...runtime.Object) *cluster {
+	c := &cluster{cs: fake.NewClientset(objs...), forbidden: map[string]bool{}, watches: map[string][]chan watch.Event{}}
+	// Discovery serves the core API and no CNI policy kind: the cluster has no such policies.
+	c.cs.Resources = []*metav1.APIResourceList{{GroupVersion: "v1", APIResources: []metav1.APIResource{
+		{Name: "pods", Namespaced: true, Kind: "Pod"}}}}
+	c.cs.PrependReactor("list", "*", func(a clienttesting.Action) (bool, runtime.Object, error) {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		if r := a.GetResource().Resource; c.forbidden[r] {
+			return true, nil, apierrors.NewForbidden(schema.GroupResource{Group: a.GetResource().Group, Resource: r}, "",
+				fmt.Errorf("user \"system:serviceaccount:kspm:monitor\" cannot list resource %q", r))
+		}
+		return false, nil, nil
+	})
+	c.cs.PrependWatchReactor("*", func(a clienttesting.Action) (bool, watch.Interface, error) {
+		wa := a.(clienttesting.WatchActionImpl)
+		inner, err := c.cs.Tracker().Watch(a.GetResource(), a.GetNamespace(), wa.ListOptions)
+		if err != nil {
+			return true, nil, err
+		}
+		ch := make(chan watch.Event, 100)
+		pw := watch.NewProxyWatcher(ch)
+		r := a.GetResource().Resource
+		c.mu.Lock()
+		c.watches[r] = append(c.watches[r], ch)
+		c.mu.Unlock()
+		go func() {
+			defer inner.Stop()
+			defer func() {
+				c.mu.Lock()
+				defer c.mu.Unlock()
+				for i, x := range c.watches[r] {
+					if x == ch {
+						c.watches[r] = append(c.watches[r][:i], c.watches[r][i+1:]...)
+						break
+					}
+				}
+			}()
+			for {
+				select {
+				case ev, ok := <-inner.ResultChan():
+					if !ok {
+						return
+					}
+					select {
+					case ch <- ev:
+					case <-pw.StopChan():
+						return
+					}
+				case <-pw.StopChan():
+					return
+				}
+			}
+		}()
+		return true, pw, nil
+	})
+	return c
+}
+
+// forbid makes lists of resource forbidden (or allowed again), and breaks its watches with a
+// 410 Gone so that the monitor lists it again.
+func (c *cluster) forbid(resource string, forbidden bool) {
+	c.mu.Lock()
+	c.forbidden[resource] = forbidden
+	c.mu.Unlock()
+	c.gone(resource)
+}
+
+// gone sends a 410 Gone to the open watches of resource.
+func (c *cluster) gone(resource string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, ch := range c.watches[resource] {
+		ch <- watch.Event{Type: watch.Error, Object: &metav1.Status{Status: metav1.StatusFailure, Code: 410,
+			Reason: metav1.StatusReasonExpired, Message: "too old resource version"}}
+	}
+}
+
+// running is a monitor running over a cluster until the test ends, with its updates.
+type running struct {
+	t       *testing.T
+	m       *monitor.Monitor
+	updates chan monitor.Update
+	initial monitor.Update
+}
+
+func start(t *testing.T, c *cluster, bs []benchmark.Benchmark, opts ...monitor.Option) *running {
+	t.Helper()
+	r := &running{t: t, updates: make(chan monitor.Update, 1000)}
+	opts = append([]monitor.Option{monitor.WithResync(0),
+		monitor.WithClusterOptions(inventory.WithRelistBackoff(20*time.Millisecond, 100*time.Millisecond)),
+		monitor.WithUpdates(func(u monitor.Update) { r.updates <- u })}, opts...)
+	m, err := monitor.New(c.cs, bs, opts...)
+	require.NoError(t, err)
+	r.m = m
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- m.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		assert.ErrorIs(t, <-done, context.Canceled)
+	})
+	select {
+	case <-m.Ready():
+	case err := <-done:
+		require.Fail(t, "the monitor stopped", "%v", err)
+	case <-time.After(10 * time.Second):
+		require.Fail(t, "the monitor did not evaluate")
+	}
+	r.initial = r.next()
+	require.True(t, r.initial.Initial)
+	return r
+}
+
+func (r *running) next() monitor.Update {
+	r.t.Helper()
+	select {
+	case u := <-r.updates:
+		return u
+	case <-time.After(10 * time.Second):
+		require.FailNow(r.t, "no update")
+	}
+	return monitor.Update{}
+}
+
+// delta waits for a delta about key and returns it, with the update that carried it.
+func (r *running) delta(key monitor.Key) (monitor.Delta, monitor.Update) {
+	r.t.Helper()
+	for {
+		u := r.next()
+		for _, d := range u.Deltas {
+			if d.Key == key {
+				return d, u
+			}
+		}
+	}
+}
+
+// quiet checks that no update comes for a while.
+func (r *running) quiet(d time.Duration) {
+	r.t.Helper()
+	select {
+	case u := <-r.updates:
+		assert.Fail(r.t, "an update came", "%+v", u)
+	case <-time.After(d):
+	}
+}
+
+func bench(t *testing.T, names ...string) []benchmark.Benchmark {
+	t.Helper()
+	bs, err := kspm.SelectBenchmarks(names)
+	require.NoError(t, err)
+	return bs
+}
+
+func namespace(name string, labels ...string) *corev1.Namespace {
+	l := map[string]string{corev1.LabelMetadataName: name}
+	for i := 0; i+1 < len(labels); i += 2 {
+		l[labels[i]] = labels[i+1]
+	}
+	return &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name, UID: types.UID("ns-" + name), Labels: l}}
+}
+
+func pod(ns, name string, privileged bool) *corev1.Pod {
+	return &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name, UID: types.UID("u-" + name), Labels: map[string]string{"app": name}},
+		Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "app", Image: "nginx:1.27",
+			SecurityContext: &corev1.SecurityContext{Privileged: &privileged}}}}}
+}
+
+func key(checkID, kind, ns, name, field string) monitor.Key {
+	return monitor.Key{CheckID: checkID, Kind: kind, Namespace: ns, Name: name, Field: field}
+}
+
+func TestPrivilegedPodOpensAndResolves(t *testing.T) {
+	ctx := context.Background()
+	c := newCluster(namespace("shop"))
+	r := start(t, c, bench(t, "workloads"))
+	field := "spec.containers[0].securityContext.privileged"
+
+	p := pod("shop", "web", true)
+	_, err := c.cs.CoreV1().Pods("shop").Create(ctx, p, metav1.CreateOptions{})
+	require.NoError(t, err)
+	d, u := r.delta(key("workloads:privileged", "Pod", "shop", "web", field))
+	assert.Equal(t, monitor.Opened, d.Kind)
+	require.NotNil(t, d.After)
+	assert.Equal(t, check.StatusFail, d.After.Status)
+	assert.Equal(t, "Pod shop/web", d.After.Object.String())
+	assert.False(t, d.Time.IsZero())
+	assert.Equal(t, 1, u.Objects)
+	assert.Zero(t, u.Whole, "a pod change re-runs no check over the whole inventory")
+
+	p.Spec.Containers[0].SecurityContext.Privileged = new(false)
+	_, err = c.cs.CoreV1().Pods("shop").Update(ctx, p, metav1.UpdateOptions{})
+	require.NoError(t, err)
+	d, u = r.delta(key("workloads:privileged", "Pod", "shop", "web", field))
+	assert.Equal(t, monitor.Resolved, d.Kind)
+	require.NotNil(t, d.Before)
+	assert.Equal(t, check.StatusFail, d.Before.Status)
+	assert.Zero(t, u.Whole)
+	var passed bool
+	for _, d := range u.Deltas {
+		if d.Key.CheckID == "workloads:privileged" && d.Kind == monitor.Changed && d.Before == nil && d.After.Status == check.StatusPass {
+			passed = true
+		}
+	}
+	assert.True(t, passed, "the fixed pod's pass result appears")
+	sameAsScan(t, c, r.m, "workloads")
+}
+
+func TestNamespaceLabelReevaluatesItsWorkloads(t *testing.T) {
+	ctx := context.Background()
+	hostNet := pod("shop", "web", false)
+	hostNet.Spec.HostNetwork = true
+	other := pod("other", "api", false)
+	other.Spec.HostNetwork = true
+	c := newCluster(namespace("shop"), namespace("other"), hostNet, other)
+	r := start(t, c, bench(t, "pss-namespaces"))
+
+	ns := namespace("shop", "pod-security.kubernetes.io/enforce", "baseline")
+	_, err := c.cs.CoreV1().Namespaces().Update(ctx, ns, metav1.UpdateOptions{})
+	require.NoError(t, err)
+	d, u := r.delta(key(kspmPSS("namespace-violations"), "Pod", "shop", "web", "spec.hostNetwork"))
+	assert.Equal(t, monitor.Opened, d.Kind)
+	assert.Equal(t, check.StatusFail, d.After.Status)
+	assert.Contains(t, d.After.Message, `violates PodSecurity "baseline:latest"`)
+	assert.Zero(t, u.Whole, "a namespace's labels re-evaluate its workloads only")
+	for _, d := range u.Deltas {
+		assert.NotEqual(t, "other", d.Key.Namespace, "the workloads of another namespace are not affected: %+v", d.Key)
+	}
+	sameAsScan(t, c, r.m, "pss-namespaces")
+}
+
+func kspmPSS(id string) string { return "pss:" + id }
+
+func TestNetworkPolicyResolvesIsolationFindings(t *testing.T) {
+	ctx := context.Background()
+	c := newCluster(namespace("shop"), namespace("other"), pod("shop", "web", false), pod("shop", "db", false),
+		pod("other", "api", false))
+	r := start(t, c, bench(t, "network"))
+	rep, err := r.m.Report()
+	require.NoError(t, err)
+	var failing []string
+	for _, res := range rep.Results {
+		if res.CheckID == "network:workload-ingress-isolation" && res.Status == check.StatusFail {
+			failing = append(failing, res.Object.String()+" "+res.Field)
+		}
+	}
+	require.Len(t, failing, 3, "no NetworkPolicy: every pod accepts any ingress")
+
+	np := &networkingv1.NetworkPolicy{ObjectMeta: metav1.ObjectMeta{Namespace: "shop", Name: "web-only", UID: "np"},
+		Spec: networkingv1.NetworkPolicySpec{PodSelector: metav1.LabelSelector{MatchLabels: map[string]string{"app": "web"}},
+			PolicyTypes: []networkingv1.PolicyType{networkingv1.PolicyTypeIngress}}}
+	_, err = c.cs.NetworkingV1().NetworkPolicies("shop").Create(ctx, np, metav1.CreateOptions{})
+	require.NoError(t, err)
+	u := r.next()
+	assert.Zero(t, u.Whole, "a NetworkPolicy re-evaluates the pods of its namespace only")
+	var resolved []string
+	for _, d := range u.Deltas {
+		if d.Key.CheckID == "network:workload-ingress-isolation" && d.Kind == monitor.Resolved {
+			resolved = append(resolved, d.Key.Kind+" "+d.Key.Namespace+"/"+d.Key.Name)
+		}
+		assert.NotEqual(t, "other", d.Key.Namespace)
+	}
+	assert.Equal(t, []string{"Pod shop/web"}, resolved, "the policy isolates the pod it selects, not the others")
+	sameAsScan(t, c, r.m, "network")
+}
+
+func TestForbiddenKindTurnsResultsNotEvaluated(t *testing.T) {
+	t.Run("from the start", func(t *testing.T) {
+		c := newCluster(namespace("shop"), pod("shop", "web", true))
+		c.forbidden["pods"] = true
+		r := start(t, c, bench(t, "workloads"))
+		rep, err := r.m.Report()
+		require.NoError(t, err)
+		var got []string
+		for _, res := range rep.Results {
+			if res.CheckID == "workloads:privileged" {
+				got = append(got, string(res.Status)+": "+res.Message)
+			}
+		}
+		require.Len(t, got, 1)
+		assert.Contains(t, got[0], "notEvaluated: objects of kinds not completely seen were not evaluated: pods forbidden")
+		sameAsScan(t, c, r.m, "workloads")
+	})
+	t.Run("later", func(t *testing.T) {
+		c := newCluster(namespace("shop"), pod("shop", "web", true))
+		r := start(t, c, bench(t, "workloads"))
+		k := key("workloads:privileged", "Pod", "shop", "web", "spec.containers[0].securityContext.privileged")
+
+		c.forbid("pods", true)
+		u := r.next()
+		require.Len(t, u.Coverage, 1)
+		assert.Equal(t, inventory.Forbidden, u.Coverage[0].State)
+		var d monitor.Delta
+		for _, x := range u.Deltas {
+			assert.NotEqual(t, monitor.Resolved, x.Kind, "a result no longer seen is not resolved: %+v", x.Key)
+			if x.Key == k {
+				d = x
+			}
+		}
+		assert.Equal(t, monitor.Changed, d.Kind)
+		assert.Equal(t, check.StatusFail, d.Before.Status)
+		assert.Equal(t, check.StatusNotEvaluated, d.After.Status)
+		assert.Contains(t, d.After.Message, "pods forbidden")
+		sameAsScan(t, c, r.m, "workloads")
+
+		c.forbid("pods", false)
+		d, _ = r.delta(k)
+		assert.Equal(t, monitor.Changed, d.Kind)
+		assert.Equal(t, check.StatusNotEvaluated, d.Before.Status)
+		assert.Equal(t, check.StatusFail, d.After.Status)
+		sameAsScan(t, c, r.m, "workloads")
+	})
+}
+
+func TestRelistEmitsNothing(t *testing.T) {
+	c := newCluster(namespace("shop"), pod("shop", "web", true), pod("shop", "api", false))
+	r := start(t, c, bench(t, "workloads", "pss-restricted"))
+	require.Eventually(t, func() bool { return r.m.Stats().Watch.Watches >= len(inventory.BuiltinKinds()) },
+		10*time.Second, 10*time.Millisecond)
+	before := r.m.Stats()
+	c.gone("pods")
+	c.gone("namespaces")
+	require.Eventually(t, func() bool { return r.m.Stats().Watch.Relists == before.Watch.Relists+2 },
+		10*time.Second, 10*time.Millisecond)
+	r.quiet(300 * time.Millisecond)
+	assert.Equal(t, before.Revision, r.m.Stats().Revision, "no evaluation: nothing changed")
+}
+
+func TestRestartWithPreviousResults(t *testing.T) {
+	ctx := context.Background()
+	c := newCluster(namespace("shop"), pod("shop", "web", true), pod("shop", "api", false))
+	first := start(t, c, bench(t, "workloads"))
+	rep, err := first.m.Report()
+	require.NoError(t, err)
+
+	again := start(t, c, bench(t, "workloads"), monitor.WithPrevious(rep.Results))
+	assert.Empty(t, again.initial.Deltas, "a restart over an unchanged cluster emits nothing")
+
+	_, err = c.cs.CoreV1().Pods("shop").Create(ctx, pod("shop", "new", true), metav1.CreateOptions{})
+	require.NoError(t, err)
+	third := start(t, c, bench(t, "workloads"), monitor.WithPrevious(rep.Results))
+	require.NotEmpty(t, third.initial.Deltas)
+	for _, d := range third.initial.Deltas {
+		assert.Equal(t, "new", d.Key.Name, "only the pod created while down changed: %+v", d.Key)
+		assert.Nil(t, d.Before)
+	}
+}
+
+// sameAsScan waits until the monitor holds the cluster's objects as a one-shot load lists them,
+// then compares its report's results with kspm.Scan's over that load.
+func sameAsScan(t *testing.T, c *cluster, m *monitor.Monitor, names ...string) {
+	t.Helper()
+	ctx := context.Background()
+	var want *inventory.Inventory
+	require.Eventually(t, func() bool {
+		var err error
+		want, err = inventory.FromClientset(ctx, c.cs)
+		require.NoError(t, err)
+		got := m.Inventory()
+		return got != nil && fmt.Sprint(objectsOf(got), got.CoverageAll()) == fmt.Sprint(objectsOf(want), want.CoverageAll())
+	}, 10*time.Second, 20*time.Millisecond, "the monitor's inventory did not catch up with the cluster")
+	scan, err := kspm.Scan(ctx, want, bench(t, names...))
+	require.NoError(t, err)
+	rep, err := m.Report()
+	require.NoError(t, err)
+	assert.Equal(t, briefs(scan.Results), briefs(rep.Results))
+}
+
+func objectsOf(inv *inventory.Inventory) []string {
+	var out []string
+	for _, o := range inv.Objects() {
+		out = append(out, fmt.Sprintf("%s %s %v", o, o.Meta().GetUID(), o.Object()))
+	}
+	return out
+}
+
+func briefs(rs []check.Result) []string {
+	out := make([]string, len(rs))
+	for i, r := range rs {
+		obj := "-"
+		if r.Object != nil {
+			obj = r.Object.String()
+		}
+		out[i] = fmt.Sprintf("%s %s %s %s: %s", r.CheckID, r.Status, obj, r.Field, r.Message)
+	}
+	return out
+}
+
+

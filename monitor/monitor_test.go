@@ -424,5 +424,3 @@ func briefs(rs []check.Result) []string {
 	}
 	return out
 }
-
-

@@ -19,11 +19,13 @@ import (
 //
 // What a driver does with them, for a set of changed objects (each with its version before
 // and after the change, in the inventory before and the inventory after):
-//   - a change to an object of a kind not in Kinds leaves the check's results as they are;
+//   - a change to an object of a kind not in Kinds (when Kinds are given) leaves the check's
+//     results as they are;
 //   - a change to the coverage (Inventory.Coverage: state or reason) of a kind in Kinds, or
 //     of one of the check's Meta.Kinds or Meta.Requires, re-runs the check whole;
 //   - otherwise, without Affected, the check is re-run whole;
-//   - with Affected, the driver asks it of each changed object of a kind in Kinds, once with
+//   - with Affected, the driver asks it of each changed object of a kind in Kinds (of any
+//     kind, without Kinds), once with
 //     the inventory before and the object's old version, once with the inventory after and
 //     its new version (once only when the object was created or deleted). When any answer is
 //     whole, the check is re-run whole; else it is re-run for the union of the targets only
@@ -33,7 +35,8 @@ type Dependencies struct {
 	// Kinds are every kind whose objects the check's results can depend on: the kinds it
 	// reports on and those it reads to judge them (a pod's Namespace, the ServiceAccount it
 	// runs as, the RBAC objects behind a permission). It includes Meta.Kinds and
-	// Meta.Requires (Validate says so). Empty, the check depends on everything.
+	// Meta.Requires (Validate says so). Empty, the results can depend on objects of any kind:
+	// Affected, when set, is then asked about every changed object.
 	Kinds []schema.GroupKind
 	// Affected, when set, makes the check incremental. Given an object o of one of Kinds in
 	// inventory inv, it returns the objects of inv whose results o can change (o itself
@@ -61,9 +64,6 @@ func (d *Dependencies) validate(m Meta) error {
 		return nil
 	}
 	if len(d.Kinds) == 0 {
-		if d.Affected != nil {
-			return fmt.Errorf("Depends.Affected without Depends.Kinds")
-		}
 		return nil
 	}
 	for _, gk := range slices.Concat(m.Kinds, m.Requires) {
@@ -85,4 +85,16 @@ func AffectedSelf(_ *inventory.Inventory, o *inventory.Object) ([]*inventory.Obj
 // objects whose template it can add, remove or replace (Inventory.PodTemplateDependents).
 func AffectedTemplates(inv *inventory.Inventory, o *inventory.Object) ([]*inventory.Object, bool) {
 	return inv.PodTemplateDependents(o), false
+}
+
+// TemplatesIn returns the objects of namespace ns that can hold a pod template (those of
+// inventory.PodTemplateKinds), in inventory order: for an Affected that maps an object every
+// pod template of its namespace reads (the Namespace's labels, a LimitRange, the namespace's
+// NetworkPolicies) to the owners of those templates.
+func TemplatesIn(inv *inventory.Inventory, ns string) []*inventory.Object {
+	var out []*inventory.Object
+	for _, gk := range inventory.PodTemplateKinds() {
+		out = append(out, inv.InNamespace(gk, ns)...)
+	}
+	return out
 }

@@ -92,8 +92,8 @@ type Update struct {
 	Objects int `json:"objects"`
 	// Duration is how long the evaluation took.
 	Duration time.Duration `json:"duration"`
-	// Whole and Targeted count the checks re-run over the whole inventory and for some
-	// objects only.
-	Whole    int `json:"whole"`
-	Targeted int `json:"targeted"`
+	// Whole names the checks re-run over the whole inventory, by ID, in the order of the
+	// checks; Targeted counts those re-run for some objects only.
+	Whole    []string `json:"whole,omitempty"`
+	Targeted int      `json:"targeted"`
 }

@@ -58,12 +58,15 @@ type store struct {
 	// nilRecs are each check's results about no object from its last whole run, without the
 	// runner's NothingReported result, which report adds when the check has no other.
 	nilRecs [][]record
-	// counts are each check's records about objects, stand-ins left out.
-	counts []int
+	// counts are each check's records about objects, stand-ins left out; standins count its
+	// stand-ins.
+	counts   []int
+	standins []int
 }
 
 func newStore(n int) store {
-	return store{byObject: make(map[key][]record), nilRecs: make([][]record, n), counts: make([]int, n)}
+	return store{byObject: make(map[key][]record), nilRecs: make([][]record, n), counts: make([]int, n),
+		standins: make([]int, n)}
 }
 
 // group returns the records of check i about k: a subslice of the object's records.
@@ -88,12 +91,16 @@ func (s *store) set(i int, k key, recs []record) {
 	old := s.byObject[k]
 	lo, hi := span(old, i)
 	for _, r := range old[lo:hi] {
-		if !r.standin {
+		if r.standin {
+			s.standins[i]--
+		} else {
 			s.counts[i]--
 		}
 	}
 	for _, r := range recs {
-		if !r.standin {
+		if r.standin {
+			s.standins[i]++
+		} else {
 			s.counts[i]++
 		}
 	}

@@ -384,3 +384,16 @@ func (inv *Inventory) OverlaySize() int {
 	}
 	return len(inv.ov.objs)
 }
+
+// SameKind reports whether a and b hold the very same objects of kind gk, with the same
+// coverage: true when one derives from the other (With), or both from one inventory, without
+// an edit of gk. It may answer false for inventories that merely hold equal objects. A cache of
+// what was computed from one kind's objects can be kept from a to b when it is true.
+func SameKind(a, b *Inventory, gk schema.GroupKind) bool {
+	if a == b {
+		return true
+	}
+	x, y := a.ByKind(gk), b.ByKind(gk)
+	ca, cb := a.Coverage(gk), b.Coverage(gk)
+	return len(x) == len(y) && (len(x) == 0 || &x[0] == &y[0]) && ca.State == cb.State && ca.Reason == cb.Reason
+}

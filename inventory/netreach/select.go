@@ -24,7 +24,7 @@ type Selection struct {
 
 // PodsIn returns the pods of namespace ns: those of every pod template, then every Pod
 // listed for a workload.
-func (e *Engine) PodsIn(ns string) []Pod { return e.inNS[ns] }
+func (e *Engine) PodsIn(ns string) []Pod { return e.ns(ns).pods }
 
 // Select returns what sel selects among the pods of namespace ns; an invalid selector is an
 // error.
@@ -48,8 +48,9 @@ func (e *Engine) SelectedBy(p *Policy) Selection {
 func (e *Engine) selectWith(ns string, s *selector) Selection {
 	why := &reasons{}
 	var out Selection
-	for i := range e.inNS[ns] {
-		p := &e.inNS[ns][i]
+	pods := e.ns(ns).pods
+	for i := range pods {
+		p := &pods[i]
 		w := p.Workload()
 		switch s.match(p.view()) {
 		case Yes:

@@ -349,3 +349,25 @@ func podSignature(s *corev1.PodSpec) string {
 	}
 	return b.String()
 }
+
+// PodTemplatesIn returns the pod templates of namespace ns, in the order PodTemplates gives
+// them: what PodTemplates holds of that namespace, found from its objects alone (see
+// PodTemplateOf).
+func (inv *Inventory) PodTemplatesIn(ns string) []PodTemplate {
+	var out []PodTemplate
+	for _, gk := range sortedTemplateKinds {
+		for _, o := range inv.InNamespace(gk, ns) {
+			if t, ok := inv.PodTemplateOf(o); ok {
+				out = append(out, t)
+			}
+		}
+	}
+	return out
+}
+
+// sortedTemplateKinds are PodTemplateKinds in inventory order.
+var sortedTemplateKinds = func() []schema.GroupKind {
+	ks := PodTemplateKinds()
+	slices.SortFunc(ks, compareGK)
+	return ks
+}()

@@ -295,9 +295,21 @@ func TestWithMatchesRebuilt(t *testing.T) {
 	}
 }
 
-// checkTemplateOf compares PodTemplateOf, object by object, with PodTemplates.
+// checkTemplateOf compares PodTemplateOf, object by object, and PodTemplatesIn, namespace by
+// namespace, with PodTemplates.
 func checkTemplateOf(t *testing.T, inv *Inventory) {
 	t.Helper()
+	byNS := map[string][]string{}
+	for _, tmpl := range inv.PodTemplates() {
+		byNS[tmpl.Namespace()] = append(byNS[tmpl.Namespace()], tmpl.Owner.String()+" "+tmpl.Path)
+	}
+	for _, ns := range []string{"ns0", "ns1", "ns2"} {
+		var got []string
+		for _, tmpl := range inv.PodTemplatesIn(ns) {
+			got = append(got, tmpl.Owner.String()+" "+tmpl.Path)
+		}
+		require.Equal(t, byNS[ns], got, "PodTemplatesIn(%s)", ns)
+	}
 	want := map[*Object]string{}
 	for _, tmpl := range inv.PodTemplates() {
 		want[tmpl.Owner] = tmpl.Path

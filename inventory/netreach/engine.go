@@ -1,7 +1,6 @@
 package netreach
 
 import (
-	"cmp"
 	"fmt"
 	"slices"
 	"sort"
@@ -118,18 +117,10 @@ func (e *Engine) ns(ns string) *namespaceData {
 			d.policies = append(d.policies, p)
 		}
 	}
-	kinds := inventory.PodTemplateKinds()
-	slices.SortFunc(kinds, func(a, b schema.GroupKind) int {
-		return cmp.Or(cmp.Compare(a.Group, b.Group), cmp.Compare(a.Kind, b.Kind))
-	})
-	for _, gk := range kinds {
-		for _, o := range e.inv.InNamespace(gk, ns) {
-			if t, ok := e.inv.PodTemplateOf(o); ok {
-				p := PodOf(t)
-				d.templates[o] = p
-				d.pods = append(d.pods, p)
-			}
-		}
+	for _, t := range e.inv.PodTemplatesIn(ns) {
+		p := PodOf(t)
+		d.templates[t.Owner] = p
+		d.pods = append(d.pods, p)
 	}
 	var owners []*inventory.Object
 	for _, o := range e.inv.InNamespace(inventory.KindPod, ns) {

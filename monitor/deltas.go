@@ -85,12 +85,21 @@ func (d *deltaSet) replaceNil(i int, recs []record) {
 }
 
 // notEvaluated says why check i did not evaluate object k completely in its last run, whose
-// results about k are recs, or "".
+// results about k are recs, or "": it says so about k, or says it could not see everything
+// (a result about no object that is notEvaluated) and has nothing to say about k, which may
+// then be what it could not see.
 func (d *deltaSet) notEvaluated(i int, k key, recs []record) string {
 	e := d.e
 	for _, r := range recs {
 		if r.status == check.StatusNotEvaluated {
 			return "not evaluated: " + r.message
+		}
+	}
+	if len(recs) == 0 {
+		for _, r := range e.st.nilRecs[i] {
+			if r.status == check.StatusNotEvaluated {
+				return "not evaluated: " + r.message
+			}
 		}
 	}
 	switch {

@@ -384,6 +384,11 @@ func (e *engine) runWhole(ctx context.Context, inv *inventory.Inventory, idx []i
 			}
 		}
 	}
+	// Results about no object first: whether the check saw everything decides whether what
+	// it no longer reports is resolved (see deltaSet.notEvaluated).
+	for _, i := range idx {
+		deltas.replaceNil(i, nils[i])
+	}
 	for _, g := range gone {
 		deltas.replace(g.i, g.k, nil)
 	}
@@ -391,7 +396,6 @@ func (e *engine) runWhole(ctx context.Context, inv *inventory.Inventory, idx []i
 		for k, recs := range fresh[i] {
 			deltas.replace(i, k, recs)
 		}
-		deltas.replaceNil(i, nils[i])
 		e.evaluated[i] = true
 	}
 	return nil

@@ -108,6 +108,11 @@ func (s *store) set(i int, k key, recs []record) {
 		delete(s.byObject, k)
 		return
 	}
+	if hi-lo == len(recs) {
+		// As many records as before, the common case: in place (no one else holds them).
+		copy(old[lo:hi], recs)
+		return
+	}
 	out := make([]record, 0, len(old)-(hi-lo)+len(recs))
 	out = append(append(append(out, old[:lo]...), recs...), old[hi:]...)
 	s.byObject[k] = out

@@ -1,7 +1,8 @@
-package monitor_test
+package monitor
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"sync"
 	"testing"
@@ -24,7 +25,6 @@ import (
 	"github.com/kspm-dev/kspm/benchmark"
 	"github.com/kspm-dev/kspm/check"
 	"github.com/kspm-dev/kspm/inventory"
-	"github.com/kspm-dev/kspm/monitor"
 )
 
 // cluster is a fake cluster the tests change, whose lists of some resources can be made to
@@ -117,18 +117,18 @@ func (c *cluster) gone(resource string) {
 // running is a monitor running over a cluster until the test ends, with its updates.
 type running struct {
 	t       *testing.T
-	m       *monitor.Monitor
-	updates chan monitor.Update
-	initial monitor.Update
+	m       *Monitor
+	updates chan Update
+	initial Update
 }
 
-func start(t *testing.T, c *cluster, bs []benchmark.Benchmark, opts ...monitor.Option) *running {
+func start(t *testing.T, c *cluster, bs []benchmark.Benchmark, opts ...Option) *running {
 	t.Helper()
-	r := &running{t: t, updates: make(chan monitor.Update, 1000)}
-	opts = append([]monitor.Option{monitor.WithResync(0),
-		monitor.WithClusterOptions(inventory.WithRelistBackoff(20*time.Millisecond, 100*time.Millisecond)),
-		monitor.WithUpdates(func(u monitor.Update) { r.updates <- u })}, opts...)
-	m, err := monitor.New(c.cs, bs, opts...)
+	r := &running{t: t, updates: make(chan Update, 1000)}
+	opts = append([]Option{WithResync(0),
+		WithClusterOptions(inventory.WithRelistBackoff(20*time.Millisecond, 100*time.Millisecond)),
+		WithUpdates(func(u Update) { r.updates <- u })}, opts...)
+	m, err := New(c.cs, bs, opts...)
 	require.NoError(t, err)
 	r.m = m
 	ctx, cancel := context.WithCancel(context.Background())
@@ -150,7 +150,7 @@ func start(t *testing.T, c *cluster, bs []benchmark.Benchmark, opts ...monitor.O
 	return r
 }
 
-func (r *running) next() monitor.Update {
+func (r *running) next() Update {
 	r.t.Helper()
 	select {
 	case u := <-r.updates:
@@ -158,11 +158,11 @@ func (r *running) next() monitor.Update {
 	case <-time.After(10 * time.Second):
 		require.FailNow(r.t, "no update")
 	}
-	return monitor.Update{}
+	return Update{}
 }
 
 // delta waits for a delta about key and returns it, with the update that carried it.
-func (r *running) delta(key monitor.Key) (monitor.Delta, monitor.Update) {
+func (r *running) delta(key Key) (Delta, Update) {
 	r.t.Helper()
 	for {
 		u := r.next()
@@ -205,8 +205,8 @@ func pod(ns, name string, privileged bool) *corev1.Pod {
 			SecurityContext: &corev1.SecurityContext{Privileged: &privileged}}}}}
 }
 
-func key(checkID, kind, ns, name, field string) monitor.Key {
-	return monitor.Key{CheckID: checkID, Kind: kind, Namespace: ns, Name: name, Field: field}
+func resultKey(checkID, kind, ns, name, field string) Key {
+	return Key{CheckID: checkID, Kind: kind, Namespace: ns, Name: name, Field: field}
 }
 
 func TestPrivilegedPodOpensAndResolves(t *testing.T) {
@@ -221,8 +221,8 @@ func TestPrivilegedPodOpensAndResolves(t *testing.T) {
 	p := pod("shop", "web", true)
 	_, err := c.cs.CoreV1().Pods("shop").Create(ctx, p, metav1.CreateOptions{})
 	require.NoError(t, err)
-	d, u := r.delta(key("workloads:privileged", "Pod", "shop", "web", field))
-	assert.Equal(t, monitor.Opened, d.Kind)
+	d, u := r.delta(resultKey("workloads:privileged", "Pod", "shop", "web", field))
+	assert.Equal(t, Opened, d.Kind)
 	require.NotNil(t, d.After)
 	assert.Equal(t, check.StatusFail, d.After.Status)
 	assert.Equal(t, "Pod shop/web", d.After.Object.String())
@@ -234,14 +234,14 @@ func TestPrivilegedPodOpensAndResolves(t *testing.T) {
 	p.Spec.Containers[0].SecurityContext.Privileged = new(false)
 	_, err = c.cs.CoreV1().Pods("shop").Update(ctx, p, metav1.UpdateOptions{})
 	require.NoError(t, err)
-	d, u = r.delta(key("workloads:privileged", "Pod", "shop", "web", field))
-	assert.Equal(t, monitor.Resolved, d.Kind)
+	d, u = r.delta(resultKey("workloads:privileged", "Pod", "shop", "web", field))
+	assert.Equal(t, Resolved, d.Kind)
 	require.NotNil(t, d.Before)
 	assert.Equal(t, check.StatusFail, d.Before.Status)
 	assert.Equal(t, wholeOnPodChange, u.Whole)
 	var passed bool
 	for _, d := range u.Deltas {
-		if d.Key.CheckID == "workloads:privileged" && d.Kind == monitor.Changed && d.Before == nil && d.After.Status == check.StatusPass {
+		if d.Key.CheckID == "workloads:privileged" && d.Kind == Changed && d.Before == nil && d.After.Status == check.StatusPass {
 			passed = true
 		}
 	}
@@ -261,8 +261,8 @@ func TestNamespaceLabelReevaluatesItsWorkloads(t *testing.T) {
 	ns := namespace("shop", "pod-security.kubernetes.io/enforce", "baseline")
 	_, err := c.cs.CoreV1().Namespaces().Update(ctx, ns, metav1.UpdateOptions{})
 	require.NoError(t, err)
-	d, u := r.delta(key(kspmPSS("namespace-violations"), "Pod", "shop", "web", "spec.hostNetwork"))
-	assert.Equal(t, monitor.Opened, d.Kind)
+	d, u := r.delta(resultKey(kspmPSS("namespace-violations"), "Pod", "shop", "web", "spec.hostNetwork"))
+	assert.Equal(t, Opened, d.Kind)
 	assert.Equal(t, check.StatusFail, d.After.Status)
 	assert.Contains(t, d.After.Message, `violates PodSecurity "baseline:latest"`)
 	assert.Empty(t, u.Whole, "a namespace's labels re-evaluate its workloads only")
@@ -303,7 +303,7 @@ func TestNetworkPolicyResolvesIsolationFindings(t *testing.T) {
 	assert.Empty(t, u.Whole, "a NetworkPolicy re-evaluates the pods of its namespace only")
 	var resolved []string
 	for _, d := range u.Deltas {
-		if d.Key.CheckID == "network:workload-ingress-isolation" && d.Kind == monitor.Resolved {
+		if d.Key.CheckID == "network:workload-ingress-isolation" && d.Kind == Resolved {
 			resolved = append(resolved, d.Key.Kind+" "+d.Key.Namespace+"/"+d.Key.Name)
 		}
 		assert.NotEqual(t, "other", d.Key.Namespace)
@@ -332,20 +332,20 @@ func TestForbiddenKindTurnsResultsNotEvaluated(t *testing.T) {
 	t.Run("later", func(t *testing.T) {
 		c := newCluster(namespace("shop"), pod("shop", "web", true))
 		r := start(t, c, bench(t, "workloads"))
-		k := key("workloads:privileged", "Pod", "shop", "web", "spec.containers[0].securityContext.privileged")
+		k := resultKey("workloads:privileged", "Pod", "shop", "web", "spec.containers[0].securityContext.privileged")
 
 		c.forbid("pods", true)
 		u := r.next()
 		require.Len(t, u.Coverage, 1)
 		assert.Equal(t, inventory.Forbidden, u.Coverage[0].State)
-		var d monitor.Delta
+		var d Delta
 		for _, x := range u.Deltas {
-			assert.NotEqual(t, monitor.Resolved, x.Kind, "a result no longer seen is not resolved: %+v", x.Key)
+			assert.NotEqual(t, Resolved, x.Kind, "a result no longer seen is not resolved: %+v", x.Key)
 			if x.Key == k {
 				d = x
 			}
 		}
-		assert.Equal(t, monitor.Changed, d.Kind)
+		assert.Equal(t, Changed, d.Kind)
 		assert.Equal(t, check.StatusFail, d.Before.Status)
 		assert.Equal(t, check.StatusNotEvaluated, d.After.Status)
 		assert.Contains(t, d.After.Message, "pods forbidden")
@@ -353,7 +353,7 @@ func TestForbiddenKindTurnsResultsNotEvaluated(t *testing.T) {
 
 		c.forbid("pods", false)
 		d, _ = r.delta(k)
-		assert.Equal(t, monitor.Changed, d.Kind)
+		assert.Equal(t, Changed, d.Kind)
 		assert.Equal(t, check.StatusNotEvaluated, d.Before.Status)
 		assert.Equal(t, check.StatusFail, d.After.Status)
 		sameAsScan(t, c, r.m, "workloads")
@@ -381,12 +381,12 @@ func TestRestartWithPreviousResults(t *testing.T) {
 	rep, err := first.m.Report()
 	require.NoError(t, err)
 
-	again := start(t, c, bench(t, "workloads"), monitor.WithPrevious(rep.Results))
+	again := start(t, c, bench(t, "workloads"), WithPrevious(rep.Results))
 	assert.Empty(t, again.initial.Deltas, "a restart over an unchanged cluster emits nothing")
 
 	_, err = c.cs.CoreV1().Pods("shop").Create(ctx, pod("shop", "new", true), metav1.CreateOptions{})
 	require.NoError(t, err)
-	third := start(t, c, bench(t, "workloads"), monitor.WithPrevious(rep.Results))
+	third := start(t, c, bench(t, "workloads"), WithPrevious(rep.Results))
 	require.NotEmpty(t, third.initial.Deltas)
 	for _, d := range third.initial.Deltas {
 		assert.Equal(t, "new", d.Key.Name, "only the pod created while down changed: %+v", d.Key)
@@ -396,7 +396,7 @@ func TestRestartWithPreviousResults(t *testing.T) {
 
 // sameAsScan waits until the monitor holds the cluster's objects as a one-shot load lists them,
 // then compares its report's results with kspm.Scan's over that load.
-func sameAsScan(t *testing.T, c *cluster, m *monitor.Monitor, names ...string) {
+func sameAsScan(t *testing.T, c *cluster, m *Monitor, names ...string) {
 	t.Helper()
 	ctx := context.Background()
 	var want *inventory.Inventory
@@ -417,19 +417,72 @@ func sameAsScan(t *testing.T, c *cluster, m *monitor.Monitor, names ...string) {
 func objectsOf(inv *inventory.Inventory) []string {
 	var out []string
 	for _, o := range inv.Objects() {
-		out = append(out, fmt.Sprintf("%s %s %v", o, o.Meta().GetUID(), o.Object()))
+		raw, err := json.Marshal(o.Object())
+		if err != nil {
+			panic(err)
+		}
+		out = append(out, o.String()+" "+string(raw))
 	}
 	return out
 }
 
-func briefs(rs []check.Result) []string {
-	out := make([]string, len(rs))
-	for i, r := range rs {
-		obj := "-"
-		if r.Object != nil {
-			obj = r.Object.String()
-		}
-		out[i] = fmt.Sprintf("%s %s %s %s: %s", r.CheckID, r.Status, obj, r.Field, r.Message)
+
+// TestWatchedClusterMatchesScan changes a fake cluster at random through its API (objects
+// created, updated and deleted, kinds made forbidden and readable again, watches broken by a
+// 410 Gone) and after each step waits until the monitor has caught up, then compares its
+// report with kspm.Scan's over a one-shot load of the cluster, every check of the default
+// benchmarks: the watch (conversion, relists, coverage) and the incremental evaluation
+// together. KSPM_MONITOR_SEEDS and KSPM_MONITOR_STEPS make it longer.
+func TestWatchedClusterMatchesScan(t *testing.T) {
+	for seed := range uint64(envInt("KSPM_MONITOR_SEEDS", 2)) {
+		t.Run(fmt.Sprint(seed), func(t *testing.T) { watchedClusterMatchesScan(t, seed) })
 	}
-	return out
+}
+
+func watchedClusterMatchesScan(t *testing.T, seed uint64) {
+	m := newModel(seed, 150)
+	objs := m.sorted(nil)
+	for i, o := range objs {
+		objs[i] = o.DeepCopyObject()
+	}
+	c := newCluster(objs...)
+	names := kspm.DefaultBenchmarkNames()
+	r := start(t, c, bench(t, names...))
+	sameAsScan(t, c, r.m, names...)
+	tracker := c.cs.Tracker()
+	resources := []string{"pods", "namespaces", "networkpolicies", "rolebindings", "serviceaccounts", "secrets"}
+	for step := range envInt("KSPM_MONITOR_STEPS", 12) {
+		ops := m.step()
+		for _, o := range ops {
+			switch {
+			case o.put != nil:
+				k := modelKey(o.put)
+				info, _ := inventory.LookupKind(k.gk)
+				gvr := info.GroupVersionResource()
+				obj := o.put.DeepCopyObject()
+				if _, err := tracker.Get(gvr, k.ns, k.name); err == nil {
+					require.NoError(t, tracker.Update(gvr, obj, k.ns))
+				} else {
+					require.NoError(t, tracker.Create(gvr, obj, k.ns))
+				}
+			case o.remove != nil:
+				info, _ := inventory.LookupKind(o.remove.gk)
+				require.NoError(t, tracker.Delete(info.GroupVersionResource(), o.remove.ns, o.remove.name))
+			case o.forbid != nil, o.allow != nil:
+				gk := o.forbid
+				if o.allow != nil {
+					gk = o.allow
+				}
+				info, _ := inventory.LookupKind(*gk)
+				c.forbid(info.Resource, o.forbid != nil)
+			}
+		}
+		if step%3 == 0 {
+			c.gone(resources[step%len(resources)])
+		}
+		sameAsScan(t, c, r.m, names...)
+		for len(r.updates) > 0 {
+			<-r.updates
+		}
+	}
 }

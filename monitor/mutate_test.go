@@ -116,9 +116,15 @@ func (m *model) step() []op {
 func (m *model) apply(o op) {
 	switch {
 	case o.put != nil:
-		m.objs[modelKey(o.put)] = o.put
+		k := modelKey(o.put)
+		if kept, forbidden := m.forbidden[k.gk]; forbidden {
+			kept[k] = o.put // the cluster holds it, unseen
+			return
+		}
+		m.objs[k] = o.put
 	case o.remove != nil:
 		delete(m.objs, *o.remove)
+		delete(m.forbidden[o.remove.gk], *o.remove)
 	case o.forbid != nil:
 		kept := map[key]runtime.Object{}
 		for k, obj := range m.objs {

@@ -426,7 +426,6 @@ func objectsOf(inv *inventory.Inventory) []string {
 	return out
 }
 
-
 // TestWatchedClusterMatchesScan changes a fake cluster at random through its API (objects
 // created, updated and deleted, kinds made forbidden and readable again, watches broken by a
 // 410 Gone) and after each step waits until the monitor has caught up, then compares its

@@ -28,16 +28,23 @@ import (
 )
 
 // cluster is a fake cluster the tests change, whose lists of some resources can be made to
-// fail as forbidden and whose watches can be sent a 410 Gone.
+// fail as forbidden and whose watches can be sent a 410 Gone, or closed.
 type cluster struct {
 	cs        *fake.Clientset
 	mu        sync.Mutex
 	forbidden map[string]bool
-	watches   map[string][]chan watch.Event
+	watches   map[string][]*proxied
+}
+
+// proxied is one watch the cluster serves: its events go through ch, and closing quit ends it
+// as a server ends a watch (its result channel closed).
+type proxied struct {
+	ch   chan watch.Event
+	quit chan struct{}
 }
 
 func newCluster(objs ...runtime.Object) *cluster {
-	c := &cluster{cs: fake.NewClientset(objs...), forbidden: map[string]bool{}, watches: map[string][]chan watch.Event{}}
+	c := &cluster{cs: fake.NewClientset(objs...), forbidden: map[string]bool{}, watches: map[string][]*proxied{}}
 	// Discovery serves the core API and no CNI policy kind: the cluster has no such policies.
 	c.cs.Resources = []*metav1.APIResourceList{{GroupVersion: "v1", APIResources: []metav1.APIResource{
 		{Name: "pods", Namespaced: true, Kind: "Pod"}}}}
@@ -56,36 +63,43 @@ func newCluster(objs ...runtime.Object) *cluster {
 		if err != nil {
 			return true, nil, err
 		}
-		ch := make(chan watch.Event, 100)
-		pw := watch.NewProxyWatcher(ch)
+		p := &proxied{ch: make(chan watch.Event, 100), quit: make(chan struct{})}
+		pw := watch.NewProxyWatcher(p.ch)
 		r := a.GetResource().Resource
 		c.mu.Lock()
-		c.watches[r] = append(c.watches[r], ch)
+		c.watches[r] = append(c.watches[r], p)
 		c.mu.Unlock()
 		go func() {
 			defer inner.Stop()
-			defer func() {
+			done := func() {
 				c.mu.Lock()
 				defer c.mu.Unlock()
 				for i, x := range c.watches[r] {
-					if x == ch {
+					if x == p {
 						c.watches[r] = append(c.watches[r][:i], c.watches[r][i+1:]...)
 						break
 					}
 				}
-			}()
+			}
 			for {
 				select {
 				case ev, ok := <-inner.ResultChan():
 					if !ok {
+						done()
 						return
 					}
 					select {
-					case ch <- ev:
+					case p.ch <- ev:
 					case <-pw.StopChan():
+						done()
 						return
 					}
 				case <-pw.StopChan():
+					done()
+					return
+				case <-p.quit:
+					done()
+					close(p.ch)
 					return
 				}
 			}
@@ -93,6 +107,16 @@ func newCluster(objs ...runtime.Object) *cluster {
 		return true, pw, nil
 	})
 	return c
+}
+
+// disconnect ends the open watches of resource as a server ends a watch (normally every few
+// minutes): the watcher starts another from where it was, without listing again.
+func (c *cluster) disconnect(resource string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, p := range c.watches[resource] {
+		close(p.quit)
+	}
 }
 
 // forbid makes lists of resource forbidden (or allowed again), and breaks its watches with a
@@ -108,8 +132,8 @@ func (c *cluster) forbid(resource string, forbidden bool) {
 func (c *cluster) gone(resource string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	for _, ch := range c.watches[resource] {
-		ch <- watch.Event{Type: watch.Error, Object: &metav1.Status{Status: metav1.StatusFailure, Code: 410,
+	for _, p := range c.watches[resource] {
+		p.ch <- watch.Event{Type: watch.Error, Object: &metav1.Status{Status: metav1.StatusFailure, Code: 410,
 			Reason: metav1.StatusReasonExpired, Message: "too old resource version"}}
 	}
 }
@@ -360,18 +384,36 @@ func TestForbiddenKindTurnsResultsNotEvaluated(t *testing.T) {
 	})
 }
 
-func TestRelistEmitsNothing(t *testing.T) {
+func TestRelistAndReconnectEmitNothing(t *testing.T) {
 	c := newCluster(namespace("shop"), pod("shop", "web", true), pod("shop", "api", false))
 	r := start(t, c, bench(t, "workloads", "pss-restricted"))
 	require.Eventually(t, func() bool { return r.m.Stats().Watch.Watches >= len(inventory.BuiltinKinds()) },
 		10*time.Second, 10*time.Millisecond)
 	before := r.m.Stats()
+
+	// 410 Gone: the kinds are listed again, and the lists hold what the monitor has.
 	c.gone("pods")
 	c.gone("namespaces")
 	require.Eventually(t, func() bool { return r.m.Stats().Watch.Relists == before.Watch.Relists+2 },
 		10*time.Second, 10*time.Millisecond)
 	r.quiet(300 * time.Millisecond)
 	assert.Equal(t, before.Revision, r.m.Stats().Revision, "no evaluation: nothing changed")
+
+	// A watch the server ends: watched again from where it was.
+	watches := r.m.Stats().Watch.Watches
+	c.disconnect("pods")
+	require.Eventually(t, func() bool { return r.m.Stats().Watch.Watches > watches }, 10*time.Second, 10*time.Millisecond)
+	r.quiet(300 * time.Millisecond)
+	assert.Equal(t, before.Revision, r.m.Stats().Revision)
+
+	// A change made then is seen, alone.
+	_, err := c.cs.CoreV1().Pods("shop").Create(context.Background(), pod("shop", "new", true), metav1.CreateOptions{})
+	require.NoError(t, err)
+	u := r.next()
+	assert.Equal(t, 1, u.Objects)
+	for _, d := range u.Deltas {
+		assert.Equal(t, "new", d.Key.Name, "%+v", d.Key)
+	}
 }
 
 func TestRestartWithPreviousResults(t *testing.T) {

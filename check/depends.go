@@ -98,3 +98,22 @@ func TemplatesIn(inv *inventory.Inventory, ns string) []*inventory.Object {
 	}
 	return out
 }
+
+// TemplatesWith returns the dependencies of a check over the pod templates of kinds
+// templateKinds (inventory.PodTemplateKinds, or those of them it reads) whose result about a
+// template reads, besides the template, the objects of kind gk of the template's namespace
+// (its LimitRanges, its ServiceAccounts; for Namespace, its Namespace): a change to one of
+// those re-evaluates every template of its namespace, a change to a template's owner the
+// templates it can add, remove or replace (Inventory.PodTemplateDependents).
+func TemplatesWith(templateKinds []schema.GroupKind, gk schema.GroupKind) *Dependencies {
+	return &Dependencies{Kinds: append(slices.Clone(templateKinds), gk),
+		Affected: func(inv *inventory.Inventory, o *inventory.Object) ([]*inventory.Object, bool) {
+			switch {
+			case o.GroupKind() == gk && gk == inventory.KindNamespace:
+				return TemplatesIn(inv, o.Name()), false
+			case o.GroupKind() == gk:
+				return TemplatesIn(inv, o.Namespace()), false
+			}
+			return inv.PodTemplateDependents(o), false
+		}}
+}

@@ -305,46 +305,63 @@ func (o *clusterOptions) where() string {
 //
 // Objects listed from the API have an empty Source.
 func FromClientset(ctx context.Context, cs kubernetes.Interface, opts ...ClusterOption) (*Inventory, error) {
-	if cs == nil {
-		return nil, errors.New("inventory: nil clientset")
+	o, kinds, skipped, err := clusterSetup(cs, clusterOptions{pageSize: defaultPageSize,
+		parallelism: defaultListParallelism, requestTimeout: defaultRequestTimeout}, opts)
+	if err != nil {
+		return nil, err
 	}
-	o := clusterOptions{pageSize: defaultPageSize, parallelism: defaultListParallelism,
-		requestTimeout: defaultRequestTimeout}
+	l := &clusterLoader{cs: cs, md: o.metadata, tables: o.secretTables, pageSize: o.pageSize, parallelism: o.parallelism,
+		requestTimeout: o.requestTimeout, retries: o.retries, b: NewBuilder(ModeCluster)}
+	l.begin(&o, skipped)
+	if err := l.load(ctx, kinds, o.where()); err != nil {
+		return nil, err
+	}
+	if o.kubeletConfigz > 0 {
+		l.loadKubeletConfigs(ctx, o.kubeletConfigz)
+	}
+	l.end(ctx, &o)
+	return l.b.Build(), nil
+}
+
+// clusterSetup checks cs and applies opts over defaults, and returns the options with the
+// built-in kinds to list and those left out (see WithKinds).
+func clusterSetup(cs kubernetes.Interface, defaults clusterOptions, opts []ClusterOption) (clusterOptions, []KindInfo, []KindInfo, error) {
+	if cs == nil {
+		return defaults, nil, nil, errors.New("inventory: nil clientset")
+	}
+	o := defaults
 	for _, opt := range opts {
 		if opt != nil {
 			opt.applyCluster(&o)
 		}
 	}
 	kinds, skipped, err := selectKinds(o.kinds)
-	if err != nil {
-		return nil, err
-	}
-	l := &clusterLoader{cs: cs, md: o.metadata, tables: o.secretTables, pageSize: o.pageSize, parallelism: o.parallelism,
-		requestTimeout: o.requestTimeout, retries: o.retries, b: NewBuilder(ModeCluster)}
-	where := o.where()
+	return o, kinds, skipped, err
+}
+
+// begin records, before the kinds are listed, the inventory's source and the kinds left out.
+func (l *clusterLoader) begin(o *clusterOptions, skipped []KindInfo) {
 	if src := cmp.Or(o.sourceName, o.source); src != "" {
 		l.b.AddSource(src)
 	}
 	for _, k := range skipped {
 		l.b.SetCoverage(Coverage{Group: k.Group, Kind: k.Kind, State: Absent, Reason: reasonNotRequested})
 	}
-	if err := l.load(ctx, kinds, where); err != nil {
-		return nil, err
-	}
+}
+
+// end records, once the kinds are listed, the coverage of OtherNetworkPolicyKinds and the
+// server's version.
+func (l *clusterLoader) end(ctx context.Context, o *clusterOptions) {
 	if len(o.kinds) == 0 {
 		l.discoverOtherNetworkPolicyKinds(ctx)
 	} else {
 		l.notRequestedOtherNetworkPolicyKinds()
 	}
-	if o.kubeletConfigz > 0 {
-		l.loadKubeletConfigs(ctx, o.kubeletConfigz)
-	}
 	// The version decides which Pod Security policies "latest" means there. Not knowing it is
 	// not an error: checks then use the newest policies.
-	if info, err := cs.Discovery().ServerVersion(); err == nil && validServerVersion(info.GitVersion) {
+	if info, err := l.cs.Discovery().ServerVersion(); err == nil && validServerVersion(info.GitVersion) {
 		l.b.SetServerVersion(info.GitVersion)
 	}
-	return l.b.Build(), nil
 }
 
 // loadKubeletConfigs adds the live kubelet configuration of every listed Node and records the

@@ -294,17 +294,7 @@ func (ov *overlay) kind(gk schema.GroupKind) []*Object {
 	if !ov.touched[gk] {
 		return ov.base.byKind[gk]
 	}
-	ov.mu.Lock()
-	defer ov.mu.Unlock()
-	if objs, ok := ov.byKind[gk]; ok {
-		return objs
-	}
-	objs := ov.merge(ov.base.byKind[gk], func(k objKey) bool { return k.gk == gk })
-	if ov.byKind == nil {
-		ov.byKind = make(map[schema.GroupKind][]*Object)
-	}
-	ov.byKind[gk] = objs
-	return objs
+	return mergedOnce(ov, &ov.byKind, gk, ov.base.byKind[gk], func(k objKey) bool { return k.gk == gk })
 }
 
 func (ov *overlay) inNamespace(gk schema.GroupKind, ns string) []*Object {
@@ -312,16 +302,21 @@ func (ov *overlay) inNamespace(gk schema.GroupKind, ns string) []*Object {
 	if !ov.touchedNS[nk] {
 		return ov.base.byNSKind[nk]
 	}
+	return mergedOnce(ov, &ov.byNSKind, nk, ov.base.byNSKind[nk], func(k objKey) bool { return k.gk == gk && k.ns == ns })
+}
+
+// mergedOnce returns the list of key k in cache, merging it (see merge) on first use.
+func mergedOnce[K comparable](ov *overlay, cache *map[K][]*Object, k K, base []*Object, in func(objKey) bool) []*Object {
 	ov.mu.Lock()
 	defer ov.mu.Unlock()
-	if objs, ok := ov.byNSKind[nk]; ok {
+	if objs, ok := (*cache)[k]; ok {
 		return objs
 	}
-	objs := ov.merge(ov.base.byNSKind[nk], func(k objKey) bool { return k.gk == gk && k.ns == ns })
-	if ov.byNSKind == nil {
-		ov.byNSKind = make(map[nsKind][]*Object)
+	objs := ov.merge(base, in)
+	if *cache == nil {
+		*cache = make(map[K][]*Object)
 	}
-	ov.byNSKind[nk] = objs
+	(*cache)[k] = objs
 	return objs
 }
 

@@ -93,16 +93,7 @@ func (p *kindPending) empty() bool {
 // NewWatch returns a Watch over the cluster cs talks to; Run starts it. See FromClientset for
 // the options, and Watch for those that apply.
 func NewWatch(cs kubernetes.Interface, opts ...ClusterOption) (*Watch, error) {
-	if cs == nil {
-		return nil, errors.New("inventory: nil clientset")
-	}
-	o := clusterOptions{pageSize: defaultPageSize}
-	for _, opt := range opts {
-		if opt != nil {
-			opt.applyCluster(&o)
-		}
-	}
-	kinds, skipped, err := selectKinds(o.kinds)
+	o, kinds, skipped, err := clusterSetup(cs, clusterOptions{pageSize: defaultPageSize}, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -430,28 +421,9 @@ func (w *Watch) first(ctx context.Context) (*Inventory, bool, error) {
 	if !anyListed {
 		return nil, true, fmt.Errorf("inventory: no kind could be listed from %s: %w", w.source, firstErr)
 	}
-	if src := cmpOr(w.opts.sourceName, w.opts.source); src != "" {
-		l.b.AddSource(src)
-	}
-	for _, k := range w.skip {
-		l.b.SetCoverage(Coverage{Group: k.Group, Kind: k.Kind, State: Absent, Reason: reasonNotRequested})
-	}
-	if len(w.opts.kinds) == 0 {
-		l.discoverOtherNetworkPolicyKinds(ctx)
-	} else {
-		l.notRequestedOtherNetworkPolicyKinds()
-	}
-	if info, err := w.cs.Discovery().ServerVersion(); err == nil && validServerVersion(info.GitVersion) {
-		l.b.SetServerVersion(info.GitVersion)
-	}
+	l.begin(&w.opts, w.skip)
+	l.end(ctx, &w.opts)
 	return l.b.Build(), true, nil
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 func mapKeysOf[V any](m map[objKey]V) func(func(objKey) bool) {

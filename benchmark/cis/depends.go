@@ -1,8 +1,6 @@
 package cis
 
 import (
-	"slices"
-
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -10,6 +8,7 @@ import (
 
 	"github.com/kspm-dev/kspm/check"
 	"github.com/kspm-dev/kspm/internal/flags"
+	"github.com/kspm-dev/kspm/internal/netpolicy"
 	"github.com/kspm-dev/kspm/inventory"
 	"github.com/kspm-dev/kspm/inventory/authz"
 )
@@ -21,13 +20,7 @@ import (
 // and Nodes: a change to one of those re-runs them whole, and a change to a user's pod
 // elsewhere does not touch them.
 
-var otherPolicyKinds = func() []schema.GroupKind {
-	var out []schema.GroupKind
-	for _, k := range inventory.OtherNetworkPolicyKinds() {
-		out = append(out, k.GroupKind())
-	}
-	return out
-}()
+var otherPolicyKinds = netpolicy.Kinds()
 
 // wholeUnless returns an Affected that re-runs a control whole for every change but to an
 // object of kind gk for which read is false.
@@ -129,18 +122,6 @@ var (
 	podDeps = &check.Dependencies{Kinds: podKinds, Affected: check.AffectedTemplates}
 	// tokenMountDeps (5.1.6) and secretEnvDeps (5.4.1) judge each template with the
 	// ServiceAccounts, the ConfigMaps, of its namespace.
-	tokenMountDeps = templatesAnd(inventory.KindServiceAccount)
-	secretEnvDeps  = templatesAnd(inventory.KindConfigMap)
+	tokenMountDeps = check.TemplatesWith(podKinds, inventory.KindServiceAccount)
+	secretEnvDeps  = check.TemplatesWith(podKinds, inventory.KindConfigMap)
 )
-
-// templatesAnd returns the dependencies of controls whose result about a pod template reads,
-// besides the template, the objects of kind gk of its namespace.
-func templatesAnd(gk schema.GroupKind) *check.Dependencies {
-	return &check.Dependencies{Kinds: append(slices.Clone(podKinds), gk),
-		Affected: func(inv *inventory.Inventory, o *inventory.Object) ([]*inventory.Object, bool) {
-			if o.GroupKind() == gk {
-				return check.TemplatesIn(inv, o.Namespace()), false
-			}
-			return inv.PodTemplateDependents(o), false
-		}}
-}

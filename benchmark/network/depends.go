@@ -7,6 +7,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/kspm-dev/kspm/check"
+	"github.com/kspm-dev/kspm/internal/netpolicy"
 	"github.com/kspm-dev/kspm/inventory"
 	"github.com/kspm-dev/kspm/inventory/netreach"
 )
@@ -19,13 +20,7 @@ import (
 // namespace, but for a NetworkPolicy that starts or stops reading a label key no other policy
 // reads, and for those other policies: those re-run the controls whole.
 
-var otherPolicyKinds = func() []schema.GroupKind {
-	var out []schema.GroupKind
-	for _, k := range inventory.OtherNetworkPolicyKinds() {
-		out = append(out, k.GroupKind())
-	}
-	return out
-}()
+var otherPolicyKinds = netpolicy.Kinds()
 
 // kinds returns the given kinds, then the kinds of the policies of other kinds.
 func kinds(gks ...schema.GroupKind) []schema.GroupKind {

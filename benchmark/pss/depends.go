@@ -1,8 +1,6 @@
 package pss
 
 import (
-	"slices"
-
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/kspm-dev/kspm/check"
@@ -20,13 +18,5 @@ var (
 	// namespacedTemplateDeps: the namespace violation controls judge each pod template against
 	// the policy its Namespace's labels set: a Namespace's change re-evaluates the templates
 	// of that namespace.
-	namespacedTemplateDeps = &check.Dependencies{
-		Kinds: append(slices.Clone(workloadKinds), inventory.KindNamespace),
-		Affected: func(inv *inventory.Inventory, o *inventory.Object) ([]*inventory.Object, bool) {
-			if o.GroupKind() == inventory.KindNamespace {
-				return check.TemplatesIn(inv, o.Name()), false
-			}
-			return inv.PodTemplateDependents(o), false
-		},
-	}
+	namespacedTemplateDeps = check.TemplatesWith(workloadKinds, inventory.KindNamespace)
 )

@@ -1,8 +1,6 @@
 package workloads
 
 import (
-	"slices"
-
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
@@ -18,10 +16,10 @@ var (
 	templateDeps = &check.Dependencies{Kinds: workloadKinds, Affected: check.AffectedTemplates}
 	// limitRangeDeps: a result about a pod template reads also the LimitRanges of its
 	// namespace (workloads:resource-requests, workloads:resource-limits).
-	limitRangeDeps = templatesAnd(inventory.KindLimitRange)
+	limitRangeDeps = check.TemplatesWith(workloadKinds, inventory.KindLimitRange)
 	// serviceAccountDeps: a result about a pod template reads also the ServiceAccounts of its
 	// namespace (workloads:missing-serviceaccount, workloads:workload-default-sa).
-	serviceAccountDeps = templatesAnd(inventory.KindServiceAccount)
+	serviceAccountDeps = check.TemplatesWith(workloadKinds, inventory.KindServiceAccount)
 	// allowedRegistriesDeps: workloads:allowed-registries, whose CEL rule runs over every pod
 	// template, is re-run whole when one changes, and only then.
 	allowedRegistriesDeps = &check.Dependencies{Kinds: workloadKinds}
@@ -45,16 +43,3 @@ var (
 		return nil, false
 	}}
 )
-
-// templatesAnd returns the dependencies of controls whose result about a pod template reads,
-// besides the template, the objects of kind gk in the template's namespace: a change to one of
-// those re-evaluates every template of its namespace.
-func templatesAnd(gk schema.GroupKind) *check.Dependencies {
-	return &check.Dependencies{Kinds: append(slices.Clone(workloadKinds), gk),
-		Affected: func(inv *inventory.Inventory, o *inventory.Object) ([]*inventory.Object, bool) {
-			if o.GroupKind() == gk {
-				return check.TemplatesIn(inv, o.Namespace()), false
-			}
-			return inv.PodTemplateDependents(o), false
-		}}
-}

@@ -13,7 +13,9 @@ import (
 // however many times a group was replaced in between.
 type deltaSet struct {
 	// quiet, set for a first evaluation without previous results, keeps no deltas.
-	quiet         bool
+	quiet bool
+	// gen stamps the records replace sets (see engine.runWhole).
+	gen           uint32
 	e             *engine
 	before, after *inventory.Inventory
 	orig          map[groupKey][]record
@@ -53,29 +55,61 @@ func (d *deltaSet) touch(g groupKey, current []record) {
 func (d *deltaSet) replace(i int, k key, recs []record) {
 	st := &d.e.st
 	old := st.group(i, k)
-	d.touch(groupKey{check: i, obj: k}, old)
 	view := recs
-	if reason := d.notEvaluated(i, k, recs); reason != "" && len(old) > 0 {
-		have := make(map[identity]bool, len(recs))
-		for _, id := range identities(recs) {
-			have[id] = true
-		}
-		view = slices.Clone(recs)
-		for j, id := range identities(old) {
-			if have[id] {
-				continue
-			}
-			r := old[j]
-			if !r.standin {
-				r = record{check: i, status: check.StatusNotEvaluated, field: r.field, message: reason,
-					standin: true, ref: d.ref(k, nil)}
-			} else {
-				r.message = reason
-			}
-			view = append(view, r)
-		}
+	if len(old) > len(recs) || len(old) > 0 && !sameIdentities(old, recs) {
+		view = d.standIns(i, k, old, recs)
 	}
+	for j := range view {
+		view[j].gen = d.gen
+	}
+	if sameRecords(old, view) {
+		for j := range old {
+			old[j].gen = d.gen // the group stays as it is
+		}
+		return
+	}
+	d.touch(groupKey{check: i, obj: k}, old)
 	st.set(i, k, view)
+}
+
+// sameRecords reports whether a and b hold equal records in the same order.
+func sameRecords(a, b []record) bool {
+	return slices.EqualFunc(a, b, record.equal)
+}
+
+// standIns returns recs, the new results of check i about k, with a notEvaluated stand-in for
+// each of old, the results there were, that recs lack, when check i did not evaluate k
+// completely (see notEvaluated); recs as they are when it did.
+func (d *deltaSet) standIns(i int, k key, old, recs []record) []record {
+	reason := d.notEvaluated(i, k, recs)
+	if reason == "" {
+		return recs
+	}
+	have := make(map[identity]bool, len(recs))
+	for _, id := range identities(recs) {
+		have[id] = true
+	}
+	view := slices.Clone(recs)
+	for j, id := range identities(old) {
+		if have[id] {
+			continue
+		}
+		r := old[j]
+		if !r.standin {
+			r = record{check: i, status: check.StatusNotEvaluated, field: r.field, message: reason,
+				standin: true, ref: d.ref(k, nil)}
+		} else {
+			r.message = reason
+		}
+		view = append(view, r)
+	}
+	return view
+}
+
+// sameIdentities reports whether a and b hold records of the same identities (see identity),
+// in the same order.
+func sameIdentities(a, b []record) bool {
+	return slices.EqualFunc(a, b, func(x, y record) bool { return x.field == y.field })
 }
 
 // replaceNil makes recs the results of check i about no object.

@@ -47,6 +47,8 @@ type engine struct {
 	// seeded is set when seed gave results.
 	evaluated []bool
 	seeded    bool
+	// gen counts the whole runs; the records a whole run gives carry its count.
+	gen uint32
 }
 
 // newEngine validates checks and prepares to evaluate them.
@@ -336,69 +338,90 @@ func (e *engine) runWhole(ctx context.Context, inv *inventory.Inventory, idx []i
 		e.blocked[i] = !e.metas[i].Manual && inv.Unseen(e.metas[i].Requires...) != ""
 		e.failed[i] = ""
 	}
-	fresh := make(map[int]map[key][]record, len(idx))
-	nils := make(map[int][]record, len(idx))
-	for _, r := range results {
-		i := index[r.CheckID]
-		rec := record{check: i, status: r.Status, field: r.Field, message: r.Message, err: r.Err}
-		if r.Object == nil {
-			if r.Status == check.StatusError && e.failed[i] == "" {
-				e.failed[i] = r.Message
-			}
-			if r.Status == check.StatusNotApplicable && r.Message == check.NothingReported {
-				continue
-			}
-			nils[i] = append(nils[i], rec)
-			continue
-		}
-		k := keyOfRef(r.Object)
-		if fresh[i] == nil {
-			fresh[i] = make(map[key][]record)
-		}
-		fresh[i][k] = append(fresh[i][k], rec)
-	}
-	rerun := make(map[int]bool, len(idx))
-	for _, i := range idx {
-		rerun[i] = true
-	}
-	// Results of these checks about objects they no longer report on. Finding them takes a
-	// look at every object's results, unless the checks had none.
-	scan := false
-	for _, i := range idx {
-		scan = scan || e.st.counts[i] > 0 || e.st.standins[i] > 0
-	}
-	var gone []struct {
-		i int
-		k key
-	}
-	for k, recs := range e.st.byObject {
-		if !scan {
-			break
-		}
-		for j, r := range recs {
-			if rerun[r.check] && (j == 0 || recs[j-1].check != r.check) && fresh[r.check][k] == nil {
-				gone = append(gone, struct {
-					i int
-					k key
-				}{r.check, k})
-			}
-		}
-	}
 	// Results about no object first: whether the check saw everything decides whether what
 	// it no longer reports is resolved (see deltaSet.notEvaluated).
+	nils := make(map[int][]record, len(idx))
+	for _, r := range results {
+		if r.Object != nil {
+			continue
+		}
+		i := index[r.CheckID]
+		if r.Status == check.StatusError && e.failed[i] == "" {
+			e.failed[i] = r.Message
+		}
+		if r.Status == check.StatusNotApplicable && r.Message == check.NothingReported {
+			continue
+		}
+		nils[i] = append(nils[i], record{check: i, status: r.Status, field: r.Field, message: r.Message, err: r.Err})
+	}
 	for _, i := range idx {
 		deltas.replaceNil(i, nils[i])
 	}
-	for _, g := range gone {
-		deltas.replace(g.i, g.k, nil)
-	}
-	for _, i := range idx {
-		for k, recs := range fresh[i] {
-			deltas.replace(i, k, recs)
+	// Then each check's results about each object, which come in runs, object by object;
+	// the groups replaced are stamped, so that those left unstamped are the ones the checks
+	// no longer report about.
+	e.gen++
+	deltas.gen = e.gen
+	keys := keyCache{}
+	var group []record
+	var gk key
+	flush := func(i int) {
+		if len(group) > 0 {
+			deltas.replace(i, gk, group)
+			group = nil
 		}
+	}
+	prev := -1
+	for _, r := range results {
+		if r.Object == nil {
+			continue
+		}
+		i := index[r.CheckID]
+		k := keys.of(r.Object)
+		if i != prev || k != gk {
+			flush(prev)
+			prev, gk = i, k
+		}
+		group = append(group, record{check: i, status: r.Status, field: r.Field, message: r.Message, err: r.Err})
+	}
+	flush(prev)
+	scan := false
+	rerun := make(map[int]bool, len(idx))
+	for _, i := range idx {
+		rerun[i] = true
+		scan = scan || e.st.counts[i] > 0 || e.st.standins[i] > 0
 		e.evaluated[i] = true
 	}
+	if !scan {
+		return nil
+	}
+	// Results of these checks about objects they no longer report on: every object's
+	// results are looked at.
+	var gone []groupKey
+	for k, recs := range e.st.byObject {
+		for j, r := range recs {
+			if rerun[r.check] && r.gen != e.gen && (j == 0 || recs[j-1].check != r.check) {
+				gone = append(gone, groupKey{check: r.check, obj: k})
+			}
+		}
+	}
+	for _, g := range gone {
+		deltas.replace(g.check, g.obj, nil)
+	}
 	return nil
+}
+
+// keyCache turns result references into keys, parsing each API version once.
+type keyCache map[string]string
+
+func (c keyCache) of(r *inventory.Ref) key {
+	group, ok := c[r.APIVersion]
+	if !ok {
+		gv, _ := schema.ParseGroupVersion(r.APIVersion)
+		group = gv.Group
+		c[r.APIVersion] = group
+	}
+	return key{schema.GroupKind{Group: group, Kind: r.Kind}, r.Namespace, r.Name}
 }
 
 // runTargets runs each check that has targets for those only, and returns the checks to

@@ -40,6 +40,8 @@ type record struct {
 	// (see Changed): in the delta stream, not in the report. ref is then its object.
 	standin bool
 	ref     *inventory.Ref
+	// gen is the count of the whole run that gave the record (see engine.runWhole).
+	gen uint32
 }
 
 func (r record) equal(o record) bool {

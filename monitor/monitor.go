@@ -205,6 +205,7 @@ func newMonitor(w *inventory.Watch, benchmarks []benchmark.Benchmark, cfg config
 	}
 	if cfg.hasPrevious {
 		e.seed(cfg.previous)
+		cfg.previous = nil // held by the engine, as records, from now on
 	}
 	return &Monitor{cfg: cfg, watch: w, engine: e, names: names, ready: make(chan struct{})}, nil
 }

@@ -36,12 +36,13 @@ type record struct {
 	field   string
 	message string
 	err     error
-	// standin marks a notEvaluated stand-in for a result that could not be evaluated again
-	// (see Changed): in the delta stream, not in the report. ref is then its object.
-	standin bool
-	ref     *inventory.Ref
+	// ref is the object of a stand-in (see standin).
+	ref *inventory.Ref
 	// gen is the count of the whole run that gave the record (see engine.runWhole).
 	gen uint32
+	// standin marks a notEvaluated stand-in for a result that could not be evaluated again
+	// (see Changed): in the delta stream, not in the report.
+	standin bool
 }
 
 func (r record) equal(o record) bool {

@@ -9,7 +9,9 @@
 //   - package check is the SDK for controls written in Go or CEL;
 //   - package benchmark and its subpackages hold the bundled benchmarks;
 //   - Run and Scan (this package) run checks concurrently and return typed results;
-//   - package report writes them as JSON or text.
+//   - package report writes them as JSON or text;
+//   - package monitor keeps the results current over a watched cluster, re-running only what
+//     each change can affect.
 //
 // # The contract
 //

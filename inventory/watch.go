@@ -14,6 +14,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/client-go/kubernetes"
@@ -28,8 +29,9 @@ import (
 //
 // What an object becomes, and how each kind's Coverage is decided, is the loader's: typed
 // objects without managedFields; Secrets without values (watched as metadata through
-// WithMetadataClient, which WatchConfig sets: their Type is then empty, unknown; else typed,
-// their values dropped as each event arrives); Forbidden, NotServed (confirmed by discovery)
+// WithMetadataClient, their Type then empty, unknown, but with WatchConfig, which lists them
+// as Tables and reads the type of each new one from a Table; else typed, their values dropped
+// as each event arrives); Forbidden, NotServed (confirmed by discovery)
 // or Failed when a list fails, with the kind's *ListError in Errors. A kind that cannot be
 // listed keeps none of its objects, as in a one-shot load: when a kind that was listed becomes
 // forbidden, its objects are removed (the monitor turns their results into notEvaluated, not
@@ -57,6 +59,39 @@ type Watch struct {
 	pending map[schema.GroupKind]*kindPending
 	stats   WatchStats
 	started bool
+	runCtx  context.Context
+
+	// types are the types of the Secrets seen, when Secrets are watched as metadata with a
+	// client for Tables (see secretTypes); nil otherwise.
+	types *secretTypes
+}
+
+// secretTypes remembers each Secret's type: the metadata API, through which Secrets are
+// watched so that their values never reach the process, has no type; a Table (what kubectl get
+// prints) has it, for the list and for a Secret the watch shows first. A Secret's type cannot
+// change.
+type secretTypes struct {
+	mu    sync.Mutex
+	byUID map[types.UID]corev1.SecretType
+}
+
+func (t *secretTypes) put(uid types.UID, typ corev1.SecretType) {
+	t.mu.Lock()
+	t.byUID[uid] = typ
+	t.mu.Unlock()
+}
+
+func (t *secretTypes) get(uid types.UID) (corev1.SecretType, bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	typ, ok := t.byUID[uid]
+	return typ, ok
+}
+
+func (t *secretTypes) drop(uid types.UID) {
+	t.mu.Lock()
+	delete(t.byUID, uid)
+	t.mu.Unlock()
 }
 
 // WatchStats counts what a Watch did.
@@ -106,14 +141,16 @@ func NewWatch(cs kubernetes.Interface, opts ...ClusterOption) (*Watch, error) {
 }
 
 // WatchConfig returns a Watch over the cluster cfg points at, with clients made as FromConfig
-// makes them (protobuf, its rate limit, a metadata client for Secrets, whose values then never
-// reach the process).
+// makes them (protobuf, its rate limit), Secrets listed as Tables and watched as metadata:
+// their values never reach the process, and their types are known as FromConfig knows them
+// (a Secret the watch shows first has its type read once from a Table of it).
 func WatchConfig(cfg *rest.Config, opts ...ClusterOption) (*Watch, error) {
 	cs, mc, host, err := clientsFor(cfg)
 	if err != nil {
 		return nil, err
 	}
-	return NewWatch(cs, append([]ClusterOption{WithMetadataClient(mc), withSource(host)}, opts...)...)
+	return NewWatch(cs, append([]ClusterOption{WithMetadataClient(mc), withSecretTables(cs.CoreV1().RESTClient()),
+		withSource(host)}, opts...)...)
 }
 
 // Run lists and watches every kind until ctx ends; it returns ctx's error. Call it once.
@@ -124,6 +161,7 @@ func (w *Watch) Run(ctx context.Context) error {
 		return errors.New("inventory: Watch.Run called twice")
 	}
 	w.started = true
+	w.runCtx = ctx
 	w.mu.Unlock()
 	var wg sync.WaitGroup
 	for _, k := range w.kinds {
@@ -138,8 +176,7 @@ func (w *Watch) Run(ctx context.Context) error {
 			ro.Backoff = &wait.Backoff{Duration: w.opts.relistMin, Cap: w.opts.relistMax, Factor: 2, Jitter: 0.5,
 				Steps: int(math.Ceil(math.Log2(float64(w.opts.relistMax)/float64(w.opts.relistMin)))) + 1}
 		}
-		r := cache.NewReflectorWithOptions(cache.ToListWatcherWithWatchListSemantics(lw, w.cs), expected,
-			&kindStore{w: w, k: k}, ro)
+		r := cache.NewReflectorWithOptions(lw, expected, &kindStore{w: w, k: k}, ro)
 		r.WatchListPageSize = w.opts.pageSize
 		wg.Add(1)
 		go func() {
@@ -161,7 +198,7 @@ func (w *Watch) Stats() WatchStats {
 
 // listerWatcher returns how kind k is listed and watched, counting and classifying failures,
 // and the type its objects arrive as.
-func (w *Watch) listerWatcher(k KindInfo) (*cache.ListWatch, runtime.Object) {
+func (w *Watch) listerWatcher(k KindInfo) (cache.ListerWatcher, runtime.Object) {
 	var lw *cache.ListWatch
 	expected := k.New()
 	if k.GroupKind() == KindSecret && w.opts.metadata != nil {
@@ -173,6 +210,26 @@ func (w *Watch) listerWatcher(k KindInfo) (*cache.ListWatch, runtime.Object) {
 			WatchFuncWithContext: r.Watch,
 		}
 		expected = &metav1.PartialObjectMetadata{}
+		if rc := w.opts.secretTables; rc != nil {
+			// Listed as Tables, with their types; watched as metadata.
+			w.types = &secretTypes{byUID: make(map[types.UID]corev1.SecretType)}
+			lw.ListWithContextFunc = func(ctx context.Context, opts metav1.ListOptions) (runtime.Object, error) {
+				secrets, meta, err := secretTable(ctx, rc.Get().Resource("secrets").VersionedParams(&opts, metav1.ParameterCodec))
+				if errors.Is(err, errNoTable) {
+					return r.List(ctx, opts)
+				}
+				if err != nil {
+					return nil, err
+				}
+				l := &corev1.SecretList{ListMeta: meta, Items: make([]corev1.Secret, len(secrets))}
+				for i, s := range secrets {
+					l.Items[i] = *s
+					w.types.put(s.UID, s.Type)
+				}
+				return l, nil
+			}
+			expected = nil // lists give Secrets, watches metadata
+		}
 	} else {
 		lw = typedListWatch(w.cs, k.GroupKind())
 	}
@@ -180,7 +237,7 @@ func (w *Watch) listerWatcher(k KindInfo) (*cache.ListWatch, runtime.Object) {
 		return nil, nil
 	}
 	list, watchFn := lw.ListWithContextFunc, lw.WatchFuncWithContext
-	return &cache.ListWatch{
+	counted := &cache.ListWatch{
 		ListWithContextFunc: func(ctx context.Context, opts metav1.ListOptions) (runtime.Object, error) {
 			l, err := list(ctx, opts)
 			if err != nil && ctx.Err() == nil {
@@ -194,8 +251,21 @@ func (w *Watch) listerWatcher(k KindInfo) (*cache.ListWatch, runtime.Object) {
 			w.mu.Unlock()
 			return watchFn(ctx, opts)
 		},
-	}, expected
+	}
+	if k.GroupKind() == KindSecret && w.types != nil {
+		// Listed as Tables: a streamed list (a watch with initial events) would give metadata
+		// only, without the types.
+		return listWithoutStreaming{counted}, expected
+	}
+	return cache.ToListWatcherWithWatchListSemantics(counted, w.cs), expected
 }
+
+// listWithoutStreaming is a lister-watcher a Reflector lists with its list function, never
+// with a watch that streams the initial objects.
+type listWithoutStreaming struct{ *cache.ListWatch }
+
+// IsWatchListSemanticsUnSupported tells client-go's Reflector not to stream lists.
+func (listWithoutStreaming) IsWatchListSemanticsUnSupported() bool { return true }
 
 // listFailed records a failed list of kind k: Forbidden, NotServed or Failed as the loader
 // classifies it, the kind's objects removed; a transient failure of a kind already listed
@@ -293,6 +363,13 @@ func (w *Watch) event(k KindInfo, item any, deleted bool) error {
 	if err != nil {
 		return err
 	}
+	if s, ok := o.(*corev1.Secret); ok && w.types != nil {
+		if deleted {
+			w.types.drop(s.UID)
+		} else if s.Type == "" {
+			s.Type = w.secretType(s)
+		}
+	}
 	if deleted {
 		o = nil
 	}
@@ -305,6 +382,22 @@ func (w *Watch) event(k KindInfo, item any, deleted bool) error {
 	w.mu.Unlock()
 	w.notify()
 	return nil
+}
+
+// secretType returns the type of Secret s, watched as metadata: remembered from the list, or
+// read once from a Table of it; unknown ("") when the server does not say.
+func (w *Watch) secretType(s *corev1.Secret) corev1.SecretType {
+	if typ, ok := w.types.get(s.UID); ok {
+		return typ
+	}
+	ctx, cancel := context.WithTimeout(w.runCtx, defaultRequestTimeout)
+	defer cancel()
+	secrets, _, err := secretTable(ctx, w.opts.secretTables.Get().Namespace(s.Namespace).Resource("secrets").Name(s.Name))
+	if err != nil || len(secrets) != 1 || secrets[0].UID != s.UID {
+		return "" // deleted or replaced meanwhile, or not readable: its type is unknown
+	}
+	w.types.put(s.UID, secrets[0].Type)
+	return secrets[0].Type
 }
 
 // fromServer makes an object a reflector delivered into what the inventory holds, as the

@@ -10,7 +10,9 @@
 //   - package benchmark and its subpackages hold the bundled benchmarks;
 //   - Run and Scan (this package) run checks concurrently and return typed results (ScanJSON
 //     writes Scan's report as JSON while it makes the results, without holding them all);
-//   - package report writes them as JSON or text.
+//   - package report writes them as JSON or text;
+//   - package monitor keeps the results current over a watched cluster, re-running only what
+//     each change can affect.
 //
 // # The contract
 //
@@ -19,13 +21,21 @@
 //
 // What a check declares, in check.Meta (a CEL check's in its CELSpec, from the same fields):
 //   - identity: ID, Title, Severity and Remediation are required (check.Validate). Two checks
-//     are the same control when their IDs and their whole Meta are equal; a control several
-//     benchmarks hold runs once, and a different check reusing a taken ID is an error;
+//     are the same control when their IDs and their whole Meta but Depends are equal
+//     (check.SameControl); a control several benchmarks hold runs once, and a different check
+//     reusing a taken ID is an error;
 //   - Kinds, the kinds it reads; Requires, the kinds every one of its verdicts depends on
 //     completely (a cross-object rule: "no NetworkPolicy in this namespace");
 //   - Params, its parameters (name, type, default). A Go check takes only the parameters it
 //     declares; a CEL check those of CELSpec.Params or that its expressions read;
-//   - Manual, for a control a person must review.
+//   - Manual, for a control a person must review;
+//   - Depends (check.Dependencies), for a driver that keeps results current as objects change
+//     (package monitor): every kind the results depend on and, for an incremental check,
+//     Affected, which maps a changed object to the objects whose results it can change. Such
+//     a check may be run for some objects only (Pass.Targets): it then reports about those
+//     only, reading them through Pass.PodTemplates and Pass.Objects, exactly what a whole run
+//     reports about them. A check without Depends is re-run whole on every change, never
+//     skipped; the one-shot runner ignores Depends.
 //
 // What the runner (Run, Scan, ScanJSON) guarantees:
 //   - statuses: each result is pass, fail, notEvaluated (could not be judged: the reason

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"reflect"
 	"runtime"
 	"runtime/debug"
 	"slices"
@@ -517,14 +516,14 @@ func (fs *findings) compare(a, b *finding) int {
 // failures become results.
 //
 // Check identity: two checks are the same control when they have the same ID and equal
-// metadata (every field of check.Meta). A control that several benchmarks hold (pss-baseline
+// metadata (every field of check.Meta but Depends: see check.SameControl). A control that several benchmarks hold (pss-baseline
 // and pss-restricted share the baseline controls) runs once, where it first appears. A
 // different check that reuses an ID already taken (a user's check with a bundled check's ID,
 // in either order) is an error wrapping ErrInvalidChecks. A benchmark with no checks, or no
 // benchmark at all, is an error wrapping ErrNoChecks.
 func Scan(ctx context.Context, inv *inventory.Inventory, benchmarks []benchmark.Benchmark, opts ...Option) (*report.Report, error) {
 	cfg := newConfig(opts)
-	names, checks, err := benchmarkChecks(benchmarks)
+	checks, names, err := Checks(benchmarks)
 	if err != nil {
 		return nil, err
 	}
@@ -542,7 +541,7 @@ func Scan(ctx context.Context, inv *inventory.Inventory, benchmarks []benchmark.
 // the error writing to w.
 func ScanJSON(ctx context.Context, w io.Writer, inv *inventory.Inventory, benchmarks []benchmark.Benchmark, opts ...Option) (report.Summary, error) {
 	cfg := newConfig(opts)
-	names, checks, err := benchmarkChecks(benchmarks)
+	checks, names, err := Checks(benchmarks)
 	if err != nil {
 		return report.Summary{}, err
 	}
@@ -557,9 +556,12 @@ func ScanJSON(ctx context.Context, w io.Writer, inv *inventory.Inventory, benchm
 	return rep.Summary, nil
 }
 
-// benchmarkChecks returns the names of benchmarks and their checks, each control once (see
-// Scan).
-func benchmarkChecks(benchmarks []benchmark.Benchmark) ([]string, []check.Check, error) {
+// Checks returns the checks Scan runs for benchmarks, each control once, where it first
+// appears (see Scan on check identity and check.SameControl), and the benchmarks' names. Its
+// errors are Scan's: ErrNoChecks for no benchmark or a benchmark with no checks,
+// ErrInvalidChecks for a different check reusing a taken ID. A driver that runs the checks of
+// benchmarks otherwise than Scan (package monitor) starts from it.
+func Checks(benchmarks []benchmark.Benchmark) ([]check.Check, []string, error) {
 	if len(benchmarks) == 0 {
 		return nil, nil, fmt.Errorf("%w: no benchmark", ErrNoChecks)
 	}
@@ -585,7 +587,7 @@ func benchmarkChecks(benchmarks []benchmark.Benchmark) ([]string, []check.Check,
 			case !ok:
 				seen[m.ID] = owned{benchmark: b.Name, meta: m}
 				checks = append(checks, c)
-			case !reflect.DeepEqual(first.meta, m):
+			case !check.SameControl(first.meta, m):
 				errs = append(errs, fmt.Errorf("check %s of benchmark %q: a different check of benchmark %q has the same ID",
 					m.ID, b.Name, first.benchmark))
 			}
@@ -594,7 +596,7 @@ func benchmarkChecks(benchmarks []benchmark.Benchmark) ([]string, []check.Check,
 	if len(errs) > 0 {
 		return nil, nil, fmt.Errorf("%w: %w", ErrInvalidChecks, errors.Join(errs...))
 	}
-	return names, checks, nil
+	return checks, names, nil
 }
 
 // owned is the first check seen with an ID, and the benchmark that holds it.

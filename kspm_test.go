@@ -493,6 +493,28 @@ func TestScan(t *testing.T) {
 	assert.Equal(t, check.High, r.MaxFailedSeverity())
 }
 
+func TestScanSameControlWithOtherDependencies(t *testing.T) {
+	// A control built twice (each benchmark builds its own copy) has two Dependencies
+	// values with functions that never compare equal: it is still one control.
+	build := func() check.Check {
+		m := meta("t:shared")
+		m.Depends = &check.Dependencies{Kinds: []schema.GroupKind{inventory.KindPod},
+			Affected: func(_ *inventory.Inventory, o *inventory.Object) ([]*inventory.Object, bool) {
+				return []*inventory.Object{o}, false
+			}}
+		return check.New(m, func(ctx context.Context, pass *check.Pass) error { return nil })
+	}
+	a := benchmark.Benchmark{Name: "a", Checks: []check.Check{build()}}
+	b := benchmark.Benchmark{Name: "b", Checks: []check.Check{build()}}
+	r, err := kspm.Scan(context.Background(), pods(t, 1), []benchmark.Benchmark{a, b})
+	require.NoError(t, err)
+	assert.Len(t, r.Checks, 1)
+	checks, names, err := kspm.Checks([]benchmark.Benchmark{a, b})
+	require.NoError(t, err)
+	assert.Len(t, checks, 1)
+	assert.Equal(t, []string{"a", "b"}, names)
+}
+
 func TestScanRejectsInvalidChecks(t *testing.T) {
 	bad := benchmark.Benchmark{Name: "bad", Checks: []check.Check{check.New(check.Meta{ID: "t:x"}, nil)}}
 	_, err := kspm.Scan(context.Background(), pods(t, 1), []benchmark.Benchmark{bad})

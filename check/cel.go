@@ -275,7 +275,50 @@ func CEL(spec CELSpec) (Check, error) {
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
+	if c.meta.Depends == nil {
+		c.meta.Depends = c.dependencies()
+	}
 	return c, nil
+}
+
+// dependencies derives what the results of c depend on from its expressions, for a check
+// that declares nothing: the kinds it reports on and requires, Namespaces (namespaceObject),
+// the kinds pod templates are drawn from (a podTemplates check), and every kind its inventory
+// lookups name. The check is then re-run whole when an object of one of them changes, and
+// only then. A lookup whose kind is not a literal can read any kind: nil, re-run on every
+// change.
+func (c *celCheck) dependencies() *Dependencies {
+	kinds := slices.Concat(c.meta.Kinds, c.meta.Requires, []schema.GroupKind{inventory.KindNamespace})
+	if c.podTemplates {
+		kinds = append(kinds, inventory.PodTemplateKinds()...)
+	}
+	for _, p := range []*celProgram{c.expr, c.message, c.match} {
+		if p == nil {
+			continue
+		}
+		root := celast.NavigateAST(p.ast.NativeRep())
+		for _, e := range celast.MatchDescendants(root, celast.KindMatcher(celast.CallKind)) {
+			call := e.AsCall()
+			if fn := call.FunctionName(); (fn != "list" && fn != "get") || !call.IsMemberFunction() ||
+				call.Target().Kind() != celast.IdentKind || call.Target().AsIdent() != "inventory" {
+				continue
+			}
+			if len(call.Args()) == 0 || call.Args()[0].Kind() != celast.LiteralKind {
+				return nil
+			}
+			lit, ok := call.Args()[0].AsLiteral().(types.String)
+			if !ok {
+				return nil
+			}
+			gk := inventory.ParseGroupKind(string(lit))
+			if gk.Kind == "" {
+				return nil
+			}
+			kinds = append(kinds, gk)
+		}
+	}
+	slices.SortFunc(kinds, func(a, b schema.GroupKind) int { return strings.Compare(a.String(), b.String()) })
+	return &Dependencies{Kinds: slices.Compact(kinds)}
 }
 
 // celProgram is one compiled expression of a check: its field ("expression", "message" or

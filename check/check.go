@@ -3,6 +3,7 @@ package check
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"strings"
 
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -132,6 +133,19 @@ type Meta struct {
 	// Manual marks a control that needs a person's judgement; the runner reports one manual
 	// result for it without running it.
 	Manual bool `json:"manual,omitempty"`
+	// Depends declares what the results depend on, so that a driver keeping results current
+	// while objects change (package monitor) re-runs the check only when, and only for the
+	// objects, a change can alter them (see Dependencies). Nil: every change re-runs it
+	// whole. The one-shot runner ignores it, and it is no part of the check's identity (see
+	// SameControl).
+	Depends *Dependencies `json:"-"`
+}
+
+// SameControl reports whether a and b describe the same control: equal in every field but
+// Depends, which says how a driver may run the check, not what it is.
+func SameControl(a, b Meta) bool {
+	a.Depends, b.Depends = nil, nil
+	return reflect.DeepEqual(a, b)
 }
 
 // Check is one control: metadata plus a run function that reports findings through a Pass.

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 
+	"k8s.io/apimachinery/pkg/runtime/schema"
+
 	"github.com/kspm-dev/kspm/inventory"
 )
 
@@ -45,12 +47,57 @@ type Pass struct {
 	Params map[string]any
 
 	report func(Finding)
+	// scoped is set for a run over targets only (see Dependencies): targets are the objects
+	// to report about and templates the pod templates they hold.
+	scoped    bool
+	targets   []*inventory.Object
+	templates []inventory.PodTemplate
 }
 
 // NewPass returns a pass for a check run that hands each finding to report. Runners and test
 // helpers use it; checks receive their pass ready-made.
 func NewPass(inv *inventory.Inventory, meta Meta, params map[string]any, report func(Finding)) *Pass {
 	return &Pass{Inventory: inv, Check: meta, Params: params, report: report}
+}
+
+// NewPassFor returns a pass for a run of a check over some objects of inv only, targets, in
+// inventory order (see Dependencies.Affected); templates are the pod templates they hold
+// (Inventory.PodTemplateOf of each), which a driver computes once for every check it runs.
+// Drivers use it (package monitor); checks receive their pass ready-made.
+func NewPassFor(inv *inventory.Inventory, meta Meta, params map[string]any, targets []*inventory.Object,
+	templates []inventory.PodTemplate, report func(Finding)) *Pass {
+	return &Pass{Inventory: inv, Check: meta, Params: params, report: report,
+		scoped: true, targets: targets, templates: templates}
+}
+
+// Targets returns the objects the run is for, and true, in a run over some objects only (see
+// Dependencies.Affected); nil and false in a run over the whole inventory.
+func (p *Pass) Targets() ([]*inventory.Object, bool) { return p.targets, p.scoped }
+
+// PodTemplates returns the pod templates the run evaluates: every one of the inventory
+// (Inventory.PodTemplates), or, in a run for targets, those the targets hold. The slice is
+// shared: do not modify it.
+func (p *Pass) PodTemplates() []inventory.PodTemplate {
+	if p.scoped {
+		return p.templates
+	}
+	return p.Inventory.PodTemplates()
+}
+
+// Objects returns the objects of kind gk the run evaluates: Inventory.ByKind(gk), or, in a
+// run for targets, the targets of kind gk, in inventory order. The slice is shared: do not
+// modify it.
+func (p *Pass) Objects(gk schema.GroupKind) []*inventory.Object {
+	if !p.scoped {
+		return p.Inventory.ByKind(gk)
+	}
+	var out []*inventory.Object
+	for _, o := range p.targets {
+		if o.GroupKind() == gk {
+			out = append(out, o)
+		}
+	}
+	return out
 }
 
 // Report hands a finding to the runner. A finding a report could not hold, one whose Status

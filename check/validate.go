@@ -13,7 +13,8 @@ type Validator interface {
 
 // Validate checks a set of checks: every ID unique and non-empty, title and remediation
 // present, severity valid, a run function for every check that is not manual, parameter declarations (Meta.Params)
-// well formed with defaults of their types, and each check's own validation (e.g. CEL compiles). It returns
+// well formed with defaults of their types, dependencies (Meta.Depends) that name every kind of
+// Kinds and Requires, and each check's own validation (e.g. CEL compiles). It returns
 // every problem found, joined.
 func Validate(checks []Check) error {
 	var errs []error
@@ -45,6 +46,9 @@ func Validate(checks []Check) error {
 			errs = append(errs, fmt.Errorf("check %s: no run function (only a manual check may have none)", name))
 		}
 		if err := validateParams(m.Params); err != nil {
+			errs = append(errs, fmt.Errorf("check %s: %w", name, err))
+		}
+		if err := m.Depends.validate(m); err != nil {
 			errs = append(errs, fmt.Errorf("check %s: %w", name, err))
 		}
 		if v, ok := c.(Validator); ok {

@@ -76,6 +76,9 @@ type clusterOptions struct {
 	kubeletConfigz int // concurrency of per-node /configz fetches; 0: off
 	secretTables   rest.Interface
 	serverWarnings *serverWarnings // the API server's warnings, for the inventory's
+	// relistMin and relistMax bound a Watch's wait before it lists a kind again after a
+	// failure (0: client-go's reflector defaults).
+	relistMin, relistMax time.Duration
 }
 
 // withServerWarnings has FromClientset add the warnings w collected to the inventory's.
@@ -195,6 +198,18 @@ func WithKinds(kinds ...schema.GroupKind) ClusterOption {
 	return clusterOptionFunc(func(o *clusterOptions) { o.kinds = kinds })
 }
 
+// WithRelistBackoff sets how long a Watch waits before it lists a kind again after a list or
+// a watch failed: min the first time, doubling up to max (client-go's reflector defaults:
+// 0.8 s, up to 30 s). A kind that became forbidden is noticed again as readable at most max
+// after it is. FromClientset ignores it.
+func WithRelistBackoff(min, max time.Duration) ClusterOption {
+	return clusterOptionFunc(func(o *clusterOptions) {
+		if min > 0 && max >= min {
+			o.relistMin, o.relistMax = min, max
+		}
+	})
+}
+
 // withSource records the cluster's address as the inventory's source.
 func withSource(s string) ClusterOption {
 	return clusterOptionFunc(func(o *clusterOptions) { o.source = s })
@@ -249,8 +264,25 @@ func FromKubeconfig(ctx context.Context, path, contextName string, opts ...Clust
 // its answers (a deprecated API version, say) are the inventory's warnings (each once), not
 // lines client-go logs on standard error. cfg is not modified.
 func FromConfig(ctx context.Context, cfg *rest.Config, opts ...ClusterOption) (*Inventory, error) {
+	warnings := &serverWarnings{}
+	cs, mc, host, err := clientsFor(cfg, warnings)
+	if err != nil {
+		return nil, err
+	}
+	// The caller's options come last, so their WithMetadataClient wins.
+	all := append([]ClusterOption{WithMetadataClient(mc), withSecretTables(cs.CoreV1().RESTClient()),
+		withSource(host), WithRetries(defaultConfigRetries), withServerWarnings(warnings)}, opts...)
+	return FromClientset(ctx, cs, all...)
+}
+
+// clientsFor returns a clientset and a metadata client for the cluster cfg points at, sharing
+// one HTTP client, and the cluster's address. Unless cfg says otherwise, built-in kinds are
+// read as protobuf, and the rate limit is 50 requests per second with bursts of 100. cfg is
+// not modified. When warnings is not nil and cfg sets no warning handler, the API server's
+// warnings go to warnings.
+func clientsFor(cfg *rest.Config, warnings *serverWarnings) (*kubernetes.Clientset, metadata.Interface, string, error) {
 	if cfg == nil {
-		return nil, errors.New("inventory: nil rest.Config")
+		return nil, nil, "", errors.New("inventory: nil rest.Config")
 	}
 	c := rest.CopyConfig(cfg)
 	if c.ContentType == "" && c.AcceptContentTypes == "" {
@@ -259,8 +291,7 @@ func FromConfig(ctx context.Context, cfg *rest.Config, opts ...ClusterOption) (*
 		c.ContentType = "application/vnd.kubernetes.protobuf"
 		c.AcceptContentTypes = "application/vnd.kubernetes.protobuf,application/json"
 	}
-	warnings := &serverWarnings{}
-	if c.WarningHandler == nil && c.WarningHandlerWithContext == nil {
+	if warnings != nil && c.WarningHandler == nil && c.WarningHandlerWithContext == nil {
 		c.WarningHandlerWithContext = warnings
 	}
 	if c.QPS == 0 && c.RateLimiter == nil {
@@ -269,20 +300,30 @@ func FromConfig(ctx context.Context, cfg *rest.Config, opts ...ClusterOption) (*
 	}
 	hc, err := rest.HTTPClientFor(c)
 	if err != nil {
-		return nil, fmt.Errorf("inventory: HTTP client for %s: %w", c.Host, err)
+		return nil, nil, "", fmt.Errorf("inventory: HTTP client for %s: %w", c.Host, err)
 	}
 	cs, err := kubernetes.NewForConfigAndClient(c, hc)
 	if err != nil {
-		return nil, fmt.Errorf("inventory: clientset for %s: %w", c.Host, err)
+		return nil, nil, "", fmt.Errorf("inventory: clientset for %s: %w", c.Host, err)
 	}
 	mc, err := metadata.NewForConfigAndClient(c, hc)
 	if err != nil {
-		return nil, fmt.Errorf("inventory: metadata client for %s: %w", c.Host, err)
+		return nil, nil, "", fmt.Errorf("inventory: metadata client for %s: %w", c.Host, err)
 	}
-	// The caller's options come last, so their WithMetadataClient wins.
-	all := append([]ClusterOption{WithMetadataClient(mc), withSecretTables(cs.CoreV1().RESTClient()),
-		withSource(c.Host), WithRetries(defaultConfigRetries), withServerWarnings(warnings)}, opts...)
-	return FromClientset(ctx, cs, all...)
+	return cs, mc, c.Host, nil
+}
+
+// where names the cluster for messages.
+func (o *clusterOptions) where() string {
+	switch {
+	case o.source != "" && o.sourceName != "":
+		return "the API server at " + o.source + " (" + o.sourceName + ")"
+	case o.source != "":
+		return "the API server at " + o.source
+	case o.sourceName != "":
+		return "the API server of " + o.sourceName
+	}
+	return "the API server"
 }
 
 // FromClientset loads the inventory in ModeCluster by listing every built-in kind (see
@@ -322,47 +363,57 @@ func FromConfig(ctx context.Context, cfg *rest.Config, opts ...ClusterOption) (*
 //
 // Objects listed from the API have an empty Source.
 func FromClientset(ctx context.Context, cs kubernetes.Interface, opts ...ClusterOption) (*Inventory, error) {
-	if cs == nil {
-		return nil, errors.New("inventory: nil clientset")
+	o, kinds, skipped, err := clusterSetup(cs, clusterOptions{pageSize: defaultPageSize,
+		parallelism: defaultListParallelism, requestTimeout: defaultRequestTimeout}, opts)
+	if err != nil {
+		return nil, err
 	}
-	o := clusterOptions{pageSize: defaultPageSize, parallelism: defaultListParallelism,
-		requestTimeout: defaultRequestTimeout}
+	l := &clusterLoader{cs: cs, md: o.metadata, tables: o.secretTables, pageSize: o.pageSize, parallelism: o.parallelism,
+		requestTimeout: o.requestTimeout, retries: o.retries, b: NewBuilder(ModeCluster)}
+	l.begin(&o, skipped)
+	if err := l.load(ctx, kinds, o.where()); err != nil {
+		return nil, err
+	}
+	if o.kubeletConfigz > 0 {
+		l.loadKubeletConfigs(ctx, o.kubeletConfigz)
+	}
+	l.end(ctx, &o)
+	return l.b.Build(), nil
+}
+
+// clusterSetup checks cs and applies opts over defaults, and returns the options with the
+// built-in kinds to list and those left out (see WithKinds).
+func clusterSetup(cs kubernetes.Interface, defaults clusterOptions, opts []ClusterOption) (clusterOptions, []KindInfo, []KindInfo, error) {
+	if cs == nil {
+		return defaults, nil, nil, errors.New("inventory: nil clientset")
+	}
+	o := defaults
 	for _, opt := range opts {
 		if opt != nil {
 			opt.applyCluster(&o)
 		}
 	}
 	kinds, skipped, err := selectKinds(o.kinds)
-	if err != nil {
-		return nil, err
-	}
-	l := &clusterLoader{cs: cs, md: o.metadata, tables: o.secretTables, pageSize: o.pageSize, parallelism: o.parallelism,
-		requestTimeout: o.requestTimeout, retries: o.retries, b: NewBuilder(ModeCluster)}
-	where := "the API server"
-	switch {
-	case o.source != "" && o.sourceName != "":
-		where = "the API server at " + o.source + " (" + o.sourceName + ")"
-	case o.source != "":
-		where = "the API server at " + o.source
-	case o.sourceName != "":
-		where = "the API server of " + o.sourceName
-	}
+	return o, kinds, skipped, err
+}
+
+// begin records, before the kinds are listed, the inventory's source and the kinds left out.
+func (l *clusterLoader) begin(o *clusterOptions, skipped []KindInfo) {
 	if src := cmp.Or(o.sourceName, o.source); src != "" {
 		l.b.AddSource(src)
 	}
 	for _, k := range skipped {
 		l.b.SetCoverage(Coverage{Group: k.Group, Kind: k.Kind, State: Absent, Reason: reasonNotRequested})
 	}
-	if err := l.load(ctx, kinds, where); err != nil {
-		return nil, err
-	}
+}
+
+// end records, once the kinds are listed, the coverage of OtherNetworkPolicyKinds and the
+// server's version.
+func (l *clusterLoader) end(ctx context.Context, o *clusterOptions) {
 	if len(o.kinds) == 0 {
 		l.discoverOtherNetworkPolicyKinds(ctx)
 	} else {
 		l.notRequestedOtherNetworkPolicyKinds()
-	}
-	if o.kubeletConfigz > 0 {
-		l.loadKubeletConfigs(ctx, o.kubeletConfigz)
 	}
 	if o.serverWarnings != nil {
 		for _, w := range o.serverWarnings.warnings() {
@@ -371,10 +422,9 @@ func FromClientset(ctx context.Context, cs kubernetes.Interface, opts ...Cluster
 	}
 	// The version decides which Pod Security policies "latest" means there. Not knowing it is
 	// not an error: checks then use the newest policies.
-	if info, err := cs.Discovery().ServerVersion(); err == nil && validServerVersion(info.GitVersion) {
+	if info, err := l.cs.Discovery().ServerVersion(); err == nil && validServerVersion(info.GitVersion) {
 		l.b.SetServerVersion(info.GitVersion)
 	}
-	return l.b.Build(), nil
 }
 
 // loadKubeletConfigs adds the live kubelet configuration of every listed Node and records the
@@ -697,11 +747,16 @@ func metadataSecretPages(mc metadata.Interface, gvr schema.GroupVersionResource)
 // scrubSecrets drops every value from a typed Secret list before its items are used.
 func scrubSecrets(l *corev1.SecretList) []corev1.Secret {
 	for i := range l.Items {
-		s := &l.Items[i]
-		s.Data, s.StringData = nil, nil
-		scrubSecretMeta(&s.ObjectMeta)
+		scrubSecret(&l.Items[i])
 	}
 	return l.Items
+}
+
+// scrubSecret drops a typed Secret's values, and what of its metadata could hold or repeat
+// them (scrubSecretMeta).
+func scrubSecret(s *corev1.Secret) {
+	s.Data, s.StringData = nil, nil
+	scrubSecretMeta(&s.ObjectMeta)
 }
 
 // scrubSecretMeta drops from a Secret's metadata what could hold or repeat its values, and

@@ -3,6 +3,7 @@ package inventory
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sync/atomic"
 
@@ -35,49 +36,65 @@ func tableSecretPages(rc rest.Interface, fallback pageFunc) pageFunc {
 		if noTables.Load() && fallback != nil {
 			return fallback(ctx, opts, dst)
 		}
-		raw, err := rc.Get().Resource("secrets").
-			VersionedParams(&opts, metav1.ParameterCodec).
-			Param("includeObject", string(metav1.IncludeMetadata)).
-			SetHeader("Accept", tableAccept).
-			DoRaw(ctx)
-		if err != nil {
-			// Keep the server's own words (e.g. which user cannot list what).
-			var status metav1.Status
-			if json.Unmarshal(raw, &status) == nil && status.Kind == "Status" && status.Message != "" {
-				return dst, "", apierrors.FromObject(&status)
-			}
-			return dst, "", err
-		}
-		var table metav1.Table
-		if err := json.Unmarshal(raw, &table); err != nil || table.Kind != "Table" {
-			if fallback == nil {
-				return dst, "", fmt.Errorf("secrets: the server did not answer with a Table")
-			}
+		secrets, meta, err := secretTable(ctx, rc.Get().Resource("secrets").VersionedParams(&opts, metav1.ParameterCodec))
+		switch {
+		case errors.Is(err, errNoTable) && fallback != nil:
 			noTables.Store(true)
 			return fallback(ctx, opts, dst)
+		case err != nil:
+			return dst, "", err
 		}
-		typeCol := -1
-		for i, c := range table.ColumnDefinitions {
-			if c.Name == "Type" {
-				typeCol = i
-			}
-		}
-		for _, row := range table.Rows {
-			var pom metav1.PartialObjectMetadata
-			if err := json.Unmarshal(row.Object.Raw, &pom); err != nil {
-				return dst, "", fmt.Errorf("secrets: table row object: %w", err)
-			}
-			s := &corev1.Secret{ObjectMeta: pom.ObjectMeta}
-			scrubSecretMeta(&s.ObjectMeta)
-			if typeCol >= 0 && typeCol < len(row.Cells) {
-				if t, ok := row.Cells[typeCol].(string); ok {
-					s.Type = corev1.SecretType(t)
-				}
-			}
+		for _, s := range secrets {
 			dst = append(dst, s)
 		}
-		return dst, table.Continue, nil
+		return dst, meta.Continue, nil
 	}
+}
+
+// errNoTable is the error of secretTable when the server answers with something else than a
+// Table.
+var errNoTable = errors.New("secrets: the server did not answer with a Table")
+
+// secretTable asks req (a list of Secrets, or a get of one) for a Table with each row's
+// object as metadata (includeObject=Metadata), and returns the Secrets it describes, each
+// with its metadata (scrubbed, see scrubSecretMeta) and its type, and the Table's list
+// metadata (resource version, continue token).
+func secretTable(ctx context.Context, req *rest.Request) ([]*corev1.Secret, metav1.ListMeta, error) {
+	raw, err := req.Param("includeObject", string(metav1.IncludeMetadata)).SetHeader("Accept", tableAccept).DoRaw(ctx)
+	if err != nil {
+		// Keep the server's own words (e.g. which user cannot list what).
+		var status metav1.Status
+		if json.Unmarshal(raw, &status) == nil && status.Kind == "Status" && status.Message != "" {
+			return nil, metav1.ListMeta{}, apierrors.FromObject(&status)
+		}
+		return nil, metav1.ListMeta{}, err
+	}
+	var table metav1.Table
+	if err := json.Unmarshal(raw, &table); err != nil || table.Kind != "Table" {
+		return nil, metav1.ListMeta{}, errNoTable
+	}
+	typeCol := -1
+	for i, c := range table.ColumnDefinitions {
+		if c.Name == "Type" {
+			typeCol = i
+		}
+	}
+	out := make([]*corev1.Secret, 0, len(table.Rows))
+	for _, row := range table.Rows {
+		var pom metav1.PartialObjectMetadata
+		if err := json.Unmarshal(row.Object.Raw, &pom); err != nil {
+			return nil, metav1.ListMeta{}, fmt.Errorf("secrets: table row object: %w", err)
+		}
+		s := &corev1.Secret{ObjectMeta: pom.ObjectMeta}
+		scrubSecretMeta(&s.ObjectMeta)
+		if typeCol >= 0 && typeCol < len(row.Cells) {
+			if t, ok := row.Cells[typeCol].(string); ok {
+				s.Type = corev1.SecretType(t)
+			}
+		}
+		out = append(out, s)
+	}
+	return out, table.ListMeta, nil
 }
 
 // secretPager returns how Secrets are listed: as Tables (metadata and type) when a REST

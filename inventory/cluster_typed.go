@@ -1,14 +1,20 @@
 package inventory
 
 import (
+	"context"
+
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/tools/cache"
 )
 
 // typedPages returns the pager of a built-in kind's typed client, listing all namespaces,
@@ -89,4 +95,81 @@ func typedPages(cs kubernetes.Interface, gk schema.GroupKind) pageFunc {
 			})
 	}
 	return nil
+}
+
+// typedListWatch returns the lister-watcher of a built-in kind's typed client, over all
+// namespaces, or nil for a kind that is not built in.
+func typedListWatch(cs kubernetes.Interface, gk schema.GroupKind) *cache.ListWatch {
+	core, apps, batch := cs.CoreV1(), cs.AppsV1(), cs.BatchV1()
+	rbac, netw, adm := cs.RbacV1(), cs.NetworkingV1(), cs.AdmissionregistrationV1()
+	switch gk {
+	case KindNamespace:
+		return listWatch(core.Namespaces().List, core.Namespaces().Watch)
+	case KindNode:
+		return listWatch(core.Nodes().List, core.Nodes().Watch)
+	case KindPod:
+		return listWatch(core.Pods("").List, core.Pods("").Watch)
+	case KindReplicationController:
+		return listWatch(core.ReplicationControllers("").List, core.ReplicationControllers("").Watch)
+	case KindServiceAccount:
+		return listWatch(core.ServiceAccounts("").List, core.ServiceAccounts("").Watch)
+	case KindService:
+		return listWatch(core.Services("").List, core.Services("").Watch)
+	case KindSecret:
+		return listWatch(core.Secrets("").List, core.Secrets("").Watch)
+	case KindConfigMap:
+		return listWatch(core.ConfigMaps("").List, core.ConfigMaps("").Watch)
+	case KindResourceQuota:
+		return listWatch(core.ResourceQuotas("").List, core.ResourceQuotas("").Watch)
+	case KindLimitRange:
+		return listWatch(core.LimitRanges("").List, core.LimitRanges("").Watch)
+	case KindDeployment:
+		return listWatch(apps.Deployments("").List, apps.Deployments("").Watch)
+	case KindReplicaSet:
+		return listWatch(apps.ReplicaSets("").List, apps.ReplicaSets("").Watch)
+	case KindStatefulSet:
+		return listWatch(apps.StatefulSets("").List, apps.StatefulSets("").Watch)
+	case KindDaemonSet:
+		return listWatch(apps.DaemonSets("").List, apps.DaemonSets("").Watch)
+	case KindJob:
+		return listWatch(batch.Jobs("").List, batch.Jobs("").Watch)
+	case KindCronJob:
+		return listWatch(batch.CronJobs("").List, batch.CronJobs("").Watch)
+	case KindRole:
+		return listWatch(rbac.Roles("").List, rbac.Roles("").Watch)
+	case KindClusterRole:
+		return listWatch(rbac.ClusterRoles().List, rbac.ClusterRoles().Watch)
+	case KindRoleBinding:
+		return listWatch(rbac.RoleBindings("").List, rbac.RoleBindings("").Watch)
+	case KindClusterRoleBinding:
+		return listWatch(rbac.ClusterRoleBindings().List, rbac.ClusterRoleBindings().Watch)
+	case KindNetworkPolicy:
+		return listWatch(netw.NetworkPolicies("").List, netw.NetworkPolicies("").Watch)
+	case KindIngress:
+		return listWatch(netw.Ingresses("").List, netw.Ingresses("").Watch)
+	case KindValidatingWebhookConfiguration:
+		return listWatch(adm.ValidatingWebhookConfigurations().List, adm.ValidatingWebhookConfigurations().Watch)
+	case KindMutatingWebhookConfiguration:
+		return listWatch(adm.MutatingWebhookConfigurations().List, adm.MutatingWebhookConfigurations().Watch)
+	case KindValidatingAdmissionPolicy:
+		return listWatch(adm.ValidatingAdmissionPolicies().List, adm.ValidatingAdmissionPolicies().Watch)
+	case KindValidatingAdmissionPolicyBinding:
+		return listWatch(adm.ValidatingAdmissionPolicyBindings().List, adm.ValidatingAdmissionPolicyBindings().Watch)
+	}
+	return nil
+}
+
+// listWatch adapts a typed client's List and Watch.
+func listWatch[L runtime.Object](list func(context.Context, metav1.ListOptions) (L, error),
+	watch func(context.Context, metav1.ListOptions) (watch.Interface, error)) *cache.ListWatch {
+	return &cache.ListWatch{
+		ListWithContextFunc: func(ctx context.Context, opts metav1.ListOptions) (runtime.Object, error) {
+			l, err := list(ctx, opts)
+			if err != nil {
+				return nil, err
+			}
+			return l, nil
+		},
+		WatchFuncWithContext: watch,
+	}
 }

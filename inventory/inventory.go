@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 
 	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
@@ -47,6 +48,11 @@ type Inventory struct {
 	complete bool // manifests declared complete (WithCompleteInput)
 	// variantCount is the number of objects (kind, namespace, name) defined more than once.
 	variantCount int
+	// ov, when set, makes the inventory a snapshot derived from ov.base (see With): the
+	// fields objects, byKind, byNSKind, byName, byUID and podTmpls are then unset.
+	ov *overlay
+	// tmplOnce guards podTmpls, built on first use where Build did not build it.
+	tmplOnce sync.Once
 }
 
 type nsKind struct {
@@ -99,24 +105,42 @@ func (inv *Inventory) Sources() []string { return slices.Clone(inv.sources) }
 
 // Len returns the number of objects, each definition of an object defined in several places
 // counted.
-func (inv *Inventory) Len() int { return len(inv.objects) }
+func (inv *Inventory) Len() int {
+	if inv.ov != nil {
+		return inv.ov.n
+	}
+	return len(inv.objects)
+}
 
 // Objects returns every object, ordered by group, kind, namespace and name, then by source:
 // every definition of an object the input defines in several places (see View). The slice is
 // shared: do not modify it.
-func (inv *Inventory) Objects() []*Object { return inv.objects }
+func (inv *Inventory) Objects() []*Object {
+	if inv.ov != nil {
+		return inv.ov.all(inv)
+	}
+	return inv.objects
+}
 
 // ByKind returns the objects of one kind, ordered by namespace and name, then by source: each
 // definition of an object the input defines in several places, as every object to evaluate.
 // For the objects a reference from an object means, use From(o).ByKind. The slice is shared:
 // do not modify it.
-func (inv *Inventory) ByKind(gk schema.GroupKind) []*Object { return inv.byKind[gk] }
+func (inv *Inventory) ByKind(gk schema.GroupKind) []*Object {
+	if inv.ov != nil {
+		return inv.ov.kind(gk)
+	}
+	return inv.byKind[gk]
+}
 
 // InNamespace returns the objects of one kind in one namespace, ordered by name, then by
 // source: each definition of an object the input defines in several places. For the objects a
 // reference from an object means (the NetworkPolicies of a pod's namespace), use
 // From(o).InNamespace. The slice is shared: do not modify it.
 func (inv *Inventory) InNamespace(gk schema.GroupKind, namespace string) []*Object {
+	if inv.ov != nil {
+		return inv.ov.inNamespace(gk, namespace)
+	}
 	return inv.byNSKind[nsKind{gk, namespace}]
 }
 
@@ -126,7 +150,7 @@ func (inv *Inventory) InNamespace(gk schema.GroupKind, namespace string) []*Obje
 // a lookup on behalf of an object (what it references) goes through From(o).Get, which
 // returns the nearest definition, and Variants returns them all.
 func (inv *Inventory) Get(gk schema.GroupKind, namespace, name string) *Object {
-	return inv.byName[objKey{gk, namespace, name}]
+	return inv.lookup(objKey{gk, namespace, name})
 }
 
 // ByUID returns the object with the given UID, or nil. Of objects sharing a UID (variants
@@ -135,11 +159,22 @@ func (inv *Inventory) ByUID(uid types.UID) *Object {
 	if uid == "" {
 		return nil
 	}
+	if inv.ov != nil {
+		return inv.ov.byUID(uid)
+	}
 	return inv.byUID[uid]
 }
 
 // Kinds returns the kinds that have at least one object, in a fixed order.
 func (inv *Inventory) Kinds() []schema.GroupKind {
+	if inv.ov != nil {
+		out := make([]schema.GroupKind, 0, len(inv.ov.counts))
+		for gk := range inv.ov.counts {
+			out = append(out, gk)
+		}
+		slices.SortFunc(out, compareGK)
+		return out
+	}
 	out := make([]schema.GroupKind, 0, len(inv.byKind))
 	for gk := range inv.byKind {
 		out = append(out, gk)
@@ -157,10 +192,11 @@ func (inv *Inventory) Coverage(gk schema.GroupKind) Coverage {
 }
 
 func (inv *Inventory) coverageAsLoaded(gk schema.GroupKind) Coverage {
+	n := inv.count(gk)
 	if c, ok := inv.coverage[gk]; ok {
+		c.Count = n
 		return c
 	}
-	n := len(inv.byKind[gk])
 	if n > 0 {
 		return Coverage{Group: gk.Group, Kind: gk.Kind, State: Loaded, Count: n}
 	}
@@ -255,7 +291,14 @@ func (inv *Inventory) Warnings() []error { return slices.Clone(inv.warnings) }
 // bare pods, and the templates of every workload kind (including a CronJob's job template).
 // A pod or workload controlled by another object in the inventory (a Deployment's ReplicaSets
 // and their pods, a CronJob's Jobs) is not repeated: its controller's template stands for it.
-func (inv *Inventory) PodTemplates() []PodTemplate { return inv.podTmpls }
+func (inv *Inventory) PodTemplates() []PodTemplate {
+	inv.tmplOnce.Do(func() {
+		if inv.podTmpls == nil {
+			inv.podTmpls = buildPodTemplates(inv)
+		}
+	})
+	return inv.podTmpls
+}
 
 // Typed accessors. Each returns the objects of one built-in kind, ordered by namespace and
 // name, every definition of an object the input defines in several places included (as
@@ -360,7 +403,7 @@ func (inv *Inventory) Ingresses() []*networkingv1.Ingress {
 }
 
 func typed[T any](inv *Inventory, gk schema.GroupKind) []T {
-	objs := inv.byKind[gk]
+	objs := inv.ByKind(gk)
 	out := make([]T, 0, len(objs))
 	for _, o := range objs {
 		if t, ok := o.obj.(T); ok {

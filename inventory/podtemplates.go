@@ -36,7 +36,7 @@ func (t PodTemplate) Namespace() string { return t.Owner.Namespace() }
 func buildPodTemplates(inv *Inventory) []PodTemplate {
 	var out []PodTemplate
 	d := drift{seen: make(map[string]bool), signatures: make(map[*Object]string)}
-	for _, o := range inv.objects {
+	for _, o := range inv.Objects() {
 		t, ok := templateOf(o)
 		if !ok || controlledByInventory(inv, o, &d) {
 			continue
@@ -103,31 +103,58 @@ func (d *drift) templateSignature(c *Object) string {
 }
 
 // controlledByInventory reports whether o's controller is itself in the inventory and holds
-// a pod template that stands for o: by UID when the reference has one, else (manifests) by
-// kind and name in o's namespace; of a controller defined in several places, the definition
-// nearest o (see View). A controller of another kind does not count: a static
-// pod's mirror pod is controlled by its Node, which has no pod template.
+// a pod template that stands for o (see templateController).
 //
 // d remembers the drifted pods already reported (see drifted), so that of the pods of one
 // controller that drifted alike only the first stands for the others.
 func controlledByInventory(inv *Inventory, o *Object, d *drift) bool {
+	c := templateController(inv, o)
+	if c == nil {
+		return false
+	}
+	if !d.drifted(o, c) {
+		return true
+	}
+	if p, ok := o.obj.(*corev1.Pod); ok && len(p.Spec.EphemeralContainers) == 0 {
+		key := driftKey(c, p)
+		if d.seen[key] {
+			return true // a pod drifted like this one is already reported
+		}
+		d.seen[key] = true
+	}
+	return false
+}
+
+// driftKey identifies the pods of controller c that drifted alike: of those, only the first in
+// inventory order has a template of its own.
+func driftKey(c *Object, p *corev1.Pod) string {
+	return string(c.uid) + "/" + c.String() + "/" + c.source.String() + "/" + podSignature(&p.Spec)
+}
+
+// templateController returns o's controller when the inventory holds it and it holds a pod
+// template: by UID when the reference has one, else (manifests) by kind and name in o's
+// namespace; of a controller defined in several places, the definition nearest o (see View).
+// A controller of another kind does not count (a static pod's mirror pod is controlled by its
+// Node, which has no pod template), nor one in another namespace than o's, which the garbage
+// collector does not take as an owner either.
+func templateController(inv *Inventory, o *Object) *Object {
 	ref := metav1.GetControllerOfNoCopy(o.meta)
 	if ref == nil {
-		return false
+		return nil
 	}
 	gv, err := schema.ParseGroupVersion(ref.APIVersion)
 	if err != nil {
-		return false
+		return nil
 	}
 	gk := schema.GroupKind{Group: gv.Group, Kind: ref.Kind}
 	if !holdsPodTemplate(gk) {
-		return false
+		return nil
 	}
 	view := inv.From(o)
 	var c *Object
 	if ref.UID != "" {
-		if c = inv.ByUID(ref.UID); c != nil && c.GroupKind() != gk {
-			return false
+		if c = inv.ByUID(ref.UID); c != nil && (c.GroupKind() != gk || c.namespace != o.namespace) {
+			return nil
 		}
 		if c != nil && c.variant != nil {
 			c = view.Get(gk, c.Namespace(), c.Name()) // variants share their UID: the nearest
@@ -136,20 +163,112 @@ func controlledByInventory(inv *Inventory, o *Object, d *drift) bool {
 	if c == nil {
 		c = view.Get(gk, o.Namespace(), ref.Name)
 		if c == nil || ref.UID != "" && c.meta.GetUID() != "" && c.meta.GetUID() != ref.UID {
-			return false
+			return nil
 		}
 	}
+	return c
+}
+
+// PodTemplateOf returns the pod template o stands for in PodTemplates, and true; false when o
+// holds no pod specification or its controller's template stands for it. It answers for one
+// object what PodTemplates answers for all, reading o, its controller and, for a pod that
+// runs what its controller's template does not describe, the pods before it in its namespace
+// that the same controller controls: a driver that re-evaluates a few objects (package
+// monitor) asks it for those.
+func (inv *Inventory) PodTemplateOf(o *Object) (PodTemplate, bool) {
+	t, ok := templateOf(o)
+	if !ok {
+		return PodTemplate{}, false
+	}
+	c := templateController(inv, o)
+	if c == nil {
+		return t, true
+	}
+	d := drift{seen: make(map[string]bool), signatures: make(map[*Object]string)}
 	if !d.drifted(o, c) {
-		return true
+		return PodTemplate{}, false
 	}
-	if p, ok := o.obj.(*corev1.Pod); ok && len(p.Spec.EphemeralContainers) == 0 {
-		key := string(c.uid) + "/" + c.String() + "/" + c.source.String() + "/" + podSignature(&p.Spec)
-		if d.seen[key] {
-			return true // a pod drifted like this one is already reported
+	pod, ok := o.obj.(*corev1.Pod)
+	if !ok || len(pod.Spec.EphemeralContainers) > 0 {
+		return t, true
+	}
+	if first := firstDriftedLike(inv, c, pod, o); first != nil && first != o {
+		return PodTemplate{}, false
+	}
+	return t, true
+}
+
+// firstDriftedLike returns the first pod, in inventory order, of o's namespace that c
+// controls, has no ephemeral containers and runs the pod specification pod has (so that it
+// drifted alike): o itself when none comes before it, or nil when o is not in the inventory and
+// none is.
+func firstDriftedLike(inv *Inventory, c *Object, pod *corev1.Pod, o *Object) *Object {
+	sig := podSignature(&pod.Spec)
+	for _, p := range inv.InNamespace(KindPod, o.namespace) {
+		if p == o {
+			return o
 		}
-		d.seen[key] = true
+		pp, ok := p.obj.(*corev1.Pod)
+		if !ok || len(pp.Spec.EphemeralContainers) > 0 || !sameControllerRef(o, p) {
+			continue
+		}
+		if templateController(inv, p) == c && podSignature(&pp.Spec) == sig {
+			return p
+		}
 	}
-	return false
+	return nil
+}
+
+// sameControllerRef reports whether a and b may name the same controller (of one kind, by
+// name or by UID): a cheap test before resolving the references.
+func sameControllerRef(a, b *Object) bool {
+	ra, rb := metav1.GetControllerOfNoCopy(a.meta), metav1.GetControllerOfNoCopy(b.meta)
+	return ra != nil && rb != nil && ra.Kind == rb.Kind && (ra.Name == rb.Name || ra.UID != "" && ra.UID == rb.UID)
+}
+
+// PodTemplateDependents returns the objects whose PodTemplateOf can change when o does, o
+// first: the objects o controls, whose template o's stands for; and, for a pod whose
+// controller's template does not stand for it, the first other pod that drifted alike from
+// the same controller, which o may come before (see PodTemplates). A driver asks it of the
+// inventory before a change with o's old version and of the one after with its new version:
+// the union is every object whose pod template the change may add, remove or replace.
+func (inv *Inventory) PodTemplateDependents(o *Object) []*Object {
+	out := []*Object{o}
+	gk := o.GroupKind()
+	if holdsPodTemplate(gk) {
+		for _, k := range PodTemplateKinds() {
+			for _, x := range inv.InNamespace(k, o.namespace) {
+				ref := metav1.GetControllerOfNoCopy(x.meta)
+				if ref != nil && x != o && (ref.UID != "" && ref.UID == o.uid || ref.Kind == gk.Kind && ref.Name == o.name) {
+					out = append(out, x)
+				}
+			}
+		}
+		return out
+	}
+	pod, ok := o.obj.(*corev1.Pod)
+	if !ok || len(pod.Spec.EphemeralContainers) > 0 {
+		return out
+	}
+	c := templateController(inv, o)
+	if c == nil {
+		return out
+	}
+	d := drift{seen: make(map[string]bool), signatures: make(map[*Object]string)}
+	if !d.drifted(o, c) {
+		return out
+	}
+	sig := podSignature(&pod.Spec)
+	for _, p := range inv.InNamespace(KindPod, o.namespace) {
+		pp, ok := p.obj.(*corev1.Pod)
+		if p == o || !ok || len(pp.Spec.EphemeralContainers) > 0 || !sameControllerRef(o, p) {
+			continue
+		}
+		if templateController(inv, p) == c && podSignature(&pp.Spec) == sig {
+			return append(out, p)
+		}
+	}
+	return out
 }
 
 // drifted reports whether o, controlled by c, runs something c's template does not describe,
@@ -230,3 +349,25 @@ func podSignature(s *corev1.PodSpec) string {
 	}
 	return b.String()
 }
+
+// PodTemplatesIn returns the pod templates of namespace ns, in the order PodTemplates gives
+// them: what PodTemplates holds of that namespace, found from its objects alone (see
+// PodTemplateOf).
+func (inv *Inventory) PodTemplatesIn(ns string) []PodTemplate {
+	var out []PodTemplate
+	for _, gk := range sortedTemplateKinds {
+		for _, o := range inv.InNamespace(gk, ns) {
+			if t, ok := inv.PodTemplateOf(o); ok {
+				out = append(out, t)
+			}
+		}
+	}
+	return out
+}
+
+// sortedTemplateKinds are PodTemplateKinds in inventory order.
+var sortedTemplateKinds = func() []schema.GroupKind {
+	ks := PodTemplateKinds()
+	slices.SortFunc(ks, compareGK)
+	return ks
+}()

@@ -65,7 +65,7 @@ func (v View) Inventory() *Inventory { return v.inv }
 // the view sees it: the only definition, or the nearest of several (see View); nil when the
 // inventory holds none.
 func (v View) Get(gk schema.GroupKind, namespace, name string) *Object {
-	o := v.inv.byName[objKey{gk, namespace, name}]
+	o := v.inv.lookup(objKey{gk, namespace, name})
 	if o == nil || o.variant == nil {
 		return o
 	}
@@ -141,7 +141,7 @@ func nearest(from place, vs []*Object) *Object {
 // definitions of an object rather than the one a reference means reads them here. The slice
 // is shared: do not modify it.
 func (inv *Inventory) Variants(gk schema.GroupKind, namespace, name string) []*Object {
-	o := inv.byName[objKey{gk, namespace, name}]
+	o := inv.lookup(objKey{gk, namespace, name})
 	switch {
 	case o == nil:
 		return nil

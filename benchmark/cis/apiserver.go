@@ -31,8 +31,9 @@ func (fc flagControl) control(c *component) control {
 			"restarts the component when the file changes. On RKE2 and k3s, which write or embed the component, "+
 			"give the flag with %s-arg in /etc/rancher/rke2/config.yaml or /etc/rancher/k3s/config.yaml and restart "+
 			"the service.", c.name, c.manifest, fc.fix, c.name),
-		kinds: []schema.GroupKind{inventory.KindPod, inventory.KindNodeFiles},
-		run:   runComponent(c, fc.rule),
+		kinds:   []schema.GroupKind{inventory.KindPod, inventory.KindNodeFiles},
+		depends: componentDeps,
+		run:     runComponent(c, fc.rule),
 	}
 }
 

@@ -63,6 +63,8 @@ type control struct {
 	// manual marks a control that needs a person's judgement: it is not run.
 	manual bool
 	run    check.RunFunc
+	// depends says what the results depend on (see depends.go).
+	depends *check.Dependencies
 }
 
 func (c control) meta(level string) check.Meta {
@@ -87,6 +89,7 @@ func (c control) meta(level string) check.Meta {
 		Kinds:       c.kinds,
 		Requires:    c.requires,
 		Manual:      c.manual,
+		Depends:     c.depends,
 	}
 }
 

@@ -46,8 +46,9 @@ func etcdControls() []control {
 			"fails, different paths ask for review (whether the files hold different CAs is not visible)",
 		remediation: "Give etcd its own CA (kubeadm: /etc/kubernetes/pki/etcd/ca.crt) and set --trusted-ca-file " +
 			"in the etcd static pod manifest to it; never reuse the cluster CA.",
-		kinds: []schema.GroupKind{inventory.KindPod, inventory.KindNodeFiles},
-		run:   runEtcdCA,
+		kinds:   []schema.GroupKind{inventory.KindPod, inventory.KindNodeFiles},
+		depends: componentDeps,
+		run:     runEtcdCA,
 	})
 	return cs
 }

@@ -272,8 +272,9 @@ func kubeletControls() []control {
 			remediation: "In the kubelet configuration file (kubeadm: /var/lib/kubelet/config.yaml on each node, and " +
 				"the kube-system/kubelet-config ConfigMap for new nodes), " + kc.fix + "; then restart the kubelet. " +
 				"Command-line flags override the file: remove conflicting ones.",
-			kinds: []schema.GroupKind{inventory.KindKubeletConfiguration, inventory.KindConfigMap},
-			run:   runKubelet(kc.rule),
+			kinds:   []schema.GroupKind{inventory.KindKubeletConfiguration, inventory.KindConfigMap},
+			depends: kubeletDeps,
+			run:     runKubelet(kc.rule),
 		}
 	}
 	return out

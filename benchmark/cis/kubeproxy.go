@@ -31,8 +31,9 @@ func kubeProxyControls() []control {
 		remediation: "Set metricsBindAddress: 127.0.0.1:10249 in the kube-proxy configuration (kubeadm: the " +
 			"kube-system/kube-proxy ConfigMap, key config.conf), or --metrics-bind-address=127.0.0.1:10249, then " +
 			"restart the kube-proxy pods.",
-		kinds: []schema.GroupKind{inventory.KindDaemonSet, inventory.KindPod, inventory.KindConfigMap, inventory.KindNodeFiles},
-		run:   runKubeProxyMetrics,
+		kinds:   []schema.GroupKind{inventory.KindDaemonSet, inventory.KindPod, inventory.KindConfigMap, inventory.KindNodeFiles},
+		depends: kubeProxyDeps,
+		run:     runKubeProxyMetrics,
 	}}
 }
 

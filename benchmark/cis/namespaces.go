@@ -46,7 +46,8 @@ func policyControls() []control {
 				"enforce pod policies with an admission policy engine.",
 			kinds:    []schema.GroupKind{inventory.KindNamespace},
 			requires: []schema.GroupKind{inventory.KindNamespace},
-			run:      runAdmissionPolicy},
+			run:      runAdmissionPolicy,
+			depends:  admissionDeps},
 		{id: "5.3.2", title: "Every namespace has NetworkPolicies", level: l2, cisManual: true, severity: check.Medium,
 			what: "Reads each user namespace: passes when at least one NetworkPolicy, or a namespaced policy of a CNI " +
 				"plugin (CiliumNetworkPolicy, Calico or Antrea NetworkPolicy), is defined in it; when none is, a " +
@@ -59,12 +60,14 @@ func policyControls() []control {
 				"or AdminNetworkPolicies isolate namespaces instead, review that they select each one.",
 			kinds:    []schema.GroupKind{inventory.KindNamespace},
 			requires: []schema.GroupKind{inventory.KindNamespace, inventory.KindNetworkPolicy},
-			run:      runNetworkPolicies},
+			run:      runNetworkPolicies,
+			depends:  networkPolicyDeps},
 		{id: "5.6.4", title: "Avoid using the default namespace", level: l2, cisManual: true, severity: check.Low,
 			what: "Fails for each user object in namespace default (the kubernetes Service, the kube-root-ca.crt " +
 				"ConfigMap, the default ServiceAccount and objects owned by another are not counted)",
 			remediation: "Move workloads and their objects out of the default namespace into namespaces of their own.",
-			run:         runDefaultNamespace},
+			run:         runDefaultNamespace,
+			depends:     defaultNamespaceDeps},
 	}
 }
 
@@ -312,7 +315,10 @@ func runNetworkPolicies(_ context.Context, pass *check.Pass) error {
 		return nil
 	}
 	others := netpolicy.Read(inv)
-	for _, o := range nss {
+	for _, o := range pass.Objects(inventory.KindNamespace) {
+		if systemNamespaces[o.Name()] {
+			continue
+		}
 		// The policies the Namespace sees: of one defined in several places, the nearest.
 		view := inv.From(o)
 		if n := len(view.InNamespace(inventory.KindNetworkPolicy, o.Name())); n > 0 {

@@ -138,8 +138,9 @@ func nodeFileControlsFrom(fcs []fileControl) []control {
 		out = append(out, control{
 			id: fc.id, title: fc.title, level: l1, cisManual: fc.cisManual, severity: check.Medium,
 			what: what, remediation: fix,
-			kinds: []schema.GroupKind{inventory.KindNodeFiles},
-			run:   runNodes(fc.judge),
+			kinds:   []schema.GroupKind{inventory.KindNodeFiles},
+			depends: nodeFileDeps,
+			run:     runNodes(fc.judge),
 		})
 	}
 	out = append(out,
@@ -148,15 +149,17 @@ func nodeFileControlsFrom(fcs []fileControl) []control {
 				"for secrets is aescbc, kms or secretbox",
 			remediation: "In the EncryptionConfiguration named by --encryption-provider-config, list kms (v2), aescbc or " +
 				"secretbox first for secrets, restart the API server, then rewrite all Secrets so they are stored encrypted.",
-			kinds: []schema.GroupKind{inventory.KindNodeFiles},
-			run:   runNodes(judgeEncryption)},
+			kinds:   []schema.GroupKind{inventory.KindNodeFiles},
+			depends: nodeFileDeps,
+			run:     runNodes(judgeEncryption)},
 		control{id: "4.2.7", title: "Kubelet hostname override not used", level: l1, cisManual: true, severity: check.Low,
 			what: "Reads the kubelet's command line from node scans (systemd unit and environment files): passes when " +
 				"--hostname-override is not set",
 			remediation: "Remove --hostname-override from the kubelet's flags (its systemd drop-in or " +
 				"/var/lib/kubelet/kubeadm-flags.env) and restart the kubelet.",
-			kinds: []schema.GroupKind{inventory.KindNodeFiles},
-			run:   runNodes(judgeHostnameOverride)},
+			kinds:   []schema.GroupKind{inventory.KindNodeFiles},
+			depends: nodeFileDeps,
+			run:     runNodes(judgeHostnameOverride)},
 	)
 	return out
 }

@@ -41,7 +41,7 @@ func runPods(rule podRule) check.RunFunc {
 		if unseen != "" {
 			pass.NotEvaluated(nil, "some pod specifications could not be read: "+unseen)
 		}
-		tmpls := inv.PodTemplates()
+		tmpls := pass.PodTemplates()
 		if len(tmpls) == 0 {
 			if unseen == "" {
 				pass.NotApplicable(nil, "no pod specifications in the input")
@@ -168,12 +168,17 @@ func (pc podControl) control() control {
 			return runPods(pc.ruleOf(pass.Inventory))(ctx, pass)
 		}
 	}
+	deps := podDeps
+	if pc.ruleOf != nil {
+		deps = secretEnvDeps
+	}
 	return control{
 		id: pc.id, title: pc.title, level: pc.level, cisManual: true, severity: pc.severity,
 		what:        "Reads every pod specification (pods and workload templates): " + pc.what,
 		remediation: pc.fix,
 		kinds:       podKinds,
 		run:         run,
+		depends:     deps,
 	}
 }
 

@@ -90,7 +90,7 @@ func rbacControls() []control {
 			remediation: "Bind cluster-admin only where it is truly needed; give other subjects a role with the " +
 				"permissions they use, then delete the extra ClusterRoleBinding.",
 			kinds: []schema.GroupKind{inventory.KindClusterRoleBinding}, requires: []schema.GroupKind{inventory.KindClusterRoleBinding},
-			run: runClusterAdmin},
+			run: runClusterAdmin, depends: rbacDeps},
 		{id: "5.1.3", title: "Minimize wildcards in Roles and ClusterRoles", level: l1, cisManual: true, severity: check.Medium,
 			what: "Reads every Role and ClusterRole: fails when a rule has \"*\" in apiGroups, resources, verbs or " +
 				"nonResourceURLs, unless the rule allows nothing beyond a rule of the API server's default role of " +
@@ -98,19 +98,21 @@ func rbacControls() []control {
 			remediation: "Replace wildcards with the API groups, resources and verbs the subject uses.",
 			kinds:       []schema.GroupKind{inventory.KindRole, inventory.KindClusterRole},
 			requires:    []schema.GroupKind{inventory.KindRole, inventory.KindClusterRole},
-			run:         runWildcards},
+			run:         runWildcards,
+			depends:     rolesDeps},
 		{id: "5.1.5", title: "Default service accounts do not automount tokens", level: l1, cisManual: true, severity: check.Medium,
 			what: "Reads every ServiceAccount named default: passes when automountServiceAccountToken is false (unset fails)",
 			remediation: "Set automountServiceAccountToken: false on each namespace's default ServiceAccount; give " +
 				"workloads that call the API a service account of their own.",
 			kinds: []schema.GroupKind{inventory.KindServiceAccount}, requires: []schema.GroupKind{inventory.KindServiceAccount},
-			run: runDefaultServiceAccounts},
+			run: runDefaultServiceAccounts, depends: defaultServiceAccountDeps},
 		{id: "5.1.6", title: "Mount service account tokens only where needed", level: l1, cisManual: true, severity: check.Medium,
 			what: "Reads every pod specification: passes when no token is mounted (automountServiceAccountToken false on " +
 				"the pod, or false on its service account and not true on the pod)",
 			remediation: "Set automountServiceAccountToken: false on pods (or their service accounts) that do not call the API.",
 			kinds:       podKinds,
-			run:         runTokenMounts},
+			run:         runTokenMounts,
+			depends:     tokenMountDeps},
 		{id: "5.1.7", title: "Avoid use of the system:masters group", level: l1, cisManual: true, severity: check.High,
 			what: "Reads every RoleBinding and ClusterRoleBinding: fails for each that names the group system:masters " +
 				"(except the API server's own cluster-admin binding, recognised by its content). Membership through " +
@@ -119,7 +121,8 @@ func rbacControls() []control {
 				"except for break-glass access; grant administrators a ClusterRole through RBAC instead.",
 			kinds:    []schema.GroupKind{inventory.KindRoleBinding, inventory.KindClusterRoleBinding},
 			requires: []schema.GroupKind{inventory.KindRoleBinding, inventory.KindClusterRoleBinding},
-			run:      runSystemMasters},
+			run:      runSystemMasters,
+			depends:  rbacDeps},
 	}
 	for _, wc := range wcs {
 		what := "Asks the RBAC rules who can " + describeRequests(wc.requests) + ": " + wc.what
@@ -131,7 +134,8 @@ func rbacControls() []control {
 			what:        what,
 			remediation: wc.fix,
 			kinds:       []schema.GroupKind{inventory.KindRoleBinding, inventory.KindClusterRoleBinding},
-			run:         runWhoCan(wc)})
+			run:         runWhoCan(wc),
+			depends:     rbacDeps})
 	}
 	return cs
 }
@@ -300,12 +304,12 @@ func runWildcards(_ context.Context, pass *check.Pass) error {
 			pass.Pass(o, "")
 		}
 	}
-	for _, o := range inv.ByKind(inventory.KindClusterRole) {
+	for _, o := range pass.Objects(inventory.KindClusterRole) {
 		if cr, ok := o.Object().(*rbacv1.ClusterRole); ok {
 			judge(o, authz.KindClusterRole, cr.Rules)
 		}
 	}
-	for _, o := range inv.ByKind(inventory.KindRole) {
+	for _, o := range pass.Objects(inventory.KindRole) {
 		if r, ok := o.Object().(*rbacv1.Role); ok {
 			judge(o, authz.KindRole, r.Rules)
 		}
@@ -318,7 +322,7 @@ func runWildcards(_ context.Context, pass *check.Pass) error {
 
 func runDefaultServiceAccounts(_ context.Context, pass *check.Pass) error {
 	found := false
-	for _, o := range pass.Inventory.ByKind(inventory.KindServiceAccount) {
+	for _, o := range pass.Objects(inventory.KindServiceAccount) {
 		sa, ok := o.Object().(*corev1.ServiceAccount)
 		if !ok || sa.Name != "default" {
 			continue

@@ -43,10 +43,11 @@ func danglingIngresses(*engineCache) check.Check {
 		Remediation: "Point the backend at an existing Service and port, or remove the rule.",
 		References:  []string{refIngress},
 		Kinds:       []schema.GroupKind{inventory.KindIngress, inventory.KindService},
+		Depends:     danglingIngressDeps,
 	}, func(ctx context.Context, pass *check.Pass) error {
 		inv := pass.Inventory
 		servicesKnown := inv.Whole() && !inv.Gap(inventory.KindService)
-		for _, o := range inv.ByKind(inventory.KindIngress) {
+		for _, o := range pass.Objects(inventory.KindIngress) {
 			if err := ctx.Err(); err != nil {
 				return err
 			}

@@ -41,10 +41,11 @@ func danglingServices(c *engineCache) check.Check {
 		Remediation: "Fix the selector to match the labels of the pods the Service is for, or delete the Service.",
 		References:  []string{refServices},
 		Kinds:       append([]schema.GroupKind{inventory.KindService}, workloadKinds...),
+		Depends:     serviceDeps,
 	}, func(ctx context.Context, pass *check.Pass) error {
 		e := c.get(pass.Inventory)
 		unseen := check.UnseenKinds(pass.Inventory, workloadKinds...)
-		for _, o := range pass.Inventory.ByKind(inventory.KindService) {
+		for _, o := range pass.Objects(inventory.KindService) {
 			if err := ctx.Err(); err != nil {
 				return err
 			}

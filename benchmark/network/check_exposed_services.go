@@ -46,9 +46,10 @@ func exposedServices(c *engineCache) check.Check {
 			"(the DenyServiceExternalIPs admission plugin forbids them).",
 		References: []string{refServices},
 		Kinds:      append([]schema.GroupKind{inventory.KindService}, workloadKinds...),
+		Depends:    serviceDeps,
 	}, func(ctx context.Context, pass *check.Pass) error {
 		e := c.get(pass.Inventory)
-		for _, o := range pass.Inventory.ByKind(inventory.KindService) {
+		for _, o := range pass.Objects(inventory.KindService) {
 			if err := ctx.Err(); err != nil {
 				return err
 			}

@@ -39,9 +39,10 @@ func ingressTLS(c *engineCache) check.Check {
 		Remediation: "Add a spec.tls entry with a certificate Secret for every host the Ingress serves.",
 		References:  []string{refIngress},
 		Kinds:       append([]schema.GroupKind{inventory.KindIngress, inventory.KindService}, workloadKinds...),
+		Depends:     ingressDeps,
 	}, func(ctx context.Context, pass *check.Pass) error {
 		e := c.get(pass.Inventory)
-		for _, o := range pass.Inventory.ByKind(inventory.KindIngress) {
+		for _, o := range pass.Objects(inventory.KindIngress) {
 			if err := ctx.Err(); err != nil {
 				return err
 			}

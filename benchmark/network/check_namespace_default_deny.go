@@ -94,6 +94,7 @@ func namespaceDefaultDeny(c *engineCache) check.Check {
 			"review them by hand.",
 		References: []string{refNetPol, refCIS + " 5.3.2"},
 		Kinds:      append([]schema.GroupKind{inventory.KindNamespace}, workloadKinds...),
+		Depends:    defaultDenyDeps,
 		Requires:   []schema.GroupKind{inventory.KindNetworkPolicy},
 		Params: []check.Param{exemptParam(), {Name: paramPolicyTypes, Type: check.ParamStringList,
 			Default:     []string{string(netreach.Ingress), string(netreach.Egress)},
@@ -146,19 +147,17 @@ func namespaceDefaultDeny(c *engineCache) check.Check {
 			}
 			pass.Fail(o, "", msg)
 		}
-		hasObject := make(map[string]bool)
-		for _, o := range pass.Inventory.ByKind(inventory.KindNamespace) {
+		for _, o := range pass.Objects(inventory.KindNamespace) {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			hasObject[o.Name()] = true
 			verdict(o, o.Name(), false)
 		}
-		for _, t := range pass.Inventory.PodTemplates() {
+		for _, t := range pass.PodTemplates() {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			if ns := t.Namespace(); !hasObject[ns] {
+			if ns := t.Namespace(); pass.Inventory.Get(inventory.KindNamespace, "", ns) == nil {
 				verdict(t.Owner, ns, true)
 			}
 		}

@@ -48,12 +48,14 @@ func policyAllowsAll(c *engineCache) check.Check {
 			"of the services outside) and the ports, or remove the rule.",
 		References: []string{refNetPol},
 		Kinds:      []schema.GroupKind{inventory.KindNetworkPolicy},
+		Depends:    policyDeps,
 	}, func(ctx context.Context, pass *check.Pass) error {
 		e := c.get(pass.Inventory)
-		for _, p := range e.Policies() {
+		for _, o := range pass.Objects(inventory.KindNetworkPolicy) {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
+			p := e.Policy(o)
 			if p.Err != nil {
 				pass.NotApplicablef(p.Object, "the API server rejects it (%v): it cannot exist", p.Err)
 				continue

@@ -45,13 +45,15 @@ func policySelectsNothing(c *engineCache) check.Check {
 		Remediation: "Fix the podSelector to match the labels of the pods the policy is for, or delete the policy.",
 		References:  []string{refNetPol},
 		Kinds:       append([]schema.GroupKind{inventory.KindNetworkPolicy}, workloadKinds...),
+		Depends:     selectsNothingDeps,
 	}, func(ctx context.Context, pass *check.Pass) error {
 		e := c.get(pass.Inventory)
 		unseen := check.UnseenKinds(pass.Inventory, workloadKinds...)
-		for _, p := range e.Policies() {
+		for _, o := range pass.Objects(inventory.KindNetworkPolicy) {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
+			p := e.Policy(o)
 			ns := p.Namespace()
 			switch sel := e.SelectedBy(p); {
 			case p.Err != nil:

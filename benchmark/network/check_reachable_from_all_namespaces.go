@@ -54,6 +54,7 @@ func reachableFromAllNamespaces(c *engineCache) check.Check {
 			"namespaceSelector naming them, with a podSelector.",
 		References: []string{refNetPol},
 		Kinds:      workloadKinds,
+		Depends:    isolationDeps,
 		Requires:   []schema.GroupKind{inventory.KindNetworkPolicy},
 		Params: []check.Param{exemptParam(), {Name: paramPorts, Type: check.ParamStringList, Default: []string{},
 			Description: "The ports asked about, PORT[/PROTOCOL] or a container port name; empty: every port."}},
@@ -66,7 +67,7 @@ func reachableFromAllNamespaces(c *engineCache) check.Check {
 		}
 		exempt := exemptSet(pass)
 		e := c.get(pass.Inventory)
-		for _, t := range pass.Inventory.PodTemplates() {
+		for _, t := range pass.PodTemplates() {
 			if err := ctx.Err(); err != nil {
 				return err
 			}

@@ -37,6 +37,7 @@ func workloadEgressIsolation(c *engineCache) check.Check {
 			"its namespace) and allows only the destinations it needs, DNS included.",
 		References: []string{refNetPol},
 		Kinds:      workloadKinds,
+		Depends:    isolationDeps,
 		Requires:   []schema.GroupKind{inventory.KindNetworkPolicy},
 		Params:     []check.Param{exemptParam()},
 	}, runIsolation(c, netreach.Egress, "it may connect to every pod and address"))

@@ -45,6 +45,7 @@ func workloadIngressIsolation(c *engineCache) check.Check {
 			"its namespace) and allows only the sources it serves.",
 		References: []string{refNetPol},
 		Kinds:      workloadKinds,
+		Depends:    isolationDeps,
 		Requires:   []schema.GroupKind{inventory.KindNetworkPolicy},
 		Params:     []check.Param{exemptParam()},
 	}, runIsolation(c, netreach.Ingress, "it accepts connections from every pod and address"))

@@ -18,7 +18,7 @@ func runIsolation(c *engineCache, d netreach.Direction, open string) check.RunFu
 		exempt := exemptSet(pass)
 		e := c.get(pass.Inventory)
 		dir := strings.ToLower(string(d))
-		for _, t := range pass.Inventory.PodTemplates() {
+		for _, t := range pass.PodTemplates() {
 			if err := ctx.Err(); err != nil {
 				return err
 			}

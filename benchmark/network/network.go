@@ -44,7 +44,9 @@ func Network() benchmark.Benchmark {
 }
 
 // engineCache holds the engine of the last inventory seen. Inventories are immutable, so an
-// engine keyed by the inventory's identity stays right.
+// engine keyed by the inventory's identity stays right. The engine of the next inventory takes
+// over what the last one computed that stays right (netreach.Engine.For): when a monitor
+// derives each inventory from the one before, a change costs what its namespace holds.
 type engineCache struct {
 	mu  sync.Mutex
 	inv *inventory.Inventory
@@ -54,8 +56,11 @@ type engineCache struct {
 func (c *engineCache) get(inv *inventory.Inventory) *netreach.Engine {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.inv != inv || c.e == nil {
+	switch {
+	case c.e == nil:
 		c.inv, c.e = inv, netreach.New(inv)
+	case c.inv != inv:
+		c.inv, c.e = inv, c.e.For(inv)
 	}
 	return c.e
 }

@@ -84,9 +84,10 @@ func enforceLabelCheck(cfg *config) check.Check {
 		Section:    namespaceSection,
 		Kinds:      []schema.GroupKind{inventory.KindNamespace},
 		Requires:   []schema.GroupKind{inventory.KindNamespace},
+		Depends:    namespaceDeps,
 	}
 	return check.New(meta, func(ctx context.Context, pass *check.Pass) error {
-		for _, o := range pass.Inventory.ByKind(inventory.KindNamespace) {
+		for _, o := range pass.Objects(inventory.KindNamespace) {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
@@ -197,6 +198,7 @@ func violationsCheck(cfg *config, m mode) check.Check {
 		References:  []string{docAdmission, docLabels, docStandards},
 		Section:     namespaceSection,
 		Kinds:       workloadKinds,
+		Depends:     namespacedTemplateDeps,
 	}
 	return check.New(meta, func(ctx context.Context, pass *check.Pass) error {
 		inv := pass.Inventory
@@ -204,7 +206,7 @@ func violationsCheck(cfg *config, m mode) check.Check {
 			pass.NotEvaluated(nil, "some workloads could not be read, so they were not evaluated: "+reason)
 		}
 		policies := newNamespacePolicies(inv, cfg.admission)
-		for i, t := range inv.PodTemplates() {
+		for i, t := range pass.PodTemplates() {
 			if i%512 == 0 {
 				if err := ctx.Err(); err != nil {
 					return err

@@ -132,6 +132,7 @@ func newPodCheck(r rule, c control, lv api.LevelVersion, cluster *api.Version) c
 		Section:     "Pod Security Standards: " + capitalize(string(r.level)),
 		Level:       string(r.level),
 		Kinds:       workloadKinds,
+		Depends:     templateDeps,
 	}
 	passMsg := fmt.Sprintf("allowed by PodSecurity %q", lv.String())
 	return check.New(meta, func(ctx context.Context, pass *check.Pass) error {
@@ -140,7 +141,7 @@ func newPodCheck(r rule, c control, lv api.LevelVersion, cluster *api.Version) c
 		if reason != "" {
 			pass.NotEvaluated(nil, "some workloads could not be read, so they were not evaluated: "+reason)
 		}
-		tmpls := inv.PodTemplates()
+		tmpls := pass.PodTemplates()
 		if len(tmpls) == 0 {
 			if reason == "" { // else there may be workloads: the notEvaluated result says so
 				pass.NotApplicable(nil, "no pods or workload pod templates in the inventory")

@@ -12,6 +12,9 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/kspm-dev/kspm/check"
@@ -255,7 +258,20 @@ func TestEngineSharedAcrossChecks(t *testing.T) {
 	e1 := c.get(inv)
 	assert.Same(t, e1, c.get(inv))
 	other := load(t, filepath.Join("testdata", "defaults", "cluster.yaml"), asCluster)
-	assert.NotSame(t, e1, c.get(other))
+	e2 := c.get(other)
+	assert.NotSame(t, e1, e2)
+
+	// An inventory derived from it with the RBAC objects unchanged keeps its engine; one whose
+	// RBAC objects changed gets a new one.
+	derived, err := other.With(inventory.Put(&corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: "new", Namespace: "ns"}}))
+	require.NoError(t, err)
+	assert.Same(t, e2, c.get(derived))
+	role := &rbacv1.ClusterRole{ObjectMeta: metav1.ObjectMeta{Name: "new"}}
+	changed, err := derived.With(inventory.Put(role))
+	require.NoError(t, err)
+	e3 := c.get(changed)
+	assert.NotSame(t, e2, e3)
+	assert.Same(t, changed, e3.Inventory())
 }
 
 // TestIncompleteKnowledgeIsNotAPass: when RBAC objects or roles are not completely known,

@@ -30,6 +30,7 @@ func clusterAdminBinding(c *engineCache) check.Check {
 		Params:     allowParams(),
 		References: references,
 		Kinds:      bindingKinds,
+		Depends:    bindingDeps,
 	}, func(ctx context.Context, pass *check.Pass) error {
 		allow, err := allowListFrom(pass.Params)
 		if err != nil {

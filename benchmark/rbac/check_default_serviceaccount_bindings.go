@@ -43,6 +43,7 @@ func defaultServiceAccountBindings(c *engineCache) check.Check {
 		Params:     allowParams(),
 		References: append([]string{"CIS Kubernetes Benchmark 5.1.5"}, references...),
 		Kinds:      bindingKinds,
+		Depends:    bindingDeps,
 	}, func(ctx context.Context, pass *check.Pass) error {
 		allow, err := allowListFrom(pass.Params)
 		if err != nil {

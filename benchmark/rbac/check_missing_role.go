@@ -30,6 +30,7 @@ func missingRole(c *engineCache) check.Check {
 		Params:      allowParams(),
 		References:  references,
 		Kinds:       bindingKinds,
+		Depends:     bindingDeps,
 	}, func(ctx context.Context, pass *check.Pass) error {
 		if _, err := allowListFrom(pass.Params); err != nil {
 			return err // the parameters every check of the benchmark takes, and no others

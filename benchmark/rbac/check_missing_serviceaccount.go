@@ -47,6 +47,7 @@ func missingServiceAccount(c *engineCache) check.Check {
 		Params:     allowParams(),
 		References: references,
 		Kinds:      bindingKinds,
+		Depends:    missingServiceAccountDeps,
 		Requires:   []schema.GroupKind{inventory.KindServiceAccount},
 	}, func(ctx context.Context, pass *check.Pass) error {
 		allow, err := allowListFrom(pass.Params)

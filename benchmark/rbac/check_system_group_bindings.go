@@ -59,6 +59,7 @@ func systemGroupBindings(c *engineCache) check.Check {
 		Params:     allowParams(check.Param{Name: ParamSubjects, Type: check.ParamStringList, Description: "The subjects to report, as \"Group NAME\" or \"User NAME\" (default: the broad system groups and anonymous)."}),
 		References: references,
 		Kinds:      bindingKinds,
+		Depends:    bindingDeps,
 	}, func(ctx context.Context, pass *check.Pass) error {
 		allow, err := allowListFrom(pass.Params, ParamSubjects)
 		if err != nil {

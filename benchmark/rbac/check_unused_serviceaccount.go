@@ -40,6 +40,7 @@ func unusedServiceAccount(c *engineCache) check.Check {
 		Params:     allowParams(),
 		References: references,
 		Kinds:      []schema.GroupKind{inventory.KindServiceAccount},
+		Depends:    unusedServiceAccountDeps,
 		Requires:   []schema.GroupKind{inventory.KindServiceAccount},
 	}, func(ctx context.Context, pass *check.Pass) error {
 		allow, err := allowListFrom(pass.Params)
@@ -61,19 +62,31 @@ func unusedServiceAccount(c *engineCache) check.Check {
 		}
 		e := c.get(inv)
 		type saKey struct{ ns, name string }
+		// The service accounts each namespace's workloads run as, and its token Secrets: of
+		// the whole inventory, or, in a run for some ServiceAccounts, of their namespaces.
 		used := make(map[saKey]bool)
-		for _, t := range inv.PodTemplates() {
-			used[saKey{t.Namespace(), serviceAccountName(t.Spec)}] = true
-		}
 		tokens := make(map[saKey][]string)
-		for _, s := range inv.Secrets() {
-			if s.Type == corev1.SecretTypeServiceAccountToken {
-				k := saKey{s.Namespace, s.Annotations[corev1.ServiceAccountNameKey]}
-				tokens[k] = append(tokens[k], s.Name)
+		read := func(templates []inventory.PodTemplate, secrets []*inventory.Object) {
+			for _, t := range templates {
+				used[saKey{t.Namespace(), serviceAccountName(t.Spec)}] = true
+			}
+			for _, o := range secrets {
+				if s, ok := o.Object().(*corev1.Secret); ok && s.Type == corev1.SecretTypeServiceAccountToken {
+					k := saKey{s.Namespace, s.Annotations[corev1.ServiceAccountNameKey]}
+					tokens[k] = append(tokens[k], s.Name)
+				}
 			}
 		}
+		readNS := map[string]bool{}
+		if _, some := pass.Targets(); !some {
+			read(inv.PodTemplates(), inv.ByKind(inventory.KindSecret))
+		}
 		fails := 0
-		for _, o := range inv.ByKind(inventory.KindServiceAccount) {
+		for _, o := range pass.Objects(inventory.KindServiceAccount) {
+			if _, some := pass.Targets(); some && !readNS[o.Namespace()] {
+				readNS[o.Namespace()] = true
+				read(inv.PodTemplatesIn(o.Namespace()), inv.InNamespace(inventory.KindSecret, o.Namespace()))
+			}
 			k := saKey{o.Namespace(), o.Name()}
 			subject := authz.Subject{Kind: authz.KindServiceAccount, Namespace: k.ns, Name: k.name}
 			if k.name == "default" || used[k] || allow.allowsSubject(subject) {

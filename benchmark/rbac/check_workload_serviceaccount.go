@@ -123,18 +123,18 @@ func workloadServiceAccount(c *engineCache) check.Check {
 		Params:     allowParams(),
 		References: references,
 		Kinds:      podTemplateKinds,
+		Depends:    workloadServiceAccountDeps,
 	}, func(ctx context.Context, pass *check.Pass) error {
 		allow, err := allowListFrom(pass.Params)
 		if err != nil {
 			return err
 		}
 		inv := pass.Inventory
-		e := c.get(inv)
+		e, index := c.riskIndex(inv, allow)
 		type saKey struct{ ns, name string }
 		risks := make(map[saKey][]string)
-		index := newRiskIndex(e, riskyPermissions(), allow)
 		fails := 0
-		for _, t := range inv.PodTemplates() {
+		for _, t := range pass.PodTemplates() {
 			if err := ctx.Err(); err != nil {
 				return err
 			}

@@ -208,6 +208,7 @@ func permissionCheck(c *engineCache, meta check.Meta, p permission) check.Check 
 	meta.Section = Section
 	meta.Params = allowParams()
 	meta.Kinds = bindingKinds
+	meta.Depends = bindingDeps
 	if meta.References == nil {
 		meta.References = references
 	}

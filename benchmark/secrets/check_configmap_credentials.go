@@ -40,8 +40,9 @@ func ConfigMapCredentials() check.Check {
 			"readable by everyone who can read the ConfigMap.",
 		References: []string{refSecrets, refConfigMaps},
 		Kinds:      []schema.GroupKind{inventory.KindConfigMap},
+		Depends:    configMapDeps,
 	}, func(ctx context.Context, pass *check.Pass) error {
-		for i, o := range pass.Inventory.ByKind(inventory.KindConfigMap) {
+		for i, o := range pass.Objects(inventory.KindConfigMap) {
 			if i%1024 == 0 && ctx.Err() != nil {
 				return ctx.Err()
 			}

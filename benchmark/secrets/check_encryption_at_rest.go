@@ -56,6 +56,7 @@ func EncryptionAtRest() check.Check {
 			"provider's envelope encryption with a KMS key.",
 		References: []string{refEncryption, refCIS + " 1.2.27, 1.2.28"},
 		Kinds:      []schema.GroupKind{inventory.KindNodeFiles, inventory.KindPod},
+		Depends:    encryptionDeps,
 	}, runEncryptionAtRest)
 }
 

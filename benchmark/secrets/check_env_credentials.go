@@ -61,13 +61,14 @@ func EnvCredentials() check.Check {
 			"the pod spec or ConfigMap.",
 		References: []string{refSecrets, refCIS + " 5.4.1"},
 		Kinds:      slices.Clone(workloadKinds),
+		Depends:    envCredentialsDeps,
 	}, runEnvCredentials)
 }
 
 func runEnvCredentials(ctx context.Context, pass *check.Pass) error {
 	inv := pass.Inventory
 	readsConfigMaps := false
-	for _, t := range inv.PodTemplates() {
+	for _, t := range pass.PodTemplates() {
 		if err := ctx.Err(); err != nil {
 			return err
 		}

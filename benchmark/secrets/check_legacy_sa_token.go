@@ -55,13 +55,14 @@ func LegacySAToken() check.Check {
 			"'kubectl create token' (TokenRequest) and renew it, or use an identity of its own.",
 		References: []string{refSecrets, refLegacyTokens},
 		Kinds:      []schema.GroupKind{inventory.KindSecret, inventory.KindServiceAccount},
+		Depends:    referencedSecretDeps,
 	}, runLegacySAToken)
 }
 
 func runLegacySAToken(ctx context.Context, pass *check.Pass) error {
 	inv := pass.Inventory
-	var refs map[nsName][]secretRef // built on the first token Secret
-	for i, o := range inv.ByKind(inventory.KindSecret) {
+	refs := referencesTo(pass)
+	for i, o := range pass.Objects(inventory.KindSecret) {
 		if i%1024 == 0 && ctx.Err() != nil {
 			return ctx.Err()
 		}
@@ -85,15 +86,12 @@ func runLegacySAToken(ctx context.Context, pass *check.Pass) error {
 			pass.Passf(o, "type %s, not a service-account token", s.Type)
 			continue
 		}
-		if refs == nil {
-			refs = secretReferences(inv)
-		}
 		if saName == "" {
 			pass.NotApplicable(o, "a service-account token Secret without the "+corev1.ServiceAccountNameKey+
 				" annotation, which the API server requires of it: it cannot be created as written")
 			continue
 		}
-		pass.Fail(o, "type", legacyTokenMessage(inv, o, s, saName, refs[nsName{s.Namespace, s.Name}]))
+		pass.Fail(o, "type", legacyTokenMessage(inv, o, s, saName, refs(nsName{s.Namespace, s.Name})))
 	}
 	return nil
 }

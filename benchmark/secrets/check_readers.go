@@ -56,6 +56,7 @@ func Readers() check.Check {
 			"subjects that must read Secrets everywhere (a backup tool, a secrets operator) to allowSubjects.",
 		References: []string{refSecrets, refRBACSecrets},
 		Kinds:      append([]schema.GroupKind{inventory.KindNamespace, inventory.KindSecret}, authz.Kinds()...),
+		Depends:    readersDeps,
 		Params: []check.Param{{Name: ParamAllowSubjects, Type: check.ParamStringList, Default: []string{},
 			Description: `Subjects allowed to read Secrets anywhere: "User NAME", "Group NAME", "ServiceAccount NAMESPACE/NAME"; a trailing * matches a prefix.`}},
 	}, runReaders)

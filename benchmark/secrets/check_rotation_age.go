@@ -66,6 +66,7 @@ func RotationAge() check.Check {
 			"maxAgeDays to your policy's rotation period.",
 		References: []string{refSecrets},
 		Kinds:      []schema.GroupKind{inventory.KindSecret},
+		Depends:    rotationDeps,
 		Params: []check.Param{
 			{Name: ParamMaxAgeDays, Type: check.ParamInt, Default: DefaultMaxAgeDays, Description: "The rotation age, in days."},
 			{Name: ParamAsOf, Type: check.ParamString, Default: "",
@@ -97,7 +98,7 @@ func runRotationAge(ctx context.Context, pass *check.Pass) error {
 	}
 	ignore := ignoredTypes(pass)
 	maxAge := time.Duration(maxDays) * 24 * time.Hour
-	for i, o := range pass.Inventory.ByKind(inventory.KindSecret) {
+	for i, o := range pass.Objects(inventory.KindSecret) {
 		if i%1024 == 0 && ctx.Err() != nil {
 			return ctx.Err()
 		}

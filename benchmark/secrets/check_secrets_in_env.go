@@ -32,11 +32,12 @@ func SecretsInEnv() check.Check {
 			"the application read the file, instead of env[].valueFrom.secretKeyRef or envFrom[].secretRef.",
 		References: []string{refSecrets, refCIS + " 5.4.1"},
 		Kinds:      slices.Clone(workloadKinds),
+		Depends:    templateDeps,
 	}, runSecretsInEnv)
 }
 
 func runSecretsInEnv(ctx context.Context, pass *check.Pass) error {
-	for _, t := range pass.Inventory.PodTemplates() {
+	for _, t := range pass.PodTemplates() {
 		if err := ctx.Err(); err != nil {
 			return err
 		}

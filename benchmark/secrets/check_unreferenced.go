@@ -65,6 +65,7 @@ func Unreferenced() check.Check {
 			"outside the cluster's objects.",
 		References: []string{refSecrets},
 		Kinds:      append([]schema.GroupKind{inventory.KindSecret}, referringKinds...),
+		Depends:    referencedSecretDeps,
 		Params: []check.Param{{Name: ParamIgnoreTypes, Type: check.ParamStringList, Default: slices.Clone(defaultIgnoredTypes),
 			Description: "Secret types not judged: their Secrets are used by clients and tools, not named by objects."}},
 	}, runUnreferenced)
@@ -80,9 +81,9 @@ func runUnreferenced(ctx context.Context, pass *check.Pass) error {
 	} else if reason := check.UnseenKinds(inv, referringKinds...); reason != "" {
 		unknown = "objects that can reference it were not all seen: " + reason
 	}
-	refs := secretReferences(inv)
+	refs := referencesTo(pass)
 	const notSeen = "; references from PersistentVolumes, StorageClasses, custom resources and controller flags are not seen"
-	for i, o := range inv.ByKind(inventory.KindSecret) {
+	for i, o := range pass.Objects(inventory.KindSecret) {
 		if i%1024 == 0 && ctx.Err() != nil {
 			return ctx.Err()
 		}
@@ -90,7 +91,7 @@ func runUnreferenced(ctx context.Context, pass *check.Pass) error {
 			pass.NotApplicablef(o, "type %s is ignored (parameter %s): such Secrets are used by clients and tools", s.Type, ParamIgnoreTypes)
 			continue
 		}
-		if r := referencesTo(inv, o, refs[nsName{o.Namespace(), o.Name()}]); len(r) > 0 {
+		if r := ofThisDefinition(inv, o, refs(nsName{o.Namespace(), o.Name()})); len(r) > 0 {
 			pass.Passf(o, "referenced by %s", describeRefs(r))
 			continue
 		}
@@ -107,7 +108,7 @@ func runUnreferenced(ctx context.Context, pass *check.Pass) error {
 // resolve to the definition o: a reference resolves to the definition nearest the object that
 // makes it, so where the input defines the Secret in several places (variants), a dev
 // Deployment's reference is to the dev Secret, not to the prod one.
-func referencesTo(inv *inventory.Inventory, o *inventory.Object, refs []secretRef) []secretRef {
+func ofThisDefinition(inv *inventory.Inventory, o *inventory.Object, refs []secretRef) []secretRef {
 	if !inv.HasVariants() || len(inv.Variants(o.GroupKind(), o.Namespace(), o.Name())) < 2 {
 		return refs
 	}

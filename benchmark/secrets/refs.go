@@ -8,6 +8,7 @@ import (
 	networkingv1 "k8s.io/api/networking/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
+	"github.com/kspm-dev/kspm/check"
 	"github.com/kspm-dev/kspm/inventory"
 )
 
@@ -39,6 +40,39 @@ type nsName struct{ namespace, name string }
 // spec.tls[].secretName. This is the one place that says which objects refer to which
 // Secrets.
 func secretReferences(inv *inventory.Inventory) map[nsName][]secretRef {
+	return referencesFrom(inv.PodTemplates(), inv.ByKind(inventory.KindServiceAccount), inv.ByKind(inventory.KindIngress))
+}
+
+// referencesTo returns how a check run finds the references to a Secret (see
+// secretReferences): over the whole inventory, or, in a run for some Secrets only (see
+// check.Dependencies), over the objects of the Secret's namespace, read once per namespace.
+func referencesTo(pass *check.Pass) func(nsName) []secretRef {
+	inv := pass.Inventory
+	if _, some := pass.Targets(); !some {
+		var refs map[nsName][]secretRef // built on first use
+		return func(k nsName) []secretRef {
+			if refs == nil {
+				refs = secretReferences(inv)
+			}
+			return refs[k]
+		}
+	}
+	byNS := make(map[string]map[nsName][]secretRef)
+	return func(k nsName) []secretRef {
+		refs, ok := byNS[k.namespace]
+		if !ok {
+			ns := k.namespace
+			refs = referencesFrom(inv.PodTemplatesIn(ns), inv.InNamespace(inventory.KindServiceAccount, ns),
+				inv.InNamespace(inventory.KindIngress, ns))
+			byNS[ns] = refs
+		}
+		return refs[k]
+	}
+}
+
+// referencesFrom indexes the references to Secrets that templates, ServiceAccounts sas and
+// Ingresses ings hold (see secretReferences).
+func referencesFrom(templates []inventory.PodTemplate, sas, ings []*inventory.Object) map[nsName][]secretRef {
 	refs := make(map[nsName][]secretRef)
 	add := func(from *inventory.Object, name, field string, mounted bool) {
 		if name == "" {
@@ -47,7 +81,7 @@ func secretReferences(inv *inventory.Inventory) map[nsName][]secretRef {
 		k := nsName{from.Namespace(), name}
 		refs[k] = append(refs[k], secretRef{from: from, field: field, mounted: mounted})
 	}
-	for _, t := range inv.PodTemplates() {
+	for _, t := range templates {
 		s := t.Spec
 		for i, v := range s.Volumes {
 			field := t.Path + ".volumes[" + strconv.Itoa(i) + "]"
@@ -71,7 +105,7 @@ func secretReferences(inv *inventory.Inventory) map[nsName][]secretRef {
 			add(t.Owner, p.Name, fmt.Sprintf("%s.imagePullSecrets[%d]", t.Path, i), false)
 		}
 	}
-	for _, o := range inv.ByKind(inventory.KindServiceAccount) {
+	for _, o := range sas {
 		sa, ok := o.Object().(*corev1.ServiceAccount)
 		if !ok {
 			continue
@@ -83,7 +117,7 @@ func secretReferences(inv *inventory.Inventory) map[nsName][]secretRef {
 			add(o, p.Name, fmt.Sprintf("imagePullSecrets[%d]", i), false)
 		}
 	}
-	for _, o := range inv.ByKind(inventory.KindIngress) {
+	for _, o := range ings {
 		ing, ok := o.Object().(*networkingv1.Ingress)
 		if !ok {
 			continue

@@ -39,6 +39,9 @@ func (c *allowedRegistries) Meta() check.Meta {
 	m := c.Check.Meta()
 	m.Params = []check.Param{{Name: "registries", Type: check.ParamStringList,
 		Description: "Registries (hosts or path prefixes) images may come from."}}
+	// The CEL rule reads each pod template alone, but runs over every template: a change to
+	// any re-runs it whole.
+	m.Depends = allowedRegistriesDeps
 	return m
 }
 

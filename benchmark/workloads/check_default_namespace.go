@@ -63,6 +63,7 @@ func DefaultNamespace() check.Check {
 			"NetworkPolicies and Pod Security labels), and set a namespace in every manifest.",
 		References: []string{refNS, refCIS + " 5.6.4"},
 		Kinds:      slices.Clone(namespacedKinds),
+		Depends:    defaultNamespaceDeps,
 	}, runDefaultNamespace)
 }
 

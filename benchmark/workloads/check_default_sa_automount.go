@@ -32,12 +32,13 @@ func DefaultSAAutomount() check.Check {
 			"every namespace, and give pods that need the API a ServiceAccount of their own.",
 		References: []string{refSATokens, refCIS + " 5.1.5"},
 		Kinds:      []schema.GroupKind{inventory.KindServiceAccount},
+		Depends:    serviceAccountsDeps,
 	}, runDefaultSAAutomount)
 }
 
 func runDefaultSAAutomount(ctx context.Context, pass *check.Pass) error {
 	reportUnseen(pass, inventory.KindServiceAccount)
-	for _, o := range pass.Inventory.ByKind(inventory.KindServiceAccount) {
+	for _, o := range pass.Objects(inventory.KindServiceAccount) {
 		if err := ctx.Err(); err != nil {
 			return err
 		}

@@ -28,12 +28,13 @@ func HostNamespaces() check.Check {
 			"false). Expose network services through a Service instead of the node's interfaces.",
 		References: []string{refPSS, refCIS + " 5.2.3", refCIS + " 5.2.4", refCIS + " 5.2.5"},
 		Kinds:      slices.Clone(workloadKinds),
+		Depends:    templateDeps,
 	}, runHostNamespaces)
 }
 
 func runHostNamespaces(ctx context.Context, pass *check.Pass) error {
 	reportUnseen(pass, workloadKinds...)
-	for _, t := range pass.Inventory.PodTemplates() {
+	for _, t := range pass.PodTemplates() {
 		if err := ctx.Err(); err != nil {
 			return err
 		}

@@ -28,12 +28,13 @@ func HostPath() check.Check {
 			"tightly controlled namespace.",
 		References: []string{refPSS, refCIS + " 5.2.11"},
 		Kinds:      slices.Clone(workloadKinds),
+		Depends:    templateDeps,
 	}, runHostPath)
 }
 
 func runHostPath(ctx context.Context, pass *check.Pass) error {
 	reportUnseen(pass, workloadKinds...)
-	for _, t := range pass.Inventory.PodTemplates() {
+	for _, t := range pass.PodTemplates() {
 		if err := ctx.Err(); err != nil {
 			return err
 		}

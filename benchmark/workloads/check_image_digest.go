@@ -34,12 +34,13 @@ func ImageDigest() check.Check {
 			"keeps the tag for readers), and update the digest through your release process.",
 		References: []string{refImages},
 		Kinds:      slices.Clone(workloadKinds),
+		Depends:    templateDeps,
 	}, runImageDigest)
 }
 
 func runImageDigest(ctx context.Context, pass *check.Pass) error {
 	reportUnseen(pass, workloadKinds...)
-	for _, t := range pass.Inventory.PodTemplates() {
+	for _, t := range pass.PodTemplates() {
 		if err := ctx.Err(); err != nil {
 			return err
 		}

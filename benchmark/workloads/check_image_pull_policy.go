@@ -41,13 +41,14 @@ func ImagePullPolicy() check.Check {
 			"is asked, the layers are not downloaded again.",
 		References: []string{refImages, refCIS + " 1.2.11"},
 		Kinds:      slices.Clone(workloadKinds),
+		Depends:    templateDeps,
 	}, runImagePullPolicy)
 }
 
 func runImagePullPolicy(ctx context.Context, pass *check.Pass) error {
 	reportUnseen(pass, workloadKinds...)
 	defaults := map[string]corev1.PullPolicy{} // the API server's policy for an image
-	for _, t := range pass.Inventory.PodTemplates() {
+	for _, t := range pass.PodTemplates() {
 		if err := ctx.Err(); err != nil {
 			return err
 		}

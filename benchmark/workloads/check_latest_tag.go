@@ -31,12 +31,13 @@ func LatestTag() check.Check {
 			"version tag (registry/name:1.2.3), never by latest or no tag.",
 		References: []string{refImages},
 		Kinds:      slices.Clone(workloadKinds),
+		Depends:    templateDeps,
 	}, runLatestTag)
 }
 
 func runLatestTag(ctx context.Context, pass *check.Pass) error {
 	reportUnseen(pass, workloadKinds...)
-	for _, t := range pass.Inventory.PodTemplates() {
+	for _, t := range pass.PodTemplates() {
 		if err := ctx.Err(); err != nil {
 			return err
 		}

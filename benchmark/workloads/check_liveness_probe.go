@@ -36,6 +36,7 @@ func LivenessProbe() check.Check {
 			"startupProbe for slow starts).",
 		References: []string{refProbes},
 		Kinds:      slices.Clone(workloadKinds),
+		Depends:    templateDeps,
 	}, func(ctx context.Context, pass *check.Pass) error {
 		return runProbes(ctx, pass, "liveness", "livenessProbe", func(c *corev1.Container) *corev1.Probe { return c.LivenessProbe })
 	})

@@ -38,13 +38,14 @@ func MissingServiceAccount() check.Check {
 			"needs), or correct serviceAccountName.",
 		References: []string{refSATokens},
 		Kinds:      append(slices.Clone(workloadKinds), inventory.KindServiceAccount),
+		Depends:    serviceAccountDeps,
 	}, runMissingServiceAccount)
 }
 
 func runMissingServiceAccount(ctx context.Context, pass *check.Pass) error {
 	inv := pass.Inventory
 	reportUnseen(pass, workloadKinds...)
-	for _, t := range inv.PodTemplates() {
+	for _, t := range pass.PodTemplates() {
 		if err := ctx.Err(); err != nil {
 			return err
 		}

@@ -37,6 +37,7 @@ func NakedPod() check.Check {
 			"deployment), or delete it if it is a leftover.",
 		References: []string{refOwners},
 		Kinds:      []schema.GroupKind{inventory.KindPod},
+		Depends:    podDeps,
 	}, runNakedPod)
 }
 
@@ -45,7 +46,7 @@ const configSourceAnnotation = "kubernetes.io/config.source"
 
 func runNakedPod(ctx context.Context, pass *check.Pass) error {
 	inv := pass.Inventory
-	for _, o := range inv.ByKind(inventory.KindPod) {
+	for _, o := range pass.Objects(inventory.KindPod) {
 		if err := ctx.Err(); err != nil {
 			return err
 		}

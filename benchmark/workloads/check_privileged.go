@@ -26,12 +26,13 @@ func Privileged() check.Check {
 			"a specific kernel feature, add only that capability.",
 		References: []string{refPSS, refCIS + " 5.2.2"},
 		Kinds:      slices.Clone(workloadKinds),
+		Depends:    templateDeps,
 	}, runPrivileged)
 }
 
 func runPrivileged(ctx context.Context, pass *check.Pass) error {
 	reportUnseen(pass, workloadKinds...)
-	for _, t := range pass.Inventory.PodTemplates() {
+	for _, t := range pass.PodTemplates() {
 		if err := ctx.Err(); err != nil {
 			return err
 		}

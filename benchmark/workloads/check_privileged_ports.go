@@ -35,12 +35,13 @@ func PrivilegedPorts() check.Check {
 			"to serve.",
 		References: []string{refPSS},
 		Kinds:      slices.Clone(workloadKinds),
+		Depends:    templateDeps,
 	}, runPrivilegedPorts)
 }
 
 func runPrivilegedPorts(ctx context.Context, pass *check.Pass) error {
 	reportUnseen(pass, workloadKinds...)
-	for _, t := range pass.Inventory.PodTemplates() {
+	for _, t := range pass.PodTemplates() {
 		if err := ctx.Err(); err != nil {
 			return err
 		}

@@ -32,12 +32,13 @@ func ReadOnlyRootFilesystem() check.Check {
 			"mount an emptyDir volume where the application writes (/tmp, caches).",
 		References: []string{refSecCtx, refPSS},
 		Kinds:      slices.Clone(workloadKinds),
+		Depends:    templateDeps,
 	}, runReadOnlyRootFilesystem)
 }
 
 func runReadOnlyRootFilesystem(ctx context.Context, pass *check.Pass) error {
 	reportUnseen(pass, workloadKinds...)
-	for _, t := range pass.Inventory.PodTemplates() {
+	for _, t := range pass.PodTemplates() {
 		if err := ctx.Err(); err != nil {
 			return err
 		}

@@ -35,6 +35,7 @@ func ReadinessProbe() check.Check {
 			"httpGet on a health endpoint, a tcpSocket, grpc or exec).",
 		References: []string{refProbes},
 		Kinds:      slices.Clone(workloadKinds),
+		Depends:    templateDeps,
 	}, func(ctx context.Context, pass *check.Pass) error {
 		return runProbes(ctx, pass, "readiness", "readinessProbe", func(c *corev1.Container) *corev1.Probe { return c.ReadinessProbe })
 	})

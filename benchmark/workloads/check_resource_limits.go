@@ -40,6 +40,7 @@ func ResourceLimits() check.Check {
 			"least), or give the namespace a LimitRange whose Container item sets default limits.",
 		References: []string{refResources, refLimits},
 		Kinds:      append(slices.Clone(workloadKinds), inventory.KindLimitRange),
+		Depends:    limitRangeDeps,
 		Params:     []check.Param{resourcesParam("a limit")},
 	}, func(ctx context.Context, pass *check.Pass) error { return runResources(ctx, pass, true) })
 }

@@ -41,6 +41,7 @@ func ResourceRequests() check.Check {
 			"LimitRange whose Container item sets defaultRequest.",
 		References: []string{refResources, refLimits},
 		Kinds:      append(slices.Clone(workloadKinds), inventory.KindLimitRange),
+		Depends:    limitRangeDeps,
 		Params:     []check.Param{resourcesParam("a request")},
 	}, func(ctx context.Context, pass *check.Pass) error { return runResources(ctx, pass, false) })
 }

@@ -37,12 +37,13 @@ func RootGroup() check.Check {
 			"container), and keep 0 out of fsGroup and supplementalGroups.",
 		References: []string{refSecCtx},
 		Kinds:      slices.Clone(workloadKinds),
+		Depends:    templateDeps,
 	}, runRootGroup)
 }
 
 func runRootGroup(ctx context.Context, pass *check.Pass) error {
 	reportUnseen(pass, workloadKinds...)
-	for _, t := range pass.Inventory.PodTemplates() {
+	for _, t := range pass.PodTemplates() {
 		if err := ctx.Err(); err != nil {
 			return err
 		}

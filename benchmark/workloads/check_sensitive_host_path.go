@@ -45,12 +45,13 @@ func SensitiveHostPath() check.Check {
 			"needs, read-only, and run in a namespace only administrators control.",
 		References: []string{refVolumes, refPSS, refCIS + " 5.2.11"},
 		Kinds:      slices.Clone(workloadKinds),
+		Depends:    templateDeps,
 	}, runSensitiveHostPath)
 }
 
 func runSensitiveHostPath(ctx context.Context, pass *check.Pass) error {
 	reportUnseen(pass, workloadKinds...)
-	for _, t := range pass.Inventory.PodTemplates() {
+	for _, t := range pass.PodTemplates() {
 		if err := ctx.Err(); err != nil {
 			return err
 		}

@@ -37,12 +37,13 @@ func SSHPort() check.Check {
 			"kubectl port-forward, which the API server authorizes and audits.",
 		References: []string{refSecCtx},
 		Kinds:      slices.Clone(workloadKinds),
+		Depends:    templateDeps,
 	}, runSSHPort)
 }
 
 func runSSHPort(ctx context.Context, pass *check.Pass) error {
 	reportUnseen(pass, workloadKinds...)
-	for _, t := range pass.Inventory.PodTemplates() {
+	for _, t := range pass.PodTemplates() {
 		if err := ctx.Err(); err != nil {
 			return err
 		}

@@ -44,13 +44,14 @@ func WorkloadDefaultSA() check.Check {
 			"when it does not call the API.",
 		References: []string{refSATokens, refCIS + " 5.1.6"},
 		Kinds:      slices.Clone(workloadKinds),
+		Depends:    serviceAccountDeps,
 	}, runWorkloadDefaultSA)
 }
 
 func runWorkloadDefaultSA(ctx context.Context, pass *check.Pass) error {
 	inv := pass.Inventory
 	reportUnseen(pass, workloadKinds...)
-	for _, t := range inv.PodTemplates() {
+	for _, t := range pass.PodTemplates() {
 		if err := ctx.Err(); err != nil {
 			return err
 		}

@@ -27,7 +27,7 @@ func runsToCompletion(t inventory.PodTemplate) string {
 // container of every long-running pod template has the probe probe returns.
 func runProbes(ctx context.Context, pass *check.Pass, name, field string, probe func(*corev1.Container) *corev1.Probe) error {
 	reportUnseen(pass, workloadKinds...)
-	for _, t := range pass.Inventory.PodTemplates() {
+	for _, t := range pass.PodTemplates() {
 		if err := ctx.Err(); err != nil {
 			return err
 		}

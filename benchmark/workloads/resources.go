@@ -131,7 +131,7 @@ func runResources(ctx context.Context, pass *check.Pass, limits bool) error {
 		ns   string
 	}
 	byNS := map[viewNS]admissionDefaults{}
-	for _, t := range inv.PodTemplates() {
+	for _, t := range pass.PodTemplates() {
 		if err := ctx.Err(); err != nil {
 			return err
 		}

@@ -235,21 +235,15 @@ Input (one of):
 What to run:
   -b, --benchmark NAME    bundled benchmark; repeatable or comma-separated; "all" selects
                           every bundled benchmark but cis-2.0 (cis-1.12's controls again;
-<<<<<<< HEAD
-                          name it to run it). Default: the same, unless --checks is given, in
-                          which case only the custom checks run. admission-policies applies
-                          the input's ValidatingAdmissionPolicies (and those of --checks) to
-                          every object, as the API server would to its creation: one check
-                          per policy, vap:NAME
+                          name it to run it) and org (example organisation policies whose
+                          parameters are the demo's). Default: the same, unless --checks is
+                          given, in which case only the custom checks run. admission-policies
+                          applies the input's ValidatingAdmissionPolicies (and those of
+                          --checks) to every object, as the API server would to its creation:
+                          one check per policy, vap:NAME
   --checks FILE           YAML file of CEL checks (kind: CheckList) and/or
                           ValidatingAdmissionPolicies with their bindings, whose verdicts on
                           the input it reports (what a new policy would reject); repeatable
-=======
-                          name it to run it) and org (example organisation policies whose
-                          parameters are the demo's). Default: the same, unless --checks is
-                          given, in which case only the custom checks run.
-  --checks FILE           YAML file of CEL checks (kind: CheckList); repeatable
->>>>>>> org
   --check ID              run only the checks with these IDs (from the selected benchmarks
                           and --checks files); repeatable or comma-separated
   --params FILE           parameters of checks: a YAML or JSON mapping of check ID to its

@@ -21,6 +21,15 @@ type Others struct {
 	unseen      string                         // why some kinds were not seen completely, or ""
 }
 
+// Kinds returns the group and kind of each of inventory.OtherNetworkPolicyKinds, in its order.
+func Kinds() []schema.GroupKind {
+	var out []schema.GroupKind
+	for _, k := range inventory.OtherNetworkPolicyKinds() {
+		out = append(out, k.GroupKind())
+	}
+	return out
+}
+
 // Read collects the policies of OtherNetworkPolicyKinds in inv and the kinds it did not see
 // completely: on a cluster, a kind that is not Listed or NotServed (the loader does not list
 // custom resources, so a kind the server serves is a gap); from manifests, none, since a kind

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -17,74 +18,113 @@ import (
 
 // Engine answers reachability questions from an inventory's NetworkPolicies. Build it once
 // per inventory with New; it is then safe for concurrent use.
+//
+// It reads the inventory as questions need it, namespace by namespace: the NetworkPolicies
+// of a namespace, its pod templates and the Pods listed for its workloads are read and kept
+// the first time a question is about that namespace, and the label keys every NetworkPolicy's
+// selectors read (which tell apart the listed Pods that may be selected unlike their
+// template's) the first time they matter. So a question about one workload costs what its
+// namespace holds, not what the cluster does; For carries what stays right over to an
+// inventory derived from this one.
 type Engine struct {
-	inv       *inventory.Inventory
-	policies  []*Policy                        // every NetworkPolicy, in inventory order
-	byNS      map[string][]*Policy             // the valid ones, by namespace
-	nsLabels  map[*inventory.Object]labels.Set // the labels of each Namespace object (each definition)
-	nsByName  map[string]labels.Set            // without variants: the labels of each Namespace, by name
-	templates map[*inventory.Object]Pod        // the pods of each pod template, by owner
-	listed    map[*inventory.Object][]Pod      // the Pods listed for each workload
-	distinct  map[*inventory.Object][]Pod      // those that selectors may tell from the template's pods
-	inNS      map[string][]Pod                 // every template's pods and every listed Pod, by namespace
-	readKeys  map[string]bool                  // the pod label keys some selector reads
-	others    *netpolicy.Others
-	unseen    string // why NetworkPolicies were not all seen, or ""
+	inv    *inventory.Inventory
+	others *netpolicy.Others
+	unseen string // why NetworkPolicies were not all seen, or ""
+
+	mu       sync.Mutex
+	nss      map[string]*namespaceData // by namespace, read on first use
+	policies []*Policy                 // every NetworkPolicy, in inventory order; set with allRead
+	allRead  bool
+	parsed   map[*inventory.Object]*Policy    // each NetworkPolicy read once
+	keys     *keySet                          // set on first use, or by For
+	nsLabels map[*inventory.Object]labels.Set // the labels of each Namespace object (each definition), read on first use
 }
 
-// New builds the engine for inv: it reads every NetworkPolicy (those the API server would
+// namespaceData is what the engine knows of one namespace.
+type namespaceData struct {
+	policies  []*Policy                   // the valid NetworkPolicies of the namespace
+	templates map[*inventory.Object]Pod   // the pods of each pod template, by owner
+	listed    map[*inventory.Object][]Pod // the Pods listed for each workload
+	distinct  map[*inventory.Object][]Pod // those that selectors may tell from the template's pods
+	pods      []Pod                       // every template's pods and every listed Pod
+}
+
+// keySet is the pod label keys some NetworkPolicy selector of the inventory reads.
+type keySet struct{ keys map[string]bool }
+
+// New returns the engine for inv: it reads every NetworkPolicy (those the API server would
 // reject are kept, with their error, and left out of every answer), the labels of every
-// Namespace, and the pods of every pod template, with the Pods listed for each workload.
+// Namespace, and the pods of every pod template, with the Pods listed for each workload, as
+// questions need them.
 func New(inv *inventory.Inventory) *Engine {
-	e := &Engine{
-		inv:       inv,
-		byNS:      make(map[string][]*Policy),
-		nsLabels:  make(map[*inventory.Object]labels.Set),
-		nsByName:  make(map[string]labels.Set),
-		templates: make(map[*inventory.Object]Pod),
-		listed:    make(map[*inventory.Object][]Pod),
-		distinct:  make(map[*inventory.Object][]Pod),
-		inNS:      make(map[string][]Pod),
-		readKeys:  make(map[string]bool),
-		others:    netpolicy.Read(inv),
-	}
+	e := &Engine{inv: inv, others: netpolicy.Read(inv), nss: make(map[string]*namespaceData),
+		parsed: make(map[*inventory.Object]*Policy), nsLabels: make(map[*inventory.Object]labels.Set)}
 	if inv.Gap(inventory.KindNetworkPolicy) {
 		e.unseen = "NetworkPolicies were not all seen: " + inv.Unseen(inventory.KindNetworkPolicy)
 	}
-	for _, o := range inv.ByKind(inventory.KindNetworkPolicy) {
-		p := readPolicy(o)
-		e.policies = append(e.policies, p)
-		if p.Err != nil {
-			continue
-		}
-		e.byNS[p.namespace] = append(e.byNS[p.namespace], p)
-		e.noteKeys(p.selector)
-		for _, rs := range [][]rule{p.ingress, p.egress} {
-			for _, r := range rs {
-				for _, pe := range r.peers {
-					e.noteKeys(pe.pods)
-				}
+	return e
+}
+
+// For returns the engine for inv, an inventory derived from e's (see inventory.Inventory.With):
+// a new engine, which takes over from e what inv shares with e's inventory (the label keys the
+// NetworkPolicies read, when it holds the very same NetworkPolicies).
+func (e *Engine) For(inv *inventory.Inventory) *Engine {
+	n := New(inv)
+	if inventory.SameKind(e.inv, inv, inventory.KindNetworkPolicy) {
+		e.mu.Lock()
+		n.keys = e.keys
+		e.mu.Unlock()
+	}
+	return n
+}
+
+// policy returns the policy read from o, reading it once. e.mu must be held.
+func (e *Engine) policy(o *inventory.Object) *Policy {
+	p, ok := e.parsed[o]
+	if !ok {
+		p = readPolicy(o)
+		e.parsed[o] = p
+	}
+	return p
+}
+
+// readKeys returns the pod label keys some selector of a valid NetworkPolicy reads. e.mu
+// must be held.
+func (e *Engine) readKeys() map[string]bool {
+	if e.keys == nil {
+		ks := &keySet{keys: make(map[string]bool)}
+		for _, o := range e.inv.ByKind(inventory.KindNetworkPolicy) {
+			for _, k := range e.policy(o).keys() {
+				ks.keys[k] = true
 			}
 		}
+		e.keys = ks
 	}
-	for _, o := range inv.ByKind(inventory.KindNamespace) {
-		set := labels.Set{}
-		for k, v := range o.Meta().GetLabels() {
-			set[k] = v
-		}
-		set[namespaceLabel] = o.Name() // the control plane sets it on every namespace
-		e.nsLabels[o] = set
-		if !inv.HasVariants() {
-			e.nsByName[o.Name()] = set
+	return e.keys.keys
+}
+
+// ns returns what the engine knows of namespace ns, reading it the first time.
+func (e *Engine) ns(ns string) *namespaceData {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if d, ok := e.nss[ns]; ok {
+		return d
+	}
+	d := &namespaceData{templates: make(map[*inventory.Object]Pod), listed: make(map[*inventory.Object][]Pod),
+		distinct: make(map[*inventory.Object][]Pod)}
+	for _, o := range e.inv.InNamespace(inventory.KindNetworkPolicy, ns) {
+		if p := e.policy(o); p.Err == nil {
+			d.policies = append(d.policies, p)
 		}
 	}
-	for _, t := range inv.PodTemplates() {
+	for _, t := range e.inv.PodTemplatesIn(ns) {
 		p := PodOf(t)
-		e.templates[t.Owner] = p
-		e.inNS[p.Namespace] = append(e.inNS[p.Namespace], p)
+		d.templates[t.Owner] = p
+		d.pods = append(d.pods, p)
 	}
-	for _, o := range inv.ByKind(inventory.KindPod) {
-		owner := e.workloadOf(o)
+	var owners []*inventory.Object
+	for _, o := range e.inv.InNamespace(inventory.KindPod, ns) {
+		owner := e.workloadOf(d, o)
 		if owner == nil {
 			continue
 		}
@@ -94,35 +134,33 @@ func New(inv *inventory.Inventory) *Engine {
 		}
 		pod := PodOf(inventory.PodTemplate{Owner: o, Metadata: &p.ObjectMeta, Spec: &p.Spec})
 		pod.workload = owner
-		e.listed[owner] = append(e.listed[owner], pod)
-		e.inNS[pod.Namespace] = append(e.inNS[pod.Namespace], pod)
+		if _, seen := d.listed[owner]; !seen {
+			owners = append(owners, owner)
+		}
+		d.listed[owner] = append(d.listed[owner], pod)
+		d.pods = append(d.pods, pod)
 	}
-	for owner := range e.listed {
-		if d := e.distinctListed(owner); len(d) > 0 {
-			e.distinct[owner] = d
+	if len(owners) > 0 {
+		keys := e.readKeys()
+		for _, owner := range owners {
+			if dl := distinctListed(d, keys, owner); len(dl) > 0 {
+				d.distinct[owner] = dl
+			}
 		}
 	}
-	return e
+	e.nss[ns] = d
+	return d
 }
 
-func (e *Engine) noteKeys(s *selector) {
-	if s == nil {
-		return
-	}
-	for i := range s.reqs {
-		e.readKeys[s.reqs[i].Key()] = true
-	}
-}
-
-// workloadOf returns the workload whose template stands for Pod o (through a ReplicaSet or
-// a Job when the inventory holds it), or nil.
-func (e *Engine) workloadOf(o *inventory.Object) *inventory.Object {
+// workloadOf returns the workload of namespace data d whose template stands for Pod o
+// (through a ReplicaSet or a Job when the inventory holds it), or nil.
+func (e *Engine) workloadOf(d *namespaceData, o *inventory.Object) *inventory.Object {
 	for range 2 {
 		o = e.controllerOf(o)
 		if o == nil {
 			return nil
 		}
-		if _, ok := e.templates[o]; ok {
+		if _, ok := d.templates[o]; ok {
 			return o
 		}
 	}
@@ -130,14 +168,18 @@ func (e *Engine) workloadOf(o *inventory.Object) *inventory.Object {
 }
 
 // controllerOf returns the object o's controller reference names, when the inventory holds
-// it: of a controller the manifests define in several places, the definition nearest o. Every
-// lookup of a referenced object goes through here.
+// it in o's namespace (the garbage collector takes no owner from another): of a controller the
+// manifests define in several places, the definition nearest o. Every lookup of a referenced
+// object goes through here.
 func (e *Engine) controllerOf(o *inventory.Object) *inventory.Object {
 	ref := metav1.GetControllerOfNoCopy(o.Meta())
 	if ref == nil {
 		return nil
 	}
 	if c := e.inv.ByUID(ref.UID); c != nil {
+		if c.Namespace() != o.Namespace() {
+			return nil
+		}
 		return c
 	}
 	gv, err := schema.ParseGroupVersion(ref.APIVersion)
@@ -156,16 +198,26 @@ func (e *Engine) sees(view inventory.View, o *inventory.Object) bool {
 
 // Policies returns every NetworkPolicy of the inventory, in its order, those with an error
 // included.
-func (e *Engine) Policies() []*Policy { return e.policies }
+func (e *Engine) Policies() []*Policy {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if !e.allRead {
+		for _, o := range e.inv.ByKind(inventory.KindNetworkPolicy) {
+			e.policies = append(e.policies, e.policy(o))
+		}
+		e.allRead = true
+	}
+	return e.policies
+}
 
 // PoliciesIn returns the valid NetworkPolicies of namespace ns.
-func (e *Engine) PoliciesIn(ns string) []*Policy { return e.byNS[ns] }
+func (e *Engine) PoliciesIn(ns string) []*Policy { return e.ns(ns).policies }
 
 // PoliciesFrom returns the valid NetworkPolicies of namespace ns as the object o sees them:
 // of a policy the manifests define in several places (variants), only the definition nearest
 // o (see inventory.View), so that a prod Deployment is judged by the prod policy.
 func (e *Engine) PoliciesFrom(o *inventory.Object, ns string) []*Policy {
-	list := e.byNS[ns]
+	list := e.ns(ns).policies
 	if o == nil || !e.inv.HasVariants() {
 		return list
 	}
@@ -184,13 +236,13 @@ func (e *Engine) policiesFor(p *Pod) []*Policy { return e.PoliciesFrom(p.Object,
 
 // Pod returns the pods of the template owner holds (a Pod or a workload), or false.
 func (e *Engine) Pod(owner *inventory.Object) (Pod, bool) {
-	p, ok := e.templates[owner]
+	p, ok := e.ns(owner.Namespace()).templates[owner]
 	return p, ok
 }
 
 // Listed returns the Pods the inventory lists for a workload (through its ReplicaSets or
 // Jobs): listed from a cluster, they show the labels set at run time.
-func (e *Engine) Listed(owner *inventory.Object) []Pod { return e.listed[owner] }
+func (e *Engine) Listed(owner *inventory.Object) []Pod { return e.ns(owner.Namespace()).listed[owner] }
 
 // Unseen returns why the answers may be incomplete for namespace ns: NetworkPolicies not
 // all seen, or policies of other kinds (CNI plugins, the Network Policy API) that may apply
@@ -245,8 +297,8 @@ func (r *reasons) add(format string, args ...any) {
 func (e *Engine) nsView(subject, peer *Pod) labelView {
 	ns := peer.Namespace
 	if !e.inv.HasVariants() {
-		if l, ok := e.nsByName[ns]; ok {
-			return labelView{labels: l}
+		if o := e.inv.Get(inventory.KindNamespace, "", ns); o != nil {
+			return labelView{labels: e.namespaceLabels(o)}
 		}
 		return e.noNamespace(ns)
 	}
@@ -254,12 +306,15 @@ func (e *Engine) nsView(subject, peer *Pod) labelView {
 	if own == nil {
 		return e.noNamespace(ns)
 	}
-	l := e.nsLabels[own]
+	l := e.namespaceLabels(own)
 	other := e.inv.From(subject.Object).Get(inventory.KindNamespace, "", ns)
-	if other == nil || other == own || labels.Equals(l, e.nsLabels[other]) {
+	if other == nil || other == own {
 		return labelView{labels: l}
 	}
-	ol := e.nsLabels[other]
+	ol := e.namespaceLabels(other)
+	if labels.Equals(l, ol) {
+		return labelView{labels: l}
+	}
 	return labelView{labels: l,
 		unknown: func(k string) bool {
 			v, ok := l[k]
@@ -268,6 +323,23 @@ func (e *Engine) nsView(subject, peer *Pod) labelView {
 		},
 		why: fmt.Sprintf("Namespace %s is defined with other labels where %s is (%s) than where %s is (%s), and which "+
 			"definition is live is unknown", ns, peer, describeSource(own), subject, describeSource(other))}
+}
+
+// namespaceLabels returns the labels of the Namespace object o, with the label the control
+// plane sets on every namespace, reading them once.
+func (e *Engine) namespaceLabels(o *inventory.Object) labels.Set {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	l, ok := e.nsLabels[o]
+	if !ok {
+		l = labels.Set{}
+		for k, v := range o.Meta().GetLabels() {
+			l[k] = v
+		}
+		l[namespaceLabel] = o.Name() // the control plane sets it on every namespace
+		e.nsLabels[o] = l
+	}
+	return l
 }
 
 // noNamespace is the view of the labels of namespace ns when the inventory holds no Namespace
@@ -502,7 +574,7 @@ func (e *Engine) direction(d Direction, src, dst *Pod, port Port, v6 bool, why *
 // depends on the connection's IP family.
 func (e *Engine) familyMatters(namespaces ...string) bool {
 	for _, ns := range namespaces {
-		if slices.ContainsFunc(e.byNS[ns], func(p *Policy) bool { return p.ipBlocks }) {
+		if slices.ContainsFunc(e.ns(ns).policies, func(p *Policy) bool { return p.ipBlocks }) {
 			return true
 		}
 	}
@@ -619,17 +691,17 @@ func mergeDirection(a *DirectionAnswer, b DirectionAnswer) {
 // variants returns the pods to ask about for p: its template's, then those the inventory
 // lists for it whose labels differ from the template's in a key some selector reads.
 func (e *Engine) variants(p Pod) []Pod {
-	return append([]Pod{p}, e.distinct[p.Object]...)
+	return append([]Pod{p}, e.ns(p.Namespace).distinct[p.Object]...)
 }
 
-// distinctListed returns the Pods listed for owner whose labels differ from its template's
-// pods (and from each other) in a key some selector reads.
-func (e *Engine) distinctListed(owner *inventory.Object) []Pod {
-	t := e.templates[owner]
-	seen := map[string]bool{e.signature(&t): true}
+// distinctListed returns the Pods listed for owner in d whose labels differ from its
+// template's pods (and from each other) in a key of keys, those some selector reads.
+func distinctListed(d *namespaceData, keys map[string]bool, owner *inventory.Object) []Pod {
+	t := d.templates[owner]
+	seen := map[string]bool{signature(keys, &t): true}
 	var out []Pod
-	for _, q := range e.listed[owner] {
-		if sig := e.signature(&q); !seen[sig] {
+	for _, q := range d.listed[owner] {
+		if sig := signature(keys, &q); !seen[sig] {
 			seen[sig] = true
 			out = append(out, q)
 		}
@@ -637,11 +709,11 @@ func (e *Engine) distinctListed(owner *inventory.Object) []Pod {
 	return out
 }
 
-// signature sums up what selectors can see of p: its host network, and its labels of the
-// keys some selector reads ("?" for those set at run time).
-func (e *Engine) signature(p *Pod) string {
+// signature sums up what selectors can see of p: its host network, and its labels of keys,
+// those some selector reads ("?" for those set at run time).
+func signature(keys map[string]bool, p *Pod) string {
 	var parts []string
-	for k := range e.readKeys {
+	for k := range keys {
 		switch v, ok := p.Labels[k]; {
 		case slices.Contains(p.RuntimeKeys, k):
 			parts = append(parts, k+"?")
@@ -699,16 +771,17 @@ func (e *Engine) Isolation(p Pod, d Direction) Isolation {
 // it runs with. A workload controlled by another (a Deployment's ReplicaSet) is an error
 // naming the controller, whose template stands for its pods, as is an object without pods.
 func (e *Engine) PodFor(o *inventory.Object) (Pod, error) {
-	if p, ok := e.templates[o]; ok {
+	d := e.ns(o.Namespace())
+	if p, ok := d.templates[o]; ok {
 		return p, nil
 	}
 	if pod, ok := o.Object().(*corev1.Pod); ok {
 		p := PodOf(inventory.PodTemplate{Owner: o, Metadata: &pod.ObjectMeta, Spec: &pod.Spec})
-		p.workload = e.workloadOf(o)
+		p.workload = e.workloadOf(d, o)
 		return p, nil
 	}
 	if c := e.controllerOf(o); c != nil {
-		if _, ok := e.templates[c]; ok {
+		if _, ok := d.templates[c]; ok {
 			return Pod{}, fmt.Errorf("%s is controlled by %s, whose template stands for its pods: ask about %s", o, c, c)
 		}
 	}

@@ -199,7 +199,7 @@ func (e *Engine) OpenToEveryNamespace(dst Pod) []Opening {
 func (e *Engine) ingressRanges(dst Pod, proto corev1.Protocol) []PortRange {
 	cuts := []int32{1, 65536}
 	cut := func(from, to int32) { cuts = append(cuts, from, to+1) }
-	pods := append([]Pod{dst}, e.listed[dst.Object]...)
+	pods := append([]Pod{dst}, e.Listed(dst.Object)...)
 	for _, p := range e.policiesFor(&dst) {
 		for _, r := range p.rules(Ingress) {
 			for _, pr := range r.ports {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -313,4 +314,45 @@ func (pr portRule) String() string {
 		return strconv.Itoa(int(pr.from)) + "/" + string(pr.protocol)
 	}
 	return strconv.Itoa(int(pr.from)) + "-" + strconv.Itoa(int(pr.to)) + "/" + string(pr.protocol)
+}
+
+// KeysRead returns the pod label keys the selectors of NetworkPolicy o read (its podSelector
+// and the podSelectors of its rules' peers), each once, in order; none for a policy the API
+// server would reject, whose selectors the engine never reads.
+func KeysRead(o *inventory.Object) []string { return readPolicy(o).keys() }
+
+// keys returns the pod label keys p's selectors read, each once, in order (none when p has
+// an error).
+func (p *Policy) keys() []string {
+	if p.Err != nil {
+		return nil
+	}
+	var out []string
+	note := func(s *selector) {
+		if s == nil {
+			return
+		}
+		for i := range s.reqs {
+			if k := s.reqs[i].Key(); !slices.Contains(out, k) {
+				out = append(out, k)
+			}
+		}
+	}
+	note(p.selector)
+	for _, rs := range [][]rule{p.ingress, p.egress} {
+		for _, r := range rs {
+			for _, pe := range r.peers {
+				note(pe.pods)
+			}
+		}
+	}
+	return out
+}
+
+// Policy returns the NetworkPolicy read from o, an object of the engine's inventory, as
+// Policies and PoliciesIn give it.
+func (e *Engine) Policy(o *inventory.Object) *Policy {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.policy(o)
 }

@@ -25,7 +25,7 @@ type Selection struct {
 // PodsIn returns the pods of namespace ns: those of every pod template, then every Pod
 // listed for a workload; of a workload the manifests define in several places (variants),
 // those of every definition. PodsFrom gives the pods one object's world holds.
-func (e *Engine) PodsIn(ns string) []Pod { return e.inNS[ns] }
+func (e *Engine) PodsIn(ns string) []Pod { return e.ns(ns).pods }
 
 // PodsFrom returns the pods of namespace ns as the object o sees them: those of PodsIn, but of
 // a workload or Pod the manifests define in several places only the definition nearest o (see
@@ -35,7 +35,7 @@ func (e *Engine) PodsIn(ns string) []Pod { return e.inNS[ns] }
 // views from nowhere in particular (Inventory.From(nil)). The slice may be shared: do not
 // modify it.
 func (e *Engine) PodsFrom(o *inventory.Object, ns string) []Pod {
-	all := e.inNS[ns]
+	all := e.ns(ns).pods
 	if !e.inv.HasVariants() {
 		return all
 	}
@@ -93,8 +93,9 @@ func (e *Engine) SelectedBy(p *Policy) Selection {
 func (e *Engine) selectWith(view *inventory.View, ns string, s *selector) Selection {
 	why := &reasons{}
 	var out Selection
-	for i := range e.inNS[ns] {
-		p := &e.inNS[ns][i]
+	pods := e.ns(ns).pods
+	for i := range pods {
+		p := &pods[i]
 		if view != nil && !e.seesPod(*view, p) {
 			continue
 		}

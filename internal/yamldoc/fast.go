@@ -593,9 +593,11 @@ func (p *fastParser) flowValue(s []byte, i, depth int) (end int, ok bool) {
 	return end, true
 }
 
-// isFlowStop reports whether c ends a plain scalar in a flow collection.
+// isFlowStop reports whether c ends a plain scalar in a flow collection. The parser the
+// API machinery uses (libyaml's, in go.yaml.in/yaml) also ends one at '?', so "[0?]" is a
+// syntax error there: the fast path stops at it and leaves such a document to the parser.
 func isFlowStop(c byte) bool {
-	return c == ',' || c == '[' || c == ']' || c == '{' || c == '}'
+	return c == ',' || c == '?' || c == '[' || c == ']' || c == '{' || c == '}'
 }
 
 func skipSpaces(s []byte, i int) int {

@@ -334,7 +334,7 @@ func FuzzFastJSON(f *testing.F) {
 	for _, s := range []string{
 		"a: 1\n", "a:\n- b: 1\n  c: [x]\n", "a: |\n  x\n\n", "a: |+\n  x\n\n\nb: 2\n", "a: 'x''y'\n",
 		"a: \"\\u00e9\\n\"\n", "a:\n  - 1\n  -\n  - c: d\n", "k: v # c\n#x\n", "a: -1\nb: - 1\n", "a:\n-\n  b: 1\n",
-		"m: {a: [1, 'x'], b: {c: \"d\"}}\n", "s: [ a , -b, ~, 0x1 ]\n", "a: |-\n  x\n    \n  y\n", "k :\n  v : 1\n",
+		"m: {a: [1, 'x'], b: {c: \"d\"}}\n", "args: [0?]\n", "a: {k?: v}\n", "a: [x?y, z]\n", "s: [ a , -b, ~, 0x1 ]\n", "a: |-\n  x\n    \n  y\n", "k :\n  v : 1\n",
 	} {
 		f.Add([]byte(s))
 	}

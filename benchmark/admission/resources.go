@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"k8s.io/apimachinery/pkg/api/meta"
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apiserver/pkg/admission"
@@ -30,47 +29,13 @@ type resourceInfo struct {
 	equivalents map[schema.GroupVersionResource]schema.GroupVersionKind
 }
 
-// crd is what a CustomResourceDefinition in the inventory says of its kind.
-type crd struct {
-	plural     string
-	namespaced bool
-	versions   []string // served
-}
-
 // resources maps kinds to resources for one inventory.
 type resources struct {
-	crds map[schema.GroupKind]crd
+	crds map[schema.GroupKind]inventory.CustomResource
 }
 
-// crdKind is the kind of CustomResourceDefinitions.
-var crdKind = schema.GroupKind{Group: "apiextensions.k8s.io", Kind: "CustomResourceDefinition"}
-
 func newResources(inv *inventory.Inventory) *resources {
-	r := &resources{crds: make(map[schema.GroupKind]crd)}
-	for _, o := range inv.ByKind(crdKind) {
-		u, ok := o.Object().(*unstructured.Unstructured)
-		if !ok {
-			continue
-		}
-		group, _, _ := unstructured.NestedString(u.Object, "spec", "group")
-		kind, _, _ := unstructured.NestedString(u.Object, "spec", "names", "kind")
-		plural, _, _ := unstructured.NestedString(u.Object, "spec", "names", "plural")
-		if kind == "" || plural == "" {
-			continue
-		}
-		scope, _, _ := unstructured.NestedString(u.Object, "spec", "scope")
-		c := crd{plural: plural, namespaced: scope == "Namespaced"}
-		versions, _, _ := unstructured.NestedSlice(u.Object, "spec", "versions")
-		for _, v := range versions {
-			m, _ := v.(map[string]any)
-			name, _ := m["name"].(string)
-			if served, _ := m["served"].(bool); served && name != "" {
-				c.versions = append(c.versions, name)
-			}
-		}
-		r.crds[schema.GroupKind{Group: group, Kind: kind}] = c
-	}
-	return r
+	return &resources{crds: inventory.CustomResources(inv)}
 }
 
 // multiVersion lists the built-in resources a 1.37 API server serves, with its default API
@@ -89,11 +54,11 @@ var multiVersion = [][]schema.GroupVersionKind{
 // resource returns the resource of gvk.
 func (r *resources) resource(gvk schema.GroupVersionKind) resourceInfo {
 	gk := gvk.GroupKind()
-	if c, ok := r.crds[gk]; ok {
-		info := resourceInfo{gvr: gvk.GroupVersion().WithResource(c.plural)}
-		for _, v := range c.versions {
+	if c, ok := r.crds[gk]; ok && c.Plural != "" {
+		info := resourceInfo{gvr: gvk.GroupVersion().WithResource(c.Plural)}
+		for _, v := range c.Served {
 			if v != gvk.Version {
-				info.addEquivalent(gk.WithVersion(v), c.plural)
+				info.addEquivalent(gk.WithVersion(v), c.Plural)
 			}
 		}
 		return info
@@ -184,14 +149,14 @@ func sortGVRs(s []schema.GroupVersionResource) {
 }
 
 // namespaced reports whether objects of gk live in namespaces, and whether that is known: for
-// built-in kinds and the kinds of the inventory's CustomResourceDefinitions, or from the
-// objects of the kind in the inventory when they agree.
+// the kinds Kubernetes serves itself and the kinds of the inventory's CustomResourceDefinitions
+// (inventory.ScopeOf), or from the objects of the kind in the inventory when they agree.
 func (r *resources) namespaced(inv *inventory.Inventory, gk schema.GroupKind) (namespaced, known bool) {
-	if k, ok := inventory.LookupKind(gk); ok {
-		return k.Namespaced, true
-	}
-	if c, ok := r.crds[gk]; ok {
-		return c.namespaced, true
+	switch inventory.ScopeOf(gk, r.crds) {
+	case inventory.ScopeNamespaced:
+		return true, true
+	case inventory.ScopeCluster:
+		return false, true
 	}
 	objs := inv.ByKind(gk)
 	if len(objs) == 0 {

@@ -69,17 +69,17 @@ func DefaultNamespace() check.Check {
 
 func runDefaultNamespace(ctx context.Context, pass *check.Pass) error {
 	inv := pass.Inventory
-	sc := newScopes(inv)
+	crs := inventory.CustomResources(inv)
 	found := 0
 	unknown := map[string]int{} // kinds of unknown scope written without a namespace
 	for _, gk := range inv.Kinds() {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		switch sc.of(gk) {
-		case scopeCluster:
+		switch inventory.ScopeOf(gk, crs) {
+		case inventory.ScopeCluster:
 			continue
-		case scopeNamespaced:
+		case inventory.ScopeNamespaced:
 			if _, typed := inventory.LookupKind(gk); !typed {
 				for _, o := range inv.InNamespace(gk, "") {
 					pass.NotEvaluatedf(o, "%s is written without a namespace: it lands in namespace default unless "+

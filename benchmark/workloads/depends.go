@@ -34,11 +34,10 @@ var (
 	defaultNamespaceDeps = &check.Dependencies{Affected: func(_ *inventory.Inventory, o *inventory.Object) ([]*inventory.Object, bool) {
 		gk := o.GroupKind()
 		switch ns := o.Namespace(); {
-		case ns == metav1.NamespaceDefault || gk == kindCRD:
+		case ns == metav1.NamespaceDefault || gk == inventory.KindCustomResourceDefinition:
 			return nil, true
 		case ns == "":
-			k, builtin := inventory.LookupKind(gk)
-			return nil, !(builtin && !k.Namespaced || clusterKinds[gk])
+			return nil, inventory.ScopeOf(gk, nil) != inventory.ScopeCluster
 		}
 		return nil, false
 	}}

@@ -1,21 +1,40 @@
-package workloads
+package inventory
 
 import (
+	"slices"
+
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/kubernetes/scheme"
-
-	"github.com/kspm-dev/kspm/inventory"
 )
 
-// Whether objects of a kind live in a namespace.
-type scope int
+// Scope tells whether the objects of a kind live in namespaces.
+type Scope int
 
 const (
-	scopeUnknown scope = iota
-	scopeNamespaced
-	scopeCluster
+	// ScopeUnknown: neither Kubernetes nor a CustomResourceDefinition of the inventory says.
+	ScopeUnknown Scope = iota
+	// ScopeNamespaced: objects of the kind live in a namespace.
+	ScopeNamespaced
+	// ScopeCluster: objects of the kind are cluster-scoped.
+	ScopeCluster
 )
+
+// KindCustomResourceDefinition is the kind of CustomResourceDefinitions.
+var KindCustomResourceDefinition = schema.GroupKind{Group: "apiextensions.k8s.io", Kind: "CustomResourceDefinition"}
+
+// CustomResource is what the CustomResourceDefinitions of an inventory say of the kind they
+// define.
+type CustomResource struct {
+	// Plural is spec.names.plural, the resource's name; "" when the definitions do not give
+	// one (or give different ones).
+	Plural string
+	// Scope is spec.scope; ScopeUnknown when it is neither Namespaced nor Cluster, or when
+	// the definitions of the kind (variants) disagree.
+	Scope Scope
+	// Served are the versions served (spec.versions[].served) by every definition of the kind.
+	Served []string
+}
 
 // clusterKinds are the cluster-scoped kinds the Kubernetes API server serves itself, beyond
 // the inventory's built-in kinds (whose KindInfo says). Every other kind of those API groups
@@ -67,46 +86,67 @@ var clusterKinds = map[schema.GroupKind]bool{
 // not register.
 var apiServerGroups = map[string]bool{"apiextensions.k8s.io": true, "apiregistration.k8s.io": true}
 
-// kindCRD is the kind of a CustomResourceDefinition.
-var kindCRD = schema.GroupKind{Group: "apiextensions.k8s.io", Kind: "CustomResourceDefinition"}
-
-// scopes tells the scope of a kind: from the inventory's built-in kinds, from the API
-// server's own kinds, or from a CustomResourceDefinition in the inventory.
-type scopes struct {
-	crds map[schema.GroupKind]scope
-}
-
-func newScopes(inv *inventory.Inventory) scopes {
-	s := scopes{crds: map[schema.GroupKind]scope{}}
-	for _, o := range inv.ByKind(kindCRD) {
+// CustomResources returns the kinds the inventory's CustomResourceDefinitions define. Where
+// the input defines a kind in several places (variants) and they disagree on its plural or
+// scope, that part is left unknown rather than taken from one of them.
+func CustomResources(inv *Inventory) map[schema.GroupKind]CustomResource {
+	out := make(map[schema.GroupKind]CustomResource)
+	for _, o := range inv.ByKind(KindCustomResourceDefinition) {
 		u, ok := o.Object().(*unstructured.Unstructured)
 		if !ok {
 			continue
 		}
 		group, _, _ := unstructured.NestedString(u.Object, "spec", "group")
 		kind, _, _ := unstructured.NestedString(u.Object, "spec", "names", "kind")
+		if kind == "" {
+			continue
+		}
+		plural, _, _ := unstructured.NestedString(u.Object, "spec", "names", "plural")
+		c := CustomResource{Plural: plural}
 		switch sc, _, _ := unstructured.NestedString(u.Object, "spec", "scope"); sc {
 		case "Namespaced":
-			s.crds[schema.GroupKind{Group: group, Kind: kind}] = scopeNamespaced
+			c.Scope = ScopeNamespaced
 		case "Cluster":
-			s.crds[schema.GroupKind{Group: group, Kind: kind}] = scopeCluster
+			c.Scope = ScopeCluster
 		}
+		versions, _, _ := unstructured.NestedSlice(u.Object, "spec", "versions")
+		for _, v := range versions {
+			m, _ := v.(map[string]any)
+			name, _ := m["name"].(string)
+			if served, _ := m["served"].(bool); served && name != "" {
+				c.Served = append(c.Served, name)
+			}
+		}
+		gk := schema.GroupKind{Group: group, Kind: kind}
+		if prev, seen := out[gk]; seen { // another definition of the kind
+			if prev.Plural != c.Plural {
+				c.Plural = ""
+			}
+			if prev.Scope != c.Scope {
+				c.Scope = ScopeUnknown
+			}
+			c.Served = slices.DeleteFunc(c.Served, func(v string) bool { return !slices.Contains(prev.Served, v) })
+		}
+		out[gk] = c
 	}
-	return s
+	return out
 }
 
-func (s scopes) of(gk schema.GroupKind) scope {
-	if k, ok := inventory.LookupKind(gk); ok {
+// ScopeOf returns the scope of kind gk: from the inventory's built-in kinds, from the kinds the
+// API server serves itself (every kind of its own API groups but the cluster-scoped ones is
+// namespaced), or else from crs (see CustomResources).
+func ScopeOf(gk schema.GroupKind, crs map[schema.GroupKind]CustomResource) Scope {
+	if k, ok := LookupKind(gk); ok {
 		if k.Namespaced {
-			return scopeNamespaced
+			return ScopeNamespaced
 		}
-		return scopeCluster
+		return ScopeCluster
 	}
 	if clusterKinds[gk] {
-		return scopeCluster
+		return ScopeCluster
 	}
 	if gk.Group == "" || apiServerGroups[gk.Group] || scheme.Scheme.IsGroupRegistered(gk.Group) {
-		return scopeNamespaced
+		return ScopeNamespaced
 	}
-	return s.crds[gk]
+	return crs[gk].Scope
 }

@@ -79,7 +79,7 @@
 //   - workloads:missing-serviceaccount, workloads:resource-limits, workloads:resource-requests
 //     (LimitRanges), workloads:workload-default-sa;
 //   - secrets:env-credentials (ConfigMaps read into the environment), secrets:readers (RBAC),
-//     secrets:unreferenced, secrets:encryption-at-rest (like the CIS control-plane flags);
+//     secrets:unreferenced;
 //   - network checks that need every NetworkPolicy, pod or Service: network:namespace-default-deny,
 //     network:workload-ingress-isolation, network:workload-egress-isolation,
 //     network:reachable-from-all-namespaces, network:policy-selects-nothing,
@@ -91,9 +91,6 @@
 //     rbac:secrets-read-cluster-wide, rbac:secrets-read-namespaced, rbac:serviceaccount-token,
 //     rbac:system-group-bindings, rbac:unused-serviceaccount, rbac:wildcard-rules,
 //     rbac:workload-serviceaccount;
-//   - CIS control-plane flags, read from control-plane pods (notApplicable when none is in the
-//     manifests): cis:1.2.1 to cis:1.2.27, cis:1.2.29, cis:1.2.30, cis:1.3.1 to cis:1.3.7,
-//     cis:1.4.1, cis:1.4.2, cis:2.1 to cis:2.7, cis:3.2.1, cis:5.5.1;
 //   - CIS objects: cis:4.3.1 (kube-proxy), cis:5.1.1 to cis:5.1.13 (RBAC and service account
 //     tokens), cis:5.2.1 (admission policy), cis:5.3.2 (NetworkPolicy), cis:5.4.1 (ConfigMaps
 //     read into the environment);
@@ -104,5 +101,7 @@
 //     the option; under it, nothing to judge, so notApplicable).
 //
 // The other Pod Security Standards checks (pss-*), workloads, secrets and network checks judge
-// each object on its own and do not change.
+// each object on its own and do not change. Nor do the CIS control-plane flags and the
+// secrets benchmark's encryption at rest: without a control-plane pod in the manifests, the control
+// plane's configuration is unknown (notEvaluated) with or without the option.
 package kspm

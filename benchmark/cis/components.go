@@ -430,7 +430,11 @@ func absentReason(inv *inventory.Inventory, c *component) (check.Status, string)
 	if inv.Mode() == inventory.ModeManifests {
 		where = "in the input"
 	}
-	return check.StatusNotApplicable, fmt.Sprintf("no %s pod %s: managed control plane or not visible", c.name, where)
+	// A managed control plane runs the component where kspm cannot see it: its configuration
+	// is unknown, not absent, so the control could not be evaluated (never notApplicable,
+	// which would read as "nothing to check").
+	return check.StatusNotEvaluated, fmt.Sprintf("no %s pod %s: managed control plane or not visible, so its "+
+		"configuration cannot be read (the provider's own benchmark covers a managed control plane)", c.name, where)
 }
 
 // absentOnNodes says what the node scans and the Node objects in inv tell about a component

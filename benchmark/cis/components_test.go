@@ -290,7 +290,7 @@ func TestComponentAbsent(t *testing.T) {
 		want check.Status
 		msg  string
 	}{
-		{"managed control plane", clusterInv(t, []inventory.KindInfo{podKind}), "1.2.15", check.StatusNotApplicable, "managed control plane"},
+		{"managed control plane", clusterInv(t, []inventory.KindInfo{podKind}), "1.2.15", check.StatusNotEvaluated, "managed control plane"},
 		{"pods forbidden", func() *inventory.Inventory {
 			b := inventory.NewBuilder(inventory.ModeCluster)
 			b.SetCoverage(inventory.Coverage{Kind: "Pod", State: inventory.Forbidden, Reason: "pods is forbidden"})
@@ -313,7 +313,7 @@ func TestComponentAbsent(t *testing.T) {
 				p.Annotations = nil
 				return p
 			}()),
-			"1.2.2", check.StatusNotApplicable, "managed control plane"},
+			"1.2.2", check.StatusNotEvaluated, "managed control plane"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -367,7 +367,8 @@ func TestComponentDiscovery(t *testing.T) {
 	app.OwnerReferences = []metav1.OwnerReference{{APIVersion: "apps/v1", Kind: "StatefulSet", Name: "etcd", UID: "u1", Controller: ptrTo(true)}}
 	fs = run(t, "2.2", clusterInv(t, []inventory.KindInfo{kindInfo(t, "Pod")}, app))
 	require.Len(t, fs, 1)
-	assert.Equal(t, check.StatusNotApplicable, fs[0].Status)
+	assert.Equal(t, check.StatusNotEvaluated, fs[0].Status)
+	assert.Contains(t, fs[0].Message, "no etcd pod in kube-system", "the user's etcd is not taken for the cluster's")
 }
 
 func ptrTo[T any](v T) *T { return &v }
@@ -518,7 +519,8 @@ func TestDecoyDoesNotFeedOtherControls(t *testing.T) {
 	// A decoy API server does not make etcd look external on a managed control plane.
 	fs := run(t, "2.1", clusterInv(t, []inventory.KindInfo{podKind}, decoyPod("kube-apiserver", "tenant", hardened[kubeAPIServer]...)))
 	require.Len(t, fs, 1)
-	assert.Equal(t, check.StatusNotApplicable, fs[0].Status, fs[0].Message)
+	assert.Equal(t, check.StatusNotEvaluated, fs[0].Status, fs[0].Message)
+	assert.Contains(t, fs[0].Message, "managed control plane", "not taken for external etcd")
 
 	// Nor does its --client-ca-file make the real etcd's CA look shared with the cluster's.
 	decoyAPI := decoyPod("kube-apiserver", "tenant", with(hardened[kubeAPIServer], "--client-ca-file=/etc/kubernetes/pki/etcd/ca.crt")...)

@@ -7,7 +7,8 @@
 //     kube-apiserver, kube-controller-manager, kube-scheduler and etcd pods (the mirror pods
 //     of kubeadm's static pods, or the static pod manifests themselves), one result per
 //     component pod. A flag that is not set is judged by the component's own default.
-//     Without such pods (a managed control plane) the controls are notApplicable.
+//     Without such pods (a managed control plane) the controls are notEvaluated: the
+//     components run, but their configuration cannot be read.
 //   - Kubelet (4.2): KubeletConfiguration objects (the live /configz of each node, fetched
 //     by inventory.FetchKubeletConfigs; a node scan's configuration file with its drop-ins
 //     and the kubelet's command-line flags applied over it, or a kubelet's command-line

@@ -28,7 +28,7 @@ func TestStaticPodManifests(t *testing.T) {
 		{"1.2.15", check.StatusFail, "kube-apiserver"},
 		{"1.4.1", check.StatusPass, "kube-scheduler"},
 		{"1.4.2", check.StatusFail, "kube-scheduler"},
-		{"1.3.2", check.StatusNotApplicable, ""},
+		{"1.3.2", check.StatusNotEvaluated, ""}, // no controller manager in the input: its configuration is unknown
 		{"2.2", check.StatusPass, "etcd"},
 		{"2.3", check.StatusFail, "etcd"},
 		{"4.2.1", check.StatusFail, "worker-kubelet"},

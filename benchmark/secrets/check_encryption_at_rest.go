@@ -116,7 +116,8 @@ func runEncryptionAtRest(ctx context.Context, pass *check.Pass) error {
 		pass.NotEvaluated(nil, "cannot find the kube-apiserver: "+reason)
 		return nil
 	}
-	pass.NotApplicable(nil, "no API server is visible (no node scan of a control-plane node, no kube-apiserver pod in "+
+	// Managed or out of sight, the API server encrypts Secrets or not: unknown, not absent.
+	pass.NotEvaluated(nil, "no API server is visible (no node scan of a control-plane node, no kube-apiserver pod in "+
 		"kube-system or among static pod manifests): the control plane is managed or not in the input; check that "+
 		"its provider encrypts Secrets with a KMS key")
 	return nil

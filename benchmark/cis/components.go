@@ -507,7 +507,9 @@ func absentOnNodes(inv *inventory.Inventory, c *component) (check.Status, string
 		}
 	}
 	if len(workers) > 0 && !slices.Contains(workers, "") && len(inv.ByKind(inventory.KindNode)) == 0 {
-		return check.StatusNotApplicable, "the node scans are of worker nodes only: " + strings.Join(workers, "; ")
+		// The control plane runs somewhere else (or is managed): its configuration is unknown.
+		return check.StatusNotEvaluated, "the node scans are of worker nodes only, so the control plane was not seen: " +
+			strings.Join(workers, "; ")
 	}
 	return check.StatusNotEvaluated, ""
 }

@@ -89,6 +89,32 @@ func (c FleetCounts) MaxFailedSeverity() check.Severity {
 	return Summary{FailedBySeverity: c.FailedBySeverity}.MaxFailedSeverity()
 }
 
+// Add counts one more cluster, reached through kubeconfig context ctxName: when err is nil,
+// a cluster that was scanned, with the Summary of its report and the number of errors met
+// while loading it; else one that could not be scanned, for the reason err gives.
+func (s *FleetSummary) Add(ctxName string, sum Summary, loadErrors int, err error) {
+	c := FleetClusterSummary{Context: ctxName, Counts: FleetCounts{FailedBySeverity: map[check.Severity]int{}}}
+	if err != nil {
+		c.Error = err.Error()
+		s.NotScanned++
+	} else {
+		c.Counts.LoadErrors = loadErrors
+		c.Counts.NotEvaluated = sum.ByStatus[check.StatusNotEvaluated]
+		c.Counts.Errors = sum.ByStatus[check.StatusError]
+		for sev, n := range sum.FailedBySeverity {
+			if n > 0 {
+				c.Counts.FailedBySeverity[sev] = n
+			}
+		}
+	}
+	s.Clusters++
+	s.ByCluster = append(s.ByCluster, c)
+	if s.Total.FailedBySeverity == nil {
+		s.Total.FailedBySeverity = map[check.Severity]int{}
+	}
+	s.Total.add(c.Counts)
+}
+
 // add adds o to c.
 func (c *FleetCounts) add(o FleetCounts) {
 	for sev, n := range o.FailedBySeverity {
@@ -169,14 +195,7 @@ func (f *FleetWriter) Scanned(ctxName, server string, loadErrors int, writeRepor
 		return err
 	}
 	f.pending = append(f.pending, "\n    }"...)
-	counts := FleetCounts{FailedBySeverity: map[check.Severity]int{}, LoadErrors: loadErrors,
-		NotEvaluated: sum.ByStatus[check.StatusNotEvaluated], Errors: sum.ByStatus[check.StatusError]}
-	for sev, n := range sum.FailedBySeverity {
-		if n > 0 {
-			counts.FailedBySeverity[sev] = n
-		}
-	}
-	f.count(FleetClusterSummary{Context: ctxName, Counts: counts})
+	f.sum.Add(ctxName, sum, loadErrors, nil)
 	return nil
 }
 
@@ -201,10 +220,21 @@ func (f *FleetWriter) NotScanned(ctxName, server string, why error) error {
 		return err
 	}
 	f.pending = append(append(append(f.pending, head...), value...), "\n    }"...)
-	f.sum.NotScanned++
-	f.count(FleetClusterSummary{Context: ctxName, Error: msg, Counts: FleetCounts{FailedBySeverity: map[check.Severity]int{}}})
+	f.sum.Add(ctxName, Summary{}, 0, errors.New(msg))
 	return nil
 }
+
+// Err returns the error that keeps the document from being completed (a report cut short,
+// a failed write), or nil.
+func (f *FleetWriter) Err() error {
+	if errors.Is(f.err, errClosed) {
+		return nil
+	}
+	return f.err
+}
+
+// errClosed is the error of a call after Close.
+var errClosed = errors.New("write fleet document: already closed")
 
 // Close writes the end of the document: when it was generated (at) and its summary, which
 // it returns. It returns the error that kept the document from being completed, if any.
@@ -229,15 +259,8 @@ func (f *FleetWriter) Close(at time.Time) (FleetSummary, error) {
 	if err := f.flush(); err != nil {
 		return f.sum, err
 	}
-	f.err = errors.New("write fleet document: already closed")
+	f.err = errClosed
 	return f.sum, nil
-}
-
-// count adds the counts of one cluster to the summary.
-func (f *FleetWriter) count(c FleetClusterSummary) {
-	f.sum.Clusters++
-	f.sum.ByCluster = append(f.sum.ByCluster, c)
-	f.sum.Total.add(c.Counts)
 }
 
 // entryHead returns the text that opens the entry of a cluster, up to the name of its report

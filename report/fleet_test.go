@@ -234,3 +234,21 @@ func TestFleetSchemaCatchesErrors(t *testing.T) {
 func cluster0(doc map[string]any) map[string]any {
 	return doc["clusters"].([]any)[0].(map[string]any)
 }
+
+// A FleetSummary counts from its zero value, as a program that writes no document keeps one.
+func TestFleetSummaryAdd(t *testing.T) {
+	var s report.FleetSummary
+	s.Add("a", report.Summary{FailedBySeverity: map[check.Severity]int{check.High: 2, check.Low: 0},
+		ByStatus: map[check.Status]int{check.StatusNotEvaluated: 3, check.StatusError: 1, check.StatusFail: 2}}, 1, nil)
+	s.Add("b", report.Summary{FailedBySeverity: map[check.Severity]int{check.High: 1}}, 0, errors.New("unreachable"))
+	s.Add("c", report.Summary{FailedBySeverity: map[check.Severity]int{check.High: 1, check.Critical: 1}}, 0, nil)
+	assert.Equal(t, report.FleetSummary{Clusters: 3, NotScanned: 1,
+		ByCluster: []report.FleetClusterSummary{
+			{Context: "a", Counts: report.FleetCounts{FailedBySeverity: map[check.Severity]int{check.High: 2}, NotEvaluated: 3, Errors: 1, LoadErrors: 1}},
+			{Context: "b", Error: "unreachable", Counts: report.FleetCounts{FailedBySeverity: map[check.Severity]int{}}},
+			{Context: "c", Counts: report.FleetCounts{FailedBySeverity: map[check.Severity]int{check.High: 1, check.Critical: 1}}},
+		},
+		Total: report.FleetCounts{FailedBySeverity: map[check.Severity]int{check.High: 3, check.Critical: 1}, NotEvaluated: 3, Errors: 1, LoadErrors: 1},
+	}, s, "a cluster not scanned counts nothing, whatever summary it is given")
+	assert.Equal(t, check.Critical, s.Total.MaxFailedSeverity())
+}

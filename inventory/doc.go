@@ -1,6 +1,7 @@
 // Package inventory is kspm's data: an immutable snapshot of a cluster's objects, loaded from
-// a live API server (FromKubeconfig, FromConfig, FromClientset) or from manifests
-// (LoadManifests), or assembled with a Builder.
+// a live API server (FromKubeconfig, FromConfig, FromClientset; KubeconfigContexts lists a
+// kubeconfig's clusters for a tool that scans several) or from manifests (LoadManifests), or
+// assembled with a Builder.
 //
 // Built-in kinds (BuiltinKinds) are held as their typed Go structs, every other kind as
 // unstructured data; each Object keeps where it came from (file and line of its document) for

@@ -28,20 +28,9 @@ func kubeconfig(ctx context.Context, path, contextName string) (*rest.Config, er
 		return explicitKubeconfig(ctx, path, contextName)
 	}
 	rules := clientcmd.NewDefaultClientConfigLoadingRules()
-	var found []string
-	for _, f := range rules.GetLoadingPrecedence() {
-		fi, err := os.Stat(f)
-		switch {
-		case errors.Is(err, fs.ErrNotExist):
-			continue
-		case err != nil:
-			return nil, fmt.Errorf("load kubeconfig: %w", err)
-		case !fi.Mode().IsRegular():
-			return nil, fmt.Errorf("load kubeconfig: %s is not a regular file; pass it with --kubeconfig", f)
-		case fi.Size() > maxKubeconfigBytes:
-			return nil, fmt.Errorf("load kubeconfig %s: %w", f, inputTooLarge(maxKubeconfigBytes))
-		}
-		found = append(found, f)
+	found, err := defaultKubeconfigFiles(rules)
+	if err != nil {
+		return nil, err
 	}
 	cc := clientcmd.NewNonInteractiveDeferredLoadingClientConfig(rules,
 		&clientcmd.ConfigOverrides{CurrentContext: contextName})
@@ -59,20 +48,63 @@ func kubeconfig(ctx context.Context, path, contextName string) (*rest.Config, er
 		}
 		return nil, fmt.Errorf("load kubeconfig %s: %w", strings.Join(found, ", "), err)
 	case clientcmd.IsEmptyConfig(err):
-		where := strings.Join(rules.GetLoadingPrecedence(), ", ")
-		if where == "" {
-			where = "$KUBECONFIG and ~/.kube/config"
-		}
 		return nil, fmt.Errorf("%w: none found at %s and not running in a cluster; pass --kubeconfig, or scan manifests with -f",
-			ErrNoKubeconfig, where)
+			ErrNoKubeconfig, lookedAt(rules))
 	default:
 		return nil, fmt.Errorf("load kubeconfig: %w", err)
 	}
 }
 
+// defaultKubeconfigFiles returns the files of the usual loading rules that exist, after
+// checking that each is a regular file within the size limit.
+func defaultKubeconfigFiles(rules *clientcmd.ClientConfigLoadingRules) ([]string, error) {
+	var found []string
+	for _, f := range rules.GetLoadingPrecedence() {
+		fi, err := os.Stat(f)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			continue
+		case err != nil:
+			return nil, fmt.Errorf("load kubeconfig: %w", err)
+		case !fi.Mode().IsRegular():
+			return nil, fmt.Errorf("load kubeconfig: %s is not a regular file; pass it with --kubeconfig", f)
+		case fi.Size() > maxKubeconfigBytes:
+			return nil, fmt.Errorf("load kubeconfig %s: %w", f, inputTooLarge(maxKubeconfigBytes))
+		}
+		found = append(found, f)
+	}
+	return found, nil
+}
+
+// lookedAt names the files the usual loading rules look at, for messages.
+func lookedAt(rules *clientcmd.ClientConfigLoadingRules) string {
+	if where := strings.Join(rules.GetLoadingPrecedence(), ", "); where != "" {
+		return where
+	}
+	return "$KUBECONFIG and ~/.kube/config"
+}
+
 // explicitKubeconfig reads the kubeconfig file path, as client-go's loader reads a file
 // named with --kubeconfig, but with a size limit and ctx (path may be a FIFO: <(...)).
 func explicitKubeconfig(ctx context.Context, path, contextName string) (*rest.Config, error) {
+	raw, err := readKubeconfig(ctx, path)
+	if err != nil {
+		return nil, err
+	}
+	if problem := kubeconfigProblem(raw, contextName); problem != "" {
+		return nil, fmt.Errorf("%w: %s %s", ErrNoKubeconfig, path, problem)
+	}
+	cfg, err := clientcmd.NewNonInteractiveClientConfig(*raw, contextName, &clientcmd.ConfigOverrides{CurrentContext: contextName}, nil).ClientConfig()
+	if err != nil {
+		return nil, fmt.Errorf("load kubeconfig %s: %w", path, err)
+	}
+	return cfg, nil
+}
+
+// readKubeconfig reads and parses the kubeconfig file path, with a size limit and ctx, and
+// resolves the files it names (certificates, keys, token files) relative to it, as
+// clientcmd.LoadFromFile does. A missing file is an error wrapping ErrNoKubeconfig.
+func readKubeconfig(ctx context.Context, path string) (*clientcmdapi.Config, error) {
 	data, err := readAbandonable(ctx, func() ([]byte, error) { return readPath(ctx, path, maxKubeconfigBytes) })
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
@@ -87,8 +119,6 @@ func explicitKubeconfig(ctx context.Context, path, contextName string) (*rest.Co
 	if err != nil {
 		return nil, fmt.Errorf("load kubeconfig %s: %w", path, err)
 	}
-	// As clientcmd.LoadFromFile: where each entry comes from, so that the files it names
-	// (certificates, keys, token files) are found relative to it.
 	for _, c := range raw.Clusters {
 		c.LocationOfOrigin = path
 	}
@@ -101,14 +131,7 @@ func explicitKubeconfig(ctx context.Context, path, contextName string) (*rest.Co
 	if err := clientcmd.ResolveLocalPaths(raw); err != nil {
 		return nil, fmt.Errorf("load kubeconfig %s: %w", path, err)
 	}
-	if problem := kubeconfigProblem(raw, contextName); problem != "" {
-		return nil, fmt.Errorf("%w: %s %s", ErrNoKubeconfig, path, problem)
-	}
-	cfg, err := clientcmd.NewNonInteractiveClientConfig(*raw, contextName, &clientcmd.ConfigOverrides{CurrentContext: contextName}, nil).ClientConfig()
-	if err != nil {
-		return nil, fmt.Errorf("load kubeconfig %s: %w", path, err)
-	}
-	return cfg, nil
+	return raw, nil
 }
 
 // kubeconfigProblem says why raw names no cluster to use with contextName ("": the current
@@ -157,4 +180,97 @@ func names[V any](m map[string]V) string {
 	}
 	slices.Sort(keys)
 	return strings.Join(keys, ", ")
+}
+
+// KubeconfigContext is one context of a kubeconfig: a cluster, and the user to reach it as.
+// KubeconfigContexts returns them; Config gives the client configuration to load the
+// cluster with (FromConfig), as FromKubeconfig would build it for the context's name.
+type KubeconfigContext struct {
+	// Name is the context's name, as FromKubeconfig and kubectl's --context take it.
+	Name string
+	// Cluster names the context's cluster entry; Server is that cluster's address, as the
+	// kubeconfig writes it ("" when the entry is missing or has none).
+	Cluster, Server string
+	// User names the context's user entry.
+	User string
+	// Current is true for the kubeconfig's current context.
+	Current bool
+
+	raw    *clientcmdapi.Config   // the whole kubeconfig, shared by its contexts and never modified
+	access clientcmd.ConfigAccess // where client-go may persist refreshed credentials; nil for an explicit file
+	where  string                 // the file or files read, for messages
+}
+
+// KubeconfigContexts returns the contexts of a kubeconfig, sorted by name: of the file path,
+// or with an empty path of the files the usual loading rules name ($KUBECONFIG, else
+// ~/.kube/config), merged as kubectl merges them. It reads the kubeconfig once, as
+// FromKubeconfig does (up to 32 MiB, stopping when ctx is done), so that a tool scanning
+// several clusters loads each with FromConfig(ctx, c.Config()) from one reading of it, even of
+// a pipe. When there is no kubeconfig, or it is empty or defines no contexts, the error wraps
+// ErrNoKubeconfig and says what is missing; the in-cluster configuration has no contexts.
+func KubeconfigContexts(ctx context.Context, path string) ([]KubeconfigContext, error) {
+	var (
+		raw    *clientcmdapi.Config
+		access clientcmd.ConfigAccess
+		where  = path
+		err    error
+	)
+	if path != "" {
+		if raw, err = readKubeconfig(ctx, path); err != nil {
+			return nil, err
+		}
+	} else {
+		rules := clientcmd.NewDefaultClientConfigLoadingRules()
+		found, err := defaultKubeconfigFiles(rules)
+		if err != nil {
+			return nil, err
+		}
+		if len(found) == 0 {
+			return nil, fmt.Errorf("%w: none found at %s (the in-cluster configuration has no contexts); pass --kubeconfig",
+				ErrNoKubeconfig, lookedAt(rules))
+		}
+		where = strings.Join(found, ", ")
+		if raw, err = rules.Load(); err != nil {
+			return nil, fmt.Errorf("load kubeconfig %s: %w", where, err)
+		}
+		access = rules
+	}
+	if clientcmdapi.IsConfigEmpty(raw) || len(raw.Contexts) == 0 {
+		return nil, fmt.Errorf("%w: %s %s", ErrNoKubeconfig, where, kubeconfigProblem(raw, ""))
+	}
+	out := make([]KubeconfigContext, 0, len(raw.Contexts))
+	for name, c := range raw.Contexts {
+		kc := KubeconfigContext{Name: name, Cluster: c.Cluster, User: c.AuthInfo, Current: name == raw.CurrentContext,
+			raw: raw, access: access, where: where}
+		if cl, ok := raw.Clusters[c.Cluster]; ok {
+			kc.Server = cl.Server
+		}
+		out = append(out, kc)
+	}
+	slices.SortFunc(out, func(a, b KubeconfigContext) int { return strings.Compare(a.Name, b.Name) })
+	return out, nil
+}
+
+// Config returns the client configuration of the context, as FromKubeconfig builds it for
+// the context's name: pass it to FromConfig. It may be called from several goroutines. When
+// the context names no cluster with a server, the error wraps ErrNoKubeconfig; other errors
+// (a user entry that is missing or invalid, a certificate file that cannot be read) name the
+// kubeconfig and the context.
+func (c KubeconfigContext) Config() (*rest.Config, error) {
+	if c.raw == nil {
+		return nil, fmt.Errorf("inventory: context %q does not come from KubeconfigContexts", c.Name)
+	}
+	if c.Name == "" {
+		// client-go would take "" for the current context: another cluster under this name.
+		return nil, fmt.Errorf("load kubeconfig %s: a context with an empty name cannot be selected", c.where)
+	}
+	raw := c.raw.DeepCopy() // client-go's merging is not documented to leave its input alone
+	if problem := kubeconfigProblem(raw, c.Name); problem != "" {
+		return nil, fmt.Errorf("%w: %s %s", ErrNoKubeconfig, c.where, problem)
+	}
+	cfg, err := clientcmd.NewNonInteractiveClientConfig(*raw, c.Name, &clientcmd.ConfigOverrides{CurrentContext: c.Name}, c.access).ClientConfig()
+	if err != nil {
+		return nil, fmt.Errorf("load kubeconfig %s: context %q: %w", c.where, c.Name, err)
+	}
+	return cfg, nil
 }

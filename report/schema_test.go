@@ -29,8 +29,9 @@ func loadSchema(t *testing.T) schemaDoc {
 }
 
 // validator checks a JSON value against the subset of JSON Schema that schema.json uses:
-// $ref, const, type, enum, required, properties, additionalProperties, propertyNames, items,
-// minimum, minLength and the date-time format. In strict mode a property the schema does not
+// $ref (to a definition, or "#" for the whole schema), const, type, enum, required,
+// properties, additionalProperties, propertyNames, items, minimum, minLength and the
+// date-time format. In strict mode a property the schema does not
 // declare is an error, so that the schema cannot fall behind the Go types.
 type validator struct {
 	root   schemaDoc
@@ -46,6 +47,9 @@ func (v *validator) resolve(s schemaDoc) schemaDoc {
 	ref, ok := s["$ref"].(string)
 	if !ok {
 		return s
+	}
+	if ref == "#" {
+		return v.root
 	}
 	name, ok := strings.CutPrefix(ref, "#/$defs/")
 	if !ok {
@@ -247,6 +251,12 @@ func TestSchemaDescribesGoTypes(t *testing.T) {
 		"inventory.Ref":      {reflect.TypeFor[inventory.Ref](), defs["ref"].(map[string]any)},
 		"inventory.Source":   {reflect.TypeFor[inventory.Source](), defs["source"].(map[string]any)},
 		"inventory.Coverage": {reflect.TypeFor[inventory.Coverage](), defs["coverage"].(map[string]any)},
+
+		"Fleet":               {reflect.TypeFor[report.Fleet](), defs["fleet"].(map[string]any)},
+		"FleetCluster":        {reflect.TypeFor[report.FleetCluster](), defs["fleetCluster"].(map[string]any)},
+		"FleetSummary":        {reflect.TypeFor[report.FleetSummary](), defs["fleetSummary"].(map[string]any)},
+		"FleetClusterSummary": {reflect.TypeFor[report.FleetClusterSummary](), defs["fleetClusterSummary"].(map[string]any)},
+		"FleetCounts":         {reflect.TypeFor[report.FleetCounts](), defs["fleetCounts"].(map[string]any)},
 	}
 	for name, tt := range types {
 		t.Run(name, func(t *testing.T) {
@@ -299,6 +309,7 @@ func TestSchemaEnums(t *testing.T) {
 	modes := []string{string(inventory.ModeCluster), string(inventory.ModeManifests)}
 	assert.Equal(t, sorted(modes), enum(defs["inventory"].(map[string]any)["properties"].(map[string]any)["mode"].(map[string]any)))
 	assert.Equal(t, report.SchemaVersion, s["properties"].(map[string]any)["schemaVersion"].(map[string]any)["const"])
+	assert.Equal(t, report.FleetSchemaVersion, defs["fleet"].(map[string]any)["properties"].(map[string]any)["schemaVersion"].(map[string]any)["const"])
 	assert.Equal(t, "https://json-schema.org/draft/2020-12/schema", s["$schema"])
 }
 

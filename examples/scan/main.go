@@ -85,6 +85,18 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if isTerminal(stderr) {
 		prog = newProgress(stderr)
 	}
+	if o.severalContexts() {
+		// --context a,b or --all-contexts: a fleet, unless the names come to one context.
+		contexts, err := selectContexts(ctx, o)
+		if err != nil {
+			report.Fprintf(stderr, "%s: %v\n", progName, err)
+			return exitError
+		}
+		if len(contexts) > 1 || o.allContexts {
+			return runFleet(ctx, o, contexts, bms, stdout, stderr, prog)
+		}
+		o.kubeContext = contexts[0].Name
+	}
 	inv, err := load(ctx, o, stdin, prog)
 	if err != nil {
 		if errors.Is(err, context.DeadlineExceeded) && o.timeout > 0 {
@@ -136,16 +148,7 @@ func runMode(ctx context.Context, o *options, inv *inventory.Inventory, bms []be
 		return code
 	}
 
-	// A live cluster's version decides what "latest" Pod Security policies mean there.
-	if v := minorVersion(inv.ServerVersion()); v != "" && o.clusterVersion == "" {
-		o.clusterVersion = v
-		var err error
-		if bms, err = plan(o); err != nil {
-			report.Fprintf(stderr, "%s: %v\n", progName, err)
-			return exitError
-		}
-	}
-	bms, err := withAdmission(o, inv, bms)
+	bms, err := clusterBenchmarks(o, inv, bms)
 	if err != nil {
 		report.Fprintf(stderr, "%s: %v\n", progName, err)
 		return exitError
@@ -172,14 +175,35 @@ func runMode(ctx context.Context, o *options, inv *inventory.Inventory, bms []be
 	return exitCode(rep, o)
 }
 
+// clusterBenchmarks returns bms as they apply to inv: planned again for a live cluster's
+// version (which decides what "latest" Pod Security policies mean there) unless
+// --cluster-version is given, which it then records in o; with admission-policies, the
+// policies of inv and --checks.
+func clusterBenchmarks(o *options, inv *inventory.Inventory, bms []benchmark.Benchmark) ([]benchmark.Benchmark, error) {
+	if v := minorVersion(inv.ServerVersion()); v != "" && o.clusterVersion == "" {
+		o.clusterVersion = v
+		var err error
+		if bms, err = plan(o); err != nil {
+			return nil, err
+		}
+	}
+	return withAdmission(o, inv, bms)
+}
+
 // reportLoad names on stderr each error met while loading inv, then each warning (a notice
 // for a document that is no Kubernetes object), and the permissions a cluster refused, and
 // returns the number of load errors: warnings do not count, they are about input that loaded.
 func reportLoad(stderr io.Writer, inv *inventory.Inventory) int {
+	return reportLoadAs(stderr, progName, inv)
+}
+
+// reportLoadAs is reportLoad with each line starting with who (the program's name, and in a
+// fleet the context's).
+func reportLoadAs(stderr io.Writer, who string, inv *inventory.Inventory) int {
 	loadErrs := inv.Errors()
 	tooLarge := false
 	for _, e := range loadErrs {
-		report.Fprintf(stderr, "%s: load error: %v\n", progName, e)
+		report.Fprintf(stderr, "%s: load error: %v\n", who, e)
 		tooLarge = tooLarge || errors.Is(e, inventory.ErrTooLarge)
 	}
 	for _, w := range inv.Warnings() {
@@ -187,14 +211,14 @@ func reportLoad(stderr io.Writer, inv *inventory.Inventory) int {
 		if errors.Is(w, inventory.ErrNotObject) {
 			what = "notice"
 		}
-		report.Fprintf(stderr, "%s: %s: %v\n", progName, what, w)
+		report.Fprintf(stderr, "%s: %s: %v\n", who, what, w)
 	}
 	if tooLarge {
-		report.Fprintf(stderr, "%s: the size limits are set with --max-document-bytes and --max-input-bytes (0 lifts a limit)\n", progName)
+		report.Fprintf(stderr, "%s: the size limits are set with --max-document-bytes and --max-input-bytes (0 lifts a limit)\n", who)
 	}
 	if missing := missingPermissions(inv); len(missing) > 0 {
 		report.Fprintf(stderr, "%s: missing permissions: %s; the checks that need them are notEvaluated "+
-			"(examples/deploy/rbac.yaml grants what a full scan reads)\n", progName, strings.Join(missing, ", "))
+			"(examples/deploy/rbac.yaml grants what a full scan reads)\n", who, strings.Join(missing, ", "))
 	}
 	return len(loadErrs)
 }
@@ -276,11 +300,7 @@ func load(ctx context.Context, o *options, stdin io.Reader, prog *progress) (*in
 	if prog != nil {
 		prog.status("listing objects from the cluster…")
 	}
-	var copts []inventory.ClusterOption
-	if o.configz {
-		copts = append(copts, inventory.WithKubeletConfigz(0))
-	}
-	inv, err := inventory.FromKubeconfig(ctx, o.kubeconfig, o.kubeContext, copts...)
+	inv, err := inventory.FromKubeconfig(ctx, o.kubeconfig, o.kubeContext, clusterLoadOptions(o)...)
 	if errors.Is(err, inventory.ErrNoKubeconfig) {
 		// The error says where it looked and what to pass instead.
 		return nil, fmt.Errorf("nothing to scan: %w", err)
@@ -289,6 +309,15 @@ func load(ctx context.Context, o *options, stdin io.Reader, prog *progress) (*in
 		return nil, fmt.Errorf("load cluster: %w", err)
 	}
 	return inv, nil
+}
+
+// clusterLoadOptions are the options of a cluster's load.
+func clusterLoadOptions(o *options) []inventory.ClusterOption {
+	var copts []inventory.ClusterOption
+	if o.configz {
+		copts = append(copts, inventory.WithKubeletConfigz(0))
+	}
+	return copts
 }
 
 // scan runs the benchmarks over inv.

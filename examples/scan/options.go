@@ -35,7 +35,10 @@ type options struct {
 	allowEmpty     bool                      // --allow-empty: an input with no object is not an error
 	complete       bool                      // --complete: the manifests are the whole cluster
 	fieldValid     string                    // --field-validation: warn or strict
-	kubeContext    string                    // --context
+	kubeContext    string                    // the one context to scan ("": the current one)
+	contexts       []string                  // --context, as given: names, or comma-separated lists of names
+	allContexts    bool                      // --all-contexts
+	clusterPar     int                       // --cluster-parallelism: clusters loaded at once (0: defaultClusterParallelism)
 	benchmarks     []string                  // -b: bundled benchmark names; "all" means every one
 	checkIDs       []string                  // --check: run only these check IDs
 	checkFiles     []string                  // --checks: CEL check files
@@ -168,7 +171,9 @@ func newFlagSet(o *options) *flag.FlagSet {
 	fs.BoolVar(&o.allowEmpty, "allow-empty", false, "")
 	fs.BoolVar(&o.complete, "complete", false, "")
 	fs.StringVar(&o.fieldValid, "field-validation", fieldValidationWarn, "")
-	fs.StringVar(&o.kubeContext, "context", "", "")
+	fs.Var(contextsFlag{&o.contexts}, "context", "")
+	fs.BoolVar(&o.allContexts, "all-contexts", false, "")
+	fs.IntVar(&o.clusterPar, "cluster-parallelism", 0, "")
 
 	benchmarks := listFlag{values: &o.benchmarks, split: true}
 	fs.Var(benchmarks, "b", "")
@@ -225,7 +230,14 @@ Input (one of):
                           (default 268435456, 256 MiB; 0: no limit)
   --kubeconfig PATH       scan the live cluster of this kubeconfig (default: $KUBECONFIG,
                           then ~/.kube/config, then the in-cluster configuration)
-  --context NAME          kubeconfig context (default: the current context)
+  --context NAME          kubeconfig context (default: the current context); repeatable or
+                          comma-separated (a name the kubeconfig holds whole is one
+                          context) to scan several clusters: a report per cluster, then a
+                          summary over them; JSON output is one fleet document
+  --all-contexts          scan the cluster of every context of the kubeconfig, as a fleet
+  --cluster-parallelism N with several contexts: clusters loaded at once (default 4); each
+                          loaded cluster is held in memory until its report is written,
+                          one report at a time, in the order of the contexts
   --kubelet-configz       with a cluster: also read each node's live kubelet configuration
                           (GET nodes/NAME/proxy/configz; needs get on nodes/proxy) for the
                           CIS kubelet controls
@@ -272,11 +284,14 @@ Run:
 
 Exit status:
   0  the scan ran (and --fail-on was not reached)
-  1  a failing result reached the --fail-on severity
+  1  a failing result reached the --fail-on severity (with several contexts: in any cluster)
   2  usage error, nothing to scan (no input, or an input with no object and no
      --allow-empty), no checks selected, --timeout reached, or errors while loading the
      input (the report is still written for what loaded; errors are named on stderr).
      The same holds for --who-can, --pss-what-if and --reach; --list reads no input.
+     With several contexts: any cluster that could not be scanned (unreachable, credentials
+     rejected, nothing readable) or had load errors; the other clusters are still scanned
+     and reported.
   3  with --reach: the answer depends on what the input cannot show (it says what)
   Warnings and notices about input that loaded (an unknown field dropped, a key written
   twice, a removed API version, a file that is no Kubernetes object) are named on stderr
@@ -339,8 +354,11 @@ func parseArgs(args []string) (*options, error) {
 	if o.complete && len(o.files) == 0 {
 		return nil, errors.New("--complete declares manifests the whole cluster: use it with -f")
 	}
-	if len(o.files) > 0 && (o.kubeconfig != "" || o.kubeContext != "") {
+	if len(o.files) > 0 && (o.kubeconfig != "" || len(o.contexts) > 0 || o.allContexts) {
 		return nil, errors.New("-f reads manifests; --kubeconfig and --context read a cluster: use one or the other")
+	}
+	if err := validateContexts(o); err != nil {
+		return nil, err
 	}
 	if o.parallelism < 0 {
 		return nil, fmt.Errorf("--parallelism %d: want a positive number", o.parallelism)

@@ -25,6 +25,12 @@ type Report struct {
 	Benchmarks []string `json:"benchmarks,omitempty"`
 	// Inventory summarises what was scanned and how completely.
 	Inventory InventorySummary `json:"inventory"`
+	// Exceptions says which exceptions were applied to the results, and which had expired or
+	// set nothing aside (see package exception); nil when none were applied.
+	Exceptions *ExceptionsSummary `json:"exceptions,omitempty"`
+	// Baseline compares the results with those of an earlier report (see Baseline): how many
+	// findings are new, still present, and resolved; nil without a baseline.
+	Baseline *BaselineSummary `json:"baseline,omitempty"`
 	// Checks lists every check that has results, in the order of its first result, with its
 	// count of results per status. The runner gives every check that ran at least one result
 	// (see kspm.Run), so this is every check that ran.
@@ -137,6 +143,8 @@ type StatusCounts struct {
 	NotEvaluated int `json:"notEvaluated"`
 	// Manual counts results with check.StatusManual.
 	Manual int `json:"manual"`
+	// Excepted counts results with check.StatusExcepted: failures an exception sets aside.
+	Excepted int `json:"excepted"`
 	// NotApplicable counts results with check.StatusNotApplicable.
 	NotApplicable int `json:"notApplicable"`
 	// Pass counts results with check.StatusPass.
@@ -154,6 +162,8 @@ func (c *StatusCounts) field(s check.Status) *int {
 		return &c.NotEvaluated
 	case check.StatusManual:
 		return &c.Manual
+	case check.StatusExcepted:
+		return &c.Excepted
 	case check.StatusNotApplicable:
 		return &c.NotApplicable
 	case check.StatusPass:

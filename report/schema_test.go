@@ -237,16 +237,22 @@ func TestSchemaDescribesGoTypes(t *testing.T) {
 		typ    reflect.Type
 		schema map[string]any
 	}{
-		"Report":             {reflect.TypeFor[report.Report](), s},
-		"Tool":               {reflect.TypeFor[report.Tool](), defs["tool"].(map[string]any)},
-		"InventorySummary":   {reflect.TypeFor[report.InventorySummary](), defs["inventory"].(map[string]any)},
-		"Summary":            {reflect.TypeFor[report.Summary](), defs["summary"].(map[string]any)},
-		"check.Result":       {reflect.TypeFor[check.Result](), defs["result"].(map[string]any)},
-		"CheckSummary":       {reflect.TypeFor[report.CheckSummary](), defs["check"].(map[string]any)},
-		"StatusCounts":       {reflect.TypeFor[report.StatusCounts](), defs["statusCounts"].(map[string]any)},
-		"inventory.Ref":      {reflect.TypeFor[inventory.Ref](), defs["ref"].(map[string]any)},
-		"inventory.Source":   {reflect.TypeFor[inventory.Source](), defs["source"].(map[string]any)},
-		"inventory.Coverage": {reflect.TypeFor[inventory.Coverage](), defs["coverage"].(map[string]any)},
+		"Report":               {reflect.TypeFor[report.Report](), s},
+		"Tool":                 {reflect.TypeFor[report.Tool](), defs["tool"].(map[string]any)},
+		"InventorySummary":     {reflect.TypeFor[report.InventorySummary](), defs["inventory"].(map[string]any)},
+		"Summary":              {reflect.TypeFor[report.Summary](), defs["summary"].(map[string]any)},
+		"check.Result":         {reflect.TypeFor[check.Result](), defs["result"].(map[string]any)},
+		"CheckSummary":         {reflect.TypeFor[report.CheckSummary](), defs["check"].(map[string]any)},
+		"StatusCounts":         {reflect.TypeFor[report.StatusCounts](), defs["statusCounts"].(map[string]any)},
+		"inventory.Ref":        {reflect.TypeFor[inventory.Ref](), defs["ref"].(map[string]any)},
+		"inventory.Source":     {reflect.TypeFor[inventory.Source](), defs["source"].(map[string]any)},
+		"inventory.Coverage":   {reflect.TypeFor[inventory.Coverage](), defs["coverage"].(map[string]any)},
+		"ExceptionsSummary":    {reflect.TypeFor[report.ExceptionsSummary](), defs["exceptions"].(map[string]any)},
+		"ExceptionUse":         {reflect.TypeFor[report.ExceptionUse](), defs["exceptionUse"].(map[string]any)},
+		"AnnotationExemptions": {reflect.TypeFor[report.AnnotationExemptions](), defs["exceptions"].(map[string]any)["properties"].(map[string]any)["annotations"].(map[string]any)},
+		"check.Exception":      {reflect.TypeFor[check.Exception](), defs["result"].(map[string]any)["properties"].(map[string]any)["exception"].(map[string]any)},
+		"BaselineSummary":      {reflect.TypeFor[report.BaselineSummary](), defs["baseline"].(map[string]any)},
+		"BaselineFinding":      {reflect.TypeFor[report.BaselineFinding](), defs["baselineFinding"].(map[string]any)},
 	}
 	for name, tt := range types {
 		t.Run(name, func(t *testing.T) {

@@ -37,8 +37,9 @@ var ErrTooLarge = errors.New("report too large")
 const DefaultMaxBaselineBytes = 4 << 30
 
 // BaselineSummary is what a report says of its comparison with a baseline (Report.Baseline).
-// The failing and excepted results carry new or present (check.Result.Baseline); the
-// baseline's findings that are gone are listed here.
+// The failing and excepted results carry new or present (check.Result.Baseline), and the
+// report's Summary counts the new failures by severity (NewFailedBySeverity); the baseline's
+// findings that are gone are listed here.
 type BaselineSummary struct {
 	// Source names the baseline report, e.g. its file.
 	Source string `json:"source,omitempty"`
@@ -53,9 +54,6 @@ type BaselineSummary struct {
 	// Unconfirmed counts the baseline's findings that are not in the report but that the
 	// report could not have shown (see UnconfirmedFindings).
 	Unconfirmed int `json:"unconfirmed"`
-	// NewFailedBySeverity counts the new failing results (excepted ones aside) by severity:
-	// under a baseline, only these fail a build.
-	NewFailedBySeverity map[check.Severity]int `json:"newFailedBySeverity"`
 	// ResolvedFindings are the baseline's findings that are gone.
 	ResolvedFindings []BaselineFinding `json:"resolvedFindings,omitempty"`
 	// UnconfirmedFindings are the baseline's findings that are not in the report because the
@@ -64,12 +62,6 @@ type BaselineSummary struct {
 	// Warnings are reasons to doubt the comparison: the two reports read other inputs or ran
 	// other benchmarks.
 	Warnings []string `json:"warnings,omitempty"`
-}
-
-// MaxNewFailedSeverity returns the most severe severity among the new failing results, or ""
-// if none.
-func (s *BaselineSummary) MaxNewFailedSeverity() check.Severity {
-	return Summary{FailedBySeverity: s.NewFailedBySeverity}.MaxFailedSeverity()
 }
 
 // BaselineFinding is a finding of a comparison with a baseline.
@@ -373,18 +365,16 @@ type Comparison struct {
 	cursor map[[16]byte]int32 // by fingerprint, the next finding of the baseline to pair with
 	// What the report shows it saw: the checks it ran, and those that could not see
 	// everything (by check ID) or an object (by objectIdentity).
-	ran           map[string]bool
-	blind         map[string]bool
-	blindObjects  map[[16]byte]bool
-	new, present  int
-	newBySeverity map[check.Severity]int
+	ran          map[string]bool
+	blind        map[string]bool
+	blindObjects map[[16]byte]bool
+	new, present int
 }
 
 // Compare starts a comparison of a report's results with b.
 func (b *Baseline) Compare() *Comparison {
 	return &Comparison{b: b, used: make([]bool, len(b.findings)), cursor: map[[16]byte]int32{},
-		ran: map[string]bool{}, blind: map[string]bool{}, blindObjects: map[[16]byte]bool{},
-		newBySeverity: map[check.Severity]int{}}
+		ran: map[string]bool{}, blind: map[string]bool{}, blindObjects: map[[16]byte]bool{}}
 }
 
 // Mark compares r, the next result of the report in order, with the baseline: a failing or
@@ -412,9 +402,6 @@ func (c *Comparison) Mark(r *check.Result) string {
 	}
 	if i < 0 {
 		c.new++
-		if r.Status == check.StatusFail {
-			c.newBySeverity[r.Severity]++
-		}
 		r.Baseline = check.BaselineNew
 		return r.Baseline
 	}
@@ -429,8 +416,7 @@ func (c *Comparison) Mark(r *check.Result) string {
 // of, whose inputs and benchmarks are compared with the baseline's (its Results are not
 // read: they may be streamed).
 func (c *Comparison) Summary(next *Report) *BaselineSummary {
-	s := &BaselineSummary{Source: c.b.source, GeneratedAt: c.b.generatedAt, New: c.new, Present: c.present,
-		NewFailedBySeverity: c.newBySeverity}
+	s := &BaselineSummary{Source: c.b.source, GeneratedAt: c.b.generatedAt, New: c.new, Present: c.present}
 	for i := range c.b.findings {
 		if c.used[i] {
 			continue
@@ -480,7 +466,8 @@ func (b *Baseline) finding(i int) BaselineFinding {
 }
 
 // ApplyBaseline returns a copy of r compared with b: its failing and excepted results marked
-// new or present (check.Result.Baseline), and its Baseline summary set. r is not modified.
+// new or present (check.Result.Baseline), its Summary counting the new failures
+// (Summary.NewFailedBySeverity), and its Baseline summary set. r is not modified.
 func ApplyBaseline(r *Report, b *Baseline) *Report {
 	out := *r
 	out.Results = slices.Clone(r.Results)
@@ -488,6 +475,7 @@ func ApplyBaseline(r *Report, b *Baseline) *Report {
 	for i := range out.Results {
 		c.Mark(&out.Results[i])
 	}
+	out.Summary = Summarize(out.Results)
 	out.Baseline = c.Summary(r)
 	return &out
 }

@@ -134,7 +134,10 @@ func TestDiff(t *testing.T) {
 			assert.Equal(t, fixtureTime, s.GeneratedAt.UTC())
 			assert.Equal(t, []int{len(tt.wantNew), len(tt.wantPresent), len(tt.wantResolved), len(tt.wantUnconfirmed)},
 				[]int{s.New, s.Present, s.Resolved, s.Unconfirmed})
-			assert.Equal(t, tt.wantNewFailedHigh, s.NewFailedBySeverity[check.High])
+			assert.Equal(t, tt.wantNewFailedHigh, got.Summary.NewFailedBySeverity[check.High])
+			if tt.wantNewFailedHigh > 0 {
+				assert.Equal(t, check.High, got.Summary.MaxNewFailedSeverity())
+			}
 			assert.Equal(t, tt.wantResolved, names(s.ResolvedFindings))
 			assert.Equal(t, tt.wantUnconfirmed, names(s.UnconfirmedFindings))
 			var marked []string

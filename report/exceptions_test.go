@@ -41,7 +41,7 @@ func exceptedReport(t *testing.T) *report.Report {
 			Ignored: []string{"Deployment shop/web: kspm.dev/exempt without kspm.dev/exempt-reason"}},
 	}
 	r.Baseline = &report.BaselineSummary{Source: "old.json", GeneratedAt: fixtureTime.AddDate(0, 0, -7), New: 2, Present: 1,
-		Resolved: 1, Unconfirmed: 1, NewFailedBySeverity: map[check.Severity]int{check.Low: 1},
+		Resolved: 1, Unconfirmed: 1,
 		ResolvedFindings: []report.BaselineFinding{{Fingerprint: "00", CheckID: "cis:5.1.3", Severity: check.Medium, Status: check.StatusFail,
 			Object: &inventory.Ref{APIVersion: "v1", Kind: "Namespace", Name: "dev"}, Field: "metadata"}},
 		UnconfirmedFindings: []report.BaselineFinding{{Fingerprint: "01", CheckID: "cis:5.1.2", Severity: check.High, Status: check.StatusFail,

@@ -79,6 +79,10 @@ type Summary struct {
 	ByStatus map[check.Status]int `json:"byStatus"`
 	// FailedBySeverity counts failing results by severity.
 	FailedBySeverity map[check.Severity]int `json:"failedBySeverity"`
+	// NewFailedBySeverity counts, in a report compared with a baseline (see Baseline), the
+	// failing results that are new (check.Result.Baseline) by severity: under a baseline,
+	// only these fail a build. Nil when none is.
+	NewFailedBySeverity map[check.Severity]int `json:"newFailedBySeverity,omitempty"`
 }
 
 // New assembles a report of results over inv, computing the summary.
@@ -233,6 +237,12 @@ func (c *counter) add(r *check.Result) {
 	c.summary.ByStatus[r.Status]++
 	if r.Status == check.StatusFail {
 		c.summary.FailedBySeverity[r.Severity]++
+		if r.Baseline == check.BaselineNew {
+			if c.summary.NewFailedBySeverity == nil {
+				c.summary.NewFailedBySeverity = map[check.Severity]int{}
+			}
+			c.summary.NewFailedBySeverity[r.Severity]++
+		}
 	}
 }
 
@@ -298,6 +308,12 @@ func (c *counter) merge(o *counter) {
 	for s, k := range o.summary.FailedBySeverity {
 		c.summary.FailedBySeverity[s] += k
 	}
+	for s, k := range o.summary.NewFailedBySeverity {
+		if c.summary.NewFailedBySeverity == nil {
+			c.summary.NewFailedBySeverity = map[check.Severity]int{}
+		}
+		c.summary.NewFailedBySeverity[s] += k
+	}
 }
 
 // MaxFailedSeverity returns the most severe severity that s counts failing results of, or ""
@@ -310,6 +326,12 @@ func (s Summary) MaxFailedSeverity() check.Severity {
 		}
 	}
 	return max
+}
+
+// MaxNewFailedSeverity returns the most severe severity that s counts new failing results of
+// (NewFailedBySeverity), or "" if none is new.
+func (s Summary) MaxNewFailedSeverity() check.Severity {
+	return Summary{FailedBySeverity: s.NewFailedBySeverity}.MaxFailedSeverity()
 }
 
 // MaxFailedSeverity returns the most severe severity among failing results, or "" if none

@@ -613,7 +613,7 @@ func (tw *textWriter) summary(r *Report) {
 	tw.printf("  Failures by severity: %s\n", joinRaw(parts, ", "))
 
 	tw.exceptions(r.Exceptions)
-	tw.baseline(r.Baseline)
+	tw.baseline(r.Baseline, r.Summary.NewFailedBySeverity)
 	tw.coverageGaps(r.Inventory.Coverage)
 
 	if errs := r.Inventory.Errors; len(errs) > 0 {
@@ -786,7 +786,7 @@ const baselineListMax = 20
 
 // baseline writes the comparison with a baseline report: counts, the new failures by
 // severity, and the findings resolved and unconfirmed (new ones are marked in the table).
-func (tw *textWriter) baseline(b *BaselineSummary) {
+func (tw *textWriter) baseline(b *BaselineSummary, newFailed map[check.Severity]int) {
 	if b == nil {
 		return
 	}
@@ -797,7 +797,7 @@ func (tw *textWriter) baseline(b *BaselineSummary) {
 	tw.printf("  Baseline (%s): %d new, %d still present, %d resolved, %d unconfirmed\n", src, b.New, b.Present, b.Resolved, b.Unconfirmed)
 	var parts []printable.Raw
 	for _, s := range check.Severities() {
-		if n := b.NewFailedBySeverity[s]; n > 0 {
+		if n := newFailed[s]; n > 0 {
 			parts = append(parts, tw.paint(fmt.Sprintf("%d %s", n, s), severityColor(s)))
 		}
 	}

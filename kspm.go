@@ -20,6 +20,7 @@ import (
 
 	"github.com/kspm-dev/kspm/benchmark"
 	"github.com/kspm-dev/kspm/check"
+	"github.com/kspm-dev/kspm/exception"
 	"github.com/kspm-dev/kspm/inventory"
 	"github.com/kspm-dev/kspm/report"
 )
@@ -50,6 +51,12 @@ type config struct {
 	params       map[string]map[string]any
 	now          func() time.Time
 	tool         report.Tool
+	// exceptions: the Set and options of WithExceptions (applied when withExceptions);
+	// baseline: that of WithBaseline.
+	withExceptions bool
+	exceptions     *exception.Set
+	exceptionOpts  []exception.Option
+	baseline       *report.Baseline
 }
 
 // WithParallelism bounds how many checks run at once (default: the number of CPUs).
@@ -104,6 +111,30 @@ func WithClock(now func() time.Time) Option {
 			c.now = now
 		}
 	})
+}
+
+// WithExceptions applies exceptions to the results of Scan and ScanJSON (see package
+// exception), at the time of the scan's clock (WithClock): the failing results that the
+// exceptions of set match become excepted, and the report's Exceptions says what each
+// exception set aside, which had expired and which set nothing aside. The objects judged are
+// at hand, so label selectors and, with exception.WithAnnotationExemptions among opts, the
+// exemptions annotated on objects are read from them. A nil set applies only what opts
+// enable. A set that does not validate (see exception.NewMatcher) makes Scan and ScanJSON
+// fail before anything runs. Run, which makes no report, does not apply them.
+func WithExceptions(set *exception.Set, opts ...exception.Option) Option {
+	return optionFunc(func(c *config) {
+		c.withExceptions, c.exceptions, c.exceptionOpts = true, set, opts
+	})
+}
+
+// WithBaseline compares the results of Scan and ScanJSON with the findings of an earlier
+// report (see report.Baseline), after exceptions are applied: failing and excepted results
+// are marked new or present, the report's Summary counts the new failures by severity
+// (Summary.NewFailedBySeverity, what fails a build under a baseline), and its Baseline says
+// which of the earlier findings are resolved, or unconfirmed because this scan could not
+// show them. A nil b compares with nothing.
+func WithBaseline(b *report.Baseline) Option {
+	return optionFunc(func(c *config) { c.baseline = b })
 }
 
 // checkParamIDs returns an error naming every check that WithParams set parameters for and
@@ -240,6 +271,78 @@ type runFindings struct {
 	perCheck []findings
 	metas    []check.Meta
 	offsets  []int // offsets[i] is the index of check i's first result; the last, their number
+	dec      *decorations
+}
+
+// decorations are what exceptions and a baseline change of the results, by result index:
+// worked out once, in result order (a baseline pairs findings in that order), and applied
+// to each result whenever it is made.
+type decorations struct {
+	exc        []*check.Exception // the exception of each excepted result; nil without exceptions
+	marks      []uint8            // the baseline mark of each result (see baselineMarks); nil without a baseline
+	matcher    *exception.Matcher
+	comparison *report.Comparison
+}
+
+// baselineMarks are the values of check.Result.Baseline a mark indexes.
+var baselineMarks = [...]string{"", check.BaselineNew, check.BaselinePresent}
+
+// decorate works out the decorations of exceptions m and baseline b (either may be nil) over
+// every result, in order.
+func (rs *runFindings) decorate(m *exception.Matcher, b *report.Baseline) {
+	if m == nil && b == nil {
+		return
+	}
+	d := &decorations{matcher: m}
+	n := rs.len()
+	if m != nil {
+		d.exc = make([]*check.Exception, n)
+	}
+	if b != nil {
+		d.marks = make([]uint8, n)
+		d.comparison = b.Compare()
+	}
+	i := 0
+	rs.each(0, n, func(r *check.Result, obj *inventory.Object) {
+		if m != nil && m.Except(r, obj) {
+			d.exc[i] = r.Exception
+		}
+		if d.comparison != nil {
+			switch d.comparison.Mark(r) {
+			case check.BaselineNew:
+				d.marks[i] = 1
+			case check.BaselinePresent:
+				d.marks[i] = 2
+			}
+		}
+		i++
+	})
+	rs.dec = d
+}
+
+// apply gives r, the result at index i, its decorations.
+func (d *decorations) apply(i int, r *check.Result) {
+	if d == nil {
+		return
+	}
+	if d.exc != nil && d.exc[i] != nil {
+		r.Status, r.Exception = check.StatusExcepted, d.exc[i]
+	}
+	if d.marks != nil {
+		r.Baseline = baselineMarks[d.marks[i]]
+	}
+}
+
+// summarize sets the exceptions and baseline sections of rep, the report of the results.
+func (rs *runFindings) summarize(rep *report.Report) {
+	if d := rs.dec; d != nil {
+		if d.matcher != nil {
+			rep.Exceptions = d.matcher.Summary()
+		}
+		if d.comparison != nil {
+			rep.Baseline = d.comparison.Summary(rep)
+		}
+	}
 }
 
 // len returns the number of results.
@@ -259,6 +362,7 @@ func (rs *runFindings) results(parallelism int) []check.Result {
 				for _, chunk := range rs.perCheck[i].chunks {
 					for k := range chunk {
 						out[j] = chunk[k].result(rs.metas[i], rs.perCheck[i].strs)
+						rs.dec.apply(j, &out[j])
 						j++
 					}
 				}
@@ -273,6 +377,16 @@ func (rs *runFindings) results(parallelism int) []check.Result {
 // read calls yield with the results lo to hi-1, made one at a time in one variable: yield
 // must not keep the pointer. It is a report.ResultReader, safe for concurrent use.
 func (rs *runFindings) read(lo, hi int, yield func(*check.Result)) {
+	i := lo
+	rs.each(lo, hi, func(r *check.Result, _ *inventory.Object) {
+		rs.dec.apply(i, r)
+		i++
+		yield(r)
+	})
+}
+
+// each calls yield with the results lo to hi-1, as read does, and the object each is about.
+func (rs *runFindings) each(lo, hi int, yield func(*check.Result, *inventory.Object)) {
 	hi = min(hi, rs.len())
 	if lo >= hi {
 		return
@@ -289,7 +403,7 @@ func (rs *runFindings) read(lo, hi int, yield func(*check.Result)) {
 			}
 			for j := range chunk[k:min(len(chunk), k+n)] {
 				r = chunk[k+j].result(rs.metas[i], rs.perCheck[i].strs)
-				yield(&r)
+				yield(&r, chunk[k+j].object)
 				n--
 			}
 			k = 0
@@ -528,11 +642,31 @@ func Scan(ctx context.Context, inv *inventory.Inventory, benchmarks []benchmark.
 	if err != nil {
 		return nil, err
 	}
+	at := cfg.now()
+	m, err := cfg.matcher(at)
+	if err != nil {
+		return nil, err
+	}
 	rs, err := run(ctx, inv, checks, cfg)
 	if err != nil {
 		return nil, err
 	}
-	return report.New(inv, names, rs.results(cfg.parallelism), cfg.tool, cfg.now()), nil
+	rs.decorate(m, cfg.baseline)
+	rep := report.New(inv, names, rs.results(cfg.parallelism), cfg.tool, at)
+	rs.summarize(rep)
+	return rep, nil
+}
+
+// matcher returns the exception matcher of WithExceptions at time at, or nil without it.
+func (c *config) matcher(at time.Time) (*exception.Matcher, error) {
+	if !c.withExceptions {
+		return nil, nil
+	}
+	m, err := exception.NewMatcher(c.exceptions, at, c.exceptionOpts...)
+	if err != nil {
+		return nil, fmt.Errorf("exceptions: %w", err)
+	}
+	return m, nil
 }
 
 // ScanJSON runs the checks of benchmarks over inv as Scan does, and writes the report Scan
@@ -546,11 +680,19 @@ func ScanJSON(ctx context.Context, w io.Writer, inv *inventory.Inventory, benchm
 	if err != nil {
 		return report.Summary{}, err
 	}
+	at := cfg.now()
+	m, err := cfg.matcher(at)
+	if err != nil {
+		return report.Summary{}, err
+	}
 	rs, err := run(ctx, inv, checks, cfg)
 	if err != nil {
 		return report.Summary{}, err
 	}
-	rep := report.NewFromReader(inv, names, rs.len(), rs.read, cfg.tool, cfg.now())
+	// Exceptions and the baseline are applied to each result as it is made (rs.decorate).
+	rs.decorate(m, cfg.baseline)
+	rep := report.NewFromReader(inv, names, rs.len(), rs.read, cfg.tool, at)
+	rs.summarize(rep)
 	if err := report.WriteJSONFrom(w, rep, rs.len(), rs.read); err != nil {
 		return report.Summary{}, err
 	}

@@ -52,8 +52,7 @@
 // What is an error (Run, Scan and ScanJSON return it, and no results): no checks to run (ErrNoChecks,
 // also for a benchmark with none), invalid checks or two different checks with one ID
 // (ErrInvalidChecks), parameters for a check not in the run (ErrUnknownCheck) or that it does
-// not take (ErrInvalidParams), exceptions that do not validate (WithExceptions), and ctx
-// ending before every check has run.
+// not take (ErrInvalidParams), and ctx ending before every check has run.
 //
 // Exceptions (WithExceptions, package exception) and a baseline (WithBaseline) are applied to
 // the results of Scan and ScanJSON alike, after the checks ran: only failures are set aside

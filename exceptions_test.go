@@ -11,7 +11,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/kspm-dev/kspm"
-	"github.com/kspm-dev/kspm/benchmark"
 	"github.com/kspm-dev/kspm/check"
 	"github.com/kspm-dev/kspm/exception"
 	"github.com/kspm-dev/kspm/internal/synth"
@@ -95,31 +94,31 @@ func TestScanAppliesExceptionsAndBaseline(t *testing.T) {
 
 	for _, parallelism := range []int{1, 3} {
 		t.Run(fmt.Sprintf("parallelism=%d", parallelism), func(t *testing.T) {
-			opts := []kspm.Option{kspm.WithParallelism(parallelism), clock,
-				kspm.WithExceptions(set), kspm.WithBaseline(base)}
-			rep, err := kspm.Scan(context.Background(), inv, bms, opts...)
+			var (
+				m *exception.Matcher
+				c *report.Comparison
+			)
+			opts := func() []kspm.Option { // a matcher and a comparison are for one scan
+				var err error
+				m, err = exception.NewMatcher(set, at)
+				require.NoError(t, err)
+				c = base.Compare()
+				return []kspm.Option{kspm.WithParallelism(parallelism), clock, kspm.WithExceptions(m), kspm.WithBaseline(c)}
+			}
+			rep, err := kspm.Scan(context.Background(), inv, bms, opts()...)
 			require.NoError(t, err)
 			var got bytes.Buffer
 			require.NoError(t, report.WriteJSON(&got, rep))
 			require.True(t, bytes.Equal(wantJSON.Bytes(), got.Bytes()), "Scan's report differs from the library's functions'")
 
 			got.Reset()
-			sum, err := kspm.ScanJSON(context.Background(), &got, inv, bms, opts...)
+			sum, err := kspm.ScanJSON(context.Background(), &got, inv, bms, opts()...)
 			require.NoError(t, err)
 			assert.Equal(t, want.Summary, sum)
 			assert.Equal(t, want.Summary.MaxNewFailedSeverity(), sum.MaxNewFailedSeverity())
 			require.True(t, bytes.Equal(wantJSON.Bytes(), got.Bytes()), "ScanJSON's report differs from Scan's")
+			assert.Equal(t, want.Exceptions, m.Summary(), "what the matcher says after the report is streamed")
+			assert.Equal(t, want.Baseline, c.Summary(want))
 		})
 	}
-}
-
-func TestScanRejectsInvalidExceptions(t *testing.T) {
-	set := &exception.Set{Entries: []exception.Entry{{Checks: []string{"t:a"}, Owner: "o", Expires: "2026-06-30", Source: "code"}}}
-	bm := benchmark.Benchmark{Name: "b", Checks: []check.Check{passAll("t:a")}}
-	_, err := kspm.Scan(context.Background(), pods(t, 1), []benchmark.Benchmark{bm}, kspm.WithExceptions(set))
-	require.ErrorContains(t, err, "exceptions: exception code: no reason")
-	var out bytes.Buffer
-	_, err = kspm.ScanJSON(context.Background(), &out, pods(t, 1), []benchmark.Benchmark{bm}, kspm.WithExceptions(set))
-	require.Error(t, err)
-	assert.Zero(t, out.Len())
 }

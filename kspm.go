@@ -51,12 +51,8 @@ type config struct {
 	params       map[string]map[string]any
 	now          func() time.Time
 	tool         report.Tool
-	// exceptions: the Set and options of WithExceptions (applied when withExceptions);
-	// baseline: that of WithBaseline.
-	withExceptions bool
-	exceptions     *exception.Set
-	exceptionOpts  []exception.Option
-	baseline       *report.Baseline
+	exceptions   *exception.Matcher // WithExceptions
+	baseline     *report.Comparison // WithBaseline
 }
 
 // WithParallelism bounds how many checks run at once (default: the number of CPUs).
@@ -113,28 +109,25 @@ func WithClock(now func() time.Time) Option {
 	})
 }
 
-// WithExceptions applies exceptions to the results of Scan and ScanJSON (see package
-// exception), at the time of the scan's clock (WithClock): the failing results that the
-// exceptions of set match become excepted, and the report's Exceptions says what each
-// exception set aside, which had expired and which set nothing aside. The objects judged are
-// at hand, so label selectors and, with exception.WithAnnotationExemptions among opts, the
-// exemptions annotated on objects are read from them. A nil set applies only what opts
-// enable. A set that does not validate (see exception.NewMatcher) makes Scan and ScanJSON
-// fail before anything runs. Run, which makes no report, does not apply them.
-func WithExceptions(set *exception.Set, opts ...exception.Option) Option {
-	return optionFunc(func(c *config) {
-		c.withExceptions, c.exceptions, c.exceptionOpts = true, set, opts
-	})
+// WithExceptions applies the exceptions of m to the results of Scan and ScanJSON (see
+// package exception): the failing results they match become excepted, and the report's
+// Exceptions says what each exception set aside, which had expired (at the time m was made
+// for) and which set nothing aside; m.Summary() says the same afterwards, ScanJSON's report
+// having been written. The objects judged are at hand, so label selectors and exemptions
+// annotated on objects (exception.WithAnnotationExemptions) are read from them. m is for
+// one scan: it counts what it matched. Run, which makes no report, does not apply it.
+func WithExceptions(m *exception.Matcher) Option {
+	return optionFunc(func(c *config) { c.exceptions = m })
 }
 
-// WithBaseline compares the results of Scan and ScanJSON with the findings of an earlier
-// report (see report.Baseline), after exceptions are applied: failing and excepted results
-// are marked new or present, the report's Summary counts the new failures by severity
-// (Summary.NewFailedBySeverity, what fails a build under a baseline), and its Baseline says
-// which of the earlier findings are resolved, or unconfirmed because this scan could not
-// show them. A nil b compares with nothing.
-func WithBaseline(b *report.Baseline) Option {
-	return optionFunc(func(c *config) { c.baseline = b })
+// WithBaseline compares the results of Scan and ScanJSON with a baseline's findings through
+// c (made by report.Baseline.Compare for this scan), after exceptions are applied: failing
+// and excepted results are marked new or present, the report's Summary counts the new
+// failures by severity (Summary.NewFailedBySeverity, what fails a build under a baseline),
+// and its Baseline says which of the baseline's findings are resolved, or unconfirmed
+// because this scan could not show them; c.Summary says the same afterwards.
+func WithBaseline(c *report.Comparison) Option {
+	return optionFunc(func(cfg *config) { cfg.baseline = c })
 }
 
 // checkParamIDs returns an error naming every check that WithParams set parameters for and
@@ -287,20 +280,19 @@ type decorations struct {
 // baselineMarks are the values of check.Result.Baseline a mark indexes.
 var baselineMarks = [...]string{"", check.BaselineNew, check.BaselinePresent}
 
-// decorate works out the decorations of exceptions m and baseline b (either may be nil) over
-// every result, in order.
-func (rs *runFindings) decorate(m *exception.Matcher, b *report.Baseline) {
-	if m == nil && b == nil {
+// decorate works out the decorations of exceptions m and baseline comparison c (either may
+// be nil) over every result, in order.
+func (rs *runFindings) decorate(m *exception.Matcher, c *report.Comparison) {
+	if m == nil && c == nil {
 		return
 	}
-	d := &decorations{matcher: m}
+	d := &decorations{matcher: m, comparison: c}
 	n := rs.len()
 	if m != nil {
 		d.exc = make([]*check.Exception, n)
 	}
-	if b != nil {
+	if c != nil {
 		d.marks = make([]uint8, n)
-		d.comparison = b.Compare()
 	}
 	i := 0
 	rs.each(0, n, func(r *check.Result, obj *inventory.Object) {
@@ -642,31 +634,14 @@ func Scan(ctx context.Context, inv *inventory.Inventory, benchmarks []benchmark.
 	if err != nil {
 		return nil, err
 	}
-	at := cfg.now()
-	m, err := cfg.matcher(at)
-	if err != nil {
-		return nil, err
-	}
 	rs, err := run(ctx, inv, checks, cfg)
 	if err != nil {
 		return nil, err
 	}
-	rs.decorate(m, cfg.baseline)
-	rep := report.New(inv, names, rs.results(cfg.parallelism), cfg.tool, at)
+	rs.decorate(cfg.exceptions, cfg.baseline)
+	rep := report.New(inv, names, rs.results(cfg.parallelism), cfg.tool, cfg.now())
 	rs.summarize(rep)
 	return rep, nil
-}
-
-// matcher returns the exception matcher of WithExceptions at time at, or nil without it.
-func (c *config) matcher(at time.Time) (*exception.Matcher, error) {
-	if !c.withExceptions {
-		return nil, nil
-	}
-	m, err := exception.NewMatcher(c.exceptions, at, c.exceptionOpts...)
-	if err != nil {
-		return nil, fmt.Errorf("exceptions: %w", err)
-	}
-	return m, nil
 }
 
 // ScanJSON runs the checks of benchmarks over inv as Scan does, and writes the report Scan
@@ -680,18 +655,13 @@ func ScanJSON(ctx context.Context, w io.Writer, inv *inventory.Inventory, benchm
 	if err != nil {
 		return report.Summary{}, err
 	}
-	at := cfg.now()
-	m, err := cfg.matcher(at)
-	if err != nil {
-		return report.Summary{}, err
-	}
 	rs, err := run(ctx, inv, checks, cfg)
 	if err != nil {
 		return report.Summary{}, err
 	}
 	// Exceptions and the baseline are applied to each result as it is made (rs.decorate).
-	rs.decorate(m, cfg.baseline)
-	rep := report.NewFromReader(inv, names, rs.len(), rs.read, cfg.tool, at)
+	rs.decorate(cfg.exceptions, cfg.baseline)
+	rep := report.NewFromReader(inv, names, rs.len(), rs.read, cfg.tool, cfg.now())
 	rs.summarize(rep)
 	if err := report.WriteJSONFrom(w, rep, rs.len(), rs.read); err != nil {
 		return report.Summary{}, err

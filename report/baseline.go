@@ -25,17 +25,6 @@ import (
 // not see everything it reads) or about the finding's object, the finding is unconfirmed, not
 // resolved: what could not be seen is never a pass.
 
-// ErrNotReport is wrapped by the error ReadBaseline returns for input that is not a kspm JSON
-// report.
-var ErrNotReport = errors.New("not a kspm JSON report")
-
-// ErrTooLarge is wrapped by the error ReadBaseline returns for a report larger than its bound.
-var ErrTooLarge = errors.New("report too large")
-
-// DefaultMaxBaselineBytes is a bound for ReadBaseline that holds the report of a scan of a
-// few hundred thousand objects (a scan of 100,000 objects writes about 700 MB).
-const DefaultMaxBaselineBytes = 4 << 30
-
 // BaselineSummary is what a report says of its comparison with a baseline (Report.Baseline).
 // The failing and excepted results carry new or present (check.Result.Baseline), and the
 // report's Summary counts the new failures by severity (NewFailedBySeverity); the baseline's
@@ -225,133 +214,21 @@ func checkSchemaVersion(v string) error {
 }
 
 // ReadBaseline reads a JSON report (as WriteJSON writes it) as a baseline. It reads the
-// results one at a time and keeps only the findings, so that a report of a million results
-// is never held: it takes a fraction of the memory ReadJSON takes for the same report. It
-// reads at most maxBytes bytes (0: DefaultMaxBaselineBytes); a longer input is an error
-// wrapping ErrTooLarge. Input that is not a JSON object with results, or whose schemaVersion
-// is not SchemaVersion, is an error wrapping ErrNotReport or ErrSchemaVersion; as ReadJSON, a
-// result with an unknown status or severity is an error. Errors name source (e.g. the file
-// name) and the byte offset.
+// results as they stream (see ReadJSONStream) and keeps only the findings, so that a report
+// of a million results is never held: it takes a fraction of the memory ReadJSON takes for
+// the same report. It reads at most maxBytes bytes (0: DefaultMaxReportBytes). Its errors
+// are ReadJSONStream's, naming source (e.g. the file name).
 func ReadBaseline(rd io.Reader, source string, maxBytes int64) (*Baseline, error) {
-	if maxBytes <= 0 {
-		maxBytes = DefaultMaxBaselineBytes
-	}
-	lr := &boundedReader{r: rd, left: maxBytes, max: maxBytes}
-	dec := json.NewDecoder(lr)
-	fail := func(format string, args ...any) (*Baseline, error) {
-		err := fmt.Errorf(format, args...)
-		if errors.Is(err, ErrTooLarge) {
-			return nil, fmt.Errorf("baseline %s: %w", source, lr.err)
-		}
-		return nil, fmt.Errorf("baseline %s: at byte %d: %w", source, dec.InputOffset(), err)
-	}
-	switch tok, err := dec.Token(); {
-	case errors.Is(err, ErrTooLarge):
-		return fail("%w", err)
-	case err != nil || tok != json.Delim('{'):
-		return fail("%w: it does not start with a JSON object", ErrNotReport)
-	}
 	bb := newBaselineBuilder(source)
-	var head Report
-	sawResults := false
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return fail("%w", err)
-		}
-		key, _ := tok.(string)
-		switch key {
-		case "schemaVersion":
-			err = dec.Decode(&head.SchemaVersion)
-			if err == nil {
-				err = checkSchemaVersion(head.SchemaVersion)
-			}
-		case "generatedAt":
-			err = dec.Decode(&head.GeneratedAt)
-		case "benchmarks":
-			err = dec.Decode(&head.Benchmarks)
-		case "inventory":
-			err = dec.Decode(&head.Inventory)
-		case "results":
-			sawResults = true
-			err = readResults(dec, bb.add)
-		default: // read past the value: a later version may add fields
-			var skip json.RawMessage
-			err = dec.Decode(&skip)
-		}
-		if err != nil {
-			return fail("%s: %w", key, err)
-		}
+	head, err := readStream(rd, maxBytes, "baseline "+source, func(r *check.Result) error {
+		bb.add(r)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	if _, err := dec.Token(); err != nil { // the closing brace
-		return fail("%w", err)
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		if errors.Is(err, ErrTooLarge) {
-			return fail("%w", err)
-		}
-		return fail("unexpected data after the report")
-	}
-	if err := checkSchemaVersion(head.SchemaVersion); err != nil {
-		return fail("%w", err)
-	}
-	if !sawResults {
-		return fail("%w: it has no results", ErrNotReport)
-	}
-	bb.header(&head)
+	bb.header(head)
 	return bb.done(), nil
-}
-
-// readResults reads a JSON array of results, giving each to add.
-func readResults(dec *json.Decoder, add func(*check.Result)) error {
-	if tok, err := dec.Token(); err != nil {
-		return err
-	} else if tok != json.Delim('[') {
-		return fmt.Errorf("%w: results is not a list", ErrNotReport)
-	}
-	for i := 0; dec.More(); i++ {
-		var r check.Result
-		if err := dec.Decode(&r); err != nil {
-			return fmt.Errorf("[%d]: %w", i, err)
-		}
-		if !r.Status.Valid() {
-			return fmt.Errorf("[%d] (%s): unknown status %q", i, r.CheckID, r.Status)
-		}
-		if !r.Severity.Valid() {
-			return fmt.Errorf("[%d] (%s): unknown severity %q", i, r.CheckID, r.Severity)
-		}
-		add(&r)
-	}
-	_, err := dec.Token() // the closing bracket
-	return err
-}
-
-// boundedReader reads at most max bytes of r; reading more is an error wrapping ErrTooLarge.
-type boundedReader struct {
-	r         io.Reader
-	left, max int64
-	err       error
-}
-
-func (b *boundedReader) Read(p []byte) (int, error) {
-	if b.err != nil {
-		return 0, b.err
-	}
-	if b.left <= 0 {
-		// One byte more tells a report of exactly max bytes from a longer one.
-		var one [1]byte
-		if n, _ := io.ReadFull(b.r, one[:]); n == 0 {
-			return 0, io.EOF
-		}
-		b.err = fmt.Errorf("%w: more than %d bytes", ErrTooLarge, b.max)
-		return 0, b.err
-	}
-	if int64(len(p)) > b.left {
-		p = p[:b.left]
-	}
-	n, err := b.r.Read(p)
-	b.left -= int64(n)
-	return n, err
 }
 
 // Len returns the number of findings in the baseline.

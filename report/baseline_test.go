@@ -262,3 +262,38 @@ func TestReadBaselineOfALargeReport(t *testing.T) {
 	assert.Empty(t, d.Resolved)
 	assert.Len(t, d.Present, want.Len())
 }
+
+// TestReadJSONStream: a report read as it streams is the report ReadJSON reads, its results
+// given one at a time; an error of the callback ends the read.
+func TestReadJSONStream(t *testing.T) {
+	for name, r := range map[string]*report.Report{"fixture": fixtureReport(t), "exceptions": exceptedReport(t)} {
+		t.Run(name, func(t *testing.T) {
+			var buf bytes.Buffer
+			require.NoError(t, report.WriteJSON(&buf, r))
+			want, err := report.ReadJSON(bytes.NewReader(buf.Bytes()))
+			require.NoError(t, err)
+			var results []check.Result
+			got, err := report.ReadJSONStream(bytes.NewReader(buf.Bytes()), 0, func(r *check.Result) error {
+				results = append(results, *r)
+				return nil
+			})
+			require.NoError(t, err)
+			assert.Equal(t, want.Results, results)
+			assert.Empty(t, got.Results)
+			got.Results = want.Results
+			assert.Equal(t, want, got)
+
+			stop := errors.New("enough")
+			n := 0
+			_, err = report.ReadJSONStream(bytes.NewReader(buf.Bytes()), 0, func(*check.Result) error {
+				if n++; n == 2 {
+					return stop
+				}
+				return nil
+			})
+			require.ErrorIs(t, err, stop)
+			assert.Contains(t, err.Error(), "read JSON report: at byte ")
+			assert.Contains(t, err.Error(), "results: [1]: enough")
+		})
+	}
+}

@@ -96,7 +96,7 @@ func readBaseline(path string) (*report.Baseline, error) {
 	} else if !fi.Mode().IsRegular() {
 		return nil, fmt.Errorf("%s: not a regular file", path)
 	}
-	return report.ReadBaseline(f, path, report.DefaultMaxBaselineBytes)
+	return report.ReadBaseline(f, path, report.DefaultMaxReportBytes)
 }
 
 // governanceScanOptions returns the scan options of the exceptions and baseline.

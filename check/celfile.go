@@ -1,7 +1,6 @@
 package check
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -131,24 +130,9 @@ func ParseCELChecks(data []byte, source string) ([]Check, error) {
 		return nil, &CELFileError{File: source, Err: fmt.Errorf("%d bytes, more than a check file may hold (%d)", len(data), MaxCELFileSize)}
 	}
 	p := &celFileParser{source: source, data: data, ids: make(map[string]int)}
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	docs := 0
-	for {
-		var doc yaml.Node
-		err := dec.Decode(&doc)
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			line, col, msg := yamldoc.SyntaxErrorPos(data, err)
-			p.errs = append(p.errs, &CELFileError{File: source, Line: line, Column: col, Err: errors.New("parse YAML: " + strings.TrimPrefix(msg, "yaml: "))})
-			break
-		}
-		if len(doc.Content) == 0 {
-			continue
-		}
-		docs++
-		p.document(doc.Content[0])
+	docs, syntax := yamldoc.EachDocument(data, p.document)
+	if syntax != nil {
+		p.errs = append(p.errs, &CELFileError{File: source, Line: syntax.Line, Column: syntax.Column, Err: errors.New("parse YAML: " + syntax.Msg)})
 	}
 	if docs == 0 && len(p.errs) == 0 {
 		p.errs = append(p.errs, &CELFileError{File: source, Err: errors.New("no CheckList document")})

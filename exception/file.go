@@ -1,13 +1,10 @@
 package exception
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"strconv"
-	"strings"
 
 	"go.yaml.in/yaml/v3"
 
@@ -109,28 +106,15 @@ func Parse(data []byte, source string) (*Set, error) {
 		return nil, &FileError{File: source, Err: fmt.Errorf("%d bytes, more than an exceptions file may hold (%d)", len(data), MaxFileSize)}
 	}
 	p := &parser{source: source, set: &Set{Files: []string{source}}, ids: map[string]int{}}
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	docs := 0
-	for {
-		var doc yaml.Node
-		err := dec.Decode(&doc)
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			line, _, msg := yamldoc.SyntaxErrorPos(data, err)
-			p.failLine(line, errors.New("parse YAML: "+strings.TrimPrefix(msg, "yaml: ")))
-			break
-		}
-		if len(doc.Content) == 0 {
-			continue
-		}
-		docs++
-		if n := aliased(&doc, 0); n != nil {
+	docs, syntax := yamldoc.EachDocument(data, func(root *yaml.Node) {
+		if n := aliased(root); n != nil {
 			p.fail(n, errors.New("anchors and aliases are not allowed in an exceptions file"))
-			continue
+			return
 		}
-		p.document(doc.Content[0])
+		p.document(root)
+	})
+	if syntax != nil {
+		p.failLine(syntax.Line, errors.New("parse YAML: "+syntax.Msg))
 	}
 	if docs == 0 && len(p.errs) == 0 {
 		p.failLine(0, fmt.Errorf("no %s document", Kind))
@@ -143,12 +127,12 @@ func Parse(data []byte, source string) (*Set, error) {
 
 // aliased returns the first node under n that is an alias or has an anchor, or nil. Depth is
 // bounded by the YAML decoder.
-func aliased(n *yaml.Node, depth int) *yaml.Node {
+func aliased(n *yaml.Node) *yaml.Node {
 	if n.Kind == yaml.AliasNode || n.Anchor != "" {
 		return n
 	}
 	for _, c := range n.Content {
-		if a := aliased(c, depth+1); a != nil {
+		if a := aliased(c); a != nil {
 			return a
 		}
 	}
@@ -169,14 +153,7 @@ func (p *parser) failLine(line int, err error) {
 }
 
 // get returns the value of key name in mapping n, or nil.
-func get(n *yaml.Node, name string) *yaml.Node {
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		if n.Content[i].Value == name {
-			return n.Content[i+1]
-		}
-	}
-	return nil
-}
+func get(n *yaml.Node, name string) *yaml.Node { return yamldoc.Get(n, name) }
 
 // mapping checks that n is a mapping with only the keys allowed, reporting what is not.
 func (p *parser) mapping(n *yaml.Node, what string, allowed []string) bool {

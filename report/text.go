@@ -601,16 +601,7 @@ func (tw *textWriter) summary(r *Report) {
 	if bySeverity == nil {
 		bySeverity = Summarize(r.Results).FailedBySeverity
 	}
-	parts = parts[:0]
-	for _, s := range check.Severities() {
-		if n := bySeverity[s]; n > 0 {
-			parts = append(parts, tw.paint(fmt.Sprintf("%d %s", n, s), severityColor(s)))
-		}
-	}
-	if len(parts) == 0 {
-		parts = append(parts, "none")
-	}
-	tw.printf("  Failures by severity: %s\n", joinRaw(parts, ", "))
+	tw.printf("  Failures by severity: %s\n", tw.severityCounts(bySeverity))
 
 	tw.exceptions(r.Exceptions)
 	tw.baseline(r.Baseline, r.Summary.NewFailedBySeverity)
@@ -628,6 +619,20 @@ func (tw *textWriter) summary(r *Report) {
 			tw.printf("    %s\n", w)
 		}
 	}
+}
+
+// severityCounts writes counts by severity, most severe first ("2 high, 1 low"), or "none".
+func (tw *textWriter) severityCounts(counts map[check.Severity]int) printable.Raw {
+	var parts []printable.Raw
+	for _, s := range check.Severities() {
+		if n := counts[s]; n > 0 {
+			parts = append(parts, tw.paint(fmt.Sprintf("%d %s", n, s), severityColor(s)))
+		}
+	}
+	if len(parts) == 0 {
+		return "none"
+	}
+	return joinRaw(parts, ", ")
 }
 
 // coverageGaps lists the kinds not completely seen: forbidden, failed and incomplete kinds
@@ -795,16 +800,7 @@ func (tw *textWriter) baseline(b *BaselineSummary, newFailed map[check.Severity]
 		src += ", generated " + b.GeneratedAt.UTC().Format("2006-01-02T15:04:05Z07:00")
 	}
 	tw.printf("  Baseline (%s): %d new, %d still present, %d resolved, %d unconfirmed\n", src, b.New, b.Present, b.Resolved, b.Unconfirmed)
-	var parts []printable.Raw
-	for _, s := range check.Severities() {
-		if n := newFailed[s]; n > 0 {
-			parts = append(parts, tw.paint(fmt.Sprintf("%d %s", n, s), severityColor(s)))
-		}
-	}
-	if len(parts) == 0 {
-		parts = append(parts, "none")
-	}
-	tw.printf("    New failures by severity: %s\n", joinRaw(parts, ", "))
+	tw.printf("    New failures by severity: %s\n", tw.severityCounts(newFailed))
 	list := func(title string, fs []BaselineFinding) {
 		if len(fs) == 0 {
 			return

@@ -39,7 +39,7 @@ exceptions:
   reason: r
   owner: o
   expires: 2020-01-01
-- id: stale
+- id: "stale\u001b]0;owned\u0007\u202e"
   checks: ["test:nothing"]
   reason: r
   owner: o
@@ -70,7 +70,8 @@ func TestScanWithExceptions(t *testing.T) {
 		assert.Len(t, rep.Exceptions.Expired, 1)
 		assert.Len(t, rep.Exceptions.Unused, 1)
 		assert.Contains(t, stderr, "warning: exception "+exc+":10 (old) expired on 2020-01-01: the 1 failure it matches count again")
-		assert.Contains(t, stderr, "warning: exception "+exc+":15 (stale) set nothing aside: it matches no result")
+		assert.Contains(t, stderr, "warning: exception "+exc+`:15 (stale\x1b]0;owned\a\u202e) set nothing aside: it matches no result`)
+		assertPrintable(t, "stderr", stderr)
 
 		code, _, _ = scanJSON(t, "", append(args, "--fail-on", "low")...)
 		assert.Equal(t, exitFailOn, code, "the expired exception no longer hides the low failure")
@@ -83,8 +84,15 @@ func TestScanWithExceptions(t *testing.T) {
 		assert.NotContains(t, stdout, "\x1b[2J")
 		assert.Contains(t, stdout, "Exceptions ("+exc+"): 1 failure set aside by 1 exception")
 		assert.Contains(t, stdout, "expired: "+exc+":10 (old)")
-		assert.Contains(t, stdout, "unused: "+exc+":15 (stale)")
+		assert.Contains(t, stdout, "unused: "+exc+`:15 (stale\x1b]0;owned\a\u202e)`)
 		assert.Contains(t, stderr, "set nothing aside")
+		assertPrintable(t, "table", stdout)
+		assertPrintable(t, "stderr", stderr)
+	})
+	t.Run("raw json", func(t *testing.T) {
+		_, stdout, _ := runScan(t, "", append(args, "-o", "json")...)
+		assertPrintable(t, "json", stdout)
+		assert.Contains(t, stdout, `a batch worker\u001b[2J that tolerates downtime`)
 	})
 }
 

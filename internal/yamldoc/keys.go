@@ -1,9 +1,12 @@
 package yamldoc
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"slices"
+	"strings"
 
 	"go.yaml.in/yaml/v3"
 
@@ -39,4 +42,35 @@ func CheckKeys(n *yaml.Node, allowed []string) []KeyError {
 		errs = append(errs, KeyError{k, errors.New(msg)})
 	}
 	return errs
+}
+
+// SyntaxError is where a YAML document cannot be read past (see SyntaxErrorPos).
+type SyntaxError struct {
+	// Line and Column are 1-based; Column is 0 when it is not known.
+	Line, Column int
+	// Msg says what is wrong, without the decoder's "yaml: " prefix.
+	Msg string
+}
+
+// EachDocument decodes the YAML documents of data in order and calls each with the root of
+// every document that is not empty. It returns how many it called each with and, at a syntax
+// error, where it is: YAML cannot be read past one, so it ends the reading.
+func EachDocument(data []byte, each func(root *yaml.Node)) (docs int, syntax *SyntaxError) {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	for {
+		var doc yaml.Node
+		err := dec.Decode(&doc)
+		if errors.Is(err, io.EOF) {
+			return docs, nil
+		}
+		if err != nil {
+			line, col, msg := SyntaxErrorPos(data, err)
+			return docs, &SyntaxError{Line: line, Column: col, Msg: strings.TrimPrefix(msg, "yaml: ")}
+		}
+		if len(doc.Content) == 0 {
+			continue
+		}
+		docs++
+		each(doc.Content[0])
+	}
 }

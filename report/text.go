@@ -604,7 +604,7 @@ func (tw *textWriter) summary(r *Report) {
 	tw.printf("  Failures by severity: %s\n", tw.severityCounts(bySeverity))
 
 	tw.exceptions(r.Exceptions)
-	tw.baseline(r.Baseline, r.Summary.NewFailedBySeverity)
+	tw.baseline(r.Baseline, r.Summary.NewFailedBySeverity, r.Results)
 	tw.coverageGaps(r.Inventory.Coverage)
 
 	if errs := r.Inventory.Errors; len(errs) > 0 {
@@ -790,8 +790,8 @@ func (tw *textWriter) exceptions(x *ExceptionsSummary) {
 const baselineListMax = 20
 
 // baseline writes the comparison with a baseline report: counts, the new failures by
-// severity, and the findings resolved and unconfirmed (new ones are marked in the table).
-func (tw *textWriter) baseline(b *BaselineSummary, newFailed map[check.Severity]int) {
+// severity, and the findings new (also marked in the table), resolved and unconfirmed.
+func (tw *textWriter) baseline(b *BaselineSummary, newFailed map[check.Severity]int, results []check.Result) {
 	if b == nil {
 		return
 	}
@@ -825,6 +825,13 @@ func (tw *textWriter) baseline(b *BaselineSummary, newFailed map[check.Severity]
 			tw.printf("      %s\n", line)
 		}
 	}
+	var fresh []BaselineFinding
+	for i := range results {
+		if r := &results[i]; r.Baseline == check.BaselineNew {
+			fresh = append(fresh, BaselineFinding{CheckID: r.CheckID, Object: r.Object, Field: r.Field})
+		}
+	}
+	list("New", fresh)
 	list("Resolved", b.ResolvedFindings)
 	list("Unconfirmed (not in this report, which could not show them)", b.UnconfirmedFindings)
 	for _, w := range b.Warnings {

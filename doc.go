@@ -64,6 +64,11 @@
 // (ErrInvalidChecks), parameters for a check not in the run (ErrUnknownCheck) or that it does
 // not take (ErrInvalidParams), and ctx ending before every check has run.
 //
+// Exceptions (WithExceptions, package exception) and a baseline (WithBaseline) are applied to
+// the results of Scan and ScanJSON alike, after the checks ran: only failures are set aside
+// (status excepted, never removed; notEvaluated and error never), and a baseline finding is
+// resolved only when the check could have shown it again.
+//
 // # Manifests as the whole cluster
 //
 // By default manifests are a part of a cluster: a kind with no object in them is Absent

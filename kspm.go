@@ -19,6 +19,7 @@ import (
 
 	"github.com/kspm-dev/kspm/benchmark"
 	"github.com/kspm-dev/kspm/check"
+	"github.com/kspm-dev/kspm/exception"
 	"github.com/kspm-dev/kspm/inventory"
 	"github.com/kspm-dev/kspm/report"
 )
@@ -49,6 +50,8 @@ type config struct {
 	params       map[string]map[string]any
 	now          func() time.Time
 	tool         report.Tool
+	exceptions   *exception.Matcher // WithExceptions
+	baseline     *report.Comparison // WithBaseline
 }
 
 // WithParallelism bounds how many checks run at once (default: the number of CPUs).
@@ -103,6 +106,27 @@ func WithClock(now func() time.Time) Option {
 			c.now = now
 		}
 	})
+}
+
+// WithExceptions applies the exceptions of m to the results of Scan and ScanJSON (see
+// package exception): the failing results they match become excepted, and the report's
+// Exceptions says what each exception set aside, which had expired (at the time m was made
+// for) and which set nothing aside; m.Summary() says the same afterwards, ScanJSON's report
+// having been written. The objects judged are at hand, so label selectors and exemptions
+// annotated on objects (exception.WithAnnotationExemptions) are read from them. m is for
+// one scan: it counts what it matched. Run, which makes no report, does not apply it.
+func WithExceptions(m *exception.Matcher) Option {
+	return optionFunc(func(c *config) { c.exceptions = m })
+}
+
+// WithBaseline compares the results of Scan and ScanJSON with a baseline's findings through
+// c (made by report.Baseline.Compare for this scan), after exceptions are applied: failing
+// and excepted results are marked new or present, the report's Summary counts the new
+// failures by severity (Summary.NewFailedBySeverity, what fails a build under a baseline),
+// and its Baseline says which of the baseline's findings are resolved, or unconfirmed
+// because this scan could not show them; c.Summary says the same afterwards.
+func WithBaseline(c *report.Comparison) Option {
+	return optionFunc(func(cfg *config) { cfg.baseline = c })
 }
 
 // checkParamIDs returns an error naming every check that WithParams set parameters for and
@@ -239,6 +263,77 @@ type runFindings struct {
 	perCheck []findings
 	metas    []check.Meta
 	offsets  []int // offsets[i] is the index of check i's first result; the last, their number
+	dec      *decorations
+}
+
+// decorations are what exceptions and a baseline change of the results, by result index:
+// worked out once, in result order (a baseline pairs findings in that order), and applied
+// to each result whenever it is made.
+type decorations struct {
+	exc        []*check.Exception // the exception of each excepted result; nil without exceptions
+	marks      []uint8            // the baseline mark of each result (see baselineMarks); nil without a baseline
+	matcher    *exception.Matcher
+	comparison *report.Comparison
+}
+
+// baselineMarks are the values of check.Result.Baseline a mark indexes.
+var baselineMarks = [...]string{"", check.BaselineNew, check.BaselinePresent}
+
+// decorate works out the decorations of exceptions m and baseline comparison c (either may
+// be nil) over every result, in order.
+func (rs *runFindings) decorate(m *exception.Matcher, c *report.Comparison) {
+	if m == nil && c == nil {
+		return
+	}
+	d := &decorations{matcher: m, comparison: c}
+	n := rs.len()
+	if m != nil {
+		d.exc = make([]*check.Exception, n)
+	}
+	if c != nil {
+		d.marks = make([]uint8, n)
+	}
+	i := 0
+	rs.each(0, n, func(r *check.Result, obj *inventory.Object) {
+		if m != nil && m.Except(r, obj) {
+			d.exc[i] = r.Exception
+		}
+		if d.comparison != nil {
+			switch d.comparison.Mark(r) {
+			case check.BaselineNew:
+				d.marks[i] = 1
+			case check.BaselinePresent:
+				d.marks[i] = 2
+			}
+		}
+		i++
+	})
+	rs.dec = d
+}
+
+// apply gives r, the result at index i, its decorations.
+func (d *decorations) apply(i int, r *check.Result) {
+	if d == nil {
+		return
+	}
+	if d.exc != nil && d.exc[i] != nil {
+		r.Status, r.Exception = check.StatusExcepted, d.exc[i]
+	}
+	if d.marks != nil {
+		r.Baseline = baselineMarks[d.marks[i]]
+	}
+}
+
+// summarize sets the exceptions and baseline sections of rep, the report of the results.
+func (rs *runFindings) summarize(rep *report.Report) {
+	if d := rs.dec; d != nil {
+		if d.matcher != nil {
+			rep.Exceptions = d.matcher.Summary()
+		}
+		if d.comparison != nil {
+			rep.Baseline = d.comparison.Summary(rep)
+		}
+	}
 }
 
 // len returns the number of results.
@@ -258,6 +353,7 @@ func (rs *runFindings) results(parallelism int) []check.Result {
 				for _, chunk := range rs.perCheck[i].chunks {
 					for k := range chunk {
 						out[j] = chunk[k].result(rs.metas[i], rs.perCheck[i].strs)
+						rs.dec.apply(j, &out[j])
 						j++
 					}
 				}
@@ -272,6 +368,16 @@ func (rs *runFindings) results(parallelism int) []check.Result {
 // read calls yield with the results lo to hi-1, made one at a time in one variable: yield
 // must not keep the pointer. It is a report.ResultReader, safe for concurrent use.
 func (rs *runFindings) read(lo, hi int, yield func(*check.Result)) {
+	i := lo
+	rs.each(lo, hi, func(r *check.Result, _ *inventory.Object) {
+		rs.dec.apply(i, r)
+		i++
+		yield(r)
+	})
+}
+
+// each calls yield with the results lo to hi-1, as read does, and the object each is about.
+func (rs *runFindings) each(lo, hi int, yield func(*check.Result, *inventory.Object)) {
 	hi = min(hi, rs.len())
 	if lo >= hi {
 		return
@@ -288,7 +394,7 @@ func (rs *runFindings) read(lo, hi int, yield func(*check.Result)) {
 			}
 			for j := range chunk[k:min(len(chunk), k+n)] {
 				r = chunk[k+j].result(rs.metas[i], rs.perCheck[i].strs)
-				yield(&r)
+				yield(&r, chunk[k+j].object)
 				n--
 			}
 			k = 0
@@ -531,7 +637,10 @@ func Scan(ctx context.Context, inv *inventory.Inventory, benchmarks []benchmark.
 	if err != nil {
 		return nil, err
 	}
-	return report.New(inv, names, rs.results(cfg.parallelism), cfg.tool, cfg.now()), nil
+	rs.decorate(cfg.exceptions, cfg.baseline)
+	rep := report.New(inv, names, rs.results(cfg.parallelism), cfg.tool, cfg.now())
+	rs.summarize(rep)
+	return rep, nil
 }
 
 // ScanJSON runs the checks of benchmarks over inv as Scan does, and writes the report Scan
@@ -549,7 +658,10 @@ func ScanJSON(ctx context.Context, w io.Writer, inv *inventory.Inventory, benchm
 	if err != nil {
 		return report.Summary{}, err
 	}
+	// Exceptions and the baseline are applied to each result as it is made (rs.decorate).
+	rs.decorate(cfg.exceptions, cfg.baseline)
 	rep := report.NewFromReader(inv, names, rs.len(), rs.read, cfg.tool, cfg.now())
+	rs.summarize(rep)
 	if err := report.WriteJSONFrom(w, rep, rs.len(), rs.read); err != nil {
 		return report.Summary{}, err
 	}

@@ -41,6 +41,9 @@ func TestInvalidFindingsBecomeErrorResults(t *testing.T) {
 		{"empty status", func(pass *check.Pass) {
 			pass.Report(check.Finding{Object: pass.Inventory.Objects()[0]})
 		}, `invalid finding: unknown status ""`},
+		{"a check excepting its own failure", func(pass *check.Pass) {
+			pass.Report(check.Finding{Status: check.StatusExcepted, Object: pass.Inventory.Objects()[0], Message: "fine"})
+		}, `invalid finding: status "excepted" is given by exceptions, not by checks`},
 		{"nil error", func(pass *check.Pass) {
 			pass.Error(pass.Inventory.Objects()[0], nil)
 		}, "invalid finding: Error called with a nil error"},

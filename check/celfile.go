@@ -1,7 +1,6 @@
 package check
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -14,7 +13,6 @@ import (
 	"go.yaml.in/yaml/v3"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
-	"github.com/kspm-dev/kspm/internal/spell"
 	"github.com/kspm-dev/kspm/internal/yamldoc"
 	"github.com/kspm-dev/kspm/inventory"
 )
@@ -132,24 +130,9 @@ func ParseCELChecks(data []byte, source string) ([]Check, error) {
 		return nil, &CELFileError{File: source, Err: fmt.Errorf("%d bytes, more than a check file may hold (%d)", len(data), MaxCELFileSize)}
 	}
 	p := &celFileParser{source: source, data: data, ids: make(map[string]int)}
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	docs := 0
-	for {
-		var doc yaml.Node
-		err := dec.Decode(&doc)
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			line, col, msg := yamldoc.SyntaxErrorPos(data, err)
-			p.errs = append(p.errs, &CELFileError{File: source, Line: line, Column: col, Err: errors.New("parse YAML: " + strings.TrimPrefix(msg, "yaml: "))})
-			break
-		}
-		if len(doc.Content) == 0 {
-			continue
-		}
-		docs++
-		p.document(doc.Content[0])
+	docs, syntax := yamldoc.EachDocument(data, p.document)
+	if syntax != nil {
+		p.errs = append(p.errs, &CELFileError{File: source, Line: syntax.Line, Column: syntax.Column, Err: errors.New("parse YAML: " + syntax.Msg)})
 	}
 	if docs == 0 && len(p.errs) == 0 {
 		p.errs = append(p.errs, &CELFileError{File: source, Err: errors.New("no CheckList document")})
@@ -245,8 +228,8 @@ func (p *celFileParser) decodeFields(n *yaml.Node, id string, fields []celFileFi
 	for i, f := range fields {
 		names[i] = f.name
 	}
-	for _, e := range strictFields(n, names) {
-		p.fail(e.node, id, e.err)
+	for _, e := range yamldoc.CheckKeys(n, names) {
+		p.fail(e.Node, id, e.Err)
 	}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
@@ -528,34 +511,6 @@ func startsUpper(s string) bool {
 		return unicode.IsUpper(r)
 	}
 	return false
-}
-
-type fieldError struct {
-	node *yaml.Node
-	err  error
-}
-
-// strictFields reports the keys of mapping n that are not in allowed, and repeated keys.
-func strictFields(n *yaml.Node, allowed []string) []fieldError {
-	var errs []fieldError
-	seen := make(map[string]int)
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k := n.Content[i]
-		if first, dup := seen[k.Value]; dup {
-			errs = append(errs, fieldError{k, fmt.Errorf("field %q repeated (first at line %d)", k.Value, first)})
-			continue
-		}
-		seen[k.Value] = k.Line
-		if slices.Contains(allowed, k.Value) {
-			continue
-		}
-		msg := fmt.Sprintf("unknown field %q", k.Value)
-		if s := spell.Closest(k.Value, allowed); s != "" {
-			msg += fmt.Sprintf(" (did you mean %q?)", s)
-		}
-		errs = append(errs, fieldError{k, errors.New(msg)})
-	}
-	return errs
 }
 
 // field returns the value node of key name in mapping n, or nil.

@@ -73,17 +73,22 @@ const (
 	StatusNotEvaluated Status = "notEvaluated"
 	// StatusManual: the control needs a person's judgement.
 	StatusManual Status = "manual"
+	// StatusExcepted: the check failed the object, and an exception someone owns sets the
+	// failure aside until it expires (see Result.Exception, which keeps the status the check
+	// gave). No check reports it: exceptions are applied to results afterwards (package
+	// exception). It is counted apart, never as a pass and never as a failure.
+	StatusExcepted Status = "excepted"
 )
 
 // Statuses returns every status in a fixed order.
 func Statuses() []Status {
-	return []Status{StatusFail, StatusError, StatusNotEvaluated, StatusManual, StatusNotApplicable, StatusPass}
+	return []Status{StatusFail, StatusError, StatusNotEvaluated, StatusManual, StatusExcepted, StatusNotApplicable, StatusPass}
 }
 
 // Valid reports whether s is one of the defined statuses.
 func (s Status) Valid() bool {
 	switch s {
-	case StatusPass, StatusFail, StatusError, StatusNotApplicable, StatusNotEvaluated, StatusManual:
+	case StatusPass, StatusFail, StatusError, StatusNotApplicable, StatusNotEvaluated, StatusManual, StatusExcepted:
 		return true
 	}
 	return false

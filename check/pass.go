@@ -104,9 +104,13 @@ func (p *Pass) Objects(gk schema.GroupKind) []*inventory.Object {
 // is not one of the defined statuses, is reported instead as an error finding about the same
 // object whose message begins "invalid finding:" and names the status: a mistake in a check
 // shows as an error result, never as a report that report.ReadJSON and the schema refuse.
+// StatusExcepted is such a mistake too: only an exception sets a failure aside.
 func (p *Pass) Report(f Finding) {
-	if !f.Status.Valid() {
+	if !f.Status.Valid() || f.Status == StatusExcepted {
 		msg := fmt.Sprintf("invalid finding: unknown status %q (want one of %s)", f.Status, statusList())
+		if f.Status == StatusExcepted {
+			msg = fmt.Sprintf("invalid finding: status %q is given by exceptions, not by checks (want one of %s)", f.Status, statusList())
+		}
 		if f.Message != "" {
 			msg += "; its message: " + f.Message
 		}
@@ -115,11 +119,13 @@ func (p *Pass) Report(f Finding) {
 	p.report(f)
 }
 
-// statusList names the valid statuses, for messages.
+// statusList names the statuses a check may report, for messages.
 func statusList() string {
 	names := make([]string, 0, len(Statuses()))
 	for _, s := range Statuses() {
-		names = append(names, string(s))
+		if s != StatusExcepted {
+			names = append(names, string(s))
+		}
 	}
 	return strings.Join(names, ", ")
 }

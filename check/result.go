@@ -15,6 +15,13 @@ type Result struct {
 	Severity Severity `json:"severity"`
 	// Status is the verdict.
 	Status Status `json:"status"`
+	// Exception is set on an excepted result (StatusExcepted): the status the check gave and
+	// the exception that sets it aside. Nil on every other result.
+	Exception *Exception `json:"exception,omitempty"`
+	// Baseline says, in a report compared with a baseline report (see report.Baseline), whether
+	// a failing or excepted result is new (BaselineNew) or was in the baseline already
+	// (BaselinePresent); empty otherwise.
+	Baseline string `json:"baseline,omitempty"`
 	// Object is the object judged; nil for a result about no one object (e.g. "no
 	// ClusterRoleBinding grants cluster-admin", or a kind that could not be seen). The
 	// results about one object share one Ref (inventory.Object.SharedRef): it must not be
@@ -76,3 +83,35 @@ type Admission struct {
 	// ValidationActions are the binding's validationActions: Deny, Warn and/or Audit.
 	ValidationActions []string `json:"validationActions,omitempty"`
 }
+
+// Exception is the exception that set a failing result aside (Result.Exception): the status
+// the check gave, and who accepted the failure, why, until when, and where that is written.
+type Exception struct {
+	// From is the status the check gave the result: fail (only failures are excepted).
+	From Status `json:"exceptedFrom"`
+	// ID is the exception's id in its file, when it has one.
+	ID string `json:"id,omitempty"`
+	// Reason says why the failure is accepted.
+	Reason string `json:"reason"`
+	// Owner is who answers for the exception: a person or a team. For an exemption written
+	// on the object itself it is AnnotationOwner.
+	Owner string `json:"owner"`
+	// Expires is the last day the exception applies, as YYYY-MM-DD in UTC; empty for an
+	// exemption written on the object, which has none.
+	Expires string `json:"expires,omitempty"`
+	// Source is where the exception is written: "FILE:LINE" in an exceptions file, or the
+	// annotation on the object.
+	Source string `json:"source"`
+}
+
+// AnnotationOwner is the Owner of an exception written as an annotation on the object it
+// exempts: whoever may edit the object.
+const AnnotationOwner = "annotation on the object"
+
+// Baseline values of Result.Baseline.
+const (
+	// BaselineNew marks a failing or excepted result that the baseline report does not hold.
+	BaselineNew = "new"
+	// BaselinePresent marks a failing or excepted result that the baseline report holds too.
+	BaselinePresent = "present"
+)

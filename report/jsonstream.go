@@ -28,6 +28,7 @@ var resultsPlaceholder = []byte("\n  \"results\": []")
 // exactly the fields (names, JSON tags, types) that appendResult writes.
 var resultFieldsKnown = sameFields(reflect.TypeFor[check.Result](), []string{
 	"CheckID string checkID", "Title string title", "Severity string severity", "Status string status",
+	"Exception ptr exception,omitempty", "Baseline string baseline,omitempty",
 	"Object ptr object,omitempty", "Message string message,omitempty", "Field string field,omitempty",
 	"Admission ptr admission,omitempty", "Remediation string remediation,omitempty", "Section string section,omitempty", "Level string level,omitempty",
 	"Err interface -", // not written
@@ -36,6 +37,9 @@ var resultFieldsKnown = sameFields(reflect.TypeFor[check.Result](), []string{
 	"Name string name", "UID string uid,omitempty", "Source ptr source,omitempty",
 }) && sameFields(reflect.TypeFor[check.Admission](), []string{
 	"Binding string binding", "ValidationActions slice validationActions,omitempty",
+}) && sameFields(reflect.TypeFor[check.Exception](), []string{
+	"From string exceptedFrom", "ID string id,omitempty", "Reason string reason", "Owner string owner",
+	"Expires string expires,omitempty", "Source string source",
 }) && sameFields(reflect.TypeFor[inventory.Source](), []string{
 	"File string file,omitempty", "Line int line,omitempty", "Root string root,omitempty",
 }) && !reflect.PointerTo(reflect.TypeFor[check.Severity]()).Implements(reflect.TypeFor[json.Marshaler]()) &&
@@ -215,6 +219,18 @@ func (m *memberMemo) appendResult(dst []byte, r *check.Result) []byte {
 	}
 	dst = append(dst, m.head...)
 	dst = appendMember(dst, ","+in, "status", string(r.Status), false)
+	if e := r.Exception; e != nil {
+		const in2 = "\n        " // a member of the exception
+		dst = append(dst, ","+in+`"exception": {`...)
+		dst = appendMember(dst, in2, "exceptedFrom", string(e.From), false)
+		dst = appendMember(dst, ","+in2, "id", e.ID, true)
+		dst = appendMember(dst, ","+in2, "reason", e.Reason, false)
+		dst = appendMember(dst, ","+in2, "owner", e.Owner, false)
+		dst = appendMember(dst, ","+in2, "expires", e.Expires, true)
+		dst = appendMember(dst, ","+in2, "source", e.Source, false)
+		dst = append(dst, in+"}"...)
+	}
+	dst = appendMember(dst, ","+in, "baseline", r.Baseline, true)
 	if o := r.Object; o != nil {
 		const in2 = "\n        " // a member of the object
 		dst = append(dst, ","+in+`"object": {`...)

@@ -25,6 +25,12 @@ type Report struct {
 	Benchmarks []string `json:"benchmarks,omitempty"`
 	// Inventory summarises what was scanned and how completely.
 	Inventory InventorySummary `json:"inventory"`
+	// Exceptions says which exceptions were applied to the results, and which had expired or
+	// set nothing aside (see package exception); nil when none were applied.
+	Exceptions *ExceptionsSummary `json:"exceptions,omitempty"`
+	// Baseline compares the results with those of an earlier report (see Baseline): how many
+	// findings are new, still present, and resolved; nil without a baseline.
+	Baseline *BaselineSummary `json:"baseline,omitempty"`
 	// Checks lists every check that has results, in the order of its first result, with its
 	// count of results per status. The runner gives every check that ran at least one result
 	// (see kspm.Run), so this is every check that ran.
@@ -73,6 +79,10 @@ type Summary struct {
 	ByStatus map[check.Status]int `json:"byStatus"`
 	// FailedBySeverity counts failing results by severity.
 	FailedBySeverity map[check.Severity]int `json:"failedBySeverity"`
+	// NewFailedBySeverity counts, in a report compared with a baseline (see Baseline), the
+	// failing results that are new (check.Result.Baseline) by severity: under a baseline,
+	// only these fail a build. Nil when none is.
+	NewFailedBySeverity map[check.Severity]int `json:"newFailedBySeverity,omitempty"`
 }
 
 // New assembles a report of results over inv, computing the summary.
@@ -137,6 +147,8 @@ type StatusCounts struct {
 	NotEvaluated int `json:"notEvaluated"`
 	// Manual counts results with check.StatusManual.
 	Manual int `json:"manual"`
+	// Excepted counts results with check.StatusExcepted: failures an exception sets aside.
+	Excepted int `json:"excepted"`
 	// NotApplicable counts results with check.StatusNotApplicable.
 	NotApplicable int `json:"notApplicable"`
 	// Pass counts results with check.StatusPass.
@@ -154,6 +166,8 @@ func (c *StatusCounts) field(s check.Status) *int {
 		return &c.NotEvaluated
 	case check.StatusManual:
 		return &c.Manual
+	case check.StatusExcepted:
+		return &c.Excepted
 	case check.StatusNotApplicable:
 		return &c.NotApplicable
 	case check.StatusPass:
@@ -223,6 +237,12 @@ func (c *counter) add(r *check.Result) {
 	c.summary.ByStatus[r.Status]++
 	if r.Status == check.StatusFail {
 		c.summary.FailedBySeverity[r.Severity]++
+		if r.Baseline == check.BaselineNew {
+			if c.summary.NewFailedBySeverity == nil {
+				c.summary.NewFailedBySeverity = map[check.Severity]int{}
+			}
+			c.summary.NewFailedBySeverity[r.Severity]++
+		}
 	}
 }
 
@@ -288,6 +308,12 @@ func (c *counter) merge(o *counter) {
 	for s, k := range o.summary.FailedBySeverity {
 		c.summary.FailedBySeverity[s] += k
 	}
+	for s, k := range o.summary.NewFailedBySeverity {
+		if c.summary.NewFailedBySeverity == nil {
+			c.summary.NewFailedBySeverity = map[check.Severity]int{}
+		}
+		c.summary.NewFailedBySeverity[s] += k
+	}
 }
 
 // MaxFailedSeverity returns the most severe severity that s counts failing results of, or ""
@@ -300,6 +326,12 @@ func (s Summary) MaxFailedSeverity() check.Severity {
 		}
 	}
 	return max
+}
+
+// MaxNewFailedSeverity returns the most severe severity that s counts new failing results of
+// (NewFailedBySeverity), or "" if none is new.
+func (s Summary) MaxNewFailedSeverity() check.Severity {
+	return Summary{FailedBySeverity: s.NewFailedBySeverity}.MaxFailedSeverity()
 }
 
 // MaxFailedSeverity returns the most severe severity among failing results, or "" if none

@@ -27,7 +27,8 @@ type TextOptions struct {
 
 // SectionSummary is the compliance of one benchmark section, counted by check (control), not
 // by result. A check's verdict is fail when any of its results failed; otherwise not evaluated
-// when any result is notEvaluated or error; otherwise manual when any is manual; otherwise
+// when any result is notEvaluated or error; otherwise excepted when any is excepted (its
+// failures are all set aside by exceptions); otherwise manual when any is manual; otherwise
 // pass when any passed; otherwise (all notApplicable) not applicable.
 type SectionSummary struct {
 	// Section is the section as the checks name it, e.g. "5.1 RBAC and Service Accounts".
@@ -42,6 +43,9 @@ type SectionSummary struct {
 	NotEvaluated int `json:"notEvaluated"`
 	// Manual counts checks that need a person's judgement.
 	Manual int `json:"manual"`
+	// Excepted counts checks whose failures exceptions all set aside: neither passed nor
+	// failed, and not in Evaluated.
+	Excepted int `json:"excepted,omitempty"`
 	// NotApplicable counts checks that do not apply.
 	NotApplicable int `json:"notApplicable"`
 }
@@ -50,11 +54,14 @@ type SectionSummary struct {
 func (s SectionSummary) Evaluated() int { return s.Passed + s.Failed }
 
 // Compliance returns the section's compliance line: "passed/evaluated passed (N not
-// evaluated)", followed by the manual and not-applicable counts when there are any, e.g.
-// "3/5 passed (1 not evaluated, 2 manual)".
+// evaluated)", followed by the excepted, manual and not-applicable counts when there are any,
+// e.g. "3/5 passed (1 not evaluated, 1 excepted, 2 manual)".
 func (s SectionSummary) Compliance() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%d/%d passed (%d not evaluated", s.Passed, s.Evaluated(), s.NotEvaluated)
+	if s.Excepted > 0 {
+		fmt.Fprintf(&b, ", %d excepted", s.Excepted)
+	}
 	if s.Manual > 0 {
 		fmt.Fprintf(&b, ", %d manual", s.Manual)
 	}
@@ -76,19 +83,23 @@ func (s *SectionSummary) add(v check.Status) {
 		s.NotEvaluated++
 	case check.StatusManual:
 		s.Manual++
+	case check.StatusExcepted:
+		s.Excepted++
 	default:
 		s.NotApplicable++
 	}
 }
 
 // checkVerdict folds the statuses of one check's results into the check's verdict: fail,
-// notEvaluated (for notEvaluated and error), manual, pass or notApplicable.
+// notEvaluated (for notEvaluated and error), excepted, manual, pass or notApplicable.
 func checkVerdict(statuses map[check.Status]bool) check.Status {
 	switch {
 	case statuses[check.StatusFail]:
 		return check.StatusFail
 	case statuses[check.StatusError], statuses[check.StatusNotEvaluated]:
 		return check.StatusNotEvaluated
+	case statuses[check.StatusExcepted]:
+		return check.StatusExcepted
 	case statuses[check.StatusManual]:
 		return check.StatusManual
 	case statuses[check.StatusPass]:
@@ -163,6 +174,8 @@ func statusColor(s check.Status) string {
 		return ansiYellow
 	case check.StatusManual:
 		return ansiCyan
+	case check.StatusExcepted:
+		return ansiBlue
 	case check.StatusPass:
 		return ansiGreen
 	}
@@ -428,8 +441,12 @@ func (tw *textWriter) checks(r *Report) {
 		tw.printf("  (none)\n\n")
 		return
 	}
+	// The excepted column is shown when exceptions set a failure aside.
+	statuses := slices.DeleteFunc(check.Statuses(), func(s check.Status) bool {
+		return s == check.StatusExcepted && !slices.ContainsFunc(checks, func(c CheckSummary) bool { return c.Counts.Excepted > 0 })
+	})
 	head := []cell{{text: "CHECK"}, {text: "SEVERITY"}, {text: "RESULTS"}}
-	for _, s := range check.Statuses() {
+	for _, s := range statuses {
 		head = append(head, cell{text: strings.ToUpper(string(s))})
 	}
 	head = append(head, cell{text: "TITLE"})
@@ -438,7 +455,7 @@ func (tw *textWriter) checks(r *Report) {
 		esc := printable.Escape
 		row := []cell{{text: esc(c.CheckID)}, {text: esc(string(c.Severity)), color: severityColor(c.Severity)},
 			{text: fmt.Sprint(c.Results)}}
-		for _, s := range check.Statuses() {
+		for _, s := range statuses {
 			n := c.Counts.Count(s)
 			color := ansiDim
 			if n > 0 {
@@ -485,6 +502,12 @@ func (tw *textWriter) row(res check.Result) []cell {
 		row = append(row, cell{text: esc(cmp.Or(res.Field, "-")), color: ansiDim})
 	}
 	msg := res.Message
+	if e := res.Exception; e != nil { // who set the failure aside, why, until when
+		msg += " [" + exceptionText(e) + "]"
+	}
+	if res.Baseline == check.BaselineNew {
+		msg += " [new since the baseline]"
+	}
 	if a := res.Admission; a != nil { // which binding judged, and what it makes the API server do
 		msg += " [binding " + a.Binding
 		if len(a.ValidationActions) > 0 {
@@ -550,6 +573,7 @@ func (tw *textWriter) summary(r *Report) {
 		{checks.Failed, "failed", check.StatusFail},
 		{checks.NotEvaluated, "not evaluated", check.StatusNotEvaluated},
 		{checks.Manual, "manual", check.StatusManual},
+		{checks.Excepted, "excepted", check.StatusExcepted},
 		{checks.NotApplicable, "not applicable", check.StatusNotApplicable},
 		{checks.Passed, "passed", check.StatusPass},
 	} {
@@ -577,17 +601,10 @@ func (tw *textWriter) summary(r *Report) {
 	if bySeverity == nil {
 		bySeverity = Summarize(r.Results).FailedBySeverity
 	}
-	parts = parts[:0]
-	for _, s := range check.Severities() {
-		if n := bySeverity[s]; n > 0 {
-			parts = append(parts, tw.paint(fmt.Sprintf("%d %s", n, s), severityColor(s)))
-		}
-	}
-	if len(parts) == 0 {
-		parts = append(parts, "none")
-	}
-	tw.printf("  Failures by severity: %s\n", joinRaw(parts, ", "))
+	tw.printf("  Failures by severity: %s\n", tw.severityCounts(bySeverity))
 
+	tw.exceptions(r.Exceptions)
+	tw.baseline(r.Baseline, r.Summary.NewFailedBySeverity, r.Results)
 	tw.coverageGaps(r.Inventory.Coverage)
 
 	if errs := r.Inventory.Errors; len(errs) > 0 {
@@ -602,6 +619,20 @@ func (tw *textWriter) summary(r *Report) {
 			tw.printf("    %s\n", w)
 		}
 	}
+}
+
+// severityCounts writes counts by severity, most severe first ("2 high, 1 low"), or "none".
+func (tw *textWriter) severityCounts(counts map[check.Severity]int) printable.Raw {
+	var parts []printable.Raw
+	for _, s := range check.Severities() {
+		if n := counts[s]; n > 0 {
+			parts = append(parts, tw.paint(fmt.Sprintf("%d %s", n, s), severityColor(s)))
+		}
+	}
+	if len(parts) == 0 {
+		return "none"
+	}
+	return joinRaw(parts, ", ")
 }
 
 // coverageGaps lists the kinds not completely seen: forbidden, failed and incomplete kinds
@@ -702,4 +733,108 @@ func oneLine(s string) string {
 		return s
 	}
 	return strings.Join(strings.Fields(s), " ")
+}
+
+// exceptionText says who set a failure aside, until when, where that is written and why.
+func exceptionText(e *check.Exception) string {
+	s := "excepted from " + string(e.From) + " by " + e.Owner
+	if e.Expires != "" {
+		s += " until " + e.Expires
+	}
+	if e.Source != "" {
+		s += " (" + e.Source + ")"
+	}
+	return s + ": " + e.Reason
+}
+
+// exceptions writes what the exceptions applied did: how many results each set aside, and
+// the exceptions expired or unused (warnings: an exception nobody needs should go).
+func (tw *textWriter) exceptions(x *ExceptionsSummary) {
+	if x == nil {
+		return
+	}
+	n := 0
+	for _, u := range x.Applied {
+		n += u.Results
+	}
+	files := "no file"
+	if len(x.Files) > 0 {
+		files = strings.Join(x.Files, ", ")
+	}
+	tw.printf("  Exceptions (%s): %d %s set aside by %d %s\n", files, n, plural(n, "failure", "failures"),
+		len(x.Applied), plural(len(x.Applied), "exception", "exceptions"))
+	use := func(u ExceptionUse) string {
+		s := u.Source
+		if u.ID != "" {
+			s += " (" + u.ID + ")"
+		}
+		return s + " " + strings.Join(u.Checks, ",") + ", owner " + u.Owner + ", expires " + u.Expires
+	}
+	for _, u := range x.Expired {
+		tw.printf("    %s %s: %d matching %s count again\n", tw.paint("expired:", ansiYellow), use(u), u.Results,
+			plural(u.Results, "failure", "failures"))
+	}
+	for _, u := range x.Unused {
+		tw.printf("    %s %s: %s\n", tw.paint("unused:", ansiYellow), use(u), u.Note)
+	}
+	if a := x.Annotations; a != nil {
+		tw.printf("  Annotation exemptions: allowed; %d %s set aside by annotations on %d %s (owner: %s)\n",
+			a.Results, plural(a.Results, "failure", "failures"), a.Objects, plural(a.Objects, "object", "objects"), check.AnnotationOwner)
+		for _, ig := range a.Ignored {
+			tw.printf("    %s %s\n", tw.paint("not applied:", ansiYellow), ig)
+		}
+	}
+}
+
+// baselineListMax bounds the findings of each kind the baseline section names.
+const baselineListMax = 20
+
+// baseline writes the comparison with a baseline report: counts, the new failures by
+// severity, and the findings new (also marked in the table), resolved and unconfirmed.
+func (tw *textWriter) baseline(b *BaselineSummary, newFailed map[check.Severity]int, results []check.Result) {
+	if b == nil {
+		return
+	}
+	src := cmp.Or(b.Source, "a report")
+	if !b.GeneratedAt.IsZero() {
+		src += ", generated " + b.GeneratedAt.UTC().Format("2006-01-02T15:04:05Z07:00")
+	}
+	tw.printf("  Baseline (%s): %d new, %d still present, %d resolved, %d unconfirmed\n", src, b.New, b.Present, b.Resolved, b.Unconfirmed)
+	tw.printf("    New failures by severity: %s\n", tw.severityCounts(newFailed))
+	list := func(title string, fs []BaselineFinding) {
+		if len(fs) == 0 {
+			return
+		}
+		tw.printf("    %s (%d):\n", title, len(fs))
+		for i, f := range fs {
+			if i == baselineListMax {
+				tw.printf("      ... and %d more (the JSON report lists them all)\n", len(fs)-i)
+				break
+			}
+			obj := "-"
+			if f.Object != nil {
+				obj = f.Object.String()
+			}
+			line := f.CheckID + "  " + obj
+			if f.Field != "" {
+				line += "  " + f.Field
+			}
+			if f.Reason != "" {
+				line += ": " + f.Reason
+			}
+			tw.printf("      %s\n", line)
+		}
+	}
+	var fresh []BaselineFinding
+	for i := range results {
+		if r := &results[i]; r.Baseline == check.BaselineNew {
+			fresh = append(fresh, BaselineFinding{CheckID: r.CheckID, Object: r.Object, Field: r.Field})
+		}
+	}
+	list("New", fresh)
+	list("Resolved", b.ResolvedFindings)
+	list("Unconfirmed (not in this report, which could not show them)", b.UnconfirmedFindings)
+	for _, w := range b.Warnings {
+		tw.printf("    %s %s\n", tw.paint("warning:", ansiYellow), w)
+	}
 }

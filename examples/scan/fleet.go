@@ -26,6 +26,12 @@ const maxListedContexts = 20
 // errOneCluster is the usage error of a mode that answers for one cluster given several.
 var errOneCluster = errors.New("--who-can, --pss-what-if and --reach answer for one cluster: name one --context")
 
+// errGovernanceOneCluster is the usage error of exceptions or a baseline given with several
+// clusters: a baseline is one cluster's report, and what an exceptions file set aside (or
+// left unused) is told of one scan.
+var errGovernanceOneCluster = errors.New("--exceptions, --baseline and --allow-annotation-exemptions apply to one " +
+	"cluster's report: name one --context")
+
 // contextsFlag is --context: repeatable, each value kept as given ("" is the current context,
 // as it always was); selectContexts splits values at commas.
 type contextsFlag struct{ values *[]string }
@@ -61,6 +67,8 @@ func validateContexts(o *options) error {
 		return errors.New("--cluster-parallelism applies to several clusters: use it with --context a,b or --all-contexts")
 	case (o.allContexts || len(o.contexts) > 1) && o.mode() != modeScan && o.mode() != modeList:
 		return errOneCluster
+	case o.allContexts && o.governance.set():
+		return errGovernanceOneCluster
 	}
 	if len(o.contexts) == 1 && !o.severalContexts() {
 		o.kubeContext = o.contexts[0]
@@ -119,6 +127,8 @@ func selectContexts(ctx context.Context, o *options) ([]inventory.KubeconfigCont
 		return nil, errors.New("--context names no context")
 	case len(out) > 1 && o.mode() != modeScan:
 		return nil, errOneCluster
+	case len(out) > 1 && o.governance.set():
+		return nil, errGovernanceOneCluster
 	}
 	return out, nil
 }

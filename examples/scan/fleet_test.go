@@ -3,6 +3,8 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -309,6 +311,8 @@ func TestFleetUsageErrors(t *testing.T) {
 		{"who-can over a fleet", []string{"--all-contexts", "--who-can", "get", "secrets"}, "answer for one cluster"},
 		{"reach over a fleet", []string{"--context", "a", "--context", "b", "--reach", "shop/pod/a", "shop/pod/b", "--port", "80"}, "answer for one cluster"},
 		{"manifests", []string{"-f", "testdata/app", "--all-contexts"}, "use one or the other"},
+		{"baseline over a fleet", []string{"--all-contexts", "--baseline", "old.json"}, "apply to one cluster's report"},
+		{"exemptions over a fleet", []string{"--all-contexts", "--allow-annotation-exemptions"}, "apply to one cluster's report"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -323,6 +327,15 @@ func TestFleetUsageErrors(t *testing.T) {
 		code, _, stderr := runScan(t, "", "--kubeconfig", f.kubeconfig, "--context", "prod,staging", "--who-can", "get", "secrets")
 		assert.Equal(t, exitError, code)
 		assert.Contains(t, stderr, "answer for one cluster")
+	})
+	t.Run("exceptions over a fleet", func(t *testing.T) {
+		f := newFleetFixture(t)
+		exc := filepath.Join(t.TempDir(), "exceptions.yaml")
+		require.NoError(t, os.WriteFile(exc, []byte("apiVersion: kspm.dev/v1alpha1\nkind: Exceptions\nexceptions: []\n"), 0o600))
+		code, stdout, stderr := runScan(t, "", "--kubeconfig", f.kubeconfig, "--context", "prod,staging", "--exceptions", exc)
+		assert.Equal(t, exitError, code)
+		assert.Empty(t, stdout)
+		assert.Contains(t, stderr, "apply to one cluster's report")
 	})
 	t.Run("no kubeconfig", func(t *testing.T) {
 		noKubeconfig(t)

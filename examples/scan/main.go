@@ -20,6 +20,7 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/kspm-dev/kspm"
 	"github.com/kspm-dev/kspm/benchmark"
@@ -79,6 +80,11 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			return exitError
 		}
 		return exitOK
+	}
+
+	if err := prepareGovernance(ctx, o, time.Now()); err != nil {
+		report.Fprintf(stderr, "%s: %v\n", progName, err)
+		return exitError
 	}
 
 	var prog *progress
@@ -161,7 +167,8 @@ func runMode(ctx context.Context, o *options, inv *inventory.Inventory, bms []be
 			report.Fprintf(stderr, "%s: %v\n", progName, err)
 			return exitError
 		}
-		return failOnCode(sum.MaxFailedSeverity(), o)
+		reportGovernance(stderr, o, inv, bms)
+		return failOnCode(failSeverity(sum, o), o)
 	}
 	rep, err := scan(ctx, inv, bms, o, prog)
 	if err != nil {
@@ -172,6 +179,7 @@ func runMode(ctx context.Context, o *options, inv *inventory.Inventory, bms []be
 		report.Fprintf(stderr, "%s: %v\n", progName, err)
 		return exitError
 	}
+	reportGovernance(stderr, o, inv, bms)
 	return exitCode(rep, o)
 }
 
@@ -364,7 +372,7 @@ func scanOptions(o *options, prog *progress) []kspm.Option {
 	if prog != nil {
 		opts = append(opts, kspm.WithProgress(prog.update))
 	}
-	return opts
+	return append(opts, governanceScanOptions(o)...)
 }
 
 // scanError names --timeout in the error of a scan it ended.
@@ -384,10 +392,14 @@ func write(w io.Writer, rep *report.Report, o *options) error {
 	})
 }
 
-// exitCode returns exitFailOn when a failing result of rep reaches --fail-on, else exitOK.
-// (Load errors make any mode exit with exitError; run sees to that.)
+// exitCode returns exitFailOn when a failing result of rep (under --baseline, a new one)
+// reaches --fail-on, else exitOK. (Load errors make any mode exit with exitError; run sees
+// to that.)
 func exitCode(rep *report.Report, o *options) int {
-	return failOnCode(rep.MaxFailedSeverity(), o)
+	if o.governance.comparison == nil {
+		return failOnCode(rep.MaxFailedSeverity(), o)
+	}
+	return failOnCode(report.Summarize(rep.Results).MaxNewFailedSeverity(), o)
 }
 
 // failOnCode returns exitFailOn when maxFailed, the most severe severity of a failing

@@ -60,7 +60,9 @@ type options struct {
 	whatIf whatIfOptions
 	reach  reachOptions
 	helm   helmOptions
-	args   []string // positional arguments (who-can's RESOURCE, reach's TO)
+	// --exceptions, --allow-annotation-exemptions, --baseline.
+	governance governanceOptions
+	args       []string // positional arguments (who-can's RESOURCE, reach's TO)
 
 	// Further modes add their flags here, a value to mode() and a case in run.
 }
@@ -199,11 +201,14 @@ func newFlagSet(o *options) *flag.FlagSet {
 	addWhatIfFlags(fs, &o.whatIf)
 	addReachFlags(fs, &o.reach)
 	addHelmFlags(fs, &o.helm)
+	fs.Var(listFlag{values: &o.governance.exceptionFiles}, "exceptions", "")
+	fs.BoolVar(&o.governance.annotations, "allow-annotation-exemptions", false, "")
+	fs.StringVar(&o.governance.baselineFile, "baseline", "", "")
 	return fs
 }
 
 // usage is the text of -h. Every flag of newFlagSet appears in it (a test checks).
-const usage = scanUsage + "\n" + helmUsage + "\n" + whoCanUsage + "\n" + whatIfUsage + "\n" + reachUsage
+const usage = scanUsage + "\nExceptions and baseline:\n" + governanceUsage + "\n" + helmUsage + "\n" + whoCanUsage + "\n" + whatIfUsage + "\n" + reachUsage
 
 const scanUsage = `Usage: kspm-scan [flags]
 
@@ -284,7 +289,8 @@ Run:
 
 Exit status:
   0  the scan ran (and --fail-on was not reached)
-  1  a failing result reached the --fail-on severity (with several contexts: in any cluster)
+  1  a failing result reached the --fail-on severity (with several contexts: in any cluster;
+     excepted results are not failing; under --baseline, only new failures count)
   2  usage error, nothing to scan (no input, or an input with no object and no
      --allow-empty), no checks selected, --timeout reached, or errors while loading the
      input (the report is still written for what loaded; errors are named on stderr).
@@ -333,6 +339,9 @@ func parseArgs(args []string) (*options, error) {
 	}
 	if err := validateHelm(o); err != nil {
 		return nil, err
+	}
+	if o.governance.set() && o.mode() != modeScan {
+		return nil, errGovernanceMode
 	}
 	switch o.format {
 	case formatTable, formatJSON:

@@ -1,3 +1,6 @@
-// Package report turns scan results into documents: the typed Report, and writers for JSON
-// and a human-readable text view. It never loads anything.
+// Package report turns scan results into documents: the typed Report, and writers for JSON,
+// a human-readable text view, and the formats people act on elsewhere (Write): SARIF for
+// code scanning, JUnit XML for CI, Markdown for a pull request comment, a self-contained
+// HTML page, and CSV for spreadsheets. The compliance score of a benchmark or section is
+// defined once, in SectionSummary. It never loads anything.
 package report

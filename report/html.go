@@ -50,6 +50,7 @@ func cspHash(s string) string {
 //     section, and results by severity;
 //   - a table of every result, sortable by each column and filtered by text, status,
 //     severity and benchmark (results that did not pass shown at first), by a small script;
+//     the page's address may set them: report.html#status=fail&severity=critical&sort=2;
 //   - the remediation of every check that failed;
 //   - coverage: the kinds not completely seen, the load errors and warnings.
 //

@@ -149,7 +149,7 @@ func runChromium(t *testing.T, bin, page string, args ...string) []byte {
 	all := append([]string{"--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
 		"--disable-component-update", "--disable-sync", "--no-first-run", "--hide-scrollbars",
 		"--user-data-dir=" + t.TempDir()}, args...)
-	cmd := exec.CommandContext(ctx, bin, append(all, "file://"+page)...)
+	cmd := exec.CommandContext(ctx, bin, append(all, "file://"+page)...) // page may end in #fragment
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	require.NoError(t, cmd.Run(), "chromium %s: %s", strings.Join(args, " "), stderr.String())
@@ -208,6 +208,27 @@ func TestHTMLInBrowser(t *testing.T) {
 		}
 	}
 	assert.Equal(t, 2, charts, "both charts, with their bars")
+
+	// Filters and sort set by the page's address: the critical failures, by check ID.
+	dom, err = html.Parse(bytes.NewReader(runChromium(t, bin, page+"#status=fail&severity=critical&sort=2", "--dump-dom")))
+	require.NoError(t, err)
+	var shown []string
+	for _, tr := range elements(dom, atom.Tr) {
+		if _, hidden := attrOK(tr, "hidden"); attr(tr, "data-i") != "" && !hidden {
+			assert.Equal(t, "fail", attr(tr, "data-status"))
+			assert.Equal(t, "critical", attr(tr, "data-severity"))
+			shown = append(shown, strings.Fields(textOf(elements(tr, atom.Td)[2]))[0])
+		}
+	}
+	critical := 0
+	for _, res := range r.Results {
+		if res.Status == check.StatusFail && res.Severity == check.Critical {
+			critical++
+		}
+	}
+	assert.Len(t, shown, critical)
+	assert.True(t, slices.IsSorted(shown), "sorted by check: %q", shown)
+	assert.False(t, slices.IsSorted(checkOrder(r, check.StatusFail, check.Critical)), "the report's order is not already sorted")
 
 	// A screenshot: not blank, and the charts' red and green are drawn.
 	shot := filepath.Join(t.TempDir(), "shot.png")
@@ -301,6 +322,17 @@ func named(n *html.Node, name string) []*html.Node {
 	for c := range n.Descendants() {
 		if c.Type == html.ElementNode && c.Data == name {
 			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// checkOrder returns the check IDs of r's results of status and severity, in report order.
+func checkOrder(r *report.Report, status check.Status, sev check.Severity) []string {
+	var out []string
+	for _, res := range r.Results {
+		if res.Status == status && res.Severity == sev {
+			out = append(out, res.CheckID)
 		}
 	}
 	return out

@@ -59,6 +59,26 @@
     el.addEventListener("input", apply);
     el.addEventListener("change", apply);
   });
+  // A link may set the filters and the sort: #q=TEXT&status=S&severity=S&benchmark=B&sort=N&dir=desc
+  // (status "*" shows every status; sort is a column's index from 0).
+  var params = {};
+  location.hash.replace(/^#/, "").split("&").forEach(function (kv) {
+    var i = kv.indexOf("=");
+    if (i > 0) {
+      try { params[decodeURIComponent(kv.slice(0, i))] = decodeURIComponent(kv.slice(i + 1)); } catch (e) { /* ignored */ }
+    }
+  });
+  if (params.q !== undefined) { q.value = params.q; }
+  [[status, params.status], [severity, params.severity], [bench, params.benchmark]].forEach(function (p) {
+    for (var i = 0; p[1] !== undefined && i < p[0].options.length; i++) {
+      if (p[0].options[i].value === p[1]) { p[0].value = p[1]; }
+    }
+  });
+  var col = parseInt(params.sort, 10);
+  if (col >= 0 && col < heads.length) {
+    sortBy(col);
+    if (params.dir === "desc") { sortBy(col); }
+  }
   apply();
   document.body.setAttribute("data-ready", "true");
 })();

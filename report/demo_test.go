@@ -75,6 +75,42 @@ func demoReport(t *testing.T, names []string, keep func(check.Meta) bool) (*repo
 // would run them: checks two benchmarks share (pss-baseline's in pss-restricted), CIS sections,
 // and results of every status but error.
 func goldenReport(t *testing.T) (*report.Report, report.Options) {
+	return scanned(t, "golden", func() (*report.Report, report.Options) { return goldenScan(t) })
+}
+
+// fullDemoReport is the demo scan of every default benchmark.
+func fullDemoReport(t *testing.T) (*report.Report, report.Options) {
+	return scanned(t, "full", func() (*report.Report, report.Options) {
+		return demoReport(t, kspm.DefaultBenchmarkNames(), nil)
+	})
+}
+
+// scans holds the demo scans made, by name: the writers do not modify a report, so the
+// tests share them.
+var scans = struct {
+	sync.Mutex
+	m map[string]scan
+}{m: make(map[string]scan)}
+
+type scan struct {
+	r    *report.Report
+	opts report.Options
+}
+
+// scanned returns the scan named name, made by build the first time.
+func scanned(t *testing.T, name string, build func() (*report.Report, report.Options)) (*report.Report, report.Options) {
+	t.Helper()
+	scans.Lock()
+	defer scans.Unlock()
+	s, ok := scans.m[name]
+	if !ok {
+		s.r, s.opts = build()
+		scans.m[name] = s
+	}
+	return s.r, s.opts
+}
+
+func goldenScan(t *testing.T) (*report.Report, report.Options) {
 	return demoReport(t, []string{"pss-baseline", "pss-restricted", "network", "cis-1.12"}, func(m check.Meta) bool {
 		switch m.ID {
 		case "pss:privileged", "pss:hostNamespaces", "pss:runAsNonRoot", "network:namespace-default-deny",

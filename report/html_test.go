@@ -21,7 +21,6 @@ import (
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
 
-	"github.com/kspm-dev/kspm"
 	"github.com/kspm-dev/kspm/check"
 	"github.com/kspm-dev/kspm/report"
 )
@@ -170,7 +169,7 @@ func TestHTMLInBrowser(t *testing.T) {
 	if bin == "" {
 		t.Skip("no Chromium found (set KSPM_CHROMIUM, or run hack/install-chromium.sh): the HTML report is not rendered in a browser")
 	}
-	r, opts := demoReport(t, kspm.DefaultBenchmarkNames(), nil)
+	r, opts := fullDemoReport(t)
 	page := filepath.Join(t.TempDir(), "report.html")
 	require.NoError(t, os.WriteFile(page, write(t, r, report.FormatHTML, opts), 0o644))
 

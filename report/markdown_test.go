@@ -16,7 +16,6 @@ import (
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
 
-	"github.com/kspm-dev/kspm"
 	"github.com/kspm-dev/kspm/check"
 	"github.com/kspm-dev/kspm/report"
 )
@@ -132,7 +131,7 @@ func TestMarkdownHostileNames(t *testing.T) {
 // severity and status, in a closing line that says where to read it; the failures shown are
 // the most severe.
 func TestMarkdownCap(t *testing.T) {
-	r, opts := demoReport(t, kspm.DefaultBenchmarkNames(), nil)
+	r, opts := fullDemoReport(t)
 	listed := 0 // the results the document lists: failures, and statuses other than pass, manual, notApplicable
 	for _, res := range r.Results {
 		switch res.Status {

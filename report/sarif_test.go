@@ -16,7 +16,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/kspm-dev/kspm"
 	"github.com/kspm-dev/kspm/check"
 	"github.com/kspm-dev/kspm/inventory"
 	"github.com/kspm-dev/kspm/report"
@@ -113,7 +112,7 @@ func sarifReports(t *testing.T) map[string]struct {
 			opts report.Options
 		}{r, opts}
 	}
-	r, opts := demoReport(t, kspm.DefaultBenchmarkNames(), nil)
+	r, opts := fullDemoReport(t)
 	add("demo", r, opts)
 	r, opts = goldenReport(t)
 	add("golden", r, opts)

@@ -309,7 +309,16 @@ type coverageGap struct {
 	Reason string
 }
 
-// coverageGaps returns the kinds of coverage not completely seen, as WriteText lists them:
+// kinds names the kinds of g: "every kind" when they are all total kinds (more than one) of a
+// coverage, else the list.
+func (g coverageGap) kinds(total int) string {
+	if len(g.Kinds) == total && total > 1 {
+		return "every kind"
+	}
+	return strings.Join(g.Kinds, ", ")
+}
+
+// coverageGaps returns the kinds of coverage not completely seen, as the reports list them:
 // forbidden, failed and incomplete kinds (and kinds absent for another reason than that the
 // manifests hold none) grouped by state and reason, and apart, the kinds the manifests hold
 // none of (whether the cluster has any cannot be told).

@@ -86,9 +86,12 @@ type (
 		// Filter options: statuses, severities and benchmarks present.
 		FilterStatuses, FilterSeverities, FilterBenchmarks []string
 		Remediations                                       []htmlRemediation
-		Gaps                                               []coverageGap
+		Gaps                                               []htmlGap
 		Absent                                             string
 		Sources, Errors, Warnings                          []string
+	}
+	htmlGap struct {
+		Names, State, Reason string
 	}
 	htmlCount struct {
 		Name  string
@@ -271,10 +274,8 @@ func buildHTML(r *Report, opts Options) *htmlData {
 
 	gaps, absent := coverageGaps(inv.Coverage)
 	for _, g := range gaps {
-		for i := range g.Kinds {
-			g.Kinds[i] = htmlEsc(g.Kinds[i])
-		}
-		d.Gaps = append(d.Gaps, coverageGap{Kinds: g.Kinds, State: htmlEsc(g.State), Reason: htmlEsc(oneLine(g.Reason))})
+		d.Gaps = append(d.Gaps, htmlGap{Names: htmlEsc(g.kinds(len(inv.Coverage))), State: htmlEsc(g.State),
+			Reason: htmlEsc(oneLine(g.Reason))})
 	}
 	d.Absent = htmlEsc(strings.Join(absent, ", "))
 	for _, s := range inv.Sources {

@@ -181,19 +181,8 @@ func buildMarkdown(r *Report, opts Options, limit int) string {
 		if len(rs) == 0 {
 			continue
 		}
-		if !d.add(fmt.Sprintf("#### %s (%d)\n\n| Check | Object | Source | Message |\n| --- | --- | --- | --- |\n",
-			mdEscape(cmp.Or(string(sev), "no severity")), len(rs))) {
-			for range rs {
-				leave(string(sev))
-			}
-			continue
-		}
-		for _, res := range rs {
-			if !d.add(mdRow(res, opts.BaseDir)) {
-				leave(string(sev))
-			}
-		}
-		d.add("\n")
+		d.table(fmt.Sprintf("#### %s (%d)\n\n", mdEscape(cmp.Or(string(sev), "no severity")), len(rs)), rs, opts.BaseDir,
+			func() { leave(string(sev)) })
 	}
 
 	// The results of every other status but manual and notApplicable (counted above), a
@@ -217,18 +206,7 @@ func buildMarkdown(r *Report, opts Options, limit int) string {
 		if note := mdStatusNotes[s]; note != "" {
 			head += note + "\n\n"
 		}
-		if !d.add(head + "| Check | Object | Source | Message |\n| --- | --- | --- | --- |\n") {
-			for range rs {
-				leave(string(s))
-			}
-			continue
-		}
-		for _, res := range rs {
-			if !d.add(mdRow(res, opts.BaseDir)) {
-				leave(string(s))
-			}
-		}
-		d.add("\n")
+		d.table(head, rs, opts.BaseDir, func() { leave(string(s)) })
 	}
 
 	if len(leftOrder) > 0 {
@@ -249,6 +227,23 @@ func buildMarkdown(r *Report, opts Options, limit int) string {
 		d.b.WriteString(closing) // the room was reserved
 	}
 	return d.b.String()
+}
+
+// table adds a table of results under head, a row each; leave is called for each result
+// that does not fit.
+func (d *mdBudget) table(head string, rs []*check.Result, baseDir string, leave func()) {
+	if !d.add(head + "| Check | Object | Source | Message |\n| --- | --- | --- | --- |\n") {
+		for range rs {
+			leave()
+		}
+		return
+	}
+	for _, res := range rs {
+		if !d.add(mdRow(res, baseDir)) {
+			leave()
+		}
+	}
+	d.add("\n")
 }
 
 // mdStatusNotes say what the results of a status listed in a Markdown report mean.
@@ -281,7 +276,7 @@ func mdCoverage(d *mdBudget, inv InventorySummary) {
 	if len(gaps) > 0 {
 		d.add("Kinds not completely seen (the checks that need them are not evaluated):\n\n")
 		for _, g := range gaps {
-			line := "- " + mdEscape(strings.Join(g.Kinds, ", ")) + ": " + mdEscape(g.State)
+			line := "- " + mdEscape(g.kinds(len(inv.Coverage))) + ": " + mdEscape(g.State)
 			if g.Reason != "" {
 				line += ": " + mdEscape(oneLine(g.Reason))
 			}

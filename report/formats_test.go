@@ -283,3 +283,21 @@ func hostileFormatsReport() *report.Report {
 	b.SetCoverage(inventory.Coverage{Kind: "Secret", State: inventory.Forbidden, Reason: "<script>alert(1)</script>"})
 	return report.New(b.Build(), []string{"bench<x>"}, hostileResults(), report.Tool{Name: "kspm"}, fixtureTime)
 }
+
+// TestWritersEmptyReport: a report with no result, no coverage and no benchmark is written
+// by every format, and says so.
+func TestWritersEmptyReport(t *testing.T) {
+	r := report.New(inventory.NewBuilder(inventory.ModeManifests).Build(), nil, nil, report.Tool{}, fixtureTime)
+	r.Inventory.Coverage = nil
+	want := map[report.Format]string{
+		report.FormatSARIF:    `"results": []`,
+		report.FormatJUnit:    `tests="0"`,
+		report.FormatMarkdown: "no failing result",
+		report.FormatHTML:     "</b> of 0 results shown",
+		report.FormatCSV:      "benchmark,section,check",
+	}
+	for _, f := range report.Formats() {
+		out := string(write(t, r, f, report.Options{}))
+		assert.Contains(t, out, want[f], "%s:\n%s", f, out)
+	}
+}

@@ -2,6 +2,7 @@ package report_test
 
 import (
 	"bytes"
+	"compress/gzip"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -167,7 +168,14 @@ func TestSARIFGitHubConstraints(t *testing.T) {
 	levels := map[string]bool{"note": true, "warning": true, "error": true}
 	for name, tc := range sarifReports(t) {
 		t.Run(name, func(t *testing.T) {
-			doc := readSARIF(t, write(t, tc.r, report.FormatSARIF, tc.opts))
+			out := write(t, tc.r, report.FormatSARIF, tc.opts)
+			var gz bytes.Buffer
+			zw := gzip.NewWriter(&gz)
+			_, err := zw.Write(out)
+			require.NoError(t, err)
+			require.NoError(t, zw.Close())
+			assert.Less(t, gz.Len(), 10<<20, "GitHub takes at most 10 MB of gzipped SARIF")
+			doc := readSARIF(t, out)
 			assert.NotEmpty(t, doc.Schema)
 			assert.Equal(t, "2.1.0", doc.Version)
 			run := doc.Runs[0]
@@ -211,7 +219,7 @@ func TestSARIFGitHubConstraints(t *testing.T) {
 				assert.True(t, levels[res.Level], res.Level)
 				assert.Equal(t, "fail", res.Kind)
 				assert.NotEmpty(t, res.Message.Text)
-				assert.LessOrEqual(t, len(res.Locations), 1000)
+				assert.LessOrEqual(t, len(res.Locations), 10, "GitHub uses the first of at most 10")
 				assert.Regexp(t, `^[0-9a-f]{64}$`, res.PartialFingerprints["kspmFingerprint/v1"])
 				assert.Regexp(t, `^[0-9a-f]{16}:[1-9][0-9]*$`, res.PartialFingerprints["primaryLocationLineHash"])
 				for _, loc := range res.Locations {

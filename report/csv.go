@@ -31,6 +31,7 @@ func WriteCSV(w io.Writer, r *Report, opts Options) error {
 		return errors.New("write CSV report: nil report")
 	}
 	c := newCatalog(r, opts)
+	paths := newSourcePaths(opts.BaseDir)
 	bw := bufio.NewWriter(w)
 	cw := csv.NewWriter(bw)
 	cw.UseCRLF = true
@@ -45,7 +46,7 @@ func WriteCSV(w io.Writer, r *Report, opts Options) error {
 			kind, namespace, name = o.Kind, o.Namespace, o.Name
 		}
 		row = append(row[:0], strings.Join(c.benchmarks[res.CheckID], "; "), res.Section, res.CheckID, oneLine(res.Title),
-			string(res.Severity), string(res.Status), kind, namespace, name, sourceLabel(opts.BaseDir, res), res.Field,
+			string(res.Severity), string(res.Status), kind, namespace, name, paths.label(res), res.Field,
 			oneLine(res.Message))
 		for j, cell := range row {
 			row[j] = csvCell(cell)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"os"
 	"path"
 	"path/filepath"
 	"slices"
@@ -84,6 +85,11 @@ type Options struct {
 	// are left out, and a closing line says how many and how to see them. 0 means
 	// DefaultMarkdownMaxBytes; negative, no bound.
 	MarkdownMaxBytes int
+	// HTMLMaxRows bounds the rows of the HTML report's table of results: past it, the
+	// results that most need attention are kept (failures, the most severe first; passes
+	// last) and the page says how many were left out. Counts and charts cover every result.
+	// 0 means DefaultHTMLMaxRows; negative, no bound.
+	HTMLMaxRows int
 	// FullReport says, in the Markdown document's closing line, where every result can be
 	// read when some were left out, e.g. a link to the CI job's artifacts. Empty: it names
 	// the other formats.
@@ -97,6 +103,10 @@ const DefaultSARIFMaxResults = 25000
 // DefaultMarkdownMaxBytes is the bound on a Markdown document: a GitHub comment holds at
 // most 65,536 characters, and a few are left for what a bot adds around it.
 const DefaultMarkdownMaxBytes = 65000
+
+// DefaultHTMLMaxRows is the bound on the rows of the HTML report's table: a page of 20,000
+// rows is about 12 MB and opens in a browser in seconds.
+const DefaultHTMLMaxRows = 20000
 
 // Benchmark describes one benchmark of a scan for the writers (Options.Benchmarks): its
 // name, title and the metadata of its checks, in benchmark order. A program that runs
@@ -240,10 +250,35 @@ func objectLabel(r *check.Result) string {
 	return r.Object.String()
 }
 
-// pathFrom returns the path of a source file as the writers show it: relative to base when
-// base is set and the file is inside it, else as recorded (absolute when base is set).
+// sourcePaths writes the paths of source files as the writers show them (Options.BaseDir).
+type sourcePaths struct {
+	base    string // Options.BaseDir
+	absBase string // base made absolute; "" when there is none
+	cwd     string // the working directory, which relative paths are relative to
+}
+
+// newSourcePaths returns the sourcePaths of base, reading the working directory once.
+func newSourcePaths(base string) *sourcePaths {
+	sp := &sourcePaths{base: base}
+	if base == "" {
+		return sp
+	}
+	cwd, err := os.Getwd()
+	if err != nil {
+		return &sourcePaths{} // paths as recorded
+	}
+	sp.cwd = cwd
+	sp.absBase = filepath.Join(cwd, base)
+	if filepath.IsAbs(base) {
+		sp.absBase = filepath.Clean(base)
+	}
+	return sp
+}
+
+// of returns the path of a source file as the writers show it: relative to the base when
+// there is one and the file is inside it, else as recorded (absolute when there is a base).
 // The second result is false for a path that is not a file on disk (standard input).
-func pathFrom(base string, s *inventory.Source) (string, bool) {
+func (sp *sourcePaths) of(s *inventory.Source) (string, bool) {
 	if s == nil || s.File == "" || s.File == "-" {
 		return "", false
 	}
@@ -257,29 +292,28 @@ func pathFrom(base string, s *inventory.Source) (string, bool) {
 		}
 		p = filepath.Join(filepath.Dir(filepath.FromSlash(dir)), filepath.FromSlash(s.File))
 	}
-	if base == "" {
+	if sp.absBase == "" {
 		return filepath.ToSlash(p), true
 	}
-	absBase, err1 := filepath.Abs(base)
-	abs, err2 := filepath.Abs(p)
-	if err1 != nil || err2 != nil {
-		return filepath.ToSlash(p), true
+	abs := p
+	if !filepath.IsAbs(p) {
+		abs = filepath.Join(sp.cwd, p)
 	}
-	rel, err := filepath.Rel(absBase, abs)
+	rel, err := filepath.Rel(sp.absBase, abs)
 	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
 		return filepath.ToSlash(abs), true
 	}
 	return filepath.ToSlash(rel), true
 }
 
-// sourceLabel returns "path:line" (or "path" when the line is not known, or the object was
+// label returns "path:line" (or "path" when the line is not known, or the object was
 // rendered: its line is one of the rendered output) for a result's object, or "".
-func sourceLabel(base string, r *check.Result) string {
+func (sp *sourcePaths) label(r *check.Result) string {
 	if r.Object == nil {
 		return ""
 	}
 	s := r.Object.Source
-	p, ok := pathFrom(base, s)
+	p, ok := sp.of(s)
 	if !ok {
 		if s != nil {
 			return s.String() // "-:12", or a root alone
@@ -292,7 +326,7 @@ func sourceLabel(base string, r *check.Result) string {
 	return p
 }
 
-// fileURI returns the URI of a slash-separated path as pathFrom returns it: a relative URI
+// fileURI returns the URI of a slash-separated path as sourcePaths.of returns it: a relative URI
 // reference for a relative path, a file:// URI for an absolute one.
 func fileURI(p string) string {
 	if path.IsAbs(p) {

@@ -48,7 +48,9 @@ func cspHash(s string) string {
 //     passed / evaluated checks, with what was not evaluated beside it);
 //   - charts, drawn as inline SVG: checks passed, failed and not evaluated by benchmark
 //     section, and results by severity;
-//   - a table of every result, sortable by each column and filtered by text, status,
+//   - a table of every result (at most opts.HTMLMaxRows, default 20,000, those that most
+//     need attention kept: a page of a million rows opens in no browser), sortable by each
+//     column and filtered by text, status,
 //     severity and benchmark (results that did not pass shown at first), by a small script;
 //     the page's address may set them: report.html#status=fail&severity=critical&sort=2;
 //   - the remediation of every check that failed;
@@ -83,6 +85,8 @@ type (
 		Benchmarks []htmlBenchmark
 		Charts     []svgChart
 		Findings   []htmlFinding
+		// Total is the number of results; LeftOut, of those not in Findings.
+		Total, LeftOut int
 		// Filter options: statuses, severities and benchmarks present.
 		FilterStatuses, FilterSeverities, FilterBenchmarks []string
 		Remediations                                       []htmlRemediation
@@ -219,7 +223,11 @@ func buildHTML(r *Report, opts Options) *htmlData {
 	}
 	d.Charts = []svgChart{severityChart(r.Results, sevs), sectionChart(summaries)}
 
-	for i := range r.Results {
+	paths := newSourcePaths(opts.BaseDir)
+	shown := htmlRows(r.Results, opts.HTMLMaxRows)
+	d.Total = len(r.Results)
+	d.LeftOut = len(r.Results) - len(shown)
+	for _, i := range shown {
 		res := &r.Results[i]
 		bs := c.benchmarks[res.CheckID]
 		escBs := make([]string, len(bs))
@@ -239,7 +247,7 @@ func buildHTML(r *Report, opts Options) *htmlData {
 			Severity: htmlEsc(string(res.Severity)), SeverityRank: res.Severity.Rank(),
 			Benchmarks: strings.Join(escBs, "\n"), BenchmarkList: strings.Join(escBs, ", "),
 			Check: htmlEsc(res.CheckID), Title: htmlEsc(oneLine(res.Title)), Section: htmlEsc(res.Section),
-			Object: htmlEsc(objectLabel(res)), Source: htmlEsc(sourceLabel(opts.BaseDir, res)), Field: htmlEsc(res.Field),
+			Object: htmlEsc(objectLabel(res)), Source: htmlEsc(paths.label(res)), Field: htmlEsc(res.Field),
 			Message: htmlEsc(msg),
 		})
 	}
@@ -288,6 +296,30 @@ func buildHTML(r *Report, opts Options) *htmlData {
 		d.Warnings = append(d.Warnings, htmlEsc(w))
 	}
 	return d
+}
+
+// htmlRows returns the indexes of the results of the table, in report order: all of them,
+// or when there are more than limit (0: DefaultHTMLMaxRows; negative: no limit), the limit
+// of them that most need attention (failures first, the most severe first; passes last).
+func htmlRows(results []check.Result, limit int) []int {
+	if limit == 0 {
+		limit = DefaultHTMLMaxRows
+	}
+	idx := make([]int, len(results))
+	for i := range idx {
+		idx[i] = i
+	}
+	if limit < 0 || len(results) <= limit {
+		return idx
+	}
+	slices.SortStableFunc(idx, func(a, b int) int {
+		ra, rb := &results[a], &results[b]
+		return cmp.Or(cmp.Compare(attentionRank(ra.Status), attentionRank(rb.Status)),
+			cmp.Compare(rb.Severity.Rank(), ra.Severity.Rank()))
+	})
+	idx = idx[:limit]
+	slices.Sort(idx)
+	return idx
 }
 
 func htmlComplianceOf(s SectionSummary) htmlCompliance {

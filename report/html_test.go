@@ -3,6 +3,7 @@ package report_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"image"
 	"image/color"
 	"image/png"
@@ -216,7 +217,7 @@ func TestHTMLInBrowser(t *testing.T) {
 		if _, hidden := attrOK(tr, "hidden"); attr(tr, "data-i") != "" && !hidden {
 			assert.Equal(t, "fail", attr(tr, "data-status"))
 			assert.Equal(t, "critical", attr(tr, "data-severity"))
-			shown = append(shown, strings.Fields(textOf(elements(tr, atom.Td)[2]))[0])
+			shown = append(shown, textOf(elements(elements(tr, atom.Td)[2], atom.Code)[0]))
 		}
 	}
 	critical := 0
@@ -335,4 +336,39 @@ func checkOrder(r *report.Report, status check.Status, sev check.Severity) []str
 		}
 	}
 	return out
+}
+
+// TestHTMLMaxRows: past the bound, the table keeps the results that most need attention, in
+// report order, and says how many it left out.
+func TestHTMLMaxRows(t *testing.T) {
+	r, opts := goldenReport(t)
+	var wantKept []string
+	for _, res := range r.Results {
+		if res.Status == check.StatusFail && (res.Severity == check.Critical || res.Severity == check.High) {
+			wantKept = append(wantKept, res.CheckID+" "+objectLabel(&res))
+		}
+	}
+	require.NotEmpty(t, wantKept)
+	opts.HTMLMaxRows = len(wantKept)
+	doc, err := html.Parse(bytes.NewReader(write(t, r, report.FormatHTML, opts)))
+	require.NoError(t, err)
+	var kept []string
+	for _, tr := range elements(doc, atom.Tr) {
+		if attr(tr, "data-i") != "" {
+			tds := elements(tr, atom.Td)
+			kept = append(kept, textOf(elements(tds[2], atom.Code)[0])+" "+textOf(tds[4]))
+		}
+	}
+	assert.Equal(t, wantKept, kept, "the critical and high failures, in report order")
+	assert.Contains(t, textOf(doc), fmt.Sprintf("%d of the %d results are left out of this table", len(r.Results)-len(wantKept), len(r.Results)))
+
+	opts.HTMLMaxRows = -1
+	assert.NotContains(t, string(write(t, r, report.FormatHTML, opts)), "left out of this table")
+}
+
+func objectLabel(r *check.Result) string {
+	if r.Object == nil {
+		return ""
+	}
+	return r.Object.String()
 }

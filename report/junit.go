@@ -121,6 +121,7 @@ func buildJUnit(r *Report, opts Options) junitSuites {
 	results := byCheck(r.Results)
 	summaries := c.summaries(results)
 	ambiguous := ambiguousObjects(r.Results)
+	paths := newSourcePaths(opts.BaseDir)
 	stamp := ""
 	if !r.GeneratedAt.IsZero() {
 		stamp = r.GeneratedAt.UTC().Format("2006-01-02T15:04:05")
@@ -174,7 +175,7 @@ func buildJUnit(r *Report, opts Options) junitSuites {
 			suite.Properties = append(suite.Properties, junitProperty{Name: "compliance",
 				Value: compliance.Compliance() + ", " + compliance.Percent()})
 			for _, id := range bySection[sec] {
-				for _, tc := range junitCases(c.meta[id], results[id], ambiguous, opts.BaseDir) {
+				for _, tc := range junitCases(c.meta[id], results[id], ambiguous, paths) {
 					suite.Tests++
 					switch {
 					case tc.Failure != nil:
@@ -199,7 +200,7 @@ func buildJUnit(r *Report, opts Options) junitSuites {
 
 // junitCases returns the testcases of one check: one per object its results are about (and
 // one for its results about no object), in the order of each object's first result.
-func junitCases(m check.Meta, results []*check.Result, ambiguous map[objectName]bool, baseDir string) []junitCase {
+func junitCases(m check.Meta, results []*check.Result, ambiguous map[objectName]bool, paths *sourcePaths) []junitCase {
 	type key struct {
 		obj objectName
 		src string
@@ -229,7 +230,7 @@ func junitCases(m check.Meta, results []*check.Result, ambiguous map[objectName]
 		if o := first.Object; o != nil {
 			tc.Name = o.String()
 			if o.Source != nil && o.Source.File != "" {
-				file, _ := pathFrom(baseDir, o.Source)
+				file, _ := paths.of(o.Source)
 				tc.File = cmp.Or(file, o.Source.File)
 				if ambiguous[k.obj] {
 					tc.Name += " (" + tc.File + ")"

@@ -95,6 +95,7 @@ const mdClosingReserve = 600
 func buildMarkdown(r *Report, opts Options, limit int) string {
 	c := newCatalog(r, opts)
 	results := byCheck(r.Results)
+	paths := newSourcePaths(opts.BaseDir)
 	d := &mdBudget{limit: limit, reserve: mdClosingReserve}
 	if limit >= 0 && limit < 2*mdClosingReserve {
 		d.reserve = limit / 2
@@ -181,7 +182,7 @@ func buildMarkdown(r *Report, opts Options, limit int) string {
 		if len(rs) == 0 {
 			continue
 		}
-		d.table(fmt.Sprintf("#### %s (%d)\n\n", mdEscape(cmp.Or(string(sev), "no severity")), len(rs)), rs, opts.BaseDir,
+		d.table(fmt.Sprintf("#### %s (%d)\n\n", mdEscape(cmp.Or(string(sev), "no severity")), len(rs)), rs, paths,
 			func() { leave(string(sev)) })
 	}
 
@@ -206,7 +207,7 @@ func buildMarkdown(r *Report, opts Options, limit int) string {
 		if note := mdStatusNotes[s]; note != "" {
 			head += note + "\n\n"
 		}
-		d.table(head, rs, opts.BaseDir, func() { leave(string(s)) })
+		d.table(head, rs, paths, func() { leave(string(s)) })
 	}
 
 	if len(leftOrder) > 0 {
@@ -231,7 +232,7 @@ func buildMarkdown(r *Report, opts Options, limit int) string {
 
 // table adds a table of results under head, a row each; leave is called for each result
 // that does not fit.
-func (d *mdBudget) table(head string, rs []*check.Result, baseDir string, leave func()) {
+func (d *mdBudget) table(head string, rs []*check.Result, paths *sourcePaths, leave func()) {
 	if !d.add(head + "| Check | Object | Source | Message |\n| --- | --- | --- | --- |\n") {
 		for range rs {
 			leave()
@@ -239,7 +240,7 @@ func (d *mdBudget) table(head string, rs []*check.Result, baseDir string, leave 
 		return
 	}
 	for _, res := range rs {
-		if !d.add(mdRow(res, baseDir)) {
+		if !d.add(mdRow(res, paths)) {
 			leave()
 		}
 	}
@@ -253,13 +254,13 @@ var mdStatusNotes = map[check.Status]string{
 }
 
 // mdRow returns the table row of a result.
-func mdRow(res *check.Result, baseDir string) string {
+func mdRow(res *check.Result, paths *sourcePaths) string {
 	msg := oneLine(res.Message)
 	if res.Field != "" {
 		msg += " (" + res.Field + ")"
 	}
 	return fmt.Sprintf("| %s | %s | %s | %s |\n", mdEscape(res.CheckID), mdEscape(cmp.Or(objectLabel(res), "-")),
-		mdEscape(cmp.Or(sourceLabel(baseDir, res), "-")), mdEscape(msg))
+		mdEscape(cmp.Or(paths.label(res), "-")), mdEscape(msg))
 }
 
 // mdMaxLoadErrors is the number of load errors a Markdown document lists.

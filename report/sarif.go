@@ -269,13 +269,12 @@ func buildSARIF(r *Report, opts Options) *sarifLog {
 		inv.EndTimeUTC = r.GeneratedAt.UTC().Format("2006-01-02T15:04:05Z")
 	}
 	uriBase := ""
-	if opts.BaseDir != "" {
-		if abs, err := filepath.Abs(opts.BaseDir); err == nil {
-			base := &url.URL{Scheme: "file", Path: strings.TrimSuffix(filepath.ToSlash(abs), "/") + "/"}
-			inv.WorkingDirectory = &sarifArtifactLoc{URI: base.String()}
-			run.OriginalURIBaseIDs = map[string]sarifArtifactLoc{srcRoot: {URI: base.String()}}
-			uriBase = srcRoot
-		}
+	paths := newSourcePaths(opts.BaseDir)
+	if paths.absBase != "" {
+		base := &url.URL{Scheme: "file", Path: strings.TrimSuffix(filepath.ToSlash(paths.absBase), "/") + "/"}
+		inv.WorkingDirectory = &sarifArtifactLoc{URI: base.String()}
+		run.OriginalURIBaseIDs = map[string]sarifArtifactLoc{srcRoot: {URI: base.String()}}
+		uriBase = srcRoot
 	}
 
 	notes := &notificationKinds{driver: &run.Tool.Driver, index: make(map[string]int)}
@@ -298,7 +297,7 @@ func buildSARIF(r *Report, opts Options) *sarifLog {
 			results = append(results, res)
 		case asNotification:
 			inv.ToolExecutionNotifications = append(inv.ToolExecutionNotifications,
-				sarifNotificationOf(res, m.level, notes, ruleIndex, opts.BaseDir, uriBase))
+				sarifNotificationOf(res, m.level, notes, ruleIndex, paths, uriBase))
 		}
 	}
 	// Most severe first when some must be left out; otherwise in report order.
@@ -319,7 +318,7 @@ func buildSARIF(r *Report, opts Options) *sarifLog {
 	}
 	occurrences := make(map[string]int) // of each fingerprint, as results share one
 	for _, res := range results {
-		sr := sarifResultOf(res, ruleIndex, opts.BaseDir, uriBase)
+		sr := sarifResultOf(res, ruleIndex, paths, uriBase)
 		fp := sr.PartialFingerprints[fingerprintKey]
 		occurrences[fp]++
 		// GitHub matches alerts by primaryLocationLineHash alone; the upload action computes
@@ -411,11 +410,11 @@ func sarifRuleOf(m check.Meta, benchmarks []string) sarifRule {
 
 // sarifLocations returns the locations of res: its object's file and line, and the object
 // and field as logical locations; nil for a result about no object and no field.
-func sarifLocations(res *check.Result, baseDir, uriBase string) []sarifLocation {
+func sarifLocations(res *check.Result, paths *sourcePaths, uriBase string) []sarifLocation {
 	var loc sarifLocation
 	obj := objectLabel(res)
 	if o := res.Object; o != nil {
-		if p, ok := pathFrom(baseDir, o.Source); ok {
+		if p, ok := paths.of(o.Source); ok {
 			al := sarifArtifactLoc{URI: fileURI(p)}
 			if uriBase != "" && !filepath.IsAbs(filepath.FromSlash(p)) {
 				al.URIBaseID = uriBase
@@ -457,7 +456,7 @@ func sarifMessage(res *check.Result) string {
 	return msg
 }
 
-func sarifResultOf(res *check.Result, ruleIndex map[string]int, baseDir, uriBase string) sarifResult {
+func sarifResultOf(res *check.Result, ruleIndex map[string]int, paths *sourcePaths, uriBase string) sarifResult {
 	m := sarifStatusOf(res.Status)
 	fp := Fingerprint(res)
 	out := sarifResult{
@@ -466,7 +465,7 @@ func sarifResultOf(res *check.Result, ruleIndex map[string]int, baseDir, uriBase
 		Kind:                m.kind,
 		Level:               sarifLevel(res.Severity),
 		Message:             sarifText{Text: sarifMessage(res)},
-		Locations:           sarifLocations(res, baseDir, uriBase),
+		Locations:           sarifLocations(res, paths, uriBase),
 		PartialFingerprints: map[string]string{fingerprintKey: fp},
 	}
 	if m.suppressed {
@@ -510,13 +509,13 @@ var statusDescriptions = map[check.Status]string{
 }
 
 func sarifNotificationOf(res *check.Result, level string, notes *notificationKinds, ruleIndex map[string]int,
-	baseDir, uriBase string) sarifNotification {
+	paths *sourcePaths, uriBase string) sarifNotification {
 	n := sarifNotification{
 		Level:   level,
 		Message: sarifText{Text: string(res.Status) + ": " + res.CheckID + ": " + sarifMessage(res)},
 		Descriptor: notes.ref("kspm/"+string(res.Status), cmp.Or(statusDescriptions[res.Status],
 			"Results of status "+string(res.Status))),
-		Locations:  sarifLocations(res, baseDir, uriBase),
+		Locations:  sarifLocations(res, paths, uriBase),
 		Properties: map[string]any{"kspm/status": string(res.Status)},
 	}
 	if i, ok := ruleIndex[res.CheckID]; ok {

@@ -39,7 +39,7 @@ var demoInventory = sync.OnceValues(func() (*inventory.Inventory, error) {
 // demoReport scans the demo inventory with the named bundled benchmarks, each holding only
 // the checks keep keeps (nil: all of them), at fixtureTime, and returns the report and the
 // writers' options for it: its benchmarks, and paths relative to the repository's root.
-func demoReport(t *testing.T, names []string, keep func(check.Meta) bool) (*report.Report, report.Options) {
+func demoReport(t testing.TB, names []string, keep func(check.Meta) bool) (*report.Report, report.Options) {
 	t.Helper()
 	inv, err := demoInventory()
 	require.NoError(t, err)
@@ -74,12 +74,12 @@ func demoReport(t *testing.T, names []string, keep func(check.Meta) bool) (*repo
 //
 // would run them: checks two benchmarks share (pss-baseline's in pss-restricted), CIS sections,
 // and results of every status but error.
-func goldenReport(t *testing.T) (*report.Report, report.Options) {
+func goldenReport(t testing.TB) (*report.Report, report.Options) {
 	return scanned(t, "golden", func() (*report.Report, report.Options) { return goldenScan(t) })
 }
 
 // fullDemoReport is the demo scan of every default benchmark.
-func fullDemoReport(t *testing.T) (*report.Report, report.Options) {
+func fullDemoReport(t testing.TB) (*report.Report, report.Options) {
 	return scanned(t, "full", func() (*report.Report, report.Options) {
 		return demoReport(t, kspm.DefaultBenchmarkNames(), nil)
 	})
@@ -98,7 +98,7 @@ type scan struct {
 }
 
 // scanned returns the scan named name, made by build the first time.
-func scanned(t *testing.T, name string, build func() (*report.Report, report.Options)) (*report.Report, report.Options) {
+func scanned(t testing.TB, name string, build func() (*report.Report, report.Options)) (*report.Report, report.Options) {
 	t.Helper()
 	scans.Lock()
 	defer scans.Unlock()
@@ -110,7 +110,7 @@ func scanned(t *testing.T, name string, build func() (*report.Report, report.Opt
 	return s.r, s.opts
 }
 
-func goldenScan(t *testing.T) (*report.Report, report.Options) {
+func goldenScan(t testing.TB) (*report.Report, report.Options) {
 	return demoReport(t, []string{"pss-baseline", "pss-restricted", "network", "cis-1.12"}, func(m check.Meta) bool {
 		switch m.ID {
 		case "pss:privileged", "pss:hostNamespaces", "pss:runAsNonRoot", "network:namespace-default-deny",

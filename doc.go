@@ -10,7 +10,8 @@
 //   - package benchmark and its subpackages hold the bundled benchmarks;
 //   - Run and Scan (this package) run checks concurrently and return typed results (ScanJSON
 //     writes Scan's report as JSON while it makes the results, without holding them all);
-//   - package report writes them as JSON or text;
+//   - package report writes them as JSON or text, and as SARIF, JUnit XML, Markdown, HTML or
+//     CSV (report.Write).
 //   - package monitor keeps the results current over a watched cluster, re-running only what
 //     each change can affect.
 //

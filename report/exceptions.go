@@ -1,5 +1,7 @@
 package report
 
+import "github.com/kspm-dev/kspm/check"
+
 // ExceptionsSummary is what a report says of the exceptions applied to its results (see
 // package exception, which makes it): the results they set aside carry status excepted and
 // the exception that did it (check.Result.Exception); this lists the exceptions themselves.
@@ -48,4 +50,13 @@ type AnnotationExemptions struct {
 	// Ignored names the objects whose exemption was not applied, and why (one with no
 	// reason, for instance).
 	Ignored []string `json:"ignored,omitempty"`
+}
+
+// resultMessage is the message of res as the writers show it: for an excepted result, followed
+// by who set it aside, until when and why, so that no format shows it without its exception.
+func resultMessage(res *check.Result) string {
+	if e := res.Exception; e != nil {
+		return oneLine(res.Message) + " [" + oneLine(exceptionText(e)) + "]"
+	}
+	return oneLine(res.Message)
 }

@@ -639,39 +639,12 @@ func (tw *textWriter) severityCounts(counts map[check.Severity]int) printable.Ra
 // with their state and reason, kinds that share both on one line; absent kinds together on
 // one line.
 func (tw *textWriter) coverageGaps(coverage []inventory.Coverage) {
-	type gap struct{ state, reason string }
-	var (
-		gaps   []gap
-		kinds  = make(map[gap][]string)
-		absent []string
-	)
-	for _, c := range coverage {
-		name := kindName(c)
-		switch c.State {
-		case inventory.Absent:
-			if c.Reason == "" || strings.HasPrefix(c.Reason, "no "+c.Kind+" in the input") {
-				absent = append(absent, name)
-				continue
-			}
-			// Absent for another reason (a live scan that did not read the kind): say which.
-			fallthrough
-		case inventory.Forbidden, inventory.Failed, inventory.Incomplete:
-			g := gap{string(c.State), c.Reason}
-			if _, ok := kinds[g]; !ok {
-				gaps = append(gaps, g)
-			}
-			kinds[g] = append(kinds[g], name)
-		}
-	}
+	gaps, absent := coverageGaps(coverage)
 	var lines []printable.Raw
 	for _, g := range gaps {
-		names := strings.Join(kinds[g], ", ")
-		if len(kinds[g]) == len(coverage) && len(coverage) > 1 {
-			names = "every kind"
-		}
-		line := fmt.Sprintf("%s: %s", names, g.state)
-		if g.reason != "" {
-			line += ": " + g.reason
+		line := fmt.Sprintf("%s: %s", g.kinds(len(coverage)), g.State)
+		if g.Reason != "" {
+			line += ": " + g.Reason
 		}
 		lines = append(lines, tw.paint(line, ansiYellow))
 	}

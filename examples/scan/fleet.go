@@ -26,6 +26,11 @@ const maxListedContexts = 20
 // errOneCluster is the usage error of a mode that answers for one cluster given several.
 var errOneCluster = errors.New("--who-can, --pss-what-if and --reach answer for one cluster: name one --context")
 
+// errFleetFormat is the usage error of a report format other than the fleet's (text, or the
+// fleet JSON document) given with several clusters.
+var errFleetFormat = errors.New("several clusters are reported as text or as one JSON fleet document (-o json); " +
+	"-o sarif, junit, markdown, html and csv write one cluster's report: name one --context")
+
 // errGovernanceOneCluster is the usage error of exceptions or a baseline given with several
 // clusters: a baseline is one cluster's report, and what an exceptions file set aside (or
 // left unused) is told of one scan.
@@ -69,6 +74,8 @@ func validateContexts(o *options) error {
 		return errOneCluster
 	case o.allContexts && o.governance.set():
 		return errGovernanceOneCluster
+	case o.allContexts && o.format != formatTable && o.format != formatJSON:
+		return errFleetFormat
 	}
 	if len(o.contexts) == 1 && !o.severalContexts() {
 		o.kubeContext = o.contexts[0]
@@ -129,6 +136,8 @@ func selectContexts(ctx context.Context, o *options) ([]inventory.KubeconfigCont
 		return nil, errOneCluster
 	case len(out) > 1 && o.governance.set():
 		return nil, errGovernanceOneCluster
+	case len(out) > 1 && o.format != formatTable && o.format != formatJSON:
+		return nil, errFleetFormat
 	}
 	return out, nil
 }
@@ -363,7 +372,7 @@ func (t *textFleet) scanned(ctx context.Context, c inventory.KubeconfigContext, 
 		return err
 	}
 	if t.werr == nil {
-		t.werr = write(t.w, rep, o)
+		t.werr = write(t.w, rep, bms, o)
 	}
 	t.sum.Add(c.Name, rep.Summary, len(inv.Errors()), nil)
 	return t.werr

@@ -313,6 +313,7 @@ func TestFleetUsageErrors(t *testing.T) {
 		{"manifests", []string{"-f", "testdata/app", "--all-contexts"}, "use one or the other"},
 		{"baseline over a fleet", []string{"--all-contexts", "--baseline", "old.json"}, "apply to one cluster's report"},
 		{"exemptions over a fleet", []string{"--all-contexts", "--allow-annotation-exemptions"}, "apply to one cluster's report"},
+		{"sarif over a fleet", []string{"--all-contexts", "-o", "sarif"}, "write one cluster's report"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,6 +1,7 @@
 // Command scan is kspm's standalone scanner. It loads an inventory from manifests (-f) or
 // a live cluster (--kubeconfig), runs bundled benchmarks (-b) and custom CEL checks
-// (--checks) over it, and writes a report as a table or JSON (-o).
+// (--checks) over it, and writes a report as a table, JSON, SARIF, JUnit XML, Markdown, HTML
+// or CSV (-o).
 //
 //	go run ./examples/scan -f examples/demo
 //	go run ./examples/scan -f examples/demo -b pss-restricted -o json
@@ -18,6 +19,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -175,7 +177,7 @@ func runMode(ctx context.Context, o *options, inv *inventory.Inventory, bms []be
 		report.Fprintf(stderr, "%s: %v\n", progName, err)
 		return exitError
 	}
-	if err := write(stdout, rep, o); err != nil {
+	if err := write(stdout, rep, bms, o); err != nil {
 		report.Fprintf(stderr, "%s: %v\n", progName, err)
 		return exitError
 	}
@@ -383,8 +385,16 @@ func scanError(err error, o *options) error {
 	return err
 }
 
-// write writes the report as text (-o json is written by scanToJSON).
-func write(w io.Writer, rep *report.Report, o *options) error {
+// write writes the report of the benchmarks bms as text, or in a format of report.Write with
+// source paths relative to the working directory (-o json is written by scanToJSON).
+func write(w io.Writer, rep *report.Report, bms []benchmark.Benchmark, o *options) error {
+	if f := report.Format(o.format); slices.Contains(report.Formats(), f) {
+		opts := report.Options{BaseDir: "."}
+		for _, b := range bms {
+			opts.Benchmarks = append(opts.Benchmarks, report.NewBenchmark(b.Name, b.Title, b.Checks))
+		}
+		return report.Write(w, rep, f, opts)
+	}
 	return report.WriteText(w, rep, report.TextOptions{
 		Color:       useColor(w),
 		Verbose:     o.verbose,

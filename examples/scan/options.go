@@ -5,11 +5,13 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/kspm-dev/kspm/check"
 	"github.com/kspm-dev/kspm/inventory"
+	"github.com/kspm-dev/kspm/report"
 )
 
 // Output formats of -o.
@@ -275,7 +277,10 @@ What to run:
                           title) and exit
 
 Output:
-  -o, --output FORMAT     table or json (default table)
+  -o, --output FORMAT     table or json (default table), or for a scan: sarif (code
+                          scanning), junit (CI test reports), markdown (a pull request
+                          comment, at most 65,000 bytes), html (one self-contained page) or
+                          csv. Their source paths are relative to the working directory
   -v, --verbose           table: list passing results too, with field paths and sources
   --remediation           table: add the remediation of every failed check
   --fail-on SEVERITY      exit 1 when a result fails with this severity or a higher one:
@@ -343,10 +348,15 @@ func parseArgs(args []string) (*options, error) {
 	if o.governance.set() && o.mode() != modeScan {
 		return nil, errGovernanceMode
 	}
-	switch o.format {
-	case formatTable, formatJSON:
+	switch {
+	case o.format == formatTable, o.format == formatJSON:
+	case slices.Contains(report.Formats(), report.Format(o.format)):
+		if o.mode() != modeScan {
+			return nil, fmt.Errorf("-o %s writes the report of a scan: --list, --who-can, --pss-what-if and --reach write %s or %s",
+				o.format, formatTable, formatJSON)
+		}
 	default:
-		return nil, fmt.Errorf("-o %q: want %s or %s", o.format, formatTable, formatJSON)
+		return nil, fmt.Errorf("-o %q: want %s, %s, sarif, junit, markdown, html or csv", o.format, formatTable, formatJSON)
 	}
 	if o.configz && len(o.files) > 0 {
 		return nil, errors.New("--kubelet-configz reads a cluster's nodes: it does not go with -f")

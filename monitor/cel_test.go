@@ -9,6 +9,7 @@ import (
 	networkingv1 "k8s.io/api/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
 
 	"github.com/kspm-dev/kspm"
@@ -24,17 +25,13 @@ func celChecks(t *testing.T, entry string) []check.Check {
 	return cs
 }
 
-// listedCluster returns the inventory of a cluster holding objs, every built-in kind listed.
-func listedCluster(t *testing.T, objs ...runtime.Object) *inventory.Inventory {
-	t.Helper()
-	b := inventory.NewBuilder(inventory.ModeCluster)
+// modelOf returns a model holding objs alone, for clusterInventory.
+func modelOf(objs ...runtime.Object) *model {
+	m := &model{objs: map[key]runtime.Object{}, forbidden: map[schema.GroupKind]map[key]runtime.Object{}}
 	for _, o := range objs {
-		require.NoError(t, b.Add(o, inventory.Source{}))
+		m.add(o)
 	}
-	for _, k := range inventory.BuiltinKinds() {
-		b.SetCoverage(inventory.Coverage{Group: k.Group, Kind: k.Kind, State: inventory.Listed})
-	}
-	return b.Build()
+	return m
 }
 
 // TestCELChecksFollowWhatTheyRead: a CEL check that declares no dependencies gets them from
@@ -82,7 +79,7 @@ func TestCELChecksFollowWhatTheyRead(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			checks := celChecks(t, tt.entry)
-			inv := listedCluster(t, tt.start...)
+			inv := clusterInventory(t, modelOf(tt.start...))
 			e, err := newEngine(checks, nil, 0, nil)
 			require.NoError(t, err)
 			_, _, err = e.step(ctx, inv, nil, false, false)

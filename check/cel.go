@@ -285,9 +285,13 @@ func CEL(spec CELSpec) (Check, error) {
 // that declares nothing: the kinds it reports on and requires, Namespaces (namespaceObject),
 // the kinds pod templates are drawn from (a podTemplates check), and every kind its inventory
 // lookups name. The check is then re-run whole when an object of one of them changes, and
-// only then. A lookup whose kind is not a literal can read any kind: nil, re-run on every
-// change.
+// only then. A check of every object (no kinds), and one that uses the inventory otherwise
+// than in a lookup whose kind is a literal (a kind computed, the inventory bound to another
+// name), can read any kind: nil, re-run on every change.
 func (c *celCheck) dependencies() *Dependencies {
+	if len(c.meta.Kinds) == 0 && !c.podTemplates {
+		return nil
+	}
 	kinds := slices.Concat(c.meta.Kinds, c.meta.Requires, []schema.GroupKind{inventory.KindNamespace})
 	if c.podTemplates {
 		kinds = append(kinds, inventory.PodTemplateKinds()...)
@@ -297,21 +301,12 @@ func (c *celCheck) dependencies() *Dependencies {
 			continue
 		}
 		root := celast.NavigateAST(p.ast.NativeRep())
-		for _, e := range celast.MatchDescendants(root, celast.KindMatcher(celast.CallKind)) {
-			call := e.AsCall()
-			if fn := call.FunctionName(); (fn != "list" && fn != "get") || !call.IsMemberFunction() ||
-				call.Target().Kind() != celast.IdentKind || call.Target().AsIdent() != "inventory" {
+		for _, id := range celast.MatchDescendants(root, celast.KindMatcher(celast.IdentKind)) {
+			if id.AsIdent() != celenv.VarInventory {
 				continue
 			}
-			if len(call.Args()) == 0 || call.Args()[0].Kind() != celast.LiteralKind {
-				return nil
-			}
-			lit, ok := call.Args()[0].AsLiteral().(types.String)
+			gk, ok := lookupKind(id)
 			if !ok {
-				return nil
-			}
-			gk := inventory.ParseGroupKind(string(lit))
-			if gk.Kind == "" {
 				return nil
 			}
 			kinds = append(kinds, gk)
@@ -319,6 +314,26 @@ func (c *celCheck) dependencies() *Dependencies {
 	}
 	slices.SortFunc(kinds, func(a, b schema.GroupKind) int { return strings.Compare(a.String(), b.String()) })
 	return &Dependencies{Kinds: slices.Compact(kinds)}
+}
+
+// lookupKind returns the kind an inventory lookup reads when ident, the inventory variable, is
+// the target of list or get with a literal kind; false for any other use of the variable.
+func lookupKind(ident celast.NavigableExpr) (schema.GroupKind, bool) {
+	parent, ok := ident.Parent()
+	if !ok || parent.Kind() != celast.CallKind {
+		return schema.GroupKind{}, false
+	}
+	call := parent.AsCall()
+	if fn := call.FunctionName(); (fn != "list" && fn != "get") || !call.IsMemberFunction() ||
+		call.Target().ID() != ident.ID() || len(call.Args()) == 0 || call.Args()[0].Kind() != celast.LiteralKind {
+		return schema.GroupKind{}, false
+	}
+	lit, ok := call.Args()[0].AsLiteral().(types.String)
+	if !ok {
+		return schema.GroupKind{}, false
+	}
+	gk := inventory.ParseGroupKind(string(lit))
+	return gk, gk.Kind != ""
 }
 
 // celProgram is one compiled expression of a check: its field ("expression", "message" or

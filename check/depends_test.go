@@ -82,14 +82,15 @@ func TestPassForTargets(t *testing.T) {
 
 // TestCELDependenciesFromExpressions: a CEL check that declares nothing depends on its kinds,
 // Namespaces and the kinds its inventory lookups name literally; a lookup of a kind that is
-// not a literal can read any kind, so the check is re-run on every change; a declaration
-// the author makes is kept.
+// not a literal, the inventory reached by another name, and a check of every object can read
+// any kind, so the check is re-run on every change; a declaration the author makes is kept.
 func TestCELDependenciesFromExpressions(t *testing.T) {
 	meta := check.Meta{ID: "t:dep", Title: "T", Severity: check.Low, Remediation: "R",
 		Kinds: []schema.GroupKind{inventory.KindNamespace}, Requires: []schema.GroupKind{inventory.KindResourceQuota}}
 	for _, tc := range []struct {
 		name, expr   string
 		podTemplates bool
+		everyObject  bool               // no Kinds: every object
 		want         []schema.GroupKind // nil: no declaration
 	}{
 		{name: "kinds only", expr: "true",
@@ -99,9 +100,16 @@ func TestCELDependenciesFromExpressions(t *testing.T) {
 			want: []schema.GroupKind{inventory.KindLimitRange, inventory.KindNamespace, inventory.KindResourceQuota, inventory.KindDeployment}},
 		{name: "kind from params", expr: "inventory.list(params.kind).size() > 0"},
 		{name: "kind built at run time", expr: "inventory.get('Config' + 'Map', '', 'x').hasValue()"},
+		{name: "inventory bound to another name", expr: "cel.bind(inv, inventory, inv.list('NetworkPolicy').size() > 0)"},
+		{name: "inventory in a comprehension", expr: "[inventory].all(i, i.list('NetworkPolicy').size() > 0)"},
+		{name: "every object", expr: "true", everyObject: true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			c, err := check.CEL(check.CELSpec{Meta: meta, Expression: tc.expr, Params: map[string]any{"kind": "Pod"}})
+			m := meta
+			if tc.everyObject {
+				m.Kinds, m.Requires = nil, nil
+			}
+			c, err := check.CEL(check.CELSpec{Meta: m, Expression: tc.expr, Params: map[string]any{"kind": "Pod"}})
 			require.NoError(t, err)
 			d := c.Meta().Depends
 			if tc.want == nil {

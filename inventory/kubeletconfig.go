@@ -5,12 +5,18 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
 	"reflect"
+	"strings"
 	"sync"
 
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
 )
 
 // KindKubeletConfiguration is the kubelet's configuration file kind
@@ -52,8 +58,8 @@ const (
 // node and annotated with AnnotationNode and AnnotationKubeletConfigSource=configz, ready for
 // Builder.Add. The live configuration has every default applied, unlike a configuration file.
 //
-// Nodes that fail (nodes/proxy forbidden, kubelet unreachable) are skipped; each failure is
-// returned as an error naming the node. The objects are in the order of nodes.
+// Nodes that fail (nodes/proxy forbidden, kubelet unreachable, an answer over
+// MaxConfigzBytes) are skipped; each failure is returned as an error naming the node. The objects are in the order of nodes.
 func FetchKubeletConfigs(ctx context.Context, cs kubernetes.Interface, nodes []string, concurrency int) ([]*unstructured.Unstructured, []error) {
 	if concurrency < 1 {
 		concurrency = 1
@@ -77,7 +83,7 @@ func FetchKubeletConfigs(ctx context.Context, cs kubernetes.Interface, nodes []s
 				return
 			}
 			defer func() { <-sem }()
-			raw, err := rc.Get().AbsPath("/api/v1/nodes", node, "proxy", "configz").Do(ctx).Raw()
+			raw, err := getBounded(ctx, rc, MaxConfigzBytes, "/api/v1/nodes", node, "proxy", "configz")
 			if err != nil {
 				errs[i] = fmt.Errorf("node %s: kubelet configuration: %w", node, err)
 				return
@@ -102,6 +108,50 @@ func FetchKubeletConfigs(ctx context.Context, cs kubernetes.Interface, nodes []s
 		}
 	}
 	return out, outErrs
+}
+
+// MaxConfigzBytes bounds the response FetchKubeletConfigs reads from a kubelet's /configz,
+// whatever its status: the kubelet answers through the API server's proxy, and a node is not
+// trusted to answer with a configuration (a few kilobytes) rather than without end.
+const MaxConfigzBytes = 4 << 20
+
+// getBounded gets the path of rc's server and returns the body of a successful response, or
+// the error the response says (the API server's Status when it sends one), reading at most
+// limit bytes of it either way: a larger body is an error. Without a client of its own (a
+// RESTClient made otherwise than by client-go's constructors) it reads through rc as any
+// request does, unbounded.
+func getBounded(ctx context.Context, rc rest.Interface, limit int64, path ...string) ([]byte, error) {
+	req := rc.Get().AbsPath(path...)
+	c, ok := rc.(*rest.RESTClient)
+	if !ok || c.Client == nil {
+		return req.Do(ctx).Raw()
+	}
+	hreq, err := http.NewRequestWithContext(ctx, http.MethodGet, req.URL().String(), nil)
+	if err != nil {
+		return nil, err
+	}
+	hreq.Header.Set("Accept", "application/json, */*")
+	resp, err := c.Client.Do(hreq)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(body)) > limit {
+		return nil, fmt.Errorf("GET %s: the response is larger than %d bytes", strings.Join(path, "/"), limit)
+	}
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		var status metav1.Status
+		if json.Unmarshal(body, &status) == nil && status.Kind == "Status" && status.Message != "" {
+			return nil, apierrors.FromObject(&status)
+		}
+		return nil, apierrors.NewGenericServerResponse(resp.StatusCode, http.MethodGet,
+			schema.GroupResource{Resource: "nodes"}, "", string(body[:min(len(body), 200)]), 0, false)
+	}
+	return body, nil
 }
 
 // ParseConfigz turns the body of a kubelet's /configz response ({"kubeletconfig": {...}})

@@ -115,3 +115,38 @@ func TestFromClientsetWithKubeletConfigz(t *testing.T) {
 		assert.Contains(t, c.Reason, "nodes could not be listed")
 	})
 }
+
+// TestFetchKubeletConfigsBounded: a kubelet answers through the API server's proxy, and what
+// it answers is read up to MaxConfigzBytes, whatever the status: a larger configuration, or
+// error, is an error naming the node, not a configuration (nor a process out of memory).
+func TestFetchKubeletConfigsBounded(t *testing.T) {
+	big := strings.Repeat("x", MaxConfigzBytes)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/api/v1/nodes/large/proxy/configz":
+			_, _ = w.Write([]byte(`{"kubeletconfig":{"readOnlyPort":0,"padding":"` + big + `"}}`))
+		case "/api/v1/nodes/large-error/proxy/configz":
+			w.WriteHeader(http.StatusInternalServerError)
+			_, _ = w.Write([]byte(big + "y"))
+		case "/api/v1/nodes/small-error/proxy/configz":
+			w.WriteHeader(http.StatusBadGateway)
+			_, _ = w.Write([]byte("kubelet \x1b[2J down"))
+		default:
+			_, _ = w.Write([]byte(`{"kubeletconfig":{"readOnlyPort":0}}`))
+		}
+	}))
+	defer srv.Close()
+	cs, err := kubernetes.NewForConfig(&rest.Config{Host: srv.URL})
+	require.NoError(t, err)
+
+	objs, errs := FetchKubeletConfigs(context.Background(), cs, []string{"large", "large-error", "small-error", "ok"}, 2)
+	require.Len(t, objs, 1)
+	assert.Equal(t, "ok", objs[0].GetName())
+	require.Len(t, errs, 3)
+	for i, node := range []string{"large", "large-error"} {
+		assert.Contains(t, errs[i].Error(), "node "+node+": ")
+		assert.Contains(t, errs[i].Error(), "larger than")
+	}
+	assert.Contains(t, errs[2].Error(), "node small-error: ")
+	assert.Contains(t, errs[2].Error(), `"kubelet \x1b[2J down"`, "the body, quoted")
+}

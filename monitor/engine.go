@@ -203,7 +203,9 @@ func (e *engine) step(ctx context.Context, next *inventory.Inventory, changes []
 				}
 			}
 		}
-		if len(changes) > 0 {
+		// A check that declares no dependencies is re-run on every change: an object's, or the
+		// coverage of any kind (one that reads every kind reads their coverage too).
+		if len(changes) > 0 || (len(e.always) > 0 && coverageChanged(before, next)) {
 			for _, i := range e.always {
 				whole[i] = true
 			}
@@ -252,6 +254,21 @@ func (e *engine) step(ctx context.Context, next *inventory.Inventory, changes []
 	}
 	e.inv = next
 	return deltas.sorted(), stats, nil
+}
+
+// coverageChanged reports whether the coverage (state or reason) of any kind differs between
+// two inventories.
+func coverageChanged(before, next *inventory.Inventory) bool {
+	b, a := before.CoverageAll(), next.CoverageAll()
+	if len(b) != len(a) {
+		return true
+	}
+	for i := range b {
+		if b[i].GroupKind() != a[i].GroupKind() || b[i].State != a[i].State || b[i].Reason != a[i].Reason {
+			return true
+		}
+	}
+	return false
 }
 
 // plan decides, for each change, which checks re-run whole and which for some objects only.

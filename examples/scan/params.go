@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"slices"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -17,6 +16,10 @@ import (
 
 // maxParamsFileBytes bounds a --params file.
 const maxParamsFileBytes = 1 << 20
+
+// maxParamsErrors bounds the problems of --params files named one by one; the rest are
+// counted.
+const maxParamsErrors = 20
 
 // loadParams reads the --params files: each a mapping of check ID to a mapping of parameter
 // names to values. Every ID must name a check of bms and every parameter one it takes
@@ -71,6 +74,9 @@ func loadParams(paths []string, bms []benchmark.Benchmark) (map[string]map[strin
 			out[id] = params
 		}
 	}
+	if len(errs) > maxParamsErrors {
+		errs = append(errs[:maxParamsErrors], fmt.Errorf("--params: %d more problems", len(errs)-maxParamsErrors))
+	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
@@ -95,23 +101,36 @@ func readParamsFile(path string) (*yaml.Node, error) {
 	if len(data) > maxParamsFileBytes {
 		return nil, fmt.Errorf("--params %s: more than %d bytes", path, maxParamsFileBytes)
 	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var doc yaml.Node
-	if err := yaml.NewDecoder(bytes.NewReader(data)).Decode(&doc); err != nil {
+	if err := dec.Decode(&doc); err != nil {
 		if errors.Is(err, io.EOF) {
 			return nil, nil
 		}
+		return nil, fmt.Errorf("--params %s: %s", path, strings.TrimPrefix(err.Error(), "yaml: "))
+	}
+	// One mapping: parameters in a document after it would be left out unsaid.
+	var next yaml.Node
+	switch err := dec.Decode(&next); {
+	case err == nil:
+		line := next.Line
+		if len(next.Content) > 0 {
+			line = next.Content[0].Line
+		}
+		return nil, fmt.Errorf("--params %s:%d: a second YAML document: a file holds one mapping of check IDs to parameters", path, line)
+	case !errors.Is(err, io.EOF):
 		return nil, fmt.Errorf("--params %s: %s", path, strings.TrimPrefix(err.Error(), "yaml: "))
 	}
 	root := doc.Content[0]
 	if root.Kind != yaml.MappingNode {
 		return nil, fmt.Errorf("--params %s:%d: want a mapping of check IDs to parameters", path, root.Line)
 	}
-	ids := make([]string, 0, len(root.Content)/2)
+	ids := make(map[string]bool, len(root.Content)/2)
 	for i := 0; i+1 < len(root.Content); i += 2 {
-		if slices.Contains(ids, root.Content[i].Value) {
+		if ids[root.Content[i].Value] {
 			return nil, fmt.Errorf("--params %s:%d: check %s is set twice", path, root.Content[i].Line, root.Content[i].Value)
 		}
-		ids = append(ids, root.Content[i].Value)
+		ids[root.Content[i].Value] = true
 	}
 	return root, nil
 }

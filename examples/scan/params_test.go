@@ -1,8 +1,10 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -51,6 +53,9 @@ func TestParamsErrors(t *testing.T) {
 		{"set in two files", "org:loadbalancer-namespaces: {namespaces: [a]}\n", []string{"--params", other},
 			[]string{"check org:loadbalancer-namespaces is set already"}},
 		{"syntax error", "org:allowed-registries: {registries: [\n", nil, []string{"--params "}},
+		{"a second document", "org:allowed-registries: {registries: [a.example]}\n---\norg:nope: {a: 1}\n", nil,
+			[]string{":3: a second YAML document"}},
+		{"a second document that does not parse", "org:allowed-registries: {}\n---\norg: [\n", nil, []string{"--params "}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -64,6 +69,17 @@ func TestParamsErrors(t *testing.T) {
 			}
 		})
 	}
+	t.Run("many problems", func(t *testing.T) {
+		var b strings.Builder
+		for i := 0; b.Len() < maxParamsFileBytes-20; i++ {
+			fmt.Fprintf(&b, "%x: {}\n", i)
+		}
+		code, stdout, stderr := runScan(t, "", "-f", "../demo", "-b", "org", "--params", writeParams(t, b.String()))
+		assert.Equal(t, exitError, code)
+		assert.Empty(t, stdout)
+		assert.Equal(t, maxParamsErrors, strings.Count(stderr, "is not in the run"), "the first problems are named")
+		assert.Regexp(t, `--params: \d+ more problems`, stderr)
+	})
 	t.Run("not a regular file", func(t *testing.T) {
 		code, _, stderr := runScan(t, "", "-f", "../demo", "-b", "org", "--params", t.TempDir())
 		assert.Equal(t, exitError, code)

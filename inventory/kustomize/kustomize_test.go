@@ -2,9 +2,13 @@ package kustomize_test
 
 import (
 	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -289,4 +293,28 @@ func TestBuildErrors(t *testing.T) {
 			assert.Contains(t, msg, tt.wantErr)
 		})
 	}
+}
+
+// TestRemoteInLargeKustomization: a base whose kustomization file is larger than a document
+// may be (padded with a comment) is looked at for remote references all the same: kustomize
+// reads it, so a URL in it would be fetched.
+func TestRemoteInLargeKustomization(t *testing.T) {
+	var fetched atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		fetched.Add(1)
+		_, _ = io.WriteString(w, "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: fetched\n")
+	}))
+	defer srv.Close()
+	ref := srv.URL + "/cm.yaml"
+	padding := "#" + strings.Repeat("x", inventory.DefaultMaxDocumentBytes) + "\n"
+	dir := t.TempDir()
+	write(t, dir, map[string]string{
+		"root/kustomization.yaml": "resources:\n- ../base\n",
+		"base/kustomization.yaml": padding + "resources:\n- " + ref + "\n",
+	})
+	out, err := kustomize.New().Render(context.Background(), filepath.Join(dir, "root"))
+	assert.Zero(t, fetched.Load(), "nothing is downloaded")
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), filepath.Join(dir, "base", "kustomization.yaml"))
+	assert.Empty(t, out)
 }

@@ -1,7 +1,9 @@
 package kustomize
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -25,8 +27,9 @@ import (
 // reaches its loader is looked at before the build: resources (and bases), components,
 // patches, replacements, crds, configurations, openapi, the files and env files of
 // configMapGenerator and secretGenerator, and generators, transformers and validators, with
-// the file references of the plugin configurations those list. A kustomization that cannot
-// be read or parsed is left to kustomize, which stops there.
+// the file references of the plugin configurations those list. A kustomization file that
+// cannot be read (not a regular file, larger than kustomize may read it) is an error naming
+// it; one that does not parse is left to kustomize, which stops there.
 //
 // It also returns the deprecated fields each of those kustomizations uses, which kustomize
 // notes on standard error as it loads them.
@@ -65,10 +68,17 @@ func (c *localChecker) kustomization(dir string, plugin bool) error {
 	var file string
 	var data []byte
 	for _, n := range c.fileNames {
-		if d, err := regularfile.Read(filepath.Join(dir, n), inventory.DefaultMaxDocumentBytes); err == nil {
-			file, data = filepath.Join(dir, n), d
-			break
+		// Read within the bounds kustomize reads it with (boundedFS): a file kustomize
+		// reads is a file looked at here, whatever its size.
+		d, err := regularfile.Read(filepath.Join(dir, n), inventory.DefaultMaxInputBytes)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
 		}
+		if err != nil {
+			return fmt.Errorf("%s: %w", filepath.Join(dir, n), err)
+		}
+		file, data = filepath.Join(dir, n), d
+		break
 	}
 	var k types.Kustomization
 	if file == "" || k.Unmarshal(data) != nil {

@@ -70,5 +70,7 @@
 //   - NetworkPolicies not all seen, and network policies of CNI plugins or of the Network
 //     Policy API (inventory.OtherNetworkPolicyKinds) that may apply to a namespace's pods:
 //     the engine does not model those, and answers about such pods are Unknown (see
-//     Engine.Unseen).
+//     Engine.Unseen). A direction's answer is the NetworkPolicies': with some of them not
+//     seen, only a pod isolated and allowed by those seen is known to be so (policies add
+//     up allows); the rest is Unknown.
 package netreach

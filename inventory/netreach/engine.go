@@ -615,6 +615,19 @@ func (e *Engine) Reach(from, to Pod, port Port) Answer {
 			a.Allowed = Unknown
 		}
 	}
+	if e.unseen != "" {
+		// A NetworkPolicy not seen may select the pods (isolating them) and may allow the
+		// connection: of a direction, only a pod isolated and allowed by the policies seen
+		// stays so whatever the others say (policies add up allows).
+		for _, d := range []*DirectionAnswer{&a.Egress, &a.Ingress} {
+			if d.Isolated != Yes || d.Allowed != Yes {
+				d.Allowed = Unknown
+			}
+			if d.Isolated == No {
+				d.Isolated = Unknown
+			}
+		}
+	}
 	if a.hasUnknown() {
 		a.Unknown = why.list
 	}

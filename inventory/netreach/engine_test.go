@@ -2,6 +2,7 @@ package netreach_test
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -337,6 +338,39 @@ func TestReachUnseen(t *testing.T) {
 		a := e.Reach(pod(t, e, inv, "Pod a/client"), pod(t, e, inv, "Pod b/server"), netreach.Port{Number: 8080, Protocol: "TCP"})
 		assert.Equal(t, netreach.Unknown, a.Allowed)
 		assert.Contains(t, strings.Join(a.Unknown, "\n"), "NetworkPolicies were not all seen: networkpolicies forbidden: no")
+		for _, d := range []netreach.DirectionAnswer{a.Egress, a.Ingress} {
+			assert.Equal(t, netreach.Unknown, d.Isolated, "%s: a policy not seen may select the pods", d.Direction)
+			assert.Equal(t, netreach.Unknown, d.Allowed, "%s: a policy not seen may isolate the pods", d.Direction)
+		}
+	})
+	t.Run("NetworkPolicies not all loaded", func(t *testing.T) {
+		// Ingress to b/server is isolated and allowed by a policy seen: more policies only allow
+		// more. Egress from a/client is isolated and denied by one: another may allow it.
+		docs := join(world,
+			"apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: allow, namespace: b}\nspec:\n"+
+				"  podSelector: {}\n  ingress: [{}]\n",
+			"apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: deny, namespace: a}\nspec:\n"+denyEgress)
+		b := inventory.NewBuilder(inventory.ModeManifests)
+		for _, o := range objects(t, docs) {
+			require.NoError(t, b.Add(o, inventory.Source{File: "world.yaml"}))
+		}
+		b.AddError(&inventory.SourceError{Source: inventory.Source{File: "broken.yaml", Line: 3}, Object: "NetworkPolicy a/other",
+			Err: errors.New("spec.podSelector: wrong type")})
+		inv := b.Build()
+		require.Equal(t, inventory.Incomplete, inv.Coverage(inventory.KindNetworkPolicy).State)
+		e := netreach.New(inv)
+		a := e.Reach(pod(t, e, inv, "Pod a/client"), pod(t, e, inv, "Pod b/server"), netreach.Port{Number: 8080, Protocol: "TCP"})
+		assert.Equal(t, netreach.Unknown, a.Allowed)
+		assert.Equal(t, netreach.Yes, a.Egress.Isolated)
+		assert.Equal(t, netreach.Unknown, a.Egress.Allowed, "a policy not seen may allow it")
+		assert.Equal(t, netreach.Yes, a.Ingress.Isolated)
+		assert.Equal(t, netreach.Yes, a.Ingress.Allowed, "a policy seen allows it")
+		a = e.Reach(pod(t, e, inv, "Pod b/client"), pod(t, e, inv, "Pod a/server"), netreach.Port{Number: 8080, Protocol: "TCP"})
+		assert.Equal(t, netreach.Unknown, a.Allowed)
+		for _, d := range []netreach.DirectionAnswer{a.Egress, a.Ingress} {
+			assert.Equal(t, netreach.Unknown, d.Isolated, "%s: no policy seen selects the pods, one not seen may", d.Direction)
+			assert.Equal(t, netreach.Unknown, d.Allowed, "%s", d.Direction)
+		}
 	})
 	t.Run("a CNI policy in the destination's namespace", func(t *testing.T) {
 		inv := cluster(t, join(world, "apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: cnp, namespace: b}\nspec: {}\n"),

@@ -3,6 +3,7 @@ package publish
 import (
 	"cmp"
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/openreports/reports-api/apis/openreports.io/v1alpha1"
+	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -95,8 +97,8 @@ type objectID struct {
 type writtenObject struct {
 	resourceVersion string
 	uid             types.UID
-	// content is the canonical form of its labels and body (see contentOf).
-	content string
+	// sum is the hash of its labels and body in canonical form (see sumOf).
+	sum [sha256.Size]byte
 }
 
 // scope is the results of one namespace ("" for the cluster's) and which part holds which
@@ -183,7 +185,7 @@ func (p *Reports) Load(ctx context.Context) ([]check.Result, error) {
 			for j := range items {
 				u := &items[j]
 				p.written[objectID{res, u.GetNamespace(), u.GetName()}] = writtenObject{resourceVersion: u.GetResourceVersion(),
-					uid: u.GetUID(), content: contentOf(u)}
+					uid: u.GetUID(), sum: sumOfUnstructured(u)}
 				if i == 0 {
 					previous = append(previous, p.readBack(u)...)
 				}
@@ -395,25 +397,19 @@ func (p *Reports) sync(ctx context.Context, ns string) error {
 	if len(s.results) == 0 {
 		delete(p.scopes, ns)
 	}
-	var objs []*unstructured.Unstructured
+	var objs []desired
 	for _, k := range p.cfg.kinds {
 		for _, pt := range parts {
-			u, err := p.object(k, ns, pt)
-			if err != nil {
-				p.mu.Unlock()
-				return err
-			}
-			objs = append(objs, u)
+			objs = append(objs, p.object(k, ns, pt))
 		}
 	}
 	p.mu.Unlock()
 
 	want := make(map[objectID]bool, len(objs))
 	var errs []error
-	for _, u := range objs {
-		id := p.idOf(u)
-		want[id] = true
-		if err := p.put(ctx, id, u); err != nil {
+	for _, d := range objs {
+		want[d.id] = true
+		if err := p.put(ctx, d); err != nil {
 			errs = append(errs, err)
 		}
 	}
@@ -436,25 +432,15 @@ func (p *Reports) sync(ctx context.Context, ns string) error {
 	return errors.Join(errs...)
 }
 
-// idOf returns the ID of object u, written as a kind of Reports.
-func (p *Reports) idOf(u *unstructured.Unstructured) objectID {
-	gvk := u.GroupVersionKind()
-	var res schema.GroupVersionResource
-	switch gvk.Kind {
-	case "Report":
-		res = openreports.ReportResource
-	case "ClusterReport":
-		res = openreports.ClusterReportResource
-	case "PolicyReport":
-		res = policyreport.PolicyReportResource
-	default:
-		res = policyreport.ClusterPolicyReportResource
-	}
-	return objectID{res, u.GetNamespace(), u.GetName()}
+// desired is an object as it should be.
+type desired struct {
+	id  objectID
+	obj any // *v1alpha1.Report, *v1alpha1.ClusterReport, *policyreport.PolicyReport or ClusterPolicyReport
+	sum [sha256.Size]byte
 }
 
 // object returns the object of kind k holding part pt of scope ns.
-func (p *Reports) object(k Kind, ns string, pt part) (*unstructured.Unstructured, error) {
+func (p *Reports) object(k Kind, ns string, pt part) desired {
 	name := p.cfg.instance + "-" + strconv.Itoa(pt.index)
 	labels := map[string]string{LabelManagedBy: openreports.Source, LabelInstance: p.cfg.instance,
 		LabelPart: strconv.Itoa(pt.index)}
@@ -464,46 +450,65 @@ func (p *Reports) object(k Kind, ns string, pt part) (*unstructured.Unstructured
 			conf.Limits.StatusFilter = append(conf.Limits.StatusFilter, v1alpha1.StatusFilter(r))
 		}
 	}
-	var obj any
+	namespaced, cluster := resources(k)
+	d := desired{id: objectID{namespaced, ns, name}}
+	var f form
 	if ns == "" {
+		d.id.resource = cluster
 		r := openreports.NewClusterReport(name, pt.results)
 		r.Labels, r.Configuration = labels, conf
-		obj = r
+		d.obj, f = r, form{TypeMeta: r.TypeMeta, Source: r.Source, Scope: r.Scope, ScopeSelector: r.ScopeSelector,
+			Configuration: r.Configuration, Summary: r.Summary, Results: r.Results}
 		if k == PolicyReports {
-			obj = policyreport.FromClusterReport(r)
+			pr := policyreport.FromClusterReport(r)
+			d.obj, f = pr, form{TypeMeta: pr.TypeMeta, Scope: pr.Scope, ScopeSelector: pr.ScopeSelector, Summary: pr.Summary, Results: pr.Results}
 		}
 	} else {
 		r := openreports.NewReport(ns, name, pt.results)
 		r.Labels, r.Configuration = labels, conf
-		obj = r
+		d.obj, f = r, form{TypeMeta: r.TypeMeta, Source: r.Source, Scope: r.Scope, ScopeSelector: r.ScopeSelector,
+			Configuration: r.Configuration, Summary: r.Summary, Results: r.Results}
 		if k == PolicyReports {
-			obj = policyreport.FromReport(r)
+			pr := policyreport.FromReport(r)
+			d.obj, f = pr, form{TypeMeta: pr.TypeMeta, Scope: pr.Scope, ScopeSelector: pr.ScopeSelector, Summary: pr.Summary, Results: pr.Results}
 		}
 	}
-	m, err := runtime.DefaultUnstructuredConverter.ToUnstructured(obj)
-	if err != nil {
-		return nil, fmt.Errorf("publish: %s %s/%s: %w", k, ns, name, err)
-	}
-	u := &unstructured.Unstructured{Object: m}
-	unstructured.RemoveNestedField(u.Object, "metadata", "creationTimestamp")
-	return u, nil
+	f.Metadata.Labels = labels
+	d.sum = f.sum()
+	return d
 }
 
-// contentOf returns the canonical form of what Reports writes of object u: its labels and
-// everything but its metadata, as JSON (map keys sorted).
-func contentOf(u *unstructured.Unstructured) string {
-	c := make(map[string]any, len(u.Object))
-	for k, v := range u.Object {
-		if k != "metadata" {
-			c[k] = v
-		}
-	}
-	c["metadata"] = u.GetLabels()
-	data, err := json.Marshal(c)
+// form is what Reports writes of a report object, of either kind: its labels and body. Two
+// objects of the same form are the same to it.
+type form struct {
+	metav1.TypeMeta `json:",inline"`
+	Metadata        struct {
+		Labels map[string]string `json:"labels,omitempty"`
+	} `json:"metadata"`
+	Source        string                        `json:"source,omitempty"`
+	Scope         *corev1.ObjectReference       `json:"scope,omitempty"`
+	ScopeSelector *metav1.LabelSelector         `json:"scopeSelector,omitempty"`
+	Configuration *v1alpha1.ReportConfiguration `json:"configuration,omitempty"`
+	Summary       v1alpha1.ReportSummary        `json:"summary"`
+	Results       []v1alpha1.ReportResult       `json:"results,omitempty"`
+}
+
+// sum returns the hash of f's canonical JSON.
+func (f *form) sum() [sha256.Size]byte {
+	data, err := json.Marshal(f)
 	if err != nil {
-		return "" // differs from any content: written again
+		return [sha256.Size]byte{} // differs from any form: written again
 	}
-	return string(data)
+	return sha256.Sum256(data)
+}
+
+// sumOfUnstructured returns the hash of the form of object u, as the cluster holds it.
+func sumOfUnstructured(u *unstructured.Unstructured) [sha256.Size]byte {
+	var f form
+	if err := runtime.DefaultUnstructuredConverter.FromUnstructured(u.Object, &f); err != nil {
+		return [sha256.Size]byte{}
+	}
+	return f.sum()
 }
 
 func (p *Reports) count(f func(*ReportStats)) {
@@ -535,17 +540,23 @@ func (p *Reports) ours(u *unstructured.Unstructured) bool {
 	return l[LabelManagedBy] == openreports.Source && l[LabelInstance] == p.cfg.instance
 }
 
-// put makes object id hold u, unless it does.
-func (p *Reports) put(ctx context.Context, id objectID, u *unstructured.Unstructured) error {
-	want := contentOf(u)
+// put makes object d.id hold d, unless it does.
+func (p *Reports) put(ctx context.Context, d desired) error {
+	id := d.id
 	w, exists := p.known(id)
-	if exists && w.content == want {
+	if exists && w.sum == d.sum {
 		p.count(func(s *ReportStats) { s.Unchanged++ })
 		return nil
 	}
 	if p.client == nil {
-		return p.print(id, u, want, exists)
+		return p.print(d, exists)
 	}
+	m, err := runtime.DefaultUnstructuredConverter.ToUnstructured(d.obj)
+	if err != nil {
+		return fmt.Errorf("publish: %s %s/%s: %w", id.resource.Resource, id.namespace, id.name, err)
+	}
+	u := &unstructured.Unstructured{Object: m}
+	unstructured.RemoveNestedField(u.Object, "metadata", "creationTimestamp")
 	ri := p.client.Resource(id.resource).Namespace(id.namespace)
 	for attempt := 0; ; attempt++ {
 		if err := p.limiter.Wait(ctx); err != nil {
@@ -571,7 +582,7 @@ func (p *Reports) put(ctx context.Context, id objectID, u *unstructured.Unstruct
 			})
 			p.cfg.logger.Debug("report object written", "kind", u.GetKind(), "namespace", id.namespace, "name", id.name,
 				"results", len(resultsOf(u)))
-			p.remember(id, &writtenObject{resourceVersion: got.GetResourceVersion(), uid: got.GetUID(), content: want})
+			p.remember(id, &writtenObject{resourceVersion: got.GetResourceVersion(), uid: got.GetUID(), sum: d.sum})
 			return nil
 		case exists && apierrors.IsNotFound(err):
 			exists = false // deleted meanwhile: made again
@@ -592,9 +603,9 @@ func (p *Reports) put(ctx context.Context, id objectID, u *unstructured.Unstruct
 				return fmt.Errorf("publish: %s %s/%s exists and is not this monitor's (labels %s=%s, %s=%s missing): left alone",
 					u.GetKind(), id.namespace, id.name, LabelManagedBy, openreports.Source, LabelInstance, p.cfg.instance)
 			}
-			w = writtenObject{resourceVersion: cur.GetResourceVersion(), uid: cur.GetUID(), content: contentOf(cur)}
+			w = writtenObject{resourceVersion: cur.GetResourceVersion(), uid: cur.GetUID(), sum: sumOfUnstructured(cur)}
 			exists = true
-			if w.content == want {
+			if w.sum == d.sum {
 				p.remember(id, &w)
 				p.count(func(s *ReportStats) { s.Unchanged++ })
 				return nil
@@ -657,11 +668,11 @@ func (p *Reports) remove(ctx context.Context, id objectID) error {
 	}
 }
 
-// print writes object u, for a dry run, as one line of JSON.
-func (p *Reports) print(id objectID, u *unstructured.Unstructured, content string, exists bool) error {
-	data, err := json.Marshal(u.Object)
+// print writes object d, for a dry run, as one line of JSON.
+func (p *Reports) print(d desired, exists bool) error {
+	data, err := json.Marshal(d.obj)
 	if err != nil {
-		return fmt.Errorf("publish: %s %s/%s: %w", u.GetKind(), id.namespace, id.name, err)
+		return fmt.Errorf("publish: %s %s/%s: %w", d.id.resource.Resource, d.id.namespace, d.id.name, err)
 	}
 	if _, err := p.cfg.dryRun.Write(append(report.EscapeJSON(data), '\n')); err != nil {
 		return fmt.Errorf("publish: dry run: %w", err)
@@ -673,7 +684,7 @@ func (p *Reports) print(id objectID, u *unstructured.Unstructured, content strin
 			s.Creates++
 		}
 	})
-	p.remember(id, &writtenObject{content: content})
+	p.remember(d.id, &writtenObject{sum: d.sum})
 	return nil
 }
 

@@ -406,7 +406,7 @@ func TestPolicyReportsAndDryRun(t *testing.T) {
 	p := newReports(t, client, WithKinds(PolicyReports), WithInstance("blue"))
 	p.Update(&fakeSource{results: results}, monitor.Update{Revision: 1, Time: t0, Initial: true})
 	p.flush(t)
-	assert.Equal(t, []string{"create policyreports shop/blue-0", "create clusterpolicyreports /blue-0"}, writes(client))
+	assert.ElementsMatch(t, []string{"create policyreports shop/blue-0", "create clusterpolicyreports /blue-0"}, writes(client))
 	u := get(t, client, policyreport.PolicyReportResource, "shop", "blue-0")
 	assert.Equal(t, "PolicyReport", u.GetKind())
 	assert.Equal(t, "wgpolicyk8s.io/v1alpha2", u.GetAPIVersion())

@@ -191,8 +191,11 @@ func WithMetadataClient(mc metadata.Interface) ClusterOption {
 
 // WithKinds lists only the given built-in kinds. The other built-in kinds get the coverage
 // state Absent with the reason "not requested", so checks that need them are not evaluated;
-// so do OtherNetworkPolicyKinds, whose discovery is skipped. Calling it with no kinds lists every kind. A kind that is not built in (see BuiltinKinds)
-// makes the loader return an error.
+// so do the OtherNetworkPolicyKinds not given, whose discovery is skipped (those given are
+// not listed either, but the server's discovery is asked whether it serves them, as when
+// every kind is listed). Calling it with no kinds lists every kind. A kind that is neither
+// built in (see BuiltinKinds) nor one of OtherNetworkPolicyKinds makes the loader return an
+// error.
 func WithKinds(kinds ...schema.GroupKind) ClusterOption {
 	kinds = append([]schema.GroupKind(nil), kinds...)
 	return clusterOptionFunc(func(o *clusterOptions) { o.kinds = kinds })
@@ -410,11 +413,7 @@ func (l *clusterLoader) begin(o *clusterOptions, skipped []KindInfo) {
 // end records, once the kinds are listed, the coverage of OtherNetworkPolicyKinds and the
 // server's version.
 func (l *clusterLoader) end(ctx context.Context, o *clusterOptions) {
-	if len(o.kinds) == 0 {
-		l.discoverOtherNetworkPolicyKinds(ctx)
-	} else {
-		l.notRequestedOtherNetworkPolicyKinds()
-	}
+	l.discoverOtherNetworkPolicyKinds(ctx, o.kinds)
 	if o.serverWarnings != nil {
 		for _, w := range o.serverWarnings.warnings() {
 			l.b.AddWarning(w)
@@ -474,7 +473,7 @@ func selectKinds(want []schema.GroupKind) (list, skipped []KindInfo, err error) 
 	}
 	wanted := make(map[schema.GroupKind]bool, len(want))
 	for _, gk := range want {
-		if _, ok := LookupKind(gk); !ok {
+		if _, ok := LookupKind(gk); !ok && !isOtherNetworkPolicyKind(gk) {
 			return nil, nil, fmt.Errorf("inventory: WithKinds: %s is not a built-in kind", gk)
 		}
 		wanted[gk] = true

@@ -3,6 +3,7 @@ package inventory
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -59,10 +60,15 @@ func OtherNetworkPolicyKinds() []KindInfo {
 // discoverOtherNetworkPolicyKinds records the coverage of OtherNetworkPolicyKinds on a
 // cluster: NotServed for each kind the server's discovery shows it does not serve, Absent
 // with the reason for the others. Discovery that cannot be read leaves every one Absent,
-// with the reason: whether the cluster has such policies is then unknown.
-func (l *clusterLoader) discoverOtherNetworkPolicyKinds(ctx context.Context) {
+// with the reason: whether the cluster has such policies is then unknown. With kinds
+// requested (WithKinds), those not requested are Absent as not requested, and not asked.
+func (l *clusterLoader) discoverOtherNetworkPolicyKinds(ctx context.Context, requested []schema.GroupKind) {
 	var discErr error // asked once: a discovery that failed is not asked again for each kind
 	for _, k := range otherNetworkPolicyKinds {
+		if len(requested) > 0 && !slices.Contains(requested, k.GroupKind()) {
+			l.b.SetCoverage(Coverage{Group: k.Group, Kind: k.Kind, State: Absent, Reason: reasonNotRequested})
+			continue
+		}
 		gr := schema.GroupResource{Group: k.Group, Resource: k.Resource}
 		cov := Coverage{Group: k.Group, Kind: k.Kind, State: Absent}
 		var served []string
@@ -87,10 +93,7 @@ func (l *clusterLoader) discoverOtherNetworkPolicyKinds(ctx context.Context) {
 	}
 }
 
-// notRequestedOtherNetworkPolicyKinds records OtherNetworkPolicyKinds as not requested (see
-// WithKinds).
-func (l *clusterLoader) notRequestedOtherNetworkPolicyKinds() {
-	for _, k := range otherNetworkPolicyKinds {
-		l.b.SetCoverage(Coverage{Group: k.Group, Kind: k.Kind, State: Absent, Reason: reasonNotRequested})
-	}
+// isOtherNetworkPolicyKind reports whether gk is one of OtherNetworkPolicyKinds.
+func isOtherNetworkPolicyKind(gk schema.GroupKind) bool {
+	return slices.ContainsFunc(otherNetworkPolicyKinds, func(k KindInfo) bool { return k.GroupKind() == gk })
 }

@@ -90,6 +90,20 @@ func TestFromClientsetDiscoversOtherNetworkPolicyKinds(t *testing.T) {
 				ciliumPolicy: {State: inventory.Absent, Reason: "not requested"},
 			},
 		},
+		{
+			// A program that lists only what its checks read names the policy kinds too:
+			// they are still asked of discovery, the others are not requested.
+			name:      "WithKinds naming policy kinds",
+			discovery: append(coreDiscovery(), cilium),
+			opts: []inventory.ClusterOption{inventory.WithKinds(inventory.KindNamespace, inventory.KindNetworkPolicy,
+				ciliumPolicy, calicoGlobal)},
+			want: map[schema.GroupKind]inventory.Coverage{
+				ciliumPolicy:      {State: inventory.Absent, Reason: "serves ciliumnetworkpolicies.cilium.io (v2), but the loader does not list custom resources"},
+				calicoGlobal:      {State: inventory.NotServed, Reason: "does not serve the API group crd.projectcalico.org"},
+				ciliumClusterwide: {State: inventory.Absent, Reason: "not requested"},
+				adminPolicy:       {State: inventory.Absent, Reason: "not requested"},
+			},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -131,6 +131,9 @@ type Proxy struct {
 	mu    sync.Mutex
 	rules []*Rule
 	log   []Request
+	// resets counts the calls to Reset: a request that began before one has no entry in log
+	// any more.
+	resets int
 	// watches are the watch streams open (see EndWatches).
 	watches map[*watchStream]bool
 }
@@ -185,6 +188,7 @@ func (p *Proxy) Reset() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.rules, p.log = nil, nil
+	p.resets++
 }
 
 // Requests returns the requests seen so far, in the order they arrived.
@@ -208,7 +212,7 @@ func (p *Proxy) Count(method, resource string) int {
 func (p *Proxy) serve(w http.ResponseWriter, r *http.Request) {
 	res, verb := ResourceOf(r.URL.Path), VerbOf(r.Method, r.URL.Path, r.URL.Query())
 	p.mu.Lock()
-	i := len(p.log)
+	i, resets := len(p.log), p.resets
 	p.log = append(p.log, Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.Query(), Resource: res, Verb: verb})
 	var fault *Fault
 	for _, rule := range p.rules {
@@ -225,8 +229,10 @@ func (p *Proxy) serve(w http.ResponseWriter, r *http.Request) {
 	// server recovers from.
 	defer func() {
 		p.mu.Lock()
-		p.log[i].Status, p.log[i].Injected = sw.code, fault != nil
-		p.mu.Unlock()
+		defer p.mu.Unlock()
+		if p.resets == resets { // else Reset forgot the request (a watch outlives it)
+			p.log[i].Status, p.log[i].Injected = sw.code, fault != nil
+		}
 	}()
 	switch {
 	case fault != nil:
@@ -234,6 +240,9 @@ func (p *Proxy) serve(w http.ResponseWriter, r *http.Request) {
 	case verb == "watch":
 		s := &watchStream{resource: res, end: make(chan WatchEnd, 1)}
 		defer p.closed(s)
+		// The events are read one by one (see EndWatches): not compressed. Without the
+		// client's Accept-Encoding, the upstream transport asks for gzip itself and undoes it.
+		r.Header.Del("Accept-Encoding")
 		p.rp.ServeHTTP(sw, r.WithContext(context.WithValue(r.Context(), streamKey{}, s)))
 	default:
 		p.rp.ServeHTTP(sw, r)

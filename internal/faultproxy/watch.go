@@ -30,7 +30,8 @@ const (
 	// Gone sends an ERROR event holding a 410 Expired Status, then ends the response, as the
 	// API server does when the resource version the watch would resume from is older than
 	// what it keeps ("too old resource version"): the client must list again. A stream whose
-	// framing the proxy does not know (neither JSON nor protobuf) is Reset instead.
+	// framing the proxy does not know (neither JSON nor protobuf, or compressed) is Reset
+	// instead. (The proxy asks the upstream server for watches without compression.)
 	Gone
 )
 
@@ -89,7 +90,11 @@ func (p *Proxy) streamWatch(resp *http.Response) error {
 	if !ok || resp.StatusCode != http.StatusOK {
 		return nil
 	}
-	resp.Body = newWatchBody(resp.Body, resp.Header.Get("Content-Type"), s.end)
+	contentType := resp.Header.Get("Content-Type")
+	if resp.Header.Get("Content-Encoding") != "" {
+		contentType = "" // compressed all the same: passed on as it comes
+	}
+	resp.Body = newWatchBody(resp.Body, contentType, s.end)
 	p.mu.Lock()
 	p.watches[s] = true
 	p.mu.Unlock()

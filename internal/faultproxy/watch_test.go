@@ -2,12 +2,17 @@ package faultproxy
 
 import (
 	"bufio"
+	"bytes"
+	"compress/gzip"
+	"context"
 	"io"
+	"log"
 	"mime"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -57,8 +62,9 @@ func TestVerbOf(t *testing.T) {
 
 // watchUpstream is an API server stand-in that answers every watch of pods with one ADDED
 // event per pod named, encoded as the client asked (JSON or protobuf, as the API server
-// encodes watch events), then keeps the stream open until the client or the proxy leaves;
-// every list with an empty PodList.
+// encodes watch events; gzipped when the client accepts it, as the API server compresses
+// responses), then keeps the stream open until the client or the proxy leaves; every list
+// with an empty PodList.
 func watchUpstream(t *testing.T, names ...string) *httptest.Server {
 	t.Helper()
 	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -81,8 +87,16 @@ func watchUpstream(t *testing.T, names ...string) *httptest.Server {
 			contentType += ";stream=watch"
 		}
 		w.Header().Set("Content-Type", contentType)
+		var out io.Writer = w
+		flush := w.(http.Flusher).Flush
+		if strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
+			w.Header().Set("Content-Encoding", "gzip")
+			zw := gzip.NewWriter(w)
+			defer zw.Close()
+			out, flush = zw, func() { _ = zw.Flush(); w.(http.Flusher).Flush() }
+		}
 		w.WriteHeader(http.StatusOK)
-		fw := info.StreamSerializer.Framer.NewFrameWriter(w)
+		fw := info.StreamSerializer.Framer.NewFrameWriter(out)
 		embedded := scheme.Codecs.EncoderForVersion(info.Serializer, corev1.SchemeGroupVersion)
 		for i, name := range names {
 			pod := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: "shop", ResourceVersion: string(rune('2' + i))}}
@@ -95,7 +109,7 @@ func watchUpstream(t *testing.T, names ...string) *httptest.Server {
 				return
 			}
 		}
-		w.(http.Flusher).Flush()
+		flush()
 		<-r.Context().Done()
 	}))
 	t.Cleanup(up.Close)
@@ -228,4 +242,50 @@ func TestEndWatchesResetAndTimeout(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, []string{"watch", "list"}, []string{p.Requests()[0].Verb, p.Requests()[1].Verb})
 	})
+}
+
+func TestResetWhileWatching(t *testing.T) {
+	p := proxyTo(t, watchUpstream(t, "web"))
+	var serverLog lockedBuffer
+	p.srv.Config.ErrorLog = log.New(&serverLog, "", 0)
+	w, err := clientset(t, p, false).CoreV1().Pods("shop").Watch(t.Context(), metav1.ListOptions{})
+	require.NoError(t, err)
+	_, ok := nextEvent(t, w)
+	require.True(t, ok)
+	p.Reset() // forgets the watch's request while it is open
+	p.Add(Rule{Verb: "list", Fault: ServerError(http.StatusServiceUnavailable)})
+	require.Equal(t, 1, p.EndWatches("pods", Timeout))
+	_, ok = nextEvent(t, w)
+	assert.False(t, ok)
+	time.Sleep(100 * time.Millisecond) // the watch's request is done
+
+	// The proxy still answers, and records the requests since Reset only.
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+	defer cancel()
+	_, err = clientset(t, p, false).CoreV1().Pods("shop").List(ctx, metav1.ListOptions{})
+	require.Error(t, err)
+	reqs := p.Requests()
+	require.Len(t, reqs, 1)
+	assert.Equal(t, "list", reqs[0].Verb)
+	assert.Equal(t, http.StatusServiceUnavailable, reqs[0].Status, "the watch's end does not overwrite another request's entry")
+	assert.True(t, reqs[0].Injected)
+	assert.Empty(t, serverLog.String(), "no handler panicked")
+}
+
+// lockedBuffer is a bytes.Buffer safe for concurrent use.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }

@@ -12,6 +12,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
@@ -143,7 +144,8 @@ func NewWatch(cs kubernetes.Interface, opts ...ClusterOption) (*Watch, error) {
 // WatchConfig returns a Watch over the cluster cfg points at, with clients made as FromConfig
 // makes them (protobuf, its rate limit), Secrets listed as Tables and watched as metadata:
 // their values never reach the process, and their types are known as FromConfig knows them
-// (a Secret the watch shows first has its type read once from a Table of it).
+// (a Secret the watch shows first has its type read once from a Table of it, listed by
+// name: list and watch on Secrets are all the permissions needed).
 func WatchConfig(cfg *rest.Config, opts ...ClusterOption) (*Watch, error) {
 	cs, mc, host, err := clientsFor(cfg, nil)
 	if err != nil {
@@ -385,14 +387,19 @@ func (w *Watch) event(k KindInfo, item any, deleted bool) error {
 }
 
 // secretType returns the type of Secret s, watched as metadata: remembered from the list, or
-// read once from a Table of it; unknown ("") when the server does not say.
+// read once from a Table of it; unknown ("") when the server does not say. The Table is a
+// list of the Secrets of s's namespace selected by name, not a get of s: the permission to
+// list Secrets, which the watch needs, is enough (a role that allows list and watch, as a
+// monitor's least-privilege role does, does not allow get).
 func (w *Watch) secretType(s *corev1.Secret) corev1.SecretType {
 	if typ, ok := w.types.get(s.UID); ok {
 		return typ
 	}
 	ctx, cancel := context.WithTimeout(w.runCtx, defaultRequestTimeout)
 	defer cancel()
-	secrets, _, err := secretTable(ctx, w.opts.secretTables.Get().Namespace(s.Namespace).Resource("secrets").Name(s.Name))
+	opts := metav1.ListOptions{FieldSelector: fields.OneTermEqualSelector("metadata.name", s.Name).String()}
+	secrets, _, err := secretTable(ctx, w.opts.secretTables.Get().Namespace(s.Namespace).Resource("secrets").
+		VersionedParams(&opts, metav1.ParameterCodec))
 	if err != nil || len(secrets) != 1 || secrets[0].UID != s.UID {
 		return "" // deleted or replaced meanwhile, or not readable: its type is unknown
 	}

@@ -142,6 +142,64 @@ func TestWatchForbiddenKind(t *testing.T) {
 	assert.Equal(t, inventory.KindPod, listErr.Kind)
 }
 
+// TestWatchListedButNotWatched: a kind the server lets list but not watch (a role granting
+// list only) cannot be kept current, so it is Forbidden, saying why, and holds no objects; it
+// is Listed again, with what the cluster holds then, once a watch is allowed.
+func TestWatchListedButNotWatched(t *testing.T) {
+	ctx := context.Background()
+	cs := fake.NewClientset(&corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "web", Namespace: "shop"}})
+	var mu sync.Mutex
+	refuse := true
+	cs.PrependWatchReactor("pods", func(clienttesting.Action) (bool, watch.Interface, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		if refuse {
+			return true, nil, apierrors.NewForbidden(schema.GroupResource{Resource: "pods"}, "",
+				fmt.Errorf(`User "monitor" cannot watch resource "pods"`))
+		}
+		return false, nil, nil
+	})
+	w, inv := startWatch(t, cs, inventory.WithKinds(inventory.KindNamespace, inventory.KindPod),
+		inventory.WithRelistBackoff(10*time.Millisecond, 50*time.Millisecond))
+	for inv.Coverage(inventory.KindPod).State != inventory.Forbidden {
+		var err error
+		inv, _, err = next(t, w, inv)
+		require.NoError(t, err, "the refusal is seen")
+	}
+	c := inv.Coverage(inventory.KindPod)
+	assert.Contains(t, c.Reason, `cannot watch resource "pods"`)
+	assert.Empty(t, inv.ByKind(inventory.KindPod), "no objects that could not be kept current")
+	require.Len(t, inv.Errors(), 1)
+	var listErr *inventory.ListError
+	require.ErrorAs(t, inv.Errors()[0], &listErr)
+	assert.Equal(t, inventory.Forbidden, listErr.State)
+
+	// The lists that follow, which succeed, change nothing while watches are refused.
+	lists := w.Stats().Lists
+	require.Eventually(t, func() bool { return w.Stats().Lists > lists+2 }, 10*time.Second, 5*time.Millisecond)
+	_, err := cs.CoreV1().Pods("shop").Create(ctx, &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "api", Namespace: "shop"}},
+		metav1.CreateOptions{})
+	require.NoError(t, err)
+	short, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
+	defer cancel()
+	_, _, err = w.Next(short, inv)
+	require.ErrorIs(t, err, context.DeadlineExceeded, "nothing changes while watches are refused")
+
+	mu.Lock()
+	refuse = false
+	mu.Unlock()
+	for inv.Coverage(inventory.KindPod).State != inventory.Listed {
+		inv, _, err = next(t, w, inv)
+		require.NoError(t, err)
+	}
+	assert.Empty(t, inv.Errors())
+	for inv.Get(inventory.KindPod, "shop", "api") == nil {
+		inv, _, err = next(t, w, inv)
+		require.NoError(t, err)
+	}
+	assert.Len(t, inv.ByKind(inventory.KindPod), 2)
+}
+
 // proxyWatches makes every watch of resource go through a channel the test can also send
 // events to (a 410 Gone), and returns a function that sends ev to the watches open.
 func proxyWatches(cs *fake.Clientset, resource string) func(ev watch.Event) {

@@ -111,9 +111,10 @@ type WatchStats struct {
 	ListErrors int
 }
 
-// refusal is a kind whose watches the server refuses: the objects of its last list, held back
-// until a watch from that list's resource version is allowed.
+// refusal is a kind whose watches the server refuses: the last refusal, and the objects of
+// its last list, held back until a watch from that list's resource version is allowed.
 type refusal struct {
+	err  error
 	objs map[objKey]runtime.Object
 }
 
@@ -318,10 +319,12 @@ func (w *Watch) listFailed(ctx context.Context, k KindInfo, err error) {
 // about it must not pass on stale objects.
 func (w *Watch) watchRefused(k KindInfo, err error) {
 	w.mu.Lock()
-	_, already := w.refused[k.GroupKind()]
+	r, already := w.refused[k.GroupKind()]
 	if !already {
-		w.refused[k.GroupKind()] = &refusal{}
+		r = &refusal{}
+		w.refused[k.GroupKind()] = r
 	}
+	r.err = err
 	w.mu.Unlock()
 	if !already {
 		w.outcome(k, Forbidden, err.Error(), err)
@@ -411,9 +414,12 @@ func (s *kindStore) Replace(items []any, _ string) error {
 		w.stats.Relists++
 	}
 	if r, ok := w.refused[gk]; ok {
-		// Held back while watches are refused (see watchRefused).
+		// Held back while watches are refused (see watchRefused); the kind is Forbidden for
+		// that (again, after a refused list).
 		r.objs = objs
+		err := r.err
 		w.mu.Unlock()
+		w.outcome(s.k, Forbidden, err.Error(), err)
 		return nil
 	}
 	p.outcome = true

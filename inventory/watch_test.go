@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -149,7 +150,7 @@ func TestWatchListedButNotWatched(t *testing.T) {
 	ctx := context.Background()
 	cs := fake.NewClientset(&corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "web", Namespace: "shop"}})
 	var mu sync.Mutex
-	refuse := true
+	refuse, refuseList := true, false
 	cs.PrependWatchReactor("pods", func(clienttesting.Action) (bool, watch.Interface, error) {
 		mu.Lock()
 		defer mu.Unlock()
@@ -159,8 +160,26 @@ func TestWatchListedButNotWatched(t *testing.T) {
 		}
 		return false, nil, nil
 	})
+	cs.PrependReactor("list", "pods", func(clienttesting.Action) (bool, runtime.Object, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		if refuseList {
+			return true, nil, apierrors.NewForbidden(schema.GroupResource{Resource: "pods"}, "",
+				fmt.Errorf(`User "monitor" cannot list resource "pods"`))
+		}
+		return false, nil, nil
+	})
 	w, inv := startWatch(t, cs, inventory.WithKinds(inventory.KindNamespace, inventory.KindPod),
 		inventory.WithRelistBackoff(10*time.Millisecond, 50*time.Millisecond))
+	reason := func(inv *inventory.Inventory, want string) *inventory.Inventory {
+		t.Helper()
+		for !strings.Contains(inv.Coverage(inventory.KindPod).Reason, want) {
+			var err error
+			inv, _, err = next(t, w, inv)
+			require.NoError(t, err, "waiting for the reason %q", want)
+		}
+		return inv
+	}
 	for inv.Coverage(inventory.KindPod).State != inventory.Forbidden {
 		var err error
 		inv, _, err = next(t, w, inv)
@@ -184,6 +203,18 @@ func TestWatchListedButNotWatched(t *testing.T) {
 	defer cancel()
 	_, _, err = w.Next(short, inv)
 	require.ErrorIs(t, err, context.DeadlineExceeded, "nothing changes while watches are refused")
+
+	// Lists refused too, then allowed again: the kind says what it is refused.
+	mu.Lock()
+	refuseList = true
+	mu.Unlock()
+	inv = reason(inv, `cannot list resource "pods"`)
+	mu.Lock()
+	refuseList = false
+	mu.Unlock()
+	inv = reason(inv, `cannot watch resource "pods"`)
+	assert.Equal(t, inventory.Forbidden, inv.Coverage(inventory.KindPod).State)
+	assert.Empty(t, inv.ByKind(inventory.KindPod))
 
 	mu.Lock()
 	refuse = false

@@ -245,16 +245,18 @@ func deltaString(d monitor.Delta) string {
 
 // matchesScan waits until the monitor holds what a fresh load by its user (straight to the
 // server, without the proxy) holds, every object alike, then checks that its report has the
-// results kspm.Scan gives over that load.
-func (r *monitorRun) matchesScan() {
+// results kspm.Scan gives over that load. It returns how long that load and scan took.
+func (r *monitorRun) matchesScan() time.Duration {
 	t := r.t
 	t.Helper()
 	ctx := t.Context()
 	var want *inventory.Inventory
 	var diff []string
 	var loadErr error
+	var began time.Time
 	deadline := time.Now().Add(stepTimeout)
 	for {
+		began = time.Now()
 		want, loadErr = inventory.FromConfig(ctx, r.direct, inventory.WithRetries(0))
 		if loadErr == nil {
 			if diff = inventoryDiff(r.m.Inventory(), want); len(diff) == 0 {
@@ -270,6 +272,7 @@ func (r *monitorRun) matchesScan() {
 	}
 	scan, err := kspm.Scan(ctx, want, r.bms)
 	require.NoError(t, err)
+	took := time.Since(began)
 	rep, err := r.m.Report()
 	require.NoError(t, err)
 	// The same report but for its time and its source (the monitor reads through the proxy).
@@ -280,6 +283,7 @@ func (r *monitorRun) matchesScan() {
 	repJSON, err := json.Marshal(rep)
 	require.NoError(t, err)
 	assert.JSONEq(t, string(scanJSON), string(repJSON))
+	return took
 }
 
 // inventoryDiff returns the objects (as JSON) and coverage that differ between two
@@ -377,9 +381,11 @@ func TestMonitor(t *testing.T) {
 
 	debug := podKey("workloads:privileged", ns, "debug", privilegedField)
 	step("a privileged pod opens a finding", func(t *testing.T) {
+		began := time.Now()
 		_, err := cs.CoreV1().Pods(ns).Create(ctx, monitorPod("debug", true), metav1.CreateOptions{})
 		require.NoError(t, err)
 		d, us := r.awaitDelta(debug)
+		latency := time.Since(began)
 		assert.Equal(t, monitor.Opened, d.Kind)
 		require.NotNil(t, d.After)
 		assert.Equal(t, check.StatusFail, d.After.Status)
@@ -388,7 +394,9 @@ func TestMonitor(t *testing.T) {
 		for _, d := range allDeltas(us) {
 			assert.Equal(t, ns+"/debug", d.Key.Namespace+"/"+d.Key.Name, "only the new pod's results change: %s", deltaString(d))
 		}
-		r.matchesScan()
+		scan := r.matchesScan()
+		t.Logf("the finding came %s after the pod's creation (through the watch); a fresh load and scan take %s: %.2fx",
+			latency.Round(time.Millisecond), scan.Round(time.Millisecond), float64(latency)/float64(scan))
 	})
 
 	step("a Deployment's template update resolves its finding", func(t *testing.T) {

@@ -12,6 +12,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
@@ -35,7 +36,8 @@ import (
 // or Failed when a list fails, with the kind's *ListError in Errors. A kind that cannot be
 // listed keeps none of its objects, as in a one-shot load: when a kind that was listed becomes
 // forbidden, its objects are removed (the monitor turns their results into notEvaluated, not
-// resolved). A failure the server says is passing (429, 500, 502, 503, 504) leaves a listed kind
+// resolved). A kind the server lets list but not watch is Forbidden too, its reason the
+// server's refusal to watch: it could not be kept current. A failure the server says is passing (429, 500, 502, 503, 504) leaves a listed kind
 // as it was while the reflector retries. The kinds of OtherNetworkPolicyKinds are asked of
 // discovery once, at the first list, as FromClientset does.
 //
@@ -60,6 +62,9 @@ type Watch struct {
 	stats   WatchStats
 	started bool
 	runCtx  context.Context
+	// refused holds the kinds whose watches the server refuses (Forbidden), while it does:
+	// they are Forbidden whatever their lists give (see watchRefused).
+	refused map[schema.GroupKind]*refusal
 
 	// types are the types of the Secrets seen, when Secrets are watched as metadata with a
 	// client for Tables (see secretTypes); nil otherwise.
@@ -106,6 +111,13 @@ type WatchStats struct {
 	ListErrors int
 }
 
+// refusal is a kind whose watches the server refuses: the last refusal, and the objects of
+// its last list, held back until a watch from that list's resource version is allowed.
+type refusal struct {
+	err  error
+	objs map[objKey]runtime.Object
+}
+
 // kindPending is what a kind's reflector reported since the last Next.
 type kindPending struct {
 	// outcome is set once the kind was listed or failed to be: the first Next waits for every
@@ -133,7 +145,8 @@ func NewWatch(cs kubernetes.Interface, opts ...ClusterOption) (*Watch, error) {
 		return nil, err
 	}
 	w := &Watch{cs: cs, opts: o, kinds: kinds, skip: skipped, signal: make(chan struct{}, 1),
-		pending: make(map[schema.GroupKind]*kindPending, len(kinds)), source: o.where()}
+		pending: make(map[schema.GroupKind]*kindPending, len(kinds)), source: o.where(),
+		refused: make(map[schema.GroupKind]*refusal)}
 	for _, k := range kinds {
 		w.pending[k.GroupKind()] = &kindPending{}
 	}
@@ -143,7 +156,8 @@ func NewWatch(cs kubernetes.Interface, opts ...ClusterOption) (*Watch, error) {
 // WatchConfig returns a Watch over the cluster cfg points at, with clients made as FromConfig
 // makes them (protobuf, its rate limit), Secrets listed as Tables and watched as metadata:
 // their values never reach the process, and their types are known as FromConfig knows them
-// (a Secret the watch shows first has its type read once from a Table of it).
+// (a Secret the watch shows first has its type read once from a Table of it, listed by
+// name: list and watch on Secrets are all the permissions needed).
 func WatchConfig(cfg *rest.Config, opts ...ClusterOption) (*Watch, error) {
 	cs, mc, host, err := clientsFor(cfg, nil)
 	if err != nil {
@@ -249,7 +263,14 @@ func (w *Watch) listerWatcher(k KindInfo) (cache.ListerWatcher, runtime.Object) 
 			w.mu.Lock()
 			w.stats.Watches++
 			w.mu.Unlock()
-			return watchFn(ctx, opts)
+			wi, err := watchFn(ctx, opts)
+			switch {
+			case err == nil:
+				w.watchAllowed(k, opts)
+			case apierrors.IsForbidden(err) && ctx.Err() == nil:
+				w.watchRefused(k, err)
+			}
+			return wi, err
 		},
 	}
 	if k.GroupKind() == KindSecret && w.types != nil {
@@ -288,6 +309,49 @@ func (w *Watch) listFailed(ctx context.Context, k KindInfo, err error) {
 		return
 	}
 	w.outcome(k, state, reason, err)
+}
+
+// watchRefused records that the server refused to watch kind k (Forbidden: a role that allows
+// list but not watch, or a permission taken back). The kind is then Forbidden, its objects
+// removed, whatever its lists give until a watch is allowed: a kind listed but not watched
+// cannot be kept current (the reflector lists it again and again at the resource version of
+// its first list, which an API server answers with that same old snapshot), and results
+// about it must not pass on stale objects.
+func (w *Watch) watchRefused(k KindInfo, err error) {
+	w.mu.Lock()
+	r, already := w.refused[k.GroupKind()]
+	if !already {
+		r = &refusal{}
+		w.refused[k.GroupKind()] = r
+	}
+	r.err = err
+	w.mu.Unlock()
+	if !already {
+		w.outcome(k, Forbidden, err.Error(), err)
+	}
+}
+
+// watchAllowed records that the server accepted a watch of kind k with opts. After refusals,
+// a watch that resumes from a list's resource version makes the kind Listed with that list's
+// objects (the watch's events follow them); a watch that streams its initial objects gives
+// them itself, in a Replace.
+func (w *Watch) watchAllowed(k KindInfo, opts metav1.ListOptions) {
+	gk := k.GroupKind()
+	w.mu.Lock()
+	r, ok := w.refused[gk]
+	if !ok {
+		w.mu.Unlock()
+		return
+	}
+	delete(w.refused, gk)
+	streamed := opts.SendInitialEvents != nil && *opts.SendInitialEvents
+	if !streamed && r.objs != nil {
+		p := w.pending[gk]
+		p.replace, p.changes = r.objs, nil
+		p.coverage, p.err = &Coverage{Group: gk.Group, Kind: gk.Kind, State: Listed}, nil
+	}
+	w.mu.Unlock()
+	w.notify()
 }
 
 // isTooLargeResourceVersion reports whether err says the server has not caught up with the
@@ -344,14 +408,23 @@ func (s *kindStore) Replace(items []any, _ string) error {
 	c := Coverage{Group: gk.Group, Kind: gk.Kind, State: Listed}
 	w.mu.Lock()
 	p := w.pending[gk]
-	p.outcome = true
-	p.replace, p.changes = objs, nil
-	p.coverage, p.err = &c, nil
 	p.lists++
 	w.stats.Lists++
 	if p.lists > 1 {
 		w.stats.Relists++
 	}
+	if r, ok := w.refused[gk]; ok {
+		// Held back while watches are refused (see watchRefused); the kind is Forbidden for
+		// that (again, after a refused list).
+		r.objs = objs
+		err := r.err
+		w.mu.Unlock()
+		w.outcome(s.k, Forbidden, err.Error(), err)
+		return nil
+	}
+	p.outcome = true
+	p.replace, p.changes = objs, nil
+	p.coverage, p.err = &c, nil
 	w.mu.Unlock()
 	w.notify()
 	return nil
@@ -385,14 +458,19 @@ func (w *Watch) event(k KindInfo, item any, deleted bool) error {
 }
 
 // secretType returns the type of Secret s, watched as metadata: remembered from the list, or
-// read once from a Table of it; unknown ("") when the server does not say.
+// read once from a Table of it; unknown ("") when the server does not say. The Table is a
+// list of the Secrets of s's namespace selected by name, not a get of s: the permission to
+// list Secrets, which the watch needs, is enough (a role that allows list and watch, as a
+// monitor's least-privilege role does, does not allow get).
 func (w *Watch) secretType(s *corev1.Secret) corev1.SecretType {
 	if typ, ok := w.types.get(s.UID); ok {
 		return typ
 	}
 	ctx, cancel := context.WithTimeout(w.runCtx, defaultRequestTimeout)
 	defer cancel()
-	secrets, _, err := secretTable(ctx, w.opts.secretTables.Get().Namespace(s.Namespace).Resource("secrets").Name(s.Name))
+	opts := metav1.ListOptions{FieldSelector: fields.OneTermEqualSelector("metadata.name", s.Name).String()}
+	secrets, _, err := secretTable(ctx, w.opts.secretTables.Get().Namespace(s.Namespace).Resource("secrets").
+		VersionedParams(&opts, metav1.ParameterCodec))
 	if err != nil || len(secrets) != 1 || secrets[0].UID != s.UID {
 		return "" // deleted or replaced meanwhile, or not readable: its type is unknown
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/runtime"
 	k8stypes "k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/kubernetes/fake"
@@ -21,13 +22,15 @@ import (
 	"k8s.io/client-go/rest"
 )
 
-// tableServer answers lists and gets of Secrets as Tables with each row's metadata and the
-// Type column, as an API server does, from secrets; it counts the gets.
+// tableServer answers lists of Secrets (of every namespace, or of one, selected by
+// metadata.name) as Tables with each row's metadata and the Type column, as an API server
+// does, from secrets; it counts the lists of one namespace. It refuses gets, as the API server
+// does for a user allowed to list and watch Secrets only (a monitor's least-privilege role).
 type tableServer struct {
 	mu      sync.Mutex
 	secrets map[string]corev1.SecretType // by namespace/name
 	uids    map[string]string
-	gets    int
+	reads   int
 }
 
 func (s *tableServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -47,15 +50,24 @@ func (s *tableServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		for key := range s.secrets {
 			row(key)
 		}
-	default:
-		s.gets++
-		key := r.URL.Path[len("/api/v1/namespaces/"):]
-		key = key[:len("shop")] + "/" + key[len("shop/secrets/"):]
-		if _, ok := s.secrets[key]; !ok {
-			w.WriteHeader(http.StatusNotFound)
+	case "/api/v1/namespaces/shop/secrets":
+		s.reads++
+		sel, err := fields.ParseSelector(r.URL.Query().Get("fieldSelector"))
+		name, ok := sel.RequiresExactMatch("metadata.name")
+		if err != nil || !ok {
+			w.WriteHeader(http.StatusBadRequest)
 			return
 		}
-		row(key)
+		if _, ok := s.secrets["shop/"+name]; ok {
+			row("shop/" + name)
+		}
+	default:
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusForbidden)
+		_ = json.NewEncoder(w).Encode(metav1.Status{TypeMeta: metav1.TypeMeta{Kind: "Status", APIVersion: "v1"},
+			Status: metav1.StatusFailure, Reason: metav1.StatusReasonForbidden, Code: http.StatusForbidden,
+			Message: `secrets is forbidden: User "monitor" cannot get resource "secrets"`})
+		return
 	}
 	w.Header().Set("Content-Type", "application/json")
 	_ = json.NewEncoder(w).Encode(table)
@@ -95,7 +107,8 @@ func TestWatchSecretTypes(t *testing.T) {
 	db := inv.Get(KindSecret, "shop", "db").Object().(*corev1.Secret)
 	assert.Equal(t, corev1.SecretTypeOpaque, db.Type, "listed as a Table: its type is known")
 
-	// A Secret the watch shows first, as metadata: its type is read once from a Table of it.
+	// A Secret the watch shows first, as metadata: its type is read once from a Table of it,
+	// listed by name (the user may not get Secrets).
 	ts.mu.Lock()
 	ts.secrets["shop/tls"] = corev1.SecretTypeTLS
 	ts.mu.Unlock()
@@ -105,6 +118,6 @@ func TestWatchSecretTypes(t *testing.T) {
 	}
 	assert.Equal(t, corev1.SecretTypeTLS, inv.Get(KindSecret, "shop", "tls").Object().(*corev1.Secret).Type)
 	ts.mu.Lock()
-	assert.Equal(t, 1, ts.gets)
+	assert.Equal(t, 1, ts.reads)
 	ts.mu.Unlock()
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -140,6 +141,94 @@ func TestWatchForbiddenKind(t *testing.T) {
 	require.Len(t, inv.Errors(), 1)
 	require.ErrorAs(t, inv.Errors()[0], &listErr)
 	assert.Equal(t, inventory.KindPod, listErr.Kind)
+}
+
+// TestWatchListedButNotWatched: a kind the server lets list but not watch (a role granting
+// list only) cannot be kept current, so it is Forbidden, saying why, and holds no objects; it
+// is Listed again, with what the cluster holds then, once a watch is allowed.
+func TestWatchListedButNotWatched(t *testing.T) {
+	ctx := context.Background()
+	cs := fake.NewClientset(&corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "web", Namespace: "shop"}})
+	var mu sync.Mutex
+	refuse, refuseList := true, false
+	cs.PrependWatchReactor("pods", func(clienttesting.Action) (bool, watch.Interface, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		if refuse {
+			return true, nil, apierrors.NewForbidden(schema.GroupResource{Resource: "pods"}, "",
+				fmt.Errorf(`User "monitor" cannot watch resource "pods"`))
+		}
+		return false, nil, nil
+	})
+	cs.PrependReactor("list", "pods", func(clienttesting.Action) (bool, runtime.Object, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		if refuseList {
+			return true, nil, apierrors.NewForbidden(schema.GroupResource{Resource: "pods"}, "",
+				fmt.Errorf(`User "monitor" cannot list resource "pods"`))
+		}
+		return false, nil, nil
+	})
+	w, inv := startWatch(t, cs, inventory.WithKinds(inventory.KindNamespace, inventory.KindPod),
+		inventory.WithRelistBackoff(10*time.Millisecond, 50*time.Millisecond))
+	reason := func(inv *inventory.Inventory, want string) *inventory.Inventory {
+		t.Helper()
+		for !strings.Contains(inv.Coverage(inventory.KindPod).Reason, want) {
+			var err error
+			inv, _, err = next(t, w, inv)
+			require.NoError(t, err, "waiting for the reason %q", want)
+		}
+		return inv
+	}
+	for inv.Coverage(inventory.KindPod).State != inventory.Forbidden {
+		var err error
+		inv, _, err = next(t, w, inv)
+		require.NoError(t, err, "the refusal is seen")
+	}
+	c := inv.Coverage(inventory.KindPod)
+	assert.Contains(t, c.Reason, `cannot watch resource "pods"`)
+	assert.Empty(t, inv.ByKind(inventory.KindPod), "no objects that could not be kept current")
+	require.Len(t, inv.Errors(), 1)
+	var listErr *inventory.ListError
+	require.ErrorAs(t, inv.Errors()[0], &listErr)
+	assert.Equal(t, inventory.Forbidden, listErr.State)
+
+	// The lists that follow, which succeed, change nothing while watches are refused.
+	lists := w.Stats().Lists
+	require.Eventually(t, func() bool { return w.Stats().Lists > lists+2 }, 10*time.Second, 5*time.Millisecond)
+	_, err := cs.CoreV1().Pods("shop").Create(ctx, &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "api", Namespace: "shop"}},
+		metav1.CreateOptions{})
+	require.NoError(t, err)
+	short, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
+	defer cancel()
+	_, _, err = w.Next(short, inv)
+	require.ErrorIs(t, err, context.DeadlineExceeded, "nothing changes while watches are refused")
+
+	// Lists refused too, then allowed again: the kind says what it is refused.
+	mu.Lock()
+	refuseList = true
+	mu.Unlock()
+	inv = reason(inv, `cannot list resource "pods"`)
+	mu.Lock()
+	refuseList = false
+	mu.Unlock()
+	inv = reason(inv, `cannot watch resource "pods"`)
+	assert.Equal(t, inventory.Forbidden, inv.Coverage(inventory.KindPod).State)
+	assert.Empty(t, inv.ByKind(inventory.KindPod))
+
+	mu.Lock()
+	refuse = false
+	mu.Unlock()
+	for inv.Coverage(inventory.KindPod).State != inventory.Listed {
+		inv, _, err = next(t, w, inv)
+		require.NoError(t, err)
+	}
+	assert.Empty(t, inv.Errors())
+	for inv.Get(inventory.KindPod, "shop", "api") == nil {
+		inv, _, err = next(t, w, inv)
+		require.NoError(t, err)
+	}
+	assert.Len(t, inv.ByKind(inventory.KindPod), 2)
 }
 
 // proxyWatches makes every watch of resource go through a channel the test can also send

@@ -85,6 +85,50 @@ func (d *deltaSet) standIns(i int, k key, old, recs []record) []record {
 	if reason == "" {
 		return recs
 	}
+	return appendStandIns(recs, old, reason, d.ref(k, nil))
+}
+
+// sameIdentities reports whether a and b hold records of the same identities (see identity),
+// in the same order.
+func sameIdentities(a, b []record) bool {
+	return slices.EqualFunc(a, b, func(x, y record) bool { return x.field == y.field })
+}
+
+// replaceNil makes recs, from a whole run, the results of check i about no object. Of the
+// results there were, those recs lack are gone when the check evaluated everything, and
+// otherwise (recs hold a notEvaluated result, the check could not run or failed) stay, as
+// notEvaluated stand-ins, until it does: a check that no longer sees a kind may report one
+// result where it reported several, and what it stopped reporting was not resolved.
+func (d *deltaSet) replaceNil(i int, recs []record) {
+	if old := d.e.st.nilRecs[i]; len(old) > len(recs) || len(old) > 0 && !sameIdentities(old, recs) {
+		if reason := d.nilNotEvaluated(i, recs); reason != "" {
+			recs = appendStandIns(recs, old, reason, nil)
+		}
+	}
+	d.touch(groupKey{check: i, none: true}, nil)
+	d.e.st.nilRecs[i] = recs
+}
+
+// nilNotEvaluated says why check i did not evaluate everything in its last whole run, whose
+// results about no object are recs, or "".
+func (d *deltaSet) nilNotEvaluated(i int, recs []record) string {
+	for _, r := range recs {
+		if r.status == check.StatusNotEvaluated && !r.standin {
+			return "not evaluated: " + r.message
+		}
+	}
+	switch e := d.e; {
+	case e.blocked[i]:
+		return "not evaluated: cannot be evaluated: " + d.after.Unseen(e.metas[i].Requires...)
+	case e.failed[i] != "":
+		return "not evaluated: the check failed: " + e.failed[i]
+	}
+	return ""
+}
+
+// appendStandIns returns recs with a notEvaluated stand-in, saying reason, for each of old
+// that recs lack (by identity); ref is the stand-ins' object (nil: about no object).
+func appendStandIns(recs, old []record, reason string, ref *inventory.Ref) []record {
 	have := make(map[identity]bool, len(recs))
 	for _, id := range identities(recs) {
 		have[id] = true
@@ -96,26 +140,14 @@ func (d *deltaSet) standIns(i int, k key, old, recs []record) []record {
 		}
 		r := old[j]
 		if !r.standin {
-			r = record{check: i, status: check.StatusNotEvaluated, field: r.field, message: reason,
-				standin: true, ref: d.ref(k, nil)}
+			r = record{check: r.check, status: check.StatusNotEvaluated, field: r.field, message: reason,
+				standin: true, ref: ref}
 		} else {
 			r.message = reason
 		}
 		view = append(view, r)
 	}
 	return view
-}
-
-// sameIdentities reports whether a and b hold records of the same identities (see identity),
-// in the same order.
-func sameIdentities(a, b []record) bool {
-	return slices.EqualFunc(a, b, func(x, y record) bool { return x.field == y.field })
-}
-
-// replaceNil makes recs the results of check i about no object.
-func (d *deltaSet) replaceNil(i int, recs []record) {
-	d.touch(groupKey{check: i, none: true}, nil)
-	d.e.st.nilRecs[i] = recs
 }
 
 // notEvaluated says why check i did not evaluate object k completely in its last run, whose
@@ -131,7 +163,7 @@ func (d *deltaSet) notEvaluated(i int, k key, recs []record) string {
 	}
 	if len(recs) == 0 {
 		for _, r := range e.st.nilRecs[i] {
-			if r.status == check.StatusNotEvaluated {
+			if r.status == check.StatusNotEvaluated && !r.standin {
 				return "not evaluated: " + r.message
 			}
 		}
@@ -229,9 +261,10 @@ func (d *deltaSet) objRef(k *key, r *record) *inventory.Ref {
 	return d.ref(*k, r)
 }
 
-// nilView returns check i's results about no object as the report shows them: those of its
-// last whole run, or the runner's NothingReported result when it has no result at all; none
-// before it was first evaluated.
+// nilView returns check i's results about no object as the deltas see them: those of its last
+// whole run (with the stand-ins of the results it stopped reporting, which the report leaves
+// out), or the runner's NothingReported result when it has no result at all; none before it
+// was first evaluated.
 func (e *engine) nilView(i int) []record {
 	switch recs := e.st.nilRecs[i]; {
 	case !e.evaluated[i]:
@@ -267,7 +300,9 @@ func (e *engine) results() []check.Result {
 	perCheck := make([][]check.Result, len(e.checks))
 	for i := range e.checks {
 		for _, r := range e.nilView(i) {
-			perCheck[i] = append(perCheck[i], e.result(i, r, nil))
+			if !r.standin {
+				perCheck[i] = append(perCheck[i], e.result(i, r, nil))
+			}
 		}
 	}
 	for _, o := range e.inv.Objects() {
@@ -300,7 +335,12 @@ func (e *engine) resultCount() int {
 	}
 	n := 0
 	for i := range e.checks {
-		n += e.st.counts[i] + len(e.nilView(i))
+		n += e.st.counts[i]
+		for _, r := range e.nilView(i) {
+			if !r.standin {
+				n++
+			}
+		}
 	}
 	return n
 }

@@ -36,8 +36,9 @@
 // resolved and changed since the evaluation before. A relist of a kind after a 410 Gone, or a
 // watch restarted, changes nothing unless objects did, so it emits nothing. A result that
 // could no longer be evaluated (its object's kind became forbidden, the check cannot run or
-// failed) is not resolved: it changes to a notEvaluated stand-in that says why, until it is
-// evaluated again; the report, like kspm.Scan's, does not list stand-ins. A restarted monitor
+// failed; for a result about no object, the check's new results say it could not see
+// everything) is not resolved: it changes to a notEvaluated stand-in that says why, until it
+// is evaluated again; the report, like kspm.Scan's, does not list stand-ins. A restarted monitor
 // given the results it published before (WithPrevious) reports only what differs from them.
 //
 // # Memory

@@ -384,6 +384,57 @@ func TestForbiddenKindTurnsResultsNotEvaluated(t *testing.T) {
 	})
 }
 
+// A check that no longer sees a kind it needs may report fewer results about no object than
+// before (cis:4.3.1 reports that it cannot find kube-proxy, where it reported that there is no
+// kube-proxy DaemonSet and that NodeFiles were absent): the results it stops reporting are not
+// resolved, they change to notEvaluated stand-ins until it sees the kind again.
+func TestForbiddenKindResolvesNoResultAboutNoObject(t *testing.T) {
+	c := newCluster(namespace("kube-system"), pod("kube-system", "coredns", false))
+	r := start(t, c, bench(t, "cis-1.12"))
+	before, err := r.m.Report()
+	require.NoError(t, err)
+	var nodeFiles []check.Result
+	for _, res := range before.Results {
+		if res.CheckID == "cis:4.3.1" {
+			nodeFiles = append(nodeFiles, res)
+		}
+	}
+	require.Len(t, nodeFiles, 2, "no kube-proxy DaemonSet, and no NodeFiles: %+v", nodeFiles)
+	second := Key{CheckID: "cis:4.3.1", N: 1}
+
+	c.forbid("pods", true)
+	u := r.next()
+	require.Len(t, u.Coverage, 1)
+	var d Delta
+	for _, x := range u.Deltas {
+		assert.NotEqual(t, Resolved, x.Kind, "%+v: %+v -> %+v", x.Key, x.Before, x.After)
+		if x.Key == second {
+			d = x
+		}
+	}
+	require.NotNil(t, d.After, "the result the check no longer reports stays")
+	assert.Equal(t, Changed, d.Kind)
+	assert.Equal(t, nodeFiles[1].Message, d.Before.Message)
+	assert.Equal(t, check.StatusNotEvaluated, d.After.Status)
+	assert.Contains(t, d.After.Message, "pods forbidden")
+	sameAsScan(t, c, r.m, "cis-1.12")
+
+	c.forbid("pods", false)
+	u = r.next()
+	require.Len(t, u.Coverage, 1)
+	for _, x := range u.Deltas {
+		assert.NotEqual(t, Opened, x.Kind, "%+v: %+v -> %+v", x.Key, x.Before, x.After)
+		if x.Key == second {
+			assert.Equal(t, Changed, x.Kind)
+			assert.Equal(t, nodeFiles[1].Message, x.After.Message)
+		}
+	}
+	sameAsScan(t, c, r.m, "cis-1.12")
+	after, err := r.m.Report()
+	require.NoError(t, err)
+	assert.Equal(t, briefs(before.Results), briefs(after.Results))
+}
+
 func TestRelistAndReconnectEmitNothing(t *testing.T) {
 	c := newCluster(namespace("shop"), pod("shop", "web", true), pod("shop", "api", false))
 	r := start(t, c, bench(t, "workloads", "pss-restricted"))

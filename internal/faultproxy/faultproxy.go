@@ -1,14 +1,18 @@
 // Package faultproxy is a reverse proxy for tests that stands between a Kubernetes client and
 // an API server and injects faults into chosen requests: error answers (429 with Retry-After,
-// 5xx, 410 Expired for continue tokens) and hung connections that never answer.
+// 5xx, 410 Expired for continue tokens) and hung connections that never answer. It also ends
+// the watches it is streaming, mid-way, when a test says so (EndWatches): the connection
+// broken, the stream closed as the server closes it at the watch's timeout, or a 410 Gone
+// error event sent first, as the server does when the watch's resource version is too old.
 //
-// Rules select requests by method, resource and whether they carry a continue token; the
-// first matching rule with faults left decides. Requests no rule claims pass through to the
-// upstream server unchanged (the client's Authorization header included). Every request is
-// recorded, so tests can assert what the client asked for and how often.
+// Rules select requests by method, verb, resource and whether they carry a continue token;
+// the first matching rule with faults left decides. Requests no rule claims pass through to
+// the upstream server unchanged (the client's Authorization header included). Every request
+// is recorded, so tests can assert what the client asked for and how often.
 package faultproxy
 
 import (
+	"context"
 	"encoding/json"
 	"encoding/pem"
 	"fmt"
@@ -80,6 +84,9 @@ const (
 type Rule struct {
 	// Method matches the HTTP method; "" matches any.
 	Method string
+	// Verb matches the request's Kubernetes verb as VerbOf tells it ("list", "watch",
+	// "get", ...); "" matches any.
+	Verb string
 	// Resource matches the resource the URL names ("pods", "deployments",
 	// "secrets"); "" matches any request, non-resource paths included.
 	Resource string
@@ -100,6 +107,8 @@ type Request struct {
 	Path     string
 	Query    url.Values
 	Resource string
+	// Verb is the request's Kubernetes verb (see VerbOf).
+	Verb string
 	// Status is the answer's HTTP status; 0 when the request hung or the client left.
 	Status int
 	// Injected reports whether a rule answered instead of the upstream server.
@@ -122,6 +131,11 @@ type Proxy struct {
 	mu    sync.Mutex
 	rules []*Rule
 	log   []Request
+	// resets counts the calls to Reset: a request that began before one has no entry in log
+	// any more.
+	resets int
+	// watches are the watch streams open (see EndWatches).
+	watches map[*watchStream]bool
 }
 
 // Start starts a proxy forwarding to upstream (an API server's https URL) through transport,
@@ -132,11 +146,12 @@ func Start(upstream string, transport http.RoundTripper) (*Proxy, error) {
 	if err != nil {
 		return nil, fmt.Errorf("faultproxy: upstream %q: %w", upstream, err)
 	}
-	p := &Proxy{done: make(chan struct{})}
+	p := &Proxy{done: make(chan struct{}), watches: make(map[*watchStream]bool)}
 	p.rp = &httputil.ReverseProxy{
-		Rewrite:       func(r *httputil.ProxyRequest) { r.SetURL(target); r.Out.Host = target.Host },
-		Transport:     transport,
-		FlushInterval: -1, // stream watches and long lists as they come
+		Rewrite:        func(r *httputil.ProxyRequest) { r.SetURL(target); r.Out.Host = target.Host },
+		Transport:      transport,
+		FlushInterval:  -1, // stream watches and long lists as they come
+		ModifyResponse: p.streamWatch,
 	}
 	p.srv = httptest.NewTLSServer(http.HandlerFunc(p.serve))
 	p.URL = p.srv.URL
@@ -173,6 +188,7 @@ func (p *Proxy) Reset() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.rules, p.log = nil, nil
+	p.resets++
 }
 
 // Requests returns the requests seen so far, in the order they arrived.
@@ -194,13 +210,13 @@ func (p *Proxy) Count(method, resource string) int {
 }
 
 func (p *Proxy) serve(w http.ResponseWriter, r *http.Request) {
-	res := ResourceOf(r.URL.Path)
+	res, verb := ResourceOf(r.URL.Path), VerbOf(r.Method, r.URL.Path, r.URL.Query())
 	p.mu.Lock()
-	i := len(p.log)
-	p.log = append(p.log, Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.Query(), Resource: res})
+	i, resets := len(p.log), p.resets
+	p.log = append(p.log, Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.Query(), Resource: res, Verb: verb})
 	var fault *Fault
 	for _, rule := range p.rules {
-		if rule.matches(r, res) {
+		if rule.matches(r, res, verb) {
 			rule.hits++
 			fault = &rule.Fault
 			break
@@ -209,21 +225,38 @@ func (p *Proxy) serve(w http.ResponseWriter, r *http.Request) {
 	p.mu.Unlock()
 
 	sw := &statusWriter{ResponseWriter: w}
-	if fault == nil {
-		p.rp.ServeHTTP(sw, r)
-	} else {
+	// Deferred: a watch EndWatches breaks ends in a panic (http.ErrAbortHandler) that the
+	// server recovers from.
+	defer func() {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		if p.resets == resets { // else Reset forgot the request (a watch outlives it)
+			p.log[i].Status, p.log[i].Injected = sw.code, fault != nil
+		}
+	}()
+	switch {
+	case fault != nil:
 		p.inject(sw, r, *fault)
+	case verb == "watch":
+		s := &watchStream{resource: res, end: make(chan WatchEnd, 1)}
+		defer p.closed(s)
+		// The events are read one by one (see EndWatches): not compressed. Without the
+		// client's Accept-Encoding, the upstream transport asks for gzip itself and undoes it.
+		r.Header.Del("Accept-Encoding")
+		p.rp.ServeHTTP(sw, r.WithContext(context.WithValue(r.Context(), streamKey{}, s)))
+	default:
+		p.rp.ServeHTTP(sw, r)
 	}
-	p.mu.Lock()
-	p.log[i].Status, p.log[i].Injected = sw.code, fault != nil
-	p.mu.Unlock()
 }
 
-func (rule *Rule) matches(r *http.Request, res string) bool {
+func (rule *Rule) matches(r *http.Request, res, verb string) bool {
 	if rule.Times > 0 && rule.hits >= rule.Times {
 		return false
 	}
 	if rule.Method != "" && rule.Method != r.Method {
+		return false
+	}
+	if rule.Verb != "" && rule.Verb != verb {
 		return false
 	}
 	if rule.Resource != "" && rule.Resource != res {
@@ -261,25 +294,73 @@ func (p *Proxy) inject(w http.ResponseWriter, r *http.Request, f Fault) {
 	_ = json.NewEncoder(w).Encode(status)
 }
 
-// ResourceOf returns the resource an API path names: "pods" for /api/v1/pods and
-// /api/v1/namespaces/shop/pods/web/log, "deployments" for /apis/apps/v1/deployments,
-// "namespaces" for /api/v1/namespaces/shop. It returns "" for other paths (discovery,
-// /healthz, ...).
+// ResourceOf returns the resource an API path names: "pods" for /api/v1/pods,
+// /api/v1/watch/pods and /api/v1/namespaces/shop/pods/web/log, "deployments" for
+// /apis/apps/v1/deployments, "namespaces" for /api/v1/namespaces/shop. It returns "" for other
+// paths (discovery, /healthz, ...).
 func ResourceOf(path string) string {
+	rest, _ := resourcePath(path)
+	if len(rest) == 0 {
+		return ""
+	}
+	return rest[0]
+}
+
+// resourcePath returns the segments of an API path after the group and version, from the
+// resource on (the namespace and the legacy watch prefix taken out), or nil, and whether the
+// path had the legacy watch prefix.
+func resourcePath(path string) (rest []string, watchPrefix bool) {
 	segs := strings.Split(strings.Trim(path, "/"), "/")
-	var rest []string
 	switch {
 	case len(segs) >= 3 && segs[0] == "api":
 		rest = segs[2:]
 	case len(segs) >= 4 && segs[0] == "apis":
 		rest = segs[3:]
 	default:
-		return ""
+		return nil, false
+	}
+	if len(rest) >= 2 && rest[0] == "watch" {
+		rest, watchPrefix = rest[1:], true
 	}
 	if len(rest) >= 3 && rest[0] == "namespaces" {
 		rest = rest[2:]
 	}
-	return rest[0]
+	return rest, watchPrefix
+}
+
+// VerbOf returns the Kubernetes verb of a request for a resource, as the API server's
+// authorizer sees it: "watch" for a GET with watch=true (or 1) or under the legacy /watch/
+// prefix, "list" for a GET of a collection, "get" for a GET of one object, and "create",
+// "update", "patch", "delete" or "deletecollection" for the other methods. It returns "" for
+// paths that name no resource.
+func VerbOf(method, path string, query url.Values) string {
+	rest, watchPrefix := resourcePath(path)
+	if len(rest) == 0 {
+		return ""
+	}
+	named := len(rest) >= 2
+	switch method {
+	case http.MethodGet, http.MethodHead:
+		switch w := query.Get("watch"); {
+		case watchPrefix || w == "true" || w == "1":
+			return "watch"
+		case named:
+			return "get"
+		}
+		return "list"
+	case http.MethodPost:
+		return "create"
+	case http.MethodPut:
+		return "update"
+	case http.MethodPatch:
+		return "patch"
+	case http.MethodDelete:
+		if named {
+			return "delete"
+		}
+		return "deletecollection"
+	}
+	return strings.ToLower(method)
 }
 
 // statusWriter remembers the status code written.

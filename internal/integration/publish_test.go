@@ -120,9 +120,9 @@ type monitorProcess struct {
 	done chan error
 }
 
-// startMonitor runs the monitor binary with args (it serves metrics and probes on one
+// startMonitorProcess runs the monitor binary with args (it serves metrics and probes on one
 // loopback port) and waits until it is ready.
-func startMonitor(t *testing.T, bin string, args ...string) *monitorProcess {
+func startMonitorProcess(t *testing.T, bin string, args ...string) *monitorProcess {
 	t.Helper()
 	p := &monitorProcess{logs: &lockedBuffer{}, done: make(chan error, 1)}
 	p.cmd = exec.Command(bin, append([]string{"--metrics-address", "127.0.0.1:0",
@@ -322,16 +322,22 @@ func TestPublishReports(t *testing.T) {
 	args := []string{"--kubeconfig", kubeconfig, "-b", "workloads", "--reports", "openreports,policyreports",
 		"--instance", instance}
 	bin := buildMonitor(t)
-	mon := startMonitor(t, bin, args...)
+	mon := startMonitorProcess(t, bin, args...)
 	const id = "workloads:privileged"
 	for _, res := range []schema.GroupVersionResource{openreports.ReportResource, policyreport.PolicyReportResource} {
 		require.Eventually(t, func() bool {
 			return assert.ObjectsAreEqual([]string{"fail web"}, findings(t, dyn, res, shop, instance, id))
 		}, 30*time.Second, 50*time.Millisecond, "%s: the privileged workload's finding: %s", res.Resource, mon.logsText())
 	}
-	objs := ourObjects(t, dyn, instance)
-	assert.Contains(t, objs, "clusterreports /"+instance+"-0", "results about no object (no registries configured)")
-	assert.Contains(t, objs, "clusterpolicyreports /"+instance+"-0")
+	// Each namespace's objects and the cluster's are written by queues of their own: the
+	// cluster's may come a moment after the namespace's.
+	var objs map[string]string
+	require.Eventually(t, func() bool {
+		objs = ourObjects(t, dyn, instance)
+		_, r := objs["clusterreports /"+instance+"-0"]
+		_, p := objs["clusterpolicyreports /"+instance+"-0"]
+		return r && p
+	}, 30*time.Second, 50*time.Millisecond, "results about no object (no registries configured) in the cluster's reports: %s", mon.logsText())
 	rep, err := dyn.Resource(openreports.ReportResource).Namespace(shop).Get(ctx, instance+"-0", metav1.GetOptions{})
 	require.NoError(t, err)
 	assert.Equal(t, "kspm", rep.Object["source"])
@@ -389,7 +395,7 @@ func TestPublishReports(t *testing.T) {
 
 	// SIGTERM: a clean stop. Restarted, it writes nothing: the cluster holds what it would.
 	require.NoError(t, mon.stop(t), "exit status 0")
-	again := startMonitor(t, bin, args...)
+	again := startMonitorProcess(t, bin, args...)
 	require.Eventually(t, func() bool { return again.metric(t, "kspm_report_pending_scopes") == "0" }, 30*time.Second, 50*time.Millisecond)
 	time.Sleep(2 * time.Second)
 	assert.Equal(t, after, ourObjects(t, dyn, instance), "a restart rewrites nothing")

@@ -151,9 +151,7 @@ func TestMonitorManifestsPassTheirOwnScan(t *testing.T) {
 	failed, other := nonPass("pss-restricted", "workloads")
 	assert.Empty(t, failed)
 	assert.Equal(t, []string{
-		// Nothing of these kinds in the file: a Deployment, no bare Pod; no ServiceAccount
-		// named default.
-		"notApplicable workloads:default-sa-automount -",
+		// Nothing of this kind in the file: a Deployment, no bare Pod.
 		"notApplicable workloads:naked-pod -",
 		// A policy for the user to set (the registries images may come from).
 		"notEvaluated workloads:allowed-registries -",

@@ -212,8 +212,15 @@ func publishSetUp(t *testing.T) string {
 	require.Empty(t, manifests.Errors())
 	ns := newNamespace(t, cs, "kspm")
 	suffix := "-" + ns
-	require.Len(t, manifests.ServiceAccounts(), 1)
-	sa := manifests.ServiceAccounts()[0].DeepCopy()
+	// The monitor's ServiceAccount (the file also hardens the namespace's default one).
+	var sa *corev1.ServiceAccount
+	for _, s := range manifests.ServiceAccounts() {
+		if s.Name != "default" {
+			require.Nil(t, sa, "one ServiceAccount for the monitor")
+			sa = s.DeepCopy()
+		}
+	}
+	require.NotNil(t, sa)
 	sa.Namespace = ns
 	_, err = cs.CoreV1().ServiceAccounts(ns).Create(ctx, sa, metav1.CreateOptions{})
 	require.NoError(t, err)

@@ -22,6 +22,9 @@ import (
 	"k8s.io/client-go/metadata"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/util/flowcontrol"
+	"k8s.io/klog/v2"
+
+	"github.com/kspm-dev/kspm/internal/printable"
 )
 
 // ErrNoKubeconfig is wrapped by the error FromKubeconfig returns when there is no kubeconfig
@@ -118,6 +121,40 @@ func (w *serverWarnings) HandleWarningHeaderWithContext(_ context.Context, code 
 		w.seen[message] = true
 		w.list = append(w.list, fmt.Errorf("the API server warned: %s", message))
 	}
+}
+
+// logServerWarning logs a warning of the API server (escaped) for escapedWarningLogger.
+var logServerWarning = func(s string) { klog.Warning(s) }
+
+// escapedWarningLogger logs the API server's warnings (code 299) as client-go's default
+// handler does, on klog, but each once and escaped: a warning may carry text from the cluster
+// (an admission webhook's message), which must not reach a terminal raw. It is the handler of
+// clients that keep running (Watch), whose warnings have no inventory to go to.
+type escapedWarningLogger struct {
+	mu   sync.Mutex
+	seen map[string]bool
+	log  func(string) // logServerWarning when nil
+}
+
+// HandleWarningHeaderWithContext logs message once (the first maxServerWarnings distinct ones).
+func (l *escapedWarningLogger) HandleWarningHeaderWithContext(_ context.Context, code int, _ string, message string) {
+	if code != 299 || message == "" {
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.seen[message] || len(l.seen) >= maxServerWarnings {
+		return
+	}
+	if l.seen == nil {
+		l.seen = map[string]bool{}
+	}
+	l.seen[message] = true
+	log := l.log
+	if log == nil {
+		log = logServerWarning
+	}
+	log(printable.Escape(message))
 }
 
 // warnings returns the warnings recorded.
@@ -294,8 +331,11 @@ func clientsFor(cfg *rest.Config, warnings *serverWarnings) (*kubernetes.Clients
 		c.ContentType = "application/vnd.kubernetes.protobuf"
 		c.AcceptContentTypes = "application/vnd.kubernetes.protobuf,application/json"
 	}
-	if warnings != nil && c.WarningHandler == nil && c.WarningHandlerWithContext == nil {
+	if c.WarningHandler == nil && c.WarningHandlerWithContext == nil {
 		c.WarningHandlerWithContext = warnings
+		if warnings == nil {
+			c.WarningHandlerWithContext = &escapedWarningLogger{}
+		}
 	}
 	if c.QPS == 0 && c.RateLimiter == nil {
 		c.QPS, c.Burst = defaultQPS, defaultBurst

@@ -35,6 +35,7 @@ import (
 
 	"github.com/kspm-dev/kspm/check"
 	"github.com/kspm-dev/kspm/internal/credential"
+	"github.com/kspm-dev/kspm/internal/podverdict"
 	"github.com/kspm-dev/kspm/inventory"
 )
 
@@ -72,14 +73,14 @@ func runEnvCredentials(ctx context.Context, pass *check.Pass) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		var offences []offence
+		var offences []podverdict.Offence
 		var unseen []string
 		configMaps := credential.InventoryConfigMaps(inv.From(t.Owner), t.Namespace())
 		for c := range containers(t) {
 			found, cms := credential.InEnv(c.env, c.envFrom, configMaps)
 			found = append(found, credential.InArgs(c.command, c.args)...)
 			for _, f := range found {
-				offences = append(offences, offence{c.field(f.Field), c.String() + " " + f.Message})
+				offences = append(offences, podverdict.At(c.field(f.Field), c.String()+" "+f.Message))
 			}
 			for _, name := range cms {
 				if !slices.Contains(unseen, name) {
@@ -102,7 +103,7 @@ func runEnvCredentials(ctx context.Context, pass *check.Pass) error {
 				strings.Join(quoted, ", ")+what)
 			continue
 		}
-		reportTemplate(pass, t, offences, "no literal credential in the environment or command line")
+		podverdict.Report(pass, t, offences, "no literal credential in the environment or command line")
 	}
 	// ConfigMaps are read beyond Meta.Kinds: the runner's rule for those, applied here.
 	if reason := check.UnseenKinds(inv, inventory.KindConfigMap); readsConfigMaps && reason != "" {

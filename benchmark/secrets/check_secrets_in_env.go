@@ -13,6 +13,7 @@ import (
 	"slices"
 
 	"github.com/kspm-dev/kspm/check"
+	"github.com/kspm-dev/kspm/internal/podverdict"
 )
 
 // SecretsInEnv returns the check secrets:secrets-in-env: Secrets reach containers as files,
@@ -41,17 +42,17 @@ func runSecretsInEnv(ctx context.Context, pass *check.Pass) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		var offences []offence
+		var offences []podverdict.Offence
 		for c := range containers(t) {
 			for i, e := range c.env {
 				if e.ValueFrom == nil || e.ValueFrom.SecretKeyRef == nil {
 					continue
 				}
 				ref := e.ValueFrom.SecretKeyRef
-				offences = append(offences, offence{
-					field:   c.field(fmt.Sprintf("env[%d].valueFrom.secretKeyRef", i)),
-					message: fmt.Sprintf("%s sets %s from key %q of Secret %q", c, e.Name, ref.Key, ref.Name),
-				})
+				offences = append(offences, podverdict.At(
+					c.field(fmt.Sprintf("env[%d].valueFrom.secretKeyRef", i)),
+					fmt.Sprintf("%s sets %s from key %q of Secret %q", c, e.Name, ref.Key, ref.Name),
+				))
 			}
 			for i, e := range c.envFrom {
 				if e.SecretRef == nil {
@@ -61,10 +62,10 @@ func runSecretsInEnv(ctx context.Context, pass *check.Pass) error {
 				if e.Prefix != "" {
 					msg += fmt.Sprintf(" (prefix %q)", e.Prefix)
 				}
-				offences = append(offences, offence{c.field(fmt.Sprintf("envFrom[%d].secretRef", i)), msg})
+				offences = append(offences, podverdict.At(c.field(fmt.Sprintf("envFrom[%d].secretRef", i)), msg))
 			}
 		}
-		reportTemplate(pass, t, offences, "no environment variable comes from a Secret")
+		podverdict.Report(pass, t, offences, "no environment variable comes from a Secret")
 	}
 	return nil
 }

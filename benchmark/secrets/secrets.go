@@ -3,7 +3,6 @@ package secrets
 import (
 	"iter"
 	"strconv"
-	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -95,25 +94,6 @@ func containers(t inventory.PodTemplate) iter.Seq[container] {
 			}
 		}
 	}
-}
-
-// offence is one reason a pod template fails a control.
-type offence struct {
-	field, message string
-}
-
-// reportTemplate reports the one result of a control for pod template t: a failure at the
-// first offence's field naming every offence, or a pass with passMsg.
-func reportTemplate(pass *check.Pass, t inventory.PodTemplate, offences []offence, passMsg string) {
-	if len(offences) == 0 {
-		pass.Pass(t.Owner, passMsg)
-		return
-	}
-	msgs := make([]string, len(offences))
-	for i, o := range offences {
-		msgs[i] = o.message
-	}
-	pass.Fail(t.Owner, offences[0].field, strings.Join(msgs, "; "))
 }
 
 // lookup returns the object of kind gk that a reference from the object from (nil for none

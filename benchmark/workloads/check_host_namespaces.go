@@ -9,6 +9,7 @@ import (
 	"slices"
 
 	"github.com/kspm-dev/kspm/check"
+	"github.com/kspm-dev/kspm/internal/podverdict"
 )
 
 // HostNamespaces returns the check workloads:host-namespaces: no pod shares the node's network, PID
@@ -38,17 +39,17 @@ func runHostNamespaces(ctx context.Context, pass *check.Pass) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		var offences []offence
+		var offences []podverdict.Offence
 		if t.Spec.HostNetwork {
-			offences = append(offences, offence{t.Path + ".hostNetwork", "uses the node's network namespace (hostNetwork: true)"})
+			offences = append(offences, podverdict.At(t.Path+".hostNetwork", "uses the node's network namespace (hostNetwork: true)"))
 		}
 		if t.Spec.HostPID {
-			offences = append(offences, offence{t.Path + ".hostPID", "uses the node's PID namespace (hostPID: true)"})
+			offences = append(offences, podverdict.At(t.Path+".hostPID", "uses the node's PID namespace (hostPID: true)"))
 		}
 		if t.Spec.HostIPC {
-			offences = append(offences, offence{t.Path + ".hostIPC", "uses the node's IPC namespace (hostIPC: true)"})
+			offences = append(offences, podverdict.At(t.Path+".hostIPC", "uses the node's IPC namespace (hostIPC: true)"))
 		}
-		reportTemplate(pass, t, offences, "shares no namespace with the node")
+		podverdict.Report(pass, t, offences, "shares no namespace with the node")
 	}
 	return nil
 }

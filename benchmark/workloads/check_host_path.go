@@ -10,6 +10,7 @@ import (
 	"slices"
 
 	"github.com/kspm-dev/kspm/check"
+	"github.com/kspm-dev/kspm/internal/podverdict"
 )
 
 // HostPath returns the check workloads:host-path: no pod mounts a directory of the node.
@@ -38,17 +39,17 @@ func runHostPath(ctx context.Context, pass *check.Pass) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		var offences []offence
+		var offences []podverdict.Offence
 		for i, v := range t.Spec.Volumes {
 			if v.HostPath == nil {
 				continue
 			}
-			offences = append(offences, offence{
-				field:   fmt.Sprintf("%s.volumes[%d].hostPath.path", t.Path, i),
-				message: fmt.Sprintf("volume %q mounts host path %q", v.Name, v.HostPath.Path),
-			})
+			offences = append(offences, podverdict.At(
+				fmt.Sprintf("%s.volumes[%d].hostPath.path", t.Path, i),
+				fmt.Sprintf("volume %q mounts host path %q", v.Name, v.HostPath.Path),
+			))
 		}
-		reportTemplate(pass, t, offences, "mounts no hostPath volume")
+		podverdict.Report(pass, t, offences, "mounts no hostPath volume")
 	}
 	return nil
 }

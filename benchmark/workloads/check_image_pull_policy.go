@@ -18,6 +18,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/kspm-dev/kspm/check"
+	"github.com/kspm-dev/kspm/internal/podverdict"
 	"github.com/kspm-dev/kspm/inventory"
 )
 
@@ -52,19 +53,19 @@ func runImagePullPolicy(ctx context.Context, pass *check.Pass) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		var offences []offence
+		var offences []podverdict.Offence
 		for c := range containers(t) {
 			switch p := pullPolicy(c.Container, defaults); p {
 			case corev1.PullAlways:
 			case corev1.PullNever:
-				offences = append(offences, offence{c.field("imagePullPolicy"),
-					fmt.Sprintf("%s never pulls image %q (imagePullPolicy Never): it runs whatever the node holds", c, c.Image)})
+				offences = append(offences, podverdict.At(c.field("imagePullPolicy"),
+					fmt.Sprintf("%s never pulls image %q (imagePullPolicy Never): it runs whatever the node holds", c, c.Image)))
 			default:
-				offences = append(offences, offence{c.field("imagePullPolicy"),
-					fmt.Sprintf("%s pulls image %q only when the node lacks it (imagePullPolicy %s)", c, c.Image, p)})
+				offences = append(offences, podverdict.At(c.field("imagePullPolicy"),
+					fmt.Sprintf("%s pulls image %q only when the node lacks it (imagePullPolicy %s)", c, c.Image, p)))
 			}
 		}
-		reportTemplate(pass, t, offences, "every container pulls its image each time it starts (imagePullPolicy Always)")
+		podverdict.Report(pass, t, offences, "every container pulls its image each time it starts (imagePullPolicy Always)")
 	}
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"slices"
 
 	"github.com/kspm-dev/kspm/check"
+	"github.com/kspm-dev/kspm/internal/podverdict"
 )
 
 // Privileged returns the check workloads:privileged: no container runs privileged.
@@ -36,13 +37,13 @@ func runPrivileged(ctx context.Context, pass *check.Pass) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		var offences []offence
+		var offences []podverdict.Offence
 		for c := range containers(t) {
 			if sc := c.SecurityContext; sc != nil && sc.Privileged != nil && *sc.Privileged {
-				offences = append(offences, offence{c.field("securityContext.privileged"), c.String() + " runs privileged"})
+				offences = append(offences, podverdict.At(c.field("securityContext.privileged"), c.String()+" runs privileged"))
 			}
 		}
-		reportTemplate(pass, t, offences, "no container runs privileged")
+		podverdict.Report(pass, t, offences, "no container runs privileged")
 	}
 	return nil
 }

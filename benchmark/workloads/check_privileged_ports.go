@@ -14,6 +14,7 @@ import (
 	"slices"
 
 	"github.com/kspm-dev/kspm/check"
+	"github.com/kspm-dev/kspm/internal/podverdict"
 )
 
 // PrivilegedPorts returns the check workloads:privileged-ports: no container uses a port below
@@ -45,22 +46,22 @@ func runPrivilegedPorts(ctx context.Context, pass *check.Pass) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		var offences []offence
+		var offences []podverdict.Offence
 		for p := range ports(t) {
 			if n := p.p.ContainerPort; n > 0 && n < 1024 {
-				offences = append(offences, offence{p.field("containerPort"),
-					fmt.Sprintf("%s listens on port %d/%s, below 1024", p.c, n, p.proto())})
+				offences = append(offences, podverdict.At(p.field("containerPort"),
+					fmt.Sprintf("%s listens on port %d/%s, below 1024", p.c, n, p.proto())))
 			}
 			if n := p.hostPort; n > 0 && n < 1024 {
 				how := "hostPort"
 				if p.p.HostPort == 0 {
 					how = "the host network"
 				}
-				offences = append(offences, offence{p.field("hostPort"),
-					fmt.Sprintf("%s takes the node's port %d/%s, below 1024 (%s)", p.c, n, p.proto(), how)})
+				offences = append(offences, podverdict.At(p.field("hostPort"),
+					fmt.Sprintf("%s takes the node's port %d/%s, below 1024 (%s)", p.c, n, p.proto(), how)))
 			}
 		}
-		reportTemplate(pass, t, offences, "no container uses a port below 1024")
+		podverdict.Report(pass, t, offences, "no container uses a port below 1024")
 	}
 	return nil
 }

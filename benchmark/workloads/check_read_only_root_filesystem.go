@@ -12,6 +12,7 @@ import (
 	"slices"
 
 	"github.com/kspm-dev/kspm/check"
+	"github.com/kspm-dev/kspm/internal/podverdict"
 )
 
 // ReadOnlyRootFilesystem returns the check workloads:read-only-root-filesystem: containers
@@ -46,19 +47,19 @@ func runReadOnlyRootFilesystem(ctx context.Context, pass *check.Pass) error {
 			pass.NotApplicable(t.Owner, "runs on Windows, where containers have no read-only root filesystem setting")
 			continue
 		}
-		var offences []offence
+		var offences []podverdict.Offence
 		for c := range containersOf(t, withInit) {
 			sc := c.SecurityContext
 			switch {
 			case sc == nil || sc.ReadOnlyRootFilesystem == nil:
-				offences = append(offences, offence{c.field("securityContext.readOnlyRootFilesystem"),
-					c.String() + " has a writable root filesystem (readOnlyRootFilesystem is not set)"})
+				offences = append(offences, podverdict.At(c.field("securityContext.readOnlyRootFilesystem"),
+					c.String()+" has a writable root filesystem (readOnlyRootFilesystem is not set)"))
 			case !*sc.ReadOnlyRootFilesystem:
-				offences = append(offences, offence{c.field("securityContext.readOnlyRootFilesystem"),
-					c.String() + " has a writable root filesystem (readOnlyRootFilesystem: false)"})
+				offences = append(offences, podverdict.At(c.field("securityContext.readOnlyRootFilesystem"),
+					c.String()+" has a writable root filesystem (readOnlyRootFilesystem: false)"))
 			}
 		}
-		reportTemplate(pass, t, offences, "every container has a read-only root filesystem")
+		podverdict.Report(pass, t, offences, "every container has a read-only root filesystem")
 	}
 	return nil
 }

@@ -17,6 +17,7 @@ import (
 	"slices"
 
 	"github.com/kspm-dev/kspm/check"
+	"github.com/kspm-dev/kspm/internal/podverdict"
 )
 
 // RootGroup returns the check workloads:root-group: no container runs in the root group.
@@ -51,35 +52,35 @@ func runRootGroup(ctx context.Context, pass *check.Pass) error {
 			pass.NotApplicable(t.Owner, "runs on Windows, where pods have no Linux groups to set")
 			continue
 		}
-		var offences []offence
+		var offences []podverdict.Offence
 		psc := t.Spec.SecurityContext
 		for c := range containers(t) {
 			switch sc := c.SecurityContext; {
 			case sc != nil && sc.RunAsGroup != nil:
 				if *sc.RunAsGroup == 0 {
-					offences = append(offences, offence{c.field("securityContext.runAsGroup"), c.String() + " runs as group 0 (root)"})
+					offences = append(offences, podverdict.At(c.field("securityContext.runAsGroup"), c.String()+" runs as group 0 (root)"))
 				}
 			case psc != nil && psc.RunAsGroup != nil:
 				if *psc.RunAsGroup == 0 {
-					offences = append(offences, offence{t.Path + ".securityContext.runAsGroup",
-						c.String() + " runs as group 0 (root), from the pod's runAsGroup"})
+					offences = append(offences, podverdict.At(t.Path+".securityContext.runAsGroup",
+						c.String()+" runs as group 0 (root), from the pod's runAsGroup"))
 				}
 			default:
-				offences = append(offences, offence{c.field("securityContext.runAsGroup"),
-					c.String() + " sets no runAsGroup (nor does the pod): it runs as the image's group, root's for a root or numeric image user"})
+				offences = append(offences, podverdict.At(c.field("securityContext.runAsGroup"),
+					c.String()+" sets no runAsGroup (nor does the pod): it runs as the image's group, root's for a root or numeric image user"))
 			}
 		}
 		if psc != nil && psc.FSGroup != nil && *psc.FSGroup == 0 {
-			offences = append(offences, offence{t.Path + ".securityContext.fsGroup",
-				"the pod's fsGroup is 0: every container gets the root group, which owns its volumes"})
+			offences = append(offences, podverdict.At(t.Path+".securityContext.fsGroup",
+				"the pod's fsGroup is 0: every container gets the root group, which owns its volumes"))
 		}
 		if psc != nil {
 			if i := slices.Index(psc.SupplementalGroups, 0); i >= 0 {
-				offences = append(offences, offence{fmt.Sprintf("%s.securityContext.supplementalGroups[%d]", t.Path, i),
-					"the pod's supplementalGroups include 0: every container gets the root group"})
+				offences = append(offences, podverdict.At(fmt.Sprintf("%s.securityContext.supplementalGroups[%d]", t.Path, i),
+					"the pod's supplementalGroups include 0: every container gets the root group"))
 			}
 		}
-		reportTemplate(pass, t, offences, "every container runs with a non-root group and the pod adds no root group")
+		podverdict.Report(pass, t, offences, "every container runs with a non-root group and the pod adds no root group")
 	}
 	return nil
 }

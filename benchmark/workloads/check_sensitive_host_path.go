@@ -23,6 +23,7 @@ import (
 	"slices"
 
 	"github.com/kspm-dev/kspm/check"
+	"github.com/kspm-dev/kspm/internal/podverdict"
 )
 
 // SensitiveHostPath returns the check workloads:sensitive-host-path: no pod mounts the node's
@@ -55,19 +56,19 @@ func runSensitiveHostPath(ctx context.Context, pass *check.Pass) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		var offences []offence
+		var offences []podverdict.Offence
 		for i, v := range t.Spec.Volumes {
 			if v.HostPath == nil {
 				continue
 			}
 			if what := sensitiveHostPath(v.HostPath.Path); what != "" {
-				offences = append(offences, offence{
-					field:   fmt.Sprintf("%s.volumes[%d].hostPath.path", t.Path, i),
-					message: fmt.Sprintf("volume %q mounts host path %q, %s", v.Name, v.HostPath.Path, what),
-				})
+				offences = append(offences, podverdict.At(
+					fmt.Sprintf("%s.volumes[%d].hostPath.path", t.Path, i),
+					fmt.Sprintf("volume %q mounts host path %q, %s", v.Name, v.HostPath.Path, what),
+				))
 			}
 		}
-		reportTemplate(pass, t, offences, "mounts no sensitive host path")
+		podverdict.Report(pass, t, offences, "mounts no sensitive host path")
 	}
 	return nil
 }

@@ -16,6 +16,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/kspm-dev/kspm/check"
+	"github.com/kspm-dev/kspm/internal/podverdict"
 )
 
 // sshPort is SSH's registered port.
@@ -47,20 +48,20 @@ func runSSHPort(ctx context.Context, pass *check.Pass) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		var offences []offence
+		var offences []podverdict.Offence
 		for p := range ports(t) {
 			tcp := p.proto() == corev1.ProtocolTCP
 			switch {
 			case tcp && p.p.ContainerPort == sshPort:
-				offences = append(offences, offence{p.field("containerPort"), fmt.Sprintf("%s listens on SSH's port 22/TCP", p.c)})
+				offences = append(offences, podverdict.At(p.field("containerPort"), fmt.Sprintf("%s listens on SSH's port 22/TCP", p.c)))
 			case tcp && p.hostPort == sshPort:
-				offences = append(offences, offence{p.field("hostPort"), fmt.Sprintf("%s takes the node's SSH port 22/TCP", p.c)})
+				offences = append(offences, podverdict.At(p.field("hostPort"), fmt.Sprintf("%s takes the node's SSH port 22/TCP", p.c)))
 			case strings.EqualFold(p.p.Name, "ssh"):
-				offences = append(offences, offence{p.field("name"),
-					fmt.Sprintf("%s has a port named %q (%d/%s)", p.c, p.p.Name, p.p.ContainerPort, p.proto())})
+				offences = append(offences, podverdict.At(p.field("name"),
+					fmt.Sprintf("%s has a port named %q (%d/%s)", p.c, p.p.Name, p.p.ContainerPort, p.proto())))
 			}
 		}
-		reportTemplate(pass, t, offences, "no container declares an SSH port")
+		podverdict.Report(pass, t, offences, "no container declares an SSH port")
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/kspm-dev/kspm/check"
+	"github.com/kspm-dev/kspm/internal/podverdict"
 	"github.com/kspm-dev/kspm/inventory"
 )
 
@@ -38,7 +39,7 @@ func imageDigest(image string) (digest string, valid bool) {
 // whose only containers without a fault have no image at all is not evaluated, since what
 // they run is not known.
 func reportImages(pass *check.Pass, t inventory.PodTemplate, judge func(c container, image string) string, passMsg string) {
-	var offences []offence
+	var offences []podverdict.Offence
 	var noImage []string
 	for c := range containers(t) {
 		image := strings.TrimSpace(c.Image)
@@ -47,12 +48,12 @@ func reportImages(pass *check.Pass, t inventory.PodTemplate, judge func(c contai
 			continue
 		}
 		if msg := judge(c, image); msg != "" {
-			offences = append(offences, offence{c.field("image"), msg})
+			offences = append(offences, podverdict.At(c.field("image"), msg))
 		}
 	}
 	if len(offences) == 0 && len(noImage) > 0 {
 		pass.NotEvaluated(t.Owner, strings.Join(noImage, ", ")+" has no image")
 		return
 	}
-	reportTemplate(pass, t, offences, passMsg)
+	podverdict.Report(pass, t, offences, passMsg)
 }

@@ -6,6 +6,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/kspm-dev/kspm/check"
+	"github.com/kspm-dev/kspm/internal/podverdict"
 	"github.com/kspm-dev/kspm/inventory"
 )
 
@@ -35,13 +36,13 @@ func runProbes(ctx context.Context, pass *check.Pass, name, field string, probe 
 			pass.NotApplicable(t.Owner, why+": no container is probed for "+name)
 			continue
 		}
-		var offences []offence
+		var offences []podverdict.Offence
 		for c := range containersOf(t, 0) {
 			if probe(c.Container) == nil {
-				offences = append(offences, offence{c.field(field), c.String() + " has no " + name + " probe"})
+				offences = append(offences, podverdict.At(c.field(field), c.String()+" has no "+name+" probe"))
 			}
 		}
-		reportTemplate(pass, t, offences, "every container has a "+name+" probe")
+		podverdict.Report(pass, t, offences, "every container has a "+name+" probe")
 	}
 	return nil
 }

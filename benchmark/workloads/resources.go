@@ -10,6 +10,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/kspm-dev/kspm/check"
+	"github.com/kspm-dev/kspm/internal/podverdict"
 	"github.com/kspm-dev/kspm/inventory"
 )
 
@@ -148,7 +149,7 @@ func runResources(ctx context.Context, pass *check.Pass, limits bool) error {
 			defaults = d.limits
 		}
 		canDefault := !admitted(inv, t)
-		var offences []offence
+		var offences []podverdict.Offence
 		var fromLR []*inventory.Object // LimitRanges that set what containers lack
 		for c := range containersOf(t, withInit) {
 			var missing []corev1.ResourceName
@@ -165,17 +166,13 @@ func runResources(ctx context.Context, pass *check.Pass, limits bool) error {
 				missing = append(missing, r)
 			}
 			if len(missing) > 0 {
-				offences = append(offences, offence{c.field(list), fmt.Sprintf("%s has no %s %s", c, joinNames(missing, "or"), what)})
+				offences = append(offences, podverdict.At(c.field(list), fmt.Sprintf("%s has no %s %s", c, joinNames(missing, "or"), what)))
 			}
 		}
 		if len(offences) > 0 && canDefault {
 			if unseen := inv.Unseen(inventory.KindLimitRange); unseen != "" {
-				msgs := make([]string, len(offences))
-				for i, o := range offences {
-					msgs[i] = o.message
-				}
 				pass.NotEvaluatedf(t.Owner, "%s; a LimitRange of namespace %s would set them when the pod is created, "+
-					"and LimitRanges were not all seen (%s)", strings.Join(msgs, "; "), key.ns, unseen)
+					"and LimitRanges were not all seen (%s)", podverdict.Messages(offences), key.ns, unseen)
 				continue
 			}
 		}
@@ -187,7 +184,7 @@ func runResources(ctx context.Context, pass *check.Pass, limits bool) error {
 			}
 			passMsg += ", some set by LimitRange " + strings.Join(names, ", ") + " when the pod is created"
 		}
-		reportTemplate(pass, t, offences, passMsg)
+		podverdict.Report(pass, t, offences, passMsg)
 	}
 	return nil
 }

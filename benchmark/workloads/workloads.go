@@ -3,7 +3,6 @@ package workloads
 import (
 	"iter"
 	"strconv"
-	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -150,25 +149,6 @@ func containersOf(t inventory.PodTemplate, which int) iter.Seq[container] {
 // containers yields every container of t: containers, then init containers, then ephemeral
 // containers.
 func containers(t inventory.PodTemplate) iter.Seq[container] { return containersOf(t, allContainers) }
-
-// offence is one reason a pod template fails a control.
-type offence struct {
-	field, message string
-}
-
-// reportTemplate reports the one result of a control for pod template t: a failure at the
-// first offence's field naming every offence, or a pass with passMsg.
-func reportTemplate(pass *check.Pass, t inventory.PodTemplate, offences []offence, passMsg string) {
-	if len(offences) == 0 {
-		pass.Pass(t.Owner, passMsg)
-		return
-	}
-	msgs := make([]string, len(offences))
-	for i, o := range offences {
-		msgs[i] = o.message
-	}
-	pass.Fail(t.Owner, offences[0].field, strings.Join(msgs, "; "))
-}
 
 // mirrorPodAnnotation marks the API's mirror of a kubelet static pod.
 const mirrorPodAnnotation = "kubernetes.io/config.mirror"

@@ -13,10 +13,12 @@ import (
 	"github.com/kspm-dev/kspm/internal/spell"
 )
 
-// KeyError is a problem with a key of a mapping: Node is the key.
+// KeyError is a problem with a key of a mapping.
 type KeyError struct {
+	// Node is the key at fault, which locates it (Line, Column).
 	Node *yaml.Node
-	Err  error
+	// Err says what is wrong with it.
+	Err error
 }
 
 // CheckKeys reports the keys of mapping n that are not in allowed (naming the allowed key

@@ -94,16 +94,20 @@ const maxServerWarnings = 100
 
 // serverWarnings collects the warnings the API server sends with its answers (Warning headers
 // of code 299: a deprecated API version, an admission webhook's remark), each once, instead
-// of client-go's default handler, which logs them on standard error.
+// of client-go's default handler, which logs them on standard error. With log set (clients
+// that keep running, Watch's, whose warnings have no inventory to go to), each is logged
+// instead, escaped: a warning may carry text from the cluster, which must not reach a
+// terminal raw.
 type serverWarnings struct {
 	mu      sync.Mutex
 	seen    map[string]bool
 	list    []error
 	dropped int
+	log     func(string)
 }
 
-// HandleWarningHeaderWithContext records a warning of code 299, as client-go's default
-// handler would log it.
+// HandleWarningHeaderWithContext records (or logs) a warning of code 299 the first time it
+// comes, up to maxServerWarnings distinct ones.
 func (w *serverWarnings) HandleWarningHeaderWithContext(_ context.Context, code int, _ string, message string) {
 	if code != 299 || message == "" {
 		return
@@ -112,50 +116,23 @@ func (w *serverWarnings) HandleWarningHeaderWithContext(_ context.Context, code 
 	defer w.mu.Unlock()
 	switch {
 	case w.seen[message]:
-	case len(w.list) >= maxServerWarnings:
+	case len(w.seen) >= maxServerWarnings:
 		w.dropped++
 	default:
 		if w.seen == nil {
 			w.seen = map[string]bool{}
 		}
 		w.seen[message] = true
-		w.list = append(w.list, fmt.Errorf("the API server warned: %s", message))
+		if w.log != nil {
+			w.log(printable.Escape(message))
+		} else {
+			w.list = append(w.list, fmt.Errorf("the API server warned: %s", message))
+		}
 	}
 }
 
-// logServerWarning logs a warning of the API server (escaped) for escapedWarningLogger.
+// logServerWarning logs a warning of the API server for the clients of a Watch.
 var logServerWarning = func(s string) { klog.Warning(s) }
-
-// escapedWarningLogger logs the API server's warnings (code 299) as client-go's default
-// handler does, on klog, but each once and escaped: a warning may carry text from the cluster
-// (an admission webhook's message), which must not reach a terminal raw. It is the handler of
-// clients that keep running (Watch), whose warnings have no inventory to go to.
-type escapedWarningLogger struct {
-	mu   sync.Mutex
-	seen map[string]bool
-	log  func(string) // logServerWarning when nil
-}
-
-// HandleWarningHeaderWithContext logs message once (the first maxServerWarnings distinct ones).
-func (l *escapedWarningLogger) HandleWarningHeaderWithContext(_ context.Context, code int, _ string, message string) {
-	if code != 299 || message == "" {
-		return
-	}
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.seen[message] || len(l.seen) >= maxServerWarnings {
-		return
-	}
-	if l.seen == nil {
-		l.seen = map[string]bool{}
-	}
-	l.seen[message] = true
-	log := l.log
-	if log == nil {
-		log = logServerWarning
-	}
-	log(printable.Escape(message))
-}
 
 // warnings returns the warnings recorded.
 func (w *serverWarnings) warnings() []error {
@@ -334,7 +311,7 @@ func clientsFor(cfg *rest.Config, warnings *serverWarnings) (*kubernetes.Clients
 	if c.WarningHandler == nil && c.WarningHandlerWithContext == nil {
 		c.WarningHandlerWithContext = warnings
 		if warnings == nil {
-			c.WarningHandlerWithContext = &escapedWarningLogger{}
+			c.WarningHandlerWithContext = &serverWarnings{log: func(s string) { logServerWarning(s) }}
 		}
 	}
 	if c.QPS == 0 && c.RateLimiter == nil {

@@ -17,7 +17,7 @@ import (
 // codes only, and no more than maxServerWarnings distinct ones.
 func TestEscapedWarningLogger(t *testing.T) {
 	var got []string
-	l := &escapedWarningLogger{log: func(s string) { got = append(got, s) }}
+	l := &serverWarnings{log: func(s string) { got = append(got, s) }}
 	ctx := t.Context()
 	l.HandleWarningHeaderWithContext(ctx, 299, "-", "webhook says \u202eevil\x1b[31m")
 	l.HandleWarningHeaderWithContext(ctx, 299, "-", "webhook says \u202eevil\x1b[31m")

@@ -114,10 +114,8 @@ func readStream(rd io.Reader, maxBytes int64, prefix string, each func(*check.Re
 	if !sawResults {
 		return fail("%w: it has no results", ErrNotReport)
 	}
-	for i, c := range head.Checks {
-		if !c.Severity.Valid() {
-			return fail("checks[%d] (%s): unknown severity %q", i, c.CheckID, c.Severity)
-		}
+	if err := checkChecks(head.Checks); err != nil {
+		return fail("%w", err)
 	}
 	head.Results = []check.Result{}
 	return &head, nil
@@ -135,11 +133,8 @@ func readResults(dec *json.Decoder, each func(*check.Result) error) error {
 		if err := dec.Decode(&r); err != nil {
 			return fmt.Errorf("[%d]: %w", i, err)
 		}
-		if !r.Status.Valid() {
-			return fmt.Errorf("[%d] (%s): unknown status %q", i, r.CheckID, r.Status)
-		}
-		if !r.Severity.Valid() {
-			return fmt.Errorf("[%d] (%s): unknown severity %q", i, r.CheckID, r.Severity)
+		if err := checkResult(&r); err != nil {
+			return fmt.Errorf("[%d] %w", i, err)
 		}
 		if err := each(&r); err != nil {
 			return fmt.Errorf("[%d]: %w", i, err)
@@ -147,6 +142,27 @@ func readResults(dec *json.Decoder, each func(*check.Result) error) error {
 	}
 	_, err := dec.Token() // the closing bracket
 	return err
+}
+
+// checkResult returns an error, "(CHECK): ...", when r's status or severity is unknown.
+func checkResult(r *check.Result) error {
+	if !r.Status.Valid() {
+		return fmt.Errorf("(%s): unknown status %q", r.CheckID, r.Status)
+	}
+	if !r.Severity.Valid() {
+		return fmt.Errorf("(%s): unknown severity %q", r.CheckID, r.Severity)
+	}
+	return nil
+}
+
+// checkChecks returns an error naming the first of checks whose severity is unknown.
+func checkChecks(checks []CheckSummary) error {
+	for i, c := range checks {
+		if !c.Severity.Valid() {
+			return fmt.Errorf("checks[%d] (%s): unknown severity %q", i, c.CheckID, c.Severity)
+		}
+	}
+	return nil
 }
 
 // boundedReader reads at most max bytes of r; reading more is an error wrapping ErrTooLarge.

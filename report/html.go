@@ -232,14 +232,7 @@ func buildHTML(r *Report, opts Options) *htmlData {
 		for j, b := range bs {
 			escBs[j] = Escape(b)
 		}
-		msg := resultMessage(res)
-		if a := res.Admission; a != nil {
-			msg += " [binding " + a.Binding
-			if len(a.ValidationActions) > 0 {
-				msg += ": " + strings.Join(a.ValidationActions, ",")
-			}
-			msg += "]"
-		}
+		msg := resultMessage(res) + admissionNote(res.Admission)
 		d.Findings = append(d.Findings, htmlFinding{
 			I: i, Status: Escape(string(res.Status)), StatusRank: attentionRank(res.Status)*100 + statusRank(res.Status),
 			Severity: Escape(string(res.Severity)), SeverityRank: res.Severity.Rank(),

@@ -506,13 +506,7 @@ func (tw *textWriter) row(res check.Result) []cell {
 	if res.Baseline == check.BaselineNew {
 		msg += " [new since the baseline]"
 	}
-	if a := res.Admission; a != nil { // which binding judged, and what it makes the API server do
-		msg += " [binding " + a.Binding
-		if len(a.ValidationActions) > 0 {
-			msg += ": " + strings.Join(a.ValidationActions, ",")
-		}
-		msg += "]"
-	}
+	msg += admissionNote(res.Admission)
 	return append(row, cell{text: Escape(oneLine(msg))})
 }
 
@@ -704,6 +698,19 @@ func oneLine(s string) string {
 		return s
 	}
 	return strings.Join(strings.Fields(s), " ")
+}
+
+// admissionNote says, after a result's message, which binding judged and what it makes the
+// API server do: " [binding NAME: Deny,Audit]"; "" for a result of no admission policy.
+func admissionNote(a *check.Admission) string {
+	if a == nil {
+		return ""
+	}
+	s := " [binding " + a.Binding
+	if len(a.ValidationActions) > 0 {
+		s += ": " + strings.Join(a.ValidationActions, ",")
+	}
+	return s + "]"
 }
 
 // exceptionText says who set a failure aside, until when, where that is written and why.

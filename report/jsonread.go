@@ -57,6 +57,10 @@ func readStream(rd io.Reader, maxBytes int64, prefix string, each func(*check.Re
 		return fail("%w: it does not start with a JSON object", ErrNotReport)
 	}
 	var head Report
+	// The members decoded as they are; schemaVersion and results are read apart.
+	members := map[string]any{"tool": &head.Tool, "generatedAt": &head.GeneratedAt, "benchmarks": &head.Benchmarks,
+		"inventory": &head.Inventory, "exceptions": &head.Exceptions, "baseline": &head.Baseline,
+		"checks": &head.Checks, "summary": &head.Summary}
 	sawResults := false
 	for dec.More() {
 		tok, err := dec.Token()
@@ -64,7 +68,6 @@ func readStream(rd io.Reader, maxBytes int64, prefix string, each func(*check.Re
 			return fail("%w", err)
 		}
 		key, _ := tok.(string)
-		var into any
 		switch key {
 		case "schemaVersion":
 			if err = dec.Decode(&head.SchemaVersion); err == nil {
@@ -73,26 +76,11 @@ func readStream(rd io.Reader, maxBytes int64, prefix string, each func(*check.Re
 		case "results":
 			sawResults = true
 			err = readResults(dec, each)
-		case "tool":
-			into = &head.Tool
-		case "generatedAt":
-			into = &head.GeneratedAt
-		case "benchmarks":
-			into = &head.Benchmarks
-		case "inventory":
-			into = &head.Inventory
-		case "exceptions":
-			into = &head.Exceptions
-		case "baseline":
-			into = &head.Baseline
-		case "checks":
-			into = &head.Checks
-		case "summary":
-			into = &head.Summary
-		default: // a later version may add fields
-			into = new(json.RawMessage)
-		}
-		if into != nil {
+		default:
+			into, ok := members[key]
+			if !ok { // a later version may add fields
+				into = new(json.RawMessage)
+			}
 			err = dec.Decode(into)
 		}
 		if err != nil {

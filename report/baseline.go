@@ -263,7 +263,7 @@ func (c *Comparison) Mark(r *check.Result) string {
 		if r.Object == nil {
 			c.blind[r.CheckID] = true
 		} else {
-			c.blindObjects[objectIdentity(r)] = true
+			c.blindObjects[objectIdentity(r.CheckID, r.Object)] = true
 		}
 	}
 	r.Baseline = ""
@@ -299,12 +299,12 @@ func (c *Comparison) Summary(next *Report) *BaselineSummary {
 			continue
 		}
 		f := c.b.finding(i)
-		switch r := (check.Result{CheckID: f.CheckID, Object: f.Object}); {
+		switch {
 		case !c.ran[f.CheckID]:
 			f.Reason = "the check did not run in this scan"
 		case c.blind[f.CheckID]:
 			f.Reason = "the check could not see everything it reads in this scan (it has a notEvaluated or error result)"
-		case c.blindObjects[objectIdentity(&r)]:
+		case c.blindObjects[objectIdentity(f.CheckID, f.Object)]:
 			f.Reason = "the check could not evaluate the object in this scan (notEvaluated or error)"
 		}
 		if f.Reason != "" {

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/kspm-dev/kspm/check"
+	"github.com/kspm-dev/kspm/inventory"
 )
 
 // Fingerprint returns a stable identity of what r is about, as 32 hexadecimal digits: the
@@ -34,16 +35,16 @@ const fingerprintVersion = "kspm.dev/fingerprint/v1"
 
 // fingerprint is Fingerprint as 16 bytes.
 func fingerprint(r *check.Result) [16]byte {
-	return identity(r.CheckID, r, r.Field, true)
+	return identity(r.CheckID, r.Object, r.Field, true)
 }
 
-// objectIdentity is the fingerprint of what r is about without its field: the check and the
-// object.
-func objectIdentity(r *check.Result) [16]byte {
-	return identity(r.CheckID, r, "", false)
+// objectIdentity is the fingerprint of a result of check checkID about o, its field aside.
+func objectIdentity(checkID string, o *inventory.Ref) [16]byte {
+	return identity(checkID, o, "", false)
 }
 
-func identity(checkID string, r *check.Result, field string, withField bool) [16]byte {
+// identity hashes the parts of a fingerprint (see Fingerprint); the field only withField.
+func identity(checkID string, o *inventory.Ref, field string, withField bool) [16]byte {
 	h := sha256.New()
 	// Each part is written with its length first, so that no two lists of parts hash alike.
 	var n [binary.MaxVarintLen64]byte
@@ -53,7 +54,7 @@ func identity(checkID string, r *check.Result, field string, withField bool) [16
 	}
 	write(fingerprintVersion)
 	write(checkID)
-	if o := r.Object; o == nil {
+	if o == nil {
 		write("") // about no object: the cluster, or the check as a whole
 	} else {
 		write("object")

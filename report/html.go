@@ -15,7 +15,6 @@ import (
 	"strings"
 
 	"github.com/kspm-dev/kspm/check"
-	"github.com/kspm-dev/kspm/internal/printable"
 )
 
 var (
@@ -162,17 +161,16 @@ const (
 	chartLabelRunes = 44
 )
 
-// htmlEsc is printable.Escape, applied to every value from the input before html/template.
-func htmlEsc(s string) string { return printable.Escape(s) }
-
+// buildHTML returns the template data of r, every value from the input escaped as Escape
+// does before html/template escapes it for HTML.
 func buildHTML(r *Report, opts Options) *htmlData {
 	c := newCatalog(r, opts)
 	results := byCheck(r.Results)
 	summaries := c.summaries(results)
 	tool := cmp.Or(r.Tool.Name, "kspm")
 	d := &htmlData{CSP: htmlCSP, CSS: template.CSS(htmlCSS), JS: template.JS(htmlJS),
-		Title: htmlEsc(tool + " report")}
-	about := htmlEsc(strings.TrimSpace(tool + " " + r.Tool.Version))
+		Title: Escape(tool + " report")}
+	about := Escape(strings.TrimSpace(tool + " " + r.Tool.Version))
 	if !r.GeneratedAt.IsZero() {
 		about += ", generated " + r.GeneratedAt.UTC().Format("2006-01-02 15:04:05Z")
 	}
@@ -180,10 +178,10 @@ func buildHTML(r *Report, opts Options) *htmlData {
 	inv := r.Inventory
 	d.Inventory = fmt.Sprintf("%s, %d %s", cmp.Or(string(inv.Mode), "unknown mode"), inv.Objects, plural(inv.Objects, "object", "objects"))
 	if len(inv.Sources) > 0 {
-		d.Inventory += " from " + htmlEsc(sourcesLabel(inv.Sources))
+		d.Inventory += " from " + Escape(sourcesLabel(inv.Sources))
 	}
 	if inv.ServerVersion != "" {
-		d.Inventory += " (Kubernetes " + htmlEsc(inv.ServerVersion) + ")"
+		d.Inventory += " (Kubernetes " + Escape(inv.ServerVersion) + ")"
 	}
 
 	counts := make(map[check.Status]int)
@@ -196,9 +194,9 @@ func buildHTML(r *Report, opts Options) *htmlData {
 	}
 	statuses := statusesOf(r.Results)
 	for _, s := range statuses {
-		d.Statuses = append(d.Statuses, htmlCount{Name: htmlEsc(string(s)), Count: counts[s]})
+		d.Statuses = append(d.Statuses, htmlCount{Name: Escape(string(s)), Count: counts[s]})
 		if counts[s] > 0 {
-			d.FilterStatuses = append(d.FilterStatuses, htmlEsc(string(s)))
+			d.FilterStatuses = append(d.FilterStatuses, Escape(string(s)))
 		}
 	}
 	sevs := check.Severities()
@@ -214,12 +212,12 @@ func buildHTML(r *Report, opts Options) *htmlData {
 	}
 
 	for _, b := range summaries {
-		hb := htmlBenchmark{Name: htmlEsc(b.Name), Title: htmlEsc(oneLine(b.Title)), Total: htmlComplianceOf(b.Total)}
+		hb := htmlBenchmark{Name: Escape(b.Name), Title: Escape(oneLine(b.Title)), Total: htmlComplianceOf(b.Total)}
 		for _, s := range b.Sections {
 			hb.Sections = append(hb.Sections, htmlComplianceOf(s))
 		}
 		d.Benchmarks = append(d.Benchmarks, hb)
-		d.FilterBenchmarks = append(d.FilterBenchmarks, htmlEsc(b.Name))
+		d.FilterBenchmarks = append(d.FilterBenchmarks, Escape(b.Name))
 	}
 	d.Charts = []svgChart{severityChart(r.Results, sevs), sectionChart(summaries)}
 
@@ -232,28 +230,21 @@ func buildHTML(r *Report, opts Options) *htmlData {
 		bs := c.benchmarks[res.CheckID]
 		escBs := make([]string, len(bs))
 		for j, b := range bs {
-			escBs[j] = htmlEsc(b)
+			escBs[j] = Escape(b)
 		}
-		msg := resultMessage(res)
-		if a := res.Admission; a != nil {
-			msg += " [binding " + a.Binding
-			if len(a.ValidationActions) > 0 {
-				msg += ": " + strings.Join(a.ValidationActions, ",")
-			}
-			msg += "]"
-		}
+		msg := resultMessage(res) + admissionNote(res.Admission)
 		d.Findings = append(d.Findings, htmlFinding{
-			I: i, Status: htmlEsc(string(res.Status)), StatusRank: attentionRank(res.Status)*100 + statusRank(res.Status),
-			Severity: htmlEsc(string(res.Severity)), SeverityRank: res.Severity.Rank(),
+			I: i, Status: Escape(string(res.Status)), StatusRank: attentionRank(res.Status)*100 + statusRank(res.Status),
+			Severity: Escape(string(res.Severity)), SeverityRank: res.Severity.Rank(),
 			Benchmarks: strings.Join(escBs, "\n"), BenchmarkList: strings.Join(escBs, ", "),
-			Check: htmlEsc(res.CheckID), Title: htmlEsc(oneLine(res.Title)), Section: htmlEsc(res.Section),
-			Object: htmlEsc(objectLabel(res)), Source: htmlEsc(paths.label(res)), Field: htmlEsc(res.Field),
-			Message: htmlEsc(msg),
+			Check: Escape(res.CheckID), Title: Escape(oneLine(res.Title)), Section: Escape(res.Section),
+			Object: Escape(objectLabel(res)), Source: Escape(paths.label(res)), Field: Escape(res.Field),
+			Message: Escape(msg),
 		})
 	}
 	for _, s := range sevs {
 		if failedSev[s] > 0 {
-			d.FilterSeverities = append(d.FilterSeverities, htmlEsc(string(s)))
+			d.FilterSeverities = append(d.FilterSeverities, Escape(string(s)))
 		}
 	}
 
@@ -268,10 +259,10 @@ func buildHTML(r *Report, opts Options) *htmlData {
 			continue
 		}
 		m := c.meta[id]
-		rem := htmlRemediation{Check: htmlEsc(id), Title: htmlEsc(oneLine(m.Title)), Severity: htmlEsc(string(m.Severity)),
-			Remediation: htmlEsc(oneLine(cmp.Or(m.Remediation, "No remediation given."))), Failed: failed}
+		rem := htmlRemediation{Check: Escape(id), Title: Escape(oneLine(m.Title)), Severity: Escape(string(m.Severity)),
+			Remediation: Escape(oneLine(cmp.Or(m.Remediation, "No remediation given."))), Failed: failed}
 		for _, ref := range m.References {
-			hr := htmlReference{Text: htmlEsc(ref)}
+			hr := htmlReference{Text: Escape(ref)}
 			if u, err := url.Parse(ref); err == nil && u.Scheme == "https" && u.Host != "" && ref == hr.Text {
 				hr.URL = u.String()
 			}
@@ -282,18 +273,18 @@ func buildHTML(r *Report, opts Options) *htmlData {
 
 	gaps, absent := coverageGaps(inv.Coverage)
 	for _, g := range gaps {
-		d.Gaps = append(d.Gaps, htmlGap{Names: htmlEsc(g.kinds(len(inv.Coverage))), State: htmlEsc(g.State),
-			Reason: htmlEsc(oneLine(g.Reason))})
+		d.Gaps = append(d.Gaps, htmlGap{Names: Escape(g.kinds(len(inv.Coverage))), State: Escape(g.State),
+			Reason: Escape(oneLine(g.Reason))})
 	}
-	d.Absent = htmlEsc(strings.Join(absent, ", "))
+	d.Absent = Escape(strings.Join(absent, ", "))
 	for _, s := range inv.Sources {
-		d.Sources = append(d.Sources, htmlEsc(s))
+		d.Sources = append(d.Sources, Escape(s))
 	}
 	for _, e := range inv.Errors {
-		d.Errors = append(d.Errors, htmlEsc(e))
+		d.Errors = append(d.Errors, Escape(e))
 	}
 	for _, w := range inv.Warnings {
-		d.Warnings = append(d.Warnings, htmlEsc(w))
+		d.Warnings = append(d.Warnings, Escape(w))
 	}
 	return d
 }
@@ -323,7 +314,7 @@ func htmlRows(results []check.Result, limit int) []int {
 }
 
 func htmlComplianceOf(s SectionSummary) htmlCompliance {
-	hc := htmlCompliance{Name: htmlEsc(s.Section), Percent: s.Percent(), Compliance: htmlEsc(s.Compliance()),
+	hc := htmlCompliance{Name: Escape(s.Section), Percent: s.Percent(), Compliance: Escape(s.Compliance()),
 		Checks: s.Checks, Passed: s.Passed, Failed: s.Failed, NotEvaluated: s.NotEvaluated,
 		Other: s.Checks - s.Passed - s.Failed - s.NotEvaluated}
 	hc.Bar = segments(120, s.Checks, []int{s.Passed, s.Failed, s.NotEvaluated, hc.Other},
@@ -385,12 +376,12 @@ func sectionChart(summaries []BenchmarkSummary) svgChart {
 	for _, b := range summaries {
 		if len(b.Sections) == 0 {
 			t := b.Total
-			add(htmlEsc(b.Name), false, false, &t)
+			add(Escape(b.Name), false, false, &t)
 			continue
 		}
-		add(htmlEsc(b.Name), true, false, nil)
+		add(Escape(b.Name), true, false, nil)
 		for _, s := range b.Sections {
-			add(htmlEsc(s.Section), false, true, &s)
+			add(Escape(s.Section), false, true, &s)
 		}
 	}
 	ch.Width, ch.Height = chartLabelWidth+chartBarWidth+110, max(y, chartRowHeight)
@@ -432,7 +423,7 @@ func severityChart(results []check.Result, sevs []check.Severity) svgChart {
 		if total == 0 {
 			continue
 		}
-		row := svgRow{Y: y, TextY: y + 14, Label: htmlEsc(cmp.Or(string(s), "none")), Full: htmlEsc(string(s))}
+		row := svgRow{Y: y, TextY: y + 14, Label: Escape(cmp.Or(string(s), "none")), Full: Escape(string(s))}
 		if most > 0 {
 			width := total * chartBarWidth / most
 			row.Segs = segments(width, total, []int{t.pass, t.fail, t.ne, t.other},

@@ -114,27 +114,19 @@ func ReadJSON(rd io.Reader) (*Report, error) {
 	if err := dec.Decode(&r); err != nil {
 		return nil, fmt.Errorf("read JSON report: %w", err)
 	}
-	if r.SchemaVersion != SchemaVersion {
-		if r.SchemaVersion == "" {
-			return nil, fmt.Errorf("read JSON report: %w: schemaVersion is missing (want %q)", ErrSchemaVersion, SchemaVersion)
-		}
-		return nil, fmt.Errorf("read JSON report: %w %q (want %q)", ErrSchemaVersion, r.SchemaVersion, SchemaVersion)
+	if err := checkSchemaVersion(r.SchemaVersion); err != nil {
+		return nil, fmt.Errorf("read JSON report: %w", err)
 	}
 	if _, err := dec.Token(); err != io.EOF {
 		return nil, errors.New("read JSON report: unexpected data after the report")
 	}
-	for i, res := range r.Results {
-		if !res.Status.Valid() {
-			return nil, fmt.Errorf("read JSON report: results[%d] (%s): unknown status %q", i, res.CheckID, res.Status)
-		}
-		if !res.Severity.Valid() {
-			return nil, fmt.Errorf("read JSON report: results[%d] (%s): unknown severity %q", i, res.CheckID, res.Severity)
+	for i := range r.Results {
+		if err := checkResult(&r.Results[i]); err != nil {
+			return nil, fmt.Errorf("read JSON report: results[%d] %w", i, err)
 		}
 	}
-	for i, c := range r.Checks {
-		if !c.Severity.Valid() {
-			return nil, fmt.Errorf("read JSON report: checks[%d] (%s): unknown severity %q", i, c.CheckID, c.Severity)
-		}
+	if err := checkChecks(r.Checks); err != nil {
+		return nil, fmt.Errorf("read JSON report: %w", err)
 	}
 	if r.Results == nil {
 		r.Results = []check.Result{}

@@ -57,6 +57,10 @@ func readStream(rd io.Reader, maxBytes int64, prefix string, each func(*check.Re
 		return fail("%w: it does not start with a JSON object", ErrNotReport)
 	}
 	var head Report
+	// The members decoded as they are; schemaVersion and results are read apart.
+	members := map[string]any{"tool": &head.Tool, "generatedAt": &head.GeneratedAt, "benchmarks": &head.Benchmarks,
+		"inventory": &head.Inventory, "exceptions": &head.Exceptions, "baseline": &head.Baseline,
+		"checks": &head.Checks, "summary": &head.Summary}
 	sawResults := false
 	for dec.More() {
 		tok, err := dec.Token()
@@ -64,7 +68,6 @@ func readStream(rd io.Reader, maxBytes int64, prefix string, each func(*check.Re
 			return fail("%w", err)
 		}
 		key, _ := tok.(string)
-		var into any
 		switch key {
 		case "schemaVersion":
 			if err = dec.Decode(&head.SchemaVersion); err == nil {
@@ -73,26 +76,11 @@ func readStream(rd io.Reader, maxBytes int64, prefix string, each func(*check.Re
 		case "results":
 			sawResults = true
 			err = readResults(dec, each)
-		case "tool":
-			into = &head.Tool
-		case "generatedAt":
-			into = &head.GeneratedAt
-		case "benchmarks":
-			into = &head.Benchmarks
-		case "inventory":
-			into = &head.Inventory
-		case "exceptions":
-			into = &head.Exceptions
-		case "baseline":
-			into = &head.Baseline
-		case "checks":
-			into = &head.Checks
-		case "summary":
-			into = &head.Summary
-		default: // a later version may add fields
-			into = new(json.RawMessage)
-		}
-		if into != nil {
+		default:
+			into, ok := members[key]
+			if !ok { // a later version may add fields
+				into = new(json.RawMessage)
+			}
 			err = dec.Decode(into)
 		}
 		if err != nil {
@@ -114,10 +102,8 @@ func readStream(rd io.Reader, maxBytes int64, prefix string, each func(*check.Re
 	if !sawResults {
 		return fail("%w: it has no results", ErrNotReport)
 	}
-	for i, c := range head.Checks {
-		if !c.Severity.Valid() {
-			return fail("checks[%d] (%s): unknown severity %q", i, c.CheckID, c.Severity)
-		}
+	if err := checkChecks(head.Checks); err != nil {
+		return fail("%w", err)
 	}
 	head.Results = []check.Result{}
 	return &head, nil
@@ -135,11 +121,8 @@ func readResults(dec *json.Decoder, each func(*check.Result) error) error {
 		if err := dec.Decode(&r); err != nil {
 			return fmt.Errorf("[%d]: %w", i, err)
 		}
-		if !r.Status.Valid() {
-			return fmt.Errorf("[%d] (%s): unknown status %q", i, r.CheckID, r.Status)
-		}
-		if !r.Severity.Valid() {
-			return fmt.Errorf("[%d] (%s): unknown severity %q", i, r.CheckID, r.Severity)
+		if err := checkResult(&r); err != nil {
+			return fmt.Errorf("[%d] %w", i, err)
 		}
 		if err := each(&r); err != nil {
 			return fmt.Errorf("[%d]: %w", i, err)
@@ -147,6 +130,27 @@ func readResults(dec *json.Decoder, each func(*check.Result) error) error {
 	}
 	_, err := dec.Token() // the closing bracket
 	return err
+}
+
+// checkResult returns an error, "(CHECK): ...", when r's status or severity is unknown.
+func checkResult(r *check.Result) error {
+	if !r.Status.Valid() {
+		return fmt.Errorf("(%s): unknown status %q", r.CheckID, r.Status)
+	}
+	if !r.Severity.Valid() {
+		return fmt.Errorf("(%s): unknown severity %q", r.CheckID, r.Severity)
+	}
+	return nil
+}
+
+// checkChecks returns an error naming the first of checks whose severity is unknown.
+func checkChecks(checks []CheckSummary) error {
+	for i, c := range checks {
+		if !c.Severity.Valid() {
+			return fmt.Errorf("checks[%d] (%s): unknown severity %q", i, c.CheckID, c.Severity)
+		}
+	}
+	return nil
 }
 
 // boundedReader reads at most max bytes of r; reading more is an error wrapping ErrTooLarge.

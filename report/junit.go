@@ -12,7 +12,6 @@ import (
 	"strings"
 
 	"github.com/kspm-dev/kspm/check"
-	"github.com/kspm-dev/kspm/internal/printable"
 )
 
 // WriteJUnit writes r as JUnit XML, for the test report views of CI systems (GitLab, Jenkins,
@@ -108,13 +107,10 @@ type (
 func xmlText(s string) string {
 	lines := strings.Split(s, "\n")
 	for i, l := range lines {
-		lines[i] = printable.Escape(strings.TrimSuffix(l, "\r"))
+		lines[i] = Escape(strings.TrimSuffix(l, "\r"))
 	}
 	return strings.Join(lines, "\n")
 }
-
-// esc is printable.Escape: for XML attribute values, which hold one line.
-var esc = printable.Escape
 
 func buildJUnit(r *Report, opts Options) junitSuites {
 	c := newCatalog(r, opts)
@@ -126,7 +122,7 @@ func buildJUnit(r *Report, opts Options) junitSuites {
 	if !r.GeneratedAt.IsZero() {
 		stamp = r.GeneratedAt.UTC().Format("2006-01-02T15:04:05")
 	}
-	doc := junitSuites{Name: esc(cmp.Or(r.Tool.Name, "kspm") + " " + strings.Join(r.Benchmarks, ", ")), Timestamp: stamp}
+	doc := junitSuites{Name: Escape(cmp.Or(r.Tool.Name, "kspm") + " " + strings.Join(r.Benchmarks, ", ")), Timestamp: stamp}
 	doc.Name = strings.TrimSpace(doc.Name)
 	reported := make(map[string]bool)
 	for gi, g := range c.groups {
@@ -157,15 +153,15 @@ func buildJUnit(r *Report, opts Options) junitSuites {
 			bySection[sec] = append(bySection[sec], id)
 		}
 		for _, sec := range sections {
-			suite := junitSuite{Name: esc(g.name), Time: "0", Timestamp: stamp,
-				Properties: []junitProperty{{Name: "benchmark", Value: esc(g.name)}}}
+			suite := junitSuite{Name: Escape(g.name), Time: "0", Timestamp: stamp,
+				Properties: []junitProperty{{Name: "benchmark", Value: Escape(g.name)}}}
 			if g.title != "" {
-				suite.Properties = append(suite.Properties, junitProperty{Name: "benchmark.title", Value: esc(oneLine(g.title))})
+				suite.Properties = append(suite.Properties, junitProperty{Name: "benchmark.title", Value: Escape(oneLine(g.title))})
 			}
 			compliance := summaries[gi].Total
 			if sec != "" {
-				suite.Name += " / " + esc(sec)
-				suite.Properties = append(suite.Properties, junitProperty{Name: "section", Value: esc(sec)})
+				suite.Name += " / " + Escape(sec)
+				suite.Properties = append(suite.Properties, junitProperty{Name: "section", Value: Escape(sec)})
 				for _, s := range summaries[gi].Sections {
 					if s.Section == sec {
 						compliance = s
@@ -226,7 +222,7 @@ func junitCases(m check.Meta, results []*check.Result, ambiguous map[objectName]
 	for _, k := range keys {
 		rs := cases[k]
 		first := rs[0]
-		tc := junitCase{Classname: esc(m.ID), Name: "(no object)", Time: "0"}
+		tc := junitCase{Classname: Escape(m.ID), Name: "(no object)", Time: "0"}
 		if o := first.Object; o != nil {
 			tc.Name = o.String()
 			if o.Source != nil && o.Source.File != "" {
@@ -239,7 +235,7 @@ func junitCases(m check.Meta, results []*check.Result, ambiguous map[objectName]
 					tc.Line = strconv.Itoa(o.Source.Line)
 				}
 			}
-			tc.Name, tc.File = esc(tc.Name), esc(tc.File)
+			tc.Name, tc.File = Escape(tc.Name), Escape(tc.File)
 		}
 		// The status that most needs attention, then the results of that status first.
 		worst := slices.MinFunc(rs, func(a, b *check.Result) int {
@@ -257,7 +253,7 @@ func junitCases(m check.Meta, results []*check.Result, ambiguous map[objectName]
 		switch worst {
 		case check.StatusPass:
 		case check.StatusFail:
-			tc.Failure = &junitProblem{Message: junitMessage(notPassed), Type: esc(string(m.Severity)),
+			tc.Failure = &junitProblem{Message: junitMessage(notPassed), Type: Escape(string(m.Severity)),
 				Text: junitDetails(m, notPassed)}
 		case check.StatusError:
 			tc.Error = &junitProblem{Message: junitMessage(notPassed), Type: "error", Text: junitDetails(m, notPassed)}
@@ -282,7 +278,7 @@ func junitMessage(rs []*check.Result) string {
 	if len(rs) > 1 {
 		msg += fmt.Sprintf(" (and %d more)", len(rs)-1)
 	}
-	return esc(msg)
+	return Escape(msg)
 }
 
 // junitDetails returns the text of a failure or error: the check, each result that did not
@@ -293,7 +289,7 @@ func junitDetails(m check.Meta, rs []*check.Result) string {
 	for _, res := range rs {
 		fmt.Fprintf(&b, "- %s: %s", res.Status, resultMessage(res))
 		if res.Field != "" {
-			fmt.Fprintf(&b, " [%s]", esc(res.Field))
+			fmt.Fprintf(&b, " [%s]", Escape(res.Field))
 		}
 		b.WriteByte('\n')
 	}

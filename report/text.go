@@ -452,8 +452,7 @@ func (tw *textWriter) checks(r *Report) {
 	head = append(head, cell{text: "TITLE"})
 	rows := [][]cell{head}
 	for _, c := range checks {
-		esc := printable.Escape
-		row := []cell{{text: esc(c.CheckID)}, {text: esc(string(c.Severity)), color: severityColor(c.Severity)},
+		row := []cell{{text: Escape(c.CheckID)}, {text: Escape(string(c.Severity)), color: severityColor(c.Severity)},
 			{text: fmt.Sprint(c.Results)}}
 		for _, s := range statuses {
 			n := c.Counts.Count(s)
@@ -463,7 +462,7 @@ func (tw *textWriter) checks(r *Report) {
 			}
 			row = append(row, cell{text: fmt.Sprint(n), color: color})
 		}
-		rows = append(rows, append(row, cell{text: esc(oneLine(c.Title))}))
+		rows = append(rows, append(row, cell{text: Escape(oneLine(c.Title))}))
 	}
 	widths := make([]int, len(head))
 	for _, row := range rows {
@@ -491,15 +490,14 @@ func (tw *textWriter) row(res check.Result) []cell {
 		}
 	}
 	// Cells hold escaped text, so that widths are measured on what is shown.
-	esc := printable.Escape
 	row := []cell{
-		{text: esc(string(res.Status)), color: statusColor(res.Status)},
-		{text: esc(string(res.Severity)), color: severityColor(res.Severity)},
-		{text: esc(res.CheckID)},
-		{text: esc(obj)},
+		{text: Escape(string(res.Status)), color: statusColor(res.Status)},
+		{text: Escape(string(res.Severity)), color: severityColor(res.Severity)},
+		{text: Escape(res.CheckID)},
+		{text: Escape(obj)},
 	}
 	if tw.opts.Verbose {
-		row = append(row, cell{text: esc(cmp.Or(res.Field, "-")), color: ansiDim})
+		row = append(row, cell{text: Escape(cmp.Or(res.Field, "-")), color: ansiDim})
 	}
 	msg := res.Message
 	if e := res.Exception; e != nil { // who set the failure aside, why, until when
@@ -508,14 +506,8 @@ func (tw *textWriter) row(res check.Result) []cell {
 	if res.Baseline == check.BaselineNew {
 		msg += " [new since the baseline]"
 	}
-	if a := res.Admission; a != nil { // which binding judged, and what it makes the API server do
-		msg += " [binding " + a.Binding
-		if len(a.ValidationActions) > 0 {
-			msg += ": " + strings.Join(a.ValidationActions, ",")
-		}
-		msg += "]"
-	}
-	return append(row, cell{text: esc(oneLine(msg))})
+	msg += admissionNote(res.Admission)
+	return append(row, cell{text: Escape(oneLine(msg))})
 }
 
 func (tw *textWriter) printRow(indent string, row []cell, widths []int, color string) {
@@ -706,6 +698,19 @@ func oneLine(s string) string {
 		return s
 	}
 	return strings.Join(strings.Fields(s), " ")
+}
+
+// admissionNote says, after a result's message, which binding judged and what it makes the
+// API server do: " [binding NAME: Deny,Audit]"; "" for a result of no admission policy.
+func admissionNote(a *check.Admission) string {
+	if a == nil {
+		return ""
+	}
+	s := " [binding " + a.Binding
+	if len(a.ValidationActions) > 0 {
+		s += ": " + strings.Join(a.ValidationActions, ",")
+	}
+	return s + "]"
 }
 
 // exceptionText says who set a failure aside, until when, where that is written and why.

@@ -54,7 +54,8 @@ type PolicyReport struct {
 type PolicyReportList struct {
 	metav1.TypeMeta `json:",inline"`
 	metav1.ListMeta `json:"metadata,omitempty"`
-	Items           []PolicyReport `json:"items"`
+	// Items are the reports of the list.
+	Items []PolicyReport `json:"items"`
 }
 
 // ClusterPolicyReport is a cluster-scoped policy report (wgpolicyk8s.io/v1alpha2, kind
@@ -65,7 +66,8 @@ type ClusterPolicyReport PolicyReport
 type ClusterPolicyReportList struct {
 	metav1.TypeMeta `json:",inline"`
 	metav1.ListMeta `json:"metadata,omitempty"`
-	Items           []ClusterPolicyReport `json:"items"`
+	// Items are the reports of the list.
+	Items []ClusterPolicyReport `json:"items"`
 }
 
 // FromReport returns the PolicyReport of the same namespace, name, labels, scope and results

@@ -243,7 +243,7 @@ func (d *deltaSet) sorted() []Delta {
 		add(g.check, &k, diff(d.orig[g], d.e.st.group(g.check, g.obj)))
 	}
 	slices.SortStableFunc(out, func(a, b Delta) int {
-		return cmp.Or(cmp.Compare(d.e.index(a.Key.CheckID), d.e.index(b.Key.CheckID)),
+		return cmp.Or(cmp.Compare(d.e.byID[a.Key.CheckID], d.e.byID[b.Key.CheckID]),
 			cmp.Compare(a.Key.Group, b.Key.Group), cmp.Compare(a.Key.Kind, b.Key.Kind),
 			cmp.Compare(a.Key.Namespace, b.Key.Namespace), cmp.Compare(a.Key.Name, b.Key.Name),
 			cmp.Compare(a.Key.Field, b.Key.Field), cmp.Compare(a.Key.N, b.Key.N))
@@ -273,11 +273,6 @@ func (e *engine) nilView(i int) []record {
 		return recs
 	}
 	return []record{{check: i, status: check.StatusNotApplicable, message: check.NothingReported}}
-}
-
-// index returns the index of the check with ID id.
-func (e *engine) index(id string) int {
-	return slices.IndexFunc(e.metas, func(m check.Meta) bool { return m.ID == id })
 }
 
 // result makes the typed result of record r of check i about the object ref refers to (nil:

@@ -21,6 +21,8 @@ import (
 type engine struct {
 	checks []check.Check
 	metas  []check.Meta
+	// byID is the index of each check by its ID.
+	byID map[string]int
 	// params are each check's resolved parameters (runs for targets); userParams the caller's
 	// (whole runs, through kspm.Run).
 	params     []map[string]any
@@ -63,12 +65,13 @@ func newEngine(checks []check.Check, userParams map[string]map[string]any, timeo
 		metas: make([]check.Meta, len(checks)), params: make([]map[string]any, len(checks)),
 		byKind: make(map[schema.GroupKind][]int), covKinds: make([][]schema.GroupKind, len(checks)),
 		st: newStore(len(checks)), blocked: make([]bool, len(checks)), failed: make([]string, len(checks)),
-		evaluated: make([]bool, len(checks))}
+		evaluated: make([]bool, len(checks)), byID: make(map[string]int, len(checks))}
 	var paramErrs []error
 	watched := make(map[schema.GroupKind]bool)
 	for i, c := range checks {
 		m := c.Meta()
 		e.metas[i] = m
+		e.byID[m.ID] = i
 		p, err := check.ResolveParams(c, userParams[m.ID])
 		if err != nil {
 			paramErrs = append(paramErrs, err)
@@ -102,7 +105,7 @@ func newEngine(checks []check.Check, userParams map[string]map[string]any, timeo
 		return nil, fmt.Errorf("%w: %w", kspm.ErrInvalidParams, errors.Join(paramErrs...))
 	}
 	for id := range userParams {
-		if !slices.ContainsFunc(e.metas, func(m check.Meta) bool { return m.ID == id }) {
+		if _, ok := e.byID[id]; !ok {
 			return nil, fmt.Errorf("%w: parameters set for %s, not in the run", kspm.ErrUnknownCheck, id)
 		}
 	}
@@ -119,13 +122,9 @@ func newEngine(checks []check.Check, userParams map[string]map[string]any, timeo
 // from them (a restart: the results a previous monitor published).
 func (e *engine) seed(results []check.Result) {
 	e.seeded = true
-	index := make(map[string]int, len(e.metas))
-	for i, m := range e.metas {
-		index[m.ID] = i
-	}
 	groups := make(map[key]map[int][]record)
 	for _, r := range results {
-		i, ok := index[r.CheckID]
+		i, ok := e.byID[r.CheckID]
 		if !ok {
 			continue
 		}

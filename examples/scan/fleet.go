@@ -70,12 +70,12 @@ func validateContexts(o *options) error {
 		return errors.New("--all-contexts scans every context of the kubeconfig: it does not go with --context")
 	case o.clusterPar > 0 && len(o.contexts) == 0 && !o.allContexts:
 		return errors.New("--cluster-parallelism applies to several clusters: use it with --context a,b or --all-contexts")
-	case (o.allContexts || len(o.contexts) > 1) && o.mode() != modeScan && o.mode() != modeList:
+	case len(o.contexts) > 1 && o.mode() != modeScan && o.mode() != modeList:
 		return errOneCluster
-	case o.allContexts && o.governance.set():
-		return errGovernanceOneCluster
-	case o.allContexts && o.format != formatTable && o.format != formatJSON:
-		return errFleetFormat
+	case o.allContexts:
+		if err := fleetUsage(o); err != nil {
+			return err
+		}
 	}
 	if len(o.contexts) == 1 && !o.severalContexts() {
 		o.kubeContext = o.contexts[0]
@@ -132,14 +132,27 @@ func selectContexts(ctx context.Context, o *options) ([]inventory.KubeconfigCont
 	switch {
 	case len(out) == 0:
 		return nil, errors.New("--context names no context")
-	case len(out) > 1 && o.mode() != modeScan:
-		return nil, errOneCluster
-	case len(out) > 1 && o.governance.set():
-		return nil, errGovernanceOneCluster
-	case len(out) > 1 && o.format != formatTable && o.format != formatJSON:
-		return nil, errFleetFormat
+	case len(out) > 1:
+		if err := fleetUsage(o); err != nil {
+			return nil, err
+		}
 	}
 	return out, nil
+}
+
+// fleetUsage returns the usage error of what o asks that does not go with several clusters
+// (a mode answering for one, exceptions or a baseline, a report format of one cluster), or
+// nil. --list reads no cluster and goes with any.
+func fleetUsage(o *options) error {
+	switch {
+	case o.mode() != modeScan && o.mode() != modeList:
+		return errOneCluster
+	case o.governance.set():
+		return errGovernanceOneCluster
+	case o.format != formatTable && o.format != formatJSON:
+		return errFleetFormat
+	}
+	return nil
 }
 
 // contextNames lists the names of contexts, quoted, at most maxListedContexts of them.

@@ -338,6 +338,13 @@ func TestFleetUsageErrors(t *testing.T) {
 		assert.Empty(t, stdout)
 		assert.Contains(t, stderr, "apply to one cluster's report")
 	})
+	t.Run("sarif over named contexts", func(t *testing.T) {
+		f := newFleetFixture(t)
+		code, stdout, stderr := runScan(t, "", "--kubeconfig", f.kubeconfig, "--context", "prod", "--context", "staging", "-o", "sarif")
+		assert.Equal(t, exitError, code)
+		assert.Empty(t, stdout)
+		assert.Contains(t, stderr, "write one cluster's report")
+	})
 	t.Run("no kubeconfig", func(t *testing.T) {
 		noKubeconfig(t)
 		code, _, stderr := runScan(t, "", "--all-contexts")

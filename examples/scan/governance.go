@@ -84,8 +84,17 @@ func prepareGovernance(ctx context.Context, o *options, now time.Time) error {
 }
 
 // readBaseline reads the baseline report at path: a regular file, read as it streams (a
-// report of a large cluster runs to hundreds of megabytes) up to report's bound.
+// report of a large cluster runs to hundreds of megabytes) up to report's bound. The path is
+// checked before it is opened (opening a FIFO would wait for a writer), and what was opened
+// is checked again.
 func readBaseline(path string) (*report.Baseline, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s: not a regular file", path)
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -93,7 +102,7 @@ func readBaseline(path string) (*report.Baseline, error) {
 	defer f.Close()
 	if fi, err := f.Stat(); err != nil {
 		return nil, err
-	} else if !fi.Mode().IsRegular() {
+	} else if !fi.Mode().IsRegular() { // replaced since the path was checked
 		return nil, fmt.Errorf("%s: not a regular file", path)
 	}
 	return report.ReadBaseline(f, path, report.DefaultMaxReportBytes)

@@ -5,13 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
+	"io/fs"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
 
 	"github.com/kspm-dev/kspm/benchmark"
 	"github.com/kspm-dev/kspm/check"
+	"github.com/kspm-dev/kspm/internal/regularfile"
 )
 
 // maxParamsFileBytes bounds a --params file.
@@ -86,20 +87,12 @@ func loadParams(paths []string, bms []benchmark.Benchmark) (map[string]map[strin
 // readParamsFile reads one --params file, at most maxParamsFileBytes, and returns its top
 // mapping (nil for an empty file).
 func readParamsFile(path string) (*yaml.Node, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("--params: %w", err)
-	}
-	defer f.Close()
-	if fi, err := f.Stat(); err == nil && !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("--params %s: not a regular file", path)
-	}
-	data, err := io.ReadAll(io.LimitReader(f, maxParamsFileBytes+1))
-	if err != nil {
+	// regularfile refuses a FIFO before opening it, which would wait for a writer.
+	data, err := regularfile.Read(path, maxParamsFileBytes)
+	if pe := (*fs.PathError)(nil); errors.As(err, &pe) {
+		return nil, fmt.Errorf("--params: %w", err) // it names the path
+	} else if err != nil {
 		return nil, fmt.Errorf("--params %s: %w", path, err)
-	}
-	if len(data) > maxParamsFileBytes {
-		return nil, fmt.Errorf("--params %s: more than %d bytes", path, maxParamsFileBytes)
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var doc yaml.Node

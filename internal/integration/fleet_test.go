@@ -16,7 +16,6 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/tools/clientcmd"
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
-	"k8s.io/utils/ptr"
 
 	"github.com/kspm-dev/kspm/check"
 	"github.com/kspm-dev/kspm/inventory"
@@ -29,13 +28,8 @@ import (
 func TestScannerFleet(t *testing.T) {
 	cs := adminClient(t)
 	ns := newNamespace(t, cs, "fleet")
-	_, err := cs.CoreV1().Pods(ns).Create(t.Context(), &corev1.Pod{
-		ObjectMeta: metav1.ObjectMeta{Name: "root-shell"},
-		Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "sh", Image: "busybox:1.36",
-			SecurityContext: &corev1.SecurityContext{Privileged: ptr.To(true)}}}},
-	}, metav1.CreateOptions{})
-	require.NoError(t, err)
-	_, err = cs.CoreV1().ServiceAccounts(ns).Create(t.Context(), &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: "viewer"}},
+	pod := createPrivilegedPod(t, cs, ns)
+	_, err := cs.CoreV1().ServiceAccounts(ns).Create(t.Context(), &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: "viewer"}},
 		metav1.CreateOptions{})
 	require.NoError(t, err)
 	// A User subject named as the service account's user name is the service account.
@@ -53,7 +47,6 @@ func TestScannerFleet(t *testing.T) {
 	kc.CurrentContext = "viewer"
 	path := filepath.Join(t.TempDir(), "kubeconfig")
 	require.NoError(t, clientcmd.WriteToFile(*kc, path))
-	pod := "Pod " + ns + "/root-shell"
 
 	t.Run("json", func(t *testing.T) {
 		stdout, stderr, code := runScanner(t, "--kubeconfig", path, "--all-contexts", "-b", "workloads", "-o", "json")

@@ -30,6 +30,7 @@ import (
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
+	"k8s.io/utils/ptr"
 
 	"github.com/kspm-dev/kspm"
 	"github.com/kspm-dev/kspm/benchmark"
@@ -256,4 +257,39 @@ func ignoreExists(err error) error {
 		return nil
 	}
 	return err
+}
+
+// createPrivilegedPod creates the Pod root-shell, with a privileged container, in namespace
+// ns, and returns how results name it ("Pod NS/root-shell").
+func createPrivilegedPod(t *testing.T, cs kubernetes.Interface, ns string) string {
+	t.Helper()
+	_, err := cs.CoreV1().Pods(ns).Create(t.Context(), &corev1.Pod{
+		ObjectMeta: metav1.ObjectMeta{Name: "root-shell"},
+		Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "sh", Image: "busybox:1.36",
+			SecurityContext: &corev1.SecurityContext{Privileged: ptr.To(true)}}}},
+	}, metav1.CreateOptions{})
+	require.NoError(t, err)
+	return "Pod " + ns + "/root-shell"
+}
+
+// createClusterRBAC creates the ClusterRoles and ClusterRoleBindings of manifests under fresh
+// names (suffix added to each name and to the role each binding names), each binding's one
+// subject moved to namespace ns.
+func createClusterRBAC(t *testing.T, cs kubernetes.Interface, manifests *inventory.Inventory, suffix, ns string) {
+	t.Helper()
+	for _, cr := range manifests.ClusterRoles() {
+		cr := cr.DeepCopy()
+		cr.Name += suffix
+		_, err := cs.RbacV1().ClusterRoles().Create(t.Context(), cr, metav1.CreateOptions{})
+		require.NoError(t, err)
+	}
+	for _, crb := range manifests.ClusterRoleBindings() {
+		crb := crb.DeepCopy()
+		crb.Name += suffix
+		crb.RoleRef.Name += suffix
+		require.Len(t, crb.Subjects, 1)
+		crb.Subjects[0].Namespace = ns
+		_, err := cs.RbacV1().ClusterRoleBindings().Create(t.Context(), crb, metav1.CreateOptions{})
+		require.NoError(t, err)
+	}
 }

@@ -54,22 +54,11 @@ func TestLeastPrivilege(t *testing.T) {
 	// Both roles: list on every kind, and (optional) get on nodes/proxy for kubelet /configz.
 	require.Len(t, manifests.ClusterRoles(), 2)
 	require.Len(t, manifests.ClusterRoleBindings(), 2)
-	for _, cr := range manifests.ClusterRoles() {
-		cr := cr.DeepCopy()
-		cr.Name += suffix
-		_, err = cs.RbacV1().ClusterRoles().Create(ctx, cr, metav1.CreateOptions{})
-		require.NoError(t, err)
-	}
 	for _, crb := range manifests.ClusterRoleBindings() {
-		crb := crb.DeepCopy()
-		crb.Name += suffix
-		crb.RoleRef.Name += suffix
 		require.Len(t, crb.Subjects, 1)
 		require.Equal(t, rbacv1.Subject{Kind: rbacv1.ServiceAccountKind, Name: sa.Name, Namespace: manifests.Namespaces()[0].Name}, crb.Subjects[0])
-		crb.Subjects[0].Namespace = ns
-		_, err = cs.RbacV1().ClusterRoleBindings().Create(ctx, crb, metav1.CreateOptions{})
-		require.NoError(t, err)
 	}
+	createClusterRBAC(t, cs, manifests, suffix, ns)
 
 	// The CronJob is valid for the API server, and its pod passes the namespace's Pod
 	// Security level (restricted).

@@ -224,21 +224,7 @@ func publishSetUp(t *testing.T) string {
 	sa.Namespace = ns
 	_, err = cs.CoreV1().ServiceAccounts(ns).Create(ctx, sa, metav1.CreateOptions{})
 	require.NoError(t, err)
-	for _, cr := range manifests.ClusterRoles() {
-		cr := cr.DeepCopy()
-		cr.Name += suffix
-		_, err = cs.RbacV1().ClusterRoles().Create(ctx, cr, metav1.CreateOptions{})
-		require.NoError(t, err)
-	}
-	for _, crb := range manifests.ClusterRoleBindings() {
-		crb := crb.DeepCopy()
-		crb.Name += suffix
-		crb.RoleRef.Name += suffix
-		require.Len(t, crb.Subjects, 1)
-		crb.Subjects[0].Namespace = ns
-		_, err = cs.RbacV1().ClusterRoleBindings().Create(ctx, crb, metav1.CreateOptions{})
-		require.NoError(t, err)
-	}
+	createClusterRBAC(t, cs, manifests, suffix, ns)
 	// The Deployment is valid for the API server and admitted by Pod Security restricted.
 	require.Len(t, manifests.Deployments(), 1)
 	d := manifests.Deployments()[0].DeepCopy()

@@ -10,9 +10,6 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	corev1 "k8s.io/api/core/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/utils/ptr"
 
 	"github.com/kspm-dev/kspm/check"
 	"github.com/kspm-dev/kspm/inventory"
@@ -23,13 +20,7 @@ import (
 func TestScannerEndToEnd(t *testing.T) {
 	cs := adminClient(t)
 	ns := newNamespace(t, cs, "e2e")
-	_, err := cs.CoreV1().Pods(ns).Create(t.Context(), &corev1.Pod{
-		ObjectMeta: metav1.ObjectMeta{Name: "root-shell"},
-		Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "sh", Image: "busybox:1.36",
-			SecurityContext: &corev1.SecurityContext{Privileged: ptr.To(true)}}}},
-	}, metav1.CreateOptions{})
-	require.NoError(t, err)
-	pod := "Pod " + ns + "/root-shell"
+	pod := createPrivilegedPod(t, cs, ns)
 
 	t.Run("json report", func(t *testing.T) {
 		stdout, stderr, code := runScanner(t, "--kubeconfig", cluster.AdminKubeconfig, "-o", "json")

@@ -103,9 +103,13 @@ type Rule struct {
 
 // Request is one request the proxy saw.
 type Request struct {
-	Method   string
-	Path     string
-	Query    url.Values
+	// Method is the HTTP method.
+	Method string
+	// Path is the URL path, e.g. /api/v1/namespaces/shop/pods.
+	Path string
+	// Query is the URL's query parameters.
+	Query url.Values
+	// Resource is the resource the path names (pods, deployments), "" for other paths.
 	Resource string
 	// Verb is the request's Kubernetes verb (see VerbOf).
 	Verb string

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"reflect"
 	"slices"
 	"strings"
@@ -15,6 +14,8 @@ import (
 
 	"github.com/kspm-dev/kspm/internal/yamldoc"
 	"github.com/kspm-dev/kspm/inventory"
+
+	"github.com/kspm-dev/kspm/internal/regularfile"
 )
 
 // Bounds of a CEL check file (see also MaxCELExpressionLength).
@@ -73,7 +74,7 @@ func (e *CELFileError) Unwrap() error { return e.Err }
 // LoadCELFile reads a file of CEL checks; see ParseCELChecks for its format. A file larger
 // than MaxCELFileSize is refused before it is read whole.
 func LoadCELFile(path string) ([]Check, error) {
-	f, err := os.Open(path)
+	f, err := regularfile.Open(path) // a FIFO would be waited on for ever
 	if err != nil {
 		return nil, fmt.Errorf("load CEL checks: %w", err)
 	}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	yamlv3 "go.yaml.in/yaml/v3"
@@ -17,6 +16,8 @@ import (
 	"github.com/kspm-dev/kspm/check"
 	"github.com/kspm-dev/kspm/internal/yamldoc"
 	"github.com/kspm-dev/kspm/inventory"
+
+	"github.com/kspm-dev/kspm/internal/regularfile"
 )
 
 // MaxFileDocuments is the most documents LoadFile reads from one file.
@@ -34,7 +35,7 @@ const MaxFileDocuments = 1000
 // kind, YAML that does not parse, an unknown field, and a policy or binding the API server
 // would refuse (an expression that does not compile, a required field missing).
 func LoadFile(path string) ([]*inventory.Object, []check.Check, error) {
-	f, err := os.Open(path)
+	f, err := regularfile.Open(path) // a FIFO would be waited on for ever
 	if err != nil {
 		return nil, nil, fmt.Errorf("load policies: %w", err)
 	}

@@ -68,3 +68,29 @@ func check(fi fs.FileInfo, limit int64) error {
 }
 
 func tooLarge(limit int64) error { return fmt.Errorf("larger than the limit of %d bytes", limit) }
+
+// Open opens the file at path for reading, following symbolic links, when it is a regular
+// file, checked as Read checks it (before opening, without waiting for a writer, and again
+// once open), for a caller that reads it with bounds of its own. Its errors name the path.
+func Open(path string) (*os.File, error) {
+	fail := func(err error) (*os.File, error) { return nil, &fs.PathError{Op: "open", Path: path, Err: err} }
+	fi, err := stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return fail(fmt.Errorf("not a regular file (mode %s)", fi.Mode().Type()))
+	}
+	f, err := openNoWait(path)
+	if err != nil {
+		return nil, err
+	}
+	if fi, err = f.Stat(); err != nil || !fi.Mode().IsRegular() {
+		f.Close()
+		if err == nil {
+			err = fmt.Errorf("not a regular file (mode %s)", fi.Mode().Type())
+		}
+		return fail(err)
+	}
+	return f, nil
+}

@@ -312,8 +312,13 @@ func TestPublishReports(t *testing.T) {
 	require.NoError(t, err)
 
 	instance := freshName("it")
+	// The test cluster is shared and its namespaces are never deleted (a test API server runs
+	// no namespace controller to finish a deletion): after the load test it holds about a
+	// hundred, each with findings. At the default 5 writes a second their reports take longer
+	// than the waits below, in an order the test does not choose; CI failed on it once. The
+	// rate limit has tests of its own in monitor/publish.
 	args := []string{"--kubeconfig", kubeconfig, "-b", "workloads", "--reports", "openreports,policyreports",
-		"--instance", instance}
+		"--instance", instance, "--write-qps", "200", "--write-burst", "400"}
 	bin := buildMonitor(t)
 	mon := startMonitorProcess(t, bin, args...)
 	const id = "workloads:privileged"

@@ -462,3 +462,25 @@ func TestLoadWithoutTheCRD(t *testing.T) {
 	_, err := p.Load(t.Context())
 	assert.ErrorIs(t, err, ErrNotServed)
 }
+
+// TestWriteRateBoundsWrites publishes four namespaces' reports with a burst of two and a rate
+// of one write in a thousand seconds: two objects are written, the third waits on the limiter
+// (until the context ends) and the rest stay queued.
+func TestWriteRateBoundsWrites(t *testing.T) {
+	client := newClient()
+	p := newReports(t, client, WithWriteRate(0.001, 2))
+	src := &fakeSource{}
+	for _, ns := range []string{"a", "b", "c", "d"} {
+		src.results = append(src.results, privileged(ns, "web", check.StatusFail))
+	}
+	p.Update(src, monitor.Update{Revision: 1, Time: t0, Initial: true})
+	require.Equal(t, 4, p.Pending())
+
+	ctx, cancel := context.WithTimeout(t.Context(), 300*time.Millisecond)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- p.Run(ctx) }()
+	require.ErrorIs(t, <-done, context.DeadlineExceeded)
+	assert.Len(t, writes(client), 2, "the burst, then nothing: %v", writes(client))
+	assert.Equal(t, 2, p.Stats().Creates)
+}

@@ -97,8 +97,7 @@
 //     rbac:secrets-read-cluster-wide, rbac:secrets-read-namespaced, rbac:serviceaccount-token,
 //     rbac:system-group-bindings, rbac:unused-serviceaccount, rbac:wildcard-rules,
 //     rbac:workload-serviceaccount;
-//   - CIS objects: cis:4.3.1 (kube-proxy), cis:5.1.1 to cis:5.1.13 (RBAC and service account
-//     tokens), cis:5.2.1 (admission policy), cis:5.3.2 (NetworkPolicy), cis:5.4.1 (ConfigMaps
+//   - CIS objects: cis:5.1.1 to cis:5.1.13 (RBAC and service account tokens), cis:5.2.1 (admission policy), cis:5.3.2 (NetworkPolicy), cis:5.4.1 (ConfigMaps
 //     read into the environment);
 //   - the opt-in org pack: org:namespace-resource-quota, org:namespace-limit-range
 //     (ResourceQuotas, LimitRanges), org:allowed-registries and org:no-latest-in-production

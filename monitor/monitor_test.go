@@ -385,11 +385,14 @@ func TestForbiddenKindTurnsResultsNotEvaluated(t *testing.T) {
 }
 
 // A check that no longer sees a kind it needs may report fewer results about no object than
-// before (cis:4.3.1 reports that it cannot find kube-proxy, where it reported that there is no
-// kube-proxy DaemonSet and that NodeFiles were absent): the results it stops reporting are not
+// before (cis:4.3.1 reports that it cannot find kube-proxy, where it reported that Cilium
+// replaces kube-proxy and that NodeFiles were absent): the results it stops reporting are not
 // resolved, they change to notEvaluated stand-ins until it sees the kind again.
 func TestForbiddenKindResolvesNoResultAboutNoObject(t *testing.T) {
-	c := newCluster(namespace("kube-system"), pod("kube-system", "coredns", false))
+	cilium := &corev1.ConfigMap{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "ConfigMap"},
+		ObjectMeta: metav1.ObjectMeta{Name: "cilium-config", Namespace: "kube-system"},
+		Data:       map[string]string{"kube-proxy-replacement": "true"}}
+	c := newCluster(namespace("kube-system"), pod("kube-system", "coredns", false), cilium)
 	r := start(t, c, bench(t, "cis-1.12"))
 	before, err := r.m.Report()
 	require.NoError(t, err)
@@ -399,7 +402,7 @@ func TestForbiddenKindResolvesNoResultAboutNoObject(t *testing.T) {
 			nodeFiles = append(nodeFiles, res)
 		}
 	}
-	require.Len(t, nodeFiles, 2, "no kube-proxy DaemonSet, and no NodeFiles: %+v", nodeFiles)
+	require.Len(t, nodeFiles, 2, "Cilium replaces kube-proxy, and no NodeFiles: %+v", nodeFiles)
 	second := Key{CheckID: "cis:4.3.1", N: 1}
 
 	c.forbid("pods", true)

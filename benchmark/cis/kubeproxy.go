@@ -25,7 +25,8 @@ func kubeProxyControls() []control {
 			"in the configuration file it loads with --config (a ConfigMap): passes for a loopback address or when unset (the " +
 			"default is 127.0.0.1:10249), or without --config when --metrics-port=0 turns the metrics server off; on k3s, " +
 			"which runs kube-proxy in its own process, the kube-proxy-arg a node scan read (unset: k3s's own choice, not " +
-			"evaluated). A kube-proxy " +
+			"evaluated). No kube-proxy seen is not evaluated (it may run as a system service on the nodes), " +
+			"not applicable only where Cilium's configuration in kube-system says it replaces kube-proxy. A kube-proxy " +
 			"in another namespace is reported as not evaluated, never judged: anyone allowed to create DaemonSets or pods " +
 			"there can make one",
 		remediation: "Set metricsBindAddress: 127.0.0.1:10249 in the kube-proxy configuration (kubeadm: the " +
@@ -149,9 +150,38 @@ func kubeProxyAbsent(pass *check.Pass, others bool) {
 		pass.NotEvaluated(nil, "cannot find kube-proxy: "+reason)
 		return
 	}
-	if !others {
-		pass.NotApplicable(nil, "no kube-proxy DaemonSet: the cluster replaces kube-proxy or runs it outside the API's view")
+	if others {
+		return
 	}
+	if cm, v := kubeProxyReplaced(inv); cm != nil {
+		pass.NotApplicable(nil, "no kube-proxy runs: Cilium replaces it (ConfigMap "+cm.Namespace()+"/"+cm.Name()+
+			", kube-proxy-replacement: "+v+")")
+		return
+	}
+	// Not seen is not absent: kube-proxy may run as a system service on the nodes, which the
+	// API does not show. Only the cluster's own word that it replaces kube-proxy makes the
+	// control not applicable.
+	pass.NotEvaluated(nil, "no kube-proxy DaemonSet or static pod is seen: if kube-proxy runs as a system service on "+
+		"the nodes, scan them (examples/node-scan) and include the output; if the cluster replaces kube-proxy, "+
+		"record an exception for this control")
+}
+
+// kubeProxyReplaced returns Cilium's configuration in kube-system when it replaces kube-proxy
+// (kube-proxy-replacement "true", or "strict" before Cilium 1.14; "partial" and "probe" keep
+// kube-proxy running), and the value it has. Only kube-system is trusted: anyone allowed to
+// write ConfigMaps elsewhere could silence the control.
+func kubeProxyReplaced(inv *inventory.Inventory) (*inventory.Object, string) {
+	for _, o := range inv.Variants(inventory.KindConfigMap, metav1.NamespaceSystem, "cilium-config") {
+		c, ok := o.Object().(*corev1.ConfigMap)
+		if !ok {
+			continue
+		}
+		switch v := strings.TrimSpace(c.Data["kube-proxy-replacement"]); v {
+		case "true", "strict":
+			return o, v
+		}
+	}
+	return nil, ""
 }
 
 func judgeKubeProxy(pass *check.Pass, inv *inventory.Inventory, o *inventory.Object, spec *corev1.PodSpec, ctr corev1.Container, fs *flags.Set, base string) {

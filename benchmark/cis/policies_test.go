@@ -277,6 +277,10 @@ func TestKubeProxyMetrics(t *testing.T) {
 		return &corev1.ConfigMap{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "ConfigMap"},
 			ObjectMeta: metav1.ObjectMeta{Name: "kube-proxy", Namespace: "kube-system"}, Data: map[string]string{"config.conf": conf}}
 	}
+	cilium := func(ns, replacement string) *corev1.ConfigMap {
+		return &corev1.ConfigMap{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "ConfigMap"},
+			ObjectMeta: metav1.ObjectMeta{Name: "cilium-config", Namespace: ns}, Data: map[string]string{"kube-proxy-replacement": replacement}}
+	}
 	tests := []struct {
 		name string
 		objs []runtime.Object
@@ -294,7 +298,13 @@ func TestKubeProxyMetrics(t *testing.T) {
 		{"--config takes the next word as its file", []runtime.Object{ds("--config", "--metrics-bind-address=127.0.0.1:10249")}, check.StatusNotEvaluated},
 		{"unknown flag before a flag-like word", []runtime.Object{ds("--not-a-proxy-flag", "--metrics-bind-address=127.0.0.1:10249")}, check.StatusNotEvaluated},
 		{"ConfigMap only", []runtime.Object{cm("metricsBindAddress: :10249\n")}, check.StatusFail},
-		{"no kube-proxy", nil, check.StatusNotApplicable},
+		{"no kube-proxy seen: it may run outside the API's view", nil, check.StatusNotEvaluated},
+		{"Cilium replaces kube-proxy", []runtime.Object{cilium("kube-system", "true")}, check.StatusNotApplicable},
+		{"Cilium before 1.14 replaces kube-proxy", []runtime.Object{cilium("kube-system", "strict")}, check.StatusNotApplicable},
+		{"Cilium's partial replacement keeps kube-proxy", []runtime.Object{cilium("kube-system", "partial")}, check.StatusNotEvaluated},
+		{"Cilium's word outside kube-system is not trusted", []runtime.Object{cilium("tenant", "true")}, check.StatusNotEvaluated},
+		{"a kube-proxy seen is judged whatever Cilium says", []runtime.Object{cilium("kube-system", "true"),
+			ds("--metrics-bind-address=0.0.0.0:10249")}, check.StatusFail},
 		{"kube-proxy as a static pod", []runtime.Object{staticPod("kube-proxy", "n1", "kube-proxy", "--metrics-bind-address=0.0.0.0:10249")}, check.StatusFail},
 		{"kube-proxy as a static pod, loopback", []runtime.Object{staticPod("kube-proxy", "n1", "kube-proxy", "--metrics-bind-address=127.0.0.1")}, check.StatusPass},
 	}

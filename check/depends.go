@@ -80,6 +80,19 @@ func AffectedSelf(_ *inventory.Inventory, o *inventory.Object) ([]*inventory.Obj
 	return []*inventory.Object{o}, false
 }
 
+// AffectedDefaultServiceAccount is an Affected for a check that judges each ServiceAccount
+// alone and, from manifests, each Namespace by whether its default ServiceAccount is defined:
+// the changed object is a target, and so is every definition of the Namespace of a changed
+// ServiceAccount named default.
+func AffectedDefaultServiceAccount(inv *inventory.Inventory, o *inventory.Object) ([]*inventory.Object, bool) {
+	targets := []*inventory.Object{o}
+	if o.GroupKind() == inventory.KindServiceAccount && o.Name() == "default" {
+		// Every definition of its Namespace (Variants: one, or none, outside manifests).
+		targets = append(targets, inv.Variants(inventory.KindNamespace, "", o.Namespace())...)
+	}
+	return targets, false
+}
+
 // AffectedTemplates is an Affected for a check whose results about each pod template
 // (Inventory.PodTemplates) depend on the template's owner alone: the changed object and the
 // objects whose template it can add, remove or replace (Inventory.PodTemplateDependents).

@@ -117,7 +117,8 @@ var (
 	}
 	rbacDeps                  = &check.Dependencies{Kinds: authz.Kinds()}
 	rolesDeps                 = &check.Dependencies{Kinds: []schema.GroupKind{inventory.KindRole, inventory.KindClusterRole}, Affected: check.AffectedSelf}
-	defaultServiceAccountDeps = &check.Dependencies{Kinds: []schema.GroupKind{inventory.KindServiceAccount}, Affected: check.AffectedSelf}
+	defaultServiceAccountDeps = &check.Dependencies{Kinds: []schema.GroupKind{inventory.KindServiceAccount, inventory.KindNamespace},
+		Affected: check.AffectedDefaultServiceAccount}
 	// podDeps: the controls over pod specifications judge each template alone.
 	podDeps = &check.Dependencies{Kinds: podKinds, Affected: check.AffectedTemplates}
 	// tokenMountDeps (5.1.6) and secretEnvDeps (5.4.1) judge each template with the

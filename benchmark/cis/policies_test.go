@@ -471,6 +471,21 @@ func TestRBACObjects(t *testing.T) {
 	fs = run(t, "5.1.5", newInv(t, sa(nil)))
 	require.Len(t, fs, 1)
 	assert.Equal(t, check.StatusFail, fs[0].Status)
+	// Manifests that leave a namespace's default ServiceAccount to the control plane: it will
+	// automount, unless something outside the input sets it: unknown, never not applicable.
+	other := sa(nil)
+	other.Name = "app"
+	fs = run(t, "5.1.5", newInv(t, sa(ptrTo(false)), namespace("shop", nil), namespace("web", nil), other))
+	require.Equal(t, []check.Status{check.StatusPass, check.StatusNotEvaluated}, statuses(fs), "%v", fs)
+	assert.Equal(t, "Namespace web", fs[1].Object.String())
+	fs = run(t, "5.1.5", newInv(t, other))
+	require.Len(t, fs, 1)
+	assert.Equal(t, check.StatusNotEvaluated, fs[0].Status, "no default ServiceAccount in the input")
+	assert.Nil(t, fs[0].Object)
+	// A cluster lists every namespace's default ServiceAccount: none is none.
+	fs = run(t, "5.1.5", clusterInv(t, []inventory.KindInfo{kindInfo(t, "ServiceAccount"), kindInfo(t, "Namespace")}, other))
+	require.Len(t, fs, 1)
+	assert.Equal(t, check.StatusNotApplicable, fs[0].Status)
 
 	fs = run(t, "5.1.7", rbacInv(t, defaultCRB))
 	require.Len(t, fs, 1)

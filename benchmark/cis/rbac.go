@@ -101,11 +101,14 @@ func rbacControls() []control {
 			run:         runWildcards,
 			depends:     rolesDeps},
 		{id: "5.1.5", title: "Default service accounts do not automount tokens", level: l1, cisManual: true, severity: check.Medium,
-			what: "Reads every ServiceAccount named default: passes when automountServiceAccountToken is false (unset fails)",
+			what: "Reads every ServiceAccount named default: passes when automountServiceAccountToken is false (unset " +
+				"fails). In manifests, a Namespace whose default ServiceAccount the input does not define is not evaluated " +
+				"(the control plane creates it, and it automounts)",
 			remediation: "Set automountServiceAccountToken: false on each namespace's default ServiceAccount; give " +
 				"workloads that call the API a service account of their own.",
-			kinds: []schema.GroupKind{inventory.KindServiceAccount}, requires: []schema.GroupKind{inventory.KindServiceAccount},
-			run: runDefaultServiceAccounts, depends: defaultServiceAccountDeps},
+			kinds:    []schema.GroupKind{inventory.KindServiceAccount, inventory.KindNamespace},
+			requires: []schema.GroupKind{inventory.KindServiceAccount},
+			run:      runDefaultServiceAccounts, depends: defaultServiceAccountDeps},
 		{id: "5.1.6", title: "Mount service account tokens only where needed", level: l1, cisManual: true, severity: check.Medium,
 			what: "Reads every pod specification: passes when no token is mounted (automountServiceAccountToken false on " +
 				"the pod, or false on its service account and not true on the pod)",
@@ -337,8 +340,25 @@ func runDefaultServiceAccounts(_ context.Context, pass *check.Pass) error {
 			pass.Pass(o, "automountServiceAccountToken is false")
 		}
 	}
-	if !found {
-		pass.NotApplicable(nil, "no default ServiceAccount in the input")
+	if pass.Inventory.Mode() != inventory.ModeManifests {
+		if !found {
+			pass.NotApplicable(nil, "no default ServiceAccount in the cluster")
+		}
+		return nil
+	}
+	// Manifests that leave a namespace's default ServiceAccount to the control plane get one
+	// without automountServiceAccountToken, which automounts: unknown, not "nothing to check".
+	missing := false
+	for _, o := range pass.Objects(inventory.KindNamespace) {
+		if pass.Inventory.From(o).Get(inventory.KindServiceAccount, o.Name(), "default") == nil {
+			missing = true
+			pass.NotEvaluated(o, "its default ServiceAccount is not in the input: the control plane creates it without "+
+				"automountServiceAccountToken, so it automounts unless something outside the input sets it")
+		}
+	}
+	if !found && !missing {
+		pass.NotEvaluated(nil, "the input defines no default ServiceAccount: every namespace has one, which the control "+
+			"plane creates without automountServiceAccountToken unless something outside the input defines it")
 	}
 	return nil
 }

@@ -30,14 +30,7 @@ var (
 	// defaultSADeps: workloads:default-sa-automount judges each default ServiceAccount alone,
 	// and, from manifests, each Namespace by whether its default ServiceAccount is there.
 	defaultSADeps = &check.Dependencies{Kinds: []schema.GroupKind{inventory.KindServiceAccount, inventory.KindNamespace},
-		Affected: func(inv *inventory.Inventory, o *inventory.Object) ([]*inventory.Object, bool) {
-			targets := []*inventory.Object{o}
-			if o.GroupKind() == inventory.KindServiceAccount && o.Name() == "default" {
-				// Every definition of its Namespace (Variants: one, or none, outside manifests).
-				targets = append(targets, inv.Variants(inventory.KindNamespace, "", o.Namespace())...)
-			}
-			return targets, false
-		}}
+		Affected: check.AffectedDefaultServiceAccount}
 	// defaultNamespaceDeps: workloads:default-namespace reads the objects of namespace default
 	// (and their owners, there too), those written without a namespace whose kind may be
 	// namespaced, and CustomResourceDefinitions (the scope of kinds); its results about no

@@ -32,7 +32,10 @@
 //     messageExpression that reads them gives way to the validation's message;
 //   - a Namespace, param or resource the input lacks, when the verdict depends on it, makes
 //     the result notEvaluated with the reason; so does a policy that matches the object only
-//     at another API version (the API server would convert it; kspm does not convert);
+//     at another API version (the API server would convert it; kspm does not convert), and a
+//     paramKind that is not a built-in kind and that no CustomResourceDefinition of the input
+//     defines (the API server fails every request the policy matches when it cannot resolve
+//     it: kspm then follows the failurePolicy, when the input shows it cannot);
 //   - a CEL error, a missing param under parameterNotFoundAction Deny or a misconfigured
 //     binding follow the failurePolicy: an error result under Fail (the API server rejects
 //     the object), notEvaluated under Ignore (it admits the object unjudged).

@@ -244,6 +244,16 @@ func (r *run) judge(ctx context.Context, o *inventory.Object, d *policyDef, bs [
 			"would convert it; kspm does not convert objects between API versions", matchKind))
 		return
 	}
+	// A paramKind the API server cannot resolve is a configuration error of the policy for
+	// every object it matches, through every binding, with or without paramRef.
+	switch problem, certain := r.paramKindProblem(d.policy.Spec.ParamKind); {
+	case problem != "" && certain:
+		r.reportAll(o, bs, d.failed("failed to configure policy: "+problem))
+		return
+	case problem != "":
+		r.reportAll(o, bs, notEvaluated("%s", problem))
+		return
+	}
 	for _, b := range bs {
 		if b.problem != nil {
 			continue

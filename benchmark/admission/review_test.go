@@ -1,0 +1,110 @@
+package admission_test
+
+import (
+	"testing"
+
+	"github.com/kspm-dev/kspm/inventory"
+)
+
+// TestAdversarial holds cases a reviewer doubted: each says what the API server does with
+// the request, and kspm must say the same or say it does not know, never pass.
+func TestAdversarial(t *testing.T) {
+	tests := []struct {
+		name     string
+		docs     string
+		complete bool
+		want     []string
+	}{
+		{
+			name: "a paramKind the API server cannot resolve, Ignore: admitted unjudged even without paramRef",
+			docs: policy("p", deployments+`failurePolicy: Ignore
+paramKind: {apiVersion: v2, kind: ConfigMap}
+validations: [{expression: "object.spec.replicas <= 5", message: too many}]
+`) + binding("b", "p", "validationActions: [Deny]"),
+			want: []string{
+				"notEvaluated Deployment prod/big [b Deny]: failed to configure policy: ",
+				"notEvaluated Deployment dev/small [b Deny]: failed to configure policy: ",
+			},
+		},
+		{
+			name: "a paramKind the API server cannot resolve, Fail: rejected whatever the object",
+			docs: policy("p", deployments+`paramKind: {apiVersion: v2, kind: ConfigMap}
+validations: [{expression: "object.spec.replicas <= 5", message: too many}]
+`) + binding("b", "p", "validationActions: [Deny]\nparamRef: {name: limits, parameterNotFoundAction: Allow}"),
+			complete: true,
+			want: []string{
+				"error Deployment prod/big [b Deny]: failed to configure policy: ",
+				"error Deployment dev/small [b Deny]: failed to configure policy: ",
+			},
+		},
+		{
+			name: "a custom paramKind defined nowhere in partial input is not known",
+			docs: policy("p", deployments+`paramKind: {apiVersion: example.com/v1, kind: Limits}
+validations: [{expression: "object.spec.replicas <= 5", message: too many}]
+`) + binding("b", "p", "validationActions: [Deny]"),
+			want: []string{
+				"notEvaluated Deployment prod/big [b Deny]: the policy's paramKind example.com/v1 Limits is neither",
+				"notEvaluated Deployment dev/small [b Deny]: the policy's paramKind example.com/v1 Limits is neither",
+			},
+		},
+		{
+			name: "a custom paramKind whose CustomResourceDefinition is in the input",
+			docs: policy("p", deployments+`paramKind: {apiVersion: example.com/v1, kind: Limits}
+validations: [{expression: "object.spec.replicas <= 5", message: too many}]
+`) + binding("b", "p", "validationActions: [Deny]") + `
+---
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: limits.example.com}
+spec:
+  group: example.com
+  scope: Cluster
+  names: {kind: Limits, plural: limits}
+  versions: [{name: v1, served: true, storage: true}]
+`,
+			want: []string{"fail Deployment prod/big [b Deny]: too many", "pass Deployment dev/small [b Deny]"},
+		},
+		{
+			name: "a namespaced paramRef without namespace for a cluster-scoped object",
+			docs: `
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: reader}
+` + policy("p", `matchConstraints:
+  resourceRules: [{apiGroups: [rbac.authorization.k8s.io], apiVersions: [v1], operations: [CREATE], resources: [clusterroles]}]
+paramKind: {apiVersion: v1, kind: ConfigMap}
+validations: [{expression: "true"}]
+`) + binding("b", "p", "validationActions: [Deny]\nparamRef: {name: limits, parameterNotFoundAction: Allow}"),
+			want: []string{
+				"error ClusterRole reader [b Deny]: failed to configure binding: cannot use namespaced paramRef",
+			},
+		},
+		{
+			name: "a validation over its cost budget is an error, not a verdict",
+			docs: policy("p", deployments+`validations:
+- expression: "[0,1,2,3,4,5,6,7,8,9].all(a, [0,1,2,3,4,5,6,7,8,9].all(b, [0,1,2,3,4,5,6,7,8,9].all(c, [0,1,2,3,4,5,6,7,8,9].all(d, [0,1,2,3,4,5,6,7,8,9].all(e, [0,1,2,3,4,5,6,7,8,9].all(f, [0,1,2,3,4,5,6,7,8,9].all(g, object.metadata.name.size() >= 0)))))))"
+`) + binding("b", "p", "validationActions: [Deny]"),
+			want: []string{
+				"error Deployment prod/big [b Deny]: validations[0]: ",
+				"error Deployment dev/small [b Deny]: validations[0]: ",
+			},
+		},
+		{
+			name: "a failing validation beside a messageExpression that errs keeps the static message",
+			docs: policy("p", deployments+`validations:
+- {expression: "object.spec.replicas <= 5", message: too many, messageExpression: "string(object.metadata.labels.missing)"}
+`) + binding("b", "p", "validationActions: [Deny]"),
+			want: []string{"fail Deployment prod/big [b Deny]: too many", "pass Deployment dev/small [b Deny]"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var opts []inventory.ManifestOption
+			if tt.complete {
+				opts = append(opts, inventory.WithCompleteInput())
+			}
+			assertResults(t, judge(t, load(t, objects+tt.docs, opts...)), tt.want)
+		})
+	}
+}

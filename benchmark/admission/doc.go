@@ -40,5 +40,10 @@
 //     binding follow the failurePolicy: an error result under Fail (the API server rejects
 //     the object), notEvaluated under Ignore (it admits the object unjudged).
 //
+// Cost: each evaluation has the API server's CEL cost limits. The API server spends them once
+// per request, a scan once per object: after a policy has run out of its budget on a few
+// objects of a run, its remaining objects are notEvaluated, so that one costly policy cannot
+// hold a scan for hours.
+//
 // The package links k8s.io/apiserver; programs that do not import it do not.
 package admission

@@ -38,6 +38,24 @@ type run struct {
 	// problem was reported.
 	bindingDefs map[*inventory.Object]*bindingDef
 	params      map[paramKey]*paramInformer
+	// overBudget counts the evaluations of the policy that ran out of the API server's CEL
+	// cost budget in this run (see maxOverBudget).
+	overBudget int
+}
+
+// maxOverBudget is how many evaluations of one policy may run out of the CEL cost budget in
+// one run before kspm stops evaluating the policy: the API server spends that budget once per
+// request, a scan once per object, so a policy that exhausts it (up to a second each) would
+// hold a scan of thousands of objects for an hour.
+const maxOverBudget = 3
+
+// costMarkers are what the API server's CEL evaluation (k8s.io/apiserver/pkg/admission/plugin/cel)
+// says when an expression exceeds its per-call cost limit or the request's budget.
+var costMarkers = []string{"cost limit exceeded", "running out of cost budget"}
+
+// exhausted reports whether an evaluation message says the cost budget ran out.
+func exhausted(msg string) bool {
+	return slices.ContainsFunc(costMarkers, func(m string) bool { return strings.Contains(msg, m) })
 }
 
 // bindingDef is one binding, ready to use.
@@ -323,6 +341,11 @@ func (r *run) evaluate(ctx context.Context, o *inventory.Object, d *policyDef, b
 	}
 	var outs []outcome
 	for _, p := range params {
+		if r.overBudget >= maxOverBudget {
+			outs = append(outs, notEvaluated("not evaluated: the policy ran out of the CEL cost budget on %d objects already "+
+				"in this scan (the API server fails such a request under failurePolicy Fail); kspm evaluates it no further", r.overBudget))
+			continue
+		}
 		outs = append(outs, r.evaluateOne(ctx, d, va, gvr, p, ns))
 	}
 	out := combine(outs)
@@ -351,6 +374,9 @@ func (r *run) evaluateOne(ctx context.Context, d *policyDef, va *admission.Versi
 	c := d.c
 	if c.matcher != nil {
 		mr := c.matcher.Match(ctx, va, param, nil)
+		if mr.Error != nil && exhausted(mr.Error.Error()) {
+			r.overBudget++
+		}
 		switch {
 		case mr.Error != nil && c.matchOffline != "":
 			return notEvaluated("%s", c.matchOffline)
@@ -366,6 +392,13 @@ func (r *run) evaluateOne(ctx context.Context, d *policyDef, va *admission.Versi
 	res := c.validator.Validate(ctx, gvr, va, param, ns, celconfig.RuntimeCELCostBudget, nil)
 	if err := ctx.Err(); err != nil {
 		return outcome{status: check.StatusError, message: err.Error()}
+	}
+	if slices.ContainsFunc(res.Decisions, func(dec validating.PolicyDecision) bool {
+		return dec.Evaluation == validating.EvalError && exhausted(dec.Message)
+	}) || slices.ContainsFunc(res.AuditAnnotations, func(a validating.PolicyAuditAnnotation) bool {
+		return a.Error != "" && exhausted(a.Error)
+	}) {
+		r.overBudget++
 	}
 	if len(res.Decisions) != len(d.policy.Spec.Validations) { // one decision for the whole policy: an error
 		if len(res.Decisions) == 1 && res.Decisions[0].Evaluation == validating.EvalError {

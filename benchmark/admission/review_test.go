@@ -1,7 +1,11 @@
 package admission_test
 
 import (
+	"fmt"
+	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
 
 	"github.com/kspm-dev/kspm/inventory"
 )
@@ -107,4 +111,35 @@ validations: [{expression: "true"}]
 			assertResults(t, judge(t, load(t, objects+tt.docs, opts...)), tt.want)
 		})
 	}
+}
+
+// TestCostBudgetBoundsTheScan: the API server spends a policy's CEL cost budget once per
+// request, a scan once per object; a policy that exhausts it is evaluated on a few objects
+// (errors, as the API server would fail them under Fail), and the rest are notEvaluated
+// instead of holding the scan for an hour. None passes.
+func TestCostBudgetBoundsTheScan(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(objects)
+	for i := range 20 {
+		fmt.Fprintf(&b, "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c%d, namespace: dev}\n", i)
+	}
+	const ten = "[0,1,2,3,4,5,6,7,8,9]"
+	expr := "object.metadata.name.size() >= 0"
+	for _, v := range []string{"a", "b", "c", "d", "e", "f", "g"} {
+		expr = ten + ".all(" + v + ", " + expr + ")"
+	}
+	b.WriteString(policy("p", `matchConstraints:
+  resourceRules: [{apiGroups: [""], apiVersions: [v1], operations: [CREATE], resources: [configmaps]}]
+validations: [{expression: "`+expr+`"}]
+`) + binding("b", "p", "validationActions: [Deny]"))
+	got := judge(t, load(t, b.String()))
+	count := map[string]int{}
+	for _, line := range got {
+		status, _, _ := strings.Cut(line, " ")
+		count[status]++
+		if status == "notEvaluated" {
+			assert.Contains(t, line, "ran out of the CEL cost budget on 3 objects already")
+		}
+	}
+	assert.Equal(t, map[string]int{"error": 3, "notEvaluated": 19}, count, strings.Join(got, "\n"))
 }

@@ -120,7 +120,7 @@ func (r *run) bindingsFor(o *inventory.Object) []*bindingDef {
 			r.bindingDefs[b] = d
 			if d.problem != nil {
 				r.report(check.Finding{Status: check.StatusError, Object: b, Admission: d.admission, Err: d.problem,
-					Message: fmt.Sprintf("the API server would refuse the binding%s: %v", sourceNote(b, r.inv), d.problem)})
+					Message: capMessage(fmt.Sprintf("the API server would refuse the binding%s: %v", sourceNote(b, r.inv), d.problem))})
 			}
 		}
 		out = append(out, d)
@@ -307,7 +307,8 @@ func (r *run) reportOne(o *inventory.Object, b *bindingDef, out outcome) {
 	r.report(check.Finding{Status: out.status, Object: o, Message: capMessage(out.message), Admission: b.admission})
 }
 
-// capMessage bounds a message the policy wrote (check.MaxCELMessageLength bytes).
+// capMessage bounds a message that quotes a policy, a binding or what their expressions
+// made (check.MaxCELMessageLength bytes).
 func capMessage(s string) string {
 	if len(s) <= check.MaxCELMessageLength {
 		return s

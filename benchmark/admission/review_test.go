@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/kspm-dev/kspm/inventory"
 )
@@ -142,4 +143,24 @@ validations: [{expression: "`+expr+`"}]
 		}
 	}
 	assert.Equal(t, map[string]int{"error": 3, "notEvaluated": 19}, count, strings.Join(got, "\n"))
+}
+
+// TestRefusalMessagesAreBounded: the API server's reasons to refuse a policy or a binding
+// quote what is at fault; a policy of many long broken expressions, or a binding of many
+// unknown actions, must not make a result message of megabytes.
+func TestRefusalMessagesAreBounded(t *testing.T) {
+	var validations strings.Builder
+	validations.WriteString("validations:\n")
+	for range 20 {
+		fmt.Fprintf(&validations, "- expression: %q\n", "object.metadata.name == '"+strings.Repeat("x", 3000))
+	}
+	good := policy("q", deployments+"validations: [{expression: \"true\"}]")
+	docs := objects + policy("p", deployments+validations.String()) + binding("b", "p", "validationActions: [Deny]") +
+		good + binding("c", "q", "validationActions: ["+strings.Repeat("Nope, ", 2000)+"Deny]")
+	got := judge(t, load(t, docs))
+	require.Len(t, got, 2)
+	for _, line := range got {
+		assert.Less(t, len(line), 20000, line[:200]) // a message of at most check.MaxCELMessageLength, the actions besides
+		assert.True(t, strings.HasPrefix(line, "error "), line[:200])
+	}
 }

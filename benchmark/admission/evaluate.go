@@ -288,6 +288,17 @@ func (r *run) judge(ctx context.Context, o *inventory.Object, d *policyDef, bs [
 			continue
 		default:
 			out = r.evaluate(ctx, o, d, b, attrs, ifaces, gvr)
+			if d.c.usesDryRun {
+				// kspm's request is a dry run, a real create is not: a verdict that differs
+				// between them (a policy that waves dry runs through) is not the create's.
+				real := admission.NewAttributesRecord(obj, nil, gvk, namespace, o.Name(), info.gvr, "", admission.Create,
+					&metav1.CreateOptions{TypeMeta: metav1.TypeMeta{Kind: "CreateOptions", APIVersion: "meta.k8s.io/v1"}},
+					false, &user.DefaultInfo{})
+				if alt := r.evaluate(ctx, o, d, b, real, ifaces, gvr); alt.skip != out.skip || alt.status != out.status {
+					out = notEvaluated("the verdict depends on request.dryRun, which kspm sets (its request is a dry run): " +
+						"a real create would be judged otherwise")
+				}
+			}
 		}
 		if !out.skip {
 			r.reportOne(o, b, out)

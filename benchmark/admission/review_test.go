@@ -164,3 +164,37 @@ func TestRefusalMessagesAreBounded(t *testing.T) {
 		assert.True(t, strings.HasPrefix(line, "error "), line[:200])
 	}
 }
+
+// TestDryRun: kspm's request is a dry run, a real create is not; a policy whose verdict
+// depends on request.dryRun (one that waves dry runs through) must not pass an object a real
+// create would have rejected.
+func TestDryRun(t *testing.T) {
+	tests := []struct {
+		name, expr string
+		want       []string
+	}{
+		{"waves dry runs through", "request.dryRun || object.spec.replicas <= 5", []string{
+			"notEvaluated Deployment prod/big [b Deny]: the verdict depends on request.dryRun",
+			"pass Deployment dev/small [b Deny]",
+		}},
+		{"through the options", "request.options.dryRun.size() > 0 || object.spec.replicas <= 5", []string{
+			"notEvaluated Deployment prod/big [b Deny]: the verdict depends on request.dryRun",
+			"pass Deployment dev/small [b Deny]",
+		}},
+		{"judges only dry runs", "!request.dryRun || object.spec.replicas <= 5", []string{
+			"notEvaluated Deployment prod/big [b Deny]: the verdict depends on request.dryRun",
+			"pass Deployment dev/small [b Deny]",
+		}},
+		{"reads it without effect", "(request.dryRun || true) && object.spec.replicas <= 5", []string{
+			"fail Deployment prod/big [b Deny]: too many",
+			"pass Deployment dev/small [b Deny]",
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			docs := objects + policy("p", deployments+"validations: [{expression: \""+tt.expr+"\", message: too many}]") +
+				binding("b", "p", "validationActions: [Deny]")
+			assertResults(t, judge(t, load(t, docs)), tt.want)
+		})
+	}
+}

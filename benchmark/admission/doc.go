@@ -30,6 +30,9 @@
 //     variables too) makes the result notEvaluated unless another validation rejects the
 //     object; a matchCondition that reads them, unless another one excludes the object; a
 //     messageExpression that reads them gives way to the validation's message;
+//   - a verdict that depends on request.dryRun (a policy that reads it, or request.options,
+//     and judges the same request not dry-run otherwise) is notEvaluated: a real create is
+//     not a dry run;
 //   - a Namespace, param or resource the input lacks, when the verdict depends on it, makes
 //     the result notEvaluated with the reason; so does a policy that matches the object only
 //     at another API version (the API server would convert it; kspm does not convert), and a

@@ -242,7 +242,8 @@ func (r *run) judge(ctx context.Context, o *inventory.Object, d *policyDef, bs [
 		other := admission.NewAttributesRecord(obj, nil, gvk, namespace, o.Name(),
 			gvk.GroupVersion().WithResource(""), "", admission.Create, nil, true, &user.DefaultInfo{})
 		m2, _, _, err2 := matcher.DefinitionMatches(other, objectInterfaces{kind: gvk}, validating.NewValidatingAdmissionPolicyAccessor(d.policy))
-		if m2 != matches || (err == nil) != (err2 == nil) {
+		if m2 != matches || (err == nil) != (err2 == nil) ||
+			(!matches && err == nil && namesOtherResource(d.policy.Spec.MatchConstraints.ResourceRules, gvk.Group, info.gvr.Resource)) {
 			r.reportAll(o, bs, notEvaluated("whether the policy's resourceRules match the object depends on the resource "+
 				"name of kind %s, which is not known (no CustomResourceDefinition for it in the input; guessed %q)", gvk.Kind, info.gvr.Resource))
 			return
@@ -284,6 +285,10 @@ func (r *run) judge(ctx context.Context, o *inventory.Object, d *policyDef, bs [
 			out = notEvaluated("%s", r.namespaceReason(nsl.missing))
 		case err != nil:
 			out = d.failed("failed to configure binding: " + err.Error())
+		case !ok && info.guessed && b.binding.Spec.MatchResources != nil &&
+			namesOtherResource(b.binding.Spec.MatchResources.ResourceRules, gvk.Group, info.gvr.Resource):
+			out = notEvaluated("whether the binding's resourceRules match the object depends on the resource name of kind %s, "+
+				"which is not known (no CustomResourceDefinition for it in the input; guessed %q)", gvk.Kind, info.gvr.Resource)
 		case !ok:
 			continue
 		default:
@@ -459,6 +464,25 @@ func mayMatch(p *admissionregistrationv1.ValidatingAdmissionPolicy, info resourc
 		}
 		for gvr := range info.equivalents {
 			if ruleNames(r, gvr.Group, gvr.Resource) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// namesOtherResource reports whether a rule for creates in group (named, not "*") names a
+// resource other than guess: the resource of an object whose kind has no known resource
+// (guess is a guess from the kind) may be that one, an irregular plural.
+func namesOtherResource(rules []admissionregistrationv1.NamedRuleWithOperations, group, guess string) bool {
+	for _, r := range rules {
+		if !slices.Contains(r.APIGroups, group) || !slices.ContainsFunc(r.Operations, func(op admissionregistrationv1.OperationType) bool {
+			return op == admissionregistrationv1.Create || op == admissionregistrationv1.OperationAll
+		}) {
+			continue
+		}
+		for _, rr := range r.Resources {
+			if name, sub, _ := strings.Cut(rr, "/"); name != "*" && name != guess && (sub == "" || sub == "*") {
 				return true
 			}
 		}

@@ -198,3 +198,45 @@ func TestDryRun(t *testing.T) {
 		})
 	}
 }
+
+// TestGuessedResourceName: without its CustomResourceDefinition, the resource of a custom
+// kind is a guess from the kind; a rule that names a resource of the object's group the guess
+// is not (an irregular plural) may be the object's: kspm cannot say the policy does not
+// match it.
+func TestGuessedResourceName(t *testing.T) {
+	widget := `
+---
+apiVersion: example.com/v1
+kind: Widget
+metadata: {name: w1, namespace: prod}
+spec: {size: 20}
+`
+	rule := func(group, resource string) string {
+		return policy("p", `matchConstraints:
+  resourceRules: [{apiGroups: [`+group+`], apiVersions: ["*"], operations: [CREATE], resources: [`+resource+`]}]
+validations: [{expression: "object.spec.size < 10", message: too big}]
+`) + binding("b", "p", "validationActions: [Deny]")
+	}
+	tests := []struct {
+		name string
+		docs string
+		want []string
+	}{
+		{"an irregular plural of the object's group", widget + rule("example.com", "widgetz"),
+			[]string{"notEvaluated Widget prod/w1 [b Deny]: whether the policy's resourceRules match the object depends on the resource name"}},
+		{"the guessed plural", widget + rule("example.com", "widgets"),
+			[]string{"notEvaluated Widget prod/w1 [b Deny]: whether the policy's resourceRules match the object depends on the resource name"}},
+		{"every resource of the group", widget + rule("example.com", `"*"`), []string{"fail Widget prod/w1 [b Deny]: too big"}},
+		{"another group", widget + rule("other.example", "widgetz"), []string{"notApplicable -: "}},
+		{"an irregular plural in the binding's matchResources", widget + policy("p", `matchConstraints:
+  resourceRules: [{apiGroups: [example.com], apiVersions: ["*"], operations: [CREATE], resources: ["*"]}]
+validations: [{expression: "object.spec.size < 10", message: too big}]
+`) + binding("b", "p", `validationActions: [Deny]
+matchResources:
+  resourceRules: [{apiGroups: [example.com], apiVersions: ["*"], operations: [CREATE], resources: [widgetz]}]`),
+			[]string{"notEvaluated Widget prod/w1 [b Deny]: whether the binding's resourceRules match the object depends on the resource name"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) { assertResults(t, judge(t, load(t, objects+tt.docs)), tt.want) })
+	}
+}

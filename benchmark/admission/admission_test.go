@@ -320,7 +320,7 @@ validations: [{expression: "false"}]
 		{
 			name: "request fields of a create",
 			docs: policy("p", deployments+`validations:
-- expression: "request.operation == 'CREATE' && request.dryRun && oldObject == null && request.name == object.metadata.name && request.namespace == object.metadata.namespace && request.resource.resource == 'deployments' && request.kind.kind == 'Deployment'"
+- expression: "request.operation == 'CREATE' && oldObject == null && request.name == object.metadata.name && request.namespace == object.metadata.namespace && request.resource.resource == 'deployments' && request.kind.kind == 'Deployment'"
 `) + binding("b", "p", "validationActions: [Deny]"),
 			want: []string{"pass Deployment prod/big", "pass Deployment dev/small"},
 		},

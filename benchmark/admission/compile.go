@@ -39,6 +39,9 @@ type compiled struct {
 	auditOffline string
 	// usesNamespaceObject: some expression reads namespaceObject.
 	usesNamespaceObject bool
+	// usesDryRun: some expression reads request.dryRun or request.options (whose dryRun a
+	// dry run sets).
+	usesDryRun bool
 }
 
 // Why an expression cannot be evaluated offline.
@@ -94,6 +97,7 @@ func compile(p *admissionregistrationv1.ValidatingAdmissionPolicy) (*compiled, e
 		check(fmt.Sprintf("spec.matchConditions[%d] (%s)", i, mc.Name), fc.CompileCELExpression(mc, withAuthz, mode))
 		u := an.uses(mc.Expression)
 		c.usesNamespaceObject = c.usesNamespaceObject || u.namespaceObject
+		c.usesDryRun = c.usesDryRun || u.dryRun
 		if u.offline != "" {
 			offline = append(offline, fmt.Sprintf("matchConditions[%d] (%s) %s", i, mc.Name, u.offline))
 			continue
@@ -114,6 +118,7 @@ func compile(p *admissionregistrationv1.ValidatingAdmissionPolicy) (*compiled, e
 		check(fmt.Sprintf("spec.validations[%d].expression", i), fc.CompileCELExpression(vc, withAuthz, mode))
 		u := an.uses(v.Expression)
 		c.usesNamespaceObject = c.usesNamespaceObject || u.namespaceObject
+		c.usesDryRun = c.usesDryRun || u.dryRun
 		if u.offline != "" {
 			c.validationOffline[i] = fmt.Sprintf("validations[%d] %s", i, u.offline)
 		}
@@ -124,6 +129,7 @@ func compile(p *admissionregistrationv1.ValidatingAdmissionPolicy) (*compiled, e
 		check(fmt.Sprintf("spec.validations[%d].messageExpression", i), fc.CompileCELExpression(mc, noAuthz, mode))
 		mu := an.uses(v.MessageExpression)
 		c.usesNamespaceObject = c.usesNamespaceObject || mu.namespaceObject
+		c.usesDryRun = c.usesDryRun || mu.dryRun
 		// A message the offline request cannot give is left out: the API server then uses
 		// the validation's message, as for a messageExpression that fails.
 		if mu.offline == "" {
@@ -138,6 +144,7 @@ func compile(p *admissionregistrationv1.ValidatingAdmissionPolicy) (*compiled, e
 		check(fmt.Sprintf("spec.auditAnnotations[%d] (%s)", i, a.Key), fc.CompileCELExpression(ac, withAuthz, mode))
 		u := an.uses(a.ValueExpression)
 		c.usesNamespaceObject = c.usesNamespaceObject || u.namespaceObject
+		c.usesDryRun = c.usesDryRun || u.dryRun
 		if u.offline != "" {
 			offline = append(offline, fmt.Sprintf("auditAnnotations[%d] (%s) %s", i, a.Key, u.offline))
 			continue
@@ -165,6 +172,8 @@ type usage struct {
 	offline string
 	// namespaceObject: the expression reads namespaceObject.
 	namespaceObject bool
+	// dryRun: the expression reads request.dryRun or request.options.
+	dryRun bool
 }
 
 // analyzer finds what expressions read, from their type-checked syntax trees: the
@@ -311,6 +320,8 @@ func (w *walker) ident(name string, e, parent celast.Expr) {
 			w.note(offlineRequest)
 		case "userInfo":
 			w.note(offlineUserInfo)
+		case "dryRun", "options":
+			w.u.dryRun = true
 		}
 	case plugincel.NamespaceVarName:
 		w.u.namespaceObject = true
@@ -331,4 +342,5 @@ func (w *walker) merge(v usage) {
 		w.note("reads a variable that " + v.offline)
 	}
 	w.u.namespaceObject = w.u.namespaceObject || v.namespaceObject
+	w.u.dryRun = w.u.dryRun || v.dryRun
 }

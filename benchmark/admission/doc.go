@@ -30,12 +30,23 @@
 //     variables too) makes the result notEvaluated unless another validation rejects the
 //     object; a matchCondition that reads them, unless another one excludes the object; a
 //     messageExpression that reads them gives way to the validation's message;
+//   - a verdict that depends on request.dryRun (a policy that reads it, or request.options,
+//     and judges the same request not dry-run otherwise) is notEvaluated: a real create is
+//     not a dry run;
 //   - a Namespace, param or resource the input lacks, when the verdict depends on it, makes
 //     the result notEvaluated with the reason; so does a policy that matches the object only
-//     at another API version (the API server would convert it; kspm does not convert);
+//     at another API version (the API server would convert it; kspm does not convert), and a
+//     paramKind that is not a built-in kind and that no CustomResourceDefinition of the input
+//     defines (the API server fails every request the policy matches when it cannot resolve
+//     it: kspm then follows the failurePolicy, when the input shows it cannot);
 //   - a CEL error, a missing param under parameterNotFoundAction Deny or a misconfigured
 //     binding follow the failurePolicy: an error result under Fail (the API server rejects
 //     the object), notEvaluated under Ignore (it admits the object unjudged).
+//
+// Cost: each evaluation has the API server's CEL cost limits. The API server spends them once
+// per request, a scan once per object: after a policy has run out of its budget on a few
+// objects of a run, its remaining objects are notEvaluated, so that one costly policy cannot
+// hold a scan for hours.
 //
 // The package links k8s.io/apiserver; programs that do not import it do not.
 package admission

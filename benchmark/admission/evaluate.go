@@ -38,6 +38,24 @@ type run struct {
 	// problem was reported.
 	bindingDefs map[*inventory.Object]*bindingDef
 	params      map[paramKey]*paramInformer
+	// overBudget counts the evaluations of the policy that ran out of the API server's CEL
+	// cost budget in this run (see maxOverBudget).
+	overBudget int
+}
+
+// maxOverBudget is how many evaluations of one policy may run out of the CEL cost budget in
+// one run before kspm stops evaluating the policy: the API server spends that budget once per
+// request, a scan once per object, so a policy that exhausts it (up to a second each) would
+// hold a scan of thousands of objects for an hour.
+const maxOverBudget = 3
+
+// costMarkers are what the API server's CEL evaluation (k8s.io/apiserver/pkg/admission/plugin/cel)
+// says when an expression exceeds its per-call cost limit or the request's budget.
+var costMarkers = []string{"cost limit exceeded", "running out of cost budget"}
+
+// exhausted reports whether an evaluation message says the cost budget ran out.
+func exhausted(msg string) bool {
+	return slices.ContainsFunc(costMarkers, func(m string) bool { return strings.Contains(msg, m) })
 }
 
 // bindingDef is one binding, ready to use.
@@ -102,7 +120,7 @@ func (r *run) bindingsFor(o *inventory.Object) []*bindingDef {
 			r.bindingDefs[b] = d
 			if d.problem != nil {
 				r.report(check.Finding{Status: check.StatusError, Object: b, Admission: d.admission, Err: d.problem,
-					Message: fmt.Sprintf("the API server would refuse the binding%s: %v", sourceNote(b, r.inv), d.problem)})
+					Message: capMessage(fmt.Sprintf("the API server would refuse the binding%s: %v", sourceNote(b, r.inv), d.problem))})
 			}
 		}
 		out = append(out, d)
@@ -224,7 +242,8 @@ func (r *run) judge(ctx context.Context, o *inventory.Object, d *policyDef, bs [
 		other := admission.NewAttributesRecord(obj, nil, gvk, namespace, o.Name(),
 			gvk.GroupVersion().WithResource(""), "", admission.Create, nil, true, &user.DefaultInfo{})
 		m2, _, _, err2 := matcher.DefinitionMatches(other, objectInterfaces{kind: gvk}, validating.NewValidatingAdmissionPolicyAccessor(d.policy))
-		if m2 != matches || (err == nil) != (err2 == nil) {
+		if m2 != matches || (err == nil) != (err2 == nil) ||
+			(!matches && err == nil && namesOtherResource(d.policy.Spec.MatchConstraints.ResourceRules, gvk.Group, info.gvr.Resource)) {
 			r.reportAll(o, bs, notEvaluated("whether the policy's resourceRules match the object depends on the resource "+
 				"name of kind %s, which is not known (no CustomResourceDefinition for it in the input; guessed %q)", gvk.Kind, info.gvr.Resource))
 			return
@@ -244,6 +263,16 @@ func (r *run) judge(ctx context.Context, o *inventory.Object, d *policyDef, bs [
 			"would convert it; kspm does not convert objects between API versions", matchKind))
 		return
 	}
+	// A paramKind the API server cannot resolve is a configuration error of the policy for
+	// every object it matches, through every binding, with or without paramRef.
+	switch problem, certain := r.paramKindProblem(d.policy.Spec.ParamKind); {
+	case problem != "" && certain:
+		r.reportAll(o, bs, d.failed("failed to configure policy: "+problem))
+		return
+	case problem != "":
+		r.reportAll(o, bs, notEvaluated("%s", problem))
+		return
+	}
 	for _, b := range bs {
 		if b.problem != nil {
 			continue
@@ -256,10 +285,25 @@ func (r *run) judge(ctx context.Context, o *inventory.Object, d *policyDef, bs [
 			out = notEvaluated("%s", r.namespaceReason(nsl.missing))
 		case err != nil:
 			out = d.failed("failed to configure binding: " + err.Error())
+		case !ok && info.guessed && b.binding.Spec.MatchResources != nil &&
+			namesOtherResource(b.binding.Spec.MatchResources.ResourceRules, gvk.Group, info.gvr.Resource):
+			out = notEvaluated("whether the binding's resourceRules match the object depends on the resource name of kind %s, "+
+				"which is not known (no CustomResourceDefinition for it in the input; guessed %q)", gvk.Kind, info.gvr.Resource)
 		case !ok:
 			continue
 		default:
 			out = r.evaluate(ctx, o, d, b, attrs, ifaces, gvr)
+			if d.c.usesDryRun {
+				// kspm's request is a dry run, a real create is not: a verdict that differs
+				// between them (a policy that waves dry runs through) is not the create's.
+				real := admission.NewAttributesRecord(obj, nil, gvk, namespace, o.Name(), info.gvr, "", admission.Create,
+					&metav1.CreateOptions{TypeMeta: metav1.TypeMeta{Kind: "CreateOptions", APIVersion: "meta.k8s.io/v1"}},
+					false, &user.DefaultInfo{})
+				if alt := r.evaluate(ctx, o, d, b, real, ifaces, gvr); alt.skip != out.skip || alt.status != out.status {
+					out = notEvaluated("the verdict depends on request.dryRun, which kspm sets (its request is a dry run): " +
+						"a real create would be judged otherwise")
+				}
+			}
 		}
 		if !out.skip {
 			r.reportOne(o, b, out)
@@ -279,7 +323,8 @@ func (r *run) reportOne(o *inventory.Object, b *bindingDef, out outcome) {
 	r.report(check.Finding{Status: out.status, Object: o, Message: capMessage(out.message), Admission: b.admission})
 }
 
-// capMessage bounds a message the policy wrote (check.MaxCELMessageLength bytes).
+// capMessage bounds a message that quotes a policy, a binding or what their expressions
+// made (check.MaxCELMessageLength bytes).
 func capMessage(s string) string {
 	if len(s) <= check.MaxCELMessageLength {
 		return s
@@ -313,6 +358,11 @@ func (r *run) evaluate(ctx context.Context, o *inventory.Object, d *policyDef, b
 	}
 	var outs []outcome
 	for _, p := range params {
+		if r.overBudget >= maxOverBudget {
+			outs = append(outs, notEvaluated("not evaluated: the policy ran out of the CEL cost budget on %d objects already "+
+				"in this scan (the API server fails such a request under failurePolicy Fail); kspm evaluates it no further", r.overBudget))
+			continue
+		}
 		outs = append(outs, r.evaluateOne(ctx, d, va, gvr, p, ns))
 	}
 	out := combine(outs)
@@ -341,6 +391,9 @@ func (r *run) evaluateOne(ctx context.Context, d *policyDef, va *admission.Versi
 	c := d.c
 	if c.matcher != nil {
 		mr := c.matcher.Match(ctx, va, param, nil)
+		if mr.Error != nil && exhausted(mr.Error.Error()) {
+			r.overBudget++
+		}
 		switch {
 		case mr.Error != nil && c.matchOffline != "":
 			return notEvaluated("%s", c.matchOffline)
@@ -356,6 +409,13 @@ func (r *run) evaluateOne(ctx context.Context, d *policyDef, va *admission.Versi
 	res := c.validator.Validate(ctx, gvr, va, param, ns, celconfig.RuntimeCELCostBudget, nil)
 	if err := ctx.Err(); err != nil {
 		return outcome{status: check.StatusError, message: err.Error()}
+	}
+	if slices.ContainsFunc(res.Decisions, func(dec validating.PolicyDecision) bool {
+		return dec.Evaluation == validating.EvalError && exhausted(dec.Message)
+	}) || slices.ContainsFunc(res.AuditAnnotations, func(a validating.PolicyAuditAnnotation) bool {
+		return a.Error != "" && exhausted(a.Error)
+	}) {
+		r.overBudget++
 	}
 	if len(res.Decisions) != len(d.policy.Spec.Validations) { // one decision for the whole policy: an error
 		if len(res.Decisions) == 1 && res.Decisions[0].Evaluation == validating.EvalError {
@@ -404,6 +464,25 @@ func mayMatch(p *admissionregistrationv1.ValidatingAdmissionPolicy, info resourc
 		}
 		for gvr := range info.equivalents {
 			if ruleNames(r, gvr.Group, gvr.Resource) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// namesOtherResource reports whether a rule for creates in group (named, not "*") names a
+// resource other than guess: the resource of an object whose kind has no known resource
+// (guess is a guess from the kind) may be that one, an irregular plural.
+func namesOtherResource(rules []admissionregistrationv1.NamedRuleWithOperations, group, guess string) bool {
+	for _, r := range rules {
+		if !slices.Contains(r.APIGroups, group) || !slices.ContainsFunc(r.Operations, func(op admissionregistrationv1.OperationType) bool {
+			return op == admissionregistrationv1.Create || op == admissionregistrationv1.OperationAll
+		}) {
+			continue
+		}
+		for _, rr := range r.Resources {
+			if name, sub, _ := strings.Cut(rr, "/"); name != "*" && name != guess && (sub == "" || sub == "*") {
 				return true
 			}
 		}

@@ -208,8 +208,8 @@ validations: [{expression: "true"}]
 		inv := clusterInventory(t, docs)
 		assertResults(t, judge(t, inv), []string{
 			"notEvaluated -: the policy also matches resources kspm does not list from a cluster (horizontalpodautoscalers.autoscaling)",
-			"notEvaluated Deployment dev/small [b Deny]: the binding's params, of kind Limits, were not seen: Limits.example.com absent",
-			"notEvaluated Deployment prod/big [b Deny]: the binding's params, of kind Limits, were not seen"})
+			"notEvaluated Deployment dev/small [b Deny]: the policy's paramKind example.com/v1 Limits is neither a built-in kind",
+			"notEvaluated Deployment prod/big [b Deny]: the policy's paramKind example.com/v1 Limits is neither a built-in kind"})
 	})
 	t.Run("a listed cluster is the whole cluster", func(t *testing.T) {
 		docs := objects + policy("p", deployments+`paramKind: {apiVersion: v1, kind: ConfigMap}

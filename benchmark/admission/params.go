@@ -2,6 +2,8 @@ package admission
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -9,6 +11,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apiserver/pkg/admission/plugin/policy/generic"
 	"k8s.io/client-go/informers"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/tools/cache"
 
 	"github.com/kspm-dev/kspm/check"
@@ -106,4 +109,53 @@ func (r *run) paramsFor(o *inventory.Object, d *policyDef, b *bindingDef, namesp
 			"those found admit the object, the cluster's may not", pk.Kind), nil
 	}
 	return params, "", nil
+}
+
+// paramKindProblem says why the API server could not resolve pk to a resource (it then fails
+// every request the policy matches: "failed to find resource referenced by paramKind"), and
+// whether that is certain; "" when it can, or when pk is nil. A kind the input knows nothing
+// of, in input that may lack its CustomResourceDefinition, is not certain either way.
+func (r *run) paramKindProblem(pk *admissionregistrationv1.ParamKind) (problem string, certain bool) {
+	if pk == nil {
+		return "", false
+	}
+	gv, err := schema.ParseGroupVersion(pk.APIVersion)
+	if err != nil { // validatePolicy refused it already
+		return err.Error(), true
+	}
+	gvk := gv.WithKind(pk.Kind)
+	gk := gvk.GroupKind()
+	named := fmt.Sprintf("%s %s", pk.APIVersion, pk.Kind)
+	if k, ok := inventory.LookupKind(gk); ok || !strings.Contains(gk.Group, ".") {
+		// A kind of Kubernetes' own API groups (which no CustomResourceDefinition may define
+		// outside *.k8s.io): served at the versions client-go knows at most.
+		switch {
+		case !clientgoscheme.Scheme.Recognizes(gvk):
+			return fmt.Sprintf("paramKind %s: the API server serves no such kind at that version", named), true
+		case ok && gvk != k.GroupVersionKind && !slices.ContainsFunc(multiVersion, func(set []schema.GroupVersionKind) bool {
+			return slices.Contains(set, gvk)
+		}):
+			return fmt.Sprintf("paramKind %s: the API server serves %s at %s; other versions only when the cluster enables them",
+				named, pk.Kind, k.GroupVersion()), false
+		}
+		return "", false
+	}
+	if c, ok := r.res.crds[gk]; ok {
+		if !slices.Contains(c.Served, gv.Version) {
+			return fmt.Sprintf("paramKind %s: the CustomResourceDefinition of %s does not serve version %s", named, gk, gv.Version), true
+		}
+		return "", false
+	}
+	if len(r.inv.ByKind(gk)) > 0 {
+		return "", false // the input holds objects of the kind: it says the kind exists
+	}
+	if r.inv.Whole() && !r.inv.Gap(inventory.KindCustomResourceDefinition) {
+		return fmt.Sprintf("paramKind %s: no CustomResourceDefinition defines %s", named, gk), true
+	}
+	msg := fmt.Sprintf("the policy's paramKind %s is neither a built-in kind nor defined by a CustomResourceDefinition "+
+		"in the input: whether the API server can resolve it (or rejects every object the policy matches) is not known", named)
+	if r.inv.Gap(gk) {
+		msg += fmt.Sprintf(" (its objects were not seen: %s)", r.inv.Unseen(gk))
+	}
+	return msg, false
 }

@@ -54,19 +54,10 @@ func TestReconcileRepairsTheCluster(t *testing.T) {
 			require.NoError(t, err)
 		}, writes: []string{"update reports shop/kspm-0"}},
 		{name: "recreated by someone else", change: func(t *testing.T, c *dynamicfake.FakeDynamicClient) {
-			u := get(t, c, reports, "shop", "kspm-0")
-			require.NoError(t, c.Resource(reports).Namespace("shop").Delete(t.Context(), "kspm-0", metav1.DeleteOptions{}))
-			u.SetUID("recreated")
-			unstructured.RemoveNestedField(u.Object, "results")
-			_, err := c.Resource(reports).Namespace("shop").Create(t.Context(), u, metav1.CreateOptions{})
-			require.NoError(t, err)
+			recreate(t, c, func(u *unstructured.Unstructured) { unstructured.RemoveNestedField(u.Object, "results") })
 		}, writes: []string{"update reports shop/kspm-0"}},
 		{name: "recreated as it was", change: func(t *testing.T, c *dynamicfake.FakeDynamicClient) {
-			u := get(t, c, reports, "shop", "kspm-0")
-			require.NoError(t, c.Resource(reports).Namespace("shop").Delete(t.Context(), "kspm-0", metav1.DeleteOptions{}))
-			u.SetUID("recreated")
-			_, err := c.Resource(reports).Namespace("shop").Create(t.Context(), u, metav1.CreateOptions{})
-			require.NoError(t, err)
+			recreate(t, c, func(*unstructured.Unstructured) {})
 		}},
 		{name: "one of the instance's unknown to it", change: func(t *testing.T, c *dynamicfake.FakeDynamicClient) {
 			u := get(t, c, reports, "shop", "kspm-0")
@@ -107,6 +98,19 @@ func TestReconcileRepairsTheCluster(t *testing.T) {
 			assert.Empty(t, writes(client), "mended: the next reconcile writes nothing")
 		})
 	}
+}
+
+// recreate deletes the Report shop/kspm-0 and creates it again with another uid, changed by
+// edit.
+func recreate(t *testing.T, c *dynamicfake.FakeDynamicClient, edit func(*unstructured.Unstructured)) {
+	t.Helper()
+	ri := c.Resource(openreports.ReportResource).Namespace("shop")
+	u := get(t, c, openreports.ReportResource, "shop", "kspm-0")
+	require.NoError(t, ri.Delete(t.Context(), "kspm-0", metav1.DeleteOptions{}))
+	u.SetUID("recreated")
+	edit(u)
+	_, err := ri.Create(t.Context(), u, metav1.CreateOptions{})
+	require.NoError(t, err)
 }
 
 // TestReconcileBeforeTheFirstUpdateWritesNothing: the objects Load read are not compared

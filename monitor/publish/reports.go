@@ -441,7 +441,13 @@ func (p *Reports) reconcile(ctx context.Context) error {
 		ns, cl := resources(k)
 		for _, res := range []schema.GroupVersionResource{ns, cl} {
 			err := p.list(ctx, res, func(u *unstructured.Unstructured) {
-				seen[objectID{res, u.GetNamespace(), u.GetName()}] = observed(u)
+				id := objectID{res, u.GetNamespace(), u.GetName()}
+				w, ok := p.known(id)
+				if ok && w.resourceVersion != "" && w.resourceVersion == u.GetResourceVersion() && w.uid == u.GetUID() {
+					seen[id] = w // not written since: the API server changes resourceVersion at every write
+					return
+				}
+				seen[id] = observed(u)
 			})
 			if err != nil {
 				return err

@@ -35,7 +35,8 @@ func TestReconcileRepairsTheCluster(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
 		change func(t *testing.T, client *dynamicfake.FakeDynamicClient)
-		writes []string // after the reconcile
+		writes []string          // after the reconcile
+		labels map[string]string // of shop/kspm-0 then, when not as written
 	}{
 		{name: "unchanged", change: func(*testing.T, *dynamicfake.FakeDynamicClient) {}},
 		{name: "deleted", change: func(t *testing.T, c *dynamicfake.FakeDynamicClient) {
@@ -53,6 +54,12 @@ func TestReconcileRepairsTheCluster(t *testing.T) {
 			_, err := c.Resource(reports).Namespace("shop").Update(t.Context(), u, metav1.UpdateOptions{})
 			require.NoError(t, err)
 		}, writes: []string{"update reports shop/kspm-0"}},
+		{name: "label added by another tool", change: func(t *testing.T, c *dynamicfake.FakeDynamicClient) {
+			u := get(t, c, reports, "shop", "kspm-0")
+			u.SetLabels(map[string]string{LabelManagedBy: "kspm", LabelInstance: "kspm", LabelPart: "0", "argocd.argoproj.io/instance": "kspm"})
+			_, err := c.Resource(reports).Namespace("shop").Update(t.Context(), u, metav1.UpdateOptions{})
+			require.NoError(t, err)
+		}, labels: map[string]string{LabelManagedBy: "kspm", LabelInstance: "kspm", LabelPart: "0", "argocd.argoproj.io/instance": "kspm"}},
 		{name: "recreated by someone else", change: func(t *testing.T, c *dynamicfake.FakeDynamicClient) {
 			recreate(t, c, func(u *unstructured.Unstructured) { unstructured.RemoveNestedField(u.Object, "results") })
 		}, writes: []string{"update reports shop/kspm-0"}},
@@ -84,7 +91,11 @@ func TestReconcileRepairsTheCluster(t *testing.T) {
 			p.flush(t)
 			assert.Equal(t, tc.writes, writes(client))
 			assert.Equal(t, want.Object["results"], get(t, client, reports, "shop", "kspm-0").Object["results"], "as it was written")
-			assert.Equal(t, want.GetLabels(), get(t, client, reports, "shop", "kspm-0").GetLabels())
+			labels := tc.labels
+			if labels == nil {
+				labels = want.GetLabels()
+			}
+			assert.Equal(t, labels, get(t, client, reports, "shop", "kspm-0").GetLabels())
 			assert.Empty(t, names(t, client, reports, "lab"))
 			after := p.Stats()
 			assert.Equal(t, min(len(tc.writes), 1), after.Repairs)

@@ -721,11 +721,18 @@ func (f *form) sum() [sha256.Size]byte {
 	return sha256.Sum256(data)
 }
 
-// sumOfUnstructured returns the hash of the form of object u, as the cluster holds it.
+// sumOfUnstructured returns the hash of the form of object u, as the cluster holds it. Of its
+// labels, only Reports' own count: one another tool adds (a GitOps tracking label) does not
+// make it differ, so that the reconcile does not fight that tool.
 func sumOfUnstructured(u *unstructured.Unstructured) [sha256.Size]byte {
 	var f form
 	if err := runtime.DefaultUnstructuredConverter.FromUnstructured(u.Object, &f); err != nil {
 		return [sha256.Size]byte{}
+	}
+	for k := range f.Metadata.Labels {
+		if k != LabelManagedBy && k != LabelInstance && k != LabelPart {
+			delete(f.Metadata.Labels, k)
+		}
 	}
 	return f.sum()
 }

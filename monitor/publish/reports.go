@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -69,7 +68,8 @@ type Reports struct {
 	stats  ReportStats
 
 	// written is what the cluster holds of this instance's objects, as far as Reports knows:
-	// read by Load, then kept by Run's writes (only Run's goroutine changes it after Load).
+	// read by Load, then kept by Run's writes and reconciles (which syncMu serializes: only
+	// they change it after Load).
 	writtenMu sync.Mutex
 	written   map[objectID]writtenObject
 	// foreign are the names Reports should write that an object not this instance's holds
@@ -554,21 +554,13 @@ func onlyForeign(err error) bool {
 // foreignError says that an object Reports should write has a name held by an object that
 // is not this instance's.
 type foreignError struct {
-	kind string
-	id   objectID
+	kind, instance string
+	id             objectID
 }
 
 func (e *foreignError) Error() string {
 	return fmt.Sprintf("publish: %s %s/%s exists and is not this monitor's (labels %s=%s, %s=%s missing): left alone",
-		e.kind, e.id.namespace, e.id.name, LabelManagedBy, openreports.Source, LabelInstance, instanceOf(e.id.name))
-}
-
-// instanceOf returns the instance of an object's name <instance>-<n>.
-func instanceOf(name string) string {
-	if i := strings.LastIndexByte(name, '-'); i > 0 {
-		return name[:i]
-	}
-	return name
+		e.kind, e.id.namespace, e.id.name, LabelManagedBy, openreports.Source, LabelInstance, e.instance)
 }
 
 // Stats returns what Reports did.
@@ -774,7 +766,7 @@ func (p *Reports) foreignHolds(id objectID, kind string, cur *unstructured.Unstr
 	first := !p.foreign[id]
 	p.foreign[id] = true
 	p.writtenMu.Unlock()
-	err := &foreignError{kind: kind, id: id}
+	err := &foreignError{kind: kind, instance: p.cfg.instance, id: id}
 	if first {
 		retry := p.foreignRetry()
 		p.cfg.logger.Warn("a report object's name is held by an object that is not this monitor's: left alone, its results not published until it is gone; tried again every "+retry.String(),

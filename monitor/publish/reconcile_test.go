@@ -15,7 +15,9 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/dynamic"
 	dynamicfake "k8s.io/client-go/dynamic/fake"
 	clienttesting "k8s.io/client-go/testing"
 
@@ -301,4 +303,70 @@ func TestPendingCountsDelayedScopes(t *testing.T) {
 		privileged("lab", "web", check.StatusFail)}}, monitor.Update{Revision: 1, Time: t0, Initial: true})
 	assert.Zero(t, p.queue.Len())
 	assert.Equal(t, 2, p.Pending())
+}
+
+// pagedClient serves the lists of its resources in pages, honouring Limit and Continue (the
+// fake client ignores them), and counts the pages served.
+type pagedClient struct {
+	dynamic.Interface
+	t     *testing.T
+	pages *int
+}
+
+func (c pagedClient) Resource(res schema.GroupVersionResource) dynamic.NamespaceableResourceInterface {
+	return pagedResource{c.Interface.Resource(res), c}
+}
+
+type pagedResource struct {
+	dynamic.NamespaceableResourceInterface
+	c pagedClient
+}
+
+func (r pagedResource) List(ctx context.Context, opts metav1.ListOptions) (*unstructured.UnstructuredList, error) {
+	require.Equal(r.c.t, int64(listPage), opts.Limit)
+	all, err := r.NamespaceableResourceInterface.List(ctx, metav1.ListOptions{LabelSelector: opts.LabelSelector})
+	if err != nil {
+		return nil, err
+	}
+	from := 0
+	if opts.Continue != "" {
+		_, err := fmt.Sscan(opts.Continue, &from)
+		require.NoError(r.c.t, err)
+	}
+	to := min(from+listPage, len(all.Items))
+	page := &unstructured.UnstructuredList{Object: all.Object, Items: all.Items[from:to]}
+	if to < len(all.Items) {
+		page.SetContinue(fmt.Sprint(to))
+	}
+	*r.c.pages++
+	return page, nil
+}
+
+// TestListsArePaged: Load and the reconcile read the objects in pages of listPage, and miss
+// none (a missed object would be taken for deleted and written again).
+func TestListsArePaged(t *testing.T) {
+	client := newClient()
+	var src fakeSource
+	for i := range 3*listPage + 1 {
+		src.results = append(src.results, privileged(fmt.Sprintf("ns-%02d", i), "web", check.StatusFail))
+	}
+	first := newReports(t, client)
+	first.Update(&src, monitor.Update{Revision: 1, Time: t0, Initial: true})
+	first.flush(t)
+
+	pages := 0
+	again, err := New(pagedClient{client, t, &pages}, WithDelay(0), WithWriteRate(1000, 1000))
+	require.NoError(t, err)
+	previous, err := again.Load(t.Context())
+	require.NoError(t, err)
+	assert.Len(t, previous, len(src.results))
+	assert.Equal(t, 4+1, pages, "4 pages of Reports, 1 of ClusterReports")
+	again.Update(&src, monitor.Update{Revision: 1, Time: t0, Initial: true})
+	again.flush(t)
+	client.ClearActions()
+	require.NoError(t, again.reconcile(t.Context()))
+	again.flush(t)
+	assert.Empty(t, writes(client))
+	assert.Zero(t, again.Stats().Repairs)
+	assert.Equal(t, 2*(4+1), pages)
 }

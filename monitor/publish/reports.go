@@ -45,6 +45,11 @@ const (
 // object (its CustomResourceDefinition is not installed).
 var ErrNotServed = errors.New("publish: report kind not served (is its CustomResourceDefinition installed?)")
 
+// listPage is how many report objects one list request reads at most: an object holds up to
+// about MaxPartBytes of results, so a page is up to about 20 MiB, read at Load and at every
+// reconcile.
+const listPage = 20
+
 // maxConflictRetries bounds how often one write is tried again after a conflict before the
 // scope is retried later.
 const maxConflictRetries = 5
@@ -215,7 +220,7 @@ func (p *Reports) Load(ctx context.Context) ([]check.Result, error) {
 func (p *Reports) list(ctx context.Context, res schema.GroupVersionResource, f func(*unstructured.Unstructured)) error {
 	cont := ""
 	for {
-		l, err := p.client.Resource(res).List(ctx, metav1.ListOptions{LabelSelector: p.selector(), Limit: 100, Continue: cont})
+		l, err := p.client.Resource(res).List(ctx, metav1.ListOptions{LabelSelector: p.selector(), Limit: listPage, Continue: cont})
 		if apierrors.IsNotFound(err) {
 			return fmt.Errorf("%w: %s: %w", ErrNotServed, res.GroupResource(), err)
 		}

@@ -89,6 +89,7 @@ type options struct {
 	burst                   int
 	writeQPS                float64
 	writeBurst              int
+	reportReconcile         time.Duration
 	logLevel                slog.Level
 }
 
@@ -125,6 +126,7 @@ func parseArgs(args []string, stderr io.Writer) (*options, error) {
 	fs.IntVar(&o.burst, "burst", 40, "API requests at once at most")
 	fs.Float64Var(&o.writeQPS, "write-qps", publish.DefaultWriteQPS, "report object writes per second at most")
 	fs.IntVar(&o.writeBurst, "write-burst", publish.DefaultWriteBurst, "report object writes at once at most")
+	fs.DurationVar(&o.reportReconcile, "report-reconcile", publish.DefaultReconcile, "read the report objects back this often and rewrite those deleted or changed by someone else (0: never)")
 	level := fs.String("log-level", "info", "log level: debug, info, warn, error")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -164,7 +166,8 @@ func parseArgs(args []string, stderr io.Writer) (*options, error) {
 func (o *options) publishOptions(dryRun io.Writer, logger *slog.Logger) []publish.Option {
 	opts := []publish.Option{publish.WithKinds(o.reports...), publish.WithResults(o.results...),
 		publish.WithMaxResults(o.maxResults), publish.WithInstance(o.instance),
-		publish.WithWriteRate(o.writeQPS, o.writeBurst), publish.WithLogger(logger), publish.WithDryRun(dryRun)}
+		publish.WithWriteRate(o.writeQPS, o.writeBurst), publish.WithReconcile(o.reportReconcile),
+		publish.WithLogger(logger), publish.WithDryRun(dryRun)}
 	return opts
 }
 

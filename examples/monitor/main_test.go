@@ -45,9 +45,12 @@ func TestParseArgs(t *testing.T) {
 	assert.Equal(t, ":8081", o.probeAddr)
 	assert.Equal(t, "kspm", o.instance)
 	assert.Equal(t, slog.LevelInfo, o.logLevel)
+	assert.Equal(t, publish.DefaultReconcile, o.reportReconcile)
 
-	o, err = parseArgs([]string{"-b", "workloads, pss-restricted", "--reports", "none", "--dry-run", "--log-level", "debug"}, io.Discard)
+	o, err = parseArgs([]string{"-b", "workloads, pss-restricted", "--reports", "none", "--dry-run", "--log-level", "debug",
+		"--report-reconcile", "0"}, io.Discard)
 	require.NoError(t, err)
+	assert.Zero(t, o.reportReconcile)
 	assert.Equal(t, []string{"workloads", "pss-restricted"}, o.benchmarks)
 	assert.Empty(t, o.reports)
 	assert.True(t, o.dryRun)
@@ -58,6 +61,7 @@ func TestParseArgs(t *testing.T) {
 		{"--report-results", "passed"},
 		{"--instance", "Bad_Name"},
 		{"--max-results", "0"},
+		{"--report-reconcile", "-1s"},
 		{"-b", ""},
 		{"--in-cluster", "--kubeconfig", "x"},
 		{"--log-level", "loud"},

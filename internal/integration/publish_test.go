@@ -294,7 +294,9 @@ func findings(t *testing.T, dyn dynamic.Interface, res schema.GroupVersionResour
 // of examples/deploy/monitor.yaml, with its roles, against the test cluster with the report
 // CRDs installed: it writes a Report and a PolicyReport in the namespace of a privileged
 // workload and the cluster's reports, updates them when the finding resolves, writes nothing
-// when an evaluation changes no result, and a restarted monitor writes nothing either.
+// when an evaluation changes no result, a restarted monitor writes nothing either, even
+// reconciling every second, and a report object deleted or edited with kubectl is written
+// again.
 func TestPublishReports(t *testing.T) {
 	ctx := t.Context()
 	cs := adminClient(t)
@@ -393,7 +395,7 @@ func TestPublishReports(t *testing.T) {
 
 	// SIGTERM: a clean stop. Restarted, it writes nothing: the cluster holds what it would.
 	require.NoError(t, mon.stop(t), "exit status 0")
-	again := startMonitorProcess(t, bin, args...)
+	again := startMonitorProcess(t, bin, append(args, "--report-reconcile", "1s")...)
 	require.Eventually(t, func() bool { return again.metric(t, "kspm_report_pending_scopes") == "0" }, 30*time.Second, 50*time.Millisecond)
 	time.Sleep(2 * time.Second)
 	assert.Equal(t, after, ourObjects(t, dyn, instance), "a restart rewrites nothing")
@@ -408,5 +410,28 @@ func TestPublishReports(t *testing.T) {
 			assert.Fail(t, "a restart opens or resolves nothing", "%v", r)
 		}
 	}
+
+	// Someone deletes a report object, edits another: both are written again as they were.
+	name := instance + "-0"
+	want := map[schema.GroupVersionResource]any{}
+	for _, res := range []schema.GroupVersionResource{openreports.ReportResource, policyreport.PolicyReportResource} {
+		u, err := dyn.Resource(res).Namespace(shop).Get(ctx, name, metav1.GetOptions{})
+		require.NoError(t, err)
+		want[res] = u.Object["results"]
+		require.NotEmpty(t, want[res])
+	}
+	require.NoError(t, dyn.Resource(openreports.ReportResource).Namespace(shop).Delete(ctx, name, metav1.DeleteOptions{}))
+	_, err = dyn.Resource(policyreport.PolicyReportResource).Namespace(shop).Patch(ctx, name, "application/json-patch+json",
+		[]byte(`[{"op":"remove","path":"/results"}]`), metav1.PatchOptions{})
+	require.NoError(t, err)
+	for res, results := range want {
+		require.Eventually(t, func() bool {
+			u, err := dyn.Resource(res).Namespace(shop).Get(ctx, name, metav1.GetOptions{})
+			return err == nil && assert.ObjectsAreEqual(results, u.Object["results"])
+		}, 30*time.Second, 50*time.Millisecond, "%s: repaired: %s", res.Resource, again.logsText())
+	}
+	assert.Equal(t, "1", again.metric(t, `kspm_report_writes_total{op="create"}`))
+	assert.Equal(t, "1", again.metric(t, `kspm_report_writes_total{op="update"}`))
+	assert.NotEqual(t, "0", again.metric(t, "kspm_report_repairs_total"))
 	require.NoError(t, again.stop(t))
 }

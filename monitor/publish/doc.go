@@ -33,12 +33,26 @@
 //
 // Ownership: every object written carries the labels app.kubernetes.io/managed-by=kspm,
 // kspm.dev/instance=<instance> (WithInstance; this label links the parts of a report) and
-// kspm.dev/part=<n>. Reports reads, updates and deletes only objects with the first two: an
-// object of the same name without them is left alone and reported as an error, and another
-// instance's objects are not touched.
+// kspm.dev/part=<n>. Reports reads, updates and deletes only objects with the first two, and
+// another instance's objects are not touched. An object of a name Reports should write
+// without them (someone else's, or one whose labels someone changed) is never overwritten
+// nor deleted: Reports warns once, counts it in ReportStats.Foreign, writes the rest of the
+// scope, keeps the scope's parts no longer needed (they may hold the results meant for that
+// name), and tries the name again at the reconcile's pace until it is free. It does not take
+// another name: the parts' names are how a restarted monitor finds its parts again.
 //
 // Writes only on change: Reports remembers what it wrote (and, after Load, what the cluster
-// held), and writes an object only when its labels or content differ. A restarted monitor
+// held), and writes an object only when its labels or content differ.
+//
+// Reconcile: the cluster is not only Reports' to change (kubectl delete, a GitOps prune,
+// another controller). Every WithReconcile period (DefaultReconcile), Run lists the
+// instance's objects and queues again each scope whose objects differ from what it wrote:
+// deleted (or relabelled out of the instance), edited, recreated with other content, or
+// unknown to it (deleted when not needed). What it reads becomes what it remembers (content,
+// uid, resourceVersion), so that a write on top of an object recreated by someone else does
+// not carry a stale resourceVersion, and a matching object is not written. The reconcile
+// lists, rather than watches, so that it costs one paged list per kind and period whatever
+// happens in the cluster; ReportStats.Repairs counts the scopes it mended. A restarted monitor
 // calls Load first: it reads the objects back (their results, when each was found, and which
 // part holds which object), so that identical objects are not written again, and returns the
 // results for monitor.WithPrevious, so that the restart emits no false deltas either.
@@ -47,5 +61,6 @@
 // coalesces the updates that arrive while a scope waits (WithDelay), retries a failed scope
 // with exponential backoff, and a token bucket (WithWriteRate) bounds the writes per second,
 // besides the client's own rate limit. A conflict (409) is answered by reading the object
-// again and writing on top of it.
+// again and writing on top of it. When a part's write fails, the parts no longer needed are
+// kept until it succeeds: the results moving into it are never missing meanwhile.
 package publish

@@ -40,7 +40,10 @@ type StatsSource interface {
 //     kspm_monitor_results;
 //   - with WithReportStats, the report objects: kspm_report_writes_total{op} (create,
 //     update, delete), kspm_report_unchanged_total, kspm_report_conflicts_total,
-//     kspm_report_errors_total, kspm_report_objects and kspm_report_pending_scopes.
+//     kspm_report_errors_total, kspm_report_repairs_total (scopes the reconcile found
+//     changed in the cluster and wrote again), kspm_report_objects,
+//     kspm_report_foreign_objects (names held by objects not this monitor's, left alone) and
+//     kspm_report_pending_scopes.
 //
 // Feed it every update with Update; its methods are safe for concurrent use.
 type Metrics struct {
@@ -198,6 +201,8 @@ var (
 	descConflicts = prometheus.NewDesc("kspm_report_conflicts_total", "Writes answered with a conflict (409), read again and retried.", nil, nil)
 	descErrors    = prometheus.NewDesc("kspm_report_errors_total", "Scopes whose report objects could not be written (retried with backoff).", nil, nil)
 	descRObjects  = prometheus.NewDesc("kspm_report_objects", "Report objects held written.", nil, nil)
+	descRepairs   = prometheus.NewDesc("kspm_report_repairs_total", "Scopes whose report objects were found deleted, edited or recreated in the cluster, and written again.", nil, nil)
+	descForeign   = prometheus.NewDesc("kspm_report_foreign_objects", "Report object names held by objects that are not this monitor's (left alone; their results are not published).", nil, nil)
 	descPending   = prometheus.NewDesc("kspm_report_pending_scopes", "Scopes (namespaces, the cluster) waiting to be written.", nil, nil)
 )
 
@@ -207,7 +212,7 @@ func (c *statsCollector) Describe(ch chan<- *prometheus.Desc) {
 		ch <- d
 	}
 	if c.reports != nil {
-		for _, d := range []*prometheus.Desc{descWrites, descUnchanged, descConflicts, descErrors, descRObjects, descPending} {
+		for _, d := range []*prometheus.Desc{descWrites, descUnchanged, descConflicts, descErrors, descRepairs, descRObjects, descForeign, descPending} {
 			ch <- d
 		}
 	}
@@ -246,7 +251,9 @@ func (c *statsCollector) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.MustNewConstMetric(descUnchanged, prometheus.CounterValue, float64(s.Unchanged))
 		ch <- prometheus.MustNewConstMetric(descConflicts, prometheus.CounterValue, float64(s.Conflicts))
 		ch <- prometheus.MustNewConstMetric(descErrors, prometheus.CounterValue, float64(s.Errors))
+		ch <- prometheus.MustNewConstMetric(descRepairs, prometheus.CounterValue, float64(s.Repairs))
 		ch <- prometheus.MustNewConstMetric(descRObjects, prometheus.GaugeValue, float64(s.Objects))
+		ch <- prometheus.MustNewConstMetric(descForeign, prometheus.GaugeValue, float64(s.Foreign))
 		ch <- prometheus.MustNewConstMetric(descPending, prometheus.GaugeValue, float64(p.Pending()))
 	}
 }

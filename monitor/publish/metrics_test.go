@@ -9,11 +9,14 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/kspm-dev/kspm"
 	"github.com/kspm-dev/kspm/check"
 	"github.com/kspm-dev/kspm/inventory"
 	"github.com/kspm-dev/kspm/monitor"
+	"github.com/kspm-dev/kspm/report/openreports"
 )
 
 // statsSource is a monitor whose report and stats are given.
@@ -107,7 +110,8 @@ func TestFindingsWithoutNamespaceLabel(t *testing.T) {
 
 func TestStatsMetrics(t *testing.T) {
 	reg := prometheus.NewPedanticRegistry()
-	p := newReports(t, newClient())
+	client := newClient()
+	p := newReports(t, client)
 	m, err := NewMetrics(reg, nil, WithReportStats(p))
 	require.NoError(t, err)
 	at := time.Unix(1700000000, 500000000)
@@ -115,6 +119,7 @@ func TestStatsMetrics(t *testing.T) {
 		LastEvaluation: at, LastWhole: at.Add(-time.Hour),
 		Watch: inventory.WatchStats{Lists: 26, Relists: 2, Watches: 30, ListErrors: 1}}}
 	src.results = []check.Result{privileged("shop", "web", check.StatusFail)}
+	cluster := result("cis:1.2.1", check.StatusNotEvaluated, nil, "", "no kube-apiserver pod seen")
 	m.Update(src, monitor.Update{Initial: true})
 	p.Update(src, monitor.Update{Initial: true, Time: at})
 	p.flush(t)
@@ -148,6 +153,35 @@ kspm_report_objects 1
 `), "kspm_last_evaluation_timestamp_seconds", "kspm_last_full_evaluation_timestamp_seconds", "kspm_watch_relists_total",
 		"kspm_watch_starts_total", "kspm_monitor_heap_live_bytes", "kspm_monitor_objects", "kspm_report_writes_total",
 		"kspm_report_objects"))
+
+	// Deleted by someone, repaired by the reconcile; then taken by someone else.
+	require.NoError(t, client.Resource(openreports.ReportResource).Namespace("shop").Delete(t.Context(), "kspm-0", metav1.DeleteOptions{}))
+	require.NoError(t, p.reconcile(t.Context()))
+	p.flush(t)
+	taken := &unstructured.Unstructured{}
+	taken.SetAPIVersion("openreports.io/v1alpha1")
+	taken.SetKind("ClusterReport")
+	taken.SetName("kspm-0")
+	_, err = client.Resource(openreports.ClusterReportResource).Create(t.Context(), taken, metav1.CreateOptions{})
+	require.NoError(t, err)
+	p.Update(src, monitor.Update{Deltas: []monitor.Delta{{Kind: monitor.Opened, Key: keyOf(cluster, 0), After: &cluster}}})
+	p.flush(t)
+	assert.NoError(t, testutil.GatherAndCompare(reg, strings.NewReader(`
+# HELP kspm_report_repairs_total Scopes whose report objects were found deleted, edited or recreated in the cluster, and written again.
+# TYPE kspm_report_repairs_total counter
+kspm_report_repairs_total 1
+# HELP kspm_report_foreign_objects Report object names held by objects that are not this monitor's (left alone; their results are not published).
+# TYPE kspm_report_foreign_objects gauge
+kspm_report_foreign_objects 1
+# HELP kspm_report_pending_scopes Scopes (namespaces, the cluster) waiting to be written.
+# TYPE kspm_report_pending_scopes gauge
+kspm_report_pending_scopes 1
+# HELP kspm_report_writes_total Report objects written, by operation.
+# TYPE kspm_report_writes_total counter
+kspm_report_writes_total{op="create"} 2
+kspm_report_writes_total{op="delete"} 0
+kspm_report_writes_total{op="update"} 0
+`), "kspm_report_repairs_total", "kspm_report_foreign_objects", "kspm_report_pending_scopes", "kspm_report_writes_total"))
 	problems, err := testutil.GatherAndLint(reg)
 	require.NoError(t, err)
 	assert.Empty(t, problems)

@@ -39,6 +39,9 @@ const (
 	// DefaultDelay is how long a changed scope waits before it is written, so that the
 	// updates of a burst (a rollout) make one write.
 	DefaultDelay = time.Second
+	// DefaultReconcile is how often the objects in the cluster are read again and compared
+	// with what should be there (see WithReconcile).
+	DefaultReconcile = 5 * time.Minute
 )
 
 // DefaultResults are the OpenReports results written by default: the findings.
@@ -64,6 +67,7 @@ type config struct {
 	delay      time.Duration
 	backoffMin time.Duration
 	backoffMax time.Duration
+	reconcile  time.Duration
 	logger     *slog.Logger
 	dryRun     io.Writer
 }
@@ -71,7 +75,7 @@ type config struct {
 func newConfig(opts []Option) (config, error) {
 	c := config{kinds: []Kind{OpenReports}, instance: DefaultInstance, maxResults: DefaultMaxResults,
 		results: DefaultResults(), qps: DefaultWriteQPS, burst: DefaultWriteBurst, delay: DefaultDelay,
-		backoffMin: 500 * time.Millisecond, backoffMax: 5 * time.Minute,
+		backoffMin: 500 * time.Millisecond, backoffMax: 5 * time.Minute, reconcile: DefaultReconcile,
 		logger: slog.New(slog.DiscardHandler)}
 	for _, o := range opts {
 		if o == nil {
@@ -186,6 +190,22 @@ func WithRetryBackoff(min, max time.Duration) Option {
 			return fmt.Errorf("publish: retry backoff %s to %s: want 0 < min <= max", min, max)
 		}
 		c.backoffMin, c.backoffMax = min, max
+		return nil
+	})
+}
+
+// WithReconcile sets how often Run lists this instance's objects in the cluster and writes
+// again the scopes whose objects differ from what Reports wrote (DefaultReconcile): an object
+// deleted, edited or recreated by someone else is repaired within d, even if no result
+// changes. Objects that match are not written. It is also the pace at which a name held by
+// an object that is not this instance's is tried again. 0 turns the reconcile off (such a
+// name is then tried again at the retry backoff's maximum).
+func WithReconcile(d time.Duration) Option {
+	return optionFunc(func(c *config) error {
+		if d < 0 {
+			return fmt.Errorf("publish: reconcile period %s: want 0 (off) or more", d)
+		}
+		c.reconcile = d
 		return nil
 	})
 }

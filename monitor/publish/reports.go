@@ -45,6 +45,11 @@ const (
 // object (its CustomResourceDefinition is not installed).
 var ErrNotServed = errors.New("publish: report kind not served (is its CustomResourceDefinition installed?)")
 
+// listPage is how many report objects one list request reads at most: an object holds up to
+// about MaxPartBytes of results, so a page is up to about 20 MiB, read at Load and at every
+// reconcile.
+const listPage = 20
+
 // maxConflictRetries bounds how often one write is tried again after a conflict before the
 // scope is retried later.
 const maxConflictRetries = 5
@@ -68,9 +73,22 @@ type Reports struct {
 	stats  ReportStats
 
 	// written is what the cluster holds of this instance's objects, as far as Reports knows:
-	// read by Load, then kept by Run's writes (only Run's goroutine changes it after Load).
+	// read by Load, then kept by Run's writes and reconciles (which syncMu serializes: only
+	// they change it after Load).
 	writtenMu sync.Mutex
 	written   map[objectID]writtenObject
+	// foreign are the names Reports should write that an object not this instance's holds
+	// (under writtenMu): left alone, reported once, tried again at a slow pace.
+	foreign map[objectID]bool
+
+	// syncMu serializes the writing of a scope (sync) and the reconcile, which compares the
+	// cluster with written.
+	syncMu sync.Mutex
+	// pending holds the scopes waiting to be written (queued, delayed, being written, or to
+	// be tried again), each with the request that last queued it; requests counts the
+	// requests. Under mu.
+	pending  map[string]uint64
+	requests uint64
 }
 
 // ReportStats counts what Reports did.
@@ -79,11 +97,21 @@ type ReportStats struct {
 	// content was as wanted, so not written.
 	Creates, Updates, Deletes, Unchanged int
 	// Conflicts counts the writes answered with a conflict (409) and tried again; Errors
-	// the scopes whose writing failed (retried later).
+	// the scopes whose writing failed (retried later), but for a name held by someone
+	// else's object alone (see Foreign).
 	Conflicts, Errors int
-	// Objects is how many objects Reports holds written now; Results how many results they
-	// hold, of every kind written (the results of the current state).
+	// Repairs counts the scopes the reconcile (WithReconcile) found differing in the
+	// cluster from what was written (an object deleted, edited or recreated by someone
+	// else, or one of this instance's unknown to Reports) and queued to be written again.
+	Repairs int
+	// Objects is how many objects the cluster holds of this instance, as far as Reports
+	// knows (what it wrote, Load read and the last reconcile saw); Results how many results
+	// they hold, of every kind written.
 	Objects, Results int
+	// Foreign is how many of the names Reports should write are held now by objects that
+	// are not this instance's (without its labels): those are never overwritten nor
+	// deleted, and the results they should hold are not published until the name is free.
+	Foreign int
 }
 
 // objectID names one object of one resource.
@@ -99,6 +127,8 @@ type writtenObject struct {
 	uid             types.UID
 	// sum is the hash of its labels and body in canonical form (see sumOf).
 	sum [sha256.Size]byte
+	// results is how many results it holds.
+	results int
 }
 
 // scope is the results of one namespace ("" for the cluster's) and which part holds which
@@ -138,6 +168,8 @@ func New(client dynamic.Interface, opts ...Option) (*Reports, error) {
 		scopes:  make(map[string]*scope),
 		loaded:  make(map[string][]int64),
 		written: make(map[objectID]writtenObject),
+		foreign: make(map[objectID]bool),
+		pending: make(map[string]uint64),
 	}, nil
 }
 
@@ -167,32 +199,47 @@ func (p *Reports) Load(ctx context.Context) ([]check.Result, error) {
 	for i, k := range p.cfg.kinds {
 		ns, cl := resources(k)
 		for _, res := range []schema.GroupVersionResource{ns, cl} {
-			var items []unstructured.Unstructured
-			cont := ""
-			for {
-				l, err := p.client.Resource(res).List(ctx, metav1.ListOptions{LabelSelector: p.selector(), Limit: 100, Continue: cont})
-				if apierrors.IsNotFound(err) {
-					return nil, fmt.Errorf("%w: %s: %w", ErrNotServed, res.GroupResource(), err)
-				}
-				if err != nil {
-					return nil, fmt.Errorf("publish: list %s: %w", res.GroupResource(), err)
-				}
-				items = append(items, l.Items...)
-				if cont = l.GetContinue(); cont == "" {
-					break
-				}
-			}
-			for j := range items {
-				u := &items[j]
-				p.written[objectID{res, u.GetNamespace(), u.GetName()}] = writtenObject{resourceVersion: u.GetResourceVersion(),
-					uid: u.GetUID(), sum: sumOfUnstructured(u)}
+			err := p.list(ctx, res, func(u *unstructured.Unstructured) {
+				p.writtenMu.Lock()
+				p.written[objectID{res, u.GetNamespace(), u.GetName()}] = observed(u)
+				p.writtenMu.Unlock()
 				if i == 0 {
 					previous = append(previous, p.readBack(u)...)
 				}
+			})
+			if err != nil {
+				return nil, err
 			}
 		}
 	}
 	return previous, nil
+}
+
+// list calls f with each of this instance's objects of resource res, read in pages. Its
+// error wraps ErrNotServed when res is not served.
+func (p *Reports) list(ctx context.Context, res schema.GroupVersionResource, f func(*unstructured.Unstructured)) error {
+	cont := ""
+	for {
+		l, err := p.client.Resource(res).List(ctx, metav1.ListOptions{LabelSelector: p.selector(), Limit: listPage, Continue: cont})
+		if apierrors.IsNotFound(err) {
+			return fmt.Errorf("%w: %s: %w", ErrNotServed, res.GroupResource(), err)
+		}
+		if err != nil {
+			return fmt.Errorf("publish: list %s: %w", res.GroupResource(), err)
+		}
+		for j := range l.Items {
+			f(&l.Items[j])
+		}
+		if cont = l.GetContinue(); cont == "" {
+			return nil
+		}
+	}
+}
+
+// observed returns what is known of object u, read from the cluster.
+func observed(u *unstructured.Unstructured) writtenObject {
+	return writtenObject{resourceVersion: u.GetResourceVersion(), uid: u.GetUID(), sum: sumOfUnstructured(u),
+		results: len(resultsOf(u))}
 }
 
 // readBack returns the results object u holds, and remembers when each was found and which
@@ -309,11 +356,20 @@ func (p *Reports) Update(src Source, u monitor.Update) {
 	}
 	p.mu.Unlock()
 	for ns := range dirty {
-		if p.cfg.delay > 0 {
-			p.queue.AddAfter(ns, p.cfg.delay)
-		} else {
-			p.queue.Add(ns)
-		}
+		p.enqueue(ns, p.cfg.delay)
+	}
+}
+
+// enqueue queues scope ns to be written after d, and counts it pending until written.
+func (p *Reports) enqueue(ns string, d time.Duration) {
+	p.mu.Lock()
+	p.requests++
+	p.pending[ns] = p.requests
+	p.mu.Unlock()
+	if d > 0 {
+		p.queue.AddAfter(ns, d)
+	} else {
+		p.queue.Add(ns)
 	}
 }
 
@@ -341,15 +397,105 @@ func (p *Reports) entry(r check.Result, at time.Time, found func(sig string) (in
 	return &entry{rr: rr, base: baseOf(r), size: len(data)}
 }
 
-// Run writes the scopes Update queues until ctx ends, then returns ctx's error.
+// Run writes the scopes Update queues, and reconciles the cluster's objects with them (see
+// WithReconcile), until ctx ends, then returns ctx's error.
 func (p *Reports) Run(ctx context.Context) error {
 	go func() {
 		<-ctx.Done()
 		p.queue.ShutDown()
 	}()
+	if p.client != nil && p.cfg.reconcile > 0 {
+		go p.reconcileEvery(ctx)
+	}
 	for p.next(ctx) {
 	}
 	return ctx.Err()
+}
+
+// reconcileEvery reconciles every period of WithReconcile until ctx ends.
+func (p *Reports) reconcileEvery(ctx context.Context) {
+	t := time.NewTicker(p.cfg.reconcile)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if err := p.reconcile(ctx); err != nil && ctx.Err() == nil {
+			p.cfg.logger.Warn("reading the report objects back failed; trying again at the next reconcile", "error", err)
+		}
+	}
+}
+
+// reconcile lists this instance's objects and queues the scopes whose objects differ from
+// what Reports wrote: deleted, edited, recreated by someone else, or unknown to it (then
+// deleted if not needed). Objects that match are not written. Before the first update it
+// does nothing: the scopes are not known yet.
+func (p *Reports) reconcile(ctx context.Context) error {
+	p.mu.Lock()
+	started := p.started
+	p.mu.Unlock()
+	if p.client == nil || !started {
+		return nil
+	}
+	p.syncMu.Lock() // no write while the cluster is compared with written
+	defer p.syncMu.Unlock()
+	seen := make(map[objectID]writtenObject)
+	for _, k := range p.cfg.kinds {
+		ns, cl := resources(k)
+		for _, res := range []schema.GroupVersionResource{ns, cl} {
+			err := p.list(ctx, res, func(u *unstructured.Unstructured) {
+				id := objectID{res, u.GetNamespace(), u.GetName()}
+				w, ok := p.known(id)
+				if ok && w.resourceVersion != "" && w.resourceVersion == u.GetResourceVersion() && w.uid == u.GetUID() {
+					seen[id] = w // not written since: the API server changes resourceVersion at every write
+					return
+				}
+				seen[id] = observed(u)
+			})
+			if err != nil {
+				return err
+			}
+		}
+	}
+	why := make(map[string]string) // scope → what differs (the first found)
+	differs := func(id objectID, reason string) {
+		if _, ok := why[id.namespace]; !ok {
+			why[id.namespace] = reason + ": " + id.resource.Resource + " " + id.name
+		}
+	}
+	p.writtenMu.Lock()
+	for id, w := range p.written {
+		c, ok := seen[id]
+		switch {
+		case !ok:
+			delete(p.written, id) // made again by the write
+			differs(id, "deleted, or its labels changed")
+		case c.sum != w.sum:
+			p.written[id] = c // written on top of what is there, with its resourceVersion
+			if c.uid != w.uid {
+				differs(id, "recreated")
+			} else {
+				differs(id, "edited")
+			}
+		default:
+			p.written[id] = c // the same content; its resourceVersion and uid may have moved
+		}
+	}
+	for id, c := range seen {
+		if _, ok := p.written[id]; !ok {
+			p.written[id] = c
+			differs(id, "not written by this process")
+		}
+	}
+	p.writtenMu.Unlock()
+	for ns, reason := range why {
+		p.cfg.logger.Info("report objects differ from what was written; writing them again", "namespace", ns, "reason", reason)
+		p.count(func(s *ReportStats) { s.Repairs++ })
+		p.enqueue(ns, 0)
+	}
+	return nil
 }
 
 // next writes the next scope queued, waiting for one; false once the queue is shut down.
@@ -359,11 +505,25 @@ func (p *Reports) next(ctx context.Context) bool {
 		return false
 	}
 	defer p.queue.Done(ns)
+	p.mu.Lock()
+	request := p.pending[ns]
+	p.mu.Unlock()
+	p.syncMu.Lock()
 	err := p.sync(ctx, ns)
+	p.syncMu.Unlock()
 	switch {
 	case err == nil:
 		p.queue.Forget(ns)
+		p.mu.Lock()
+		if p.pending[ns] == request { // not queued again meanwhile
+			delete(p.pending, ns)
+		}
+		p.mu.Unlock()
 	case ctx.Err() != nil:
+	case onlyForeign(err):
+		// Someone else's object holds a name: tried again at a slow pace, not as a failure.
+		p.queue.Forget(ns)
+		p.queue.AddAfter(ns, p.foreignRetry())
 	default:
 		p.count(func(s *ReportStats) { s.Errors++ })
 		p.cfg.logger.Warn("writing the report objects failed; retrying later", "namespace", ns, "error", err)
@@ -372,22 +532,65 @@ func (p *Reports) next(ctx context.Context) bool {
 	return true
 }
 
+// foreignRetry is how long a scope whose names someone else's objects hold waits before it
+// is tried again.
+func (p *Reports) foreignRetry() time.Duration {
+	if p.cfg.reconcile > 0 {
+		return p.cfg.reconcile
+	}
+	return p.cfg.backoffMax
+}
+
+// onlyForeign reports whether err, of sync, is only names held by someone else's objects.
+func onlyForeign(err error) bool {
+	errs := []error{err}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		errs = j.Unwrap()
+	}
+	for _, e := range errs {
+		var fe *foreignError
+		if !errors.As(e, &fe) {
+			return false
+		}
+	}
+	return len(errs) > 0
+}
+
+// foreignError says that an object Reports should write has a name held by an object that
+// is not this instance's.
+type foreignError struct {
+	kind, instance string
+	id             objectID
+}
+
+func (e *foreignError) Error() string {
+	return fmt.Sprintf("publish: %s %s/%s exists and is not this monitor's (labels %s=%s, %s=%s missing): left alone",
+		e.kind, e.id.namespace, e.id.name, LabelManagedBy, openreports.Source, LabelInstance, e.instance)
+}
+
 // Stats returns what Reports did.
 func (p *Reports) Stats() ReportStats {
 	p.mu.Lock()
 	s := p.stats
-	for _, sc := range p.scopes {
-		s.Results += len(sc.results) * len(p.cfg.kinds)
-	}
 	p.mu.Unlock()
 	p.writtenMu.Lock()
 	s.Objects = len(p.written)
+	for _, w := range p.written {
+		s.Results += w.results
+	}
+	s.Foreign = len(p.foreign)
 	p.writtenMu.Unlock()
 	return s
 }
 
-// Pending returns how many scopes wait to be written (or to be retried).
-func (p *Reports) Pending() int { return p.queue.Len() }
+// Pending returns how many scopes wait to be written: queued, waiting for their delay
+// (WithDelay), being written, or to be tried again after a failure or because someone
+// else's object holds one of their names.
+func (p *Reports) Pending() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.pending)
+}
 
 // sync writes the objects of scope ns as they should be, and deletes those no longer needed.
 func (p *Reports) sync(ctx context.Context, ns string) error {
@@ -414,6 +617,11 @@ func (p *Reports) sync(ctx context.Context, ns string) error {
 		}
 	}
 	p.writtenMu.Lock()
+	for id := range p.foreign {
+		if id.namespace == ns && !want[id] {
+			delete(p.foreign, id) // the name is no longer needed
+		}
+	}
 	var stale []objectID
 	for id := range p.written {
 		if id.namespace == ns && !want[id] {
@@ -421,6 +629,12 @@ func (p *Reports) sync(ctx context.Context, ns string) error {
 		}
 	}
 	p.writtenMu.Unlock()
+	if len(errs) > 0 && len(stale) > 0 {
+		// The results of the objects no longer needed may have moved into those not
+		// written: they are deleted once those are, not to lose a finding meanwhile.
+		p.cfg.logger.Debug("report objects no longer needed kept until the others are written", "namespace", ns, "objects", len(stale))
+		return errors.Join(errs...)
+	}
 	slices.SortFunc(stale, func(a, b objectID) int {
 		return cmp.Or(cmp.Compare(a.resource.Resource, b.resource.Resource), cmp.Compare(a.name, b.name))
 	})
@@ -437,6 +651,8 @@ type desired struct {
 	id  objectID
 	obj any // *v1alpha1.Report, *v1alpha1.ClusterReport, *policyreport.PolicyReport or ClusterPolicyReport
 	sum [sha256.Size]byte
+	// results is how many results it holds.
+	results int
 }
 
 // object returns the object of kind k holding part pt of scope ns.
@@ -451,7 +667,7 @@ func (p *Reports) object(k Kind, ns string, pt part) desired {
 		}
 	}
 	namespaced, cluster := resources(k)
-	d := desired{id: objectID{namespaced, ns, name}}
+	d := desired{id: objectID{namespaced, ns, name}, results: len(pt.results)}
 	var f form
 	if ns == "" {
 		d.id.resource = cluster
@@ -502,11 +718,18 @@ func (f *form) sum() [sha256.Size]byte {
 	return sha256.Sum256(data)
 }
 
-// sumOfUnstructured returns the hash of the form of object u, as the cluster holds it.
+// sumOfUnstructured returns the hash of the form of object u, as the cluster holds it. Of its
+// labels, only Reports' own count: one another tool adds (a GitOps tracking label) does not
+// make it differ, so that the reconcile does not fight that tool.
 func sumOfUnstructured(u *unstructured.Unstructured) [sha256.Size]byte {
 	var f form
 	if err := runtime.DefaultUnstructuredConverter.FromUnstructured(u.Object, &f); err != nil {
 		return [sha256.Size]byte{}
+	}
+	for k := range f.Metadata.Labels {
+		if k != LabelManagedBy && k != LabelInstance && k != LabelPart {
+			delete(f.Metadata.Labels, k)
+		}
 	}
 	return f.sum()
 }
@@ -532,6 +755,30 @@ func (p *Reports) remember(id objectID, w *writtenObject) {
 		return
 	}
 	p.written[id] = *w
+	if p.foreign[id] {
+		delete(p.foreign, id)
+		p.cfg.logger.Info("a report object's name is free again: written", "resource", id.resource.Resource,
+			"namespace", id.namespace, "name", id.name)
+	}
+}
+
+// foreignHolds records that object cur, not this instance's, holds the name of object id
+// (of kind kind), which Reports then forgets it wrote; it warns the first time, and returns
+// the error of the write.
+func (p *Reports) foreignHolds(id objectID, kind string, cur *unstructured.Unstructured) error {
+	p.writtenMu.Lock()
+	delete(p.written, id)
+	first := !p.foreign[id]
+	p.foreign[id] = true
+	p.writtenMu.Unlock()
+	err := &foreignError{kind: kind, instance: p.cfg.instance, id: id}
+	if first {
+		retry := p.foreignRetry()
+		p.cfg.logger.Warn("a report object's name is held by an object that is not this monitor's: left alone, its results not published until it is gone; tried again every "+retry.String(),
+			"kind", kind, "namespace", id.namespace, "name", id.name,
+			"managedBy", cur.GetLabels()[LabelManagedBy], "instance", cur.GetLabels()[LabelInstance], "error", err)
+	}
+	return err
 }
 
 // ours reports whether object u is this instance's.
@@ -582,7 +829,8 @@ func (p *Reports) put(ctx context.Context, d desired) error {
 			})
 			p.cfg.logger.Debug("report object written", "kind", u.GetKind(), "namespace", id.namespace, "name", id.name,
 				"results", len(resultsOf(u)))
-			p.remember(id, &writtenObject{resourceVersion: got.GetResourceVersion(), uid: got.GetUID(), sum: d.sum})
+			p.remember(id, &writtenObject{resourceVersion: got.GetResourceVersion(), uid: got.GetUID(), sum: d.sum,
+				results: d.results})
 			return nil
 		case exists && apierrors.IsNotFound(err):
 			exists = false // deleted meanwhile: made again
@@ -600,10 +848,9 @@ func (p *Reports) put(ctx context.Context, d desired) error {
 			case gerr != nil:
 				return fmt.Errorf("publish: %s %s/%s: read again after a conflict: %w", u.GetKind(), id.namespace, id.name, gerr)
 			case !p.ours(cur):
-				return fmt.Errorf("publish: %s %s/%s exists and is not this monitor's (labels %s=%s, %s=%s missing): left alone",
-					u.GetKind(), id.namespace, id.name, LabelManagedBy, openreports.Source, LabelInstance, p.cfg.instance)
+				return p.foreignHolds(id, u.GetKind(), cur)
 			}
-			w = writtenObject{resourceVersion: cur.GetResourceVersion(), uid: cur.GetUID(), sum: sumOfUnstructured(cur)}
+			w = observed(cur)
 			exists = true
 			if w.sum == d.sum {
 				p.remember(id, &w)
@@ -684,7 +931,7 @@ func (p *Reports) print(d desired, exists bool) error {
 			s.Creates++
 		}
 	})
-	p.remember(d.id, &writtenObject{sum: d.sum})
+	p.remember(d.id, &writtenObject{sum: d.sum, results: d.results})
 	return nil
 }
 

@@ -13,9 +13,11 @@
 //     workload are judged too, with every label they carry; when one differs from its
 //     template, the verdict is notEvaluated. Host-network pods, for which NetworkPolicy
 //     behaviour is undefined, are notEvaluated when a policy would select them.
-//   - Policies of CNI plugins and of the Network Policy API may isolate the pods too: a
-//     workload no NetworkPolicy isolates is notEvaluated, not failed, when such a policy may
-//     apply to its namespace or those kinds were not all seen.
+//   - Policies of CNI plugins and of the Network Policy API may isolate the pods too, and may
+//     allow what NetworkPolicies deny (a Calico policy or an AdminNetworkPolicy that allows is
+//     decided before them; Cilium adds the allows of both kinds): a workload is notEvaluated,
+//     neither failed nor passed, when such a policy may apply to its namespace or those kinds
+//     were not all seen.
 //   - Workloads of the namespaces in the parameter exemptNamespaces (default: kube-system,
 //     kube-public, kube-node-lease) are not applicable. The check requires the NetworkPolicy
 //     kind: "no policy selects it" needs every policy seen.

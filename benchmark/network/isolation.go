@@ -31,7 +31,16 @@ func runIsolation(c *engineCache, d netreach.Direction, open string) check.RunFu
 			iso := e.Isolation(p, d)
 			switch iso.Isolated {
 			case netreach.Yes:
-				pass.Passf(t.Owner, "isolated for %s by %s", dir, policyNames(iso.Policies))
+				msg := fmt.Sprintf("isolated for %s by %s", dir, policyNames(iso.Policies))
+				if why := e.Unseen(ns); why != "" {
+					// A CNI or Network Policy API policy may allow what the NetworkPolicies
+					// deny (a Calico or AdminNetworkPolicy Allow is decided before them, a
+					// Cilium allow adds to theirs): isolated by NetworkPolicies is half the
+					// picture.
+					pass.NotEvaluated(t.Owner, msg+"; but "+why)
+					continue
+				}
+				pass.Pass(t.Owner, msg)
 			case netreach.Unknown:
 				pass.NotEvaluatedf(t.Owner, "whether NetworkPolicies isolate it for %s is unknown: %s", dir, strings.Join(iso.Unknown, "; "))
 			default:

@@ -603,7 +603,7 @@ func (e *Engine) Reach(from, to Pod, port Port) Answer {
 			a.Ingress.Isolated = merge(a.Ingress.Isolated, in.Isolated)
 			a.Ingress.Allowed = merge(a.Ingress.Allowed, in.Allowed)
 			if all != a.Allowed {
-				why.add("the answer differs between %s and %s (listed pods carry labels their templates do not show)",
+				why.add("the answer differs between %s and %s (listed pods carry labels or container ports their templates do not show)",
 					pairName(from, to), pairName(src, dst))
 			}
 			a.Allowed = merge(a.Allowed, all)
@@ -702,13 +702,14 @@ func mergeDirection(a *DirectionAnswer, b DirectionAnswer) {
 }
 
 // variants returns the pods to ask about for p: its template's, then those the inventory
-// lists for it whose labels differ from the template's in a key some selector reads.
+// lists for it whose labels differ from the template's in a key some selector reads, or whose
+// named container ports differ.
 func (e *Engine) variants(p Pod) []Pod {
 	return append([]Pod{p}, e.ns(p.Namespace).distinct[p.Object]...)
 }
 
-// distinctListed returns the Pods listed for owner in d whose labels differ from its
-// template's pods (and from each other) in a key of keys, those some selector reads.
+// distinctListed returns the Pods listed for owner in d that differ from its template's pods
+// (and from each other) in what policies see (see signature).
 func distinctListed(d *namespaceData, keys map[string]bool, owner *inventory.Object) []Pod {
 	t := d.templates[owner]
 	seen := map[string]bool{signature(keys, &t): true}
@@ -722,9 +723,18 @@ func distinctListed(d *namespaceData, keys map[string]bool, owner *inventory.Obj
 	return out
 }
 
-// signature sums up what selectors can see of p: its host network, and its labels of keys,
-// those some selector reads ("?" for those set at run time).
+// signature sums up what policies can see of p: its host network, its labels of keys, those
+// some selector reads ("?" for those set at run time), and its named container ports, which
+// named ports in rules resolve to (a Pod of an older revision, kept by a StatefulSet's
+// partition or an OnDelete update, may map a name to another number than its template).
 func signature(keys map[string]bool, p *Pod) string {
+	var named []string
+	for _, cp := range p.Ports {
+		if cp.Name != "" {
+			named = append(named, fmt.Sprintf("%s/%s=%d", cp.Name, protocolOf(cp.Protocol), cp.ContainerPort))
+		}
+	}
+	sort.Strings(named)
 	var parts []string
 	for k := range keys {
 		switch v, ok := p.Labels[k]; {
@@ -735,7 +745,7 @@ func signature(keys map[string]bool, p *Pod) string {
 		}
 	}
 	sort.Strings(parts)
-	return fmt.Sprintf("%t|%s", p.HostNetwork, strings.Join(parts, ","))
+	return fmt.Sprintf("%t|%s|%s", p.HostNetwork, strings.Join(parts, ","), strings.Join(named, ","))
 }
 
 // Isolation is whether a pod is isolated in one direction, and by which policies.

@@ -39,7 +39,7 @@ func (e *Engine) FromEveryNamespace(dst Pod, port Port) Exposure {
 			continue
 		}
 		if v != out.Open {
-			why.add("the answer for %s differs from its template's (listed pods carry labels templates do not show)", q.String())
+			why.add("the answer for %s differs from its template's (listed pods carry labels or container ports templates do not show)", q.String())
 		}
 		out.Open = merge(out.Open, v)
 	}

@@ -88,3 +88,24 @@ func TestOpenToEveryNamespaceAgrees(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkSelectedBy measures SelectedBy for a policy that selects every one of n pods.
+func BenchmarkSelectedBy(b *testing.B) {
+	for _, n := range []int{1000, 4000, 16000} {
+		b.Run(fmt.Sprintf("pods-%d", n), func(b *testing.B) {
+			docs := []string{world, policyYAML("b", "all", "  podSelector: {matchExpressions: [{key: app, operator: Exists}]}\n")}
+			for i := range n {
+				docs = append(docs, podYAML("b", "p"+strconv.Itoa(i), "app: a"+strconv.Itoa(i)))
+			}
+			inv := manifests(b, strings.Join(docs, "\n---\n"))
+			e := netreach.New(inv)
+			p := e.PoliciesIn("b")[0]
+			b.ReportAllocs()
+			for b.Loop() {
+				if len(e.SelectedBy(p).Selected) != n+2 {
+					b.Fatal("not every pod selected")
+				}
+			}
+		})
+	}
+}

@@ -38,6 +38,7 @@ type Engine struct {
 	parsed   map[*inventory.Object]*Policy    // each NetworkPolicy read once
 	keys     *keySet                          // set on first use, or by For
 	nsLabels map[*inventory.Object]labels.Set // the labels of each Namespace object (each definition), read on first use
+	existing *[]namedView                     // every namespace of a whole cluster, read on first use (see existingNamespaces)
 }
 
 // namespaceData is what the engine knows of one namespace.
@@ -330,6 +331,11 @@ func (e *Engine) nsView(subject, peer *Pod) labelView {
 func (e *Engine) namespaceLabels(o *inventory.Object) labels.Set {
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	return e.namespaceLabelsLocked(o)
+}
+
+// namespaceLabelsLocked is namespaceLabels with e.mu held.
+func (e *Engine) namespaceLabelsLocked(o *inventory.Object) labels.Set {
 	l, ok := e.nsLabels[o]
 	if !ok {
 		l = labels.Set{}

@@ -7,14 +7,17 @@ import (
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
+
+	"github.com/kspm-dev/kspm/inventory"
 )
 
 // Exposure is whether every namespace may reach the pods of a template on one port.
 type Exposure struct {
 	// Open is Yes when in every namespace, those created later included, a pod (given the
 	// labels it needs, which whoever may create pods there can set) may open a connection to
-	// the pods on the port as far as their ingress is concerned; No when some namespace
-	// cannot; Unknown when that depends on what the inventory cannot tell.
+	// the pods on the port as far as their ingress is concerned, or, when the inventory holds
+	// the whole cluster and its Namespaces, in every namespace it holds; No when some
+	// namespace cannot; Unknown when that depends on what the inventory cannot tell.
 	Open Verdict
 	// Because says what opens it: no policy isolating the pods, or the rules that together
 	// admit every namespace.
@@ -26,7 +29,8 @@ type Exposure struct {
 // FromEveryNamespace tells whether every namespace may reach the pods of dst on port, as far
 // as the ingress NetworkPolicies of dst's namespace decide: whether they are not isolated
 // for ingress, or the rules of the policies that select them admit, between them, a peer in
-// every namespace on that port. Egress policies of the sources are not considered: a
+// every namespace on that port (or, in a whole cluster, every namespace it holds, by their
+// labels). Egress policies of the sources are not considered: a
 // namespace created later has none. Sources are pods on the pod network (not host-network
 // pods). The Pods the inventory lists for a workload count too.
 func (e *Engine) FromEveryNamespace(dst Pod, port Port) Exposure {
@@ -196,6 +200,17 @@ func (e *Engine) admitEveryNamespace(matching []policyRules, why *reasons) (Verd
 		why.add("the namespace selectors of %s combine too many labels to tell whether they cover every namespace",
 			strings.Join(because, ", "))
 		return Unknown, nil
+	}
+	// Not every namespace there may be: perhaps every namespace there is. A cluster whose
+	// namespaces all carry a label the selectors ask for is reachable from each of them.
+	if existing := e.existingNamespaces(); len(existing) > 0 && len(sels) > 0 {
+		switch v, unknown := admitsAll(sels, existing); v {
+		case Yes:
+			return Yes, append(because, fmt.Sprintf("which admit every namespace of the cluster (%d), if not every one created later", len(existing)))
+		case Unknown:
+			why.add("the namespace selectors of %s may admit every namespace of the cluster: %s", strings.Join(because, ", "), unknown)
+			return Unknown, nil
+		}
 	}
 	if len(blocks) > 0 {
 		why.add("%s: whether it holds the IP addresses of every pod is unknown (pod IPs are assigned at run time)",
@@ -387,4 +402,63 @@ func (e *Engine) ingressRanges(dst Pod, proto corev1.Protocol) []PortRange {
 		}
 	}
 	return out
+}
+
+// existingNamespaces returns the label views of every namespace of the cluster when the
+// inventory holds the whole cluster and every Namespace (a cluster listed, or manifests
+// declared complete, without variants, whose worlds would differ); else none. A namespace
+// that holds pods but has no Namespace object (complete manifests) counts, with only its
+// name label known.
+func (e *Engine) existingNamespaces() []namedView {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.existing != nil {
+		return *e.existing
+	}
+	var out []namedView
+	if e.inv.Whole() && !e.inv.Gap(inventory.KindNamespace) && !e.inv.HasVariants() {
+		seen := make(map[string]bool)
+		for _, o := range e.inv.ByKind(inventory.KindNamespace) {
+			if !seen[o.Name()] {
+				seen[o.Name()] = true
+				out = append(out, namedView{o.Name(), labelView{labels: e.namespaceLabelsLocked(o)}})
+			}
+		}
+		for _, t := range e.inv.PodTemplates() {
+			if ns := t.Namespace(); !seen[ns] {
+				seen[ns] = true
+				out = append(out, namedView{ns, e.noNamespace(ns)})
+			}
+		}
+	}
+	e.existing = &out
+	return out
+}
+
+// namedView is a namespace's name and the view of its labels.
+type namedView struct {
+	name string
+	view labelView
+}
+
+// admitsAll tells whether, for every namespace of existing, one of sels matches its labels;
+// when that is Unknown, it says why for the first namespace it cannot tell.
+func admitsAll(sels []*selector, existing []namedView) (Verdict, string) {
+	out, why := Yes, ""
+	for _, n := range existing {
+		v := No
+		for _, s := range sels {
+			if v = or(v, s.match(n.view)); v == Yes {
+				break
+			}
+		}
+		if v == No {
+			return No, ""
+		}
+		if v == Unknown && why == "" {
+			why = "namespace " + n.name + ": " + n.view.why
+		}
+		out = and(out, v)
+	}
+	return out, why
 }

@@ -1,9 +1,15 @@
 package netreach_test
 
 import (
+	"context"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/kspm-dev/kspm/inventory"
 
 	"github.com/kspm-dev/kspm/inventory/netreach"
 )
@@ -100,4 +106,44 @@ func TestReachReviewListedPodPorts(t *testing.T) {
 	assert.Equal(t, netreach.Unknown, a.Allowed, "pg-0 admits 5432 by the name sql, the template does not: %q", a.Unknown)
 	ex := e.FromEveryNamespace(pg, port)
 	assert.Equal(t, netreach.Unknown, ex.Open, "%q", ex.Unknown)
+}
+
+// A selector that does not admit every namespace there may be can admit every namespace
+// there is: known only when the inventory holds the whole cluster and its Namespaces.
+func TestFromEveryNamespaceReviewExisting(t *testing.T) {
+	teamExists := policyYAML("b", "p", "  podSelector: {matchLabels: {app: server}}\n  ingress:\n"+
+		"  - from: [{namespaceSelector: {matchExpressions: [{key: team, operator: Exists}]}}]\n")
+	port := netreach.Port{Number: 8080, Protocol: "TCP"}
+	for _, tt := range []struct {
+		name    string
+		inv     func(t *testing.T) *inventory.Inventory
+		want    netreach.Verdict
+		because string
+	}{
+		{"a cluster whose namespaces all carry the label", func(t *testing.T) *inventory.Inventory { return cluster(t, join(world, teamExists)) },
+			netreach.Yes, "which admit every namespace of the cluster (2)"},
+		{"a cluster with a namespace without it", func(t *testing.T) *inventory.Inventory {
+			return cluster(t, join(world, teamExists, nsYAML("c", "tier: x")))
+		}, netreach.No, ""},
+		{"manifests, not the whole cluster", func(t *testing.T) *inventory.Inventory { return manifests(t, join(world, teamExists)) },
+			netreach.No, ""},
+		{"complete manifests with a namespace known from its pods only", func(t *testing.T) *inventory.Inventory {
+			path := filepath.Join(t.TempDir(), "all.yaml")
+			require.NoError(t, writeFile(path, join(world, teamExists, podYAML("c", "client", "app: client"))))
+			inv, err := inventory.LoadManifests(context.Background(), []string{path}, inventory.WithCompleteInput())
+			require.NoError(t, err)
+			require.Empty(t, inv.Errors())
+			return inv
+		}, netreach.Unknown, ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			inv := tt.inv(t)
+			e := netreach.New(inv)
+			ex := e.FromEveryNamespace(pod(t, e, inv, "Pod b/server"), port)
+			assert.Equal(t, tt.want, ex.Open, "%q %q", ex.Because, ex.Unknown)
+			if tt.because != "" {
+				assert.Contains(t, strings.Join(ex.Because, "; "), tt.because)
+			}
+		})
+	}
 }

@@ -760,6 +760,9 @@ type Isolation struct {
 	Isolated Verdict
 	// Policies are the NetworkPolicies that select (or may select) them.
 	Policies []*Policy
+	// Selects says, for each of Policies, whether it selects the pods: Yes, or Unknown when
+	// that hangs on what the inventory cannot tell (or differs among the listed Pods).
+	Selects []Verdict
 	// Unknown says why Isolated is Unknown.
 	Unknown []string
 }
@@ -770,17 +773,27 @@ type Isolation struct {
 func (e *Engine) Isolation(p Pod, d Direction) Isolation {
 	why := &reasons{}
 	var out Isolation
+	selects := make(map[*Policy]Verdict) // merged over the variants asked about so far
 	for i, q := range e.variants(p) {
 		v := No
+		now := make(map[*Policy]Verdict)
 		for _, pol := range e.policiesFor(&q) {
 			if !pol.Isolates(d) {
 				continue
 			}
 			sel := e.selects(pol, &q, why)
+			now[pol] = sel
 			if sel != No && !slices.Contains(out.Policies, pol) {
 				out.Policies = append(out.Policies, pol)
 			}
 			v = or(v, sel)
+		}
+		for _, pol := range out.Policies {
+			if old, seen := selects[pol]; seen || i > 0 {
+				selects[pol] = merge(old, now[pol]) // a policy not asked about did not select
+				continue
+			}
+			selects[pol] = now[pol]
 		}
 		if i == 0 {
 			out.Isolated = v
@@ -790,6 +803,9 @@ func (e *Engine) Isolation(p Pod, d Direction) Isolation {
 			why.add("%s is %s, unlike its template", q.String(), map[Verdict]string{Yes: "isolated", No: "not isolated", Unknown: "perhaps isolated"}[v])
 		}
 		out.Isolated = merge(out.Isolated, v)
+	}
+	for _, pol := range out.Policies {
+		out.Selects = append(out.Selects, selects[pol])
 	}
 	out.Unknown = why.list
 	return out

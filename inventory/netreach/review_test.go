@@ -147,3 +147,22 @@ func TestFromEveryNamespaceReviewExisting(t *testing.T) {
 		})
 	}
 }
+
+// Isolation says, per policy, whether it selects the pods: Yes, or Unknown for a selector on a
+// label the controller sets.
+func TestIsolationSelectsReview(t *testing.T) {
+	deploy := "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: b}\nspec:\n  selector: {matchLabels: {app: web}}\n" +
+		"  template:\n    metadata: {labels: {app: web}}\n    spec:\n      containers: [{name: c, image: web:1}]\n"
+	inv := manifests(t, join(world, deploy,
+		policyYAML("b", "web", "  podSelector: {matchLabels: {app: web}}\n"),
+		policyYAML("b", "hash", "  podSelector: {matchLabels: {pod-template-hash: abc}}\n  ingress: [{}]\n"),
+		policyYAML("b", "other", "  podSelector: {matchLabels: {app: db}}\n")))
+	e := netreach.New(inv)
+	iso := e.Isolation(pod(t, e, inv, "Deployment b/web"), netreach.Ingress)
+	assert.Equal(t, netreach.Yes, iso.Isolated)
+	got := map[string]string{}
+	for i, p := range iso.Policies {
+		got[p.Name()] = iso.Selects[i].String()
+	}
+	assert.Equal(t, map[string]string{"web": "yes", "hash": "unknown"}, got)
+}

@@ -39,6 +39,7 @@ type Engine struct {
 	keys     *keySet                          // set on first use, or by For
 	nsLabels map[*inventory.Object]labels.Set // the labels of each Namespace object (each definition), read on first use
 	existing *[]namedView                     // every namespace of a whole cluster, read on first use (see existingNamespaces)
+	admitted map[string]admitted              // what admitsAll answered, by the selectors asked about
 }
 
 // namespaceData is what the engine knows of one namespace.
@@ -59,7 +60,8 @@ type keySet struct{ keys map[string]bool }
 // questions need them.
 func New(inv *inventory.Inventory) *Engine {
 	e := &Engine{inv: inv, others: netpolicy.Read(inv), nss: make(map[string]*namespaceData),
-		parsed: make(map[*inventory.Object]*Policy), nsLabels: make(map[*inventory.Object]labels.Set)}
+		parsed: make(map[*inventory.Object]*Policy), nsLabels: make(map[*inventory.Object]labels.Set),
+		admitted: make(map[string]admitted)}
 	if inv.Gap(inventory.KindNetworkPolicy) {
 		e.unseen = "NetworkPolicies were not all seen: " + inv.Unseen(inventory.KindNetworkPolicy)
 	}

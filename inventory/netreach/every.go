@@ -164,7 +164,7 @@ func (e *Engine) everyNamespace(pr *everyPrep, matching []policyRules, why *reas
 // some policies that admit the port), admit a pod of every namespace.
 func (e *Engine) admitEveryNamespace(matching []policyRules, why *reasons) (Verdict, []string) {
 	var sels []*selector
-	var because, blocks []string
+	var because, blocks, key []string
 	for _, m := range matching {
 		p := m.p
 		for _, r := range m.rules {
@@ -184,6 +184,9 @@ func (e *Engine) admitEveryNamespace(matching []policyRules, why *reasons) (Verd
 				ns := pe.namespaces
 				if ns == nil {
 					ns = nameSelector(p.namespace)
+					key = append(key, "="+p.namespace)
+				} else {
+					key = append(key, fmt.Sprintf("%p", ns))
 				}
 				sels = append(sels, ns)
 				opens = true
@@ -204,7 +207,7 @@ func (e *Engine) admitEveryNamespace(matching []policyRules, why *reasons) (Verd
 	// Not every namespace there may be: perhaps every namespace there is. A cluster whose
 	// namespaces all carry a label the selectors ask for is reachable from each of them.
 	if existing := e.existingNamespaces(); len(existing) > 0 && len(sels) > 0 {
-		switch v, unknown := admitsAll(sels, existing); v {
+		switch v, unknown := e.admitsAll(strings.Join(key, "\x00"), sels, existing); v {
 		case Yes:
 			return Yes, append(because, fmt.Sprintf("which admit every namespace of the cluster (%d), if not every one created later", len(existing)))
 		case Unknown:
@@ -441,9 +444,31 @@ type namedView struct {
 	view labelView
 }
 
+// admitted is what admitsAll answered for a list of selectors.
+type admitted struct {
+	v   Verdict
+	why string
+}
+
 // admitsAll tells whether, for every namespace of existing, one of sels matches its labels;
-// when that is Unknown, it says why for the first namespace it cannot tell.
-func admitsAll(sels []*selector, existing []namedView) (Verdict, string) {
+// when that is Unknown, it says why for the first namespace it cannot tell. The answer is
+// kept by key, which names sels (each pod template of a namespace asks about the same rules,
+// and the namespaces of a cluster are many).
+func (e *Engine) admitsAll(key string, sels []*selector, existing []namedView) (Verdict, string) {
+	e.mu.Lock()
+	a, ok := e.admitted[key]
+	e.mu.Unlock()
+	if !ok {
+		a.v, a.why = admitsAllOf(sels, existing)
+		e.mu.Lock()
+		e.admitted[key] = a
+		e.mu.Unlock()
+	}
+	return a.v, a.why
+}
+
+// admitsAllOf is admitsAll, computed.
+func admitsAllOf(sels []*selector, existing []namedView) (Verdict, string) {
 	out, why := Yes, ""
 	for _, n := range existing {
 		v := No

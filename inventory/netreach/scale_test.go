@@ -109,3 +109,34 @@ func BenchmarkSelectedBy(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkExistingNamespaces measures OpenToEveryNamespace over every pod template of a
+// namespace in a listed cluster of n namespaces that all but the last carry the label a
+// policy admits: each question goes through the cluster's namespaces.
+func BenchmarkExistingNamespaces(b *testing.B) {
+	const n, pods = 1000, 200
+	docs := []string{policyYAML("b", "p", "  podSelector: {}\n  ingress:\n  - from: [{namespaceSelector: {matchExpressions: [{key: team, operator: Exists}]}}]\n    ports: [{port: 8080}]\n")}
+	for i := range n - 1 {
+		docs = append(docs, nsYAML(fmt.Sprintf("n%04d", i), "team: x"))
+	}
+	docs = append(docs, nsYAML("b", "team: x"), nsYAML("zz", ""))
+	for i := range pods {
+		docs = append(docs, podYAML("b", "p"+strconv.Itoa(i), "app: a"))
+	}
+	inv := cluster(b, strings.Join(docs, "\n---\n"))
+	var tmpls []netreach.Pod
+	e := netreach.New(inv)
+	for _, t := range inv.PodTemplates() {
+		p, _ := e.Pod(t.Owner)
+		tmpls = append(tmpls, p)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		e := netreach.New(inv)
+		for _, p := range tmpls {
+			if len(e.OpenToEveryNamespace(p)) != 0 {
+				b.Fatal("open")
+			}
+		}
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/kspm-dev/kspm/inventory"
 )
@@ -411,7 +412,7 @@ func (e *Engine) ingressRanges(dst Pod, proto corev1.Protocol) []PortRange {
 // inventory holds the whole cluster and every Namespace (a cluster listed, or manifests
 // declared complete, without variants, whose worlds would differ); else none. A namespace
 // that holds pods but has no Namespace object (complete manifests) counts, with only its
-// name label known.
+// name label known, as do, for manifests, the namespaces every cluster has.
 func (e *Engine) existingNamespaces() []namedView {
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -433,10 +434,21 @@ func (e *Engine) existingNamespaces() []namedView {
 				out = append(out, namedView{ns, e.noNamespace(ns)})
 			}
 		}
+		// Every cluster has the namespaces the control plane creates: manifests declared
+		// complete seldom hold them, a cluster listed always does.
+		for _, ns := range systemNamespaces {
+			if !seen[ns] && e.inv.Mode() != inventory.ModeCluster {
+				seen[ns] = true
+				out = append(out, namedView{ns, e.noNamespace(ns)})
+			}
+		}
 	}
 	e.existing = &out
 	return out
 }
+
+// systemNamespaces are the namespaces the control plane creates in every cluster.
+var systemNamespaces = []string{metav1.NamespaceDefault, metav1.NamespaceSystem, metav1.NamespacePublic, corev1.NamespaceNodeLease}
 
 // namedView is a namespace's name and the view of its labels.
 type namedView struct {

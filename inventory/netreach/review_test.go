@@ -166,3 +166,16 @@ func TestIsolationSelectsReview(t *testing.T) {
 	}
 	assert.Equal(t, map[string]string{"web": "yes", "hash": "unknown"}, got)
 }
+
+// Manifests declared complete seldom hold the namespaces the control plane creates; they
+// exist all the same, and a selector naming the manifests' namespaces does not admit them.
+func TestFromEveryNamespaceReviewSystemNamespaces(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "all.yaml")
+	require.NoError(t, writeFile(path, join(world, policyYAML("b", "p", "  podSelector: {matchLabels: {app: server}}\n  ingress:\n"+
+		"  - from: [{namespaceSelector: {matchExpressions: [{key: kubernetes.io/metadata.name, operator: In, values: [a, b]}]}}]\n"))))
+	inv, err := inventory.LoadManifests(context.Background(), []string{path}, inventory.WithCompleteInput())
+	require.NoError(t, err)
+	e := netreach.New(inv)
+	ex := e.FromEveryNamespace(pod(t, e, inv, "Pod b/server"), netreach.Port{Number: 8080, Protocol: "TCP"})
+	assert.Equal(t, netreach.No, ex.Open, "%q %q", ex.Because, ex.Unknown)
+}

@@ -16,11 +16,12 @@
 //     it cannot exist.
 //   - Policies of CNI plugins and of the Network Policy API (inventory.OtherNetworkPolicyKinds:
 //     CiliumNetworkPolicy, Calico and Antrea policies, AdminNetworkPolicy, ...) may deny traffic
-//     too, but kspm does not model them. A namespace that is not default-deny by
-//     NetworkPolicies is therefore not evaluated, rather than failed, when such a policy is in
-//     it, when a cluster-scoped one (or a namespaced one without metadata.namespace) exists,
-//     or when those kinds were not all seen (on a live scan the loader does not list them, so
-//     a cluster that serves one of them gives notEvaluated). They never make a namespace pass.
+//     too, and may allow what NetworkPolicies deny (a Calico policy or an AdminNetworkPolicy
+//     that allows is decided before them; Cilium adds the allows of both kinds), but kspm does
+//     not model them. A namespace is therefore not evaluated, neither failed nor passed, when
+//     such a policy is in it, when a cluster-scoped one (or a namespaced one without
+//     metadata.namespace) exists, or when those kinds were not all seen (on a live scan the
+//     loader does not list them, so a cluster that serves one of them gives notEvaluated).
 //
 // Which namespaces: every Namespace object, reported on that object; and every namespace that
 // holds pods or workloads but has no Namespace object in the inventory (manifests seldom include
@@ -136,13 +137,19 @@ func namespaceDefaultDeny(c *engineCache) check.Check {
 				return
 			}
 			gaps := judge(o, ns)
-			if len(gaps) == 0 {
-				pass.Passf(o, "%s denies %s by default", subject, joinDirections(directions))
-				return
-			}
 			msg := subject + " does not deny " + strings.Join(gaps, "; nor ")
+			if len(gaps) == 0 {
+				msg = subject + " denies " + joinDirections(directions) + " by default"
+			}
+			// Policies kspm does not model may deny what NetworkPolicies allow, and allow what
+			// they deny (a Calico or AdminNetworkPolicy Allow is decided before them, a Cilium
+			// allow adds to theirs): neither verdict holds on half the picture.
 			if why := e.Unseen(ns); why != "" {
 				pass.NotEvaluated(o, msg+"; but "+why)
+				return
+			}
+			if len(gaps) == 0 {
+				pass.Pass(o, msg)
 				return
 			}
 			pass.Fail(o, "", msg)

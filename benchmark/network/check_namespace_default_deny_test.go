@@ -21,7 +21,7 @@ import (
 // The fixtures hold default-deny per direction, allow rules that undo it, exempt namespaces,
 // workloads without a Namespace object, and the policy kinds of CNI plugins and of the
 // Network Policy API beside NetworkPolicies: a namespace they may cover is not evaluated,
-// never failed.
+// never failed or passed.
 func TestNamespaceDefaultDenyFixtures(t *testing.T) {
 	c := findCheck(t, "network:namespace-default-deny")
 	checktest.Run(t, c, filepath.Join("testdata", "namespace-default-deny"))

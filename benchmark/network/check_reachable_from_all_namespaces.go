@@ -9,6 +9,11 @@
 //
 // Decisions, written down:
 //   - Egress policies of the sources do not count: a namespace created later has none.
+//   - Selectors that do not admit every namespace there may be may still admit every
+//     namespace there is: when the inventory holds the whole cluster (listed, or manifests
+//     declared complete) with its Namespaces, a port whose rules admit each of its
+//     namespaces, by their labels, fails too, and the message says so. A namespace known
+//     only from its pods (no Namespace object) has only its name label known.
 //   - An ipBlock may hold the address of every pod (pod IPs are assigned at run time): a port
 //     it alone would open is notEvaluated, as are the answers that hang on labels set at run
 //     time, listed Pods that differ from their template, and namespaces that CNI or Network
@@ -45,7 +50,7 @@ func reachableFromAllNamespaces(c *engineCache) check.Check {
 			"tenant of the cluster. Inspects every pod template. Passes when no port is open to every namespace; " +
 			"fails naming the ports on which its ingress NetworkPolicies (or their absence) admit a pod of every " +
 			"namespace, those created later included: no policy isolating it, rules without peers, or " +
-			"namespaceSelectors that together match every namespace. " +
+			"namespaceSelectors that together match every namespace (or, in a whole cluster, each namespace it holds). " +
 			"Ports only an ipBlock may open, labels set at run time and namespaces that CNI or Network Policy API " +
 			"policies may cover give notEvaluated. The parameter ports narrows the ports asked about; workloads of " +
 			"the namespaces in exemptNamespaces are not applicable.",
@@ -54,7 +59,7 @@ func reachableFromAllNamespaces(c *engineCache) check.Check {
 			"namespaceSelector naming them, with a podSelector.",
 		References: []string{refNetPol},
 		Kinds:      workloadKinds,
-		Depends:    isolationDeps,
+		Depends:    reachableDeps,
 		Requires:   []schema.GroupKind{inventory.KindNetworkPolicy},
 		Params: []check.Param{exemptParam(), {Name: paramPorts, Type: check.ParamStringList, Default: []string{},
 			Description: "The ports asked about, PORT[/PROTOCOL] or a container port name; empty: every port."}},

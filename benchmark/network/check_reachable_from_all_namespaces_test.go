@@ -40,3 +40,10 @@ func TestReachableFromAllNamespacesPorts(t *testing.T) {
 	assert.Equal(t, check.StatusError, results[0].Status)
 	assert.Contains(t, results[0].Message, `parameter ports: port "22/ICMP": protocol "ICMP" is not TCP, UDP or SCTP`)
 }
+
+// Listed from a cluster, every namespace there is may be admitted by selectors that do not
+// admit every namespace there may be.
+func TestReachableFromAllNamespacesCluster(t *testing.T) {
+	checktest.RunInventory(t, findCheck(t, "network:reachable-from-all-namespaces"),
+		loadCluster(t, filepath.Join("testdata", "reachable-from-all-namespaces-cluster", "labelled.yaml")))
+}

@@ -8,8 +8,8 @@
 // naming the policies, and fails when none isolates them.
 //
 // Decisions, written down: as for network:workload-ingress-isolation (labels set at run
-// time, listed Pods, host-network pods, CNI policies, exemptNamespaces, the NetworkPolicy
-// kind required).
+// time, listed Pods, host-network pods, a rule that admits every peer on every port, CNI
+// policies, exemptNamespaces, the NetworkPolicy kind required).
 
 package network
 
@@ -29,7 +29,8 @@ func workloadEgressIsolation(c *engineCache) check.Check {
 		Description: "A pod that no NetworkPolicy selects for egress may connect to every pod of the cluster and " +
 			"every address it can route to, which is how a compromised pod moves on or sends data out. Inspects " +
 			"every pod template. Passes when a NetworkPolicy of its namespace selects its pods and lists Egress in " +
-			"policyTypes. Selectors that read labels set at run time, host-network pods, and namespaces that CNI or " +
+			"policyTypes, and no rule of those policies admits every peer on every port. Selectors that read labels " +
+			"set at run time, host-network pods, and namespaces that CNI or " +
 			"Network Policy API policies may cover give notEvaluated. Workloads of the namespaces in " +
 			"exemptNamespaces are not applicable.",
 		Severity: check.Low,

@@ -48,6 +48,21 @@ var (
 	// defaultDenyDeps: network:namespace-default-deny judges each Namespace by its
 	// NetworkPolicies, and the pod templates of namespaces the inventory holds no Namespace
 	// object of.
+	// reachableDeps are isolationDeps and the Namespaces: in a whole cluster, whether every
+	// namespace there is admitted reads the labels of each, and the namespaces a pod template
+	// without a Namespace object brings.
+	reachableDeps = &check.Dependencies{
+		Kinds: kinds(append([]schema.GroupKind{inventory.KindNamespace, inventory.KindNetworkPolicy}, workloadKinds...)...),
+		Affected: func(inv *inventory.Inventory, o *inventory.Object) ([]*inventory.Object, bool) {
+			switch {
+			case o.GroupKind() == inventory.KindNamespace:
+				return nil, true
+			case o.Namespace() != "" && inv.Get(inventory.KindNamespace, "", o.Namespace()) == nil:
+				return nil, true
+			}
+			return isolationDeps.Affected(inv, o)
+		},
+	}
 	defaultDenyDeps = &check.Dependencies{
 		Kinds: kinds(append([]schema.GroupKind{inventory.KindNamespace, inventory.KindNetworkPolicy}, workloadKinds...)...),
 		Affected: func(inv *inventory.Inventory, o *inventory.Object) ([]*inventory.Object, bool) {

@@ -31,7 +31,34 @@ func runIsolation(c *engineCache, d netreach.Direction, open string) check.RunFu
 			iso := e.Isolation(p, d)
 			switch iso.Isolated {
 			case netreach.Yes:
-				pass.Passf(t.Owner, "isolated for %s by %s", dir, policyNames(iso.Policies))
+				msg := fmt.Sprintf("isolated for %s by %s", dir, policyNames(iso.Policies))
+				if opened, maybe := openRules(iso, d); len(opened)+len(maybe) > 0 {
+					// Rules add up: one rule that admits every peer on every port undoes the
+					// isolation, as it undoes a default deny.
+					if len(opened) > 0 {
+						msg = fmt.Sprintf("selected for %s by %s, but %s, which undoes the isolation", dir, policyNames(iso.Policies), strings.Join(opened, "; "))
+					} else {
+						msg = fmt.Sprintf("%s, but %s may select it too", msg, strings.Join(maybe, "; "))
+					}
+					if why := e.Unseen(ns); why != "" || len(opened) == 0 {
+						if why == "" {
+							why = strings.Join(iso.Unknown, "; ")
+						}
+						pass.NotEvaluated(t.Owner, msg+"; but "+why)
+						continue
+					}
+					pass.Fail(t.Owner, "", msg)
+					continue
+				}
+				if why := e.Unseen(ns); why != "" {
+					// A CNI or Network Policy API policy may allow what the NetworkPolicies
+					// deny (a Calico or AdminNetworkPolicy Allow is decided before them, a
+					// Cilium allow adds to theirs): isolated by NetworkPolicies is half the
+					// picture.
+					pass.NotEvaluated(t.Owner, msg+"; but "+why)
+					continue
+				}
+				pass.Pass(t.Owner, msg)
 			case netreach.Unknown:
 				pass.NotEvaluatedf(t.Owner, "whether NetworkPolicies isolate it for %s is unknown: %s", dir, strings.Join(iso.Unknown, "; "))
 			default:
@@ -45,6 +72,27 @@ func runIsolation(c *engineCache, d netreach.Direction, open string) check.RunFu
 		}
 		return nil
 	}
+}
+
+// openRules returns the rules, of the policies that select (open) and may select (maybe) the
+// pods for direction d, that admit every peer on every port of a protocol (see
+// netreach.Policy.OpenRules): "NetworkPolicy shop/web ingress rule #0 admits every peer (from
+// is empty) on every port".
+func openRules(iso netreach.Isolation, d netreach.Direction) (open, maybe []string) {
+	for i, p := range iso.Policies {
+		for _, r := range p.OpenRules() {
+			if r.Direction != d || !r.EveryPort {
+				continue
+			}
+			s := fmt.Sprintf("%s %s rule #%d admits every peer (%s) on %s", p, strings.ToLower(string(d)), r.Index, r.Peers, r.Ports)
+			if iso.Selects[i] == netreach.Yes {
+				open = append(open, s)
+			} else {
+				maybe = append(maybe, s)
+			}
+		}
+	}
+	return open, maybe
 }
 
 // policyNames names policies: `NetworkPolicy shop/deny-all, NetworkPolicy shop/web`, at most

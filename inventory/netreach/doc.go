@@ -58,7 +58,8 @@
 //     controller-revision-hash, statefulset.kubernetes.io/pod-name, job-name, ...), whose
 //     values are unknown: a selector reading one of those keys gives Unknown. Read from
 //     manifests, that is all there is to know. Listed from a cluster, the Pods of each
-//     workload show every label they carry (an operator may add some), and are asked about
+//     workload show every label they carry (an operator may add some) and the container
+//     ports they were created with (an older revision's may differ), and are asked about
 //     besides the template: when their answers differ from the template's, the answer is
 //     Unknown;
 //   - namespaces without a Namespace object in the inventory: only their

@@ -38,6 +38,8 @@ type Engine struct {
 	parsed   map[*inventory.Object]*Policy    // each NetworkPolicy read once
 	keys     *keySet                          // set on first use, or by For
 	nsLabels map[*inventory.Object]labels.Set // the labels of each Namespace object (each definition), read on first use
+	existing *[]namedView                     // every namespace of a whole cluster, read on first use (see existingNamespaces)
+	admitted map[string]admitted              // what admitsAll answered, by the selectors asked about
 }
 
 // namespaceData is what the engine knows of one namespace.
@@ -58,7 +60,8 @@ type keySet struct{ keys map[string]bool }
 // questions need them.
 func New(inv *inventory.Inventory) *Engine {
 	e := &Engine{inv: inv, others: netpolicy.Read(inv), nss: make(map[string]*namespaceData),
-		parsed: make(map[*inventory.Object]*Policy), nsLabels: make(map[*inventory.Object]labels.Set)}
+		parsed: make(map[*inventory.Object]*Policy), nsLabels: make(map[*inventory.Object]labels.Set),
+		admitted: make(map[string]admitted)}
 	if inv.Gap(inventory.KindNetworkPolicy) {
 		e.unseen = "NetworkPolicies were not all seen: " + inv.Unseen(inventory.KindNetworkPolicy)
 	}
@@ -330,6 +333,11 @@ func (e *Engine) nsView(subject, peer *Pod) labelView {
 func (e *Engine) namespaceLabels(o *inventory.Object) labels.Set {
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	return e.namespaceLabelsLocked(o)
+}
+
+// namespaceLabelsLocked is namespaceLabels with e.mu held.
+func (e *Engine) namespaceLabelsLocked(o *inventory.Object) labels.Set {
 	l, ok := e.nsLabels[o]
 	if !ok {
 		l = labels.Set{}
@@ -603,7 +611,7 @@ func (e *Engine) Reach(from, to Pod, port Port) Answer {
 			a.Ingress.Isolated = merge(a.Ingress.Isolated, in.Isolated)
 			a.Ingress.Allowed = merge(a.Ingress.Allowed, in.Allowed)
 			if all != a.Allowed {
-				why.add("the answer differs between %s and %s (listed pods carry labels their templates do not show)",
+				why.add("the answer differs between %s and %s (listed pods carry labels or container ports their templates do not show)",
 					pairName(from, to), pairName(src, dst))
 			}
 			a.Allowed = merge(a.Allowed, all)
@@ -702,13 +710,14 @@ func mergeDirection(a *DirectionAnswer, b DirectionAnswer) {
 }
 
 // variants returns the pods to ask about for p: its template's, then those the inventory
-// lists for it whose labels differ from the template's in a key some selector reads.
+// lists for it whose labels differ from the template's in a key some selector reads, or whose
+// named container ports differ.
 func (e *Engine) variants(p Pod) []Pod {
 	return append([]Pod{p}, e.ns(p.Namespace).distinct[p.Object]...)
 }
 
-// distinctListed returns the Pods listed for owner in d whose labels differ from its
-// template's pods (and from each other) in a key of keys, those some selector reads.
+// distinctListed returns the Pods listed for owner in d that differ from its template's pods
+// (and from each other) in what policies see (see signature).
 func distinctListed(d *namespaceData, keys map[string]bool, owner *inventory.Object) []Pod {
 	t := d.templates[owner]
 	seen := map[string]bool{signature(keys, &t): true}
@@ -722,9 +731,18 @@ func distinctListed(d *namespaceData, keys map[string]bool, owner *inventory.Obj
 	return out
 }
 
-// signature sums up what selectors can see of p: its host network, and its labels of keys,
-// those some selector reads ("?" for those set at run time).
+// signature sums up what policies can see of p: its host network, its labels of keys, those
+// some selector reads ("?" for those set at run time), and its named container ports, which
+// named ports in rules resolve to (a Pod of an older revision, kept by a StatefulSet's
+// partition or an OnDelete update, may map a name to another number than its template).
 func signature(keys map[string]bool, p *Pod) string {
+	var named []string
+	for _, cp := range p.Ports {
+		if cp.Name != "" {
+			named = append(named, fmt.Sprintf("%s/%s=%d", cp.Name, protocolOf(cp.Protocol), cp.ContainerPort))
+		}
+	}
+	sort.Strings(named)
 	var parts []string
 	for k := range keys {
 		switch v, ok := p.Labels[k]; {
@@ -735,7 +753,7 @@ func signature(keys map[string]bool, p *Pod) string {
 		}
 	}
 	sort.Strings(parts)
-	return fmt.Sprintf("%t|%s", p.HostNetwork, strings.Join(parts, ","))
+	return fmt.Sprintf("%t|%s|%s", p.HostNetwork, strings.Join(parts, ","), strings.Join(named, ","))
 }
 
 // Isolation is whether a pod is isolated in one direction, and by which policies.
@@ -744,6 +762,9 @@ type Isolation struct {
 	Isolated Verdict
 	// Policies are the NetworkPolicies that select (or may select) them.
 	Policies []*Policy
+	// Selects says, for each of Policies, whether it selects the pods: Yes, or Unknown when
+	// that hangs on what the inventory cannot tell (or differs among the listed Pods).
+	Selects []Verdict
 	// Unknown says why Isolated is Unknown.
 	Unknown []string
 }
@@ -754,17 +775,27 @@ type Isolation struct {
 func (e *Engine) Isolation(p Pod, d Direction) Isolation {
 	why := &reasons{}
 	var out Isolation
+	selects := make(map[*Policy]Verdict) // merged over the variants asked about so far
 	for i, q := range e.variants(p) {
 		v := No
+		now := make(map[*Policy]Verdict)
 		for _, pol := range e.policiesFor(&q) {
 			if !pol.Isolates(d) {
 				continue
 			}
 			sel := e.selects(pol, &q, why)
+			now[pol] = sel
 			if sel != No && !slices.Contains(out.Policies, pol) {
 				out.Policies = append(out.Policies, pol)
 			}
 			v = or(v, sel)
+		}
+		for _, pol := range out.Policies {
+			if old, seen := selects[pol]; seen || i > 0 {
+				selects[pol] = merge(old, now[pol]) // a policy not asked about did not select
+				continue
+			}
+			selects[pol] = now[pol]
 		}
 		if i == 0 {
 			out.Isolated = v
@@ -774,6 +805,9 @@ func (e *Engine) Isolation(p Pod, d Direction) Isolation {
 			why.add("%s is %s, unlike its template", q.String(), map[Verdict]string{Yes: "isolated", No: "not isolated", Unknown: "perhaps isolated"}[v])
 		}
 		out.Isolated = merge(out.Isolated, v)
+	}
+	for _, pol := range out.Policies {
+		out.Selects = append(out.Selects, selects[pol])
 	}
 	out.Unknown = why.list
 	return out

@@ -93,6 +93,10 @@ func (e *Engine) SelectedBy(p *Policy) Selection {
 func (e *Engine) selectWith(view *inventory.View, ns string, s *selector) Selection {
 	why := &reasons{}
 	var out Selection
+	// A workload's template and each Pod listed for it are one object: a set, not a scan of
+	// the list, keeps a selector that selects most of a large namespace linear.
+	selected := make(map[*inventory.Object]bool)
+	maybe := make(map[*inventory.Object]bool)
 	pods := e.ns(ns).pods
 	for i := range pods {
 		p := &pods[i]
@@ -102,17 +106,19 @@ func (e *Engine) selectWith(view *inventory.View, ns string, s *selector) Select
 		w := p.Workload()
 		switch s.match(p.view()) {
 		case Yes:
-			if !slices.Contains(out.Selected, w) {
+			if !selected[w] {
+				selected[w] = true
 				out.Selected = append(out.Selected, w)
 			}
 		case Unknown:
-			if !slices.Contains(out.Maybe, w) {
+			if !maybe[w] {
+				maybe[w] = true
 				out.Maybe = append(out.Maybe, w)
 			}
 			why.add("%s reads %s, which %s", s.text, strings.Join(s.unknownKeys(p.view()), ", "), p.view().why)
 		}
 	}
-	out.Maybe = slices.DeleteFunc(out.Maybe, func(o *inventory.Object) bool { return slices.Contains(out.Selected, o) })
+	out.Maybe = slices.DeleteFunc(out.Maybe, func(o *inventory.Object) bool { return selected[o] })
 	if len(out.Maybe) > 0 {
 		out.Unknown = why.list
 	}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/google/cel-go/cel"
 	"github.com/google/cel-go/common"
@@ -42,7 +41,8 @@ const (
 	MaxCELExpressionLength = 10_000
 	// MaxCELMessageLength is the longest failure message a CEL check's message expression
 	// may give a result, in bytes; a longer one is cut (at a character boundary) and marked.
-	MaxCELMessageLength = 4096
+	// It is MaxMessageLength, which bounds every finding's message.
+	MaxCELMessageLength = MaxMessageLength
 	// celRunawayAfter is how many objects a run may exceed the per-evaluation limit on (when
 	// they are most of those evaluated) before the check is taken for a runaway and its
 	// remaining objects are reported as not evaluated.
@@ -799,20 +799,6 @@ func (r *celRun) failMessage(ctx context.Context) string {
 		return truncateMessage(s)
 	}
 	return msg
-}
-
-// truncateMessage cuts a failure message longer than MaxCELMessageLength at a character
-// boundary, and says so.
-func truncateMessage(s string) string {
-	if len(s) <= MaxCELMessageLength {
-		return s
-	}
-	const mark = " … (message truncated)"
-	cut := MaxCELMessageLength - len(mark)
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return s[:cut] + mark
 }
 
 func (r *celRun) evalBool(ctx context.Context, prg *celProgram) (bool, error) {

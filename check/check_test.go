@@ -3,7 +3,9 @@ package check_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -122,4 +124,24 @@ func TestPassHelpers(t *testing.T) {
 		{Status: check.StatusNotApplicable, Message: `managed "eks"`},
 		{Status: check.StatusError, Object: o, Message: "broken", Err: errBroken},
 	}, got)
+}
+
+// TestPassBoundsMessages: a message quoting input (a Service's ten thousand externalIPs) is
+// cut at a character boundary and marked, whichever helper reported it.
+func TestPassBoundsMessages(t *testing.T) {
+	inv := mustInventory(t, pod("shop", "web"))
+	o := inv.Objects()[0]
+	var got []check.Finding
+	pass := check.NewPass(inv, testMeta("x"), nil, func(f check.Finding) { got = append(got, f) })
+	long := strings.Repeat("é", check.MaxMessageLength) // two bytes each: a cut may fall inside one
+	pass.Fail(o, "spec", long)
+	pass.Report(check.Finding{Status: check.StatusNotEvaluated, Object: o, Message: "x" + long})
+	pass.Pass(o, strings.Repeat("a", check.MaxMessageLength))
+	require.Len(t, got, 3)
+	for _, f := range got[:2] {
+		assert.LessOrEqual(t, len(f.Message), check.MaxMessageLength)
+		assert.True(t, utf8.ValidString(f.Message), "cut at a character boundary")
+		assert.True(t, strings.HasSuffix(f.Message, " … (message truncated)"), f.Message[len(f.Message)-30:])
+	}
+	assert.Equal(t, strings.Repeat("a", check.MaxMessageLength), got[2].Message, "a message of the longest length is whole")
 }

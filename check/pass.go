@@ -3,6 +3,7 @@ package check
 import (
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
@@ -46,7 +47,7 @@ type Pass struct {
 	// them (nil for none).
 	Params map[string]any
 
-	report func(Finding)
+	sink func(Finding)
 	// scoped is set for a run over targets only (see Dependencies): targets are the objects
 	// to report about and templates the pod templates they hold.
 	scoped    bool
@@ -57,7 +58,7 @@ type Pass struct {
 // NewPass returns a pass for a check run that hands each finding to report. Runners and test
 // helpers use it; checks receive their pass ready-made.
 func NewPass(inv *inventory.Inventory, meta Meta, params map[string]any, report func(Finding)) *Pass {
-	return &Pass{Inventory: inv, Check: meta, Params: params, report: report}
+	return &Pass{Inventory: inv, Check: meta, Params: params, sink: report}
 }
 
 // NewPassFor returns a pass for a run of a check over some objects of inv only, targets, in
@@ -66,7 +67,7 @@ func NewPass(inv *inventory.Inventory, meta Meta, params map[string]any, report 
 // Drivers use it (package monitor); checks receive their pass ready-made.
 func NewPassFor(inv *inventory.Inventory, meta Meta, params map[string]any, targets []*inventory.Object,
 	templates []inventory.PodTemplate, report func(Finding)) *Pass {
-	return &Pass{Inventory: inv, Check: meta, Params: params, report: report,
+	return &Pass{Inventory: inv, Check: meta, Params: params, sink: report,
 		scoped: true, targets: targets, templates: templates}
 }
 
@@ -117,6 +118,12 @@ func (p *Pass) Report(f Finding) {
 		f = Finding{Status: StatusError, Object: f.Object, Field: f.Field, Message: msg}
 	}
 	p.report(f)
+}
+
+// report hands f to the runner with its message bounded (MaxMessageLength).
+func (p *Pass) report(f Finding) {
+	f.Message = truncateMessage(f.Message)
+	p.sink(f)
 }
 
 // statusList names the statuses a check may report, for messages.
@@ -178,4 +185,23 @@ func (p *Pass) Error(obj *inventory.Object, err error) {
 		msg = err.Error()
 	}
 	p.report(Finding{Status: StatusError, Object: obj, Message: msg, Err: err})
+}
+
+// MaxMessageLength is the longest message a finding may carry, in bytes: messages quote
+// input (names, images, addresses, what a CEL message expression made), and a pass cuts a
+// longer one at a character boundary and marks it, whatever check, Go or CEL, reported it.
+const MaxMessageLength = 4096
+
+// truncateMessage cuts a message longer than MaxMessageLength at a character boundary, and
+// says so.
+func truncateMessage(s string) string {
+	if len(s) <= MaxMessageLength {
+		return s
+	}
+	const mark = " … (message truncated)"
+	cut := MaxMessageLength - len(mark)
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + mark
 }

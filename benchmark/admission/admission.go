@@ -280,7 +280,7 @@ func (c *policyCheck) Run(ctx context.Context, pass *check.Pass) error {
 	for _, o := range c.defs {
 		if d := c.prepare(o); d.problem != nil {
 			r.report(check.Finding{Status: check.StatusError, Object: r.objectOf(o),
-				Message: capMessage(fmt.Sprintf("the API server would refuse the policy%s: %v", sourceNote(o, r.inv), d.problem)),
+				Message: fmt.Sprintf("the API server would refuse the policy%s: %v", sourceNote(o, r.inv), d.problem),
 				Err:     d.problem})
 		}
 	}

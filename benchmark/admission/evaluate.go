@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"unicode/utf8"
 
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -120,7 +119,7 @@ func (r *run) bindingsFor(o *inventory.Object) []*bindingDef {
 			r.bindingDefs[b] = d
 			if d.problem != nil {
 				r.report(check.Finding{Status: check.StatusError, Object: b, Admission: d.admission, Err: d.problem,
-					Message: capMessage(fmt.Sprintf("the API server would refuse the binding%s: %v", sourceNote(b, r.inv), d.problem))})
+					Message: fmt.Sprintf("the API server would refuse the binding%s: %v", sourceNote(b, r.inv), d.problem)})
 			}
 		}
 		out = append(out, d)
@@ -320,21 +319,9 @@ func (r *run) reportAll(o *inventory.Object, bs []*bindingDef, out outcome) {
 }
 
 func (r *run) reportOne(o *inventory.Object, b *bindingDef, out outcome) {
-	r.report(check.Finding{Status: out.status, Object: o, Message: capMessage(out.message), Admission: b.admission})
+	r.report(check.Finding{Status: out.status, Object: o, Message: out.message, Admission: b.admission})
 }
 
-// capMessage bounds a message that quotes a policy, a binding or what their expressions
-// made (check.MaxCELMessageLength bytes).
-func capMessage(s string) string {
-	if len(s) <= check.MaxCELMessageLength {
-		return s
-	}
-	cut := check.MaxCELMessageLength
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return s[:cut] + "… (cut)"
-}
 
 // evaluate applies the policy to o through binding b, which matches it.
 func (r *run) evaluate(ctx context.Context, o *inventory.Object, d *policyDef, b *bindingDef,

@@ -19,6 +19,15 @@ import (
 // kubeconfig of a thousand clusters with their certificates.
 const maxKubeconfigBytes = 32 << 20
 
+// KubeconfigRESTConfig returns the client configuration FromKubeconfig would load the cluster
+// with, for a program that makes its own clients: path and contextName, the kubeconfig files
+// read (regular files up to 32 MiB; a FIFO elsewhere than /dev/fd/N is refused, not waited
+// on; the read stops when ctx is done), the in-cluster fallback and the errors are
+// FromKubeconfig's.
+func KubeconfigRESTConfig(ctx context.Context, path, contextName string) (*rest.Config, error) {
+	return kubeconfig(ctx, path, contextName)
+}
+
 // kubeconfig returns the client configuration of path (a kubeconfig file; "" for the usual
 // loading rules) and contextName ("" for the current context). It reads path itself, with
 // a size limit and ctx; the files of the usual rules are checked to be regular files within

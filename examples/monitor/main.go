@@ -61,7 +61,6 @@ const (
 	exitUsage = 2 // bad flags
 )
 
-
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)

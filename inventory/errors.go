@@ -61,7 +61,9 @@ var ErrNoInput = errors.New("no input")
 
 // ErrNotRead is wrapped by the error recorded for an entry of a directory walk that is not
 // read: a symbolic link that leads nowhere or to itself, or a file named like a manifest that
-// is not a regular file (a FIFO, socket or device). The rest of the walk goes on.
+// is not a regular file (a FIFO, socket or device). The rest of the walk goes on. It is also
+// wrapped by the error recorded for a path given to LoadManifests that is not a regular file
+// nor one of the process's own descriptors (/dev/fd/N: see LoadManifests).
 var ErrNotRead = errors.New("not read")
 
 // ErrUnknownKind is wrapped by the error recorded for a manifest whose kind its API group

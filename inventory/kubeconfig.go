@@ -1,6 +1,7 @@
 package inventory
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -18,6 +19,15 @@ import (
 // kubeconfig of a thousand clusters with their certificates.
 const maxKubeconfigBytes = 32 << 20
 
+// KubeconfigRESTConfig returns the client configuration FromKubeconfig would load the cluster
+// with, for a program that makes its own clients: path and contextName, the kubeconfig files
+// read (regular files up to 32 MiB; a FIFO elsewhere than /dev/fd/N is refused, not waited
+// on; the read stops when ctx is done), the in-cluster fallback and the errors are
+// FromKubeconfig's.
+func KubeconfigRESTConfig(ctx context.Context, path, contextName string) (*rest.Config, error) {
+	return kubeconfig(ctx, path, contextName)
+}
+
 // kubeconfig returns the client configuration of path (a kubeconfig file; "" for the usual
 // loading rules) and contextName ("" for the current context). It reads path itself, with
 // a size limit and ctx; the files of the usual rules are checked to be regular files within
@@ -27,11 +37,11 @@ func kubeconfig(ctx context.Context, path, contextName string) (*rest.Config, er
 	if path != "" {
 		return explicitKubeconfig(ctx, path, contextName)
 	}
-	rules := clientcmd.NewDefaultClientConfigLoadingRules()
-	found, err := defaultKubeconfigFiles(rules)
+	rules, err := newBoundedRules(ctx)
 	if err != nil {
 		return nil, err
 	}
+	found := rules.found
 	cc := clientcmd.NewNonInteractiveDeferredLoadingClientConfig(rules,
 		&clientcmd.ConfigOverrides{CurrentContext: contextName})
 	// The deferred loader falls back to the in-cluster configuration by itself when the
@@ -41,7 +51,7 @@ func kubeconfig(ctx context.Context, path, contextName string) (*rest.Config, er
 	case err == nil:
 		return cfg, nil
 	case clientcmd.IsEmptyConfig(err) && len(found) > 0:
-		if raw, lerr := rules.Load(); lerr == nil {
+		if raw, lerr := rules.Load(); lerr == nil { // what was read: no file is read again
 			if problem := kubeconfigProblem(raw, contextName); problem != "" {
 				return nil, fmt.Errorf("%w: %s %s; and not running in a cluster", ErrNoKubeconfig, strings.Join(found, ", "), problem)
 			}
@@ -49,15 +59,28 @@ func kubeconfig(ctx context.Context, path, contextName string) (*rest.Config, er
 		return nil, fmt.Errorf("load kubeconfig %s: %w", strings.Join(found, ", "), err)
 	case clientcmd.IsEmptyConfig(err):
 		return nil, fmt.Errorf("%w: none found at %s and not running in a cluster; pass --kubeconfig, or scan manifests with -f",
-			ErrNoKubeconfig, lookedAt(rules))
+			ErrNoKubeconfig, lookedAt(rules.ClientConfigLoadingRules))
 	default:
 		return nil, fmt.Errorf("load kubeconfig: %w", err)
 	}
 }
 
-// defaultKubeconfigFiles returns the files of the usual loading rules that exist, after
-// checking that each is a regular file within the size limit.
-func defaultKubeconfigFiles(rules *clientcmd.ClientConfigLoadingRules) ([]string, error) {
+// boundedRules are client-go's usual loading rules ($KUBECONFIG, else ~/.kube/config) whose
+// files are read once, by newBoundedRules, with the bounds readKubeconfig reads with (regular
+// files of at most maxKubeconfigBytes, ctx): client-go reads none of them itself, so none can
+// be replaced, grow or turn into a FIFO between our checks and its reading. Load merges them
+// as ClientConfigLoadingRules.Load does; the rest (where refreshed credentials are written
+// back, the in-cluster fallback) is client-go's.
+type boundedRules struct {
+	*clientcmd.ClientConfigLoadingRules
+	found  []string             // the files that exist, in order of precedence
+	merged *clientcmdapi.Config // their merge; never modified
+}
+
+// newBoundedRules reads the files of the usual loading rules that exist.
+func newBoundedRules(ctx context.Context) (*boundedRules, error) {
+	rules := clientcmd.NewDefaultClientConfigLoadingRules()
+	var configs []*clientcmdapi.Config
 	var found []string
 	for _, f := range rules.GetLoadingPrecedence() {
 		fi, err := os.Stat(f)
@@ -68,12 +91,49 @@ func defaultKubeconfigFiles(rules *clientcmd.ClientConfigLoadingRules) ([]string
 			return nil, fmt.Errorf("load kubeconfig: %w", err)
 		case !fi.Mode().IsRegular():
 			return nil, fmt.Errorf("load kubeconfig: %s is not a regular file; pass it with --kubeconfig", f)
-		case fi.Size() > maxKubeconfigBytes:
-			return nil, fmt.Errorf("load kubeconfig %s: %w", f, inputTooLarge(maxKubeconfigBytes))
 		}
+		raw, err := readKubeconfig(ctx, f)
+		if errors.Is(err, ErrNoKubeconfig) {
+			continue // removed since: as client-go, a missing file is skipped
+		}
+		if err != nil {
+			return nil, err
+		}
+		configs = append(configs, raw)
 		found = append(found, f)
 	}
-	return found, nil
+	return &boundedRules{ClientConfigLoadingRules: rules, found: found, merged: mergeKubeconfigs(configs)}, nil
+}
+
+// Load returns the merged kubeconfig (a copy: client-go may modify what it is given).
+func (r *boundedRules) Load() (*clientcmdapi.Config, error) { return r.merged.DeepCopy(), nil }
+
+// mergeKubeconfigs merges kubeconfigs as ClientConfigLoadingRules.Load does: the first file
+// to define a cluster, user, context or extension by a name gives it whole, and the first to
+// set the current context, a preference or the kind and version of the file sets it.
+func mergeKubeconfigs(configs []*clientcmdapi.Config) *clientcmdapi.Config {
+	out := clientcmdapi.NewConfig()
+	for _, c := range configs {
+		out.Kind = cmp.Or(out.Kind, c.Kind)
+		out.APIVersion = cmp.Or(out.APIVersion, c.APIVersion)
+		out.CurrentContext = cmp.Or(out.CurrentContext, c.CurrentContext)
+		out.Preferences.Colors = out.Preferences.Colors || c.Preferences.Colors
+		addNew(out.Preferences.Extensions, c.Preferences.Extensions)
+		addNew(out.Clusters, c.Clusters)
+		addNew(out.AuthInfos, c.AuthInfos)
+		addNew(out.Contexts, c.Contexts)
+		addNew(out.Extensions, c.Extensions)
+	}
+	return out
+}
+
+// addNew adds to dst the entries of src whose keys it does not have.
+func addNew[V any](dst, src map[string]V) {
+	for k, v := range src {
+		if _, ok := dst[k]; !ok {
+			dst[k] = v
+		}
+	}
 }
 
 // lookedAt names the files the usual loading rules look at, for messages.
@@ -220,20 +280,17 @@ func KubeconfigContexts(ctx context.Context, path string) ([]KubeconfigContext, 
 			return nil, err
 		}
 	} else {
-		rules := clientcmd.NewDefaultClientConfigLoadingRules()
-		found, err := defaultKubeconfigFiles(rules)
+		rules, err := newBoundedRules(ctx)
 		if err != nil {
 			return nil, err
 		}
-		if len(found) == 0 {
+		if len(rules.found) == 0 {
 			return nil, fmt.Errorf("%w: none found at %s (the in-cluster configuration has no contexts); pass --kubeconfig",
-				ErrNoKubeconfig, lookedAt(rules))
+				ErrNoKubeconfig, lookedAt(rules.ClientConfigLoadingRules))
 		}
-		where = strings.Join(found, ", ")
-		if raw, err = rules.Load(); err != nil {
-			return nil, fmt.Errorf("load kubeconfig %s: %w", where, err)
-		}
-		access = rules
+		where = strings.Join(rules.found, ", ")
+		raw = rules.merged
+		access = rules.ClientConfigLoadingRules
 	}
 	if clientcmdapi.IsConfigEmpty(raw) || len(raw.Contexts) == 0 {
 		return nil, fmt.Errorf("%w: %s %s", ErrNoKubeconfig, where, kubeconfigProblem(raw, ""))

@@ -15,6 +15,7 @@ import (
 	"reflect"
 	goruntime "runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -150,7 +151,13 @@ func isConfigFileKind(gvk schema.GroupVersionKind) bool {
 // itself), and a FIFO, socket or device named like a manifest, are not read and are recorded
 // as errors wrapping ErrNotRead: what they stand for is unknown, so every kind's coverage is
 // then incomplete.
-// A path that does not exist is a returned error; so is a cancelled ctx. Everything else
+// A path given that is a named pipe is read only when it names one of the process's own
+// descriptors (/dev/fd/N, /proc/self/fd/N, /dev/stdin), as a shell's process substitution
+// -f <(helm template ...) does; a named pipe elsewhere is not opened, since nothing says its
+// writer will ever come, and is recorded as an error wrapping ErrNotRead (a pipe is read as
+// "-", standard input).
+// A path that does not exist is a returned error; so is a cancelled ctx, and the error then
+// names the input whose read it interrupted, if any. Everything else
 // that is wrong with the input is recorded in the inventory's Errors, and the rest loads.
 //
 // Input. A YAML file may hold several documents ("---"); an empty document is skipped. A
@@ -519,18 +526,23 @@ func (l *manifestLoader) readPending() error {
 		p := l.pending[0]
 		l.pending = l.pending[1:]
 		l.pendingMu.Unlock()
-		l.readFile(p.f, p.explicit)
+		if err := l.readFile(p.f, p.explicit); err != nil {
+			return err
+		}
 	}
 	return l.ctx.Err()
 }
 
-func (l *manifestLoader) readFile(f manifestFile, explicit bool) {
+// readFile reads and decodes f. It returns an error, naming f, only when ctx ended its read;
+// what else goes wrong is recorded.
+func (l *manifestLoader) readFile(f manifestFile, explicit bool) error {
 	data, err := l.readInput(f)
 	if err != nil {
-		if l.ctx.Err() == nil {
-			l.record(f, 0, "", fmt.Errorf("read: %w", err))
+		if cerr := l.ctx.Err(); cerr != nil {
+			return fmt.Errorf("read %s: %w", inputName(f.name), cerr)
 		}
-		return
+		l.record(f, 0, "", fmt.Errorf("read: %w", err))
+		return nil
 	}
 	ext := strings.ToLower(filepath.Ext(f.name))
 	isJSON := ext == ".json"
@@ -543,6 +555,16 @@ func (l *manifestLoader) readFile(f manifestFile, explicit bool) {
 	} else {
 		l.loadYAML(s, data)
 	}
+	return nil
+}
+
+// inputName is how an error names the input file name: quoted, since it comes from the
+// command line or a directory and may hold anything; "standard input" for "-".
+func inputName(name string) string {
+	if name == "-" {
+		return "standard input"
+	}
+	return strconv.Quote(name)
 }
 
 // readInput reads the file f, or standard input, whole, up to the input limit (see
@@ -583,11 +605,13 @@ func readAbandonable(ctx context.Context, read func() ([]byte, error)) ([]byte, 
 
 // readPath reads the file at name whole, up to limit bytes (see readLimited).
 func readPath(ctx context.Context, name string, limit int64) ([]byte, error) {
-	file, err := os.Open(name)
+	file, err := openInput(name)
 	if err != nil {
-		return nil, unwrapPathError(err)
+		return nil, err
 	}
 	defer file.Close()
+	stop := context.AfterFunc(ctx, func() { _ = file.Close() }) // ends a read the poller waits on
+	defer stop()
 	var size int64
 	if fi, err := file.Stat(); err == nil && fi.Mode().IsRegular() {
 		size = fi.Size()

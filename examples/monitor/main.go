@@ -42,7 +42,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/rest"
-	"k8s.io/client-go/tools/clientcmd"
 
 	"github.com/kspm-dev/kspm"
 	"github.com/kspm-dev/kspm/benchmark"
@@ -61,9 +60,6 @@ const (
 	exitError = 1 // could not start, or the watch failed
 	exitUsage = 2 // bad flags
 )
-
-// maxKubeconfigBytes bounds the kubeconfig file read with --kubeconfig.
-const maxKubeconfigBytes = 32 << 20
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -178,14 +174,11 @@ func restConfig(ctx context.Context, o *options) (*rest.Config, error) {
 	switch {
 	case o.inCluster:
 		cfg, err = rest.InClusterConfig()
-	case o.kubeconfig != "":
-		cfg, err = explicitKubeconfig(o.kubeconfig, o.kubeContext)
 	default:
-		// The deferred loader falls back to the in-cluster configuration by itself when no
-		// kubeconfig is found and the process runs in a pod.
-		cc := clientcmd.NewNonInteractiveDeferredLoadingClientConfig(clientcmd.NewDefaultClientConfigLoadingRules(),
-			&clientcmd.ConfigOverrides{CurrentContext: o.kubeContext})
-		cfg, err = cc.ClientConfig()
+		// Read by the library with bounds (a FIFO is refused rather than waited on); with no
+		// --kubeconfig, the usual rules, falling back to the in-cluster configuration when
+		// no kubeconfig is found and the process runs in a pod.
+		cfg, err = inventory.KubeconfigRESTConfig(ctx, o.kubeconfig, o.kubeContext)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("client configuration: %w", err)
@@ -194,37 +187,6 @@ func restConfig(ctx context.Context, o *options) (*rest.Config, error) {
 	cfg.QPS, cfg.Burst = float32(o.qps), o.burst
 	cfg.UserAgent = progName + "/" + kspm.Version
 	return cfg, nil
-}
-
-// explicitKubeconfig reads the kubeconfig file path (at most maxKubeconfigBytes).
-func explicitKubeconfig(path, contextName string) (*rest.Config, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, maxKubeconfigBytes+1))
-	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", path, err)
-	}
-	if len(data) > maxKubeconfigBytes {
-		return nil, fmt.Errorf("%s: larger than %d MiB", path, maxKubeconfigBytes>>20)
-	}
-	raw, err := clientcmd.Load(data)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	// Files the kubeconfig names (certificates, keys) are found relative to it.
-	for _, c := range raw.Clusters {
-		c.LocationOfOrigin = path
-	}
-	for _, a := range raw.AuthInfos {
-		a.LocationOfOrigin = path
-	}
-	if err := clientcmd.ResolveLocalPaths(raw); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return clientcmd.NewNonInteractiveClientConfig(*raw, contextName, &clientcmd.ConfigOverrides{}, nil).ClientConfig()
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {

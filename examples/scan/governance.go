@@ -5,13 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"time"
 
 	"github.com/kspm-dev/kspm"
 	"github.com/kspm-dev/kspm/benchmark"
 	"github.com/kspm-dev/kspm/check"
 	"github.com/kspm-dev/kspm/exception"
+	"github.com/kspm-dev/kspm/internal/regularfile"
 	"github.com/kspm-dev/kspm/inventory"
 	"github.com/kspm-dev/kspm/report"
 )
@@ -84,27 +84,15 @@ func prepareGovernance(ctx context.Context, o *options, now time.Time) error {
 }
 
 // readBaseline reads the baseline report at path: a regular file, read as it streams (a
-// report of a large cluster runs to hundreds of megabytes) up to report's bound. The path is
-// checked before it is opened (opening a FIFO would wait for a writer), and what was opened
-// is checked again.
+// report of a large cluster runs to hundreds of megabytes) up to report's bound. It opens
+// through regularfile, as --params and --checks do: a FIFO is refused, also one put in place
+// of the file after its path was checked, rather than waited on in open().
 func readBaseline(path string) (*report.Baseline, error) {
-	fi, err := os.Stat(path)
-	if err != nil {
-		return nil, err
-	}
-	if !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s: not a regular file", path)
-	}
-	f, err := os.Open(path)
+	f, err := regularfile.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	if fi, err := f.Stat(); err != nil {
-		return nil, err
-	} else if !fi.Mode().IsRegular() { // replaced since the path was checked
-		return nil, fmt.Errorf("%s: not a regular file", path)
-	}
 	return report.ReadBaseline(f, path, report.DefaultMaxReportBytes)
 }
 

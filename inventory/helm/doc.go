@@ -47,4 +47,23 @@
 // dependency, a template that fails, output that is not YAML) makes Render fail with an error
 // that names the chart and the file; nothing of that chart is loaded, as `helm template`
 // prints nothing.
+//
+// # Limits
+//
+// A chart is code, and Helm's engine renders it with no bound of its own: a template can ask
+// Sprig for a string of a gigabyte or count to a billion. Render bounds what it can:
+//   - every Sprig function (and printf) goes through a guard; repeat, indent, nindent, printf
+//     and randAlpha* refuse to build a string larger than inventory.DefaultMaxDocumentBytes,
+//     until, untilStep and seq to count more than 65536 numbers, and the functions of one
+//     render together may return at most inventory.DefaultMaxInputBytes;
+//   - the memory in use is looked at every 10 ms while a chart renders, and the render stops
+//     once it grew by more than WithMaxRenderMemory (DefaultMaxRenderMemory);
+//   - the rendered text of a chart may hold at most inventory.DefaultMaxInputBytes;
+//   - Render returns when ctx is done, even while a template runs.
+//
+// The engine offers no hook but its function map, so a render stops at its next function
+// call once a limit is passed or ctx is done: the error wraps ErrRenderLimit and names the
+// chart. A template that loops without calling any function (ranges over lists of the chart's
+// values, include of templates that include each other) is not stopped: once ctx is done,
+// Render returns and the render goes on, on a goroutine of its own, to its end.
 package helm

@@ -56,6 +56,7 @@ type Renderer struct {
 	sets        []string
 	kubeVersion string              // as given to WithKubeVersion
 	kube        *common.KubeVersion // kubeVersion parsed by New; nil for Helm's default
+	maxMemory   int64               // WithMaxRenderMemory
 }
 
 var _ inventory.Renderer = (*Renderer)(nil)
@@ -109,11 +110,19 @@ func WithKubeVersion(v string) Option {
 	return optionFunc(func(r *Renderer) { r.kubeVersion = v })
 }
 
+// WithMaxRenderMemory sets how much the memory in use may grow while a chart renders before
+// the render is stopped with an error wrapping ErrRenderLimit; n < 1 stops watching it. The
+// default is DefaultMaxRenderMemory. The memory in use is the program's: what other
+// goroutines allocate meanwhile counts too (see the package documentation, section Limits).
+func WithMaxRenderMemory(n int64) Option {
+	return optionFunc(func(r *Renderer) { r.maxMemory = n })
+}
+
 // New returns a Renderer with opts applied. It fails when an option is invalid: a release
 // name Helm refuses, a --set that does not parse, a Kubernetes version that is not one.
 // Values files are read when a chart is rendered.
 func New(opts ...Option) (*Renderer, error) {
-	r := &Renderer{release: DefaultReleaseName, namespace: DefaultNamespace}
+	r := &Renderer{release: DefaultReleaseName, namespace: DefaultNamespace, maxMemory: DefaultMaxRenderMemory}
 	for _, o := range opts {
 		if o != nil {
 			o.apply(r)
@@ -179,10 +188,28 @@ func (r *Renderer) Render(ctx context.Context, dir string) ([]inventory.Rendered
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	var out []inventory.Rendered
-	var notes []string
-	var err error
-	logged := liblog.Capture(func() { out, notes, err = r.renderDir(ctx, dir) })
+	// The render runs on a goroutine of its own, so that Render returns when ctx is done even
+	// while a template runs (the engine looks at no context); the render then stops at its
+	// next template function call (see guard), or runs to its end unseen.
+	type result struct {
+		out    []inventory.Rendered
+		notes  []string
+		err    error
+		logged []string
+	}
+	done := make(chan result, 1)
+	go func() {
+		var res result
+		res.logged = liblog.Capture(func() { res.out, res.notes, res.err = r.renderDir(ctx, dir) })
+		done <- res
+	}()
+	var res result
+	select {
+	case res = <-done:
+	case <-ctx.Done():
+		return nil, fmt.Errorf("chart %q: rendering stopped: %w: %w", dir, ErrRenderLimit, ctx.Err())
+	}
+	out, notes, err, logged := res.out, res.notes, res.err, res.logged
 	chartYAML := chartFile
 	if abs, aerr := filepath.Abs(dir); aerr == nil {
 		chartYAML = filepath.Base(abs) + "/" + chartFile
@@ -323,10 +350,20 @@ func (r *Renderer) render(ctx context.Context, ch *chart.Chart) ([]inventory.Ren
 	if kv := ch.Metadata.KubeVersion; kv != "" && !chartutil.IsCompatibleRange(kv, caps.KubeVersion.String()) {
 		return nil, fmt.Errorf("kubeVersion %q: the chart does not support Kubernetes %s", kv, caps.KubeVersion.Version)
 	}
-	var e engine.Engine
+	g := newGuard(ctx, r.maxMemory)
+	watched := make(chan struct{})
+	go g.watch(watched)
+	e := engine.Engine{CustomTemplateFuncs: g.funcs()}
 	files, err := e.RenderWithContext(ctx, ch, top)
+	close(watched)
 	if err != nil {
 		return nil, err
+	}
+	var size int64
+	for _, f := range files {
+		if size += int64(len(f)); size > inventory.DefaultMaxInputBytes {
+			return nil, fmt.Errorf("%w: the templates rendered more than the limit of %d bytes", ErrRenderLimit, int64(inventory.DefaultMaxInputBytes))
+		}
 	}
 	for name := range files {
 		if strings.HasSuffix(name, notesSuffix) {

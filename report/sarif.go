@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"cmp"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -319,8 +320,9 @@ func buildSARIF(r *Report, opts Options) *sarifLog {
 		})
 	}
 	occurrences := make(map[string]int) // of each fingerprint, as results share one
+	in := newInputs(r.Inventory.Sources)
 	for _, res := range results {
-		sr := sarifResultOf(res, ruleIndex, paths, uriBase)
+		sr := sarifResultOf(res, in, ruleIndex, paths, uriBase)
 		fp := sr.PartialFingerprints[fingerprintKey]
 		occurrences[fp]++
 		// GitHub matches alerts by primaryLocationLineHash alone; the upload action computes
@@ -458,9 +460,10 @@ func sarifMessage(res *check.Result) string {
 	return msg
 }
 
-func sarifResultOf(res *check.Result, ruleIndex map[string]int, paths *sourcePaths, uriBase string) sarifResult {
+func sarifResultOf(res *check.Result, in inputs, ruleIndex map[string]int, paths *sourcePaths, uriBase string) sarifResult {
 	m := sarifStatusOf(res.Status)
-	fp := Fingerprint(res)
+	fpb := in.fingerprint(res)
+	fp := hex.EncodeToString(fpb[:])
 	out := sarifResult{
 		RuleID:              res.CheckID,
 		RuleIndex:           ruleIndex[res.CheckID],

@@ -47,10 +47,7 @@ type options struct {
 	policies       []*inventory.Object       // the ValidatingAdmissionPolicies and bindings of --checks files (set by plan)
 	paramFiles     []string                  // --params: parameters of checks, by check ID
 	params         map[string]map[string]any // read from paramFiles by plan
-	// What plan read from checkFiles and paramFiles, the first time it ran: the files are
-	// read once, and the plan made again for each cluster's version shares it (checks are
-	// stateless values; a fleet's clusters may run them at once).
-	loaded *loadedFiles
+	loaded         *loadedFiles              // what plan read from checkFiles and paramFiles, once: every later plan (a fleet's, per cluster) shares it
 	list           bool                      // --list: list benchmarks and checks instead of scanning
 	pssVersion     string                    // --pss-version
 	clusterVersion string                    // --cluster-version

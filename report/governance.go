@@ -43,16 +43,22 @@ const governanceNotesMax = 50
 
 // exceptionsHeadline says how many failures the exceptions of x set aside.
 func exceptionsHeadline(x *ExceptionsSummary) string {
-	n := 0
-	for _, u := range x.Applied {
-		n += u.Results
-	}
+	n := setAside(x)
 	files := "no file"
 	if len(x.Files) > 0 {
 		files = strings.Join(x.Files, ", ")
 	}
 	return fmt.Sprintf("Exceptions (%s): %d %s set aside by %d %s", files, n, plural(n, "failure", "failures"),
 		len(x.Applied), plural(len(x.Applied), "exception", "exceptions"))
+}
+
+// setAside returns the number of failing results the exceptions of x set aside.
+func setAside(x *ExceptionsSummary) int {
+	n := 0
+	for _, u := range x.Applied {
+		n += u.Results
+	}
+	return n
 }
 
 // exceptionUseText names the exception u: where it is written, its checks, owner and expiry.

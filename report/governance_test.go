@@ -52,6 +52,13 @@ func TestEveryFormatSaysWhatExceptionsAndBaselineDid(t *testing.T) {
 			}
 		})
 	}
+	t.Run("junit counts", func(t *testing.T) {
+		doc := string(write(t, r, report.FormatJUnit, report.Options{}))
+		for _, p := range []string{`name="exceptions.expired" value="1"`, `name="exceptions.unused" value="1"`,
+			`name="exceptions.exceptedResults" value="1"`, `name="baseline.new" value="2"`, `name="baseline.resolved" value="1"`} {
+			assert.Contains(t, doc, p)
+		}
+	})
 	t.Run("none without exceptions or a baseline", func(t *testing.T) {
 		plain := *r
 		plain.Exceptions, plain.Baseline = nil, nil

@@ -311,14 +311,10 @@ func junitDetails(m check.Meta, rs []*check.Result) string {
 func junitGovernance(r *Report) (counts, lines []junitProperty) {
 	count := func(name string, n int) { counts = append(counts, junitProperty{Name: name, Value: strconv.Itoa(n)}) }
 	if x := r.Exceptions; x != nil {
-		excepted := 0
-		for _, u := range x.Applied {
-			excepted += u.Results
-		}
 		count("exceptions.applied", len(x.Applied))
 		count("exceptions.expired", len(x.Expired))
 		count("exceptions.unused", len(x.Unused))
-		count("exceptions.exceptedResults", excepted)
+		count("exceptions.exceptedResults", setAside(x))
 		if a := x.Annotations; a != nil {
 			count("annotations.exceptedResults", a.Results)
 			count("annotations.notApplied", len(a.Ignored))

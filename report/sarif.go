@@ -369,11 +369,7 @@ func buildSARIF(r *Report, opts Options) *sarifLog {
 		props["kspm/benchmarks"] = r.Benchmarks
 	}
 	if x := r.Exceptions; x != nil {
-		excepted := 0
-		for _, u := range x.Applied {
-			excepted += u.Results
-		}
-		ex := map[string]any{"applied": len(x.Applied), "expired": len(x.Expired), "unused": len(x.Unused), "exceptedResults": excepted}
+		ex := map[string]any{"applied": len(x.Applied), "expired": len(x.Expired), "unused": len(x.Unused), "exceptedResults": setAside(x)}
 		if a := x.Annotations; a != nil {
 			ex["annotationExceptedResults"], ex["annotationsNotApplied"] = a.Results, len(a.Ignored)
 		}

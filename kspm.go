@@ -280,8 +280,8 @@ type decorations struct {
 var baselineMarks = [...]string{"", check.BaselineNew, check.BaselinePresent}
 
 // decorate works out the decorations of exceptions m and baseline comparison c (either may
-// be nil) over every result, in order.
-func (rs *runFindings) decorate(m *exception.Matcher, c *report.Comparison) {
+// be nil) over every result, in order; sources are the inventory's.
+func (rs *runFindings) decorate(m *exception.Matcher, c *report.Comparison, sources []string) {
 	if m == nil && c == nil {
 		return
 	}
@@ -292,6 +292,7 @@ func (rs *runFindings) decorate(m *exception.Matcher, c *report.Comparison) {
 	}
 	if c != nil {
 		d.marks = make([]uint8, n)
+		c.SetSources(sources) // fingerprints name manifests relative to the inputs
 	}
 	i := 0
 	rs.each(0, n, func(r *check.Result, obj *inventory.Object) {
@@ -637,7 +638,7 @@ func Scan(ctx context.Context, inv *inventory.Inventory, benchmarks []benchmark.
 	if err != nil {
 		return nil, err
 	}
-	rs.decorate(cfg.exceptions, cfg.baseline)
+	rs.decorate(cfg.exceptions, cfg.baseline, inv.Sources())
 	rep := report.New(inv, names, rs.results(cfg.parallelism), cfg.tool, cfg.now())
 	rs.summarize(rep)
 	return rep, nil
@@ -659,7 +660,7 @@ func ScanJSON(ctx context.Context, w io.Writer, inv *inventory.Inventory, benchm
 		return report.Summary{}, err
 	}
 	// Exceptions and the baseline are applied to each result as it is made (rs.decorate).
-	rs.decorate(cfg.exceptions, cfg.baseline)
+	rs.decorate(cfg.exceptions, cfg.baseline, inv.Sources())
 	rep := report.NewFromReader(inv, names, rs.len(), rs.read, cfg.tool, cfg.now())
 	rs.summarize(rep)
 	if err := report.WriteJSONFrom(w, rep, rs.len(), rs.read); err != nil {

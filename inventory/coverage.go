@@ -42,6 +42,9 @@ type Coverage struct {
 	// Reason says why the kind was not seen completely (the API server's refusal, the
 	// documents that failed to load, ...); empty when it was.
 	Reason string `json:"reason,omitempty"`
+	// NoneInInput is set for an Absent kind when the input was read and holds no object of
+	// it, rather than the kind was not asked for or could not be read.
+	NoneInInput bool `json:"noneInInput,omitempty"`
 }
 
 // GroupKind returns the kind the coverage is about.

@@ -204,7 +204,7 @@ func (inv *Inventory) coverageAsLoaded(gk schema.GroupKind) Coverage {
 		return Coverage{Group: gk.Group, Kind: gk.Kind, State: Listed,
 			Reason: fmt.Sprintf("no %s in the manifests, which are declared complete", gk.Kind)}
 	}
-	return Coverage{Group: gk.Group, Kind: gk.Kind, State: Absent,
+	return Coverage{Group: gk.Group, Kind: gk.Kind, State: Absent, NoneInInput: true,
 		Reason: fmt.Sprintf("no %s in the input", gk.Kind)}
 }
 

@@ -82,7 +82,7 @@ func (f loadFailures) apply(c Coverage) Coverage {
 	if len(reasons) == 0 {
 		return c
 	}
-	c.State = Incomplete
+	c.State, c.NoneInInput = Incomplete, false
 	c.Reason = strings.Join(reasons, "; ")
 	return c
 }

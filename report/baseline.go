@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path"
 	"slices"
 	"time"
 
@@ -100,6 +101,8 @@ type Baseline struct {
 	findings    []baselineEntry
 	// first is, by fingerprint, the first finding with it; the others follow through next.
 	first map[[16]byte]int32
+	// in are the baseline's inputs, which its fingerprints name manifests by.
+	in inputs
 }
 
 // baselineEntry is one finding of a baseline, its strings shared with the entries alike.
@@ -115,14 +118,13 @@ type baselineEntry struct {
 // baselineBuilder adds findings to a Baseline, sharing equal strings and references.
 type baselineBuilder struct {
 	b       *Baseline
-	last    map[[16]byte]int32 // by fingerprint, the last finding with it
 	strs    map[string]string
 	objects map[inventory.Ref]*inventory.Ref // by value, source aside
 	sources map[inventory.Source]*inventory.Source
 }
 
 func newBaselineBuilder(source string) *baselineBuilder {
-	return &baselineBuilder{b: &Baseline{source: source, first: map[[16]byte]int32{}}, last: map[[16]byte]int32{},
+	return &baselineBuilder{b: &Baseline{source: source, first: map[[16]byte]int32{}},
 		strs: map[string]string{}, objects: map[inventory.Ref]*inventory.Ref{}, sources: map[inventory.Source]*inventory.Source{}}
 }
 
@@ -158,31 +160,37 @@ func (bb *baselineBuilder) ref(o *inventory.Ref) *inventory.Ref {
 	return r
 }
 
-// add keeps r if it is a finding.
+// add keeps r if it is a finding. Its fingerprint is computed by done, when the report's
+// inputs are known (a streamed report may name them after its results).
 func (bb *baselineBuilder) add(r *check.Result) {
 	if !isFinding(r.Status) {
 		return
 	}
-	b := bb.b
-	i := int32(len(b.findings))
-	e := baselineEntry{fp: fingerprint(r), object: bb.ref(r.Object), checkID: bb.str(r.CheckID), field: bb.str(r.Field),
-		message: bb.str(r.Message), severity: r.Severity, status: r.Status, next: -1}
-	if last, ok := bb.last[e.fp]; ok {
-		b.findings[last].next = i
-	} else {
-		b.first[e.fp] = i
-	}
-	bb.last[e.fp] = i
-	b.findings = append(b.findings, e)
+	bb.b.findings = append(bb.b.findings, baselineEntry{object: bb.ref(r.Object), checkID: bb.str(r.CheckID),
+		field: bb.str(r.Field), message: bb.str(r.Message), severity: r.Severity, status: r.Status, next: -1})
 }
 
 func (bb *baselineBuilder) header(r *Report) {
 	bb.b.generatedAt, bb.b.sources, bb.b.benchmarks = r.GeneratedAt, r.Inventory.Sources, r.Benchmarks
 }
 
+// done fingerprints the findings, named by the report's inputs, and chains those alike.
 func (bb *baselineBuilder) done() *Baseline {
-	bb.b.findings = slices.Clip(bb.b.findings)
-	return bb.b
+	b := bb.b
+	b.findings = slices.Clip(b.findings)
+	b.in = newInputs(b.sources)
+	last := map[[16]byte]int32{} // by fingerprint, the last finding with it
+	for i := range b.findings {
+		e := &b.findings[i]
+		e.fp = b.in.identity(e.checkID, e.object, e.field, true)
+		if l, ok := last[e.fp]; ok {
+			b.findings[l].next = int32(i)
+		} else {
+			b.first[e.fp] = int32(i)
+		}
+		last[e.fp] = int32(i)
+	}
+	return b
 }
 
 // NewBaseline makes the baseline of old, a report of this SchemaVersion; source names it in
@@ -246,6 +254,11 @@ type Comparison struct {
 	blind        map[string]bool
 	blindObjects map[[16]byte]bool
 	new, present int
+	// in are the inputs of the report compared (SetSources), which its fingerprints name
+	// manifests by.
+	in inputs
+	// fp is the fingerprint of the last finding marked.
+	fp [16]byte
 }
 
 // Compare starts a comparison of a report's results with b.
@@ -253,6 +266,11 @@ func (b *Baseline) Compare() *Comparison {
 	return &Comparison{b: b, used: make([]bool, len(b.findings)), cursor: map[[16]byte]int32{},
 		ran: map[string]bool{}, blind: map[string]bool{}, blindObjects: map[[16]byte]bool{}}
 }
+
+// SetSources names the inputs of the report whose results are compared
+// (InventorySummary.Sources), which fingerprints name manifest files by (see Fingerprint).
+// Call it before the first Mark; without it, files are named as they were read.
+func (c *Comparison) SetSources(sources []string) { c.in = newInputs(sources) }
 
 // Mark compares r, the next result of the report in order, with the baseline: a failing or
 // excepted result gets its Baseline set to check.BaselineNew or check.BaselinePresent; any
@@ -263,14 +281,15 @@ func (c *Comparison) Mark(r *check.Result) string {
 		if r.Object == nil {
 			c.blind[r.CheckID] = true
 		} else {
-			c.blindObjects[objectIdentity(r.CheckID, r.Object)] = true
+			c.blindObjects[c.in.objectIdentity(r.CheckID, r.Object)] = true
 		}
 	}
 	r.Baseline = ""
 	if !isFinding(r.Status) {
 		return ""
 	}
-	fp := fingerprint(r)
+	fp := c.in.fingerprint(r)
+	c.fp = fp
 	i, ok := c.cursor[fp]
 	if !ok {
 		if i, ok = c.b.first[fp]; !ok {
@@ -304,7 +323,7 @@ func (c *Comparison) Summary(next *Report) *BaselineSummary {
 			f.Reason = "the check did not run in this scan"
 		case c.blind[f.CheckID]:
 			f.Reason = "the check could not see everything it reads in this scan (it has a notEvaluated or error result)"
-		case c.blindObjects[objectIdentity(f.CheckID, f.Object)]:
+		case c.blindObjects[c.b.in.objectIdentity(f.CheckID, f.Object)]:
 			f.Reason = "the check could not evaluate the object in this scan (notEvaluated or error)"
 		}
 		if f.Reason != "" {
@@ -315,7 +334,7 @@ func (c *Comparison) Summary(next *Report) *BaselineSummary {
 	}
 	s.Resolved, s.Unconfirmed = len(s.ResolvedFindings), len(s.UnconfirmedFindings)
 	if next != nil {
-		if !slices.Equal(c.b.sources, next.Inventory.Sources) {
+		if !sameInputs(c.b.sources, next.Inventory.Sources) {
 			s.Warnings = append(s.Warnings, fmt.Sprintf("the baseline read other inputs (%s), not %s: a finding of an input not read again shows as resolved",
 				listOrNone(c.b.sources), listOrNone(next.Inventory.Sources)))
 		}
@@ -325,6 +344,16 @@ func (c *Comparison) Summary(next *Report) *BaselineSummary {
 		}
 	}
 	return s
+}
+
+// sameInputs reports whether two reports read the same inputs, as far as their fingerprints
+// tell: each input's last path element, so that "manifests", "./manifests" and
+// "/abs/manifests" are the same input; "." and ".." name no element and may be any.
+func sameInputs(a, b []string) bool {
+	return slices.EqualFunc(a, b, func(x, y string) bool {
+		x, y = path.Base(cleanFile(x)), path.Base(cleanFile(y))
+		return x == y || x == "." || x == ".." || y == "." || y == ".."
+	})
 }
 
 func listOrNone(l []string) string {
@@ -349,6 +378,7 @@ func ApplyBaseline(r *Report, b *Baseline) *Report {
 	out := *r
 	out.Results = slices.Clone(r.Results)
 	c := b.Compare()
+	c.SetSources(r.Inventory.Sources)
 	for i := range out.Results {
 		c.Mark(&out.Results[i])
 	}
@@ -373,6 +403,7 @@ func Diff(old, next *Report) (*BaselineDiff, error) {
 		return nil, fmt.Errorf("diff: new report: %w", err)
 	}
 	c := b.Compare()
+	c.SetSources(next.Inventory.Sources)
 	d := &BaselineDiff{}
 	for i := range next.Results {
 		r := next.Results[i]
@@ -380,7 +411,7 @@ func Diff(old, next *Report) (*BaselineDiff, error) {
 		if mark == "" {
 			continue
 		}
-		f := BaselineFinding{Fingerprint: Fingerprint(&r), CheckID: r.CheckID, Severity: r.Severity, Status: r.Status,
+		f := BaselineFinding{Fingerprint: hex.EncodeToString(c.fp[:]), CheckID: r.CheckID, Severity: r.Severity, Status: r.Status,
 			Object: r.Object, Field: r.Field, Message: r.Message}
 		if mark == check.BaselineNew {
 			d.New = append(d.New, f)

@@ -3,6 +3,7 @@ package report_test
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
@@ -295,5 +296,23 @@ func TestReadJSONStream(t *testing.T) {
 			assert.Contains(t, err.Error(), "read JSON report: at byte ")
 			assert.Contains(t, err.Error(), "results: [1]: enough")
 		})
+	}
+}
+
+// BenchmarkDiff compares a report of 30,000 failing results about manifests with itself.
+func BenchmarkDiff(b *testing.B) {
+	var results []check.Result
+	for i := range 30000 {
+		r := res("a", fmt.Sprintf("web-%d", i), check.StatusFail, "spec.replicas")
+		r.Object.Source.File = fmt.Sprintf("manifests/app-%d/deploy.yaml", i%50)
+		results = append(results, r)
+	}
+	rep := reportOf(results...)
+	rep.Inventory.Sources = []string{"manifests"}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := report.Diff(rep, rep); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

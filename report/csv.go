@@ -23,9 +23,9 @@ var csvHeader = []string{"benchmark", "section", "check", "title", "severity", "
 // opts.BaseDir), field and message.
 //
 // Cells are made safe for spreadsheets: values from the input are escaped as Escape does (no
-// line breaks or control characters), and a cell that starts with =, +, -, @, a tab or a
-// carriage return, which a spreadsheet would run as a formula, is prefixed with a single
-// quote.
+// line breaks or control characters: a leading tab or carriage return is written as the
+// text \t or \r), and a cell that then starts with =, +, - or @, which a spreadsheet would
+// run as a formula, is prefixed with a single quote.
 func WriteCSV(w io.Writer, r *Report, opts Options) error {
 	if r == nil {
 		return errors.New("write CSV report: nil report")
@@ -66,10 +66,11 @@ func WriteCSV(w io.Writer, r *Report, opts Options) error {
 }
 
 // csvCell returns s escaped, and prefixed with a quote when a spreadsheet would read it as a
-// formula (see WriteCSV).
+// formula (see WriteCSV). A tab or carriage return, which spreadsheets also read as the start of a formula, cannot
+// start the escaped cell: Escape writes them as the two characters \t and \r.
 func csvCell(s string) string {
 	s = printable.Escape(s)
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+	if s != "" && strings.ContainsRune("=+-@", rune(s[0])) {
 		return "'" + s
 	}
 	return s

@@ -79,3 +79,48 @@ func TestFingerprint(t *testing.T) {
 	core2 := check.Result{CheckID: "c", Object: &inventory.Ref{APIVersion: "v2", Kind: "Pod", Name: "p"}}
 	assert.Equal(t, report.Fingerprint(&core), report.Fingerprint(&core2), "the core group, whatever its version")
 }
+
+// TestFingerprintNamesFilesByInput: a manifest is named relative to the input it was read
+// under, however that input was spelt; with several inputs, the variants of an object in
+// two of them stay apart.
+func TestFingerprintNamesFilesByInput(t *testing.T) {
+	at := func(file, root string) *check.Result {
+		return &check.Result{CheckID: "c", Status: check.StatusFail, Object: &inventory.Ref{APIVersion: "apps/v1",
+			Kind: "Deployment", Namespace: "web", Name: "single", Source: &inventory.Source{File: file, Line: 3, Root: root}}}
+	}
+	want := report.Fingerprint(at("manifests/dev/app.yaml", ""), "manifests")
+	for _, tt := range []struct {
+		name, file string
+		sources    []string
+	}{
+		{"dot slash", "manifests/dev/app.yaml", []string{"./manifests"}},
+		{"trailing slash", "manifests/dev/app.yaml", []string{"manifests/"}},
+		{"absolute", "/home/u/repo/manifests/dev/app.yaml", []string{"/home/u/repo/manifests"}},
+		{"from a parent", "../repo/manifests/dev/app.yaml", []string{"../repo/manifests"}},
+		{"from within", "dev/app.yaml", []string{"."}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, want, report.Fingerprint(at(tt.file, ""), tt.sources...))
+		})
+	}
+	t.Run("variants in one input", func(t *testing.T) {
+		assert.NotEqual(t, want, report.Fingerprint(at("manifests/prod/app.yaml", ""), "manifests"))
+	})
+	t.Run("variants in two inputs", func(t *testing.T) {
+		two := []string{"/abs/dev", "/abs/prod"}
+		assert.NotEqual(t, report.Fingerprint(at("/abs/dev/app.yaml", ""), two...),
+			report.Fingerprint(at("/abs/prod/app.yaml", ""), two...))
+		assert.Equal(t, report.Fingerprint(at("/abs/dev/app.yaml", ""), two...),
+			report.Fingerprint(at("dev/app.yaml", ""), "dev", "./prod"))
+	})
+	t.Run("a file input", func(t *testing.T) {
+		assert.Equal(t, report.Fingerprint(at("app.yaml", ""), "app.yaml"),
+			report.Fingerprint(at("/abs/x/app.yaml", ""), "/abs/x/app.yaml"))
+	})
+	t.Run("render roots", func(t *testing.T) {
+		assert.Equal(t, report.Fingerprint(at("web/templates/d.yaml", "helm:charts/web"), "charts"),
+			report.Fingerprint(at("web/templates/d.yaml", "helm:/abs/charts/web"), "/abs/charts"))
+		assert.NotEqual(t, report.Fingerprint(at("web/templates/d.yaml", "helm:charts/web"), "charts"),
+			report.Fingerprint(at("web/templates/d.yaml", "kustomize:charts/web"), "charts"))
+	})
+}

@@ -362,7 +362,7 @@ func coverageGaps(coverage []inventory.Coverage) (gaps []coverageGap, absent []s
 		name := kindName(c)
 		switch c.State {
 		case inventory.Absent:
-			if c.Reason == "" || strings.HasPrefix(c.Reason, "no "+c.Kind+" in the input") {
+			if c.NoneInInput {
 				absent = append(absent, name)
 				continue
 			}

@@ -91,10 +91,15 @@ type (
 		Remediations                                       []htmlRemediation
 		Gaps                                               []htmlGap
 		Absent                                             string
+		Governance                                         []htmlNote
 		Sources, Errors, Warnings                          []string
 	}
 	htmlGap struct {
 		Names, State, Reason string
+	}
+	// htmlNote is a line of what the exceptions and baseline did (governanceNote).
+	htmlNote struct {
+		Label, Text string
 	}
 	htmlCount struct {
 		Name  string
@@ -271,6 +276,9 @@ func buildHTML(r *Report, opts Options) *htmlData {
 		d.Remediations = append(d.Remediations, rem)
 	}
 
+	for _, g := range governanceNotes(r) {
+		d.Governance = append(d.Governance, htmlNote{Label: Escape(g.Label), Text: Escape(oneLine(g.Text))})
+	}
 	gaps, absent := coverageGaps(inv.Coverage)
 	for _, g := range gaps {
 		d.Gaps = append(d.Gaps, htmlGap{Names: Escape(g.kinds(len(inv.Coverage))), State: Escape(g.State),

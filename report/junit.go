@@ -124,6 +124,7 @@ func buildJUnit(r *Report, opts Options) junitSuites {
 	}
 	doc := junitSuites{Name: Escape(cmp.Or(r.Tool.Name, "kspm") + " " + strings.Join(r.Benchmarks, ", ")), Timestamp: stamp}
 	doc.Name = strings.TrimSpace(doc.Name)
+	governanceCounts, governanceLines := junitGovernance(r)
 	reported := make(map[string]bool)
 	for gi, g := range c.groups {
 		// The benchmark's checks it reports (each check once), by section when they name
@@ -170,6 +171,10 @@ func buildJUnit(r *Report, opts Options) junitSuites {
 			}
 			suite.Properties = append(suite.Properties, junitProperty{Name: "compliance",
 				Value: compliance.Compliance() + ", " + compliance.Percent()})
+			suite.Properties = append(suite.Properties, governanceCounts...)
+			if len(doc.Suites) == 0 {
+				suite.Properties = append(suite.Properties, governanceLines...)
+			}
 			for _, id := range bySection[sec] {
 				for _, tc := range junitCases(c.meta[id], results[id], ambiguous, paths) {
 					suite.Tests++
@@ -297,4 +302,32 @@ func junitDetails(m check.Meta, rs []*check.Result) string {
 		fmt.Fprintf(&b, "Remediation: %s\n", oneLine(m.Remediation))
 	}
 	return xmlText(b.String())
+}
+
+// junitGovernance returns the properties that say what r's exceptions and baseline did:
+// counts, which every suite carries, and the lines of governanceNotes, which the first suite
+// carries (named "exceptions", "exception-expired", ...; a warning's value starts with its
+// label, "expired:").
+func junitGovernance(r *Report) (counts, lines []junitProperty) {
+	count := func(name string, n int) { counts = append(counts, junitProperty{Name: name, Value: strconv.Itoa(n)}) }
+	if x := r.Exceptions; x != nil {
+		count("exceptions.applied", len(x.Applied))
+		count("exceptions.expired", len(x.Expired))
+		count("exceptions.unused", len(x.Unused))
+		count("exceptions.exceptedResults", setAside(x))
+		if a := x.Annotations; a != nil {
+			count("annotations.exceptedResults", a.Results)
+			count("annotations.notApplied", len(a.Ignored))
+		}
+	}
+	if b := r.Baseline; b != nil {
+		count("baseline.new", b.New)
+		count("baseline.present", b.Present)
+		count("baseline.resolved", b.Resolved)
+		count("baseline.unconfirmed", b.Unconfirmed)
+	}
+	for _, g := range governanceNotes(r) {
+		lines = append(lines, junitProperty{Name: g.Kind, Value: Escape(oneLine(strings.TrimSpace(g.Label + " " + g.Text)))})
+	}
+	return counts, lines
 }

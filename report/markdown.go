@@ -153,6 +153,7 @@ func buildMarkdown(r *Report, opts Options, limit int) string {
 	}
 	d.add("\nCompliance counts checks: passed / evaluated (passed + failed); checks not evaluated are counted " +
 		"beside it, never in it. Status columns count results.\n\n")
+	mdGovernance(d, r)
 	mdCoverage(d, r.Inventory)
 
 	// Failures by severity, most severe first.
@@ -261,6 +262,24 @@ func mdRow(res *check.Result, paths *sourcePaths) string {
 	}
 	return fmt.Sprintf("| %s | %s | %s | %s |\n", mdEscape(res.CheckID), mdEscape(cmp.Or(objectLabel(res), "-")),
 		mdEscape(cmp.Or(paths.label(res), "-")), mdEscape(msg))
+}
+
+// mdGovernance adds what the exceptions and the baseline did (governanceNotes): results set
+// aside, exceptions expired or unused, the findings new, present and resolved.
+func mdGovernance(d *mdBudget, r *Report) {
+	notes := governanceNotes(r)
+	if len(notes) == 0 {
+		return
+	}
+	d.add("### Exceptions and baseline\n\n")
+	for _, g := range notes {
+		line := "- "
+		if g.Label != "" {
+			line += "**" + mdEscape(g.Label) + "** "
+		}
+		d.add(line + mdEscape(oneLine(g.Text)) + "\n")
+	}
+	d.add("\n")
 }
 
 // mdMaxLoadErrors is the number of load errors a Markdown document lists.

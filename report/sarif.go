@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"cmp"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -319,8 +320,9 @@ func buildSARIF(r *Report, opts Options) *sarifLog {
 		})
 	}
 	occurrences := make(map[string]int) // of each fingerprint, as results share one
+	in := newInputs(r.Inventory.Sources)
 	for _, res := range results {
-		sr := sarifResultOf(res, ruleIndex, paths, uriBase)
+		sr := sarifResultOf(res, in, ruleIndex, paths, uriBase)
 		fp := sr.PartialFingerprints[fingerprintKey]
 		occurrences[fp]++
 		// GitHub matches alerts by primaryLocationLineHash alone; the upload action computes
@@ -341,6 +343,15 @@ func buildSARIF(r *Report, opts Options) *sarifLog {
 			Level: "warning", Message: sarifText{Text: "load warning: " + e}, Descriptor: notes.ref("kspm/load-warning",
 				"A remark about input that was read and scanned")})
 	}
+	for _, g := range governanceNotes(r) {
+		level := "note"
+		if g.Warning {
+			level = "warning"
+		}
+		inv.ToolExecutionNotifications = append(inv.ToolExecutionNotifications, sarifNotification{
+			Level: level, Message: sarifText{Text: oneLine(strings.TrimSpace(g.Label + " " + g.Text))},
+			Descriptor: notes.ref("kspm/"+g.Kind, governanceKinds[g.Kind])})
+	}
 	for _, n := range inv.ToolExecutionNotifications {
 		if n.Level == "error" {
 			inv.ExecutionSuccessful = false
@@ -356,6 +367,16 @@ func buildSARIF(r *Report, opts Options) *sarifLog {
 		"kspm/objects": r.Inventory.Objects}
 	if len(r.Benchmarks) > 0 {
 		props["kspm/benchmarks"] = r.Benchmarks
+	}
+	if x := r.Exceptions; x != nil {
+		ex := map[string]any{"applied": len(x.Applied), "expired": len(x.Expired), "unused": len(x.Unused), "exceptedResults": setAside(x)}
+		if a := x.Annotations; a != nil {
+			ex["annotationExceptedResults"], ex["annotationsNotApplied"] = a.Results, len(a.Ignored)
+		}
+		props["kspm/exceptions"] = ex
+	}
+	if b := r.Baseline; b != nil {
+		props["kspm/baseline"] = map[string]int{"new": b.New, "present": b.Present, "resolved": b.Resolved, "unconfirmed": b.Unconfirmed}
 	}
 	run.Properties = props
 	return &sarifLog{Schema: SARIFSchemaURI, Version: "2.1.0", Runs: []sarifRun{run}}
@@ -458,9 +479,10 @@ func sarifMessage(res *check.Result) string {
 	return msg
 }
 
-func sarifResultOf(res *check.Result, ruleIndex map[string]int, paths *sourcePaths, uriBase string) sarifResult {
+func sarifResultOf(res *check.Result, in inputs, ruleIndex map[string]int, paths *sourcePaths, uriBase string) sarifResult {
 	m := sarifStatusOf(res.Status)
-	fp := Fingerprint(res)
+	fpb := in.fingerprint(res)
+	fp := hex.EncodeToString(fpb[:])
 	out := sarifResult{
 		RuleID:              res.CheckID,
 		RuleIndex:           ruleIndex[res.CheckID],
@@ -484,18 +506,13 @@ func sarifResultOf(res *check.Result, ruleIndex map[string]int, paths *sourcePat
 	return out
 }
 
-// suppressionJustification says why res is suppressed: the exception's reason, owner, expiry
-// and where it is written, or the result's message for a result that carries none.
+// suppressionJustification says why res is suppressed: its exception, worded as every format
+// words it (exceptionText), or the result's message for a result that carries none.
 func suppressionJustification(res *check.Result) string {
-	e := res.Exception
-	if e == nil {
-		return res.Message
+	if e := res.Exception; e != nil {
+		return exceptionText(e) // as the other formats word it
 	}
-	j := e.Reason + " (owner: " + e.Owner
-	if e.Expires != "" {
-		j += ", expires " + e.Expires
-	}
-	return j + ", " + e.Source + ")"
+	return res.Message
 }
 
 // notificationKinds are the notification descriptors of a run (driver.notifications), made

@@ -731,33 +731,15 @@ func (tw *textWriter) exceptions(x *ExceptionsSummary) {
 	if x == nil {
 		return
 	}
-	n := 0
-	for _, u := range x.Applied {
-		n += u.Results
-	}
-	files := "no file"
-	if len(x.Files) > 0 {
-		files = strings.Join(x.Files, ", ")
-	}
-	tw.printf("  Exceptions (%s): %d %s set aside by %d %s\n", files, n, plural(n, "failure", "failures"),
-		len(x.Applied), plural(len(x.Applied), "exception", "exceptions"))
-	use := func(u ExceptionUse) string {
-		s := u.Source
-		if u.ID != "" {
-			s += " (" + u.ID + ")"
-		}
-		return s + " " + strings.Join(u.Checks, ",") + ", owner " + u.Owner + ", expires " + u.Expires
-	}
+	tw.printf("  %s\n", exceptionsHeadline(x))
 	for _, u := range x.Expired {
-		tw.printf("    %s %s: %d matching %s count again\n", tw.paint("expired:", ansiYellow), use(u), u.Results,
-			plural(u.Results, "failure", "failures"))
+		tw.printf("    %s %s\n", tw.paint("expired:", ansiYellow), expiredText(u))
 	}
 	for _, u := range x.Unused {
-		tw.printf("    %s %s: %s\n", tw.paint("unused:", ansiYellow), use(u), u.Note)
+		tw.printf("    %s %s\n", tw.paint("unused:", ansiYellow), unusedText(u))
 	}
 	if a := x.Annotations; a != nil {
-		tw.printf("  Annotation exemptions: allowed; %d %s set aside by annotations on %d %s (owner: %s)\n",
-			a.Results, plural(a.Results, "failure", "failures"), a.Objects, plural(a.Objects, "object", "objects"), check.AnnotationOwner)
+		tw.printf("  %s\n", annotationsHeadline(a))
 		for _, ig := range a.Ignored {
 			tw.printf("    %s %s\n", tw.paint("not applied:", ansiYellow), ig)
 		}
@@ -773,11 +755,7 @@ func (tw *textWriter) baseline(b *BaselineSummary, newFailed map[check.Severity]
 	if b == nil {
 		return
 	}
-	src := cmp.Or(b.Source, "a report")
-	if !b.GeneratedAt.IsZero() {
-		src += ", generated " + b.GeneratedAt.UTC().Format("2006-01-02T15:04:05Z07:00")
-	}
-	tw.printf("  Baseline (%s): %d new, %d still present, %d resolved, %d unconfirmed\n", src, b.New, b.Present, b.Resolved, b.Unconfirmed)
+	tw.printf("  %s\n", baselineHeadline(b))
 	tw.printf("    New failures by severity: %s\n", tw.severityCounts(newFailed))
 	list := func(title string, fs []BaselineFinding) {
 		if len(fs) == 0 {

@@ -297,6 +297,22 @@ func TestWriteTextAbsentWithAReason(t *testing.T) {
 	assert.NotRegexp(t, `none in the input[^\n]*CiliumNetworkPolicy`, out)
 }
 
+// TestWriteTextAbsentByType: a kind is listed as none in the input when its coverage says so
+// (NoneInInput), whatever its reason's words; another absent kind is a gap with its reason.
+func TestWriteTextAbsentByType(t *testing.T) {
+	b := inventory.NewBuilder(inventory.ModeCluster)
+	b.SetCoverage(inventory.Coverage{Group: "cilium.io", Kind: "CiliumNetworkPolicy", State: inventory.Absent,
+		Reason: "no CiliumNetworkPolicy in the input: discovery failed"})
+	b.SetCoverage(inventory.Coverage{Group: "example.com", Kind: "Widget", State: inventory.Absent, NoneInInput: true,
+		Reason: "the manifests hold none"})
+	var buf bytes.Buffer
+	require.NoError(t, report.WriteText(&buf, report.New(b.Build(), nil, nil, report.Tool{}, fixtureTime), report.TextOptions{}))
+	out := buf.String()
+	assert.Contains(t, out, "absent: no CiliumNetworkPolicy in the input: discovery failed")
+	assert.Regexp(t, `none in the input[^\n]*Widget\.example\.com`, out)
+	assert.NotRegexp(t, `none in the input[^\n]*CiliumNetworkPolicy`, out)
+}
+
 // TestWriteTextWarningsApart: warnings are listed apart from load errors, under their own
 // heading, and do not count as errors.
 func TestWriteTextWarningsApart(t *testing.T) {

@@ -179,7 +179,8 @@ func TestScanWithBaseline(t *testing.T) {
 	t.Run("other inputs", func(t *testing.T) {
 		code, rep, stderr := scanJSON(t, "", "-f", "testdata/app", "--checks", "testdata/checks.yaml", "--baseline", baseline)
 		assert.Equal(t, exitOK, code)
-		assert.Equal(t, 2, rep.Baseline.New, "the file is part of a finding's identity")
+		assert.Equal(t, 2, rep.Baseline.Present, "the same files read from elsewhere: the same findings")
+		assert.Zero(t, rep.Baseline.New)
 		assert.Contains(t, stderr, "warning: baseline: the baseline read other inputs")
 	})
 	t.Run("not a report", func(t *testing.T) {
@@ -235,4 +236,61 @@ func TestScanWithAnnotationExemptions(t *testing.T) {
 	_, text, _ := runScan(t, "", append(args, "--allow-annotation-exemptions")...)
 	assert.Contains(t, text, "excepted from fail by "+check.AnnotationOwner)
 	assert.Contains(t, text, "Annotation exemptions: allowed; 1 failure set aside")
+}
+
+// TestBaselineWhateverTheSpelling: a repository scanned with its manifests named
+// "manifests", "./manifests", by absolute path, or as "." from within, matches a baseline
+// made with any of them; the variants of one object in two files stay two findings.
+func TestBaselineWhateverTheSpelling(t *testing.T) {
+	checks, err := filepath.Abs("testdata/checks.yaml")
+	require.NoError(t, err)
+	app, err := os.ReadFile("testdata/app/app.yaml")
+	require.NoError(t, err)
+	repo := t.TempDir()
+	manifests := filepath.Join(repo, "manifests")
+	for _, variant := range []string{"dev", "prod"} { // Deployment web/single in each
+		require.NoError(t, os.MkdirAll(filepath.Join(manifests, variant), 0o755))
+		require.NoError(t, os.WriteFile(filepath.Join(manifests, variant, "app.yaml"), app, 0o644))
+	}
+	t.Chdir(repo)
+	scan := func(t *testing.T, dir, input string, extra ...string) (int, *report.Report, string) {
+		t.Chdir(dir)
+		return scanJSON(t, "", append([]string{"-f", input, "--checks", checks}, extra...)...)
+	}
+	code, stdout, stderr := runScan(t, "", "-f", "manifests", "--checks", checks, "-o", "json")
+	require.Equal(t, exitOK, code, stderr)
+	baseline := writeFile(t, "baseline.json", stdout)
+	spellings := []struct{ name, dir, input string }{
+		{"relative", repo, "manifests"},
+		{"dot slash", repo, "./manifests"},
+		{"absolute", repo, manifests},
+		{"absolute from elsewhere", t.TempDir(), manifests},
+		{"relative from elsewhere", filepath.Join(repo, "manifests", "dev"), "../../manifests"},
+		{"dot from within", manifests, "."},
+	}
+	for _, sp := range spellings {
+		t.Run(sp.name, func(t *testing.T) {
+			code, rep, stderr := scan(t, sp.dir, sp.input, "--baseline", baseline)
+			require.Equal(t, exitOK, code, stderr)
+			require.NotNil(t, rep.Baseline)
+			assert.Equal(t, 2, rep.Baseline.Present, "web/single in dev and in prod")
+			assert.Zero(t, rep.Baseline.New)
+			assert.Zero(t, rep.Baseline.Resolved)
+			assert.NotContains(t, stderr, "other inputs")
+		})
+	}
+	t.Run("one variant fixed", func(t *testing.T) {
+		fixed := strings.Replace(string(app), "replicas: 1", "replicas: 3", 1)
+		require.NoError(t, os.WriteFile(filepath.Join(manifests, "prod", "app.yaml"), []byte(fixed), 0o644))
+		for _, sp := range spellings {
+			code, rep, stderr := scan(t, sp.dir, sp.input, "--baseline", baseline)
+			require.Equal(t, exitOK, code, stderr)
+			assert.Equal(t, 1, rep.Baseline.Present, sp.name)
+			require.Len(t, rep.Baseline.ResolvedFindings, 1, sp.name)
+			f := rep.Baseline.ResolvedFindings[0]
+			require.NotNil(t, f.Object)
+			require.NotNil(t, f.Object.Source)
+			assert.Equal(t, "manifests/prod/app.yaml", f.Object.Source.File, "%s: the prod variant is the one resolved", sp.name)
+		}
+	})
 }

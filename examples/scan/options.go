@@ -47,6 +47,7 @@ type options struct {
 	policies       []*inventory.Object       // the ValidatingAdmissionPolicies and bindings of --checks files (set by plan)
 	paramFiles     []string                  // --params: parameters of checks, by check ID
 	params         map[string]map[string]any // read from paramFiles by plan
+	loaded         *loadedFiles              // what plan read from checkFiles and paramFiles, once: every later plan (a fleet's, per cluster) shares it
 	list           bool                      // --list: list benchmarks and checks instead of scanning
 	pssVersion     string                    // --pss-version
 	clusterVersion string                    // --cluster-version

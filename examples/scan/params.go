@@ -22,11 +22,33 @@ const maxParamsFileBytes = 1 << 20
 // counted.
 const maxParamsErrors = 20
 
-// loadParams reads the --params files: each a mapping of check ID to a mapping of parameter
-// names to values. Every ID must name a check of bms and every parameter one it takes
-// (check.ResolveParams); a problem is an error naming the file and line.
-func loadParams(paths []string, bms []benchmark.Benchmark) (map[string]map[string]any, error) {
-	if len(paths) == 0 {
+// paramsFile is a --params file as readParams read it: its path and top mapping.
+type paramsFile struct {
+	path string
+	root *yaml.Node
+}
+
+// readParams reads the --params files, each a mapping of check ID to a mapping of parameter
+// names to values (empty files are left out); a problem is an error naming the file and line.
+func readParams(paths []string) ([]paramsFile, error) {
+	var out []paramsFile
+	for _, path := range paths {
+		root, err := readParamsFile(path)
+		if err != nil {
+			return nil, err
+		}
+		if root != nil {
+			out = append(out, paramsFile{path, root})
+		}
+	}
+	return out, nil
+}
+
+// bindParams returns the parameters of files by check ID. Every ID must name a check of bms
+// and every parameter one it takes (check.ResolveParams); a problem is an error naming the
+// file and line.
+func bindParams(files []paramsFile, bms []benchmark.Benchmark) (map[string]map[string]any, error) {
+	if len(files) == 0 {
 		return nil, nil
 	}
 	checks := map[string]check.Check{}
@@ -38,14 +60,8 @@ func loadParams(paths []string, bms []benchmark.Benchmark) (map[string]map[strin
 	out := map[string]map[string]any{}
 	where := map[string]string{}
 	var errs []error
-	for _, path := range paths {
-		root, err := readParamsFile(path)
-		if err != nil {
-			return nil, err
-		}
-		if root == nil {
-			continue
-		}
+	for _, f := range files {
+		path, root := f.path, f.root
 		for i := 0; i+1 < len(root.Content); i += 2 {
 			k, v := root.Content[i], root.Content[i+1]
 			at := fmt.Sprintf("--params %s:%d", path, k.Line)

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/kspm-dev/kspm/benchmark"
 	"github.com/kspm-dev/kspm/check"
 )
 
@@ -90,4 +91,45 @@ func TestParamsErrors(t *testing.T) {
 		assert.Equal(t, exitError, code)
 		assert.Contains(t, stderr, "--params: open")
 	})
+}
+
+// TestPlanReadsFilesOnce: the plan made again for a cluster's version (as a fleet does for
+// each cluster) reads the --checks and --params files no more: it shares the checks and
+// parameters read the first time, so a file changed or gone meanwhile changes nothing and
+// its problems are not reported once per cluster.
+func TestPlanReadsFilesOnce(t *testing.T) {
+	dir := t.TempDir()
+	checks, err := os.ReadFile("testdata/checks.yaml")
+	require.NoError(t, err)
+	checksFile := filepath.Join(dir, "checks.yaml")
+	require.NoError(t, os.WriteFile(checksFile, checks, 0o600))
+	paramsFile := writeParams(t, "org:allowed-registries:\n  registries: [ghcr.io/acme]\n")
+	o, err := parseArgs([]string{"-f", "../demo", "-b", "org,pss-restricted", "--checks", checksFile, "--params", paramsFile})
+	require.NoError(t, err)
+	first, err := plan(o)
+	require.NoError(t, err)
+	require.NotNil(t, o.params["org:allowed-registries"])
+	custom := func(bms []benchmark.Benchmark) []check.Check {
+		for _, b := range bms {
+			if b.Name == customBenchmark {
+				return b.Checks
+			}
+		}
+		return nil
+	}
+	require.NotEmpty(t, custom(first))
+
+	require.NoError(t, os.Remove(checksFile))
+	require.NoError(t, os.WriteFile(paramsFile, []byte("not: [a mapping of checks"), 0o600))
+	for _, version := range []string{"v1.30", "v1.37"} {
+		oc := *o // as runFleet plans for each cluster
+		oc.clusterVersion = version
+		again, err := plan(&oc)
+		require.NoError(t, err, "the files are not read again")
+		assert.Equal(t, o.params, oc.params)
+		require.Len(t, custom(again), len(custom(first)))
+		for i, c := range custom(again) {
+			assert.Same(t, custom(first)[i], c, "the same check value, shared")
+		}
+	}
 }

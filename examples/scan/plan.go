@@ -24,15 +24,23 @@ var errNoChecks = errors.New("no checks selected")
 // not given, unless --checks is), then a benchmark of the --checks files' checks, narrowed to
 // --check IDs when given. Benchmarks left with no check are dropped; an empty plan is an
 // error wrapping errNoChecks.
+//
+// The --checks and --params files are read the first time only (see options.loaded): a
+// fleet plans again for each cluster's version, and neither reads them again nor reports
+// their problems once per cluster.
 func plan(o *options) ([]benchmark.Benchmark, error) {
-	custom, policies, err := loadCustomChecks(o.checkFiles)
-	if err != nil {
-		return nil, err
+	if o.loaded == nil {
+		l, err := loadFiles(o)
+		if err != nil {
+			return nil, err
+		}
+		o.loaded = l
 	}
-	o.policies = policies
+	custom := o.loaded.custom
+	o.policies = o.loaded.policies
 	// admission-policies is built once the inventory is loaded (see withAdmission).
 	admissionToo, names := admissionSelected(benchmarkNames(o))
-	admissionToo = admissionToo || len(policies) > 0
+	admissionToo = admissionToo || len(o.policies) > 0
 	bopts := []kspm.BenchmarkOption{kspm.WithPSSVersion(o.pssVersion)}
 	if o.clusterVersion != "" {
 		bopts = append(bopts, kspm.WithClusterVersion(o.clusterVersion))
@@ -65,10 +73,30 @@ func plan(o *options) ([]benchmark.Benchmark, error) {
 	if countChecks(bms) == 0 && !admissionToo {
 		return nil, fmt.Errorf("%w: the selected benchmarks and check files hold no check (see --list)", errNoChecks)
 	}
-	if o.params, err = loadParams(o.paramFiles, bms); err != nil {
+	if o.params, err = bindParams(o.loaded.params, bms); err != nil {
 		return nil, err
 	}
 	return bms, nil
+}
+
+// loadedFiles is what the --checks and --params files hold, read once.
+type loadedFiles struct {
+	custom   []check.Check
+	policies []*inventory.Object
+	params   []paramsFile
+}
+
+// loadFiles reads the --checks and --params files of o.
+func loadFiles(o *options) (*loadedFiles, error) {
+	custom, policies, err := loadCustomChecks(o.checkFiles)
+	if err != nil {
+		return nil, err
+	}
+	params, err := readParams(o.paramFiles)
+	if err != nil {
+		return nil, err
+	}
+	return &loadedFiles{custom: custom, policies: policies, params: params}, nil
 }
 
 // benchmarkNames resolves -b: "all" expands to the default benchmarks (every bundled one but

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/kspm-dev/kspm/check"
+	"github.com/kspm-dev/kspm/internal/regularfile"
 	"github.com/kspm-dev/kspm/inventory"
 )
 
@@ -219,6 +220,18 @@ func checkSchemaVersion(v string) error {
 		return fmt.Errorf("%w: schemaVersion is missing (want %q)", ErrSchemaVersion, SchemaVersion)
 	}
 	return fmt.Errorf("%w %q (want %q)", ErrSchemaVersion, v, SchemaVersion)
+}
+
+// ReadBaselineFile is ReadBaseline of the file at path, named by it, which must be a regular
+// file: a FIFO is refused rather than waited on (also one put in place of the file after its
+// path was checked).
+func ReadBaselineFile(path string, maxBytes int64) (*Baseline, error) {
+	f, err := regularfile.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return ReadBaseline(f, path, maxBytes)
 }
 
 // ReadBaseline reads a JSON report (as WriteJSON writes it) as a baseline. It reads the

@@ -322,7 +322,6 @@ func (r *run) reportOne(o *inventory.Object, b *bindingDef, out outcome) {
 	r.report(check.Finding{Status: out.status, Object: o, Message: out.message, Admission: b.admission})
 }
 
-
 // evaluate applies the policy to o through binding b, which matches it.
 func (r *run) evaluate(ctx context.Context, o *inventory.Object, d *policyDef, b *bindingDef,
 	attrs admission.Attributes, ifaces objectInterfaces, gvr schema.GroupVersionResource) outcome {

@@ -11,7 +11,6 @@ import (
 	"github.com/kspm-dev/kspm/benchmark"
 	"github.com/kspm-dev/kspm/check"
 	"github.com/kspm-dev/kspm/exception"
-	"github.com/kspm-dev/kspm/internal/regularfile"
 	"github.com/kspm-dev/kspm/inventory"
 	"github.com/kspm-dev/kspm/report"
 )
@@ -83,17 +82,11 @@ func prepareGovernance(ctx context.Context, o *options, now time.Time) error {
 	return nil
 }
 
-// readBaseline reads the baseline report at path: a regular file, read as it streams (a
-// report of a large cluster runs to hundreds of megabytes) up to report's bound. It opens
-// through regularfile, as --params and --checks do: a FIFO is refused, also one put in place
-// of the file after its path was checked, rather than waited on in open().
+// readBaseline reads the baseline report at path: a regular file (a FIFO is refused rather
+// than waited on), read as it streams (a report of a large cluster runs to hundreds of
+// megabytes) up to report's bound.
 func readBaseline(path string) (*report.Baseline, error) {
-	f, err := regularfile.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	return report.ReadBaseline(f, path, report.DefaultMaxReportBytes)
+	return report.ReadBaselineFile(path, report.DefaultMaxReportBytes)
 }
 
 // governanceScanOptions returns the scan options of the exceptions and baseline.

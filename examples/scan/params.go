@@ -12,7 +12,7 @@ import (
 
 	"github.com/kspm-dev/kspm/benchmark"
 	"github.com/kspm-dev/kspm/check"
-	"github.com/kspm-dev/kspm/internal/regularfile"
+	"github.com/kspm-dev/kspm/inventory"
 )
 
 // maxParamsFileBytes bounds a --params file.
@@ -103,8 +103,8 @@ func bindParams(files []paramsFile, bms []benchmark.Benchmark) (map[string]map[s
 // readParamsFile reads one --params file, at most maxParamsFileBytes, and returns its top
 // mapping (nil for an empty file).
 func readParamsFile(path string) (*yaml.Node, error) {
-	// regularfile refuses a FIFO before opening it, which would wait for a writer.
-	data, err := regularfile.Read(path, maxParamsFileBytes)
+	// A FIFO is refused before it is opened, which would wait for a writer.
+	data, err := inventory.ReadRegularFile(path, maxParamsFileBytes)
 	if pe := (*fs.PathError)(nil); errors.As(err, &pe) {
 		return nil, fmt.Errorf("--params: %w", err) // it names the path
 	} else if err != nil {

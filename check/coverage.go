@@ -1,7 +1,9 @@
 package check
 
 import (
+	"fmt"
 	"slices"
+	"strings"
 
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
@@ -34,4 +36,38 @@ func UnseenKinds(inv *inventory.Inventory, kinds ...schema.GroupKind) string {
 // reason is what UnseenKinds returned.
 func NotSeenMessage(reason string) string {
 	return "objects of kinds not completely seen were not evaluated: " + reason
+}
+
+// maxUnlistedNamed bounds the resources UnlistedInDefault names.
+const maxUnlistedNamed = 20
+
+// UnlistedInDefault returns, for an inventory listed from a cluster, why the namespaced
+// resources of namespace default besides the built-in kinds (PersistentVolumeClaims, Leases,
+// custom resources, ...) were not all seen: not listed at all (the load did not use
+// inventory.WithDefaultNamespaceListing), or some of them forbidden, failed or cut short (at
+// most 20 named). It returns "" when every one was listed, and for manifests, which hold
+// every kind there is. A check that says what namespace default holds passes only when it
+// returns "" (and UnseenKinds of the built-in kinds it reads does too).
+func UnlistedInDefault(inv *inventory.Inventory) string {
+	if inv.Mode() != inventory.ModeCluster {
+		return ""
+	}
+	l := inv.DefaultNamespaceListing()
+	if l == nil {
+		return "the namespaced resources of namespace default besides the built-in kinds (PersistentVolumeClaims, " +
+			"Leases, custom resources, ...) were not listed (the load did not use inventory.WithDefaultNamespaceListing)"
+	}
+	unseen := l.Unseen()
+	if len(unseen) == 0 {
+		return ""
+	}
+	named := make([]string, 0, min(len(unseen), maxUnlistedNamed+1))
+	for i, r := range unseen {
+		if i == maxUnlistedNamed {
+			named = append(named, fmt.Sprintf("and %d more", len(unseen)-maxUnlistedNamed))
+			break
+		}
+		named = append(named, fmt.Sprintf("%s %s: %s", r, r.State, r.Reason))
+	}
+	return "these resources of namespace default were not listed completely: " + strings.Join(named, "; ")
 }

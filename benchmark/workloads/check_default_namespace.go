@@ -151,22 +151,14 @@ func runDefaultNamespace(ctx context.Context, pass *check.Pass) error {
 	return nil
 }
 
-// maxUnlistedNamed bounds the resources named in the result about those not listed.
-const maxUnlistedNamed = 20
-
-// otherResourcesOfDefault returns, for an inventory listed from a cluster, the objects of
-// namespace default that the load listed beyond the built-in kinds
-// (inventory.WithDefaultNamespaceListing) and the check fails, and why the resources not
-// listed completely were not ("" when every one was). From manifests it returns nothing:
-// the input holds every kind there is.
+// otherResourcesOfDefault returns the objects of namespace default that a cluster load listed
+// beyond the built-in kinds (inventory.WithDefaultNamespaceListing) and that the check fails,
+// and check.UnlistedInDefault: why those resources were not all listed ("" when they were,
+// and for manifests, which hold every kind there is).
 func otherResourcesOfDefault(ctx context.Context, inv *inventory.Inventory) ([]*inventory.Object, string) {
-	if inv.Mode() != inventory.ModeCluster {
-		return nil, ""
-	}
 	l := inv.DefaultNamespaceListing()
-	if l == nil {
-		return nil, "the namespaced resources of namespace default besides the built-in kinds (PersistentVolumeClaims, " +
-			"Leases, custom resources, ...) were not listed (the load did not use inventory.WithDefaultNamespaceListing)"
+	if inv.Mode() != inventory.ModeCluster || l == nil {
+		return nil, check.UnlistedInDefault(inv)
 	}
 	objs := l.Objects()
 	byUID := make(map[types.UID]*inventory.Object, len(objs))
@@ -187,18 +179,7 @@ func otherResourcesOfDefault(ctx context.Context, inv *inventory.Inventory) ([]*
 		}
 		out = append(out, o)
 	}
-	var unseen []string
-	for _, r := range l.Unseen() {
-		if len(unseen) == maxUnlistedNamed {
-			unseen = append(unseen, fmt.Sprintf("and %d more", len(l.Unseen())-maxUnlistedNamed))
-			break
-		}
-		unseen = append(unseen, fmt.Sprintf("%s %s: %s", r, r.State, r.Reason))
-	}
-	if len(unseen) == 0 {
-		return out, ""
-	}
-	return out, "these resources of namespace default were not listed completely: " + strings.Join(unseen, "; ")
+	return out, check.UnlistedInDefault(inv)
 }
 
 // controlledInListing reports whether o's controller is one of the listed objects (by UID,

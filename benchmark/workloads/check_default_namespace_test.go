@@ -172,11 +172,11 @@ func TestDefaultNamespaceLive(t *testing.T) {
 			want: []verdict{fail("Widget default/w", "metadata.namespace", "is in namespace default")}},
 		{name: "forbidden resource", listing: true, typed: controlPlaneDefault(), forbid: []string{"leases"},
 			want: []verdict{notEvaluated("", "not completely seen: these resources of namespace default were not listed "+
-				"completely: leases.coordination.k8s.io forbidden")}},
+				"completely: forbidden: leases.coordination.k8s.io")}},
 		{name: "forbidden resource beside a failure", listing: true, typed: controlPlaneDefault(),
 			partial: []runtime.Object{widget}, forbid: []string{"leases"},
 			want: []verdict{
-				notEvaluated("", "leases.coordination.k8s.io forbidden"),
+				notEvaluated("", "forbidden: leases.coordination.k8s.io"),
 				fail("Widget default/w", "metadata.namespace", "is in namespace default"),
 			}},
 		{name: "not listed", typed: controlPlaneDefault(),

@@ -25,6 +25,8 @@ type Builder struct {
 	errs     []error
 	warnings []error
 	complete bool // manifests declared complete (WithCompleteInput)
+	// defaultNS is the listing of namespace default (WithDefaultNamespaceListing).
+	defaultNS *DefaultNamespaceListing
 }
 
 // NewBuilder returns an empty Builder for an inventory of the given mode.
@@ -65,6 +67,13 @@ func (b *Builder) Add(obj runtime.Object, src Source) error {
 func (b *Builder) SetCoverage(c Coverage) {
 	b.mu.Lock()
 	b.coverage[c.GroupKind()] = c
+	b.mu.Unlock()
+}
+
+// setDefaultNamespaceListing records the listing of namespace default.
+func (b *Builder) setDefaultNamespaceListing(l *DefaultNamespaceListing) {
+	b.mu.Lock()
+	b.defaultNS = l
 	b.mu.Unlock()
 }
 
@@ -125,6 +134,7 @@ func (b *Builder) Build() *Inventory {
 		warnings: b.warnings,
 		complete: b.complete,
 	}
+	inv.defaultNS = b.defaultNS
 	inv.objects = make([]*Object, 0, len(objs))
 	// run is where the objects of the identity under way start in inv.objects: the objects
 	// of one identity are next to each other in this order.

@@ -78,7 +78,10 @@ type clusterOptions struct {
 	retries        int
 	kubeletConfigz int // concurrency of per-node /configz fetches; 0: off
 	secretTables   rest.Interface
-	serverWarnings *serverWarnings // the API server's warnings, for the inventory's
+	// defaultNamespace lists namespace default's other namespaced resources
+	// (WithDefaultNamespaceListing).
+	defaultNamespace bool
+	serverWarnings   *serverWarnings // the API server's warnings, for the inventory's
 	// relistMin and relistMax bound a Watch's wait before it lists a kind again after a
 	// failure (0: client-go's reflector defaults).
 	relistMin, relistMax time.Duration
@@ -397,6 +400,12 @@ func FromClientset(ctx context.Context, cs kubernetes.Interface, opts ...Cluster
 	if o.kubeletConfigz > 0 {
 		l.loadKubeletConfigs(ctx, o.kubeletConfigz)
 	}
+	if o.defaultNamespace {
+		l.b.setDefaultNamespaceListing(l.listDefaultNamespace(ctx))
+		if err := ctx.Err(); err != nil {
+			return nil, fmt.Errorf("inventory: list from %s: %w", o.where(), err)
+		}
+	}
 	l.end(ctx, &o)
 	return l.b.Build(), nil
 }
@@ -627,13 +636,22 @@ func (l *clusterLoader) pager(k KindInfo) pageFunc {
 // listAll lists every page of one kind. When the server expires the continue token, the
 // list starts over (maxListAttempts in all) rather than mixing pages from two snapshots.
 func (l *clusterLoader) listAll(ctx context.Context, list pageFunc) ([]runtime.Object, error) {
+	return l.listAllMax(ctx, list, 0)
+}
+
+// errTooMany is the error of listAllMax when the kind has more objects than it keeps.
+var errTooMany = errors.New("too many objects")
+
+// listAllMax is listAll keeping at most limit objects (0: no bound): past limit, it stops listing
+// and returns the first pages, with an error wrapping errTooMany.
+func (l *clusterLoader) listAllMax(ctx context.Context, list pageFunc, limit int) ([]runtime.Object, error) {
 	if list == nil {
 		return nil, errors.New("no lister for the kind")
 	}
 	for attempt := 1; ; attempt++ {
-		objs, err := l.listPages(ctx, list)
-		if err == nil {
-			return objs, nil
+		objs, err := l.listPages(ctx, list, limit)
+		if err == nil || errors.Is(err, errTooMany) {
+			return objs, err
 		}
 		if !apierrors.IsResourceExpired(err) && !apierrors.IsGone(err) {
 			return nil, err
@@ -645,7 +663,7 @@ func (l *clusterLoader) listAll(ctx context.Context, list pageFunc) ([]runtime.O
 	}
 }
 
-func (l *clusterLoader) listPages(ctx context.Context, list pageFunc) ([]runtime.Object, error) {
+func (l *clusterLoader) listPages(ctx context.Context, list pageFunc, limit int) ([]runtime.Object, error) {
 	opts := metav1.ListOptions{Limit: l.pageSize}
 	var objs []runtime.Object
 	for {
@@ -657,6 +675,9 @@ func (l *clusterLoader) listPages(ctx context.Context, list pageFunc) ([]runtime
 		objs, cont, err = l.page(ctx, list, opts, objs)
 		if err != nil {
 			return nil, err
+		}
+		if limit > 0 && len(objs) > limit {
+			return objs[:limit:limit], fmt.Errorf("%w: more than %d, the first %d kept", errTooMany, limit, limit)
 		}
 		if cont == "" {
 			return objs, nil

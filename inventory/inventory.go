@@ -46,6 +46,9 @@ type Inventory struct {
 	failures loadFailures
 	podTmpls []PodTemplate
 	complete bool // manifests declared complete (WithCompleteInput)
+	// defaultNS is what a cluster load listed of namespace default beyond the built-in
+	// kinds (WithDefaultNamespaceListing); nil when it did not.
+	defaultNS *DefaultNamespaceListing
 	// variantCount is the number of objects (kind, namespace, name) defined more than once.
 	variantCount int
 	// ov, when set, makes the inventory a snapshot derived from ov.base (see With): the

@@ -174,7 +174,7 @@ func (inv *Inventory) With(edits ...Edit) (*Inventory, error) {
 	}
 	next := &Inventory{mode: inv.mode, sources: inv.sources, version: inv.version,
 		coverage: make(map[schema.GroupKind]Coverage, len(inv.coverage)+1),
-		errs:     inv.errs, warnings: inv.warnings, complete: inv.complete}
+		errs:     inv.errs, warnings: inv.warnings, complete: inv.complete, defaultNS: inv.defaultNS}
 	for gk, c := range inv.coverage {
 		next.coverage[gk] = c
 	}
@@ -241,7 +241,7 @@ func (inv *Inventory) flatten() *Inventory {
 		byName:   make(map[objKey]*Object, len(objs)),
 		byUID:    make(map[types.UID]*Object, len(objs)),
 		coverage: inv.coverage, errs: inv.errs, warnings: inv.warnings, failures: inv.failures,
-		complete: inv.complete}
+		complete: inv.complete, defaultNS: inv.defaultNS}
 	for gk := range inv.ov.counts {
 		flat.byKind[gk] = inv.ByKind(gk)
 	}

@@ -64,7 +64,9 @@ func policyControls() []control {
 			depends:  networkPolicyDeps},
 		{id: "5.6.4", title: "Avoid using the default namespace", level: l2, cisManual: true, severity: check.Low,
 			what: "Fails for each user object in namespace default (the kubernetes Service, the kube-root-ca.crt " +
-				"ConfigMap, the default ServiceAccount and objects owned by another are not counted)",
+				"ConfigMap, the default ServiceAccount and objects owned by another are not counted); from a " +
+				"cluster, also of the namespace's other resources when the load lists them " +
+				"(inventory.WithDefaultNamespaceListing), and not evaluated when it did not list them all",
 			remediation: "Move workloads and their objects out of the default namespace into namespaces of their own.",
 			run:         runDefaultNamespace,
 			depends:     defaultNamespaceDeps},
@@ -363,15 +365,55 @@ func runDefaultNamespace(ctx context.Context, pass *check.Pass) error {
 			pass.Failf(o, "metadata.namespace", "%s is in namespace default", o)
 		}
 	}
+	// From a cluster, the namespace's other resources (PersistentVolumeClaims, Leases, custom
+	// resources, ...), as the control's audit (kubectl get of every namespaced resource in
+	// default) reads them.
+	if l := inv.DefaultNamespaceListing(); l != nil && inv.Mode() == inventory.ModeCluster {
+		for _, o := range l.Objects() {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			if inv.Get(o.GroupKind(), o.Namespace(), o.Name()) != nil || apiServerEndpoints(o) ||
+				metav1.GetControllerOfNoCopy(o.Meta()) != nil {
+				continue
+			}
+			found++
+			pass.Failf(o, "metadata.namespace", "%s is in namespace default", o)
+		}
+	}
+	unlisted := check.UnlistedInDefault(inv)
 	if found > 0 {
+		if unlisted != "" {
+			pass.NotEvaluated(nil, check.NotSeenMessage(unlisted))
+		}
 		return nil
 	}
-	if reason := unseenPresent(inv, defaultNamespaceKinds...); reason != "" {
+	reason := unseenPresent(inv, defaultNamespaceKinds...)
+	if unlisted != "" {
+		reason = strings.Join(slices.DeleteFunc([]string{reason, unlisted}, func(s string) bool { return s == "" }), "; ")
+	}
+	if reason != "" {
 		pass.NotEvaluated(nil, "no user object found in namespace default, but some kinds were not completely seen: "+reason)
 		return nil
 	}
 	pass.Pass(nil, "no user object in namespace default")
 	return nil
+}
+
+// apiServerEndpoints reports whether o, listed from namespace default, is the Endpoints or
+// EndpointSlice the API server keeps for the kubernetes Service (by name and the label the
+// API server sets on each).
+func apiServerEndpoints(o *inventory.Object) bool {
+	if o.Name() != "kubernetes" {
+		return false
+	}
+	switch lbls := o.Meta().GetLabels(); o.GroupKind() {
+	case schema.GroupKind{Kind: "Endpoints"}:
+		return lbls["endpointslice.kubernetes.io/skip-mirror"] == "true"
+	case schema.GroupKind{Group: "discovery.k8s.io", Kind: "EndpointSlice"}:
+		return lbls["kubernetes.io/service-name"] == "kubernetes"
+	}
+	return false
 }
 
 // builtinDefaultObject reports objects Kubernetes itself keeps in namespace default.

@@ -15,6 +15,8 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/client-go/kubernetes/fake"
+	metadatafake "k8s.io/client-go/metadata/fake"
 
 	"github.com/kspm-dev/kspm/check"
 	"github.com/kspm-dev/kspm/internal/rbacdefaults"
@@ -515,4 +517,44 @@ func TestContainersOfFields(t *testing.T) {
 		got = append(got, c.field)
 	}
 	assert.Equal(t, want, got)
+}
+
+// From a cluster, 5.6.4 reads namespace default's other resources too, and does not pass
+// without them.
+func TestDefaultNamespaceCluster(t *testing.T) {
+	verbs := metav1.Verbs{"create", "list"}
+	load := func(t *testing.T, listing bool, objs ...runtime.Object) *inventory.Inventory {
+		t.Helper()
+		cs := fake.NewClientset(&corev1.Service{ObjectMeta: metav1.ObjectMeta{Namespace: "default", Name: "kubernetes"}},
+			&corev1.Endpoints{ObjectMeta: metav1.ObjectMeta{Namespace: "default", Name: "kubernetes",
+				Labels: map[string]string{"endpointslice.kubernetes.io/skip-mirror": "true"}}})
+		cs.Resources = []*metav1.APIResourceList{{GroupVersion: "v1", APIResources: []metav1.APIResource{
+			{Name: "endpoints", Kind: "Endpoints", Namespaced: true, Verbs: verbs},
+			{Name: "persistentvolumeclaims", Kind: "PersistentVolumeClaim", Namespaced: true, Verbs: verbs}}}}
+		scheme := metadatafake.NewTestScheme()
+		require.NoError(t, metav1.AddMetaToScheme(scheme))
+		opts := []inventory.ClusterOption{inventory.WithMetadataClient(metadatafake.NewSimpleMetadataClient(scheme, objs...))}
+		if listing {
+			opts = append(opts, inventory.WithDefaultNamespaceListing())
+		}
+		inv, err := inventory.FromClientset(t.Context(), cs, opts...)
+		require.NoError(t, err)
+		return inv
+	}
+	pvc := &metav1.PartialObjectMetadata{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "PersistentVolumeClaim"},
+		ObjectMeta: metav1.ObjectMeta{Namespace: "default", Name: "data"}}
+
+	fs := run(t, "5.6.4", load(t, true))
+	require.Len(t, fs, 1)
+	assert.Equal(t, check.StatusPass, fs[0].Status, fs[0].Message)
+
+	fs = run(t, "5.6.4", load(t, true, pvc))
+	require.Len(t, fs, 1)
+	assert.Equal(t, check.StatusFail, fs[0].Status, fs[0].Message)
+	assert.Equal(t, "PersistentVolumeClaim default/data", fs[0].Object.String())
+
+	fs = run(t, "5.6.4", load(t, false, pvc))
+	require.Len(t, fs, 1)
+	assert.Equal(t, check.StatusNotEvaluated, fs[0].Status)
+	assert.Contains(t, fs[0].Message, "WithDefaultNamespaceListing")
 }

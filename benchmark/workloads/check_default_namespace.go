@@ -14,6 +14,26 @@
 // loader cannot place), is not evaluated: it lands in default unless it is applied with
 // another namespace; one whose kind's scope is not known is counted in one notEvaluated
 // result about no object.
+//
+// From a cluster, the built-in kinds are not all there is: the check also reads what the load
+// listed of namespace default's other namespaced resources (inventory.WithDefaultNamespaceListing:
+// PersistentVolumeClaims, Leases, Endpoints, EndpointSlices, custom resources, ...; names,
+// labels and owner references), and fails each such object as well, but for the API
+// server's Endpoints and EndpointSlice of the kubernetes Service (told by their ports, read
+// whole) and those whose controller was listed in default too. It passes only when every one
+// of those resources was listed; a load that did not list them, a discovery that failed for
+// some group, a resource the scanner may not list or whose list failed, make the result
+// about no object notEvaluated, naming them and why, beside the fails found. Decisions, from
+// Kubernetes' own behaviour:
+//   - Events (core and events.k8s.io) are not judged: they are records about other objects,
+//     which the kubelet and the controllers write into default for cluster-scoped objects such
+//     as Nodes on every cluster, and which the API server deletes after --event-ttl.
+//   - Leases are judged: the control plane keeps none in default (its leader-election and
+//     identity Leases are in kube-system, node heartbeats in kube-node-lease; the API
+//     server's endpoint reconciler keeps its own records in storage, not as Leases), so a Lease
+//     in default is some other program's.
+//   - Resources that cannot be listed or created (PodMetrics of metrics.k8s.io and other views
+//     an aggregated API computes from other objects) hold nothing anyone placed in default.
 
 package workloads
 
@@ -28,6 +48,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/types"
 
 	"github.com/kspm-dev/kspm/check"
 	"github.com/kspm-dev/kspm/inventory"
@@ -54,7 +75,8 @@ func DefaultNamespace() check.Check {
 		Description: "Namespace default is where everything lands that names no namespace: it " +
 			"mixes unrelated applications under one set of RBAC grants, quotas, network policies " +
 			"and Pod Security labels, and a kubectl apply without -n quietly changes it. Inspects " +
-			"the objects of every namespaced kind in namespace default (not only pods). Passes " +
+			"the objects of every namespaced kind in namespace default (not only pods; on a cluster, " +
+			"every namespaced resource the API server serves, when the load lists them). Passes " +
 			"when it holds none but the control plane's own (the kubernetes Service, its " +
 			"endpoints, the kube-root-ca.crt ConfigMap and the default ServiceAccount, recognised " +
 			"by their content).",
@@ -107,7 +129,16 @@ func runDefaultNamespace(ctx context.Context, pass *check.Pass) error {
 		pass.NotEvaluatedf(nil, "objects of kinds whose scope is not known (no CustomResourceDefinition for them in the "+
 			"input) are written without a namespace: if namespaced, they land in namespace default: %s", strings.Join(kinds, ", "))
 	}
-	switch reason := check.UnseenKinds(inv, namespacedKinds...); {
+	listed, unlisted := otherResourcesOfDefault(ctx, inv)
+	for _, o := range listed {
+		found++
+		pass.Failf(o, "metadata.namespace", "%s is in namespace default", o)
+	}
+	reason := check.UnseenKinds(inv, namespacedKinds...)
+	if unlisted != "" {
+		reason = strings.Join(slices.DeleteFunc([]string{reason, unlisted}, func(s string) bool { return s == "" }), "; ")
+	}
+	switch {
 	case found > 0 && reason != "":
 		pass.NotEvaluated(nil, check.NotSeenMessage(reason))
 	case found > 0:
@@ -118,6 +149,48 @@ func runDefaultNamespace(ctx context.Context, pass *check.Pass) error {
 		pass.Pass(nil, "no object but the control plane's own in namespace default")
 	}
 	return nil
+}
+
+// otherResourcesOfDefault returns the objects of namespace default that a cluster load listed
+// beyond the built-in kinds (inventory.WithDefaultNamespaceListing) and that the check fails,
+// and check.UnlistedInDefault: why those resources were not all listed ("" when they were,
+// and for manifests, which hold every kind there is).
+func otherResourcesOfDefault(ctx context.Context, inv *inventory.Inventory) ([]*inventory.Object, string) {
+	l := inv.DefaultNamespaceListing()
+	if inv.Mode() != inventory.ModeCluster || l == nil {
+		return nil, check.UnlistedInDefault(inv)
+	}
+	objs := l.Objects()
+	byUID := make(map[types.UID]*inventory.Object, len(objs))
+	for _, o := range objs {
+		if uid := o.Meta().GetUID(); uid != "" {
+			byUID[uid] = o
+		}
+	}
+	var out []*inventory.Object
+	for _, o := range objs {
+		if ctx.Err() != nil {
+			return nil, ""
+		}
+		// An object also in the inventory (put there by an edit) was judged with it.
+		if inv.Get(o.GroupKind(), o.Namespace(), o.Name()) != nil || builtinDefaultObject(o) ||
+			controlledInInventory(inv, o) || controlledInListing(byUID, o) {
+			continue
+		}
+		out = append(out, o)
+	}
+	return out, check.UnlistedInDefault(inv)
+}
+
+// controlledInListing reports whether o's controller is one of the listed objects (by UID,
+// which names one object): its verdict is its controller's.
+func controlledInListing(byUID map[types.UID]*inventory.Object, o *inventory.Object) bool {
+	ref := metav1.GetControllerOfNoCopy(o.Meta())
+	if ref == nil || ref.UID == "" {
+		return false
+	}
+	owner, ok := byUID[ref.UID]
+	return ok && owner != o && owner.Kind() == ref.Kind && owner.Name() == ref.Name
 }
 
 // kindName writes a kind as kubectl does: "Widget.example.com", or "Endpoints" in the core group.

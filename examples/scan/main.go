@@ -321,9 +321,11 @@ func load(ctx context.Context, o *options, stdin io.Reader, prog *progress) (*in
 	return inv, nil
 }
 
-// clusterLoadOptions are the options of a cluster's load.
+// clusterLoadOptions are the options of a cluster's load. Namespace default's other
+// namespaced resources are listed (one discovery, then one list per resource type, in
+// default only) so that workloads:default-namespace can pass on what it saw.
 func clusterLoadOptions(o *options) []inventory.ClusterOption {
-	var copts []inventory.ClusterOption
+	copts := []inventory.ClusterOption{inventory.WithDefaultNamespaceListing()}
 	if o.configz {
 		copts = append(copts, inventory.WithKubeletConfigz(0))
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -116,5 +117,18 @@ func TestLeastPrivilege(t *testing.T) {
 	var rep report.Report
 	require.NoError(t, json.Unmarshal([]byte(stdout), &rep), "the CronJob's args ask for JSON")
 	assert.Empty(t, rep.Inventory.Errors)
-	assert.Equal(t, keys(asAdmin), keys(&rep), "the scanner's results equal the library scan's")
+	// The scanner also lists namespace default's other resources, which the role does not
+	// grant: the two checks about what default holds are not evaluated, naming them; the
+	// library scans, which do not list them, are not evaluated for want of the listing.
+	aboutDefault := map[string]bool{"workloads:default-namespace": true, "cis:5.6.4": true}
+	others := func(keys []string) []string {
+		return slices.DeleteFunc(keys, func(k string) bool { return aboutDefault[strings.SplitN(k, " | ", 2)[0]] })
+	}
+	for _, r := range rep.Results {
+		if aboutDefault[r.CheckID] && r.Object == nil {
+			assert.Equal(t, check.StatusNotEvaluated, r.Status, "%s: %s", r.CheckID, r.Message)
+			assert.Contains(t, r.Message, "forbidden: ", r.CheckID)
+		}
+	}
+	assert.Equal(t, others(keys(asAdmin)), others(keys(&rep)), "the scanner's results equal the library scan's")
 }

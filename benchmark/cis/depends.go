@@ -108,13 +108,6 @@ var (
 			return nil, true
 		},
 	}
-	// defaultNamespaceDeps: 5.6.4 reads the objects of namespace default.
-	defaultNamespaceDeps = &check.Dependencies{
-		Kinds: defaultNamespaceKinds,
-		Affected: func(_ *inventory.Inventory, o *inventory.Object) ([]*inventory.Object, bool) {
-			return nil, o.Namespace() == metav1.NamespaceDefault
-		},
-	}
 	rbacDeps                  = &check.Dependencies{Kinds: authz.Kinds()}
 	rolesDeps                 = &check.Dependencies{Kinds: []schema.GroupKind{inventory.KindRole, inventory.KindClusterRole}, Affected: check.AffectedSelf}
 	defaultServiceAccountDeps = &check.Dependencies{Kinds: []schema.GroupKind{inventory.KindServiceAccount, inventory.KindNamespace},

@@ -12,6 +12,7 @@ import (
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
+	"github.com/kspm-dev/kspm/benchmark/workloads"
 	"github.com/kspm-dev/kspm/check"
 	"github.com/kspm-dev/kspm/internal/netpolicy"
 	"github.com/kspm-dev/kspm/inventory"
@@ -63,13 +64,16 @@ func policyControls() []control {
 			run:      runNetworkPolicies,
 			depends:  networkPolicyDeps},
 		{id: "5.6.4", title: "Avoid using the default namespace", level: l2, cisManual: true, severity: check.Low,
-			what: "Fails for each user object in namespace default (the kubernetes Service, the kube-root-ca.crt " +
-				"ConfigMap, the default ServiceAccount and objects owned by another are not counted); from a " +
-				"cluster, also of the namespace's other resources when the load lists them " +
-				"(inventory.WithDefaultNamespaceListing), and not evaluated when it did not list them all",
+			what: "The control workloads:default-namespace, the same judgement: fails for each object in namespace " +
+				"default that the control plane did not create (its own are recognised by content, not by name " +
+				"alone) and that no controller in the inventory owns; in manifests, every namespaced kind there is " +
+				"(PersistentVolumeClaims, custom resources, ...); from a cluster, also the namespace's other resources " +
+				"when the load lists them (inventory.WithDefaultNamespaceListing), and not evaluated when it did not " +
+				"list them all",
 			remediation: "Move workloads and their objects out of the default namespace into namespaces of their own.",
-			run:         runDefaultNamespace,
-			depends:     defaultNamespaceDeps},
+			kinds:       defaultNamespaceCheck.Meta().Kinds,
+			run:         defaultNamespaceCheck.Run,
+			depends:     defaultNamespaceCheck.Meta().Depends},
 	}
 }
 
@@ -348,87 +352,6 @@ func runNetworkPolicies(_ context.Context, pass *check.Pass) error {
 	return nil
 }
 
-// defaultNamespaceKinds are the kinds whose objects in namespace default 5.6.4 reports.
-var defaultNamespaceKinds = append(append([]schema.GroupKind(nil), podKinds...),
-	inventory.KindService, inventory.KindConfigMap, inventory.KindSecret, inventory.KindServiceAccount,
-	inventory.KindRole, inventory.KindRoleBinding, inventory.KindIngress, inventory.KindNetworkPolicy)
-
-func runDefaultNamespace(ctx context.Context, pass *check.Pass) error {
-	inv := pass.Inventory
-	found := 0
-	for _, gk := range defaultNamespaceKinds {
-		for _, o := range inv.InNamespace(gk, "default") {
-			if builtinDefaultObject(o) || metav1.GetControllerOfNoCopy(o.Meta()) != nil {
-				continue
-			}
-			found++
-			pass.Failf(o, "metadata.namespace", "%s is in namespace default", o)
-		}
-	}
-	// From a cluster, the namespace's other resources (PersistentVolumeClaims, Leases, custom
-	// resources, ...), as the control's audit (kubectl get of every namespaced resource in
-	// default) reads them.
-	if l := inv.DefaultNamespaceListing(); l != nil && inv.Mode() == inventory.ModeCluster {
-		for _, o := range l.Objects() {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-			if inv.Get(o.GroupKind(), o.Namespace(), o.Name()) != nil || apiServerEndpoints(o) ||
-				metav1.GetControllerOfNoCopy(o.Meta()) != nil {
-				continue
-			}
-			found++
-			pass.Failf(o, "metadata.namespace", "%s is in namespace default", o)
-		}
-	}
-	unlisted := check.UnlistedInDefault(inv)
-	if found > 0 {
-		if unlisted != "" {
-			pass.NotEvaluated(nil, check.NotSeenMessage(unlisted))
-		}
-		return nil
-	}
-	reason := unseenPresent(inv, defaultNamespaceKinds...)
-	if unlisted != "" {
-		reason = strings.Join(slices.DeleteFunc([]string{reason, unlisted}, func(s string) bool { return s == "" }), "; ")
-	}
-	if reason != "" {
-		pass.NotEvaluated(nil, "no user object found in namespace default, but some kinds were not completely seen: "+reason)
-		return nil
-	}
-	pass.Pass(nil, "no user object in namespace default")
-	return nil
-}
-
-// apiServerEndpoints reports whether o, listed from namespace default, is the Endpoints or
-// EndpointSlice the API server keeps for the kubernetes Service (by name and the label the
-// API server sets on each).
-func apiServerEndpoints(o *inventory.Object) bool {
-	if o.Name() != "kubernetes" {
-		return false
-	}
-	switch lbls := o.Meta().GetLabels(); o.GroupKind() {
-	case schema.GroupKind{Kind: "Endpoints"}:
-		return lbls["endpointslice.kubernetes.io/skip-mirror"] == "true"
-	case schema.GroupKind{Group: "discovery.k8s.io", Kind: "EndpointSlice"}:
-		return lbls["kubernetes.io/service-name"] == "kubernetes"
-	}
-	return false
-}
-
-// builtinDefaultObject reports objects Kubernetes itself keeps in namespace default.
-func builtinDefaultObject(o *inventory.Object) bool {
-	switch o.GroupKind() {
-	case inventory.KindService:
-		return o.Name() == "kubernetes"
-	case inventory.KindConfigMap:
-		return o.Name() == "kube-root-ca.crt"
-	case inventory.KindServiceAccount:
-		return o.Name() == "default"
-	case inventory.KindSecret:
-		s, ok := o.Object().(*corev1.Secret)
-		return ok && s.Type == corev1.SecretTypeServiceAccountToken &&
-			s.Annotations[corev1.ServiceAccountNameKey] == "default"
-	}
-	return false
-}
+// defaultNamespaceCheck is workloads:default-namespace, whose judgement 5.6.4 is: one
+// implementation, so that the two never disagree about the same namespace.
+var defaultNamespaceCheck = workloads.DefaultNamespace()

@@ -83,6 +83,6 @@ func Example() {
 		fmt.Println(s)
 	}
 	// Output:
-	// ClusterReport /kspm-0 fail=0 error=1: workloads:allowed-registries=error(notEvaluated)
+	// ClusterReport /kspm-0 fail=0 error=2: workloads:allowed-registries=error(notEvaluated) workloads:default-namespace=error(notEvaluated)
 	// Report shop/kspm-0 fail=10 error=1: workloads:privileged=fail(fail) workloads:workload-default-sa=error(notEvaluated)
 }

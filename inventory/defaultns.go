@@ -7,10 +7,12 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	"golang.org/x/sync/errgroup"
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
+	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -44,9 +46,62 @@ const maxDefaultNamespaceObjects = 10000
 //
 // A discovery that fails for some groups, a resource the server forbids or whose list fails,
 // and one with more than 10,000 objects in namespace default, are recorded in the listing
-// (see DefaultNamespaceListing.Unseen); they are not load errors. Watch ignores the option.
+// (see DefaultNamespaceListing.Unseen); they are not load errors.
+//
+// A Watch lists them as well, once before its first inventory and again every
+// WithDefaultNamespaceRefresh period (DefaultNamespaceRefresh by default): a listing that
+// differs from the current one (objects created, deleted or relabelled, a resource forbidden
+// or allowed) becomes a new snapshot, with no Change (its objects are not in the indexes).
 func WithDefaultNamespaceListing() ClusterOption {
 	return clusterOptionFunc(func(o *clusterOptions) { o.defaultNamespace = true })
+}
+
+// DefaultNamespaceRefresh is how often, by default, a Watch with WithDefaultNamespaceListing
+// lists namespace default's other resources again.
+const DefaultNamespaceRefresh = 10 * time.Minute
+
+// WithDefaultNamespaceRefresh sets how often a Watch with WithDefaultNamespaceListing lists
+// namespace default's other resources again (DefaultNamespaceRefresh by default): each time,
+// one discovery of the server's namespaced resources and one list (a page of WithPageSize)
+// per resource type. Zero or less keeps the default. One-shot loads ignore it.
+func WithDefaultNamespaceRefresh(d time.Duration) ClusterOption {
+	return clusterOptionFunc(func(o *clusterOptions) {
+		if d > 0 {
+			o.defaultNamespaceEvery = d
+		}
+	})
+}
+
+// SetDefaultNamespaceListing makes l the inventory's DefaultNamespaceListing (nil: none), in
+// place of the one it had. It adds or removes no object: the listing's objects are not in the
+// inventory's indexes.
+func SetDefaultNamespaceListing(l *DefaultNamespaceListing) Edit { return defaultNSEdit{l} }
+
+type defaultNSEdit struct{ l *DefaultNamespaceListing }
+
+func (e defaultNSEdit) apply(ed *editor) error {
+	ed.inv.defaultNS = e.l
+	return nil
+}
+
+// sameListing reports whether two listings of namespace default say the same: the same
+// coverage of each resource and the same objects (kind, name, UID, labels, owner references;
+// Endpoints and EndpointSlices whole).
+func sameListing(a, b *DefaultNamespaceListing) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	if !slices.Equal(a.resources, b.resources) || len(a.objects) != len(b.objects) {
+		return false
+	}
+	for i, o := range a.objects {
+		p := b.objects[i]
+		if o.gvk != p.gvk || o.namespace != p.namespace || o.name != p.name || o.uid != p.uid ||
+			!equality.Semantic.DeepEqual(o.obj, p.obj) {
+			return false
+		}
+	}
+	return true
 }
 
 // ResourceCoverage records whether and how one resource of namespace default was listed

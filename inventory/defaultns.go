@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -141,6 +142,31 @@ func (c ResourceCoverage) String() string {
 type DefaultNamespaceListing struct {
 	objects   []*Object
 	resources []ResourceCoverage
+
+	indexOnce sync.Once
+	byName    map[objKey]*Object
+}
+
+// Get returns the listed object of kind gk named name (in namespace default), or nil.
+func (l *DefaultNamespaceListing) Get(gk schema.GroupKind, name string) *Object {
+	l.indexOnce.Do(func() {
+		l.byName = make(map[objKey]*Object, len(l.objects))
+		for _, o := range l.objects {
+			l.byName[objKey{o.GroupKind(), o.namespace, o.name}] = o
+		}
+	})
+	return l.byName[objKey{gk, metav1.NamespaceDefault, name}]
+}
+
+// Listed reports whether the resource of kind gk was listed completely: its objects in
+// namespace default are all among Objects.
+func (l *DefaultNamespaceListing) Listed(gk schema.GroupKind) bool {
+	for _, r := range l.resources {
+		if r.Resource != "" && r.Group == gk.Group && r.Kind == gk.Kind {
+			return r.State == Listed
+		}
+	}
+	return false
 }
 
 // Objects returns the objects listed, in the order of Inventory.Objects: unstructured, with

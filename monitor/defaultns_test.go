@@ -70,8 +70,14 @@ func aboutDefault(t *testing.T, m *Monitor) map[string][]string {
 	t.Helper()
 	rep, err := m.Report()
 	require.NoError(t, err)
+	return defaultBriefs(rep.Results)
+}
+
+// defaultBriefs sums up, by check, the results of the checks of namespace default: status,
+// object and message.
+func defaultBriefs(results []check.Result) map[string][]string {
 	out := map[string][]string{}
-	for _, r := range rep.Results {
+	for _, r := range results {
 		if r.CheckID != defaultNSChecks[0] && r.CheckID != defaultNSChecks[1] {
 			continue
 		}
@@ -110,18 +116,7 @@ func scanWithListing(t *testing.T, c *listedCluster) map[string][]string {
 	require.NoError(t, err)
 	rep, err := kspm.Scan(t.Context(), inv, bench(t, "workloads", "cis-1.12"))
 	require.NoError(t, err)
-	out := map[string][]string{}
-	for _, r := range rep.Results {
-		if r.CheckID != defaultNSChecks[0] && r.CheckID != defaultNSChecks[1] {
-			continue
-		}
-		obj := "-"
-		if r.Object != nil {
-			obj = r.Object.Kind + " " + r.Object.Namespace + "/" + r.Object.Name
-		}
-		out[r.CheckID] = append(out[r.CheckID], string(r.Status)+" "+obj+": "+r.Message)
-	}
-	return out
+	return defaultBriefs(rep.Results)
 }
 
 func TestDefaultNamespaceListingOpensAndResolves(t *testing.T) {

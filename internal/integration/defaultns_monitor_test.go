@@ -72,12 +72,7 @@ func TestMonitorDefaultNamespaceListing(t *testing.T) {
 		}
 		return time.Since(began)
 	}
-	_, err = cs.CoreV1().PersistentVolumeClaims(metav1.NamespaceDefault).Create(ctx, &corev1.PersistentVolumeClaim{
-		ObjectMeta: metav1.ObjectMeta{Name: name},
-		Spec: corev1.PersistentVolumeClaimSpec{AccessModes: []corev1.PersistentVolumeAccessMode{corev1.ReadWriteOnce},
-			Resources: corev1.VolumeResourceRequirements{Requests: corev1.ResourceList{
-				corev1.ResourceStorage: apiresource.MustParse("1Mi")}}},
-	}, metav1.CreateOptions{})
+	_, err = cs.CoreV1().PersistentVolumeClaims(metav1.NamespaceDefault).Create(ctx, smallPVC(name), metav1.CreateOptions{})
 	require.NoError(t, err)
 	t.Cleanup(func() {
 		_ = cs.CoreV1().PersistentVolumeClaims(metav1.NamespaceDefault).Delete(ctx, name, metav1.DeleteOptions{})
@@ -106,4 +101,12 @@ func TestMonitorDefaultNamespaceListing(t *testing.T) {
 		}
 		assert.True(t, seen, "notEvaluated about no object: %v", rs)
 	})
+}
+
+// smallPVC is a claim of 1Mi named name, in no namespace yet.
+func smallPVC(name string) *corev1.PersistentVolumeClaim {
+	return &corev1.PersistentVolumeClaim{ObjectMeta: metav1.ObjectMeta{Name: name},
+		Spec: corev1.PersistentVolumeClaimSpec{AccessModes: []corev1.PersistentVolumeAccessMode{corev1.ReadWriteOnce},
+			Resources: corev1.VolumeResourceRequirements{Requests: corev1.ResourceList{
+				corev1.ResourceStorage: apiresource.MustParse("1Mi")}}}}
 }

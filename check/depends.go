@@ -56,6 +56,10 @@ type Dependencies struct {
 	// Clock says that the results depend on the current time as well (an age compared with
 	// a limit): a driver re-runs the check whole now and then, whatever changed.
 	Clock bool
+	// DefaultNamespace says that the results read inventory.Inventory.DefaultNamespaceListing
+	// (namespace default's resources beyond the built-in kinds, which a watched inventory lists
+	// again now and then): a driver re-runs the check whole when the listing changes.
+	DefaultNamespace bool
 }
 
 // validate checks the declaration against the check's metadata.

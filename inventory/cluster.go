@@ -81,7 +81,10 @@ type clusterOptions struct {
 	// defaultNamespace lists namespace default's other namespaced resources
 	// (WithDefaultNamespaceListing).
 	defaultNamespace bool
-	serverWarnings   *serverWarnings // the API server's warnings, for the inventory's
+	// defaultNamespaceEvery is how often a Watch lists namespace default's other resources
+	// again (WithDefaultNamespaceRefresh); 0: DefaultNamespaceRefresh.
+	defaultNamespaceEvery time.Duration
+	serverWarnings        *serverWarnings // the API server's warnings, for the inventory's
 	// relistMin and relistMax bound a Watch's wait before it lists a kind again after a
 	// failure (0: client-go's reflector defaults).
 	relistMin, relistMax time.Duration

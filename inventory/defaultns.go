@@ -7,10 +7,13 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
+	"time"
 
 	"golang.org/x/sync/errgroup"
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
+	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -44,9 +47,62 @@ const maxDefaultNamespaceObjects = 10000
 //
 // A discovery that fails for some groups, a resource the server forbids or whose list fails,
 // and one with more than 10,000 objects in namespace default, are recorded in the listing
-// (see DefaultNamespaceListing.Unseen); they are not load errors. Watch ignores the option.
+// (see DefaultNamespaceListing.Unseen); they are not load errors.
+//
+// A Watch lists them as well, once before its first inventory and again every
+// WithDefaultNamespaceRefresh period (DefaultNamespaceRefresh by default): a listing that
+// differs from the current one (objects created, deleted or relabelled, a resource forbidden
+// or allowed) becomes a new snapshot, with no Change (its objects are not in the indexes).
 func WithDefaultNamespaceListing() ClusterOption {
 	return clusterOptionFunc(func(o *clusterOptions) { o.defaultNamespace = true })
+}
+
+// DefaultNamespaceRefresh is how often, by default, a Watch with WithDefaultNamespaceListing
+// lists namespace default's other resources again.
+const DefaultNamespaceRefresh = 10 * time.Minute
+
+// WithDefaultNamespaceRefresh sets how often a Watch with WithDefaultNamespaceListing lists
+// namespace default's other resources again (DefaultNamespaceRefresh by default): each time,
+// one discovery of the server's namespaced resources and one list (a page of WithPageSize)
+// per resource type. Zero or less keeps the default. One-shot loads ignore it.
+func WithDefaultNamespaceRefresh(d time.Duration) ClusterOption {
+	return clusterOptionFunc(func(o *clusterOptions) {
+		if d > 0 {
+			o.defaultNamespaceEvery = d
+		}
+	})
+}
+
+// SetDefaultNamespaceListing makes l the inventory's DefaultNamespaceListing (nil: none), in
+// place of the one it had. It adds or removes no object: the listing's objects are not in the
+// inventory's indexes.
+func SetDefaultNamespaceListing(l *DefaultNamespaceListing) Edit { return defaultNSEdit{l} }
+
+type defaultNSEdit struct{ l *DefaultNamespaceListing }
+
+func (e defaultNSEdit) apply(ed *editor) error {
+	ed.inv.defaultNS = e.l
+	return nil
+}
+
+// sameListing reports whether two listings of namespace default say the same: the same
+// coverage of each resource and the same objects (kind, name, UID, labels, owner references;
+// Endpoints and EndpointSlices whole).
+func sameListing(a, b *DefaultNamespaceListing) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	if !slices.Equal(a.resources, b.resources) || len(a.objects) != len(b.objects) {
+		return false
+	}
+	for i, o := range a.objects {
+		p := b.objects[i]
+		if o.gvk != p.gvk || o.namespace != p.namespace || o.name != p.name || o.uid != p.uid ||
+			!equality.Semantic.DeepEqual(o.obj, p.obj) {
+			return false
+		}
+	}
+	return true
 }
 
 // ResourceCoverage records whether and how one resource of namespace default was listed
@@ -86,6 +142,31 @@ func (c ResourceCoverage) String() string {
 type DefaultNamespaceListing struct {
 	objects   []*Object
 	resources []ResourceCoverage
+
+	indexOnce sync.Once
+	byName    map[objKey]*Object
+}
+
+// Get returns the listed object of kind gk named name (in namespace default), or nil.
+func (l *DefaultNamespaceListing) Get(gk schema.GroupKind, name string) *Object {
+	l.indexOnce.Do(func() {
+		l.byName = make(map[objKey]*Object, len(l.objects))
+		for _, o := range l.objects {
+			l.byName[objKey{o.GroupKind(), o.namespace, o.name}] = o
+		}
+	})
+	return l.byName[objKey{gk, metav1.NamespaceDefault, name}]
+}
+
+// Listed reports whether the resource of kind gk was listed completely: its objects in
+// namespace default are all among Objects.
+func (l *DefaultNamespaceListing) Listed(gk schema.GroupKind) bool {
+	for _, r := range l.resources {
+		if r.Resource != "" && r.Group == gk.Group && r.Kind == gk.Kind {
+			return r.State == Listed
+		}
+	}
+	return false
 }
 
 // Objects returns the objects listed, in the order of Inventory.Objects: unstructured, with

@@ -46,9 +46,14 @@ import (
 // reports only objects that differ (by resource version, or by content when the server gives
 // none), so that a relist of an unchanged cluster changes nothing.
 //
-// Of the ClusterOptions, WithKinds, WithMetadataClient, WithSourceName, WithPageSize and
-// WithRelistBackoff apply; the others (retries, request timeouts, kubelet configurations) are
-// FromClientset's only.
+// With WithDefaultNamespaceListing, namespace default's other resources are listed before the
+// first inventory and again every WithDefaultNamespaceRefresh period, each listing that differs
+// from the current one installed in the next snapshot (Next then returns it with no Change).
+//
+// Of the ClusterOptions, WithKinds, WithMetadataClient, WithSourceName, WithPageSize,
+// WithRelistBackoff, WithDefaultNamespaceListing and WithDefaultNamespaceRefresh apply, and
+// WithListParallelism, WithRequestTimeout and WithRetries to the listings of namespace
+// default only; the others (kubelet configurations) are FromClientset's only.
 type Watch struct {
 	cs     kubernetes.Interface
 	opts   clusterOptions
@@ -65,6 +70,10 @@ type Watch struct {
 	// refused holds the kinds whose watches the server refuses (Forbidden), while it does:
 	// they are Forbidden whatever their lists give (see watchRefused).
 	refused map[schema.GroupKind]*refusal
+
+	// pendingNS is the last listing of namespace default a refresh made, not yet compared
+	// with the current snapshot's (WithDefaultNamespaceListing); nil: none.
+	pendingNS *DefaultNamespaceListing
 
 	// types are the types of the Secrets seen, when Secrets are watched as metadata with a
 	// client for Tables (see secretTypes); nil otherwise.
@@ -109,6 +118,9 @@ type WatchStats struct {
 	Watches int
 	// ListErrors counts the lists that failed.
 	ListErrors int
+	// DefaultNamespaceListings counts the listings of namespace default's other resources
+	// (WithDefaultNamespaceListing), the first included.
+	DefaultNamespaceListings int
 }
 
 // refusal is a kind whose watches the server refuses: the last refusal, and the objects of
@@ -178,6 +190,13 @@ func (w *Watch) Run(ctx context.Context) error {
 	w.runCtx = ctx
 	w.mu.Unlock()
 	var wg sync.WaitGroup
+	if w.opts.defaultNamespace {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			w.refreshDefaultNamespace(ctx)
+		}()
+	}
 	for _, k := range w.kinds {
 		lw, expected := w.listerWatcher(k)
 		if lw == nil {
@@ -515,7 +534,8 @@ func fromServer(k KindInfo, item any) (runtime.Object, objKey, error) {
 // failed to be, and returns the whole inventory, with no changes; it fails as FromClientset
 // does when the server rejects the credentials or no kind at all could be listed. Later calls
 // wait until something changed: objects created, updated or deleted (a relist's objects that
-// did not change do not count) or a kind's coverage. Next returns ctx's error when ctx ends
+// did not change do not count), a kind's coverage, or the listing of namespace default
+// (WithDefaultNamespaceListing; its changes are not Changes). Next returns ctx's error when ctx ends
 // first.
 func (w *Watch) Next(ctx context.Context, prev *Inventory) (*Inventory, []Change, error) {
 	for {
@@ -593,6 +613,15 @@ func (w *Watch) first(ctx context.Context) (*Inventory, bool, error) {
 		return nil, true, fmt.Errorf("inventory: no kind could be listed from %s: %w", w.source, firstErr)
 	}
 	l.begin(&w.opts, w.skip)
+	if w.opts.defaultNamespace {
+		l.b.setDefaultNamespaceListing(w.listDefaultNamespace(ctx))
+		if err := ctx.Err(); err != nil {
+			return nil, true, err
+		}
+		w.mu.Lock()
+		w.stats.DefaultNamespaceListings++
+		w.mu.Unlock()
+	}
 	l.end(ctx, &w.opts)
 	return l.b.Build(), true, nil
 }
@@ -674,6 +703,12 @@ func (w *Watch) apply(prev *Inventory) (*Inventory, []Change, error) {
 			put(key, p.changes[key])
 		}
 		*p = kindPending{outcome: true, lists: p.lists}
+	}
+	if l := w.pendingNS; l != nil {
+		w.pendingNS = nil
+		if !sameListing(prev.DefaultNamespaceListing(), l) {
+			edits = append(edits, SetDefaultNamespaceListing(l))
+		}
 	}
 	w.mu.Unlock()
 	if len(edits) == 0 {

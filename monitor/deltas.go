@@ -4,6 +4,8 @@ import (
 	"cmp"
 	"slices"
 
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
 	"github.com/kspm-dev/kspm/check"
 	"github.com/kspm-dev/kspm/inventory"
 )
@@ -173,7 +175,7 @@ func (d *deltaSet) notEvaluated(i int, k key, recs []record) string {
 		return "not evaluated: cannot be evaluated: " + d.after.Unseen(e.metas[i].Requires...)
 	case e.failed[i] != "":
 		return "not evaluated: the check failed: " + e.failed[i]
-	case d.after.Get(k.gk, k.ns, k.name) == nil && d.after.Gap(k.gk):
+	case d.after.Get(k.gk, k.ns, k.name) == nil && d.after.Gap(k.gk) && !listedInDefault(d.after, k):
 		return "not evaluated: " + d.after.Unseen(k.gk)
 	}
 	return ""
@@ -185,7 +187,7 @@ func (d *deltaSet) ref(k key, r *record) *inventory.Ref {
 		if inv == nil {
 			continue
 		}
-		if o := inv.Get(k.gk, k.ns, k.name); o != nil {
+		if o := lookup(inv, k); o != nil {
 			ref := o.Ref()
 			return &ref
 		}
@@ -312,6 +314,21 @@ func (e *engine) results() []check.Result {
 			}
 		}
 	}
+	if l := e.inv.DefaultNamespaceListing(); l != nil {
+		// Objects listed in namespace default beyond the inventory's (see listedInDefault).
+		for _, o := range l.Objects() {
+			k := keyOf(o)
+			if e.inv.Get(k.gk, k.ns, k.name) != nil {
+				continue
+			}
+			ref := o.Ref()
+			for _, r := range e.st.byObject[k] {
+				if !r.standin {
+					perCheck[r.check] = append(perCheck[r.check], e.result(r.check, r, &ref))
+				}
+			}
+		}
+	}
 	n := 0
 	for _, rs := range perCheck {
 		n += len(rs)
@@ -338,4 +355,24 @@ func (e *engine) resultCount() int {
 		}
 	}
 	return n
+}
+
+// lookup returns object k of inv: one of its objects, else one its listing of namespace
+// default holds beyond them (inventory.WithDefaultNamespaceListing), or nil.
+func lookup(inv *inventory.Inventory, k key) *inventory.Object {
+	if o := inv.Get(k.gk, k.ns, k.name); o != nil {
+		return o
+	}
+	if l := inv.DefaultNamespaceListing(); l != nil && k.ns == metav1.NamespaceDefault {
+		return l.Get(k.gk, k.name)
+	}
+	return nil
+}
+
+// listedInDefault reports whether object k, of a kind inv does not hold, is in namespace
+// default and of a resource inv's listing of it covered completely: when the listing lacks
+// it, it is not there.
+func listedInDefault(inv *inventory.Inventory, k key) bool {
+	l := inv.DefaultNamespaceListing()
+	return l != nil && k.ns == metav1.NamespaceDefault && l.Listed(k.gk)
 }

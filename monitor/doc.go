@@ -26,6 +26,13 @@
 //     objects kept; a run for targets that fails, reports about another object, or whose
 //     results about objects come to nothing or stop being so, is done again whole.
 //
+// A new listing of namespace default's other resources (inventory.WithDefaultNamespaceListing,
+// which the watch makes again every inventory.WithDefaultNamespaceRefresh period and installs
+// only when it says something new) re-runs whole the checks whose Depends.DefaultNamespace is
+// set, and those that declare no Depends; no other. A result about a listed object that the
+// next listing lacks is resolved when its resource was listed completely, and changes to a
+// notEvaluated stand-in when it was not (forbidden, failed).
+//
 // Every check is also re-run whole at the first evaluation and every WithResync period (an
 // hour by default), for the checks whose results depend on the time.
 //

@@ -202,9 +202,20 @@ func (e *engine) step(ctx context.Context, next *inventory.Inventory, changes []
 				}
 			}
 		}
-		// A check that declares no dependencies is re-run on every change: an object's, or the
-		// coverage of any kind (one that reads every kind reads their coverage too).
-		if len(changes) > 0 || (len(e.always) > 0 && coverageChanged(before, next)) {
+		// A new listing of namespace default's other resources (inventory.Watch lists them
+		// now and then; it is no Change) re-runs the checks that read it.
+		listing := before.DefaultNamespaceListing() != next.DefaultNamespaceListing()
+		if listing {
+			for i, m := range e.metas {
+				if m.Depends != nil && m.Depends.DefaultNamespace && !m.Manual {
+					whole[i] = true
+				}
+			}
+		}
+		// A check that declares no dependencies is re-run on every change: an object's, the
+		// coverage of any kind (one that reads every kind reads their coverage too), or the
+		// listing of namespace default.
+		if len(changes) > 0 || listing || (len(e.always) > 0 && coverageChanged(before, next)) {
 			for _, i := range e.always {
 				whole[i] = true
 			}

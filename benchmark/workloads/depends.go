@@ -34,8 +34,9 @@ var (
 	// defaultNamespaceDeps: workloads:default-namespace reads the objects of namespace default
 	// (and their owners, there too), those written without a namespace whose kind may be
 	// namespaced, and CustomResourceDefinitions (the scope of kinds); its results about no
-	// object count what it found. A change to any of those re-runs it whole; no other does.
-	defaultNamespaceDeps = &check.Dependencies{Affected: func(_ *inventory.Inventory, o *inventory.Object) ([]*inventory.Object, bool) {
+	// object count what it found; and the listing of namespace default's other resources. A
+	// change to any of those re-runs it whole; no other does.
+	defaultNamespaceDeps = &check.Dependencies{DefaultNamespace: true, Affected: func(_ *inventory.Inventory, o *inventory.Object) ([]*inventory.Object, bool) {
 		gk := o.GroupKind()
 		switch ns := o.Namespace(); {
 		case ns == metav1.NamespaceDefault || gk == inventory.KindCustomResourceDefinition:

@@ -46,3 +46,20 @@ func watchedKinds(benchmarks []benchmark.Benchmark) []schema.GroupKind {
 	}
 	return out
 }
+
+// readsDefaultNamespace reports whether a check of benchmarks that runs reads the listing of
+// namespace default's other resources (check.Dependencies.DefaultNamespace): only then does
+// the monitor list them.
+func readsDefaultNamespace(benchmarks []benchmark.Benchmark) bool {
+	for _, b := range benchmarks {
+		for _, c := range b.Checks {
+			if c == nil {
+				continue
+			}
+			if m := c.Meta(); !m.Manual && m.Depends != nil && m.Depends.DefaultNamespace {
+				return true
+			}
+		}
+	}
+	return false
+}

@@ -87,6 +87,10 @@ type options struct {
 	writeBurst              int
 	reportReconcile         time.Duration
 	logLevel                slog.Level
+	// defaultNamespace lists namespace default's other resources every defaultNamespaceEvery
+	// (inventory.WithDefaultNamespaceListing).
+	defaultNamespace      bool
+	defaultNamespaceEvery time.Duration
 }
 
 // list splits a comma-separated flag value, dropping empty items.
@@ -123,6 +127,8 @@ func parseArgs(args []string, stderr io.Writer) (*options, error) {
 	fs.Float64Var(&o.writeQPS, "write-qps", publish.DefaultWriteQPS, "report object writes per second at most")
 	fs.IntVar(&o.writeBurst, "write-burst", publish.DefaultWriteBurst, "report object writes at once at most")
 	fs.DurationVar(&o.reportReconcile, "report-reconcile", publish.DefaultReconcile, "read the report objects back this often and rewrite those deleted or changed by someone else (0: never)")
+	fs.BoolVar(&o.defaultNamespace, "default-namespace", true, "list namespace default's other resources (PersistentVolumeClaims, Leases, custom resources...) for the checks that judge what it holds, when a benchmark has one: one discovery and one list per namespaced resource type, in namespace default, every --default-namespace-every (false: those checks are notEvaluated)")
+	fs.DurationVar(&o.defaultNamespaceEvery, "default-namespace-every", inventory.DefaultNamespaceRefresh, "list namespace default's other resources again this often")
 	level := fs.String("log-level", "info", "log level: debug, info, warn, error")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -147,6 +153,9 @@ func parseArgs(args []string, stderr io.Writer) (*options, error) {
 	}
 	if o.inCluster && (o.kubeconfig != "" || o.kubeContext != "") {
 		return nil, errors.New("--in-cluster and --kubeconfig/--context: use one or the other")
+	}
+	if o.defaultNamespaceEvery <= 0 {
+		return nil, errors.New("--default-namespace-every must be positive")
 	}
 	if o.qps <= 0 || o.burst < 1 {
 		return nil, errors.New("--qps and --burst must be positive")
@@ -263,6 +272,10 @@ func serve(ctx context.Context, o *options, c clients, stdout io.Writer, logger 
 		if kinds := watchedKinds(bs); kinds != nil {
 			opts = append(opts, monitor.WithClusterOptions(inventory.WithKinds(kinds...)))
 		}
+	}
+	if o.defaultNamespace && readsDefaultNamespace(bs) {
+		opts = append(opts, monitor.WithClusterOptions(inventory.WithDefaultNamespaceListing(),
+			inventory.WithDefaultNamespaceRefresh(o.defaultNamespaceEvery)))
 	}
 	var m *monitor.Monitor
 	opts = append(opts, monitor.WithUpdates(func(u monitor.Update) {

@@ -46,10 +46,14 @@ func TestParseArgs(t *testing.T) {
 	assert.Equal(t, "kspm", o.instance)
 	assert.Equal(t, slog.LevelInfo, o.logLevel)
 	assert.Equal(t, publish.DefaultReconcile, o.reportReconcile)
+	assert.True(t, o.defaultNamespace, "namespace default's other resources are listed by default")
+	assert.Equal(t, inventory.DefaultNamespaceRefresh, o.defaultNamespaceEvery)
 
 	o, err = parseArgs([]string{"-b", "workloads, pss-restricted", "--reports", "none", "--dry-run", "--log-level", "debug",
-		"--report-reconcile", "0"}, io.Discard)
+		"--report-reconcile", "0", "--default-namespace=false", "--default-namespace-every", "1h"}, io.Discard)
 	require.NoError(t, err)
+	assert.False(t, o.defaultNamespace)
+	assert.Equal(t, time.Hour, o.defaultNamespaceEvery)
 	assert.Zero(t, o.reportReconcile)
 	assert.Equal(t, []string{"workloads", "pss-restricted"}, o.benchmarks)
 	assert.Empty(t, o.reports)
@@ -65,6 +69,7 @@ func TestParseArgs(t *testing.T) {
 		{"-b", ""},
 		{"--in-cluster", "--kubeconfig", "x"},
 		{"--log-level", "loud"},
+		{"--default-namespace-every", "0s"},
 		{"extra"},
 	} {
 		_, err := parseArgs(args, io.Discard)
@@ -74,6 +79,14 @@ func TestParseArgs(t *testing.T) {
 	assert.ErrorIs(t, err, flag.ErrHelp)
 	assert.Equal(t, exitUsage, run(t.Context(), []string{"--reports", "x"}, io.Discard, io.Discard))
 	assert.Equal(t, exitOK, run(t.Context(), []string{"-h"}, io.Discard, io.Discard))
+}
+
+func TestReadsDefaultNamespace(t *testing.T) {
+	for names, want := range map[string]bool{"workloads": true, "cis-1.12": true, "network": false, "rbac": false} {
+		bs, err := kspm.SelectBenchmarks([]string{names})
+		require.NoError(t, err)
+		assert.Equal(t, want, readsDefaultNamespace(bs), names)
+	}
 }
 
 func TestWatchedKinds(t *testing.T) {

@@ -9,8 +9,6 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	corev1 "k8s.io/api/core/v1"
-	apiresource "k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/kspm-dev/kspm"
@@ -26,12 +24,7 @@ import (
 func TestDefaultNamespaceSeesEveryResource(t *testing.T) {
 	cs := adminClient(t)
 	name := freshName("kspm-defns")
-	_, err := cs.CoreV1().PersistentVolumeClaims(metav1.NamespaceDefault).Create(t.Context(), &corev1.PersistentVolumeClaim{
-		ObjectMeta: metav1.ObjectMeta{Name: name},
-		Spec: corev1.PersistentVolumeClaimSpec{AccessModes: []corev1.PersistentVolumeAccessMode{corev1.ReadWriteOnce},
-			Resources: corev1.VolumeResourceRequirements{Requests: corev1.ResourceList{
-				corev1.ResourceStorage: apiresource.MustParse("1Mi")}}},
-	}, metav1.CreateOptions{})
+	_, err := cs.CoreV1().PersistentVolumeClaims(metav1.NamespaceDefault).Create(t.Context(), smallPVC(name), metav1.CreateOptions{})
 	require.NoError(t, err)
 	t.Cleanup(func() {
 		_ = cs.CoreV1().PersistentVolumeClaims(metav1.NamespaceDefault).Delete(t.Context(), name, metav1.DeleteOptions{})

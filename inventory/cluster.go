@@ -112,10 +112,21 @@ type serverWarnings struct {
 	log     func(string)
 }
 
+// expectedDeprecationKey marks, in a request's context, a request kspm makes on purpose to an
+// API the server calls deprecated (v1 Endpoints since Kubernetes 1.33, which namespace
+// default's listing must read: the API server keeps its own there): its warning tells the
+// user nothing to act on, and is not recorded.
+type expectedDeprecationKey struct{}
+
+// expectingDeprecation returns ctx marked with expectedDeprecationKey.
+func expectingDeprecation(ctx context.Context) context.Context {
+	return context.WithValue(ctx, expectedDeprecationKey{}, true)
+}
+
 // HandleWarningHeaderWithContext records (or logs) a warning of code 299 the first time it
-// comes, up to maxServerWarnings distinct ones.
-func (w *serverWarnings) HandleWarningHeaderWithContext(_ context.Context, code int, _ string, message string) {
-	if code != 299 || message == "" {
+// comes, up to maxServerWarnings distinct ones, but for requests marked expectingDeprecation.
+func (w *serverWarnings) HandleWarningHeaderWithContext(ctx context.Context, code int, _ string, message string) {
+	if code != 299 || message == "" || ctx != nil && ctx.Value(expectedDeprecationKey{}) != nil {
 		return
 	}
 	w.mu.Lock()

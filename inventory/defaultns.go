@@ -303,8 +303,10 @@ func (l *clusterLoader) defaultNamespacePager(gvr schema.GroupVersionResource, g
 	ns := metav1.NamespaceDefault
 	switch {
 	case gvr == corev1.SchemeGroupVersion.WithResource("endpoints"):
-		return listPages(l.cs.CoreV1().Endpoints(ns).List, func(l *corev1.EndpointsList) []corev1.Endpoints { return l.Items }).
-			asUnstructured(gvk)
+		list := func(ctx context.Context, opts metav1.ListOptions) (*corev1.EndpointsList, error) {
+			return l.cs.CoreV1().Endpoints(ns).List(expectingDeprecation(ctx), opts)
+		}
+		return listPages(list, func(l *corev1.EndpointsList) []corev1.Endpoints { return l.Items }).asUnstructured(gvk)
 	case gvr == discoveryv1.SchemeGroupVersion.WithResource("endpointslices"):
 		return listPages(l.cs.DiscoveryV1().EndpointSlices(ns).List,
 			func(l *discoveryv1.EndpointSliceList) []discoveryv1.EndpointSlice { return l.Items }).asUnstructured(gvk)

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 )
 
@@ -53,4 +54,24 @@ func TestWatchClientsLogWarningsEscaped(t *testing.T) {
 	}
 	assert.Nil(t, c.WarningHandlerWithContext, "the caller's config is not modified")
 	assert.Equal(t, []string{`webhook says \u202eevil`}, got, "escaped, and once for three answers")
+}
+
+// kspm's own request for an API the server calls deprecated (v1 Endpoints, which the listing
+// of namespace default reads on purpose) records no warning; the same request unmarked does.
+func TestExpectedDeprecationIsNotRecorded(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Add("Warning", `299 - "v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice"`)
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `{"kind":"EndpointsList","apiVersion":"v1","metadata":{},"items":[]}`)
+	}))
+	t.Cleanup(srv.Close)
+	w := &serverWarnings{}
+	cs, err := kubernetes.NewForConfig(&rest.Config{Host: srv.URL, WarningHandlerWithContext: w})
+	require.NoError(t, err)
+	_, err = cs.CoreV1().Endpoints("default").List(expectingDeprecation(t.Context()), metav1.ListOptions{})
+	require.NoError(t, err)
+	assert.Empty(t, w.warnings(), "the listing's own request")
+	_, err = cs.CoreV1().Endpoints("default").List(t.Context(), metav1.ListOptions{})
+	require.NoError(t, err)
+	assert.Len(t, w.warnings(), 1, "any other request's")
 }

@@ -129,7 +129,10 @@ func runDefaultNamespace(ctx context.Context, pass *check.Pass) error {
 		pass.NotEvaluatedf(nil, "objects of kinds whose scope is not known (no CustomResourceDefinition for them in the "+
 			"input) are written without a namespace: if namespaced, they land in namespace default: %s", strings.Join(kinds, ", "))
 	}
-	listed, unlisted := otherResourcesOfDefault(ctx, inv)
+	listed, unlisted, err := otherResourcesOfDefault(ctx, inv)
+	if err != nil {
+		return err
+	}
 	for _, o := range listed {
 		found++
 		pass.Failf(o, "metadata.namespace", "%s is in namespace default", o)
@@ -154,11 +157,12 @@ func runDefaultNamespace(ctx context.Context, pass *check.Pass) error {
 // otherResourcesOfDefault returns the objects of namespace default that a cluster load listed
 // beyond the built-in kinds (inventory.WithDefaultNamespaceListing) and that the check fails,
 // and check.UnlistedInDefault: why those resources were not all listed ("" when they were,
-// and for manifests, which hold every kind there is).
-func otherResourcesOfDefault(ctx context.Context, inv *inventory.Inventory) ([]*inventory.Object, string) {
+// and for manifests, which hold every kind there is). It fails only when ctx ends: a run cut
+// short has looked at part of the listing, which says nothing.
+func otherResourcesOfDefault(ctx context.Context, inv *inventory.Inventory) ([]*inventory.Object, string, error) {
 	l := inv.DefaultNamespaceListing()
 	if inv.Mode() != inventory.ModeCluster || l == nil {
-		return nil, check.UnlistedInDefault(inv)
+		return nil, check.UnlistedInDefault(inv), nil
 	}
 	objs := l.Objects()
 	byUID := make(map[types.UID]*inventory.Object, len(objs))
@@ -169,8 +173,8 @@ func otherResourcesOfDefault(ctx context.Context, inv *inventory.Inventory) ([]*
 	}
 	var out []*inventory.Object
 	for _, o := range objs {
-		if ctx.Err() != nil {
-			return nil, ""
+		if err := ctx.Err(); err != nil {
+			return nil, "", err
 		}
 		// An object also in the inventory (put there by an edit) was judged with it.
 		if inv.Get(o.GroupKind(), o.Namespace(), o.Name()) != nil || builtinDefaultObject(o) ||
@@ -179,7 +183,7 @@ func otherResourcesOfDefault(ctx context.Context, inv *inventory.Inventory) ([]*
 		}
 		out = append(out, o)
 	}
-	return out, check.UnlistedInDefault(inv)
+	return out, check.UnlistedInDefault(inv), nil
 }
 
 // controlledInListing reports whether o's controller is one of the listed objects (by UID,

@@ -218,7 +218,8 @@ func controlledInInventory(inv *inventory.Inventory, o *inventory.Object) bool {
 	}
 	owner := lookup(inv, o, schema.GroupKind{Group: gv.Group, Kind: ref.Kind}, o.Namespace(), ref.Name)
 	// A reference with a UID names that object only: one recreated under the name is another.
-	return owner != nil && (ref.UID == "" || owner.Meta().GetUID() == "" || owner.Meta().GetUID() == ref.UID)
+	// An object that names itself its controller is left to no one.
+	return owner != nil && owner != o && (ref.UID == "" || owner.Meta().GetUID() == "" || owner.Meta().GetUID() == ref.UID)
 }
 
 // Labels and names of the control plane's objects in namespace default.

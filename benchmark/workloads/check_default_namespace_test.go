@@ -80,6 +80,16 @@ func TestDefaultNamespaceController(t *testing.T) {
 	})
 }
 
+// An object that names itself its controller is not left to anyone: it fails.
+func TestDefaultNamespaceSelfController(t *testing.T) {
+	c := workloads.DefaultNamespace()
+	self := deployment("default", "web", corev1.PodSpec{Containers: []corev1.Container{ctr("app", "a:1")}})
+	self.OwnerReferences = []metav1.OwnerReference{{APIVersion: "apps/v1", Kind: "Deployment", Name: "web", Controller: ptr(true)}}
+	assertVerdicts(t, c, run(t, c, newInventory(t, self)), []verdict{
+		fail("Deployment default/web", "metadata.namespace", "Deployment default/web is in namespace default"),
+	})
+}
+
 // liveVerbs are the verbs of a resource one can list and create.
 var liveVerbs = metav1.Verbs{"create", "delete", "get", "list", "watch"}
 

@@ -34,6 +34,9 @@ func userNamespaces(inv *inventory.Inventory) []*inventory.Object {
 
 // policyControls are 5.2.1, 5.3.2 and 5.6.4: controls over namespaces.
 func policyControls() []control {
+	// 5.6.4 is workloads:default-namespace's judgement: one implementation, so that the two
+	// never disagree about the same namespace.
+	defaultNamespace := workloads.DefaultNamespace()
 	return []control{
 		{id: "5.2.1", title: "At least one active pod admission policy mechanism", level: l1, cisManual: true, severity: check.High,
 			what: "Reads each user namespace: passes when its pod-security.kubernetes.io/enforce label is baseline or " +
@@ -71,9 +74,9 @@ func policyControls() []control {
 				"when the load lists them (inventory.WithDefaultNamespaceListing), and not evaluated when it did not " +
 				"list them all",
 			remediation: "Move workloads and their objects out of the default namespace into namespaces of their own.",
-			kinds:       defaultNamespaceCheck.Meta().Kinds,
-			run:         defaultNamespaceCheck.Run,
-			depends:     defaultNamespaceCheck.Meta().Depends},
+			kinds:       defaultNamespace.Meta().Kinds,
+			run:         defaultNamespace.Run,
+			depends:     defaultNamespace.Meta().Depends},
 	}
 }
 
@@ -351,7 +354,3 @@ func runNetworkPolicies(_ context.Context, pass *check.Pass) error {
 	}
 	return nil
 }
-
-// defaultNamespaceCheck is workloads:default-namespace, whose judgement 5.6.4 is: one
-// implementation, so that the two never disagree about the same namespace.
-var defaultNamespaceCheck = workloads.DefaultNamespace()

@@ -48,7 +48,6 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
-	"k8s.io/apimachinery/pkg/types"
 
 	"github.com/kspm-dev/kspm/check"
 	"github.com/kspm-dev/kspm/inventory"
@@ -114,7 +113,7 @@ func runDefaultNamespace(ctx context.Context, pass *check.Pass) error {
 			}
 		}
 		for _, o := range inv.InNamespace(gk, metav1.NamespaceDefault) {
-			if builtinDefaultObject(o) || controlledInInventory(inv, o) {
+			if builtinDefaultObject(o) || controlled(inv, nil, o) {
 				continue
 			}
 			found++
@@ -129,7 +128,10 @@ func runDefaultNamespace(ctx context.Context, pass *check.Pass) error {
 		pass.NotEvaluatedf(nil, "objects of kinds whose scope is not known (no CustomResourceDefinition for them in the "+
 			"input) are written without a namespace: if namespaced, they land in namespace default: %s", strings.Join(kinds, ", "))
 	}
-	listed, unlisted := otherResourcesOfDefault(ctx, inv)
+	listed, unlisted, err := otherResourcesOfDefault(ctx, inv)
+	if err != nil {
+		return err
+	}
 	for _, o := range listed {
 		found++
 		pass.Failf(o, "metadata.namespace", "%s is in namespace default", o)
@@ -154,43 +156,25 @@ func runDefaultNamespace(ctx context.Context, pass *check.Pass) error {
 // otherResourcesOfDefault returns the objects of namespace default that a cluster load listed
 // beyond the built-in kinds (inventory.WithDefaultNamespaceListing) and that the check fails,
 // and check.UnlistedInDefault: why those resources were not all listed ("" when they were,
-// and for manifests, which hold every kind there is).
-func otherResourcesOfDefault(ctx context.Context, inv *inventory.Inventory) ([]*inventory.Object, string) {
+// and for manifests, which hold every kind there is). It fails only when ctx ends: a run cut
+// short has looked at part of the listing, which says nothing.
+func otherResourcesOfDefault(ctx context.Context, inv *inventory.Inventory) ([]*inventory.Object, string, error) {
 	l := inv.DefaultNamespaceListing()
 	if inv.Mode() != inventory.ModeCluster || l == nil {
-		return nil, check.UnlistedInDefault(inv)
-	}
-	objs := l.Objects()
-	byUID := make(map[types.UID]*inventory.Object, len(objs))
-	for _, o := range objs {
-		if uid := o.Meta().GetUID(); uid != "" {
-			byUID[uid] = o
-		}
+		return nil, check.UnlistedInDefault(inv), nil
 	}
 	var out []*inventory.Object
-	for _, o := range objs {
-		if ctx.Err() != nil {
-			return nil, ""
+	for _, o := range l.Objects() {
+		if err := ctx.Err(); err != nil {
+			return nil, "", err
 		}
 		// An object also in the inventory (put there by an edit) was judged with it.
-		if inv.Get(o.GroupKind(), o.Namespace(), o.Name()) != nil || builtinDefaultObject(o) ||
-			controlledInInventory(inv, o) || controlledInListing(byUID, o) {
+		if inv.Get(o.GroupKind(), o.Namespace(), o.Name()) != nil || builtinDefaultObject(o) || controlled(inv, l, o) {
 			continue
 		}
 		out = append(out, o)
 	}
-	return out, check.UnlistedInDefault(inv)
-}
-
-// controlledInListing reports whether o's controller is one of the listed objects (by UID,
-// which names one object): its verdict is its controller's.
-func controlledInListing(byUID map[types.UID]*inventory.Object, o *inventory.Object) bool {
-	ref := metav1.GetControllerOfNoCopy(o.Meta())
-	if ref == nil || ref.UID == "" {
-		return false
-	}
-	owner, ok := byUID[ref.UID]
-	return ok && owner != o && owner.Kind() == ref.Kind && owner.Name() == ref.Name
+	return out, check.UnlistedInDefault(inv), nil
 }
 
 // kindName writes a kind as kubectl does: "Widget.example.com", or "Endpoints" in the core group.
@@ -201,9 +185,10 @@ func kindName(gk schema.GroupKind) string {
 	return gk.Kind + "." + gk.Group
 }
 
-// controlledInInventory reports whether o has a controller that the inventory holds (in o's
-// namespace, where a namespaced owner must be): its verdict is its controller's.
-func controlledInInventory(inv *inventory.Inventory, o *inventory.Object) bool {
+// controlled reports whether o has a controller that the inventory holds (in o's namespace,
+// where a namespaced owner must be), or, for o of listing l (nil for an object of the
+// inventory), that l holds: its verdict is its controller's.
+func controlled(inv *inventory.Inventory, l *inventory.DefaultNamespaceListing, o *inventory.Object) bool {
 	ref := metav1.GetControllerOfNoCopy(o.Meta())
 	if ref == nil {
 		return false
@@ -212,9 +197,14 @@ func controlledInInventory(inv *inventory.Inventory, o *inventory.Object) bool {
 	if err != nil {
 		return false
 	}
-	owner := lookup(inv, o, schema.GroupKind{Group: gv.Group, Kind: ref.Kind}, o.Namespace(), ref.Name)
+	gk := schema.GroupKind{Group: gv.Group, Kind: ref.Kind}
+	owner := lookup(inv, o, gk, o.Namespace(), ref.Name)
+	if owner == nil && l != nil {
+		owner = l.Get(gk, ref.Name)
+	}
 	// A reference with a UID names that object only: one recreated under the name is another.
-	return owner != nil && (ref.UID == "" || owner.Meta().GetUID() == "" || owner.Meta().GetUID() == ref.UID)
+	// An object that names itself its controller is left to no one.
+	return owner != nil && owner != o && (ref.UID == "" || owner.Meta().GetUID() == "" || owner.Meta().GetUID() == ref.UID)
 }
 
 // Labels and names of the control plane's objects in namespace default.

@@ -1,9 +1,11 @@
 package workloads_test
 
 import (
+	"context"
 	"errors"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
@@ -18,6 +20,7 @@ import (
 	clienttesting "k8s.io/client-go/testing"
 
 	"github.com/kspm-dev/kspm/benchmark/workloads"
+	"github.com/kspm-dev/kspm/check"
 	"github.com/kspm-dev/kspm/inventory"
 )
 
@@ -73,6 +76,16 @@ func TestDefaultNamespaceController(t *testing.T) {
 	})
 	assertVerdicts(t, c, run(t, c, newInventory(t, owner, child("uid-before"))), []verdict{
 		fail("Pod default/web-1", "metadata.namespace", "Pod default/web-1 is in namespace default"),
+		fail("Deployment default/web", "metadata.namespace", "Deployment default/web is in namespace default"),
+	})
+}
+
+// An object that names itself its controller is not left to anyone: it fails.
+func TestDefaultNamespaceSelfController(t *testing.T) {
+	c := workloads.DefaultNamespace()
+	self := deployment("default", "web", corev1.PodSpec{Containers: []corev1.Container{ctr("app", "a:1")}})
+	self.OwnerReferences = []metav1.OwnerReference{{APIVersion: "apps/v1", Kind: "Deployment", Name: "web", Controller: ptr(true)}}
+	assertVerdicts(t, c, run(t, c, newInventory(t, self)), []verdict{
 		fail("Deployment default/web", "metadata.namespace", "Deployment default/web is in namespace default"),
 	})
 }
@@ -211,4 +224,44 @@ func TestDefaultNamespaceLiveController(t *testing.T) {
 	assertVerdicts(t, c, run(t, c, inv), []verdict{
 		fail("Widget default/w", "metadata.namespace", "is in namespace default"),
 	})
+}
+
+// cutContext is a context that ends after its Err has said nil n times: a run cut short at
+// each point it looks.
+type cutContext struct {
+	context.Context
+	n int
+}
+
+func (c *cutContext) Err() error {
+	if c.n == 0 {
+		return context.Canceled
+	}
+	c.n--
+	return nil
+}
+
+// A run cut short while reading the listing of namespace default returns the context's error:
+// it does not pass on the part it read.
+func TestDefaultNamespaceLiveCut(t *testing.T) {
+	c := workloads.DefaultNamespace()
+	inv := liveInventory(t, true, controlPlaneDefault(), []runtime.Object{partialObject("v1", "PersistentVolumeClaim", "default", "data")})
+	statuses := func(n int) ([]check.Status, error) {
+		var got []check.Status
+		err := c.Run(&cutContext{Context: t.Context(), n: n}, check.NewPass(inv, c.Meta(), nil, func(f check.Finding) {
+			got = append(got, f.Status)
+		}))
+		return got, err
+	}
+	whole, err := statuses(1 << 20)
+	require.NoError(t, err)
+	require.Equal(t, []check.Status{check.StatusFail}, whole)
+	for n := range 200 {
+		got, err := statuses(n)
+		if err != nil {
+			require.ErrorIs(t, err, context.Canceled)
+			continue
+		}
+		assert.Equal(t, whole, got, "a run that looked %d times and was not cut short", n)
+	}
 }

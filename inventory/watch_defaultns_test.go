@@ -51,7 +51,8 @@ func TestWatchDefaultNamespaceListing(t *testing.T) {
 	names, states := listedInDefault(t, inv)
 	assert.Equal(t, []string{"PersistentVolumeClaim default/data"}, names, "listed before the first inventory")
 	assert.Equal(t, inventory.Listed, states["persistentvolumeclaims"])
-	assert.Equal(t, 1, w.Stats().DefaultNamespaceListings)
+	// At least the first: the refresh (20ms) may have listed again already on a busy machine.
+	assert.GreaterOrEqual(t, w.Stats().DefaultNamespaceListings, 1)
 
 	// Created: the next listing is a new snapshot, with no Change.
 	require.NoError(t, mc.Tracker().Add(partial("v1", "PersistentVolumeClaim", "default", "more")))

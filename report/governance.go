@@ -17,10 +17,8 @@ type governanceNote struct {
 	// "exceptions", "exception-expired", "exception-unused", "annotation-exemptions",
 	// "annotation-not-applied", "baseline", "baseline-warning".
 	Kind string
-	// Warning is set for what needs acting on: an exception expired or unused, an annotation
-	// not applied, a doubt about the baseline comparison.
-	Warning bool
-	// Label starts a warning line in the text report: "expired:", "unused:", ...
+	// Label starts a line about what needs acting on (a warning): "expired:", "unused:",
+	// "not applied:", "warning:"; "" for a line that counts.
 	Label string
 	// Text is the line, its label aside.
 	Text string
@@ -98,37 +96,30 @@ func baselineHeadline(b *BaselineSummary) string {
 // each writer escapes for its format.
 func governanceNotes(r *Report) []governanceNote {
 	var notes []governanceNote
-	add := func(kind, label string, texts []string) {
-		for i, t := range texts {
-			if i == governanceNotesMax {
-				t = fmt.Sprintf("and %d more (the JSON report lists them all)", len(texts)-i)
-			}
-			notes = append(notes, governanceNote{Kind: kind, Warning: label != "", Label: label, Text: t})
-			if i == governanceNotesMax {
-				break
-			}
+	// add adds the notes text(0), ..., text(n-1), at most governanceNotesMax of them and then
+	// one that counts the rest: only the notes kept are worded.
+	add := func(kind, label string, n int, text func(i int) string) {
+		for i := range min(n, governanceNotesMax) {
+			notes = append(notes, governanceNote{Kind: kind, Label: label, Text: text(i)})
+		}
+		if n > governanceNotesMax {
+			notes = append(notes, governanceNote{Kind: kind, Label: label,
+				Text: fmt.Sprintf("and %d more (the JSON report lists them all)", n-governanceNotesMax)})
 		}
 	}
+	one := func(s string) func(int) string { return func(int) string { return s } }
 	if x := r.Exceptions; x != nil {
-		add("exceptions", "", []string{exceptionsHeadline(x)})
-		add("exception-expired", "expired:", mapTexts(x.Expired, expiredText))
-		add("exception-unused", "unused:", mapTexts(x.Unused, unusedText))
+		add("exceptions", "", 1, one(exceptionsHeadline(x)))
+		add("exception-expired", "expired:", len(x.Expired), func(i int) string { return expiredText(x.Expired[i]) })
+		add("exception-unused", "unused:", len(x.Unused), func(i int) string { return unusedText(x.Unused[i]) })
 		if a := x.Annotations; a != nil {
-			add("annotation-exemptions", "", []string{annotationsHeadline(a)})
-			add("annotation-not-applied", "not applied:", a.Ignored)
+			add("annotation-exemptions", "", 1, one(annotationsHeadline(a)))
+			add("annotation-not-applied", "not applied:", len(a.Ignored), func(i int) string { return a.Ignored[i] })
 		}
 	}
 	if b := r.Baseline; b != nil {
-		add("baseline", "", []string{baselineHeadline(b)})
-		add("baseline-warning", "warning:", b.Warnings)
+		add("baseline", "", 1, one(baselineHeadline(b)))
+		add("baseline-warning", "warning:", len(b.Warnings), func(i int) string { return b.Warnings[i] })
 	}
 	return notes
-}
-
-func mapTexts(us []ExceptionUse, text func(ExceptionUse) string) []string {
-	out := make([]string, len(us))
-	for i, u := range us {
-		out[i] = text(u)
-	}
-	return out
 }

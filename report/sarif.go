@@ -345,7 +345,7 @@ func buildSARIF(r *Report, opts Options) *sarifLog {
 	}
 	for _, g := range governanceNotes(r) {
 		level := "note"
-		if g.Warning {
+		if g.Label != "" {
 			level = "warning"
 		}
 		inv.ToolExecutionNotifications = append(inv.ToolExecutionNotifications, sarifNotification{

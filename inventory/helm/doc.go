@@ -52,8 +52,9 @@
 //
 // A chart is code, and Helm's engine renders it with no bound of its own: a template can ask
 // Sprig for a string of a gigabyte or count to a billion. Render bounds what it can:
-//   - every Sprig function (and printf) goes through a guard; repeat, indent, nindent, printf
-//     and randAlpha* refuse to build a string larger than inventory.DefaultMaxDocumentBytes,
+//   - every Sprig function (and text/template's printf, print, println, html, js and
+//     urlquery) goes through a guard; repeat, indent, nindent, randAlpha* and those built-ins
+//     refuse to build a string larger than inventory.DefaultMaxDocumentBytes,
 //     until, untilStep and seq to count more than 65536 numbers, and the functions of one
 //     render together may return at most inventory.DefaultMaxInputBytes;
 //   - the memory in use is looked at every 10 ms while a chart renders, and the render stops

@@ -25,8 +25,8 @@ var ErrRenderLimit = errors.New("render limit")
 
 // Limits of a render (see the package documentation).
 const (
-	// maxFuncString is the largest string one call of repeat, indent, nindent, printf or
-	// randAlpha* may build: one document's worth, as no larger document is loaded.
+	// maxFuncString is the largest string one call of repeat, indent, nindent, randAlpha*,
+	// printf, print, println, html, js or urlquery may build: one document's worth, as no larger document is loaded.
 	maxFuncString = inventory.DefaultMaxDocumentBytes
 	// maxFuncList is the most numbers until, untilStep and seq may count: every TCP port.
 	maxFuncList = 1 << 16
@@ -50,8 +50,8 @@ var notGuarded = map[string]bool{
 	"mustToJson": true, "fromJson": true, "fromJsonArray": true, "mustToDuration": true,
 }
 
-// guard watches one render: every Sprig function (and printf) the templates call goes through
-// it, and fails once a limit is passed, which ends the render with that error.
+// guard watches one render: every Sprig function (and text/template's built-ins that build a
+// string: printf, print, println, html, js, urlquery) the templates call goes through it, and fails once a limit is passed, which ends the render with that error.
 type guard struct {
 	ctx       context.Context
 	maxMemory int64        // < 1: memory is not watched
@@ -114,7 +114,9 @@ func (g *guard) fail(format string, args ...any) {
 
 // funcs returns the functions that replace the engine's: Sprig's, each checking the guard
 // before the call and counting what it returns, those that build a value from a count
-// refusing a count over the limits, and printf refusing a width or precision over them.
+// refusing a count over the limits, printf refusing a width or precision over them, and
+// text/template's other built-ins that build a string refusing arguments that would build
+// one over them.
 func (g *guard) funcs() template.FuncMap {
 	base := sprig.TxtFuncMap()
 	fm := template.FuncMap{}
@@ -176,6 +178,25 @@ func (g *guard) funcs() template.FuncMap {
 		g.stringSize("printf", float64(len(format))+float64(printfWidth(format, args)))
 		return fmt.Sprintf(format, args...)
 	})
+	// text/template's other built-ins that build a string, each at most growth times its
+	// arguments: a template that feeds one's result back to it ({{ $s = print $s $s }} in a
+	// range) would otherwise double a string without ever calling a guarded function.
+	for name, b := range map[string]struct {
+		fn     func(...any) string
+		growth float64
+	}{
+		"print": {fmt.Sprint, 1}, "println": {fmt.Sprintln, 1},
+		"html": {template.HTMLEscaper, 6}, "js": {template.JSEscaper, 6}, "urlquery": {template.URLQueryEscaper, 3},
+	} {
+		fm[name] = g.wrap(func(args ...any) string {
+			size := float64(len(args)) // the spaces and newline print and println add
+			for _, a := range args {
+				size += float64(sizeOf(reflect.ValueOf(a)))
+			}
+			g.stringSize(name, b.growth*size)
+			return b.fn(args...)
+		})
+	}
 	return fm
 }
 

@@ -56,6 +56,10 @@ func TestRenderLimits(t *testing.T) {
 		{"indent", `{{ "a\nb\nc" | indent 10000000 }}`, nil, "indent would build a string of 30000005 bytes", 0},
 		{"randAlphaNum", `{{ randAlphaNum 10000000 }}`, nil, "randAlphaNum would build", 0},
 		{"printf widths", `{{ printf "%999999d%999999d%999999d%999999d%999999d%999999d%999999d%999999d%999999d%999999d" 1 2 3 4 5 6 7 8 9 10 }}`, nil, "printf would build", 0},
+		{"print doubling a string", `{{ $s := repeat 1000000 "x" }}{{ range until 5 }}{{ $s = print $s $s }}{{ end }}`, nil,
+			"print would build a string of 16000002 bytes", 0},
+		{"html escaping a string again", `{{ $s := repeat 1000000 "<" }}{{ range until 3 }}{{ $s = html $s }}{{ end }}`, nil,
+			"html would build a string of 24000006 bytes", 0},
 		{"functions produce more than an input", `{{ range until 100 }}{{ $s := repeat 8000000 "x" }}{{ end }}`, nil, "the template functions produced more than the limit", 300},
 		{"memory grows through the output", `{{ $big := repeat 4000000 "x" }}{{ range until 40 }}{{ $big }}{{ $_ := add 1 1 }}{{ end }}`,
 			[]helm.Option{helm.WithMaxRenderMemory(32 << 20)}, "the memory in use grew by", 150},
@@ -111,6 +115,7 @@ f: {{ "x" | nindent 2 }}
 g: {{ printf "%05d|%-4s|%.2f|%*d|%[1]d|%%" 7 "ab" 3.14159 6 42 }}
 h: {{ randAlphaNum 12 | len }} {{ randBytes 9 | len }}
 i: {{ dict "k" (list 1 2) | toJson }} {{ "a,b" | splitList "," | join "-" }} {{ .Values.x | default "d" | quote }}
+j: {{ print 1 2 "a" nil }} {{ println "x" 3 | trim }} {{ html "<a&'\"" 7 }} {{ js "<'x'>" }} {{ urlquery "a b&c" 1 }}
 {{ end }}apiVersion: v1
 kind: ConfigMap
 metadata:

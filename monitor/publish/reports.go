@@ -239,7 +239,7 @@ func (p *Reports) list(ctx context.Context, res schema.GroupVersionResource, f f
 // observed returns what is known of object u, read from the cluster.
 func observed(u *unstructured.Unstructured) writtenObject {
 	return writtenObject{resourceVersion: u.GetResourceVersion(), uid: u.GetUID(), sum: sumOfUnstructured(u),
-		results: len(resultsOf(u))}
+		results: resultCount(u)}
 }
 
 // readBack returns the results object u holds, and remembers when each was found and which
@@ -828,7 +828,7 @@ func (p *Reports) put(ctx context.Context, d desired) error {
 				}
 			})
 			p.cfg.logger.Debug("report object written", "kind", u.GetKind(), "namespace", id.namespace, "name", id.name,
-				"results", len(resultsOf(u)))
+				"results", resultCount(u))
 			p.remember(id, &writtenObject{resourceVersion: got.GetResourceVersion(), uid: got.GetUID(), sum: d.sum,
 				results: d.results})
 			return nil
@@ -935,8 +935,10 @@ func (p *Reports) print(d desired, exists bool) error {
 	return nil
 }
 
-// resultsOf returns the results of object u.
-func resultsOf(u *unstructured.Unstructured) []any {
-	rs, _, _ := unstructured.NestedSlice(u.Object, "results")
-	return rs
+// resultCount returns how many results object u holds. It reads them in place:
+// NestedSlice would deep-copy every result (up to MaxPartBytes an object) only to count them.
+func resultCount(u *unstructured.Unstructured) int {
+	rs, _, _ := unstructured.NestedFieldNoCopy(u.Object, "results")
+	l, _ := rs.([]any)
+	return len(l)
 }

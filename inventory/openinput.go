@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+
+	"github.com/kspm-dev/kspm/internal/regularfile"
 )
 
 // descriptorPath matches the names of a process's own open descriptors: what a shell's
@@ -18,11 +20,12 @@ var descriptorPath = regexp.MustCompile(`^(/dev/fd/[0-9]+|/proc/self/fd/[0-9]+|/
 // pipe elsewhere in the file system is refused (the error wraps ErrNotRead) rather than
 // waited on: opening it waits for a writer that may never come, and opening it without
 // waiting reads it as empty when the writer is late, which would pass for an input with
-// nothing in it. Standard input is read as "-". The path is opened without waiting (see
-// openNoWait) and checked once open, so that a FIFO put in place of a file is refused too.
+// nothing in it. Standard input is read as "-". The path is opened without waiting
+// (regularfile.OpenNoWait) and checked once open, so that a FIFO put in place of a file is
+// refused too.
 // Other files (a device) are read as before, within the input limit and ctx.
 func openInput(name string) (*os.File, error) {
-	f, err := openNoWait(name)
+	f, err := regularfile.OpenNoWait(name)
 	if err != nil {
 		return nil, unwrapPathError(err)
 	}

@@ -4,5 +4,5 @@ package regularfile
 
 import "os"
 
-// openNoWait opens path for reading.
-func openNoWait(path string) (*os.File, error) { return os.Open(path) }
+// OpenNoWait opens path for reading.
+func OpenNoWait(path string) (*os.File, error) { return os.Open(path) }

@@ -35,7 +35,7 @@ func Read(path string, limit int64) ([]byte, error) {
 	if err := check(fi, limit); err != nil {
 		return nil, err
 	}
-	f, err := openNoWait(path)
+	f, err := OpenNoWait(path)
 	if err != nil {
 		return nil, err
 	}
@@ -81,7 +81,7 @@ func Open(path string) (*os.File, error) {
 	if !fi.Mode().IsRegular() {
 		return fail(fmt.Errorf("not a regular file (mode %s)", fi.Mode().Type()))
 	}
-	f, err := openNoWait(path)
+	f, err := OpenNoWait(path)
 	if err != nil {
 		return nil, err
 	}

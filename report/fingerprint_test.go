@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/kspm-dev/kspm/check"
 	"github.com/kspm-dev/kspm/inventory"
@@ -123,4 +124,19 @@ func TestFingerprintNamesFilesByInput(t *testing.T) {
 		assert.NotEqual(t, report.Fingerprint(at("web/templates/d.yaml", "helm:charts/web"), "charts"),
 			report.Fingerprint(at("web/templates/d.yaml", "kustomize:charts/web"), "charts"))
 	})
+}
+
+// Fingerprints gives each result of a report the Fingerprint it has with the report's inputs,
+// in order.
+func TestFingerprintsOfAReport(t *testing.T) {
+	rep, _ := demoReport(t, []string{"workloads"}, nil)
+	require.NotEmpty(t, rep.Inventory.Sources)
+	fps := report.Fingerprints(rep)
+	require.Len(t, fps, len(rep.Results))
+	distinct := map[string]bool{}
+	for i := range rep.Results {
+		assert.Equal(t, report.Fingerprint(&rep.Results[i], rep.Inventory.Sources...), fps[i], "result %d", i)
+		distinct[fps[i]] = true
+	}
+	assert.Greater(t, len(distinct), len(fps)/2, "results about other objects or checks have other fingerprints")
 }

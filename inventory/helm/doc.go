@@ -65,6 +65,9 @@
 // The engine offers no hook but its function map, so a render stops at its next function
 // call once a limit is passed or ctx is done: the error wraps ErrRenderLimit and names the
 // chart. A template that loops without calling any function (ranges over lists of the chart's
-// values, include of templates that include each other) is not stopped: once ctx is done,
-// Render returns and the render goes on, on a goroutine of its own, to its end.
+// values, include of templates that include each other) is not stopped, nor is one that
+// grows a string through Helm's own functions only (toJson, toYaml, include, tpl: Helm keeps
+// them unexported, so they cannot be wrapped): once ctx is done, Render returns and the
+// render goes on, on a goroutine of its own, to its end. Where charts are not trusted, run
+// the render in a process of its own with a memory limit.
 package helm

@@ -228,8 +228,9 @@ func sameControllerRef(a, b *Object) bool {
 
 // PodTemplateDependents returns the objects whose PodTemplateOf can change when o does, o
 // first: the objects o controls, whose template o's stands for; and, for a pod whose
-// controller's template does not stand for it, the first other pod that drifted alike from
-// the same controller, which o may come before (see PodTemplates). A driver asks it of the
+// controller's template does not stand for it, every other pod that drifted alike from the
+// same controller: which of them stands for the group depends on which remain (see
+// PodTemplates). A driver asks it of the
 // inventory before a change with o's old version and of the one after with its new version:
 // the union is every object whose pod template the change may add, remove or replace.
 func (inv *Inventory) PodTemplateDependents(o *Object) []*Object {
@@ -264,8 +265,10 @@ func (inv *Inventory) PodTemplateDependents(o *Object) []*Object {
 		if p == o || !ok || len(pp.Spec.EphemeralContainers) > 0 || !sameControllerRef(o, p) {
 			continue
 		}
+		// Every pod of the group, not only the next: which of them stands for the group
+		// depends on the others of it that remain.
 		if templateController(inv, p) == c && podSignature(&pp.Spec) == sig {
-			return append(out, p)
+			out = append(out, p)
 		}
 	}
 	return out

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -208,13 +209,24 @@ func describe(inv *Inventory, gks []schema.GroupKind, nss []string) map[string]a
 	return d
 }
 
+// sorted returns the model's objects in key order, so that a seed makes one run.
+func (m *snapshotModel) sorted() []runtime.Object {
+	return slices.SortedFunc(maps.Values(m.objs), func(a, b runtime.Object) int {
+		ka, kb := keyOfObject(a), keyOfObject(b)
+		return cmp.Or(compareGK(ka.gk, kb.gk), cmp.Compare(ka.ns, kb.ns), cmp.Compare(ka.name, kb.name))
+	})
+}
+
 // TestWithMatchesRebuilt edits inventories at random, in long chains of snapshots, and
 // compares every answer of each snapshot with those of an inventory built from scratch with
 // the same objects; earlier snapshots must keep their answers.
 func TestWithMatchesRebuilt(t *testing.T) {
 	gks := []schema.GroupKind{KindPod, KindReplicaSet, KindDeployment, KindServiceAccount, KindNamespace}
 	nss := []string{"ns0", "ns1", "ns2", ""}
-	for seed := range uint64(6) {
+	// Seeds 0-5, and seeds on which the edits of one step once left a pod template change
+	// that no changed object named (PodTemplateDependents named only one pod of a drifted
+	// group); found by running 400 seeds.
+	for _, seed := range []uint64{0, 1, 2, 3, 4, 5, 21, 36, 68, 143} {
 		t.Run(fmt.Sprint(seed), func(t *testing.T) {
 			r := rand.New(rand.NewPCG(seed, 7))
 			g := &workloadGen{r: r}
@@ -224,13 +236,7 @@ func TestWithMatchesRebuilt(t *testing.T) {
 				m.coverage[gk] = Coverage{Group: gk.Group, Kind: gk.Kind, State: Listed}
 			}
 			for range 30 {
-				o := g.object(slices.Collect(func(yield func(runtime.Object) bool) {
-					for _, o := range m.objs {
-						if !yield(o) {
-							return
-						}
-					}
-				}))
+				o := g.object(m.sorted())
 				m.objs[keyOfObject(o)] = o
 			}
 			inv := m.build(t)
@@ -240,16 +246,7 @@ func TestWithMatchesRebuilt(t *testing.T) {
 			}
 			var history []kept
 			for step := range 300 {
-				current := slices.SortedFunc(func(yield func(runtime.Object) bool) {
-					for _, o := range m.objs {
-						if !yield(o) {
-							return
-						}
-					}
-				}, func(a, b runtime.Object) int {
-					ka, kb := keyOfObject(a), keyOfObject(b)
-					return cmp.Or(compareGK(ka.gk, kb.gk), cmp.Compare(ka.ns, kb.ns), cmp.Compare(ka.name, kb.name))
-				})
+				current := m.sorted()
 				var edits []Edit
 				for range 1 + r.IntN(3) {
 					switch n := r.IntN(10); {
@@ -285,6 +282,9 @@ func TestWithMatchesRebuilt(t *testing.T) {
 				require.Equal(t, describe(want, gks, nss), describe(next, gks, nss), "step %d", step)
 				checkTemplateOf(t, next)
 				checkDependents(t, before, next)
+				if t.Failed() {
+					t.Fatalf("seed %d, step %d", seed, step)
+				}
 				history = append(history, kept{next, describe(next, gks, nss)})
 				inv = next
 			}

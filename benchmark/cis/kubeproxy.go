@@ -168,20 +168,27 @@ func kubeProxyAbsent(pass *check.Pass, others bool) {
 
 // kubeProxyReplaced returns Cilium's configuration in kube-system when it replaces kube-proxy
 // (kube-proxy-replacement "true", or "strict" before Cilium 1.14; "partial" and "probe" keep
-// kube-proxy running), and the value it has. Only kube-system is trusted: anyone allowed to
-// write ConfigMaps elsewhere could silence the control.
+// kube-proxy running), and the value it has; nil when manifests define that ConfigMap in
+// several places that do not all say so (half the evidence is no evidence). Only kube-system
+// is trusted: anyone allowed to write ConfigMaps elsewhere could silence the control.
 func kubeProxyReplaced(inv *inventory.Inventory) (*inventory.Object, string) {
+	var first *inventory.Object
+	value := ""
 	for _, o := range inv.Variants(inventory.KindConfigMap, metav1.NamespaceSystem, "cilium-config") {
 		c, ok := o.Object().(*corev1.ConfigMap)
 		if !ok {
-			continue
+			return nil, ""
 		}
 		switch v := strings.TrimSpace(c.Data["kube-proxy-replacement"]); v {
 		case "true", "strict":
-			return o, v
+			if first == nil {
+				first, value = o, v
+			}
+		default:
+			return nil, ""
 		}
 	}
-	return nil, ""
+	return first, value
 }
 
 func judgeKubeProxy(pass *check.Pass, inv *inventory.Inventory, o *inventory.Object, spec *corev1.PodSpec, ctr corev1.Container, fs *flags.Set, base string) {

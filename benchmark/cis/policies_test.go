@@ -1,6 +1,7 @@
 package cis
 
 import (
+	"fmt"
 	"slices"
 	"strconv"
 	"testing"
@@ -336,6 +337,34 @@ func TestKubeProxyMetrics(t *testing.T) {
 			assert.Equal(t, tc.want, fs[0].Status, fs[0].Message)
 		})
 	}
+}
+
+// Manifests that define Cilium's configuration twice, one saying it replaces kube-proxy and
+// one not: half the evidence, not evaluated rather than not applicable.
+func TestKubeProxyReplacedByOneVariantOnly(t *testing.T) {
+	cilium := func(replacement string) *corev1.ConfigMap {
+		return &corev1.ConfigMap{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "ConfigMap"},
+			ObjectMeta: metav1.ObjectMeta{Name: "cilium-config", Namespace: "kube-system"},
+			Data:       map[string]string{"kube-proxy-replacement": replacement}}
+	}
+	build := func(values ...string) *inventory.Inventory {
+		b := inventory.NewBuilder(inventory.ModeManifests)
+		// A DaemonSet and a Pod that are not kube-proxy: the input holds those kinds.
+		require.NoError(t, b.Add(&appsv1.DaemonSet{TypeMeta: metav1.TypeMeta{APIVersion: "apps/v1", Kind: "DaemonSet"},
+			ObjectMeta: metav1.ObjectMeta{Name: "agent", Namespace: "ops"}}, inventory.Source{File: "ops.yaml"}))
+		require.NoError(t, b.Add(&corev1.Pod{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Pod"},
+			ObjectMeta: metav1.ObjectMeta{Name: "web", Namespace: "shop"}}, inventory.Source{File: "shop.yaml"}))
+		for i, v := range values {
+			require.NoError(t, b.Add(cilium(v), inventory.Source{File: fmt.Sprintf("env%d/cilium.yaml", i)}))
+		}
+		return b.Build()
+	}
+	fs := run(t, "4.3.1", build("true", "true"))
+	require.Len(t, fs, 1)
+	assert.Equal(t, check.StatusNotApplicable, fs[0].Status, fs[0].Message)
+	fs = run(t, "4.3.1", build("true", "false"))
+	require.Len(t, fs, 1)
+	assert.Equal(t, check.StatusNotEvaluated, fs[0].Status, fs[0].Message)
 }
 
 func binding(kind, ns, name, role string, subjects ...rbacv1.Subject) runtime.Object {

@@ -28,8 +28,8 @@ func kinds(gks ...schema.GroupKind) []schema.GroupKind {
 }
 
 var (
-	// isolationDeps: network:workload-ingress-isolation, network:workload-egress-isolation and
-	// network:reachable-from-all-namespaces judge each pod template.
+	// isolationDeps: network:workload-ingress-isolation and network:workload-egress-isolation
+	// judge each pod template (network:reachable-from-all-namespaces too: see reachableDeps).
 	isolationDeps = &check.Dependencies{
 		Kinds: kinds(append([]schema.GroupKind{inventory.KindNetworkPolicy}, workloadKinds...)...),
 		Affected: func(inv *inventory.Inventory, o *inventory.Object) ([]*inventory.Object, bool) {
@@ -45,9 +45,6 @@ var (
 			return withWorkloads(inv, inv.PodTemplateDependents(o)), false
 		},
 	}
-	// defaultDenyDeps: network:namespace-default-deny judges each Namespace by its
-	// NetworkPolicies, and the pod templates of namespaces the inventory holds no Namespace
-	// object of.
 	// reachableDeps are isolationDeps and the Namespaces: in a whole cluster, whether every
 	// namespace there is admitted reads the labels of each, and the namespaces a pod template
 	// without a Namespace object brings.
@@ -63,6 +60,9 @@ var (
 			return isolationDeps.Affected(inv, o)
 		},
 	}
+	// defaultDenyDeps: network:namespace-default-deny judges each Namespace by its
+	// NetworkPolicies, and the pod templates of namespaces the inventory holds no Namespace
+	// object of.
 	defaultDenyDeps = &check.Dependencies{
 		Kinds: kinds(append([]schema.GroupKind{inventory.KindNamespace, inventory.KindNetworkPolicy}, workloadKinds...)...),
 		Affected: func(inv *inventory.Inventory, o *inventory.Object) ([]*inventory.Object, bool) {

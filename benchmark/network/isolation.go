@@ -1,6 +1,7 @@
 package network
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"strings"
@@ -31,34 +32,7 @@ func runIsolation(c *engineCache, d netreach.Direction, open string) check.RunFu
 			iso := e.Isolation(p, d)
 			switch iso.Isolated {
 			case netreach.Yes:
-				msg := fmt.Sprintf("isolated for %s by %s", dir, policyNames(iso.Policies))
-				if opened, maybe := openRules(iso, d); len(opened)+len(maybe) > 0 {
-					// Rules add up: one rule that admits every peer on every port undoes the
-					// isolation, as it undoes a default deny.
-					if len(opened) > 0 {
-						msg = fmt.Sprintf("selected for %s by %s, but %s, which undoes the isolation", dir, policyNames(iso.Policies), strings.Join(opened, "; "))
-					} else {
-						msg = fmt.Sprintf("%s, but %s may select it too", msg, strings.Join(maybe, "; "))
-					}
-					if why := e.Unseen(ns); why != "" || len(opened) == 0 {
-						if why == "" {
-							why = strings.Join(iso.Unknown, "; ")
-						}
-						pass.NotEvaluated(t.Owner, msg+"; but "+why)
-						continue
-					}
-					pass.Fail(t.Owner, "", msg)
-					continue
-				}
-				if why := e.Unseen(ns); why != "" {
-					// A CNI or Network Policy API policy may allow what the NetworkPolicies
-					// deny (a Calico or AdminNetworkPolicy Allow is decided before them, a
-					// Cilium allow adds to theirs): isolated by NetworkPolicies is half the
-					// picture.
-					pass.NotEvaluated(t.Owner, msg+"; but "+why)
-					continue
-				}
-				pass.Pass(t.Owner, msg)
+				judgeIsolated(pass, t.Owner, iso, d, e.Unseen(ns))
 			case netreach.Unknown:
 				pass.NotEvaluatedf(t.Owner, "whether NetworkPolicies isolate it for %s is unknown: %s", dir, strings.Join(iso.Unknown, "; "))
 			default:
@@ -71,6 +45,35 @@ func runIsolation(c *engineCache, d netreach.Direction, open string) check.RunFu
 			}
 		}
 		return nil
+	}
+}
+
+// judgeIsolated reports on owner, whose pods the NetworkPolicies iso.Policies isolate in
+// direction d. Rules add up: a rule of a policy that selects them and admits every peer on
+// every port undoes the isolation, as it undoes a default deny, and fails; such a rule of a
+// policy that may select them makes the result not evaluated. So does unseen, why policies
+// kspm does not model may apply: they may allow what the NetworkPolicies deny (a Calico or
+// AdminNetworkPolicy Allow is decided before them, a Cilium allow adds to theirs), so
+// isolated by NetworkPolicies is half the picture.
+func judgeIsolated(pass *check.Pass, owner *inventory.Object, iso netreach.Isolation, d netreach.Direction, unseen string) {
+	dir := strings.ToLower(string(d))
+	msg := fmt.Sprintf("isolated for %s by %s", dir, policyNames(iso.Policies))
+	opened, maybe := openRules(iso, d)
+	switch {
+	case len(opened) > 0:
+		msg = fmt.Sprintf("selected for %s by %s, but %s, which undoes the isolation", dir, policyNames(iso.Policies), strings.Join(opened, "; "))
+	case len(maybe) > 0:
+		msg = fmt.Sprintf("%s, but %s may select it too", msg, strings.Join(maybe, "; "))
+		pass.NotEvaluated(owner, msg+"; but "+cmp.Or(unseen, strings.Join(iso.Unknown, "; ")))
+		return
+	}
+	switch {
+	case unseen != "":
+		pass.NotEvaluated(owner, msg+"; but "+unseen)
+	case len(opened) > 0:
+		pass.Fail(owner, "", msg)
+	default:
+		pass.Pass(owner, msg)
 	}
 }
 

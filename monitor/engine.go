@@ -180,12 +180,17 @@ func (e *engine) step(ctx context.Context, next *inventory.Inventory, changes []
 	if before == nil {
 		force = true
 	}
+	// A new listing of namespace default's other resources (inventory.Watch lists them now
+	// and then; it is no Change) re-runs the checks that read it.
+	listing := before != nil && before.DefaultNamespaceListing() != next.DefaultNamespaceListing()
 	for i, m := range e.metas {
 		switch {
 		case force:
 			whole[i] = true
 		case m.Manual:
 		case clock && m.Depends != nil && m.Depends.Clock:
+			whole[i] = true
+		case listing && m.Depends != nil && m.Depends.DefaultNamespace:
 			whole[i] = true
 		}
 	}
@@ -198,16 +203,6 @@ func (e *engine) step(ctx context.Context, next *inventory.Inventory, changes []
 			stats.coverage = append(stats.coverage, a)
 			for i, kinds := range e.covKinds {
 				if slices.Contains(kinds, gk) {
-					whole[i] = true
-				}
-			}
-		}
-		// A new listing of namespace default's other resources (inventory.Watch lists them
-		// now and then; it is no Change) re-runs the checks that read it.
-		listing := before.DefaultNamespaceListing() != next.DefaultNamespaceListing()
-		if listing {
-			for i, m := range e.metas {
-				if m.Depends != nil && m.Depends.DefaultNamespace && !m.Manual {
 					whole[i] = true
 				}
 			}

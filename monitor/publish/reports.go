@@ -773,9 +773,8 @@ func (p *Reports) foreignHolds(id objectID, kind string, cur *unstructured.Unstr
 	p.writtenMu.Unlock()
 	err := &foreignError{kind: kind, instance: p.cfg.instance, id: id}
 	if first {
-		retry := p.foreignRetry()
-		p.cfg.logger.Warn("a report object's name is held by an object that is not this monitor's: left alone, its results not published until it is gone; tried again every "+retry.String(),
-			"kind", kind, "namespace", id.namespace, "name", id.name,
+		p.cfg.logger.Warn("a report object's name is held by an object that is not this monitor's: left alone, its results not published until it is gone; tried again every period of retry",
+			"retry", p.foreignRetry(), "kind", kind, "namespace", id.namespace, "name", id.name,
 			"managedBy", cur.GetLabels()[LabelManagedBy], "instance", cur.GetLabels()[LabelInstance], "error", err)
 	}
 	return err

@@ -2,6 +2,8 @@ package report_test
 
 import (
 	"bytes"
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -104,4 +106,21 @@ func TestExceptedReportRoundTrips(t *testing.T) {
 	assert.Equal(t, want.Summary, got.Summary)
 	assert.Equal(t, 2, got.Summary.ByStatus[check.StatusExcepted])
 	assert.Equal(t, check.Low, got.Summary.MaxFailedSeverity(), "excepted results are not failures")
+}
+
+// The text report names at most governanceNotesMax (50) exemptions not applied, then counts
+// the rest, as the other formats do: a large cluster can have one per object.
+func TestWriteTextBoundsGovernanceNotes(t *testing.T) {
+	r := exceptedReport(t)
+	r.Exceptions.Annotations.Ignored = nil
+	for i := range 120 {
+		r.Exceptions.Annotations.Ignored = append(r.Exceptions.Annotations.Ignored, fmt.Sprintf("Deployment shop/web-%d: no reason", i))
+	}
+	var buf bytes.Buffer
+	require.NoError(t, report.WriteText(&buf, r, report.TextOptions{}))
+	out := buf.String()
+	assert.Equal(t, 51, strings.Count(out, "not applied:"), "50 named and one line counting the rest")
+	assert.Contains(t, out, "Deployment shop/web-49: no reason")
+	assert.NotContains(t, out, "Deployment shop/web-50: no reason")
+	assert.Contains(t, out, "not applied: and 70 more (the JSON report lists them all)")
 }

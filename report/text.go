@@ -732,17 +732,23 @@ func (tw *textWriter) exceptions(x *ExceptionsSummary) {
 		return
 	}
 	tw.printf("  %s\n", exceptionsHeadline(x))
-	for _, u := range x.Expired {
-		tw.printf("    %s %s\n", tw.paint("expired:", ansiYellow), expiredText(u))
-	}
-	for _, u := range x.Unused {
-		tw.printf("    %s %s\n", tw.paint("unused:", ansiYellow), unusedText(u))
-	}
+	tw.notes("expired:", len(x.Expired), func(i int) string { return expiredText(x.Expired[i]) })
+	tw.notes("unused:", len(x.Unused), func(i int) string { return unusedText(x.Unused[i]) })
 	if a := x.Annotations; a != nil {
 		tw.printf("  %s\n", annotationsHeadline(a))
-		for _, ig := range a.Ignored {
-			tw.printf("    %s %s\n", tw.paint("not applied:", ansiYellow), ig)
-		}
+		tw.notes("not applied:", len(a.Ignored), func(i int) string { return a.Ignored[i] })
+	}
+}
+
+// notes writes the warnings text(0), ..., text(n-1) under label, at most governanceNotesMax
+// of them and then a line that counts the rest, as every other format does: exemptions not
+// applied can be one per object of a large cluster.
+func (tw *textWriter) notes(label string, n int, text func(i int) string) {
+	for i := range min(n, governanceNotesMax) {
+		tw.printf("    %s %s\n", tw.paint(label, ansiYellow), text(i))
+	}
+	if n > governanceNotesMax {
+		tw.printf("    %s and %d more (the JSON report lists them all)\n", tw.paint(label, ansiYellow), n-governanceNotesMax)
 	}
 }
 
@@ -790,7 +796,5 @@ func (tw *textWriter) baseline(b *BaselineSummary, newFailed map[check.Severity]
 	list("New", fresh)
 	list("Resolved", b.ResolvedFindings)
 	list("Unconfirmed (not in this report, which could not show them)", b.UnconfirmedFindings)
-	for _, w := range b.Warnings {
-		tw.printf("    %s %s\n", tw.paint("warning:", ansiYellow), w)
-	}
+	tw.notes("warning:", len(b.Warnings), func(i int) string { return b.Warnings[i] })
 }

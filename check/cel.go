@@ -796,7 +796,7 @@ func (r *celRun) failMessage(ctx context.Context) string {
 		return fmt.Sprintf("%s (message expression failed: %s)", msg, r.describe(r.c.message, err))
 	}
 	if s, ok := v.Value().(string); ok && s != "" {
-		return truncateMessage(s)
+		return s // bounded by the pass, as every finding's message (MaxMessageLength)
 	}
 	return msg
 }

@@ -704,13 +704,14 @@ func (w *Watch) apply(prev *Inventory) (*Inventory, []Change, error) {
 		}
 		*p = kindPending{outcome: true, lists: p.lists}
 	}
-	if l := w.pendingNS; l != nil {
-		w.pendingNS = nil
-		if !sameListing(prev.DefaultNamespaceListing(), l) {
-			edits = append(edits, SetDefaultNamespaceListing(l))
-		}
-	}
+	ns := w.pendingNS
+	w.pendingNS = nil
 	w.mu.Unlock()
+	// Compared without the lock, which the watches' handlers wait on: a listing may hold
+	// thousands of objects per resource.
+	if ns != nil && !sameListing(prev.DefaultNamespaceListing(), ns) {
+		edits = append(edits, SetDefaultNamespaceListing(ns))
+	}
 	if len(edits) == 0 {
 		return nil, nil, nil
 	}

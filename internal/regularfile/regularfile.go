@@ -58,13 +58,21 @@ func Read(path string, limit int64) ([]byte, error) {
 
 // check refuses what is not a regular file, or is larger than limit.
 func check(fi fs.FileInfo, limit int64) error {
-	switch {
-	case !fi.Mode().IsRegular():
-		return fmt.Errorf("not a regular file (mode %s)", fi.Mode().Type())
-	case fi.Size() > limit:
+	if err := notRegular(fi); err != nil {
+		return err
+	}
+	if fi.Size() > limit {
 		return tooLarge(limit)
 	}
 	return nil
+}
+
+// notRegular refuses what is not a regular file.
+func notRegular(fi fs.FileInfo) error {
+	if fi.Mode().IsRegular() {
+		return nil
+	}
+	return fmt.Errorf("not a regular file (mode %s)", fi.Mode().Type())
 }
 
 func tooLarge(limit int64) error { return fmt.Errorf("larger than the limit of %d bytes", limit) }
@@ -78,18 +86,18 @@ func Open(path string) (*os.File, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !fi.Mode().IsRegular() {
-		return fail(fmt.Errorf("not a regular file (mode %s)", fi.Mode().Type()))
+	if err := notRegular(fi); err != nil {
+		return fail(err)
 	}
 	f, err := OpenNoWait(path)
 	if err != nil {
 		return nil, err
 	}
-	if fi, err = f.Stat(); err != nil || !fi.Mode().IsRegular() {
+	if fi, err = f.Stat(); err == nil {
+		err = notRegular(fi)
+	}
+	if err != nil {
 		f.Close()
-		if err == nil {
-			err = fmt.Errorf("not a regular file (mode %s)", fi.Mode().Type())
-		}
 		return fail(err)
 	}
 	return f, nil

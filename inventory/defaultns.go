@@ -237,6 +237,9 @@ func (l *clusterLoader) listDefaultNamespace(ctx context.Context) *DefaultNamesp
 	for _, rl := range lists {
 		gv, err := schema.ParseGroupVersion(rl.GroupVersion)
 		if err != nil {
+			// Its resources cannot be listed: said, so that the checks do not pass without them.
+			out.resources = append(out.resources, ResourceCoverage{Version: rl.GroupVersion, State: Failed,
+				Reason: "discovery gave a group version that does not parse: " + err.Error()})
 			continue
 		}
 		for _, r := range rl.APIResources {
